@@ -1,0 +1,72 @@
+//! Thin server functions: take the state from context, call one service, map the error.
+//! Pages call them during server rendering; they are also reachable over HTTP.
+
+use domain::views::{DraftView, ReceiptView, TrackView};
+use domain::FieldError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the track page can show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TrackResult {
+    Found(TrackView),
+    Invalid(Vec<FieldError>),
+    /// Wrong ticket or key (deliberately not saying which).
+    NotFound,
+    RateLimited,
+}
+
+#[cfg(feature = "ssr")]
+fn state() -> Result<backend::AppState, ServerFnError> {
+    use_context::<backend::AppState>().ok_or_else(|| ServerFnError::new("state missing"))
+}
+
+#[cfg(feature = "ssr")]
+fn internal(e: &backend::BackendError) -> ServerFnError {
+    tracing::error!(error = %e, "page data failed");
+    ServerFnError::new("internal error")
+}
+
+/// The client address put in the request by the server's middleware.
+#[cfg(feature = "ssr")]
+fn client() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<backend::state::ClientIp>().map(|c| c.0.clone()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// `None` for a malformed token.
+#[server]
+pub async fn get_draft(token: String) -> Result<Option<DraftView>, ServerFnError> {
+    match backend::services::appeal::draft_view(&state()?, &token).await {
+        Ok(v) => Ok(Some(v)),
+        Err(backend::BackendError::NotFound) => Ok(None),
+        Err(e) => Err(internal(&e)),
+    }
+}
+
+#[server]
+pub async fn get_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {
+    match backend::services::appeal::receipt(&state()?, &token).await {
+        Ok(v) => Ok(Some(v)),
+        Err(backend::BackendError::NotFound) => Ok(None),
+        Err(e) => Err(internal(&e)),
+    }
+}
+
+#[server]
+pub async fn track_appeal(ticket: String, key: String) -> Result<TrackResult, ServerFnError> {
+    use backend::BackendError as E;
+    match backend::services::track::track(&state()?, &client(), &ticket, &key).await {
+        Ok(v) => Ok(TrackResult::Found(v)),
+        Err(E::Invalid(errs)) => Ok(TrackResult::Invalid(errs)),
+        Err(E::NotFound) => Ok(TrackResult::NotFound),
+        Err(E::RateLimited) => Ok(TrackResult::RateLimited),
+        Err(e) => Err(internal(&e)),
+    }
+}
+
+#[server]
+pub async fn new_draft_token() -> Result<String, ServerFnError> {
+    Ok(backend::services::appeal::new_token())
+}

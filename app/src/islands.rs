@@ -1,0 +1,189 @@
+//! The only parts of the UI that run in the browser. Each one renders the same useful HTML on
+//! the server (so the page works with JavaScript off) and, once hydrated, adds one thing:
+//! inline validation, a draft kept on the device, geolocation, or copying the receipt.
+//!
+//! Only the description and the exact-place note are kept on the device; names and phone
+//! numbers are never written to browser storage (shared phones are common).
+
+use domain::fields::{Description, FieldName, PersonName, Phone};
+use domain::{FieldError, Lang, Msg};
+use leptos::prelude::*;
+
+fn storage_key(token: &str, field: &str) -> String {
+    format!("pingan:{token}:{field}")
+}
+
+#[cfg(feature = "hydrate")]
+fn device_get(key: &str) -> Option<String> {
+    use gloo_storage::Storage;
+    gloo_storage::LocalStorage::get::<String>(key).ok()
+}
+#[cfg(feature = "hydrate")]
+fn device_set(key: &str, value: &str) {
+    use gloo_storage::Storage;
+    let _ = gloo_storage::LocalStorage::set(key, value);
+}
+
+/// A text field kept on the device as it is typed, restored if the server has nothing (for
+/// example after the connection dropped before the step was sent).
+fn keep_on_device(token: &str, field: &str, text: ReadSignal<String>, set_text: WriteSignal<String>) {
+    let key = storage_key(token, field);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |first: Option<()>| {
+        if first.is_none() {
+            if text.get_untracked().trim().is_empty() {
+                if let Some(v) = device_get(&key).filter(|v| !v.trim().is_empty()) {
+                    set_text.set(v);
+                }
+            }
+        } else {
+            device_set(&key, &text.get());
+        }
+        let _ = text.get();
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, text, set_text);
+}
+
+/// "What happened": a counted textarea that checks itself when the resident leaves it.
+#[island]
+pub fn DescriptionField(token: String, value: String, error: Option<Msg>, lang: Lang) -> impl IntoView {
+    let (text, set_text) = signal(value.clone());
+    let (err, set_err) = signal(error);
+    keep_on_device(&token, "description", text, set_text);
+    let count = move || text.with(|t| t.trim().chars().count());
+    let check = move || set_err.set(Description::parse(&text.get_untracked()).err().map(|e| e.msg));
+    view! {
+        <label for="description" class="label">{Msg::DescriptionLabel.text(lang)}</label>
+        <p class="hint" id="description-hint">{Msg::StepWhatHint.text(lang)}</p>
+        {move || err.get().map(|m| view! { <p class="field-error" id="description-error">{m.text(lang)}</p> })}
+        <textarea id="description" name="description" rows="8" maxlength="2100" required
+            aria-invalid=move || if err.get().is_some() { "true" } else { "false" }
+            aria-describedby=move || if err.get().is_some() { "description-hint description-error" } else { "description-hint description-count" }
+            prop:value=move || text.get()
+            on:input=move |ev| {
+                set_text.set(event_target_value(&ev));
+                if err.get_untracked().is_some() { check(); }
+            }
+            on:blur=move |_| check()
+        >{value}</textarea>
+        <p class="char-count" id="description-count">
+            {move || Msg::CharsCount.text(lang).replace("{n}", &count().to_string()).replace("{max}", "2000")}
+        </p>
+    }
+}
+
+/// The optional exact-place note, kept on the device like the description.
+#[island]
+pub fn AddressNoteField(token: String, value: String, error: Option<Msg>, lang: Lang) -> impl IntoView {
+    let (text, set_text) = signal(value.clone());
+    keep_on_device(&token, "address_note", text, set_text);
+    view! {
+        <label for="address_note" class="label">{Msg::AddressNoteLabel.text(lang)}</label>
+        <p class="hint" id="address_note-hint">{Msg::AddressNoteHint.text(lang)}</p>
+        {error.map(|m| view! { <p class="field-error" id="address_note-error">{m.text(lang)}</p> })}
+        <input id="address_note" name="address_note" type="text" maxlength="210" autocomplete="off"
+            aria-describedby="address_note-hint" prop:value=move || text.get() value=value
+            on:input=move |ev| set_text.set(event_target_value(&ev))/>
+    }
+}
+
+/// Name and phone, checked as the resident leaves each field.
+#[island]
+pub fn ContactFields(name: String, phone: String, errors: Vec<FieldError>, lang: Lang) -> impl IntoView {
+    let first = |f: FieldName| errors.iter().find(|e| e.field == f).map(|e| e.msg);
+    let (name_err, set_name_err) = signal(first(FieldName::Name));
+    let (phone_err, set_phone_err) = signal(first(FieldName::Phone));
+    let invalid = |s: ReadSignal<Option<Msg>>| move || if s.get().is_some() { "true" } else { "false" };
+    view! {
+        <div class="field">
+            <label for="name" class="label">{Msg::NameLabel.text(lang)}</label>
+            {move || name_err.get().map(|m| view! { <p class="field-error" id="name-error">{m.text(lang)}</p> })}
+            <input id="name" name="name" type="text" autocomplete="name" maxlength="40" value=name
+                aria-invalid=invalid(name_err) aria-describedby="name-error"
+                on:blur=move |ev| set_name_err.set(PersonName::parse(&event_target_value(&ev)).err().map(|e| e.msg))/>
+        </div>
+        <div class="field">
+            <label for="phone" class="label">{Msg::PhoneLabel.text(lang)}</label>
+            {move || phone_err.get().map(|m| view! { <p class="field-error" id="phone-error">{m.text(lang)}</p> })}
+            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" value=phone
+                aria-invalid=invalid(phone_err) aria-describedby="phone-error"
+                on:blur=move |ev| set_phone_err.set(Phone::parse(&event_target_value(&ev)).err().map(|e| e.msg))/>
+        </div>
+    }
+}
+
+/// "Use my location": hidden until hydrated (it needs JavaScript); fills the form's lat/lng.
+#[island]
+pub fn LocateButton(lat: String, lng: String, lang: Lang) -> impl IntoView {
+    let (lat, set_lat) = signal(lat);
+    let (lng, set_lng) = signal(lng);
+    let (ready, set_ready) = signal(false);
+    let (status, set_status) = signal(None::<Msg>);
+    Effect::new(move |_| set_ready.set(true));
+    let locate = move |_| {
+        set_status.set(Some(Msg::LocatingNow));
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::{closure::Closure, JsCast};
+            let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
+                set_status.set(Some(Msg::LocationFailed));
+                return;
+            };
+            let ok = Closure::once_into_js(move |pos: web_sys::Position| {
+                let c = pos.coords();
+                set_lat.set(format!("{:.6}", c.latitude()));
+                set_lng.set(format!("{:.6}", c.longitude()));
+                set_status.set(Some(Msg::LocationFound));
+            });
+            let fail = Closure::once_into_js(move |_e: web_sys::PositionError| set_status.set(Some(Msg::LocationFailed)));
+            if geo.get_current_position_with_error_callback(ok.unchecked_ref(), Some(fail.unchecked_ref())).is_err() {
+                set_status.set(Some(Msg::LocationFailed));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (set_lat, set_lng);
+    };
+    view! {
+        <input type="hidden" name="lat" prop:value=move || lat.get() value=lat.get_untracked()/>
+        <input type="hidden" name="lng" prop:value=move || lng.get() value=lng.get_untracked()/>
+        <div class="locate" hidden=move || !ready.get()>
+            <button type="button" class="button button-secondary" on:click=locate>{Msg::UseMyLocation.text(lang)}</button>
+            <p class="status" role="status" aria-live="polite">{move || status.get().map(|m| m.text(lang))}</p>
+        </div>
+    }
+}
+
+/// Copies the ticket and key; forgets the device-kept draft of this (now submitted) appeal.
+#[island]
+pub fn CopyReceipt(text: String, token: String, lang: Lang) -> impl IntoView {
+    let (ready, set_ready) = signal(false);
+    let (copied, set_copied) = signal(false);
+    Effect::new(move |_| {
+        set_ready.set(true);
+        #[cfg(feature = "hydrate")]
+        {
+            use gloo_storage::Storage;
+            for f in ["description", "address_note"] {
+                gloo_storage::LocalStorage::delete(storage_key(&token, f));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &token;
+    });
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+            set_copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&text, set_copied);
+    };
+    view! {
+        <div class="copy" hidden=move || !ready.get()>
+            <button type="button" class="button button-secondary" on:click=copy>{Msg::CopyReceipt.text(lang)}</button>
+            <span role="status" aria-live="polite">{move || copied.get().then(|| Msg::Copied.text(lang))}</span>
+        </div>
+    }
+}

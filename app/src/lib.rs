@@ -1,0 +1,88 @@
+//! The resident-facing UI. Pages render on the server and work with JavaScript off; a few small
+//! islands (`islands.rs`) add inline validation, a device-kept draft, geolocation and copying.
+//! Only the islands are compiled into the browser bundle's live code.
+
+pub mod api;
+pub mod components;
+pub mod islands;
+pub mod pages;
+
+use components::Layout;
+use domain::Lang;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The language of this request: the `lang` cookie, else zh-CN.
+#[must_use]
+pub fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts.headers.get_all(http::header::COOKIE).iter().find_map(|v| {
+                    v.to_str().ok()?.split(';').find_map(|c| {
+                        let (k, v) = c.trim().split_once('=')?;
+                        (k == "lang").then(|| Lang::from_tag(v))
+                    })
+                })
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Lang::default()
+    }
+}
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
+    provide_context(lang);
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" href="/pkg/pingan.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/appeal/new") view=pages::appeal::NewAppeal ssr=SsrMode::Async/>
+                    <Route path=path!("/appeal/:token/:step") view=pages::appeal::StepPage ssr=SsrMode::Async/>
+                    <Route path=path!("/receipt/:token") view=pages::receipt::Receipt ssr=SsrMode::Async/>
+                    <Route path=path!("/track") view=pages::track::Track ssr=SsrMode::Async/>
+                    <Route path=path!("/legal") view=pages::legal::Legal ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,336 @@
+//! `/appeal/new` and `/appeal/:token/:step`: the appeal wizard, one question per page.
+//!
+//! Every step is a plain HTML form posted to `/form/appeal/<token>/<step>` (see the server's
+//! `forms.rs`), which saves the draft and redirects: back here with the errors kept in the
+//! draft, or on to the next step. The token in the URL is the draft's secret and, at the end,
+//! the submission's idempotency key.
+
+use crate::api::{get_draft, new_draft_token};
+use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage};
+use crate::islands::{AddressNoteField, ContactFields, DescriptionField, LocateButton};
+use domain::draft::Step;
+use domain::region::localized;
+use domain::views::{DraftView, RegionView};
+use domain::{FieldError, FieldName, Msg};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Starts a new appeal: a fresh token, and the first step.
+#[component]
+pub fn NewAppeal() -> impl IntoView {
+    let preset = use_query_map().read_untracked().get("category").unwrap_or_default();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let preset = preset.clone();
+                Suspend::new(async move {
+                    let token = new_draft_token().await.unwrap_or_default();
+                    match get_draft(token).await {
+                        Ok(Some(mut v)) => {
+                            v.draft.category = preset;
+                            step_view(v, Step::Category, false).into_any()
+                        }
+                        _ => expired().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn StepPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let step = params.read_untracked().get("step").and_then(|s| Step::from_slug(&s));
+    let from_check = use_query_map().read_untracked().get("from").as_deref() == Some("check");
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    let Some(step) = step else { return crate::pages::not_found::NotFound().into_any() };
+                    match get_draft(token.clone()).await {
+                        Ok(Some(v)) if v.submitted_ticket.is_some() => {
+                            #[cfg(feature = "ssr")]
+                            leptos_axum::redirect(&format!("/receipt/{token}"));
+                            view! { <p><a href=format!("/receipt/{token}")>{t(Msg::AlreadySubmitted)}</a></p> }.into_any()
+                        }
+                        Ok(Some(v)) => step_view(v, step, from_check).into_any(),
+                        Ok(None) => expired().into_any(),
+                        Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn expired() -> impl IntoView {
+    view! {
+        <Title text=t(Msg::DraftExpired)/>
+        <h1>{t(Msg::NewAppealTitle)}</h1>
+        <p role="alert">{t(Msg::DraftExpired)}</p>
+        <p><a class="button" href="/appeal/new">{t(Msg::StartAgain)}</a></p>
+    }
+}
+
+fn step_view(v: DraftView, step: Step, from_check: bool) -> impl IntoView {
+    let errors: Vec<FieldError> = if v.draft.error_step == Some(step) { v.draft.errors.clone() } else { Vec::new() };
+    let title = t(step.title());
+    let page_title = if errors.is_empty() {
+        format!("{title} - {}", t(Msg::NewAppealTitle))
+    } else {
+        format!("{}: {title} - {}", t(Msg::ErrorSummaryTitle), t(Msg::NewAppealTitle))
+    };
+    let back = step.prev().map(|p| format!("/appeal/{}/{}", v.token, p.slug()));
+    let step_of = fill(
+        t(Msg::StepOf),
+        &[("n", step.number().to_string()), ("total", Step::ALL.len().to_string())],
+    );
+    let action = format!("/form/appeal/{}/{}", v.token, step.slug());
+    let body = match step {
+        Step::Category => category_step(&v, &errors).into_any(),
+        Step::What => what_step(&v, &errors).into_any(),
+        Step::Where => where_step(&v, &errors).into_any(),
+        Step::Photos => return photos_page(v, errors, page_title, step_of, back).into_any(),
+        Step::Who => who_step(&v, &errors).into_any(),
+        Step::Check => return check_page(v, page_title, step_of).into_any(),
+    };
+    view! {
+        <Title text=page_title/>
+        {back.map(|href| view! { <a class="back" href=href>{t(Msg::Back)}</a> })}
+        <p class="step-of">{step_of}</p>
+        <ErrorSummary errors=errors/>
+        <form method="post" action=action class="step-form" novalidate>
+            <h1>{title}</h1>
+            {body}
+            {from_check.then(|| view! { <input type="hidden" name="action" value="check"/> })}
+            <button type="submit" class="button">{t(Msg::Continue)}</button>
+        </form>
+    }
+    .into_any()
+}
+
+fn category_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
+    let err = error_for(errors, FieldName::Category);
+    let current = v.draft.category.clone();
+    let lang = lang();
+    view! {
+        <fieldset class="choices" aria-describedby=described_by(FieldName::Category, err.is_some())>
+            <legend class="visually-hidden">{t(Msg::StepCategoryTitle)}</legend>
+            <p class="hint" id="category-hint">{t(Msg::StepCategoryHint)}</p>
+            <FieldMessage field=FieldName::Category msg=err/>
+            {v.categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let id = if i == 0 { "category".to_owned() } else { format!("category-{}", c.code) };
+                    let label = localized(lang, &c.name, &c.name_en).to_owned();
+                    view! {
+                        <div class="choice">
+                            <input type="radio" name="category" id=id.clone() value=c.code.clone() checked=c.code == current/>
+                            <label for=id>
+                                {label}
+                                {c.urgent.then(|| view! { " " <span class="badge">{t(Msg::UrgentBadge)}</span> })}
+                            </label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+fn what_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
+    view! {
+        <div class="field">
+            <DescriptionField token=v.token.clone() value=v.draft.description.clone()
+                error=error_for(errors, FieldName::Description) lang=lang()/>
+        </div>
+    }
+}
+
+fn options(list: &[RegionView], current: &str) -> impl IntoView {
+    let lang = lang();
+    let current = current.trim().to_owned();
+    view! {
+        <option value="">{t(Msg::ChooseOption)}</option>
+        {list
+            .iter()
+            .map(|r| {
+                view! { <option value=r.code.clone() selected=r.code == current>{localized(lang, &r.name, &r.name_en).to_owned()}</option> }
+            })
+            .collect_view()}
+    }
+}
+
+fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
+    let d = &v.draft;
+    let has_point = !d.lat.trim().is_empty() && !d.lng.trim().is_empty();
+    let region_err = error_for(errors, FieldName::Region).or(error_for(errors, FieldName::Location));
+    view! {
+        <p class="hint" id="region-hint">{t(Msg::StepWhereHint)}</p>
+        <div id="location">
+            <LocateButton lat=d.lat.clone() lng=d.lng.clone() lang=lang()/>
+        </div>
+        {has_point.then(|| view! {
+            <p class="notice">{t(Msg::LocationSaved)}" "
+                <button type="submit" name="action" value="clear_location" class="link-button">{t(Msg::ClearLocation)}</button>
+            </p>
+        })}
+        <fieldset class="cascade" aria-describedby=described_by(FieldName::Region, region_err.is_some())>
+            <legend>{t(Msg::OrChooseRegion)}</legend>
+            <FieldMessage field=FieldName::Region msg=region_err/>
+            <div class="field">
+                <label for="region" class="label">{t(Msg::DistrictLabel)}</label>
+                <select id="region" name="district">{options(&v.districts, &d.district)}</select>
+            </div>
+            {(!v.streets.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="street" class="label">{t(Msg::StreetLabel)}</label>
+                    <select id="street" name="street">{options(&v.streets, &d.street)}</select>
+                </div>
+            })}
+            {(!v.communities.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="community" class="label">{t(Msg::CommunityLabel)}</label>
+                    <select id="community" name="community">{options(&v.communities, &d.community)}</select>
+                </div>
+            })}
+            <button type="submit" name="action" value="refine" class="button button-secondary">{t(Msg::UpdateChoices)}</button>
+        </fieldset>
+        <div class="field">
+            <AddressNoteField token=v.token.clone() value=d.address_note.clone()
+                error=error_for(errors, FieldName::AddressNote) lang=lang()/>
+        </div>
+    }
+}
+
+fn who_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
+    let d = &v.draft;
+    let err = error_for(errors, FieldName::Identity);
+    let contact_errors: Vec<FieldError> =
+        errors.iter().filter(|e| matches!(e.field, FieldName::Name | FieldName::Phone)).copied().collect();
+    view! {
+        <fieldset class="choices" aria-describedby=described_by(FieldName::Identity, err.is_some())>
+            <legend class="visually-hidden">{t(Msg::StepWhoTitle)}</legend>
+            <p class="hint" id="identity-hint">{t(Msg::StepWhoHint)}</p>
+            <FieldMessage field=FieldName::Identity msg=err/>
+            <div class="choice">
+                <input type="radio" name="identity" id="identity" value="anonymous" checked=d.identity == "anonymous"/>
+                <label for="identity">{t(Msg::IdentityAnonymous)}</label>
+            </div>
+            <div class="choice">
+                <input type="radio" name="identity" id="identity-named" value="named" checked=d.identity == "named"/>
+                <label for="identity-named">{t(Msg::IdentityNamed)}</label>
+            </div>
+        </fieldset>
+        <div class="named-fields">
+            <ContactFields name=d.name.clone() phone=d.phone.clone() errors=contact_errors lang=lang()/>
+        </div>
+    }
+}
+
+fn photos_page(
+    v: DraftView,
+    errors: Vec<FieldError>,
+    page_title: String,
+    step_of: String,
+    back: Option<String>,
+) -> impl IntoView {
+    let token = v.token.clone();
+    let full = v.photo_ids.len() >= 3;
+    let err = error_for(&errors, FieldName::Photo);
+    view! {
+        <Title text=page_title/>
+        {back.map(|href| view! { <a class="back" href=href>{t(Msg::Back)}</a> })}
+        <p class="step-of">{step_of}</p>
+        <ErrorSummary errors=errors.clone()/>
+        <h1>{t(Msg::StepPhotosTitle)}</h1>
+        <p class="hint" id="photo-hint">{t(Msg::StepPhotosHint)}</p>
+        {if v.photo_ids.is_empty() {
+            view! { <p>{t(Msg::NoPhotos)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="photos">
+                    {v.photo_ids.iter().enumerate().map(|(i, id)| {
+                        let alt = fill(t(Msg::PhotoAlt), &[("n", (i + 1).to_string())]);
+                        view! {
+                            <li>
+                                <img src=format!("/draft-photo/{token}/{id}") alt=alt width="160"/>
+                                <form method="post" action=format!("/form/appeal/{token}/photos/remove")>
+                                    <input type="hidden" name="id" value=id.clone()/>
+                                    <button type="submit" class="link-button">{t(Msg::RemovePhoto)}</button>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {if full {
+            view! { <p>{t(Msg::PhotosFull)}</p> }.into_any()
+        } else {
+            view! {
+                <form method="post" enctype="multipart/form-data" action=format!("/form/appeal/{token}/photos/add") class="upload">
+                    <label for="photo" class="label">{t(Msg::PhotoLabel)}</label>
+                    <FieldMessage field=FieldName::Photo msg=err/>
+                    <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp"
+                        aria-describedby=described_by(FieldName::Photo, err.is_some())/>
+                    <button type="submit" class="button button-secondary">{t(Msg::UploadPhoto)}</button>
+                </form>
+            }.into_any()
+        }}
+        <p><a class="button" href=format!("/appeal/{token}/who")>{t(Msg::Continue)}</a></p>
+    }
+}
+
+fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoView {
+    let lang = lang();
+    let d = &v.draft;
+    let token = v.token.clone();
+    let change = move |s: Step| format!("/appeal/{token}/{}?from=check", s.slug());
+    let category = v.category_name.as_ref().map(|(zh, en)| localized(lang, zh, en).to_owned()).unwrap_or_default();
+    let mut place: Vec<String> = Vec::new();
+    if !d.lat.trim().is_empty() {
+        place.push(t(Msg::PlaceByLocation).to_owned());
+    }
+    place.extend(v.place_names.iter().map(|(zh, en)| localized(lang, zh, en).to_owned()));
+    if !d.address_note.trim().is_empty() {
+        place.push(d.address_note.trim().to_owned());
+    }
+    let who = if d.identity == "named" {
+        format!("{} · {}", d.name.trim(), domain::fields::mask_phone(d.phone.trim()))
+    } else {
+        t(Msg::IdentityAnonymous).to_owned()
+    };
+    let photos = fill(t(Msg::PhotoCount), &[("n", v.photo_ids.len().to_string())]);
+    let rows = [
+        (Msg::CheckCategory, category, Step::Category),
+        (Msg::CheckDescription, d.description.trim().to_owned(), Step::What),
+        (Msg::CheckPlace, place.join(" / "), Step::Where),
+        (Msg::CheckPhotos, photos, Step::Photos),
+        (Msg::CheckWho, who, Step::Who),
+    ];
+    view! {
+        <Title text=page_title/>
+        <a class="back" href=change(Step::Who)>{t(Msg::Back)}</a>
+        <p class="step-of">{step_of}</p>
+        <h1>{t(Msg::StepCheckTitle)}</h1>
+        <p class="hint">{t(Msg::StepCheckHint)}</p>
+        <dl class="summary">
+            {rows.into_iter().map(|(label, value, step)| view! {
+                <div class="summary-row">
+                    <dt>{t(label)}</dt>
+                    <dd class="pre">{value}</dd>
+                    <dd><a href=change(step)>{t(Msg::Change)}<span class="visually-hidden">" "{t(label)}</span></a></dd>
+                </div>
+            }).collect_view()}
+        </dl>
+        <form method="post" action=format!("/form/appeal/{}/submit", v.token)>
+            <button type="submit" class="button button-submit">{t(Msg::Submit)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,95 @@
+//! `/receipt/:token`: the ticket number and secret key, with ways to keep them (copy, a QR code,
+//! a tracking link). The page is only reachable with the draft's secret token.
+
+use crate::api::get_receipt;
+use crate::components::{lang, t, urlencode};
+use crate::islands::CopyReceipt;
+use domain::region::localized;
+use domain::Msg;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+/// The site's public address, for links that leave the page (QR code).
+#[cfg(feature = "ssr")]
+fn public_base() -> String {
+    if let Ok(url) = std::env::var("PINGAN_PUBLIC_URL") {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("http://{host}")
+}
+
+#[cfg(feature = "ssr")]
+fn qr_svg(data: &str) -> String {
+    qrcode::QrCode::new(data.as_bytes())
+        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(180, 180).quiet_zone(true).build())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn Receipt() -> impl IntoView {
+    let token = use_params_map().read_untracked().get("token").unwrap_or_default();
+    view! {
+        <Meta name="robots" content="noindex"/>
+        <Meta name="referrer" content="no-referrer"/>
+        <Suspense fallback=|| ()>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    match get_receipt(token.clone()).await {
+                        Ok(Some(r)) => {
+                            let lang = lang();
+                            let link = format!("/track?ticket={}&key={}", urlencode(&r.ticket), urlencode(&r.key));
+                            #[cfg(feature = "ssr")]
+                            let qr = qr_svg(&format!("{}{link}", public_base()));
+                            #[cfg(not(feature = "ssr"))]
+                            let qr = String::new();
+                            let copy_text = format!("{} {}\n{} {}", t(Msg::TicketLabel), r.ticket, t(Msg::KeyLabel), r.key);
+                            let deadline = r.deadline.get(..16).unwrap_or(&r.deadline).replace('T', " ");
+                            view! {
+                                <Title text=format!("{} - {}", t(Msg::ReceiptTitle), t(Msg::SiteName))/>
+                                <div class="receipt" role="status">
+                                    <h1>{t(Msg::ReceiptTitle)}</h1>
+                                    <p>{t(Msg::ReceiptLead)}</p>
+                                    <dl class="codes">
+                                        <dt>{t(Msg::TicketLabel)}</dt>
+                                        <dd class="code" id="ticket">{r.ticket.clone()}</dd>
+                                        <dt>{t(Msg::KeyLabel)}</dt>
+                                        <dd class="code" id="key">{r.key.clone()}</dd>
+                                    </dl>
+                                    <p class="warning">{t(Msg::KeyWarning)}</p>
+                                </div>
+                                <dl class="summary">
+                                    <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &r.category_name.0, &r.category_name.1).to_owned()}</dd></div>
+                                    <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{r.unit.name.clone()}" "<span class="muted">{r.unit.phone.clone()}</span></dd></div>
+                                    <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd><time datetime=r.deadline.clone()>{deadline}</time></dd></div>
+                                </dl>
+                                <section aria-labelledby="save-title" class="save">
+                                    <h2 id="save-title">{t(Msg::SaveReceiptTitle)}</h2>
+                                    <CopyReceipt text=copy_text token=token.clone() lang=lang/>
+                                    <p>{t(Msg::TrackLink)}": "<a id="track-link" href=link.clone()>{t(Msg::TrackNow)}</a></p>
+                                    <figure class="qr">
+                                        <div inner_html=qr></div>
+                                        <figcaption>{t(Msg::QrHint)}</figcaption>
+                                    </figure>
+                                </section>
+                            }
+                            .into_any()
+                        }
+                        Ok(None) => {
+                            #[cfg(feature = "ssr")]
+                            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+                                resp.set_status(http::StatusCode::NOT_FOUND);
+                            }
+                            view! { <h1>{t(Msg::NotFound)}</h1><p><a href="/">{t(Msg::Home)}</a></p> }.into_any()
+                        }
+                        Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,40 @@
+//! The backend's one error type. Validation problems carry per-field message keys; everything
+//! else is logged where it happens and shown to people as a generic message.
+
+use domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// Input was rejected; each entry names the field and the message to show.
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// The thing asked for does not exist (or the caller may not know whether it does).
+    #[error("not found")]
+    NotFound,
+    /// Too many attempts from this client.
+    #[error("rate limited")]
+    RateLimited,
+    /// Region/unit/category data could not be imported; the message names file, line and problem.
+    #[error("import failed:\n{}", .0.join("\n"))]
+    Import(Vec<String>),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl BackendError {
+    #[must_use]
+    pub fn invalid(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
+    /// True for a unique-constraint violation (a conflict the caller may resolve).
+    #[must_use]
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
+    }
+}
+
+pub type Result<T, E = BackendError> = std::result::Result<T, E>;

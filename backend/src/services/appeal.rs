@@ -1,0 +1,429 @@
+//! Writing an appeal step by step, then submitting it: validate, route, start the clock, and
+//! store the appeal, its routing and its first events in one durable transaction.
+//!
+//! The draft token issued with the first form is also the submission's idempotency key: the
+//! appeal row is unique per token, so a double tap, a retry over a flaky network, or going back
+//! and submitting again all land on the same appeal and the same receipt.
+
+use crate::catalog::Catalog;
+use crate::photos;
+use crate::state::AppState;
+use crate::store::{appeals, drafts};
+use crate::{BackendError, Result};
+use domain::draft::{Draft, Step, ValidDraft};
+use domain::fields::{FieldError, FieldName, Identity};
+use domain::receipt::{AccessKey, Ticket};
+use domain::region::Level;
+use domain::routing::{Place, RouteReason};
+use domain::views::{CategoryView, DraftView, ReceiptView, RegionView, UnitView};
+use domain::Msg;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// A fresh draft token: 128 random bits as 32 hex digits.
+#[must_use]
+pub fn new_token() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Tokens are exactly what [`new_token`] makes; anything else is refused before touching the db.
+#[must_use]
+pub fn valid_token(t: &str) -> bool {
+    t.len() == 32 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// SHA-256 of the normalised key. The key has 130 random bits, so a fast hash is enough: there is
+/// nothing to brute-force that a slow hash would protect.
+#[must_use]
+pub fn hash_key(key: &AccessKey) -> String {
+    let d = Sha256::digest(key.as_str().as_bytes());
+    d.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn region_view(r: &domain::region::Region) -> RegionView {
+    RegionView { code: r.code.clone(), name: r.name.clone(), name_en: r.name_en.clone() }
+}
+
+async fn load(state: &AppState, token: &str) -> Result<(Draft, Option<drafts::DraftRow>)> {
+    if !valid_token(token) {
+        return Err(BackendError::NotFound);
+    }
+    match drafts::get(&state.db.pool, token).await? {
+        Some(row) => {
+            let d = serde_json::from_str(&row.data).map_err(|e| BackendError::Internal(format!("draft json: {e}")))?;
+            Ok((d, Some(row)))
+        }
+        None => Ok((Draft::default(), None)),
+    }
+}
+
+/// Everything the wizard pages need for this token (an unknown valid token is an empty draft).
+///
+/// # Errors
+/// Malformed token ([`BackendError::NotFound`]) or database errors.
+pub async fn draft_view(state: &AppState, token: &str) -> Result<DraftView> {
+    let (draft, row) = load(state, token).await?;
+    let cat = state.catalog.get();
+    let photo_ids = if row.is_some() { drafts::photo_ids(&state.db.pool, token).await? } else { Vec::new() };
+    let children = |parent: &str, level: Level| -> Vec<RegionView> {
+        if parent.trim().is_empty() {
+            Vec::new()
+        } else {
+            cat.children(Some(parent.trim()), level).into_iter().map(region_view).collect()
+        }
+    };
+    let place_names = [&draft.district, &draft.street, &draft.community]
+        .into_iter()
+        .filter_map(|c| cat.region(c.trim()))
+        .map(|r| (r.name.clone(), r.name_en.clone()))
+        .collect();
+    Ok(DraftView {
+        token: token.to_owned(),
+        categories: cat
+            .categories
+            .iter()
+            .map(|c| CategoryView { code: c.code.clone(), name: c.name.clone(), name_en: c.name_en.clone(), urgent: c.urgent })
+            .collect(),
+        districts: cat.children(None, Level::District).into_iter().map(region_view).collect(),
+        streets: children(&draft.district, Level::Street),
+        communities: children(&draft.street, Level::Community),
+        photo_ids,
+        submitted_ticket: row.and_then(|r| r.ticket),
+        category_name: cat.category(draft.category.trim()).map(|c| (c.name.clone(), c.name_en.clone())),
+        place_names,
+        draft,
+    })
+}
+
+/// Where the resident goes after posting a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// Saved and valid: show this step next.
+    Go(Step),
+    /// Saved with errors (kept in the draft): show this step again.
+    Stay(Step),
+    /// Already submitted: show the receipt.
+    Submitted,
+}
+
+fn catalog_errors(cat: &Catalog, d: &Draft, step: Step) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if step == Step::Category && !d.category.trim().is_empty() && cat.category(d.category.trim()).is_none() {
+        errs.push(FieldError::new(FieldName::Category, Msg::ErrCategoryUnknown));
+    }
+    if step == Step::Where {
+        // Each chosen level must exist and sit under the level chosen above it.
+        let chain = [(&d.district, Level::District, None), (&d.street, Level::Street, Some(&d.district)), (&d.community, Level::Community, Some(&d.street))];
+        for (code, level, parent) in chain {
+            let code = code.trim();
+            if code.is_empty() {
+                continue;
+            }
+            let ok = cat.region(code).is_some_and(|r| {
+                r.level == level && parent.is_none_or(|p| r.parent.as_deref() == Some(p.trim()))
+            });
+            if !ok {
+                errs.push(FieldError::new(FieldName::Region, Msg::ErrRegionUnknown));
+                break;
+            }
+        }
+    }
+    errs
+}
+
+/// Saves one step's fields (`form` holds the posted values by input name).
+///
+/// `action` is `refine` when the resident only asked for the next level of the region cascade,
+/// `check` when they came from the check page (valid input returns them there).
+///
+/// # Errors
+/// Malformed token, rate limit on a new draft, or database errors.
+pub async fn save_step(
+    state: &AppState,
+    client: &str,
+    token: &str,
+    step: Step,
+    form: &HashMap<String, String>,
+) -> Result<StepOutcome> {
+    let (mut d, row) = load(state, token).await?;
+    if row.as_ref().is_some_and(|r| r.ticket.is_some()) {
+        return Ok(StepOutcome::Submitted);
+    }
+    if row.is_none() && !state.submit_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let action = get("action");
+    match step {
+        Step::Category => d.category = get("category"),
+        Step::What => d.description = get("description"),
+        Step::Where => {
+            if action == "clear_location" {
+                d.lat.clear();
+                d.lng.clear();
+            } else {
+                d.lat = get("lat");
+                d.lng = get("lng");
+            }
+            let (district, street, community) = (get("district"), get("street"), get("community"));
+            // Changing a level clears the levels below it, which belonged to the old choice.
+            let street = if district == d.district { street } else { String::new() };
+            let community = if district == d.district && street == d.street { community } else { String::new() };
+            d.district = district;
+            d.street = street;
+            d.community = community;
+            d.address_note = get("address_note");
+        }
+        Step::Who => {
+            d.identity = get("identity");
+            d.name = get("name");
+            d.phone = get("phone");
+        }
+        Step::Photos | Step::Check => {}
+    }
+    let refine = action == "refine" || action == "clear_location";
+    let mut errs = if refine { Vec::new() } else { d.step_errors(step) };
+    if errs.is_empty() {
+        errs = catalog_errors(&state.catalog.get(), &d, step);
+    }
+    d.errors.clone_from(&errs);
+    d.error_step = (!errs.is_empty()).then_some(step);
+    let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+    if !drafts::save(&state.db.pool, token, &json, crate::now_ts()).await? {
+        return Ok(StepOutcome::Submitted);
+    }
+    Ok(if !errs.is_empty() || refine {
+        StepOutcome::Stay(step)
+    } else if action == "check" {
+        StepOutcome::Go(Step::Check)
+    } else {
+        StepOutcome::Go(step.next())
+    })
+}
+
+/// Re-encodes and adds a photo to the draft.
+///
+/// # Errors
+/// [`BackendError::Invalid`] with the photo's problem (type, size, unreadable, too many).
+pub async fn add_photo(state: &AppState, token: &str, bytes: Vec<u8>) -> Result<()> {
+    let (d, row) = load(state, token).await?;
+    if row.as_ref().is_some_and(|r| r.ticket.is_some()) {
+        return Ok(());
+    }
+    let jpeg = tokio::task::spawn_blocking(move || photos::reencode(&bytes))
+        .await
+        .map_err(|e| BackendError::Internal(e.to_string()))?
+        .map_err(BackendError::invalid)?;
+    if row.is_none() {
+        let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+        drafts::save(&state.db.pool, token, &json, crate::now_ts()).await?;
+    }
+    if drafts::add_photo(&state.db.pool, token, &new_token(), &jpeg, photos::MAX_PHOTOS, crate::now_ts()).await? {
+        Ok(())
+    } else {
+        Err(BackendError::invalid(FieldError::new(FieldName::Photo, Msg::ErrPhotoTooMany)))
+    }
+}
+
+/// # Errors
+/// Malformed token or database errors.
+pub async fn remove_photo(state: &AppState, token: &str, id: &str) -> Result<()> {
+    if !valid_token(token) {
+        return Err(BackendError::NotFound);
+    }
+    drafts::remove_photo(&state.db.pool, token, id).await
+}
+
+/// A draft photo's JPEG bytes.
+///
+/// # Errors
+/// [`BackendError::NotFound`] for unknown token or id.
+pub async fn draft_photo(state: &AppState, token: &str, id: &str) -> Result<Vec<u8>> {
+    if !valid_token(token) {
+        return Err(BackendError::NotFound);
+    }
+    drafts::photo(&state.db.pool, token, id).await?.ok_or(BackendError::NotFound)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Stored (now or by an earlier identical submission); show the receipt.
+    Accepted { ticket: String },
+    /// Some step is not valid: show it (its errors are saved in the draft).
+    Incomplete(Step),
+}
+
+/// Submits the draft: validates every step, routes, and stores the appeal with its first events.
+///
+/// # Errors
+/// Unknown token ([`BackendError::NotFound`]), routing impossible (no city centre imported), or
+/// database errors.
+pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Result<SubmitOutcome> {
+    let (mut d, row) = load(state, token).await?;
+    let Some(row) = row else { return Err(BackendError::NotFound) };
+    if let Some(ticket) = row.ticket {
+        return Ok(SubmitOutcome::Accepted { ticket });
+    }
+    let cat = state.catalog.get();
+    let valid = match d.validate() {
+        Ok(v) => {
+            let where_errs = catalog_errors(&cat, &d, Step::Where);
+            let cat_errs = catalog_errors(&cat, &d, Step::Category);
+            if let Some((step, errs)) = [(Step::Category, cat_errs), (Step::Where, where_errs)].into_iter().find(|(_, e)| !e.is_empty()) {
+                Err((step, errs))
+            } else {
+                Ok(v)
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let v: ValidDraft = match valid {
+        Ok(v) => v,
+        Err((step, errs)) => {
+            d.errors = errs;
+            d.error_step = Some(step);
+            let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+            drafts::save(&state.db.pool, token, &json, crate::now_ts()).await?;
+            return Ok(SubmitOutcome::Incomplete(step));
+        }
+    };
+    let category = cat.category(v.category.as_str()).ok_or(BackendError::NotFound)?;
+    let place = match (v.point, &v.region) {
+        (Some(p), _) => Place::Point(p),
+        (None, Some(r)) => Place::Region(r.as_str().to_owned()),
+        (None, None) => return Ok(SubmitOutcome::Incomplete(Step::Where)),
+    };
+    let routed = cat.router.route(category, &place).map_err(|e| BackendError::Internal(format!("routing: {e}")))?;
+    let deadline = domain::sla::resolve_deadline(now, category.deadline_days, domain::sla::CHINA);
+    let contact = match &v.identity {
+        Identity::Anonymous => None,
+        Identity::Named { name, phone } => Some((name.as_str().to_owned(), phone.as_str().to_owned())),
+    };
+
+    // Ticket numbers are random; on the rare collision, draw again.
+    for _ in 0..5 {
+        let mut tb = [0u8; 5];
+        let mut kb = [0u8; 17];
+        rand::rng().fill_bytes(&mut tb);
+        rand::rng().fill_bytes(&mut kb);
+        let ticket = Ticket::from_random(&tb);
+        let key = AccessKey::from_random(&kb);
+        let key_hash = hash_key(&key);
+        let at = now.unix_timestamp();
+        let mut tx = state.db.pool.begin().await?;
+        let inserted = appeals::insert(
+            &mut tx,
+            &appeals::NewAppeal {
+                ticket: ticket.as_str(),
+                submit_token: token,
+                key_hash: &key_hash,
+                category: &category.code,
+                description: v.description.as_str(),
+                lat: v.point.map(|p| p.lat),
+                lng: v.point.map(|p| p.lng),
+                region: routed.region.as_deref(),
+                cell: routed.cell.as_deref(),
+                address_note: v.address_note.as_ref().map(domain::fields::AddressNote::as_str),
+                contact: contact.as_ref().map(|(n, p)| (n.as_str(), p.as_str())),
+                status: "assigned",
+                unit: &routed.unit,
+                route_reason: route_reason_str(routed.reason),
+                submitted_at: at,
+                deadline_at: deadline.unix_timestamp(),
+            },
+        )
+        .await;
+        match inserted {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation() => {
+                drop(tx);
+                // Same token submitted meanwhile? Then that one is the answer.
+                if let Some(t) = drafts::get(&state.db.pool, token).await?.and_then(|r| r.ticket) {
+                    return Ok(SubmitOutcome::Accepted { ticket: t });
+                }
+                if appeals::count_by_token(&state.db.pool, token).await? > 0 {
+                    return Err(BackendError::Internal("appeal stored without its receipt".into()));
+                }
+                continue; // ticket collision: draw a new one
+            }
+            Err(e) => return Err(e),
+        }
+        appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind: "submitted", actor: "resident", unit: None, public: true, body: None }).await?;
+        let kind = if routed.reason == RouteReason::OutsideGrid { "routed_outside" } else { "routed" };
+        appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind, actor: "system", unit: Some(&routed.unit), public: true, body: Some(route_reason_str(routed.reason)) }).await?;
+        appeals::take_draft_photos(&mut tx, token, ticket.as_str()).await?;
+        drafts::mark_submitted(&mut tx, token, ticket.as_str(), key.as_str(), at).await?;
+        tx.commit().await?;
+        tracing::info!(ticket = ticket.as_str(), unit = %routed.unit, reason = ?routed.reason, "appeal accepted");
+        return Ok(SubmitOutcome::Accepted { ticket: ticket.as_str().to_owned() });
+    }
+    Err(BackendError::Internal("could not draw a free ticket number".into()))
+}
+
+fn route_reason_str(r: RouteReason) -> &'static str {
+    match r {
+        RouteReason::GridCell => "grid_cell",
+        RouteReason::ChosenRegion => "chosen_region",
+        RouteReason::OutsideGrid => "outside_grid",
+        RouteReason::MissingUnitFallback => "missing_unit_fallback",
+    }
+}
+
+pub(crate) fn unit_view(cat: &Catalog, code: &str) -> UnitView {
+    cat.units.get(code).map_or_else(
+        || UnitView { code: code.to_owned(), name: code.to_owned(), phone: String::new() },
+        |u| UnitView { code: u.code.clone(), name: u.name.clone(), phone: u.phone.clone() },
+    )
+}
+
+pub(crate) fn local_time(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| t.to_offset(domain::sla::CHINA))
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// The receipt of a submitted draft (shown right after submitting, and again on a repeat).
+///
+/// # Errors
+/// [`BackendError::NotFound`] if the token has no submitted appeal.
+pub async fn receipt(state: &AppState, token: &str) -> Result<ReceiptView> {
+    let (_, row) = load(state, token).await?;
+    let row = row.ok_or(BackendError::NotFound)?;
+    let (Some(ticket), Some(key)) = (row.ticket, row.access_key) else { return Err(BackendError::NotFound) };
+    let appeal = appeals::by_ticket(&state.db.pool, &ticket).await?.ok_or(BackendError::NotFound)?;
+    let cat = state.catalog.get();
+    let ticket = Ticket::parse(&ticket).map_err(|_| BackendError::Internal("stored ticket malformed".into()))?;
+    let key = AccessKey::parse(&key).map_err(|_| BackendError::Internal("stored key malformed".into()))?;
+    Ok(ReceiptView {
+        ticket: ticket.display(),
+        key: key.display(),
+        unit: unit_view(&cat, &appeal.unit),
+        deadline: local_time(appeal.deadline_at),
+        category_name: cat
+            .category(&appeal.category)
+            .map_or_else(|| (appeal.category.clone(), appeal.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
+    })
+}
+
+/// Records (or clears, with an empty list) the errors of a step handled outside
+/// [`save_step`], such as a photo upload, so the step's page can show them.
+///
+/// # Errors
+/// Malformed token or database errors.
+pub async fn set_step_errors(state: &AppState, token: &str, step: Step, errors: Vec<FieldError>) -> Result<()> {
+    let (mut d, row) = load(state, token).await?;
+    if row.as_ref().is_some_and(|r| r.ticket.is_some()) || (row.is_none() && errors.is_empty()) {
+        return Ok(());
+    }
+    d.error_step = (!errors.is_empty()).then_some(step);
+    d.errors = errors;
+    let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+    drafts::save(&state.db.pool, token, &json, crate::now_ts()).await?;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Use cases: each public function is one thing a person or job does, in one transaction.
+
+pub mod appeal;
+pub mod import;
+pub mod track;

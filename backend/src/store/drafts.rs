@@ -1,0 +1,100 @@
+//! Drafts of appeals and their photos.
+
+use super::Tx;
+use crate::Result;
+use sqlx::AnyPool;
+
+pub struct DraftRow {
+    pub data: String,
+    pub ticket: Option<String>,
+    pub access_key: Option<String>,
+}
+
+pub async fn get(pool: &AnyPool, token: &str) -> Result<Option<DraftRow>> {
+    let row: Option<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT data, ticket, access_key FROM drafts WHERE token = $1")
+            .bind(token)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(data, ticket, access_key)| DraftRow { data, ticket, access_key }))
+}
+
+/// Creates or updates the draft's data, unless it was already submitted (then nothing changes
+/// and `false` is returned).
+pub async fn save(pool: &AnyPool, token: &str, data: &str, now: i64) -> Result<bool> {
+    let res = sqlx::query(
+        "INSERT INTO drafts (token, data, created_at, updated_at) VALUES ($1, $2, $3, $3)
+         ON CONFLICT (token) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at
+         WHERE drafts.ticket IS NULL",
+    )
+    .bind(token)
+    .bind(data)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(res.rows_affected() > 0)
+}
+
+pub async fn mark_submitted(tx: &mut Tx<'_>, token: &str, ticket: &str, key: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE drafts SET ticket = $1, access_key = $2, updated_at = $3 WHERE token = $4")
+        .bind(ticket)
+        .bind(key)
+        .bind(now)
+        .bind(token)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn photo_ids(pool: &AnyPool, token: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM draft_photos WHERE token = $1 ORDER BY created_at, id")
+            .bind(token)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Adds a photo if the draft has fewer than `max`; returns whether it was added. Runs in a
+/// transaction so two parallel uploads cannot both take the last place.
+pub async fn add_photo(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], max: usize, now: i64) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM draft_photos WHERE token = $1")
+        .bind(token)
+        .fetch_one(&mut *tx)
+        .await?;
+    if usize::try_from(n).unwrap_or(usize::MAX) >= max {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO draft_photos (id, token, content_type, bytes, created_at)
+         VALUES ($1, $2, 'image/jpeg', $3, $4)",
+    )
+    .bind(id)
+    .bind(token)
+    .bind(jpeg.to_vec())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn remove_photo(pool: &AnyPool, token: &str, id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM draft_photos WHERE token = $1 AND id = $2")
+        .bind(token)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn photo(pool: &AnyPool, token: &str, id: &str) -> Result<Option<Vec<u8>>> {
+    let row: Option<(Vec<u8>,)> =
+        sqlx::query_as("SELECT bytes FROM draft_photos WHERE token = $1 AND id = $2")
+            .bind(token)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|r| r.0))
+}

@@ -1,0 +1,9 @@
+//! All SQL of the project lives here, in small functions taking a pool or a transaction.
+//! Queries are written once for both engines (see `db.rs`).
+
+pub mod appeals;
+pub mod drafts;
+pub mod regions;
+
+/// A transaction on either engine.
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;

@@ -1,0 +1,231 @@
+//! Every word the portal shows a person, in zh-CN (the default) and English.
+//!
+//! Messages are an enum so a missing translation is a compile error, and so validation errors
+//! can travel as keys (across the server/browser boundary too) and be rendered in the reader's
+//! language at the last moment.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    /// Value of the `lang` cookie / query parameter; anything unknown is zh-CN.
+    #[must_use]
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Self::En
+        } else {
+            Self::ZhCn
+        }
+    }
+    /// BCP 47 tag for `<html lang>`.
+    #[must_use]
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::ZhCn => "zh-CN",
+            Self::En => "en",
+        }
+    }
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            Self::ZhCn => Self::En,
+            Self::En => Self::ZhCn,
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// A message key; [`Msg::text`] gives the words.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            /// All keys, for completeness tests.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
+            #[must_use]
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::ZhCn) => $zh, (Msg::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    // Site frame
+    SiteName => "平安键", "Ping'an Key";
+    SiteTagline => "找谁反映、向谁求助、不敢说的事，都可以在这里说。", "Where to report, whom to tell, what you are afraid to say: say it here.";
+    SkipToContent => "跳到主要内容", "Skip to main content";
+    SwitchLanguage => "English", "中文";
+    SwitchLanguageLabel => "切换语言", "Switch language";
+    Emergency => "紧急情况请直接拨打 110（报警）、119（火警）、120（急救）。", "In an emergency call 110 (police), 119 (fire) or 120 (ambulance) directly.";
+    FooterNote => "本平台由市社会治理中心运行。您的联系方式只对办理单位可见。", "Run by the city's social governance centre. Your contact details are visible only to the unit handling your appeal.";
+    Back => "返回", "Back";
+    Continue => "下一步", "Continue";
+    Change => "修改", "Change";
+    Home => "首页", "Home";
+    NotFound => "找不到这个页面。", "We could not find this page.";
+    GenericError => "出了点问题，请稍后再试。您已提交的内容没有丢失。", "Something went wrong. Please try again later. Nothing you submitted was lost.";
+    RequestIdLabel => "请求编号", "Request ID";
+    // Home
+    HomeSubmitTitle => "我要反映", "Report a problem";
+    HomeSubmitHint => "纠纷、安全隐患、欠薪、意见建议……可以匿名。", "Disputes, hazards, unpaid wages, suggestions… anonymous if you wish.";
+    HomeTrackTitle => "查进度", "Track my appeal";
+    HomeTrackHint => "用回执上的受理编号和查询码查看办理情况。", "Use the ticket number and key from your receipt.";
+    HomeLegalTitle => "法律帮助", "Legal help";
+    HomeLegalHint => "法律常识、法律援助、身边的调解和法律服务点。", "Legal basics, legal aid, mediation and legal service points near you.";
+    LegalComingSoon => "法律帮助栏目正在建设中。需要法律援助，可以先提交一件“法律援助申请”诉求，我们会转给司法局法律援助中心。", "The legal help section is being built. For legal aid you can already submit a “Legal aid request” appeal; it goes to the district legal aid centre.";
+    LegalStartAppeal => "提交法律援助申请", "Request legal aid";
+    // Wizard
+    StepOf => "第 {n} 步，共 {total} 步", "Step {n} of {total}";
+    NewAppealTitle => "我要反映", "Report a problem";
+    ErrorSummaryTitle => "请先改正以下问题", "Please fix the following";
+    StepCategoryTitle => "是哪一类事情？", "What is it about?";
+    StepCategoryHint => "选最接近的一项，拿不准就选“其他诉求”。", "Choose the closest one. If unsure, choose “Other”.";
+    UrgentBadge => "加急", "urgent";
+    StepWhatTitle => "发生了什么？", "What happened?";
+    StepWhatHint => "请写清楚什么事、在哪里、从什么时候开始、希望怎么解决。至少 10 个字。", "Say what happened, where, since when, and what you would like done. At least 10 characters.";
+    DescriptionLabel => "事情经过", "What happened";
+    CharsCount => "已写 {n} / {max} 字", "{n} / {max} characters";
+    StepWhereTitle => "在哪里？", "Where is it?";
+    StepWhereHint => "可以用手机定位，也可以逐级选择所在的区、街道、社区。", "Use your phone's location, or choose the district, street and community.";
+    UseMyLocation => "使用我的位置", "Use my location";
+    LocatingNow => "正在定位……", "Finding your location…";
+    LocationFound => "已获取位置", "Location found";
+    LocationFailed => "无法获取位置，请在下面逐级选择。", "Could not get your location. Please choose below.";
+    LocationSaved => "已记录手机定位，办理单位将按定位确定。", "Your phone's location is recorded; it decides who handles this.";
+    ClearLocation => "不用定位", "Don't use location";
+    OrChooseRegion => "或者逐级选择：", "Or choose:";
+    DistrictLabel => "区县", "District";
+    StreetLabel => "街道（乡镇）", "Street (town)";
+    CommunityLabel => "社区（村）", "Community (village)";
+    ChooseOption => "请选择", "Please choose";
+    NotSure => "不清楚", "Not sure";
+    UpdateChoices => "更新下一级选项", "Show the next level";
+    AddressNoteLabel => "详细位置（选填）", "Exact place (optional)";
+    AddressNoteHint => "例如：3号楼2单元门口。", "For example: at the door of building 3, unit 2.";
+    StepPhotosTitle => "有照片吗？（选填）", "Any photos? (optional)";
+    StepPhotosHint => "最多 3 张，每张不超过 10 MB，支持 JPG、PNG、WebP。照片中的位置等隐藏信息会被清除。", "Up to 3 photos, 10 MB each, JPG, PNG or WebP. Hidden data such as location is removed.";
+    PhotoLabel => "选择照片", "Choose a photo";
+    UploadPhoto => "上传这张照片", "Upload this photo";
+    RemovePhoto => "删除", "Remove";
+    PhotoAlt => "已上传的照片 {n}", "Uploaded photo {n}";
+    NoPhotos => "还没有照片。", "No photos yet.";
+    PhotosFull => "已有 3 张照片。", "You have 3 photos.";
+    StepWhoTitle => "您是谁？", "Who are you?";
+    StepWhoHint => "可以匿名。留下姓名和电话，办理人员可以联系您；电话只对办理人员可见。", "You may stay anonymous. With a name and phone the handling staff can reach you; only they see your number.";
+    IdentityAnonymous => "匿名反映", "Stay anonymous";
+    IdentityNamed => "留下姓名和电话", "Give my name and phone";
+    NameLabel => "姓名或称呼", "Name";
+    PhoneLabel => "手机或固定电话", "Mobile or landline";
+    StepCheckTitle => "核对一下", "Check your answers";
+    StepCheckHint => "确认无误后提交。提交后会给您一张回执。", "Submit when everything is right. You will get a receipt.";
+    CheckCategory => "类别", "Category";
+    CheckDescription => "事情经过", "What happened";
+    CheckPlace => "位置", "Place";
+    CheckPhotos => "照片", "Photos";
+    CheckWho => "反映人", "From";
+    PlaceByLocation => "手机定位", "Phone location";
+    PhotoCount => "{n} 张", "{n}";
+    Submit => "提交", "Submit";
+    Submitting => "正在提交……", "Submitting…";
+    DraftSavedOnDevice => "草稿已保存在本机。", "Draft saved on this device.";
+    DraftExpired => "这份草稿已过期或不存在，请重新开始。", "This draft has expired or does not exist. Please start again.";
+    StartAgain => "重新开始", "Start again";
+    AlreadySubmitted => "这件诉求已经提交过了，下面是它的回执。", "This appeal was already submitted; here is its receipt.";
+    // Receipt
+    ReceiptTitle => "已受理", "Received";
+    ReceiptLead => "您的诉求已保存并交给办理单位。请保存这张回执：查进度需要受理编号和查询码。", "Your appeal is saved and with the handling unit. Keep this receipt: you need the ticket number and key to track it.";
+    TicketLabel => "受理编号", "Ticket number";
+    KeyLabel => "查询码", "Access key";
+    KeyWarning => "查询码只显示在这里，请抄下、截图或复制。不要告诉别人。", "The key is shown only here. Write it down, take a screenshot or copy it. Do not share it.";
+    HandledBy => "办理单位", "Handled by";
+    Deadline => "办结时限", "Due by";
+    SaveReceiptTitle => "保存回执", "Save your receipt";
+    CopyReceipt => "复制编号和查询码", "Copy ticket and key";
+    Copied => "已复制", "Copied";
+    TrackLink => "查询链接（收藏或发给自己）", "Tracking link (bookmark it or send it to yourself)";
+    QrHint => "用手机扫码即可查看进度。", "Scan with a phone to see progress.";
+    TrackNow => "现在查看进度", "Track it now";
+    // Track
+    TrackTitle => "查进度", "Track my appeal";
+    TrackHint => "输入回执上的受理编号和查询码。", "Enter the ticket number and key from your receipt.";
+    TrackSubmit => "查询", "Look up";
+    TrackNotFound => "受理编号或查询码不对，请核对回执后再试。", "The ticket number or key is not right. Check your receipt and try again.";
+    TrackRateLimited => "查询太频繁，请过几分钟再试。", "Too many attempts. Please wait a few minutes and try again.";
+    StatusLabel => "状态", "Status";
+    Timeline => "办理经过", "Timeline";
+    SubmittedAt => "提交时间", "Submitted";
+    // Statuses and events
+    StatusAssigned => "待签收", "Waiting to be signed for";
+    StatusInProgress => "办理中", "In progress";
+    StatusClosed => "已办结", "Closed";
+    EventSubmitted => "您提交了诉求", "You submitted the appeal";
+    EventRouted => "系统按属地和事项分派给：{unit}", "Assigned by place and subject to: {unit}";
+    EventRoutedOutside => "位置不在网格内，交市社会治理中心人工分派：{unit}", "The place is outside the grid; the city centre will dispatch it: {unit}";
+    // Validation
+    ErrRequired => "此项必填", "This is required";
+    ErrCategoryMissing => "请选择诉求类别", "Choose what it is about";
+    ErrCategoryUnknown => "这个类别不存在，请重新选择", "That category does not exist; choose again";
+    ErrDescriptionEmpty => "请写下发生了什么", "Say what happened";
+    ErrDescriptionShort => "请至少写 10 个字，说清楚事情经过", "Write at least 10 characters so we understand what happened";
+    ErrDescriptionLong => "最多 2000 字，请精简一些", "Keep it to 2000 characters or fewer";
+    ErrLocationInvalid => "定位数据无效，请重新定位或逐级选择", "The location is not valid; try again or choose below";
+    ErrRegionMissing => "请使用定位，或至少选择所在的区县", "Use your location, or choose at least the district";
+    ErrRegionUnknown => "所选地区不存在，请重新选择", "That area does not exist; choose again";
+    ErrAddressNoteLong => "详细位置最多 200 字", "Keep the exact place to 200 characters or fewer";
+    ErrPhotoType => "只能上传 JPG、PNG 或 WebP 格式的照片", "Photos must be JPG, PNG or WebP";
+    ErrPhotoTooBig => "照片太大，每张不能超过 10 MB", "That photo is too big; each must be 10 MB or less";
+    ErrPhotoUnreadable => "这张照片无法读取，请换一张", "We could not read that photo; try another";
+    ErrPhotoTooMany => "最多上传 3 张照片", "You can upload up to 3 photos";
+    ErrPhotoMissing => "请先选择一张照片", "Choose a photo first";
+    ErrIdentityMissing => "请选择匿名，或留下姓名和电话", "Choose anonymous, or give your name and phone";
+    ErrNameEmpty => "请填写姓名或称呼", "Enter your name";
+    ErrNameLong => "姓名最多 30 个字", "Keep the name to 30 characters or fewer";
+    ErrNameInvalid => "姓名不能只有数字", "A name cannot be only digits";
+    ErrPhoneEmpty => "请填写电话号码", "Enter a phone number";
+    ErrPhoneInvalid => "请填写正确的手机号（11 位）或带区号的固定电话", "Enter an 11-digit mobile number or a landline with area code";
+    ErrTicketEmpty => "请填写受理编号", "Enter the ticket number";
+    ErrTicketFormat => "受理编号的格式是 PA-XXXX-XXXX", "A ticket number looks like PA-XXXX-XXXX";
+    ErrKeyEmpty => "请填写查询码", "Enter the access key";
+    ErrKeyFormat => "查询码是 26 位字母和数字", "The key has 26 letters and digits";
+    ErrSubmitIncomplete => "还有步骤没有完成", "Some steps are not finished";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for m in Msg::ALL {
+            assert!(!m.text(Lang::ZhCn).is_empty(), "{m:?} zh");
+            assert!(!m.text(Lang::En).is_empty(), "{m:?} en");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_between_languages() {
+        for m in Msg::ALL {
+            let count = |s: &str| s.matches('{').count();
+            assert_eq!(count(m.text(Lang::ZhCn)), count(m.text(Lang::En)), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn lang_tags() {
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::ZhCn);
+        assert_eq!(Lang::from_tag("fr"), Lang::ZhCn);
+        assert_eq!(Lang::En.other(), Lang::ZhCn);
+    }
+}

@@ -1,0 +1,18 @@
+//! Pure rules of the portal: what a valid appeal is, where it goes, what a receipt looks like,
+//! when it is due, and the words shown to people (zh-CN first, English second).
+//!
+//! Nothing here does IO, so the same parsers validate a form in the browser (WASM) and on the
+//! server, and every rule is unit-tested without a database.
+
+pub mod draft;
+pub mod fields;
+pub mod i18n;
+pub mod receipt;
+pub mod region;
+#[cfg(feature = "routing")]
+pub mod routing;
+pub mod sla;
+pub mod views;
+
+pub use fields::{FieldError, FieldName};
+pub use i18n::{Lang, Msg};

@@ -1,0 +1,77 @@
+//! What pages show, as plain data: built on the server, rendered by the UI, serialisable so the
+//! same types cross the server-function boundary.
+
+use crate::draft::Draft;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryView {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub urgent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionView {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+}
+
+/// A draft and what its pages need around it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftView {
+    pub token: String,
+    pub draft: Draft,
+    pub categories: Vec<CategoryView>,
+    pub districts: Vec<RegionView>,
+    /// Streets of the chosen district, communities of the chosen street.
+    pub streets: Vec<RegionView>,
+    pub communities: Vec<RegionView>,
+    pub photo_ids: Vec<String>,
+    /// Set once submitted: the receipt's ticket (the page then redirects to the receipt).
+    pub submitted_ticket: Option<String>,
+    /// Human names for the check page.
+    pub category_name: Option<(String, String)>,
+    pub place_names: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitView {
+    pub code: String,
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    /// Display form `PA-XXXX-XXXX`.
+    pub ticket: String,
+    /// Display form, grouped by four.
+    pub key: String,
+    pub unit: UnitView,
+    /// RFC 3339 in the city's local time.
+    pub deadline: String,
+    pub category_name: (String, String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub at: String,
+    pub kind: String,
+    pub unit_name: Option<String>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackView {
+    pub ticket: String,
+    pub status: String,
+    pub category_name: (String, String),
+    pub unit: UnitView,
+    pub submitted_at: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub events: Vec<EventView>,
+}

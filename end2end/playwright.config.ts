@@ -1,0 +1,65 @@
+import { defineConfig } from '@playwright/test';
+
+// Server under test; test.sh starts the release binary on this address.
+const baseURL = process.env.BASE_URL || 'http://127.0.0.1:3917';
+
+// Debian's Chromium (apt `chromium`). Never `npx playwright install`: no GitHub/CDN access here.
+const launchOptions = {
+  executablePath: process.env.PINGAN_CHROMIUM || '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+const mobile = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+};
+
+// File naming decides the project:
+//   *.js.spec.ts      -> mobile-js only
+//   *.nojs.spec.ts    -> mobile-nojs only (JavaScript disabled: server-rendered forms must work)
+//   *.desktop.spec.ts -> desktop only
+//   *.spec.ts (other) -> mobile-js
+export default defineConfig({
+  testDir: 'tests',
+  globalSetup: require.resolve('./global-setup'),
+  timeout: 30_000,
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  use: {
+    baseURL,
+    launchOptions,
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'mobile-js',
+      testMatch: /\.spec\.ts$/,
+      testIgnore: [/\.nojs\.spec\.ts$/, /\.desktop\.spec\.ts$/],
+      use: { ...mobile, javaScriptEnabled: true },
+    },
+    {
+      name: 'mobile-nojs',
+      testMatch: /\.nojs\.spec\.ts$/,
+      use: { ...mobile, javaScriptEnabled: false },
+    },
+    {
+      name: 'desktop',
+      testMatch: /\.desktop\.spec\.ts$/,
+      use: { viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, javaScriptEnabled: true },
+    },
+  ],
+});

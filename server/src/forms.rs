@@ -1,0 +1,177 @@
+//! Plain HTML form posts of the appeal wizard. Each handler calls one service and answers with a
+//! 303 redirect (post/redirect/get), so reloading or going back never re-posts, and the pages
+//! work the same with JavaScript off.
+
+use axum::extract::{Multipart, Path};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
+use backend::state::ClientIp;
+use backend::{AppState, BackendError};
+use domain::draft::Step;
+use domain::{FieldError, FieldName, Lang, Msg};
+use std::collections::HashMap;
+
+fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("lang=").map(Lang::from_tag))
+        .unwrap_or_default()
+}
+
+/// A minimal page for errors raised outside the Leptos pages.
+pub fn message_page(lang: Lang, status: StatusCode, msg: Msg) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" \
+         href=\"/pkg/pingan.css\"></head><body><main id=\"main\"><h1>{}</h1><p role=\"alert\">{}</p>\
+         <p><a href=\"/\">{}</a></p></main></body></html>",
+        lang.tag(),
+        Msg::SiteName.text(lang),
+        Msg::SiteName.text(lang),
+        msg.text(lang),
+        Msg::Home.text(lang)
+    );
+    (status, Html(body)).into_response()
+}
+
+fn fail(lang: Lang, e: &BackendError) -> Response {
+    match e {
+        BackendError::NotFound => message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired),
+        BackendError::RateLimited => message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::TrackRateLimited),
+        other => {
+            tracing::error!(error = %other, "form handling failed");
+            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
+        }
+    }
+}
+
+fn step_url(token: &str, step: Step) -> String {
+    format!("/appeal/{token}/{}", step.slug())
+}
+
+pub async fn save_step(
+    Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: axum::http::HeaderMap,
+    Path((token, step)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Some(step) = Step::from_slug(&step) else {
+        return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound);
+    };
+    let from_check = form.get("action").map(String::as_str) == Some("check");
+    match appeal::save_step(&state, &ip, &token, step, &form).await {
+        Ok(StepOutcome::Go(next)) => Redirect::to(&step_url(&token, next)).into_response(),
+        Ok(StepOutcome::Stay(s)) => {
+            let q = if from_check { "?from=check" } else { "" };
+            Redirect::to(&format!("{}{q}", step_url(&token, s))).into_response()
+        }
+        Ok(StepOutcome::Submitted) => Redirect::to(&format!("/receipt/{token}")).into_response(),
+        Err(e) => fail(lang, &e),
+    }
+}
+
+pub async fn submit(
+    Extension(state): Extension<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match appeal::submit(&state, &token, time::OffsetDateTime::now_utc()).await {
+        Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
+        Ok(SubmitOutcome::Incomplete(step)) => Redirect::to(&step_url(&token, step)).into_response(),
+        Err(e) => fail(lang, &e),
+    }
+}
+
+/// Reads the `photo` file of a multipart upload (the body limit bounds its size).
+async fn read_photo(mut mp: Multipart) -> Result<Vec<u8>, FieldError> {
+    let too_big = FieldError::new(FieldName::Photo, Msg::ErrPhotoTooBig);
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) if field.name() == Some("photo") => {
+                return field.bytes().await.map(|b| b.to_vec()).map_err(|_| too_big);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(Vec::new()),
+            Err(_) => return Err(too_big),
+        }
+    }
+}
+
+pub async fn add_photo(
+    Extension(state): Extension<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+    mp: Multipart,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !appeal::valid_token(&token) {
+        return message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired);
+    }
+    let result = match read_photo(mp).await {
+        Ok(bytes) => appeal::add_photo(&state, &token, bytes).await,
+        Err(e) => Err(BackendError::invalid(e)),
+    };
+    let errors = match result {
+        Ok(()) => Vec::new(),
+        Err(BackendError::Invalid(errs)) => errs,
+        Err(e) => return fail(lang, &e),
+    };
+    if let Err(e) = appeal::set_step_errors(&state, &token, Step::Photos, errors).await {
+        return fail(lang, &e);
+    }
+    Redirect::to(&step_url(&token, Step::Photos)).into_response()
+}
+
+pub async fn remove_photo(
+    Extension(state): Extension<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let id = form.get("id").cloned().unwrap_or_default();
+    match appeal::remove_photo(&state, &token, &id).await {
+        Ok(()) => Redirect::to(&step_url(&token, Step::Photos)).into_response(),
+        Err(e) => fail(lang_of(&headers), &e),
+    }
+}
+
+pub async fn draft_photo(Extension(state): Extension<AppState>, Path((token, id)): Path<(String, String)>) -> Response {
+    match appeal::draft_photo(&state, &token, &id).await {
+        Ok(bytes) => (
+            [(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=3600")],
+            bytes,
+        )
+            .into_response(),
+        Err(BackendError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "photo read failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `/lang/{tag}?back=/path`: remembers the language for a year and goes back.
+pub async fn set_lang(Path(tag): Path<String>, axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Response {
+    let lang = Lang::from_tag(&tag);
+    let back = q.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'));
+    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(back.map_or("/", String::as_str))).into_response()
+}
+
+pub async fn healthz(Extension(state): Extension<AppState>) -> Response {
+    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

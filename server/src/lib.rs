@@ -1,0 +1,8 @@
+//! The `pingan` binary's library half: configuration, router construction (shared by `main`
+//! and the router tests), middleware, the plain form handlers, and CLI subcommands.
+
+pub mod cli;
+pub mod config;
+pub mod forms;
+pub mod middleware;
+pub mod startup;

@@ -1,0 +1,48 @@
+//! `pingan`: the portal's one binary. See `cli::USAGE`.
+
+use pingan_server::{cli, config::Config};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result: Result<(), Box<dyn std::error::Error>> = match args.first().map(String::as_str) {
+        None | Some("serve") => cli::serve(&config).await,
+        Some("migrate") => cli::migrate(&config).await.map_err(Into::into),
+        Some("import-regions") => match args.get(1) {
+            Some(dir) => cli::import_regions(&config, std::path::Path::new(dir)).await.map_err(Into::into),
+            None => {
+                eprintln!("{}", cli::USAGE);
+                return ExitCode::from(2);
+            }
+        },
+        Some("-h" | "--help" | "help") => {
+            println!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("unknown command {other:?}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Builds the application: state (database, migrations, demo data, catalog) and the router.
+//! `main` and the router tests use the same two functions.
+
+use crate::config::Config;
+use crate::{forms, middleware as mw};
+use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, Extension, Router};
+use backend::catalog::CatalogHandle;
+use backend::db::Db;
+use backend::services::import;
+use backend::AppState;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+
+/// Largest request body outside photo uploads (form posts are small).
+const FORM_BODY_LIMIT: usize = 64 * 1024;
+/// A photo upload: the photo limit plus room for the multipart envelope.
+const PHOTO_BODY_LIMIT: usize = backend::photos::MAX_UPLOAD_BYTES + 64 * 1024;
+
+/// Connects, migrates, loads the demo city into an empty database (unless turned off) and builds
+/// the catalog.
+///
+/// # Errors
+/// Database unreachable, a migration failed, or the demo import failed.
+pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendError> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    if config.demo {
+        if let Some(r) = import::import_demo_if_empty(&db).await? {
+            tracing::info!(regions = r.regions, units = r.units, categories = r.categories, "demo city loaded");
+        }
+    }
+    let catalog = import::load_catalog(&db).await?;
+    Ok(AppState::new(db, CatalogHandle::new(catalog), config.limits))
+}
+
+#[must_use]
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("pingan")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .env(leptos_config_env())
+        .build()
+}
+
+fn leptos_config_env() -> leptos::config::Env {
+    match std::env::var("LEPTOS_ENV").as_deref() {
+        Ok("DEV" | "dev" | "development") => leptos::config::Env::DEV,
+        _ => leptos::config::Env::PROD,
+    }
+}
+
+/// The whole HTTP surface.
+pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    Router::new()
+        .route("/healthz", get(forms::healthz))
+        .route("/lang/{tag}", get(forms::set_lang))
+        .route("/form/appeal/{token}/submit", post(forms::submit))
+        .route(
+            "/form/appeal/{token}/photos/add",
+            post(forms::add_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        )
+        .route("/form/appeal/{token}/photos/remove", post(forms::remove_photo))
+        .route("/form/appeal/{token}/{step}", post(forms::save_step))
+        .route("/draft-photo/{token}/{id}", get(forms::draft_photo))
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .layer(Extension(state))
+        .layer(middleware::from_fn(mw::same_origin))
+        .layer(middleware::from_fn(move |req, next| mw::client_ip(trust_proxy, req, next)))
+        .layer(middleware::from_fn(mw::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(mw::access_log))
+        .with_state(options)
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Run every test:  ./test.sh
+#   1. install missing tools            (scripts/setup.sh test)
+#   2. throwaway PostgreSQL             (scripts/pg.sh; stopped again at exit)
+#   3. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
+#   4. release build                    (cargo leptos build --release)
+#   5. client bundle size budget        (scripts/size-report.sh, PINGAN_WASM_BUDGET_BROTLI)
+#   6. Playwright end-to-end tests against the release server on a fresh SQLite database
+# Exits non-zero on the first failure.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(pwd)"
+# shellcheck source=scripts/env.sh
+. scripts/env.sh
+
+E2E_ADDR="${PINGAN_E2E_ADDR:-127.0.0.1:3917}"
+E2E_URL="http://$E2E_ADDR"
+START=$SECONDS
+SERVER_PID=""
+E2E_DIR=""
+PG_STARTED=0
+
+step() { printf '\n==> [%ss] %s\n' "$((SECONDS - START))" "$*"; }
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  [ -n "$E2E_DIR" ] && rm -rf "$E2E_DIR"
+  [ "$PG_STARTED" = 1 ] && "$ROOT/scripts/pg.sh" stop || true
+  local t=$((SECONDS - START))
+  if [ "$rc" = 0 ]; then
+    printf '\ntest.sh: all passed in %dm%02ds\n' $((t / 60)) $((t % 60))
+  else
+    printf '\ntest.sh: FAILED (exit %d) after %dm%02ds\n' "$rc" $((t / 60)) $((t % 60)) >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step "setup"
+scripts/setup.sh test
+
+step "PostgreSQL"
+PG_STARTED=1
+PG_URL="$(scripts/pg.sh start)"
+echo "$PG_URL"
+
+step "Rust tests (cargo nextest run --workspace)"
+PINGAN_TEST_PG_URL="$PG_URL" cargo nextest run --workspace
+
+step "release build (cargo leptos build --release)"
+cargo leptos build --release
+
+step "client bundle size"
+scripts/size-report.sh
+
+step "end-to-end tests (Playwright, $E2E_URL)"
+if curl -fsS -o /dev/null --max-time 2 "$E2E_URL/healthz" 2>/dev/null; then
+  echo "test.sh: something is already answering on $E2E_ADDR; stop it or set PINGAN_E2E_ADDR" >&2
+  exit 1
+fi
+E2E_DIR="$(mktemp -d -t pingan-e2e.XXXXXX)"
+SERVER_LOG="$ROOT/target/e2e-server.log"   # kept after the run for post-mortems
+DATABASE_URL="sqlite://$E2E_DIR/e2e.db?mode=rwc" \
+LEPTOS_SITE_ROOT=target/site \
+LEPTOS_SITE_PKG_DIR=pkg \
+LEPTOS_OUTPUT_NAME=pingan \
+LEPTOS_ENV=PROD \
+LEPTOS_SITE_ADDR="$E2E_ADDR" \
+PINGAN_RATE_LIMIT_TRACK=1000 \
+  target/release/pingan serve >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+ready=0
+for _ in $(seq 1 120); do
+  if curl -fsS -o /dev/null --max-time 2 "$E2E_URL/healthz" 2>/dev/null; then ready=1; break; fi
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.5
+done
+if [ "$ready" != 1 ]; then
+  echo "test.sh: server did not answer $E2E_URL/healthz within 60 s; log:" >&2
+  tail -n 50 "$SERVER_LOG" >&2 || true
+  exit 1
+fi
+
+if ! (cd end2end && BASE_URL="$E2E_URL" npx --no-install playwright test); then
+  echo "test.sh: Playwright failed; server log tail ($SERVER_LOG):" >&2
+  tail -n 50 "$SERVER_LOG" >&2 || true
+  exit 1
+fi
