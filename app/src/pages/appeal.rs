@@ -12,6 +12,7 @@ use domain::draft::Step;
 use domain::region::localized;
 use domain::views::{DraftView, RegionView};
 use domain::{FieldError, FieldName, Msg};
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -20,13 +21,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn NewAppeal() -> impl IntoView {
     let preset = use_query_map().read_untracked().get("category").unwrap_or_default();
+    let data = async { get_draft(new_draft_token().await.unwrap_or_default()).await }.shared();
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let preset = preset.clone();
+                let (preset, data) = (preset.clone(), data.clone());
                 Suspend::new(async move {
-                    let token = new_draft_token().await.unwrap_or_default();
-                    match get_draft(token).await {
+                    match data.await {
                         Ok(Some(mut v)) => {
                             v.draft.category = preset;
                             step_view(v, Step::Category, false).into_any()
@@ -45,13 +46,14 @@ pub fn StepPage() -> impl IntoView {
     let token = params.read_untracked().get("token").unwrap_or_default();
     let step = params.read_untracked().get("step").and_then(|s| Step::from_slug(&s));
     let from_check = use_query_map().read_untracked().get("from").as_deref() == Some("check");
+    let data = get_draft(token.clone()).shared();
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let token = token.clone();
+                let (token, data) = (token.clone(), data.clone());
                 Suspend::new(async move {
                     let Some(step) = step else { return crate::pages::not_found::NotFound().into_any() };
-                    match get_draft(token.clone()).await {
+                    match data.await {
                         Ok(Some(v)) if v.submitted_ticket.is_some() => {
                             #[cfg(feature = "ssr")]
                             leptos_axum::redirect(&format!("/receipt/{token}"));

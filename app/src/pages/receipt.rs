@@ -6,6 +6,7 @@ use crate::components::{lang, t, urlencode};
 use crate::islands::CopyReceipt;
 use domain::region::localized;
 use domain::Msg;
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -32,14 +33,15 @@ fn qr_svg(data: &str) -> String {
 #[component]
 pub fn Receipt() -> impl IntoView {
     let token = use_params_map().read_untracked().get("token").unwrap_or_default();
+    let data = get_receipt(token.clone()).shared();
     view! {
         <Meta name="robots" content="noindex"/>
         <Meta name="referrer" content="no-referrer"/>
         <Suspense fallback=|| ()>
             {move || {
-                let token = token.clone();
+                let (token, data) = (token.clone(), data.clone());
                 Suspend::new(async move {
-                    match get_receipt(token.clone()).await {
+                    match data.await {
                         Ok(Some(r)) => {
                             let lang = lang();
                             let link = format!("/track?ticket={}&key={}", urlencode(&r.ticket), urlencode(&r.key));

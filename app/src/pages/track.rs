@@ -7,6 +7,7 @@ use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, Fi
 use domain::region::localized;
 use domain::views::TrackView;
 use domain::{FieldError, FieldName, Msg};
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -28,16 +29,18 @@ pub fn Track() -> impl IntoView {
     let q = use_query_map();
     let ticket = q.read_untracked().get("ticket").unwrap_or_default();
     let key = q.read_untracked().get("key").unwrap_or_default();
+    let asked = !ticket.is_empty() || !key.is_empty();
+    // Shared so the lookup runs once, although SSR calls the child closure more than once.
+    let lookup = track_appeal(ticket.clone(), key.clone()).shared();
     view! {
         <Title text=format!("{} - {}", t(Msg::TrackTitle), t(Msg::SiteName))/>
         <Meta name="referrer" content="no-referrer"/>
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| ()>
             {move || {
-                let (ticket, key) = (ticket.clone(), key.clone());
+                let (ticket, key, lookup) = (ticket.clone(), key.clone(), lookup.clone());
                 Suspend::new(async move {
-                    let asked = !ticket.is_empty() || !key.is_empty();
-                    let result = if asked { track_appeal(ticket.clone(), key.clone()).await.ok() } else { None };
+                    let result = if asked { lookup.await.ok() } else { None };
                     #[cfg(feature = "ssr")]
                     if matches!(result, Some(TrackResult::RateLimited)) {
                         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {

@@ -169,10 +169,15 @@ pub async fn save_step(
                 d.lat = get("lat");
                 d.lng = get("lng");
             }
+            // A lower level is kept only if it lies in the level posted above it: with JavaScript
+            // off, a changed district still posts the old district's street.
+            let cat = state.catalog.get();
+            let under = |child: &str, parent: &str| {
+                !child.trim().is_empty() && cat.region(child.trim()).is_some_and(|r| r.parent.as_deref() == Some(parent.trim()))
+            };
             let (district, street, community) = (get("district"), get("street"), get("community"));
-            // Changing a level clears the levels below it, which belonged to the old choice.
-            let street = if district == d.district { street } else { String::new() };
-            let community = if district == d.district && street == d.street { community } else { String::new() };
+            let street = if under(&street, &district) { street } else { String::new() };
+            let community = if under(&community, &street) { community } else { String::new() };
             d.district = district;
             d.street = street;
             d.community = community;
@@ -269,17 +274,17 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
         return Ok(SubmitOutcome::Accepted { ticket });
     }
     let cat = state.catalog.get();
-    let valid = match d.validate() {
-        Ok(v) => {
-            let where_errs = catalog_errors(&cat, &d, Step::Where);
-            let cat_errs = catalog_errors(&cat, &d, Step::Category);
-            if let Some((step, errs)) = [(Step::Category, cat_errs), (Step::Where, where_errs)].into_iter().find(|(_, e)| !e.is_empty()) {
-                Err((step, errs))
-            } else {
-                Ok(v)
-            }
+    // Steps in order; the first with a format or catalog problem is where the resident goes.
+    let first_problem = Step::ALL.into_iter().find_map(|step| {
+        let mut errs = d.step_errors(step);
+        if errs.is_empty() {
+            errs = catalog_errors(&cat, &d, step);
         }
-        Err(e) => Err(e),
+        (!errs.is_empty()).then_some((step, errs))
+    });
+    let valid = match first_problem {
+        Some(problem) => Err(problem),
+        None => d.validate(),
     };
     let v: ValidDraft = match valid {
         Ok(v) => v,

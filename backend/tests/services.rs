@@ -1,0 +1,215 @@
+//! Service tests: every use case of the resident slice, on SQLite and on PostgreSQL.
+
+mod common;
+
+use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
+use backend::services::{import, track};
+use backend::state::Limits;
+use backend::store::{appeals, regions};
+use backend::{AppState, BackendError};
+use common::Engine;
+use domain::draft::Step;
+use domain::Msg;
+use std::collections::HashMap;
+
+fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(40, 30, image::Rgb([10, 120, 200]));
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+/// Fills every step of a new draft; returns its token.
+async fn fill(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> String {
+    let t = appeal::new_token();
+    let steps: [(Step, HashMap<String, String>); 4] = [
+        (Step::Category, form(&[("category", category)])),
+        (Step::What, form(&[("description", "楼道里堆满了杂物，已经两个星期没人管了")])),
+        (Step::Where, form(place)),
+        (Step::Who, form(who)),
+    ];
+    for (step, f) in steps {
+        let out = appeal::save_step(state, "client", &t, step, &f).await.unwrap();
+        assert_eq!(out, StepOutcome::Go(step.next()), "{step:?}");
+    }
+    t
+}
+
+async fn accepted(state: &AppState, token: &str) -> String {
+    match appeal::submit(state, token, time::OffsetDateTime::now_utc()).await.unwrap() {
+        SubmitOutcome::Accepted { ticket } => ticket,
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+async fn import_is_idempotent_and_all_or_nothing(engine: Engine) {
+    let Some(db) = common::fresh_db(engine).await else { return };
+    let files = import::demo_files();
+    let first = import::import(&db, &files).await.unwrap();
+    let again = import::import(&db, &files).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(regions::count_regions(&db.pool).await.unwrap(), 148);
+    // A renamed unit plus one bad line: nothing of the file may be applied.
+    let mut bad = import::demo_files();
+    bad.units = bad.units.replace("河东区综治中心", "改名后的中心");
+    bad.units.push_str("X-9,Ghost,grid_station,NOWHERE,1\n");
+    match import::import(&db, &bad).await {
+        Err(BackendError::Import(errs)) => assert!(errs.iter().any(|e| e.contains("unknown region \"NOWHERE\""))),
+        other => panic!("expected an import error, got {other:?}"),
+    }
+    let units = regions::all_units(&db.pool).await.unwrap();
+    assert!(units.iter().any(|u| u.name == "河东区综治中心"));
+    assert!(!units.iter().any(|u| u.name == "改名后的中心"));
+    // A valid rename is applied in place, not duplicated.
+    let mut renamed = import::demo_files();
+    renamed.units = renamed.units.replace("河东区综治中心", "河东区社会治理中心");
+    import::import(&db, &renamed).await.unwrap();
+    let units = regions::all_units(&db.pool).await.unwrap();
+    assert_eq!(units.len(), 163);
+    assert!(units.iter().any(|u| u.code == "U-HD" && u.name == "河东区社会治理中心"));
+}
+both_engines!(import_is_idempotent_and_all_or_nothing);
+
+async fn submit_routes_stores_and_is_idempotent(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t = fill(
+        &state,
+        "wage_arrears",
+        &[("district", "HD"), ("street", ""), ("community", "")],
+        &[("identity", "named"), ("name", "王师傅"), ("phone", "138 0013 8000")],
+    )
+    .await;
+    let ticket = accepted(&state, &t).await;
+    let row = appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!(row.unit, "D-HD-hrss");
+    assert_eq!(row.status, "assigned");
+    assert!(row.deadline_at > row.submitted_at + 10 * 86_400, "10 working days");
+    let events = appeals::public_events(&state.db.pool, &ticket).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["submitted", "routed"]);
+    // The same token again: same ticket, still one appeal.
+    assert_eq!(accepted(&state, &t).await, ticket);
+    assert_eq!(appeals::count_by_token(&state.db.pool, &t).await.unwrap(), 1);
+    // Editing a submitted draft changes nothing and says so.
+    let out = appeal::save_step(&state, "c", &t, Step::What, &form(&[("description", "x")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Submitted);
+    let receipt = appeal::receipt(&state, &t).await.unwrap();
+    assert_eq!(receipt.unit.name, "河东区人力资源和社会保障局");
+    assert_eq!(receipt.ticket.replace('-', ""), ticket);
+}
+both_engines!(submit_routes_stores_and_is_idempotent);
+
+async fn parallel_double_submit_makes_one_appeal(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t = fill(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (a, b, c) = tokio::join!(accepted(&state, &t), accepted(&state, &t), accepted(&state, &t));
+    assert_eq!(a, b);
+    assert_eq!(b, c);
+    assert_eq!(appeals::count_by_token(&state.db.pool, &t).await.unwrap(), 1);
+    let row = appeals::by_ticket(&state.db.pool, &a).await.unwrap().unwrap();
+    assert_eq!(row.unit, "U-HD0101", "community-level category goes to the community committee");
+}
+both_engines!(parallel_double_submit_makes_one_appeal);
+
+async fn point_routing_and_outside_the_city(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let inside = fill(&state, "neighbor_dispute", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await;
+    let ticket = accepted(&state, &inside).await;
+    assert_eq!(appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap().unit, "U-HD010101");
+    let outside = fill(&state, "neighbor_dispute", &[("lat", "34.0"), ("lng", "106.0")], &[("identity", "anonymous")]).await;
+    let ticket = accepted(&state, &outside).await;
+    assert_eq!(appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap().unit, "U-SF");
+    let kinds: Vec<String> = appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["submitted", "routed_outside"]);
+}
+both_engines!(point_routing_and_outside_the_city);
+
+async fn invalid_steps_keep_what_was_typed(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t = appeal::new_token();
+    let out = appeal::save_step(&state, "c", &t, Step::What, &form(&[("description", "太短了")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Stay(Step::What));
+    let v = appeal::draft_view(&state, &t).await.unwrap();
+    assert_eq!(v.draft.description, "太短了");
+    assert_eq!(v.draft.errors[0].msg, Msg::ErrDescriptionShort);
+    // Unknown category and a street outside the chosen district are caught against the catalog.
+    let out = appeal::save_step(&state, "c", &t, Step::Category, &form(&[("category", "rockets")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Stay(Step::Category));
+    assert_eq!(appeal::draft_view(&state, &t).await.unwrap().draft.errors[0].msg, Msg::ErrCategoryUnknown);
+    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "HD")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Go(Step::Photos));
+    // A street of another district (a stale select with JavaScript off) is dropped, not kept.
+    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "HD"), ("street", "HX01")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Go(Step::Photos));
+    assert_eq!(appeal::draft_view(&state, &t).await.unwrap().draft.street, "");
+    // An unknown district is an error on the region field.
+    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "ZZ")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Stay(Step::Where));
+    // Refining the cascade never shows errors; changing the district drops the old street.
+    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "HX"), ("street", "HD01"), ("action", "refine")])).await.unwrap();
+    assert_eq!(out, StepOutcome::Stay(Step::Where));
+    let v = appeal::draft_view(&state, &t).await.unwrap();
+    assert_eq!((v.draft.district.as_str(), v.draft.street.as_str()), ("HX", ""));
+    assert!(v.draft.errors.is_empty());
+    assert_eq!(v.streets.len(), 3);
+    // Submitting an incomplete draft sends the resident to the first unfinished step.
+    let out = appeal::submit(&state, &t, time::OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!(out, SubmitOutcome::Incomplete(Step::Category));
+}
+both_engines!(invalid_steps_keep_what_was_typed);
+
+async fn photos_are_capped_and_move_with_the_appeal(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t = fill(&state, "safety_hazard", &[("district", "GX")], &[("identity", "anonymous")]).await;
+    for _ in 0..3 {
+        appeal::add_photo(&state, &t, png()).await.unwrap();
+    }
+    match appeal::add_photo(&state, &t, png()).await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoTooMany),
+        other => panic!("{other:?}"),
+    }
+    match appeal::add_photo(&state, &t, b"not an image".to_vec()).await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoType),
+        other => panic!("{other:?}"),
+    }
+    let ids = appeal::draft_view(&state, &t).await.unwrap().photo_ids;
+    assert_eq!(ids.len(), 3);
+    let jpeg = appeal::draft_photo(&state, &t, &ids[0]).await.unwrap();
+    assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
+    appeal::remove_photo(&state, &t, &ids[0]).await.unwrap();
+    let ticket = accepted(&state, &t).await;
+    assert_eq!(appeals::photo_count(&state.db.pool, &ticket).await.unwrap(), 2);
+    assert!(appeal::draft_view(&state, &t).await.unwrap().photo_ids.is_empty());
+}
+both_engines!(photos_are_capped_and_move_with_the_appeal);
+
+async fn tracking_needs_both_and_says_nothing_more(engine: Engine) {
+    let limits = Limits { track_per_10min: 6, ..Limits::default() };
+    let Some(state) = common::demo_state(engine, limits).await else { return };
+    let t = fill(&state, "suggestion", &[("district", "HX"), ("street", "HX02")], &[("identity", "anonymous")]).await;
+    accepted(&state, &t).await;
+    let r = appeal::receipt(&state, &t).await.unwrap();
+    let found = track::track(&state, "ip1", &r.ticket, &r.key).await.unwrap();
+    assert_eq!(found.unit.code, "U-HX02");
+    assert_eq!(found.events.len(), 2);
+    assert_eq!(found.status, "assigned");
+    // Lower case and without dashes works too.
+    track::track(&state, "ip1", &r.ticket.to_lowercase(), &r.key.replace('-', "")).await.unwrap();
+    // Wrong key and unknown ticket look the same.
+    let mut wrong_key = r.key.clone();
+    wrong_key.replace_range(0..1, if wrong_key.starts_with('A') { "B" } else { "A" });
+    assert!(matches!(track::track(&state, "ip1", &r.ticket, &wrong_key).await, Err(BackendError::NotFound)));
+    assert!(matches!(track::track(&state, "ip1", "PA-0000-0000", &r.key).await, Err(BackendError::NotFound)));
+    match track::track(&state, "ip1", "bad", "").await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    // Sixth attempt was the last allowed; the seventh is refused even with the right key.
+    track::track(&state, "ip1", &r.ticket, &r.key).await.unwrap();
+    assert!(matches!(track::track(&state, "ip1", &r.ticket, &r.key).await, Err(BackendError::RateLimited)));
+    assert!(track::track(&state, "ip2", &r.ticket, &r.key).await.is_ok());
+}
+both_engines!(tracking_needs_both_and_says_nothing_more);

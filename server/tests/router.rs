@@ -1,0 +1,265 @@
+//! Router tests: the real router (`build_router`) driven with `oneshot`, as a browser with
+//! JavaScript off would drive it.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use backend::state::Limits;
+use http_body_util::BodyExt;
+use pingan_server::config::Config;
+use pingan_server::startup::{build_router, build_state, leptos_options};
+use tower::ServiceExt;
+
+async fn app(limits: Limits) -> Router {
+    let dir = std::env::temp_dir().join("pingan-router-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let n: u64 = rand_u64();
+    let config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", dir.join(format!("{n:x}.db")).display()),
+        site_addr: "127.0.0.1:0".parse().unwrap(),
+        site_root: "target/site".into(),
+        demo: true,
+        trust_proxy: false,
+        limits,
+    };
+    let state = build_state(&config).await.unwrap();
+    build_router(state, leptos_options(&config), false)
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+struct Res {
+    status: StatusCode,
+    location: Option<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Res {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res { status, location, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+async fn get(app: &Router, uri: &str) -> Res {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &Router, uri: &str, body: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Pulls `attr="…"` values following `marker` out of HTML.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = html.find(start)? + start.len();
+    let j = html[i..].find(end)? + i;
+    Some(&html[i..j])
+}
+
+async fn new_token(app: &Router) -> String {
+    let page = get(app, "/appeal/new").await;
+    assert_eq!(page.status, StatusCode::OK);
+    between(&page.body, "action=\"/form/appeal/", "/category\"").expect("category form").to_owned()
+}
+
+/// Walks the wizard with plain posts; returns the token.
+async fn complete_appeal(app: &Router) -> String {
+    let t = new_token(app).await;
+    let steps = [
+        ("category", "category=wage_arrears".to_owned(), "what"),
+        ("what", format!("description={}", enc("老板拖欠三个月工资，一直推说下个月给")), "where"),
+        ("where", "district=HD&street=HD01&community=&lat=&lng=&address_note=".to_owned(), "photos"),
+        ("who", format!("identity=named&name={}&phone=13800138000", enc("王师傅")), "check"),
+    ];
+    for (step, body, next) in steps {
+        let r = post_form(app, &format!("/form/appeal/{t}/{step}"), &body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/{next}").as_str()));
+    }
+    t
+}
+
+#[tokio::test]
+async fn health_home_and_language() {
+    let app = app(Limits::default()).await;
+    let h = get(&app, "/healthz").await;
+    assert_eq!((h.status, h.body.as_str()), (StatusCode::OK, "ok"));
+    let home = get(&app, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("<html lang=\"zh-CN\""));
+    for text in ["我要反映", "查进度", "法律帮助", "110", "119", "120", "href=\"/appeal/new\""] {
+        assert!(home.body.contains(text), "home lacks {text}");
+    }
+    assert_eq!(home.headers.get("x-frame-options").unwrap(), "DENY");
+    assert!(home.headers.get("content-security-policy").is_some());
+    let switch = get(&app, "/lang/en?back=/track").await;
+    assert_eq!(switch.location.as_deref(), Some("/track"));
+    assert!(switch.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().starts_with("lang=en;"));
+    let offsite = get(&app, "/lang/en?back=//evil.example/").await;
+    assert_eq!(offsite.location.as_deref(), Some("/"));
+    let en = send(&app, Request::get("/").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    assert!(en.body.contains("<html lang=\"en\"") && en.body.contains("Report a problem"));
+    let missing = get(&app, "/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn js_off_submit_then_track() {
+    let app = app(Limits::default()).await;
+    let t = complete_appeal(&app).await;
+    let check = get(&app, &format!("/appeal/{t}/check")).await;
+    assert!(check.body.contains("劳资欠薪") && check.body.contains("138****8000"), "{}", check.body);
+    let submit = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    assert_eq!(submit.status, StatusCode::SEE_OTHER);
+    assert_eq!(submit.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
+    let receipt = get(&app, &format!("/receipt/{t}")).await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").expect("ticket").to_owned();
+    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").expect("key").to_owned();
+    assert!(ticket.starts_with("PA-") && ticket.len() == 12, "{ticket}");
+    assert_eq!(key.replace('-', "").len(), 26);
+    assert!(receipt.body.contains("河东区人力资源和社会保障局"));
+    assert!(receipt.body.contains("<svg"), "QR code");
+    // Pressing submit again (double tap, back button) lands on the same receipt.
+    let again = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    assert_eq!(again.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
+    assert!(get(&app, &format!("/receipt/{t}")).await.body.contains(&ticket));
+    // A step page of a submitted draft redirects to its receipt.
+    let step = get(&app, &format!("/appeal/{t}/what")).await;
+    assert_eq!(step.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
+    // Track with the receipt's codes.
+    let found = get(&app, &format!("/track?ticket={}&key={}", enc(&ticket), enc(&key))).await;
+    assert_eq!(found.status, StatusCode::OK);
+    for text in ["待签收", "河东区人力资源和社会保障局", "您提交了诉求", "系统按属地和事项分派给"] {
+        assert!(found.body.contains(text), "track lacks {text}");
+    }
+    // Wrong key and unknown ticket give one and the same message.
+    let wrong_key = get(&app, &format!("/track?ticket={}&key={}", enc(&ticket), "A".repeat(26))).await;
+    let wrong_ticket = get(&app, &format!("/track?ticket=PA-0000-0000&key={}", enc(&key))).await;
+    let msg = "受理编号或查询码不对，请核对回执后再试。";
+    assert!(wrong_key.body.contains(msg) && wrong_ticket.body.contains(msg));
+    assert!(!wrong_key.body.contains("待签收"));
+}
+
+#[tokio::test]
+async fn errors_come_back_on_the_step_with_the_typed_value() {
+    let app = app(Limits::default()).await;
+    let t = new_token(&app).await;
+    let r = post_form(&app, &format!("/form/appeal/{t}/category"), "").await;
+    assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/category").as_str()));
+    let page = get(&app, &format!("/appeal/{t}/category")).await;
+    assert!(page.body.contains("class=\"error-summary\"") && page.body.contains("href=\"#category\""));
+    assert!(page.body.contains("请选择诉求类别"));
+    post_form(&app, &format!("/form/appeal/{t}/what"), &format!("description={}", enc("太短"))).await;
+    let page = get(&app, &format!("/appeal/{t}/what")).await;
+    assert!(page.body.contains("href=\"#description\""));
+    assert!(page.body.contains("id=\"description-error\""));
+    assert!(page.body.contains("aria-invalid=\"true\""));
+    assert!(page.body.contains(">太短</textarea>"), "typed value kept");
+    assert!(page.body.contains("<title>请先改正以下问题"), "title announces the error");
+    post_form(&app, &format!("/form/appeal/{t}/who"), "identity=named&name=&phone=123").await;
+    let page = get(&app, &format!("/appeal/{t}/who")).await;
+    assert!(page.body.contains("href=\"#name\"") && page.body.contains("href=\"#phone\""));
+    // Submitting now sends the resident to the first unfinished step.
+    let r = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/category").as_str()));
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused_and_bad_tokens_found_nowhere() {
+    let app = app(Limits::default()).await;
+    let t = new_token(&app).await;
+    let req = Request::post(format!("/form/appeal/{t}/category"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from("category=other"))
+        .unwrap();
+    assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
+    let r = post_form(&app, "/form/appeal/not-a-token/category", "category=other").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let page = get(&app, "/appeal/not-a-token/what").await;
+    assert!(page.body.contains("这份草稿已过期或不存在"));
+    assert_eq!(get(&app, "/receipt/0123456789abcdef0123456789abcdef").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn tracking_is_rate_limited_per_client() {
+    let app = app(Limits { track_per_10min: 3, submit_per_hour: 30 }).await;
+    for _ in 0..3 {
+        let r = get(&app, "/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = get(&app, "/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("查询太频繁"));
+    // The empty form is not a lookup and stays available.
+    assert_eq!(get(&app, "/track").await.status, StatusCode::OK);
+}
+
+fn multipart(name: &str, filename: &str, mime: &str, data: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----pinganTestBoundary7MA4YWxk";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {mime}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn photo_upload_is_reencoded_and_bad_files_explained() {
+    let app = app(Limits::default()).await;
+    let t = complete_appeal(&app).await;
+    // A tiny valid PNG (1×1, red).
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xDE, 0x00, 0x00, 0x00,
+        0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x18,
+        0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    for (file, mime, data, expect_error) in [
+        ("red.png", "image/png", png, None),
+        ("notes.txt", "image/png", b"plain text pretending".as_slice(), Some("只能上传 JPG、PNG 或 WebP 格式的照片")),
+    ] {
+        let (ct, body) = multipart("photo", file, mime, data);
+        let req = Request::post(format!("/form/appeal/{t}/photos/add"))
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::HOST, "localhost")
+            .body(Body::from(body))
+            .unwrap();
+        let r = send(&app, req).await;
+        assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/photos").as_str()));
+        let page = get(&app, &format!("/appeal/{t}/photos")).await;
+        match expect_error {
+            None => assert!(!page.body.contains("class=\"error-summary\"")),
+            Some(msg) => assert!(page.body.contains(msg) && page.body.contains("href=\"#photo\"")),
+        }
+    }
+    let page = get(&app, &format!("/appeal/{t}/photos")).await;
+    let src = between(&page.body, "<img src=\"", "\"").expect("thumbnail").to_owned();
+    let img = get(&app, &src).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(img.headers.get(header::CONTENT_TYPE).unwrap(), "image/jpeg");
+}
