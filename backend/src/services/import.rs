@@ -287,6 +287,44 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
     }
 }
 
+/// Builds a catalog straight from files, without a database (checks, benchmarks, dry runs).
+///
+/// # Errors
+/// Every problem found in the files.
+pub fn catalog_from_files(files: &ImportFiles) -> std::result::Result<Catalog, Vec<String>> {
+    let p = parse_files(files)?;
+    let mut cells = Vec::new();
+    let regions = p
+        .regions
+        .into_iter()
+        .filter_map(|r| {
+            let level = Level::parse(&r.level)?;
+            if level == Level::Grid {
+                if let Some(shape) = r.geometry.as_deref().and_then(|g| serde_json::from_str::<Value>(g).ok()).and_then(|g| parse_geometry(&g).ok()) {
+                    cells.push((r.code.clone(), shape));
+                }
+            }
+            Some(Region { code: r.code, name: r.name, name_en: r.name_en, level, parent: r.parent })
+        })
+        .collect();
+    let units = p.units.into_iter().map(|u| Unit { code: u.code, name: u.name, kind: u.kind, region: u.region, phone: u.phone }).collect();
+    let categories = p
+        .categories
+        .into_iter()
+        .filter_map(|c| {
+            Some(Category {
+                route: RouteLevel::parse(&c.route_level, &c.department_kind)?,
+                code: c.code,
+                name: c.name,
+                name_en: c.name_en,
+                deadline_days: u32::try_from(c.deadline_days).unwrap_or(1),
+                urgent: c.urgent,
+            })
+        })
+        .collect();
+    Ok(Catalog::new(regions, units, categories, cells))
+}
+
 /// Checks and imports the three files in one transaction.
 ///
 /// # Errors
