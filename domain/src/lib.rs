@@ -13,6 +13,7 @@ pub mod region;
 pub mod routing;
 pub mod sla;
 pub mod views;
+pub mod workflow;
 
 pub use fields::{FieldError, FieldName};
 pub use i18n::{Lang, Msg};

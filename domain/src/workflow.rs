@@ -1,0 +1,387 @@
+//! The appeal lifecycle: statuses, staff roles, the actions staff take, and the two questions
+//! every action must pass — *may this person do it* (role × how their unit stands to the appeal)
+//! and *may it be done now* (the appeal's status). Pure rules: the backend loads the facts and
+//! asks here, so the same table is unit-tested without a database and enforced in the services.
+//!
+//! How a unit stands to an appeal ([`Relation`]):
+//! - **handles**: the appeal is assigned to the actor's unit;
+//! - **oversees**: the actor is a centre dispatcher and the appeal's unit lies strictly below the
+//!   centre's region (its subtree);
+//! - **co-handles**: the actor's unit was summoned as a co-handler (吹哨报到);
+//! - **parent**: the actor's unit is the unit one level above the appeal's unit (the one that
+//!   takes an escalation and decides on an extension).
+
+use serde::{Deserialize, Serialize};
+
+/// Where an appeal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    /// With a unit that has not signed for it yet (待签收).
+    Assigned,
+    /// Signed for and being handled (办理中).
+    InProgress,
+    /// The unit asked the resident for more information (待补充).
+    AwaitingInfo,
+    /// Handled, with a resolution summary (已办结).
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Assigned, Status::InProgress, Status::AwaitingInfo, Status::Closed];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::InProgress => "in_progress",
+            Self::AwaitingInfo => "awaiting_info",
+            Self::Closed => "closed",
+        }
+    }
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// Open means someone still owes the resident an answer.
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        self != Self::Closed
+    }
+}
+
+/// What a staff member is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// Works at a grid station (网格员).
+    GridWorker,
+    /// Handles the appeals of one unit: a community committee or a department.
+    UnitHandler,
+    /// Dispatches at a street, district or city centre: sees the centre's whole subtree.
+    Dispatcher,
+    /// Configuration, staff, imports. Reads appeals (audited), takes no workflow action.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::GridWorker, Role::UnitHandler, Role::Dispatcher, Role::Admin];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GridWorker => "grid_worker",
+            Self::UnitHandler => "unit_handler",
+            Self::Dispatcher => "dispatcher",
+            Self::Admin => "admin",
+        }
+    }
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+    /// Whether a member of this role can belong to a unit of `kind` (units.csv `kind`).
+    #[must_use]
+    pub fn fits_unit_kind(self, kind: &str) -> bool {
+        match self {
+            Self::GridWorker => kind == "grid_station",
+            Self::UnitHandler => kind == "community_committee" || kind.starts_with("department:"),
+            Self::Dispatcher => kind.ends_with("_center"),
+            Self::Admin => true,
+        }
+    }
+}
+
+/// Everything staff can do to an appeal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    View,
+    /// 签收.
+    Sign,
+    /// A public reply the resident sees.
+    Reply,
+    /// An internal note only staff see.
+    Note,
+    /// Ask the resident for more information (answered on the track page).
+    RequestInfo,
+    /// Hand it to another unit, with a reason; the clock keeps running.
+    Transfer,
+    /// Send it to the parent level, with a reason (上报).
+    Escalate,
+    /// A centre summons departments as co-handlers (吹哨).
+    Summon,
+    /// A summoned department reports back (报到).
+    ReportBack,
+    /// 办结, with a resolution summary.
+    Close,
+    Reopen,
+    /// Show the resident's unmasked contact, with a reason.
+    RevealContact,
+    /// Ask the parent unit for more time, with a reason.
+    RequestExtension,
+    /// The parent unit approves or refuses an extension.
+    DecideExtension,
+}
+
+impl Action {
+    pub const ALL: [Action; 14] = [
+        Action::View,
+        Action::Sign,
+        Action::Reply,
+        Action::Note,
+        Action::RequestInfo,
+        Action::Transfer,
+        Action::Escalate,
+        Action::Summon,
+        Action::ReportBack,
+        Action::Close,
+        Action::Reopen,
+        Action::RevealContact,
+        Action::RequestExtension,
+        Action::DecideExtension,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Sign => "sign",
+            Self::Reply => "reply",
+            Self::Note => "note",
+            Self::RequestInfo => "request_info",
+            Self::Transfer => "transfer",
+            Self::Escalate => "escalate",
+            Self::Summon => "summon",
+            Self::ReportBack => "report_back",
+            Self::Close => "close",
+            Self::Reopen => "reopen",
+            Self::RevealContact => "reveal_contact",
+            Self::RequestExtension => "request_extension",
+            Self::DecideExtension => "decide_extension",
+        }
+    }
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// Actions that must say why (kept in the timeline and the audit log).
+    #[must_use]
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            Self::Transfer | Self::Escalate | Self::Reopen | Self::RevealContact | Self::RequestExtension
+        )
+    }
+}
+
+/// How the actor's unit stands to one appeal (see the module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    pub handles: bool,
+    pub oversees: bool,
+    /// Summoned as co-handler (whether or not it has reported back).
+    pub co_handles: bool,
+    /// Summoned and not yet reported back.
+    pub report_due: bool,
+    pub parent: bool,
+}
+
+impl Relation {
+    /// Any tie at all: the appeal is in this unit's scope.
+    #[must_use]
+    pub fn in_scope(self) -> bool {
+        self.handles || self.oversees || self.co_handles || self.parent
+    }
+}
+
+/// *May this person do it?* Role and relation only; the status is [`allowed_in`]'s question.
+#[must_use]
+pub fn may(role: Role, action: Action, rel: Relation) -> bool {
+    if role == Role::Admin {
+        // Admins read (audited like everyone); they never act on appeals.
+        return action == Action::View;
+    }
+    match action {
+        Action::View | Action::Note => rel.in_scope(),
+        Action::Sign | Action::Reply | Action::RequestInfo | Action::Escalate | Action::Close => rel.handles,
+        Action::RequestExtension => rel.handles,
+        Action::Transfer | Action::Reopen => rel.handles || rel.oversees,
+        Action::Summon => rel.handles && role == Role::Dispatcher,
+        Action::ReportBack => rel.report_due && role == Role::UnitHandler,
+        Action::RevealContact => rel.handles || rel.oversees || rel.co_handles,
+        Action::DecideExtension => !rel.handles && (rel.parent || rel.oversees),
+    }
+}
+
+/// *May it be done now?* From which statuses each action is possible.
+#[must_use]
+pub fn allowed_in(action: Action, status: Status) -> bool {
+    use Status::{AwaitingInfo, Closed, InProgress};
+    match action {
+        Action::View | Action::Note | Action::RevealContact => true,
+        Action::Sign => status == Status::Assigned,
+        Action::Reply | Action::Close | Action::ReportBack => matches!(status, InProgress | AwaitingInfo),
+        Action::RequestInfo | Action::Summon => status == InProgress,
+        Action::Transfer | Action::Escalate | Action::RequestExtension | Action::DecideExtension => status.is_open(),
+        Action::Reopen => status == Closed,
+    }
+}
+
+/// The status after `action` succeeds from `status`.
+#[must_use]
+pub fn next_status(action: Action, status: Status) -> Status {
+    match action {
+        Action::Sign | Action::Reopen => Status::InProgress,
+        Action::RequestInfo => Status::AwaitingInfo,
+        // A new unit must sign for it again.
+        Action::Transfer | Action::Escalate => Status::Assigned,
+        Action::Close => Status::Closed,
+        _ => status,
+    }
+}
+
+/// The resident answered a request for information: back to the unit.
+#[must_use]
+pub fn after_resident_answer(status: Status) -> Status {
+    if status == Status::AwaitingInfo { Status::InProgress } else { status }
+}
+
+/// The unit kind one level above a unit of `kind` (where escalations and extension requests go),
+/// and whether it sits at the parent region (`true`) or the same region (`false`, departments →
+/// their district centre). `None` for the city centre.
+#[must_use]
+pub fn parent_unit_kind(kind: &str) -> Option<(&'static str, bool)> {
+    Some(match kind {
+        "grid_station" => ("community_committee", true),
+        "community_committee" => ("street_center", true),
+        "street_center" => ("district_center", true),
+        "district_center" => ("city_center", true),
+        k if k.starts_with("department:") => ("district_center", false),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HANDLES: Relation = Relation { handles: true, oversees: false, co_handles: false, report_due: false, parent: false };
+    const OVERSEES: Relation = Relation { handles: false, oversees: true, co_handles: false, report_due: false, parent: false };
+    const NONE: Relation = Relation { handles: false, oversees: false, co_handles: false, report_due: false, parent: false };
+
+    #[test]
+    fn names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Status::parse("nope"), None);
+    }
+
+    #[test]
+    fn nobody_acts_outside_their_scope() {
+        for role in Role::ALL {
+            for action in Action::ALL {
+                if role == Role::Admin && action == Action::View {
+                    continue;
+                }
+                assert!(!may(role, action, NONE), "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn admins_only_read() {
+        for action in Action::ALL {
+            assert_eq!(may(Role::Admin, action, HANDLES), action == Action::View, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn only_dispatchers_summon_and_only_summoned_handlers_report() {
+        assert!(may(Role::Dispatcher, Action::Summon, HANDLES));
+        assert!(!may(Role::UnitHandler, Action::Summon, HANDLES));
+        assert!(!may(Role::Dispatcher, Action::Summon, OVERSEES));
+        let due = Relation { co_handles: true, report_due: true, ..NONE };
+        assert!(may(Role::UnitHandler, Action::ReportBack, due));
+        let done = Relation { co_handles: true, ..NONE };
+        assert!(!may(Role::UnitHandler, Action::ReportBack, done));
+        assert!(may(Role::UnitHandler, Action::View, done));
+    }
+
+    #[test]
+    fn overseeing_dispatchers_transfer_but_do_not_sign_or_close() {
+        assert!(may(Role::Dispatcher, Action::Transfer, OVERSEES));
+        assert!(may(Role::Dispatcher, Action::Reopen, OVERSEES));
+        assert!(may(Role::Dispatcher, Action::DecideExtension, OVERSEES));
+        for a in [Action::Sign, Action::Reply, Action::Close, Action::Escalate, Action::RequestInfo] {
+            assert!(!may(Role::Dispatcher, a, OVERSEES), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn a_unit_never_approves_its_own_extension() {
+        let both = Relation { handles: true, parent: true, ..NONE };
+        assert!(!may(Role::UnitHandler, Action::DecideExtension, both));
+        assert!(may(Role::UnitHandler, Action::DecideExtension, Relation { parent: true, ..NONE }));
+    }
+
+    #[test]
+    fn transitions_follow_the_lifecycle() {
+        use Status::*;
+        // (action, from, allowed, to)
+        let table = [
+            (Action::Sign, Assigned, true, InProgress),
+            (Action::Sign, InProgress, false, InProgress),
+            (Action::Reply, Assigned, false, Assigned),
+            (Action::Reply, InProgress, true, InProgress),
+            (Action::Reply, AwaitingInfo, true, AwaitingInfo),
+            (Action::RequestInfo, InProgress, true, AwaitingInfo),
+            (Action::RequestInfo, AwaitingInfo, false, AwaitingInfo),
+            (Action::Transfer, InProgress, true, Assigned),
+            (Action::Transfer, Closed, false, Closed),
+            (Action::Escalate, Assigned, true, Assigned),
+            (Action::Summon, InProgress, true, InProgress),
+            (Action::Summon, Assigned, false, Assigned),
+            (Action::ReportBack, InProgress, true, InProgress),
+            (Action::Close, InProgress, true, Closed),
+            (Action::Close, Assigned, false, Assigned),
+            (Action::Close, Closed, false, Closed),
+            (Action::Reopen, Closed, true, InProgress),
+            (Action::Reopen, InProgress, false, InProgress),
+            (Action::Note, Closed, true, Closed),
+            (Action::RequestExtension, Closed, false, Closed),
+        ];
+        for (action, from, ok, to) in table {
+            assert_eq!(allowed_in(action, from), ok, "{action:?} from {from:?}");
+            if ok {
+                assert_eq!(next_status(action, from), to, "{action:?} from {from:?}");
+            }
+        }
+        assert_eq!(after_resident_answer(AwaitingInfo), InProgress);
+        assert_eq!(after_resident_answer(Closed), Closed);
+    }
+
+    #[test]
+    fn roles_fit_unit_kinds() {
+        assert!(Role::GridWorker.fits_unit_kind("grid_station"));
+        assert!(!Role::GridWorker.fits_unit_kind("street_center"));
+        assert!(Role::UnitHandler.fits_unit_kind("department:hrss"));
+        assert!(Role::UnitHandler.fits_unit_kind("community_committee"));
+        assert!(!Role::UnitHandler.fits_unit_kind("district_center"));
+        assert!(Role::Dispatcher.fits_unit_kind("street_center"));
+        assert!(Role::Dispatcher.fits_unit_kind("city_center"));
+        assert!(!Role::Dispatcher.fits_unit_kind("department:hrss"));
+        assert!(Role::Admin.fits_unit_kind("city_center"));
+    }
+
+    #[test]
+    fn parents_one_level_up() {
+        assert_eq!(parent_unit_kind("grid_station"), Some(("community_committee", true)));
+        assert_eq!(parent_unit_kind("department:hrss"), Some(("district_center", false)));
+        assert_eq!(parent_unit_kind("city_center"), None);
+    }
+}
