@@ -19,6 +19,20 @@ pub enum FieldName {
     Phone,
     Ticket,
     Key,
+    // Staff workspace
+    Username,
+    Password,
+    Unit,
+    Role,
+    Body,
+    Reason,
+    Resolution,
+    Units,
+    Days,
+    Rating,
+    Day,
+    DayKind,
+    File,
 }
 
 impl FieldName {
@@ -37,6 +51,19 @@ impl FieldName {
             Self::Phone => "phone",
             Self::Ticket => "ticket",
             Self::Key => "key",
+            Self::Username => "username",
+            Self::Password => "password",
+            Self::Unit => "unit",
+            Self::Role => "role",
+            Self::Body => "body",
+            Self::Reason => "reason",
+            Self::Resolution => "resolution",
+            Self::Units => "units",
+            Self::Days => "days",
+            Self::Rating => "rating",
+            Self::Day => "day",
+            Self::DayKind => "kind",
+            Self::File => "file",
         }
     }
 }

@@ -199,6 +199,44 @@ messages! {
     ErrKeyEmpty => "请填写查询码", "Enter the access key";
     ErrKeyFormat => "查询码是 26 位字母和数字", "The key has 26 letters and digits";
     ErrSubmitIncomplete => "还有步骤没有完成", "Some steps are not finished";
+    // Staff and resident actions
+    ErrLoginFailed => "用户名或密码不对，或账号已停用。", "The user name or password is not right, or the account is switched off.";
+    ErrLoginThrottled => "登录尝试太多，请 15 分钟后再试。", "Too many sign-in attempts. Try again in 15 minutes.";
+    ErrPasswordShort => "密码至少 12 个字符", "Use at least 12 characters";
+    ErrPasswordLong => "密码最多 128 个字符", "Use 128 characters or fewer";
+    ErrPasswordCommon => "这个密码太常见或和用户名相关，请换一个", "That password is too common or contains the user name; choose another";
+    ErrUsernameInvalid => "用户名为 3–32 位小写字母、数字、点、横线或下划线", "User names are 3–32 lowercase letters, digits, dots, dashes or underscores";
+    ErrUsernameTaken => "这个用户名已经有人用了", "That user name is taken";
+    ErrUnitUnknown => "请选择一个存在的单位", "Choose an existing unit";
+    ErrRoleUnknown => "请选择角色", "Choose a role";
+    ErrRoleUnitMismatch => "这个角色不能属于所选单位（网格员属于网格工作站，调度员属于综治中心，办理人员属于社区或部门）", "That role does not fit the unit (grid workers belong to grid stations, dispatchers to centres, handlers to communities or departments)";
+    ErrBodyEmpty => "请填写内容", "Write something";
+    ErrBodyLong => "最多 2000 字", "Keep it to 2000 characters or fewer";
+    ErrReasonEmpty => "请写明理由", "Give a reason";
+    ErrReasonLong => "理由最多 500 字", "Keep the reason to 500 characters or fewer";
+    ErrResolutionEmpty => "请写明办理结果", "Describe how it was resolved";
+    ErrSummonUnits => "请至少选择一个本区的职能部门", "Choose at least one department of this district";
+    ErrDaysInvalid => "延期天数为 1–30 个工作日", "Ask for 1 to 30 working days";
+    ErrExtensionPending => "已有一个延期申请等待审批", "An extension request is already waiting for a decision";
+    ErrActionNotNow => "当前状态下不能进行这个操作，页面可能已过期，请刷新。", "This cannot be done in the appeal's current state; the page may be out of date, please reload.";
+    ErrCoHandlersPending => "还有协办部门没有反馈，暂不能办结", "Some co-handling departments have not reported back yet";
+    ErrNoParentUnit => "已是最高一级，不能再上报", "This is already the top level";
+    ErrNoContact => "反映人没有留联系方式", "The resident left no contact details";
+    ErrForbidden => "您没有权限进行这个操作。", "You are not allowed to do this.";
+    ErrCsrf => "页面已过期，请返回刷新后再提交。", "This page has expired. Go back, reload it and try again.";
+    ErrAppealClosed => "这件诉求已经办结。如对结果不满意，请在下面评价。", "This appeal is closed. If you are not satisfied, say so in the rating below.";
+    ErrNotClosed => "办结后才能评价", "You can rate once the appeal is closed";
+    ErrRatingWindowOver => "评价期限已过", "The time to rate this answer has passed";
+    ErrAlreadyRated => "这次办理结果已经评价过了", "You have already rated this answer";
+    ErrRatingMissing => "请选择满意、基本满意或不满意", "Choose satisfied, partly satisfied or not satisfied";
+    ErrDayInvalid => "日期格式为 2026-10-01", "Dates look like 2026-10-01";
+    ErrDayKindInvalid => "请选择放假或调休上班", "Choose holiday or make-up working day";
+    ErrFileMissing => "请选择要上传的文件", "Choose a file to upload";
+    Saved => "已保存。", "Saved.";
+    AuditChainOk => "审计日志完整：逐条核对了哈希链，没有发现改动。", "The audit log is intact: every link of the hash chain checks out.";
+    AuditChainBroken => "审计日志被改动过：下面是第一处断开的位置。", "The audit log was altered: the first broken link is below.";
+    ImportDone => "导入成功，路由索引已更新。", "Imported; the routing index is up to date.";
+    ImportFailed => "导入失败，什么也没有改动。请按下面的问题修改文件后重试：", "Nothing was imported. Fix these problems in the files and try again:";
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod region;
 #[cfg(feature = "routing")]
 pub mod routing;
 pub mod sla;
+pub mod staff;
 pub mod views;
 pub mod workflow;
 

@@ -62,16 +62,23 @@ pub struct EventView {
     pub kind: String,
     pub unit_name: Option<String>,
     pub body: Option<String>,
+    /// Public detail rendered on the server (summoned units' names, a new deadline, a rating).
+    pub extra: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackView {
     pub ticket: String,
     pub status: String,
+    pub category_code: String,
     pub category_name: (String, String),
     pub unit: UnitView,
     pub submitted_at: String,
     pub deadline: String,
     pub overdue: bool,
+    /// Marked for supervision (督办) after a missed deadline.
+    pub supervised: bool,
+    /// Closed, not rated in this cycle, and still within the rating window.
+    pub can_rate: bool,
     pub events: Vec<EventView>,
 }
