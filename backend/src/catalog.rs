@@ -13,6 +13,8 @@ pub struct Catalog {
     pub units: HashMap<String, Unit>,
     /// In import order (the order residents see them).
     pub categories: Vec<Category>,
+    /// (region, kind) → unit code, for walking up the hierarchy in constant time.
+    by_region_kind: HashMap<(String, String), String>,
 }
 
 impl Catalog {
@@ -24,8 +26,13 @@ impl Catalog {
         cells: Vec<(String, Vec<Rings>)>,
     ) -> Self {
         let router = Router::new(regions.clone(), &units, cells);
+        let mut by_region_kind = HashMap::new();
+        for u in &units {
+            by_region_kind.entry((u.region.clone(), u.kind.clone())).or_insert_with(|| u.code.clone());
+        }
         Self {
             router,
+            by_region_kind,
             regions,
             units: units.into_iter().map(|u| (u.code.clone(), u)).collect(),
             categories,
@@ -47,6 +54,74 @@ impl Catalog {
         self.router.region(code)
     }
 
+    /// The region's path from the city down, `/SF/HD/HD01/`: a centre's scope is a prefix.
+    #[must_use]
+    pub fn region_path(&self, code: &str) -> String {
+        let mut chain = Vec::new();
+        let mut cur = self.region(code);
+        while let Some(r) = cur {
+            if chain.len() > 16 {
+                break;
+            }
+            chain.push(r.code.as_str());
+            cur = r.parent.as_deref().and_then(|p| self.region(p));
+        }
+        chain.reverse();
+        if chain.is_empty() {
+            return format!("/{code}/");
+        }
+        format!("/{}/", chain.join("/"))
+    }
+
+    /// The path of the region a unit belongs to (see [`Catalog::region_path`]).
+    #[must_use]
+    pub fn unit_path(&self, unit: &str) -> String {
+        self.units.get(unit).map_or_else(|| format!("/?{unit}/"), |u| self.region_path(&u.region))
+    }
+
+    /// The unit one level above (escalations, extension decisions); `None` at the city centre or
+    /// when that unit was never imported.
+    #[must_use]
+    pub fn parent_unit(&self, unit: &str) -> Option<&Unit> {
+        let u = self.units.get(unit)?;
+        let (kind, up) = domain::workflow::parent_unit_kind(&u.kind)?;
+        let region = if up { self.region(&u.region)?.parent.clone()? } else { u.region.clone() };
+        self.units.get(self.by_region_kind.get(&(region, kind.to_owned()))?)
+    }
+
+    /// Units whose parent unit is `unit` (what it oversees one level down).
+    #[must_use]
+    pub fn child_units(&self, unit: &str) -> Vec<&Unit> {
+        let mut v: Vec<&Unit> = self.units.values().filter(|u| self.parent_unit(&u.code).is_some_and(|p| p.code == unit)).collect();
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v
+    }
+
+    /// Departments of the district a unit's region lies in (whom a centre can summon).
+    #[must_use]
+    pub fn district_departments(&self, unit: &str) -> Vec<&Unit> {
+        let Some(u) = self.units.get(unit) else { return Vec::new() };
+        let path = self.region_path(&u.region);
+        let district = path.split('/').filter(|s| !s.is_empty()).nth(1).unwrap_or_default().to_owned();
+        let mut v: Vec<&Unit> = self.units.values().filter(|d| d.kind.starts_with("department:") && d.region == district).collect();
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v
+    }
+
+    /// Whether unit `inner` lies in the subtree of unit `outer`'s region (and is not `outer`).
+    #[must_use]
+    pub fn unit_below(&self, inner: &str, outer: &str) -> bool {
+        inner != outer && self.unit_path(inner).starts_with(&self.unit_path(outer))
+    }
+
+    /// All units sorted by code (transfer targets, staff forms).
+    #[must_use]
+    pub fn units_sorted(&self) -> Vec<&Unit> {
+        let mut v: Vec<&Unit> = self.units.values().collect();
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v
+    }
+
     /// Children of `parent` at `level` (the cascade), sorted by code.
     #[must_use]
     pub fn children(&self, parent: Option<&str>, level: Level) -> Vec<&Region> {
@@ -60,14 +135,23 @@ impl Catalog {
     }
 }
 
-/// Shared, swappable catalog.
+/// Shared, swappable catalog, with the database's catalog version it was loaded at.
 #[derive(Clone)]
-pub struct CatalogHandle(Arc<RwLock<Arc<Catalog>>>);
+pub struct CatalogHandle(Arc<RwLock<Arc<Catalog>>>, Arc<std::sync::atomic::AtomicI64>);
 
 impl CatalogHandle {
     #[must_use]
     pub fn new(c: Catalog) -> Self {
-        Self(Arc::new(RwLock::new(Arc::new(c))))
+        Self(Arc::new(RwLock::new(Arc::new(c))), Arc::new(std::sync::atomic::AtomicI64::new(-1)))
+    }
+    /// The catalog version this snapshot was loaded at (-1 before the first versioned load).
+    #[must_use]
+    pub fn version(&self) -> i64 {
+        self.1.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    pub fn replace_versioned(&self, c: Catalog, version: i64) {
+        self.replace(c);
+        self.1.store(version, std::sync::atomic::Ordering::SeqCst);
     }
     /// The current snapshot.
     #[must_use]

@@ -14,6 +14,12 @@ pub enum BackendError {
     /// Too many attempts from this client.
     #[error("rate limited")]
     RateLimited,
+    /// The person may not take this action (authorization).
+    #[error("forbidden")]
+    Forbidden,
+    /// Not possible in the current state; the message says why.
+    #[error("conflict: {0:?}")]
+    Conflict(domain::Msg),
     /// Region/unit/category data could not be imported; the message names file, line and problem.
     #[error("import failed:\n{}", .0.join("\n"))]
     Import(Vec<String>),

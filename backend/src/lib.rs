@@ -1,9 +1,13 @@
 //! Server-only half of pingan: storage, use cases (services) and the shared application state.
 //! Pages, form handlers, the CLI and tests all call the same services.
 
+pub mod audit;
+pub mod auth;
 pub mod catalog;
+pub mod clock;
 pub mod db;
 pub mod error;
+pub mod notify;
 pub mod photos;
 pub mod ratelimit;
 pub mod services;

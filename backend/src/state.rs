@@ -1,18 +1,31 @@
 //! What every request handler and page needs, built once at startup and passed by context.
 
+use crate::auth::{password, AuthConfig};
 use crate::catalog::CatalogHandle;
+use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::ratelimit::Limiter;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub catalog: CatalogHandle,
+    pub clock: Arc<dyn Clock>,
+    pub auth: AuthConfig,
+    pub supervision: crate::services::supervision::SupervisionConfig,
     /// Track-page lookups per client.
     pub track_limiter: Limiter,
     /// Appeal submissions (and draft creation) per client.
     pub submit_limiter: Limiter,
+    /// Resident posts on the track page (answers, supplements, ratings) per client.
+    pub resident_post_limiter: Limiter,
+    /// Sign-in attempts per client address and per account.
+    pub login_ip_limiter: Limiter,
+    pub login_user_limiter: Limiter,
+    dummy_hash: Arc<OnceCell<String>>,
 }
 
 /// Limits for a deployment; tests and e2e raise them.
@@ -20,23 +33,58 @@ pub struct AppState {
 pub struct Limits {
     pub track_per_10min: u32,
     pub submit_per_hour: u32,
+    pub login_per_15min_ip: u32,
+    pub login_per_15min_user: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { track_per_10min: 20, submit_per_hour: 30 }
+        Self { track_per_10min: 20, submit_per_hour: 30, login_per_15min_ip: 20, login_per_15min_user: 5 }
     }
 }
 
 impl AppState {
     #[must_use]
     pub fn new(db: Db, catalog: CatalogHandle, limits: Limits) -> Self {
+        let quarter = Duration::from_secs(900);
         Self {
             db,
             catalog,
+            clock: Arc::new(SystemClock),
+            auth: AuthConfig::default(),
+            supervision: crate::services::supervision::SupervisionConfig::default(),
             track_limiter: Limiter::new(limits.track_per_10min, Duration::from_secs(600)),
             submit_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
+            resident_post_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
+            login_ip_limiter: Limiter::new(limits.login_per_15min_ip, quarter),
+            login_user_limiter: Limiter::new(limits.login_per_15min_user, quarter),
+            dummy_hash: Arc::new(OnceCell::new()),
         }
+    }
+
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    #[must_use]
+    pub fn with_auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// A hash of nothing anyone knows, at the configured cost: verified against when the user name
+    /// does not exist, so a wrong name takes as long as a wrong password.
+    ///
+    /// # Errors
+    /// The hasher failed.
+    pub async fn dummy_hash(&self) -> crate::Result<String> {
+        let cost = self.auth.cost;
+        self.dummy_hash
+            .get_or_try_init(|| async move { password::hash(crate::auth::random_hex(), cost).await })
+            .await
+            .cloned()
     }
 }
 

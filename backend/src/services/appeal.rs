@@ -198,7 +198,7 @@ pub async fn save_step(
     d.errors.clone_from(&errs);
     d.error_step = (!errs.is_empty()).then_some(step);
     let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
-    if !drafts::save(&state.db.pool, token, &json, crate::now_ts()).await? {
+    if !drafts::save(&state.db.pool, token, &json, state.clock.ts()).await? {
         return Ok(StepOutcome::Submitted);
     }
     Ok(if !errs.is_empty() || refine {
@@ -225,9 +225,9 @@ pub async fn add_photo(state: &AppState, token: &str, bytes: Vec<u8>) -> Result<
         .map_err(BackendError::invalid)?;
     if row.is_none() {
         let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
-        drafts::save(&state.db.pool, token, &json, crate::now_ts()).await?;
+        drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
     }
-    if drafts::add_photo(&state.db.pool, token, &new_token(), &jpeg, photos::MAX_PHOTOS, crate::now_ts()).await? {
+    if drafts::add_photo(&state.db.pool, token, &new_token(), &jpeg, photos::MAX_PHOTOS, state.clock.ts()).await? {
         Ok(())
     } else {
         Err(BackendError::invalid(FieldError::new(FieldName::Photo, Msg::ErrPhotoTooMany)))
@@ -292,7 +292,7 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
             d.errors = errs;
             d.error_step = Some(step);
             let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
-            drafts::save(&state.db.pool, token, &json, crate::now_ts()).await?;
+            drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
             return Ok(SubmitOutcome::Incomplete(step));
         }
     };
@@ -303,7 +303,9 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
         (None, None) => return Ok(SubmitOutcome::Incomplete(Step::Where)),
     };
     let routed = cat.router.route(category, &place).map_err(|e| BackendError::Internal(format!("routing: {e}")))?;
-    let deadline = domain::sla::resolve_deadline(now, category.deadline_days, domain::sla::CHINA);
+    let cal = crate::services::supervision::calendar(&state.db.pool).await?;
+    let deadlines = domain::sla::deadlines(&cal, now, category.deadline_days, category.urgent, domain::sla::CHINA);
+    let scope_path = cat.unit_path(&routed.unit);
     let contact = match &v.identity {
         Identity::Anonymous => None,
         Identity::Named { name, phone } => Some((name.as_str().to_owned(), phone.as_str().to_owned())),
@@ -338,7 +340,10 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
                 unit: &routed.unit,
                 route_reason: route_reason_str(routed.reason),
                 submitted_at: at,
-                deadline_at: deadline.unix_timestamp(),
+                deadline_at: deadlines.resolve_by.unix_timestamp(),
+                sign_by_at: deadlines.sign_by.unix_timestamp(),
+                urgent: category.urgent,
+                scope_path: &scope_path,
             },
         )
         .await;
@@ -361,6 +366,7 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
         let kind = if routed.reason == RouteReason::OutsideGrid { "routed_outside" } else { "routed" };
         appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind, actor: "system", unit: Some(&routed.unit), public: true, body: Some(route_reason_str(routed.reason)) }).await?;
         appeals::take_draft_photos(&mut tx, token, ticket.as_str()).await?;
+        crate::notify::unit(&mut tx, &routed.unit, ticket.as_str(), crate::notify::Kind::NewAssignment, at).await?;
         drafts::mark_submitted(&mut tx, token, ticket.as_str(), key.as_str(), at).await?;
         tx.commit().await?;
         tracing::info!(ticket = ticket.as_str(), unit = %routed.unit, reason = ?routed.reason, "appeal accepted");
@@ -429,6 +435,6 @@ pub async fn set_step_errors(state: &AppState, token: &str, step: Step, errors: 
     d.error_step = (!errors.is_empty()).then_some(step);
     d.errors = errors;
     let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
-    drafts::save(&state.db.pool, token, &json, crate::now_ts()).await?;
+    drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
     Ok(())
 }

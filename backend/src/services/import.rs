@@ -38,6 +38,18 @@ pub struct ImportReport {
     pub categories: usize,
 }
 
+/// A file's bytes as text: UTF-8 (a byte-order mark is dropped); anything else is refused with
+/// the file's name and where the first bad byte is, since region data often arrives as GBK.
+///
+/// # Errors
+/// Not UTF-8.
+pub fn decode_file(name: &str, bytes: Vec<u8>) -> std::result::Result<String, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        format!("{name}: not UTF-8 (byte {}); save the file as UTF-8 (GBK/GB18030 files must be converted)", e.utf8_error().valid_up_to())
+    })
+}
+
 /// Reads the three files of `dir`.
 ///
 /// # Errors
@@ -47,13 +59,7 @@ pub fn read_dir(dir: &Path) -> Result<ImportFiles> {
         let path = dir.join(name);
         let bytes = std::fs::read(&path)
             .map_err(|e| BackendError::Import(vec![format!("{name}: cannot read {}: {e}", path.display())]))?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes).to_vec();
-        String::from_utf8(bytes).map_err(|e| {
-            BackendError::Import(vec![format!(
-                "{name}: not UTF-8 (byte {}); save the file as UTF-8",
-                e.utf8_error().valid_up_to()
-            )])
-        })
+        decode_file(name, bytes).map_err(|e| BackendError::Import(vec![e]))
     };
     Ok(ImportFiles { regions: read("regions.geojson")?, units: read("units.csv")?, categories: read("categories.csv")? })
 }
@@ -325,12 +331,16 @@ pub fn catalog_from_files(files: &ImportFiles) -> std::result::Result<Catalog, V
     Ok(Catalog::new(regions, units, categories, cells))
 }
 
-/// Checks and imports the three files in one transaction.
+/// Checks and imports the three files in one transaction: regions, units and categories are
+/// upserted (nothing is deleted, so appeals keep their assignment history), every appeal's scope
+/// path is recomputed from the new hierarchy, the catalog version is bumped (every app node
+/// reloads its index) and the import is audited.
 ///
 /// # Errors
 /// [`BackendError::Import`] listing every problem found (nothing is written), or a database error.
-pub async fn import(db: &Db, files: &ImportFiles) -> Result<ImportReport> {
+pub async fn import_as(db: &Db, files: &ImportFiles, by: &crate::audit::Who) -> Result<ImportReport> {
     let parsed = parse_files(files).map_err(BackendError::Import)?;
+    let catalog = catalog_from_files(files).map_err(BackendError::Import)?;
     let now = crate::now_ts();
     let mut tx = db.pool.begin().await?;
     for r in &parsed.regions {
@@ -342,8 +352,62 @@ pub async fn import(db: &Db, files: &ImportFiles) -> Result<ImportReport> {
     for (i, c) in parsed.categories.iter().enumerate() {
         store::upsert_category(&mut tx, c, i32::try_from(i).unwrap_or(i32::MAX), now).await?;
     }
+    for u in &parsed.units {
+        store::update_scope_paths(&mut tx, &u.code, &catalog.unit_path(&u.code)).await?;
+    }
+    store::bump_catalog_version(&mut tx).await?;
+    let report = ImportReport { regions: parsed.regions.len(), units: parsed.units.len(), categories: parsed.categories.len() };
+    crate::audit::append(
+        &mut tx,
+        &crate::audit::Entry {
+            at: now,
+            who: by,
+            action: "import_regions",
+            ticket: None,
+            detail: serde_json::json!({ "regions": report.regions, "units": report.units, "categories": report.categories }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
-    Ok(ImportReport { regions: parsed.regions.len(), units: parsed.units.len(), categories: parsed.categories.len() })
+    Ok(report)
+}
+
+/// [`import_as`] by the system (the bundled demo city, tests).
+///
+/// # Errors
+/// As [`import_as`].
+pub async fn import(db: &Db, files: &ImportFiles) -> Result<ImportReport> {
+    import_as(db, files, &crate::audit::Who::system()).await
+}
+
+/// Imports, then swaps the running server's catalog for the new one at once (lookups never see a
+/// half-built index and never fail meanwhile). Used by the admin page; the CLI's import reaches
+/// running servers through the catalog version they poll ([`reload_if_changed`]).
+///
+/// # Errors
+/// As [`import_as`].
+pub async fn import_and_reload(state: &crate::AppState, files: &ImportFiles, by: &crate::audit::Who) -> Result<ImportReport> {
+    let report = import_as(&state.db, files, by).await?;
+    let version = store::catalog_version(&state.db.pool).await?;
+    let catalog = load_catalog(&state.db).await?;
+    state.catalog.replace_versioned(catalog, version);
+    Ok(report)
+}
+
+/// Rebuilds the catalog when another process or node imported since we last loaded it.
+///
+/// # Errors
+/// Database errors (the old catalog stays in use).
+pub async fn reload_if_changed(state: &crate::AppState) -> Result<bool> {
+    let version = store::catalog_version(&state.db.pool).await?;
+    if version == state.catalog.version() {
+        return Ok(false);
+    }
+    let catalog = load_catalog(&state.db).await?;
+    state.catalog.replace_versioned(catalog, version);
+    tracing::info!(version, "region catalog reloaded");
+    Ok(true)
 }
 
 /// Builds the in-memory catalog (and routing index) from the database.

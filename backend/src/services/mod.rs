@@ -2,4 +2,7 @@
 
 pub mod appeal;
 pub mod import;
+pub mod resident;
+pub mod supervision;
 pub mod track;
+pub mod work;

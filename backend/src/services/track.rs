@@ -29,13 +29,12 @@ fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Checks a ticket and key: format first, then the key against the stored digest in constant
+/// time, with the same work for an unknown ticket.
+///
 /// # Errors
-/// [`BackendError::RateLimited`] when the client asked too often; [`BackendError::Invalid`] for
-/// malformed input; [`BackendError::NotFound`] for any wrong ticket/key pair.
-pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<TrackView> {
-    if !state.track_limiter.check(client) {
-        return Err(BackendError::RateLimited);
-    }
+/// [`BackendError::Invalid`] for malformed input; [`BackendError::NotFound`] for any wrong pair.
+pub async fn verify_credentials(state: &AppState, ticket: &str, key: &str) -> Result<appeals::AppealRow> {
     let (ticket, key) = parse_credentials(ticket, key).map_err(BackendError::Invalid)?;
     let given = hash_key(&key);
     let row = appeals::by_ticket(&state.db.pool, ticket.as_str()).await?;
@@ -45,28 +44,66 @@ pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> R
         |r| r.key_hash.clone(),
     );
     let matches = same_digest(&given, &stored);
-    let Some(row) = row.filter(|_| matches) else { return Err(BackendError::NotFound) };
+    row.filter(|_| matches).ok_or(BackendError::NotFound)
+}
+
+/// Public detail of an event, rendered on the server: names of summoned units, a new deadline.
+fn event_extra(cat: &crate::catalog::Catalog, kind: &str, detail: Option<&str>) -> Option<String> {
+    let d: serde_json::Value = serde_json::from_str(detail?).ok()?;
+    match kind {
+        "summoned" => Some(
+            d.get("units")?
+                .as_array()?
+                .iter()
+                .filter_map(|u| u.as_str())
+                .map(|u| unit_view(cat, u).name)
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        "extension_approved" => Some(local_time(d.get("new")?.as_i64()?)),
+        "rated" => d.get("rating")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// # Errors
+/// [`BackendError::RateLimited`] when the client asked too often; [`BackendError::Invalid`] for
+/// malformed input; [`BackendError::NotFound`] for any wrong ticket/key pair.
+pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<TrackView> {
+    if !state.track_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    let row = verify_credentials(state, ticket, key).await?;
+    let ticket = Ticket::parse(&row.ticket).map_err(|_| BackendError::Internal("stored ticket malformed".into()))?;
     let cat = state.catalog.get();
     let events = appeals::public_events(&state.db.pool, &row.ticket)
         .await?
         .into_iter()
         .map(|e| EventView {
             at: local_time(e.at),
+            extra: event_extra(&cat, &e.kind, e.detail.as_deref()),
             kind: e.kind,
             unit_name: e.unit.map(|u| unit_view(&cat, &u).name),
             body: e.body,
         })
         .collect();
+    let full = appeals::full(&state.db.pool, &row.ticket).await?.ok_or(BackendError::NotFound)?;
+    let now = state.clock.ts();
+    let rated = crate::store::supervision::ratings(&state.db.pool, &row.ticket).await?.into_iter().any(|r| r.cycle == full.cycle);
+    let in_window = full.closed_at.is_some_and(|c| now - c <= state.supervision.rating_window.whole_seconds());
     Ok(TrackView {
         ticket: ticket.display(),
-        status: row.status,
+        status: row.status.clone(),
+        category_code: row.category.clone(),
         category_name: cat
             .category(&row.category)
             .map_or_else(|| (row.category.clone(), row.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
         unit: unit_view(&cat, &row.unit),
         submitted_at: local_time(row.submitted_at),
-        deadline: local_time(row.deadline_at),
-        overdue: crate::now_ts() > row.deadline_at,
+        deadline: local_time(full.deadline_at),
+        overdue: full.status != "closed" && now > full.deadline_at,
+        supervised: full.supervised != 0,
+        can_rate: full.status == "closed" && !rated && in_window,
         events,
     })
 }

@@ -21,14 +21,19 @@ pub struct NewAppeal<'a> {
     pub route_reason: &'a str,
     pub submitted_at: i64,
     pub deadline_at: i64,
+    pub sign_by_at: i64,
+    pub urgent: bool,
+    pub scope_path: &'a str,
 }
 
 pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
-           route_reason, submitted_at, deadline_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+           route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, updated_at, urgent,
+           scope_path, cycle)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+           $19, $17, $17, $20, $21, 1)",
     )
     .bind(a.ticket)
     .bind(a.submit_token)
@@ -48,6 +53,9 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     .bind(a.route_reason)
     .bind(a.submitted_at)
     .bind(a.deadline_at)
+    .bind(a.sign_by_at)
+    .bind(i32::from(a.urgent))
+    .bind(a.scope_path)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -139,16 +147,17 @@ pub struct EventRow {
     pub kind: String,
     pub unit: Option<String>,
     pub body: Option<String>,
+    pub detail: Option<String>,
 }
 
 pub async fn public_events(pool: &AnyPool, ticket: &str) -> Result<Vec<EventRow>> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT at, kind, unit, body FROM appeal_events WHERE ticket = $1 AND public = 1 ORDER BY id",
+    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT at, kind, unit, body, detail FROM appeal_events WHERE ticket = $1 AND public = 1 ORDER BY id",
     )
     .bind(ticket)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(at, kind, unit, body)| EventRow { at, kind, unit, body }).collect())
+    Ok(rows.into_iter().map(|(at, kind, unit, body, detail)| EventRow { at, kind, unit, body, detail }).collect())
 }
 
 pub async fn count_by_token(pool: &AnyPool, token: &str) -> Result<i64> {
@@ -165,4 +174,382 @@ pub async fn photo_count(pool: &AnyPool, ticket: &str) -> Result<i64> {
         .fetch_one(pool)
         .await?;
     Ok(n)
+}
+
+// ---------------------------------------------------------------- staff workflow
+
+/// Everything about an appeal, for staff (and the supervision jobs).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FullAppeal {
+    pub ticket: String,
+    pub category: String,
+    pub description: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub region: Option<String>,
+    pub cell: Option<String>,
+    pub address_note: Option<String>,
+    pub anonymous: i64,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: String,
+    pub unit: String,
+    pub route_reason: String,
+    pub submitted_at: i64,
+    pub deadline_at: i64,
+    pub urgent: i64,
+    pub scope_path: String,
+    pub version: i64,
+    pub updated_at: i64,
+    pub signed_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub resolution: Option<String>,
+    pub cycle: i64,
+    pub clock_start_at: i64,
+    pub sign_by_at: i64,
+    pub supervised: i64,
+}
+
+const FULL_COLS: &str = "ticket, category, description, lat, lng, region, cell, address_note, anonymous,
+    contact_name, contact_phone, status, unit, route_reason, submitted_at, deadline_at, urgent,
+    scope_path, version, updated_at, signed_at, closed_at, resolution, cycle, clock_start_at,
+    sign_by_at, supervised";
+
+/// Takes the appeal's write lock for this transaction (bumps its version); `false` if no such
+/// appeal. Every action starts with it, so two actions on one appeal run one after the other on
+/// both engines, and SQLite takes its write lock before anything is read.
+pub async fn lock(tx: &mut Tx<'_>, ticket: &str) -> Result<bool> {
+    let r = sqlx::query("UPDATE appeals SET version = version + 1 WHERE ticket = $1").bind(ticket).execute(&mut **tx).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn full<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, ticket: &str) -> Result<Option<FullAppeal>> {
+    Ok(sqlx::query_as(&format!("SELECT {FULL_COLS} FROM appeals WHERE ticket = $1")).bind(ticket).fetch_optional(ex).await?)
+}
+
+/// The changes an action makes to the appeal row; `None` leaves a column as it is.
+#[derive(Debug, Default)]
+pub struct Change<'a> {
+    pub status: Option<&'a str>,
+    pub unit: Option<(&'a str, &'a str)>,
+    pub signed_at: Option<Option<i64>>,
+    pub closed_at: Option<Option<i64>>,
+    pub resolution: Option<Option<&'a str>>,
+    pub deadline_at: Option<i64>,
+    /// A new deadline cycle: (cycle, clock start, sign-by).
+    pub cycle: Option<(i64, i64, i64)>,
+    pub supervised: Option<bool>,
+}
+
+pub async fn apply(tx: &mut Tx<'_>, ticket: &str, c: &Change<'_>, now: i64) -> Result<()> {
+    let mut sets = vec!["updated_at = $1".to_owned()];
+    let mut n = 1;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    // Build the SET list and bind in the same order.
+    let mut binds: Vec<Bind<'_>> = vec![Bind::I64(Some(now))];
+    if let Some(s) = c.status {
+        sets.push(format!("status = {}", next()));
+        binds.push(Bind::Str(Some(s)));
+    }
+    if let Some((unit, path)) = c.unit {
+        sets.push(format!("unit = {}", next()));
+        binds.push(Bind::Str(Some(unit)));
+        sets.push(format!("scope_path = {}", next()));
+        binds.push(Bind::Str(Some(path)));
+    }
+    if let Some(v) = c.signed_at {
+        sets.push(format!("signed_at = {}", next()));
+        binds.push(Bind::I64(v));
+    }
+    if let Some(v) = c.closed_at {
+        sets.push(format!("closed_at = {}", next()));
+        binds.push(Bind::I64(v));
+    }
+    if let Some(v) = c.resolution {
+        sets.push(format!("resolution = {}", next()));
+        binds.push(Bind::Str(v));
+    }
+    if let Some(v) = c.deadline_at {
+        sets.push(format!("deadline_at = {}", next()));
+        binds.push(Bind::I64(Some(v)));
+    }
+    if let Some((cycle, start, sign_by)) = c.cycle {
+        sets.push(format!("cycle = {}", next()));
+        binds.push(Bind::I32(i32::try_from(cycle).unwrap_or(i32::MAX)));
+        sets.push(format!("clock_start_at = {}", next()));
+        binds.push(Bind::I64(Some(start)));
+        sets.push(format!("sign_by_at = {}", next()));
+        binds.push(Bind::I64(Some(sign_by)));
+    }
+    if let Some(v) = c.supervised {
+        sets.push(format!("supervised = {}", next()));
+        binds.push(Bind::I32(i32::from(v)));
+    }
+    let sql = format!("UPDATE appeals SET {} WHERE ticket = {}", sets.join(", "), next());
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = match b {
+            Bind::I64(v) => q.bind(v),
+            Bind::I32(v) => q.bind(v),
+            Bind::Str(v) => q.bind(v),
+        };
+    }
+    q.bind(ticket).execute(&mut **tx).await?;
+    Ok(())
+}
+
+enum Bind<'a> {
+    I64(Option<i64>),
+    I32(i32),
+    Str(Option<&'a str>),
+}
+
+/// An event with who did it and what exactly (JSON), for the staff timeline.
+pub struct StaffEvent<'a> {
+    pub ticket: &'a str,
+    pub at: i64,
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub actor_name: Option<&'a str>,
+    pub unit: Option<&'a str>,
+    pub public: bool,
+    pub body: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO appeal_events (ticket, at, kind, actor, actor_name, unit, public, body, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.ticket)
+    .bind(e.at)
+    .bind(e.kind)
+    .bind(e.actor)
+    .bind(e.actor_name)
+    .bind(e.unit)
+    .bind(i32::from(e.public))
+    .bind(e.body)
+    .bind(e.detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FullEvent {
+    pub id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub actor: String,
+    pub actor_name: Option<String>,
+    pub unit: Option<String>,
+    pub public: i64,
+    pub body: Option<String>,
+    pub detail: Option<String>,
+}
+
+pub async fn all_events(pool: &AnyPool, ticket: &str) -> Result<Vec<FullEvent>> {
+    Ok(sqlx::query_as(
+        "SELECT id, at, kind, actor, actor_name, unit, public, body, detail FROM appeal_events WHERE ticket = $1 ORDER BY id",
+    )
+    .bind(ticket)
+    .fetch_all(pool)
+    .await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CoHandler {
+    pub unit: String,
+    pub summoned_at: i64,
+    pub reported_at: Option<i64>,
+    pub report: Option<String>,
+}
+
+pub async fn cohandlers<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, ticket: &str) -> Result<Vec<CoHandler>> {
+    Ok(sqlx::query_as("SELECT unit, summoned_at, reported_at, report FROM appeal_cohandlers WHERE ticket = $1 ORDER BY unit")
+        .bind(ticket)
+        .fetch_all(ex)
+        .await?)
+}
+
+/// Summons a co-handler (again, if it was summoned before: its old report no longer counts).
+pub async fn summon(tx: &mut Tx<'_>, ticket: &str, unit: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO appeal_cohandlers (ticket, unit, summoned_at) VALUES ($1, $2, $3)
+         ON CONFLICT (ticket, unit) DO UPDATE SET summoned_at = excluded.summoned_at, reported_at = NULL, report = NULL",
+    )
+    .bind(ticket)
+    .bind(unit)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn report_back(tx: &mut Tx<'_>, ticket: &str, unit: &str, report: &str, now: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE appeal_cohandlers SET reported_at = $1, report = $2 WHERE ticket = $3 AND unit = $4 AND reported_at IS NULL")
+        .bind(now)
+        .bind(report)
+        .bind(ticket)
+        .bind(unit)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Photo ids of an appeal in order.
+pub async fn photo_ids(pool: &AnyPool, ticket: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM appeal_photos WHERE ticket = $1 ORDER BY position")
+        .bind(ticket)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+pub async fn photo(pool: &AnyPool, ticket: &str, id: &str) -> Result<Option<Vec<u8>>> {
+    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT bytes FROM appeal_photos WHERE ticket = $1 AND id = $2")
+        .bind(ticket)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// Which appeals a staff member's inbox shows, and how.
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    /// Everything (admins).
+    pub all: bool,
+    pub unit: String,
+    /// Units one level below (the parent relation).
+    pub child_units: Vec<String>,
+    /// A dispatcher's region path; every appeal whose unit lies under it.
+    pub path_prefix: Option<String>,
+    /// `open` (every open status) or one status.
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub urgent: bool,
+    /// `soon` (past the 75 % point, not overdue) or `overdue` (either deadline passed).
+    pub due: Option<String>,
+    pub now: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub ticket: String,
+    pub category: String,
+    pub status: String,
+    pub unit: String,
+    pub urgent: i64,
+    pub submitted_at: i64,
+    pub deadline_at: i64,
+    pub clock_start_at: i64,
+    pub sign_by_at: i64,
+    pub supervised: i64,
+    pub description: String,
+}
+
+/// The scope condition and its binds, shared by the list and the counts.
+fn scope_sql(q: &InboxQuery, first: usize) -> (String, Vec<String>) {
+    if q.all {
+        return ("1 = 1".into(), Vec::new());
+    }
+    let mut binds = vec![q.unit.clone()];
+    let mut n = first;
+    let me = format!("${n}");
+    let mut parts = vec![format!("a.unit = {me}"), format!("a.ticket IN (SELECT c.ticket FROM appeal_cohandlers c WHERE c.unit = {me})")];
+    if !q.child_units.is_empty() {
+        let ph: Vec<String> = q
+            .child_units
+            .iter()
+            .map(|u| {
+                n += 1;
+                binds.push(u.clone());
+                format!("${n}")
+            })
+            .collect();
+        parts.push(format!("a.unit IN ({})", ph.join(", ")));
+    }
+    if let Some(p) = &q.path_prefix {
+        n += 1;
+        binds.push(p.clone());
+        parts.push(format!("substr(a.scope_path, 1, {}) = ${n}", p.len()));
+    }
+    (format!("({})", parts.join(" OR ")), binds)
+}
+
+fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
+    let mut w = Vec::new();
+    match q.status.as_deref() {
+        None | Some("") => {}
+        Some("open") => w.push("a.status <> 'closed'".to_owned()),
+        Some(s) => {
+            n += 1;
+            binds.push(s.to_owned());
+            w.push(format!("a.status = ${n}"));
+        }
+    }
+    if let Some(c) = q.category.as_deref().filter(|c| !c.is_empty()) {
+        n += 1;
+        binds.push(c.to_owned());
+        w.push(format!("a.category = ${n}"));
+    }
+    if q.urgent {
+        w.push("a.urgent = 1".into());
+    }
+    // `now` is inlined as an integer literal: it is ours, not user input.
+    let now = q.now;
+    match q.due.as_deref() {
+        Some("soon") => w.push(format!(
+            "a.status <> 'closed' AND a.deadline_at >= {now} AND a.clock_start_at + (a.deadline_at - a.clock_start_at) * 3 / 4 <= {now}"
+        )),
+        Some("overdue") => w.push(format!(
+            "a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))"
+        )),
+        _ => {}
+    }
+    if w.is_empty() { "1 = 1".into() } else { w.join(" AND ") }
+}
+
+pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {
+    let (scope, mut binds) = scope_sql(q, 1);
+    let filter = filter_sql(q, binds.len(), &mut binds);
+    let sql = format!(
+        "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
+                a.clock_start_at, a.sign_by_at, a.supervised, a.description
+         FROM appeals a WHERE {scope} AND {filter}
+         ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket
+         LIMIT {} OFFSET {}",
+        q.limit.clamp(1, 200),
+        q.offset.max(0)
+    );
+    let mut query = sqlx::query_as::<_, InboxRow>(&sql);
+    for b in &binds {
+        query = query.bind(b.clone());
+    }
+    let rows = query.fetch_all(pool).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM appeals a WHERE {scope} AND {filter}");
+    let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for b in &binds {
+        cq = cq.bind(b.clone());
+    }
+    let (total,) = cq.fetch_one(pool).await?;
+    Ok((rows, total))
+}
+
+/// Appeals per status in the scope (filters other than scope are ignored).
+pub async fn status_counts(pool: &AnyPool, q: &InboxQuery) -> Result<Vec<(String, i64)>> {
+    let (scope, binds) = scope_sql(q, 1);
+    let sql = format!("SELECT a.status, COUNT(*) FROM appeals a WHERE {scope} GROUP BY a.status");
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+    for b in binds {
+        query = query.bind(b);
+    }
+    Ok(query.fetch_all(pool).await?)
 }

@@ -2,8 +2,12 @@
 //! Queries are written once for both engines (see `db.rs`).
 
 pub mod appeals;
+pub mod audit;
 pub mod drafts;
+pub mod outbox;
 pub mod regions;
+pub mod staff;
+pub mod supervision;
 
 /// A transaction on either engine.
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;

@@ -148,3 +148,25 @@ pub async fn all_categories(pool: &AnyPool) -> Result<Vec<CategoryRow>> {
         })
         .collect())
 }
+
+/// Points every appeal of `unit` at the unit's (possibly moved) place in the hierarchy.
+pub async fn update_scope_paths(tx: &mut Tx<'_>, unit: &str, path: &str) -> Result<()> {
+    sqlx::query("UPDATE appeals SET scope_path = $1 WHERE unit = $2 AND scope_path <> $1")
+        .bind(path)
+        .bind(unit)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn bump_catalog_version(tx: &mut Tx<'_>) -> Result<()> {
+    sqlx::query("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version'")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn catalog_version(pool: &AnyPool) -> Result<i64> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = 'catalog_version'").fetch_optional(pool).await?;
+    Ok(row.and_then(|r| r.0.parse().ok()).unwrap_or(0))
+}

@@ -1,0 +1,292 @@
+//! Staff accounts and signing in.
+//!
+//! - Passwords: length + deny-list policy, argon2id on the blocking pool ([`password`]).
+//! - Sessions: `tower-sessions` with our database as the store ([`sessions`]); the session holds
+//!   the staff id, the sign-in time (for the absolute time-out) and the CSRF token. The id is
+//!   rotated at sign-in; the server's layer sets `HttpOnly`, `SameSite=Strict` and, outside local
+//!   development, `Secure`.
+//! - Failed sign-ins are rate limited per account and per client; every sign-in, failure and
+//!   sign-out is audited.
+
+pub mod password;
+pub mod sessions;
+
+use crate::audit::{self, Entry, Who};
+use crate::state::AppState;
+use crate::store::staff::{self as store, StaffRow};
+use crate::{BackendError, Result};
+use domain::workflow::Role;
+use domain::{FieldError, FieldName, Msg};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::Duration;
+
+/// Session keys.
+pub const SESSION_STAFF: &str = "staff_id";
+pub const SESSION_LOGIN_AT: &str = "login_at";
+pub const SESSION_CSRF: &str = "csrf";
+
+/// A signed-in staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub unit: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+impl Staff {
+    #[must_use]
+    pub fn who(&self) -> Who {
+        Who { id: self.id.clone(), name: format!("{} ({})", self.display_name, self.username), role: self.role.as_str().to_owned() }
+    }
+}
+
+fn to_staff(r: StaffRow) -> Result<Staff> {
+    let role = Role::parse(&r.role).ok_or_else(|| BackendError::Internal(format!("staff {} has unknown role {}", r.id, r.role)))?;
+    Ok(Staff { id: r.id, username: r.username, display_name: r.display_name, unit: r.unit, role, active: r.active })
+}
+
+/// How sign-in and sessions behave in a deployment.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthConfig {
+    pub cost: password::Cost,
+    /// Signed out after this long without a request.
+    pub idle: Duration,
+    /// Signed out this long after signing in, however active.
+    pub absolute: Duration,
+    /// `Secure` cookies (off only for plain-HTTP local development).
+    pub secure_cookies: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self { cost: password::Cost::PRODUCTION, idle: Duration::minutes(30), absolute: Duration::hours(10), secure_cookies: true }
+    }
+}
+
+/// 128 random bits as hex: CSRF tokens and staff ids.
+#[must_use]
+pub fn random_hex() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Constant-time comparison of two tokens.
+#[must_use]
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=32).contains(&u.len()) && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Signs in: checks the rate limits, the password (on the blocking pool, also for unknown
+/// users so timing does not tell whether the account exists), and audits the attempt.
+///
+/// # Errors
+/// [`BackendError::RateLimited`]; [`BackendError::Invalid`] with one generic message for a wrong
+/// user name, a wrong password and an inactive account alike.
+pub async fn login(state: &AppState, client: &str, username: &str, password: &str) -> Result<Staff> {
+    let username = username.trim().to_lowercase();
+    // Both budgets are spent by every attempt, so neither can be drained without the other.
+    let ip_ok = state.login_ip_limiter.check(client);
+    let user_ok = state.login_user_limiter.check(&username);
+    if !ip_ok || !user_ok {
+        tracing::warn!(client, "sign-in throttled");
+        return Err(BackendError::RateLimited);
+    }
+    let row = if valid_username(&username) { store::by_username(&state.db.pool, &username).await? } else { None };
+    let (phc, known) = match &row {
+        Some(r) => (r.password_hash.clone(), true),
+        None => (state.dummy_hash().await?, false),
+    };
+    let ok = password::verify(password.to_owned(), phc).await? && known;
+    let now = state.clock.ts();
+    match row {
+        Some(r) if ok && r.active => {
+            let staff = to_staff(r)?;
+            audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "sign_in", ticket: None, detail: json!({}), reason: None }).await?;
+            Ok(staff)
+        }
+        other => {
+            let who = other.as_ref().map_or_else(
+                || Who { id: "-".into(), name: username.clone(), role: "-".into() },
+                |r| Who { id: r.id.clone(), name: format!("{} ({})", r.display_name, r.username), role: r.role.clone() },
+            );
+            let why = match &other {
+                None => "unknown user",
+                Some(r) if !r.active && ok => "inactive account",
+                Some(_) => "wrong password",
+            };
+            audit::record(&state.db.pool, &Entry { at: now, who: &who, action: "sign_in_failed", ticket: None, detail: json!({ "why": why }), reason: None }).await?;
+            Err(BackendError::invalid(FieldError::new(FieldName::Password, Msg::ErrLoginFailed)))
+        }
+    }
+}
+
+/// Records a sign-out.
+///
+/// # Errors
+/// Database errors.
+pub async fn logout(state: &AppState, staff: &Staff) -> Result<()> {
+    audit::record(&state.db.pool, &Entry { at: state.clock.ts(), who: &staff.who(), action: "sign_out", ticket: None, detail: json!({}), reason: None }).await?;
+    Ok(())
+}
+
+/// The active staff member with this id.
+///
+/// # Errors
+/// Database errors.
+pub async fn active_staff(state: &AppState, id: &str) -> Result<Option<Staff>> {
+    match store::by_id(&state.db.pool, id).await? {
+        Some(r) if r.active => Ok(Some(to_staff(r)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Whether a session that signed in at `login_at` is past the absolute time-out.
+#[must_use]
+pub fn expired(state: &AppState, login_at: i64) -> bool {
+    state.clock.ts() - login_at > state.auth.absolute.whole_seconds()
+}
+
+/// A new account, as typed by an admin or given to `pingan create-staff`.
+#[derive(Debug, Clone, Default)]
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub unit: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// Creates an account after checking every field (all problems at once).
+///
+/// # Errors
+/// [`BackendError::Invalid`] per field; a taken user name is reported on `username`.
+pub async fn create_staff(state: &AppState, by: &Who, n: &NewStaff) -> Result<Staff> {
+    let username = n.username.trim().to_lowercase();
+    let display_name = n.display_name.trim().to_owned();
+    let mut errs = Vec::new();
+    if !valid_username(&username) {
+        errs.push(FieldError::new(FieldName::Username, Msg::ErrUsernameInvalid));
+    }
+    if display_name.is_empty() || display_name.chars().count() > 30 {
+        errs.push(FieldError::new(FieldName::Name, Msg::ErrNameEmpty));
+    }
+    let cat = state.catalog.get();
+    let unit = cat.units.get(n.unit.trim());
+    if unit.is_none() {
+        errs.push(FieldError::new(FieldName::Unit, Msg::ErrUnitUnknown));
+    }
+    match Role::parse(&n.role) {
+        None => errs.push(FieldError::new(FieldName::Role, Msg::ErrRoleUnknown)),
+        Some(role) if unit.is_some_and(|u| !role.fits_unit_kind(&u.kind)) => {
+            errs.push(FieldError::new(FieldName::Role, Msg::ErrRoleUnitMismatch));
+        }
+        Some(_) => {}
+    }
+    if let Err(e) = password::check_policy(&n.password, &username) {
+        errs.push(e);
+    }
+    if errs.is_empty() && store::by_username(&state.db.pool, &username).await?.is_some() {
+        errs.push(FieldError::new(FieldName::Username, Msg::ErrUsernameTaken));
+    }
+    if !errs.is_empty() {
+        return Err(BackendError::Invalid(errs));
+    }
+    let hash = password::hash(n.password.clone(), state.auth.cost).await?;
+    let row = StaffRow {
+        id: random_hex(),
+        username,
+        display_name,
+        password_hash: hash,
+        unit: n.unit.trim().to_owned(),
+        role: n.role.trim().to_owned(),
+        active: true,
+    };
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    match store::insert(&mut tx, &row, now).await {
+        Err(e) if e.is_unique_violation() => {
+            return Err(BackendError::invalid(FieldError::new(FieldName::Username, Msg::ErrUsernameTaken)));
+        }
+        other => other?,
+    }
+    audit::append(
+        &mut tx,
+        &Entry { at: now, who: by, action: "staff_create", ticket: None, detail: json!({ "staff": row.id, "username": row.username, "unit": row.unit, "role": row.role }), reason: None },
+    )
+    .await?;
+    tx.commit().await?;
+    to_staff(row)
+}
+
+/// Turns an account on or off (off ends its sessions at their next request).
+///
+/// # Errors
+/// [`BackendError::NotFound`] or database errors.
+pub async fn set_active(state: &AppState, by: &Who, id: &str, active: bool) -> Result<()> {
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    if !store::set_active(&mut tx, id, active, now).await? {
+        return Err(BackendError::NotFound);
+    }
+    let action = if active { "staff_activate" } else { "staff_deactivate" };
+    audit::append(&mut tx, &Entry { at: now, who: by, action, ticket: None, detail: json!({ "staff": id }), reason: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password chosen by an admin.
+///
+/// # Errors
+/// [`BackendError::Invalid`] for a weak password, [`BackendError::NotFound`].
+pub async fn reset_password(state: &AppState, by: &Who, id: &str, new_password: &str) -> Result<()> {
+    let row = store::by_id(&state.db.pool, id).await?.ok_or(BackendError::NotFound)?;
+    password::check_policy(new_password, &row.username).map_err(BackendError::invalid)?;
+    let hash = password::hash(new_password.to_owned(), state.auth.cost).await?;
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    store::set_password(&mut tx, id, &hash, now).await?;
+    audit::append(&mut tx, &Entry { at: now, who: by, action: "staff_password_reset", ticket: None, detail: json!({ "staff": id }), reason: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every account, for the admin page.
+///
+/// # Errors
+/// Database errors.
+pub async fn list_staff(state: &AppState) -> Result<Vec<Staff>> {
+    store::all(&state.db.pool).await?.into_iter().map(to_staff).collect()
+}
+
+/// What the server's middleware puts into every `/staff` request: who is signed in (if anyone),
+/// the session's CSRF token, and the flash message left by the previous post.
+#[derive(Debug, Clone)]
+pub struct StaffCtx {
+    pub staff: Option<Staff>,
+    pub csrf: String,
+    pub flash: Option<domain::staff::Flash>,
+}
+
+/// The page frame's view of a signed-in staff member.
+#[must_use]
+pub fn header(state: &AppState, staff: &Staff, csrf: &str) -> domain::staff::StaffHeader {
+    let cat = state.catalog.get();
+    domain::staff::StaffHeader {
+        username: staff.username.clone(),
+        display_name: staff.display_name.clone(),
+        unit: staff.unit.clone(),
+        unit_name: cat.units.get(&staff.unit).map_or_else(|| staff.unit.clone(), |u| u.name.clone()),
+        role: staff.role,
+        csrf: csrf.to_owned(),
+    }
+}

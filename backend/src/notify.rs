@@ -1,0 +1,259 @@
+//! Notifications through an outbox.
+//!
+//! A message is a row written in the same transaction as the event it announces, so it exists
+//! exactly when the event does. A worker ([`deliver_due`]) claims due rows and hands them to the
+//! configured [`Sink`]; a failure schedules a retry with exponential back-off and keeps the row,
+//! so nothing is lost and the workflow never waits for a delivery.
+//!
+//! Residents who left a phone number are told when their appeal is answered, needs information
+//! or is closed (or reopened after their rating); staff units are told of new assignments,
+//! summonses, reports back, extension requests and decisions, warnings and supervision.
+
+use crate::store::appeals::FullAppeal;
+use crate::store::outbox::{self as store, Message, NewMessage};
+use crate::store::Tx;
+use crate::Result;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+use sqlx::AnyPool;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Answered,
+    InfoRequested,
+    Closed,
+    Reopened,
+    NewAssignment,
+    Summoned,
+    ReportedBack,
+    ExtensionRequested,
+    ExtensionDecided,
+    Warning,
+    Supervision,
+    Escalated,
+}
+
+impl Kind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::InfoRequested => "info_requested",
+            Self::Closed => "closed",
+            Self::Reopened => "reopened",
+            Self::NewAssignment => "new_assignment",
+            Self::Summoned => "summoned",
+            Self::ReportedBack => "reported_back",
+            Self::ExtensionRequested => "extension_requested",
+            Self::ExtensionDecided => "extension_decided",
+            Self::Warning => "warning",
+            Self::Supervision => "supervision",
+            Self::Escalated => "escalated",
+        }
+    }
+}
+
+/// Queues a message to the resident, if they left a phone number.
+///
+/// # Errors
+/// Database errors.
+pub async fn resident(tx: &mut Tx<'_>, a: &FullAppeal, kind: Kind, now: i64) -> Result<()> {
+    let Some(phone) = a.contact_phone.as_deref() else { return Ok(()) };
+    let payload = json!({ "kind": kind.as_str(), "ticket": a.ticket }).to_string();
+    store::insert(tx, &NewMessage { kind: kind.as_str(), audience: "resident", recipient: phone, ticket: Some(&a.ticket), payload: &payload }, now).await
+}
+
+/// Queues a message to a unit (its staff).
+///
+/// # Errors
+/// Database errors.
+pub async fn unit(tx: &mut Tx<'_>, unit: &str, ticket: &str, kind: Kind, now: i64) -> Result<()> {
+    let payload = json!({ "kind": kind.as_str(), "ticket": ticket, "unit": unit }).to_string();
+    store::insert(tx, &NewMessage { kind: kind.as_str(), audience: "unit", recipient: unit, ticket: Some(ticket), payload: &payload }, now).await
+}
+
+/// Where messages go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sink {
+    /// The server log (phone numbers masked). The default.
+    Log,
+    /// One JSON object per line appended to a file (phone numbers masked).
+    File(PathBuf),
+    /// POST of the JSON body to an `http://` URL (a gateway inside the deployment, e.g. the
+    /// SMS relay), signed with HMAC-SHA256 of the body under a shared secret in the
+    /// `X-Pingan-Signature: sha256=<hex>` header. Carries the real phone number: the gateway
+    /// sends the text message.
+    Webhook { url: String, secret: String },
+    /// Always fails (tests of retries).
+    Failing,
+}
+
+impl Sink {
+    /// `log`, `file:/path`, or `webhook:http://host/path` (the secret comes separately).
+    #[must_use]
+    pub fn parse(spec: &str, secret: Option<String>) -> Option<Self> {
+        match spec.trim() {
+            "" | "log" => Some(Self::Log),
+            s if s.starts_with("file:") => Some(Self::File(PathBuf::from(&s[5..]))),
+            s if s.starts_with("webhook:http://") => Some(Self::Webhook { url: s[8..].to_owned(), secret: secret.unwrap_or_default() }),
+            _ => None,
+        }
+    }
+}
+
+fn masked_recipient(m: &Message) -> String {
+    if m.audience == "resident" { domain::fields::mask_phone(&m.recipient) } else { m.recipient.clone() }
+}
+
+/// The JSON a sink receives.
+fn body(m: &Message, mask: bool) -> String {
+    json!({
+        "id": m.id,
+        "kind": m.kind,
+        "audience": m.audience,
+        "recipient": if mask { masked_recipient(m) } else { m.recipient.clone() },
+        "ticket": m.ticket,
+        "created_at": m.created_at,
+    })
+    .to_string()
+}
+
+/// Hex HMAC-SHA256 of `body` under `secret`.
+#[must_use]
+pub fn signature(secret: &str, body: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
+    mac.update(body.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn send(sink: &Sink, m: &Message) -> std::result::Result<(), String> {
+    match sink {
+        Sink::Log => {
+            tracing::info!(target: "pingan::notify", id = m.id, kind = %m.kind, audience = %m.audience, recipient = %masked_recipient(m), ticket = ?m.ticket, "notification");
+            Ok(())
+        }
+        Sink::File(path) => {
+            let line = body(m, true);
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| format!("open {}: {e}", path.display()))?;
+                writeln!(f, "{line}").map_err(|e| e.to_string())?;
+                f.sync_data().map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())?
+        }
+        Sink::Webhook { url, secret } => post(url, &body(m, false), &signature(secret, &body(m, false))).await,
+        Sink::Failing => Err("sink configured to fail".into()),
+    }
+}
+
+/// One HTTP/1.1 POST on a fresh connection, 10 s at most.
+async fn post(url: &str, body: &str, sig: &str) -> std::result::Result<(), String> {
+    let uri: http::Uri = url.parse().map_err(|e| format!("bad webhook URL: {e}"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err("only http:// webhooks are supported".into());
+    }
+    let host = uri.host().ok_or("webhook URL has no host")?.to_owned();
+    let port = uri.port_u16().unwrap_or(80);
+    let path = uri.path_and_query().map_or("/", http::uri::PathAndQuery::as_str).to_owned();
+    let fut = async move {
+        let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| format!("connect: {e}"))?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| format!("handshake: {e}"))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let req = http::Request::post(path)
+            .header(http::header::HOST, format!("{host}:{port}"))
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header("x-pingan-signature", format!("sha256={sig}"))
+            .body(http_body_util::Full::new(bytes::Bytes::from(body.to_owned())))
+            .map_err(|e| e.to_string())?;
+        let res = sender.send_request(req).await.map_err(|e| format!("send: {e}"))?;
+        if res.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", res.status())) }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), fut).await.map_err(|_| "webhook timed out".to_owned())?
+}
+
+/// Seconds to wait before attempt `attempts + 1`: 30 s doubling, at most an hour.
+#[must_use]
+pub fn backoff(attempts: i64) -> i64 {
+    let exp = u32::try_from(attempts.clamp(0, 7)).unwrap_or(7);
+    (30_i64 * 2_i64.pow(exp)).min(3600)
+}
+
+/// What one run of the worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// Claims and delivers the due messages once.
+///
+/// # Errors
+/// Database errors (delivery errors are recorded on the message instead).
+pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) -> Result<Delivered> {
+    let msgs = store::claim(pool, worker, now, now + 120, 50).await?;
+    let mut out = Delivered::default();
+    for m in msgs {
+        match send(sink, &m).await {
+            Ok(()) => {
+                store::delivered(pool, m.id, worker, now).await?;
+                out.sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(id = m.id, kind = %m.kind, attempts = m.attempts + 1, error = %e, "notification not delivered; will retry");
+                store::failed(pool, m.id, worker, now + backoff(m.attempts), &e).await?;
+                out.failed += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(0), 30);
+        assert_eq!(backoff(1), 60);
+        assert_eq!(backoff(3), 240);
+        assert_eq!(backoff(7), 3600);
+        assert_eq!(backoff(50), 3600);
+    }
+
+    #[test]
+    fn sinks_parse() {
+        assert_eq!(Sink::parse("", None), Some(Sink::Log));
+        assert_eq!(Sink::parse("file:/tmp/x", None), Some(Sink::File("/tmp/x".into())));
+        assert_eq!(
+            Sink::parse("webhook:http://127.0.0.1:9/h", Some("s".into())),
+            Some(Sink::Webhook { url: "http://127.0.0.1:9/h".into(), secret: "s".into() })
+        );
+        assert_eq!(Sink::parse("webhook:https://x", None), None);
+        assert_eq!(Sink::parse("smtp:x", None), None);
+    }
+
+    #[test]
+    fn signature_is_hmac_sha256() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn the_phone_is_masked_outside_the_webhook() {
+        let m = Message { id: 1, created_at: 0, kind: "closed".into(), audience: "resident".into(), recipient: "13800138000".into(), ticket: Some("PA1".into()), payload: "{}".into(), attempts: 0 };
+        assert!(body(&m, true).contains("138****8000"));
+        assert!(!body(&m, true).contains("13800138000"));
+        assert!(body(&m, false).contains("13800138000"));
+    }
+}

@@ -1,0 +1,168 @@
+//! What a resident does on the track page besides reading: answer a request for information, add
+//! something at any time while the appeal is open, and rate the answer once it is closed.
+//!
+//! Every post carries the ticket and key again (there is no resident account) and is checked like
+//! a lookup: same generic answer for a wrong ticket or key, and a per-client rate limit. An
+//! unsatisfied rating reopens the appeal one level up with a fresh deadline (不满意重办).
+
+use crate::audit::{self, Entry, Who};
+use crate::notify::{self, Kind};
+use crate::services::supervision::calendar;
+use crate::services::track::verify_credentials;
+use crate::state::AppState;
+use crate::store::appeals::{self, Change, StaffEvent};
+use crate::store::supervision as store;
+use crate::{BackendError, Result};
+use domain::{FieldError, FieldName, Msg};
+use serde_json::json;
+
+/// Longest answer, supplement or comment.
+pub const TEXT_MAX: usize = 2000;
+
+/// The three answers to "are you satisfied?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Rating {
+    Satisfied,
+    Basically,
+    Unsatisfied,
+}
+
+impl Rating {
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "satisfied" => Some(Self::Satisfied),
+            "basically" => Some(Self::Basically),
+            "unsatisfied" => Some(Self::Unsatisfied),
+            _ => None,
+        }
+    }
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Satisfied => "satisfied",
+            Self::Basically => "basically",
+            Self::Unsatisfied => "unsatisfied",
+        }
+    }
+}
+
+fn resident_text(s: &str, field: FieldName) -> Result<String> {
+    let t = domain::fields::Description::parse(s).map(|d| d.as_str().to_owned());
+    match t {
+        Ok(t) => Ok(t),
+        Err(e) => Err(BackendError::invalid(FieldError::new(field, e.msg))),
+    }
+}
+
+async fn checked(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<String> {
+    if !state.resident_post_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    Ok(verify_credentials(state, ticket, key).await?.ticket)
+}
+
+/// The resident answers "please tell us more", or adds something on their own: both are public
+/// events the unit is told about; an answer also hands the appeal back to the unit.
+///
+/// # Errors
+/// Wrong credentials ([`BackendError::NotFound`]), rate limit, text too short or long, or a
+/// closed appeal ([`BackendError::Conflict`]).
+pub async fn add_information(state: &AppState, client: &str, ticket: &str, key: &str, text: &str) -> Result<()> {
+    let ticket = checked(state, client, ticket, key).await?;
+    let text = resident_text(text, FieldName::Body)?;
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    appeals::lock(&mut tx, &ticket).await?;
+    let a = appeals::full(&mut *tx, &ticket).await?.ok_or(BackendError::NotFound)?;
+    if a.status == "closed" {
+        return Err(BackendError::Conflict(Msg::ErrAppealClosed));
+    }
+    let answering = a.status == "awaiting_info";
+    if answering {
+        appeals::apply(&mut tx, &ticket, &Change { status: Some("in_progress"), ..Change::default() }, now).await?;
+    }
+    let kind = if answering { "resident_answer" } else { "supplement" };
+    appeals::insert_staff_event(
+        &mut tx,
+        &StaffEvent { ticket: &ticket, at: now, kind, actor: "resident", actor_name: None, unit: None, public: true, body: Some(&text), detail: None },
+    )
+    .await?;
+    notify::unit(&mut tx, &a.unit, &ticket, Kind::Answered, now).await?;
+    audit::append(&mut tx, &Entry { at: now, who: &Who::resident(), action: kind, ticket: Some(&ticket), detail: json!({ "status": [a.status, if answering { "in_progress" } else { a.status.as_str() }] }), reason: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Rates the answer of the current cycle. Unsatisfied reopens it one level up with a new
+/// deadline; no rating within the window leaves it closed (counted as unrated).
+///
+/// # Errors
+/// Wrong credentials, rate limit, no rating chosen, a comment too long, not closed, already
+/// rated, or the window has passed ([`BackendError::Conflict`]).
+pub async fn rate(state: &AppState, client: &str, ticket: &str, key: &str, rating: &str, comment: &str) -> Result<()> {
+    let ticket = checked(state, client, ticket, key).await?;
+    let rating = Rating::parse(rating).ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Rating, Msg::ErrRatingMissing)))?;
+    let comment = comment.trim();
+    if comment.chars().count() > TEXT_MAX {
+        return Err(BackendError::invalid(FieldError::new(FieldName::Body, Msg::ErrBodyLong)));
+    }
+    let comment = (!comment.is_empty()).then_some(comment);
+    let now = state.clock.ts();
+    let cal = calendar(&state.db.pool).await?;
+    let cat = state.catalog.get();
+    let mut tx = state.db.pool.begin().await?;
+    appeals::lock(&mut tx, &ticket).await?;
+    let a = appeals::full(&mut *tx, &ticket).await?.ok_or(BackendError::NotFound)?;
+    if a.status != "closed" {
+        return Err(BackendError::Conflict(Msg::ErrNotClosed));
+    }
+    if a.closed_at.is_some_and(|c| now - c > state.supervision.rating_window.whole_seconds()) {
+        return Err(BackendError::Conflict(Msg::ErrRatingWindowOver));
+    }
+    if !store::rate(&mut tx, &ticket, a.cycle, rating.as_str(), comment, now).await? {
+        return Err(BackendError::Conflict(Msg::ErrAlreadyRated));
+    }
+    let d = json!({ "rating": rating.as_str(), "cycle": a.cycle }).to_string();
+    appeals::insert_staff_event(
+        &mut tx,
+        &StaffEvent { ticket: &ticket, at: now, kind: "rated", actor: "resident", actor_name: None, unit: None, public: true, body: comment, detail: Some(&d) },
+    )
+    .await?;
+    let mut detail = json!({ "rating": rating.as_str(), "cycle": a.cycle });
+    if rating == Rating::Unsatisfied {
+        let up = cat.parent_unit(&a.unit).map_or_else(|| a.unit.clone(), |u| u.code.clone());
+        let path = cat.unit_path(&up);
+        let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
+        let dl = domain::sla::deadlines(&cal, state.clock.now(), days, urgent, domain::sla::CHINA);
+        let cycle = a.cycle + 1;
+        appeals::apply(
+            &mut tx,
+            &ticket,
+            &Change {
+                status: Some("assigned"),
+                unit: Some((&up, &path)),
+                signed_at: Some(None),
+                closed_at: Some(None),
+                deadline_at: Some(dl.resolve_by.unix_timestamp()),
+                cycle: Some((cycle, now, dl.sign_by.unix_timestamp())),
+                supervised: Some(false),
+                ..Change::default()
+            },
+            now,
+        )
+        .await?;
+        let d = json!({ "from": a.unit, "cycle": cycle }).to_string();
+        appeals::insert_staff_event(
+            &mut tx,
+            &StaffEvent { ticket: &ticket, at: now, kind: "reopened_unsatisfied", actor: "resident", actor_name: None, unit: Some(&up), public: true, body: None, detail: Some(&d) },
+        )
+        .await?;
+        notify::unit(&mut tx, &up, &ticket, Kind::NewAssignment, now).await?;
+        notify::resident(&mut tx, &a, Kind::Reopened, now).await?;
+        detail = json!({ "rating": rating.as_str(), "cycle": [a.cycle, cycle], "unit": [a.unit, up], "status": ["closed", "assigned"] });
+    }
+    audit::append(&mut tx, &Entry { at: now, who: &Who::resident(), action: "rate", ticket: Some(&ticket), detail, reason: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}

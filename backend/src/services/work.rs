@@ -1,0 +1,544 @@
+//! The staff workspace's use cases: the inbox, an appeal's page, and every action on it.
+//!
+//! Authorization lives here, not in the pages: each call works out how the staff member's unit
+//! stands to the appeal ([`Relation`]) and asks `domain::workflow` whether the role may take the
+//! action and whether the status allows it. An appeal outside someone's scope is reported as not
+//! found, so its existence is not revealed either.
+//!
+//! Every action is one transaction that starts by locking the appeal row, then writes the change,
+//! the timeline event(s), the notifications (outbox) and the audit entry together.
+
+use crate::audit::{self, Entry};
+use crate::auth::Staff;
+use crate::catalog::Catalog;
+use crate::notify;
+use crate::state::AppState;
+use crate::store::appeals::{self, Change, FullAppeal, StaffEvent};
+use crate::store::{supervision as sup_store, Tx};
+use crate::{BackendError, Result};
+use domain::fields::mask_phone;
+use domain::workflow::{self, Action, Relation, Role, Status};
+use domain::staff::{AppealPage, CoHandlerItem, EventItem, ExtensionItem, Inbox, InboxFilter, InboxItem, NoticeItem, UnitOption};
+use domain::{FieldError, FieldName, Msg};
+use serde_json::json;
+
+/// Longest reply, note, report or resolution.
+pub const BODY_MAX: usize = 2000;
+/// Longest reason.
+pub const REASON_MAX: usize = 500;
+/// Appeals per inbox page.
+pub const PAGE_SIZE: i64 = 20;
+
+/// What an action says (the fields the forms post).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Act {
+    Sign,
+    Reply { body: String },
+    Note { body: String },
+    RequestInfo { body: String },
+    Transfer { to_unit: String, reason: String },
+    Escalate { reason: String },
+    Summon { units: Vec<String>, note: String },
+    ReportBack { body: String },
+    Close { resolution: String },
+    Reopen { reason: String },
+    RequestExtension { days: String, reason: String },
+    DecideExtension { id: String, approve: bool, note: String },
+}
+
+impl Act {
+    #[must_use]
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Sign => Action::Sign,
+            Self::Reply { .. } => Action::Reply,
+            Self::Note { .. } => Action::Note,
+            Self::RequestInfo { .. } => Action::RequestInfo,
+            Self::Transfer { .. } => Action::Transfer,
+            Self::Escalate { .. } => Action::Escalate,
+            Self::Summon { .. } => Action::Summon,
+            Self::ReportBack { .. } => Action::ReportBack,
+            Self::Close { .. } => Action::Close,
+            Self::Reopen { .. } => Action::Reopen,
+            Self::RequestExtension { .. } => Action::RequestExtension,
+            Self::DecideExtension { .. } => Action::DecideExtension,
+        }
+    }
+}
+
+fn text(s: &str, field: FieldName, max: usize, empty: Msg, long: Msg) -> std::result::Result<String, FieldError> {
+    let t = s.trim();
+    if t.is_empty() {
+        Err(FieldError::new(field, empty))
+    } else if t.chars().count() > max {
+        Err(FieldError::new(field, long))
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+fn body(s: &str) -> Result<String> {
+    text(s, FieldName::Body, BODY_MAX, Msg::ErrBodyEmpty, Msg::ErrBodyLong).map_err(BackendError::invalid)
+}
+
+fn reason(s: &str) -> Result<String> {
+    text(s, FieldName::Reason, REASON_MAX, Msg::ErrReasonEmpty, Msg::ErrReasonLong).map_err(BackendError::invalid)
+}
+
+/// How `staff`'s unit stands to an appeal assigned to `unit`, given its co-handlers.
+#[must_use]
+pub fn relation(cat: &Catalog, staff: &Staff, unit: &str, cohandlers: &[appeals::CoHandler]) -> Relation {
+    let mine = cohandlers.iter().find(|c| c.unit == staff.unit);
+    Relation {
+        handles: staff.unit == unit,
+        oversees: staff.role == Role::Dispatcher && cat.unit_below(unit, &staff.unit),
+        co_handles: mine.is_some(),
+        report_due: mine.is_some_and(|c| c.reported_at.is_none()),
+        parent: cat.parent_unit(unit).is_some_and(|p| p.code == staff.unit),
+    }
+}
+
+fn urgency_str(u: domain::sla::Urgency) -> &'static str {
+    match u {
+        domain::sla::Urgency::Fine => "fine",
+        domain::sla::Urgency::DueSoon => "soon",
+        domain::sla::Urgency::Overdue => "overdue",
+    }
+}
+
+/// Which deadline is running, from when, until when.
+#[must_use]
+pub fn current_deadline(status: &str, clock_start: i64, sign_by: i64, resolve_by: i64) -> (i64, i64) {
+    if status == "assigned" && sign_by > 0 && sign_by < resolve_by {
+        (clock_start, sign_by)
+    } else {
+        (clock_start, resolve_by)
+    }
+}
+
+fn urgency_at(now: i64, start: i64, due: i64) -> domain::sla::Urgency {
+    let t = |s: i64| time::OffsetDateTime::from_unix_timestamp(s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    domain::sla::urgency(t(now), t(start), t(due))
+}
+
+fn inbox_query(cat: &Catalog, staff: &Staff) -> appeals::InboxQuery {
+    appeals::InboxQuery {
+        all: staff.role == Role::Admin,
+        unit: staff.unit.clone(),
+        child_units: cat.child_units(&staff.unit).into_iter().map(|u| u.code.clone()).collect(),
+        path_prefix: (staff.role == Role::Dispatcher).then(|| cat.unit_path(&staff.unit)),
+        ..Default::default()
+    }
+}
+
+/// The appeals in `staff`'s scope, filtered, sorted by deadline, one page.
+///
+/// # Errors
+/// Database errors.
+pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<Inbox> {
+    let cat = state.catalog.get();
+    let now = state.clock.ts();
+    let page = f.page.max(1);
+    let mut q = inbox_query(&cat, staff);
+    q.status = Some(f.status.clone()).filter(|s| !s.is_empty());
+    q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
+    q.urgent = f.urgent;
+    q.due = Some(f.due.clone()).filter(|s| s == "soon" || s == "overdue");
+    q.now = now;
+    q.limit = PAGE_SIZE;
+    q.offset = (page - 1) * PAGE_SIZE;
+    let (rows, total) = appeals::inbox(&state.db.pool, &q).await?;
+    let counts = appeals::status_counts(&state.db.pool, &q).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let (start, due) = current_deadline(&r.status, r.clock_start_at, r.sign_by_at, r.deadline_at);
+            let urgency = if r.status == "closed" { "fine" } else { urgency_str(urgency_at(now, start, due)) };
+            InboxItem {
+                unit_name: cat.units.get(&r.unit).map_or_else(|| r.unit.clone(), |u| u.name.clone()),
+                summary: r.description.chars().take(60).collect(),
+                ticket: r.ticket,
+                category: r.category,
+                status: r.status,
+                unit: r.unit,
+                urgent: r.urgent != 0,
+                submitted_at: r.submitted_at,
+                due_at: due,
+                urgency: urgency.to_owned(),
+                supervised: r.supervised != 0,
+            }
+        })
+        .collect();
+    Ok(Inbox { items, total, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1), counts })
+}
+
+fn mask_name(n: &str) -> String {
+    let mut c = n.chars();
+    c.next().map_or_else(String::new, |f| format!("{f}{}", "*".repeat(c.count().max(1))))
+}
+
+fn unit_option(cat: &Catalog, code: &str) -> UnitOption {
+    UnitOption { code: code.to_owned(), name: cat.units.get(code).map_or_else(|| code.to_owned(), |u| u.name.clone()) }
+}
+
+/// Loads an appeal with `staff`'s relation to it; not found when out of scope.
+async fn load_scoped(state: &AppState, staff: &Staff, ticket: &str) -> Result<(FullAppeal, Vec<appeals::CoHandler>, Relation)> {
+    let a = appeals::full(&state.db.pool, ticket).await?.ok_or(BackendError::NotFound)?;
+    let co = appeals::cohandlers(&state.db.pool, ticket).await?;
+    let rel = relation(&state.catalog.get(), staff, &a.unit, &co);
+    if !workflow::may(staff.role, Action::View, rel) {
+        return Err(BackendError::NotFound);
+    }
+    Ok((a, co, rel))
+}
+
+/// Transfer targets: a dispatcher's subtree, or for a handler the units of the appeal's district
+/// (and the city centre for manual dispatch), never the unit that has it.
+fn transfer_targets(cat: &Catalog, staff: &Staff, a: &FullAppeal) -> Vec<UnitOption> {
+    let base = if staff.role == Role::Dispatcher && staff.unit != a.unit {
+        cat.unit_path(&staff.unit)
+    } else {
+        let p = cat.unit_path(&a.unit);
+        let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).take(2).collect();
+        format!("/{}/", parts.join("/"))
+    };
+    cat.units_sorted()
+        .into_iter()
+        .filter(|u| u.code != a.unit && (cat.unit_path(&u.code).starts_with(&base) || u.kind == "city_center"))
+        .map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() })
+        .collect()
+}
+
+/// The appeal's page for `staff` (an admin's reading is audited).
+///
+/// # Errors
+/// [`BackendError::NotFound`] outside the staff member's scope; database errors.
+pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Result<AppealPage> {
+    let (a, co, rel) = load_scoped(state, staff, ticket).await?;
+    let cat = state.catalog.get();
+    if staff.role == Role::Admin {
+        audit::record(
+            &state.db.pool,
+            &Entry { at: state.clock.ts(), who: &staff.who(), action: "view", ticket: Some(ticket), detail: json!({}), reason: None },
+        )
+        .await?;
+    }
+    let status = Status::parse(&a.status).unwrap_or(Status::Assigned);
+    let actions = Action::ALL
+        .into_iter()
+        .filter(|act| *act != Action::View && workflow::may(staff.role, *act, rel) && workflow::allowed_in(*act, status))
+        .collect();
+    let events = appeals::all_events(&state.db.pool, ticket)
+        .await?
+        .into_iter()
+        .map(|e| EventItem {
+            unit_name: e.unit.as_deref().map(|u| unit_option(&cat, u).name),
+            id: e.id,
+            at: e.at,
+            kind: e.kind,
+            actor_name: e.actor_name,
+            unit: e.unit,
+            public: e.public != 0,
+            body: e.body,
+            detail: e.detail,
+        })
+        .collect();
+    let place = a
+        .region
+        .as_deref()
+        .map(|r| {
+            let path = cat.region_path(r);
+            path.split('/').filter(|s| !s.is_empty()).skip(1).filter_map(|c| cat.region(c)).map(|r| r.name.clone()).collect()
+        })
+        .unwrap_or_default();
+    let now = state.clock.ts();
+    let (start, due) = current_deadline(&a.status, a.clock_start_at, a.sign_by_at, a.deadline_at);
+    Ok(AppealPage {
+        unit_name: unit_option(&cat, &a.unit).name,
+        urgency: if status.is_open() { urgency_str(urgency_at(now, start, due)).to_owned() } else { "fine".into() },
+        transfer_targets: transfer_targets(&cat, staff, &a),
+        summon_targets: cat.district_departments(&a.unit).into_iter().map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() }).collect(),
+        parent_unit: cat.parent_unit(&a.unit).map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() }),
+        photo_ids: appeals::photo_ids(&state.db.pool, ticket).await?,
+        cohandlers: co
+            .into_iter()
+            .map(|c| CoHandlerItem { unit_name: unit_option(&cat, &c.unit).name, unit: c.unit, summoned_at: c.summoned_at, reported_at: c.reported_at, report: c.report })
+            .collect(),
+        extensions: sup_store::extensions(&state.db.pool, ticket)
+            .await?
+            .into_iter()
+            .map(|e| ExtensionItem { id: e.id, days: e.days, reason: e.reason, requested_at: e.requested_at, decision: e.decision, decided_at: e.decided_at, note: e.note })
+            .collect(),
+        notices: sup_store::notices(&state.db.pool, ticket)
+            .await?
+            .into_iter()
+            .map(|n| NoticeItem { cycle: n.cycle, deadline: n.deadline, stage: n.stage, fired_at: n.fired_at })
+            .collect(),
+        contact_masked: match (&a.contact_name, &a.contact_phone) {
+            (Some(n), Some(p)) => Some((mask_name(n), mask_phone(p))),
+            _ => None,
+        },
+        anonymous: a.anonymous != 0,
+        ticket: a.ticket,
+        category: a.category,
+        description: a.description,
+        status: a.status,
+        unit: a.unit,
+        route_reason: a.route_reason,
+        submitted_at: a.submitted_at,
+        sign_by_at: a.sign_by_at,
+        deadline_at: a.deadline_at,
+        clock_start_at: a.clock_start_at,
+        urgent: a.urgent != 0,
+        supervised: a.supervised != 0,
+        cycle: a.cycle,
+        place,
+        lat: a.lat,
+        lng: a.lng,
+        address_note: a.address_note,
+        resolution: a.resolution,
+        events,
+        actions,
+    })
+}
+
+/// A photo of an appeal in `staff`'s scope.
+///
+/// # Errors
+/// [`BackendError::NotFound`] outside the scope or for an unknown photo.
+pub async fn photo(state: &AppState, staff: &Staff, ticket: &str, id: &str) -> Result<Vec<u8>> {
+    load_scoped(state, staff, ticket).await?;
+    appeals::photo(&state.db.pool, ticket, id).await?.ok_or(BackendError::NotFound)
+}
+
+/// The resident's unmasked name and phone, for someone handling, overseeing or co-handling the
+/// appeal, with a reason that goes into the audit log.
+///
+/// # Errors
+/// [`BackendError::NotFound`] outside the scope, [`BackendError::Forbidden`] for a role that may
+/// not see contacts, [`BackendError::Invalid`] without a reason, [`BackendError::Conflict`] when
+/// the resident left no contact.
+pub async fn reveal_contact(state: &AppState, staff: &Staff, ticket: &str, why: &str) -> Result<(String, String)> {
+    let (a, _, rel) = load_scoped(state, staff, ticket).await?;
+    if !workflow::may(staff.role, Action::RevealContact, rel) {
+        return Err(BackendError::Forbidden);
+    }
+    let why = reason(why)?;
+    let (Some(name), Some(phone)) = (a.contact_name, a.contact_phone) else {
+        return Err(BackendError::Conflict(Msg::ErrNoContact));
+    };
+    audit::record(
+        &state.db.pool,
+        &Entry { at: state.clock.ts(), who: &staff.who(), action: "reveal_contact", ticket: Some(ticket), detail: json!({ "fields": ["name", "phone"] }), reason: Some(&why) },
+    )
+    .await?;
+    Ok((name, phone))
+}
+
+/// What an action changed, for the audit detail.
+fn change_detail(before: &FullAppeal, status: Option<&str>, unit: Option<&str>) -> serde_json::Value {
+    let mut d = serde_json::Map::new();
+    if let Some(s) = status.filter(|s| *s != before.status) {
+        d.insert("status".into(), json!([before.status, s]));
+    }
+    if let Some(u) = unit.filter(|u| *u != before.unit) {
+        d.insert("unit".into(), json!([before.unit, u]));
+    }
+    serde_json::Value::Object(d)
+}
+
+/// Takes one action on an appeal.
+///
+/// # Errors
+/// [`BackendError::NotFound`] (no such appeal in scope), [`BackendError::Forbidden`] (role or
+/// relation does not allow it), [`BackendError::Conflict`] (not possible in this status, or
+/// co-handlers still owe a report), [`BackendError::Invalid`] (missing or bad input).
+pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Result<()> {
+    let cat = state.catalog.get();
+    let now = state.clock.ts();
+    let action = act.action();
+    let mut tx = state.db.pool.begin().await?;
+    if !appeals::lock(&mut tx, ticket).await? {
+        return Err(BackendError::NotFound);
+    }
+    let a = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;
+    let co = appeals::cohandlers(&mut *tx, ticket).await?;
+    let rel = relation(&cat, staff, &a.unit, &co);
+    if !workflow::may(staff.role, Action::View, rel) {
+        return Err(BackendError::NotFound);
+    }
+    if !workflow::may(staff.role, action, rel) {
+        return Err(BackendError::Forbidden);
+    }
+    let status = Status::parse(&a.status).ok_or_else(|| BackendError::Internal(format!("appeal {ticket} has status {}", a.status)))?;
+    if !workflow::allowed_in(action, status) {
+        return Err(BackendError::Conflict(Msg::ErrActionNotNow));
+    }
+    let next = workflow::next_status(action, status);
+    let who = staff.who();
+    let ev = |kind: &'static str, public: bool| StaffEvent {
+        ticket,
+        at: now,
+        kind,
+        actor: &staff.id,
+        actor_name: None,
+        unit: Some(&staff.unit),
+        public,
+        body: None,
+        detail: None,
+    };
+    let actor_name = who.name.clone();
+    let mut audit_reason: Option<String> = None;
+    let mut detail = serde_json::Map::new();
+    match act {
+        Act::Sign => {
+            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), signed_at: Some(Some(now)), ..Change::default() }, now).await?;
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), ..ev("signed", true) }).await?;
+        }
+        Act::Reply { body: b } | Act::Note { body: b } | Act::RequestInfo { body: b } => {
+            let b = body(b)?;
+            let (kind, public) = match act {
+                Act::Reply { .. } => ("reply", true),
+                Act::Note { .. } => ("note", false),
+                _ => ("info_requested", true),
+            };
+            if next != status {
+                appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), ..Change::default() }, now).await?;
+            }
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&b), ..ev(kind, public) }).await?;
+            if public {
+                notify::resident(&mut tx, &a, if kind == "reply" { notify::Kind::Answered } else { notify::Kind::InfoRequested }, now).await?;
+            }
+        }
+        Act::Transfer { to_unit, reason: r } => {
+            let r = reason(r)?;
+            let to = to_unit.trim();
+            if !transfer_targets(&cat, staff, &a).iter().any(|u| u.code == to) {
+                return Err(BackendError::invalid(FieldError::new(FieldName::Unit, Msg::ErrUnitUnknown)));
+            }
+            let path = cat.unit_path(to);
+            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), unit: Some((to, &path)), signed_at: Some(None), ..Change::default() }, now).await?;
+            let d = json!({ "from": a.unit, "reason": r }).to_string();
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), unit: Some(to), detail: Some(&d), ..ev("transferred", true) }).await?;
+            notify::unit(&mut tx, to, ticket, notify::Kind::NewAssignment, now).await?;
+            detail.insert("to".into(), json!(to));
+            audit_reason = Some(r);
+        }
+        Act::Escalate { reason: r } => {
+            let r = reason(r)?;
+            let parent = cat.parent_unit(&a.unit).ok_or(BackendError::Conflict(Msg::ErrNoParentUnit))?;
+            let path = cat.unit_path(&parent.code);
+            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), unit: Some((&parent.code, &path)), signed_at: Some(None), ..Change::default() }, now).await?;
+            let d = json!({ "from": a.unit, "reason": r }).to_string();
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), unit: Some(&parent.code), detail: Some(&d), ..ev("escalated", true) }).await?;
+            notify::unit(&mut tx, &parent.code, ticket, notify::Kind::NewAssignment, now).await?;
+            audit_reason = Some(r);
+        }
+        Act::Summon { units, note } => {
+            let allowed = cat.district_departments(&a.unit);
+            let mut chosen: Vec<&str> = units.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).collect();
+            chosen.sort_unstable();
+            chosen.dedup();
+            if chosen.is_empty() || chosen.iter().any(|u| !allowed.iter().any(|d| d.code == *u)) {
+                return Err(BackendError::invalid(FieldError::new(FieldName::Units, Msg::ErrSummonUnits)));
+            }
+            for u in &chosen {
+                appeals::summon(&mut tx, ticket, u, now).await?;
+                notify::unit(&mut tx, u, ticket, notify::Kind::Summoned, now).await?;
+            }
+            let note = note.trim();
+            let d = json!({ "units": chosen, "note": note }).to_string();
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("summoned", true) }).await?;
+            detail.insert("units".into(), json!(chosen));
+        }
+        Act::ReportBack { body: b } => {
+            let b = body(b)?;
+            if !appeals::report_back(&mut tx, ticket, &staff.unit, &b, now).await? {
+                return Err(BackendError::Conflict(Msg::ErrActionNotNow));
+            }
+            let d = json!({ "report": b }).to_string();
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("reported_back", true) }).await?;
+            notify::unit(&mut tx, &a.unit, ticket, notify::Kind::ReportedBack, now).await?;
+        }
+        Act::Close { resolution } => {
+            let res = text(resolution, FieldName::Resolution, BODY_MAX, Msg::ErrResolutionEmpty, Msg::ErrBodyLong).map_err(BackendError::invalid)?;
+            if co.iter().any(|c| c.reported_at.is_none()) {
+                return Err(BackendError::Conflict(Msg::ErrCoHandlersPending));
+            }
+            appeals::apply(
+                &mut tx,
+                ticket,
+                &Change { status: Some(next.as_str()), closed_at: Some(Some(now)), resolution: Some(Some(&res)), ..Change::default() },
+                now,
+            )
+            .await?;
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&res), ..ev("closed", true) }).await?;
+            notify::resident(&mut tx, &a, notify::Kind::Closed, now).await?;
+        }
+        Act::Reopen { reason: r } => {
+            let r = reason(r)?;
+            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), closed_at: Some(None), ..Change::default() }, now).await?;
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&r), unit: Some(&a.unit), ..ev("reopened", true) }).await?;
+            audit_reason = Some(r);
+        }
+        Act::RequestExtension { days, reason: r } => {
+            let r = reason(r)?;
+            let days: i64 = days.trim().parse().ok().filter(|d| (1..=30).contains(d)).ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Days, Msg::ErrDaysInvalid)))?;
+            if sup_store::pending_extension(&mut tx, ticket).await? {
+                return Err(BackendError::Conflict(Msg::ErrExtensionPending));
+            }
+            let id = crate::auth::random_hex();
+            sup_store::insert_extension(&mut tx, &id, ticket, &a.unit, days, &r, now, &staff.id).await?;
+            let d = json!({ "days": days, "reason": r, "id": id }).to_string();
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("extension_requested", false) }).await?;
+            if let Some(p) = cat.parent_unit(&a.unit) {
+                notify::unit(&mut tx, &p.code, ticket, notify::Kind::ExtensionRequested, now).await?;
+            }
+            detail.insert("days".into(), json!(days));
+            audit_reason = Some(r);
+        }
+        Act::DecideExtension { id, approve, note } => {
+            let ext = sup_store::extension(&mut tx, id.trim()).await?.filter(|e| e.ticket == ticket && e.decision.is_none());
+            let Some(ext) = ext else { return Err(BackendError::Conflict(Msg::ErrActionNotNow)) };
+            let note = note.trim();
+            if !approve && note.is_empty() {
+                return Err(BackendError::invalid(FieldError::new(FieldName::Reason, Msg::ErrReasonEmpty)));
+            }
+            let decision = if *approve { "approved" } else { "refused" };
+            sup_store::decide_extension(&mut tx, &ext.id, decision, now, &staff.id, note).await?;
+            if *approve {
+                let cal = crate::services::supervision::calendar(&state.db.pool).await?;
+                let old = time::OffsetDateTime::from_unix_timestamp(a.deadline_at).map_err(|e| BackendError::Internal(e.to_string()))?;
+                let new = domain::sla::extend(&cal, old, u32::try_from(ext.days).unwrap_or(1), domain::sla::CHINA).unix_timestamp();
+                appeals::apply(&mut tx, ticket, &Change { deadline_at: Some(new), ..Change::default() }, now).await?;
+                let d = json!({ "old": a.deadline_at, "new": new, "days": ext.days, "note": note }).to_string();
+                appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&ext.reason), detail: Some(&d), unit: Some(&a.unit), ..ev("extension_approved", true) }).await?;
+                detail.insert("deadline".into(), json!([a.deadline_at, new]));
+            } else {
+                let d = json!({ "note": note, "days": ext.days }).to_string();
+                appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), unit: Some(&a.unit), ..ev("extension_refused", false) }).await?;
+            }
+            notify::unit(&mut tx, &a.unit, ticket, notify::Kind::ExtensionDecided, now).await?;
+            detail.insert("extension".into(), json!(ext.id));
+            detail.insert("decision".into(), json!(decision));
+            audit_reason = (!note.is_empty()).then(|| note.to_owned());
+        }
+    }
+    let after = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;
+    let mut d = change_detail(&a, Some(&after.status), Some(&after.unit));
+    if let serde_json::Value::Object(m) = &mut d {
+        m.extend(detail);
+    }
+    audit::append(&mut tx, &Entry { at: now, who: &who, action: action.as_str(), ticket: Some(ticket), detail: d, reason: audit_reason.as_deref() }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes the audit entry of an automatic change (supervision jobs) inside its transaction.
+///
+/// # Errors
+/// Database errors.
+pub async fn audit_system(tx: &mut Tx<'_>, at: i64, action: &str, ticket: &str, detail: serde_json::Value) -> Result<()> {
+    audit::append(tx, &Entry { at, who: &audit::Who::system(), action, ticket: Some(ticket), detail, reason: None }).await?;
+    Ok(())
+}

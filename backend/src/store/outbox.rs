@@ -1,0 +1,117 @@
+//! The notification outbox: rows written with the events they announce, claimed and delivered
+//! by the worker, kept after delivery (delivered_at) as a record.
+
+use super::Tx;
+use crate::Result;
+use sqlx::AnyPool;
+
+pub struct NewMessage<'a> {
+    pub kind: &'a str,
+    pub audience: &'a str,
+    pub recipient: &'a str,
+    pub ticket: Option<&'a str>,
+    pub payload: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx<'_>, m: &NewMessage<'_>, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (created_at, kind, audience, recipient, ticket, payload, attempts, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $1)",
+    )
+    .bind(now)
+    .bind(m.kind)
+    .bind(m.audience)
+    .bind(m.recipient)
+    .bind(m.ticket)
+    .bind(m.payload)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Message {
+    pub id: i64,
+    pub created_at: i64,
+    pub kind: String,
+    pub audience: String,
+    pub recipient: String,
+    pub ticket: Option<String>,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` due messages for `claimer` until `until`. The conditions are repeated
+/// in the outer WHERE so that, on PostgreSQL, a row another worker claimed meanwhile is
+/// re-checked after its lock is released and skipped; on SQLite writers are serialised anyway.
+pub async fn claim(pool: &AnyPool, claimer: &str, now: i64, until: i64, limit: i64) -> Result<Vec<Message>> {
+    let due = "delivered_at IS NULL AND next_attempt_at <= $2 AND (claim_until IS NULL OR claim_until < $2)";
+    sqlx::query(&format!(
+        "UPDATE outbox SET claimed_by = $1, claim_until = $3
+         WHERE {due} AND id IN (SELECT id FROM outbox WHERE {due} ORDER BY id LIMIT {})",
+        limit.clamp(1, 500)
+    ))
+    .bind(claimer)
+    .bind(now)
+    .bind(until)
+    .execute(pool)
+    .await?;
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, kind, audience, recipient, ticket, payload, attempts FROM outbox
+         WHERE claimed_by = $1 AND claim_until = $2 AND delivered_at IS NULL ORDER BY id",
+    )
+    .bind(claimer)
+    .bind(until)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn delivered(pool: &AnyPool, id: i64, claimer: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL WHERE id = $2 AND claimed_by = $3")
+        .bind(now)
+        .bind(id)
+        .bind(claimer)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn failed(pool: &AnyPool, id: i64, claimer: &str, next_attempt_at: i64, error: &str) -> Result<()> {
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claim_until = NULL, last_error = $2 WHERE id = $3 AND claimed_by = $4")
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(id)
+        .bind(claimer)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub audience: String,
+    pub recipient: String,
+    pub ticket: Option<String>,
+    pub attempts: i64,
+    pub delivered_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// Messages about one appeal (tests and the staff page's history).
+pub async fn for_ticket(pool: &AnyPool, ticket: &str) -> Result<Vec<OutboxRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, audience, recipient, ticket, attempts, delivered_at, last_error FROM outbox WHERE ticket = $1 ORDER BY id",
+    )
+    .bind(ticket)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// (undelivered, delivered) counts.
+pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
+    let (p,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetch_one(pool).await?;
+    let (d,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NOT NULL").fetch_one(pool).await?;
+    Ok((p, d))
+}

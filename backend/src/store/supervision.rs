@@ -1,0 +1,186 @@
+//! Holidays, supervision notices, extension requests and ratings.
+
+use super::Tx;
+use crate::Result;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+
+pub async fn holidays(pool: &AnyPool) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as("SELECT day, kind, name FROM holidays ORDER BY day").fetch_all(pool).await?)
+}
+
+pub async fn upsert_holiday(tx: &mut Tx<'_>, day: &str, kind: &str, name: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO holidays (day, kind, name, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name, updated_at = excluded.updated_at",
+    )
+    .bind(day)
+    .bind(kind)
+    .bind(name)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_holiday(tx: &mut Tx<'_>, day: &str) -> Result<bool> {
+    let r = sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut **tx).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records a notice; `false` if this (appeal, cycle, deadline, stage) already fired. The primary
+/// key decides: concurrent runs, on one node or several, insert at most one row.
+pub async fn fire(tx: &mut Tx<'_>, ticket: &str, cycle: i64, deadline: &str, stage: &str, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO appeal_notices (ticket, cycle, deadline, stage, fired_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (ticket, cycle, deadline, stage) DO NOTHING",
+    )
+    .bind(ticket)
+    .bind(i32::try_from(cycle).unwrap_or(i32::MAX))
+    .bind(deadline)
+    .bind(stage)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Notice {
+    pub cycle: i64,
+    pub deadline: String,
+    pub stage: String,
+    pub fired_at: i64,
+}
+
+pub async fn notices(pool: &AnyPool, ticket: &str) -> Result<Vec<Notice>> {
+    Ok(sqlx::query_as("SELECT cycle, deadline, stage, fired_at FROM appeal_notices WHERE ticket = $1 ORDER BY fired_at, cycle, deadline, stage")
+        .bind(ticket)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Open appeals whose warning point of either deadline has passed and that still miss a notice
+/// of this cycle: the supervision job's work list. Bounded per run.
+pub async fn candidates(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT a.ticket FROM appeals a
+         WHERE a.status <> 'closed'
+           AND (a.clock_start_at + (a.deadline_at - a.clock_start_at) * 3 / 4 <= $1
+                OR (a.status = 'assigned' AND a.clock_start_at + (a.sign_by_at - a.clock_start_at) * 3 / 4 <= $1))
+           AND (SELECT COUNT(*) FROM appeal_notices n WHERE n.ticket = a.ticket AND n.cycle = a.cycle) < 6
+         ORDER BY a.deadline_at LIMIT {}",
+        limit.clamp(1, 10_000)
+    ))
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Extension {
+    pub id: String,
+    pub ticket: String,
+    pub unit: String,
+    pub days: i64,
+    pub reason: String,
+    pub requested_at: i64,
+    pub decision: Option<String>,
+    pub decided_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+const EXT_COLS: &str = "id, ticket, unit, days, reason, requested_at, decision, decided_at, note";
+
+pub async fn extensions(pool: &AnyPool, ticket: &str) -> Result<Vec<Extension>> {
+    Ok(sqlx::query_as(&format!("SELECT {EXT_COLS} FROM extensions WHERE ticket = $1 ORDER BY requested_at, id"))
+        .bind(ticket)
+        .fetch_all(pool)
+        .await?)
+}
+
+pub async fn extension(tx: &mut Tx<'_>, id: &str) -> Result<Option<Extension>> {
+    Ok(sqlx::query_as(&format!("SELECT {EXT_COLS} FROM extensions WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+}
+
+pub async fn pending_extension(tx: &mut Tx<'_>, ticket: &str) -> Result<bool> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM extensions WHERE ticket = $1 AND decision IS NULL")
+        .bind(ticket)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_extension(tx: &mut Tx<'_>, id: &str, ticket: &str, unit: &str, days: i64, reason: &str, now: i64, by: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO extensions (id, ticket, unit, days, reason, requested_at, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(ticket)
+    .bind(unit)
+    .bind(i32::try_from(days).unwrap_or(1))
+    .bind(reason)
+    .bind(now)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn decide_extension(tx: &mut Tx<'_>, id: &str, decision: &str, now: i64, by: &str, note: &str) -> Result<()> {
+    sqlx::query("UPDATE extensions SET decision = $1, decided_at = $2, decided_by = $3, note = $4 WHERE id = $5 AND decision IS NULL")
+        .bind(decision)
+        .bind(now)
+        .bind(by)
+        .bind(note)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records the rating of a cycle; `false` if that cycle was rated already.
+pub async fn rate(tx: &mut Tx<'_>, ticket: &str, cycle: i64, rating: &str, comment: Option<&str>, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO ratings (ticket, cycle, rating, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ticket, cycle) DO NOTHING",
+    )
+    .bind(ticket)
+    .bind(i32::try_from(cycle).unwrap_or(i32::MAX))
+    .bind(rating)
+    .bind(comment)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Rating {
+    pub cycle: i64,
+    pub rating: String,
+    pub comment: Option<String>,
+    pub at: i64,
+}
+
+pub async fn ratings(pool: &AnyPool, ticket: &str) -> Result<Vec<Rating>> {
+    Ok(sqlx::query_as("SELECT cycle, rating, comment, at FROM ratings WHERE ticket = $1 ORDER BY cycle").bind(ticket).fetch_all(pool).await?)
+}
+
+/// Ratings given, per rating (`satisfied`, `basically`, `unsatisfied`).
+pub async fn rating_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as("SELECT rating, COUNT(*) FROM ratings GROUP BY rating ORDER BY rating").fetch_all(pool).await?)
+}
+
+/// Closed appeals whose rating window (closed before `window_start`) passed without a rating.
+pub async fn unrated_count(pool: &AnyPool, window_start: i64) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM appeals a WHERE a.status = 'closed' AND a.closed_at < $1
+         AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.ticket = a.ticket AND r.cycle = a.cycle)",
+    )
+    .bind(window_start)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
