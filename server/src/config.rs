@@ -1,5 +1,8 @@
 //! Configuration, from the environment only (twelve-factor): nothing secret lives in files.
 
+use backend::auth::{password::Cost, AuthConfig};
+use backend::notify::Sink;
+use backend::services::supervision::SupervisionConfig;
 use backend::state::Limits;
 use std::net::SocketAddr;
 
@@ -15,31 +18,83 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_proxy: bool,
     pub limits: Limits,
+    pub auth: AuthConfig,
+    pub supervision: SupervisionConfig,
+    /// Where notifications go.
+    pub sink: Sink,
+    /// Seconds between supervision runs and between outbox deliveries (0 turns a job off).
+    pub supervision_every: u64,
+    pub outbox_every: u64,
 }
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.trim().is_empty())
 }
 
+fn num<T: std::str::FromStr>(key: &str, default: T) -> Result<T, String> {
+    env(key).map_or(Ok(default), |v| v.trim().parse().map_err(|_| format!("{key} must be a number, not {v:?}")))
+}
+
 impl Config {
+    /// Everything at its default, nothing read from the environment (tests build on this).
+    #[must_use]
+    pub fn defaults(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: "target/site".to_owned(),
+            demo: true,
+            trust_proxy: false,
+            limits: Limits::default(),
+            auth: AuthConfig { secure_cookies: false, ..AuthConfig::default() },
+            supervision: SupervisionConfig::default(),
+            sink: Sink::Log,
+            supervision_every: 60,
+            outbox_every: 5,
+        }
+    }
+
     /// # Errors
     /// A variable is set to something unparseable.
     pub fn from_env() -> Result<Self, String> {
         let defaults = Limits::default();
-        let num = |key: &str, default: u32| -> Result<u32, String> {
-            env(key).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{key} must be a number, not {v:?}")))
-        };
         let addr = env("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let site_addr: SocketAddr = addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?;
+        let cost = match env("PINGAN_ARGON2") {
+            Some(v) => Cost::parse(&v).ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,6,1), not {v:?}"))?,
+            None => Cost::PRODUCTION,
+        };
+        // Secure cookies everywhere but plain-HTTP development on the loopback address, unless
+        // the public address is https.
+        let public_https = env("PINGAN_PUBLIC_URL").is_some_and(|u| u.starts_with("https://"));
+        let secure_cookies = match env("PINGAN_SECURE_COOKIES").as_deref() {
+            Some("0") => false,
+            Some(_) => true,
+            None => public_https || !site_addr.ip().is_loopback(),
+        };
+        let sink_spec = env("PINGAN_NOTIFY").unwrap_or_else(|| "log".to_owned());
+        let sink = Sink::parse(&sink_spec, env("PINGAN_WEBHOOK_SECRET"))
+            .ok_or_else(|| format!("PINGAN_NOTIFY must be log, file:/path or webhook:http://host/path, not {sink_spec:?}"))?;
         Ok(Self {
             database_url: env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/pingan.db?mode=rwc".to_owned()),
-            site_addr: addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?,
+            site_addr,
             site_root: env("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             demo: env("PINGAN_DEMO").as_deref() != Some("0"),
             trust_proxy: env("PINGAN_TRUST_PROXY").as_deref() == Some("1"),
             limits: Limits {
                 track_per_10min: num("PINGAN_RATE_LIMIT_TRACK", defaults.track_per_10min)?,
                 submit_per_hour: num("PINGAN_RATE_LIMIT_SUBMIT", defaults.submit_per_hour)?,
+                login_per_15min_ip: num("PINGAN_RATE_LIMIT_LOGIN_IP", defaults.login_per_15min_ip)?,
+                login_per_15min_user: num("PINGAN_RATE_LIMIT_LOGIN_USER", defaults.login_per_15min_user)?,
             },
+            auth: AuthConfig { cost, secure_cookies, ..AuthConfig::default() },
+            supervision: SupervisionConfig {
+                grace: time::Duration::hours(num("PINGAN_ESCALATION_GRACE_HOURS", 24)?),
+                rating_window: time::Duration::days(num("PINGAN_RATING_WINDOW_DAYS", 7)?),
+            },
+            sink,
+            supervision_every: num("PINGAN_SUPERVISION_EVERY_SECS", 60)?,
+            outbox_every: num("PINGAN_OUTBOX_EVERY_SECS", 5)?,
         })
     }
 

@@ -13,7 +13,7 @@ use domain::draft::Step;
 use domain::{FieldError, FieldName, Lang, Msg};
 use std::collections::HashMap;
 
-fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -83,7 +83,7 @@ pub async fn submit(
     Path(token): Path<String>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match appeal::submit(&state, &token, time::OffsetDateTime::now_utc()).await {
+    match appeal::submit(&state, &token, state.clock.now()).await {
         Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
         Ok(SubmitOutcome::Incomplete(step)) => Redirect::to(&step_url(&token, step)).into_response(),
         Err(e) => fail(lang, &e),

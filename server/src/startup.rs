@@ -33,8 +33,12 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
             tracing::info!(regions = r.regions, units = r.units, categories = r.categories, "demo city loaded");
         }
     }
-    let catalog = import::load_catalog(&db).await?;
-    Ok(AppState::new(db, CatalogHandle::new(catalog), config.limits))
+    let version = backend::store::regions::catalog_version(&db.pool).await?;
+    let catalog = CatalogHandle::new(backend::catalog::Catalog::empty());
+    catalog.replace_versioned(import::load_catalog(&db).await?, version);
+    let mut state = AppState::new(db, catalog, config.limits).with_auth(config.auth);
+    state.supervision = config.supervision;
+    Ok(state)
 }
 
 #[must_use]
