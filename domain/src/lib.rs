@@ -6,6 +6,8 @@
 
 pub mod draft;
 pub mod fields;
+#[cfg(feature = "routing")]
+pub mod geometry;
 pub mod i18n;
 pub mod receipt;
 pub mod region;
