@@ -176,7 +176,7 @@ pub enum GeometryProblem {
     CoordinateOutOfRange { ring: usize, index: usize, position: [f64; 2] },
     /// All the ring's positions lie on one line, so it encloses no area.
     ZeroArea { ring: usize },
-    /// Two edges of one ring cross, touch or double back (first one found per ring).
+    /// Two edges of one ring cross, touch or double back (the most serious contact per ring).
     SelfIntersection { ring: usize, contact: Contact, near: [f64; 2] },
     /// Two rings of the polygon cross or run along each other (touching at a point is allowed).
     RingsCross { ring: usize, other: usize, contact: Contact, near: [f64; 2] },
@@ -332,7 +332,8 @@ fn to_pair(c: Coord<f64>) -> [f64; 2] {
 ///
 /// Crossings are found with a sweep over edges sorted by x, with exact predicates, so a ring of
 /// n edges costs about n log n when its edges are short compared to its width. At most one
-/// crossing is reported per ring and per pair of rings, and one bad coordinate per ring.
+/// crossing (the most serious) is reported per ring and per pair of rings, and one bad coordinate
+/// per ring.
 #[must_use]
 pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     use GeometryProblem as P;
@@ -382,8 +383,10 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
             out.push(P::SelfIntersection { ring, contact, near: to_pair(near) });
         }
     }
-    for (&(ring, other), &(contact, near)) in &pair_hits {
-        out.push(P::RingsCross { ring, other, contact, near: to_pair(near) });
+    for (&(ring, other), hit) in &pair_hits {
+        if let Some((contact, near)) = *hit {
+            out.push(P::RingsCross { ring, other, contact, near: to_pair(near) });
+        }
     }
 
     // Containment only means something for rings that are simple and do not cross: a hole that
@@ -448,9 +451,22 @@ struct Seg {
 }
 
 type SelfHits = Vec<Option<(Contact, Coord<f64>)>>;
-type PairHits = BTreeMap<(usize, usize), (Contact, Coord<f64>)>;
+type PairHits = BTreeMap<(usize, usize), Option<(Contact, Coord<f64>)>>;
 
-/// First self-contact per ring and first crossing per pair of rings, by a sweep along x: edges
+/// Keeps the most serious contact seen (a crossing, then a shared stretch, then a touch), and
+/// the first one found among equals, so one ring gets one clear message.
+fn keep_worst(slot: &mut Option<(Contact, Coord<f64>)>, hit: (Contact, Coord<f64>)) {
+    let rank = |c: Contact| match c {
+        Contact::Crosses => 2,
+        Contact::Overlaps => 1,
+        Contact::Touches => 0,
+    };
+    if slot.is_none_or(|(c, _)| rank(hit.0) > rank(c)) {
+        *slot = Some(hit);
+    }
+}
+
+/// The worst self-contact per ring and crossing per pair of rings, by a sweep along x: edges
 /// sorted by their left end, each compared only with the edges that start before it ends.
 fn crossings(rings: &[Option<Vec<Coord<f64>>>]) -> (SelfHits, PairHits) {
     let mut self_hits: SelfHits = vec![None; rings.len()];
@@ -480,36 +496,23 @@ fn crossings(rings: &[Option<Vec<Coord<f64>>>]) -> (SelfHits, PairHits) {
             if t.y0 > s.y1 || t.y1 < s.y0 {
                 continue;
             }
+            let hit = match meet(s.a, s.b, t.a, t.b) {
+                Meet::Apart => continue,
+                Meet::Touch(p) => (Contact::Touches, p),
+                Meet::Cross(p) => (Contact::Crosses, p),
+                Meet::Overlap(p) => (Contact::Overlaps, p),
+            };
             if s.ring == t.ring {
-                if self_hits[s.ring].is_some() {
-                    continue;
-                }
                 let n = edges_in_ring[s.ring];
                 let (lo, hi) = (s.edge.min(t.edge), s.edge.max(t.edge));
                 let adjacent = hi == lo + 1 || (lo == 0 && hi + 1 == n);
-                let hit = match meet(s.a, s.b, t.a, t.b) {
-                    Meet::Apart => None,
-                    // Consecutive edges always share their common vertex.
-                    Meet::Touch(_) if adjacent => None,
-                    Meet::Touch(p) => Some((Contact::Touches, p)),
-                    Meet::Cross(p) => Some((Contact::Crosses, p)),
-                    Meet::Overlap(p) => Some((Contact::Overlaps, p)),
-                };
-                self_hits[s.ring] = hit;
-            } else {
-                let key = (s.ring.min(t.ring), s.ring.max(t.ring));
-                if pair_hits.contains_key(&key) {
-                    continue;
+                // Consecutive edges always share their common vertex.
+                if !(adjacent && hit.0 == Contact::Touches) {
+                    keep_worst(&mut self_hits[s.ring], hit);
                 }
-                let hit = match meet(s.a, s.b, t.a, t.b) {
-                    // Rings may touch at a point (OGC).
-                    Meet::Apart | Meet::Touch(_) => None,
-                    Meet::Cross(p) => Some((Contact::Crosses, p)),
-                    Meet::Overlap(p) => Some((Contact::Overlaps, p)),
-                };
-                if let Some(hit) = hit {
-                    pair_hits.insert(key, hit);
-                }
+            } else if hit.0 != Contact::Touches {
+                // Rings may touch at a point (OGC), not cross or share a stretch of boundary.
+                keep_worst(pair_hits.entry((s.ring.min(t.ring), s.ring.max(t.ring))).or_default(), hit);
             }
         }
     }
@@ -730,5 +733,242 @@ pub(crate) mod tiling {
             cells[at[k]].1.push(rings);
         }
         cells
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tiling::{jittered, Rng};
+    use super::*;
+    use proptest::prelude::*;
+    use GeometryProblem as P;
+
+    fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<[f64; 2]> {
+        vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    }
+    fn only(rings: Rings) -> GeometryProblem {
+        let mut problems = polygon_problems(&rings);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        problems.remove(0)
+    }
+
+    #[test]
+    fn valid_polygons_have_no_problems() {
+        assert_eq!(polygon_problems(&vec![square(106.0, 35.0, 106.1, 35.1)]), vec![]);
+        // A hole may touch the exterior at a point, and another hole at a point.
+        let rings = vec![
+            square(0.0, 0.0, 4.0, 4.0),
+            vec![[0.0, 2.0], [1.0, 1.0], [2.0, 2.0], [1.0, 3.0], [0.0, 2.0]],
+            vec![[2.0, 2.0], [3.0, 1.0], [3.5, 2.0], [3.0, 3.0], [2.0, 2.0]],
+        ];
+        assert_eq!(polygon_problems(&rings), vec![]);
+        // Repeated consecutive positions are harmless.
+        let rings = vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]];
+        assert_eq!(polygon_problems(&rings), vec![]);
+    }
+
+    #[test]
+    fn too_few_positions_unclosed_and_empty() {
+        assert_eq!(polygon_problems(&vec![]), vec![P::NoRings]);
+        let p = only(vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]]);
+        assert_eq!(p, P::TooFewPositions { ring: 0, count: 3 });
+        assert_eq!(p.to_string(), "ring 0 has 3 positions; a closed ring needs at least 4");
+        let p = only(vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]);
+        assert_eq!(p, P::NotClosed { ring: 0, first: [0.0, 0.0], last: [0.0, 1.0] });
+        assert_eq!(p.to_string(), "ring 0 is not closed: it starts at (0, 0) but ends at (0, 1)");
+    }
+
+    #[test]
+    fn bad_coordinates() {
+        let mut ring = square(0.0, 0.0, 1.0, 1.0);
+        ring[2] = [f64::NAN, 1.0];
+        let p = only(vec![ring]);
+        assert_eq!(p, P::NonFiniteCoordinate { ring: 0, index: 2 });
+        assert_eq!(p.to_string(), "ring 0, position 2: a coordinate is not a finite number");
+        // Swapped axes: latitude 106 is impossible.
+        let ring = vec![[35.0, 106.0], [35.1, 106.0], [35.1, 106.1], [35.0, 106.0]];
+        let p = only(vec![ring]);
+        assert_eq!(p, P::CoordinateOutOfRange { ring: 0, index: 0, position: [35.0, 106.0] });
+        assert_eq!(
+            p.to_string(),
+            "ring 0, position 0: (35, 106) is outside longitude -180..180 / latitude -90..90"
+        );
+    }
+
+    #[test]
+    fn zero_area() {
+        let p = only(vec![vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]]);
+        assert_eq!(p, P::ZeroArea { ring: 0 });
+        assert_eq!(p.to_string(), "ring 0 encloses no area (all its positions lie on one line)");
+    }
+
+    #[test]
+    fn self_intersections() {
+        // A bow tie crosses itself in the middle.
+        let p = only(vec![vec![[106.6, 35.46], [106.62, 35.5], [106.62, 35.46], [106.6, 35.5], [106.6, 35.46]]]);
+        assert!(matches!(p, P::SelfIntersection { ring: 0, contact: Contact::Crosses, .. }), "{p:?}");
+        assert_eq!(p.to_string(), "ring 0 crosses itself near (106.61, 35.48)");
+        // A ring through the same point twice (two triangles joined at a vertex).
+        let p = only(vec![vec![[0.0, 0.0], [2.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 2.0], [1.0, 1.0], [0.0, 0.0]]]);
+        assert_eq!(p, P::SelfIntersection { ring: 0, contact: Contact::Touches, near: [1.0, 1.0] });
+        assert_eq!(p.to_string(), "ring 0 touches itself near (1, 1)");
+        // A spike out and back along the same line.
+        let p = only(vec![vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [2.0, 4.0], [2.0, 6.0], [2.0, 4.0], [0.0, 4.0], [0.0, 0.0]]]);
+        assert!(matches!(p, P::SelfIntersection { ring: 0, contact: Contact::Overlaps, .. }), "{p:?}");
+        assert_eq!(p.to_string(), "ring 0 doubles back along itself near (2, 4)");
+        // In a hole, numbered as a hole.
+        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), vec![[1.0, 1.0], [3.0, 3.0], [3.0, 1.0], [1.0, 3.0], [1.0, 1.0]]]);
+        assert_eq!(p.to_string(), "ring 1 crosses itself near (2, 2)");
+    }
+
+    #[test]
+    fn rings_crossing_each_other() {
+        let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(3.0, 1.0, 5.0, 2.0)]);
+        assert!(matches!(p, P::RingsCross { ring: 0, other: 1, contact: Contact::Crosses, .. }), "{p:?}");
+        assert_eq!(p.to_string(), "rings 0 and 1 cross near (4, 1)");
+        // A hole sharing part of an edge with the exterior.
+        let p = only(vec![square(0.0, 0.0, 4.0, 4.0), vec![[0.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0], [0.0, 1.0]]]);
+        assert!(matches!(p, P::RingsCross { ring: 0, other: 1, contact: Contact::Overlaps, .. }), "{p:?}");
+        assert_eq!(p.to_string(), "rings 0 and 1 run along each other near (0, 1)");
+        let p = only(vec![square(0.0, 0.0, 9.0, 9.0), square(1.0, 1.0, 3.0, 3.0), square(2.0, 2.0, 4.0, 4.0)]);
+        assert!(matches!(p, P::RingsCross { ring: 1, other: 2, contact: Contact::Crosses, .. }), "{p:?}");
+    }
+
+    #[test]
+    fn holes_outside_or_inside_each_other() {
+        let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(5.0, 5.0, 6.0, 6.0)]);
+        assert_eq!(p, P::HoleOutside { ring: 1, near: [5.0, 5.0] });
+        assert_eq!(p.to_string(), "hole ring 1 is not inside the exterior ring (near (5, 5))");
+        // Touching the exterior at a corner and lying outside it.
+        let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(4.0, 4.0, 5.0, 5.0)]);
+        assert_eq!(p, P::HoleOutside { ring: 1, near: [5.0, 4.0] });
+        // A hole that holds the exterior is not inside it either.
+        let p = only(vec![square(1.0, 1.0, 2.0, 2.0), square(0.0, 0.0, 3.0, 3.0)]);
+        assert!(matches!(p, P::HoleOutside { ring: 1, .. }), "{p:?}");
+        // Nested holes.
+        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), square(1.0, 1.0, 9.0, 9.0), square(2.0, 2.0, 8.0, 8.0)]);
+        assert_eq!(p, P::HolesOverlap { ring: 1, other: 2, near: [2.0, 2.0] });
+        assert_eq!(p.to_string(), "hole rings 1 and 2 overlap near (2, 2)");
+        // A diamond inside a square, touching its edges only at its own corners: no vertex of
+        // either is strictly inside the other, yet they share area.
+        let diamond = vec![[2.0, 1.0], [3.0, 2.0], [2.0, 3.0], [1.0, 2.0], [2.0, 1.0]];
+        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), square(1.0, 1.0, 3.0, 3.0), diamond]);
+        assert!(matches!(p, P::HolesOverlap { ring: 1, other: 2, .. }), "{p:?}");
+    }
+
+    #[test]
+    fn several_problems_are_all_listed() {
+        let rings = vec![
+            vec![[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]],
+            vec![[200.0, 0.0], [0.5, 0.5]],
+        ];
+        let problems = polygon_problems(&rings);
+        assert_eq!(
+            problems,
+            vec![
+                P::NotClosed { ring: 0, first: [0.0, 0.0], last: [0.0, 1.0] },
+                P::TooFewPositions { ring: 1, count: 2 },
+                P::NotClosed { ring: 1, first: [200.0, 0.0], last: [0.5, 0.5] },
+                P::CoordinateOutOfRange { ring: 1, index: 0, position: [200.0, 0.0] },
+                P::SelfIntersection { ring: 0, contact: Contact::Crosses, near: [0.5, 0.5] },
+            ]
+        );
+    }
+
+    fn cell(code: &str, polys: Vec<Rings>) -> (String, Vec<Rings>) {
+        (code.to_owned(), polys)
+    }
+
+    #[test]
+    fn overlaps_are_found_and_shared_boundaries_are_not() {
+        let cells = vec![
+            cell("C", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]),
+            // Shares C's right edge, and only part of it.
+            cell("D", vec![vec![square(1.0, 0.5, 2.0, 1.5)]]),
+            // Shares only a corner with C.
+            cell("E", vec![vec![square(-1.0, -1.0, 0.0, 0.0)]]),
+            // Overlaps D.
+            cell("B", vec![vec![square(1.5, 1.0, 2.5, 2.0)]]),
+            // Inside C, as a second polygon of A.
+            cell("A", vec![vec![square(10.0, 10.0, 11.0, 11.0)], vec![square(0.25, 0.25, 0.5, 0.5)]]),
+            // C again under another code.
+            cell("F", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]),
+            // The same code twice is one cell, not an overlap.
+            cell("E", vec![vec![square(-1.0, -1.0, 0.0, 0.0)]]),
+        ];
+        let pairs: Vec<(String, String)> = vec![("A", "C"), ("A", "F"), ("B", "D"), ("C", "F")]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect();
+        assert_eq!(overlapping_cells(&cells, 1e-9), pairs);
+    }
+
+    #[test]
+    fn a_hole_filled_by_another_cell_is_not_an_overlap_but_a_bigger_island_is() {
+        let outer = square(0.0, 0.0, 4.0, 4.0);
+        let hole = vec![[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]];
+        let cells = vec![cell("M", vec![vec![outer.clone(), hole.clone()]]), cell("N", vec![vec![hole]])];
+        assert_eq!(overlapping_cells(&cells, 0.0), vec![]);
+        let cells = vec![cell("M", vec![vec![outer, square(1.0, 1.0, 3.0, 3.0)]]), cell("N", vec![vec![square(1.0, 1.0, 3.0, 3.5)]])];
+        assert_eq!(overlapping_cells(&cells, 1e-9), vec![("M".to_owned(), "N".to_owned())]);
+    }
+
+    #[test]
+    fn tolerance_is_relative_to_the_smaller_polygon() {
+        // The two squares share a 0.001-wide strip: 0.1 % of either.
+        let cells = vec![cell("A", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]), cell("B", vec![vec![square(0.999, 0.0, 2.0, 1.0)]])];
+        assert_eq!(overlapping_cells(&cells, 1e-4).len(), 1);
+        assert_eq!(overlapping_cells(&cells, 1e-2).len(), 0);
+    }
+
+    /// Every pair, no index, no shortcut.
+    fn brute_overlaps(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (i, (a, pa)) in cells.iter().enumerate() {
+            for (b, pb) in &cells[i + 1..] {
+                let hit = pa.iter().any(|x| {
+                    pb.iter().any(|y| {
+                        let (x, y) = (to_geo_polygon(x), to_geo_polygon(y));
+                        let shared = x.intersection(&y).unsigned_area();
+                        shared > 0.0 && shared > tolerance * x.unsigned_area().min(y.unsigned_area())
+                    })
+                });
+                if hit && a != b {
+                    out.push(if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) });
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn jittered_tilings_are_valid_and_do_not_overlap(nx in 1usize..8, ny in 1usize..8, seed: u64) {
+            let cells = jittered(nx, ny, seed);
+            for (code, polys) in &cells {
+                for rings in polys {
+                    prop_assert_eq!(polygon_problems(rings), vec![], "{}", code);
+                }
+            }
+            prop_assert_eq!(overlapping_cells(&cells, 1e-9), vec![]);
+        }
+
+        #[test]
+        fn overlaps_match_brute_force(nx in 1usize..5, ny in 1usize..5, seed: u64, extra in 1usize..4) {
+            let mut cells = jittered(nx, ny, seed);
+            // Drop a few random squares on the tiling, some on lattice lines.
+            let mut rng = Rng::new(seed.rotate_left(17));
+            for k in 0..extra {
+                let x = rng.below(8 * nx) as f64 / 8.0;
+                let y = rng.below(8 * ny) as f64 / 8.0;
+                let s = (1 + rng.below(12)) as f64 / 8.0;
+                cells.push((format!("X{k}"), vec![vec![square(x, y, x + s, y + s)]]));
+            }
+            prop_assert_eq!(overlapping_cells(&cells, 1e-9), brute_overlaps(&cells, 1e-9));
+        }
     }
 }
