@@ -391,19 +391,18 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
 
     // Containment only means something for rings that are simple and do not cross: a hole that
     // crosses the exterior has already been reported.
-    let sound = |i: usize| -> Option<&Vec<Coord<f64>>> {
+    let sound = |i: usize| -> Option<&[Coord<f64>]> {
         let involved = self_hits[i].is_some() || pair_hits.keys().any(|&(a, b)| a == i || b == i);
         if involved {
             None
         } else {
-            clean[i].as_ref()
+            clean[i].as_deref()
         }
     };
     let Some(exterior) = sound(0) else { return out };
-    let ring_polygon = |r: &Vec<Coord<f64>>| Polygon::new(LineString::from(r.clone()), vec![]);
+    let ring_polygon = |r: &[Coord<f64>]| Polygon::new(LineString::from(r.to_vec()), vec![]);
     let ext_poly = ring_polygon(exterior);
-    let holes: Vec<(usize, &Vec<Coord<f64>>, Polygon<f64>)> =
-        (1..rings.len()).filter_map(|i| sound(i).map(|r| (i, r, ring_polygon(r)))).collect();
+    let holes: Vec<_> = (1..rings.len()).filter_map(|i| sound(i).map(|r| (i, r, ring_polygon(r)))).collect();
     for (i, hole, poly) in &holes {
         // Topological containment (DE-9IM): touching the exterior at points is fine.
         if !ext_poly.relate(poly).is_contains() {
