@@ -132,7 +132,10 @@ pub(crate) fn closed_ring(ring: &[[f64; 2]]) -> Vec<Coord<f64>> {
 /// least 4 positions and only finite coordinates (a NaN would poison the R-tree envelopes).
 pub(crate) fn usable(rings: &Rings) -> bool {
     rings.first().is_some_and(|ext| ext.len() >= 4)
-        && rings.iter().flatten().all(|p| p[0].is_finite() && p[1].is_finite())
+        && rings
+            .iter()
+            .flatten()
+            .all(|p| p[0].is_finite() && p[1].is_finite())
 }
 
 /// Bounding box of a ring's positions, `None` for an empty ring.
@@ -168,22 +171,43 @@ pub enum GeometryProblem {
     /// least a closed ring can be).
     TooFewPositions { ring: usize, count: usize },
     /// A ring's last position is not its first.
-    NotClosed { ring: usize, first: [f64; 2], last: [f64; 2] },
+    NotClosed {
+        ring: usize,
+        first: [f64; 2],
+        last: [f64; 2],
+    },
     /// A coordinate is NaN or infinite (first one per ring).
     NonFiniteCoordinate { ring: usize, index: usize },
     /// A position outside longitude −180…180 or latitude −90…90 (first one per ring), usually a
     /// projected file or swapped axes.
-    CoordinateOutOfRange { ring: usize, index: usize, position: [f64; 2] },
+    CoordinateOutOfRange {
+        ring: usize,
+        index: usize,
+        position: [f64; 2],
+    },
     /// All the ring's positions lie on one line, so it encloses no area.
     ZeroArea { ring: usize },
     /// Two edges of one ring cross, touch or double back (the most serious contact per ring).
-    SelfIntersection { ring: usize, contact: Contact, near: [f64; 2] },
+    SelfIntersection {
+        ring: usize,
+        contact: Contact,
+        near: [f64; 2],
+    },
     /// Two rings of the polygon cross or run along each other (touching at a point is allowed).
-    RingsCross { ring: usize, other: usize, contact: Contact, near: [f64; 2] },
+    RingsCross {
+        ring: usize,
+        other: usize,
+        contact: Contact,
+        near: [f64; 2],
+    },
     /// A hole is not inside the exterior ring.
     HoleOutside { ring: usize, near: [f64; 2] },
     /// Two holes share area (one inside the other, or overlapping).
-    HolesOverlap { ring: usize, other: usize, near: [f64; 2] },
+    HolesOverlap {
+        ring: usize,
+        other: usize,
+        near: [f64; 2],
+    },
 }
 
 /// `(106.61, 35.48)`: at most 6 decimals (about 0.1 m), trailing zeros dropped.
@@ -197,7 +221,11 @@ impl fmt::Display for At {
             }
             let s = format!("{v:.6}");
             let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" { "0".to_owned() } else { s.to_owned() }
+            if s == "-0" {
+                "0".to_owned()
+            } else {
+                s.to_owned()
+            }
         }
         write!(f, "({}, {})", num(self.0[0]), num(self.0[1]))
     }
@@ -347,21 +375,36 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     for (ri, ring) in rings.iter().enumerate() {
         let mut fit = true;
         if ring.len() < 4 {
-            out.push(P::TooFewPositions { ring: ri, count: ring.len() });
+            out.push(P::TooFewPositions {
+                ring: ri,
+                count: ring.len(),
+            });
             fit = false;
         }
         if let (Some(first), Some(last)) = (ring.first(), ring.last()) {
             if first != last && ring.len() >= 2 {
-                out.push(P::NotClosed { ring: ri, first: *first, last: *last });
+                out.push(P::NotClosed {
+                    ring: ri,
+                    first: *first,
+                    last: *last,
+                });
             }
         }
-        if let Some(index) = ring.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+        if let Some(index) = ring
+            .iter()
+            .position(|p| !(p[0].is_finite() && p[1].is_finite()))
+        {
             out.push(P::NonFiniteCoordinate { ring: ri, index });
             fit = false;
-        } else if let Some(index) =
-            ring.iter().position(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1]))
+        } else if let Some(index) = ring
+            .iter()
+            .position(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1]))
         {
-            out.push(P::CoordinateOutOfRange { ring: ri, index, position: ring[index] });
+            out.push(P::CoordinateOutOfRange {
+                ring: ri,
+                index,
+                position: ring[index],
+            });
         }
         if !fit {
             clean.push(None);
@@ -380,12 +423,21 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     let (self_hits, pair_hits) = crossings(&clean);
     for (ring, hit) in self_hits.iter().enumerate() {
         if let Some((contact, near)) = *hit {
-            out.push(P::SelfIntersection { ring, contact, near: to_pair(near) });
+            out.push(P::SelfIntersection {
+                ring,
+                contact,
+                near: to_pair(near),
+            });
         }
     }
     for (&(ring, other), hit) in &pair_hits {
         if let Some((contact, near)) = *hit {
-            out.push(P::RingsCross { ring, other, contact, near: to_pair(near) });
+            out.push(P::RingsCross {
+                ring,
+                other,
+                contact,
+                near: to_pair(near),
+            });
         }
     }
 
@@ -402,7 +454,9 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     let Some(exterior) = sound(0) else { return out };
     let ring_polygon = |r: &[Coord<f64>]| Polygon::new(LineString::from(r.to_vec()), vec![]);
     let ext_poly = ring_polygon(exterior);
-    let holes: Vec<_> = (1..rings.len()).filter_map(|i| sound(i).map(|r| (i, r, ring_polygon(r)))).collect();
+    let holes: Vec<_> = (1..rings.len())
+        .filter_map(|i| sound(i).map(|r| (i, r, ring_polygon(r))))
+        .collect();
     for (i, hole, poly) in &holes {
         // Topological containment (DE-9IM): touching the exterior at points is fine.
         if !ext_poly.relate(poly).is_contains() {
@@ -416,7 +470,9 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     }
     for (k, (i, hole_i, poly_i)) in holes.iter().enumerate() {
         for (j, hole_j, poly_j) in &holes[k + 1..] {
-            if poly_i.relate(poly_j).get(CoordPos::Inside, CoordPos::Inside)
+            if poly_i
+                .relate(poly_j)
+                .get(CoordPos::Inside, CoordPos::Inside)
                 == Dimensions::TwoDimensional
             {
                 let near = hole_j
@@ -425,7 +481,11 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
                     .or_else(|| hole_i.iter().find(|c| ring_pos(hole_j, **c) == Pos::Inside))
                     .or(hole_j.first())
                     .map_or([0.0, 0.0], |c| to_pair(*c));
-                out.push(P::HolesOverlap { ring: *i, other: *j, near });
+                out.push(P::HolesOverlap {
+                    ring: *i,
+                    other: *j,
+                    near,
+                });
             }
         }
     }
@@ -434,8 +494,11 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
 
 fn all_on_one_line(pts: &[Coord<f64>]) -> bool {
     let Some(&a) = pts.first() else { return true };
-    let Some(&b) = pts.iter().find(|p| **p != a) else { return true };
-    pts.iter().all(|p| orient(a, b, *p) == Orientation::Collinear)
+    let Some(&b) = pts.iter().find(|p| **p != a) else {
+        return true;
+    };
+    pts.iter()
+        .all(|p| orient(a, b, *p) == Orientation::Collinear)
 }
 
 struct Seg {
@@ -489,7 +552,11 @@ fn crossings(rings: &[Option<Vec<Coord<f64>>>]) -> (SelfHits, PairHits) {
             });
         }
     }
-    segs.sort_by(|s, t| s.x0.total_cmp(&t.x0).then(s.ring.cmp(&t.ring)).then(s.edge.cmp(&t.edge)));
+    segs.sort_by(|s, t| {
+        s.x0.total_cmp(&t.x0)
+            .then(s.ring.cmp(&t.ring))
+            .then(s.edge.cmp(&t.edge))
+    });
     for (i, s) in segs.iter().enumerate() {
         for t in segs[i + 1..].iter().take_while(|t| t.x0 <= s.x1) {
             if t.y0 > s.y1 || t.y1 < s.y0 {
@@ -511,7 +578,12 @@ fn crossings(rings: &[Option<Vec<Coord<f64>>>]) -> (SelfHits, PairHits) {
                 }
             } else if hit.0 != Contact::Touches {
                 // Rings may touch at a point (OGC), not cross or share a stretch of boundary.
-                keep_worst(pair_hits.entry((s.ring.min(t.ring), s.ring.max(t.ring))).or_default(), hit);
+                keep_worst(
+                    pair_hits
+                        .entry((s.ring.min(t.ring), s.ring.max(t.ring)))
+                        .or_default(),
+                    hit,
+                );
             }
         }
     }
@@ -559,8 +631,12 @@ fn separated(a: &[Coord<f64>], b: &[Coord<f64>]) -> bool {
             if w[0] == w[1] {
                 continue;
             }
-            let Some(own_side) = side_of_all(w[0], w[1], own) else { continue };
-            let Some(other_side) = side_of_all(w[0], w[1], other) else { continue };
+            let Some(own_side) = side_of_all(w[0], w[1], own) else {
+                continue;
+            };
+            let Some(other_side) = side_of_all(w[0], w[1], other) else {
+                continue;
+            };
             if own_side == Orientation::Collinear || other_side != own_side {
                 return true;
             }
@@ -595,10 +671,23 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
     let mut prepared: Vec<Prepared<'_>> = Vec::new();
     for (cell, (_, polys)) in cells.iter().enumerate() {
         for rings in polys.iter().filter(|r| usable(r)) {
-            let exterior = closed_ring(&rings[0]);
-            let Some(env) = envelope(&exterior) else { continue };
-            pieces.push(Piece { env, cell, poly: prepared.len() });
-            prepared.push(Prepared { cell, rings, exterior, polygon: None });
+            let Some(exterior) = rings.first().map(|r| closed_ring(r)) else {
+                continue;
+            };
+            let Some(env) = envelope(&exterior) else {
+                continue;
+            };
+            pieces.push(Piece {
+                env,
+                cell,
+                poly: prepared.len(),
+            });
+            prepared.push(Prepared {
+                cell,
+                rings,
+                exterior,
+                polygon: None,
+            });
         }
     }
     let tree = RTree::bulk_load(pieces);
@@ -642,7 +731,11 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
         let shared = pa.intersection(pb).unsigned_area();
         if shared > 0.0 && shared > tolerance * area_a.min(*area_b) {
             let (x, y) = (&cells[prepared[i].cell].0, &cells[prepared[j].cell].0);
-            found.push(if x < y { (x.clone(), y.clone()) } else { (y.clone(), x.clone()) });
+            found.push(if x < y {
+                (x.clone(), y.clone())
+            } else {
+                (y.clone(), x.clone())
+            });
         }
     }
     found.sort();
@@ -651,7 +744,9 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
 }
 
 fn to_geo_polygon(rings: &Rings) -> Polygon<f64> {
-    let mut it = rings.iter().map(|r| LineString::from(r.iter().map(|p| coord(*p)).collect::<Vec<_>>()));
+    let mut it = rings
+        .iter()
+        .map(|r| LineString::from(r.iter().map(|p| coord(*p)).collect::<Vec<_>>()));
     let exterior = it.next().unwrap_or_else(|| LineString::new(vec![]));
     Polygon::new(exterior, it.collect())
 }
@@ -709,15 +804,30 @@ pub(crate) mod tiling {
         for i in 0..nx {
             for j in 0..ny {
                 let k = i * ny + j;
-                let (a, b, c, d) = (vertex[i][j], vertex[i + 1][j], vertex[i + 1][j + 1], vertex[i][j + 1]);
+                let (a, b, c, d) = (
+                    vertex[i][j],
+                    vertex[i + 1][j],
+                    vertex[i + 1][j + 1],
+                    vertex[i][j + 1],
+                );
                 at[k] = cells.len();
                 match rng.below(6) {
                     0 => {
-                        let m = [(a[0] + b[0] + c[0] + d[0]) / 4.0, (a[1] + b[1] + c[1] + d[1]) / 4.0];
+                        let m = [
+                            (a[0] + b[0] + c[0] + d[0]) / 4.0,
+                            (a[1] + b[1] + c[1] + d[1]) / 4.0,
+                        ];
                         let h = 1.0 / 16.0;
-                        let (p, q, r, s) =
-                            ([m[0] - h, m[1] - h], [m[0] + h, m[1] - h], [m[0] + h, m[1] + h], [m[0] - h, m[1] + h]);
-                        cells.push((code(k), vec![vec![vec![a, b, c, d, a], vec![p, s, r, q, p]]]));
+                        let (p, q, r, s) = (
+                            [m[0] - h, m[1] - h],
+                            [m[0] + h, m[1] - h],
+                            [m[0] + h, m[1] + h],
+                            [m[0] - h, m[1] + h],
+                        );
+                        cells.push((
+                            code(k),
+                            vec![vec![vec![a, b, c, d, a], vec![p, s, r, q, p]]],
+                        ));
                         cells.push((code(n + k), vec![vec![vec![p, q, r, s, p]]]));
                     }
                     1 => {
@@ -753,7 +863,10 @@ mod tests {
 
     #[test]
     fn valid_polygons_have_no_problems() {
-        assert_eq!(polygon_problems(&vec![square(106.0, 35.0, 106.1, 35.1)]), vec![]);
+        assert_eq!(
+            polygon_problems(&vec![square(106.0, 35.0, 106.1, 35.1)]),
+            vec![]
+        );
         // A hole may touch the exterior at a point, and another hole at a point.
         let rings = vec![
             square(0.0, 0.0, 4.0, 4.0),
@@ -762,7 +875,13 @@ mod tests {
         ];
         assert_eq!(polygon_problems(&rings), vec![]);
         // Repeated consecutive positions are harmless.
-        let rings = vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]];
+        let rings = vec![vec![
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 1.0],
+            [0.0, 0.0],
+        ]];
         assert_eq!(polygon_problems(&rings), vec![]);
     }
 
@@ -771,10 +890,23 @@ mod tests {
         assert_eq!(polygon_problems(&vec![]), vec![P::NoRings]);
         let p = only(vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]]);
         assert_eq!(p, P::TooFewPositions { ring: 0, count: 3 });
-        assert_eq!(p.to_string(), "ring 0 has 3 positions; a closed ring needs at least 4");
+        assert_eq!(
+            p.to_string(),
+            "ring 0 has 3 positions; a closed ring needs at least 4"
+        );
         let p = only(vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]);
-        assert_eq!(p, P::NotClosed { ring: 0, first: [0.0, 0.0], last: [0.0, 1.0] });
-        assert_eq!(p.to_string(), "ring 0 is not closed: it starts at (0, 0) but ends at (0, 1)");
+        assert_eq!(
+            p,
+            P::NotClosed {
+                ring: 0,
+                first: [0.0, 0.0],
+                last: [0.0, 1.0]
+            }
+        );
+        assert_eq!(
+            p.to_string(),
+            "ring 0 is not closed: it starts at (0, 0) but ends at (0, 1)"
+        );
     }
 
     #[test]
@@ -783,11 +915,21 @@ mod tests {
         ring[2] = [f64::NAN, 1.0];
         let p = only(vec![ring]);
         assert_eq!(p, P::NonFiniteCoordinate { ring: 0, index: 2 });
-        assert_eq!(p.to_string(), "ring 0, position 2: a coordinate is not a finite number");
+        assert_eq!(
+            p.to_string(),
+            "ring 0, position 2: a coordinate is not a finite number"
+        );
         // Swapped axes: latitude 106 is impossible.
         let ring = vec![[35.0, 106.0], [35.1, 106.0], [35.1, 106.1], [35.0, 106.0]];
         let p = only(vec![ring]);
-        assert_eq!(p, P::CoordinateOutOfRange { ring: 0, index: 0, position: [35.0, 106.0] });
+        assert_eq!(
+            p,
+            P::CoordinateOutOfRange {
+                ring: 0,
+                index: 0,
+                position: [35.0, 106.0]
+            }
+        );
         assert_eq!(
             p.to_string(),
             "ring 0, position 0: (35, 106) is outside longitude -180..180 / latitude -90..90"
@@ -798,61 +940,203 @@ mod tests {
     fn zero_area() {
         let p = only(vec![vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]]);
         assert_eq!(p, P::ZeroArea { ring: 0 });
-        assert_eq!(p.to_string(), "ring 0 encloses no area (all its positions lie on one line)");
+        assert_eq!(
+            p.to_string(),
+            "ring 0 encloses no area (all its positions lie on one line)"
+        );
     }
 
     #[test]
     fn self_intersections() {
         // A bow tie crosses itself in the middle.
-        let p = only(vec![vec![[106.6, 35.46], [106.62, 35.5], [106.62, 35.46], [106.6, 35.5], [106.6, 35.46]]]);
-        assert!(matches!(p, P::SelfIntersection { ring: 0, contact: Contact::Crosses, .. }), "{p:?}");
+        let p = only(vec![vec![
+            [106.6, 35.46],
+            [106.62, 35.5],
+            [106.62, 35.46],
+            [106.6, 35.5],
+            [106.6, 35.46],
+        ]]);
+        assert!(
+            matches!(
+                p,
+                P::SelfIntersection {
+                    ring: 0,
+                    contact: Contact::Crosses,
+                    ..
+                }
+            ),
+            "{p:?}"
+        );
         assert_eq!(p.to_string(), "ring 0 crosses itself near (106.61, 35.48)");
         // A ring through the same point twice (two triangles joined at a vertex).
-        let p = only(vec![vec![[0.0, 0.0], [2.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 2.0], [1.0, 1.0], [0.0, 0.0]]]);
-        assert_eq!(p, P::SelfIntersection { ring: 0, contact: Contact::Touches, near: [1.0, 1.0] });
+        let p = only(vec![vec![
+            [0.0, 0.0],
+            [2.0, 0.0],
+            [1.0, 1.0],
+            [2.0, 2.0],
+            [0.0, 2.0],
+            [1.0, 1.0],
+            [0.0, 0.0],
+        ]]);
+        assert_eq!(
+            p,
+            P::SelfIntersection {
+                ring: 0,
+                contact: Contact::Touches,
+                near: [1.0, 1.0]
+            }
+        );
         assert_eq!(p.to_string(), "ring 0 touches itself near (1, 1)");
         // A spike out and back along the same line.
-        let p = only(vec![vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [2.0, 4.0], [2.0, 6.0], [2.0, 4.0], [0.0, 4.0], [0.0, 0.0]]]);
-        assert!(matches!(p, P::SelfIntersection { ring: 0, contact: Contact::Overlaps, .. }), "{p:?}");
-        assert_eq!(p.to_string(), "ring 0 doubles back along itself near (2, 4)");
+        let p = only(vec![vec![
+            [0.0, 0.0],
+            [4.0, 0.0],
+            [4.0, 4.0],
+            [2.0, 4.0],
+            [2.0, 6.0],
+            [2.0, 4.0],
+            [0.0, 4.0],
+            [0.0, 0.0],
+        ]]);
+        assert!(
+            matches!(
+                p,
+                P::SelfIntersection {
+                    ring: 0,
+                    contact: Contact::Overlaps,
+                    ..
+                }
+            ),
+            "{p:?}"
+        );
+        assert_eq!(
+            p.to_string(),
+            "ring 0 doubles back along itself near (2, 4)"
+        );
         // In a hole, numbered as a hole.
-        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), vec![[1.0, 1.0], [3.0, 3.0], [3.0, 1.0], [1.0, 3.0], [1.0, 1.0]]]);
+        let p = only(vec![
+            square(0.0, 0.0, 10.0, 10.0),
+            vec![[1.0, 1.0], [3.0, 3.0], [3.0, 1.0], [1.0, 3.0], [1.0, 1.0]],
+        ]);
         assert_eq!(p.to_string(), "ring 1 crosses itself near (2, 2)");
     }
 
     #[test]
     fn rings_crossing_each_other() {
         let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(3.0, 1.0, 5.0, 2.0)]);
-        assert!(matches!(p, P::RingsCross { ring: 0, other: 1, contact: Contact::Crosses, .. }), "{p:?}");
+        assert!(
+            matches!(
+                p,
+                P::RingsCross {
+                    ring: 0,
+                    other: 1,
+                    contact: Contact::Crosses,
+                    ..
+                }
+            ),
+            "{p:?}"
+        );
         assert_eq!(p.to_string(), "rings 0 and 1 cross near (4, 1)");
         // A hole sharing part of an edge with the exterior.
-        let p = only(vec![square(0.0, 0.0, 4.0, 4.0), vec![[0.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0], [0.0, 1.0]]]);
-        assert!(matches!(p, P::RingsCross { ring: 0, other: 1, contact: Contact::Overlaps, .. }), "{p:?}");
-        assert_eq!(p.to_string(), "rings 0 and 1 run along each other near (0, 1)");
-        let p = only(vec![square(0.0, 0.0, 9.0, 9.0), square(1.0, 1.0, 3.0, 3.0), square(2.0, 2.0, 4.0, 4.0)]);
-        assert!(matches!(p, P::RingsCross { ring: 1, other: 2, contact: Contact::Crosses, .. }), "{p:?}");
+        let p = only(vec![
+            square(0.0, 0.0, 4.0, 4.0),
+            vec![[0.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0], [0.0, 1.0]],
+        ]);
+        assert!(
+            matches!(
+                p,
+                P::RingsCross {
+                    ring: 0,
+                    other: 1,
+                    contact: Contact::Overlaps,
+                    ..
+                }
+            ),
+            "{p:?}"
+        );
+        assert_eq!(
+            p.to_string(),
+            "rings 0 and 1 run along each other near (0, 1)"
+        );
+        let p = only(vec![
+            square(0.0, 0.0, 9.0, 9.0),
+            square(1.0, 1.0, 3.0, 3.0),
+            square(2.0, 2.0, 4.0, 4.0),
+        ]);
+        assert!(
+            matches!(
+                p,
+                P::RingsCross {
+                    ring: 1,
+                    other: 2,
+                    contact: Contact::Crosses,
+                    ..
+                }
+            ),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn holes_outside_or_inside_each_other() {
         let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(5.0, 5.0, 6.0, 6.0)]);
-        assert_eq!(p, P::HoleOutside { ring: 1, near: [5.0, 5.0] });
-        assert_eq!(p.to_string(), "hole ring 1 is not inside the exterior ring (near (5, 5))");
+        assert_eq!(
+            p,
+            P::HoleOutside {
+                ring: 1,
+                near: [5.0, 5.0]
+            }
+        );
+        assert_eq!(
+            p.to_string(),
+            "hole ring 1 is not inside the exterior ring (near (5, 5))"
+        );
         // Touching the exterior at a corner and lying outside it.
         let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(4.0, 4.0, 5.0, 5.0)]);
-        assert_eq!(p, P::HoleOutside { ring: 1, near: [5.0, 4.0] });
+        assert_eq!(
+            p,
+            P::HoleOutside {
+                ring: 1,
+                near: [5.0, 4.0]
+            }
+        );
         // A hole that holds the exterior is not inside it either.
         let p = only(vec![square(1.0, 1.0, 2.0, 2.0), square(0.0, 0.0, 3.0, 3.0)]);
         assert!(matches!(p, P::HoleOutside { ring: 1, .. }), "{p:?}");
         // Nested holes.
-        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), square(1.0, 1.0, 9.0, 9.0), square(2.0, 2.0, 8.0, 8.0)]);
-        assert_eq!(p, P::HolesOverlap { ring: 1, other: 2, near: [2.0, 2.0] });
+        let p = only(vec![
+            square(0.0, 0.0, 10.0, 10.0),
+            square(1.0, 1.0, 9.0, 9.0),
+            square(2.0, 2.0, 8.0, 8.0),
+        ]);
+        assert_eq!(
+            p,
+            P::HolesOverlap {
+                ring: 1,
+                other: 2,
+                near: [2.0, 2.0]
+            }
+        );
         assert_eq!(p.to_string(), "hole rings 1 and 2 overlap near (2, 2)");
         // A diamond inside a square, touching its edges only at its own corners: no vertex of
         // either is strictly inside the other, yet they share area.
         let diamond = vec![[2.0, 1.0], [3.0, 2.0], [2.0, 3.0], [1.0, 2.0], [2.0, 1.0]];
-        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), square(1.0, 1.0, 3.0, 3.0), diamond]);
-        assert!(matches!(p, P::HolesOverlap { ring: 1, other: 2, .. }), "{p:?}");
+        let p = only(vec![
+            square(0.0, 0.0, 10.0, 10.0),
+            square(1.0, 1.0, 3.0, 3.0),
+            diamond,
+        ]);
+        assert!(
+            matches!(
+                p,
+                P::HolesOverlap {
+                    ring: 1,
+                    other: 2,
+                    ..
+                }
+            ),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -865,11 +1149,27 @@ mod tests {
         assert_eq!(
             problems,
             vec![
-                P::NotClosed { ring: 0, first: [0.0, 0.0], last: [0.0, 1.0] },
+                P::NotClosed {
+                    ring: 0,
+                    first: [0.0, 0.0],
+                    last: [0.0, 1.0]
+                },
                 P::TooFewPositions { ring: 1, count: 2 },
-                P::NotClosed { ring: 1, first: [200.0, 0.0], last: [0.5, 0.5] },
-                P::CoordinateOutOfRange { ring: 1, index: 0, position: [200.0, 0.0] },
-                P::SelfIntersection { ring: 0, contact: Contact::Crosses, near: [0.5, 0.5] },
+                P::NotClosed {
+                    ring: 1,
+                    first: [200.0, 0.0],
+                    last: [0.5, 0.5]
+                },
+                P::CoordinateOutOfRange {
+                    ring: 1,
+                    index: 0,
+                    position: [200.0, 0.0]
+                },
+                P::SelfIntersection {
+                    ring: 0,
+                    contact: Contact::Crosses,
+                    near: [0.5, 0.5]
+                },
             ]
         );
     }
@@ -889,7 +1189,13 @@ mod tests {
             // Overlaps D.
             cell("B", vec![vec![square(1.5, 1.0, 2.5, 2.0)]]),
             // Inside C, as a second polygon of A.
-            cell("A", vec![vec![square(10.0, 10.0, 11.0, 11.0)], vec![square(0.25, 0.25, 0.5, 0.5)]]),
+            cell(
+                "A",
+                vec![
+                    vec![square(10.0, 10.0, 11.0, 11.0)],
+                    vec![square(0.25, 0.25, 0.5, 0.5)],
+                ],
+            ),
             // C again under another code.
             cell("F", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]),
             // The same code twice is one cell, not an overlap.
@@ -906,16 +1212,28 @@ mod tests {
     fn a_hole_filled_by_another_cell_is_not_an_overlap_but_a_bigger_island_is() {
         let outer = square(0.0, 0.0, 4.0, 4.0);
         let hole = vec![[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]];
-        let cells = vec![cell("M", vec![vec![outer.clone(), hole.clone()]]), cell("N", vec![vec![hole]])];
+        let cells = vec![
+            cell("M", vec![vec![outer.clone(), hole.clone()]]),
+            cell("N", vec![vec![hole]]),
+        ];
         assert_eq!(overlapping_cells(&cells, 0.0), vec![]);
-        let cells = vec![cell("M", vec![vec![outer, square(1.0, 1.0, 3.0, 3.0)]]), cell("N", vec![vec![square(1.0, 1.0, 3.0, 3.5)]])];
-        assert_eq!(overlapping_cells(&cells, 1e-9), vec![("M".to_owned(), "N".to_owned())]);
+        let cells = vec![
+            cell("M", vec![vec![outer, square(1.0, 1.0, 3.0, 3.0)]]),
+            cell("N", vec![vec![square(1.0, 1.0, 3.0, 3.5)]]),
+        ];
+        assert_eq!(
+            overlapping_cells(&cells, 1e-9),
+            vec![("M".to_owned(), "N".to_owned())]
+        );
     }
 
     #[test]
     fn tolerance_is_relative_to_the_smaller_polygon() {
         // The two squares share a 0.001-wide strip: 0.1 % of either.
-        let cells = vec![cell("A", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]), cell("B", vec![vec![square(0.999, 0.0, 2.0, 1.0)]])];
+        let cells = vec![
+            cell("A", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]),
+            cell("B", vec![vec![square(0.999, 0.0, 2.0, 1.0)]]),
+        ];
         assert_eq!(overlapping_cells(&cells, 1e-4).len(), 1);
         assert_eq!(overlapping_cells(&cells, 1e-2).len(), 0);
     }
@@ -929,11 +1247,16 @@ mod tests {
                     pb.iter().any(|y| {
                         let (x, y) = (to_geo_polygon(x), to_geo_polygon(y));
                         let shared = x.intersection(&y).unsigned_area();
-                        shared > 0.0 && shared > tolerance * x.unsigned_area().min(y.unsigned_area())
+                        shared > 0.0
+                            && shared > tolerance * x.unsigned_area().min(y.unsigned_area())
                     })
                 });
                 if hit && a != b {
-                    out.push(if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) });
+                    out.push(if a < b {
+                        (a.clone(), b.clone())
+                    } else {
+                        (b.clone(), a.clone())
+                    });
                 }
             }
         }
