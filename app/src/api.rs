@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// What the track page can show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TrackResult {
-    Found(TrackView),
+    /// The appeal, and the flash of the post that led here (if any).
+    Found(TrackView, Option<domain::staff::Flash>),
     Invalid(Vec<FieldError>),
     /// Wrong ticket or key (deliberately not saying which).
     NotFound,
@@ -55,10 +56,14 @@ pub async fn get_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnE
 }
 
 #[server]
-pub async fn track_appeal(ticket: String, key: String) -> Result<TrackResult, ServerFnError> {
+pub async fn track_appeal(ticket: String, key: String, flash: String) -> Result<TrackResult, ServerFnError> {
     use backend::BackendError as E;
-    match backend::services::track::track(&state()?, &client(), &ticket, &key).await {
-        Ok(v) => Ok(TrackResult::Found(v)),
+    let state = state()?;
+    match backend::services::track::track(&state, &client(), &ticket, &key).await {
+        Ok(v) => {
+            let f = if flash.is_empty() { None } else { backend::services::resident::take_flash(&state, &flash).await.map_err(|e| internal(&e))? };
+            Ok(TrackResult::Found(v, f))
+        }
         Err(E::Invalid(errs)) => Ok(TrackResult::Invalid(errs)),
         Err(E::NotFound) => Ok(TrackResult::NotFound),
         Err(E::RateLimited) => Ok(TrackResult::RateLimited),

@@ -101,3 +101,70 @@ pub fn described_by(field: FieldName, has_error: bool) -> String {
     let f = field.as_str();
     if has_error { format!("{f}-hint {f}-error") } else { format!("{f}-hint") }
 }
+
+/// One timeline line for an event kind, in the reader's language (track page and staff page).
+#[must_use]
+pub fn event_line(kind: &str, unit: Option<&str>, extra: Option<&str>, lang: Lang) -> String {
+    let unit = unit.unwrap_or_default().to_owned();
+    let extra = extra.unwrap_or_default().to_owned();
+    let with_unit = |m: Msg| fill(m.text(lang), &[("unit", unit.clone())]);
+    match kind {
+        "submitted" => Msg::EventSubmitted.text(lang).to_owned(),
+        "routed" => with_unit(Msg::EventRouted),
+        "routed_outside" => with_unit(Msg::EventRoutedOutside),
+        "signed" => with_unit(Msg::EventSigned),
+        "reply" => Msg::EventReply.text(lang).to_owned(),
+        "note" => Msg::EventNote.text(lang).to_owned(),
+        "info_requested" => Msg::EventInfoRequested.text(lang).to_owned(),
+        "transferred" => with_unit(Msg::EventTransferred),
+        "escalated" => with_unit(Msg::EventEscalated),
+        "summoned" => fill(Msg::EventSummoned.text(lang), &[("units", extra)]),
+        "reported_back" => with_unit(Msg::EventReportedBack),
+        "closed" => Msg::EventClosed.text(lang).to_owned(),
+        "reopened" => Msg::EventReopened.text(lang).to_owned(),
+        "resident_answer" => Msg::EventResidentAnswer.text(lang).to_owned(),
+        "supplement" => Msg::EventSupplement.text(lang).to_owned(),
+        "warning" => Msg::EventWarning.text(lang).to_owned(),
+        "supervised" => Msg::EventSupervised.text(lang).to_owned(),
+        "auto_escalated" => with_unit(Msg::EventAutoEscalated),
+        "extension_requested" => Msg::EventExtensionRequested.text(lang).to_owned(),
+        "extension_approved" => fill(Msg::EventExtensionApproved.text(lang), &[("date", extra.get(..16).unwrap_or(&extra).replace('T', " "))]),
+        "extension_refused" => Msg::EventExtensionRefused.text(lang).to_owned(),
+        "rated" => fill(Msg::EventRated.text(lang), &[("rating", rating_text(&extra, lang).to_owned())]),
+        "reopened_unsatisfied" => with_unit(Msg::EventReopenedUnsatisfied),
+        other => other.to_owned(),
+    }
+}
+
+/// The words for a rating code.
+#[must_use]
+pub fn rating_text(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "satisfied" => Msg::RatingSatisfied.text(lang),
+        "basically" => Msg::RatingBasically.text(lang),
+        _ => Msg::RatingUnsatisfied.text(lang),
+    }
+}
+
+/// The words for a status code.
+#[must_use]
+pub fn status_text(s: &str, lang: Lang) -> &'static str {
+    match s {
+        "closed" => Msg::StatusClosed.text(lang),
+        "in_progress" => Msg::StatusInProgress.text(lang),
+        "awaiting_info" => Msg::StatusAwaitingInfo.text(lang),
+        _ => Msg::StatusAssigned.text(lang),
+    }
+}
+
+/// A problem or notice box at the top of a form (not tied to one field).
+#[component]
+pub fn Notice(msg: Option<Msg>, #[prop(optional)] problem: bool) -> impl IntoView {
+    msg.map(|m| {
+        if problem {
+            view! { <div class="error-summary" role="alert" tabindex="-1"><p>{t(m)}</p></div> }.into_any()
+        } else {
+            view! { <p class="notice" role="status">{t(m)}</p> }.into_any()
+        }
+    })
+}

@@ -6,6 +6,7 @@ pub mod api;
 pub mod components;
 pub mod islands;
 pub mod pages;
+pub mod staff_api;
 
 use components::Layout;
 use domain::Lang;
@@ -74,6 +75,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/receipt/:token") view=pages::receipt::Receipt ssr=SsrMode::Async/>
                     <Route path=path!("/track") view=pages::track::Track ssr=SsrMode::Async/>
                     <Route path=path!("/legal") view=pages::legal::Legal ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/login") view=pages::staff::StaffLogin ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin") view=pages::admin::AdminHome ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/staff") view=pages::admin::AdminStaff ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/audit") view=pages::admin::AdminAudit ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/holidays") view=pages::admin::AdminHolidays ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/import") view=pages::admin::AdminImport ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -235,6 +235,14 @@ pub fn urgency(now: OffsetDateTime, start: OffsetDateTime, due: OffsetDateTime) 
     }
 }
 
+/// A stored time (Unix seconds) as the city reads it: `2026-11-24 16:05`.
+#[must_use]
+pub fn local_text(ts: i64) -> String {
+    let Ok(t) = OffsetDateTime::from_unix_timestamp(ts) else { return String::new() };
+    let t = t.to_offset(CHINA);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +357,11 @@ mod tests {
         assert_eq!(urgency(datetime!(2026-11-24 00:00 UTC), start, due), Urgency::Fine);
         assert_eq!(urgency(datetime!(2026-11-26 12:00 UTC), start, due), Urgency::DueSoon);
         assert_eq!(urgency(datetime!(2026-11-27 00:00:01 UTC), start, due), Urgency::Overdue);
+    }
+
+    #[test]
+    fn local_text_is_china_time() {
+        assert_eq!(local_text(datetime!(2026-11-24 08:05 UTC).unix_timestamp()), "2026-11-24 16:05");
     }
 
     #[test]

@@ -127,6 +127,7 @@ pub struct UnitOption {
 pub struct AppealPage {
     pub ticket: String,
     pub category: String,
+    pub category_name: (String, String),
     pub description: String,
     pub status: String,
     pub unit: String,

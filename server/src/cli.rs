@@ -7,17 +7,27 @@ use backend::services::import;
 use backend::BackendError;
 use std::path::Path;
 
-pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR]
+pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | create-staff ... | audit verify | supervise | hash-cost]
 
   serve               run the portal (default); loads the demo city into an empty
                       database unless PINGAN_DEMO=0
   migrate             apply database migrations and exit
   import-regions DIR  import regions.geojson, units.csv and categories.csv from DIR
-                      (all or nothing; re-running updates in place)
+                      (all or nothing; re-running updates in place; running servers
+                      reload their routing index within seconds)
+  create-staff --username U --unit UNIT_CODE --role ROLE [--name NAME]
+                      create a staff account; the password is read from stdin
+                      (roles: grid_worker, unit_handler, dispatcher, admin)
+  audit verify        recompute the audit log's hash chain; exit 1 at a broken link
+  supervise           run the deadline supervision job once and exit
+  hash-cost           time one password hash at the configured cost (PINGAN_ARGON2)
 
 environment: DATABASE_URL (default sqlite://data/pingan.db?mode=rwc), LEPTOS_SITE_ADDR,
 LEPTOS_SITE_ROOT, PINGAN_DEMO, PINGAN_TRUST_PROXY, PINGAN_RATE_LIMIT_TRACK,
-PINGAN_RATE_LIMIT_SUBMIT";
+PINGAN_RATE_LIMIT_SUBMIT, PINGAN_RATE_LIMIT_LOGIN_IP, PINGAN_RATE_LIMIT_LOGIN_USER,
+PINGAN_ARGON2 (m_kib,t,p), PINGAN_SECURE_COOKIES, PINGAN_NOTIFY (log | file:PATH |
+webhook:http://HOST/PATH), PINGAN_WEBHOOK_SECRET, PINGAN_ESCALATION_GRACE_HOURS,
+PINGAN_RATING_WINDOW_DAYS, PINGAN_SUPERVISION_EVERY_SECS, PINGAN_OUTBOX_EVERY_SECS";
 
 /// # Errors
 /// Database errors or a failed migration.
@@ -34,7 +44,8 @@ pub async fn import_regions(config: &Config, dir: &Path) -> Result<(), BackendEr
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let files = import::read_dir(dir)?;
-    let r = import::import(&db, &files).await?;
+    let who = backend::audit::Who { id: "cli".into(), name: "pingan import-regions".into(), role: "cli".into() };
+    let r = import::import_as(&db, &files, &who).await?;
     println!("imported {} regions, {} units, {} categories", r.regions, r.units, r.categories);
     Ok(())
 }
@@ -46,6 +57,7 @@ pub async fn import_regions(config: &Config, dir: &Path) -> Result<(), BackendEr
 pub async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = startup::build_state(config).await?;
     let options = startup::leptos_options(config);
+    crate::jobs::start(&state, config.sink.clone(), config.supervision_every, config.outbox_every);
     let app = startup::build_router(state, options, config.trust_proxy);
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     println!("pingan is running at {}", config.public_url());
@@ -68,4 +80,91 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// Reads `--flag value` pairs.
+fn flags(args: &[String]) -> Result<std::collections::HashMap<String, String>, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let k = a.strip_prefix("--").ok_or_else(|| format!("unexpected argument {a:?}"))?;
+        let v = it.next().ok_or_else(|| format!("--{k} needs a value"))?;
+        out.insert(k.to_owned(), v.clone());
+    }
+    Ok(out)
+}
+
+/// `pingan create-staff --username U --unit UNIT --role ROLE [--name NAME]`, password on stdin
+/// (its first line; nothing is echoed or logged).
+///
+/// # Errors
+/// Bad flags, a weak password or other invalid fields (each explained), database errors.
+pub async fn create_staff(config: &Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let f = flags(args)?;
+    let need = |k: &str| f.get(k).cloned().ok_or_else(|| format!("missing --{k}\n\n{USAGE}"));
+    let username = need("username")?;
+    let (unit, role) = (need("unit")?, need("role")?);
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let state = startup::build_state(config).await?;
+    let by = backend::audit::Who { id: "cli".into(), name: "pingan create-staff".into(), role: "cli".into() };
+    let n = backend::auth::NewStaff { display_name: f.get("name").cloned().unwrap_or_else(|| username.clone()), username, unit, role, password };
+    match backend::auth::create_staff(&state, &by, &n).await {
+        Ok(s) => {
+            println!("created {} ({}, {}) id {}", s.username, s.role.as_str(), s.unit, s.id);
+            Ok(())
+        }
+        Err(BackendError::Invalid(errs)) => {
+            let lines: Vec<String> = errs.iter().map(|e| format!("{}: {}", e.field.as_str(), e.msg.text(domain::Lang::En))).collect();
+            Err(lines.join("\n").into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `pingan audit verify`: prints how many entries were checked and the first broken link.
+///
+/// # Errors
+/// Database errors, or a broken chain.
+pub async fn audit_verify(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let v = backend::audit::verify(&db.pool).await?;
+    println!("checked {} entries", v.checked);
+    match v.first_broken {
+        None => {
+            println!("audit chain intact");
+            Ok(())
+        }
+        Some((seq, why)) => Err(format!("audit chain broken at entry {seq}: {why}").into()),
+    }
+}
+
+/// `pingan supervise`: one supervision run, then deliver what it queued.
+///
+/// # Errors
+/// Database errors.
+pub async fn supervise(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let state = startup::build_state(config).await?;
+    let r = backend::services::supervision::run(&state, usize::MAX).await?;
+    println!("{} appeals: {} warnings, {} supervisions, {} escalations", r.appeals, r.warnings, r.supervisions, r.escalations);
+    Ok(())
+}
+
+/// `pingan hash-cost`: how long one hash takes at the configured argon2 cost.
+///
+/// # Errors
+/// The hasher failed.
+pub async fn hash_cost(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let c = config.auth.cost;
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        backend::auth::password::hash("a sample password of ordinary length".into(), c).await?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    println!("argon2id m={} KiB t={} p={}: {:.3} s per hash (median of 3)", c.m_kib, c.t, c.p, times[1]);
+    Ok(())
 }

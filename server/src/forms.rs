@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
+use backend::services::resident;
 use backend::state::ClientIp;
 use backend::{AppState, BackendError};
 use domain::draft::Step;
@@ -43,6 +44,7 @@ fn fail(lang: Lang, e: &BackendError) -> Response {
     match e {
         BackendError::NotFound => message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired),
         BackendError::RateLimited => message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::TrackRateLimited),
+        BackendError::Forbidden => message_page(lang, StatusCode::FORBIDDEN, Msg::ErrForbidden),
         other => {
             tracing::error!(error = %other, "form handling failed");
             message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
@@ -174,4 +176,55 @@ pub async fn healthz(Extension(state): Extension<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+/// Back to the track page for `ticket` and `key`, with a flash (errors and typed text, or thanks).
+async fn back_to_track(state: &AppState, lang: Lang, ticket: &str, key: &str, flash: domain::staff::Flash) -> Response {
+    let enc = |s: &str| app::components::urlencode(s);
+    match resident::put_flash(state, &flash).await {
+        Ok(id) => Redirect::to(&format!("/track?ticket={}&key={}&f={id}#{}", enc(ticket), enc(key), flash.form)).into_response(),
+        Err(e) => fail(lang, &e),
+    }
+}
+
+/// Sends a resident action's outcome back to the track page.
+async fn resident_outcome(state: &AppState, lang: Lang, form_name: &str, form: &HashMap<String, String>, r: Result<Msg, BackendError>) -> Response {
+    let ticket = form.get("ticket").cloned().unwrap_or_default();
+    let key = form.get("key").cloned().unwrap_or_default();
+    let kept = |f: &HashMap<String, String>| f.iter().filter(|(k, _)| !matches!(k.as_str(), "ticket" | "key")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let flash = match r {
+        Ok(notice) => domain::staff::Flash { form: form_name.into(), notice: Some(notice), ..Default::default() },
+        Err(BackendError::Invalid(errors)) => domain::staff::Flash { form: form_name.into(), errors, values: kept(form), ..Default::default() },
+        Err(BackendError::Conflict(m)) => domain::staff::Flash { form: form_name.into(), problem: Some(m), values: kept(form), ..Default::default() },
+        // A wrong ticket or key gets the same answer as on the lookup form.
+        Err(BackendError::NotFound) => return message_page(lang, StatusCode::NOT_FOUND, Msg::TrackNotFound),
+        Err(e) => return fail(lang, &e),
+    };
+    back_to_track(state, lang, &ticket, &key, flash).await
+}
+
+/// The resident answers a request for information or adds something (`/form/track/info`).
+pub async fn track_info(
+    Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let g = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let r = resident::add_information(&state, &ip, &g("ticket"), &g("key"), &g("body")).await.map(|()| Msg::InfoReceived);
+    resident_outcome(&state, lang, "info", &form, r).await
+}
+
+/// The resident rates the answer (`/form/track/rate`).
+pub async fn track_rate(
+    Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let g = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let r = resident::rate(&state, &ip, &g("ticket"), &g("key"), &g("rating"), &g("comment")).await.map(|()| Msg::RatingReceived);
+    resident_outcome(&state, lang, "rate", &form, r).await
 }

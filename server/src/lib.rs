@@ -4,5 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod forms;
+pub mod jobs;
 pub mod middleware;
+pub mod staff;
 pub mod startup;

@@ -29,6 +29,10 @@ async fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Some("create-staff") => cli::create_staff(&config, &args[1..]).await,
+        Some("audit") if args.get(1).map(String::as_str) == Some("verify") => cli::audit_verify(&config).await,
+        Some("supervise") => cli::supervise(&config).await,
+        Some("hash-cost") => cli::hash_cost(&config).await,
         Some("-h" | "--help" | "help") => {
             println!("{}", cli::USAGE);
             return ExitCode::SUCCESS;

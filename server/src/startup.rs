@@ -2,7 +2,10 @@
 //! `main` and the router tests use the same two functions.
 
 use crate::config::Config;
-use crate::{forms, middleware as mw};
+use crate::{forms, middleware as mw, staff};
+use backend::auth::sessions::DbSessionStore;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -17,6 +20,8 @@ use tower_http::compression::CompressionLayer;
 
 /// Largest request body outside photo uploads (form posts are small).
 const FORM_BODY_LIMIT: usize = 64 * 1024;
+/// The region import: three files (a province's grid can be tens of megabytes).
+const IMPORT_BODY_LIMIT: usize = 200 * 1024 * 1024;
 /// A photo upload: the photo limit plus room for the multipart envelope.
 const PHOTO_BODY_LIMIT: usize = backend::photos::MAX_UPLOAD_BYTES + 64 * 1024;
 
@@ -63,6 +68,16 @@ fn leptos_config_env() -> leptos::config::Env {
 pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
+    // Staff sessions: cookie only sent to /staff, HttpOnly, SameSite=Strict, Secure outside
+    // plain-HTTP local development, ended after the idle time (the absolute time-out is checked
+    // by staff::context).
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("pingan_staff")
+        .with_path("/staff")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(state.auth.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(state.auth.idle));
     Router::new()
         .route("/healthz", get(forms::healthz))
         .route("/lang/{tag}", get(forms::set_lang))
@@ -74,6 +89,15 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/form/appeal/{token}/photos/remove", post(forms::remove_photo))
         .route("/form/appeal/{token}/{step}", post(forms::save_step))
         .route("/draft-photo/{token}/{id}", get(forms::draft_photo))
+        .route("/form/track/info", post(forms::track_info))
+        .route("/form/track/rate", post(forms::track_rate))
+        .route("/staff/login", post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route("/staff/appeal/{ticket}/act", post(staff::act))
+        .route("/staff/appeal/{ticket}/reveal", post(staff::reveal))
+        .route("/staff/photo/{ticket}/{id}", get(staff::photo))
+        .route("/staff/admin/import", post(staff::admin_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .route("/staff/admin/{*what}", post(staff::admin_post))
         .leptos_routes_with_context(
             &options,
             routes,
@@ -85,6 +109,8 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .layer(middleware::from_fn(staff::context))
+        .layer(sessions)
         .layer(Extension(state))
         .layer(middleware::from_fn(mw::same_origin))
         .layer(middleware::from_fn(move |req, next| mw::client_ip(trust_proxy, req, next)))

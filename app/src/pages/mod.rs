@@ -1,8 +1,10 @@
-//! One module per page.
+//! One module per page (the staff workspace's pages share `staff.rs`, admin pages `admin.rs`).
 
+pub mod admin;
 pub mod appeal;
 pub mod home;
 pub mod legal;
 pub mod not_found;
 pub mod receipt;
+pub mod staff;
 pub mod track;

@@ -3,7 +3,8 @@
 //! never logs query strings.
 
 use crate::api::{track_appeal, TrackResult};
-use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage};
+use crate::components::{described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice};
+use domain::staff::Flash;
 use domain::region::localized;
 use domain::views::TrackView;
 use domain::{FieldError, FieldName, Msg};
@@ -16,22 +17,15 @@ fn short_time(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
-fn status_text(s: &str) -> &'static str {
-    match s {
-        "closed" => t(Msg::StatusClosed),
-        "in_progress" => t(Msg::StatusInProgress),
-        _ => t(Msg::StatusAssigned),
-    }
-}
-
 #[component]
 pub fn Track() -> impl IntoView {
     let q = use_query_map();
     let ticket = q.read_untracked().get("ticket").unwrap_or_default();
     let key = q.read_untracked().get("key").unwrap_or_default();
+    let flash_id = q.read_untracked().get("f").unwrap_or_default();
     let asked = !ticket.is_empty() || !key.is_empty();
     // Shared so the lookup runs once, although SSR calls the child closure more than once.
-    let lookup = track_appeal(ticket.clone(), key.clone()).shared();
+    let lookup = track_appeal(ticket.clone(), key.clone(), flash_id).shared();
     view! {
         <Title text=format!("{} - {}", t(Msg::TrackTitle), t(Msg::SiteName))/>
         <Meta name="referrer" content="no-referrer"/>
@@ -48,7 +42,7 @@ pub fn Track() -> impl IntoView {
                         }
                     }
                     match result {
-                        Some(TrackResult::Found(v)) => found(v).into_any(),
+                        Some(TrackResult::Found(v, flash)) => found(v, flash.unwrap_or_default(), &ticket, &key).into_any(),
                         Some(TrackResult::Invalid(errs)) => form(&ticket, &key, errs, None).into_any(),
                         Some(TrackResult::NotFound) => form(&ticket, &key, Vec::new(), Some(Msg::TrackNotFound)).into_any(),
                         Some(TrackResult::RateLimited) => form(&ticket, &key, Vec::new(), Some(Msg::TrackRateLimited)).into_any(),
@@ -90,35 +84,82 @@ fn form(ticket: &str, key: &str, errors: Vec<FieldError>, problem: Option<Msg>) 
     }
 }
 
-fn event_text(kind: &str, unit: Option<&str>, lang: domain::Lang) -> String {
-    let unit = unit.unwrap_or_default().to_owned();
-    match kind {
-        "submitted" => Msg::EventSubmitted.text(lang).to_owned(),
-        "routed" => fill(Msg::EventRouted.text(lang), &[("unit", unit)]),
-        "routed_outside" => fill(Msg::EventRoutedOutside.text(lang), &[("unit", unit)]),
-        other => other.to_owned(),
-    }
-}
-
-fn found(v: TrackView) -> impl IntoView {
+fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
     let lang = lang();
+    let open = v.status != "closed";
+    let awaiting = v.status == "awaiting_info";
+    let info_errors = flash.errors_for("info");
+    let info_err = info_errors.first().map(|e| e.msg);
+    let info_problem = (flash.form == "info").then_some(flash.problem).flatten();
+    let rate_errors = flash.errors_for("rate");
+    let rate_problem = (flash.form == "rate").then_some(flash.problem).flatten();
+    let hidden = {
+        let (ticket, key) = (ticket.to_owned(), key.to_owned());
+        move || view! { <input type="hidden" name="ticket" value=ticket.clone()/><input type="hidden" name="key" value=key.clone()/> }
+    };
+    let hidden2 = hidden.clone();
+    let body_value = if flash.form == "info" { flash.value("body") } else { String::new() };
+    let comment_value = if flash.form == "rate" { flash.value("comment") } else { String::new() };
     view! {
         <h1>{t(Msg::TrackTitle)}" "<span class="code">{v.ticket.clone()}</span></h1>
+        <Notice msg=flash.notice/>
+        {v.supervised.then(|| view! { <p class="notice notice-warning" role="note">{t(Msg::SupervisedNotice)}</p> })}
         <dl class="summary" id="track-result">
-            <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(&v.status)}</strong></dd></div>
+            <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(&v.status, lang)}</strong></dd></div>
             <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &v.category_name.0, &v.category_name.1).to_owned()}</dd></div>
             <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{v.unit.name.clone()}" "<span class="muted">{v.unit.phone.clone()}</span></dd></div>
             <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd><time datetime=v.submitted_at.clone()>{short_time(&v.submitted_at)}</time></dd></div>
-            <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd><time datetime=v.deadline.clone()>{short_time(&v.deadline)}</time></dd></div>
+            <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline"><time datetime=v.deadline.clone()>{short_time(&v.deadline)}</time></dd></div>
         </dl>
         <h2>{t(Msg::Timeline)}</h2>
         <ol class="timeline">
             {v.events.iter().map(|e| view! {
-                <li>
+                <li data-kind=e.kind.clone()>
                     <time datetime=e.at.clone()>{short_time(&e.at)}</time>
-                    <p>{event_text(&e.kind, e.unit_name.as_deref(), lang)}</p>
+                    <p>{event_line(&e.kind, e.unit_name.as_deref(), e.extra.as_deref(), lang)}</p>
+                    {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
                 </li>
             }).collect_view()}
         </ol>
+        {open.then(move || view! {
+            <section id="info" aria-labelledby="info-title" class="resident-action">
+                <h2 id="info-title">{if awaiting { t(Msg::AnswerInfoTitle) } else { t(Msg::AddInfoTitle) }}</h2>
+                <ErrorSummary errors=info_errors.clone()/>
+                <Notice msg=info_problem problem=true/>
+                <form method="post" action="/form/track/info" class="step-form">
+                    {hidden()}
+                    <div class="field">
+                        <label for="body" class="label">{t(Msg::DescriptionLabel)}</label>
+                        <p class="hint" id="body-hint">{t(Msg::AddInfoHint)}</p>
+                        <FieldMessage field=FieldName::Body msg=info_err/>
+                        <textarea id="body" name="body" rows="5" maxlength="2100" aria-describedby="body-hint"
+                            aria-invalid=info_err.is_some().to_string()>{body_value.clone()}</textarea>
+                    </div>
+                    <button type="submit" class="button">{t(Msg::AddInfoSubmit)}</button>
+                </form>
+            </section>
+        })}
+        {v.can_rate.then(move || view! {
+            <section id="rate" aria-labelledby="rate-title" class="resident-action">
+                <h2 id="rate-title">{t(Msg::RateTitle)}</h2>
+                <ErrorSummary errors=rate_errors.clone()/>
+                <Notice msg=rate_problem problem=true/>
+                <form method="post" action="/form/track/rate" class="step-form">
+                    {hidden2()}
+                    <fieldset class="choices" aria-describedby="rating-hint">
+                        <legend class="visually-hidden">{t(Msg::RateTitle)}</legend>
+                        <p class="hint" id="rating-hint">{t(Msg::RateHint)}</p>
+                        <div class="choice"><input type="radio" name="rating" id="rating" value="satisfied"/><label for="rating">{t(Msg::RatingSatisfied)}</label></div>
+                        <div class="choice"><input type="radio" name="rating" id="rating-basically" value="basically"/><label for="rating-basically">{t(Msg::RatingBasically)}</label></div>
+                        <div class="choice"><input type="radio" name="rating" id="rating-unsatisfied" value="unsatisfied"/><label for="rating-unsatisfied">{t(Msg::RatingUnsatisfied)}</label></div>
+                    </fieldset>
+                    <div class="field">
+                        <label for="comment" class="label">{t(Msg::RateComment)}</label>
+                        <textarea id="comment" name="comment" rows="3" maxlength="2100">{comment_value.clone()}</textarea>
+                    </div>
+                    <button type="submit" class="button">{t(Msg::RateSubmit)}</button>
+                </form>
+            </section>
+        })}
     }
 }

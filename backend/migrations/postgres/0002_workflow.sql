@@ -146,3 +146,12 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 INSERT INTO settings (key, value) VALUES ('catalog_version', '0');
+
+-- What a resident's track-page form sends back after a post (errors and the typed text, or a
+-- thank-you), read once by the page the redirect leads to. Residents have no session: the
+-- random id travels in that redirect's URL.
+CREATE TABLE resident_flash (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);

@@ -120,7 +120,7 @@ mod tests {
             assert!(check_policy(bad, "zhang").is_err(), "{bad}");
         }
         assert_eq!(check_policy("zhangsan-2026-spring", "zhangsan").unwrap_err().msg, Msg::ErrPasswordCommon);
-        assert!(check_policy("绿皮火车开过黄土坡7次", "zhang").is_ok());
+        assert!(check_policy("绿皮火车开过黄土坡一共七次", "zhang").is_ok());
         assert!(check_policy("correct horse battery", "zhang").is_ok());
     }
 

@@ -64,6 +64,9 @@ pub fn read_dir(dir: &Path) -> Result<ImportFiles> {
     Ok(ImportFiles { regions: read("regions.geojson")?, units: read("units.csv")?, categories: read("categories.csv")? })
 }
 
+/// Overlap smaller than this share of the smaller cell's area is taken as rounding, not overlap.
+const OVERLAP_TOLERANCE: f64 = 1e-9;
+
 const UNIT_KINDS: [&str; 5] = ["grid_station", "community_committee", "street_center", "district_center", "city_center"];
 
 /// Parses a GeoJSON Polygon or MultiPolygon geometry into rings.
@@ -116,6 +119,7 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
     let mut errs = Vec::new();
     // regions.geojson
     let mut regions = Vec::new();
+    let mut cells: Vec<(String, Vec<Rings>)> = Vec::new();
     match serde_json::from_str::<Value>(&files.regions) {
         Err(e) => errs.push(format!("regions.geojson: not valid JSON: {e}")),
         Ok(doc) => {
@@ -137,7 +141,20 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
                 }
                 let geometry = match f.get("geometry") {
                     Some(g) if !g.is_null() => match parse_geometry(g) {
-                        Ok(_) => Some(g.to_string()),
+                        Ok(polygons) => {
+                            let mut ok = true;
+                            for (pi, rings) in polygons.iter().enumerate() {
+                                for p in domain::geometry::polygon_problems(rings) {
+                                    ok = false;
+                                    let which = if polygons.len() > 1 { format!("polygon {}, ", pi + 1) } else { String::new() };
+                                    errs.push(format!("{at}: invalid geometry: {which}{p}"));
+                                }
+                            }
+                            if ok && level == "grid" {
+                                cells.push((code.clone(), polygons));
+                            }
+                            Some(g.to_string())
+                        }
                         Err(e) => {
                             errs.push(format!("{at}: invalid geometry: {e}"));
                             None
@@ -161,6 +178,11 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
                 });
             }
         }
+    }
+    // Grid cells must not overlap (sharing an edge or a vertex is how they meet, and is fine):
+    // a point in two cells would have two units.
+    for (a, b) in domain::geometry::overlapping_cells(&cells, OVERLAP_TOLERANCE) {
+        errs.push(format!("regions.geojson: grid cells {a} and {b} overlap; every point must belong to one cell"));
     }
     let mut levels: HashMap<&str, Level> = HashMap::new();
     for r in &regions {

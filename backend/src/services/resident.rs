@@ -166,3 +166,34 @@ pub async fn rate(state: &AppState, client: &str, ticket: &str, key: &str, ratin
     tx.commit().await?;
     Ok(())
 }
+
+/// Keeps a flash for the page after a redirect; returns its id (128 random bits).
+///
+/// # Errors
+/// Database errors.
+pub async fn put_flash(state: &AppState, flash: &domain::staff::Flash) -> Result<String> {
+    let id = crate::auth::random_hex();
+    let data = serde_json::to_string(flash).map_err(|e| BackendError::Internal(e.to_string()))?;
+    let now = state.clock.ts();
+    sqlx::query("DELETE FROM resident_flash WHERE expires_at < $1").bind(now).execute(&state.db.pool).await?;
+    sqlx::query("INSERT INTO resident_flash (id, data, expires_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(data)
+        .bind(now + 600)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(id)
+}
+
+/// Reads and forgets a flash (`None` if unknown, used or expired).
+///
+/// # Errors
+/// Database errors.
+pub async fn take_flash(state: &AppState, id: &str) -> Result<Option<domain::staff::Flash>> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM resident_flash WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+    sqlx::query("DELETE FROM resident_flash WHERE id = $1").bind(id).execute(&state.db.pool).await?;
+    Ok(row.filter(|(_, exp)| *exp >= state.clock.ts()).and_then(|(d, _)| serde_json::from_str(&d).ok()))
+}

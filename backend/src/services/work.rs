@@ -254,6 +254,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
     let now = state.clock.ts();
     let (start, due) = current_deadline(&a.status, a.clock_start_at, a.sign_by_at, a.deadline_at);
     Ok(AppealPage {
+        category_name: cat.category(&a.category).map_or_else(|| (a.category.clone(), a.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
         unit_name: unit_option(&cat, &a.unit).name,
         urgency: if status.is_open() { urgency_str(urgency_at(now, start, due)).to_owned() } else { "fine".into() },
         transfer_targets: transfer_targets(&cat, staff, &a),

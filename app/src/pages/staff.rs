@@ -1,0 +1,607 @@
+//! The staff workspace: sign-in, the inbox and an appeal's page. Server-rendered only (no
+//! islands): every action is a plain form with the session's CSRF token, posted to the server's
+//! `/staff/...` handlers, which answer with a redirect back here (errors come in the flash).
+//! Phone-first like the resident pages: one column, big targets, tables that reflow.
+
+use crate::components::{event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice};
+use crate::staff_api::{staff_appeal, staff_inbox, staff_login_view, InboxView, StaffData};
+use domain::region::localized;
+use domain::sla::local_text;
+use domain::staff::{AppealPage, Flash, InboxFilter, StaffHeader};
+use domain::workflow::{Action, Role};
+use domain::{FieldError, FieldName, Msg};
+use futures::FutureExt;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+pub fn role_text(r: Role) -> &'static str {
+    t(match r {
+        Role::GridWorker => Msg::RoleGridWorker,
+        Role::UnitHandler => Msg::RoleUnitHandler,
+        Role::Dispatcher => Msg::RoleDispatcher,
+        Role::Admin => Msg::RoleAdmin,
+    })
+}
+
+/// The hidden CSRF field every staff form carries.
+pub fn csrf_input(token: &str) -> impl IntoView {
+    view! { <input type="hidden" name="csrf" value=token.to_owned()/> }
+}
+
+/// Who is signed in, where to go, and the sign-out button.
+pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
+    view! {
+        <Meta name="robots" content="noindex"/>
+        <nav class="staff-bar" aria-label=t(Msg::StaffTitle)>
+            <p class="who">
+                <strong>{h.display_name.clone()}</strong>" · "{h.unit_name.clone()}" · "{role_text(h.role)}
+            </p>
+            <ul>
+                <li><a href="/staff">{t(Msg::NavInbox)}</a></li>
+                {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}
+                <li>
+                    <form method="post" action="/staff/logout" class="inline">
+                        {csrf_input(&h.csrf)}
+                        <button type="submit" class="link-button">{t(Msg::SignOut)}</button>
+                    </form>
+                </li>
+            </ul>
+        </nav>
+    }
+}
+
+/// What to show when there is no page: signed out or out of scope.
+pub fn no_page<T>(d: &StaffData<T>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if matches!(d, StaffData::SignedOut) {
+        leptos_axum::redirect("/staff/login");
+    } else if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let _ = d;
+    view! {
+        <Title text=t(Msg::NotFound)/>
+        <h1>{t(Msg::NotFound)}</h1>
+        <p><a href="/staff">{t(Msg::NavInbox)}</a></p>
+    }
+}
+
+fn generic_error() -> AnyView {
+    view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any()
+}
+
+#[component]
+pub fn StaffLogin() -> impl IntoView {
+    let data = staff_login_view().shared();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let data = data.clone();
+                Suspend::new(async move {
+                    let Ok(v) = data.await else { return generic_error() };
+                    if v.signed_in {
+                        #[cfg(feature = "ssr")]
+                        leptos_axum::redirect("/staff");
+                    }
+                    let flash = v.flash.unwrap_or_default();
+                    let errors = flash.errors_for("login");
+                    let title = if errors.is_empty() && flash.problem.is_none() {
+                        t(Msg::StaffLoginTitle).to_owned()
+                    } else {
+                        format!("{}: {}", t(Msg::ErrorSummaryTitle), t(Msg::StaffLoginTitle))
+                    };
+                    view! {
+                        <Title text=title/>
+                        <Meta name="robots" content="noindex"/>
+                        <h1>{t(Msg::StaffLoginTitle)}</h1>
+                        <p class="hint">{t(Msg::StaffLoginHint)}</p>
+                        <ErrorSummary errors=errors.clone()/>
+                        <Notice msg=flash.problem problem=true/>
+                        <form method="post" action="/staff/login" class="step-form">
+                            {csrf_input(&v.csrf)}
+                            <div class="field">
+                                <label for="username" class="label">{t(Msg::UsernameLabel)}</label>
+                                <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
+                                    spellcheck="false" required value=flash.value("username")/>
+                            </div>
+                            <div class="field">
+                                <label for="password" class="label">{t(Msg::PasswordLabel)}</label>
+                                <FieldMessage field=FieldName::Password msg=errors.first().map(|e| e.msg)/>
+                                <input id="password" name="password" type="password" autocomplete="current-password" required
+                                    aria-invalid=(!errors.is_empty()).to_string()/>
+                            </div>
+                            <button type="submit" class="button">{t(Msg::SignIn)}</button>
+                        </form>
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn filter_from_query() -> InboxFilter {
+    let q = use_query_map().read_untracked();
+    InboxFilter {
+        status: q.get("status").unwrap_or_else(|| "open".to_owned()),
+        category: q.get("category").unwrap_or_default(),
+        urgent: q.get("urgent").is_some_and(|v| v == "1"),
+        due: q.get("due").unwrap_or_default(),
+        page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+    }
+}
+
+fn inbox_url(f: &InboxFilter, page: i64) -> String {
+    format!(
+        "/staff?status={}&category={}&urgent={}&due={}&page={page}",
+        urlencode(&f.status),
+        urlencode(&f.category),
+        if f.urgent { "1" } else { "" },
+        urlencode(&f.due)
+    )
+}
+
+fn urgency_badge(u: &str) -> Option<AnyView> {
+    match u {
+        "soon" => Some(view! { <span class="badge badge-soon">{t(Msg::BadgeDueSoon)}</span> }.into_any()),
+        "overdue" => Some(view! { <span class="badge badge-overdue">{t(Msg::BadgeOverdue)}</span> }.into_any()),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn StaffInbox() -> impl IntoView {
+    let filter = filter_from_query();
+    let data = staff_inbox(filter).shared();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let data = data.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(StaffData::Page { header, data, .. }) => inbox_view(&header, data).into_any(),
+                        Ok(other) => no_page(&other).into_any(),
+                        Err(_) => generic_error(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn inbox_view(h: &StaffHeader, v: InboxView) -> impl IntoView {
+    let lang = lang();
+    let f = v.filter.clone();
+    let counts = v.inbox.counts.clone();
+    let open: i64 = counts.iter().filter(|(s, _)| s != "closed").map(|(_, n)| n).sum();
+    let count_of = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    let status_link = |code: &str, label: String, n: i64| {
+        let mut g = f.clone();
+        g.status = code.to_owned();
+        let current = f.status == code;
+        view! { <li><a href=inbox_url(&g, 1) aria-current=current.then_some("page")>{label}" "<span class="count">{n}</span></a></li> }
+    };
+    let statuses = ["assigned", "in_progress", "awaiting_info", "closed"];
+    let page_of = fill(t(Msg::PageOf), &[("n", v.inbox.page.to_string()), ("total", v.inbox.pages.to_string())]);
+    let page_label = page_of.clone();
+    let sel = |a: &str, b: &str| a == b;
+    view! {
+        <Title text=format!("{} - {}", t(Msg::InboxTitle), t(Msg::SiteName))/>
+        {staff_bar(h)}
+        <h1>{t(Msg::InboxTitle)}</h1>
+        <nav aria-label=t(Msg::CountsLabel)>
+            <ul class="counts">
+                {status_link("open", t(Msg::FilterOpen).to_owned(), open)}
+                {statuses.iter().map(|s| status_link(s, status_text(s, lang).to_owned(), count_of(s))).collect_view()}
+            </ul>
+        </nav>
+        <form method="get" action="/staff" class="filters">
+            <div class="field">
+                <label for="f-status" class="label">{t(Msg::FilterStatus)}</label>
+                <select id="f-status" name="status">
+                    <option value="open" selected=sel(&f.status, "open")>{t(Msg::FilterOpen)}</option>
+                    <option value="" selected=sel(&f.status, "")>{t(Msg::FilterAll)}</option>
+                    {statuses.iter().map(|s| view! { <option value=*s selected=sel(&f.status, s)>{status_text(s, lang)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-category" class="label">{t(Msg::FilterCategory)}</label>
+                <select id="f-category" name="category">
+                    <option value="">{t(Msg::FilterAll)}</option>
+                    {v.categories.iter().map(|c| view! {
+                        <option value=c.code.clone() selected=c.code == f.category>{localized(lang, &c.name, &c.name_en).to_owned()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-due" class="label">{t(Msg::FilterDue)}</label>
+                <select id="f-due" name="due">
+                    <option value="">{t(Msg::FilterAll)}</option>
+                    <option value="soon" selected=sel(&f.due, "soon")>{t(Msg::FilterDueSoon)}</option>
+                    <option value="overdue" selected=sel(&f.due, "overdue")>{t(Msg::FilterOverdue)}</option>
+                </select>
+            </div>
+            <div class="choice">
+                <input type="checkbox" id="f-urgent" name="urgent" value="1" checked=f.urgent/>
+                <label for="f-urgent">{t(Msg::FilterUrgent)}</label>
+            </div>
+            <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
+        </form>
+        {if v.inbox.items.is_empty() {
+            view! { <p class="empty">{t(Msg::InboxEmpty)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="inbox" id="inbox">
+                    {v.inbox.items.into_iter().map(|i| {
+                        let cat = v.categories.iter().find(|c| c.code == i.category).map_or_else(|| i.category.clone(), |c| localized(lang, &c.name, &c.name_en).to_owned());
+                        view! {
+                            <li class="inbox-item" data-ticket=i.ticket.clone()>
+                                <p class="line1">
+                                    <a class="code" href=format!("/staff/appeal/{}", i.ticket)>{domain::receipt::Ticket::parse(&i.ticket).map(|t| t.display()).unwrap_or(i.ticket.clone())}</a>
+                                    " "<span class="status">{status_text(&i.status, lang)}</span>
+                                    {i.urgent.then(|| view! { " "<span class="badge">{t(Msg::UrgentBadge)}</span> })}
+                                    {urgency_badge(&i.urgency).map(|b| view! { " "{b} })}
+                                    {i.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
+                                </p>
+                                <p class="line2">{cat}" · "{i.unit_name}</p>
+                                <p class="line3">{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time></p>
+                                <p class="summary-text">{i.summary}</p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <nav class="pager" aria-label=page_label>
+            <p>{page_of}</p>
+            {(v.inbox.page > 1).then(|| view! { <a href=inbox_url(&f, v.inbox.page - 1) rel="prev">{t(Msg::PagePrev)}</a> })}
+            " "
+            {(v.inbox.page < v.inbox.pages).then(|| view! { <a href=inbox_url(&f, v.inbox.page + 1) rel="next">{t(Msg::PageNext)}</a> })}
+        </nav>
+    }
+}
+
+#[component]
+pub fn StaffAppeal() -> impl IntoView {
+    let ticket = use_params_map().read_untracked().get("ticket").unwrap_or_default();
+    let data = staff_appeal(ticket).shared();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let data = data.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(StaffData::Page { header, flash, data }) => appeal_view(&header, flash.unwrap_or_default(), data).into_any(),
+                        Ok(other) => no_page(&other).into_any(),
+                        Err(_) => generic_error(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn route_reason_text(r: &str) -> &'static str {
+    t(match r {
+        "grid_cell" => Msg::RouteGridCell,
+        "chosen_region" => Msg::RouteChosenRegion,
+        "outside_grid" => Msg::RouteOutsideGrid,
+        _ => Msg::RouteMissingUnit,
+    })
+}
+
+/// One action form: a titled section with the errors of this form, its fields and a button.
+fn action_form(name: &'static str, title: Msg, ticket: &str, csrf: &str, flash: &Flash, fields: AnyView) -> impl IntoView {
+    let errors: Vec<FieldError> = flash.errors_for(name);
+    let problem = (flash.form == name).then_some(flash.problem).flatten();
+    view! {
+        <section class="action" id=name aria-labelledby=format!("{name}-title")>
+            <h3 id=format!("{name}-title")>{t(title)}</h3>
+            <ErrorSummary errors=errors/>
+            <Notice msg=problem problem=true/>
+            <form method="post" action=format!("/staff/appeal/{ticket}/act")>
+                {csrf_input(csrf)}
+                <input type="hidden" name="action" value=name/>
+                {fields}
+                <button type="submit" class="button">{t(title)}</button>
+            </form>
+        </section>
+    }
+}
+
+fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) -> AnyView {
+    let id = format!("{form}-{}", field.as_str());
+    let errs = flash.errors_for(form);
+    let err = errs.iter().find(|e| e.field == field).map(|e| e.msg);
+    let value = if flash.form == form { flash.value(key) } else { String::new() };
+    view! {
+        <div class="field">
+            <label for=id.clone() class="label">{t(label)}</label>
+            {err.map(|m| view! { <p class="field-error" id=format!("{id}-error")>{t(m)}</p> })}
+            <textarea id=id name=key.to_owned() rows="4" maxlength="2100" aria-invalid=err.is_some().to_string()>{value}</textarea>
+        </div>
+    }
+    .into_any()
+}
+
+#[allow(clippy::too_many_lines)]
+fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
+    let lang = lang();
+    let ticket = a.ticket.clone();
+    let display = domain::receipt::Ticket::parse(&a.ticket).map(|t| t.display()).unwrap_or(a.ticket.clone());
+    let csrf = h.csrf.clone();
+    let can = |x: Action| a.actions.contains(&x);
+    let f = &flash;
+    let mut forms: Vec<AnyView> = Vec::new();
+    if can(Action::Sign) {
+        forms.push(action_form("sign", Msg::ActSign, &ticket, &csrf, f, ().into_any()).into_any());
+    }
+    if can(Action::Reply) {
+        forms.push(action_form("reply", Msg::ActReply, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "reply", "body")).into_any());
+    }
+    if can(Action::RequestInfo) {
+        forms.push(action_form("request_info", Msg::ActRequestInfo, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "request_info", "body")).into_any());
+    }
+    if can(Action::ReportBack) {
+        forms.push(action_form("report_back", Msg::ActReportBack, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "report_back", "body")).into_any());
+    }
+    if can(Action::Summon) && !a.summon_targets.is_empty() {
+        let boxes = view! {
+            <fieldset class="choices">
+                <legend>{t(Msg::DepartmentsLabel)}</legend>
+                {f.errors_for("summon").iter().find(|e| e.field == FieldName::Units).map(|e| view! { <p class="field-error" id="summon-units-error">{t(e.msg)}</p> })}
+                {a.summon_targets.iter().enumerate().map(|(i, u)| {
+                    let id = if i == 0 { "summon-units".to_owned() } else { format!("summon-units-{i}") };
+                    view! {
+                        <div class="choice">
+                            <input type="checkbox" id=id.clone() name="units" value=u.code.clone()/>
+                            <label for=id>{u.name.clone()}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="summon-note" class="label">{t(Msg::NoteLabel)}</label>
+                <textarea id="summon-note" name="note" rows="3" maxlength="2100"></textarea>
+            </div>
+        }
+        .into_any();
+        forms.push(action_form("summon", Msg::ActSummon, &ticket, &csrf, f, boxes).into_any());
+    }
+    if can(Action::Close) {
+        forms.push(action_form("close", Msg::ActClose, &ticket, &csrf, f, textarea(FieldName::Resolution, Msg::ResolutionLabel, f, "close", "resolution")).into_any());
+    }
+    if can(Action::Transfer) && !a.transfer_targets.is_empty() {
+        let fields = view! {
+            <div class="field">
+                <label for="transfer-unit" class="label">{t(Msg::ToUnitLabel)}</label>
+                {f.errors_for("transfer").iter().find(|e| e.field == FieldName::Unit).map(|e| view! { <p class="field-error">{t(e.msg)}</p> })}
+                <select id="transfer-unit" name="unit">
+                    <option value="">{t(Msg::ChooseOption)}</option>
+                    {a.transfer_targets.iter().map(|u| view! { <option value=u.code.clone()>{u.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            {textarea(FieldName::Reason, Msg::ReasonLabel, f, "transfer", "reason")}
+        }
+        .into_any();
+        forms.push(action_form("transfer", Msg::ActTransfer, &ticket, &csrf, f, fields).into_any());
+    }
+    if can(Action::Escalate) {
+        if let Some(p) = &a.parent_unit {
+            let fields = view! {
+                <p class="hint">{fill(t(Msg::EscalateTo), &[("unit", p.name.clone())])}</p>
+                {textarea(FieldName::Reason, Msg::ReasonLabel, f, "escalate", "reason")}
+            }
+            .into_any();
+            forms.push(action_form("escalate", Msg::ActEscalate, &ticket, &csrf, f, fields).into_any());
+        }
+    }
+    if can(Action::RequestExtension) {
+        let fields = view! {
+            <div class="field">
+                <label for="request_extension-days" class="label">{t(Msg::DaysLabel)}</label>
+                {f.errors_for("request_extension").iter().find(|e| e.field == FieldName::Days).map(|e| view! { <p class="field-error">{t(e.msg)}</p> })}
+                <input id="request_extension-days" name="days" type="number" inputmode="numeric" min="1" max="30" value=f.value("days")/>
+            </div>
+            {textarea(FieldName::Reason, Msg::ReasonLabel, f, "request_extension", "reason")}
+        }
+        .into_any();
+        forms.push(action_form("request_extension", Msg::ActRequestExtension, &ticket, &csrf, f, fields).into_any());
+    }
+    if can(Action::DecideExtension) {
+        for e in a.extensions.iter().filter(|e| e.decision.is_none()) {
+            let id = e.id.clone();
+            let errors = [f.errors_for("approve_extension"), f.errors_for("refuse_extension")].concat();
+            forms.push(
+                view! {
+                    <section class="action" id="decide_extension" aria-labelledby="decide_extension-title">
+                        <h3 id="decide_extension-title">{t(Msg::ActDecideExtension)}</h3>
+                        <ErrorSummary errors=errors/>
+                        <p>{t(Msg::DaysLabel)}": "{e.days}" · "{t(Msg::ReasonLabel)}": "{e.reason.clone()}</p>
+                        <form method="post" action=format!("/staff/appeal/{ticket}/act")>
+                            {csrf_input(&csrf)}
+                            <input type="hidden" name="id" value=id/>
+                            <div class="field">
+                                <label for="decide-note" class="label">{t(Msg::NoteLabel)}</label>
+                                <textarea id="decide-note" name="note" rows="2" maxlength="500"></textarea>
+                            </div>
+                            <button type="submit" name="action" value="approve_extension" class="button">{t(Msg::ApproveLabel)}</button>
+                            " "
+                            <button type="submit" name="action" value="refuse_extension" class="button button-secondary">{t(Msg::RefuseLabel)}</button>
+                        </form>
+                    </section>
+                }
+                .into_any(),
+            );
+        }
+    }
+    if can(Action::Note) {
+        forms.push(action_form("note", Msg::ActNote, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "note", "body")).into_any());
+    }
+    if can(Action::Reopen) {
+        forms.push(action_form("reopen", Msg::ActReopen, &ticket, &csrf, f, textarea(FieldName::Reason, Msg::ReasonLabel, f, "reopen", "reason")).into_any());
+    }
+    let no_actions = forms.is_empty();
+    let due = if a.status == "assigned" && a.sign_by_at < a.deadline_at { a.sign_by_at } else { a.deadline_at };
+    let reveal_errors = f.errors_for("reveal");
+    let reveal_problem = (f.form == "reveal").then_some(f.problem).flatten();
+    view! {
+        <Title text=format!("{} - {}", fill(t(Msg::AppealTitle), &[("ticket", display.clone())]), t(Msg::StaffTitle))/>
+        {staff_bar(h)}
+        <p><a class="back" href="/staff">{t(Msg::NavInbox)}</a></p>
+        <h1>{fill(t(Msg::AppealTitle), &[("ticket", display)])}</h1>
+        <Notice msg=f.notice/>
+        <section aria-labelledby="details-title">
+            <h2 id="details-title" class="visually-hidden">{t(Msg::SectionDetails)}</h2>
+            <dl class="summary" id="appeal-details">
+                <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(&a.status, lang)}</strong>
+                    {a.urgent.then(|| view! { " "<span class="badge">{t(Msg::UrgentBadge)}</span> })}
+                    {urgency_badge(&a.urgency).map(|b| view! { " "{b} })}
+                    {a.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
+                    {(a.cycle > 1).then(|| view! { " "<span class="muted">{fill(t(Msg::CycleLabel), &[("n", a.cycle.to_string())])}</span> })}
+                </dd></div>
+                <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &a.category_name.0, &a.category_name.1).to_owned()}</dd></div>
+                <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{a.unit_name.clone()}</dd></div>
+                <div class="summary-row"><dt>{t(Msg::RouteReasonLabel)}</dt><dd>{route_reason_text(&a.route_reason)}</dd></div>
+                <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd>{local_text(a.submitted_at)}</dd></div>
+                {(a.status == "assigned").then(|| view! { <div class="summary-row"><dt>{t(Msg::SignByLabel)}</dt><dd>{local_text(a.sign_by_at)}</dd></div> })}
+                <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline">{local_text(a.deadline_at)}</dd></div>
+                <div class="summary-row"><dt>{t(Msg::CheckPlace)}</dt><dd>
+                    {a.place.join(" / ")}
+                    {a.lat.zip(a.lng).map(|(la, ln)| view! { " "<span class="muted">{format!("({la:.5}, {ln:.5})")}</span> })}
+                    {a.address_note.clone().map(|n| view! { <br/>{n} })}
+                </dd></div>
+                <div class="summary-row"><dt>{t(Msg::CheckDescription)}</dt><dd class="pre">{a.description.clone()}</dd></div>
+                {a.resolution.clone().map(|r| view! { <div class="summary-row"><dt>{t(Msg::ResolutionLabel)}</dt><dd class="pre">{r}</dd></div> })}
+            </dl>
+            <p class="muted">{t(Msg::ColDue)}": "{local_text(due)}</p>
+        </section>
+        <section id="contact" aria-labelledby="resident-title">
+            <h2 id="resident-title">{t(Msg::SectionResident)}</h2>
+            {match (&a.contact_masked, &f.revealed) {
+                (_, Some((name, phone))) => view! {
+                    <p id="contact-full"><strong>{name.clone()}</strong>" · "<a href=format!("tel:{phone}")>{phone.clone()}</a></p>
+                    <p class="notice" role="status">{t(Msg::RevealedNote)}</p>
+                }.into_any(),
+                (Some((name, phone)), None) => view! {
+                    <p id="contact-masked">{name.clone()}" · "{phone.clone()}</p>
+                    {can(Action::RevealContact).then(|| view! {
+                        <form method="post" action=format!("/staff/appeal/{}/reveal", a.ticket) class="reveal">
+                            {csrf_input(&csrf)}
+                            <ErrorSummary errors=reveal_errors.clone()/>
+                            <Notice msg=reveal_problem problem=true/>
+                            <div class="field">
+                                <label for="reveal-reason" class="label">{t(Msg::RevealReason)}</label>
+                                <input id="reveal-reason" name="reason" type="text" maxlength="500" autocomplete="off"/>
+                            </div>
+                            <button type="submit" class="button button-secondary">{t(Msg::RevealTitle)}</button>
+                        </form>
+                    })}
+                }.into_any(),
+                (None, None) => view! { <p>{t(Msg::Anonymous)}</p> }.into_any(),
+            }}
+        </section>
+        {(!a.photo_ids.is_empty()).then(|| view! {
+            <section aria-labelledby="photos-title">
+                <h2 id="photos-title">{t(Msg::SectionPhotos)}</h2>
+                <ul class="photos">
+                    {a.photo_ids.iter().enumerate().map(|(i, id)| view! {
+                        <li><a href=format!("/staff/photo/{}/{id}", a.ticket)>
+                            <img src=format!("/staff/photo/{}/{id}", a.ticket) alt=fill(t(Msg::PhotoAlt), &[("n", (i + 1).to_string())]) width="160"/>
+                        </a></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(!a.cohandlers.is_empty()).then(|| view! {
+            <section aria-labelledby="co-title">
+                <h2 id="co-title">{t(Msg::SectionCoHandlers)}</h2>
+                <ul class="cohandlers">
+                    {a.cohandlers.iter().map(|c| view! {
+                        <li data-unit=c.unit.clone()>
+                            <strong>{c.unit_name.clone()}</strong>" · "
+                            {match c.reported_at {
+                                Some(at) => view! { <span>{t(Msg::ReportedAt)}" "{local_text(at)}</span> }.into_any(),
+                                None => view! { <span class="badge badge-soon">{t(Msg::NotReported)}</span> }.into_any(),
+                            }}
+                            {c.report.clone().map(|r| view! { <p class="pre">{r}</p> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(!a.extensions.is_empty()).then(|| view! {
+            <section aria-labelledby="ext-title">
+                <h2 id="ext-title">{t(Msg::SectionExtensions)}</h2>
+                <ul>
+                    {a.extensions.iter().map(|e| view! {
+                        <li>{local_text(e.requested_at)}" · +"{e.days}" · "{e.reason.clone()}" · "
+                            {match e.decision.as_deref() {
+                                Some("approved") => t(Msg::Approved),
+                                Some(_) => t(Msg::Refused),
+                                None => t(Msg::Pending),
+                            }}
+                            {e.note.clone().filter(|n| !n.is_empty()).map(|n| view! { " · "{n} })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(!a.notices.is_empty()).then(|| view! {
+            <section aria-labelledby="notices-title">
+                <h2 id="notices-title">{t(Msg::SectionNotices)}</h2>
+                <ul id="notices">
+                    {a.notices.iter().map(|n| {
+                        let what = match n.stage.as_str() {
+                            "warning" => t(Msg::StageWarning),
+                            "supervision" => t(Msg::StageSupervision),
+                            _ => t(Msg::StageEscalation),
+                        };
+                        let which = if n.deadline == "sign" { t(Msg::SignByLabel) } else { t(Msg::Deadline) };
+                        view! { <li data-stage=n.stage.clone()>{local_text(n.fired_at)}" · "{which}" · "{what}</li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <section aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{t(Msg::Timeline)}</h2>
+            <ol class="timeline" id="staff-timeline">
+                {a.events.iter().map(|e| {
+                    let extra = e.detail.as_deref().and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+                    let extra_text = match (e.kind.as_str(), &extra) {
+                        ("summoned", Some(d)) => d.get("units").and_then(|u| u.as_array()).map(|u| {
+                            u.iter().filter_map(|x| x.as_str()).map(|c| a.summon_targets.iter().find(|s| s.code == c).map_or_else(|| c.to_owned(), |s| s.name.clone())).collect::<Vec<_>>().join("、")
+                        }),
+                        ("extension_approved", Some(d)) => d.get("new").and_then(serde_json::Value::as_i64).map(local_text),
+                        ("rated", Some(d)) => d.get("rating").and_then(|r| r.as_str()).map(str::to_owned),
+                        _ => None,
+                    };
+                    let staff_detail = match (e.kind.as_str(), &extra) {
+                        ("reported_back", Some(d)) => d.get("report").and_then(|r| r.as_str()).map(str::to_owned),
+                        ("transferred" | "escalated", Some(d)) => d.get("reason").and_then(|r| r.as_str()).map(|r| format!("{}: {r}", t(Msg::ReasonLabel))),
+                        ("extension_requested", Some(d)) => Some(format!("+{} · {}", d.get("days").and_then(serde_json::Value::as_i64).unwrap_or(0), d.get("reason").and_then(|r| r.as_str()).unwrap_or(""))),
+                        ("extension_refused", Some(d)) => d.get("note").and_then(|r| r.as_str()).map(str::to_owned),
+                        _ => None,
+                    };
+                    view! {
+                        <li class=if e.public { "event" } else { "event internal" } data-kind=e.kind.clone()>
+                            <time>{local_text(e.at)}</time>
+                            {(!e.public).then(|| view! { " "<span class="badge">{t(Msg::Internal)}</span> })}
+                            <p>{event_line(&e.kind, e.unit_name.as_deref(), extra_text.as_deref(), lang)}
+                                {e.actor_name.clone().map(|n| view! { " "<span class="muted">"— "{n}</span> })}
+                            </p>
+                            {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
+                            {staff_detail.map(|d| view! { <p class="pre muted">{d}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+        <section aria-labelledby="actions-title" class="actions">
+            <h2 id="actions-title">{t(Msg::SectionActions)}</h2>
+            {if no_actions { Some(view! { <p>{t(Msg::NoActions)}</p> }) } else { None }}
+            {forms}
+        </section>
+    }
+}

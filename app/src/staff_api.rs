@@ -1,0 +1,186 @@
+//! Thin server functions for the staff pages: take the state and the signed-in staff member
+//! (put into the request by the server's `/staff` middleware), call one service, map the error.
+//! Authorization is the services' job; here only "is anyone signed in".
+
+use domain::staff::{AppealPage, Flash, Inbox, InboxFilter, StaffHeader};
+use domain::views::CategoryView;
+use domain::workflow::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A staff page's data, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StaffData<T> {
+    Page { header: StaffHeader, flash: Option<Flash>, data: T },
+    /// Nobody signed in (the middleware normally redirects first).
+    SignedOut,
+    /// Signed in, but this page is not for this role, or the appeal is out of scope.
+    NotFound,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginView {
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub signed_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxView {
+    pub inbox: Inbox,
+    pub filter: InboxFilter,
+    pub categories: Vec<CategoryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRowView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAdminView {
+    pub staff: Vec<StaffRowView>,
+    pub units: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_name: String,
+    pub role: String,
+    pub action: String,
+    pub ticket: Option<String>,
+    pub detail: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayView {
+    pub day: String,
+    pub kind: String,
+    pub name: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ctx {
+    use super::StaffData;
+    use backend::auth::{Staff, StaffCtx};
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<backend::AppState, ServerFnError> {
+        use_context::<backend::AppState>().ok_or_else(|| ServerFnError::new("state missing"))
+    }
+
+    pub fn staff_ctx() -> Option<StaffCtx> {
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<StaffCtx>().cloned())
+    }
+
+    pub fn internal(e: &backend::BackendError) -> ServerFnError {
+        tracing::error!(error = %e, "staff page data failed");
+        ServerFnError::new("internal error")
+    }
+
+    /// Runs `f` for the signed-in staff member and wraps the result with the page frame's data.
+    pub async fn with_staff<T, F, Fut>(f: F) -> Result<StaffData<T>, ServerFnError>
+    where
+        F: FnOnce(backend::AppState, Staff) -> Fut,
+        Fut: std::future::Future<Output = Result<T, backend::BackendError>>,
+    {
+        let state = state()?;
+        let Some(ctx) = staff_ctx() else { return Ok(StaffData::SignedOut) };
+        let Some(staff) = ctx.staff.clone() else { return Ok(StaffData::SignedOut) };
+        let header = backend::auth::header(&state, &staff, &ctx.csrf);
+        match f(state, staff).await {
+            Ok(data) => Ok(StaffData::Page { header, flash: ctx.flash, data }),
+            Err(backend::BackendError::NotFound | backend::BackendError::Forbidden) => Ok(StaffData::NotFound),
+            Err(e) => Err(internal(&e)),
+        }
+    }
+
+    pub fn require_admin(staff: &Staff) -> Result<(), backend::BackendError> {
+        if staff.role == domain::workflow::Role::Admin { Ok(()) } else { Err(backend::BackendError::Forbidden) }
+    }
+}
+
+#[server]
+pub async fn staff_login_view() -> Result<LoginView, ServerFnError> {
+    let c = ctx::staff_ctx().ok_or_else(|| ServerFnError::new("no staff context"))?;
+    Ok(LoginView { csrf: c.csrf, flash: c.flash, signed_in: c.staff.is_some() })
+}
+
+#[server]
+pub async fn staff_inbox(filter: InboxFilter) -> Result<StaffData<InboxView>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move {
+        let inbox = backend::services::work::inbox(&state, &staff, &filter).await?;
+        let cat = state.catalog.get();
+        let categories = cat
+            .categories
+            .iter()
+            .map(|c| CategoryView { code: c.code.clone(), name: c.name.clone(), name_en: c.name_en.clone(), urgent: c.urgent })
+            .collect();
+        Ok(InboxView { inbox, filter, categories })
+    })
+    .await
+}
+
+#[server]
+pub async fn staff_appeal(ticket: String) -> Result<StaffData<AppealPage>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move { backend::services::work::appeal_page(&state, &staff, &ticket).await }).await
+}
+
+#[server]
+pub async fn staff_admin_home() -> Result<StaffData<()>, ServerFnError> {
+    ctx::with_staff(|_state, staff| async move { ctx::require_admin(&staff) }).await
+}
+
+#[server]
+pub async fn staff_admin_staff() -> Result<StaffData<StaffAdminView>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move {
+        ctx::require_admin(&staff)?;
+        let cat = state.catalog.get();
+        let name = |u: &str| cat.units.get(u).map_or_else(|| u.to_owned(), |x| x.name.clone());
+        let staff = backend::auth::list_staff(&state)
+            .await?
+            .into_iter()
+            .map(|s| StaffRowView { unit_name: name(&s.unit), id: s.id, username: s.username, display_name: s.display_name, unit: s.unit, role: s.role, active: s.active })
+            .collect();
+        let units = cat.units_sorted().into_iter().map(|u| (u.code.clone(), u.name.clone())).collect();
+        Ok(StaffAdminView { staff, units })
+    })
+    .await
+}
+
+#[server]
+pub async fn staff_admin_audit(ticket: String, action: String, before: Option<i64>) -> Result<StaffData<Vec<AuditItem>>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move {
+        ctx::require_admin(&staff)?;
+        let t = Some(ticket.trim()).filter(|t| !t.is_empty());
+        let a = Some(action.trim()).filter(|a| !a.is_empty());
+        let rows = backend::store::audit::recent(&state.db.pool, t, a, before, 100).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditItem { seq: r.seq, at: r.at, actor_name: r.actor_name, role: r.role, action: r.action, ticket: r.ticket, detail: r.detail, reason: r.reason })
+            .collect())
+    })
+    .await
+}
+
+#[server]
+pub async fn staff_admin_holidays() -> Result<StaffData<Vec<HolidayView>>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move {
+        ctx::require_admin(&staff)?;
+        Ok(backend::services::supervision::list_holidays(&state)
+            .await?
+            .into_iter()
+            .map(|h| HolidayView { day: h.day, kind: h.kind, name: h.name })
+            .collect())
+    })
+    .await
+}

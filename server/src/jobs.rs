@@ -1,0 +1,69 @@
+//! Background jobs of a serving node, each on its own timer: the supervision run, the outbox
+//! worker, the catalog reload check and the session sweep. All are safe to run on several nodes
+//! at once (see the services for why); a failed run is logged and tried again next tick.
+
+use backend::notify::{self, Sink};
+use backend::services::{import, supervision};
+use backend::AppState;
+use std::time::Duration;
+
+/// Appeals handled per supervision run (the next run continues).
+const SUPERVISION_BATCH: usize = 5_000;
+
+fn every<F, Fut>(secs: u64, name: &'static str, mut f: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), backend::BackendError>> + Send,
+{
+    if secs == 0 {
+        tracing::info!(job = name, "job turned off");
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(secs));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = f().await {
+                tracing::error!(job = name, error = %e, "background job failed; retrying next tick");
+            }
+        }
+    });
+}
+
+/// Starts every job; they run until the process ends.
+pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every: u64) {
+    let worker = format!("node-{}", backend::auth::random_hex());
+    let s = state.clone();
+    every(supervision_every, "supervision", move || {
+        let s = s.clone();
+        async move {
+            let r = supervision::run(&s, SUPERVISION_BATCH).await?;
+            if r.warnings + r.supervisions + r.escalations > 0 {
+                tracing::info!(warnings = r.warnings, supervisions = r.supervisions, escalations = r.escalations, "supervision run");
+            }
+            Ok(())
+        }
+    });
+    let s = state.clone();
+    every(outbox_every, "outbox", move || {
+        let (s, sink, worker) = (s.clone(), sink.clone(), worker.clone());
+        async move {
+            notify::deliver_due(&s.db.pool, &sink, &worker, s.clock.ts()).await?;
+            Ok(())
+        }
+    });
+    let s = state.clone();
+    every(10, "catalog-reload", move || {
+        let s = s.clone();
+        async move { import::reload_if_changed(&s).await.map(|_| ()) }
+    });
+    let s = state.clone();
+    every(3600, "session-sweep", move || {
+        let s = s.clone();
+        async move {
+            backend::auth::sessions::DbSessionStore::new(s.db.clone()).sweep(s.clock.ts()).await?;
+            Ok(())
+        }
+    });
+}

@@ -1,0 +1,405 @@
+//! The staff workspace over HTTP: the middleware that resolves the session for every `/staff`
+//! request, and the plain form posts (sign in and out, appeal actions, admin pages). Every post
+//! checks the session's CSRF token; each answers 303 (post/redirect/get) and carries errors to
+//! the next page in the session's flash, so everything works with JavaScript off.
+
+use crate::forms::{lang_of, message_page};
+use axum::extract::{Multipart, Path, Request};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use backend::auth::{self, StaffCtx, SESSION_CSRF, SESSION_LOGIN_AT, SESSION_STAFF};
+use backend::services::import;
+use backend::services::supervision;
+use backend::services::work::{self, Act};
+use backend::state::ClientIp;
+use backend::{AppState, BackendError};
+use domain::staff::Flash;
+use domain::workflow::Role;
+use domain::{Lang, Msg};
+use tower_sessions::Session;
+
+const FLASH: &str = "flash";
+
+/// Resolves who is signed in for `/staff` paths, keeps a CSRF token in the session, hands the
+/// flash of the previous post to this page, and sends visitors who are not signed in to the
+/// sign-in page (pages) or refuses them (posts).
+pub async fn context(Extension(state): Extension<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if !path.starts_with("/staff") {
+        return next.run(req).await;
+    }
+    let lang = lang_of(req.headers());
+    match resolve(&state, &session, req.method() == Method::GET).await {
+        Ok(ctx) => {
+            let signed_in = ctx.staff.is_some();
+            req.extensions_mut().insert(ctx);
+            if !signed_in && path != "/staff/login" {
+                return if req.method() == Method::GET {
+                    Redirect::to("/staff/login").into_response()
+                } else {
+                    message_page(lang, StatusCode::FORBIDDEN, Msg::ErrCsrf)
+                };
+            }
+            let mut res = next.run(req).await;
+            // Staff pages are personal and change with every action: never cache them.
+            res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "staff session failed");
+            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
+        }
+    }
+}
+
+async fn resolve(state: &AppState, session: &Session, take_flash: bool) -> Result<StaffCtx, BackendError> {
+    let se = |e: tower_sessions::session::Error| BackendError::Internal(format!("session: {e}"));
+    let csrf = match session.get::<String>(SESSION_CSRF).await.map_err(se)? {
+        Some(t) => t,
+        None => {
+            let t = auth::random_hex();
+            session.insert(SESSION_CSRF, &t).await.map_err(se)?;
+            t
+        }
+    };
+    let mut staff = None;
+    if let Some(id) = session.get::<String>(SESSION_STAFF).await.map_err(se)? {
+        let login_at = session.get::<i64>(SESSION_LOGIN_AT).await.map_err(se)?.unwrap_or(0);
+        if auth::expired(state, login_at) {
+            session.flush().await.map_err(se)?;
+        } else {
+            staff = auth::active_staff(state, &id).await?;
+            if staff.is_none() {
+                // Switched off (or deleted) since signing in: end the session now.
+                session.flush().await.map_err(se)?;
+            }
+        }
+    }
+    let flash = if take_flash { session.remove::<Flash>(FLASH).await.map_err(se)? } else { None };
+    Ok(StaffCtx { staff, csrf, flash })
+}
+
+fn pairs_get(form: &[(String, String)], key: &str) -> String {
+    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+/// The form's token matches the session's (constant time).
+fn csrf_ok(ctx: &StaffCtx, form: &[(String, String)]) -> bool {
+    auth::same_token(&pairs_get(form, "csrf"), &ctx.csrf)
+}
+
+fn csrf_refused(lang: Lang) -> Response {
+    tracing::warn!("staff post without a valid CSRF token refused");
+    message_page(lang, StatusCode::FORBIDDEN, Msg::ErrCsrf)
+}
+
+async fn flash(session: &Session, f: Flash) {
+    if let Err(e) = session.insert(FLASH, f).await {
+        tracing::error!(error = %e, "could not keep the flash message");
+    }
+}
+
+/// Keeps what was typed (never passwords) so the form comes back filled in.
+fn kept_values(form: &[(String, String)]) -> Vec<(String, String)> {
+    form.iter().filter(|(k, _)| k != "csrf" && !k.contains("password")).cloned().collect()
+}
+
+fn fail(lang: Lang, e: &BackendError) -> Response {
+    match e {
+        BackendError::NotFound => message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound),
+        BackendError::Forbidden => message_page(lang, StatusCode::FORBIDDEN, Msg::ErrForbidden),
+        BackendError::RateLimited => message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::ErrLoginThrottled),
+        other => {
+            tracing::error!(error = %other, "staff request failed");
+            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
+        }
+    }
+}
+
+/// Sends validation errors and conflicts back to `back` in the flash; other errors become pages.
+async fn answer(session: &Session, lang: Lang, form_name: &str, form: &[(String, String)], back: &str, r: Result<Option<Msg>, BackendError>) -> Response {
+    match r {
+        Ok(notice) => {
+            flash(session, Flash { form: form_name.into(), notice, ..Flash::default() }).await;
+            Redirect::to(back).into_response()
+        }
+        Err(BackendError::Invalid(errors)) => {
+            flash(session, Flash { form: form_name.into(), errors, values: kept_values(form), ..Flash::default() }).await;
+            Redirect::to(&format!("{back}#{form_name}")).into_response()
+        }
+        Err(BackendError::Conflict(m)) => {
+            flash(session, Flash { form: form_name.into(), problem: Some(m), values: kept_values(form), ..Flash::default() }).await;
+            Redirect::to(&format!("{back}#{form_name}")).into_response()
+        }
+        Err(e) => fail(lang, &e),
+    }
+}
+
+pub async fn login(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    let username = pairs_get(&form, "username");
+    match auth::login(&state, &ip, &username, &pairs_get(&form, "password")).await {
+        Ok(staff) => {
+            // A new id at sign-in (no session fixation), a new CSRF token, the sign-in time.
+            let result = async {
+                session.cycle_id().await?;
+                session.insert(SESSION_STAFF, &staff.id).await?;
+                session.insert(SESSION_LOGIN_AT, state.clock.ts()).await?;
+                session.insert(SESSION_CSRF, auth::random_hex()).await
+            }
+            .await;
+            match result {
+                Ok(()) => Redirect::to("/staff").into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not start the staff session");
+                    message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
+                }
+            }
+        }
+        Err(BackendError::RateLimited) => {
+            flash(&session, Flash { form: "login".into(), problem: Some(Msg::ErrLoginThrottled), values: vec![("username".into(), username)], ..Flash::default() }).await;
+            Redirect::to("/staff/login").into_response()
+        }
+        Err(BackendError::Invalid(errors)) => {
+            flash(&session, Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() }).await;
+            Redirect::to("/staff/login").into_response()
+        }
+        Err(e) => fail(lang, &e),
+    }
+}
+
+pub async fn logout(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, session: Session, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+    let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    if let Some(staff) = &ctx.staff {
+        if let Err(e) = auth::logout(&state, staff).await {
+            return fail(lang, &e);
+        }
+    }
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "could not end the session");
+    }
+    Redirect::to("/staff/login").into_response()
+}
+
+fn signed_in(ctx: &StaffCtx) -> Result<&auth::Staff, BackendError> {
+    ctx.staff.as_ref().ok_or(BackendError::Forbidden)
+}
+
+/// Builds the action from the posted fields.
+fn act_from(form: &[(String, String)]) -> Option<Act> {
+    let g = |k: &str| pairs_get(form, k);
+    Some(match g("action").as_str() {
+        "sign" => Act::Sign,
+        "reply" => Act::Reply { body: g("body") },
+        "note" => Act::Note { body: g("body") },
+        "request_info" => Act::RequestInfo { body: g("body") },
+        "transfer" => Act::Transfer { to_unit: g("unit"), reason: g("reason") },
+        "escalate" => Act::Escalate { reason: g("reason") },
+        "summon" => Act::Summon { units: form.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(), note: g("note") },
+        "report_back" => Act::ReportBack { body: g("body") },
+        "close" => Act::Close { resolution: g("resolution") },
+        "reopen" => Act::Reopen { reason: g("reason") },
+        "request_extension" => Act::RequestExtension { days: g("days"), reason: g("reason") },
+        "approve_extension" => Act::DecideExtension { id: g("id"), approve: true, note: g("note") },
+        "refuse_extension" => Act::DecideExtension { id: g("id"), approve: false, note: g("note") },
+        _ => return None,
+    })
+}
+
+pub async fn act(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Path(ticket): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    let staff = match signed_in(&ctx) {
+        Ok(s) => s,
+        Err(e) => return fail(lang, &e),
+    };
+    let Some(a) = act_from(&form) else { return message_page(lang, StatusCode::BAD_REQUEST, Msg::NotFound) };
+    let back = format!("/staff/appeal/{ticket}");
+    let name = pairs_get(&form, "action");
+    let r = work::act(&state, staff, &ticket, &a).await.map(|()| Some(Msg::Saved));
+    answer(&session, lang, &name, &form, &back, r).await
+}
+
+pub async fn reveal(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Path(ticket): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    let staff = match signed_in(&ctx) {
+        Ok(s) => s,
+        Err(e) => return fail(lang, &e),
+    };
+    let back = format!("/staff/appeal/{ticket}");
+    match work::reveal_contact(&state, staff, &ticket, &pairs_get(&form, "reason")).await {
+        Ok(contact) => {
+            flash(&session, Flash { form: "reveal".into(), revealed: Some(contact), ..Flash::default() }).await;
+            Redirect::to(&format!("{back}#contact")).into_response()
+        }
+        Err(e) => answer(&session, lang, "reveal", &form, &back, Err(e)).await,
+    }
+}
+
+pub async fn photo(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, Path((ticket, id)): Path<(String, String)>) -> Response {
+    let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
+    match work::photo(&state, staff, &ticket, &id).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response(),
+        Err(BackendError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "staff photo failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn admin(ctx: &StaffCtx) -> Result<&auth::Staff, BackendError> {
+    match &ctx.staff {
+        Some(s) if s.role == Role::Admin => Ok(s),
+        _ => Err(BackendError::Forbidden),
+    }
+}
+
+/// Every admin post: `what` is the last path segment(s) after `/staff/admin/`.
+pub async fn admin_post(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Path(what): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    let me = match admin(&ctx) {
+        Ok(s) => s.who(),
+        Err(e) => return fail(lang, &e),
+    };
+    let g = |k: &str| pairs_get(&form, k);
+    let (back, r): (&str, Result<Option<Msg>, BackendError>) = match what.as_str() {
+        "staff/create" => (
+            "/staff/admin/staff",
+            auth::create_staff(
+                &state,
+                &me,
+                &auth::NewStaff { username: g("username"), display_name: g("name"), unit: g("unit"), role: g("role"), password: g("password") },
+            )
+            .await
+            .map(|_| Some(Msg::Saved)),
+        ),
+        "staff/active" => ("/staff/admin/staff", auth::set_active(&state, &me, &g("id"), g("active") == "1").await.map(|()| Some(Msg::Saved))),
+        "staff/password" => ("/staff/admin/staff", auth::reset_password(&state, &me, &g("id"), &g("password")).await.map(|()| Some(Msg::Saved))),
+        "holidays/set" => ("/staff/admin/holidays", supervision::set_holiday(&state, &me, &g("day"), &g("kind"), &g("name")).await.map(|()| Some(Msg::Saved))),
+        "holidays/delete" => ("/staff/admin/holidays", supervision::delete_holiday(&state, &me, &g("day")).await.map(|()| Some(Msg::Saved))),
+        "audit/verify" => {
+            return match backend::audit::verify(&state.db.pool).await {
+                Ok(v) => {
+                    let values = vec![
+                        ("checked".into(), v.checked.to_string()),
+                        ("broken".into(), v.first_broken.as_ref().map(|(s, why)| format!("{s}: {why}")).unwrap_or_default()),
+                    ];
+                    let notice = if v.first_broken.is_none() { Msg::AuditChainOk } else { Msg::AuditChainBroken };
+                    flash(&session, Flash { form: "verify".into(), notice: Some(notice), values, ..Flash::default() }).await;
+                    Redirect::to("/staff/admin/audit").into_response()
+                }
+                Err(e) => fail(lang, &e),
+            };
+        }
+        _ => return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound),
+    };
+    let form_name = what.replace('/', "-");
+    answer(&session, lang, &form_name, &form, back, r).await
+}
+
+/// The region import from the admin page: three files in one multipart form.
+pub async fn admin_import(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, session: Session, headers: HeaderMap, mut mp: Multipart) -> Response {
+    let lang = lang_of(&headers);
+    let mut csrf = String::new();
+    let mut files: [Option<Vec<u8>>; 3] = [None, None, None];
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let Ok(bytes) = field.bytes().await else { return message_page(lang, StatusCode::BAD_REQUEST, Msg::ErrFileMissing) };
+                match name.as_str() {
+                    "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    "regions" => files[0] = Some(bytes.to_vec()),
+                    "units" => files[1] = Some(bytes.to_vec()),
+                    "categories" => files[2] = Some(bytes.to_vec()),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return message_page(lang, StatusCode::BAD_REQUEST, Msg::ErrFileMissing),
+        }
+    }
+    if !auth::same_token(&csrf, &ctx.csrf) {
+        return csrf_refused(lang);
+    }
+    let me = match admin(&ctx) {
+        Ok(s) => s.who(),
+        Err(e) => return fail(lang, &e),
+    };
+    let names = ["regions.geojson", "units.csv", "categories.csv"];
+    let mut texts = Vec::new();
+    let mut problems = Vec::new();
+    for (i, f) in files.into_iter().enumerate() {
+        match f.filter(|b| !b.is_empty()) {
+            None => problems.push(format!("{}: {}", names[i], Msg::ErrFileMissing.text(lang))),
+            Some(b) => match import::decode_file(names[i], b) {
+                Ok(t) => texts.push(t),
+                Err(e) => problems.push(e),
+            },
+        }
+    }
+    let result = if problems.is_empty() {
+        let files = import::ImportFiles { regions: texts.remove(0), units: texts.remove(0), categories: texts.remove(0) };
+        import::import_and_reload(&state, &files, &me).await
+    } else {
+        Err(BackendError::Import(problems))
+    };
+    match result {
+        Ok(r) => {
+            let values = vec![("regions".into(), r.regions.to_string()), ("units".into(), r.units.to_string()), ("categories".into(), r.categories.to_string())];
+            flash(&session, Flash { form: "import".into(), notice: Some(Msg::ImportDone), values, ..Flash::default() }).await;
+            Redirect::to("/staff/admin/import").into_response()
+        }
+        Err(BackendError::Import(lines)) => {
+            let values = lines.into_iter().map(|l| ("problem".to_owned(), l)).collect();
+            flash(&session, Flash { form: "import".into(), problem: Some(Msg::ImportFailed), values, ..Flash::default() }).await;
+            Redirect::to("/staff/admin/import").into_response()
+        }
+        Err(e) => fail(lang, &e),
+    }
+}
