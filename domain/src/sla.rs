@@ -183,14 +183,15 @@ impl Stage {
     }
 }
 
-/// When the warning fires: 75 % of the way from `start` to `due`.
+/// When the warning fires: 75 % of the way from `start` to `due`, in whole seconds rounded
+/// down (times are stored as whole seconds, and the database's queries compute the same point).
 #[must_use]
 pub fn warning_at(start: OffsetDateTime, due: OffsetDateTime) -> OffsetDateTime {
-    let span = due - start;
-    if span <= Duration::ZERO {
+    let span = (due - start).whole_seconds();
+    if span <= 0 {
         return due;
     }
-    start + span * 3 / 4
+    start + Duration::seconds(span * 3 / 4)
 }
 
 /// Every stage due at `now` for a deadline running from `start` to `due`, in firing order.

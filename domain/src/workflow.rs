@@ -91,7 +91,7 @@ impl Role {
 }
 
 /// Everything staff can do to an appeal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Action {
     View,
     /// 签收.

@@ -61,6 +61,8 @@ ALTER TABLE appeals ADD COLUMN resolution TEXT;
 ALTER TABLE appeals ADD COLUMN cycle INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE appeals ADD COLUMN clock_start_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE appeals ADD COLUMN sign_by_at BIGINT NOT NULL DEFAULT 0;
+-- When the current sign-for deadline started (submission, or the last hand-over to a new unit).
+ALTER TABLE appeals ADD COLUMN sign_start_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE appeals ADD COLUMN supervised INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX appeals_scope ON appeals(scope_path, status);
 CREATE INDEX appeals_open_deadline ON appeals(status, deadline_at);
@@ -86,15 +88,17 @@ CREATE TABLE holidays (
     updated_at BIGINT NOT NULL
 );
 
--- One row per appeal, deadline cycle, deadline and stage: the primary key is what makes each
--- notice fire once, whichever job run or node gets there first.
+-- One row per appeal, deadline cycle, deadline (which one, and when it was due) and stage: the
+-- primary key is what makes each notice fire once, whichever job run or node gets there first.
+-- A moved deadline (an approved extension, a new unit's sign-for deadline) starts a new series.
 CREATE TABLE appeal_notices (
     ticket TEXT NOT NULL REFERENCES appeals(ticket),
     cycle INTEGER NOT NULL,
     deadline TEXT NOT NULL,
+    due_at BIGINT NOT NULL,
     stage TEXT NOT NULL,
     fired_at BIGINT NOT NULL,
-    PRIMARY KEY (ticket, cycle, deadline, stage)
+    PRIMARY KEY (ticket, cycle, deadline, due_at, stage)
 );
 
 CREATE TABLE extensions (

@@ -108,6 +108,16 @@ pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str)
     Ok(())
 }
 
+/// The sign-for deadline of a unit that receives an appeal at `now` (a hand-over): the end of
+/// the next working day, or the urgent hours.
+///
+/// # Errors
+/// Database errors (reading the calendar).
+pub async fn new_sign_deadline(pool: &AnyPool, now: i64, urgent: bool) -> Result<i64> {
+    let cal = calendar(pool).await?;
+    Ok(sla::deadlines(&cal, ts(now), 1, urgent, sla::CHINA).sign_by.unix_timestamp())
+}
+
 /// What one run of the job did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -137,17 +147,20 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
 
 /// Open appeals with a stage due and not yet recorded in their current cycle.
 async fn candidates(pool: &AnyPool, now: i64, grace: i64, limit: i64) -> Result<Vec<String>> {
-    let missing = |deadline: &str, stage: &str| {
-        format!("NOT EXISTS (SELECT 1 FROM appeal_notices n WHERE n.ticket = a.ticket AND n.cycle = a.cycle AND n.deadline = '{deadline}' AND n.stage = '{stage}')")
-    };
-    let due = |col: &str, deadline: &str| {
+    let missing = |deadline: &str, col: &str, stage: &str| {
         format!(
-            "((a.clock_start_at + (a.{col} - a.clock_start_at) * 3 / 4 <= $1 AND {w})
+            "NOT EXISTS (SELECT 1 FROM appeal_notices n WHERE n.ticket = a.ticket AND n.cycle = a.cycle
+             AND n.deadline = '{deadline}' AND n.due_at = a.{col} AND n.stage = '{stage}')"
+        )
+    };
+    let due = |start: &str, col: &str, deadline: &str| {
+        format!(
+            "((a.{start} + (a.{col} - a.{start}) * 3 / 4 <= $1 AND {w})
               OR (a.{col} < $1 AND {s})
               OR (a.{col} + $2 < $1 AND {e}))",
-            w = missing(deadline, "warning"),
-            s = missing(deadline, "supervision"),
-            e = missing(deadline, "escalation"),
+            w = missing(deadline, col, "warning"),
+            s = missing(deadline, col, "supervision"),
+            e = missing(deadline, col, "escalation"),
         )
     };
     let sql = format!(
@@ -155,8 +168,8 @@ async fn candidates(pool: &AnyPool, now: i64, grace: i64, limit: i64) -> Result<
          WHERE a.status <> 'closed' AND ({resolve} OR (a.status = 'assigned' AND {sign}))
          ORDER BY a.deadline_at, a.ticket LIMIT {}",
         limit.clamp(1, 100_000),
-        resolve = due("deadline_at", "resolve"),
-        sign = due("sign_by_at", "sign"),
+        resolve = due("clock_start_at", "deadline_at", "resolve"),
+        sign = due("sign_start_at", "sign_by_at", "sign"),
     );
     let rows: Vec<(String,)> = sqlx::query_as(&sql).bind(now).bind(grace).fetch_all(pool).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
@@ -174,14 +187,16 @@ async fn one(state: &AppState, ticket: &str, now: i64) -> Result<RunReport> {
         tx.commit().await?;
         return Ok(out);
     }
-    let mut deadlines = vec![("resolve", a.deadline_at)];
+    let mut deadlines = vec![("resolve", a.clock_start_at, a.deadline_at)];
     if a.status == "assigned" {
-        deadlines.insert(0, ("sign", a.sign_by_at));
+        deadlines.insert(0, ("sign", a.sign_start_at, a.sign_by_at));
     }
     let mut unit = a.unit.clone();
-    for (name, due) in deadlines {
-        for stage in sla::stages_due(ts(now), ts(a.clock_start_at), ts(due), state.supervision.grace) {
-            if !store::fire(&mut tx, ticket, a.cycle, name, stage.as_str(), now).await? {
+    let mut escalated = false;
+    for (name, start, due) in deadlines {
+        for stage in sla::stages_due(ts(now), ts(start), ts(due), state.supervision.grace) {
+            // One escalation per run: the next level gets its own sign-for deadline first.
+            if escalated || !store::fire(&mut tx, ticket, a.cycle, name, due, stage.as_str(), now).await? {
                 continue;
             }
             let detail = json!({ "deadline": name, "due": due, "cycle": a.cycle });
@@ -207,7 +222,16 @@ async fn one(state: &AppState, ticket: &str, now: i64) -> Result<RunReport> {
                     // At the top there is nowhere to go: the city centre keeps it, supervised.
                     if let Some(p) = cat.parent_unit(&unit).map(|p| p.code.clone()) {
                         let path = cat.unit_path(&p);
-                        appeals::apply(&mut tx, ticket, &Change { status: Some("assigned"), unit: Some((&p, &path)), signed_at: Some(None), ..Change::default() }, now).await?;
+                        let urgent = a.urgent != 0;
+                        let sign_by = new_sign_deadline(&state.db.pool, now, urgent).await?;
+                        appeals::apply(
+                            &mut tx,
+                            ticket,
+                            &Change { status: Some("assigned"), unit: Some((&p, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() },
+                            now,
+                        )
+                        .await?;
+                        escalated = true;
                         let d = json!({ "deadline": name, "from": unit, "due": due }).to_string();
                         appeals::insert_staff_event(&mut tx, &StaffEvent { unit: Some(&p), detail: Some(&d), ..ev("auto_escalated", true) }).await?;
                         notify::unit(&mut tx, &p, ticket, Kind::Escalated, now).await?;

@@ -418,7 +418,9 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 return Err(BackendError::invalid(FieldError::new(FieldName::Unit, Msg::ErrUnitUnknown)));
             }
             let path = cat.unit_path(to);
-            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), unit: Some((to, &path)), signed_at: Some(None), ..Change::default() }, now).await?;
+            let sign_by = crate::services::supervision::new_sign_deadline(&state.db.pool, now, a.urgent != 0).await?;
+            let change = Change { status: Some(next.as_str()), unit: Some((to, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() };
+            appeals::apply(&mut tx, ticket, &change, now).await?;
             let d = json!({ "from": a.unit, "reason": r }).to_string();
             appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), unit: Some(to), detail: Some(&d), ..ev("transferred", true) }).await?;
             notify::unit(&mut tx, to, ticket, notify::Kind::NewAssignment, now).await?;
@@ -429,7 +431,9 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let r = reason(r)?;
             let parent = cat.parent_unit(&a.unit).ok_or(BackendError::Conflict(Msg::ErrNoParentUnit))?;
             let path = cat.unit_path(&parent.code);
-            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), unit: Some((&parent.code, &path)), signed_at: Some(None), ..Change::default() }, now).await?;
+            let sign_by = crate::services::supervision::new_sign_deadline(&state.db.pool, now, a.urgent != 0).await?;
+            let change = Change { status: Some(next.as_str()), unit: Some((&parent.code, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() };
+            appeals::apply(&mut tx, ticket, &change, now).await?;
             let d = json!({ "from": a.unit, "reason": r }).to_string();
             appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), unit: Some(&parent.code), detail: Some(&d), ..ev("escalated", true) }).await?;
             notify::unit(&mut tx, &parent.code, ticket, notify::Kind::NewAssignment, now).await?;

@@ -30,10 +30,10 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
-           route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, updated_at, urgent,
-           scope_path, cycle)
+           route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at,
+           updated_at, urgent, scope_path, cycle)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-           $19, $17, $17, $20, $21, 1)",
+           $19, $17, $17, $17, $20, $21, 1)",
     )
     .bind(a.ticket)
     .bind(a.submit_token)
@@ -207,13 +207,14 @@ pub struct FullAppeal {
     pub cycle: i64,
     pub clock_start_at: i64,
     pub sign_by_at: i64,
+    pub sign_start_at: i64,
     pub supervised: i64,
 }
 
 const FULL_COLS: &str = "ticket, category, description, lat, lng, region, cell, address_note, anonymous,
     contact_name, contact_phone, status, unit, route_reason, submitted_at, deadline_at, urgent,
     scope_path, version, updated_at, signed_at, closed_at, resolution, cycle, clock_start_at,
-    sign_by_at, supervised";
+    sign_by_at, sign_start_at, supervised";
 
 /// Takes the appeal's write lock for this transaction (bumps its version); `false` if no such
 /// appeal. Every action starts with it, so two actions on one appeal run one after the other on
@@ -238,6 +239,8 @@ pub struct Change<'a> {
     pub deadline_at: Option<i64>,
     /// A new deadline cycle: (cycle, clock start, sign-by).
     pub cycle: Option<(i64, i64, i64)>,
+    /// A new sign-for deadline alone (a hand-over to another unit): (start, sign-by).
+    pub sign_by: Option<(i64, i64)>,
     pub supervised: Option<bool>,
 }
 
@@ -283,6 +286,14 @@ pub async fn apply(tx: &mut Tx<'_>, ticket: &str, c: &Change<'_>, now: i64) -> R
         binds.push(Bind::I64(Some(start)));
         sets.push(format!("sign_by_at = {}", next()));
         binds.push(Bind::I64(Some(sign_by)));
+        sets.push(format!("sign_start_at = {}", next()));
+        binds.push(Bind::I64(Some(start)));
+    }
+    if let Some((start, sign_by)) = c.sign_by {
+        sets.push(format!("sign_by_at = {}", next()));
+        binds.push(Bind::I64(Some(sign_by)));
+        sets.push(format!("sign_start_at = {}", next()));
+        binds.push(Bind::I64(Some(start)));
     }
     if let Some(v) = c.supervised {
         sets.push(format!("supervised = {}", next()));

@@ -30,14 +30,15 @@ pub async fn delete_holiday(tx: &mut Tx<'_>, day: &str) -> Result<bool> {
 
 /// Records a notice; `false` if this (appeal, cycle, deadline, stage) already fired. The primary
 /// key decides: concurrent runs, on one node or several, insert at most one row.
-pub async fn fire(tx: &mut Tx<'_>, ticket: &str, cycle: i64, deadline: &str, stage: &str, now: i64) -> Result<bool> {
+pub async fn fire(tx: &mut Tx<'_>, ticket: &str, cycle: i64, deadline: &str, due_at: i64, stage: &str, now: i64) -> Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO appeal_notices (ticket, cycle, deadline, stage, fired_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (ticket, cycle, deadline, stage) DO NOTHING",
+        "INSERT INTO appeal_notices (ticket, cycle, deadline, due_at, stage, fired_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (ticket, cycle, deadline, due_at, stage) DO NOTHING",
     )
     .bind(ticket)
     .bind(i32::try_from(cycle).unwrap_or(i32::MAX))
     .bind(deadline)
+    .bind(due_at)
     .bind(stage)
     .bind(now)
     .execute(&mut **tx)
@@ -58,24 +59,6 @@ pub async fn notices(pool: &AnyPool, ticket: &str) -> Result<Vec<Notice>> {
         .bind(ticket)
         .fetch_all(pool)
         .await?)
-}
-
-/// Open appeals whose warning point of either deadline has passed and that still miss a notice
-/// of this cycle: the supervision job's work list. Bounded per run.
-pub async fn candidates(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(&format!(
-        "SELECT a.ticket FROM appeals a
-         WHERE a.status <> 'closed'
-           AND (a.clock_start_at + (a.deadline_at - a.clock_start_at) * 3 / 4 <= $1
-                OR (a.status = 'assigned' AND a.clock_start_at + (a.sign_by_at - a.clock_start_at) * 3 / 4 <= $1))
-           AND (SELECT COUNT(*) FROM appeal_notices n WHERE n.ticket = a.ticket AND n.cycle = a.cycle) < 6
-         ORDER BY a.deadline_at LIMIT {}",
-        limit.clamp(1, 10_000)
-    ))
-    .bind(now)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
