@@ -79,3 +79,69 @@ macro_rules! both_engines {
         }
     };
 }
+
+/// A demo-city state whose clock only moves when told to (Monday 2026-11-23 09:00 in China),
+/// with fast password hashing.
+pub async fn clocked_state(engine: Engine) -> Option<(AppState, backend::clock::ManualClock)> {
+    let clock = backend::clock::ManualClock::new(time::macros::datetime!(2026-11-23 01:00 UTC));
+    let state = demo_state(engine, Limits { submit_per_hour: 100_000, ..Limits::default() }).await?;
+    let auth = backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
+    Some((state.with_clock(std::sync::Arc::new(clock.clone())).with_auth(auth), clock))
+}
+
+/// A staff account (password `correct horse battery`).
+pub async fn staff(state: &AppState, username: &str, unit: &str, role: &str) -> backend::auth::Staff {
+    let n = backend::auth::NewStaff {
+        username: username.into(),
+        display_name: username.into(),
+        unit: unit.into(),
+        role: role.into(),
+        password: "correct horse battery".into(),
+    };
+    backend::auth::create_staff(state, &backend::audit::Who::system(), &n).await.unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+/// A submitted appeal (through the wizard's services) at the state's clock; returns
+/// (ticket, token).
+pub async fn appeal_at(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> (String, String) {
+    use backend::services::appeal::{self, SubmitOutcome};
+    use domain::draft::Step;
+    let t = appeal::new_token();
+    let steps = [
+        (Step::Category, form(&[("category", category)])),
+        (Step::What, form(&[("description", "楼道里堆满了杂物，已经两个星期没人管了")])),
+        (Step::Where, form(place)),
+        (Step::Who, form(who)),
+    ];
+    for (step, f) in steps {
+        appeal::save_step(state, "client", &t, step, &f).await.unwrap();
+    }
+    match appeal::submit(state, &t, state.clock.now()).await.unwrap() {
+        SubmitOutcome::Accepted { ticket } => (ticket, t),
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+/// An anonymous sanitation appeal in community HD0101 (goes to U-HD0101).
+pub async fn simple_appeal(state: &AppState) -> String {
+    appeal_at(state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await.0
+}
+
+/// Moves an appeal to `unit` and `status` directly (test set-up, not a workflow action).
+pub async fn force(state: &AppState, ticket: &str, unit: &str, status: &str) {
+    let path = state.catalog.get().unit_path(unit);
+    let mut tx = state.db.pool.begin().await.unwrap();
+    let change = backend::store::appeals::Change { status: Some(status), unit: Some((unit, &path)), ..Default::default() };
+    backend::store::appeals::apply(&mut tx, ticket, &change, state.clock.ts()).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The resident's receipt (ticket and key in display form) for a submitted draft token.
+pub async fn receipt(state: &AppState, token: &str) -> (String, String) {
+    let r = backend::services::appeal::receipt(state, token).await.unwrap();
+    (r.ticket, r.key)
+}

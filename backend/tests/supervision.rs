@@ -1,0 +1,337 @@
+//! Deadlines and supervision with a moved clock, on SQLite and PostgreSQL: on time, warned,
+//! supervised, auto-escalated, extensions, unsatisfied → reopened up a level, concurrent and
+//! interrupted job runs, the outbox's retries, holidays and the rating window.
+
+mod common;
+
+use backend::notify::{self, Sink};
+use backend::services::supervision::{self, RunReport};
+use backend::services::work::{self, Act};
+use backend::services::{resident, track};
+use backend::store::{appeals, outbox, supervision as sup};
+use backend::clock::Clock as _;
+use backend::{AppState, BackendError};
+use common::Engine;
+use domain::Msg;
+use time::{Duration, OffsetDateTime};
+
+fn at(ts: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(ts).unwrap()
+}
+
+async fn notices(state: &AppState, ticket: &str) -> Vec<(i64, String, String)> {
+    sup::notices(&state.db.pool, ticket).await.unwrap().into_iter().map(|n| (n.cycle, n.deadline, n.stage)).collect()
+}
+
+async fn outbox_kinds(state: &AppState, ticket: &str) -> Vec<(String, String)> {
+    outbox::for_ticket(&state.db.pool, ticket).await.unwrap().into_iter().map(|m| (m.kind, m.recipient)).collect()
+}
+
+/// A wage appeal (10 working days, to D-HD-hrss), signed at once so only the resolve deadline runs.
+async fn signed_wage_appeal(state: &AppState) -> (String, String) {
+    let (ticket, token) = common::appeal_at(state, "wage_arrears", &[("district", "HD")], &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")]).await;
+    let hrss = common::staff(state, &format!("h{}", &ticket[2..8].to_lowercase()), "D-HD-hrss", "unit_handler").await;
+    work::act(state, &hrss, &ticket, &Act::Sign).await.unwrap();
+    (ticket, token)
+}
+
+async fn on_time_means_no_notice(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (ticket, _) = signed_wage_appeal(&state).await;
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    clock.advance(Duration::days(3));
+    work::act(&state, &hrss, &ticket, &Act::Close { resolution: "已追回工资".into() }).await.unwrap();
+    clock.advance(Duration::days(30));
+    let r = supervision::run(&state, 100).await.unwrap();
+    assert_eq!(r, RunReport::default());
+    assert!(notices(&state, &ticket).await.is_empty());
+}
+both_engines!(on_time_means_no_notice);
+
+async fn warned_then_supervised_then_escalated_once_each(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (ticket, _) = signed_wage_appeal(&state).await;
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    let (start, due) = (a.clock_start_at, a.deadline_at);
+    let warn = start + (due - start) * 3 / 4;
+    // Just before the 75 % point: nothing.
+    clock.set(at(warn - 60));
+    assert_eq!(supervision::run(&state, 100).await.unwrap().warnings, 0);
+    // At it: one warning to the unit, once, however often the job runs.
+    clock.set(at(warn));
+    assert_eq!(supervision::run(&state, 100).await.unwrap().warnings, 1);
+    assert_eq!(supervision::run(&state, 100).await.unwrap(), RunReport::default());
+    assert_eq!(notices(&state, &ticket).await, vec![(1, "resolve".into(), "warning".into())]);
+    assert!(outbox_kinds(&state, &ticket).await.contains(&("warning".into(), "D-HD-hrss".into())));
+    let inbox = work::inbox(&state, &common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await, &domain::staff::InboxFilter { due: "soon".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(inbox.items.iter().map(|i| i.ticket.as_str()).collect::<Vec<_>>(), [ticket.as_str()]);
+    // Past the deadline: 督办, marked on the appeal, the unit and its parent told, the resident sees it.
+    clock.set(at(due + 1));
+    assert_eq!(supervision::run(&state, 100).await.unwrap().supervisions, 1);
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!(a.supervised, 1);
+    let msgs = outbox_kinds(&state, &ticket).await;
+    assert!(msgs.contains(&("supervision".into(), "D-HD-hrss".into())));
+    assert!(msgs.contains(&("supervision".into(), "U-HD".into())), "the department's parent: the district centre");
+    // After the grace (24 h): up one level, once.
+    clock.set(at(due + 24 * 3600 - 60));
+    assert_eq!(supervision::run(&state, 100).await.unwrap().escalations, 0);
+    clock.set(at(due + 24 * 3600 + 1));
+    assert_eq!(supervision::run(&state, 100).await.unwrap().escalations, 1);
+    assert_eq!(supervision::run(&state, 100).await.unwrap(), RunReport::default());
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!((a.unit.as_str(), a.status.as_str()), ("U-HD", "assigned"));
+    assert_eq!(
+        notices(&state, &ticket).await,
+        vec![(1, "resolve".into(), "warning".into()), (1, "resolve".into(), "supervision".into()), (1, "resolve".into(), "escalation".into())]
+    );
+    let kinds: Vec<String> = appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| ["warning", "supervised", "auto_escalated"].contains(&k.as_str())).count(), 3);
+    let audit: Vec<String> = backend::store::audit::recent(&state.db.pool, Some(&ticket), None, None, 20).await.unwrap().into_iter().map(|r| r.action).collect();
+    assert!(audit.contains(&"supervise".into()) && audit.contains(&"auto_escalate".into()));
+    assert_eq!(backend::audit::verify(&state.db.pool).await.unwrap().first_broken, None);
+}
+both_engines!(warned_then_supervised_then_escalated_once_each);
+
+async fn an_unsigned_urgent_appeal_is_supervised_in_hours(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (ticket, _) = common::appeal_at(&state, "safety_hazard", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await;
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!(a.sign_by_at - a.submitted_at, 2 * 3600, "urgent: sign within 2 hours");
+    clock.advance(Duration::hours(2) + Duration::seconds(1));
+    let r = supervision::run(&state, 100).await.unwrap();
+    assert_eq!((r.warnings, r.supervisions), (1, 1), "the sign-for deadline's warning and supervision");
+    // Both fired in the same run; listed by time, then deadline and stage name.
+    assert_eq!(notices(&state, &ticket).await, vec![(1, "sign".into(), "supervision".into()), (1, "sign".into(), "warning".into())]);
+}
+both_engines!(an_unsigned_urgent_appeal_is_supervised_in_hours);
+
+async fn concurrent_runs_fire_each_notice_once(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let mut tickets = Vec::new();
+    for _ in 0..4 {
+        tickets.push(signed_wage_appeal(&state).await.0);
+    }
+    let due = appeals::full(&state.db.pool, &tickets[0]).await.unwrap().unwrap().deadline_at;
+    clock.set(at(due + 1));
+    // Two runs at once (two nodes on one database): between them, each appeal warned and
+    // supervised exactly once.
+    let (r1, r2) = tokio::join!(supervision::run(&state, 100), supervision::run(&state, 100));
+    let (r1, r2) = (r1.unwrap(), r2.unwrap());
+    assert_eq!(r1.warnings + r2.warnings, 4);
+    assert_eq!(r1.supervisions + r2.supervisions, 4);
+    for t in &tickets {
+        assert_eq!(notices(&state, t).await.len(), 2);
+        let warnings = outbox_kinds(&state, t).await.into_iter().filter(|(k, _)| k == "warning").count();
+        assert_eq!(warnings, 1);
+    }
+}
+both_engines!(concurrent_runs_fire_each_notice_once);
+
+async fn an_interrupted_run_resumes_without_double_notices(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let mut tickets = Vec::new();
+    for _ in 0..3 {
+        tickets.push(signed_wage_appeal(&state).await.0);
+    }
+    let due = appeals::full(&state.db.pool, &tickets[0]).await.unwrap().unwrap().deadline_at;
+    clock.set(at(due + 1));
+    // The first run stops after one appeal (as if the node died); the next ones finish the rest.
+    assert_eq!(supervision::run(&state, 1).await.unwrap().appeals, 1);
+    let rest = supervision::run(&state, 100).await.unwrap();
+    assert_eq!((rest.appeals, rest.warnings, rest.supervisions), (2, 2, 2));
+    assert_eq!(supervision::run(&state, 100).await.unwrap(), RunReport::default());
+    for t in &tickets {
+        assert_eq!(notices(&state, t).await.len(), 2, "{t}");
+    }
+}
+both_engines!(an_interrupted_run_resumes_without_double_notices);
+
+async fn extensions_approved_and_refused(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let (ticket, token) = signed_wage_appeal(&state).await;
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    let district = common::staff(&state, "district", "U-HD", "dispatcher").await;
+    let before = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at;
+    match work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "40".into(), reason: "x".into() }).await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrDaysInvalid),
+        other => panic!("{other:?}"),
+    }
+    work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "3".into(), reason: "需要等待仲裁结果".into() }).await.unwrap();
+    assert!(matches!(
+        work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "3".into(), reason: "again".into() }).await,
+        Err(BackendError::Conflict(Msg::ErrExtensionPending))
+    ));
+    let id = sup::extensions(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
+    // The unit cannot approve its own request; its parent (the district centre) can.
+    assert!(matches!(work::act(&state, &hrss, &ticket, &Act::DecideExtension { id: id.clone(), approve: true, note: String::new() }).await, Err(BackendError::Forbidden)));
+    work::act(&state, &district, &ticket, &Act::DecideExtension { id: id.clone(), approve: true, note: "同意".into() }).await.unwrap();
+    let after = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at;
+    let cal = supervision::calendar(&state.db.pool).await.unwrap();
+    assert_eq!(after, domain::sla::extend(&cal, at(before), 3, domain::sla::CHINA).unix_timestamp());
+    assert!(after - before >= 3 * 86_400);
+    // The resident sees the new deadline and the reason.
+    let (t, key) = common::receipt(&state, &token).await;
+    let v = track::track(&state, "ip", &t, &key).await.unwrap();
+    let e = v.events.iter().find(|e| e.kind == "extension_approved").unwrap();
+    assert_eq!(e.body.as_deref(), Some("需要等待仲裁结果"));
+    assert!(e.extra.as_deref().unwrap().starts_with(&domain::sla::local_text(after)[..10]));
+    // A second request, refused: the deadline stays, the refusal needs a reason, and the
+    // resident does not see internal back-and-forth.
+    work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "5".into(), reason: "还需要".into() }).await.unwrap();
+    let id2 = sup::extensions(&state.db.pool, &ticket).await.unwrap().into_iter().find(|e| e.decision.is_none()).unwrap().id;
+    assert!(matches!(
+        work::act(&state, &district, &ticket, &Act::DecideExtension { id: id2.clone(), approve: false, note: String::new() }).await,
+        Err(BackendError::Invalid(_))
+    ));
+    work::act(&state, &district, &ticket, &Act::DecideExtension { id: id2, approve: false, note: "请尽快办结".into() }).await.unwrap();
+    assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at, after);
+    let v = track::track(&state, "ip", &t, &key).await.unwrap();
+    assert!(!v.events.iter().any(|e| e.kind == "extension_refused" || e.kind == "extension_requested"));
+}
+both_engines!(extensions_approved_and_refused);
+
+async fn unsatisfied_reopens_one_level_up(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let (ticket, token) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "赵", ), ("phone", "13700137000")]).await;
+    let (t, key) = common::receipt(&state, &token).await;
+    // Rating before closing is refused.
+    assert!(matches!(resident::rate(&state, "ip", &t, &key, "satisfied", "").await, Err(BackendError::Conflict(Msg::ErrNotClosed))));
+    work::act(&state, &community, &ticket, &Act::Sign).await.unwrap();
+    work::act(&state, &community, &ticket, &Act::Close { resolution: "已清理".into() }).await.unwrap();
+    assert!(track::track(&state, "ip", &t, &key).await.unwrap().can_rate);
+    assert!(matches!(resident::rate(&state, "ip", &t, &key, "", "").await, Err(BackendError::Invalid(_))));
+    clock.advance(Duration::days(2));
+    resident::rate(&state, "ip", &t, &key, "unsatisfied", "垃圾又堆起来了").await.unwrap();
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!((a.status.as_str(), a.unit.as_str(), a.cycle), ("assigned", "U-HD01", 2));
+    assert_eq!(a.clock_start_at, clock.ts());
+    assert!(a.deadline_at > clock.ts() + 5 * 86_400 - 86_400, "a fresh deadline for the new round");
+    assert_eq!(a.supervised, 0);
+    let v = track::track(&state, "ip", &t, &key).await.unwrap();
+    assert!(!v.can_rate);
+    let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.ends_with(&["rated", "reopened_unsatisfied"]));
+    assert_eq!(v.events.iter().find(|e| e.kind == "rated").unwrap().extra.as_deref(), Some("unsatisfied"));
+    assert!(outbox_kinds(&state, &ticket).await.contains(&("new_assignment".into(), "U-HD01".into())));
+    assert!(outbox_kinds(&state, &ticket).await.contains(&("reopened".into(), "13700137000".into())));
+    // Once per round.
+    assert!(matches!(resident::rate(&state, "ip", &t, &key, "satisfied", "").await, Err(BackendError::Conflict(Msg::ErrNotClosed))));
+    // The new round has its own notices.
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    clock.set(at(a.deadline_at + 1));
+    supervision::run(&state, 100).await.unwrap();
+    assert!(notices(&state, &ticket).await.iter().all(|n| n.0 == 2));
+    // The street closes round two; the resident is satisfied this time.
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    if a.status == "assigned" && a.unit == "U-HD01" {
+        work::act(&state, &street, &ticket, &Act::Sign).await.unwrap();
+    }
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    let closer = if a.unit == "U-HD01" { street } else { common::staff(&state, "district", &a.unit, "dispatcher").await };
+    if a.status == "assigned" {
+        work::act(&state, &closer, &ticket, &Act::Sign).await.unwrap();
+    }
+    work::act(&state, &closer, &ticket, &Act::Close { resolution: "街道协调环卫每日清运".into() }).await.unwrap();
+    resident::rate(&state, "ip", &t, &key, "satisfied", "").await.unwrap();
+    let ratings: Vec<(i64, String)> = sup::ratings(&state.db.pool, &ticket).await.unwrap().into_iter().map(|r| (r.cycle, r.rating)).collect();
+    assert_eq!(ratings, vec![(1, "unsatisfied".into()), (2, "satisfied".into())]);
+}
+both_engines!(unsatisfied_reopens_one_level_up);
+
+async fn no_rating_after_the_window(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let (ticket, token) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    work::act(&state, &community, &ticket, &Act::Sign).await.unwrap();
+    work::act(&state, &community, &ticket, &Act::Close { resolution: "已清理".into() }).await.unwrap();
+    clock.advance(Duration::days(8));
+    let (t, key) = common::receipt(&state, &token).await;
+    assert!(!track::track(&state, "ip", &t, &key).await.unwrap().can_rate);
+    assert!(matches!(resident::rate(&state, "ip", &t, &key, "satisfied", "").await, Err(BackendError::Conflict(Msg::ErrRatingWindowOver))));
+    let window_start = clock.ts() - state.supervision.rating_window.whole_seconds();
+    assert_eq!(sup::unrated_count(&state.db.pool, window_start).await.unwrap(), 1);
+    assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().status, "closed");
+}
+both_engines!(no_rating_after_the_window);
+
+async fn residents_add_information_while_open(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let (ticket, token) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (t, key) = common::receipt(&state, &token).await;
+    match resident::add_information(&state, "ip", &t, &key, "太短").await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrDescriptionShort),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(resident::add_information(&state, "ip", &t, "AAAAAAAAAAAAAAAAAAAAAAAAAA", "这是补充的内容，垃圾桶在东门。").await, Err(BackendError::NotFound)));
+    resident::add_information(&state, "ip", &t, &key, "这是补充的内容，垃圾桶在东门。").await.unwrap();
+    let kinds: Vec<String> = appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.last().map(String::as_str), Some("supplement"));
+    assert!(outbox_kinds(&state, &ticket).await.contains(&("answered".into(), "U-HD0101".into())));
+}
+both_engines!(residents_add_information_while_open);
+
+async fn holidays_move_deadlines(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let admin = backend::audit::Who::system();
+    // Clock: Monday 2026-11-23 09:00. Make Tuesday–Thursday holidays and Saturday a working day.
+    for d in ["2026-11-24", "2026-11-25", "2026-11-26"] {
+        supervision::set_holiday(&state, &admin, d, "holiday", "测试假期").await.unwrap();
+    }
+    supervision::set_holiday(&state, &admin, "2026-11-28", "workday", "调休").await.unwrap();
+    match supervision::set_holiday(&state, &admin, "2026-13-01", "holiday", "x").await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrDayInvalid),
+        other => panic!("{other:?}"),
+    }
+    // suggestion: 15 working days; sanitation: 5. With 3 holidays and 1 make-up day: Fri 27,
+    // Sat 28, Mon 30, Tue 1, Wed 2 → Wednesday 2 December.
+    let (ticket, _) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!(domain::sla::local_text(a.deadline_at), "2026-12-02 23:59");
+    // Signing: the next working day is Friday 27.
+    assert_eq!(domain::sla::local_text(a.sign_by_at), "2026-11-27 23:59");
+}
+both_engines!(holidays_move_deadlines);
+
+async fn the_outbox_retries_and_never_loses_a_message(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (ticket, _) = signed_wage_appeal(&state).await;
+    let pending = |s: &AppState| {
+        let pool = s.db.pool.clone();
+        async move { outbox::counts(&pool).await.unwrap() }
+    };
+    let (undelivered, _) = pending(&state).await;
+    assert!(undelivered >= 1);
+    // A failing sink: every message stays, with an attempt counted and a later retry time.
+    let r = notify::deliver_due(&state.db.pool, &Sink::Failing, "w1", clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (0, usize::try_from(undelivered).unwrap()));
+    assert_eq!(pending(&state).await.0, undelivered);
+    // Not due again yet.
+    let r = notify::deliver_due(&state.db.pool, &Sink::Log, "w1", clock.ts() + 10).await.unwrap();
+    assert_eq!(r.sent, 0);
+    // After the back-off (30 s for a first failure) the log sink delivers all of them.
+    clock.advance(Duration::seconds(31));
+    let r = notify::deliver_due(&state.db.pool, &Sink::Log, "w1", clock.ts()).await.unwrap();
+    assert_eq!(r.sent, usize::try_from(undelivered).unwrap());
+    assert_eq!(pending(&state).await, (0, undelivered));
+    let rows = outbox::for_ticket(&state.db.pool, &ticket).await.unwrap();
+    assert!(rows.iter().all(|m| m.delivered_at.is_some() && m.attempts == 2 && m.last_error.is_none()));
+    // Two workers at once never deliver one message twice.
+    let hrss = common::staff(&state, "hrss2", "D-HD-hrss", "unit_handler").await;
+    work::act(&state, &hrss, &ticket, &Act::Reply { body: "正在处理".into() }).await.unwrap();
+    let (a, b) = tokio::join!(
+        notify::deliver_due(&state.db.pool, &Sink::Log, "w1", clock.ts()),
+        notify::deliver_due(&state.db.pool, &Sink::Log, "w2", clock.ts())
+    );
+    assert_eq!(a.unwrap().sent + b.unwrap().sent, 1);
+    // A file sink masks the phone number.
+    let path = std::env::temp_dir().join(format!("pingan-outbox-{}.jsonl", backend::auth::random_hex()));
+    work::act(&state, &hrss, &ticket, &Act::Reply { body: "已联系用人单位".into() }).await.unwrap();
+    notify::deliver_due(&state.db.pool, &Sink::File(path.clone()), "w1", clock.ts()).await.unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("138****8000") && !text.contains("13800138000"), "{text}");
+    let _ = std::fs::remove_file(path);
+}
+both_engines!(the_outbox_retries_and_never_loses_a_message);
