@@ -25,17 +25,19 @@ const IMPORT_BODY_LIMIT: usize = 200 * 1024 * 1024;
 /// A photo upload: the photo limit plus room for the multipart envelope.
 const PHOTO_BODY_LIMIT: usize = backend::photos::MAX_UPLOAD_BYTES + 64 * 1024;
 
-/// Connects, migrates, loads the demo city into an empty database (unless turned off) and builds
-/// the catalog.
+/// Connects, migrates, loads the demo city (and its demo staff accounts) into an empty database
+/// unless turned off, and builds the catalog.
 ///
 /// # Errors
 /// Database unreachable, a migration failed, or the demo import failed.
 pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendError> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    let mut demo_loaded = false;
     if config.demo {
         if let Some(r) = import::import_demo_if_empty(&db).await? {
             tracing::info!(regions = r.regions, units = r.units, categories = r.categories, "demo city loaded");
+            demo_loaded = true;
         }
     }
     let version = backend::store::regions::catalog_version(&db.pool).await?;
@@ -43,6 +45,14 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
     catalog.replace_versioned(import::load_catalog(&db).await?, version);
     let mut state = AppState::new(db, catalog, config.limits).with_auth(config.auth);
     state.supervision = config.supervision;
+    // Demo accounts only with a demo city this start loaded: never on a real deployment's data.
+    if demo_loaded {
+        if let Some(password) = backend::services::demo::seed_staff(&state).await? {
+            // Handed to the person who started the demo, once; not a log line.
+            let names: Vec<&str> = backend::services::demo::DEMO_STAFF.iter().map(|s| s.0).collect();
+            println!("demo staff accounts at /staff/login: {} — password (shown only now): {password}", names.join(", "));
+        }
+    }
     Ok(state)
 }
 
