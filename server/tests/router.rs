@@ -1,75 +1,13 @@
 //! Router tests: the real router (`build_router`) driven with `oneshot`, as a browser with
 //! JavaScript off would drive it.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use backend::state::Limits;
-use http_body_util::BodyExt;
-use pingan_server::config::Config;
-use pingan_server::startup::{build_router, build_state, leptos_options};
-use tower::ServiceExt;
-
-async fn app(limits: Limits) -> Router {
-    let dir = std::env::temp_dir().join("pingan-router-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let n: u64 = rand_u64();
-    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("{n:x}.db")).display()));
-    config.limits = limits;
-    config.auth.cost = backend::auth::password::Cost::TEST;
-    let state = build_state(&config).await.unwrap();
-    build_router(state, leptos_options(&config), false)
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
-}
-
-struct Res {
-    status: StatusCode,
-    location: Option<String>,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Res {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Res { status, location, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-async fn get(app: &Router, uri: &str) -> Res {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-async fn post_form(app: &Router, uri: &str, body: &str) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "localhost")
-        .header(header::ORIGIN, "http://localhost")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(app, req).await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
-
-/// Pulls `attr="…"` values following `marker` out of HTML.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let i = html.find(start)? + start.len();
-    let j = html[i..].find(end)? + i;
-    Some(&html[i..j])
-}
+use common::{app, between, enc, get, post_form, send};
 
 async fn new_token(app: &Router) -> String {
     let page = get(app, "/appeal/new").await;

@@ -1,0 +1,111 @@
+//! Shared helpers of the router tests: the real router on a fresh SQLite database with the demo
+//! city, and requests as a browser with JavaScript off would send them.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use backend::state::Limits;
+use http_body_util::BodyExt;
+use pingan_server::config::Config;
+use pingan_server::startup::{build_router, build_state, leptos_options};
+use tower::ServiceExt;
+
+/// A fresh database's config (demo city, fast password hashing).
+pub fn config(limits: Limits) -> Config {
+    let dir = std::env::temp_dir().join("pingan-router-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let n: u64 = rand_u64();
+    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("{n:x}.db")).display()));
+    config.limits = limits;
+    config.auth.cost = backend::auth::password::Cost::TEST;
+    config
+}
+
+pub async fn app(limits: Limits) -> Router {
+    let config = config(limits);
+    let state = build_state(&config).await.unwrap();
+    build_router(state, leptos_options(&config), false)
+}
+
+
+pub fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+pub async fn send(app: &Router, req: Request<Body>) -> Res {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res { status, location, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Res {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+pub async fn post_form(app: &Router, uri: &str, body: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// The text between the first `start` and the next `end` (attribute values out of HTML).
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = html.find(start)? + start.len();
+    let j = html[i..].find(end)? + i;
+    Some(&html[i..j])
+}
+
+
+/// A GET with a cookie header (the staff session).
+pub async fn get_with(app: &Router, uri: &str, cookie: &str) -> Res {
+    send(app, Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+}
+
+/// A same-origin form POST with a cookie header.
+pub async fn post_with(app: &Router, uri: &str, body: &str, cookie: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+/// The staff session cookie a response sets (`name=value`), and its whole header.
+pub fn session_cookie(r: &Res) -> Option<(String, String)> {
+    r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("pingan_staff=")).map(|c| {
+        (c.split(';').next().unwrap_or_default().to_owned(), c.to_owned())
+    })
+}
+
+/// The CSRF token of the first staff form on a page.
+pub fn csrf(html: &str) -> String {
+    between(html, "name=\"csrf\" value=\"", "\"").expect("a csrf field").to_owned()
+}
