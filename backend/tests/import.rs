@@ -1,0 +1,199 @@
+//! The region import explains bad data (one test per kind: the file, the feature or line, and
+//! what is wrong), changes nothing when anything is wrong, updates in place, keeps appeals'
+//! assignment history, and swaps the routing index without a window where lookups fail.
+
+mod common;
+
+use backend::services::import::{self, catalog_from_files, decode_file, demo_files, ImportFiles};
+use backend::BackendError;
+use common::Engine;
+use domain::fields::GeoPoint;
+use serde_json::{json, Value};
+
+fn errors(files: &ImportFiles) -> String {
+    match catalog_from_files(files) {
+        Ok(_) => panic!("expected import errors"),
+        Err(e) => e.join("\n"),
+    }
+}
+
+/// The demo files with the regions document edited by `f`.
+fn with_regions(f: impl FnOnce(&mut Vec<Value>)) -> ImportFiles {
+    let mut files = demo_files();
+    let mut doc: Value = serde_json::from_str(&files.regions).unwrap();
+    f(doc["features"].as_array_mut().unwrap());
+    files.regions = doc.to_string();
+    files
+}
+
+fn feature<'a>(features: &'a mut [Value], code: &str) -> &'a mut Value {
+    features.iter_mut().find(|x| x["properties"]["code"] == code).unwrap()
+}
+
+#[test]
+fn the_demo_city_is_clean() {
+    assert!(catalog_from_files(&demo_files()).is_ok());
+}
+
+#[test]
+fn missing_parent() {
+    let files = with_regions(|fs| feature(fs, "HD01")["properties"]["parent"] = json!(""));
+    assert!(errors(&files).contains("regions.geojson: region HD01: missing parent"), "{}", errors(&files));
+}
+
+#[test]
+fn unknown_parent() {
+    let files = with_regions(|fs| feature(fs, "HD0101")["properties"]["parent"] = json!("ZZ01"));
+    assert!(errors(&files).contains("regions.geojson: region HD0101: unknown parent ZZ01"), "{}", errors(&files));
+}
+
+#[test]
+fn level_out_of_order() {
+    // A community straight under a district skips the street level.
+    let files = with_regions(|fs| feature(fs, "HD0101")["properties"]["parent"] = json!("HD"));
+    assert!(errors(&files).contains("region HD0101: level community cannot be under district HD"), "{}", errors(&files));
+}
+
+#[test]
+fn unknown_level() {
+    let files = with_regions(|fs| feature(fs, "HD01")["properties"]["level"] = json!("township"));
+    assert!(errors(&files).contains("feature") && errors(&files).contains("(HD01): unknown level \"township\""), "{}", errors(&files));
+}
+
+#[test]
+fn invalid_polygon() {
+    let files = with_regions(|fs| {
+        feature(fs, "HD010101")["geometry"] = json!({"type": "Polygon", "coordinates": [[[106.6, 35.48], [106.61, 35.48], [106.61, 35.49], [106.6, 35.49]]]});
+    });
+    let e = errors(&files);
+    assert!(e.contains("regions.geojson: feature") && e.contains("(HD010101): invalid geometry: a ring is not closed"), "{e}");
+}
+
+#[test]
+fn self_intersecting_polygon() {
+    // A bow tie: the ring crosses itself in the middle.
+    let files = with_regions(|fs| {
+        feature(fs, "HD010101")["geometry"] =
+            json!({"type": "Polygon", "coordinates": [[[106.60, 35.48], [106.61, 35.49], [106.61, 35.48], [106.60, 35.49], [106.60, 35.48]]]});
+    });
+    let e = errors(&files);
+    assert!(e.contains("(HD010101): invalid geometry: ring 0 crosses itself near"), "{e}");
+}
+
+#[test]
+fn overlapping_grid_cells() {
+    // HD010102 given HD010101's shape: every point of it would have two units.
+    let files = with_regions(|fs| {
+        let shape = feature(fs, "HD010101")["geometry"].clone();
+        feature(fs, "HD010102")["geometry"] = shape;
+    });
+    let e = errors(&files);
+    assert!(e.contains("regions.geojson: grid cells HD010101 and HD010102 overlap"), "{e}");
+}
+
+#[test]
+fn grid_cell_without_polygon() {
+    let files = with_regions(|fs| feature(fs, "HD010103")["geometry"] = Value::Null);
+    assert!(errors(&files).contains("(HD010103): a grid cell needs a polygon"), "{}", errors(&files));
+}
+
+#[test]
+fn unit_with_unknown_region() {
+    let mut files = demo_files();
+    files.units.push_str("U-X,不存在的网格工作站,grid_station,HD999999,0933-1\n");
+    assert!(errors(&files).contains("units.csv: line 165 (U-X): unknown region \"HD999999\""), "{}", errors(&files));
+}
+
+#[test]
+fn category_department_missing_in_a_district() {
+    let mut files = demo_files();
+    files.categories.push_str("tax,税务问题,Tax,department,tax,10,0\n");
+    let e = errors(&files);
+    for d in ["HD", "HX", "GX"] {
+        assert!(e.contains(&format!("categories.csv: line 15 (tax): district {d} has no unit of kind department:tax")), "{e}");
+    }
+}
+
+#[test]
+fn malformed_csv() {
+    let mut files = demo_files();
+    files.units.push_str("U-Y,only two fields\n");
+    let e = errors(&files);
+    assert!(e.contains("units.csv: line 165: malformed CSV"), "{e}");
+    let mut files = demo_files();
+    files.categories = "code,name\nx,y\n".into();
+    assert!(errors(&files).contains("categories.csv: header must have code,name,name_en,route_level,department_kind,deadline_days,urgent"));
+}
+
+#[test]
+fn wrong_encoding() {
+    // "河东区" in GBK, as a spreadsheet on a Chinese Windows machine saves it.
+    let gbk = vec![0xBA, 0xD3, 0xB6, 0xAB, 0xC7, 0xF8];
+    let e = decode_file("units.csv", gbk).unwrap_err();
+    assert!(e.starts_with("units.csv: not UTF-8 (byte 0)") && e.contains("GBK"), "{e}");
+    // A byte-order mark is fine.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice("code".as_bytes());
+    assert_eq!(decode_file("units.csv", bom).unwrap(), "code");
+}
+
+#[test]
+fn every_problem_at_once() {
+    let mut files = with_regions(|fs| feature(fs, "HD01")["properties"]["parent"] = json!("NOPE"));
+    files.units.push_str("U-X,x,space_station,HD,1\n");
+    let e = errors(&files);
+    assert!(e.contains("unknown parent NOPE") && e.contains("unknown kind \"space_station\""), "{e}");
+}
+
+async fn bad_data_changes_nothing_and_reimport_updates_in_place(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let ticket = common::simple_appeal(&state).await;
+    let before = backend::store::regions::all_units(&state.db.pool).await.unwrap().len();
+    // A bad file: nothing changes, not even the parts that were fine.
+    let mut bad = with_regions(|fs| feature(fs, "HD0101")["properties"]["name"] = json!("改名社区"));
+    bad.units.push_str("U-X,x,grid_station,NOWHERE,1\n");
+    let who = backend::audit::Who::system();
+    assert!(matches!(import::import_and_reload(&state, &bad, &who).await, Err(BackendError::Import(_))));
+    assert_ne!(state.catalog.get().region("HD0101").unwrap().name, "改名社区");
+    // A good re-import renames in place, adds a unit, and keeps the appeal with its unit.
+    let mut good = with_regions(|fs| feature(fs, "HD0101")["properties"]["name"] = json!("和平新社区"));
+    good.units.push_str("D-HD-tax,河东区税务局,department:tax,HD,0933-8009999\n");
+    let r = import::import_and_reload(&state, &good, &who).await.unwrap();
+    assert_eq!(r.units, before + 1);
+    assert_eq!(backend::store::regions::all_units(&state.db.pool).await.unwrap().len(), before + 1);
+    assert_eq!(state.catalog.get().region("HD0101").unwrap().name, "和平新社区");
+    assert!(state.catalog.get().units.contains_key("D-HD-tax"));
+    let a = backend::store::appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!((a.unit.as_str(), a.scope_path.as_str()), ("U-HD0101", "/SF/HD/HD01/HD0101/"));
+    // The import is audited.
+    let log = backend::store::audit::recent(&state.db.pool, None, Some("import_regions"), None, 5).await.unwrap();
+    assert!(!log.is_empty());
+}
+both_engines!(bad_data_changes_nothing_and_reimport_updates_in_place);
+
+async fn other_nodes_reload_without_a_window(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    // Another node (or the CLI) imports: this node notices the catalog version and swaps.
+    state.catalog.replace_versioned(import::load_catalog(&state.db).await.unwrap(), backend::store::regions::catalog_version(&state.db.pool).await.unwrap());
+    assert!(!import::reload_if_changed(&state).await.unwrap());
+    let moved = with_regions(|fs| feature(fs, "HD010101")["properties"]["name"] = json!("第一网格"));
+    import::import_as(&state.db, &moved, &backend::audit::Who::system()).await.unwrap();
+    // Lookups keep working while the index is rebuilt and swapped.
+    let reader = {
+        let handle = state.catalog.clone();
+        tokio::spawn(async move {
+            let mut ok = 0;
+            for _ in 0..2_000 {
+                let c = handle.get();
+                assert_eq!(c.router.cell_at(GeoPoint { lng: 106.605, lat: 35.485 }), Some("HD010101"));
+                ok += 1;
+                tokio::task::yield_now().await;
+            }
+            ok
+        })
+    };
+    assert!(import::reload_if_changed(&state).await.unwrap());
+    assert_eq!(reader.await.unwrap(), 2_000);
+    assert_eq!(state.catalog.get().region("HD010101").unwrap().name, "第一网格");
+}
+both_engines!(other_nodes_reload_without_a_window);
