@@ -67,14 +67,25 @@ if curl -fsS -o /dev/null --max-time 2 "$E2E_URL/healthz" 2>/dev/null; then
   exit 1
 fi
 E2E_DIR="$(mktemp -d -t pingan-e2e.XXXXXX)"
+E2E_DB="sqlite://$E2E_DIR/e2e.db?mode=rwc"
 SERVER_LOG="$ROOT/target/e2e-server.log"   # kept after the run for post-mortems
-DATABASE_URL="sqlite://$E2E_DIR/e2e.db?mode=rwc" \
+# Staff accounts the Playwright specs sign in with (end2end/tests/staff/helpers.ts), made with
+# the real CLI (password on stdin); the first call also loads the demo city.
+export PINGAN_E2E_PASSWORD="${PINGAN_E2E_PASSWORD:-e2e correct horse battery}"
+for account in "e2e-grid U-HD010101 grid_worker" "e2e-community U-HD0101 unit_handler" \
+               "e2e-street U-HD01 dispatcher" "e2e-district U-HD dispatcher" "e2e-hrss D-HD-hrss unit_handler"; do
+  read -r user unit role <<<"$account"
+  printf '%s\n' "$PINGAN_E2E_PASSWORD" | DATABASE_URL="$E2E_DB" target/release/pingan create-staff \
+    --username "$user" --unit "$unit" --role "$role" >/dev/null
+done
+DATABASE_URL="$E2E_DB" \
 LEPTOS_SITE_ROOT=target/site \
 LEPTOS_SITE_PKG_DIR=pkg \
 LEPTOS_OUTPUT_NAME=pingan \
 LEPTOS_ENV=PROD \
 LEPTOS_SITE_ADDR="$E2E_ADDR" \
 PINGAN_RATE_LIMIT_TRACK=1000 \
+PINGAN_RATE_LIMIT_LOGIN_IP=1000 \
   target/release/pingan serve >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 

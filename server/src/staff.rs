@@ -238,9 +238,11 @@ pub async fn act(
         Err(e) => return fail(lang, &e),
     };
     let Some(a) = act_from(&form) else { return message_page(lang, StatusCode::BAD_REQUEST, Msg::NotFound) };
-    let back = format!("/staff/appeal/{ticket}");
+    let page = format!("/staff/appeal/{ticket}");
     let name = pairs_get(&form, "action");
     let r = work::act(&state, staff, &ticket, &a).await.map(|()| Some(Msg::Saved));
+    // Handed out of this person's scope (transferred or escalated away): back to the inbox.
+    let back = if r.is_ok() && !work::can_view(&state, staff, &ticket).await.unwrap_or(true) { "/staff".to_owned() } else { page };
     answer(&session, lang, &name, &form, &back, r).await
 }
 

@@ -160,7 +160,7 @@ pub fn StaffInbox() -> impl IntoView {
                 let data = data.clone();
                 Suspend::new(async move {
                     match data.await {
-                        Ok(StaffData::Page { header, data, .. }) => inbox_view(&header, data).into_any(),
+                        Ok(StaffData::Page { header, flash, data }) => inbox_view(&header, flash.unwrap_or_default(), data).into_any(),
                         Ok(other) => no_page(&other).into_any(),
                         Err(_) => generic_error(),
                     }
@@ -170,7 +170,7 @@ pub fn StaffInbox() -> impl IntoView {
     }
 }
 
-fn inbox_view(h: &StaffHeader, v: InboxView) -> impl IntoView {
+fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
     let lang = lang();
     let f = v.filter.clone();
     let counts = v.inbox.counts.clone();
@@ -190,6 +190,7 @@ fn inbox_view(h: &StaffHeader, v: InboxView) -> impl IntoView {
         <Title text=format!("{} - {}", t(Msg::InboxTitle), t(Msg::SiteName))/>
         {staff_bar(h)}
         <h1>{t(Msg::InboxTitle)}</h1>
+        <Notice msg=flash.notice/>
         <nav aria-label=t(Msg::CountsLabel)>
             <ul class="counts">
                 {status_link("open", t(Msg::FilterOpen).to_owned(), open)}

@@ -303,6 +303,18 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
     })
 }
 
+/// Whether the appeal is (still) in `staff`'s scope, e.g. after handing it over.
+///
+/// # Errors
+/// Database errors.
+pub async fn can_view(state: &AppState, staff: &Staff, ticket: &str) -> Result<bool> {
+    match load_scoped(state, staff, ticket).await {
+        Ok(_) => Ok(true),
+        Err(BackendError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// A photo of an appeal in `staff`'s scope.
 ///
 /// # Errors
