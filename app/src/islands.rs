@@ -5,8 +5,9 @@
 //! Only the description and the exact-place note are kept on the device; names and phone
 //! numbers are never written to browser storage (shared phones are common).
 
-use domain::fields::{Description, FieldName, PersonName, Phone};
-use domain::{FieldError, Lang, Msg};
+use domain::fields::{Description, PersonName, Phone};
+use domain::{Lang, Msg};
+use serde::{Deserialize, Serialize};
 use leptos::prelude::*;
 
 fn storage_key(token: &str, field: &str) -> String {
@@ -45,100 +46,196 @@ fn keep_on_device(token: &str, field: &str, text: ReadSignal<String>, set_text: 
     let _ = (key, text, set_text);
 }
 
+/// The words the description field shows, rendered on the server in the reader's language: the
+/// islands never call `Msg::text`, so the browser bundle does not carry every message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescriptionTexts {
+    pub label: String,
+    pub hint: String,
+    /// "已写 {n} / {max} 字"
+    pub counter: String,
+    pub empty: String,
+    pub short: String,
+    pub long: String,
+}
+
+impl DescriptionTexts {
+    #[must_use]
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            label: Msg::DescriptionLabel.text(lang).into(),
+            hint: Msg::StepWhatHint.text(lang).into(),
+            counter: Msg::CharsCount.text(lang).into(),
+            empty: Msg::ErrDescriptionEmpty.text(lang).into(),
+            short: Msg::ErrDescriptionShort.text(lang).into(),
+            long: Msg::ErrDescriptionLong.text(lang).into(),
+        }
+    }
+}
+
 /// "What happened": a counted textarea that checks itself when the resident leaves it.
 #[island]
-pub fn DescriptionField(token: String, value: String, error: Option<Msg>, lang: Lang) -> impl IntoView {
+pub fn DescriptionField(token: String, value: String, error: Option<String>, texts: DescriptionTexts) -> impl IntoView {
     let (text, set_text) = signal(value.clone());
     let (err, set_err) = signal(error);
     keep_on_device(&token, "description", text, set_text);
     let count = move || text.with(|t| t.trim().chars().count());
-    let check = move || set_err.set(Description::parse(&text.get_untracked()).err().map(|e| e.msg));
+    let t = texts.clone();
+    let check = move || {
+        set_err.set(Description::parse(&text.get_untracked()).err().map(|e| match e.msg {
+            Msg::ErrDescriptionEmpty => t.empty.clone(),
+            Msg::ErrDescriptionShort => t.short.clone(),
+            _ => t.long.clone(),
+        }));
+    };
+    let counter = texts.counter.clone();
     view! {
-        <label for="description" class="label">{Msg::DescriptionLabel.text(lang)}</label>
-        <p class="hint" id="description-hint">{Msg::StepWhatHint.text(lang)}</p>
-        {move || err.get().map(|m| view! { <p class="field-error" id="description-error">{m.text(lang)}</p> })}
+        <label for="description" class="label">{texts.label.clone()}</label>
+        <p class="hint" id="description-hint">{texts.hint.clone()}</p>
+        {move || err.get().map(|m| view! { <p class="field-error" id="description-error">{m}</p> })}
         <textarea id="description" name="description" rows="8" maxlength="2100" required
             aria-invalid=move || if err.get().is_some() { "true" } else { "false" }
             aria-describedby=move || if err.get().is_some() { "description-hint description-error" } else { "description-hint description-count" }
             prop:value=move || text.get()
-            on:input=move |ev| {
-                set_text.set(event_target_value(&ev));
-                if err.get_untracked().is_some() { check(); }
+            on:input={
+                let check = check.clone();
+                move |ev| {
+                    set_text.set(event_target_value(&ev));
+                    if err.get_untracked().is_some() { check(); }
+                }
             }
             on:blur=move |_| check()
         >{value}</textarea>
         <p class="char-count" id="description-count">
-            {move || Msg::CharsCount.text(lang).replace("{n}", &count().to_string()).replace("{max}", "2000")}
+            {move || counter.replace("{n}", &count().to_string()).replace("{max}", "2000")}
         </p>
     }
 }
 
 /// The optional exact-place note, kept on the device like the description.
 #[island]
-pub fn AddressNoteField(token: String, value: String, error: Option<Msg>, lang: Lang) -> impl IntoView {
+pub fn AddressNoteField(token: String, value: String, error: Option<String>, label: String, hint: String) -> impl IntoView {
     let (text, set_text) = signal(value.clone());
     keep_on_device(&token, "address_note", text, set_text);
     view! {
-        <label for="address_note" class="label">{Msg::AddressNoteLabel.text(lang)}</label>
-        <p class="hint" id="address_note-hint">{Msg::AddressNoteHint.text(lang)}</p>
-        {error.map(|m| view! { <p class="field-error" id="address_note-error">{m.text(lang)}</p> })}
+        <label for="address_note" class="label">{label}</label>
+        <p class="hint" id="address_note-hint">{hint}</p>
+        {error.map(|m| view! { <p class="field-error" id="address_note-error">{m}</p> })}
         <input id="address_note" name="address_note" type="text" maxlength="210" autocomplete="off"
             aria-describedby="address_note-hint" prop:value=move || text.get() value=value
             on:input=move |ev| set_text.set(event_target_value(&ev))/>
     }
 }
 
+/// The words of the name and phone fields (see [`DescriptionTexts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactTexts {
+    pub name_label: String,
+    pub phone_label: String,
+    pub name_empty: String,
+    pub name_long: String,
+    pub name_invalid: String,
+    pub phone_empty: String,
+    pub phone_invalid: String,
+}
+
+impl ContactTexts {
+    #[must_use]
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            name_label: Msg::NameLabel.text(lang).into(),
+            phone_label: Msg::PhoneLabel.text(lang).into(),
+            name_empty: Msg::ErrNameEmpty.text(lang).into(),
+            name_long: Msg::ErrNameLong.text(lang).into(),
+            name_invalid: Msg::ErrNameInvalid.text(lang).into(),
+            phone_empty: Msg::ErrPhoneEmpty.text(lang).into(),
+            phone_invalid: Msg::ErrPhoneInvalid.text(lang).into(),
+        }
+    }
+}
+
 /// Name and phone, checked as the resident leaves each field.
 #[island]
-pub fn ContactFields(name: String, phone: String, errors: Vec<FieldError>, lang: Lang) -> impl IntoView {
-    let first = |f: FieldName| errors.iter().find(|e| e.field == f).map(|e| e.msg);
-    let (name_err, set_name_err) = signal(first(FieldName::Name));
-    let (phone_err, set_phone_err) = signal(first(FieldName::Phone));
-    let invalid = |s: ReadSignal<Option<Msg>>| move || if s.get().is_some() { "true" } else { "false" };
+pub fn ContactFields(name: String, phone: String, name_error: Option<String>, phone_error: Option<String>, texts: ContactTexts) -> impl IntoView {
+    let (name_err, set_name_err) = signal(name_error);
+    let (phone_err, set_phone_err) = signal(phone_error);
+    let invalid = |s: ReadSignal<Option<String>>| move || if s.get().is_some() { "true" } else { "false" };
+    let t = texts.clone();
+    let name_msg = move |m: Msg| match m {
+        Msg::ErrNameEmpty => t.name_empty.clone(),
+        Msg::ErrNameLong => t.name_long.clone(),
+        _ => t.name_invalid.clone(),
+    };
+    let t = texts.clone();
+    let phone_msg = move |m: Msg| if m == Msg::ErrPhoneEmpty { t.phone_empty.clone() } else { t.phone_invalid.clone() };
     view! {
         <div class="field">
-            <label for="name" class="label">{Msg::NameLabel.text(lang)}</label>
-            {move || name_err.get().map(|m| view! { <p class="field-error" id="name-error">{m.text(lang)}</p> })}
+            <label for="name" class="label">{texts.name_label.clone()}</label>
+            {move || name_err.get().map(|m| view! { <p class="field-error" id="name-error">{m}</p> })}
             <input id="name" name="name" type="text" autocomplete="name" maxlength="40" value=name
                 aria-invalid=invalid(name_err) aria-describedby="name-error"
-                on:blur=move |ev| set_name_err.set(PersonName::parse(&event_target_value(&ev)).err().map(|e| e.msg))/>
+                on:blur=move |ev| set_name_err.set(PersonName::parse(&event_target_value(&ev)).err().map(|e| name_msg(e.msg)))/>
         </div>
         <div class="field">
-            <label for="phone" class="label">{Msg::PhoneLabel.text(lang)}</label>
-            {move || phone_err.get().map(|m| view! { <p class="field-error" id="phone-error">{m.text(lang)}</p> })}
+            <label for="phone" class="label">{texts.phone_label.clone()}</label>
+            {move || phone_err.get().map(|m| view! { <p class="field-error" id="phone-error">{m}</p> })}
             <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" value=phone
                 aria-invalid=invalid(phone_err) aria-describedby="phone-error"
-                on:blur=move |ev| set_phone_err.set(Phone::parse(&event_target_value(&ev)).err().map(|e| e.msg))/>
+                on:blur=move |ev| set_phone_err.set(Phone::parse(&event_target_value(&ev)).err().map(|e| phone_msg(e.msg)))/>
         </div>
+    }
+}
+
+/// The words of the locate button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocateTexts {
+    pub button: String,
+    pub locating: String,
+    pub found: String,
+    pub failed: String,
+}
+
+impl LocateTexts {
+    #[must_use]
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            button: Msg::UseMyLocation.text(lang).into(),
+            locating: Msg::LocatingNow.text(lang).into(),
+            found: Msg::LocationFound.text(lang).into(),
+            failed: Msg::LocationFailed.text(lang).into(),
+        }
     }
 }
 
 /// "Use my location": hidden until hydrated (it needs JavaScript); fills the form's lat/lng.
 #[island]
-pub fn LocateButton(lat: String, lng: String, lang: Lang) -> impl IntoView {
+pub fn LocateButton(lat: String, lng: String, texts: LocateTexts) -> impl IntoView {
     let (lat, set_lat) = signal(lat);
     let (lng, set_lng) = signal(lng);
     let (ready, set_ready) = signal(false);
-    let (status, set_status) = signal(None::<Msg>);
+    let (status, set_status) = signal(None::<String>);
     Effect::new(move |_| set_ready.set(true));
+    let t = texts.clone();
     let locate = move |_| {
-        set_status.set(Some(Msg::LocatingNow));
+        set_status.set(Some(t.locating.clone()));
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::{closure::Closure, JsCast};
+            let (found, failed) = (t.found.clone(), t.failed.clone());
             let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
-                set_status.set(Some(Msg::LocationFailed));
+                set_status.set(Some(failed));
                 return;
             };
             let ok = Closure::once_into_js(move |pos: web_sys::Position| {
                 let c = pos.coords();
                 set_lat.set(format!("{:.6}", c.latitude()));
                 set_lng.set(format!("{:.6}", c.longitude()));
-                set_status.set(Some(Msg::LocationFound));
+                set_status.set(Some(found));
             });
-            let fail = Closure::once_into_js(move |_e: web_sys::PositionError| set_status.set(Some(Msg::LocationFailed)));
+            let failed2 = failed.clone();
+            let fail = Closure::once_into_js(move |_e: web_sys::PositionError| set_status.set(Some(failed2)));
             if geo.get_current_position_with_error_callback(ok.unchecked_ref(), Some(fail.unchecked_ref())).is_err() {
-                set_status.set(Some(Msg::LocationFailed));
+                set_status.set(Some(failed));
             }
         }
         #[cfg(not(feature = "hydrate"))]
@@ -148,15 +245,15 @@ pub fn LocateButton(lat: String, lng: String, lang: Lang) -> impl IntoView {
         <input type="hidden" name="lat" prop:value=move || lat.get() value=lat.get_untracked()/>
         <input type="hidden" name="lng" prop:value=move || lng.get() value=lng.get_untracked()/>
         <div class="locate" hidden=move || !ready.get()>
-            <button type="button" class="button button-secondary" on:click=locate>{Msg::UseMyLocation.text(lang)}</button>
-            <p class="status" role="status" aria-live="polite">{move || status.get().map(|m| m.text(lang))}</p>
+            <button type="button" class="button button-secondary" on:click=locate>{texts.button.clone()}</button>
+            <p class="status" role="status" aria-live="polite">{move || status.get()}</p>
         </div>
     }
 }
 
 /// Copies the ticket and key; forgets the device-kept draft of this (now submitted) appeal.
 #[island]
-pub fn CopyReceipt(text: String, token: String, lang: Lang) -> impl IntoView {
+pub fn CopyReceipt(text: String, token: String, button: String, copied_text: String) -> impl IntoView {
     let (ready, set_ready) = signal(false);
     let (copied, set_copied) = signal(false);
     Effect::new(move |_| {
@@ -182,8 +279,8 @@ pub fn CopyReceipt(text: String, token: String, lang: Lang) -> impl IntoView {
     };
     view! {
         <div class="copy" hidden=move || !ready.get()>
-            <button type="button" class="button button-secondary" on:click=copy>{Msg::CopyReceipt.text(lang)}</button>
-            <span role="status" aria-live="polite">{move || copied.get().then(|| Msg::Copied.text(lang))}</span>
+            <button type="button" class="button button-secondary" on:click=copy>{button}</button>
+            <span role="status" aria-live="polite">{move || copied.get().then(|| copied_text.clone())}</span>
         </div>
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::api::{get_draft, new_draft_token};
 use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage};
-use crate::islands::{AddressNoteField, ContactFields, DescriptionField, LocateButton};
+use crate::islands::{AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts};
 use domain::draft::Step;
 use domain::region::localized;
 use domain::views::{DraftView, RegionView};
@@ -149,7 +149,7 @@ fn what_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
     view! {
         <div class="field">
             <DescriptionField token=v.token.clone() value=v.draft.description.clone()
-                error=error_for(errors, FieldName::Description) lang=lang()/>
+                error=error_for(errors, FieldName::Description).map(|m| t(m).to_owned()) texts=DescriptionTexts::new(lang())/>
         </div>
     }
 }
@@ -175,7 +175,7 @@ fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
     view! {
         <p class="hint" id="region-hint">{t(Msg::StepWhereHint)}</p>
         <div id="location">
-            <LocateButton lat=d.lat.clone() lng=d.lng.clone() lang=lang()/>
+            <LocateButton lat=d.lat.clone() lng=d.lng.clone() texts=LocateTexts::new(lang())/>
         </div>
         {has_point.then(|| view! {
             <p class="notice">{t(Msg::LocationSaved)}" "
@@ -205,7 +205,8 @@ fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
         </fieldset>
         <div class="field">
             <AddressNoteField token=v.token.clone() value=d.address_note.clone()
-                error=error_for(errors, FieldName::AddressNote) lang=lang()/>
+                error=error_for(errors, FieldName::AddressNote).map(|m| t(m).to_owned())
+                label=t(Msg::AddressNoteLabel).to_owned() hint=t(Msg::AddressNoteHint).to_owned()/>
         </div>
     }
 }
@@ -230,7 +231,10 @@ fn who_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
             </div>
         </fieldset>
         <div class="named-fields">
-            <ContactFields name=d.name.clone() phone=d.phone.clone() errors=contact_errors lang=lang()/>
+            <ContactFields name=d.name.clone() phone=d.phone.clone()
+                name_error=error_for(&contact_errors, FieldName::Name).map(|m| t(m).to_owned())
+                phone_error=error_for(&contact_errors, FieldName::Phone).map(|m| t(m).to_owned())
+                texts=ContactTexts::new(lang())/>
         </div>
     }
 }

@@ -71,7 +71,7 @@ pub fn Receipt() -> impl IntoView {
                                 </dl>
                                 <section aria-labelledby="save-title" class="save">
                                     <h2 id="save-title">{t(Msg::SaveReceiptTitle)}</h2>
-                                    <CopyReceipt text=copy_text token=token.clone() lang=lang/>
+                                    <CopyReceipt text=copy_text token=token.clone() button=t(Msg::CopyReceipt).to_owned() copied_text=t(Msg::Copied).to_owned()/>
                                     <p>{t(Msg::TrackLink)}": "<a id="track-link" href=link.clone()>{t(Msg::TrackNow)}</a></p>
                                     <figure class="qr">
                                         <div inner_html=qr></div>
