@@ -2,6 +2,7 @@
 
 pub mod appeal;
 pub mod import;
+pub mod open311;
 pub mod resident;
 pub mod supervision;
 pub mod track;
