@@ -189,12 +189,14 @@ fn centroid(polys: &[domain::routing::Rings]) -> Option<GeoPoint> {
         cx += sign * rx;
         cy += sign * ry;
     }
-    let point = if a2 > 1e-12 {
-        GeoPoint::new(cy / (3.0 * a2), cx / (3.0 * a2))
+    let (lat, lng) = if a2 > 1e-12 {
+        (cy / (3.0 * a2), cx / (3.0 * a2))
     } else {
-        GeoPoint::new((bbox[1] + bbox[3]) / 2.0, (bbox[0] + bbox[2]) / 2.0)
+        ((bbox[1] + bbox[3]) / 2.0, (bbox[0] + bbox[2]) / 2.0)
     };
-    point.ok()
+    // Six decimals are about 0.1 m: more digits would only pretend to a precision we hide.
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    GeoPoint::new(round(lat), round(lng)).ok()
 }
 
 #[cfg(test)]
