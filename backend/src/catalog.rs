@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn centroid_of_squares_and_triangles_either_way_round() {
         let square = vec![vec![[106.0, 35.0], [106.2, 35.0], [106.2, 35.2], [106.0, 35.2], [106.0, 35.0]]];
-        let c = centroid(&[square.clone()]).unwrap();
+        let c = centroid(std::slice::from_ref(&square)).unwrap();
         assert!(close(c.lng, 106.1) && close(c.lat, 35.1), "{c:?}");
         // Clockwise and unclosed: the same centroid.
         let cw = vec![vec![[106.0, 35.0], [106.0, 35.2], [106.2, 35.2], [106.2, 35.0]]];

@@ -239,13 +239,13 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     tx.commit().await.unwrap();
 
     // The default window is the last 90 days, newest first.
-    assert_eq!(ids(&open311::requests(&state, &q(&[])).await.unwrap()), [new.clone(), mid.clone()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&[])).await.unwrap()), [new.as_str(), mid.as_str()]);
     let all = [("start_date", "2025-01-01T00:00:00+08:00")];
-    assert_eq!(ids(&open311::requests(&state, &q(&all)).await.unwrap()), [new.clone(), mid.clone(), old.clone()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&all)).await.unwrap()), [new.as_str(), mid.as_str(), old.as_str()]);
     // A start alone runs to now; an end alone reaches 90 days back.
-    assert_eq!(ids(&open311::requests(&state, &q(&[("end_date", "2025-06-05")])).await.unwrap()), [old.clone()]);
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04"), ("end_date", "2025-06-04")])).await.unwrap()), [old.clone()]);
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T01:00:01Z")])).await.unwrap()), [new.clone(), mid.clone()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&[("end_date", "2025-06-05")])).await.unwrap()), [old.as_str()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04"), ("end_date", "2025-06-04")])).await.unwrap()), [old.as_str()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T01:00:01Z")])).await.unwrap()), [new.as_str(), mid.as_str()]);
     // Status and service code, also comma-separated.
     let with = |extra: &[(&'static str, &'static str)]| {
         let mut v = all.to_vec();
@@ -253,17 +253,17 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
         q(&v)
     };
     let r = open311::requests(&state, &with(&[("status", "closed")])).await.unwrap();
-    assert_eq!(ids(&r), [mid.clone()]);
+    assert_eq!(ids(&r), [mid.as_str()]);
     assert_eq!((r[0].status.as_str(), r[0].status_notes.as_str()), ("closed", "closed: handling finished"));
-    assert_eq!(ids(&open311::requests(&state, &with(&[("status", "open")])).await.unwrap()), [new.clone(), old.clone()]);
+    assert_eq!(ids(&open311::requests(&state, &with(&[("status", "open")])).await.unwrap()), [new.as_str(), old.as_str()]);
     assert_eq!(ids(&open311::requests(&state, &with(&[("status", "open,closed")])).await.unwrap()).len(), 3);
-    assert_eq!(ids(&open311::requests(&state, &with(&[("service_code", "sanitation")])).await.unwrap()), [new.clone(), old.clone()]);
-    assert_eq!(ids(&open311::requests(&state, &with(&[("service_code", "wage_arrears, sanitation"), ("status", "open")])).await.unwrap()), [new.clone(), old.clone()]);
+    assert_eq!(ids(&open311::requests(&state, &with(&[("service_code", "sanitation")])).await.unwrap()), [new.as_str(), old.as_str()]);
+    assert_eq!(ids(&open311::requests(&state, &with(&[("service_code", "wage_arrears, sanitation"), ("status", "open")])).await.unwrap()), [new.as_str(), old.as_str()]);
     assert!(open311::requests(&state, &with(&[("service_code", "rockets")])).await.unwrap().is_empty());
     // Ids: any spelling, the other filters ignored, unknown or malformed ones simply not found.
     let list = format!("{},{} , PA-0000-0000,not-a-ticket,{}", old.to_lowercase(), mid.replace('-', ""), new);
     let r = open311::requests(&state, &q(&[("service_request_id", &list), ("status", "closed"), ("service_code", "other")])).await.unwrap();
-    assert_eq!(ids(&r), [new.clone(), mid.clone(), old.clone()]);
+    assert_eq!(ids(&r), [new.as_str(), mid.as_str(), old.as_str()]);
     assert!(open311::requests(&state, &q(&[("service_request_id", "nonsense")])).await.unwrap().is_empty());
     let too_many = vec!["PA-0000-0000"; 1001].join(",");
     assert!(bad_request(open311::requests(&state, &q(&[("service_request_id", &too_many)])).await)[0].starts_with("service_request_id:"));
