@@ -75,16 +75,24 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 
 // -------------------------------------------------------------------------------- handlers
 
-/// The spec's discovery document. The endpoint's URL is built from the request's `Host` (the
-/// scheme is https wherever cookies are marked secure, i.e. everywhere but local development).
-fn discovery(state: &AppState, headers: &HeaderMap, f: Format) -> Response {
+/// The site's public address: `PINGAN_PUBLIC_URL` (as the receipt's QR code uses it), else the
+/// request's `Host`, with https wherever cookies are marked secure (all but local development).
+fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = std::env::var("PINGAN_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()) {
+        return url.trim().trim_end_matches('/').to_owned();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
         .unwrap_or("localhost");
     let scheme = if state.auth.secure_cookies { "https" } else { "http" };
-    let url = format!("{scheme}://{host}/open311/v2");
+    format!("{scheme}://{host}")
+}
+
+/// The spec's discovery document.
+fn discovery(state: &AppState, headers: &HeaderMap, f: Format) -> Response {
+    let url = format!("{}/open311/v2", public_base(state, headers));
     let contact = open311::contact(state);
     let key_service = "API keys are issued by the city's portal administrators (pingan open311-key create).";
     match f {
