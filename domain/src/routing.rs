@@ -391,7 +391,12 @@ impl Router {
     /// No city centre was imported.
     pub fn outside_grid(&self) -> Result<RouteOutcome, RouteError> {
         let unit = self.city_center.clone().ok_or(RouteError::NoCityCenter)?;
-        Ok(RouteOutcome { unit, cell: None, region: None, reason: RouteReason::OutsideGrid })
+        Ok(RouteOutcome {
+            unit,
+            cell: None,
+            region: None,
+            reason: RouteReason::OutsideGrid,
+        })
     }
 
     /// Routes one appeal.
