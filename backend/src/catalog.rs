@@ -2,6 +2,7 @@
 //! them. Readers take an `Arc` snapshot; a re-import swaps in a new snapshot, so lookups never
 //! see a half-built index and never wait for the rebuild.
 
+use domain::fields::GeoPoint;
 use domain::region::{Category, Level, Region, Unit};
 use domain::routing::{Rings, Router};
 use std::collections::HashMap;
@@ -15,6 +16,8 @@ pub struct Catalog {
     pub categories: Vec<Category>,
     /// (region, kind) → unit code, for walking up the hierarchy in constant time.
     by_region_kind: HashMap<(String, String), String>,
+    /// Each grid cell's centroid: where public views put an appeal instead of its exact point.
+    cell_centers: HashMap<String, GeoPoint>,
 }
 
 impl Catalog {
@@ -25,6 +28,7 @@ impl Catalog {
         categories: Vec<Category>,
         cells: Vec<(String, Vec<Rings>)>,
     ) -> Self {
+        let cell_centers = cells.iter().filter_map(|(code, polys)| Some((code.clone(), centroid(polys)?))).collect();
         let router = Router::new(regions.clone(), &units, cells);
         let mut by_region_kind = HashMap::new();
         for u in &units {
@@ -33,6 +37,7 @@ impl Catalog {
         Self {
             router,
             by_region_kind,
+            cell_centers,
             regions,
             units: units.into_iter().map(|u| (u.code.clone(), u)).collect(),
             categories,
@@ -52,6 +57,32 @@ impl Catalog {
     #[must_use]
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.router.region(code)
+    }
+
+    /// The centroid of a grid cell's polygons (holes ignored), or the centre of their bounding box
+    /// when they enclose no area; `None` for a cell without geometry.
+    #[must_use]
+    pub fn cell_center(&self, code: &str) -> Option<GeoPoint> {
+        self.cell_centers.get(code).copied()
+    }
+
+    /// The names of a region and its ancestors from the district down to the community (the
+    /// city and the grid cell left out), most general first.
+    #[must_use]
+    pub fn district_to_community(&self, code: &str) -> Vec<&Region> {
+        let mut chain = Vec::new();
+        let mut cur = self.region(code);
+        while let Some(r) = cur {
+            if chain.len() > 16 {
+                break;
+            }
+            if matches!(r.level, Level::District | Level::Street | Level::Community) {
+                chain.push(r);
+            }
+            cur = r.parent.as_deref().and_then(|p| self.region(p));
+        }
+        chain.reverse();
+        chain
     }
 
     /// The region's path from the city down, `/SF/HD/HD01/`: a centre's scope is a prefix.
@@ -132,6 +163,75 @@ impl Catalog {
             .collect();
         v.sort_by(|a, b| a.code.cmp(&b.code));
         v
+    }
+}
+
+/// Area-weighted centroid of the exterior rings (shoelace formula, positions as `[lng, lat]`);
+/// the bounding-box centre when the rings enclose no area. A cell is a few hundred metres
+/// across, so treating degrees as a plane is exact enough for a public approximate location.
+fn centroid(polys: &[domain::routing::Rings]) -> Option<GeoPoint> {
+    let (mut a2, mut cx, mut cy) = (0.0_f64, 0.0_f64, 0.0_f64);
+    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for exterior in polys.iter().filter_map(|p| p.first()) {
+        let (mut ra2, mut rx, mut ry) = (0.0_f64, 0.0_f64, 0.0_f64);
+        // The closing edge (last → first) is included; on a closed ring it is empty.
+        for (i, &[x0, y0]) in exterior.iter().enumerate() {
+            let [x1, y1] = exterior[(i + 1) % exterior.len()];
+            let cross = x0 * y1 - x1 * y0;
+            ra2 += cross;
+            rx += (x0 + x1) * cross;
+            ry += (y0 + y1) * cross;
+            bbox = [bbox[0].min(x0), bbox[1].min(y0), bbox[2].max(x0), bbox[3].max(y0)];
+        }
+        // Rings may wind either way; each polygon adds its area, not a signed one.
+        let sign = if ra2 < 0.0 { -1.0 } else { 1.0 };
+        a2 += sign * ra2;
+        cx += sign * rx;
+        cy += sign * ry;
+    }
+    let (lat, lng) = if a2 > 1e-12 {
+        (cy / (3.0 * a2), cx / (3.0 * a2))
+    } else {
+        ((bbox[1] + bbox[3]) / 2.0, (bbox[0] + bbox[2]) / 2.0)
+    };
+    // Six decimals are about 0.1 m: more digits would only pretend to a precision we hide.
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    GeoPoint::new(round(lat), round(lng)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::centroid;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn centroid_of_squares_and_triangles_either_way_round() {
+        let square = vec![vec![[106.0, 35.0], [106.2, 35.0], [106.2, 35.2], [106.0, 35.2], [106.0, 35.0]]];
+        let c = centroid(std::slice::from_ref(&square)).unwrap();
+        assert!(close(c.lng, 106.1) && close(c.lat, 35.1), "{c:?}");
+        // Clockwise and unclosed: the same centroid.
+        let cw = vec![vec![[106.0, 35.0], [106.0, 35.2], [106.2, 35.2], [106.2, 35.0]]];
+        let c = centroid(&[cw]).unwrap();
+        assert!(close(c.lng, 106.1) && close(c.lat, 35.1), "{c:?}");
+        // A right triangle's centroid is the mean of its corners.
+        let tri = vec![vec![[0.0, 0.0], [3.0, 0.0], [0.0, 3.0], [0.0, 0.0]]];
+        let c = centroid(&[tri]).unwrap();
+        assert!(close(c.lng, 1.0) && close(c.lat, 1.0), "{c:?}");
+        // Two equal squares: halfway between them.
+        let right = vec![vec![[106.4, 35.0], [106.6, 35.0], [106.6, 35.2], [106.4, 35.2], [106.4, 35.0]]];
+        let c = centroid(&[square, right]).unwrap();
+        assert!(close(c.lng, 106.3) && close(c.lat, 35.1), "{c:?}");
+    }
+
+    #[test]
+    fn degenerate_rings_fall_back_to_the_box_centre_and_empty_is_none() {
+        let line = vec![vec![[1.0, 1.0], [3.0, 5.0], [1.0, 1.0]]];
+        let c = centroid(&[line]).unwrap();
+        assert!(close(c.lng, 2.0) && close(c.lat, 3.0), "{c:?}");
+        assert!(centroid(&[]).is_none());
     }
 }
 

@@ -8,6 +8,10 @@ pub enum BackendError {
     /// Input was rejected; each entry names the field and the message to show.
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),
+    /// API parameters were rejected (Open311). Each text names a parameter and says what is
+    /// wrong; none contains anything secret, and they are shown to the client as they are.
+    #[error("bad request: {}", .0.join("; "))]
+    BadRequest(Vec<String>),
     /// The thing asked for does not exist (or the caller may not know whether it does).
     #[error("not found")]
     NotFound,

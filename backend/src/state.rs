@@ -25,6 +25,8 @@ pub struct AppState {
     /// Sign-in attempts per client address and per account.
     pub login_ip_limiter: Limiter,
     pub login_user_limiter: Limiter,
+    /// Open311 submissions per API key.
+    pub open311_limiter: Limiter,
     dummy_hash: Arc<OnceCell<String>>,
 }
 
@@ -35,11 +37,12 @@ pub struct Limits {
     pub submit_per_hour: u32,
     pub login_per_15min_ip: u32,
     pub login_per_15min_user: u32,
+    pub open311_per_hour: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { track_per_10min: 20, submit_per_hour: 30, login_per_15min_ip: 20, login_per_15min_user: 5 }
+        Self { track_per_10min: 20, submit_per_hour: 30, login_per_15min_ip: 20, login_per_15min_user: 5, open311_per_hour: 60 }
     }
 }
 
@@ -58,6 +61,7 @@ impl AppState {
             resident_post_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
             login_ip_limiter: Limiter::new(limits.login_per_15min_ip, quarter),
             login_user_limiter: Limiter::new(limits.login_per_15min_user, quarter),
+            open311_limiter: Limiter::new(limits.open311_per_hour, Duration::from_secs(3600)),
             dummy_hash: Arc::new(OnceCell::new()),
         }
     }

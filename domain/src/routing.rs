@@ -384,6 +384,21 @@ impl Router {
         None
     }
 
+    /// Where an appeal goes when the grid cannot place it (a point in no cell, or an address
+    /// that is text only): the city centre, which dispatches by hand.
+    ///
+    /// # Errors
+    /// No city centre was imported.
+    pub fn outside_grid(&self) -> Result<RouteOutcome, RouteError> {
+        let unit = self.city_center.clone().ok_or(RouteError::NoCityCenter)?;
+        Ok(RouteOutcome {
+            unit,
+            cell: None,
+            region: None,
+            reason: RouteReason::OutsideGrid,
+        })
+    }
+
     /// Routes one appeal.
     ///
     /// # Errors
@@ -392,15 +407,7 @@ impl Router {
         let (start, cell, reason) = match place {
             Place::Point(p) => match self.cell_at(*p) {
                 Some(c) => (c.to_owned(), Some(c.to_owned()), RouteReason::GridCell),
-                None => {
-                    let unit = self.city_center.clone().ok_or(RouteError::NoCityCenter)?;
-                    return Ok(RouteOutcome {
-                        unit,
-                        cell: None,
-                        region: None,
-                        reason: RouteReason::OutsideGrid,
-                    });
-                }
+                None => return self.outside_grid(),
             },
             Place::Region(code) => {
                 if !self.regions.contains_key(code) {

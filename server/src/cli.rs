@@ -7,7 +7,7 @@ use backend::services::import;
 use backend::BackendError;
 use std::path::Path;
 
-pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | create-staff ... | audit verify | supervise | hash-cost]
+pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | create-staff ... | audit verify | supervise | hash-cost | open311-key ...]
 
   serve               run the portal (default); loads the demo city into an empty
                       database unless PINGAN_DEMO=0
@@ -21,13 +21,20 @@ pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | c
   audit verify        recompute the audit log's hash chain; exit 1 at a broken link
   supervise           run the deadline supervision job once and exit
   hash-cost           time one password hash at the configured cost (PINGAN_ARGON2)
+  open311-key create --name NAME
+                      create an API key for an Open311 client; the key is printed
+                      once, on the last line, and only its SHA-256 is kept
+  open311-key list    list the keys (id, name, created, revoked)
+  open311-key revoke ID
+                      revoke a key at once
 
 environment: DATABASE_URL (default sqlite://data/pingan.db?mode=rwc), LEPTOS_SITE_ADDR,
 LEPTOS_SITE_ROOT, PINGAN_DEMO, PINGAN_TRUST_PROXY, PINGAN_RATE_LIMIT_TRACK,
 PINGAN_RATE_LIMIT_SUBMIT, PINGAN_RATE_LIMIT_LOGIN_IP, PINGAN_RATE_LIMIT_LOGIN_USER,
 PINGAN_ARGON2 (m_kib,t,p), PINGAN_SECURE_COOKIES, PINGAN_NOTIFY (log | file:PATH |
 webhook:http://HOST/PATH), PINGAN_WEBHOOK_SECRET, PINGAN_ESCALATION_GRACE_HOURS,
-PINGAN_RATING_WINDOW_DAYS, PINGAN_SUPERVISION_EVERY_SECS, PINGAN_OUTBOX_EVERY_SECS";
+PINGAN_RATING_WINDOW_DAYS, PINGAN_SUPERVISION_EVERY_SECS, PINGAN_OUTBOX_EVERY_SECS,
+PINGAN_RATE_LIMIT_OPEN311 (submissions per key and hour)";
 
 /// # Errors
 /// Database errors or a failed migration.
@@ -167,4 +174,56 @@ pub async fn hash_cost(config: &Config) -> Result<(), Box<dyn std::error::Error>
     times.sort_by(f64::total_cmp);
     println!("argon2id m={} KiB t={} p={}: {:.3} s per hash (median of 3)", c.m_kib, c.t, c.p, times[1]);
     Ok(())
+}
+
+/// `pingan open311-key create --name NAME | list | revoke ID`, writing to `out`. `create` puts the
+/// key alone on the last line, so scripts can take it with `tail -n 1`.
+///
+/// # Errors
+/// Bad arguments, an unknown or already revoked id, database errors.
+pub async fn open311_key(config: &Config, args: &[String], out: &mut impl std::io::Write) -> Result<(), Box<dyn std::error::Error>> {
+    use backend::services::open311;
+    let by = backend::audit::Who { id: "cli".into(), name: "pingan open311-key".into(), role: "cli".into() };
+    let fmt_ts = domain::sla::local_text;
+    match args.first().map(String::as_str) {
+        Some("create") => {
+            let f = flags(&args[1..])?;
+            let name = f.get("name").ok_or_else(|| format!("missing --name\n\n{USAGE}"))?;
+            let state = startup::build_state(config).await?;
+            match open311::create_key(&state, &by, name).await {
+                Ok(k) => {
+                    writeln!(out, "created Open311 API key {} ({}); it is shown only now, keep it secret:", k.id, k.name)?;
+                    writeln!(out, "{}", k.key)?;
+                    Ok(())
+                }
+                Err(BackendError::BadRequest(msgs)) => Err(msgs.join("\n").into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Some("list") if args.len() == 1 => {
+            let state = startup::build_state(config).await?;
+            let keys = open311::list_keys(&state).await?;
+            if keys.is_empty() {
+                writeln!(out, "no Open311 API keys")?;
+            }
+            for k in keys {
+                let revoked = k.revoked_at.map_or_else(|| "active".to_owned(), |t| format!("revoked {}", fmt_ts(t)));
+                writeln!(out, "{}\t{}\tcreated {}\t{revoked}", k.id, k.name, fmt_ts(k.created_at))?;
+            }
+            Ok(())
+        }
+        Some("revoke") if args.len() == 2 => {
+            let id: i64 = args[1].parse().map_err(|_| format!("not a key id: {:?}", args[1]))?;
+            let state = startup::build_state(config).await?;
+            match open311::revoke_key(&state, &by, id).await {
+                Ok(()) => {
+                    writeln!(out, "revoked Open311 API key {id}")?;
+                    Ok(())
+                }
+                Err(BackendError::NotFound) => Err(format!("no active Open311 API key with id {id}").into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        _ => Err(format!("usage: pingan open311-key create --name NAME | list | revoke ID\n\n{USAGE}").into()),
+    }
 }

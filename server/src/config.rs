@@ -86,6 +86,7 @@ impl Config {
                 submit_per_hour: num("PINGAN_RATE_LIMIT_SUBMIT", defaults.submit_per_hour)?,
                 login_per_15min_ip: num("PINGAN_RATE_LIMIT_LOGIN_IP", defaults.login_per_15min_ip)?,
                 login_per_15min_user: num("PINGAN_RATE_LIMIT_LOGIN_USER", defaults.login_per_15min_user)?,
+                open311_per_hour: num("PINGAN_RATE_LIMIT_OPEN311", defaults.open311_per_hour)?,
             },
             auth: AuthConfig { cost, secure_cookies, ..AuthConfig::default() },
             supervision: SupervisionConfig {

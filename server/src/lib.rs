@@ -6,5 +6,6 @@ pub mod config;
 pub mod forms;
 pub mod jobs;
 pub mod middleware;
+pub mod open311;
 pub mod staff;
 pub mod startup;

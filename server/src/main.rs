@@ -33,6 +33,7 @@ async fn main() -> ExitCode {
         Some("audit") if args.get(1).map(String::as_str) == Some("verify") => cli::audit_verify(&config).await,
         Some("supervise") => cli::supervise(&config).await,
         Some("hash-cost") => cli::hash_cost(&config).await,
+        Some("open311-key") => cli::open311_key(&config, &args[1..], &mut std::io::stdout()).await,
         Some("-h" | "--help" | "help") => {
             println!("{}", cli::USAGE);
             return ExitCode::SUCCESS;

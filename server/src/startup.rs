@@ -2,7 +2,7 @@
 //! `main` and the router tests use the same two functions.
 
 use crate::config::Config;
-use crate::{forms, middleware as mw, staff};
+use crate::{forms, middleware as mw, open311, staff};
 use backend::auth::sessions::DbSessionStore;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -108,6 +108,8 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/staff/photo/{ticket}/{id}", get(staff::photo))
         .route("/staff/admin/import", post(staff::admin_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .route("/staff/admin/{*what}", post(staff::admin_post))
+        // Open311 GeoReport v2 for client applications (JSON/XML, API keys): docs/open311.md.
+        .nest("/open311/v2", open311::router())
         .leptos_routes_with_context(
             &options,
             routes,

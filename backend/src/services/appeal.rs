@@ -11,9 +11,9 @@ use crate::state::AppState;
 use crate::store::{appeals, drafts};
 use crate::{BackendError, Result};
 use domain::draft::{Draft, Step, ValidDraft};
-use domain::fields::{FieldError, FieldName, Identity};
+use domain::fields::{AddressNote, Description, FieldError, FieldName, Identity};
 use domain::receipt::{AccessKey, Ticket};
-use domain::region::Level;
+use domain::region::{Category, Level};
 use domain::routing::{Place, RouteReason};
 use domain::views::{CategoryView, DraftView, ReceiptView, RegionView, UnitView};
 use domain::Msg;
@@ -302,13 +302,79 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
         (None, Some(r)) => Place::Region(r.as_str().to_owned()),
         (None, None) => return Ok(SubmitOutcome::Incomplete(Step::Where)),
     };
-    let routed = cat.router.route(category, &place).map_err(|e| BackendError::Internal(format!("routing: {e}")))?;
+    let intake = Intake {
+        category,
+        description: &v.description,
+        place: Some(place),
+        address_note: v.address_note.as_ref(),
+        identity: &v.identity,
+        channel: Channel::Web { token },
+    };
+    let ticket = accept(state, &cat, &intake, now).await?;
+    Ok(SubmitOutcome::Accepted { ticket })
+}
+
+/// Where a validated appeal came in; decides what its transaction does besides the shared part.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Channel<'a> {
+    /// The wizard. The draft token is the idempotency key (one appeal per draft, whatever the
+    /// number of submissions); the draft's photos move to the appeal and the draft keeps the
+    /// receipt.
+    Web { token: &'a str },
+    /// An Open311 client, by the id of its API key. No idempotency key exists in GeoReport v2, so
+    /// each POST is a new appeal; the access key is drawn and thrown away (such appeals are
+    /// followed by their public id).
+    Open311 { key_id: i64, media_url: Option<&'a str> },
+}
+
+/// A validated appeal, whichever way it came in.
+pub(crate) struct Intake<'a> {
+    pub category: &'a Category,
+    pub description: &'a Description,
+    /// `None` when the grid cannot place it (an Open311 address given as text only): the city
+    /// centre gets it for manual dispatch, as for a point outside every cell.
+    pub place: Option<Place>,
+    pub address_note: Option<&'a AddressNote>,
+    pub identity: &'a Identity,
+    pub channel: Channel<'a>,
+}
+
+/// Routes an appeal, starts its clock and stores it with its first two timeline events and the
+/// new-assignment notification of its unit, in one transaction (with the channel's own extras);
+/// returns the ticket in stored form. Every way of submitting goes through here.
+///
+/// # Errors
+/// Routing impossible (no city centre imported), or database errors.
+pub(crate) async fn accept(state: &AppState, cat: &Catalog, intake: &Intake<'_>, now: OffsetDateTime) -> Result<String> {
+    let category = intake.category;
+    let routed = match &intake.place {
+        Some(place) => cat.router.route(category, place),
+        None => cat.router.outside_grid(),
+    }
+    .map_err(|e| BackendError::Internal(format!("routing: {e}")))?;
+    let point = match &intake.place {
+        Some(Place::Point(p)) => Some(*p),
+        _ => None,
+    };
     let cal = crate::services::supervision::calendar(&state.db.pool).await?;
     let deadlines = domain::sla::deadlines(&cal, now, category.deadline_days, category.urgent, domain::sla::CHINA);
     let scope_path = cat.unit_path(&routed.unit);
-    let contact = match &v.identity {
+    let contact = match intake.identity {
         Identity::Anonymous => None,
-        Identity::Named { name, phone } => Some((name.as_str().to_owned(), phone.as_str().to_owned())),
+        Identity::Named { name, phone } => Some((name.as_str(), phone.as_str())),
+    };
+    let (channel, media_url) = match intake.channel {
+        Channel::Web { .. } => ("web".to_owned(), None),
+        Channel::Open311 { key_id, media_url } => (format!("open311:{key_id}"), media_url),
+    };
+    // Open311 has no idempotency key; a fresh random one fills the unique column.
+    let fresh_token;
+    let submit_token = match intake.channel {
+        Channel::Web { token } => token,
+        Channel::Open311 { .. } => {
+            fresh_token = new_token();
+            fresh_token.as_str()
+        }
     };
 
     // Ticket numbers are random; on the rare collision, draw again.
@@ -326,16 +392,16 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
             &mut tx,
             &appeals::NewAppeal {
                 ticket: ticket.as_str(),
-                submit_token: token,
+                submit_token,
                 key_hash: &key_hash,
                 category: &category.code,
-                description: v.description.as_str(),
-                lat: v.point.map(|p| p.lat),
-                lng: v.point.map(|p| p.lng),
+                description: intake.description.as_str(),
+                lat: point.map(|p| p.lat),
+                lng: point.map(|p| p.lng),
                 region: routed.region.as_deref(),
                 cell: routed.cell.as_deref(),
-                address_note: v.address_note.as_ref().map(domain::fields::AddressNote::as_str),
-                contact: contact.as_ref().map(|(n, p)| (n.as_str(), p.as_str())),
+                address_note: intake.address_note.map(AddressNote::as_str),
+                contact,
                 status: "assigned",
                 unit: &routed.unit,
                 route_reason: route_reason_str(routed.reason),
@@ -344,6 +410,8 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
                 sign_by_at: deadlines.sign_by.unix_timestamp(),
                 urgent: category.urgent,
                 scope_path: &scope_path,
+                channel: &channel,
+                media_url,
             },
         )
         .await;
@@ -351,12 +419,14 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
             Ok(()) => {}
             Err(e) if e.is_unique_violation() => {
                 drop(tx);
-                // Same token submitted meanwhile? Then that one is the answer.
-                if let Some(t) = drafts::get(&state.db.pool, token).await?.and_then(|r| r.ticket) {
-                    return Ok(SubmitOutcome::Accepted { ticket: t });
-                }
-                if appeals::count_by_token(&state.db.pool, token).await? > 0 {
-                    return Err(BackendError::Internal("appeal stored without its receipt".into()));
+                if let Channel::Web { token } = intake.channel {
+                    // Same token submitted meanwhile? Then that one is the answer.
+                    if let Some(t) = drafts::get(&state.db.pool, token).await?.and_then(|r| r.ticket) {
+                        return Ok(t);
+                    }
+                    if appeals::count_by_token(&state.db.pool, token).await? > 0 {
+                        return Err(BackendError::Internal("appeal stored without its receipt".into()));
+                    }
                 }
                 continue; // ticket collision: draw a new one
             }
@@ -365,12 +435,14 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
         appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind: "submitted", actor: "resident", unit: None, public: true, body: None }).await?;
         let kind = if routed.reason == RouteReason::OutsideGrid { "routed_outside" } else { "routed" };
         appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind, actor: "system", unit: Some(&routed.unit), public: true, body: Some(route_reason_str(routed.reason)) }).await?;
-        appeals::take_draft_photos(&mut tx, token, ticket.as_str()).await?;
         crate::notify::unit(&mut tx, &routed.unit, ticket.as_str(), crate::notify::Kind::NewAssignment, at).await?;
-        drafts::mark_submitted(&mut tx, token, ticket.as_str(), key.as_str(), at).await?;
+        if let Channel::Web { token } = intake.channel {
+            appeals::take_draft_photos(&mut tx, token, ticket.as_str()).await?;
+            drafts::mark_submitted(&mut tx, token, ticket.as_str(), key.as_str(), at).await?;
+        }
         tx.commit().await?;
-        tracing::info!(ticket = ticket.as_str(), unit = %routed.unit, reason = ?routed.reason, "appeal accepted");
-        return Ok(SubmitOutcome::Accepted { ticket: ticket.as_str().to_owned() });
+        tracing::info!(ticket = ticket.as_str(), unit = %routed.unit, reason = ?routed.reason, channel, "appeal accepted");
+        return Ok(ticket.as_str().to_owned());
     }
     Err(BackendError::Internal("could not draw a free ticket number".into()))
 }

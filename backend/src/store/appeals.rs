@@ -24,6 +24,10 @@ pub struct NewAppeal<'a> {
     pub sign_by_at: i64,
     pub urgent: bool,
     pub scope_path: &'a str,
+    /// `web` or `open311:<api key id>`.
+    pub channel: &'a str,
+    /// An Open311 client's media link (http or https, never fetched).
+    pub media_url: Option<&'a str>,
 }
 
 pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
@@ -31,9 +35,9 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
         "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
            route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at,
-           updated_at, urgent, scope_path, cycle)
+           updated_at, urgent, scope_path, cycle, channel, media_url)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-           $19, $17, $17, $17, $20, $21, 1)",
+           $19, $17, $17, $17, $20, $21, 1, $22, $23)",
     )
     .bind(a.ticket)
     .bind(a.submit_token)
@@ -56,6 +60,8 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     .bind(a.sign_by_at)
     .bind(i32::from(a.urgent))
     .bind(a.scope_path)
+    .bind(a.channel)
+    .bind(a.media_url)
     .execute(&mut **tx)
     .await?;
     Ok(())

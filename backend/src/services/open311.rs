@@ -1,0 +1,606 @@
+//! Open311 GeoReport v2: the city's categories as services, the public view of appeals as
+//! service requests, submissions from client applications with an API key, and those keys.
+//!
+//! A submission is validated with the same `domain` parsers as the web form and stored by the
+//! same code ([`super::appeal::accept`]): routing, deadlines, first events and the unit's
+//! notification are identical whichever way an appeal comes in.
+//!
+//! **What is public** (docs/open311.md says it for readers outside the code): the public id,
+//! category, status, handling unit, times and the region path. Never a resident's name, phone
+//! number, e-mail or address note. The description and the media link are withheld for
+//! anonymous appeals and for [`SENSITIVE_CATEGORIES`]; the location is the centre of the grid
+//! cell unless the resident chose to publish the exact point.
+
+use super::appeal::{accept, local_time, unit_view, Channel, Intake};
+use crate::audit::{self, Entry, Who};
+use crate::catalog::Catalog;
+use crate::state::AppState;
+use crate::store::open311::{self as store, ApiKeyRow, ListQuery, PublicRow};
+use crate::store::appeals;
+use crate::{BackendError, Result};
+use domain::fields::{AddressNote, Code, Description, FieldError, FieldName, GeoPoint, Identity};
+use domain::receipt::Ticket;
+use domain::region::RouteLevel;
+use domain::routing::Place;
+use domain::workflow::Status;
+use domain::Lang;
+use rand::RngCore;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use time::format_description::well_known::{Iso8601, Rfc3339};
+use time::{Date, Duration, OffsetDateTime, Time};
+
+/// Categories whose descriptions and media are never public, whoever submitted them: what people
+/// write about family conflicts, legal trouble or threats to public order identifies them or
+/// others, and can put them at risk.
+pub const SENSITIVE_CATEGORIES: &[&str] = &["family_dispute", "legal_aid", "public_order"];
+
+/// The window `GET requests` covers when the client gives no start date (the spec's default).
+pub const DEFAULT_WINDOW_DAYS: i64 = 90;
+
+/// Most service requests one `GET requests` returns (the spec's default), and most ids it takes.
+pub const MAX_REQUESTS: usize = 1000;
+
+/// Longest media link we store.
+pub const MEDIA_URL_MAX: usize = 2000;
+
+/// Prefix of every API key: makes a leaked key recognisable to secret scanners and people.
+pub const KEY_PREFIX: &str = "p311_";
+
+/// Whether the category's free text is withheld from the public view.
+#[must_use]
+pub fn is_sensitive(category: &str) -> bool {
+    SENSITIVE_CATEGORIES.contains(&category)
+}
+
+// ------------------------------------------------------------------------------------ services
+
+/// One category as an Open311 service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceView {
+    pub service_code: String,
+    /// The Chinese name (the city's language).
+    pub service_name: String,
+    /// The English name.
+    pub description: String,
+    /// Always false: our categories have no extra attributes.
+    pub metadata: bool,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub keywords: String,
+    /// The level that handles it: grid, community, street, district or department.
+    pub group: String,
+}
+
+fn service_view(c: &domain::region::Category) -> ServiceView {
+    let group = match &c.route {
+        RouteLevel::Territorial(level) => level.as_str().to_owned(),
+        RouteLevel::Department(_) => "department".to_owned(),
+    };
+    ServiceView {
+        service_code: c.code.clone(),
+        service_name: c.name.clone(),
+        description: c.name_en.clone(),
+        metadata: false,
+        kind: "realtime",
+        keywords: String::new(),
+        group,
+    }
+}
+
+/// Every category, in the order residents see them.
+#[must_use]
+pub fn services(state: &AppState) -> Vec<ServiceView> {
+    state.catalog.get().categories.iter().map(service_view).collect()
+}
+
+/// One category.
+///
+/// # Errors
+/// [`BackendError::NotFound`] for an unknown code.
+pub fn service(state: &AppState, code: &str) -> Result<ServiceView> {
+    state.catalog.get().category(code.trim()).map(service_view).ok_or(BackendError::NotFound)
+}
+
+/// Who answers questions about the API: the city centre, as imported.
+#[must_use]
+pub fn contact(state: &AppState) -> String {
+    let cat = state.catalog.get();
+    let mut centres: Vec<_> = cat.units.values().filter(|u| u.kind == "city_center").collect();
+    centres.sort_by(|a, b| a.code.cmp(&b.code));
+    centres.first().map_or_else(String::new, |u| format!("{} {}", u.name, u.phone).trim().to_owned())
+}
+
+// ------------------------------------------------------------------------- service requests
+
+/// One appeal as the public sees it (GeoReport v2 `request`, plus `agency_responsible_code`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestView {
+    /// The ticket in display form, `PA-XXXX-XXXX`.
+    pub service_request_id: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Our finer status in English words, e.g. `assigned: waiting to be signed for`.
+    pub status_notes: String,
+    pub service_name: Option<String>,
+    pub service_code: String,
+    /// Withheld (null) for anonymous appeals and sensitive categories.
+    pub description: Option<String>,
+    /// The handling unit's name as imported.
+    pub agency_responsible: Option<String>,
+    /// Extension: the handling unit's code.
+    pub agency_responsible_code: String,
+    pub service_notice: Option<String>,
+    pub requested_datetime: String,
+    pub updated_datetime: String,
+    /// The resolve deadline.
+    pub expected_datetime: String,
+    /// District / street / community names; never the resident's own words.
+    pub address: Option<String>,
+    /// The grid cell's centre unless the exact point was made public; null without a cell.
+    pub lat: Option<f64>,
+    #[serde(rename = "long")]
+    pub lng: Option<f64>,
+    pub media_url: Option<String>,
+}
+
+fn status_notes(status: &str, overdue: bool) -> String {
+    let words = match Status::parse(status) {
+        Some(Status::Assigned) => "assigned: waiting to be signed for",
+        Some(Status::InProgress) => "in_progress: being handled",
+        Some(Status::AwaitingInfo) => "awaiting_info: the handling unit asked the resident for more information",
+        Some(Status::Closed) => "closed: handling finished",
+        None => "open",
+    };
+    if overdue {
+        format!("{words} (past its deadline)")
+    } else {
+        words.to_owned()
+    }
+}
+
+fn request_view(cat: &Catalog, r: PublicRow, now: i64) -> RequestView {
+    let open = r.status != Status::Closed.as_str();
+    let sensitive = is_sensitive(&r.category);
+    let withheld = r.anonymous != 0 || sensitive;
+    // The exact point only when the resident chose so, and never in a sensitive category: there
+    // a home address is usually the point.
+    let (lat, lng) = match (r.public_location != 0 && !sensitive, r.lat, r.lng) {
+        (true, Some(lat), Some(lng)) => (Some(lat), Some(lng)),
+        _ => r.cell.as_deref().and_then(|c| cat.cell_center(c)).map_or((None, None), |p| (Some(p.lat), Some(p.lng))),
+    };
+    let address = r.region.as_deref().map(|code| {
+        cat.district_to_community(code).iter().map(|reg| reg.name.as_str()).collect::<Vec<_>>().join(" / ")
+    });
+    let unit = unit_view(cat, &r.unit);
+    let updated = if r.updated_at > 0 { r.updated_at } else { r.submitted_at };
+    RequestView {
+        service_request_id: Ticket::parse(&r.ticket).map_or_else(|_| r.ticket.clone(), |t| t.display()),
+        status: if open { "open" } else { "closed" }.to_owned(),
+        status_notes: status_notes(&r.status, open && now > r.deadline_at),
+        service_name: cat.category(&r.category).map(|c| c.name.clone()),
+        service_code: r.category,
+        description: (!withheld).then_some(r.description),
+        agency_responsible: Some(unit.name),
+        agency_responsible_code: unit.code,
+        service_notice: None,
+        requested_datetime: local_time(r.submitted_at),
+        updated_datetime: local_time(updated),
+        expected_datetime: local_time(r.deadline_at),
+        address: address.filter(|a| !a.is_empty()),
+        lat,
+        lng,
+        media_url: if withheld { None } else { r.media_url },
+    }
+}
+
+/// The parameters of `GET requests`, as the client sent them (missing = empty).
+#[derive(Debug, Clone, Default)]
+pub struct RequestQuery {
+    pub service_request_id: String,
+    pub service_code: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub status: String,
+}
+
+impl RequestQuery {
+    #[must_use]
+    pub fn from_params(p: &HashMap<String, String>) -> Self {
+        let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+        Self {
+            service_request_id: get("service_request_id"),
+            service_code: get("service_code"),
+            start_date: get("start_date"),
+            end_date: get("end_date"),
+            status: get("status"),
+        }
+    }
+}
+
+fn comma_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty())
+}
+
+/// An ISO 8601 date-time with a time zone (`2024-05-01T08:00:00+08:00`, `…Z`), or a date alone,
+/// read in city time as the start of that day (or, for an end, its last second).
+fn parse_date(param: &str, s: &str, end: bool) -> std::result::Result<i64, String> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339).or_else(|_| OffsetDateTime::parse(s, &Iso8601::DEFAULT)) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(d) = Date::parse(s, &fmt) {
+        let t = if end { Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT) } else { Time::MIDNIGHT };
+        return Ok(d.with_time(t).assume_offset(domain::sla::CHINA).unix_timestamp());
+    }
+    Err(format!("{param}: must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T08:00:00+08:00"))
+}
+
+/// Service requests matching the filters, newest first, at most [`MAX_REQUESTS`].
+///
+/// With `service_request_id` (a comma-separated list) the other filters are ignored, as the
+/// spec says; ids that are not ours are simply not found. Otherwise the window is
+/// `start_date`..`end_date` on the submission time (`end_date` defaults to now, `start_date` to
+/// [`DEFAULT_WINDOW_DAYS`] before the end); `service_code` and `status` may be comma-separated.
+///
+/// # Errors
+/// [`BackendError::BadRequest`] naming every malformed parameter.
+pub async fn requests(state: &AppState, q: &RequestQuery) -> Result<Vec<RequestView>> {
+    let now = state.clock.ts();
+    let mut errs = Vec::new();
+    let mut list = ListQuery { limit: i64::try_from(MAX_REQUESTS).unwrap_or(1000), ..ListQuery::default() };
+    if !q.service_request_id.trim().is_empty() {
+        let ids: Vec<&str> = comma_list(&q.service_request_id).collect();
+        if ids.len() > MAX_REQUESTS {
+            return Err(BackendError::BadRequest(vec![format!("service_request_id: at most {MAX_REQUESTS} ids at once")]));
+        }
+        list.tickets = ids.into_iter().filter_map(|id| Ticket::parse(id).ok()).map(|t| t.as_str().to_owned()).collect();
+        if list.tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+    } else {
+        for code in comma_list(&q.service_code) {
+            match Code::parse(code, FieldName::Category) {
+                Ok(c) => list.categories.push(c.as_str().to_owned()),
+                Err(_) => errs.push(format!("service_code: {code:?} is not a service code")),
+            }
+        }
+        let (mut open, mut closed) = (false, false);
+        for s in comma_list(&q.status) {
+            match s.to_ascii_lowercase().as_str() {
+                "open" => open = true,
+                "closed" => closed = true,
+                _ => errs.push(format!("status: must be open or closed, not {s:?}")),
+            }
+        }
+        list.open = if open == closed { None } else { Some(open) };
+        let end = if q.end_date.trim().is_empty() { Ok(now) } else { parse_date("end_date", &q.end_date, true) };
+        let start = if q.start_date.trim().is_empty() {
+            end.as_ref().map(|e| e - Duration::days(DEFAULT_WINDOW_DAYS).whole_seconds()).map_err(Clone::clone)
+        } else {
+            parse_date("start_date", &q.start_date, false)
+        };
+        match (start, end) {
+            (Ok(s), Ok(e)) if s > e => errs.push("start_date: must not be after end_date".to_owned()),
+            (Ok(s), Ok(e)) => (list.from, list.to) = (s, e),
+            (s, e) => {
+                // A bad end date also makes the default start unusable; say it once.
+                errs.extend(e.err());
+                if !q.start_date.trim().is_empty() {
+                    errs.extend(s.err());
+                }
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(BackendError::BadRequest(errs));
+    }
+    let cat = state.catalog.get();
+    Ok(store::list(&state.db.pool, &list).await?.into_iter().map(|r| request_view(&cat, r, now)).collect())
+}
+
+/// One service request by its public id (any case, with or without dashes).
+///
+/// # Errors
+/// [`BackendError::NotFound`] for a malformed or unknown id.
+pub async fn request(state: &AppState, id: &str) -> Result<RequestView> {
+    let ticket = Ticket::parse(id).map_err(|_| BackendError::NotFound)?;
+    let row = store::public_one(&state.db.pool, ticket.as_str()).await?.ok_or(BackendError::NotFound)?;
+    Ok(request_view(&state.catalog.get(), row, state.clock.ts()))
+}
+
+// -------------------------------------------------------------------------------- submitting
+
+/// The parameters of `POST requests`, as the client sent them (missing = empty).
+/// `jurisdiction_id` and `attribute[…]` are accepted and ignored: this portal serves one city,
+/// and its services have no attributes.
+#[derive(Debug, Clone, Default)]
+pub struct PostRequest {
+    pub api_key: String,
+    pub service_code: String,
+    pub lat: String,
+    pub long: String,
+    pub address_string: String,
+    pub description: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    /// Accepted and not stored: units reach residents by phone only.
+    pub email: String,
+    pub media_url: String,
+}
+
+impl PostRequest {
+    #[must_use]
+    pub fn from_params(p: &HashMap<String, String>) -> Self {
+        let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+        Self {
+            api_key: get("api_key"),
+            service_code: get("service_code"),
+            lat: get("lat"),
+            long: get("long"),
+            address_string: get("address_string"),
+            description: get("description"),
+            first_name: get("first_name"),
+            last_name: get("last_name"),
+            phone: get("phone"),
+            email: get("email"),
+            media_url: get("media_url"),
+        }
+    }
+}
+
+/// What a successful POST answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submitted {
+    pub service_request_id: String,
+    pub service_notice: String,
+    /// Always null: residents have no accounts.
+    pub account_id: Option<String>,
+}
+
+/// A domain parser's complaint, in the words and with the parameter names of the API.
+fn api_error(e: FieldError) -> String {
+    let param = match e.field {
+        FieldName::Category => "service_code",
+        FieldName::Description => "description",
+        FieldName::Location => {
+            return "lat/long: must be WGS-84 degrees, both given, latitude within ±90 and longitude within ±180".to_owned()
+        }
+        FieldName::AddressNote => "address_string",
+        FieldName::Name => "first_name/last_name",
+        FieldName::Phone => "phone",
+        other => other.as_str(),
+    };
+    format!("{param}: {}", e.msg.text(Lang::En))
+}
+
+/// A person's name from Open311's two fields. Names written in Chinese put the family name
+/// first with no space (王 + 小明 → 王小明); others read "first last".
+fn full_name(first: &str, last: &str) -> String {
+    let (first, last) = (first.trim(), last.trim());
+    if !first.is_ascii() || !last.is_ascii() {
+        format!("{last}{first}")
+    } else {
+        format!("{first} {last}").trim().to_owned()
+    }
+}
+
+/// An absolute http(s) URL with a host, no spaces or control characters, at most
+/// [`MEDIA_URL_MAX`] bytes.
+fn media_url(s: &str) -> std::result::Result<Option<String>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || "media_url: must be an absolute http or https URL".to_owned();
+    if s.len() > MEDIA_URL_MAX {
+        return Err(format!("media_url: at most {MEDIA_URL_MAX} characters"));
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let uri: http::Uri = s.parse().map_err(|_| bad())?;
+    let scheme_ok = matches!(uri.scheme_str().map(str::to_ascii_lowercase).as_deref(), Some("http" | "https"));
+    if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+        return Err(bad());
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// Creates an appeal from an Open311 POST: the key first (403), then its rate limit (429), then
+/// every parameter (400, all problems at once), then the same routing and storing as the web
+/// form. A text address without coordinates goes to the city centre for manual dispatch and is
+/// kept as the appeal's address note.
+///
+/// # Errors
+/// [`BackendError::Forbidden`] for a missing, unknown or revoked key;
+/// [`BackendError::RateLimited`]; [`BackendError::BadRequest`]; database errors.
+pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
+    let key_id = authorize(state, &p.api_key).await?;
+    if !state.open311_limiter.check(&format!("open311:{key_id}")) {
+        tracing::warn!(key = key_id, "Open311 submissions throttled");
+        return Err(BackendError::RateLimited);
+    }
+    let cat = state.catalog.get();
+    let mut errs = Vec::new();
+    let category = match Code::parse(&p.service_code, FieldName::Category) {
+        Ok(code) => match cat.category(code.as_str()) {
+            Some(c) => Some(c),
+            None => {
+                errs.push(format!("service_code: {:?} is not a service of this city; see services.json", code.as_str()));
+                None
+            }
+        },
+        Err(e) => {
+            errs.push(api_error(e));
+            None
+        }
+    };
+    let description = Description::parse(&p.description).map_err(|e| errs.push(api_error(e))).ok();
+    let point = GeoPoint::parse(&p.lat, &p.long).map_err(|e| errs.push(api_error(e))).ok().flatten();
+    let address = AddressNote::parse(&p.address_string).map_err(|e| errs.push(api_error(e))).ok().flatten();
+    if p.lat.trim().is_empty() && p.long.trim().is_empty() && p.address_string.trim().is_empty() {
+        errs.push("lat/long or address_string: a location is required".to_owned());
+    }
+    let name = full_name(&p.first_name, &p.last_name);
+    // Named only when the client says who: then both a name and a phone number, as on the form.
+    let identity = if name.is_empty() && p.phone.trim().is_empty() {
+        Some(Identity::Anonymous)
+    } else {
+        Identity::parse("named", &name, &p.phone).map_err(|es| errs.extend(es.into_iter().map(api_error))).ok()
+    };
+    let media = media_url(&p.media_url).map_err(|e| errs.push(e)).ok().flatten();
+    let (Some(category), Some(description), Some(identity), true) = (category, description, identity, errs.is_empty()) else {
+        return Err(BackendError::BadRequest(errs));
+    };
+    let intake = Intake {
+        category,
+        description: &description,
+        place: point.map(Place::Point),
+        address_note: address.as_ref(),
+        identity: &identity,
+        channel: Channel::Open311 { key_id, media_url: media.as_deref() },
+    };
+    let now = state.clock.now();
+    let ticket = accept(state, &cat, &intake, now).await?;
+    let a = appeals::full(&state.db.pool, &ticket).await?.ok_or_else(|| BackendError::Internal("accepted appeal not found".into()))?;
+    let unit = unit_view(&cat, &a.unit);
+    let service_notice = if a.route_reason == "outside_grid" {
+        format!("Passed to {} for manual dispatch; to be resolved by {}.", unit.name, local_time(a.deadline_at))
+    } else {
+        format!("Assigned to {}; to be resolved by {}.", unit.name, local_time(a.deadline_at))
+    };
+    let display = Ticket::parse(&ticket).map_or_else(|_| ticket.clone(), |t| t.display());
+    Ok(Submitted { service_request_id: display, service_notice, account_id: None })
+}
+
+// ------------------------------------------------------------------------------------ API keys
+
+fn hash_api_key(key: &str) -> String {
+    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The id of the active key `api_key` is, or [`BackendError::Forbidden`].
+async fn authorize(state: &AppState, api_key: &str) -> Result<i64> {
+    let key = api_key.trim();
+    if !key.starts_with(KEY_PREFIX) || key.len() > 200 {
+        return Err(BackendError::Forbidden);
+    }
+    let digest = hash_api_key(key);
+    match store::key_by_hash(&state.db.pool, &digest).await? {
+        // The lookup was by digest already; comparing again in constant time costs nothing.
+        Some((row, stored)) if crate::auth::same_token(&stored, &digest) => {
+            if row.revoked_at.is_some() {
+                tracing::warn!(key = row.id, "Open311 request with a revoked key");
+                return Err(BackendError::Forbidden);
+            }
+            Ok(row.id)
+        }
+        _ => Err(BackendError::Forbidden),
+    }
+}
+
+/// A key just created: the only moment its text exists outside the client.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    pub id: i64,
+    pub name: String,
+    /// `p311_` + 64 hex digits (256 random bits). Only its SHA-256 is stored.
+    pub key: String,
+}
+
+/// Creates a key for a client application, audited.
+///
+/// # Errors
+/// [`BackendError::BadRequest`] for an empty or over-long name; database errors.
+pub async fn create_key(state: &AppState, by: &Who, name: &str) -> Result<NewKey> {
+    let name: String = name.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(BackendError::BadRequest(vec!["name: give the client a name of 1 to 100 characters".to_owned()]));
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let key = format!("{KEY_PREFIX}{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    let id = store::insert_key(&mut tx, &name, &hash_api_key(&key), now).await?;
+    audit::append(&mut tx, &Entry { at: now, who: by, action: "open311_key_create", ticket: None, detail: json!({ "key": id, "name": name }), reason: None }).await?;
+    tx.commit().await?;
+    Ok(NewKey { id, name, key })
+}
+
+/// Every key, revoked ones included, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn list_keys(state: &AppState) -> Result<Vec<ApiKeyRow>> {
+    store::all_keys(&state.db.pool).await
+}
+
+/// Revokes a key at once (its next request is refused), audited.
+///
+/// # Errors
+/// [`BackendError::NotFound`] for an unknown or already revoked key; database errors.
+pub async fn revoke_key(state: &AppState, by: &Who, id: i64) -> Result<()> {
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    if !store::revoke_key(&mut tx, id, now).await? {
+        return Err(BackendError::NotFound);
+    }
+    audit::append(&mut tx, &Entry { at: now, who: by, action: "open311_key_revoke", ticket: None, detail: json!({ "key": id }), reason: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_their_script() {
+        assert_eq!(full_name("小明", "王"), "王小明");
+        assert_eq!(full_name("Jane", "Doe"), "Jane Doe");
+        assert_eq!(full_name(" ", "Doe"), "Doe");
+        assert_eq!(full_name("", ""), "");
+    }
+
+    #[test]
+    fn media_urls_must_be_http_or_https_with_a_host() {
+        assert_eq!(media_url("").unwrap(), None);
+        assert_eq!(media_url(" https://img.example/a.jpg ").unwrap().as_deref(), Some("https://img.example/a.jpg"));
+        assert!(media_url("HTTP://img.example/a.jpg").unwrap().is_some());
+        for bad in ["ftp://x/a", "javascript:alert(1)", "/relative.jpg", "https://", "http://a b/c", "data:image/png;base64,AAAA"] {
+            assert!(media_url(bad).is_err(), "{bad}");
+        }
+        assert!(media_url(&format!("https://x.example/{}", "a".repeat(MEDIA_URL_MAX))).is_err());
+    }
+
+    #[test]
+    fn dates_need_a_zone_or_are_whole_local_days() {
+        assert_eq!(parse_date("d", "2024-05-01T08:00:00+08:00", false).unwrap(), 1_714_521_600);
+        assert_eq!(parse_date("d", "2024-05-01T00:00:00Z", false).unwrap(), 1_714_521_600);
+        assert_eq!(parse_date("d", "2024-05-01", false).unwrap(), 1_714_492_800);
+        assert_eq!(parse_date("d", "2024-05-01", true).unwrap(), 1_714_492_800 + 86_399);
+        assert!(parse_date("start_date", "yesterday", false).unwrap_err().starts_with("start_date:"));
+        assert!(parse_date("d", "2024-13-01", false).is_err());
+    }
+
+    #[test]
+    fn status_notes_are_english_words() {
+        assert_eq!(status_notes("assigned", false), "assigned: waiting to be signed for");
+        assert_eq!(status_notes("in_progress", true), "in_progress: being handled (past its deadline)");
+        assert!(status_notes("closed", false).starts_with("closed"));
+    }
+
+    #[test]
+    fn sensitive_categories() {
+        for c in ["family_dispute", "legal_aid", "public_order"] {
+            assert!(is_sensitive(c));
+        }
+        assert!(!is_sensitive("sanitation"));
+    }
+}
