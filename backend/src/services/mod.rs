@@ -2,6 +2,7 @@
 
 pub mod appeal;
 pub mod import;
+pub mod legal;
 pub mod resident;
 pub mod supervision;
 pub mod track;
