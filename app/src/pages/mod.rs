@@ -4,6 +4,8 @@ pub mod admin;
 pub mod appeal;
 pub mod home;
 pub mod legal;
+pub mod legal_eligibility;
+pub mod legal_triage;
 pub mod not_found;
 pub mod receipt;
 pub mod staff;
