@@ -1,7 +1,8 @@
 //! Thin server functions of the legal-aid centre's pages: take the state from context, call one
 //! service of `backend::services::legal`, map the error.
 
-use domain::legal::{ArticleSummary, ArticleView, DirectoryView, EligibilityInfo, LegalHomeView, SearchView, Topic, TriageView};
+use crate::staff_api::StaffData;
+use domain::legal::{AdminLegalView, ArticleSummary, ArticleView, DirectoryView, EligibilityInfo, LegalHomeView, SearchView, Topic, TriageView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -66,4 +67,10 @@ pub async fn legal_eligibility_info() -> Result<EligibilityInfo, ServerFnError> 
 #[server]
 pub async fn legal_triage(category: String, region: String) -> Result<Option<TriageView>, ServerFnError> {
     backend::services::legal::triage(&state()?, &category, &region).await.map_err(|e| internal(&e))
+}
+
+/// The admin's article editor (`/staff/admin/legal?slug=`); the service checks the role.
+#[server]
+pub async fn staff_admin_legal(slug: String) -> Result<StaffData<AdminLegalView>, ServerFnError> {
+    crate::staff_api::ctx::with_staff(|state, staff| async move { backend::services::legal::admin_view(&state, &staff, &slug).await }).await
 }

@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/admin/audit") view=pages::admin::AdminAudit ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/holidays") view=pages::admin::AdminHolidays ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/import") view=pages::admin::AdminImport ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/legal") view=pages::admin_legal::AdminLegal ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -217,6 +217,12 @@ messages! {
     LegalTriageMediationHint => "人民调解免费，双方自愿，调解成功可以签调解协议。", "People's mediation is free and voluntary; a successful mediation ends in a signed agreement.";
     LegalTriageEligibility => "看看能不能申请法律援助", "Check whether you can get legal aid";
     LegalTriageDirectory => "查看更多法律服务机构", "More legal services";
+    AdminLegal => "法律文章", "Legal articles";
+    AdminLegalHint => "选一篇文章，修改它的正文（Markdown）。保存后页面和搜索立即更新，并记入审计日志。只能链接本站的 /legal/ 页面和 /appeal/new。", "Choose an article and edit its text (Markdown). Saving updates the page and search at once and is audited. Links may only point to this site's /legal/ pages and /appeal/new.";
+    AdminLegalBody => "正文（Markdown）", "Text (Markdown)";
+    AdminLegalSave => "保存文章", "Save the article";
+    AdminLegalOpen => "查看文章", "View the article";
+    AdminLegalProblems => "没有保存，请改正：", "Not saved. Please fix:";
     // Wizard
     StepOf => "第 {n} 步，共 {total} 步", "Step {n} of {total}";
     NewAppealTitle => "我要反映", "Report a problem";

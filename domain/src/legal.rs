@@ -271,6 +271,14 @@ pub struct EligibilityInfo {
     pub centres: Vec<ServicePointView>,
 }
 
+/// The admin's article editor: every article, and the chosen one's Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminLegalView {
+    pub articles: Vec<ArticleSummary>,
+    /// (slug, title, Markdown body) of the article being edited.
+    pub selected: Option<(String, String, String)>,
+}
+
 /// Legal pointers for a dispute appeal (receipt and track pages).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TriageView {

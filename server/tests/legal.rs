@@ -28,6 +28,7 @@ fn rand_u64() -> u64 {
 struct Res {
     status: StatusCode,
     location: Option<String>,
+    cookie: Option<String>,
     body: String,
 }
 
@@ -35,8 +36,9 @@ async fn send(app: &Router, req: Request<Body>) -> Res {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let cookie = res.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Res { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Res { status, location, cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
 async fn get(app: &Router, uri: &str) -> Res {
@@ -252,4 +254,91 @@ async fn dispute_receipts_and_tracking_point_to_legal_help() {
     post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
     let receipt = get(&app, &format!("/receipt/{t}")).await;
     assert!(receipt.body.contains("id=\"ticket\"") && !receipt.body.contains("legal-triage"));
+}
+
+async fn staff_post(app: &Router, uri: &str, cookie: &str, body: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+async fn staff_get(app: &Router, uri: &str, cookie: &str) -> Res {
+    send(app, Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn an_admin_edits_an_article_in_the_staff_workspace() {
+    let dir = std::env::temp_dir().join("pingan-router-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("legal-admin-{:x}.db", rand_u64())).display()));
+    config.auth.cost = backend::auth::password::Cost::TEST;
+    let state = build_state(&config).await.unwrap();
+    let password = "river stone lantern 2026";
+    let new = |username: &str, role: &str| backend::auth::NewStaff {
+        username: username.into(),
+        display_name: username.into(),
+        unit: "U-SF".into(),
+        role: role.into(),
+        password: password.into(),
+    };
+    let by = backend::audit::Who::system();
+    backend::auth::create_staff(&state, &by, &new("legaladmin", "admin")).await.unwrap();
+    backend::auth::create_staff(&state, &by, &new("dispatch1", "dispatcher")).await.unwrap();
+    let app = build_router(state, leptos_options(&config), false);
+
+    let sign_in = |username: &'static str| {
+        let app = app.clone();
+        async move {
+            let page = get(&app, "/staff/login").await;
+            let cookie = page.cookie.expect("session cookie");
+            let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
+            let r = staff_post(&app, "/staff/login", &cookie, &format!("csrf={csrf}&username={username}&password={}", enc(password))).await;
+            assert_eq!(r.location.as_deref(), Some("/staff"), "{username} signed in");
+            r.cookie.unwrap_or(cookie)
+        }
+    };
+
+    // A dispatcher may not open the editor.
+    let cookie = sign_in("dispatch1").await;
+    let r = staff_get(&app, "/staff/admin/legal", &cookie).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let cookie = sign_in("legaladmin").await;
+    let home = staff_get(&app, "/staff/admin", &cookie).await;
+    assert!(home.body.contains("href=\"/staff/admin/legal\""));
+    let list = staff_get(&app, "/staff/admin/legal", &cookie).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("href=\"/staff/admin/legal?slug=people-mediation-how\"") && !list.body.contains("id=\"legal-edit\""));
+    let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
+    assert!(page.body.contains("<textarea id=\"markdown\"") && page.body.contains("## "), "the Markdown is in the editor");
+    let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
+
+    // Saving re-renders the public page.
+    let md = "## 在线预约\n\n人民调解现在可以在线预约。见[劳动仲裁](/legal/articles/labour-arbitration-how)。";
+    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(md))).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/admin/legal?slug=people-mediation-how"));
+    let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
+    assert!(page.body.contains("已保存。"));
+    let public = get(&app, "/legal/articles/people-mediation-how").await;
+    assert!(public.body.contains("<h2>在线预约</h2>") && public.body.contains("人民调解现在可以在线预约"));
+    let found = get(&app, &format!("/legal/search?q={}", enc("在线预约"))).await;
+    assert!(found.body.contains("href=\"/legal/articles/people-mediation-how\""));
+
+    // A broken link is refused; the text comes back as typed.
+    let bad = "见[这里](/legal/articles/gone)，再改一次。";
+    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(bad))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
+    assert!(page.body.contains("id=\"legal-problems\"") && page.body.contains("there is no article"), "problems shown");
+    assert!(page.body.contains("再改一次"), "the text as typed");
+    let public = get(&app, "/legal/articles/people-mediation-how").await;
+    assert!(public.body.contains("<h2>在线预约</h2>"), "nothing changed");
+    // Without the CSRF token: refused.
+    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("slug=people-mediation-how&markdown={}", enc(md))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

@@ -1,6 +1,7 @@
 //! One module per page (the staff workspace's pages share `staff.rs`, admin pages `admin.rs`).
 
 pub mod admin;
+pub mod admin_legal;
 pub mod appeal;
 pub mod home;
 pub mod legal;

@@ -592,6 +592,27 @@ pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: 
     Ok(())
 }
 
+/// The admin's editor: the articles by title, and the chosen one's Markdown.
+///
+/// # Errors
+/// [`BackendError::Forbidden`] for anyone but an admin; [`BackendError::NotFound`] for an unknown
+/// slug; database errors.
+pub async fn admin_view(state: &AppState, by: &Staff, slug: &str) -> Result<domain::legal::AdminLegalView> {
+    if by.role != Role::Admin {
+        return Err(BackendError::Forbidden);
+    }
+    let mut all = store::all_articles(&state.db.pool).await?;
+    all.sort_by(|a, b| a.title.cmp(&b.title));
+    let slug = slug.trim();
+    let selected = if slug.is_empty() {
+        None
+    } else {
+        let a = all.iter().find(|a| a.slug == slug).ok_or(BackendError::NotFound)?;
+        Some((a.slug.clone(), a.title.clone(), a.body_md.clone()))
+    };
+    Ok(domain::legal::AdminLegalView { articles: all.iter().map(summary).collect(), selected })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 
