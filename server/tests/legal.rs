@@ -114,6 +114,13 @@ async fn every_page_renders_with_its_title() {
     }
     assert!(!a.contains("<script>alert"), "no raw HTML");
 
+    // In English too (the articles themselves are Chinese content).
+    let en = send(&app, Request::get("/legal/eligibility?matter=labour&group=none&means=unsure").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    assert_eq!(title(&en.body), "It depends: ask the legal aid centre - Legal aid self-check - Ping'an Key");
+    assert!(en.body.contains("This is general legal information, not legal advice about your own situation."));
+    let en = send(&app, Request::get("/legal").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    assert!(en.body.contains("Wages and work") && en.body.contains("Legal aid self-check"));
+
     for missing in ["/legal/articles/no-such-article", "/legal/topic/taxes"] {
         let r = get(&app, missing).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{missing}");
