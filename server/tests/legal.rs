@@ -349,3 +349,26 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
     let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("slug=people-mediation-how&markdown={}", enc(md))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// Browsers send `Origin: null` with form posts from pages whose referrer policy is
+/// no-referrer (all of ours); Sec-Fetch-Site tells our own posts apart from another site's.
+#[tokio::test]
+async fn form_posts_from_our_no_referrer_pages_are_accepted() {
+    let app = app().await;
+    let page = get(&app, "/appeal/new").await;
+    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let post = |site: Option<&'static str>| {
+        let mut req = Request::post(format!("/form/appeal/{t}/category"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "null");
+        if let Some(s) = site {
+            req = req.header("sec-fetch-site", s);
+        }
+        req.body(Body::from("category=legal_aid")).unwrap()
+    };
+    let ours = send(&app, post(Some("same-origin"))).await;
+    assert_eq!(ours.status, StatusCode::SEE_OTHER);
+    assert_eq!(send(&app, post(Some("cross-site"))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, post(None)).await.status, StatusCode::FORBIDDEN);
+}
