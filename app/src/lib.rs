@@ -5,6 +5,7 @@
 pub mod api;
 pub mod components;
 pub mod islands;
+pub mod legal_api;
 pub mod pages;
 pub mod staff_api;
 
@@ -75,6 +76,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/receipt/:token") view=pages::receipt::Receipt ssr=SsrMode::Async/>
                     <Route path=path!("/track") view=pages::track::Track ssr=SsrMode::Async/>
                     <Route path=path!("/legal") view=pages::legal::Legal ssr=SsrMode::Async/>
+                    <Route path=path!("/legal/topic/:topic") view=pages::legal::LegalTopic ssr=SsrMode::Async/>
+                    <Route path=path!("/legal/articles/:slug") view=pages::legal::LegalArticle ssr=SsrMode::Async/>
+                    <Route path=path!("/legal/services") view=pages::legal::LegalServices ssr=SsrMode::Async/>
+                    <Route path=path!("/legal/search") view=pages::legal::LegalSearch ssr=SsrMode::Async/>
+                    <Route path=path!("/legal/eligibility") view=pages::legal_eligibility::LegalEligibility ssr=SsrMode::Async/>
                     <Route path=path!("/staff/login") view=pages::staff::StaffLogin ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
@@ -83,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/admin/audit") view=pages::admin::AdminAudit ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/holidays") view=pages::admin::AdminHolidays ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/import") view=pages::admin::AdminImport ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/legal") view=pages::admin_legal::AdminLegal ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

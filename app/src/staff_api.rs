@@ -69,7 +69,7 @@ pub struct HolidayView {
 }
 
 #[cfg(feature = "ssr")]
-mod ctx {
+pub(crate) mod ctx {
     use super::StaffData;
     use backend::auth::{Staff, StaffCtx};
     use leptos::prelude::*;

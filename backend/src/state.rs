@@ -16,6 +16,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub auth: AuthConfig,
     pub supervision: crate::services::supervision::SupervisionConfig,
+    /// The legal-aid centre's settings (the income standard of the eligibility check).
+    pub legal: crate::services::legal::LegalConfig,
     /// Track-page lookups per client.
     pub track_limiter: Limiter,
     /// Appeal submissions (and draft creation) per client.
@@ -56,6 +58,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             auth: AuthConfig::default(),
             supervision: crate::services::supervision::SupervisionConfig::default(),
+            legal: crate::services::legal::LegalConfig::default(),
             track_limiter: Limiter::new(limits.track_per_10min, Duration::from_secs(600)),
             submit_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
             resident_post_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),

@@ -13,6 +13,8 @@ pub mod fields;
 #[cfg(feature = "routing")]
 pub mod geometry;
 pub mod i18n;
+pub mod legal;
+pub mod legal_aid;
 pub mod receipt;
 pub mod region;
 #[cfg(feature = "routing")]

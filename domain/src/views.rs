@@ -54,6 +54,12 @@ pub struct ReceiptView {
     /// RFC 3339 in the city's local time.
     pub deadline: String,
     pub category_name: (String, String),
+    /// For the legal pointers of dispute categories (`LegalTriage`).
+    #[serde(default)]
+    pub category_code: String,
+    /// The region routing started from (the grid cell or the chosen region), if any.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,4 +87,7 @@ pub struct TrackView {
     /// Closed, not rated in this cycle, and still within the rating window.
     pub can_rate: bool,
     pub events: Vec<EventView>,
+    /// The region routing started from (the grid cell or the chosen region), if any.
+    #[serde(default)]
+    pub region: Option<String>,
 }

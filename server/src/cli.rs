@@ -7,7 +7,7 @@ use backend::services::import;
 use backend::BackendError;
 use std::path::Path;
 
-pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | create-staff ... | audit verify | supervise | hash-cost | open311-key ...]
+pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | import-legal DIR | create-staff ... | audit verify | supervise | hash-cost | open311-key ...]
 
   serve               run the portal (default); loads the demo city into an empty
                       database unless PINGAN_DEMO=0
@@ -15,6 +15,9 @@ pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | c
   import-regions DIR  import regions.geojson, units.csv and categories.csv from DIR
                       (all or nothing; re-running updates in place; running servers
                       reload their routing index within seconds)
+  import-legal DIR    import the legal-aid centre's DIR/articles/*.md and
+                      DIR/services.csv (all or nothing; re-running updates in place
+                      and removes what DIR no longer has; regions must be imported)
   create-staff --username U --unit UNIT_CODE --role ROLE [--name NAME]
                       create a staff account; the password is read from stdin
                       (roles: grid_worker, unit_handler, dispatcher, admin)
@@ -34,7 +37,8 @@ PINGAN_RATE_LIMIT_SUBMIT, PINGAN_RATE_LIMIT_LOGIN_IP, PINGAN_RATE_LIMIT_LOGIN_US
 PINGAN_ARGON2 (m_kib,t,p), PINGAN_SECURE_COOKIES, PINGAN_NOTIFY (log | file:PATH |
 webhook:http://HOST/PATH), PINGAN_WEBHOOK_SECRET, PINGAN_ESCALATION_GRACE_HOURS,
 PINGAN_RATING_WINDOW_DAYS, PINGAN_SUPERVISION_EVERY_SECS, PINGAN_OUTBOX_EVERY_SECS,
-PINGAN_RATE_LIMIT_OPEN311 (submissions per key and hour)";
+PINGAN_RATE_LIMIT_OPEN311 (submissions per key and hour), PINGAN_LEGAL_AID_INCOME_LIMIT (yuan per person
+per month, default 1200)";
 
 /// # Errors
 /// Database errors or a failed migration.
@@ -54,6 +58,21 @@ pub async fn import_regions(config: &Config, dir: &Path) -> Result<(), BackendEr
     let who = backend::audit::Who { id: "cli".into(), name: "pingan import-regions".into(), role: "cli".into() };
     let r = import::import_as(&db, &files, &who).await?;
     println!("imported {} regions, {} units, {} categories", r.regions, r.units, r.categories);
+    Ok(())
+}
+
+/// `pingan import-legal DIR`: articles and service points, checked against the imported regions.
+///
+/// # Errors
+/// Unreadable or invalid files (every problem is listed), or database errors.
+pub async fn import_legal(config: &Config, dir: &Path) -> Result<(), BackendError> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let catalog = import::load_catalog(&db).await?;
+    let files = backend::services::legal::read_dir(dir)?;
+    let who = backend::audit::Who { id: "cli".into(), name: "pingan import-legal".into(), role: "cli".into() };
+    let r = backend::services::legal::import_as(&db, &catalog, &files, &who).await?;
+    println!("imported {} articles and {} service points ({} removed)", r.articles, r.services, r.removed);
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use backend::auth::{password::Cost, AuthConfig};
 use backend::notify::Sink;
+use backend::services::legal::LegalConfig;
 use backend::services::supervision::SupervisionConfig;
 use backend::state::Limits;
 use std::net::SocketAddr;
@@ -20,6 +21,9 @@ pub struct Config {
     pub limits: Limits,
     pub auth: AuthConfig,
     pub supervision: SupervisionConfig,
+    /// The legal-aid self-check's income standard (`PINGAN_LEGAL_AID_INCOME_LIMIT`, yuan per
+    /// person per month, as the city's justice bureau publishes it).
+    pub legal: LegalConfig,
     /// Where notifications go.
     pub sink: Sink,
     /// Seconds between supervision runs and between outbox deliveries (0 turns a job off).
@@ -48,6 +52,7 @@ impl Config {
             limits: Limits::default(),
             auth: AuthConfig { secure_cookies: false, ..AuthConfig::default() },
             supervision: SupervisionConfig::default(),
+            legal: LegalConfig::default(),
             sink: Sink::Log,
             supervision_every: 60,
             outbox_every: 5,
@@ -75,6 +80,10 @@ impl Config {
         let sink_spec = env("PINGAN_NOTIFY").unwrap_or_else(|| "log".to_owned());
         let sink = Sink::parse(&sink_spec, env("PINGAN_WEBHOOK_SECRET"))
             .ok_or_else(|| format!("PINGAN_NOTIFY must be log, file:/path or webhook:http://host/path, not {sink_spec:?}"))?;
+        let income_limit: u32 = num("PINGAN_LEGAL_AID_INCOME_LIMIT", LegalConfig::default().income_limit)?;
+        if income_limit == 0 {
+            return Err("PINGAN_LEGAL_AID_INCOME_LIMIT must be a positive number of yuan".to_owned());
+        }
         Ok(Self {
             database_url: env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/pingan.db?mode=rwc".to_owned()),
             site_addr,
@@ -93,6 +102,7 @@ impl Config {
                 grace: time::Duration::hours(num("PINGAN_ESCALATION_GRACE_HOURS", 24)?),
                 rating_window: time::Duration::days(num("PINGAN_RATING_WINDOW_DAYS", 7)?),
             },
+            legal: LegalConfig { income_limit },
             sink,
             supervision_every: num("PINGAN_SUPERVISION_EVERY_SECS", 60)?,
             outbox_every: num("PINGAN_OUTBOX_EVERY_SECS", 5)?,

@@ -29,6 +29,13 @@ async fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Some("import-legal") => match args.get(1) {
+            Some(dir) => cli::import_legal(&config, std::path::Path::new(dir)).await.map_err(Into::into),
+            None => {
+                eprintln!("{}", cli::USAGE);
+                return ExitCode::from(2);
+            }
+        },
         Some("create-staff") => cli::create_staff(&config, &args[1..]).await,
         Some("audit") if args.get(1).map(String::as_str) == Some("verify") => cli::audit_verify(&config).await,
         Some("supervise") => cli::supervise(&config).await,

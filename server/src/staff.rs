@@ -324,6 +324,7 @@ pub async fn admin_post(
         "staff/password" => ("/staff/admin/staff", auth::reset_password(&state, &me, &g("id"), &g("password")).await.map(|()| Some(Msg::Saved))),
         "holidays/set" => ("/staff/admin/holidays", supervision::set_holiday(&state, &me, &g("day"), &g("kind"), &g("name")).await.map(|()| Some(Msg::Saved))),
         "holidays/delete" => ("/staff/admin/holidays", supervision::delete_holiday(&state, &me, &g("day")).await.map(|()| Some(Msg::Saved))),
+        "legal/edit" => return legal_edit(&state, &ctx, &session, lang, &form).await,
         "audit/verify" => {
             return match backend::audit::verify(&state.db.pool).await {
                 Ok(v) => {
@@ -342,6 +343,32 @@ pub async fn admin_post(
     };
     let form_name = what.replace('/', "-");
     answer(&session, lang, &form_name, &form, back, r).await
+}
+
+/// An admin saves an article's Markdown: back to the editor with "saved", or with every problem
+/// (a broken link, an empty text) and the text as typed.
+async fn legal_edit(state: &AppState, ctx: &StaffCtx, session: &Session, lang: Lang, form: &[(String, String)]) -> Response {
+    let Ok(staff) = admin(ctx) else { return fail(lang, &BackendError::Forbidden) };
+    let slug = pairs_get(form, "slug");
+    // The slug goes into the redirect: only an article's characters.
+    if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound);
+    }
+    let back = format!("/staff/admin/legal?slug={slug}");
+    let markdown = pairs_get(form, "markdown");
+    match backend::services::legal::update_article(state, staff, &slug, &markdown).await {
+        Ok(()) => {
+            flash(session, Flash { form: "legal-edit".into(), notice: Some(Msg::Saved), ..Flash::default() }).await;
+            Redirect::to(&back).into_response()
+        }
+        Err(BackendError::Import(lines)) => {
+            let mut values: Vec<(String, String)> = lines.into_iter().map(|l| ("problem".to_owned(), l)).collect();
+            values.push(("markdown".into(), markdown));
+            flash(session, Flash { form: "legal-edit".into(), problem: Some(Msg::AdminLegalProblems), values, ..Flash::default() }).await;
+            Redirect::to(&back).into_response()
+        }
+        Err(e) => fail(lang, &e),
+    }
 }
 
 /// The region import from the admin page: three files in one multipart form.

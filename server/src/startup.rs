@@ -43,8 +43,16 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
     let version = backend::store::regions::catalog_version(&db.pool).await?;
     let catalog = CatalogHandle::new(backend::catalog::Catalog::empty());
     catalog.replace_versioned(import::load_catalog(&db).await?, version);
+    if config.demo {
+        // The bundled legal content needs the regions (its service points are checked against
+        // the grid), so it comes after the demo city.
+        if let Some(r) = backend::services::legal::import_bundled_if_empty(&db, &catalog.get()).await? {
+            tracing::info!(articles = r.articles, services = r.services, "legal content loaded");
+        }
+    }
     let mut state = AppState::new(db, catalog, config.limits).with_auth(config.auth);
     state.supervision = config.supervision;
+    state.legal = config.legal;
     // Demo accounts only with a demo city this start loaded: never on a real deployment's data.
     if demo_loaded {
         if let Some(password) = backend::services::demo::seed_staff(&state).await? {

@@ -44,6 +44,7 @@ pub fn AdminHome() -> impl IntoView {
                                 <li><a href="/staff/admin/audit">{t(Msg::AdminAudit)}</a></li>
                                 <li><a href="/staff/admin/holidays">{t(Msg::AdminHolidays)}</a></li>
                                 <li><a href="/staff/admin/import">{t(Msg::AdminImport)}</a></li>
+                                <li><a href="/staff/admin/legal">{t(Msg::AdminLegal)}</a></li>
                             </ul>
                         }
                         .into_any(),

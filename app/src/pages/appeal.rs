@@ -17,20 +17,31 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Starts a new appeal: a fresh token, and the first step.
+/// Starts a new appeal: a fresh token, and the first step. `?category=` preselects a category;
+/// `?description=` (the legal-aid self-check's answers) is carried with the first step's form and
+/// fills "what happened" when that step is saved.
 #[component]
 pub fn NewAppeal() -> impl IntoView {
     let preset = use_query_map().read_untracked().get("category").unwrap_or_default();
+    let carried: String = use_query_map()
+        .read_untracked()
+        .get("description")
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(domain::fields::DESCRIPTION_MAX)
+        .collect();
     let data = async { get_draft(new_draft_token().await.unwrap_or_default()).await }.shared();
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (preset, data) = (preset.clone(), data.clone());
+                let (preset, carried, data) = (preset.clone(), carried.clone(), data.clone());
                 Suspend::new(async move {
                     match data.await {
                         Ok(Some(mut v)) => {
                             v.draft.category = preset;
-                            step_view(v, Step::Category, false).into_any()
+                            let carried = (!carried.is_empty()).then_some(carried);
+                            step_view(v, Step::Category, false, carried).into_any()
                         }
                         _ => expired().into_any(),
                     }
@@ -59,7 +70,7 @@ pub fn StepPage() -> impl IntoView {
                             leptos_axum::redirect(&format!("/receipt/{token}"));
                             view! { <p><a href=format!("/receipt/{token}")>{t(Msg::AlreadySubmitted)}</a></p> }.into_any()
                         }
-                        Ok(Some(v)) => step_view(v, step, from_check).into_any(),
+                        Ok(Some(v)) => step_view(v, step, from_check, None).into_any(),
                         Ok(None) => expired().into_any(),
                         Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
@@ -78,7 +89,7 @@ fn expired() -> impl IntoView {
     }
 }
 
-fn step_view(v: DraftView, step: Step, from_check: bool) -> impl IntoView {
+fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>) -> impl IntoView {
     let errors: Vec<FieldError> = if v.draft.error_step == Some(step) { v.draft.errors.clone() } else { Vec::new() };
     let title = t(step.title());
     let page_title = if errors.is_empty() {
@@ -109,6 +120,10 @@ fn step_view(v: DraftView, step: Step, from_check: bool) -> impl IntoView {
             <h1>{title}</h1>
             {body}
             {from_check.then(|| view! { <input type="hidden" name="action" value="check"/> })}
+            {carried.map(|d| view! {
+                <p class="notice" id="carried-description">{t(Msg::LegalAidPrefilled)}</p>
+                <input type="hidden" name="description" value=d/>
+            })}
             <button type="submit" class="button">{t(Msg::Continue)}</button>
         </form>
     }

@@ -1,9 +1,12 @@
 //! One module per page (the staff workspace's pages share `staff.rs`, admin pages `admin.rs`).
 
 pub mod admin;
+pub mod admin_legal;
 pub mod appeal;
 pub mod home;
 pub mod legal;
+pub mod legal_eligibility;
+pub mod legal_triage;
 pub mod not_found;
 pub mod receipt;
 pub mod staff;

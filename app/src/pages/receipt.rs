@@ -4,6 +4,7 @@
 use crate::api::get_receipt;
 use crate::components::{lang, t, urlencode};
 use crate::islands::CopyReceipt;
+use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
 use domain::Msg;
 use futures::FutureExt;
@@ -78,6 +79,7 @@ pub fn Receipt() -> impl IntoView {
                                         <figcaption>{t(Msg::QrHint)}</figcaption>
                                     </figure>
                                 </section>
+                                <LegalTriage category=r.category_code.clone() region=r.region.clone().unwrap_or_default()/>
                             }
                             .into_any()
                         }

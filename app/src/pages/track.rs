@@ -3,6 +3,7 @@
 //! never logs query strings.
 
 use crate::api::{track_appeal, TrackResult};
+use crate::pages::legal_triage::LegalTriage;
 use crate::components::{described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice};
 use domain::staff::Flash;
 use domain::region::localized;
@@ -111,6 +112,7 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
             <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd><time datetime=v.submitted_at.clone()>{short_time(&v.submitted_at)}</time></dd></div>
             <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline"><time datetime=v.deadline.clone()>{short_time(&v.deadline)}</time></dd></div>
         </dl>
+        <LegalTriage category=v.category_code.clone() region=v.region.clone().unwrap_or_default()/>
         <h2>{t(Msg::Timeline)}</h2>
         <ol class="timeline">
             {v.events.iter().map(|e| view! {

@@ -159,7 +159,15 @@ pub async fn save_step(
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let action = get("action");
     match step {
-        Step::Category => d.category = get("category"),
+        Step::Category => {
+            d.category = get("category");
+            // A description carried from the legal-aid self-check (/appeal/new?description=…)
+            // fills an empty "what happened"; it never overwrites what the resident wrote.
+            let carried = get("description");
+            if d.description.trim().is_empty() && !carried.trim().is_empty() {
+                d.description = carried.chars().take(domain::fields::DESCRIPTION_MAX).collect();
+            }
+        }
         Step::What => d.description = get("description"),
         Step::Where => {
             if action == "clear_location" {
@@ -483,6 +491,7 @@ pub async fn receipt(state: &AppState, token: &str) -> Result<ReceiptView> {
     let cat = state.catalog.get();
     let ticket = Ticket::parse(&ticket).map_err(|_| BackendError::Internal("stored ticket malformed".into()))?;
     let key = AccessKey::parse(&key).map_err(|_| BackendError::Internal("stored key malformed".into()))?;
+    let region = appeals::full(&state.db.pool, ticket.as_str()).await?.and_then(|f| f.region.or(f.cell));
     Ok(ReceiptView {
         ticket: ticket.display(),
         key: key.display(),
@@ -491,6 +500,8 @@ pub async fn receipt(state: &AppState, token: &str) -> Result<ReceiptView> {
         category_name: cat
             .category(&appeal.category)
             .map_or_else(|| (appeal.category.clone(), appeal.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
+        category_code: appeal.category.clone(),
+        region,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod appeal;
 pub mod demo;
 pub mod import;
+pub mod legal;
 pub mod open311;
 pub mod resident;
 pub mod supervision;

@@ -105,5 +105,6 @@ pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> R
         supervised: full.supervised != 0,
         can_rate: full.status == "closed" && !rated && in_window,
         events,
+        region: full.region.clone().or_else(|| full.cell.clone()),
     })
 }

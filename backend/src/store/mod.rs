@@ -4,6 +4,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod drafts;
+pub mod legal;
 pub mod open311;
 pub mod outbox;
 pub mod regions;

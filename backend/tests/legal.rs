@@ -1,0 +1,247 @@
+//! The legal-aid centre on SQLite and PostgreSQL: import (all or nothing, in place), search
+//! relevance on Chinese queries (FTS5 trigram on SQLite, ILIKE + pg_trgm on PostgreSQL), nearest
+//! service points, triage for dispute appeals, and an admin's edit of an article.
+
+mod common;
+
+use backend::auth::Staff;
+use backend::services::legal::{self, LegalFiles};
+use backend::state::Limits;
+use backend::store::legal as store;
+use backend::{AppState, BackendError};
+use common::Engine;
+use domain::fields::GeoPoint;
+use domain::legal::{SearchView, ServiceKind};
+use domain::workflow::Role;
+
+async fn legal_state(engine: Engine) -> Option<AppState> {
+    let state = common::demo_state(engine, Limits::default()).await?;
+    let report = legal::import_bundled_if_empty(&state.db, &state.catalog.get()).await.unwrap();
+    assert_eq!(report.map(|r| (r.articles, r.services)), Some((24, 45)));
+    Some(state)
+}
+
+fn slugs(v: &SearchView) -> Vec<&str> {
+    v.articles.iter().map(|h| h.href.trim_start_matches("/legal/articles/")).collect()
+}
+
+fn service_codes(v: &SearchView) -> Vec<&str> {
+    v.services.iter().map(|h| h.href.trim_start_matches("/legal/services#svc-")).collect()
+}
+
+async fn import_is_all_or_nothing_and_in_place(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    let cat = state.catalog.get();
+    // The bundled set is imported once; startup does not import it again.
+    assert_eq!(legal::import_bundled_if_empty(&state.db, &cat).await.unwrap(), None);
+    let who = backend::audit::Who::system();
+    // A re-import of the same set changes nothing.
+    let again = legal::import_as(&state.db, &cat, &legal::bundled_files(), &who).await.unwrap();
+    assert_eq!((again.articles, again.services, again.removed), (24, 45, 0));
+    assert_eq!(store::count_articles(&state.db.pool).await.unwrap(), 24);
+
+    // Bad lines: every problem is reported and nothing is written.
+    let mut bad = legal::bundled_files();
+    bad.services = bad.services.replace("河东区法律援助中心", "改名的中心");
+    bad.services.push_str("X-1,幽灵机构,mediation_committee,NOWHERE,某地,1,全天,35.5,106.6\n");
+    bad.services.push_str("X-2,怪机构,court,HD,某地,1,全天,35.502872,106.630984\n");
+    bad.services.push_str("X-3,错位机构,judicial_office,HX01,河东区某地,1,全天,35.502872,106.630984\n");
+    bad.services.push_str("X-4,城外机构,judicial_office,HD,城外,1,全天,30.0,100.0\n");
+    bad.services.push_str("X-5,乱码机构,judicial_office,HD,某地,1,全天,north,east\n");
+    bad.articles[0].1 = bad.articles[0].1.replacen("topic: family", "topic: taxes", 1);
+    let errs = match legal::import_as(&state.db, &cat, &bad, &who).await {
+        Err(BackendError::Import(e)) => e.join("\n"),
+        other => panic!("expected import errors, got {other:?}"),
+    };
+    assert!(errs.contains("services.csv: line 47 (X-1): unknown region \"NOWHERE\""), "{errs}");
+    assert!(errs.contains("services.csv: line 48 (X-2): unknown kind \"court\""), "{errs}");
+    assert!(errs.contains("services.csv: line 49 (X-3): point 35.502872, 106.630984 lies in cell HD"), "{errs}");
+    assert!(errs.contains("outside region HX01"), "{errs}");
+    assert!(errs.contains("services.csv: line 50 (X-4): point 30.0, 100.0 lies in no grid cell"), "{errs}");
+    assert!(errs.contains("services.csv: line 51 (X-5): lat/lng \"north\", \"east\" are not coordinates"), "{errs}");
+    assert!(errs.contains("articles/child-support-custody.md: unknown topic \"taxes\""), "{errs}");
+    let names: Vec<String> = store::all_services(&state.db.pool).await.unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names.len(), 45);
+    assert!(names.iter().any(|n| n == "河东区法律援助中心") && !names.iter().any(|n| n == "改名的中心"));
+
+    // A smaller valid set updates in place and removes what it no longer has.
+    let mut smaller = legal::bundled_files();
+    smaller.services = smaller.services.replace("河东区法律援助中心", "河东区法律援助中心（新址）");
+    let lines: Vec<&str> = smaller.services.lines().collect();
+    smaller.services = lines[..lines.len() - 1].join("\n");
+    let r = legal::import_as(&state.db, &cat, &smaller, &who).await.unwrap();
+    assert_eq!((r.services, r.removed), (44, 1));
+    let names: Vec<String> = store::all_services(&state.db.pool).await.unwrap().into_iter().map(|s| s.name).collect();
+    assert!(names.iter().any(|n| n == "河东区法律援助中心（新址）"));
+    // Search follows the import (the index is kept in the same transaction).
+    let v = legal::search(&state, "新址").await.unwrap();
+    assert_eq!(service_codes(&v), vec!["LS-HD-AID"]);
+    let v = legal::search(&state, "长安社区").await.unwrap();
+    assert!(!service_codes(&v).contains(&"LS-GX0303-MED"), "removed point still found: {:?}", service_codes(&v));
+}
+both_engines!(import_is_all_or_nothing_and_in_place);
+
+async fn chinese_search_is_relevant(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    // "工资" (wages): the wage articles first.
+    let v = legal::search(&state, "工资").await.unwrap();
+    let s = slugs(&v);
+    assert!(s.len() >= 3, "{s:?}");
+    let wage = ["wages-unpaid-first-steps", "labour-contract-missing"];
+    assert!(wage.contains(&s[0]) && wage.contains(&s[1]), "wage articles first: {s:?}");
+    assert!(v.articles[0].title_html.contains("<mark>工资</mark>"), "{:?}", v.articles[0]);
+
+    // "离婚" (divorce): the divorce article among the first two.
+    let v = legal::search(&state, "离婚").await.unwrap();
+    assert!(slugs(&v)[..2].contains(&"divorce-agreement-or-lawsuit"), "{:?}", slugs(&v));
+
+    // "调解" (mediation): mediation articles and mediation committees.
+    let v = legal::search(&state, "调解").await.unwrap();
+    let s = slugs(&v);
+    assert!(s[..2].contains(&"people-mediation-how") && s[..2].contains(&"mediation-agreement-confirmation"), "{s:?}");
+    let codes = service_codes(&v);
+    assert!(codes.len() >= 10, "{codes:?}");
+    assert!(codes.iter().all(|c| c.ends_with("-MED")), "{codes:?}");
+
+    // One and two characters still find something.
+    let v = legal::search(&state, "薪").await.unwrap();
+    assert!(!v.articles.is_empty(), "1 character");
+    assert!(slugs(&v).iter().all(|s| ["wages-unpaid-first-steps", "labour-arbitration-how"].contains(s)), "{:?}", slugs(&v));
+    assert!(v.articles[0].snippet_html.contains("<mark>薪</mark>"), "{:?}", v.articles[0]);
+    let v = legal::search(&state, "仲裁").await.unwrap();
+    assert_eq!(slugs(&v)[0], "labour-arbitration-how", "{:?}", slugs(&v));
+
+    // Three characters and more go through the trigram index.
+    let v = legal::search(&state, "劳动仲裁").await.unwrap();
+    assert_eq!(slugs(&v)[0], "labour-arbitration-how", "{:?}", slugs(&v));
+    let v = legal::search(&state, "法律援助中心").await.unwrap();
+    assert!(service_codes(&v).contains(&"LS-HD-AID"), "{:?}", service_codes(&v));
+    assert!(slugs(&v).contains(&"legal-aid-how-to-apply"), "{:?}", slugs(&v));
+    // Two words: both must occur.
+    let v = legal::search(&state, "工伤 仲裁").await.unwrap();
+    assert!(slugs(&v).contains(&"work-injury-basics"), "{:?}", slugs(&v));
+    assert!(!slugs(&v).contains(&"divorce-agreement-or-lawsuit"));
+    // A phrase not written anywhere falls back to its pieces.
+    let v = legal::search(&state, "老板拖欠工资怎么办").await.unwrap();
+    assert_eq!(slugs(&v)[0], "wages-unpaid-first-steps", "{:?}", slugs(&v));
+
+    // Unknown words: nothing.
+    for q in ["量子纠缠", "xyzzy", "鑫"] {
+        let v = legal::search(&state, q).await.unwrap();
+        assert!(v.articles.is_empty() && v.services.is_empty(), "{q}: {v:?}");
+    }
+    // Empty: nothing, and no query.
+    let v = legal::search(&state, "   ").await.unwrap();
+    assert!(v.query.is_empty() && v.articles.is_empty());
+
+    // Snippets are built by us: escaped, with <mark> and nothing else.
+    let v = legal::search(&state, "<script>工资").await.unwrap();
+    assert!(v.articles.is_empty());
+    let v = legal::search(&state, "《劳动合同法》").await.unwrap();
+    for h in v.articles.iter().chain(&v.services) {
+        let stripped = h.snippet_html.replace("<mark>", "").replace("</mark>", "");
+        assert!(!stripped.contains('<') && !stripped.contains('>'), "{}", h.snippet_html);
+    }
+    // Wildcards are taken literally.
+    let v = legal::search(&state, "量%").await.unwrap();
+    assert!(v.articles.is_empty() && v.services.is_empty(), "{v:?}");
+    let v = legal::search(&state, "_").await.unwrap();
+    assert!(v.articles.is_empty(), "{v:?}");
+}
+both_engines!(chinese_search_is_relevant);
+
+async fn nearest_points_and_triage(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    let cat = state.catalog.get();
+    // A point in grid cell HD010101 (东关街道和平社区).
+    let p = GeoPoint::new(35.485, 106.605).unwrap();
+    assert_eq!(cat.router.cell_at(p), Some("HD010101"));
+    let near = legal::nearest(&state, p, ServiceKind::MediationCommittee).await.unwrap().unwrap();
+    assert!(near.region.starts_with("HD01"), "the street's or community's committee: {near:?}");
+    let d = near.distance_m.unwrap();
+    assert!((500.0..3_000.0).contains(&d), "{d}");
+    // By haversine, nothing of the kind is nearer.
+    let all = legal::directory(&state, "mediation_committee", "", "", "35.485", "106.605").await.unwrap();
+    assert!(all.by_distance);
+    assert_eq!(all.points[0].code, near.code);
+    assert!(all.points.windows(2).all(|w| w[0].distance_m <= w[1].distance_m));
+
+    // Triage by the appeal's cell: the community's committee.
+    let t = legal::triage(&state, "neighbor_dispute", "HD010101").await.unwrap().unwrap();
+    assert_eq!(t.mediation.iter().map(|m| m.code.as_str()).collect::<Vec<_>>(), vec!["LS-HD0101-MED"]);
+    assert_eq!(t.district.as_deref(), Some("HD"));
+    let slugs: Vec<&str> = t.articles.iter().map(|a| a.slug.as_str()).collect();
+    assert!(slugs.contains(&"neighbour-noise-water-leak") && slugs.contains(&"people-mediation-how"), "{slugs:?}");
+    // A community without a committee of its own: its street's.
+    let t = legal::triage(&state, "family_dispute", "HD0102").await.unwrap().unwrap();
+    assert_eq!(t.mediation[0].code, "LS-HD01-MED");
+    assert!(t.articles.iter().any(|a| a.slug == "divorce-agreement-or-lawsuit"));
+    // Only the district known: the district's committees, its streets' first.
+    let t = legal::triage(&state, "wage_arrears", "HX").await.unwrap().unwrap();
+    assert!(t.mediation.len() > 1 && t.mediation[0].code == "LS-HX01-MED", "{:?}", t.mediation);
+    assert!(t.articles.iter().all(|a| ["wages-unpaid-first-steps", "labour-arbitration-how", "labour-contract-missing"].contains(&a.slug.as_str())));
+    // Unknown region: articles only.
+    let t = legal::triage(&state, "land_demolition", "").await.unwrap().unwrap();
+    assert!(t.mediation.is_empty() && t.district.is_none() && t.articles.len() == 2);
+    // Not a dispute: nothing.
+    assert!(legal::triage(&state, "sanitation", "HD010101").await.unwrap().is_none());
+
+    // The directory by region: a street shows its own places, its community's and the district's.
+    let v = legal::directory(&state, "", "HD", "HD01", "", "").await.unwrap();
+    let codes: Vec<&str> = v.points.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, vec!["LS-HD-AID", "LS-HD-LABOR-MED", "LS-HD-LSC", "LS-HD01-MED", "LS-HD01-LSS", "LS-HD01-JO", "LS-HD0101-MED"]);
+    assert_eq!(v.streets.len(), 3);
+    assert_eq!(v.points[3].place.0, "河东区 / 东关街道");
+    // A street of another district is ignored; an unknown kind is no filter.
+    let v = legal::directory(&state, "rocket", "HX", "HD01", "", "").await.unwrap();
+    assert_eq!((v.street.as_str(), v.kind.as_str()), ("", ""));
+    assert!(v.points.iter().all(|p| p.region.starts_with("HX")));
+    let v = legal::directory(&state, "legal_aid_center", "", "", "", "").await.unwrap();
+    assert_eq!(v.points.len(), 3);
+}
+both_engines!(nearest_points_and_triage);
+
+fn staff(role: Role) -> Staff {
+    Staff { id: "s-admin".into(), username: "admin".into(), display_name: "管理员".into(), unit: "U-CITY".into(), role, active: true }
+}
+
+async fn an_admin_edits_an_article(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    let slug = "people-mediation-how";
+    let text = "## 新的说明\n\n人民调解现在也可以在线预约。<script>alert(1)</script>\n\n见[仲裁](/legal/articles/labour-arbitration-how)。";
+    // Only an admin.
+    assert!(matches!(legal::update_article(&state, &staff(Role::Dispatcher), slug, text).await, Err(BackendError::Forbidden)));
+    assert!(matches!(legal::update_article(&state, &staff(Role::Admin), "nope", text).await, Err(BackendError::NotFound)));
+    // A broken link is refused, naming it.
+    match legal::update_article(&state, &staff(Role::Admin), slug, "见[这里](/legal/articles/gone)").await {
+        Err(BackendError::Import(e)) => assert!(e[0].contains("no article \"gone\""), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    let before = backend::audit::verify(&state.db.pool).await.unwrap().checked;
+    legal::update_article(&state, &staff(Role::Admin), slug, text).await.unwrap();
+    let a = legal::article(&state, slug).await.unwrap();
+    assert!(a.body_html.contains("<h2>新的说明</h2>"), "{}", a.body_html);
+    assert!(a.body_html.contains("&lt;script&gt;") && !a.body_html.contains("<script"), "{}", a.body_html);
+    // Re-indexed: the new words are found, the old ones no longer.
+    let v = legal::search(&state, "在线预约").await.unwrap();
+    assert_eq!(slugs(&v), vec![slug]);
+    let v = legal::search(&state, "坐下来商量").await.unwrap();
+    assert!(!slugs(&v).contains(&slug), "{:?}", slugs(&v));
+    // Audited, and the chain still holds.
+    let v = backend::audit::verify(&state.db.pool).await.unwrap();
+    assert_eq!((v.checked, v.first_broken), (before + 1, None));
+    let last = backend::store::audit::recent(&state.db.pool, None, Some("edit_legal_article"), None, 1).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert!(last[0].detail.contains(slug));
+}
+both_engines!(an_admin_edits_an_article);
+
+async fn directory_files_are_read_from_disk(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/legal");
+    let files: LegalFiles = legal::read_dir(&dir).unwrap();
+    assert_eq!(files.articles.len(), 24);
+    let r = legal::import_as(&state.db, &state.catalog.get(), &files, &backend::audit::Who::system()).await.unwrap();
+    assert_eq!((r.articles, r.services, r.removed), (24, 45, 0));
+}
+both_engines!(directory_files_are_read_from_disk);

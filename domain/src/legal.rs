@@ -1,0 +1,339 @@
+//! The legal-aid information centre's words and shapes: the fixed list of topics a resident
+//! recognises, the kinds of service points, distances on the earth (haversine), which appeal
+//! categories are disputes worth a legal pointer, and the plain data its pages render.
+
+use crate::i18n::{Lang, Msg};
+use serde::{Deserialize, Serialize};
+
+/// Topics, in the order the centre's front page lists them. Articles name one in their front
+/// matter (`topic:`); anything else is refused at import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Topic {
+    Labour,
+    Family,
+    Neighbours,
+    Property,
+    Traffic,
+    Consumer,
+    Land,
+    Mediation,
+    LegalAid,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 9] = [
+        Topic::Labour,
+        Topic::Family,
+        Topic::Neighbours,
+        Topic::Property,
+        Topic::Traffic,
+        Topic::Consumer,
+        Topic::Land,
+        Topic::Mediation,
+        Topic::LegalAid,
+    ];
+
+    /// The code used in front matter and URLs (`/legal/topic/<code>`).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Labour => "labour",
+            Self::Family => "family",
+            Self::Neighbours => "neighbours",
+            Self::Property => "property",
+            Self::Traffic => "traffic",
+            Self::Consumer => "consumer",
+            Self::Land => "land",
+            Self::Mediation => "mediation",
+            Self::LegalAid => "legal_aid",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == s.trim())
+    }
+
+    #[must_use]
+    pub fn name(self) -> Msg {
+        match self {
+            Self::Labour => Msg::LegalTopicLabour,
+            Self::Family => Msg::LegalTopicFamily,
+            Self::Neighbours => Msg::LegalTopicNeighbours,
+            Self::Property => Msg::LegalTopicProperty,
+            Self::Traffic => Msg::LegalTopicTraffic,
+            Self::Consumer => Msg::LegalTopicConsumer,
+            Self::Land => Msg::LegalTopicLand,
+            Self::Mediation => Msg::LegalTopicMediation,
+            Self::LegalAid => Msg::LegalTopicLegalAid,
+        }
+    }
+
+    /// One line under the topic's name, in the resident's words.
+    #[must_use]
+    pub fn hint(self) -> Msg {
+        match self {
+            Self::Labour => Msg::LegalTopicLabourHint,
+            Self::Family => Msg::LegalTopicFamilyHint,
+            Self::Neighbours => Msg::LegalTopicNeighboursHint,
+            Self::Property => Msg::LegalTopicPropertyHint,
+            Self::Traffic => Msg::LegalTopicTrafficHint,
+            Self::Consumer => Msg::LegalTopicConsumerHint,
+            Self::Land => Msg::LegalTopicLandHint,
+            Self::Mediation => Msg::LegalTopicMediationHint,
+            Self::LegalAid => Msg::LegalTopicLegalAidHint,
+        }
+    }
+}
+
+/// Kinds of places in the legal services directory (`services.csv`, column `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServiceKind {
+    LegalAidCenter,
+    LegalServiceCenter,
+    LegalServiceStation,
+    JudicialOffice,
+    MediationCommittee,
+}
+
+impl ServiceKind {
+    pub const ALL: [ServiceKind; 5] = [
+        ServiceKind::LegalAidCenter,
+        ServiceKind::MediationCommittee,
+        ServiceKind::LegalServiceCenter,
+        ServiceKind::LegalServiceStation,
+        ServiceKind::JudicialOffice,
+    ];
+
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::LegalAidCenter => "legal_aid_center",
+            Self::LegalServiceCenter => "legal_service_center",
+            Self::LegalServiceStation => "legal_service_station",
+            Self::JudicialOffice => "judicial_office",
+            Self::MediationCommittee => "mediation_committee",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s.trim())
+    }
+
+    #[must_use]
+    pub fn name(self) -> Msg {
+        match self {
+            Self::LegalAidCenter => Msg::LegalKindAidCenter,
+            Self::LegalServiceCenter => Msg::LegalKindServiceCenter,
+            Self::LegalServiceStation => Msg::LegalKindServiceStation,
+            Self::JudicialOffice => Msg::LegalKindJudicialOffice,
+            Self::MediationCommittee => Msg::LegalKindMediation,
+        }
+    }
+}
+
+/// Appeal categories that are disputes: their receipt and track pages point to the law, to a
+/// mediation committee and to the legal-aid check.
+pub const DISPUTE_CATEGORIES: [&str; 5] =
+    ["neighbor_dispute", "family_dispute", "property_mgmt", "wage_arrears", "land_demolition"];
+
+#[must_use]
+pub fn is_dispute(category: &str) -> bool {
+    DISPUTE_CATEGORIES.contains(&category.trim())
+}
+
+/// Mean earth radius (IUGG), metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Great-circle distance in metres between two WGS-84 points (haversine). Good to a few metres
+/// at city scale, which is all a "how far is it" needs.
+#[must_use]
+pub fn haversine_m(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lng2 - lng1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+}
+
+/// A distance as people say it: "850 米" below one kilometre (rounded to 10 m), "1.2 公里"
+/// above (one decimal below 10 km, whole kilometres beyond).
+#[must_use]
+pub fn format_distance(metres: f64, lang: Lang) -> String {
+    if !metres.is_finite() || metres < 0.0 {
+        return String::new();
+    }
+    if metres < 995.0 {
+        let m = ((metres / 10.0).round() * 10.0).max(10.0);
+        Msg::LegalDistanceM.text(lang).replace("{n}", &format!("{m:.0}"))
+    } else if metres < 9_950.0 {
+        Msg::LegalDistanceKm.text(lang).replace("{n}", &format!("{:.1}", metres / 1000.0))
+    } else {
+        Msg::LegalDistanceKm.text(lang).replace("{n}", &format!("{:.0}", metres / 1000.0))
+    }
+}
+
+/// An article in a list (topic page, related articles, triage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub topic: String,
+}
+
+/// One article's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleView {
+    pub slug: String,
+    pub title: String,
+    pub topic: String,
+    pub summary: String,
+    pub legal_basis: String,
+    /// `YYYY-MM-DD`.
+    pub last_reviewed: String,
+    /// Sanitised at import (only our own links, no raw HTML, no images).
+    pub body_html: String,
+    pub related: Vec<ArticleSummary>,
+}
+
+/// A place in the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServicePointView {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    /// The region's names from the district down (`河东区 / 东关街道`), zh and en.
+    pub place: (String, String),
+    pub address: String,
+    pub phone: String,
+    pub hours: String,
+    pub lat: f64,
+    pub lng: f64,
+    /// From the reader's point, when one was given.
+    pub distance_m: Option<f64>,
+}
+
+/// The front page: every topic with its articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalHomeView {
+    pub topics: Vec<(Topic, Vec<ArticleSummary>)>,
+}
+
+/// A region in a cascade select.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceOption {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+}
+
+/// The directory page: filters as understood, the choices of the cascade, and the places.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryView {
+    pub kind: String,
+    pub district: String,
+    pub street: String,
+    pub districts: Vec<PlaceOption>,
+    pub streets: Vec<PlaceOption>,
+    /// A usable point was given: the list is ordered by distance from it.
+    pub by_distance: bool,
+    pub points: Vec<ServicePointView>,
+}
+
+/// One search result: highlighted pieces are safe HTML (escaped text with `<mark>` around the
+/// matches) built by the server, never raw stored text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// `article` or `service`.
+    pub kind: String,
+    /// Where the result leads.
+    pub href: String,
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchView {
+    pub query: String,
+    pub articles: Vec<SearchHit>,
+    pub services: Vec<SearchHit>,
+}
+
+/// What the eligibility check needs from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EligibilityInfo {
+    /// The city's income standard, yuan per person per month.
+    pub income_limit: u32,
+    /// Where to apply: the legal aid centres.
+    pub centres: Vec<ServicePointView>,
+}
+
+/// The admin's article editor: every article, and the chosen one's Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminLegalView {
+    pub articles: Vec<ArticleSummary>,
+    /// (slug, title, Markdown body) of the article being edited.
+    pub selected: Option<(String, String, String)>,
+}
+
+/// Legal pointers for a dispute appeal (receipt and track pages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriageView {
+    pub category: String,
+    pub articles: Vec<ArticleSummary>,
+    /// The nearest mediation committees: the one of the appeal's community or street, else the
+    /// district's.
+    pub mediation: Vec<ServicePointView>,
+    /// The district the appeal lies in (for the directory link), if known.
+    pub district: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for t in Topic::ALL {
+            assert_eq!(Topic::parse(t.code()), Some(t));
+        }
+        for k in ServiceKind::ALL {
+            assert_eq!(ServiceKind::parse(k.code()), Some(k));
+        }
+        assert_eq!(Topic::parse("tax"), None);
+        assert_eq!(ServiceKind::parse("court"), None);
+    }
+
+    #[test]
+    fn haversine_matches_known_distances() {
+        // One degree of latitude is about 111.2 km anywhere.
+        let d = haversine_m(35.0, 106.6, 36.0, 106.6);
+        assert!((d - 111_195.0).abs() < 50.0, "{d}");
+        // One degree of longitude at 35.5° N is cos(35.5°) of that.
+        let d = haversine_m(35.5, 106.0, 35.5, 107.0);
+        assert!((d - 111_195.0 * 35.5_f64.to_radians().cos()).abs() < 100.0, "{d}");
+        assert!(haversine_m(35.5, 106.6, 35.5, 106.6).abs() < 1e-9);
+        // Symmetric.
+        let (a, b) = (haversine_m(35.48, 106.60, 35.55, 106.73), haversine_m(35.55, 106.73, 35.48, 106.60));
+        assert!((a - b).abs() < 1e-6);
+    }
+
+    #[test]
+    fn distances_read_naturally() {
+        assert_eq!(format_distance(848.0, Lang::ZhCn), "850 米");
+        assert_eq!(format_distance(3.0, Lang::ZhCn), "10 米");
+        assert_eq!(format_distance(1_234.0, Lang::ZhCn), "1.2 公里");
+        assert_eq!(format_distance(12_600.0, Lang::En), "13 km");
+        assert_eq!(format_distance(999.0, Lang::En), "1.0 km");
+        assert_eq!(format_distance(f64::NAN, Lang::En), "");
+    }
+
+    #[test]
+    fn disputes() {
+        assert!(is_dispute("wage_arrears"));
+        assert!(!is_dispute("sanitation"));
+    }
+}

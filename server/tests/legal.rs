@@ -1,0 +1,374 @@
+//! Router tests of the legal-aid centre: the real router, driven as a browser with JavaScript off.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use pingan_server::config::Config;
+use pingan_server::startup::{build_router, build_state, leptos_options};
+use tower::ServiceExt;
+
+async fn app() -> Router {
+    let dir = std::env::temp_dir().join("pingan-router-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("legal-{:x}.db", rand_u64())).display()));
+    config.auth.cost = backend::auth::password::Cost::TEST;
+    config.legal.income_limit = 1350;
+    let state = build_state(&config).await.unwrap();
+    build_router(state, leptos_options(&config), false)
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+struct Res {
+    status: StatusCode,
+    location: Option<String>,
+    cookie: Option<String>,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Res {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let cookie = res.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res { status, location, cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+async fn get(app: &Router, uri: &str) -> Res {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &Router, uri: &str, body: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = html.find(start)? + start.len();
+    let j = html[i..].find(end)? + i;
+    Some(&html[i..j])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
+}
+
+fn title(body: &str) -> &str {
+    between(body, "<title>", "</title>").unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_page_renders_with_its_title() {
+    let app = app().await;
+    let pages = [
+        ("/legal", "法律帮助 - 平安键"),
+        ("/legal/topic/labour", "工资和工作 - 平安键"),
+        ("/legal/topic/legal_aid", "法律援助 - 平安键"),
+        ("/legal/articles/wages-unpaid-first-steps", "被拖欠工资了，先做这几件事 - 平安键"),
+        ("/legal/services", "法律服务机构 - 平安键"),
+        ("/legal/search", "搜索法律知识 - 平安键"),
+        ("/legal/eligibility", "您遇到的是哪一类事情？ - 法律援助自测 - 平安键"),
+    ];
+    for (path, want) in pages {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(title(&r.body), want, "{path}");
+        assert!(r.body.contains("<meta name=\"description\""), "{path}: description");
+        assert!(r.body.contains(&format!("<link href=\"http://localhost{path}\" rel=\"canonical\">")), "{path}: canonical");
+        assert_eq!(r.body.matches("<h1").count(), 1, "{path}: one h1");
+    }
+
+    let home = get(&app, "/legal").await.body;
+    for text in ["href=\"/legal/eligibility\"", "href=\"/legal/services\"", "action=\"/legal/search\"", "href=\"/legal/topic/family\"", "婚姻家庭", "href=\"/legal/articles/people-mediation-how\""] {
+        assert!(home.contains(text), "/legal lacks {text}");
+    }
+    let topic = get(&app, "/legal/topic/family").await.body;
+    assert!(topic.contains("离婚后孩子归谁、抚养费怎么算") && !topic.contains("劳动仲裁怎么申请"));
+
+    let a = get(&app, "/legal/articles/wages-unpaid-first-steps").await.body;
+    for text in [
+        "这是一般性法律信息，不是针对您个人情况的法律意见。",
+        "最近审核：<time datetime=\"2026-11-20\">2026-11-20</time>",
+        "《劳动合同法》第三十条",
+        "<h2>",
+        "href=\"/legal/articles/labour-arbitration-how\"",
+        "相关文章",
+    ] {
+        assert!(a.contains(text), "article lacks {text}");
+    }
+    assert!(!a.contains("<script>alert"), "no raw HTML");
+
+    // In English too (the articles themselves are Chinese content).
+    let en = send(&app, Request::get("/legal/eligibility?matter=labour&group=none&means=unsure").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    assert_eq!(title(&en.body), "It depends: ask the legal aid centre - Legal aid self-check - Ping'an Key");
+    assert!(en.body.contains("This is general legal information, not legal advice about your own situation."));
+    let en = send(&app, Request::get("/legal").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    assert!(en.body.contains("Wages and work") && en.body.contains("Legal aid self-check"));
+
+    for missing in ["/legal/articles/no-such-article", "/legal/topic/taxes"] {
+        let r = get(&app, missing).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+}
+
+#[tokio::test]
+async fn search_results_and_states() {
+    let app = app().await;
+    let r = get(&app, &format!("/legal/search?q={}", enc("工资"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("“工资”的搜索结果"), "{}", r.body);
+    assert!(r.body.contains("<mark>工资</mark>"));
+    let first = between(&r.body, "<li class=\"hit hit-article\"><a href=\"", "\"").unwrap();
+    assert!(["/legal/articles/wages-unpaid-first-steps", "/legal/articles/labour-contract-missing"].contains(&first), "{first}");
+    assert!(r.body.contains("value=\"工资\""), "the query stays in the box");
+
+    let r = get(&app, &format!("/legal/search?q={}", enc("调解"))).await;
+    assert!(r.body.contains("id=\"hits-services\"") && r.body.contains("东关街道人民<mark>调解</mark>委员会"));
+
+    let r = get(&app, "/legal/search?q=").await;
+    assert!(r.body.contains("id=\"search-empty\"") && !r.body.contains("search-status"));
+    let r = get(&app, &format!("/legal/search?q={}", enc("量子纠缠"))).await;
+    assert!(r.body.contains("id=\"search-none\""));
+    // The query is text, never markup.
+    let r = get(&app, &format!("/legal/search?q={}", enc("<b>工资</b>"))).await;
+    assert!(!r.body.contains("<b>工资</b>"), "query echoed as HTML");
+}
+
+#[tokio::test]
+async fn the_directory_filters_and_measures() {
+    let app = app().await;
+    let r = get(&app, "/legal/services?kind=mediation_committee&district=HD&street=HD01").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("东关街道人民调解委员会") && r.body.contains("东关街道和平社区人民调解委员会"));
+    assert!(!r.body.contains("南塬街道人民调解委员会") && !r.body.contains("东关司法所"));
+    assert!(r.body.contains("<select id=\"street\" name=\"street\">"), "the street level appears");
+    assert!(r.body.contains("id=\"svc-LS-HD01-MED\""));
+    // By location (what the LocateButton island fills in): distances in m / km.
+    let r = get(&app, "/legal/services?kind=legal_aid_center&lat=35.485&lng=106.605").await;
+    let d = between(&r.body, "class=\"distance\">", "<").unwrap();
+    assert!(d.ends_with("公里") || d.ends_with(" 米"), "{d}");
+    assert!(r.body.find("河东区法律援助中心").unwrap() < r.body.find("高新区法律援助中心").unwrap(), "nearest first");
+}
+
+#[tokio::test]
+async fn eligibility_one_question_per_page_to_a_prefilled_appeal() {
+    let app = app().await;
+    // Question 1; continuing without an answer shows it again with an error.
+    let r = get(&app, "/legal/eligibility?q=matter").await;
+    assert!(title(&r.body).starts_with("请先改正以下问题: 您遇到的是哪一类事情？"), "{}", title(&r.body));
+    assert!(r.body.contains("请选择一项") && r.body.contains("href=\"#matter\""));
+    // Question 2 carries the first answer.
+    let r = get(&app, "/legal/eligibility?matter=labour&q=matter").await;
+    assert_eq!(title(&r.body), "下面的情况，有符合您的吗？ - 法律援助自测 - 平安键");
+    assert!(r.body.contains("<input type=\"hidden\" name=\"matter\" value=\"labour\""), "{}", r.body);
+    assert!(r.body.contains("id=\"group\"") && !r.body.contains("请选择一项"));
+    // Question 3 shows the configured standard.
+    let r = get(&app, "/legal/eligibility?matter=labour&group=none&q=group").await;
+    assert_eq!(title(&r.body), "您家的经济状况是？ - 法律援助自测 - 平安键");
+    assert!(r.body.contains("本市标准（由市司法局公布）：家庭人均每月收入 1350 元"), "{}", r.body);
+    assert!(r.body.contains("<input type=\"hidden\" name=\"group\" value=\"none\""));
+    // The result.
+    let r = get(&app, "/legal/eligibility?matter=labour&group=none&means=below&q=means").await;
+    assert_eq!(title(&r.body), "您可能符合法律援助条件 - 法律援助自测 - 平安键");
+    assert!(r.body.contains("data-outcome=\"likely\""));
+    for text in ["居民身份证", "河东区法律援助中心", "第三十一条", "href=\"/legal/eligibility?matter=labour&amp;group=none\""] {
+        assert!(r.body.contains(text), "result lacks {text}");
+    }
+    // An art. 32 situation skips the means question.
+    let r = get(&app, "/legal/eligibility?matter=none&group=abuse&q=group").await;
+    assert!(r.body.contains("data-outcome=\"likely\"") && r.body.contains("第三十二条"));
+    let r = get(&app, "/legal/eligibility?matter=criminal&q=matter").await;
+    assert!(r.body.contains("data-outcome=\"depends\""));
+
+    // The button starts a legal-aid appeal with the answers.
+    let r = get(&app, "/legal/eligibility?matter=labour&group=none&means=below").await;
+    let href = unescape(between(&r.body, "id=\"start-appeal\" href=\"", "\"").expect("start button"));
+    assert!(href.starts_with("/appeal/new?category=legal_aid&description="), "{href}");
+    let page = get(&app, &href).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("value=\"legal_aid\" checked"), "legal_aid preselected");
+    assert!(page.body.contains("id=\"carried-description\""));
+    let carried = unescape(between(&page.body, "<input type=\"hidden\" name=\"description\" value=\"", "\"").expect("carried"));
+    assert!(carried.contains("要求确认劳动关系或者支付工资（劳动报酬）") && carried.contains("1350"), "{carried}");
+    let token = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let step = post_form(&app, &format!("/form/appeal/{token}/category"), &format!("category=legal_aid&description={}", enc(&carried))).await;
+    assert_eq!(step.location.as_deref(), Some(format!("/appeal/{token}/what").as_str()));
+    let what = get(&app, &format!("/appeal/{token}/what")).await;
+    let text = unescape(between(&what.body, "<textarea id=\"description\"", "</textarea>").unwrap());
+    assert!(text.contains("【法律援助自测】") && text.contains("1350"), "{text}");
+    // Going back to step 1 and on again never overwrites what the resident wrote.
+    let step = post_form(&app, &format!("/form/appeal/{token}/what"), &format!("description={}", enc("我自己写的：老板拖欠工资三个月了"))).await;
+    assert_eq!(step.status, StatusCode::SEE_OTHER);
+    post_form(&app, &format!("/form/appeal/{token}/category"), &format!("category=legal_aid&description={}", enc(&carried))).await;
+    let what = get(&app, &format!("/appeal/{token}/what")).await;
+    assert!(what.body.contains("我自己写的") && !what.body.contains("【法律援助自测】"));
+}
+
+#[tokio::test]
+async fn dispute_receipts_and_tracking_point_to_legal_help() {
+    let app = app().await;
+    let page = get(&app, "/appeal/new").await;
+    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let steps = [
+        ("category", "category=neighbor_dispute".to_owned()),
+        ("what", format!("description={}", enc("楼上邻居家天天漏水到我家，沟通多次没有结果"))),
+        ("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note=".to_owned()),
+        ("who", "identity=anonymous".to_owned()),
+    ];
+    for (step, body) in steps {
+        let r = post_form(&app, &format!("/form/appeal/{t}/{step}"), &body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}");
+    }
+    let r = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
+    let receipt = get(&app, &format!("/receipt/{t}")).await;
+    assert!(receipt.body.contains("id=\"legal-triage\""), "{}", receipt.body);
+    assert!(receipt.body.contains("东关街道和平社区人民调解委员会"), "the community's committee");
+    assert!(receipt.body.contains("href=\"/legal/articles/neighbour-noise-water-leak\""));
+    assert!(receipt.body.contains("id=\"triage-eligibility\""));
+    let link = unescape(between(&receipt.body, "id=\"track-link\" href=\"", "\"").unwrap());
+    let track = get(&app, &link).await;
+    assert_eq!(track.status, StatusCode::OK);
+    assert!(track.body.contains("id=\"legal-triage\"") && track.body.contains("东关街道和平社区人民调解委员会"));
+
+    // Not a dispute: no legal box.
+    let page = get(&app, "/appeal/new").await;
+    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    for (step, body) in [
+        ("category", "category=sanitation".to_owned()),
+        ("what", format!("description={}", enc("小区门口的垃圾桶三天没有清运了"))),
+        ("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note=".to_owned()),
+        ("who", "identity=anonymous".to_owned()),
+    ] {
+        post_form(&app, &format!("/form/appeal/{t}/{step}"), &body).await;
+    }
+    post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let receipt = get(&app, &format!("/receipt/{t}")).await;
+    assert!(receipt.body.contains("id=\"ticket\"") && !receipt.body.contains("legal-triage"));
+}
+
+async fn staff_post(app: &Router, uri: &str, cookie: &str, body: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+async fn staff_get(app: &Router, uri: &str, cookie: &str) -> Res {
+    send(app, Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn an_admin_edits_an_article_in_the_staff_workspace() {
+    let dir = std::env::temp_dir().join("pingan-router-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("legal-admin-{:x}.db", rand_u64())).display()));
+    config.auth.cost = backend::auth::password::Cost::TEST;
+    let state = build_state(&config).await.unwrap();
+    let password = "river stone lantern 2026";
+    let new = |username: &str, role: &str| backend::auth::NewStaff {
+        username: username.into(),
+        display_name: username.into(),
+        unit: "U-SF".into(),
+        role: role.into(),
+        password: password.into(),
+    };
+    let by = backend::audit::Who::system();
+    backend::auth::create_staff(&state, &by, &new("legaladmin", "admin")).await.unwrap();
+    backend::auth::create_staff(&state, &by, &new("dispatch1", "dispatcher")).await.unwrap();
+    let app = build_router(state, leptos_options(&config), false);
+
+    let sign_in = |username: &'static str| {
+        let app = app.clone();
+        async move {
+            let page = get(&app, "/staff/login").await;
+            let cookie = page.cookie.expect("session cookie");
+            let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
+            let r = staff_post(&app, "/staff/login", &cookie, &format!("csrf={csrf}&username={username}&password={}", enc(password))).await;
+            assert_eq!(r.location.as_deref(), Some("/staff"), "{username} signed in");
+            r.cookie.unwrap_or(cookie)
+        }
+    };
+
+    // A dispatcher may not open the editor.
+    let cookie = sign_in("dispatch1").await;
+    let r = staff_get(&app, "/staff/admin/legal", &cookie).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let cookie = sign_in("legaladmin").await;
+    let home = staff_get(&app, "/staff/admin", &cookie).await;
+    assert!(home.body.contains("href=\"/staff/admin/legal\""));
+    let list = staff_get(&app, "/staff/admin/legal", &cookie).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("href=\"/staff/admin/legal?slug=people-mediation-how\"") && !list.body.contains("id=\"legal-edit\""));
+    let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
+    assert!(page.body.contains("<textarea id=\"markdown\"") && page.body.contains("## "), "the Markdown is in the editor");
+    let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
+
+    // Saving re-renders the public page.
+    let md = "## 在线预约\n\n人民调解现在可以在线预约。见[劳动仲裁](/legal/articles/labour-arbitration-how)。";
+    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(md))).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/admin/legal?slug=people-mediation-how"));
+    let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
+    assert!(page.body.contains("已保存。"));
+    let public = get(&app, "/legal/articles/people-mediation-how").await;
+    assert!(public.body.contains("<h2>在线预约</h2>") && public.body.contains("人民调解现在可以在线预约"));
+    let found = get(&app, &format!("/legal/search?q={}", enc("在线预约"))).await;
+    assert!(found.body.contains("href=\"/legal/articles/people-mediation-how\""));
+
+    // A broken link is refused; the text comes back as typed.
+    let bad = "见[这里](/legal/articles/gone)，再改一次。";
+    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(bad))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
+    assert!(page.body.contains("id=\"legal-problems\"") && page.body.contains("there is no article"), "problems shown");
+    assert!(page.body.contains("再改一次"), "the text as typed");
+    let public = get(&app, "/legal/articles/people-mediation-how").await;
+    assert!(public.body.contains("<h2>在线预约</h2>"), "nothing changed");
+    // Without the CSRF token: refused.
+    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("slug=people-mediation-how&markdown={}", enc(md))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// Browsers send `Origin: null` with form posts from pages whose referrer policy is
+/// no-referrer (all of ours); Sec-Fetch-Site tells our own posts apart from another site's.
+#[tokio::test]
+async fn form_posts_from_our_no_referrer_pages_are_accepted() {
+    let app = app().await;
+    let page = get(&app, "/appeal/new").await;
+    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let post = |site: Option<&'static str>| {
+        let mut req = Request::post(format!("/form/appeal/{t}/category"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "null");
+        if let Some(s) = site {
+            req = req.header("sec-fetch-site", s);
+        }
+        req.body(Body::from("category=legal_aid")).unwrap()
+    };
+    let ours = send(&app, post(Some("same-origin"))).await;
+    assert_eq!(ours.status, StatusCode::SEE_OTHER);
+    assert_eq!(send(&app, post(Some("cross-site"))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, post(None)).await.status, StatusCode::FORBIDDEN);
+}
