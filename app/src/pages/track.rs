@@ -141,6 +141,7 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
                 </form>
             </section>
         })}
+        <LegalTriage category=v.category_code.clone() region=v.region.clone().unwrap_or_default()/>
         {v.can_rate.then(move || view! {
             <section id="rate" aria-labelledby="rate-title" class="resident-action">
                 <h2 id="rate-title">{t(Msg::RateTitle)}</h2>

@@ -47,6 +47,9 @@ pub async fn verify_credentials(state: &AppState, ticket: &str, key: &str) -> Re
     row.filter(|_| matches).ok_or(BackendError::NotFound)
 }
 
+/// Event kinds whose body is text meant for the resident (a reply, a request, a resolution…).
+const RESIDENT_TEXTS: &[&str] = &["reply", "info_requested", "closed", "reopened", "resident_answer", "supplement", "extension_approved", "rated"];
+
 /// Public detail of an event, rendered on the server: names of summoned units, a new deadline.
 fn event_extra(cat: &crate::catalog::Catalog, kind: &str, detail: Option<&str>) -> Option<String> {
     let d: serde_json::Value = serde_json::from_str(detail?).ok()?;
@@ -82,9 +85,10 @@ pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> R
         .map(|e| EventView {
             at: local_time(e.at),
             extra: event_extra(&cat, &e.kind, e.detail.as_deref()),
+            // Only texts written for the resident; e.g. the routing event's body is a reason code.
+            body: e.body.filter(|_| RESIDENT_TEXTS.contains(&e.kind.as_str())),
             kind: e.kind,
             unit_name: e.unit.map(|u| unit_view(&cat, &u).name),
-            body: e.body,
         })
         .collect();
     let full = appeals::full(&state.db.pool, &row.ticket).await?.ok_or(BackendError::NotFound)?;
