@@ -46,6 +46,24 @@ fn keep_on_device(token: &str, field: &str, text: ReadSignal<String>, set_text: 
     let _ = (key, text, set_text);
 }
 
+/// Whether focus leaves a field for a submit button. Then the field is not checked on blur: the
+/// message would appear above the button between press and release, move it, and swallow the
+/// tap; the server checks the step anyway and answers with the error summary.
+fn leaving_to_submit(ev: &leptos::ev::FocusEvent) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button") && el.get_attribute("type").as_deref() != Some("button"))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        false
+    }
+}
+
 /// The words the description field shows, rendered on the server in the reader's language: the
 /// islands never call `Msg::text`, so the browser bundle does not carry every message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +122,7 @@ pub fn DescriptionField(token: String, value: String, error: Option<String>, tex
                     if err.get_untracked().is_some() { check(); }
                 }
             }
-            on:blur=move |_| check()
+            on:blur=move |ev| if !leaving_to_submit(&ev) { check() }
         >{value}</textarea>
         <p class="char-count" id="description-count">
             {move || counter.replace("{n}", &count().to_string()).replace("{max}", "2000")}
@@ -174,14 +192,18 @@ pub fn ContactFields(name: String, phone: String, name_error: Option<String>, ph
             {move || name_err.get().map(|m| view! { <p class="field-error" id="name-error">{m}</p> })}
             <input id="name" name="name" type="text" autocomplete="name" maxlength="40" value=name
                 aria-invalid=invalid(name_err) aria-describedby="name-error"
-                on:blur=move |ev| set_name_err.set(PersonName::parse(&event_target_value(&ev)).err().map(|e| name_msg(e.msg)))/>
+                on:blur=move |ev| if !leaving_to_submit(&ev) {
+                    set_name_err.set(PersonName::parse(&event_target_value(&ev)).err().map(|e| name_msg(e.msg)));
+                }/>
         </div>
         <div class="field">
             <label for="phone" class="label">{texts.phone_label.clone()}</label>
             {move || phone_err.get().map(|m| view! { <p class="field-error" id="phone-error">{m}</p> })}
             <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" value=phone
                 aria-invalid=invalid(phone_err) aria-describedby="phone-error"
-                on:blur=move |ev| set_phone_err.set(Phone::parse(&event_target_value(&ev)).err().map(|e| phone_msg(e.msg)))/>
+                on:blur=move |ev| if !leaving_to_submit(&ev) {
+                    set_phone_err.set(Phone::parse(&event_target_value(&ev)).err().map(|e| phone_msg(e.msg)));
+                }/>
         </div>
     }
 }

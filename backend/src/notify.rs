@@ -200,6 +200,10 @@ pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) ->
     let msgs = store::claim(pool, worker, now, now + 120, 50).await?;
     let mut out = Delivered::default();
     for m in msgs {
+        // A slow batch can outlive the claim; renew it per message (one send takes at most 10 s).
+        if !store::renew(pool, m.id, worker, now + 60).await? {
+            continue;
+        }
         match send(sink, &m).await {
             Ok(()) => {
                 store::delivered(pool, m.id, worker, now).await?;

@@ -11,6 +11,21 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_PHOTOS: usize = 3;
 /// Longest side kept; larger photos are scaled down.
 pub const MAX_SIDE: u32 = 1600;
+/// Largest picture decoded, in pixels (a 40-megapixel phone photo fits; a decompression bomb
+/// of 12000 × 12000 does not).
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// Decodes at once, across all requests: each can take a few hundred MB.
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`reencode`] on the blocking pool, at most two at a time.
+///
+/// # Errors
+/// As [`reencode`].
+pub async fn reencode_limited(bytes: Vec<u8>) -> Result<Vec<u8>, FieldError> {
+    let _permit = DECODES.acquire().await.map_err(|_| err(Msg::ErrPhotoUnreadable))?;
+    tokio::task::spawn_blocking(move || reencode(&bytes)).await.map_err(|_| err(Msg::ErrPhotoUnreadable))?
+}
 
 fn err(msg: Msg) -> FieldError {
     FieldError::new(FieldName::Photo, msg)
@@ -32,11 +47,16 @@ pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) {
         return Err(err(Msg::ErrPhotoType));
     }
+    // The header first: refuse huge pictures before allocating anything for their pixels.
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|_| err(Msg::ErrPhotoUnreadable))?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(err(Msg::ErrPhotoTooBig));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let img = reader.decode().map_err(|_| err(Msg::ErrPhotoUnreadable))?;
     let img = if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
@@ -100,6 +120,9 @@ mod tests {
         let mut big = png(4, 4);
         big.resize(MAX_UPLOAD_BYTES + 1, 0);
         assert_eq!(reencode(&big).unwrap_err().msg, Msg::ErrPhotoTooBig);
+        // A decompression bomb: tiny file, huge picture; refused from its header.
+        let bomb = png(8000, 6000);
+        assert_eq!(reencode(&bomb).unwrap_err().msg, Msg::ErrPhotoTooBig);
         let mut broken = png(64, 64);
         broken.truncate(60);
         assert_eq!(reencode(&broken).unwrap_err().msg, Msg::ErrPhotoUnreadable);

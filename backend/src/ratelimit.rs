@@ -20,6 +20,12 @@ impl Limiter {
         Self(Arc::new(RateLimiter::keyed(quota)))
     }
 
+    /// Forgets clients whose budget is full again (keeps memory bounded; run now and then).
+    pub fn prune(&self) {
+        self.0.retain_recent();
+        self.0.shrink_to_fit();
+    }
+
     /// True if this client may go ahead now (and counts the attempt).
     #[must_use]
     pub fn check(&self, client: &str) -> bool {

@@ -92,6 +92,16 @@ fn overlapping_grid_cells() {
 }
 
 #[test]
+fn codes_must_be_plain() {
+    // A '/' would nest the region under another path prefix in the dispatchers' scope.
+    let files = with_regions(|fs| feature(fs, "HD0101")["properties"]["code"] = json!("HD/0101"));
+    assert!(errors(&files).contains("code \"HD/0101\" must be 1–64 ASCII letters"), "{}", errors(&files));
+    let mut files = demo_files();
+    files.units.push_str("单位一,x,grid_station,HD010101,1\n");
+    assert!(errors(&files).contains("units.csv: line 165: code \"单位一\" must be"), "{}", errors(&files));
+}
+
+#[test]
 fn grid_cell_without_polygon() {
     let files = with_regions(|fs| feature(fs, "HD010103")["geometry"] = Value::Null);
     assert!(errors(&files).contains("(HD010103): a grid cell needs a polygon"), "{}", errors(&files));

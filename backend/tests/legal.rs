@@ -202,7 +202,7 @@ async fn nearest_points_and_triage(engine: Engine) {
 both_engines!(nearest_points_and_triage);
 
 fn staff(role: Role) -> Staff {
-    Staff { id: "s-admin".into(), username: "admin".into(), display_name: "管理员".into(), unit: "U-CITY".into(), role, active: true }
+    Staff { id: "s-admin".into(), username: "admin".into(), display_name: "管理员".into(), unit: "U-CITY".into(), role, active: true, updated_at: 0 }
 }
 
 async fn an_admin_edits_an_article(engine: Engine) {

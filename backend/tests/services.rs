@@ -165,13 +165,13 @@ async fn photos_are_capped_and_move_with_the_appeal(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
     let t = fill(&state, "safety_hazard", &[("district", "GX")], &[("identity", "anonymous")]).await;
     for _ in 0..3 {
-        appeal::add_photo(&state, &t, png()).await.unwrap();
+        appeal::add_photo(&state, "c", &t, png()).await.unwrap();
     }
-    match appeal::add_photo(&state, &t, png()).await {
+    match appeal::add_photo(&state, "c", &t, png()).await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoTooMany),
         other => panic!("{other:?}"),
     }
-    match appeal::add_photo(&state, &t, b"not an image".to_vec()).await {
+    match appeal::add_photo(&state, "c", &t, b"not an image".to_vec()).await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoType),
         other => panic!("{other:?}"),
     }

@@ -7,6 +7,7 @@ use backend::auth::Staff;
 use backend::services::work::{self, Act};
 use backend::services::{resident, track};
 use backend::store::{appeals, outbox};
+use backend::clock::Clock as _;
 use backend::{AppState, BackendError};
 use common::Engine;
 use domain::workflow::Action;
@@ -44,7 +45,6 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     )
     .await;
     assert_eq!(status_unit(&state, &ticket).await, ("assigned".into(), "U-HD01".into()));
-    let deadline = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at;
 
     // Replying before signing is not possible; signing twice is not either.
     assert!(matches!(act(&state, &street, &ticket, reply("您好")).await, Err(BackendError::Conflict(Msg::ErrActionNotNow))));
@@ -94,6 +94,10 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     assert!(matches!(act(&state, &street, &ticket, Act::Reopen { reason: String::new() }).await, Err(BackendError::Invalid(_))));
     act(&state, &street, &ticket, Act::Reopen { reason: "群众反映又坏了".into() }).await.unwrap();
     assert_eq!(status_unit(&state, &ticket).await.0, "in_progress");
+    // Reopening starts a new round with its own deadline.
+    let reopened = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
+    assert_eq!(reopened.cycle, 2);
+    let deadline = reopened.deadline_at;
     act(&state, &street, &ticket, Act::Transfer { to_unit: "U-HD0101".into(), reason: "属社区管理".into() }).await.unwrap();
     assert_eq!(status_unit(&state, &ticket).await, ("assigned".into(), "U-HD0101".into()));
     assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at, deadline, "transfer keeps the deadline");
@@ -299,9 +303,9 @@ async fn only_summoned_departments_report_back(engine: Engine) {
     let page = work::appeal_page(&state, &hrss, &ticket).await.unwrap();
     assert_eq!(page.actions, vec![Action::Note, Action::ReportBack, Action::RevealContact]);
     act(&state, &hrss, &ticket, Act::ReportBack { body: "已处理".into() }).await.unwrap();
-    // Reported: it may still read and note, no more report.
+    // Reported: it may still read and note; no more report, and no more resident's contact.
     let page = work::appeal_page(&state, &hrss, &ticket).await.unwrap();
-    assert_eq!(page.actions, vec![Action::Note, Action::RevealContact]);
+    assert_eq!(page.actions, vec![Action::Note]);
 }
 both_engines!(only_summoned_departments_report_back);
 
@@ -432,3 +436,43 @@ async fn sign_in_rules(engine: Engine) {
     }
 }
 both_engines!(sign_in_rules);
+
+async fn nobody_decides_their_own_extension(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let ticket = common::simple_appeal(&state).await;
+    common::force(&state, &ticket, "U-HD01", "in_progress").await;
+    act(&state, &street, &ticket, Act::RequestExtension { days: "30".into(), reason: "需要协调多个部门".into() }).await.unwrap();
+    let id = backend::store::supervision::extensions(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
+    // Handing it down to a unit the street oversees would make the street the "parent" of its
+    // own request; the hand-over withdraws the request instead.
+    act(&state, &street, &ticket, Act::Transfer { to_unit: "U-HD0101".into(), reason: "属社区".into() }).await.unwrap();
+    let decided = act(&state, &street, &ticket, Act::DecideExtension { id: id.clone(), approve: true, note: String::new() }).await;
+    assert!(matches!(decided, Err(BackendError::Conflict(_))), "{decided:?}");
+    let ext = &backend::store::supervision::extensions(&state.db.pool, &ticket).await.unwrap()[0];
+    assert_eq!(ext.decision.as_deref(), Some("cancelled"));
+    // The new unit may ask afresh (nothing pending any more).
+    act(&state, &community, &ticket, Act::Sign).await.unwrap();
+    act(&state, &community, &ticket, Act::RequestExtension { days: "2".into(), reason: "等待物业".into() }).await.unwrap();
+}
+both_engines!(nobody_decides_their_own_extension);
+
+async fn drafts_and_receipt_keys_do_not_stay_forever(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (_, submitted) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "周"), ("phone", "13500135000")]).await;
+    let stale = backend::services::appeal::new_token();
+    let f = [("description".to_owned(), "只写了一半的草稿内容，还没提交".to_owned())].into_iter().collect();
+    backend::services::appeal::save_step(&state, "c", &stale, domain::draft::Step::What, &f).await.unwrap();
+    // Within a day the receipt can be shown again.
+    assert!(backend::services::appeal::receipt(&state, &submitted).await.is_ok());
+    clock.advance(time::Duration::days(8));
+    let (deleted, cleared) = backend::services::appeal::sweep_drafts(&state, clock.ts()).await.unwrap();
+    assert_eq!((deleted, cleared), (1, 1));
+    assert!(backend::store::drafts::get(&state.db.pool, &stale).await.unwrap().is_none());
+    let row = backend::store::drafts::get(&state.db.pool, &submitted).await.unwrap().unwrap();
+    assert!(row.access_key.is_none(), "the plaintext key is gone");
+    assert!(!row.data.contains("13500135000"), "and so is the typed phone number");
+    assert!(matches!(backend::services::appeal::receipt(&state, &submitted).await, Err(BackendError::NotFound)));
+}
+both_engines!(drafts_and_receipt_keys_do_not_stay_forever);

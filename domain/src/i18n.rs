@@ -477,6 +477,7 @@ messages! {
     Pending => "待审批", "waiting";
     Approved => "同意", "approved";
     Refused => "不同意", "refused";
+    Withdrawn => "已撤回（诉求已移交或办结）", "withdrawn (the appeal moved on)";
     NoActions => "当前没有您可以进行的操作。", "There is nothing for you to do on this appeal now.";
     ActSign => "签收", "Sign for it";
     ActReply => "答复群众", "Reply to the resident";

@@ -206,7 +206,8 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
         Action::Transfer | Action::Reopen => rel.handles || rel.oversees,
         Action::Summon => rel.handles && role == Role::Dispatcher,
         Action::ReportBack => rel.report_due && role == Role::UnitHandler,
-        Action::RevealContact => rel.handles || rel.oversees || rel.co_handles,
+        // A summoned department needs the contact while it still owes its report, not after.
+        Action::RevealContact => rel.handles || rel.oversees || rel.report_due,
         Action::DecideExtension => !rel.handles && (rel.parent || rel.oversees),
     }
 }

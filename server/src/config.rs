@@ -69,13 +69,15 @@ impl Config {
             Some(v) => Cost::parse(&v).ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,6,1), not {v:?}"))?,
             None => Cost::PRODUCTION,
         };
+        let trust_proxy = env("PINGAN_TRUST_PROXY").as_deref() == Some("1");
         // Secure cookies everywhere but plain-HTTP development on the loopback address, unless
         // the public address is https.
         let public_https = env("PINGAN_PUBLIC_URL").is_some_and(|u| u.starts_with("https://"));
         let secure_cookies = match env("PINGAN_SECURE_COOKIES").as_deref() {
             Some("0") => false,
             Some(_) => true,
-            None => public_https || !site_addr.ip().is_loopback(),
+            // Behind a proxy (which terminates TLS) the app itself listens on loopback: Secure.
+            None => public_https || trust_proxy || !site_addr.ip().is_loopback(),
         };
         let sink_spec = env("PINGAN_NOTIFY").unwrap_or_else(|| "log".to_owned());
         let sink = Sink::parse(&sink_spec, env("PINGAN_WEBHOOK_SECRET"))
@@ -89,7 +91,7 @@ impl Config {
             site_addr,
             site_root: env("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             demo: env("PINGAN_DEMO").as_deref() != Some("0"),
-            trust_proxy: env("PINGAN_TRUST_PROXY").as_deref() == Some("1"),
+            trust_proxy,
             limits: Limits {
                 track_per_10min: num("PINGAN_RATE_LIMIT_TRACK", defaults.track_per_10min)?,
                 submit_per_hour: num("PINGAN_RATE_LIMIT_SUBMIT", defaults.submit_per_hour)?,

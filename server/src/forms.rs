@@ -109,6 +109,7 @@ async fn read_photo(mut mp: Multipart) -> Result<Vec<u8>, FieldError> {
 
 pub async fn add_photo(
     Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
     mp: Multipart,
@@ -118,7 +119,7 @@ pub async fn add_photo(
         return message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired);
     }
     let result = match read_photo(mp).await {
-        Ok(bytes) => appeal::add_photo(&state, &token, bytes).await,
+        Ok(bytes) => appeal::add_photo(&state, &ip, &token, bytes).await,
         Err(e) => Err(BackendError::invalid(e)),
     };
     let errors = match result {
@@ -160,10 +161,19 @@ pub async fn draft_photo(Extension(state): Extension<AppState>, Path((token, id)
     }
 }
 
+/// A path on this site: starts with one `/`, and only visible ASCII (browsers drop tabs and
+/// newlines, so `/\t/evil.example` would become `//evil.example`, another site).
+fn local_path(b: &str) -> bool {
+    let bytes = b.as_bytes();
+    bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && bytes.iter().all(|c| c.is_ascii_graphic() && *c != b'\\')
+}
+
 /// `/lang/{tag}?back=/path`: remembers the language for a year and goes back.
 pub async fn set_lang(Path(tag): Path<String>, axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Response {
     let lang = Lang::from_tag(&tag);
-    let back = q.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'));
+    let back = q.get("back").filter(|b| local_path(b));
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag());
     ([(header::SET_COOKIE, cookie)], Redirect::to(back.map_or("/", String::as_str))).into_response()
 }
@@ -227,4 +237,17 @@ pub async fn track_rate(
     let g = |k: &str| form.get(k).cloned().unwrap_or_default();
     let r = resident::rate(&state, &ip, &g("ticket"), &g("key"), &g("rating"), &g("comment")).await.map(|()| Msg::RatingReceived);
     resident_outcome(&state, lang, "rate", &form, r).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn language_switch_only_goes_back_to_our_own_pages() {
+        for ok in ["/", "/track?ticket=PA-1234-5678&key=AB", "/legal/search?q=%E5%B7%A5"] {
+            assert!(super::local_path(ok), "{ok}");
+        }
+        for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "", "/a b", "/\n/evil", "/工资"] {
+            assert!(!super::local_path(bad), "{bad:?}");
+        }
+    }
 }

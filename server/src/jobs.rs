@@ -59,10 +59,15 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
         async move { import::reload_if_changed(&s).await.map(|_| ()) }
     });
     let s = state.clone();
-    every(3600, "session-sweep", move || {
+    every(3600, "sweep", move || {
         let s = s.clone();
         async move {
-            backend::auth::sessions::DbSessionStore::new(s.db.clone()).sweep(s.clock.ts()).await?;
+            let now = s.clock.ts();
+            backend::auth::sessions::DbSessionStore::new(s.db.clone()).sweep(now).await?;
+            backend::services::appeal::sweep_drafts(&s, now).await?;
+            for l in [&s.track_limiter, &s.submit_limiter, &s.resident_post_limiter, &s.login_ip_limiter, &s.login_user_limiter] {
+                l.prune();
+            }
             Ok(())
         }
     });

@@ -10,11 +10,12 @@ use backend::state::ClientIp;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-/// Puts [`ClientIp`] into the request: the socket peer, or with `trust_proxy` the first
-/// `X-Forwarded-For` address.
+/// Puts [`ClientIp`] into the request: the socket peer, or with `trust_proxy` the last
+/// `X-Forwarded-For` address — the one our proxy appended; anything left of it came from the
+/// client and could be made up to dodge the rate limits.
 pub async fn client_ip(trust_proxy: bool, mut req: Request, next: Next) -> Response {
     let forwarded = trust_proxy
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_owned()))
+        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_owned()))
         .flatten();
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let ip = forwarded.or(peer).unwrap_or_else(|| "local".to_owned());

@@ -70,9 +70,9 @@ async fn resolve(state: &AppState, session: &Session, take_flash: bool) -> Resul
         if auth::expired(state, login_at) {
             session.flush().await.map_err(se)?;
         } else {
-            staff = auth::active_staff(state, &id).await?;
+            // Switched off, or the password changed, since signing in: end the session now.
+            staff = auth::active_staff(state, &id).await?.filter(|s| s.updated_at <= login_at);
             if staff.is_none() {
-                // Switched off (or deleted) since signing in: end the session now.
                 session.flush().await.map_err(se)?;
             }
         }
@@ -265,7 +265,8 @@ pub async fn reveal(
     let back = format!("/staff/appeal/{ticket}");
     match work::reveal_contact(&state, staff, &ticket, &pairs_get(&form, "reason")).await {
         Ok(contact) => {
-            flash(&session, Flash { form: "reveal".into(), revealed: Some(contact), ..Flash::default() }).await;
+            // Tied to this appeal: another tab's page must not show it.
+            flash(&session, Flash { form: "reveal".into(), revealed: Some(contact), values: vec![("ticket".into(), ticket.clone())], ..Flash::default() }).await;
             Redirect::to(&format!("{back}#contact")).into_response()
         }
         Err(e) => answer(&session, lang, "reveal", &form, &back, Err(e)).await,
@@ -374,6 +375,10 @@ async fn legal_edit(state: &AppState, ctx: &StaffCtx, session: &Session, lang: L
 /// The region import from the admin page: three files in one multipart form.
 pub async fn admin_import(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, session: Session, headers: HeaderMap, mut mp: Multipart) -> Response {
     let lang = lang_of(&headers);
+    // Who is asking before reading up to 200 MB (the token is inside the body, checked below).
+    if let Err(e) = admin(&ctx) {
+        return fail(lang, &e);
+    }
     let mut csrf = String::new();
     let mut files: [Option<Vec<u8>>; 3] = [None, None, None];
     loop {

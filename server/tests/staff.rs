@@ -166,6 +166,17 @@ async fn admin_pages_are_for_admins_only() {
 }
 
 #[tokio::test]
+async fn a_password_reset_or_switch_off_ends_open_sessions() {
+    let s = setup(false).await;
+    let cookie = sign_in(&s.app, "wang").await;
+    assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK);
+    s.clock.advance(time::Duration::seconds(5));
+    let wang = backend::auth::list_staff(&s.state).await.unwrap().into_iter().find(|x| x.username == "wang").unwrap();
+    backend::auth::reset_password(&s.state, &backend::audit::Who::system(), &wang.id, "a brand new long secret").await.unwrap();
+    assert_eq!(get_with(&s.app, "/staff", &cookie).await.location.as_deref(), Some("/staff/login"));
+}
+
+#[tokio::test]
 async fn the_absolute_time_out_ends_a_busy_session() {
     let s = setup(false).await;
     let cookie = sign_in(&s.app, "wang").await;

@@ -480,7 +480,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         </section>
         <section id="contact" aria-labelledby="resident-title">
             <h2 id="resident-title">{t(Msg::SectionResident)}</h2>
-            {match (&a.contact_masked, &f.revealed) {
+            {match (&a.contact_masked, &f.revealed.clone().filter(|_| f.value("ticket") == a.ticket)) {
                 (_, Some((name, phone))) => view! {
                     <p id="contact-full"><strong>{name.clone()}</strong>" · "<a href=format!("tel:{phone}")>{phone.clone()}</a></p>
                     <p class="notice" role="status">{t(Msg::RevealedNote)}</p>
@@ -540,6 +540,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                         <li>{local_text(e.requested_at)}" · +"{e.days}" · "{e.reason.clone()}" · "
                             {match e.decision.as_deref() {
                                 Some("approved") => t(Msg::Approved),
+                                Some("cancelled") => t(Msg::Withdrawn),
                                 Some(_) => t(Msg::Refused),
                                 None => t(Msg::Pending),
                             }}

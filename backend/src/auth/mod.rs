@@ -36,6 +36,8 @@ pub struct Staff {
     pub unit: String,
     pub role: Role,
     pub active: bool,
+    /// Last change of the account (password, switched on or off): sessions begun before it end.
+    pub updated_at: i64,
 }
 
 impl Staff {
@@ -47,7 +49,7 @@ impl Staff {
 
 fn to_staff(r: StaffRow) -> Result<Staff> {
     let role = Role::parse(&r.role).ok_or_else(|| BackendError::Internal(format!("staff {} has unknown role {}", r.id, r.role)))?;
-    Ok(Staff { id: r.id, username: r.username, display_name: r.display_name, unit: r.unit, role, active: r.active })
+    Ok(Staff { id: r.id, username: r.username, display_name: r.display_name, unit: r.unit, role, active: r.active, updated_at: r.updated_at })
 }
 
 /// How sign-in and sessions behave in a deployment.
@@ -93,7 +95,8 @@ fn valid_username(u: &str) -> bool {
 /// [`BackendError::RateLimited`]; [`BackendError::Invalid`] with one generic message for a wrong
 /// user name, a wrong password and an inactive account alike.
 pub async fn login(state: &AppState, client: &str, username: &str, password: &str) -> Result<Staff> {
-    let username = username.trim().to_lowercase();
+    // A user name is at most 32 characters; anything longer is not kept as a limiter key.
+    let username: String = username.trim().to_lowercase().chars().take(33).collect();
     // Both budgets are spent by every attempt, so neither can be drained without the other.
     let ip_ok = state.login_ip_limiter.check(client);
     let user_ok = state.login_user_limiter.check(&username);
@@ -115,8 +118,10 @@ pub async fn login(state: &AppState, client: &str, username: &str, password: &st
             Ok(staff)
         }
         other => {
+            // An unknown name is recorded only if it could be one: people type passwords there.
+            let typed = if valid_username(&username) { username.clone() } else { "(not a user name)".into() };
             let who = other.as_ref().map_or_else(
-                || Who { id: "-".into(), name: username.clone(), role: "-".into() },
+                || Who { id: "-".into(), name: typed, role: "-".into() },
                 |r| Who { id: r.id.clone(), name: format!("{} ({})", r.display_name, r.username), role: r.role.clone() },
             );
             let why = match &other {
@@ -210,6 +215,7 @@ pub async fn create_staff(state: &AppState, by: &Who, n: &NewStaff) -> Result<St
         unit: n.unit.trim().to_owned(),
         role: n.role.trim().to_owned(),
         active: true,
+        updated_at: state.clock.ts(),
     };
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;

@@ -78,11 +78,16 @@ pub fn check_policy(password: &str, username: &str) -> std::result::Result<(), F
     Ok(())
 }
 
+/// Hashes and verifications at once: each takes 64 MiB for about half a second, so a flood of
+/// sign-in attempts queues here instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes on the blocking pool.
 ///
 /// # Errors
 /// Internal errors of the hasher.
 pub async fn hash(password: String, cost: Cost) -> Result<String> {
+    let _permit = HASHING.acquire().await.map_err(|e| BackendError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
@@ -99,6 +104,10 @@ pub async fn hash(password: String, cost: Cost) -> Result<String> {
 /// # Errors
 /// The blocking task failed.
 pub async fn verify(password: String, phc: String) -> Result<bool> {
+    if password.len() > MAX_LEN * 4 {
+        return Ok(false);
+    }
+    let _permit = HASHING.acquire().await.map_err(|e| BackendError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&phc) else { return false };
         // The cost comes from the stored hash; `Argon2::default()` only supplies the algorithm.

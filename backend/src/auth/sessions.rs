@@ -64,12 +64,12 @@ impl SessionStore for DbSessionStore {
         Err(session_store::Error::Backend("could not allocate a session id".into()))
     }
 
+    /// Updates an existing record only: tower-sessions calls `create` for new ids, so a save that
+    /// finds no row means the session was ended (signed out, swept) meanwhile — a request still
+    /// in flight must not bring it back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-        )
+        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id = $1")
         .bind(key(&record.id))
         .bind(data)
         .bind(record.expiry_date.unix_timestamp())

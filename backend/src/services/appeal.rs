@@ -222,15 +222,16 @@ pub async fn save_step(
 ///
 /// # Errors
 /// [`BackendError::Invalid`] with the photo's problem (type, size, unreadable, too many).
-pub async fn add_photo(state: &AppState, token: &str, bytes: Vec<u8>) -> Result<()> {
+pub async fn add_photo(state: &AppState, client: &str, token: &str, bytes: Vec<u8>) -> Result<()> {
     let (d, row) = load(state, token).await?;
     if row.as_ref().is_some_and(|r| r.ticket.is_some()) {
         return Ok(());
     }
-    let jpeg = tokio::task::spawn_blocking(move || photos::reencode(&bytes))
-        .await
-        .map_err(|e| BackendError::Internal(e.to_string()))?
-        .map_err(BackendError::invalid)?;
+    // A photo can start a draft: it counts against the same budget as any new draft.
+    if row.is_none() && !state.submit_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    let jpeg = photos::reencode_limited(bytes).await.map_err(BackendError::invalid)?;
     if row.is_none() {
         let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
         drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
@@ -520,4 +521,19 @@ pub async fn set_step_errors(state: &AppState, token: &str, step: Step, errors: 
     let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
     drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
     Ok(())
+}
+
+/// Unsubmitted drafts are kept a week after their last change.
+pub const DRAFT_DAYS: i64 = 7;
+/// A submitted draft keeps the plaintext key (to show the receipt again) for a day.
+pub const RECEIPT_HOURS: i64 = 24;
+
+/// Forgets stale drafts and, a day after submission, the receipt's plaintext key and the typed
+/// contact details (see `store::drafts::sweep`); returns (drafts deleted, receipts cleared).
+///
+/// # Errors
+/// Database errors.
+pub async fn sweep_drafts(state: &AppState, now: i64) -> Result<(u64, u64)> {
+    let empty = serde_json::to_string(&Draft::default()).map_err(|e| BackendError::Internal(e.to_string()))?;
+    drafts::sweep(&state.db.pool, now - DRAFT_DAYS * 86_400, now - RECEIPT_HOURS * 3600, &empty).await
 }

@@ -64,6 +64,11 @@ pub fn read_dir(dir: &Path) -> Result<ImportFiles> {
     Ok(ImportFiles { regions: read("regions.geojson")?, units: read("units.csv")?, categories: read("categories.csv")? })
 }
 
+/// Codes end up in paths (`/SF/HD/HD01/`) and URLs: the same rule as every other code.
+fn plain_code(code: &str) -> bool {
+    domain::fields::Code::parse(code, domain::FieldName::Region).is_ok_and(|c| c.as_str() == code)
+}
+
 /// Overlap smaller than this share of the smaller cell's area is taken as rounding, not overlap.
 const OVERLAP_TOLERANCE: f64 = 1e-9;
 
@@ -134,6 +139,9 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
                 if code.is_empty() {
                     errs.push(format!("{at}: missing \"code\""));
                     continue;
+                }
+                if !plain_code(&code) {
+                    errs.push(format!("{at}: code {code:?} must be 1–64 ASCII letters, digits, _, - or :"));
                 }
                 let level = prop(&props, "level");
                 if Level::parse(level).is_none() {
@@ -236,6 +244,8 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
         };
         if u.code.is_empty() || u.name.is_empty() {
             errs.push(format!("units.csv: line {line}: code and name are required"));
+        } else if !plain_code(&u.code) {
+            errs.push(format!("units.csv: line {line}: code {:?} must be 1–64 ASCII letters, digits, _, - or :", u.code));
         }
         let kind_ok = UNIT_KINDS.contains(&u.kind.as_str())
             || u.kind.strip_prefix("department:").is_some_and(|k| !k.is_empty());

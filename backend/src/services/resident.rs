@@ -152,6 +152,7 @@ pub async fn rate(state: &AppState, client: &str, ticket: &str, key: &str, ratin
             now,
         )
         .await?;
+        store::cancel_pending_extensions(&mut tx, &ticket, now).await?;
         let d = json!({ "from": a.unit, "cycle": cycle }).to_string();
         appeals::insert_staff_event(
             &mut tx,

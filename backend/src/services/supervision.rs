@@ -110,12 +110,9 @@ pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str)
 
 /// The sign-for deadline of a unit that receives an appeal at `now` (a hand-over): the end of
 /// the next working day, or the urgent hours.
-///
-/// # Errors
-/// Database errors (reading the calendar).
-pub async fn new_sign_deadline(pool: &AnyPool, now: i64, urgent: bool) -> Result<i64> {
-    let cal = calendar(pool).await?;
-    Ok(sla::deadlines(&cal, ts(now), 1, urgent, sla::CHINA).sign_by.unix_timestamp())
+#[must_use]
+pub fn new_sign_deadline(cal: &Calendar, now: i64, urgent: bool) -> i64 {
+    sla::deadlines(cal, ts(now), 1, urgent, sla::CHINA).sign_by.unix_timestamp()
 }
 
 /// What one run of the job did.
@@ -135,8 +132,10 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
     let now = state.clock.ts();
     let grace = state.supervision.grace.whole_seconds();
     let mut report = RunReport::default();
+    // Read before any appeal's transaction holds a connection.
+    let cal = calendar(&state.db.pool).await?;
     for ticket in candidates(&state.db.pool, now, grace, i64::try_from(max).unwrap_or(i64::MAX)).await? {
-        let r = one(state, &ticket, now).await?;
+        let r = one(state, &ticket, now, &cal).await?;
         report.appeals += 1;
         report.warnings += r.warnings;
         report.supervisions += r.supervisions;
@@ -175,7 +174,7 @@ async fn candidates(pool: &AnyPool, now: i64, grace: i64, limit: i64) -> Result<
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-async fn one(state: &AppState, ticket: &str, now: i64) -> Result<RunReport> {
+async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result<RunReport> {
     let cat = state.catalog.get();
     let mut tx = state.db.pool.begin().await?;
     let mut out = RunReport::default();
@@ -223,7 +222,8 @@ async fn one(state: &AppState, ticket: &str, now: i64) -> Result<RunReport> {
                     if let Some(p) = cat.parent_unit(&unit).map(|p| p.code.clone()) {
                         let path = cat.unit_path(&p);
                         let urgent = a.urgent != 0;
-                        let sign_by = new_sign_deadline(&state.db.pool, now, urgent).await?;
+                        let sign_by = new_sign_deadline(cal, now, urgent);
+                        store::cancel_pending_extensions(&mut tx, ticket, now).await?;
                         appeals::apply(
                             &mut tx,
                             ticket,

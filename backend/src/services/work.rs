@@ -370,6 +370,9 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     let cat = state.catalog.get();
     let now = state.clock.ts();
     let action = act.action();
+    // Read before the transaction holds a connection (a second one from inside it could wait
+    // for a full pool).
+    let cal = crate::services::supervision::calendar(&state.db.pool).await?;
     let mut tx = state.db.pool.begin().await?;
     if !appeals::lock(&mut tx, ticket).await? {
         return Err(BackendError::NotFound);
@@ -430,7 +433,8 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 return Err(BackendError::invalid(FieldError::new(FieldName::Unit, Msg::ErrUnitUnknown)));
             }
             let path = cat.unit_path(to);
-            let sign_by = crate::services::supervision::new_sign_deadline(&state.db.pool, now, a.urgent != 0).await?;
+            let sign_by = crate::services::supervision::new_sign_deadline(&cal, now, a.urgent != 0);
+            sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
             let change = Change { status: Some(next.as_str()), unit: Some((to, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() };
             appeals::apply(&mut tx, ticket, &change, now).await?;
             let d = json!({ "from": a.unit, "reason": r }).to_string();
@@ -443,7 +447,8 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let r = reason(r)?;
             let parent = cat.parent_unit(&a.unit).ok_or(BackendError::Conflict(Msg::ErrNoParentUnit))?;
             let path = cat.unit_path(&parent.code);
-            let sign_by = crate::services::supervision::new_sign_deadline(&state.db.pool, now, a.urgent != 0).await?;
+            let sign_by = crate::services::supervision::new_sign_deadline(&cal, now, a.urgent != 0);
+            sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
             let change = Change { status: Some(next.as_str()), unit: Some((&parent.code, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() };
             appeals::apply(&mut tx, ticket, &change, now).await?;
             let d = json!({ "from": a.unit, "reason": r }).to_string();
@@ -482,6 +487,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             if co.iter().any(|c| c.reported_at.is_none()) {
                 return Err(BackendError::Conflict(Msg::ErrCoHandlersPending));
             }
+            sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
             appeals::apply(
                 &mut tx,
                 ticket,
@@ -494,7 +500,19 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
         }
         Act::Reopen { reason: r } => {
             let r = reason(r)?;
-            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), closed_at: Some(None), ..Change::default() }, now).await?;
+            // A new round with its own deadlines (and its own rating); the old ones were met.
+            let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
+            let dl = domain::sla::deadlines(&cal, state.clock.now(), days, urgent, domain::sla::CHINA);
+            let change = Change {
+                status: Some(next.as_str()),
+                closed_at: Some(None),
+                deadline_at: Some(dl.resolve_by.unix_timestamp()),
+                cycle: Some((a.cycle + 1, now, dl.sign_by.unix_timestamp())),
+                supervised: Some(false),
+                ..Change::default()
+            };
+            appeals::apply(&mut tx, ticket, &change, now).await?;
+            sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
             appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&r), unit: Some(&a.unit), ..ev("reopened", true) }).await?;
             audit_reason = Some(r);
         }
@@ -515,7 +533,10 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             audit_reason = Some(r);
         }
         Act::DecideExtension { id, approve, note } => {
-            let ext = sup_store::extension(&mut tx, id.trim()).await?.filter(|e| e.ticket == ticket && e.decision.is_none());
+            // Only a pending request of the unit that has the appeal now, never one's own.
+            let ext = sup_store::extension(&mut tx, id.trim())
+                .await?
+                .filter(|e| e.ticket == ticket && e.decision.is_none() && e.unit == a.unit && e.unit != staff.unit && e.requested_by != staff.id);
             let Some(ext) = ext else { return Err(BackendError::Conflict(Msg::ErrActionNotNow)) };
             let note = note.trim();
             if !approve && note.is_empty() {
@@ -524,7 +545,6 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let decision = if *approve { "approved" } else { "refused" };
             sup_store::decide_extension(&mut tx, &ext.id, decision, now, &staff.id, note).await?;
             if *approve {
-                let cal = crate::services::supervision::calendar(&state.db.pool).await?;
                 let old = time::OffsetDateTime::from_unix_timestamp(a.deadline_at).map_err(|e| BackendError::Internal(e.to_string()))?;
                 let new = domain::sla::extend(&cal, old, u32::try_from(ext.days).unwrap_or(1), domain::sla::CHINA).unix_timestamp();
                 appeals::apply(&mut tx, ticket, &Change { deadline_at: Some(new), ..Change::default() }, now).await?;

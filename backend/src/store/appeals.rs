@@ -496,7 +496,7 @@ fn scope_sql(q: &InboxQuery, first: usize) -> (String, Vec<String>) {
     if let Some(p) = &q.path_prefix {
         n += 1;
         binds.push(p.clone());
-        parts.push(format!("substr(a.scope_path, 1, {}) = ${n}", p.len()));
+        parts.push(format!("substr(a.scope_path, 1, length(${n})) = ${n}"));
     }
     (format!("({})", parts.join(" OR ")), binds)
 }

@@ -59,6 +59,8 @@ pub async fn photo_ids(pool: &AnyPool, token: &str) -> Result<Vec<String>> {
 /// transaction so two parallel uploads cannot both take the last place.
 pub async fn add_photo(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], max: usize, now: i64) -> Result<bool> {
     let mut tx = pool.begin().await?;
+    // Lock the draft's row first, so two parallel uploads count one after the other.
+    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE token = $1").bind(token).bind(now).execute(&mut *tx).await?;
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM draft_photos WHERE token = $1")
         .bind(token)
         .fetch_one(&mut *tx)
@@ -97,4 +99,19 @@ pub async fn photo(pool: &AnyPool, token: &str, id: &str) -> Result<Option<Vec<u
             .fetch_optional(pool)
             .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// Forgets what is no longer needed: unsubmitted drafts (and their photos) last touched before
+/// `stale_before`, and of submitted drafts older than `submitted_before` the plaintext key and
+/// everything the resident typed (the appeal has its own copy; the key only its hash).
+pub async fn sweep(pool: &AnyPool, stale_before: i64, submitted_before: i64, empty_draft: &str) -> Result<(u64, u64)> {
+    let gone = sqlx::query("DELETE FROM drafts WHERE ticket IS NULL AND updated_at < $1").bind(stale_before).execute(pool).await?;
+    let cleared = sqlx::query(
+        "UPDATE drafts SET access_key = NULL, data = $2 WHERE ticket IS NOT NULL AND access_key IS NOT NULL AND updated_at < $1",
+    )
+    .bind(submitted_before)
+    .bind(empty_draft)
+    .execute(pool)
+    .await?;
+    Ok((gone.rows_affected(), cleared.rows_affected()))
 }

@@ -66,6 +66,18 @@ pub async fn claim(pool: &AnyPool, claimer: &str, now: i64, until: i64, limit: i
     .await?)
 }
 
+/// Extends this worker's claim on one message just before sending it; `false` if the claim was
+/// lost (it ran out and another worker took the message), in which case it must not be sent.
+pub async fn renew(pool: &AnyPool, id: i64, claimer: &str, until: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE outbox SET claim_until = $1 WHERE id = $2 AND claimed_by = $3 AND delivered_at IS NULL")
+        .bind(until)
+        .bind(id)
+        .bind(claimer)
+        .execute(pool)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn delivered(pool: &AnyPool, id: i64, claimer: &str, now: i64) -> Result<()> {
     sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL WHERE id = $2 AND claimed_by = $3")
         .bind(now)

@@ -12,13 +12,14 @@ pub struct StaffRow {
     pub unit: String,
     pub role: String,
     pub active: bool,
+    pub updated_at: i64,
 }
 
-type Raw = (String, String, String, String, String, String, i32);
-const COLS: &str = "id, username, display_name, password_hash, unit, role, active";
+type Raw = (String, String, String, String, String, String, i32, i64);
+const COLS: &str = "id, username, display_name, password_hash, unit, role, active, updated_at";
 
-fn from_raw((id, username, display_name, password_hash, unit, role, active): Raw) -> StaffRow {
-    StaffRow { id, username, display_name, password_hash, unit, role, active: active != 0 }
+fn from_raw((id, username, display_name, password_hash, unit, role, active, updated_at): Raw) -> StaffRow {
+    StaffRow { id, username, display_name, password_hash, unit, role, active: active != 0, updated_at }
 }
 
 pub async fn by_username(pool: &AnyPool, username: &str) -> Result<Option<StaffRow>> {

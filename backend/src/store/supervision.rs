@@ -66,6 +66,7 @@ pub struct Extension {
     pub id: String,
     pub ticket: String,
     pub unit: String,
+    pub requested_by: String,
     pub days: i64,
     pub reason: String,
     pub requested_at: i64,
@@ -74,7 +75,7 @@ pub struct Extension {
     pub note: Option<String>,
 }
 
-const EXT_COLS: &str = "id, ticket, unit, days, reason, requested_at, decision, decided_at, note";
+const EXT_COLS: &str = "id, ticket, unit, requested_by, days, reason, requested_at, decision, decided_at, note";
 
 pub async fn extensions(pool: &AnyPool, ticket: &str) -> Result<Vec<Extension>> {
     Ok(sqlx::query_as(&format!("SELECT {EXT_COLS} FROM extensions WHERE ticket = $1 ORDER BY requested_at, id"))
@@ -85,6 +86,17 @@ pub async fn extensions(pool: &AnyPool, ticket: &str) -> Result<Vec<Extension>> 
 
 pub async fn extension(tx: &mut Tx<'_>, id: &str) -> Result<Option<Extension>> {
     Ok(sqlx::query_as(&format!("SELECT {EXT_COLS} FROM extensions WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+}
+
+/// Withdraws undecided extension requests (the appeal changed hands, closed or reopened: the
+/// reason given no longer applies, and a request must never be decided by its own maker).
+pub async fn cancel_pending_extensions(tx: &mut Tx<'_>, ticket: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE extensions SET decision = 'cancelled', decided_at = $2 WHERE ticket = $1 AND decision IS NULL")
+        .bind(ticket)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn pending_extension(tx: &mut Tx<'_>, ticket: &str) -> Result<bool> {
