@@ -593,7 +593,8 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                             <p>{event_line(&e.kind, e.unit_name.as_deref(), extra_text.as_deref(), lang)}
                                 {e.actor_name.clone().map(|n| view! { " "<span class="muted">"— "{n}</span> })}
                             </p>
-                            {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
+                            // The routing event's body is a reason code, shown above as 分派依据.
+                            {e.body.clone().filter(|_| !e.kind.starts_with("routed")).map(|b| view! { <p class="pre body">{b}</p> })}
                             {staff_detail.map(|d| view! { <p class="pre muted">{d}</p> })}
                         </li>
                     }
