@@ -1,68 +1,24 @@
 //! Router tests of the legal-aid centre: the real router, driven as a browser with JavaScript off.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use pingan_server::config::Config;
+use backend::state::Limits;
+use common::{between, csrf, enc, get, get_with as staff_get, post_form, post_with, send, session_cookie};
 use pingan_server::startup::{build_router, build_state, leptos_options};
-use tower::ServiceExt;
 
 async fn app() -> Router {
-    let dir = std::env::temp_dir().join("pingan-router-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("legal-{:x}.db", rand_u64())).display()));
-    config.auth.cost = backend::auth::password::Cost::TEST;
+    let mut config = common::config(Limits::default());
     config.legal.income_limit = 1350;
     let state = build_state(&config).await.unwrap();
     build_router(state, leptos_options(&config), false)
 }
 
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
-}
-
-struct Res {
-    status: StatusCode,
-    location: Option<String>,
-    cookie: Option<String>,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Res {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    let cookie = res.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Res { status, location, cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-async fn get(app: &Router, uri: &str) -> Res {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-async fn post_form(app: &Router, uri: &str, body: &str) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "localhost")
-        .header(header::ORIGIN, "http://localhost")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(app, req).await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let i = html.find(start)? + start.len();
-    let j = html[i..].find(end)? + i;
-    Some(&html[i..j])
+/// A same-origin staff POST with the session cookie.
+async fn staff_post(app: &Router, uri: &str, cookie: &str, body: &str) -> common::Res {
+    post_with(app, uri, body, cookie).await
 }
 
 fn unescape(s: &str) -> String {
@@ -263,27 +219,9 @@ async fn dispute_receipts_and_tracking_point_to_legal_help() {
     assert!(receipt.body.contains("id=\"ticket\"") && !receipt.body.contains("legal-triage"));
 }
 
-async fn staff_post(app: &Router, uri: &str, cookie: &str, body: &str) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "localhost")
-        .header(header::ORIGIN, "http://localhost")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(app, req).await
-}
-
-async fn staff_get(app: &Router, uri: &str, cookie: &str) -> Res {
-    send(app, Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
-}
-
 #[tokio::test]
 async fn an_admin_edits_an_article_in_the_staff_workspace() {
-    let dir = std::env::temp_dir().join("pingan-router-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("legal-admin-{:x}.db", rand_u64())).display()));
-    config.auth.cost = backend::auth::password::Cost::TEST;
+    let config = common::config(Limits::default());
     let state = build_state(&config).await.unwrap();
     let password = "river stone lantern 2026";
     let new = |username: &str, role: &str| backend::auth::NewStaff {
@@ -302,11 +240,11 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
         let app = app.clone();
         async move {
             let page = get(&app, "/staff/login").await;
-            let cookie = page.cookie.expect("session cookie");
-            let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
-            let r = staff_post(&app, "/staff/login", &cookie, &format!("csrf={csrf}&username={username}&password={}", enc(password))).await;
+            let (cookie, _) = session_cookie(&page).expect("session cookie");
+            let token = csrf(&page.body);
+            let r = staff_post(&app, "/staff/login", &cookie, &format!("csrf={token}&username={username}&password={}", enc(password))).await;
             assert_eq!(r.location.as_deref(), Some("/staff"), "{username} signed in");
-            r.cookie.unwrap_or(cookie)
+            session_cookie(&r).map_or(cookie, |c| c.0)
         }
     };
 

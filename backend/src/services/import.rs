@@ -331,23 +331,26 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
 /// Every problem found in the files.
 pub fn catalog_from_files(files: &ImportFiles) -> std::result::Result<Catalog, Vec<String>> {
     let p = parse_files(files)?;
+    Ok(catalog_from_rows(p.regions, p.units, p.categories))
+}
+
+/// The catalog (and routing index) from rows, as parsed from files or read from the database.
+/// Rows that do not parse are skipped: both sources have been checked by the importer.
+fn catalog_from_rows(rows: Vec<RegionRow>, units: Vec<UnitRow>, categories: Vec<CategoryRow>) -> Catalog {
+    let mut regions = Vec::with_capacity(rows.len());
     let mut cells = Vec::new();
-    let regions = p
-        .regions
-        .into_iter()
-        .filter_map(|r| {
-            let level = Level::parse(&r.level)?;
-            if level == Level::Grid {
-                if let Some(shape) = r.geometry.as_deref().and_then(|g| serde_json::from_str::<Value>(g).ok()).and_then(|g| parse_geometry(&g).ok()) {
-                    cells.push((r.code.clone(), shape));
-                }
+    for r in rows {
+        let Some(level) = Level::parse(&r.level) else { continue };
+        if level == Level::Grid {
+            let shape = r.geometry.as_deref().and_then(|g| serde_json::from_str::<Value>(g).ok()).and_then(|g| parse_geometry(&g).ok());
+            if let Some(shape) = shape {
+                cells.push((r.code.clone(), shape));
             }
-            Some(Region { code: r.code, name: r.name, name_en: r.name_en, level, parent: r.parent })
-        })
-        .collect();
-    let units = p.units.into_iter().map(|u| Unit { code: u.code, name: u.name, kind: u.kind, region: u.region, phone: u.phone }).collect();
-    let categories = p
-        .categories
+        }
+        regions.push(Region { code: r.code, name: r.name, name_en: r.name_en, level, parent: r.parent });
+    }
+    let units = units.into_iter().map(|u| Unit { code: u.code, name: u.name, kind: u.kind, region: u.region, phone: u.phone }).collect();
+    let categories = categories
         .into_iter()
         .filter_map(|c| {
             Some(Category {
@@ -360,7 +363,7 @@ pub fn catalog_from_files(files: &ImportFiles) -> std::result::Result<Catalog, V
             })
         })
         .collect();
-    Ok(Catalog::new(regions, units, categories, cells))
+    Catalog::new(regions, units, categories, cells)
 }
 
 /// Checks and imports the three files in one transaction: regions, units and categories are
@@ -447,43 +450,10 @@ pub async fn reload_if_changed(state: &crate::AppState) -> Result<bool> {
 /// # Errors
 /// Database errors.
 pub async fn load_catalog(db: &Db) -> Result<Catalog> {
-    let rows = store::all_regions(&db.pool).await?;
-    let mut regions = Vec::with_capacity(rows.len());
-    let mut cells = Vec::new();
-    for r in rows {
-        let Some(level) = Level::parse(&r.level) else { continue };
-        if level == Level::Grid {
-            if let Some(shape) = r
-                .geometry
-                .as_deref()
-                .and_then(|g| serde_json::from_str::<Value>(g).ok())
-                .and_then(|g| parse_geometry(&g).ok())
-            {
-                cells.push((r.code.clone(), shape));
-            }
-        }
-        regions.push(Region { code: r.code, name: r.name, name_en: r.name_en, level, parent: r.parent });
-    }
-    let units = store::all_units(&db.pool)
-        .await?
-        .into_iter()
-        .map(|u| Unit { code: u.code, name: u.name, kind: u.kind, region: u.region, phone: u.phone })
-        .collect();
-    let categories = store::all_categories(&db.pool)
-        .await?
-        .into_iter()
-        .filter_map(|c| {
-            Some(Category {
-                route: RouteLevel::parse(&c.route_level, &c.department_kind)?,
-                code: c.code,
-                name: c.name,
-                name_en: c.name_en,
-                deadline_days: u32::try_from(c.deadline_days).unwrap_or(1),
-                urgent: c.urgent,
-            })
-        })
-        .collect();
-    Ok(Catalog::new(regions, units, categories, cells))
+    let regions = store::all_regions(&db.pool).await?;
+    let units = store::all_units(&db.pool).await?;
+    let categories = store::all_categories(&db.pool).await?;
+    Ok(catalog_from_rows(regions, units, categories))
 }
 
 /// Imports the bundled demo city if the database has no regions yet.
