@@ -66,7 +66,7 @@ impl Config {
         let addr = env("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
         let site_addr: SocketAddr = addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?;
         let cost = match env("PINGAN_ARGON2") {
-            Some(v) => Cost::parse(&v).ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,6,1), not {v:?}"))?,
+            Some(v) => Cost::parse(&v).ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,15,1), not {v:?}"))?,
             None => Cost::PRODUCTION,
         };
         let trust_proxy = env("PINGAN_TRUST_PROXY").as_deref() == Some("1");

@@ -34,7 +34,7 @@ pub struct Cost {
 
 impl Cost {
     /// About 0.5 s on one core of the 2-core build machine (measure with `pingan hash-cost`).
-    pub const PRODUCTION: Self = Self { m_kib: 65_536, t: 6, p: 1 };
+    pub const PRODUCTION: Self = Self { m_kib: 65_536, t: 15, p: 1 };
     /// For tests only: fast, still argon2id.
     pub const TEST: Self = Self { m_kib: 1024, t: 1, p: 1 };
 
@@ -43,7 +43,7 @@ impl Cost {
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 
-    /// `m_kib,t,p` (e.g. `65536,6,1`), as in `PINGAN_ARGON2`.
+    /// `m_kib,t,p` (e.g. `65536,15,1`), as in `PINGAN_ARGON2`.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         let mut it = s.split(',').map(|x| x.trim().parse::<u32>().ok());
@@ -135,7 +135,7 @@ mod tests {
 
     #[test]
     fn cost_parses() {
-        assert_eq!(Cost::parse("65536,6,1"), Some(Cost::PRODUCTION));
+        assert_eq!(Cost::parse("65536,15,1"), Some(Cost::PRODUCTION));
         assert_eq!(Cost::parse("1,1,1"), None);
         assert_eq!(Cost::parse("65536,6"), None);
         assert_eq!(Cost::parse("a,b,c"), None);
