@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What the track page can show.
+#[expect(clippy::large_enum_variant, reason = "built once per page; boxing buys nothing")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TrackResult {
     /// The appeal, and the flash of the post that led here (if any).

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A staff page's data, or why there is none.
+#[expect(clippy::large_enum_variant, reason = "built once per page; boxing buys nothing")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StaffData<T> {
     Page { header: StaffHeader, flash: Option<Flash>, data: T },

@@ -1,5 +1,7 @@
 //! Service tests: every use case of the resident slice, on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 mod common;
 
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};

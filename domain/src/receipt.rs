@@ -12,6 +12,8 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const TICKET_CHARS: usize = 8;
 /// Characters of the access key: 26 × 5 = 130 bits of entropy.
 pub const KEY_CHARS: usize = 26;
+// At least 128 bits, checked when compiling.
+const _: () = assert!(KEY_CHARS * 5 >= 128);
 const TICKET_PREFIX: &str = "PA";
 
 fn encode(random: &[u8], chars: usize) -> String {
@@ -172,7 +174,6 @@ mod tests {
 
     #[test]
     fn key_has_at_least_128_bits_and_forgives_lookalikes() {
-        assert!(KEY_CHARS * 5 >= 128);
         let k = AccessKey::from_random(&[7; 17]);
         assert_eq!(k.as_str().len(), KEY_CHARS);
         assert_eq!(AccessKey::parse(&k.display()).unwrap(), k);

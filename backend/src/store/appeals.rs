@@ -156,8 +156,10 @@ pub struct EventRow {
     pub detail: Option<String>,
 }
 
+type EventRaw = (i64, String, Option<String>, Option<String>, Option<String>);
+
 pub async fn public_events(pool: &AnyPool, ticket: &str) -> Result<Vec<EventRow>> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<EventRaw> = sqlx::query_as(
         "SELECT at, kind, unit, body, detail FROM appeal_events WHERE ticket = $1 AND public = 1 ORDER BY id",
     )
     .bind(ticket)

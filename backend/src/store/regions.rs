@@ -98,8 +98,10 @@ pub async fn count_regions(pool: &AnyPool) -> Result<i64> {
     Ok(n)
 }
 
+type RegionRaw = (String, String, String, String, Option<String>, Option<String>);
+
 pub async fn all_regions(pool: &AnyPool) -> Result<Vec<RegionRow>> {
-    let rows: Vec<(String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<RegionRaw> = sqlx::query_as(
         "SELECT code, name, name_en, level, parent, geometry FROM regions ORDER BY code",
     )
     .fetch_all(pool)
