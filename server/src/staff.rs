@@ -196,8 +196,13 @@ pub async fn logout(Extension(state): Extension<AppState>, Extension(ctx): Exten
     Redirect::to("/staff/login").into_response()
 }
 
-fn signed_in(ctx: &StaffCtx) -> Result<&auth::Staff, BackendError> {
-    ctx.staff.as_ref().ok_or(BackendError::Forbidden)
+/// The CSRF token and a signed-in staff member, which every appeal post needs; the refusal page
+/// otherwise.
+fn checked<'a>(ctx: &'a StaffCtx, form: &[(String, String)], lang: Lang) -> Result<&'a auth::Staff, Response> {
+    if !csrf_ok(ctx, form) {
+        return Err(csrf_refused(lang));
+    }
+    ctx.staff.as_ref().ok_or_else(|| fail(lang, &BackendError::Forbidden))
 }
 
 /// Builds the action from the posted fields.
@@ -230,12 +235,9 @@ pub async fn act(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let lang = lang_of(&headers);
-    if !csrf_ok(&ctx, &form) {
-        return csrf_refused(lang);
-    }
-    let staff = match signed_in(&ctx) {
+    let staff = match checked(&ctx, &form, lang) {
         Ok(s) => s,
-        Err(e) => return fail(lang, &e),
+        Err(refused) => return refused,
     };
     let Some(a) = act_from(&form) else { return message_page(lang, StatusCode::BAD_REQUEST, Msg::NotFound) };
     let page = format!("/staff/appeal/{ticket}");
@@ -255,12 +257,9 @@ pub async fn reveal(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let lang = lang_of(&headers);
-    if !csrf_ok(&ctx, &form) {
-        return csrf_refused(lang);
-    }
-    let staff = match signed_in(&ctx) {
+    let staff = match checked(&ctx, &form, lang) {
         Ok(s) => s,
-        Err(e) => return fail(lang, &e),
+        Err(refused) => return refused,
     };
     let back = format!("/staff/appeal/{ticket}");
     match work::reveal_contact(&state, staff, &ticket, &pairs_get(&form, "reason")).await {
