@@ -1,7 +1,7 @@
 //! Administration pages (admins only; the services check again): staff accounts, the audit log
 //! with chain verification, the holiday calendar, and the region import.
 
-use super::staff::{csrf_input, no_page, role_text, staff_bar};
+use super::staff::{csrf_input, generic_error, no_page, role_text, staff_bar};
 use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice};
 use crate::staff_api::{staff_admin_audit, staff_admin_holidays, staff_admin_home, staff_admin_staff, StaffData};
 use domain::sla::local_text;
@@ -12,10 +12,6 @@ use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn generic_error() -> AnyView {
-    view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any()
-}
 
 fn frame(h: &StaffHeader, title: Msg) -> impl IntoView {
     view! {

@@ -67,7 +67,8 @@ pub fn no_page<T>(d: &StaffData<T>) -> impl IntoView {
     }
 }
 
-fn generic_error() -> AnyView {
+/// The page body when a staff page's data could not be loaded.
+pub fn generic_error() -> AnyView {
     view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any()
 }
 
