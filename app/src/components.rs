@@ -77,6 +77,47 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
     })
 }
 
+/// Escapes text for the contents of an element whose children the renderer writes unescaped
+/// (`<textarea>` and `<title>`: Leptos writes them raw, so `</textarea><script>` typed by a
+/// resident would close the element and run). `&` and `<` are enough inside such elements; `>`
+/// is escaped too so the output is also safe as ordinary element text.
+#[must_use]
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The HTML inside `<textarea>…</textarea>` for `value`: escaped, and led by a newline, because
+/// the HTML parser drops one newline right after the start tag (a value that starts with a blank
+/// line would lose it otherwise).
+#[must_use]
+pub fn textarea_html(value: &str) -> String {
+    format!("\n{}", escape_text(value))
+}
+
+/// The only way this app renders a `<textarea>`: its text is always escaped (see
+/// [`escape_text`]). Every other attribute is given by the caller after `{..}`:
+/// `<TextArea value=v {..} id="body" name="body" rows="5"/>`; events and `prop:value` too.
+#[component]
+pub fn TextArea(#[prop(into)] value: String) -> impl IntoView {
+    view! { <textarea inner_html=textarea_html(&value)></textarea> }
+}
+
+/// The document title, escaped (leptos_meta writes `<title>` text raw, and titles can hold text
+/// that staff or residents typed, such as an article title).
+#[component]
+pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+    view! { <leptos_meta::Title text=escape_text(&text)/> }
+}
+
 /// The first error on `field`, if any.
 #[must_use]
 pub fn error_for(errors: &[FieldError], field: FieldName) -> Option<Msg> {
@@ -167,4 +208,22 @@ pub fn Notice(msg: Option<Msg>, #[prop(optional)] problem: bool) -> impl IntoVie
             view! { <p class="notice" role="status">{t(m)}</p> }.into_any()
         }
     })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    const ATTACK: &str = "</textarea><script>window.pwned=1</script><!-- x";
+
+    #[test]
+    fn a_textarea_keeps_its_text_inert_and_whole() {
+        let html = view! { <TextArea value=ATTACK {..} id="d" name="d" rows="3"/> }.to_html();
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!-- x</textarea>"), "{html}");
+        assert!(html.contains("id=\"d\"") && html.contains("name=\"d\"") && html.contains("rows=\"3\""), "{html}");
+        // The parser drops one newline after <textarea>: a value that starts with one keeps it.
+        assert_eq!(textarea_html("\nzweite"), "\n\nzweite");
+        assert_eq!(escape_text("a & b < c > d"), "a &amp; b &lt; c &gt; d");
+    }
 }

@@ -40,10 +40,37 @@ pub fn request_lang() -> Lang {
     }
 }
 
+/// The Content-Security-Policy of every response. Scripts run only from this origin, plus,
+/// on a rendered page, the inline hydration loader that carries this response's `nonce` (no
+/// `'unsafe-inline'` for scripts: an injected `<script>` has no nonce and does not run).
+/// Responses that are not Leptos pages (form errors, Open311, photos) get it without a nonce.
+#[must_use]
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = nonce.map_or_else(String::new, |n| format!(" 'nonce-{n}'"));
+    format!(
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+         script-src 'self'{scripts} 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Puts this page's CSP, with the nonce Leptos drew for its inline scripts, on the response.
+#[cfg(feature = "ssr")]
+fn set_page_csp() {
+    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    if let Ok(v) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
     provide_context(lang);
+    #[cfg(feature = "ssr")]
+    set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>

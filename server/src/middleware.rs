@@ -55,13 +55,13 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "no-referrer");
     set(h, "permissions-policy", "geolocation=(self), camera=(), microphone=()");
-    set(
-        h,
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
-         script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'",
-    );
+    // Pages set their own policy with the nonce of their inline scripts (`app::shell`); every
+    // other response gets the same policy without one.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     res
 }
 

@@ -2,7 +2,7 @@
 //! with chain verification, the holiday calendar, and the region import.
 
 use super::staff::{csrf_input, generic_error, no_page, role_text, staff_bar};
-use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice};
+use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice, PageTitle};
 use crate::staff_api::{staff_admin_audit, staff_admin_holidays, staff_admin_home, staff_admin_staff, StaffData};
 use domain::sla::local_text;
 use domain::staff::{Flash, StaffHeader};
@@ -10,12 +10,11 @@ use domain::workflow::Role;
 use domain::{FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn frame(h: &StaffHeader, title: Msg) -> impl IntoView {
     view! {
-        <Title text=format!("{} - {}", t(title), t(Msg::StaffTitle))/>
+        <PageTitle text=format!("{} - {}", t(title), t(Msg::StaffTitle))/>
         {staff_bar(h)}
         <p><a class="back" href="/staff/admin">{t(Msg::AdminTitle)}</a></p>
         <h1>{t(title)}</h1>
@@ -32,7 +31,7 @@ pub fn AdminHome() -> impl IntoView {
                 Suspend::new(async move {
                     match data.await {
                         Ok(StaffData::Page { header, .. }) => view! {
-                            <Title text=format!("{} - {}", t(Msg::AdminTitle), t(Msg::StaffTitle))/>
+                            <PageTitle text=format!("{} - {}", t(Msg::AdminTitle), t(Msg::StaffTitle))/>
                             {staff_bar(&header)}
                             <h1>{t(Msg::AdminTitle)}</h1>
                             <ul class="admin-links">

@@ -3,13 +3,12 @@
 //! (a broken link, an empty text) comes back with its problems and the text as typed.
 
 use super::staff::{csrf_input, no_page, staff_bar};
-use crate::components::{t, Notice};
+use crate::components::{t, Notice, PageTitle, TextArea};
 use crate::legal_api::staff_admin_legal;
 use crate::staff_api::StaffData;
 use domain::Msg;
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -30,7 +29,7 @@ pub fn AdminLegal() -> impl IntoView {
                             let typed = (mine && f.problem.is_some()).then(|| f.value("markdown"));
                             let csrf = header.csrf.clone();
                             view! {
-                                <Title text=format!("{} - {}", t(Msg::AdminLegal), t(Msg::StaffTitle))/>
+                                <PageTitle text=format!("{} - {}", t(Msg::AdminLegal), t(Msg::StaffTitle))/>
                                 {staff_bar(&header)}
                                 <p><a class="back" href="/staff/admin">{t(Msg::AdminTitle)}</a></p>
                                 <h1>{t(Msg::AdminLegal)}</h1>
@@ -50,7 +49,7 @@ pub fn AdminLegal() -> impl IntoView {
                                         <p><a href=format!("/legal/articles/{slug}")>{t(Msg::AdminLegalOpen)}</a></p>
                                         <div class="field">
                                             <label for="markdown" class="label">{t(Msg::AdminLegalBody)}</label>
-                                            <textarea id="markdown" name="markdown" rows="24" spellcheck="false">{typed.clone().unwrap_or(body)}</textarea>
+                                            <TextArea value=typed.clone().unwrap_or(body) {..} id="markdown" name="markdown" rows="24" spellcheck="false"/>
                                         </div>
                                         <button type="submit" class="button">{t(Msg::AdminLegalSave)}</button>
                                     </form>

@@ -6,7 +6,7 @@
 //! the submission's idempotency key.
 
 use crate::api::{get_draft, new_draft_token};
-use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage};
+use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage, PageTitle};
 use crate::islands::{AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts};
 use domain::draft::Step;
 use domain::region::localized;
@@ -14,7 +14,6 @@ use domain::views::{DraftView, RegionView};
 use domain::{FieldError, FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Starts a new appeal: a fresh token, and the first step. `?category=` preselects a category;
@@ -82,7 +81,7 @@ pub fn StepPage() -> impl IntoView {
 
 fn expired() -> impl IntoView {
     view! {
-        <Title text=t(Msg::DraftExpired)/>
+        <PageTitle text=t(Msg::DraftExpired)/>
         <h1>{t(Msg::NewAppealTitle)}</h1>
         <p role="alert">{t(Msg::DraftExpired)}</p>
         <p><a class="button" href="/appeal/new">{t(Msg::StartAgain)}</a></p>
@@ -112,7 +111,7 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
         Step::Check => return check_page(v, page_title, step_of).into_any(),
     };
     view! {
-        <Title text=page_title/>
+        <PageTitle text=page_title/>
         {back.map(|href| view! { <a class="back" href=href>{t(Msg::Back)}</a> })}
         <p class="step-of">{step_of}</p>
         <ErrorSummary errors=errors/>
@@ -265,7 +264,7 @@ fn photos_page(
     let full = v.photo_ids.len() >= 3;
     let err = error_for(&errors, FieldName::Photo);
     view! {
-        <Title text=page_title/>
+        <PageTitle text=page_title/>
         {back.map(|href| view! { <a class="back" href=href>{t(Msg::Back)}</a> })}
         <p class="step-of">{step_of}</p>
         <ErrorSummary errors=errors.clone()/>
@@ -336,7 +335,7 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
         (Msg::CheckWho, who, Step::Who),
     ];
     view! {
-        <Title text=page_title/>
+        <PageTitle text=page_title/>
         <a class="back" href=change(Step::Who)>{t(Msg::Back)}</a>
         <p class="step-of">{step_of}</p>
         <h1>{t(Msg::StepCheckTitle)}</h1>

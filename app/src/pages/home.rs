@@ -1,14 +1,14 @@
 //! `/`: three big doors, nothing else to learn.
 
-use crate::components::t;
+use crate::components::{t, PageTitle};
 use domain::Msg;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 
 #[component]
 pub fn Home() -> impl IntoView {
     view! {
-        <Title text=t(Msg::SiteName)/>
+        <PageTitle text=t(Msg::SiteName)/>
         <Meta name="description" content=t(Msg::SiteTagline)/>
         <h1 class="visually-hidden">{t(Msg::SiteName)}</h1>
         <p class="tagline">{t(Msg::SiteTagline)}</p>

@@ -7,7 +7,7 @@
 //! search titles and snippets are escaped and marked by the server. Nothing else is inserted as
 //! HTML.
 
-use crate::components::{fill, lang, t, urlencode};
+use crate::components::{fill, lang, t, urlencode, PageTitle};
 use crate::islands::{LocateButton, LocateTexts};
 use crate::legal_api::{legal_article, legal_directory, legal_home, legal_search, legal_topic};
 use domain::legal::{format_distance, ArticleSummary, PlaceOption, SearchHit, ServiceKind, ServicePointView, Topic};
@@ -15,7 +15,7 @@ use domain::region::localized;
 use domain::Msg;
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Link, Meta};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The page's address as search engines should know it: `PINGAN_PUBLIC_URL` (or the request's
@@ -41,7 +41,7 @@ pub fn canonical(path: &str) -> String {
 /// `<title>`, description and canonical link of a legal page.
 pub fn head(title: String, description: String, path: String) -> impl IntoView {
     view! {
-        <Title text=format!("{title} - {}", t(Msg::SiteName))/>
+        <PageTitle text=format!("{title} - {}", t(Msg::SiteName))/>
         <Meta name="description" content=description/>
         <Link rel="canonical" href=canonical(&path)/>
     }
@@ -54,7 +54,7 @@ pub fn not_found() -> AnyView {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=t(Msg::NotFound)/>
+        <PageTitle text=t(Msg::NotFound)/>
         <h1>{t(Msg::NotFound)}</h1>
         <p><a href="/legal">{t(Msg::HomeLegalTitle)}</a></p>
     }

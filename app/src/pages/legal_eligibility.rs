@@ -4,7 +4,7 @@
 //! the result page's addresses are plain links that can be shared or bookmarked. The rule is
 //! `domain::legal_aid`; the income standard comes from the server's configuration.
 
-use crate::components::{fill, lang, t, urlencode};
+use crate::components::{fill, lang, t, urlencode, PageTitle};
 use crate::legal_api::legal_eligibility_info;
 use crate::pages::legal::{canonical, service_item, Disclaimer};
 use domain::legal::ServiceKind;
@@ -12,7 +12,7 @@ use domain::legal_aid::{appeal_description, assess, Answers, Assessment, Group, 
 use domain::Msg;
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Link, Meta};
 use leptos_router::hooks::use_query_map;
 
 fn href(a: &Answers) -> String {
@@ -89,7 +89,7 @@ fn question_page(answers: Answers, q: Question, missing: bool, limit: u32) -> im
     let described = if missing { format!("{hint_id} {name}-error") } else { hint_id.clone() };
     let hidden = answers.before(q);
     view! {
-        <Title text=page_title/>
+        <PageTitle text=page_title/>
         <a class="back" href=back>{t(Msg::Back)}</a>
         <p class="step-of">{t(Msg::LegalEligibilityTitle)}" · "{step_of}</p>
         {missing.then(|| view! {
@@ -152,7 +152,7 @@ fn result_page(answers: Answers, result: Assessment, info: domain::legal::Eligib
     }
     let docs = [Msg::LegalAidDocId, Msg::LegalAidDocResidence, Msg::LegalAidDocMeans, Msg::LegalAidDocDispute];
     view! {
-        <Title text=format!("{} - {} - {}", t(outcome.title()), t(Msg::LegalEligibilityTitle), t(Msg::SiteName))/>
+        <PageTitle text=format!("{} - {} - {}", t(outcome.title()), t(Msg::LegalEligibilityTitle), t(Msg::SiteName))/>
         <a class="back" href="/legal">{t(Msg::HomeLegalTitle)}</a>
         <p class="step-of">{t(Msg::LegalEligibilityTitle)}</p>
         <div class=format!("eligibility-result result-{}", outcome.code()) role="status" id="eligibility-result" data-outcome=outcome.code()>

@@ -1,9 +1,8 @@
 //! The 404 page.
 
-use crate::components::t;
+use crate::components::{t, PageTitle};
 use domain::Msg;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -12,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=t(Msg::NotFound)/>
+        <PageTitle text=t(Msg::NotFound)/>
         <h1>{t(Msg::NotFound)}</h1>
         <p><a href="/">{t(Msg::Home)}</a></p>
     }

@@ -2,14 +2,14 @@
 //! a tracking link). The page is only reachable with the draft's secret token.
 
 use crate::api::get_receipt;
-use crate::components::{lang, t, urlencode};
+use crate::components::{lang, t, urlencode, PageTitle};
 use crate::islands::CopyReceipt;
 use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
 use domain::Msg;
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
 /// The site's public address, for links that leave the page (QR code).
@@ -53,7 +53,7 @@ pub fn Receipt() -> impl IntoView {
                             let copy_text = format!("{} {}\n{} {}", t(Msg::TicketLabel), r.ticket, t(Msg::KeyLabel), r.key);
                             let deadline = r.deadline.get(..16).unwrap_or(&r.deadline).replace('T', " ");
                             view! {
-                                <Title text=format!("{} - {}", t(Msg::ReceiptTitle), t(Msg::SiteName))/>
+                                <PageTitle text=format!("{} - {}", t(Msg::ReceiptTitle), t(Msg::SiteName))/>
                                 <div class="receipt" role="status">
                                     <h1>{t(Msg::ReceiptTitle)}</h1>
                                     <p>{t(Msg::ReceiptLead)}</p>

@@ -3,7 +3,7 @@
 //! `/staff/...` handlers, which answer with a redirect back here (errors come in the flash).
 //! Phone-first like the resident pages: one column, big targets, tables that reflow.
 
-use crate::components::{event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice};
+use crate::components::{event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea};
 use crate::staff_api::{staff_appeal, staff_inbox, staff_login_view, InboxView, StaffData};
 use domain::region::localized;
 use domain::sla::local_text;
@@ -12,7 +12,7 @@ use domain::workflow::{Action, Role};
 use domain::{FieldError, FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub fn role_text(r: Role) -> &'static str {
@@ -61,7 +61,7 @@ pub fn no_page<T>(d: &StaffData<T>) -> impl IntoView {
     }
     let _ = d;
     view! {
-        <Title text=t(Msg::NotFound)/>
+        <PageTitle text=t(Msg::NotFound)/>
         <h1>{t(Msg::NotFound)}</h1>
         <p><a href="/staff">{t(Msg::NavInbox)}</a></p>
     }
@@ -93,7 +93,7 @@ pub fn StaffLogin() -> impl IntoView {
                         format!("{}: {}", t(Msg::ErrorSummaryTitle), t(Msg::StaffLoginTitle))
                     };
                     view! {
-                        <Title text=title/>
+                        <PageTitle text=title/>
                         <Meta name="robots" content="noindex"/>
                         <h1>{t(Msg::StaffLoginTitle)}</h1>
                         <p class="hint">{t(Msg::StaffLoginHint)}</p>
@@ -188,7 +188,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
     let page_label = page_of.clone();
     let sel = |a: &str, b: &str| a == b;
     view! {
-        <Title text=format!("{} - {}", t(Msg::InboxTitle), t(Msg::SiteName))/>
+        <PageTitle text=format!("{} - {}", t(Msg::InboxTitle), t(Msg::SiteName))/>
         {staff_bar(h)}
         <h1>{t(Msg::InboxTitle)}</h1>
         <Notice msg=flash.notice/>
@@ -321,7 +321,7 @@ fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) 
         <div class="field">
             <label for=id.clone() class="label">{t(label)}</label>
             {err.map(|m| view! { <p class="field-error" id=format!("{id}-error")>{t(m)}</p> })}
-            <textarea id=id name=key.to_owned() rows="4" maxlength="2100" aria-invalid=err.is_some().to_string()>{value}</textarea>
+            <TextArea value=value {..} id=id name=key.to_owned() rows="4" maxlength="2100" aria-invalid=err.is_some().to_string()/>
         </div>
     }
     .into_any()
@@ -365,7 +365,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             </fieldset>
             <div class="field">
                 <label for="summon-note" class="label">{t(Msg::NoteLabel)}</label>
-                <textarea id="summon-note" name="note" rows="3" maxlength="2100"></textarea>
+                <TextArea value="" {..} id="summon-note" name="note" rows="3" maxlength="2100"/>
             </div>
         }
         .into_any();
@@ -426,7 +426,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                             <input type="hidden" name="id" value=id/>
                             <div class="field">
                                 <label for="decide-note" class="label">{t(Msg::NoteLabel)}</label>
-                                <textarea id="decide-note" name="note" rows="2" maxlength="500"></textarea>
+                                <TextArea value="" {..} id="decide-note" name="note" rows="2" maxlength="500"/>
                             </div>
                             <button type="submit" name="action" value="approve_extension" class="button">{t(Msg::ApproveLabel)}</button>
                             " "
@@ -449,7 +449,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
     let reveal_errors = f.errors_for("reveal");
     let reveal_problem = (f.form == "reveal").then_some(f.problem).flatten();
     view! {
-        <Title text=format!("{} - {}", fill(t(Msg::AppealTitle), &[("ticket", display.clone())]), t(Msg::StaffTitle))/>
+        <PageTitle text=format!("{} - {}", fill(t(Msg::AppealTitle), &[("ticket", display.clone())]), t(Msg::StaffTitle))/>
         {staff_bar(h)}
         <p><a class="back" href="/staff">{t(Msg::NavInbox)}</a></p>
         <h1>{fill(t(Msg::AppealTitle), &[("ticket", display)])}</h1>

@@ -4,14 +4,14 @@
 
 use crate::api::{track_appeal, TrackResult};
 use crate::pages::legal_triage::LegalTriage;
-use crate::components::{described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice};
+use crate::components::{described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea};
 use domain::staff::Flash;
 use domain::region::localized;
 use domain::views::TrackView;
 use domain::{FieldError, FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
 
 fn short_time(rfc3339: &str) -> String {
@@ -28,7 +28,7 @@ pub fn Track() -> impl IntoView {
     // Shared so the lookup runs once, although SSR calls the child closure more than once.
     let lookup = track_appeal(ticket.clone(), key.clone(), flash_id).shared();
     view! {
-        <Title text=format!("{} - {}", t(Msg::TrackTitle), t(Msg::SiteName))/>
+        <PageTitle text=format!("{} - {}", t(Msg::TrackTitle), t(Msg::SiteName))/>
         <Meta name="referrer" content="no-referrer"/>
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| ()>
@@ -134,8 +134,8 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
                         <label for="body" class="label">{t(Msg::DescriptionLabel)}</label>
                         <p class="hint" id="body-hint">{t(Msg::AddInfoHint)}</p>
                         <FieldMessage field=FieldName::Body msg=info_err/>
-                        <textarea id="body" name="body" rows="5" maxlength="2100" aria-describedby="body-hint"
-                            aria-invalid=info_err.is_some().to_string()>{body_value.clone()}</textarea>
+                        <TextArea value=body_value.clone() {..} id="body" name="body" rows="5" maxlength="2100" aria-describedby="body-hint"
+                            aria-invalid=info_err.is_some().to_string()/>
                     </div>
                     <button type="submit" class="button">{t(Msg::AddInfoSubmit)}</button>
                 </form>
@@ -158,7 +158,7 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
                     </fieldset>
                     <div class="field">
                         <label for="comment" class="label">{t(Msg::RateComment)}</label>
-                        <textarea id="comment" name="comment" rows="3" maxlength="2100">{comment_value.clone()}</textarea>
+                        <TextArea value=comment_value.clone() {..} id="comment" name="comment" rows="3" maxlength="2100"/>
                     </div>
                     <button type="submit" class="button">{t(Msg::RateSubmit)}</button>
                 </form>

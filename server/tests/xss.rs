@@ -1,0 +1,170 @@
+//! Script injection, tried as an attacker would: text that closes a `<textarea>` or `<title>`
+//! and opens a `<script>`, or opens an HTML comment, is posted into every field that is shown
+//! again in a textarea (resident and staff) or a title; the answer must carry it as inert text.
+//! And the Content-Security-Policy lets only the page's own nonce-carrying script run.
+
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
+mod common;
+
+use axum::http::StatusCode;
+use backend::state::Limits;
+use common::{app, between, config, csrf, enc, get, get_with, post_form, post_with, session_cookie};
+use pingan_server::startup::{build_router, build_state, leptos_options};
+
+/// Closes a textarea and a title, runs a script, and opens a comment that would swallow the rest
+/// of the page; long enough to be a valid description.
+const PAYLOAD: &str = "</textarea></title><script>window.pwned=1</script><!-- 楼道里堆满杂物，消防通道被堵";
+
+/// The payload as it must appear: every `<` escaped, so nothing closes, opens or comments out.
+fn assert_inert(html: &str, what: &str) {
+    assert!(!html.contains("<script>window.pwned"), "{what}: a live script tag:\n{html}");
+    assert!(!html.contains("</textarea></title>"), "{what}: the element was closed by the text");
+    assert!(!html.contains("<!-- 楼道"), "{what}: an HTML comment opened by the text");
+}
+
+/// Escaped as text (`&lt;` …) somewhere in the page.
+fn assert_shown_escaped(html: &str, what: &str) {
+    assert!(
+        html.contains("&lt;/textarea&gt;&lt;/title&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!-- 楼道"),
+        "{what}: the text is not shown back escaped:\n{html}"
+    );
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_policy_without_unsafe_inline_scripts() {
+    let app = app(Limits::default()).await;
+    for path in ["/", "/legal", "/track", "/appeal/new", "/staff/login", "/no/such/page"] {
+        let page = get(&app, path).await;
+        let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+        let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+        assert!(!script_src.contains("unsafe-inline"), "{path}: {csp}");
+        // Every inline script of the page carries the policy's nonce.
+        let nonce = between(script_src, "'nonce-", "'").unwrap_or_else(|| panic!("{path}: no nonce in {csp}"));
+        let scripts = page.body.matches("<script").count();
+        let with_nonce = page.body.matches(&format!("nonce=\"{nonce}\"")).count();
+        assert!(scripts >= 1 && with_nonce >= scripts, "{path}: {scripts} scripts, {with_nonce} with the nonce");
+    }
+    // Two responses never share a nonce.
+    let a = get(&app, "/").await.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+    let b = get(&app, "/").await.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+    assert_ne!(a, b);
+    // Responses that are not pages get the policy too, with no way to run inline script.
+    let form = post_form(&app, "/form/appeal/not-a-token/what", "description=x").await;
+    let csp = form.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(!csp.contains("unsafe-inline'; object") && !csp.contains("nonce-"), "{csp}");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+}
+
+#[tokio::test]
+async fn the_legal_self_check_link_cannot_inject_into_the_first_step() {
+    let app = app(Limits::default()).await;
+    let page = get(&app, &format!("/appeal/new?category=sanitation&description={}", enc(PAYLOAD))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_inert(&page.body, "/appeal/new?description=");
+}
+
+/// A sanitation appeal in community HD0101 with `description`; its ticket.
+async fn appeal_with(state: &backend::AppState, description: &str) -> String {
+    let t = backend::services::appeal::new_token();
+    for (step, pairs) in [
+        (domain::draft::Step::Category, vec![("category", "sanitation")]),
+        (domain::draft::Step::What, vec![("description", description)]),
+        (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
+        (domain::draft::Step::Who, vec![("identity", "anonymous")]),
+    ] {
+        let f = pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        backend::services::appeal::save_step(state, "c", &t, step, &f).await.unwrap();
+    }
+    match backend::services::appeal::submit(state, &t, state.clock.now()).await.unwrap() {
+        backend::services::appeal::SubmitOutcome::Accepted { ticket } => ticket,
+        other => panic!("{other:?}"),
+    }
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn sign_in(app: &axum::Router, user: &str) -> String {
+    let page = get(app, "/staff/login").await;
+    let (pre, _) = session_cookie(&page).expect("a session for the login form's token");
+    let r = post_with(app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(PASSWORD)), &pre).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    session_cookie(&r).expect("a session cookie").0
+}
+
+#[tokio::test]
+async fn staff_see_resident_text_and_their_own_refilled_text_as_text() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let n = backend::auth::NewStaff {
+        username: "wang".into(),
+        display_name: "王同志".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let ticket = appeal_with(&state, PAYLOAD).await;
+    let cookie = sign_in(&app, "wang").await;
+    let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_inert(&page.body, "staff appeal page (resident's description)");
+    assert_shown_escaped(&page.body, "staff appeal page (resident's description)");
+    // A reply that is too long comes back in its textarea for correcting: as text.
+    let token = csrf(&page.body);
+    let too_long = format!("{PAYLOAD}{}", "长".repeat(2100));
+    for (action, field) in [("reply", "body"), ("note", "body"), ("request_info", "body"), ("close", "resolution")] {
+        let r = post_with(&app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action={action}&{field}={}", enc(&too_long)), &cookie).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}");
+        let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
+        assert_inert(&page.body, action);
+        assert_shown_escaped(&page.body, action);
+    }
+}
+
+#[tokio::test]
+async fn an_article_title_and_body_typed_by_an_admin_stay_text() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let admin = backend::auth::Staff {
+        id: "x".into(),
+        username: "boss".into(),
+        display_name: "管理员".into(),
+        unit: "U-SF".into(),
+        role: domain::workflow::Role::Admin,
+        active: true,
+        updated_at: 0,
+    };
+    let slug = "wages-unpaid-first-steps";
+    let md = format!("# {PAYLOAD}\n\n{PAYLOAD}\n");
+    backend::services::legal::update_article(&state, &admin, slug, &md).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let page = get(&app, &format!("/legal/articles/{slug}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_inert(&page.body, "article page");
+    let title = between(&page.body, "<title>", "</title>").unwrap();
+    assert!(title.contains("&lt;/textarea&gt;&lt;/title&gt;&lt;script&gt;"), "title escaped: {title}");
+}
+
+#[test]
+fn no_raw_textarea_is_left_in_the_pages() {
+    // Every textarea goes through `components::TextArea`, which escapes its text.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let mut stack = vec![root];
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("components.rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                if text.contains("<textarea") || text.contains("<Title ") {
+                    found.push(p.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "raw <textarea> or <Title> in {found:?}");
+}
