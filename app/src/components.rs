@@ -105,7 +105,8 @@ pub fn textarea_html(value: &str) -> String {
 
 /// The only way this app renders a `<textarea>`: its text is always escaped (see
 /// [`escape_text`]). Every other attribute is given by the caller after `{..}`:
-/// `<TextArea value=v {..} id="body" name="body" rows="5"/>`; events and `prop:value` too.
+/// `<TextArea value=v.clone() {..} id="body" name="body" rows="5"/>`; events and `prop:value`
+/// too. (Write the value as a call or a literal: `value=v {..}` would parse as a struct literal.)
 #[component]
 pub fn TextArea(#[prop(into)] value: String) -> impl IntoView {
     view! { <textarea inner_html=textarea_html(&value)></textarea> }
@@ -218,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_textarea_keeps_its_text_inert_and_whole() {
-        let html = view! { <TextArea value=ATTACK {..} id="d" name="d" rows="3"/> }.to_html();
+        let html = view! { <TextArea value=ATTACK.to_owned() {..} id="d" name="d" rows="3"/> }.to_html();
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!-- x</textarea>"), "{html}");
         assert!(html.contains("id=\"d\"") && html.contains("name=\"d\"") && html.contains("rows=\"3\""), "{html}");

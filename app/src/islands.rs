@@ -111,7 +111,7 @@ pub fn DescriptionField(token: String, value: String, error: Option<String>, tex
         <label for="description" class="label">{texts.label.clone()}</label>
         <p class="hint" id="description-hint">{texts.hint.clone()}</p>
         {move || err.get().map(|m| view! { <p class="field-error" id="description-error">{m}</p> })}
-        <crate::components::TextArea value=value {..} id="description" name="description" rows="8" maxlength="2100" required
+        <crate::components::TextArea value=value.clone() {..} id="description" name="description" rows="8" maxlength="2100" required=true
             aria-invalid=move || if err.get().is_some() { "true" } else { "false" }
             aria-describedby=move || if err.get().is_some() { "description-hint description-error" } else { "description-hint description-count" }
             prop:value=move || text.get()

@@ -110,7 +110,7 @@ async fn errors_come_back_on_the_step_with_the_typed_value() {
     assert!(page.body.contains("href=\"#description\""));
     assert!(page.body.contains("id=\"description-error\""));
     assert!(page.body.contains("aria-invalid=\"true\""));
-    assert!(page.body.contains(">太短</textarea>"), "typed value kept");
+    assert!(page.body.contains(">\n太短</textarea>"), "typed value kept");
     assert!(page.body.contains("<title>请先改正以下问题"), "title announces the error");
     post_form(&app, &format!("/form/appeal/{t}/who"), "identity=named&name=&phone=123").await;
     let page = get(&app, &format!("/appeal/{t}/who")).await;

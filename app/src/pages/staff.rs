@@ -321,7 +321,7 @@ fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) 
         <div class="field">
             <label for=id.clone() class="label">{t(label)}</label>
             {err.map(|m| view! { <p class="field-error" id=format!("{id}-error")>{t(m)}</p> })}
-            <TextArea value=value {..} id=id name=key.to_owned() rows="4" maxlength="2100" aria-invalid=err.is_some().to_string()/>
+            <TextArea value=value.clone() {..} id=id name=key.to_owned() rows="4" maxlength="2100" aria-invalid=err.is_some().to_string()/>
         </div>
     }
     .into_any()
