@@ -48,9 +48,22 @@ fn open311_error(xml: bool, status: StatusCode, msg: Msg) -> Response {
     res
 }
 
+/// A path with a `.` or `..` segment (also percent-encoded). None of ours has one; the static
+/// file handler refuses them, but the page router then resolves `/pkg/..` to `/` and the
+/// visitor got the home page with status 404.
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|s| {
+        let s = s.to_ascii_lowercase().replace("%2e", ".");
+        s == "." || s == ".."
+    })
+}
+
 pub async fn pages(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let lang = lang_of(req.headers());
+    if has_dot_segment(&path) && !path.starts_with("/api/") && !path.starts_with("/open311/") {
+        return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound);
+    }
     let res = next.run(req).await;
     let status = res.status();
     if !status.is_client_error() || path.starts_with("/api/") {
@@ -80,6 +93,16 @@ pub async fn pages(req: Request, next: Next) -> Response {
 mod tests {
     use axum::http::StatusCode;
     use domain::Msg;
+
+    #[test]
+    fn dot_segments_are_found() {
+        for p in ["/pkg/..", "/pkg/../x", "/a/./b", "/pkg/%2e%2E/x", "/.."] {
+            assert!(super::has_dot_segment(p), "{p}");
+        }
+        for p in ["/", "/pkg/pingan.css", "/a/..b", "/legal/articles/x.y"] {
+            assert!(!super::has_dot_segment(p), "{p}");
+        }
+    }
 
     #[test]
     fn each_refusal_has_a_message() {
