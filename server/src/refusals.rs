@@ -32,12 +32,16 @@ fn content_type(res: &Response) -> &str {
 }
 
 /// The GeoReport v2 error list for a refusal that did not come from the Open311 handlers.
-fn open311_error(xml: bool, status: StatusCode, msg: Msg) -> Response {
+/// `said` is what the refusal said (axum's rejection text, the same-origin check's words); the
+/// message of [`message_for`] where it said nothing usable.
+fn open311_error(xml: bool, status: StatusCode, said: &str) -> Response {
     let code = status.as_u16();
-    let description = msg.text(domain::Lang::En);
+    let usable = !said.is_empty() && said.len() <= 300 && said.chars().all(|c| !c.is_control());
+    let description = if usable { said.to_owned() } else { message_for(status).text(domain::Lang::En).to_owned() };
     let (body, ct) = if xml {
+        let escaped = description.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         (
-            format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error><code>{code}</code><description>{description}</description></error></errors>"),
+            format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error><code>{code}</code><description>{escaped}</description></error></errors>"),
             "text/xml; charset=utf-8",
         )
     } else {
@@ -74,7 +78,9 @@ pub async fn pages(req: Request, next: Next) -> Response {
         if ct.contains("json") || ct.contains("xml") {
             return res;
         }
-        return open311_error(rest.ends_with(".xml"), status, message_for(status));
+        let xml = rest.ends_with(".xml");
+        let said = axum::body::to_bytes(res.into_body(), 1024).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+        return open311_error(xml, status, &said);
     }
     if ct.starts_with("text/html") {
         return res;

@@ -428,6 +428,8 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/legal/search", &["q"]),
     ("/legal/eligibility", &["matter", "group", "means", "q"]),
     ("/staff/login", &[]),
+    ("/lang/en", &["back"]),
+    ("/lang/zh-CN", &["back"]),
     ("/healthz", &[]),
     ("/open311/v2/discovery.json", &[]),
     ("/open311/v2/services.xml", &[]),
