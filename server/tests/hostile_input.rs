@@ -16,7 +16,7 @@
 //! issue 9 §1-2 (drafts bound to a browser cookie, lookups by POST), so the run keeps working
 //! whichever is merged.
 //!
-//! Run it with `cargo test -p pingan-server --test hostile -- --nocapture` to see the counts.
+//! Run it with `cargo test -p pingan-server --test hostile_input -- --nocapture` to see the counts.
 
 #![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
