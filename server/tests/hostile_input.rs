@@ -250,18 +250,22 @@ fn join_cookies(a: &str, b: &[String]) -> String {
 
 /// The token in a step form's action (`/form/appeal/{token}/…`).
 fn token_in(html: &str) -> Option<String> {
-    between(html, "action=\"/form/appeal/", "/").map(str::to_owned).filter(|t| !t.is_empty())
+    let rest = &html[html.find("action=\"/form/appeal/")? + "action=\"/form/appeal/".len()..];
+    let token: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
+    (token.len() >= 16 && rest[token.len()..].starts_with('/')).then_some(token)
 }
 
 /// Starts a draft the way a browser does: today `GET /appeal/new` renders the first step with a
-/// fresh token; with drafts bound to a cookie, `POST /appeal/new` sets the cookie and redirects
-/// to the first step. Falls back to a made-up token (the attacks then meet 404/403 answers).
+/// fresh token; with drafts bound to a cookie (issue 9 §1-2), step 1 posts to the token-less
+/// `/form/appeal/new` (or `/appeal/new`), which sets the cookie and redirects to a step of the
+/// new draft. Falls back to a made-up token (the attacks then meet 404/403 answers).
 async fn discover_draft(app: &Router) -> Draft {
     let page = send(app, get_req("/appeal/new", "")).await;
     if let Some(token) = token_in(&page.body) {
         return Draft { token, cookie: join_cookies("", &set_cookies(&page)) };
     }
-    let started = send(app, post_req("/appeal/new", "application/x-www-form-urlencoded", Vec::new(), "")).await;
+    let action = if page.body.contains("action=\"/form/appeal/new\"") { "/form/appeal/new" } else { "/appeal/new" };
+    let started = send(app, post_req(action, FORM, b"category=".to_vec(), "")).await;
     let cookie = join_cookies("", &set_cookies(&started));
     if let Some(loc) = started.location.as_deref() {
         let page = send(app, get_req(loc, &cookie)).await;
@@ -470,6 +474,9 @@ const FORMS: &[(&str, &[&str])] = &[
     ("/form/appeal/{segment}/what", &["description"]),
     ("/form/track/info", &["ticket", "key", "body"]),
     ("/form/track/rate", &["ticket", "key", "rating", "comment"]),
+    ("/form/track", &["ticket", "key"]),
+    ("/form/track/forget", &[]),
+    ("/form/appeal/new", &["category", "description"]),
     ("/appeal/new", &["category", "description"]),
     ("/track", &["ticket", "key"]),
     ("/receipt", &["token"]),
