@@ -144,6 +144,10 @@ messages! {
     LegalSearchArticles => "文章", "Articles";
     LegalSearchServices => "服务机构", "Places";
     LegalSearchResultsFor => "“{q}”的搜索结果", "Results for “{q}”";
+    // issue 9 §6
+    ApiBadArguments => "请求的参数不对：缺少、格式不对或太长。", "The request's arguments are not right: missing, malformed or too long.";
+    ErrBadRequest => "没能读懂提交的内容，请返回上一页重新填写。", "We could not read what was sent. Please go back and fill in the form again.";
+    ErrTooLarge => "提交的内容太大了，请删减后再试。", "What you sent is too large. Please make it smaller and try again.";
     LegalEligibilityTitle => "法律援助自测", "Legal aid self-check";
     LegalEligibilityLead => "回答两三个问题，看看您是否可能获得免费的法律援助。不用填写姓名和电话。", "Answer two or three questions to see whether you may get free legal aid. No name or phone number needed.";
     LegalEligibilityStart => "开始自测", "Start the check";

@@ -1,11 +1,13 @@
 //! The `pingan` binary's library half: configuration, router construction (shared by `main`
 //! and the router tests), middleware, the plain form handlers, and CLI subcommands.
 
+pub mod api_guard;
 pub mod cli;
 pub mod config;
 pub mod forms;
 pub mod jobs;
 pub mod middleware;
 pub mod open311;
+pub mod refusals;
 pub mod staff;
 pub mod startup;

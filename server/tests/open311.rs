@@ -450,7 +450,7 @@ async fn api_clients_send_no_origin_and_foreign_origins_are_refused() {
         .body(Body::from(body.clone()))
         .unwrap();
     let r = send(&app, req).await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::FORBIDDEN, "cross-origin request refused"));
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::FORBIDDEN, r#"[{"code":403,"description":"cross-origin request refused"}]"#));
     assert_eq!(get(&app, "/open311/v2/requests.json").await.json(), serde_json::json!([]), "nothing was stored");
     // A server-side client sends no Origin: accepted.
     let r = post(&app, "/open311/v2/requests.json", &body).await;

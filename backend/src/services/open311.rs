@@ -43,6 +43,13 @@ pub const DEFAULT_WINDOW_DAYS: i64 = 90;
 /// Most service requests one `GET requests` returns (the spec's default), and most ids it takes.
 pub const MAX_REQUESTS: usize = 1000;
 
+/// Most `service_code` (and `status`) values one `GET requests` takes: a city has a dozen
+/// services, so more is a mistake or an attempt to make the query expensive.
+pub const MAX_CODES: usize = 100;
+
+/// Longest piece of a client's value an error message repeats.
+const ECHO_MAX: usize = 40;
+
 /// Longest media link we store.
 pub const MEDIA_URL_MAX: usize = 2000;
 
@@ -224,6 +231,32 @@ fn comma_list(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty())
 }
 
+/// The distinct values of a comma-separated list, in first-seen order, or an error naming
+/// `param` when it has more than `max` entries. Linear in the input and bounded in its output:
+/// only the first `max + 1` entries are looked at, duplicates are dropped with a set.
+fn bounded_list<'a>(param: &str, s: &'a str, max: usize) -> std::result::Result<Vec<&'a str>, String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, x) in comma_list(s).enumerate() {
+        if i >= max {
+            return Err(format!("{param}: at most {max} values at once"));
+        }
+        if seen.insert(x) {
+            out.push(x);
+        }
+    }
+    Ok(out)
+}
+
+/// A client's value as an error message repeats it: at most [`ECHO_MAX`] characters, so a huge
+/// value does not come back as a huge answer.
+fn echo(s: &str) -> String {
+    match s.char_indices().nth(ECHO_MAX) {
+        Some((i, _)) => format!("{:?}…", &s[..i]),
+        None => format!("{s:?}"),
+    }
+}
+
 /// An ISO 8601 date-time with a time zone (`2024-05-01T08:00:00+08:00`, `…Z`), or a date alone,
 /// read in city time as the start of that day (or, for an end, its last second).
 fn parse_date(param: &str, s: &str, end: bool) -> std::result::Result<i64, String> {
@@ -253,28 +286,41 @@ pub async fn requests(state: &AppState, q: &RequestQuery) -> Result<Vec<RequestV
     let mut errs = Vec::new();
     let mut list = ListQuery { limit: i64::try_from(MAX_REQUESTS).unwrap_or(1000), ..ListQuery::default() };
     if !q.service_request_id.trim().is_empty() {
-        let ids: Vec<&str> = comma_list(&q.service_request_id).collect();
-        if ids.len() > MAX_REQUESTS {
-            return Err(BackendError::BadRequest(vec![format!("service_request_id: at most {MAX_REQUESTS} ids at once")]));
-        }
-        list.tickets = ids.into_iter().filter_map(|id| Ticket::parse(id).ok()).map(|t| t.as_str().to_owned()).collect();
+        let ids = bounded_list("service_request_id", &q.service_request_id, MAX_REQUESTS).map_err(|e| BackendError::BadRequest(vec![e]))?;
+        let mut seen = std::collections::HashSet::new();
+        list.tickets = ids
+            .into_iter()
+            .filter_map(|id| Ticket::parse(id).ok())
+            .map(|t| t.as_str().to_owned())
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
         if list.tickets.is_empty() {
             return Ok(Vec::new());
         }
     } else {
-        for code in comma_list(&q.service_code) {
-            match Code::parse(code, FieldName::Category) {
-                Ok(c) => list.categories.push(c.as_str().to_owned()),
-                Err(_) => errs.push(format!("service_code: {code:?} is not a service code")),
+        match bounded_list("service_code", &q.service_code, MAX_CODES) {
+            Ok(codes) => {
+                for code in codes {
+                    match Code::parse(code, FieldName::Category) {
+                        Ok(c) => list.categories.push(c.as_str().to_owned()),
+                        Err(_) => errs.push(format!("service_code: {} is not a service code", echo(code))),
+                    }
+                }
             }
+            Err(e) => errs.push(e),
         }
         let (mut open, mut closed) = (false, false);
-        for s in comma_list(&q.status) {
-            match s.to_ascii_lowercase().as_str() {
-                "open" => open = true,
-                "closed" => closed = true,
-                _ => errs.push(format!("status: must be open or closed, not {s:?}")),
+        match bounded_list("status", &q.status, MAX_CODES) {
+            Ok(statuses) => {
+                for s in statuses {
+                    match s.to_ascii_lowercase().as_str() {
+                        "open" => open = true,
+                        "closed" => closed = true,
+                        _ => errs.push(format!("status: must be open or closed, not {}", echo(s))),
+                    }
+                }
             }
+            Err(e) => errs.push(e),
         }
         list.open = if open == closed { None } else { Some(open) };
         let end = if q.end_date.trim().is_empty() { Ok(now) } else { parse_date("end_date", &q.end_date, true) };
