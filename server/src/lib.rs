@@ -9,3 +9,4 @@ pub mod middleware;
 pub mod open311;
 pub mod staff;
 pub mod startup;
+pub mod uploads;
