@@ -70,7 +70,9 @@ E2E_DIR="$(mktemp -d -t pingan-e2e.XXXXXX)"
 E2E_DB="sqlite://$E2E_DIR/e2e.db?mode=rwc"
 SERVER_LOG="$ROOT/target/e2e-server.log"   # kept after the run for post-mortems
 # Staff accounts the Playwright specs sign in with (end2end/tests/staff/helpers.ts), made with
-# the real CLI (password on stdin); the first call also loads the demo city.
+# the real CLI (password on stdin); the first call also loads the demo city and legal content,
+# which needs PINGAN_DEMO=1 (off by default).
+export PINGAN_DEMO=1
 export PINGAN_E2E_PASSWORD="${PINGAN_E2E_PASSWORD:-e2e correct horse battery}"
 for account in "e2e-grid U-HD010101 grid_worker" "e2e-community U-HD0101 unit_handler" \
                "e2e-street U-HD01 dispatcher" "e2e-district U-HD dispatcher" "e2e-hrss D-HD-hrss unit_handler"; do

@@ -29,6 +29,8 @@ pub struct AppState {
     pub login_user_limiter: Limiter,
     /// Open311 submissions per API key.
     pub open311_limiter: Limiter,
+    /// Photo uploads: how many hold their body and how much memory decoding may use at once.
+    pub uploads: crate::photos::UploadGate,
     dummy_hash: Arc<OnceCell<String>>,
 }
 
@@ -65,6 +67,7 @@ impl AppState {
             login_ip_limiter: Limiter::new(limits.login_per_15min_ip, quarter),
             login_user_limiter: Limiter::new(limits.login_per_15min_user, quarter),
             open311_limiter: Limiter::new(limits.open311_per_hour, Duration::from_secs(3600)),
+            uploads: crate::photos::UploadGate::default(),
             dummy_hash: Arc::new(OnceCell::new()),
         }
     }
@@ -72,6 +75,12 @@ impl AppState {
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    #[must_use]
+    pub fn with_uploads(mut self, limits: crate::photos::UploadLimits) -> Self {
+        self.uploads = crate::photos::UploadGate::new(limits);
         self
     }
 

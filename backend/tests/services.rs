@@ -173,8 +173,9 @@ async fn photos_are_capped_and_move_with_the_appeal(engine: Engine) {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoTooMany),
         other => panic!("{other:?}"),
     }
+    // Not decoded at all once the draft is full: "too many", not "wrong type" (issue 9 §5).
     match appeal::add_photo(&state, "c", &t, b"not an image".to_vec()).await {
-        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoType),
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoTooMany),
         other => panic!("{other:?}"),
     }
     let ids = appeal::draft_view(&state, &t).await.unwrap().photo_ids;

@@ -229,6 +229,11 @@ messages! {
     AdminLegalProblems => "没有保存，请改正：", "Not saved. Please fix:";
     // Wizard
     StepOf => "第 {n} 步，共 {total} 步", "Step {n} of {total}";
+    // issue 9 §5
+    ErrPhotoPixels => "照片像素太多，请缩小后再上传（例如选择“中”或“小”尺寸）", "That photo has too many pixels; make it smaller (for example the medium size) and upload it again";
+    ErrPhotoDraftFull => "这份诉求的照片总大小已到上限，请先删除一张再上传", "This appeal's photos have reached their total size limit; remove one before adding another";
+    ErrPhotoSlow => "这张照片处理超时，请稍后再试或换一张小一些的照片", "That photo took too long to process; try again later or use a smaller photo";
+    ErrUploadBusy => "现在上传照片的人太多，请等一分钟后返回上一页再试，已填写的内容不会丢失", "Too many photos are being uploaded right now. Wait a minute, then go back and try again; what you have filled in is kept";
     NewAppealTitle => "我要反映", "Report a problem";
     ErrorSummaryTitle => "请先改正以下问题", "Please fix the following";
     StepCategoryTitle => "是哪一类事情？", "What is it about?";

@@ -9,8 +9,8 @@ use std::path::Path;
 
 pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | import-legal DIR | create-staff ... | audit verify | supervise | hash-cost | open311-key ...]
 
-  serve               run the portal (default); loads the demo city into an empty
-                      database unless PINGAN_DEMO=0
+  serve               run the portal (default); with PINGAN_DEMO=1 it loads the demo
+                      city and demo staff accounts into an empty database
   migrate             apply database migrations and exit
   import-regions DIR  import regions.geojson, units.csv and categories.csv from DIR
                       (all or nothing; re-running updates in place; running servers
@@ -32,13 +32,14 @@ pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | i
                       revoke a key at once
 
 environment: DATABASE_URL (default sqlite://data/pingan.db?mode=rwc), LEPTOS_SITE_ADDR,
-LEPTOS_SITE_ROOT, PINGAN_DEMO, PINGAN_TRUST_PROXY, PINGAN_RATE_LIMIT_TRACK,
+LEPTOS_SITE_ROOT, PINGAN_DEMO (1 = demo city and accounts), PINGAN_TRUST_PROXY, PINGAN_RATE_LIMIT_TRACK,
 PINGAN_RATE_LIMIT_SUBMIT, PINGAN_RATE_LIMIT_LOGIN_IP, PINGAN_RATE_LIMIT_LOGIN_USER,
 PINGAN_ARGON2 (m_kib,t,p), PINGAN_SECURE_COOKIES, PINGAN_NOTIFY (log | file:PATH |
 webhook:http://HOST/PATH), PINGAN_WEBHOOK_SECRET, PINGAN_ESCALATION_GRACE_HOURS,
 PINGAN_RATING_WINDOW_DAYS, PINGAN_SUPERVISION_EVERY_SECS, PINGAN_OUTBOX_EVERY_SECS,
 PINGAN_RATE_LIMIT_OPEN311 (submissions per key and hour), PINGAN_LEGAL_AID_INCOME_LIMIT (yuan per person
-per month, default 1200)";
+per month, default 1200), PINGAN_UPLOADS_AT_ONCE, PINGAN_UPLOAD_QUEUE, PINGAN_UPLOAD_WAIT_SECS,
+PINGAN_DECODE_MEMORY_MB, PINGAN_DECODE_TIMEOUT_SECS";
 
 /// # Errors
 /// Database errors or a failed migration.

@@ -4,6 +4,7 @@ use backend::auth::{password::Cost, AuthConfig};
 use backend::notify::Sink;
 use backend::services::legal::LegalConfig;
 use backend::services::supervision::SupervisionConfig;
+use backend::photos::UploadLimits;
 use backend::state::Limits;
 use std::net::SocketAddr;
 
@@ -14,11 +15,14 @@ pub struct Config {
     pub site_addr: SocketAddr,
     /// Folder with `pkg/` (the built CSS/JS/WASM) and public assets.
     pub site_root: String,
-    /// Load the bundled demo city into an empty database (`PINGAN_DEMO=0` turns it off).
+    /// Load the bundled demo city and its demo staff accounts into an empty database: only when
+    /// asked (`PINGAN_DEMO=1`, which `./run.sh` sets), never by default on a real deployment.
     pub demo: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_proxy: bool,
     pub limits: Limits,
+    /// Photo uploads at once, their queue and wait, and the decoding memory budget.
+    pub uploads: UploadLimits,
     pub auth: AuthConfig,
     pub supervision: SupervisionConfig,
     /// The legal-aid self-check's income standard (`PINGAN_LEGAL_AID_INCOME_LIMIT`, yuan per
@@ -47,9 +51,11 @@ impl Config {
             database_url: database_url.to_owned(),
             site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             site_root: "target/site".to_owned(),
+            // The tests run on the demo city; `from_env` leaves it off unless asked.
             demo: true,
             trust_proxy: false,
             limits: Limits::default(),
+            uploads: UploadLimits::default(),
             auth: AuthConfig { secure_cookies: false, ..AuthConfig::default() },
             supervision: SupervisionConfig::default(),
             legal: LegalConfig::default(),
@@ -63,6 +69,7 @@ impl Config {
     /// A variable is set to something unparseable.
     pub fn from_env() -> Result<Self, String> {
         let defaults = Limits::default();
+        let upload_defaults = UploadLimits::default();
         let addr = env("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
         let site_addr: SocketAddr = addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?;
         let cost = match env("PINGAN_ARGON2") {
@@ -90,7 +97,11 @@ impl Config {
             database_url: env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/pingan.db?mode=rwc".to_owned()),
             site_addr,
             site_root: env("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
-            demo: env("PINGAN_DEMO").as_deref() != Some("0"),
+            demo: match env("PINGAN_DEMO").as_deref().map(str::trim) {
+                None | Some("0") => false,
+                Some("1") => true,
+                Some(v) => return Err(format!("PINGAN_DEMO must be 1 (load the demo city and accounts) or 0, not {v:?}")),
+            },
             trust_proxy,
             limits: Limits {
                 track_per_10min: num("PINGAN_RATE_LIMIT_TRACK", defaults.track_per_10min)?,
@@ -98,6 +109,13 @@ impl Config {
                 login_per_15min_ip: num("PINGAN_RATE_LIMIT_LOGIN_IP", defaults.login_per_15min_ip)?,
                 login_per_15min_user: num("PINGAN_RATE_LIMIT_LOGIN_USER", defaults.login_per_15min_user)?,
                 open311_per_hour: num("PINGAN_RATE_LIMIT_OPEN311", defaults.open311_per_hour)?,
+            },
+            uploads: UploadLimits {
+                at_once: num("PINGAN_UPLOADS_AT_ONCE", upload_defaults.at_once)?.max(1),
+                queue: num("PINGAN_UPLOAD_QUEUE", upload_defaults.queue)?,
+                wait: std::time::Duration::from_secs(num("PINGAN_UPLOAD_WAIT_SECS", upload_defaults.wait.as_secs())?),
+                decode_mb: num("PINGAN_DECODE_MEMORY_MB", upload_defaults.decode_mb)?.max(16),
+                decode_timeout: std::time::Duration::from_secs(num("PINGAN_DECODE_TIMEOUT_SECS", upload_defaults.decode_timeout.as_secs())?.max(1)),
             },
             auth: AuthConfig { cost, secure_cookies, ..AuthConfig::default() },
             supervision: SupervisionConfig {
@@ -116,5 +134,24 @@ impl Config {
     pub fn public_url(&self) -> String {
         let host = if self.site_addr.ip().is_unspecified() { "localhost".to_owned() } else { self.site_addr.ip().to_string() };
         format!("http://{host}:{}", self.site_addr.port())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    /// The one test in this binary that touches the process environment (tests run in threads).
+    #[test]
+    fn the_demo_is_off_unless_asked_for() {
+        std::env::remove_var("PINGAN_DEMO");
+        assert!(!Config::from_env().unwrap().demo, "no demo city or demo accounts by default");
+        std::env::set_var("PINGAN_DEMO", "1");
+        assert!(Config::from_env().unwrap().demo);
+        std::env::set_var("PINGAN_DEMO", "0");
+        assert!(!Config::from_env().unwrap().demo);
+        std::env::set_var("PINGAN_DEMO", "yes");
+        assert!(Config::from_env().unwrap_err().contains("PINGAN_DEMO"));
+        std::env::remove_var("PINGAN_DEMO");
     }
 }

@@ -11,7 +11,7 @@ use backend::services::resident;
 use backend::state::ClientIp;
 use backend::{AppState, BackendError};
 use domain::draft::Step;
-use domain::{FieldError, FieldName, Lang, Msg};
+use domain::{Lang, Msg};
 use std::collections::HashMap;
 
 pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
@@ -92,21 +92,6 @@ pub async fn submit(
     }
 }
 
-/// Reads the `photo` file of a multipart upload (the body limit bounds its size).
-async fn read_photo(mut mp: Multipart) -> Result<Vec<u8>, FieldError> {
-    let too_big = FieldError::new(FieldName::Photo, Msg::ErrPhotoTooBig);
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) if field.name() == Some("photo") => {
-                return field.bytes().await.map(|b| b.to_vec()).map_err(|_| too_big);
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => return Ok(Vec::new()),
-            Err(_) => return Err(too_big),
-        }
-    }
-}
-
 pub async fn add_photo(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
@@ -118,9 +103,12 @@ pub async fn add_photo(
     if !appeal::valid_token(&token) {
         return message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired);
     }
-    let result = match read_photo(mp).await {
-        Ok(bytes) => appeal::add_photo(&state, &ip, &token, bytes).await,
-        Err(e) => Err(BackendError::invalid(e)),
+    // Room, gate and a capped read before any decoding (issue 9 §5); the permit is held until
+    // the photo is stored.
+    let result = match crate::uploads::receive(&state, &token, mp).await {
+        Ok((_permit, bytes)) => appeal::add_photo(&state, &ip, &token, bytes).await,
+        Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
+        Err(crate::uploads::Refused::Err(e)) => Err(e),
     };
     let errors = match result {
         Ok(()) => Vec::new(),

@@ -11,3 +11,4 @@ pub mod open311;
 pub mod refusals;
 pub mod staff;
 pub mod startup;
+pub mod uploads;

@@ -10,16 +10,14 @@ use backend::state::ClientIp;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-/// Puts [`ClientIp`] into the request: the socket peer, or with `trust_proxy` the last
-/// `X-Forwarded-For` address — the one our proxy appended; anything left of it came from the
-/// client and could be made up to dodge the rate limits.
+/// Puts [`ClientIp`] into the request: the rate-limit key of the client (see
+/// [`backend::ratelimit::client_key`]: the socket peer, or with `trust_proxy` the rightmost
+/// address of all `X-Forwarded-For` lines; IPv6 clients by their /64).
 pub async fn client_ip(trust_proxy: bool, mut req: Request, next: Next) -> Response {
-    let forwarded = trust_proxy
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_owned()))
-        .flatten();
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let ip = forwarded.or(peer).unwrap_or_else(|| "local".to_owned());
-    req.extensions_mut().insert(ClientIp(ip));
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let key = backend::ratelimit::client_key(peer, trust_proxy, forwarded);
+    req.extensions_mut().insert(ClientIp(key));
     next.run(req).await
 }
 
@@ -61,6 +59,21 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
+    }
+    res
+}
+
+/// `Strict-Transport-Security` when the portal is served over HTTPS (`https`: the staff cookie is
+/// Secure, i.e. `PINGAN_PUBLIC_URL` is https, the app runs behind a TLS proxy
+/// (`PINGAN_TRUST_PROXY=1`) or listens beyond loopback, unless `PINGAN_SECURE_COOKIES=0`).
+/// Browsers ignore the header over plain HTTP, so it cannot lock out a plain-HTTP development
+/// server; a year, subdomains included.
+pub async fn strict_transport(https: bool, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if https {
+        res.headers_mut()
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     res
 }

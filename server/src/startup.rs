@@ -26,7 +26,7 @@ const IMPORT_BODY_LIMIT: usize = 200 * 1024 * 1024;
 const PHOTO_BODY_LIMIT: usize = backend::photos::MAX_UPLOAD_BYTES + 64 * 1024;
 
 /// Connects, migrates, loads the demo city (and its demo staff accounts) into an empty database
-/// unless turned off, and builds the catalog.
+/// when asked (`config.demo`, `PINGAN_DEMO=1`), and builds the catalog.
 ///
 /// # Errors
 /// Database unreachable, a migration failed, or the demo import failed.
@@ -50,7 +50,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
             tracing::info!(articles = r.articles, services = r.services, "legal content loaded");
         }
     }
-    let mut state = AppState::new(db, catalog, config.limits).with_auth(config.auth);
+    let mut state = AppState::new(db, catalog, config.limits).with_auth(config.auth).with_uploads(config.uploads);
     state.supervision = config.supervision;
     state.legal = config.legal;
     // Demo accounts only with a demo city this start loaded: never on a real deployment's data.
@@ -85,6 +85,8 @@ fn leptos_config_env() -> leptos::config::Env {
 /// The whole HTTP surface.
 pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) -> Router {
     let routes = generate_route_list(App);
+    // Served over HTTPS exactly when the staff cookie is Secure (see `Config::from_env`).
+    let https = state.auth.secure_cookies;
     let ctx_state = state.clone();
     // Staff sessions: cookie only sent to /staff, HttpOnly, SameSite=Strict, Secure outside
     // plain-HTTP local development, ended after the idle time (the absolute time-out is checked
@@ -139,6 +141,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .layer(middleware::from_fn(crate::refusals::pages))
         .layer(middleware::from_fn(move |req, next| mw::client_ip(trust_proxy, req, next)))
         .layer(middleware::from_fn(mw::security_headers))
+        .layer(middleware::from_fn(move |req, next| mw::strict_transport(https, req, next)))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(mw::access_log))
         .with_state(options)

@@ -231,16 +231,14 @@ pub async fn add_photo(state: &AppState, client: &str, token: &str, bytes: Vec<u
     if row.is_none() && !state.submit_limiter.check(client) {
         return Err(BackendError::RateLimited);
     }
-    let jpeg = photos::reencode_limited(bytes).await.map_err(BackendError::invalid)?;
+    // A full draft is refused before anything is decoded (issue 9 §5).
+    photos::check_room(&state.db.pool, token, bytes.len()).await?;
+    let jpeg = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
     if row.is_none() {
         let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
         drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
     }
-    if drafts::add_photo(&state.db.pool, token, &new_token(), &jpeg, photos::MAX_PHOTOS, state.clock.ts()).await? {
-        Ok(())
-    } else {
-        Err(BackendError::invalid(FieldError::new(FieldName::Photo, Msg::ErrPhotoTooMany)))
-    }
+    photos::store(&state.db.pool, token, &new_token(), &jpeg, state.clock.ts()).await
 }
 
 /// # Errors

@@ -55,17 +55,32 @@ pub async fn photo_ids(pool: &AnyPool, token: &str) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Adds a photo if the draft has fewer than `max`; returns whether it was added. Runs in a
-/// transaction so two parallel uploads cannot both take the last place.
-pub async fn add_photo(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], max: usize, now: i64) -> Result<bool> {
+/// The draft's photos: how many, and their stored bytes together.
+pub async fn photo_usage(pool: &AnyPool, token: &str) -> Result<(i64, i64)> {
+    let row: (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(bytes)), 0) AS BIGINT) FROM draft_photos WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_one(pool)
+    .await?;
+    Ok(row)
+}
+
+/// Adds a photo if the draft has fewer than `max` photos and would keep at most `max_bytes`
+/// stored; returns whether it was added. Runs in a transaction so two parallel uploads cannot
+/// both take the last place.
+pub async fn add_photo(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], max: usize, max_bytes: usize, now: i64) -> Result<bool> {
     let mut tx = pool.begin().await?;
     // Lock the draft's row first, so two parallel uploads count one after the other.
     sqlx::query("UPDATE drafts SET updated_at = $2 WHERE token = $1").bind(token).bind(now).execute(&mut *tx).await?;
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM draft_photos WHERE token = $1")
-        .bind(token)
-        .fetch_one(&mut *tx)
-        .await?;
-    if usize::try_from(n).unwrap_or(usize::MAX) >= max {
+    let (n, stored): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(bytes)), 0) AS BIGINT) FROM draft_photos WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_one(&mut *tx)
+    .await?;
+    let stored = usize::try_from(stored).unwrap_or(usize::MAX);
+    if usize::try_from(n).unwrap_or(usize::MAX) >= max || stored.saturating_add(jpeg.len()) > max_bytes {
         return Ok(false);
     }
     sqlx::query(

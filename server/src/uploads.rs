@@ -1,0 +1,81 @@
+//! Receiving a photo upload without letting hostile load take the portal down (issue 9 §5): a
+//! full draft is refused before its body is read, then the upload waits for a place at the gate
+//! (bounded queue, bounded wait, else 503 with `Retry-After`), and only then is the photo field
+//! read, into a buffer with a hard cap and under a time-out. Decoding limits are in
+//! `backend::photos`.
+
+use crate::forms::message_page;
+use axum::extract::Multipart;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use backend::photos::{self, Busy, UploadPermit};
+use backend::{AppState, BackendError};
+use domain::{FieldError, FieldName, Lang, Msg};
+use std::time::Duration;
+
+/// Longest time one upload's body may take to arrive once it has its place (10 MB at about
+/// 0.7 Mbit/s); a slower sender gives the place back.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Why an upload got no further than the door.
+pub enum Refused {
+    /// The gate is full: answer with [`busy_page`].
+    Busy(Busy),
+    /// A problem to show on the photos step (or a service error).
+    Err(BackendError),
+}
+
+/// Room check, gate, capped read. The permit must be kept until the photo has been stored.
+///
+/// # Errors
+/// [`Refused`].
+pub async fn receive(state: &AppState, token: &str, mp: Multipart) -> Result<(UploadPermit, Vec<u8>), Refused> {
+    // Before waiting or reading anything: is there room in this draft at all?
+    photos::check_room(&state.db.pool, token, 0).await.map_err(Refused::Err)?;
+    let permit = state.uploads.enter().await.map_err(Refused::Busy)?;
+    // The place may have taken a while: the room is checked again with what is stored now.
+    let cap = photos::check_room(&state.db.pool, token, 0).await.map_err(Refused::Err)?;
+    let over = if cap < photos::MAX_UPLOAD_BYTES { Msg::ErrPhotoDraftFull } else { Msg::ErrPhotoTooBig };
+    let bytes = match tokio::time::timeout(BODY_READ_TIMEOUT, read_photo(mp, cap, over)).await {
+        Ok(r) => r,
+        Err(_) => Err(FieldError::new(FieldName::Photo, Msg::ErrPhotoSlow)),
+    };
+    bytes.map(|b| (permit, b)).map_err(|e| Refused::Err(BackendError::invalid(e)))
+}
+
+/// Reads the `photo` field, refusing it as soon as it passes `cap` bytes (the router's body
+/// limit is the outer bound, also for any other fields).
+async fn read_photo(mut mp: Multipart, cap: usize, over: Msg) -> Result<Vec<u8>, FieldError> {
+    let too_big = FieldError::new(FieldName::Photo, Msg::ErrPhotoTooBig);
+    loop {
+        match mp.next_field().await {
+            Ok(Some(mut field)) if field.name() == Some("photo") => {
+                let mut buf = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if buf.len() + chunk.len() > cap {
+                                return Err(FieldError::new(FieldName::Photo, over));
+                            }
+                            buf.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => return Ok(buf),
+                        Err(_) => return Err(too_big),
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(Vec::new()),
+            Err(_) => return Err(too_big),
+        }
+    }
+}
+
+/// 503 with a page in the resident's language and `Retry-After`; nothing of the body was read.
+#[must_use]
+pub fn busy_page(lang: Lang, why: Busy) -> Response {
+    tracing::warn!(?why, "photo upload refused: the upload gate is full");
+    let mut res = message_page(lang, StatusCode::SERVICE_UNAVAILABLE, Msg::ErrUploadBusy);
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res
+}
