@@ -177,6 +177,9 @@ async fn only_dispatchers_and_admins_in_scope_moderate(engine: Engine) {
 
     // The admin sees it everywhere and may decide; so may the street's dispatcher.
     assert_eq!(moderation::queue(&state, &admin).await.unwrap().len(), 1);
+    let read = audit::recent(&state.db.pool, None, Some("view_moderation"), None, 5).await.unwrap();
+    assert_eq!((read.len(), read[0].actor.as_str()), (1, admin.id.as_str()), "an admin's reading is audited");
+    assert!(read[0].detail.contains(&ticket));
     moderation::decide(&state, &admin, &ticket, &approve("楼道堆物")).await.unwrap();
     assert_eq!(public(&state, &ticket).await.description.as_deref(), Some("楼道堆物"));
     let q = moderation::queue(&state, &street).await.unwrap();

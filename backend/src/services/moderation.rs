@@ -15,7 +15,7 @@ use crate::store::{appeals, publication as store};
 use crate::{BackendError, Result};
 use domain::fields::DESCRIPTION_MAX;
 use domain::publication::{self, Moderation, ModerationItem};
-use domain::workflow::{self, Action};
+use domain::workflow::{self, Action, Role};
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -44,6 +44,15 @@ pub async fn queue(state: &AppState, staff: &Staff) -> Result<Vec<ModerationItem
     let cat = state.catalog.get();
     let q = crate::services::work::inbox_query(&cat, staff);
     let rows = store::queue(&state.db.pool, &q, publication::SENSITIVE_CATEGORIES, QUEUE_MAX).await?;
+    // An admin's reading of residents' texts is audited, as on an appeal's page.
+    if staff.role == Role::Admin && !rows.is_empty() {
+        let tickets: Vec<&str> = rows.iter().map(|r| r.ticket.as_str()).collect();
+        audit::record(
+            &state.db.pool,
+            &Entry { at: state.clock.ts(), who: &staff.who(), action: "view_moderation", ticket: None, detail: json!({ "tickets": tickets }), reason: None },
+        )
+        .await?;
+    }
     Ok(rows
         .into_iter()
         // The query already leaves them out; the rule is checked again where it matters.
