@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/login") view=pages::staff::StaffLogin ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/moderation") view=pages::moderation::StaffModeration ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin") view=pages::admin::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/staff") view=pages::admin::AdminStaff ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/audit") view=pages::admin::AdminAudit ssr=SsrMode::Async/>

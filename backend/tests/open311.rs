@@ -247,7 +247,10 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     // A start alone runs to now; an end alone reaches 90 days back.
     assert_eq!(ids(&open311::requests(&state, &q(&[("end_date", "2025-06-05")])).await.unwrap()), [old.as_str()]);
     assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04"), ("end_date", "2025-06-04")])).await.unwrap()), [old.as_str()]);
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T01:00:01Z")])).await.unwrap()), [new.as_str(), mid.as_str()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T01:00:02Z")])).await.unwrap()), [new.as_str(), mid.as_str(), old.as_str()],
+        "windows are whole days: a start one second after `old` must not tell its exact time");
+    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T08:59:59Z"), ("end_date", "2025-06-04T15:59:59Z")])).await.unwrap()), [old.as_str()]);
+    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T16:00:00Z"), ("end_date", "2025-06-05")])).await.unwrap()), Vec::<&str>::new(), "the next city day");
     // Status and service code, also comma-separated.
     let with = |extra: &[(&'static str, &'static str)]| {
         let mut v = all.to_vec();
@@ -282,11 +285,13 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     assert_eq!(open311::request(&state, &new.to_lowercase()).await.unwrap().service_request_id, new);
     assert!(matches!(open311::request(&state, "PA-0000-0000").await, Err(BackendError::NotFound)));
     assert!(matches!(open311::request(&state, "../etc").await, Err(BackendError::NotFound)));
-    // Dates are city time with the zone; updated falls back to submitted.
+    // Dates are days only (midnight, city time, with the zone); updated falls back to submitted;
+    // no deadline (it is counted from the exact time).
     let o = open311::request(&state, &old).await.unwrap();
-    assert_eq!(o.requested_datetime, "2025-06-04T09:00:00+08:00");
+    assert_eq!(o.requested_datetime, "2025-06-04T00:00:00+08:00");
     assert_eq!(o.updated_datetime, o.requested_datetime);
-    assert!(o.expected_datetime.ends_with("+08:00") && o.expected_datetime > o.requested_datetime);
+    assert_eq!(o.expected_datetime, None);
+    assert_eq!(open311::request(&state, &mid).await.unwrap().updated_datetime, "2025-09-22T00:00:00+08:00");
     assert_eq!(o.status_notes, "assigned: waiting to be signed for (past its deadline)");
 }
 both_engines!(filters_window_status_codes_ids_and_limit);
@@ -323,6 +328,7 @@ async fn at_most_a_thousand_newest_first(engine: Engine) {
                 scope_path: "/SF/HD/HD01/HD0101/",
                 channel: "web",
                 media_url: None,
+                publish_requested: false,
             },
         )
         .await
@@ -358,36 +364,40 @@ async fn the_public_view_keeps_residents_private(engine: Engine) {
     for secret in ["小明", "王小明", "13800138000", "wang@example.org", "和平路12号"] {
         assert!(!json.contains(secret), "{secret} in {json}");
     }
-    assert_eq!(r.description.as_deref(), Some("老板拖欠三个月工资，一直推说下个月给"));
-    assert_eq!(r.media_url.as_deref(), Some(media.1));
-    assert_eq!((r.lat, r.lng), (Some(centre.lat), Some(centre.lng)));
-    assert!((r.lat.unwrap() - 35.485).abs() > 1e-4 || (r.lng.unwrap() - 106.605).abs() > 1e-4, "coarsened");
+    // Issue 9 §3: a named appeal without consent shows none of its text; no media, no point, no
+    // cell centre, no unit; the community is the only location.
+    assert_eq!(r.description, None);
+    assert!(!json.contains("老板拖欠"), "{json}");
+    assert_eq!(r.media_url, None);
+    assert_eq!((r.lat, r.lng), (None, None));
+    assert!(!json.contains(&centre.lat.to_string()) && !json.contains("35.485"), "{json}");
     assert_eq!(r.address.as_deref(), Some("河东区 / 东关街道 / 和平社区"));
-    assert_eq!((r.agency_responsible.as_deref(), r.agency_responsible_code.as_str()), (Some("东关街道和平社区居委会"), "U-HD0101"));
+    assert_eq!(r.agency_responsible, None);
+    assert!(!json.contains("U-HD0101") && !json.contains("居委会"), "{json}");
     assert_eq!((r.service_code.as_str(), r.service_name.as_deref(), r.status.as_str()), ("sanitation", Some("环境卫生"), "open"));
     // Anonymous and sensitive appeals: no description, no media.
     for id in [&anonymous, &sensitive] {
         let r = open311::request(&state, id).await.unwrap();
         assert_eq!((r.description.as_deref(), r.media_url.as_deref()), (None, None), "{id}");
-        assert_eq!((r.lat, r.lng), (Some(centre.lat), Some(centre.lng)));
+        assert_eq!((r.lat, r.lng), (None, None));
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains("老板") && !json.contains("13800138000") && !json.contains("小明"), "{json}");
     }
-    // The exact point only where the resident made it public, and never in a sensitive category.
+    // The old "public location" flag no longer shows any point.
     for id in [&named, &sensitive] {
         let mut tx = state.db.pool.begin().await.unwrap();
         assert!(store::set_public_location(&mut tx, &stored(id), true).await.unwrap());
         tx.commit().await.unwrap();
     }
-    let r = open311::request(&state, &named).await.unwrap();
-    assert_eq!((r.lat, r.lng), (Some(35.485), Some(106.605)));
-    let r = open311::request(&state, &sensitive).await.unwrap();
-    assert_eq!((r.lat, r.lng), (Some(centre.lat), Some(centre.lng)));
+    for id in [&named, &sensitive] {
+        let r = open311::request(&state, id).await.unwrap();
+        assert_eq!((r.lat, r.lng), (None, None));
+    }
     // No cell, no coordinates: a text address (outside the grid) and a web appeal by region.
     let text = submit("wage_arrears", vec![note]).await;
     let r = open311::request(&state, &text).await.unwrap();
     assert_eq!((r.lat, r.lng, r.address.as_deref()), (None, None, None));
-    assert_eq!(r.agency_responsible_code, "U-SF");
+    assert_eq!(r.agency_responsible, None);
     assert!(!serde_json::to_string(&r).unwrap().contains("和平路"));
     // The list shows the same views.
     let list = open311::requests(&state, &q(&[])).await.unwrap();

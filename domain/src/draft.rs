@@ -76,6 +76,10 @@ pub struct Draft {
     pub identity: String,
     pub name: String,
     pub phone: String,
+    /// "Publish my description" (issue 9 §3): off unless the resident ticks the box. A checkbox
+    /// left unticked is not posted at all, so absent means off.
+    #[serde(default)]
+    pub publish: bool,
     /// Errors of the step last sent, shown when that step's page is shown again.
     pub errors: Vec<FieldError>,
     pub error_step: Option<Step>,
@@ -91,6 +95,8 @@ pub struct ValidDraft {
     pub region: Option<Code>,
     pub address_note: Option<AddressNote>,
     pub identity: Identity,
+    /// The resident asked to publish the description (still subject to moderation).
+    pub publish: bool,
 }
 
 impl Draft {
@@ -159,6 +165,7 @@ impl Draft {
                 .map_err(|_| fail(Step::Where))?,
             address_note: AddressNote::parse(&self.address_note).map_err(|_| fail(Step::Where))?,
             identity: Identity::parse(&self.identity, &self.name, &self.phone).map_err(|_| fail(Step::Who))?,
+            publish: self.publish,
         })
     }
 }
@@ -195,6 +202,7 @@ mod tests {
         assert_eq!(v.region.unwrap().as_str(), "HD01");
         assert_eq!(v.point, None);
         assert_eq!(v.identity, Identity::Anonymous);
+        assert!(!v.publish, "publishing is off unless asked for");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod geometry;
 pub mod i18n;
 pub mod legal;
 pub mod legal_aid;
+pub mod publication;
 pub mod receipt;
 pub mod region;
 #[cfg(feature = "routing")]

@@ -378,11 +378,10 @@ fn request_xml(x: &mut Xml, r: &RequestView) {
     x.leaf("service_code", Some(&r.service_code));
     x.leaf("description", r.description.as_deref());
     x.leaf("agency_responsible", r.agency_responsible.as_deref());
-    x.leaf("agency_responsible_code", Some(&r.agency_responsible_code));
     x.leaf("service_notice", r.service_notice.as_deref());
     x.leaf("requested_datetime", Some(&r.requested_datetime));
     x.leaf("updated_datetime", Some(&r.updated_datetime));
-    x.leaf("expected_datetime", Some(&r.expected_datetime));
+    x.leaf("expected_datetime", r.expected_datetime.as_deref());
     x.leaf("address", r.address.as_deref());
     x.leaf("lat", r.lat.map(|v| v.to_string()).as_deref());
     x.leaf("long", r.lng.map(|v| v.to_string()).as_deref());

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use backend::auth::{self, StaffCtx, SESSION_CSRF, SESSION_LOGIN_AT, SESSION_STAFF};
 use backend::services::import;
+use backend::services::moderation;
 use backend::services::supervision;
 use backend::services::work::{self, Act};
 use backend::state::ClientIp;
@@ -269,6 +270,51 @@ pub async fn reveal(
             Redirect::to(&format!("{back}#contact")).into_response()
         }
         Err(e) => answer(&session, lang, "reveal", &form, &back, Err(e)).await,
+    }
+}
+
+/// A publication decision (issue 9 §3) from `/staff/moderation`: `decision` = `approve` (with
+/// `text`, the possibly redacted text to publish) or `decline`. The service checks the role, the
+/// scope and the category; here only the CSRF token and who is signed in. Back to the queue with
+/// a notice, or with the errors and the text as typed.
+pub async fn moderate(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Path(ticket): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let staff = match checked(&ctx, &form, lang) {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    // Only a well-formed ticket reaches the service and the redirect.
+    let Ok(ticket) = domain::receipt::Ticket::parse(&ticket).map(|t| t.as_str().to_owned()) else {
+        return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound);
+    };
+    let text = pairs_get(&form, "text");
+    let decision = match pairs_get(&form, "decision").as_str() {
+        "approve" => moderation::Decision::Approve { text: text.clone() },
+        "decline" => moderation::Decision::Decline,
+        _ => return message_page(lang, StatusCode::BAD_REQUEST, Msg::NotFound),
+    };
+    let values = vec![("ticket".to_owned(), ticket.clone()), ("text".to_owned(), text)];
+    match moderation::decide(&state, staff, &ticket, &decision).await {
+        Ok(()) => {
+            flash(&session, Flash { form: "moderate".into(), notice: Some(Msg::Saved), values: vec![values[0].clone()], ..Flash::default() }).await;
+            Redirect::to("/staff/moderation").into_response()
+        }
+        Err(BackendError::Invalid(errors)) => {
+            flash(&session, Flash { form: "moderate".into(), errors, values, ..Flash::default() }).await;
+            Redirect::to(&format!("/staff/moderation#m-{ticket}")).into_response()
+        }
+        Err(BackendError::Conflict(m)) => {
+            flash(&session, Flash { form: "moderate".into(), problem: Some(m), values, ..Flash::default() }).await;
+            Redirect::to(&format!("/staff/moderation#m-{ticket}")).into_response()
+        }
+        Err(e) => fail(lang, &e),
     }
 }
 

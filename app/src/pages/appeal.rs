@@ -250,6 +250,34 @@ fn who_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
                 phone_error=error_for(&contact_errors, FieldName::Phone).map(|m| t(m).to_owned())
                 texts=ContactTexts::new(lang())/>
         </div>
+        {publish_choice(d)}
+    }
+}
+
+/// What becomes public and what never does, and the resident's choice to publish their
+/// description (issue 9 §3). The box is unticked unless the resident ticked it; an unticked box
+/// is not posted, which the server reads as "no".
+fn publish_choice(d: &domain::draft::Draft) -> impl IntoView {
+    let sensitive = domain::publication::is_sensitive(&d.category);
+    view! {
+        <section class="public-notice" aria-labelledby="public-title" id="publication">
+            <h2 id="public-title">{t(Msg::PublicTitle)}</h2>
+            <ul>
+                <li id="public-what">{t(Msg::PublicWhat)}</li>
+                <li id="public-never">{t(Msg::PublicNever)}</li>
+            </ul>
+            {if sensitive {
+                view! { <p class="notice" id="publish-never">{t(Msg::PublishNeverSensitive)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="choice">
+                        <input type="checkbox" name="publish" id="publish" value="1" checked=d.publish aria-describedby="publish-hint"/>
+                        <label for="publish">{t(Msg::PublishLabel)}</label>
+                    </div>
+                    <p class="hint" id="publish-hint">{t(Msg::PublishHint)}</p>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -327,12 +355,14 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
         t(Msg::IdentityAnonymous).to_owned()
     };
     let photos = fill(t(Msg::PhotoCount), &[("n", v.photo_ids.len().to_string())]);
+    let publish = if d.publish && !domain::publication::is_sensitive(&d.category) { t(Msg::PublishYes) } else { t(Msg::PublishNo) };
     let rows = [
         (Msg::CheckCategory, category, Step::Category),
         (Msg::CheckDescription, d.description.trim().to_owned(), Step::What),
         (Msg::CheckPlace, place.join(" / "), Step::Where),
         (Msg::CheckPhotos, photos, Step::Photos),
         (Msg::CheckWho, who, Step::Who),
+        (Msg::CheckPublish, publish.to_owned(), Step::Who),
     ];
     view! {
         <PageTitle text=page_title/>

@@ -7,6 +7,7 @@ pub mod home;
 pub mod legal;
 pub mod legal_eligibility;
 pub mod legal_triage;
+pub mod moderation;
 pub mod not_found;
 pub mod receipt;
 pub mod staff;

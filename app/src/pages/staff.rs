@@ -39,6 +39,7 @@ pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
             </p>
             <ul>
                 <li><a href="/staff">{t(Msg::NavInbox)}</a></li>
+                {domain::publication::may_moderate(h.role).then(|| view! { <li><a href="/staff/moderation">{t(Msg::NavModeration)}</a></li> })}
                 {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}
                 <li>
                     <form method="post" action="/staff/logout" class="inline">

@@ -195,6 +195,8 @@ pub async fn save_step(
             d.identity = get("identity");
             d.name = get("name");
             d.phone = get("phone");
+            // A checkbox: posted only when ticked, so anything else (JavaScript off, unticked) is off.
+            d.publish = get("publish") == "1";
         }
         Step::Photos | Step::Check => {}
     }
@@ -315,6 +317,7 @@ pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Resul
         place: Some(place),
         address_note: v.address_note.as_ref(),
         identity: &v.identity,
+        publish: v.publish,
         channel: Channel::Web { token },
     };
     let ticket = accept(state, &cat, &intake, now).await?;
@@ -343,6 +346,9 @@ pub(crate) struct Intake<'a> {
     pub place: Option<Place>,
     pub address_note: Option<&'a AddressNote>,
     pub identity: &'a Identity,
+    /// The resident asked to publish the description (issue 9 §3). Always false from Open311:
+    /// GeoReport v2 has no field in which a resident could consent.
+    pub publish: bool,
     pub channel: Channel<'a>,
 }
 
@@ -419,6 +425,7 @@ pub(crate) async fn accept(state: &AppState, cat: &Catalog, intake: &Intake<'_>,
                 scope_path: &scope_path,
                 channel: &channel,
                 media_url,
+                publish_requested: intake.publish,
             },
         )
         .await;

@@ -4,6 +4,7 @@ pub mod appeal;
 pub mod demo;
 pub mod import;
 pub mod legal;
+pub mod moderation;
 pub mod open311;
 pub mod resident;
 pub mod supervision;

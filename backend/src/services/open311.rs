@@ -5,11 +5,13 @@
 //! same code ([`super::appeal::accept`]): routing, deadlines, first events and the unit's
 //! notification are identical whichever way an appeal comes in.
 //!
-//! **What is public** (docs/open311.md says it for readers outside the code): the public id,
-//! category, status, handling unit, times and the region path. Never a resident's name, phone
-//! number, e-mail or address note. The description and the media link are withheld for
-//! anonymous appeals and for [`SENSITIVE_CATEGORIES`]; the location is the centre of the grid
-//! cell unless the resident chose to publish the exact point.
+//! **What is public** (issue 9 §3; docs/open311.md says it for readers outside the code): the
+//! public id, category, status, the region path down to the community, and the *days* it was
+//! submitted and last changed. The description only when the resident asked to publish it and a
+//! staff member approved it, and then the approved (possibly redacted) text; never in a sensitive
+//! category (`domain::publication`, the one rule). No name, phone, e-mail, address note, point,
+//! cell centre, media link, handling unit, deadline or exact time, whoever asks: a GET is the
+//! same with or without an API key.
 
 use super::appeal::{accept, local_time, unit_view, Channel, Intake};
 use crate::audit::{self, Entry, Who};
@@ -22,6 +24,7 @@ use domain::fields::{AddressNote, Code, Description, FieldError, FieldName, GeoP
 use domain::receipt::Ticket;
 use domain::region::RouteLevel;
 use domain::routing::Place;
+use domain::publication::{self, Moderation};
 use domain::workflow::Status;
 use domain::Lang;
 use rand::RngCore;
@@ -31,11 +34,6 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{Date, Duration, OffsetDateTime, Time};
-
-/// Categories whose descriptions and media are never public, whoever submitted them: what people
-/// write about family conflicts, legal trouble or threats to public order identifies them or
-/// others, and can put them at risk.
-pub const SENSITIVE_CATEGORIES: &[&str] = &["family_dispute", "legal_aid", "public_order"];
 
 /// The window `GET requests` covers when the client gives no start date (the spec's default).
 pub const DEFAULT_WINDOW_DAYS: i64 = 90;
@@ -55,12 +53,6 @@ pub const MEDIA_URL_MAX: usize = 2000;
 
 /// Prefix of every API key: makes a leaked key recognisable to secret scanners and people.
 pub const KEY_PREFIX: &str = "p311_";
-
-/// Whether the category's free text is withheld from the public view.
-#[must_use]
-pub fn is_sensitive(category: &str) -> bool {
-    SENSITIVE_CATEGORIES.contains(&category)
-}
 
 // ------------------------------------------------------------------------------------ services
 
@@ -122,7 +114,9 @@ pub fn contact(state: &AppState) -> String {
 
 // ------------------------------------------------------------------------- service requests
 
-/// One appeal as the public sees it (GeoReport v2 `request`, plus `agency_responsible_code`).
+/// One appeal as the public sees it (GeoReport v2 `request`). Issue 9 §3: category, status,
+/// coarse area and days; the description only as approved by staff; every other field of the
+/// spec is null.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RequestView {
     /// The ticket in display form, `PA-XXXX-XXXX`.
@@ -133,23 +127,26 @@ pub struct RequestView {
     pub status_notes: String,
     pub service_name: Option<String>,
     pub service_code: String,
-    /// Withheld (null) for anonymous appeals and sensitive categories.
+    /// The staff-approved public text (possibly redacted), or null: never the resident's own
+    /// words as such, never in a sensitive category.
     pub description: Option<String>,
-    /// The handling unit's name as imported.
+    /// Always null: the handling unit (a grid station, say) would narrow down the place.
     pub agency_responsible: Option<String>,
-    /// Extension: the handling unit's code.
-    pub agency_responsible_code: String,
+    /// Always null.
     pub service_notice: Option<String>,
+    /// The day it was submitted: midnight, city time (`2025-06-04T00:00:00+08:00`).
     pub requested_datetime: String,
+    /// The day of its last change, likewise.
     pub updated_datetime: String,
-    /// The resolve deadline.
-    pub expected_datetime: String,
+    /// Always null: the deadline is counted from the exact submission time.
+    pub expected_datetime: Option<String>,
     /// District / street / community names; never the resident's own words.
     pub address: Option<String>,
-    /// The grid cell's centre unless the exact point was made public; null without a cell.
+    /// Always null: no point, no cell centre (the community name is the only location).
     pub lat: Option<f64>,
     #[serde(rename = "long")]
     pub lng: Option<f64>,
+    /// Always null: photos and media links are never public.
     pub media_url: Option<String>,
 }
 
@@ -170,18 +167,11 @@ fn status_notes(status: &str, overdue: bool) -> String {
 
 fn request_view(cat: &Catalog, r: PublicRow, now: i64) -> RequestView {
     let open = r.status != Status::Closed.as_str();
-    let sensitive = is_sensitive(&r.category);
-    let withheld = r.anonymous != 0 || sensitive;
-    // The exact point only when the resident chose so, and never in a sensitive category: there
-    // a home address is usually the point.
-    let (lat, lng) = match (r.public_location != 0 && !sensitive, r.lat, r.lng) {
-        (true, Some(lat), Some(lng)) => (Some(lat), Some(lng)),
-        _ => r.cell.as_deref().and_then(|c| cat.cell_center(c)).map_or((None, None), |p| (Some(p.lat), Some(p.lng))),
-    };
+    let state = r.publish_state.as_deref().and_then(Moderation::parse);
+    let description = publication::public_text(&r.category, r.publish_requested != 0, state, r.public_text.as_deref()).map(str::to_owned);
     let address = r.region.as_deref().map(|code| {
         cat.district_to_community(code).iter().map(|reg| reg.name.as_str()).collect::<Vec<_>>().join(" / ")
     });
-    let unit = unit_view(cat, &r.unit);
     let updated = if r.updated_at > 0 { r.updated_at } else { r.submitted_at };
     RequestView {
         service_request_id: Ticket::parse(&r.ticket).map_or_else(|_| r.ticket.clone(), |t| t.display()),
@@ -189,17 +179,16 @@ fn request_view(cat: &Catalog, r: PublicRow, now: i64) -> RequestView {
         status_notes: status_notes(&r.status, open && now > r.deadline_at),
         service_name: cat.category(&r.category).map(|c| c.name.clone()),
         service_code: r.category,
-        description: (!withheld).then_some(r.description),
-        agency_responsible: Some(unit.name),
-        agency_responsible_code: unit.code,
+        description,
+        agency_responsible: None,
         service_notice: None,
-        requested_datetime: local_time(r.submitted_at),
-        updated_datetime: local_time(updated),
-        expected_datetime: local_time(r.deadline_at),
+        requested_datetime: local_time(publication::day_start(r.submitted_at)),
+        updated_datetime: local_time(publication::day_start(updated)),
+        expected_datetime: None,
         address: address.filter(|a| !a.is_empty()),
-        lat,
-        lng,
-        media_url: if withheld { None } else { r.media_url },
+        lat: None,
+        lng: None,
+        media_url: None,
     }
 }
 
@@ -344,8 +333,22 @@ pub async fn requests(state: &AppState, q: &RequestQuery) -> Result<Vec<RequestV
     if !errs.is_empty() {
         return Err(BackendError::BadRequest(errs));
     }
+    public_precision(&mut list);
     let cat = state.catalog.get();
-    Ok(store::list(&state.db.pool, &list).await?.into_iter().map(|r| request_view(&cat, r, now)).collect())
+    let mut views: Vec<RequestView> = store::list(&state.db.pool, &list).await?.into_iter().map(|r| request_view(&cat, r, now)).collect();
+    // Newest day first, and within a day by id: the order must not give away which came first.
+    views.sort_by(|a, b| b.requested_datetime.cmp(&a.requested_datetime).then_with(|| b.service_request_id.cmp(&a.service_request_id)));
+    Ok(views)
+}
+
+/// Widens the submission-time window to whole city days (issue 9 §3): otherwise a client could
+/// narrow `start_date`/`end_date` second by second until one appeal drops out and learn its exact
+/// time, which the view itself gives only as a day.
+fn public_precision(list: &mut ListQuery) {
+    if list.tickets.is_empty() {
+        list.from = publication::day_start(list.from);
+        list.to = publication::day_start(list.to) + 86_399;
+    }
 }
 
 /// One service request by its public id (any case, with or without dashes).
@@ -509,6 +512,7 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         place: point.map(Place::Point),
         address_note: address.as_ref(),
         identity: &identity,
+        publish: false,
         channel: Channel::Open311 { key_id, media_url: media.as_deref() },
     };
     let now = state.clock.now();
@@ -640,13 +644,5 @@ mod tests {
         assert_eq!(status_notes("assigned", false), "assigned: waiting to be signed for");
         assert_eq!(status_notes("in_progress", true), "in_progress: being handled (past its deadline)");
         assert!(status_notes("closed", false).starts_with("closed"));
-    }
-
-    #[test]
-    fn sensitive_categories() {
-        for c in ["family_dispute", "legal_aid", "public_order"] {
-            assert!(is_sensitive(c));
-        }
-        assert!(!is_sensitive("sanitation"));
     }
 }

@@ -121,7 +121,7 @@ fn urgency_at(now: i64, start: i64, due: i64) -> domain::sla::Urgency {
     domain::sla::urgency(t(now), t(start), t(due))
 }
 
-fn inbox_query(cat: &Catalog, staff: &Staff) -> appeals::InboxQuery {
+pub(crate) fn inbox_query(cat: &Catalog, staff: &Staff) -> appeals::InboxQuery {
     appeals::InboxQuery {
         all: staff.role == Role::Admin,
         unit: staff.unit.clone(),

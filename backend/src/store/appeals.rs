@@ -28,6 +28,8 @@ pub struct NewAppeal<'a> {
     pub channel: &'a str,
     /// An Open311 client's media link (http or https, never fetched).
     pub media_url: Option<&'a str>,
+    /// The resident asked to publish the description: enters the moderation queue as pending.
+    pub publish_requested: bool,
 }
 
 pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
@@ -35,9 +37,9 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
         "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
            route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at,
-           updated_at, urgent, scope_path, cycle, channel, media_url)
+           updated_at, urgent, scope_path, cycle, channel, media_url, publish_requested, publish_state)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-           $19, $17, $17, $17, $20, $21, 1, $22, $23)",
+           $19, $17, $17, $17, $20, $21, 1, $22, $23, $24, $25)",
     )
     .bind(a.ticket)
     .bind(a.submit_token)
@@ -62,6 +64,8 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     .bind(a.scope_path)
     .bind(a.channel)
     .bind(a.media_url)
+    .bind(i32::from(a.publish_requested))
+    .bind(a.publish_requested.then_some("pending"))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -475,7 +479,7 @@ pub struct InboxRow {
 }
 
 /// The scope condition and its binds, shared by the list and the counts.
-fn scope_sql(q: &InboxQuery, first: usize) -> (String, Vec<String>) {
+pub(crate) fn scope_sql(q: &InboxQuery, first: usize) -> (String, Vec<String>) {
     if q.all {
         return ("1 = 1".into(), Vec::new());
     }

@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod legal;
 pub mod open311;
 pub mod outbox;
+pub mod publication;
 pub mod regions;
 pub mod staff;
 pub mod supervision;

@@ -1,7 +1,8 @@
 //! Open311: API keys, and the public columns of appeals for the GeoReport list.
 //!
 //! The list query selects only what the public view may show (and what it needs to decide what
-//! to withhold); contact names, phone numbers and address notes are not even read.
+//! to withhold); contact names, phone numbers, address notes, points and the resident's own
+//! description are not even read.
 
 use super::Tx;
 use crate::Result;
@@ -50,28 +51,26 @@ pub async fn revoke_key(tx: &mut Tx<'_>, id: i64, now: i64) -> Result<bool> {
     Ok(r.rows_affected() == 1)
 }
 
-/// What the public view of one appeal is made from.
+/// What the public view of one appeal is made from (issue 9 §3). The resident's own description,
+/// the point, the cell and the media link are not even read: the public record is the category,
+/// the status, the region, the days, and the moderated text when there is one.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PublicRow {
     pub ticket: String,
     pub category: String,
-    pub description: String,
-    pub lat: Option<f64>,
-    pub lng: Option<f64>,
     pub region: Option<String>,
-    pub cell: Option<String>,
-    pub anonymous: i64,
     pub status: String,
-    pub unit: String,
     pub submitted_at: i64,
     pub updated_at: i64,
     pub deadline_at: i64,
-    pub media_url: Option<String>,
-    pub public_location: i64,
+    pub publish_requested: i64,
+    pub publish_state: Option<String>,
+    /// The staff-approved text, if any (shown only under `domain::publication::public_text`).
+    pub public_text: Option<String>,
 }
 
-const PUBLIC_COLS: &str = "ticket, category, description, lat, lng, region, cell, anonymous, status, unit,
-    submitted_at, updated_at, deadline_at, media_url, public_location";
+const PUBLIC_COLS: &str = "ticket, category, region, status, submitted_at, updated_at, deadline_at,
+    publish_requested, publish_state, public_text";
 
 /// The filters of `GET requests`, already parsed. Empty lists mean "any".
 #[derive(Debug, Clone, Default)]
@@ -144,7 +143,8 @@ pub async fn channel(pool: &AnyPool, ticket: &str) -> Result<Option<(String, Opt
     Ok(sqlx::query_as("SELECT channel, media_url FROM appeals WHERE ticket = $1").bind(ticket).fetch_optional(pool).await?)
 }
 
-/// Sets whether the exact point of an appeal may be published (no UI asks yet).
+/// Sets the old `public_location` flag. Since issue 9 §3 the public view never shows a point,
+/// whatever this says; kept so older data and tests can prove it is ignored.
 pub async fn set_public_location(tx: &mut Tx<'_>, ticket: &str, public: bool) -> Result<bool> {
     let r = sqlx::query("UPDATE appeals SET public_location = $1 WHERE ticket = $2")
         .bind(i32::from(public))
