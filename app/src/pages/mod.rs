@@ -10,4 +10,5 @@ pub mod legal_triage;
 pub mod not_found;
 pub mod receipt;
 pub mod staff;
+pub mod staff_account;
 pub mod track;
