@@ -33,7 +33,7 @@ async fn setup() -> Setup {
     cfg.auth.secure_cookies = false;
     let clock = ManualClock::new(time::OffsetDateTime::now_utc());
     let state = build_state(&cfg).await.unwrap().with_clock(Arc::new(clock.clone()));
-    for (u, unit, role) in [("city", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin")] {
+    for (u, unit, role) in [("liu", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin")] {
         let n = backend::auth::NewStaff { username: u.into(), display_name: format!("{u} 同志"), unit: unit.into(), role: role.into(), password: PASSWORD.into() };
         backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     }
@@ -69,34 +69,34 @@ async fn a_stranger_cannot_lock_the_owner_out() {
     let s = setup().await;
     // Client A guesses: three free failures, then growing waits.
     for _ in 0..3 {
-        let r = attempt(&s.app, CLIENT_A, "city", "guess-guess-guess").await;
+        let r = attempt(&s.app, CLIENT_A, "liu", "guess-guess-guess").await;
         assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some("/staff/login")));
     }
     let mut waits = Vec::new();
     for _ in 0..4 {
         let before = backend::auth::password::verifications_on_this_thread();
         // Even the right password is not checked while the pair waits.
-        let r = attempt(&s.app, CLIENT_A, "city", PASSWORD).await;
+        let r = attempt(&s.app, CLIENT_A, "liu", PASSWORD).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
         assert_eq!(backend::auth::password::verifications_on_this_thread(), before, "argon2 did not run");
         assert!(r.body.contains("role=\"alert\"") && r.body.contains(&format!("{} 秒后再试", retry_after(&r))), "{}", r.body);
         assert!(session_cookie(&r).is_none(), "a refused attempt writes no session");
         waits.push(retry_after(&r));
         s.clock.advance(time::Duration::seconds(retry_after(&r)));
-        let r = attempt(&s.app, CLIENT_A, "city", "guess-guess-guess").await;
+        let r = attempt(&s.app, CLIENT_A, "liu", "guess-guess-guess").await;
         assert_eq!(r.location.as_deref(), Some("/staff/login"));
     }
     assert_eq!(waits, vec![1, 2, 4, 8], "the wait grows");
     // Seven failures from A: the owner, from B, signs in at once.
-    let r = attempt(&s.app, CLIENT_B, "city", PASSWORD).await;
+    let r = attempt(&s.app, CLIENT_B, "liu", PASSWORD).await;
     assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some("/staff")), "{}", r.body);
     let (cookie, _) = session_cookie(&r).unwrap();
     assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK);
     // A still waits (16 s now), and then may sign in too; the failures are in the audit log,
     // the guessed password is not.
-    assert_eq!(retry_after(&attempt(&s.app, CLIENT_A, "city", PASSWORD).await), 16);
+    assert_eq!(retry_after(&attempt(&s.app, CLIENT_A, "liu", PASSWORD).await), 16);
     s.clock.advance(time::Duration::seconds(16));
-    assert_eq!(attempt(&s.app, CLIENT_A, "city", PASSWORD).await.location.as_deref(), Some("/staff"));
+    assert_eq!(attempt(&s.app, CLIENT_A, "liu", PASSWORD).await.location.as_deref(), Some("/staff"));
     let log = backend::store::audit::recent(&s.state.db.pool, None, None, None, 50).await.unwrap();
     assert!(log.iter().filter(|r| r.action == "sign_in_failed").count() >= 7);
     assert!(!format!("{:?}", log.iter().map(|r| r.detail.clone()).collect::<Vec<_>>()).contains("guess-guess"));
@@ -213,8 +213,8 @@ async fn sign_in_with_a_code_replay_refused_recovery_code_once() {
 #[tokio::test]
 async fn a_password_change_refuses_common_passwords_and_ends_other_sessions() {
     let s = setup().await;
-    let (here, _) = staff_sign_in(&s.app, &s.state, "city", PASSWORD, None).await;
-    let (elsewhere, _) = staff_sign_in(&s.app, &s.state, "city", PASSWORD, None).await;
+    let (here, _) = staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
+    let (elsewhere, _) = staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
     s.clock.advance(time::Duration::seconds(5));
     let page = get_with(&s.app, "/staff/account", &here).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -235,8 +235,8 @@ async fn a_password_change_refuses_common_passwords_and_ends_other_sessions() {
     assert!(get_with(&s.app, "/staff/account", &here).await.body.contains("密码已修改"));
     assert_eq!(get_with(&s.app, "/staff", &here).await.status, StatusCode::OK, "this session goes on");
     assert_eq!(get_with(&s.app, "/staff", &elsewhere).await.location.as_deref(), Some("/staff/login"), "the other one ended");
-    assert_eq!(attempt(&s.app, CLIENT_B, "city", PASSWORD).await.location.as_deref(), Some("/staff/login"));
-    assert_eq!(attempt(&s.app, CLIENT_B, "city", "a fine new passphrase").await.location.as_deref(), Some("/staff"));
+    assert_eq!(attempt(&s.app, CLIENT_B, "liu", PASSWORD).await.location.as_deref(), Some("/staff/login"));
+    assert_eq!(attempt(&s.app, CLIENT_B, "liu", "a fine new passphrase").await.location.as_deref(), Some("/staff"));
 }
 
 #[tokio::test]
@@ -256,10 +256,10 @@ async fn visitors_without_a_cookie_write_no_session_rows() {
     assert_eq!(count().await, 0, "no row for cookieless requests");
     // A sign-in post with a forged token is refused before anything is written.
     let page = get(&s.app, "/staff/login").await;
-    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=city&password={}", "0".repeat(32), enc(PASSWORD)), &pre_cookie(&page).unwrap()).await;
+    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=liu&password={}", "0".repeat(32), enc(PASSWORD)), &pre_cookie(&page).unwrap()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(count().await, 0);
     // Signing in makes exactly one.
-    staff_sign_in(&s.app, &s.state, "city", PASSWORD, None).await;
+    staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
     assert_eq!(count().await, 1);
 }
