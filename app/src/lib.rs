@@ -109,6 +109,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/legal/search") view=pages::legal::LegalSearch ssr=SsrMode::Async/>
                     <Route path=path!("/legal/eligibility") view=pages::legal_eligibility::LegalEligibility ssr=SsrMode::Async/>
                     <Route path=path!("/staff/login") view=pages::staff::StaffLogin ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/login/code") view=pages::staff_account::StaffLoginCode ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/account") view=pages::staff_account::StaffAccount ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/account/totp") view=pages::staff_account::StaffTotp ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/moderation") view=pages::moderation::StaffModeration ssr=SsrMode::Async/>

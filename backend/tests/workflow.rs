@@ -405,27 +405,24 @@ async fn sign_in_rules(engine: Engine) {
     let Some((state, _)) = common::clocked_state(engine).await else { return };
     let s = common::staff(&state, "wang", "U-HD0101", "unit_handler").await;
     let ok = backend::auth::login(&state, "ip1", "Wang", "correct horse battery").await.unwrap();
-    assert_eq!(ok.id, s.id);
-    match backend::auth::login(&state, "ip1", "wang", "wrong password!!").await {
-        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrLoginFailed),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(ok.staff.id, s.id);
+    use backend::auth::signin::SigninError;
+    assert!(matches!(backend::auth::login(&state, "ip1", "wang", "wrong password!!").await, Err(SigninError::Failed)));
     // Unknown user: the same answer.
-    match backend::auth::login(&state, "ip1", "nobody", "correct horse battery").await {
-        Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrLoginFailed),
-        other => panic!("{other:?}"),
-    }
-    // Five attempts per account per 15 minutes: the sixth is refused even with the right password.
-    for _ in 0..3 {
+    assert!(matches!(backend::auth::login(&state, "ip1", "nobody", "correct horse battery").await, Err(SigninError::Failed)));
+    // Failures from one client slow that client down on that account; they never lock the
+    // account for its owner elsewhere (issue 9 §4, see tests/signin.rs).
+    for _ in 0..6 {
         let _ = backend::auth::login(&state, "ip2", "wang", "nope nope nope").await;
     }
-    assert!(matches!(backend::auth::login(&state, "ip3", "wang", "correct horse battery").await, Err(BackendError::RateLimited)));
+    assert!(matches!(backend::auth::login(&state, "ip2", "wang", "correct horse battery").await, Err(SigninError::Throttled { .. })));
+    assert!(backend::auth::login(&state, "ip3", "wang", "correct horse battery").await.is_ok());
     // A switched-off account cannot sign in (same generic message).
     let t = common::staff(&state, "lili", "U-HD0101", "unit_handler").await;
     backend::auth::set_active(&state, &backend::audit::Who::system(), &t.id, false).await.unwrap();
-    assert!(matches!(backend::auth::login(&state, "ip4", "lili", "correct horse battery").await, Err(BackendError::Invalid(_))));
+    assert!(matches!(backend::auth::login(&state, "ip4", "lili", "correct horse battery").await, Err(SigninError::Failed)));
     let actions: Vec<String> = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap().into_iter().map(|r| r.action).collect();
-    assert!(actions.iter().filter(|a| *a == "sign_in").count() == 1);
+    assert!(actions.iter().filter(|a| *a == "sign_in").count() == 2);
     assert!(actions.iter().filter(|a| *a == "sign_in_failed").count() >= 4);
     // Account rules: weak password, taken user name, role that does not fit the unit.
     let bad = backend::auth::NewStaff { username: "wang".into(), display_name: "x".into(), unit: "U-HD0101".into(), role: "grid_worker".into(), password: "123456789012".into() };

@@ -33,6 +33,9 @@ pub enum FieldName {
     Day,
     DayKind,
     File,
+    // Sign-in (issue 9 §4)
+    Code,
+    NewPassword,
 }
 
 impl FieldName {
@@ -64,6 +67,8 @@ impl FieldName {
             Self::Day => "day",
             Self::DayKind => "kind",
             Self::File => "file",
+            Self::Code => "code",
+            Self::NewPassword => "new_password",
         }
     }
 }

@@ -64,6 +64,7 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
         async move {
             let now = s.clock.ts();
             backend::auth::sessions::DbSessionStore::new(s.db.clone()).sweep(now).await?;
+            backend::auth::signin::sweep(&s).await?;
             backend::services::appeal::sweep_drafts(&s, now).await?;
             for l in [&s.track_limiter, &s.submit_limiter, &s.resident_post_limiter, &s.login_ip_limiter, &s.login_user_limiter] {
                 l.prune();

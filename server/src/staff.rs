@@ -9,7 +9,11 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use backend::auth::{self, StaffCtx, SESSION_CSRF, SESSION_LOGIN_AT, SESSION_STAFF};
+use backend::auth::signin::{self, SigninError};
+use backend::auth::{
+    self, StaffCtx, SESSION_CSRF, SESSION_ENROL_SECRET, SESSION_LOGIN_AT, SESSION_MFA, SESSION_PENDING, SESSION_PENDING_AT, SESSION_PENDING_TRIES,
+    SESSION_STAFF,
+};
 use backend::services::import;
 use backend::services::moderation;
 use backend::services::supervision;
@@ -22,30 +26,55 @@ use domain::{Lang, Msg};
 use tower_sessions::Session;
 
 const FLASH: &str = "flash";
+/// Before there is a session, the sign-in form's CSRF token lives in this cookie (double
+/// submit): a visitor without a session cookie must not make us write a session row.
+pub const PRE_COOKIE: &str = "pingan_staff_pre";
 
-/// Resolves who is signed in for `/staff` paths, keeps a CSRF token in the session, hands the
-/// flash of the previous post to this page, and sends visitors who are not signed in to the
-/// sign-in page (pages) or refuses them (posts).
+/// Resolves who is signed in for `/staff` paths, hands the flash of the previous post to this
+/// page, sends visitors who are not signed in to the sign-in page (pages) or refuses them
+/// (posts), and keeps members who must enrol a second factor on the enrolment page.
+///
+/// Nothing here writes a session: a request without a session cookie gets its CSRF token from
+/// the `pingan_staff_pre` cookie (set here when missing), so crawlers and attackers cannot fill
+/// the sessions table with GETs. Sessions are created only by a sign-in post.
 pub async fn context(Extension(state): Extension<AppState>, session: Session, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if !path.starts_with("/staff") {
         return next.run(req).await;
     }
     let lang = lang_of(req.headers());
-    match resolve(&state, &session, req.method() == Method::GET).await {
-        Ok(ctx) => {
+    let pre = cookie_value(req.headers(), PRE_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    match resolve(&state, &session, pre, req.method() == Method::GET).await {
+        Ok((ctx, new_pre)) => {
             let signed_in = ctx.staff.is_some();
+            let must_enrol = ctx.must_enrol;
             req.extensions_mut().insert(ctx);
-            if !signed_in && path != "/staff/login" {
-                return if req.method() == Method::GET {
+            let sign_in_pages = path == "/staff/login" || path == "/staff/login/code";
+            let mut res = if !signed_in && !sign_in_pages {
+                if req.method() == Method::GET {
                     Redirect::to("/staff/login").into_response()
                 } else {
                     message_page(lang, StatusCode::FORBIDDEN, Msg::ErrCsrf)
-                };
-            }
-            let mut res = next.run(req).await;
+                }
+            } else if must_enrol && !(path == "/staff/account/totp" || path.starts_with("/staff/account/totp/") || path == "/staff/logout") {
+                // Admins and dispatchers do nothing else before their second factor is on.
+                if req.method() == Method::GET {
+                    Redirect::to("/staff/account/totp").into_response()
+                } else {
+                    message_page(lang, StatusCode::FORBIDDEN, Msg::ErrForbidden)
+                }
+            } else {
+                next.run(req).await
+            };
             // Staff pages are personal and change with every action: never cache them.
             res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            if let Some(token) = new_pre {
+                let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
+                let c = format!("{PRE_COOKIE}={token}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=7200{secure}");
+                if let Ok(v) = header::HeaderValue::from_str(&c) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
             res
         }
         Err(e) => {
@@ -55,17 +84,30 @@ pub async fn context(Extension(state): Extension<AppState>, session: Session, mu
     }
 }
 
-async fn resolve(state: &AppState, session: &Session, take_flash: bool) -> Result<StaffCtx, BackendError> {
+/// One cookie's value from the request's `Cookie` headers.
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The request's context, and a new pre-session token to set as a cookie (if one was made).
+async fn resolve(state: &AppState, session: &Session, pre: Option<String>, take_flash: bool) -> Result<(StaffCtx, Option<String>), BackendError> {
     let se = |e: tower_sessions::session::Error| BackendError::Internal(format!("session: {e}"));
-    let csrf = match session.get::<String>(SESSION_CSRF).await.map_err(se)? {
-        Some(t) => t,
-        None => {
+    let (csrf, new_pre) = match (session.get::<String>(SESSION_CSRF).await.map_err(se)?, pre) {
+        (Some(t), _) | (None, Some(t)) => (t, None),
+        (None, None) => {
             let t = auth::random_hex();
-            session.insert(SESSION_CSRF, &t).await.map_err(se)?;
-            t
+            (t.clone(), Some(t))
         }
     };
     let mut staff = None;
+    let mut must_enrol = false;
     if let Some(id) = session.get::<String>(SESSION_STAFF).await.map_err(se)? {
         let login_at = session.get::<i64>(SESSION_LOGIN_AT).await.map_err(se)?.unwrap_or(0);
         if auth::expired(state, login_at) {
@@ -73,13 +115,28 @@ async fn resolve(state: &AppState, session: &Session, take_flash: bool) -> Resul
         } else {
             // Switched off, or the password changed, since signing in: end the session now.
             staff = auth::active_staff(state, &id).await?.filter(|s| s.updated_at <= login_at);
+            if let Some(s) = &staff {
+                let mfa = session.get::<bool>(SESSION_MFA).await.map_err(se)?.unwrap_or(false);
+                if signin::totp_required(s.role) && !mfa {
+                    if signin::enrolled(state, &s.id).await? {
+                        // Signed in without the code it now has (an older session): sign in again.
+                        staff = None;
+                    } else {
+                        must_enrol = true;
+                    }
+                }
+            }
             if staff.is_none() {
                 session.flush().await.map_err(se)?;
             }
         }
     }
+    let pending_code = staff.is_none()
+        && session.get::<String>(SESSION_PENDING).await.map_err(se)?.is_some()
+        && session.get::<i64>(SESSION_PENDING_AT).await.map_err(se)?.is_some_and(|at| state.clock.ts() - at <= signin::PENDING_SECONDS);
+    let enrol_secret = if staff.is_some() { session.get::<String>(SESSION_ENROL_SECRET).await.map_err(se)? } else { None };
     let flash = if take_flash { session.remove::<Flash>(FLASH).await.map_err(se)? } else { None };
-    Ok(StaffCtx { staff, csrf, flash })
+    Ok((StaffCtx { staff, csrf, flash, pending_code, must_enrol, enrol_secret }, new_pre))
 }
 
 fn pairs_get(form: &[(String, String)], key: &str) -> String {
@@ -138,6 +195,53 @@ async fn answer(session: &Session, lang: Lang, form_name: &str, form: &[(String,
     }
 }
 
+/// 429 with `Retry-After`: the wait is told, and nothing else about the account.
+fn throttled(lang: Lang, retry_after: i64) -> Response {
+    let secs = retry_after.max(1);
+    let mut res = message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::ErrSigninWait);
+    // The message names the wait: put the number into it.
+    let text = Msg::ErrSigninWait.text(lang);
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" \
+         href=\"/pkg/pingan.css\"></head><body><main id=\"main\"><h1>{}</h1><p role=\"alert\" id=\"signin-wait\">{}</p>\
+         <p><a href=\"/staff/login\">{}</a></p></main></body></html>",
+        lang.tag(),
+        Msg::SiteName.text(lang),
+        Msg::StaffLoginTitle.text(lang),
+        text.replace("{seconds}", &secs.to_string()),
+        Msg::StaffLoginTitle.text(lang)
+    );
+    *res.body_mut() = axum::body::Body::from(body);
+    if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+async fn forget_pending(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.remove::<String>(SESSION_PENDING).await?;
+    session.remove::<i64>(SESSION_PENDING_AT).await?;
+    session.remove::<i64>(SESSION_PENDING_TRIES).await?;
+    Ok(())
+}
+
+/// Makes this session a signed-in one: a new id (no session fixation), a new CSRF token, the
+/// sign-in time, whether a second factor was given; members who must enrol get their secret.
+async fn start_session(state: &AppState, session: &Session, staff: &auth::Staff, mfa: bool) -> Result<&'static str, tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    forget_pending(session).await?;
+    session.insert(SESSION_STAFF, &staff.id).await?;
+    session.insert(SESSION_LOGIN_AT, state.clock.ts()).await?;
+    session.insert(SESSION_CSRF, auth::random_hex()).await?;
+    session.insert(SESSION_MFA, mfa).await?;
+    if signin::totp_required(staff.role) && !mfa {
+        session.insert(SESSION_ENROL_SECRET, signin::new_secret()).await?;
+        return Ok("/staff/account/totp");
+    }
+    Ok("/staff")
+}
+
 pub async fn login(
     Extension(state): Extension<AppState>,
     Extension(ctx): Extension<StaffCtx>,
@@ -152,32 +256,170 @@ pub async fn login(
     }
     let username = pairs_get(&form, "username");
     match auth::login(&state, &ip, &username, &pairs_get(&form, "password")).await {
-        Ok(staff) => {
-            // A new id at sign-in (no session fixation), a new CSRF token, the sign-in time.
-            let result = async {
-                session.cycle_id().await?;
-                session.insert(SESSION_STAFF, &staff.id).await?;
-                session.insert(SESSION_LOGIN_AT, state.clock.ts()).await?;
-                session.insert(SESSION_CSRF, auth::random_hex()).await
-            }
-            .await;
+        Ok(ok) => {
+            let result = if ok.needs_code {
+                // The password was right; the code comes next, on this session only.
+                async {
+                    session.cycle_id().await?;
+                    session.insert(SESSION_CSRF, auth::random_hex()).await?;
+                    session.insert(SESSION_PENDING, &ok.staff.id).await?;
+                    session.insert(SESSION_PENDING_AT, state.clock.ts()).await?;
+                    session.insert(SESSION_PENDING_TRIES, 0_i64).await?;
+                    Ok::<_, tower_sessions::session::Error>("/staff/login/code")
+                }
+                .await
+            } else {
+                start_session(&state, &session, &ok.staff, false).await
+            };
             match result {
-                Ok(()) => Redirect::to("/staff").into_response(),
+                Ok(to) => Redirect::to(to).into_response(),
                 Err(e) => {
                     tracing::error!(error = %e, "could not start the staff session");
                     message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
                 }
             }
         }
-        Err(BackendError::RateLimited) => {
-            flash(&session, Flash { form: "login".into(), problem: Some(Msg::ErrLoginThrottled), values: vec![("username".into(), username)], ..Flash::default() }).await;
-            Redirect::to("/staff/login").into_response()
-        }
-        Err(BackendError::Invalid(errors)) => {
+        Err(SigninError::Throttled { retry_after }) => throttled(lang, retry_after),
+        Err(SigninError::Failed) => {
+            let errors = vec![domain::FieldError::new(domain::FieldName::Password, Msg::ErrLoginFailed)];
             flash(&session, Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() }).await;
             Redirect::to("/staff/login").into_response()
         }
-        Err(e) => fail(lang, &e),
+        Err(SigninError::Backend(e)) => fail(lang, &e),
+    }
+}
+
+/// The second step: the code (or a recovery code) for the sign-in waiting in this session.
+pub async fn login_code(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    let pending = async {
+        let id = session.get::<String>(SESSION_PENDING).await?;
+        let at = session.get::<i64>(SESSION_PENDING_AT).await?.unwrap_or(0);
+        let tries = session.get::<i64>(SESSION_PENDING_TRIES).await?.unwrap_or(0);
+        Ok::<_, tower_sessions::session::Error>((id, at, tries))
+    }
+    .await;
+    let (id, tries) = match pending {
+        Ok((Some(id), at, tries)) if state.clock.ts() - at <= signin::PENDING_SECONDS && tries < signin::PENDING_TRIES => (id, tries),
+        Ok(_) => {
+            // None waiting, too old, or too many wrong codes: start again with the password.
+            if let Err(e) = forget_pending(&session).await {
+                tracing::error!(error = %e, "could not end the pending sign-in");
+            }
+            flash(&session, Flash { form: "login".into(), problem: Some(Msg::ErrSigninExpired), ..Flash::default() }).await;
+            return Redirect::to("/staff/login").into_response();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "staff session failed");
+            return message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError);
+        }
+    };
+    match signin::verify_second_factor(&state, &ip, &id, &pairs_get(&form, "code")).await {
+        Ok(staff) => match start_session(&state, &session, &staff, true).await {
+            Ok(to) => Redirect::to(to).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "could not start the staff session");
+                message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
+            }
+        },
+        Err(SigninError::Throttled { retry_after }) => throttled(lang, retry_after),
+        Err(SigninError::Failed) => {
+            if let Err(e) = session.insert(SESSION_PENDING_TRIES, tries + 1).await {
+                tracing::error!(error = %e, "could not count the wrong code");
+            }
+            let errors = vec![domain::FieldError::new(domain::FieldName::Code, Msg::ErrCodeWrong)];
+            flash(&session, Flash { form: "code".into(), errors, ..Flash::default() }).await;
+            Redirect::to("/staff/login/code").into_response()
+        }
+        Err(SigninError::Backend(e)) => fail(lang, &e),
+    }
+}
+
+/// The member's own account: password change and second factor (`what` after `/staff/account/`).
+pub async fn account_post(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    session: Session,
+    headers: HeaderMap,
+    Path(what): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let staff = match checked(&ctx, &form, lang) {
+        Ok(s) => s.clone(),
+        Err(refused) => return refused,
+    };
+    let g = |k: &str| pairs_get(&form, k);
+    let se = |e: tower_sessions::session::Error| BackendError::Internal(format!("session: {e}"));
+    let recovery_flash = |codes: Vec<String>| Flash { form: "recovery".into(), values: codes.into_iter().map(|c| ("recovery_code".to_owned(), c)).collect(), ..Flash::default() };
+    match what.as_str() {
+        "password" => {
+            let r = match signin::change_password(&state, &ip, &staff, &g("password"), &g("new_password"), &g("new_password2")).await {
+                // This session goes on (a new id, signed in as of now); every other one ends.
+                Ok(at) => async {
+                    session.cycle_id().await?;
+                    session.insert(SESSION_LOGIN_AT, at).await
+                }
+                .await
+                .map_err(se)
+                .map(|()| Some(Msg::PasswordChanged)),
+                Err(e) => Err(e),
+            };
+            answer(&session, lang, "password", &form, "/staff/account", r).await
+        }
+        "totp/start" => {
+            match signin::enrolled(&state, &staff.id).await {
+                Ok(false) => {
+                    if let Err(e) = session.insert(SESSION_ENROL_SECRET, signin::new_secret()).await {
+                        return fail(lang, &se(e));
+                    }
+                }
+                Ok(true) => {}
+                Err(e) => return fail(lang, &e),
+            }
+            Redirect::to("/staff/account/totp").into_response()
+        }
+        "totp/confirm" => {
+            let Some(secret) = ctx.enrol_secret.clone() else { return Redirect::to("/staff/account/totp").into_response() };
+            match signin::confirm_enrolment(&state, &staff, &secret, &g("code")).await {
+                Ok(codes) => {
+                    let r = async {
+                        session.remove::<String>(SESSION_ENROL_SECRET).await?;
+                        session.insert(SESSION_MFA, true).await
+                    }
+                    .await;
+                    if let Err(e) = r {
+                        return fail(lang, &se(e));
+                    }
+                    flash(&session, recovery_flash(codes)).await;
+                    Redirect::to("/staff/account/totp#recovery").into_response()
+                }
+                Err(e) => answer(&session, lang, "totp", &form, "/staff/account/totp", Err(e)).await,
+            }
+        }
+        "totp/recovery" => match signin::regenerate_recovery_codes(&state, &staff).await {
+            Ok(codes) => {
+                flash(&session, recovery_flash(codes)).await;
+                Redirect::to("/staff/account/totp#recovery").into_response()
+            }
+            Err(e) => fail(lang, &e),
+        },
+        "totp/disable" => {
+            let r = signin::disable(&state, &staff, &g("code")).await.map(|()| Some(Msg::Saved));
+            answer(&session, lang, "totp-disable", &form, "/staff/account/totp", r).await
+        }
+        _ => message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound),
     }
 }
 

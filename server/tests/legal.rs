@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use backend::state::Limits;
-use common::{between, csrf, enc, get, get_with as staff_get, post_form, post_with, send, session_cookie};
+use common::{between, enc, get, get_with as staff_get, post_form, post_with, send};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 
 async fn app() -> Router {
@@ -236,18 +236,12 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
     let by = backend::audit::Who::system();
     backend::auth::create_staff(&state, &by, &new("legaladmin", "admin")).await.unwrap();
     backend::auth::create_staff(&state, &by, &new("dispatch1", "dispatcher")).await.unwrap();
-    let app = build_router(state, leptos_options(&config), false);
+    let app = build_router(state.clone(), leptos_options(&config), false);
 
+    // Admins and dispatchers enrol a second factor at their first sign-in (the helper does).
     let sign_in = |username: &'static str| {
-        let app = app.clone();
-        async move {
-            let page = get(&app, "/staff/login").await;
-            let (cookie, _) = session_cookie(&page).expect("session cookie");
-            let token = csrf(&page.body);
-            let r = staff_post(&app, "/staff/login", &cookie, &format!("csrf={token}&username={username}&password={}", enc(password))).await;
-            assert_eq!(r.location.as_deref(), Some("/staff"), "{username} signed in");
-            session_cookie(&r).map_or(cookie, |c| c.0)
-        }
+        let (app, state) = (app.clone(), state.clone());
+        async move { common::staff_sign_in(&app, &state, username, password, None).await.0 }
     };
 
     // A dispatcher may not open the editor.

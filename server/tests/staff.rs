@@ -33,16 +33,10 @@ async fn setup(secure: bool) -> Setup {
     Setup { app, state, clock }
 }
 
-/// Signs in through the login page; returns the session cookie.
-async fn sign_in(app: &axum::Router, user: &str) -> String {
-    let page = get(app, "/staff/login").await;
-    let (pre, _) = session_cookie(&page).expect("a session for the login form's token");
-    let r = post_with(app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(PASSWORD)), &pre).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location.as_deref(), Some("/staff"));
-    let (after, _) = session_cookie(&r).expect("a rotated session cookie");
-    assert_ne!(pre, after, "the session id changes at sign-in");
-    after
+/// Signs in through the login page (enrolling a second factor for admins and dispatchers);
+/// returns the session cookie.
+async fn sign_in(s: &Setup, user: &str) -> String {
+    common::staff_sign_in(&s.app, &s.state, user, PASSWORD, None).await.0
 }
 
 #[tokio::test]
@@ -54,19 +48,28 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
     let page = get(&s.app, "/staff/login").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("工作人员登录"));
-    let (pre, header) = session_cookie(&page).unwrap();
+    // No session before signing in: the form's token rides in a cookie of its own.
+    assert!(session_cookie(&page).is_none(), "no session for a visitor");
+    let header = page.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("pingan_staff_pre=")).unwrap();
     for flag in ["HttpOnly", "SameSite=Strict", "Path=/staff"] {
         assert!(header.contains(flag), "{header} lacks {flag}");
     }
     assert!(!header.contains("Secure"), "plain HTTP on loopback: no Secure flag in development");
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    let pre_only = common::pre_cookie(&page).unwrap();
     // A wrong password comes back to the form with a generic message and the user name kept.
-    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &pre).await;
+    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &pre_only).await;
     assert_eq!(r.location.as_deref(), Some("/staff/login"));
+    let (session, header) = session_cookie(&r).expect("the flash needs a session");
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/staff"] {
+        assert!(header.contains(flag), "{header} lacks {flag}");
+    }
+    let pre = format!("{pre_only}; {session}");
     let again = get_with(&s.app, "/staff/login", &pre).await;
     assert!(again.body.contains("用户名或密码不对"), "{}", again.body);
     assert!(again.body.contains("value=\"wang\""));
-    let cookie = sign_in(&s.app, "wang").await;
+    let cookie = sign_in(&s, "wang").await;
+    assert_ne!(cookie, session, "the session id changes at sign-in");
     // The old, pre-login session is gone (no fixation): it is not signed in.
     assert_eq!(get_with(&s.app, "/staff", &pre).await.location.as_deref(), Some("/staff/login"));
     let inbox = get_with(&s.app, "/staff", &cookie).await;
@@ -86,14 +89,17 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
 async fn secure_cookies_outside_development() {
     let s = setup(true).await;
     let page = get(&s.app, "/staff/login").await;
-    let (_, header) = session_cookie(&page).unwrap();
+    let header = page.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("pingan_staff_pre=")).unwrap();
+    assert!(header.contains("Secure"), "{header}");
+    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &common::pre_cookie(&page).unwrap()).await;
+    let (_, header) = session_cookie(&r).unwrap();
     assert!(header.contains("Secure"), "{header}");
 }
 
 #[tokio::test]
 async fn every_staff_post_needs_the_sessions_csrf_token() {
     let s = setup(false).await;
-    let cookie = sign_in(&s.app, "boss").await;
+    let cookie = sign_in(&s, "boss").await;
     let page = get_with(&s.app, "/staff", &cookie).await;
     let token = csrf(&page.body);
     let posts = [
@@ -107,6 +113,10 @@ async fn every_staff_post_needs_the_sessions_csrf_token() {
         "/staff/admin/holidays/delete",
         "/staff/admin/audit/verify",
         "/staff/login",
+        "/staff/login/code",
+        "/staff/account/password",
+        "/staff/account/totp/start",
+        "/staff/account/totp/recovery",
     ];
     for uri in posts {
         for body in ["action=sign".to_owned(), "csrf=0123456789abcdef0123456789abcdef&action=sign".to_owned()] {
@@ -146,7 +156,7 @@ async fn every_staff_post_needs_the_sessions_csrf_token() {
 #[tokio::test]
 async fn admin_pages_are_for_admins_only() {
     let s = setup(false).await;
-    let cookie = sign_in(&s.app, "wang").await;
+    let cookie = sign_in(&s, "wang").await;
     let token = csrf(&get_with(&s.app, "/staff", &cookie).await.body);
     for page in ["/staff/admin", "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/holidays", "/staff/admin/import"] {
         assert_eq!(get_with(&s.app, page, &cookie).await.status, StatusCode::NOT_FOUND, "{page}");
@@ -155,7 +165,7 @@ async fn admin_pages_are_for_admins_only() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(backend::auth::list_staff(&s.state).await.unwrap().iter().all(|x| x.username != "mole"));
     // An admin creates an account through the form; a weak password comes back per field.
-    let admin = sign_in(&s.app, "boss").await;
+    let admin = sign_in(&s, "boss").await;
     let token = csrf(&get_with(&s.app, "/staff/admin/staff", &admin).await.body);
     let r = post_with(&s.app, "/staff/admin/staff/create", &format!("csrf={token}&username=newbie&name=%E6%96%B0&unit=U-HD010101&role=grid_worker&password=short"), &admin).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -170,7 +180,7 @@ async fn admin_pages_are_for_admins_only() {
 #[tokio::test]
 async fn a_password_reset_or_switch_off_ends_open_sessions() {
     let s = setup(false).await;
-    let cookie = sign_in(&s.app, "wang").await;
+    let cookie = sign_in(&s, "wang").await;
     assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK);
     s.clock.advance(time::Duration::seconds(5));
     let wang = backend::auth::list_staff(&s.state).await.unwrap().into_iter().find(|x| x.username == "wang").unwrap();
@@ -181,7 +191,7 @@ async fn a_password_reset_or_switch_off_ends_open_sessions() {
 #[tokio::test]
 async fn the_absolute_time_out_ends_a_busy_session() {
     let s = setup(false).await;
-    let cookie = sign_in(&s.app, "wang").await;
+    let cookie = sign_in(&s, "wang").await;
     s.clock.advance(time::Duration::hours(9));
     assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK);
     s.clock.advance(time::Duration::hours(2));
@@ -208,7 +218,7 @@ async fn appeal_pages_act_within_scope_with_js_off_forms() {
             other => panic!("{other:?}"),
         }
     };
-    let cookie = sign_in(&s.app, "wang").await;
+    let cookie = sign_in(&s, "wang").await;
     let page = get_with(&s.app, &format!("/staff/appeal/{ticket}"), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("139****1111") && !page.body.contains("13900001111"), "contact masked");
@@ -232,13 +242,13 @@ async fn appeal_pages_act_within_scope_with_js_off_forms() {
     assert!(!page.body.contains("13900001111"), "masked again on the next visit");
     assert!(page.body.contains("已安排环卫今天清运。"));
     // Someone in another district: no such appeal, neither page nor photo nor action.
-    let far = sign_in(&s.app, "far").await;
+    let far = sign_in(&s, "far").await;
     assert_eq!(get_with(&s.app, &format!("/staff/appeal/{ticket}"), &far).await.status, StatusCode::NOT_FOUND);
     let far_token = csrf(&get_with(&s.app, "/staff", &far).await.body);
     let r = post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={far_token}&action=note&body=x"), &far).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The street centre above sees it in its inbox with JS-off filters.
-    let street = sign_in(&s.app, "street").await;
+    let street = sign_in(&s, "street").await;
     let inbox = get_with(&s.app, "/staff?status=in_progress&category=sanitation", &street).await;
     assert!(inbox.body.contains(&format!("data-ticket=\"{ticket}\"")), "{}", between(&inbox.body, "<main", "</main>").unwrap_or(""));
     assert!(inbox.body.contains("<form method=\"get\" action=\"/staff\""));

@@ -11,4 +11,5 @@ pub mod moderation;
 pub mod not_found;
 pub mod receipt;
 pub mod staff;
+pub mod staff_account;
 pub mod track;

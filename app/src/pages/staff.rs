@@ -41,6 +41,7 @@ pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
                 <li><a href="/staff">{t(Msg::NavInbox)}</a></li>
                 {domain::publication::may_moderate(h.role).then(|| view! { <li><a href="/staff/moderation">{t(Msg::NavModeration)}</a></li> })}
                 {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}
+                <li><a href="/staff/account" id="nav-account">{t(Msg::NavAccount)}</a></li>
                 <li>
                     <form method="post" action="/staff/logout" class="inline">
                         {csrf_input(&h.csrf)}

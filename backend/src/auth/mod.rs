@@ -5,11 +5,14 @@
 //!   the staff id, the sign-in time (for the absolute time-out) and the CSRF token. The id is
 //!   rotated at sign-in; the server's layer sets `HttpOnly`, `SameSite=Strict` and, outside local
 //!   development, `Secure`.
-//! - Failed sign-ins are rate limited per account and per client; every sign-in, failure and
-//!   sign-out is audited.
+//! - Failed sign-ins are throttled per (account, client) with growing waits, and all attempts
+//!   per client; nothing locks an account for its owner ([`signin`]). A second factor (TOTP,
+//!   recovery codes) is required for admins and dispatchers. Every sign-in, failure and sign-out
+//!   is audited.
 
 pub mod password;
 pub mod sessions;
+pub mod signin;
 
 use crate::audit::{self, Entry, Who};
 use crate::state::AppState;
@@ -26,6 +29,14 @@ use time::Duration;
 pub const SESSION_STAFF: &str = "staff_id";
 pub const SESSION_LOGIN_AT: &str = "login_at";
 pub const SESSION_CSRF: &str = "csrf";
+/// This session passed a second factor (or its member has none and needs none).
+pub const SESSION_MFA: &str = "mfa";
+/// A password-checked sign-in waiting for its code: staff id, when, wrong codes so far.
+pub const SESSION_PENDING: &str = "pending_staff";
+pub const SESSION_PENDING_AT: &str = "pending_at";
+pub const SESSION_PENDING_TRIES: &str = "pending_tries";
+/// The secret of an enrolment not yet confirmed.
+pub const SESSION_ENROL_SECRET: &str = "totp_enrol";
 
 /// A signed-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,21 +99,32 @@ fn valid_username(u: &str) -> bool {
     (3..=32).contains(&u.len()) && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-/// Signs in: checks the rate limits, the password (on the blocking pool, also for unknown
-/// users so timing does not tell whether the account exists), and audits the attempt.
+/// The password was right: who, and whether a code must follow.
+#[derive(Debug, Clone)]
+pub struct PasswordOk {
+    pub staff: Staff,
+    /// The member has a second factor: the sign-in completes on the code page.
+    pub needs_code: bool,
+}
+
+/// The first step of signing in: the per-client limit, the (account, client) wait — both before
+/// argon2 —, then the password (on the blocking pool, also for unknown users so timing does not
+/// tell whether the account exists). A member without a second factor is signed in (audited);
+/// one with a second factor goes on to [`signin::verify_second_factor`].
 ///
 /// # Errors
-/// [`BackendError::RateLimited`]; [`BackendError::Invalid`] with one generic message for a wrong
-/// user name, a wrong password and an inactive account alike.
-pub async fn login(state: &AppState, client: &str, username: &str, password: &str) -> Result<Staff> {
-    // A user name is at most 32 characters; anything longer is not kept as a limiter key.
-    let username: String = username.trim().to_lowercase().chars().take(33).collect();
-    // Both budgets are spent by every attempt, so neither can be drained without the other.
-    let ip_ok = state.login_ip_limiter.check(client);
-    let user_ok = state.login_user_limiter.check(&username);
-    if !ip_ok || !user_ok {
-        tracing::warn!(client, "sign-in throttled");
-        return Err(BackendError::RateLimited);
+/// [`signin::SigninError::Throttled`]; [`signin::SigninError::Failed`] for a wrong user name, a
+/// wrong password and an inactive account alike.
+pub async fn login(state: &AppState, client: &str, username: &str, password: &str) -> std::result::Result<PasswordOk, signin::SigninError> {
+    use signin::SigninError;
+    let username = signin::throttle_name(username);
+    if !state.login_ip_limiter.check(client) {
+        tracing::warn!(client, "sign-in throttled: too many attempts from this client");
+        return Err(SigninError::Throttled { retry_after: 60 });
+    }
+    if let Some(retry_after) = signin::wait_for(state, &username, client).await? {
+        tracing::warn!(client, retry_after, "sign-in throttled: this client keeps failing on this account");
+        return Err(SigninError::Throttled { retry_after });
     }
     let row = if valid_username(&username) { store::by_username(&state.db.pool, &username).await? } else { None };
     let (phc, known) = match &row {
@@ -114,14 +136,19 @@ pub async fn login(state: &AppState, client: &str, username: &str, password: &st
     match row {
         Some(r) if ok && r.active => {
             let staff = to_staff(r)?;
-            audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "sign_in", ticket: None, detail: json!({}), reason: None }).await?;
-            Ok(staff)
+            let needs_code = signin::enrolled(state, &staff.id).await?;
+            if !needs_code {
+                // Only a complete sign-in forgets the failures: a right password followed by
+                // wrong codes must not reset the count, or codes could be guessed for ever.
+                signin::clear_failures(state, &username, client).await?;
+                audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "sign_in", ticket: None, detail: json!({}), reason: None }).await?;
+            }
+            Ok(PasswordOk { staff, needs_code })
         }
         other => {
-            // An unknown name is recorded only if it could be one: people type passwords there.
-            let typed = if valid_username(&username) { username.clone() } else { "(not a user name)".into() };
+            signin::record_failure(state, &username, client).await?;
             let who = other.as_ref().map_or_else(
-                || Who { id: "-".into(), name: typed, role: "-".into() },
+                || signin::unknown_who(&username, valid_username(&username)),
                 |r| Who { id: r.id.clone(), name: format!("{} ({})", r.display_name, r.username), role: r.role.clone() },
             );
             let why = match &other {
@@ -130,7 +157,7 @@ pub async fn login(state: &AppState, client: &str, username: &str, password: &st
                 Some(_) => "wrong password",
             };
             audit::record(&state.db.pool, &Entry { at: now, who: &who, action: "sign_in_failed", ticket: None, detail: json!({ "why": why }), reason: None }).await?;
-            Err(BackendError::invalid(FieldError::new(FieldName::Password, Msg::ErrLoginFailed)))
+            Err(SigninError::Failed)
         }
     }
 }
@@ -281,6 +308,12 @@ pub struct StaffCtx {
     pub staff: Option<Staff>,
     pub csrf: String,
     pub flash: Option<domain::staff::Flash>,
+    /// A password-checked sign-in waits for its code (the code page may be shown).
+    pub pending_code: bool,
+    /// Signed in, but must enrol a second factor before anything else.
+    pub must_enrol: bool,
+    /// The secret of an enrolment in progress (shown on the enrolment page only).
+    pub enrol_secret: Option<String>,
 }
 
 /// The page frame's view of a signed-in staff member.

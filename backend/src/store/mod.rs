@@ -9,6 +9,7 @@ pub mod open311;
 pub mod outbox;
 pub mod publication;
 pub mod regions;
+pub mod signin;
 pub mod staff;
 pub mod supervision;
 

@@ -109,3 +109,46 @@ pub fn session_cookie(r: &Res) -> Option<(String, String)> {
 pub fn csrf(html: &str) -> String {
     between(html, "name=\"csrf\" value=\"", "\"").expect("a csrf field").to_owned()
 }
+
+/// The pre-session cookie (`name=value`) the sign-in page sets for its CSRF token.
+pub fn pre_cookie(r: &Res) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("pingan_staff_pre="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Signs in through the pages as a browser with JavaScript off would. When the server asks for a
+/// second factor, answers with `secret`'s current code; when it asks for enrolment (admins and
+/// dispatchers), enrols with the key shown on the page. Returns the session cookie and the TOTP
+/// secret (if any). A code is accepted once per 30 s step: tests signing in the same enrolled
+/// member again move their clock on.
+pub async fn staff_sign_in(app: &Router, state: &backend::AppState, user: &str, password: &str, secret: Option<&str>) -> (String, Option<String>) {
+    let page = get(app, "/staff/login").await;
+    let pre = pre_cookie(&page).expect("the sign-in form's cookie");
+    let r = post_with(app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(password)), &pre).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{user}: {}", r.body);
+    let (cookie, _) = session_cookie(&r).expect("a session after the password");
+    match r.location.as_deref() {
+        Some("/staff") => (cookie, secret.map(str::to_owned)),
+        Some("/staff/login/code") => {
+            let secret = secret.expect("an enrolled member needs the secret");
+            let page = get_with(app, "/staff/login/code", &cookie).await;
+            let code = backend::auth::signin::code_at(secret, state.clock.ts()).unwrap();
+            let r = post_with(app, "/staff/login/code", &format!("csrf={}&code={code}", csrf(&page.body)), &cookie).await;
+            assert_eq!(r.location.as_deref(), Some("/staff"), "{user}: the code was taken");
+            (session_cookie(&r).map_or(cookie, |c| c.0), Some(secret.to_owned()))
+        }
+        Some("/staff/account/totp") => {
+            let page = get_with(app, "/staff/account/totp", &cookie).await;
+            let secret = between(&page.body, "data-secret=\"", "\"").expect("the key for manual entry").to_owned();
+            let code = backend::auth::signin::code_at(&secret, state.clock.ts()).unwrap();
+            let r = post_with(app, "/staff/account/totp/confirm", &format!("csrf={}&code={code}", csrf(&page.body)), &cookie).await;
+            assert_eq!(r.location.as_deref(), Some("/staff/account/totp#recovery"), "{user}: enrolled");
+            (session_cookie(&r).map_or(cookie, |c| c.0), Some(secret))
+        }
+        other => panic!("{user}: unexpected redirect {other:?}"),
+    }
+}
