@@ -4,7 +4,7 @@
 //! so an approval can be edited or withdrawn. Plain forms with the CSRF token, posted to the
 //! server's `/staff/moderation/{ticket}` (303 back here), so it works with JavaScript off.
 
-use crate::components::{lang, t, ErrorSummary, Notice};
+use crate::components::{lang, t, ErrorSummary, Notice, PageTitle, TextArea};
 use crate::pages::staff::{csrf_input, generic_error, no_page, staff_bar};
 use crate::staff_api::StaffData;
 use domain::publication::{Moderation, ModerationItem};
@@ -14,7 +14,6 @@ use domain::staff::{Flash, StaffHeader};
 use domain::{FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[server]
 pub async fn staff_moderation() -> Result<StaffData<Vec<ModerationItem>>, ServerFnError> {
@@ -51,7 +50,7 @@ fn moderation_view(h: &StaffHeader, flash: Flash, items: Vec<ModerationItem>) ->
         items.into_iter().map(|i| item_view(h, &flash, i)).collect_view()
     };
     view! {
-        <Title text=title/>
+        <PageTitle text=title/>
         {staff_bar(h)}
         <h1>{t(Msg::ModerationTitle)}</h1>
         <p class="hint">{t(Msg::ModerationHint)}</p>
@@ -106,8 +105,8 @@ fn item_view(h: &StaffHeader, flash: &Flash, i: ModerationItem) -> impl IntoView
                 <div class="field">
                     <label for=field_id.clone() class="label">{t(Msg::ModerationText)}</label>
                     {errors.iter().find(|e| e.field == FieldName::Body).map(|e| view! { <p class="field-error" id=format!("{field_id}-error")>{t(e.msg)}</p> })}
-                    <textarea id=field_id.clone() name="text" rows="5" maxlength="2100" aria-invalid=has_error.to_string()
-                        aria-describedby=has_error.then(|| format!("{field_id}-error"))>{text}</textarea>
+                    <TextArea value=text.clone() {..} id=field_id.clone() name="text" rows="5" maxlength="2100" aria-invalid=has_error.to_string()
+                        aria-describedby=has_error.then(|| format!("{field_id}-error"))/>
                 </div>
                 <button type="submit" name="decision" value="approve" class="button">{t(Msg::ModerationApprove)}</button>
                 " "

@@ -4,13 +4,13 @@
 //! answered with redirects back here, so all of it works with JavaScript off.
 
 use super::staff::{csrf_input, generic_error, no_page, staff_bar};
-use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice};
+use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice, PageTitle};
 use crate::staff_api::StaffData;
 use domain::staff::{Flash, StaffHeader};
 use domain::{FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +100,7 @@ pub fn StaffLoginCode() -> impl IntoView {
                     let errors = flash.errors_for("code");
                     let err = field_err(&flash, "code", FieldName::Code);
                     view! {
-                        <Title text=title_for(&flash, "code", Msg::CodeTitle)/>
+                        <PageTitle text=title_for(&flash, "code", Msg::CodeTitle)/>
                         <Meta name="robots" content="noindex"/>
                         <h1>{t(Msg::CodeTitle)}</h1>
                         <p class="hint" id="code-hint">{t(Msg::CodeHint)}</p>
@@ -201,7 +201,7 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=title_for(&flash, "totp", Msg::TotpTitle)/>
+        <PageTitle text=title_for(&flash, "totp", Msg::TotpTitle)/>
         {staff_bar(h)}
         {(!v.must_enrol).then(|| view! { <p><a class="back" href="/staff/account">{t(Msg::AccountTitle)}</a></p> })}
         <h1>{t(Msg::TotpTitle)}</h1>
@@ -237,7 +237,7 @@ fn account_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
     let cur = field_err(&flash, "password", FieldName::Password);
     let new = field_err(&flash, "password", FieldName::NewPassword);
     view! {
-        <Title text=title_for(&flash, "password", Msg::AccountTitle)/>
+        <PageTitle text=title_for(&flash, "password", Msg::AccountTitle)/>
         {staff_bar(h)}
         <h1>{t(Msg::AccountTitle)}</h1>
         <ErrorSummary errors=errors/>
