@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 use tower::ServiceExt;
 
-const DEFAULT_SEED: u64 = 0x5AFE_70_5EA4;
+const DEFAULT_SEED: u64 = 0x005A_FE70_5EA4;
 const DEFAULT_REQUESTS: usize = 3000;
 
 // ------------------------------------------------------------------------------ generator
