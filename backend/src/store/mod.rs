@@ -8,6 +8,7 @@ pub mod legal;
 pub mod open311;
 pub mod outbox;
 pub mod regions;
+pub mod resident;
 pub mod staff;
 pub mod supervision;
 
