@@ -339,7 +339,7 @@ pub fn TrackFromLink() -> impl IntoView {
         let _ = form.submit();
     });
     view! {
-        <form node_ref=form method="post" action="/form/track" id="track-from-link" hidden>
+        <form node_ref=form method="post" action="/form/track" id="track-from-link" hidden=true>
             <input node_ref=ticket type="hidden" name="ticket"/>
             <input node_ref=key type="hidden" name="key"/>
         </form>
