@@ -289,7 +289,8 @@ async fn tracking_posts_the_key_once_and_keeps_it_out_of_urls() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"track-result\"") && page.body.contains(&ticket));
     assert!(!page.body.contains(&key) && !page.body.contains(&bare_key), "the track page never shows the key");
-    assert!(!page.body.contains("name=\"key\""), "the resident's forms carry no key");
+    let info = between(&page.body, "action=\"/form/track/info\"", "</form>").expect("the info form");
+    assert!(!info.contains("name=\"key\"") && !info.contains("name=\"ticket\""), "the resident's forms carry no codes");
     assert!(page.body.contains("action=\"/form/track/forget\""));
     // Another browser with no session sees the empty lookup form.
     let other = Browser::new().get(&app, "/track").await;
