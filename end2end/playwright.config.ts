@@ -30,6 +30,7 @@ const mobile = {
 //   *.nojs.spec.ts    -> mobile-nojs only (JavaScript disabled: server-rendered forms must work)
 //   *.desktop.spec.ts -> desktop only
 //   *.spec.ts (other) -> mobile-js
+//   resident/draft-binding.spec.ts -> mobile-js AND mobile-nojs (browser binding, both ways)
 export default defineConfig({
   testDir: 'tests',
   globalSetup: require.resolve('./global-setup'),
@@ -53,7 +54,7 @@ export default defineConfig({
     },
     {
       name: 'mobile-nojs',
-      testMatch: /\.nojs\.spec\.ts$/,
+      testMatch: [/\.nojs\.spec\.ts$/, /draft-binding\.spec\.ts$/],
       use: { ...mobile, javaScriptEnabled: false },
     },
     {

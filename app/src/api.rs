@@ -1,8 +1,9 @@
 //! Thin server functions: take the state from context, call one service, map the error.
-//! Pages call them during server rendering; they are also reachable over HTTP.
+//! Pages call them during server rendering; they are also reachable over HTTP, where the ones
+//! that open a draft, a receipt or a tracked appeal find nothing: they need a cookie scoped to
+//! the page's own path (see `cookies.rs`), which a request to `/api/…` never carries.
 
 use domain::views::{DraftView, ReceiptView, TrackView};
-use domain::FieldError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -10,12 +11,10 @@ use serde::{Deserialize, Serialize};
 #[expect(clippy::large_enum_variant, reason = "built once per page; boxing buys nothing")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TrackResult {
-    /// The appeal, and the flash of the post that led here (if any).
+    /// The appeal of this browser's track session, and the flash of the post that led here.
     Found(TrackView, Option<domain::staff::Flash>),
-    Invalid(Vec<FieldError>),
-    /// Wrong ticket or key (deliberately not saying which).
-    NotFound,
-    RateLimited,
+    /// No live session: the lookup form, with the flash of a failed lookup (if any).
+    Form(Option<domain::staff::Flash>),
 }
 
 #[cfg(feature = "ssr")]
@@ -29,50 +28,70 @@ fn internal(e: &backend::BackendError) -> ServerFnError {
     ServerFnError::new("internal error")
 }
 
-/// The client address put in the request by the server's middleware.
+/// The well-formed value of cookie `name` in this request, or "".
 #[cfg(feature = "ssr")]
-fn client() -> String {
+fn cookie(name: &str) -> String {
     use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<backend::state::ClientIp>().map(|c| c.0.clone()))
-        .unwrap_or_else(|| "unknown".to_owned())
+        .map(|p| crate::cookies::secret(p.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()), name))
+        .unwrap_or_default()
 }
 
-/// `None` for a malformed token.
+/// The first step of a new appeal: the catalog only; nothing is stored, no token issued.
+#[server]
+pub async fn blank_draft() -> Result<DraftView, ServerFnError> {
+    Ok(backend::services::appeal::blank_view(&state()?))
+}
+
+/// The draft, if this request carries the cookie of the browser that started it; `None`
+/// otherwise (unknown token, other browser, or a call over HTTP, which never receives the
+/// path-scoped cookie).
 #[server]
 pub async fn get_draft(token: String) -> Result<Option<DraftView>, ServerFnError> {
-    match backend::services::appeal::draft_view(&state()?, &token).await {
+    match backend::services::appeal::draft_view(&state()?, &token, &cookie(crate::cookies::DRAFT)).await {
         Ok(v) => Ok(Some(v)),
         Err(backend::BackendError::NotFound) => Ok(None),
         Err(e) => Err(internal(&e)),
     }
 }
 
+/// The receipt, under the same condition as [`get_draft`].
 #[server]
 pub async fn get_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {
-    match backend::services::appeal::receipt(&state()?, &token).await {
+    match backend::services::appeal::receipt(&state()?, &token, &cookie(crate::cookies::DRAFT)).await {
         Ok(v) => Ok(Some(v)),
         Err(backend::BackendError::NotFound) => Ok(None),
         Err(e) => Err(internal(&e)),
     }
 }
 
+/// The appeal of this browser's track session (cookie), with its flash (cookie, read once).
 #[server]
-pub async fn track_appeal(ticket: String, key: String, flash: String) -> Result<TrackResult, ServerFnError> {
-    use backend::BackendError as E;
+pub async fn track_current() -> Result<TrackResult, ServerFnError> {
+    use backend::services::resident::{take_flash, FlashOwner};
     let state = state()?;
-    match backend::services::track::track(&state, &client(), &ticket, &key).await {
-        Ok(v) => {
-            let f = if flash.is_empty() { None } else { backend::services::resident::take_flash(&state, &flash).await.map_err(|e| internal(&e))? };
-            Ok(TrackResult::Found(v, f))
+    let session = cookie(crate::cookies::TRACK);
+    let flash_id = cookie(crate::cookies::FLASH);
+    if !flash_id.is_empty() {
+        // Read once: the cookie goes with the row.
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            let gone = crate::cookies::set(crate::cookies::FLASH, "", "/track", 0, "Strict", state.auth.secure_cookies);
+            if let Ok(v) = http::HeaderValue::from_str(&gone) {
+                resp.append_header(http::header::SET_COOKIE, v);
+            }
         }
-        Err(E::Invalid(errs)) => Ok(TrackResult::Invalid(errs)),
-        Err(E::NotFound) => Ok(TrackResult::NotFound),
-        Err(E::RateLimited) => Ok(TrackResult::RateLimited),
+    }
+    async fn take(state: &backend::AppState, owner: FlashOwner<'_>, id: &str) -> Result<Option<domain::staff::Flash>, ServerFnError> {
+        if id.is_empty() {
+            return Ok(None);
+        }
+        take_flash(state, owner, id).await.map_err(|e| internal(&e))
+    }
+    if session.is_empty() {
+        return Ok(TrackResult::Form(take(&state, FlashOwner::Lookup, &flash_id).await?));
+    }
+    match backend::services::track::track_session(&state, &session).await {
+        Ok(v) => Ok(TrackResult::Found(v, take(&state, FlashOwner::Session(&session), &flash_id).await?)),
+        Err(backend::BackendError::NotFound) => Ok(TrackResult::Form(take(&state, FlashOwner::Lookup, &flash_id).await?)),
         Err(e) => Err(internal(&e)),
     }
-}
-
-#[server]
-pub async fn new_draft_token() -> Result<String, ServerFnError> {
-    Ok(backend::services::appeal::new_token())
 }

@@ -306,3 +306,42 @@ pub fn CopyReceipt(text: String, token: String, button: String, copied_text: Str
         </div>
     }
 }
+
+/// Opens the track page from the receipt's link or QR code. Ticket and key come in the URL
+/// fragment (`/track#t=…&k=…`), which browsers never send to a server; once hydrated, this
+/// takes them out of the address bar and history (`history.replaceState`, so neither a reload
+/// nor the back button brings them back) and posts them with its own hidden form, as the lookup
+/// form would. With JavaScript off it does nothing and the resident types the two codes.
+#[island]
+pub fn TrackFromLink() -> impl IntoView {
+    let form = NodeRef::<leptos::html::Form>::new();
+    let ticket = NodeRef::<leptos::html::Input>::new();
+    let key = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let (Some(form), Some(ticket), Some(key)) = (form.get(), ticket.get(), key.get()) else { return };
+        let Some(w) = web_sys::window() else { return };
+        let loc = w.location();
+        let hash = loc.hash().unwrap_or_default();
+        let Some(fragment) = hash.strip_prefix('#') else { return };
+        let Ok(params) = web_sys::UrlSearchParams::new_with_str(fragment) else { return };
+        let (Some(t), Some(k)) = (params.get("t"), params.get("k")) else { return };
+        // Out of the address bar first, whatever happens next.
+        let clean = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+        }
+        if t.trim().is_empty() || k.trim().is_empty() {
+            return;
+        }
+        ticket.set_value(&t);
+        key.set_value(&k);
+        let _ = form.submit();
+    });
+    view! {
+        <form node_ref=form method="post" action="/form/track" id="track-from-link" hidden=true>
+            <input node_ref=ticket type="hidden" name="ticket"/>
+            <input node_ref=key type="hidden" name="key"/>
+        </form>
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod components;
+pub mod cookies;
 pub mod islands;
 pub mod legal_api;
 pub mod pages;

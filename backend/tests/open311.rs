@@ -64,18 +64,19 @@ fn bad_request(r: Result<impl std::fmt::Debug, BackendError>) -> Vec<String> {
 
 /// The web wizard with the same facts; returns the stored ticket.
 async fn web_submit(state: &AppState, category: &str, lat: &str, lng: &str) -> String {
-    let t = appeal::new_token();
     let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<HashMap<_, _>>();
+    let new = appeal::start(state, "c", &form(&[("category", category)])).await.unwrap();
+    assert_eq!(new.outcome, StepOutcome::Go(Step::What));
+    let (t, secret) = (new.token, new.secret);
     let steps = [
-        (Step::Category, form(&[("category", category)])),
         (Step::What, form(&[("description", "老板拖欠三个月工资，一直推说下个月给")])),
         (Step::Where, form(&[("lat", lat), ("lng", lng)])),
         (Step::Who, form(&[("identity", "anonymous")])),
     ];
     for (step, f) in steps {
-        assert_eq!(appeal::save_step(state, "c", &t, step, &f).await.unwrap(), StepOutcome::Go(step.next()));
+        assert_eq!(appeal::save_step(state, &t, &secret, step, &f).await.unwrap(), StepOutcome::Go(step.next()));
     }
-    match appeal::submit(state, &t, state.clock.now()).await.unwrap() {
+    match appeal::submit(state, &t, &secret, state.clock.now()).await.unwrap() {
         SubmitOutcome::Accepted { ticket } => ticket,
         other => panic!("{other:?}"),
     }

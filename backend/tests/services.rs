@@ -9,7 +9,7 @@ use backend::services::{import, track};
 use backend::state::Limits;
 use backend::store::{appeals, regions};
 use backend::{AppState, BackendError};
-use common::Engine;
+use common::{DraftRef, Engine};
 use domain::draft::Step;
 use domain::Msg;
 use std::collections::HashMap;
@@ -25,24 +25,23 @@ fn png() -> Vec<u8> {
     out
 }
 
-/// Fills every step of a new draft; returns its token.
-async fn fill(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> String {
-    let t = appeal::new_token();
-    let steps: [(Step, HashMap<String, String>); 4] = [
-        (Step::Category, form(&[("category", category)])),
+/// Fills every step of a new draft; returns it.
+async fn fill(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> DraftRef {
+    let t = common::start(state, category).await;
+    let steps: [(Step, HashMap<String, String>); 3] = [
         (Step::What, form(&[("description", "楼道里堆满了杂物，已经两个星期没人管了")])),
         (Step::Where, form(place)),
         (Step::Who, form(who)),
     ];
     for (step, f) in steps {
-        let out = appeal::save_step(state, "client", &t, step, &f).await.unwrap();
+        let out = appeal::save_step(state, &t.token, &t.secret, step, &f).await.unwrap();
         assert_eq!(out, StepOutcome::Go(step.next()), "{step:?}");
     }
     t
 }
 
-async fn accepted(state: &AppState, token: &str) -> String {
-    match appeal::submit(state, token, time::OffsetDateTime::now_utc()).await.unwrap() {
+async fn accepted(state: &AppState, d: &DraftRef) -> String {
+    match appeal::submit(state, &d.token, &d.secret, time::OffsetDateTime::now_utc()).await.unwrap() {
         SubmitOutcome::Accepted { ticket } => ticket,
         other => panic!("not accepted: {other:?}"),
     }
@@ -94,11 +93,11 @@ async fn submit_routes_stores_and_is_idempotent(engine: Engine) {
     assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["submitted", "routed"]);
     // The same token again: same ticket, still one appeal.
     assert_eq!(accepted(&state, &t).await, ticket);
-    assert_eq!(appeals::count_by_token(&state.db.pool, &t).await.unwrap(), 1);
+    assert_eq!(appeals::count_by_token(&state.db.pool, &t.token).await.unwrap(), 1);
     // Editing a submitted draft changes nothing and says so.
-    let out = appeal::save_step(&state, "c", &t, Step::What, &form(&[("description", "x")])).await.unwrap();
+    let out = appeal::save_step(&state, &t.token, &t.secret, Step::What, &form(&[("description", "x")])).await.unwrap();
     assert_eq!(out, StepOutcome::Submitted);
-    let receipt = appeal::receipt(&state, &t).await.unwrap();
+    let receipt = appeal::receipt(&state, &t.token, &t.secret).await.unwrap();
     assert_eq!(receipt.unit.name, "河东区人力资源和社会保障局");
     assert_eq!(receipt.ticket.replace('-', ""), ticket);
 }
@@ -110,7 +109,7 @@ async fn parallel_double_submit_makes_one_appeal(engine: Engine) {
     let (a, b, c) = tokio::join!(accepted(&state, &t), accepted(&state, &t), accepted(&state, &t));
     assert_eq!(a, b);
     assert_eq!(b, c);
-    assert_eq!(appeals::count_by_token(&state.db.pool, &t).await.unwrap(), 1);
+    assert_eq!(appeals::count_by_token(&state.db.pool, &t.token).await.unwrap(), 1);
     let row = appeals::by_ticket(&state.db.pool, &a).await.unwrap().unwrap();
     assert_eq!(row.unit, "U-HD0101", "community-level category goes to the community committee");
 }
@@ -131,34 +130,36 @@ both_engines!(point_routing_and_outside_the_city);
 
 async fn invalid_steps_keep_what_was_typed(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
-    let t = appeal::new_token();
-    let out = appeal::save_step(&state, "c", &t, Step::What, &form(&[("description", "太短了")])).await.unwrap();
+    let d = common::start(&state, "").await;
+    let t = d.token.as_str();
+    let sec = d.secret.as_str();
+    let out = appeal::save_step(&state, t, sec, Step::What, &form(&[("description", "太短了")])).await.unwrap();
     assert_eq!(out, StepOutcome::Stay(Step::What));
-    let v = appeal::draft_view(&state, &t).await.unwrap();
+    let v = appeal::draft_view(&state, t, sec).await.unwrap();
     assert_eq!(v.draft.description, "太短了");
     assert_eq!(v.draft.errors[0].msg, Msg::ErrDescriptionShort);
     // Unknown category and a street outside the chosen district are caught against the catalog.
-    let out = appeal::save_step(&state, "c", &t, Step::Category, &form(&[("category", "rockets")])).await.unwrap();
+    let out = appeal::save_step(&state, t, sec, Step::Category, &form(&[("category", "rockets")])).await.unwrap();
     assert_eq!(out, StepOutcome::Stay(Step::Category));
-    assert_eq!(appeal::draft_view(&state, &t).await.unwrap().draft.errors[0].msg, Msg::ErrCategoryUnknown);
-    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "HD")])).await.unwrap();
+    assert_eq!(appeal::draft_view(&state, t, sec).await.unwrap().draft.errors[0].msg, Msg::ErrCategoryUnknown);
+    let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HD")])).await.unwrap();
     assert_eq!(out, StepOutcome::Go(Step::Photos));
     // A street of another district (a stale select with JavaScript off) is dropped, not kept.
-    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "HD"), ("street", "HX01")])).await.unwrap();
+    let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HD"), ("street", "HX01")])).await.unwrap();
     assert_eq!(out, StepOutcome::Go(Step::Photos));
-    assert_eq!(appeal::draft_view(&state, &t).await.unwrap().draft.street, "");
+    assert_eq!(appeal::draft_view(&state, t, sec).await.unwrap().draft.street, "");
     // An unknown district is an error on the region field.
-    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "ZZ")])).await.unwrap();
+    let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "ZZ")])).await.unwrap();
     assert_eq!(out, StepOutcome::Stay(Step::Where));
     // Refining the cascade never shows errors; changing the district drops the old street.
-    let out = appeal::save_step(&state, "c", &t, Step::Where, &form(&[("district", "HX"), ("street", "HD01"), ("action", "refine")])).await.unwrap();
+    let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HX"), ("street", "HD01"), ("action", "refine")])).await.unwrap();
     assert_eq!(out, StepOutcome::Stay(Step::Where));
-    let v = appeal::draft_view(&state, &t).await.unwrap();
+    let v = appeal::draft_view(&state, t, sec).await.unwrap();
     assert_eq!((v.draft.district.as_str(), v.draft.street.as_str()), ("HX", ""));
     assert!(v.draft.errors.is_empty());
     assert_eq!(v.streets.len(), 3);
     // Submitting an incomplete draft sends the resident to the first unfinished step.
-    let out = appeal::submit(&state, &t, time::OffsetDateTime::now_utc()).await.unwrap();
+    let out = appeal::submit(&state, t, sec, time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!(out, SubmitOutcome::Incomplete(Step::Category));
 }
 both_engines!(invalid_steps_keep_what_was_typed);
@@ -167,25 +168,25 @@ async fn photos_are_capped_and_move_with_the_appeal(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
     let t = fill(&state, "safety_hazard", &[("district", "GX")], &[("identity", "anonymous")]).await;
     for _ in 0..3 {
-        appeal::add_photo(&state, "c", &t, png()).await.unwrap();
+        appeal::add_photo(&state, &t.token, &t.secret, png()).await.unwrap();
     }
-    match appeal::add_photo(&state, "c", &t, png()).await {
+    match appeal::add_photo(&state, &t.token, &t.secret, png()).await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoTooMany),
         other => panic!("{other:?}"),
     }
     // Not decoded at all once the draft is full: "too many", not "wrong type" (issue 9 §5).
-    match appeal::add_photo(&state, "c", &t, b"not an image".to_vec()).await {
+    match appeal::add_photo(&state, &t.token, &t.secret, b"not an image".to_vec()).await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrPhotoTooMany),
         other => panic!("{other:?}"),
     }
-    let ids = appeal::draft_view(&state, &t).await.unwrap().photo_ids;
+    let ids = appeal::draft_view(&state, &t.token, &t.secret).await.unwrap().photo_ids;
     assert_eq!(ids.len(), 3);
-    let jpeg = appeal::draft_photo(&state, &t, &ids[0]).await.unwrap();
+    let jpeg = appeal::draft_photo(&state, &t.token, &t.secret, &ids[0]).await.unwrap();
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
-    appeal::remove_photo(&state, &t, &ids[0]).await.unwrap();
+    appeal::remove_photo(&state, &t.token, &t.secret, &ids[0]).await.unwrap();
     let ticket = accepted(&state, &t).await;
     assert_eq!(appeals::photo_count(&state.db.pool, &ticket).await.unwrap(), 2);
-    assert!(appeal::draft_view(&state, &t).await.unwrap().photo_ids.is_empty());
+    assert!(appeal::draft_view(&state, &t.token, &t.secret).await.unwrap().photo_ids.is_empty());
 }
 both_engines!(photos_are_capped_and_move_with_the_appeal);
 
@@ -194,7 +195,7 @@ async fn tracking_needs_both_and_says_nothing_more(engine: Engine) {
     let Some(state) = common::demo_state(engine, limits).await else { return };
     let t = fill(&state, "suggestion", &[("district", "HX"), ("street", "HX02")], &[("identity", "anonymous")]).await;
     accepted(&state, &t).await;
-    let r = appeal::receipt(&state, &t).await.unwrap();
+    let r = appeal::receipt(&state, &t.token, &t.secret).await.unwrap();
     let found = track::track(&state, "ip1", &r.ticket, &r.key).await.unwrap();
     assert_eq!(found.unit.code, "U-HX02");
     assert_eq!(found.events.len(), 2);
@@ -216,3 +217,111 @@ async fn tracking_needs_both_and_says_nothing_more(engine: Engine) {
     assert!(track::track(&state, "ip2", &r.ticket, &r.key).await.is_ok());
 }
 both_engines!(tracking_needs_both_and_says_nothing_more);
+
+async fn drafts_open_only_with_their_browser_secret(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let draft_rows = |state: &AppState| {
+        let pool = state.db.pool.clone();
+        async move { sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM drafts").fetch_one(&pool).await.unwrap().0 }
+    };
+    let a = fill(&state, "wage_arrears", &[("district", "HD")], &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")]).await;
+    let b = common::start(&state, "sanitation").await;
+    let before = draft_rows(&state).await;
+    // A token nobody issued is no draft, whatever is asked of it, and nothing is written.
+    let invented = appeal::new_token();
+    let f = form(&[("description", "攻击者想要的草稿内容，足够长")]);
+    let nf = |r: Result<(), BackendError>| matches!(r, Err(BackendError::NotFound));
+    for secret in [a.secret.as_str(), "", "not hex"] {
+        assert!(nf(appeal::draft_view(&state, &invented, secret).await.map(|_| ())));
+        assert!(nf(appeal::save_step(&state, &invented, secret, Step::What, &f).await.map(|_| ())));
+        assert!(nf(appeal::add_photo(&state, &invented, secret, png()).await));
+        assert!(nf(appeal::remove_photo(&state, &invented, secret, "x").await));
+        assert!(nf(appeal::draft_photo(&state, &invented, secret, "x").await.map(|_| ())));
+        assert!(nf(appeal::set_step_errors(&state, &invented, secret, Step::Photos, Vec::new()).await));
+        assert!(nf(appeal::submit(&state, &invented, secret, time::OffsetDateTime::now_utc()).await.map(|_| ())));
+        assert!(nf(appeal::receipt(&state, &invented, secret).await.map(|_| ())));
+    }
+    assert_eq!(draft_rows(&state).await, before, "no draft comes from an invented token");
+    // A real draft with another browser's secret, or none: the same answer, nothing changed.
+    appeal::add_photo(&state, &a.token, &a.secret, png()).await.unwrap();
+    let photo = appeal::draft_view(&state, &a.token, &a.secret).await.unwrap().photo_ids[0].clone();
+    for secret in [b.secret.as_str(), "", &appeal::new_token()] {
+        assert!(nf(appeal::draft_view(&state, &a.token, secret).await.map(|_| ())));
+        assert!(nf(appeal::save_step(&state, &a.token, secret, Step::What, &f).await.map(|_| ())));
+        assert!(nf(appeal::add_photo(&state, &a.token, secret, png()).await));
+        assert!(nf(appeal::remove_photo(&state, &a.token, secret, &photo).await));
+        assert!(nf(appeal::draft_photo(&state, &a.token, secret, &photo).await.map(|_| ())));
+        assert!(nf(appeal::submit(&state, &a.token, secret, time::OffsetDateTime::now_utc()).await.map(|_| ())));
+    }
+    let v = appeal::draft_view(&state, &a.token, &a.secret).await.unwrap();
+    assert_eq!((v.draft.description.as_str(), v.photo_ids.len()), ("楼道里堆满了杂物，已经两个星期没人管了", 1));
+    assert_eq!(appeals::count_by_token(&state.db.pool, &a.token).await.unwrap(), 0, "not submitted by the other browser");
+    // The receipt too belongs to the browser that submitted.
+    accepted(&state, &a).await;
+    assert!(appeal::receipt(&state, &a.token, &a.secret).await.is_ok());
+    assert!(nf(appeal::receipt(&state, &a.token, &b.secret).await.map(|_| ())));
+    // A draft from before the binding (no hash) is expired, even with a well-formed secret.
+    sqlx::query("UPDATE drafts SET browser_hash = NULL WHERE token = $1").bind(&b.token).execute(&state.db.pool).await.unwrap();
+    assert!(nf(appeal::draft_view(&state, &b.token, &b.secret).await.map(|_| ())));
+    // Only the hash is stored.
+    let row = backend::store::drafts::get(&state.db.pool, &a.token).await.unwrap().unwrap();
+    assert_eq!(row.browser_hash.as_deref(), Some(appeal::hash_secret(&a.secret).as_str()));
+    assert_ne!(row.browser_hash.as_deref(), Some(a.secret.as_str()));
+    // The first step's post is the rate-limited part.
+    let limited = common::demo_state(engine, Limits { submit_per_hour: 1, ..Limits::default() }).await.unwrap();
+    appeal::start(&limited, "ip", &form(&[("category", "other")])).await.unwrap();
+    assert!(matches!(appeal::start(&limited, "ip", &form(&[("category", "other")])).await, Err(BackendError::RateLimited)));
+}
+both_engines!(drafts_open_only_with_their_browser_secret);
+
+async fn track_sessions_stand_for_the_key_and_own_their_flashes(engine: Engine) {
+    use backend::services::resident::{self, FlashOwner};
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t = fill(&state, "suggestion", &[("district", "HX"), ("street", "HX02")], &[("identity", "anonymous")]).await;
+    let ticket = accepted(&state, &t).await;
+    let r = appeal::receipt(&state, &t.token, &t.secret).await.unwrap();
+    // Wrong pairs open nothing.
+    assert!(matches!(track::open(&state, "ip", &r.ticket, "AAAAAAAAAAAAAAAAAAAAAAAAAA").await, Err(BackendError::NotFound)));
+    assert!(matches!(track::open(&state, "ip", "bad", "").await, Err(BackendError::Invalid(_))));
+    let id = track::open(&state, "ip", &r.ticket, &r.key).await.unwrap();
+    assert_eq!(track::session_ticket(&state, &id).await.unwrap(), ticket);
+    assert_eq!(track::track_session(&state, &id).await.unwrap().ticket, r.ticket);
+    for bad in ["", "zz", &appeal::new_token()] {
+        assert!(matches!(track::track_session(&state, bad).await, Err(BackendError::NotFound)));
+    }
+    // A post without a live session stores nothing, not even a flash.
+    let flashes = || backend::store::resident::flash_count(&state.db.pool);
+    let before = flashes().await.unwrap();
+    let bad = appeal::new_token();
+    assert!(matches!(resident::add_information_in_session(&state, "ip", &bad, "我来补充一下情况，东门的垃圾桶满了").await, Err(BackendError::NotFound)));
+    assert!(matches!(resident::rate_in_session(&state, "ip", &bad, "satisfied", "").await, Err(BackendError::NotFound)));
+    assert_eq!(flashes().await.unwrap(), before);
+    resident::add_information_in_session(&state, "ip", &id, "我来补充一下情况，东门的垃圾桶满了").await.unwrap();
+    let kinds: Vec<String> = appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&"supplement".to_owned()), "{kinds:?}");
+    // A flash is read once, and only with the session it was made for.
+    let flash = domain::staff::Flash { form: "info".into(), notice: Some(Msg::InfoReceived), ..Default::default() };
+    let f = resident::put_flash(&state, FlashOwner::Session(&id), &flash).await.unwrap();
+    let other = track::open(&state, "ip", &r.ticket, &r.key).await.unwrap();
+    assert_eq!(resident::take_flash(&state, FlashOwner::Session(&other), &f).await.unwrap(), None);
+    assert_eq!(resident::take_flash(&state, FlashOwner::Lookup, &f).await.unwrap(), None);
+    assert_eq!(resident::take_flash(&state, FlashOwner::Session(&id), &f).await.unwrap(), Some(flash));
+    assert_eq!(resident::take_flash(&state, FlashOwner::Session(&id), &f).await.unwrap(), None, "one shot");
+    // "Forget on this phone" ends it; the other session lives on.
+    track::close(&state, &id).await.unwrap();
+    assert!(matches!(track::session_ticket(&state, &id).await, Err(BackendError::NotFound)));
+    assert!(track::session_ticket(&state, &other).await.is_ok());
+}
+both_engines!(track_sessions_stand_for_the_key_and_own_their_flashes);
+
+async fn track_sessions_expire(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (_, d) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (ticket, key) = common::receipt(&state, &d).await;
+    let id = track::open(&state, "ip", &ticket, &key).await.unwrap();
+    clock.advance(time::Duration::minutes(track::SESSION_MINUTES - 1));
+    assert!(track::session_ticket(&state, &id).await.is_ok());
+    clock.advance(time::Duration::minutes(2));
+    assert!(matches!(track::session_ticket(&state, &id).await, Err(BackendError::NotFound)));
+}
+both_engines!(track_sessions_expire);

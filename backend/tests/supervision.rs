@@ -30,7 +30,7 @@ async fn outbox_kinds(state: &AppState, ticket: &str) -> Vec<(String, String)> {
 }
 
 /// A wage appeal (10 working days, to D-HD-hrss), signed at once so only the resolve deadline runs.
-async fn signed_wage_appeal(state: &AppState) -> (String, String) {
+async fn signed_wage_appeal(state: &AppState) -> (String, common::DraftRef) {
     let (ticket, token) = common::appeal_at(state, "wage_arrears", &[("district", "HD")], &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")]).await;
     let hrss = common::staff(state, &format!("h{}", &ticket[2..8].to_lowercase()), "D-HD-hrss", "unit_handler").await;
     work::act(state, &hrss, &ticket, &Act::Sign).await.unwrap();

@@ -460,18 +460,18 @@ both_engines!(nobody_decides_their_own_extension);
 async fn drafts_and_receipt_keys_do_not_stay_forever(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let (_, submitted) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "周"), ("phone", "13500135000")]).await;
-    let stale = backend::services::appeal::new_token();
+    let stale = common::start(&state, "sanitation").await;
     let f = [("description".to_owned(), "只写了一半的草稿内容，还没提交".to_owned())].into_iter().collect();
-    backend::services::appeal::save_step(&state, "c", &stale, domain::draft::Step::What, &f).await.unwrap();
+    backend::services::appeal::save_step(&state, &stale.token, &stale.secret, domain::draft::Step::What, &f).await.unwrap();
     // Within a day the receipt can be shown again.
-    assert!(backend::services::appeal::receipt(&state, &submitted).await.is_ok());
+    assert!(backend::services::appeal::receipt(&state, &submitted.token, &submitted.secret).await.is_ok());
     clock.advance(time::Duration::days(8));
     let (deleted, cleared) = backend::services::appeal::sweep_drafts(&state, clock.ts()).await.unwrap();
     assert_eq!((deleted, cleared), (1, 1));
-    assert!(backend::store::drafts::get(&state.db.pool, &stale).await.unwrap().is_none());
-    let row = backend::store::drafts::get(&state.db.pool, &submitted).await.unwrap().unwrap();
+    assert!(backend::store::drafts::get(&state.db.pool, &stale.token).await.unwrap().is_none());
+    let row = backend::store::drafts::get(&state.db.pool, &submitted.token).await.unwrap().unwrap();
     assert!(row.access_key.is_none(), "the plaintext key is gone");
     assert!(!row.data.contains("13500135000"), "and so is the typed phone number");
-    assert!(matches!(backend::services::appeal::receipt(&state, &submitted).await, Err(BackendError::NotFound)));
+    assert!(matches!(backend::services::appeal::receipt(&state, &submitted.token, &submitted.secret).await, Err(BackendError::NotFound)));
 }
 both_engines!(drafts_and_receipt_keys_do_not_stay_forever);

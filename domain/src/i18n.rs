@@ -287,6 +287,11 @@ messages! {
     Submitting => "正在提交……", "Submitting…";
     DraftSavedOnDevice => "草稿已保存在本机。", "Draft saved on this device.";
     DraftExpired => "这份草稿已过期或不存在，请重新开始。", "This draft has expired or does not exist. Please start again.";
+    // issue 9 §1–2
+    TrackForget => "查完了，在这部手机上退出", "Done – forget it on this phone";
+    TrackForgetHint => "在公用或借来的手机上查询后，请点此退出，别人就看不到这件诉求。", "On a shared or borrowed phone, press this when you are done so nobody else can open this appeal.";
+    TrackForgotten => "已退出，这部手机不再显示这件诉求。", "Done. This phone no longer shows that appeal.";
+    TrackSessionEnded => "查询已结束，请重新输入受理编号和查询码。", "Your lookup has ended. Please enter the ticket number and key again.";
     StartAgain => "重新开始", "Start again";
     AlreadySubmitted => "这件诉求已经提交过了，下面是它的回执。", "This appeal was already submitted; here is its receipt.";
     // Receipt

@@ -1,13 +1,21 @@
-//! Plain HTML form posts of the appeal wizard. Each handler calls one service and answers with a
-//! 303 redirect (post/redirect/get), so reloading or going back never re-posts, and the pages
-//! work the same with JavaScript off.
+//! Plain HTML form posts of the appeal wizard and the track page. Each handler calls one service
+//! and answers with a 303 redirect (post/redirect/get), so reloading or going back never
+//! re-posts, and the pages work the same with JavaScript off.
+//!
+//! Drafts are bound to the browser that started them: `/form/appeal/new` issues the token and a
+//! browser secret in a path-scoped HttpOnly cookie (`app::cookies`), and every other draft
+//! route needs that cookie; without it the answer is the "expired" page and nothing is written.
+//! The track page's key is posted once (`/form/track`) and never appears in a URL: a track
+//! session cookie stands for it afterwards, and flashes travel in a cookie, not in the URL.
 
 use axum::extract::{Multipart, Path};
-use axum::http::{header, StatusCode};
+use app::cookies;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
-use backend::services::resident;
+use backend::services::resident::{self, FlashOwner};
+use backend::services::track;
 use backend::state::ClientIp;
 use backend::{AppState, BackendError};
 use domain::draft::Step;
@@ -56,10 +64,55 @@ fn step_url(token: &str, step: Step) -> String {
     format!("/appeal/{token}/{}", step.slug())
 }
 
-pub async fn save_step(
+/// The well-formed value of cookie `name` in the request ("" if none: no secret matches it).
+fn cookie(headers: &HeaderMap, name: &str) -> String {
+    cookies::secret(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()), name)
+}
+
+/// The draft's browser secret sent with this request.
+fn draft_secret(headers: &HeaderMap) -> String {
+    cookie(headers, cookies::DRAFT)
+}
+
+/// Adds `Set-Cookie` headers to a response.
+fn with_cookies(mut res: Response, set: impl IntoIterator<Item = String>) -> Response {
+    for c in set {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// `/form/appeal/new`: the first step's post starts the draft. The server issues the token and
+/// the browser secret, and the secret goes to this browser only, in a cookie for each path of
+/// the draft (HttpOnly, SameSite=Lax so the wizard's links work, Secure on HTTPS).
+pub async fn new_appeal(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match appeal::start(&state, &ip, &form).await {
+        Ok(new) => {
+            let next = match new.outcome {
+                StepOutcome::Go(next) => next,
+                StepOutcome::Stay(s) => s,
+                StepOutcome::Submitted => Step::Category,
+            };
+            let secure = state.auth.secure_cookies;
+            let set = cookies::draft_paths(&new.token)
+                .map(|path| cookies::set(cookies::DRAFT, &new.secret, &path, cookies::DRAFT_MAX_AGE, "Lax", secure));
+            with_cookies(Redirect::to(&step_url(&new.token, next)).into_response(), set)
+        }
+        Err(e) => fail(lang, &e),
+    }
+}
+
+pub async fn save_step(
+    Extension(state): Extension<AppState>,
+    headers: HeaderMap,
     Path((token, step)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -68,7 +121,7 @@ pub async fn save_step(
         return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound);
     };
     let from_check = form.get("action").map(String::as_str) == Some("check");
-    match appeal::save_step(&state, &ip, &token, step, &form).await {
+    match appeal::save_step(&state, &token, &draft_secret(&headers), step, &form).await {
         Ok(StepOutcome::Go(next)) => Redirect::to(&step_url(&token, next)).into_response(),
         Ok(StepOutcome::Stay(s)) => {
             let q = if from_check { "?from=check" } else { "" };
@@ -81,11 +134,11 @@ pub async fn save_step(
 
 pub async fn submit(
     Extension(state): Extension<AppState>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match appeal::submit(&state, &token, state.clock.now()).await {
+    match appeal::submit(&state, &token, &draft_secret(&headers), state.clock.now()).await {
         Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
         Ok(SubmitOutcome::Incomplete(step)) => Redirect::to(&step_url(&token, step)).into_response(),
         Err(e) => fail(lang, &e),
@@ -94,19 +147,23 @@ pub async fn submit(
 
 pub async fn add_photo(
     Extension(state): Extension<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
     mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
-    if !appeal::valid_token(&token) {
+    let secret = draft_secret(&headers);
+    if !appeal::valid_token(&token) || secret.is_empty() {
         return message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired);
     }
-    // Room, gate and a capped read before any decoding (issue 9 §5); the permit is held until
-    // the photo is stored.
+    // The draft's own browser first: nobody else learns even whether it is full. Then room, gate
+    // and a capped read before any decoding (issue 9 §5); the permit is held until the photo is
+    // stored.
+    if let Err(e) = appeal::check_binding(&state, &token, &secret).await {
+        return fail(lang, &e);
+    }
     let result = match crate::uploads::receive(&state, &token, mp).await {
-        Ok((_permit, bytes)) => appeal::add_photo(&state, &ip, &token, bytes).await,
+        Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
         Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
         Err(crate::uploads::Refused::Err(e)) => Err(e),
     };
@@ -115,7 +172,7 @@ pub async fn add_photo(
         Err(BackendError::Invalid(errs)) => errs,
         Err(e) => return fail(lang, &e),
     };
-    if let Err(e) = appeal::set_step_errors(&state, &token, Step::Photos, errors).await {
+    if let Err(e) = appeal::set_step_errors(&state, &token, &secret, Step::Photos, errors).await {
         return fail(lang, &e);
     }
     Redirect::to(&step_url(&token, Step::Photos)).into_response()
@@ -128,20 +185,18 @@ pub async fn remove_photo(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let id = form.get("id").cloned().unwrap_or_default();
-    match appeal::remove_photo(&state, &token, &id).await {
+    match appeal::remove_photo(&state, &token, &draft_secret(&headers), &id).await {
         Ok(()) => Redirect::to(&step_url(&token, Step::Photos)).into_response(),
         Err(e) => fail(lang_of(&headers), &e),
     }
 }
 
-pub async fn draft_photo(Extension(state): Extension<AppState>, Path((token, id)): Path<(String, String)>) -> Response {
-    match appeal::draft_photo(&state, &token, &id).await {
-        Ok(bytes) => (
-            [(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=3600")],
-            bytes,
-        )
-            .into_response(),
-        Err(BackendError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+/// A draft photo, for the browser that started the draft only (`Cache-Control: no-store` is
+/// added by the middleware, as on every draft response).
+pub async fn draft_photo(Extension(state): Extension<AppState>, headers: HeaderMap, Path((token, id)): Path<(String, String)>) -> Response {
+    match appeal::draft_photo(&state, &token, &draft_secret(&headers), &id).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
+        Err(BackendError::NotFound) => message_page(lang_of(&headers), StatusCode::NOT_FOUND, Msg::DraftExpired),
         Err(e) => {
             tracing::error!(error = %e, "photo read failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -176,62 +231,116 @@ pub async fn healthz(Extension(state): Extension<AppState>) -> Response {
     }
 }
 
-/// Back to the track page for `ticket` and `key`, with a flash (errors and typed text, or thanks).
-async fn back_to_track(state: &AppState, lang: Lang, ticket: &str, key: &str, flash: domain::staff::Flash) -> Response {
-    let enc = |s: &str| app::components::urlencode(s);
-    match resident::put_flash(state, &flash).await {
-        Ok(id) => Redirect::to(&format!("/track?ticket={}&key={}&f={id}#{}", enc(ticket), enc(key), flash.form)).into_response(),
+/// A flash's id in its cookie (read once by the track page).
+fn flash_cookie(state: &AppState, id: &str) -> String {
+    cookies::set(cookies::FLASH, id, "/track", cookies::FLASH_MAX_AGE, "Strict", state.auth.secure_cookies)
+}
+
+/// `/form/track`: the lookup. A right ticket and key open a track session (cookie for `/track`
+/// and `/form/track`); a wrong or malformed pair comes back as a flash with the typed ticket,
+/// never the key. Either way a 303 to `/track`, which carries no code.
+pub async fn track_lookup(
+    Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let g = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (ticket, key) = (g("ticket"), g("key"));
+    let secure = state.auth.secure_cookies;
+    let problem = match track::open(&state, &ip, &ticket, &key).await {
+        Ok(id) => {
+            // The session replaces any other of this browser; a stale flash goes with it.
+            let old = cookie(&headers, cookies::TRACK);
+            if !old.is_empty() {
+                if let Err(e) = track::close(&state, &old).await {
+                    return fail(lang, &e);
+                }
+            }
+            let set = cookies::TRACK_PATHS
+                .into_iter()
+                .map(|path| cookies::set(cookies::TRACK, &id, path, cookies::TRACK_MAX_AGE, "Strict", secure))
+                .chain([cookies::set(cookies::FLASH, "", "/track", 0, "Strict", secure)]);
+            return with_cookies(Redirect::to("/track").into_response(), set);
+        }
+        Err(BackendError::Invalid(errors)) => domain::staff::Flash { form: "lookup".into(), errors, ..Default::default() },
+        Err(BackendError::NotFound) => domain::staff::Flash { form: "lookup".into(), problem: Some(Msg::TrackNotFound), ..Default::default() },
+        // Answered at once: a flood of refused lookups must not fill the flash table.
+        Err(e) => return fail(lang, &e),
+    };
+    let flash = domain::staff::Flash { values: vec![("ticket".into(), ticket.chars().take(40).collect())], ..problem };
+    match resident::put_flash(&state, FlashOwner::Lookup, &flash).await {
+        Ok(id) => with_cookies(Redirect::to("/track").into_response(), [flash_cookie(&state, &id)]),
         Err(e) => fail(lang, &e),
     }
 }
 
-/// Sends a resident action's outcome back to the track page.
-async fn resident_outcome(state: &AppState, lang: Lang, form_name: &str, form: &HashMap<String, String>, r: Result<Msg, BackendError>) -> Response {
-    let ticket = form.get("ticket").cloned().unwrap_or_default();
-    let key = form.get("key").cloned().unwrap_or_default();
+/// `/form/track/forget`: "done, forget it on this phone" ends the session and its cookies.
+pub async fn track_forget(Extension(state): Extension<AppState>, headers: HeaderMap) -> Response {
+    let session = cookie(&headers, cookies::TRACK);
+    if let Err(e) = track::close(&state, &session).await {
+        return fail(lang_of(&headers), &e);
+    }
+    let secure = state.auth.secure_cookies;
+    let set = cookies::TRACK_PATHS
+        .into_iter()
+        .map(|path| cookies::set(cookies::TRACK, "", path, 0, "Strict", secure))
+        .chain([cookies::set(cookies::FLASH, "", "/track", 0, "Strict", secure)]);
+    with_cookies(Redirect::to("/track?done=1").into_response(), set)
+}
+
+/// Sends a resident action's outcome back to the track page: a flash (errors and typed text, or
+/// thanks) for this session only, its id in a cookie. Nothing is stored for a post that did not
+/// prove the ticket (no session, expired, rate limited).
+async fn resident_outcome(state: &AppState, lang: Lang, session: &str, form_name: &str, form: &HashMap<String, String>, r: Result<Msg, BackendError>) -> Response {
     let kept = |f: &HashMap<String, String>| f.iter().filter(|(k, _)| !matches!(k.as_str(), "ticket" | "key")).map(|(k, v)| (k.clone(), v.clone())).collect();
     let flash = match r {
         Ok(notice) => domain::staff::Flash { form: form_name.into(), notice: Some(notice), ..Default::default() },
         Err(BackendError::Invalid(errors)) => domain::staff::Flash { form: form_name.into(), errors, values: kept(form), ..Default::default() },
         Err(BackendError::Conflict(m)) => domain::staff::Flash { form: form_name.into(), problem: Some(m), values: kept(form), ..Default::default() },
-        // A wrong ticket or key gets the same answer as on the lookup form.
-        Err(BackendError::NotFound) => return message_page(lang, StatusCode::NOT_FOUND, Msg::TrackNotFound),
+        Err(BackendError::NotFound) => return message_page(lang, StatusCode::NOT_FOUND, Msg::TrackSessionEnded),
         Err(e) => return fail(lang, &e),
     };
-    back_to_track(state, lang, &ticket, &key, flash).await
+    match resident::put_flash(state, FlashOwner::Session(session), &flash).await {
+        Ok(id) => with_cookies(Redirect::to(&format!("/track#{form_name}")).into_response(), [flash_cookie(state, &id)]),
+        Err(e) => fail(lang, &e),
+    }
 }
 
 /// The resident answers a request for information or adds something (`/form/track/info`).
 pub async fn track_info(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let session = cookie(&headers, cookies::TRACK);
     let g = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let r = resident::add_information(&state, &ip, &g("ticket"), &g("key"), &g("body")).await.map(|()| Msg::InfoReceived);
-    resident_outcome(&state, lang, "info", &form, r).await
+    let r = resident::add_information_in_session(&state, &ip, &session, &g("body")).await.map(|()| Msg::InfoReceived);
+    resident_outcome(&state, lang, &session, "info", &form, r).await
 }
 
 /// The resident rates the answer (`/form/track/rate`).
 pub async fn track_rate(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let session = cookie(&headers, cookies::TRACK);
     let g = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let r = resident::rate(&state, &ip, &g("ticket"), &g("key"), &g("rating"), &g("comment")).await.map(|()| Msg::RatingReceived);
-    resident_outcome(&state, lang, "rate", &form, r).await
+    let r = resident::rate_in_session(&state, &ip, &session, &g("rating"), &g("comment")).await.map(|()| Msg::RatingReceived);
+    resident_outcome(&state, lang, &session, "rate", &form, r).await
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn language_switch_only_goes_back_to_our_own_pages() {
-        for ok in ["/", "/track?ticket=PA-1234-5678&key=AB", "/legal/search?q=%E5%B7%A5"] {
+        for ok in ["/", "/track?done=1", "/legal/search?q=%E5%B7%A5"] {
             assert!(super::local_path(ok), "{ok}");
         }
         for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "", "/a b", "/\n/evil", "/工资"] {

@@ -78,6 +78,25 @@ pub async fn strict_transport(https: bool, req: Request, next: Next) -> Response
     res
 }
 
+/// Whether a response to `path` shows or accepts a resident's private data: a draft (wizard pages,
+/// its photos), a receipt, the track page, or any form post's answer.
+#[must_use]
+pub fn private_path(path: &str) -> bool {
+    const PREFIXES: [&str; 5] = ["/appeal/", "/receipt/", "/draft-photo/", "/form/", "/track/"];
+    path == "/track" || PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
+/// `Cache-Control: no-store` on every private response ([`private_path`]), whatever the handler
+/// set: no browser, proxy or back-forward cache keeps a draft, a key or an appeal.
+pub async fn no_store(req: Request, next: Next) -> Response {
+    let private = private_path(req.uri().path());
+    let mut res = next.run(req).await;
+    if private {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
 /// Replaces path segments that look like secrets (tokens, keys: 20+ characters) with `*`.
 #[must_use]
 pub fn redact_path(path: &str) -> String {
@@ -102,5 +121,15 @@ mod tests {
             "/receipt/*"
         );
         assert_eq!(super::redact_path("/appeal/new"), "/appeal/new");
+    }
+
+    #[test]
+    fn private_paths_are_the_resident_ones() {
+        for p in ["/appeal/new", "/appeal/0123/what", "/receipt/x", "/draft-photo/a/b", "/form/track", "/form/appeal/new", "/track"] {
+            assert!(super::private_path(p), "{p}");
+        }
+        for p in ["/", "/legal", "/pkg/pingan.css", "/tracker", "/healthz"] {
+            assert!(!super::private_path(p), "{p}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use backend::state::Limits;
-use common::{between, enc, get, get_with as staff_get, post_form, post_with, send};
+use common::{between, csrf, enc, get, get_with as staff_get, post_form, post_with, send, session_cookie};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 
 async fn app() -> Router {
@@ -158,66 +158,69 @@ async fn eligibility_one_question_per_page_to_a_prefilled_appeal() {
     let r = get(&app, "/legal/eligibility?matter=labour&group=none&means=below").await;
     let href = unescape(between(&r.body, "id=\"start-appeal\" href=\"", "\"").expect("start button"));
     assert!(href.starts_with("/appeal/new?category=legal_aid&description="), "{href}");
-    let page = get(&app, &href).await;
+    let mut b = common::browser::Browser::new();
+    let page = b.get(&app, &href).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("value=\"legal_aid\" checked"), "legal_aid preselected");
     assert!(page.body.contains("id=\"carried-description\""));
+    assert!(page.body.contains("action=\"/form/appeal/new\""));
     let carried = unescape(between(&page.body, "<input type=\"hidden\" name=\"description\" value=\"", "\"").expect("carried"));
     assert!(carried.contains("要求确认劳动关系或者支付工资（劳动报酬）") && carried.contains("1350"), "{carried}");
-    let token = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
-    let step = post_form(&app, &format!("/form/appeal/{token}/category"), &format!("category=legal_aid&description={}", enc(&carried))).await;
-    assert_eq!(step.location.as_deref(), Some(format!("/appeal/{token}/what").as_str()));
-    let what = get(&app, &format!("/appeal/{token}/what")).await;
+    let token = b.start_draft(&app, &format!("category=legal_aid&description={}", enc(&carried))).await;
+    let what = b.get(&app, &format!("/appeal/{token}/what")).await;
     let text = unescape(between(&what.body, "<textarea id=\"description\"", "</textarea>").unwrap());
     assert!(text.contains("【法律援助自测】") && text.contains("1350"), "{text}");
     // Going back to step 1 and on again never overwrites what the resident wrote.
-    let step = post_form(&app, &format!("/form/appeal/{token}/what"), &format!("description={}", enc("我自己写的：老板拖欠工资三个月了"))).await;
+    let step = b.post(&app, &format!("/form/appeal/{token}/what"), &format!("description={}", enc("我自己写的：老板拖欠工资三个月了"))).await;
     assert_eq!(step.status, StatusCode::SEE_OTHER);
-    post_form(&app, &format!("/form/appeal/{token}/category"), &format!("category=legal_aid&description={}", enc(&carried))).await;
-    let what = get(&app, &format!("/appeal/{token}/what")).await;
+    b.post(&app, &format!("/form/appeal/{token}/category"), &format!("category=legal_aid&description={}", enc(&carried))).await;
+    let what = b.get(&app, &format!("/appeal/{token}/what")).await;
     assert!(what.body.contains("我自己写的") && !what.body.contains("【法律援助自测】"));
 }
 
 #[tokio::test]
 async fn dispute_receipts_and_tracking_point_to_legal_help() {
     let app = app().await;
-    let page = get(&app, "/appeal/new").await;
-    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let mut b = common::browser::Browser::new();
+    let t = b.start_draft(&app, "category=neighbor_dispute").await;
     let steps = [
-        ("category", "category=neighbor_dispute".to_owned()),
         ("what", format!("description={}", enc("楼上邻居家天天漏水到我家，沟通多次没有结果"))),
         ("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note=".to_owned()),
         ("who", "identity=anonymous".to_owned()),
     ];
     for (step, body) in steps {
-        let r = post_form(&app, &format!("/form/appeal/{t}/{step}"), &body).await;
+        let r = b.post(&app, &format!("/form/appeal/{t}/{step}"), &body).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}");
     }
-    let r = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let r = b.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
     assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
-    let receipt = get(&app, &format!("/receipt/{t}")).await;
+    let receipt = b.get(&app, &format!("/receipt/{t}")).await;
     assert!(receipt.body.contains("id=\"legal-triage\""), "{}", receipt.body);
     assert!(receipt.body.contains("东关街道和平社区人民调解委员会"), "the community's committee");
     assert!(receipt.body.contains("href=\"/legal/articles/neighbour-noise-water-leak\""));
     assert!(receipt.body.contains("id=\"triage-eligibility\""));
+    // The track link carries the codes in its fragment, which the island posts.
     let link = unescape(between(&receipt.body, "id=\"track-link\" href=\"", "\"").unwrap());
-    let track = get(&app, &link).await;
+    let fragment = link.strip_prefix("/track#").expect("codes in the fragment only");
+    let codes: std::collections::HashMap<&str, &str> = fragment.split('&').filter_map(|kv| kv.split_once('=')).collect();
+    let r = b.post(&app, "/form/track", &format!("ticket={}&key={}", codes["t"], codes["k"])).await;
+    assert_eq!(r.location.as_deref(), Some("/track"));
+    let track = b.get(&app, "/track").await;
     assert_eq!(track.status, StatusCode::OK);
     assert!(track.body.contains("id=\"legal-triage\"") && track.body.contains("东关街道和平社区人民调解委员会"));
+    assert_eq!(track.body.matches("id=\"legal-triage\"").count(), 1, "the legal help block once (issue 14)");
 
     // Not a dispute: no legal box.
-    let page = get(&app, "/appeal/new").await;
-    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let t = b.start_draft(&app, "category=sanitation").await;
     for (step, body) in [
-        ("category", "category=sanitation".to_owned()),
         ("what", format!("description={}", enc("小区门口的垃圾桶三天没有清运了"))),
         ("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note=".to_owned()),
         ("who", "identity=anonymous".to_owned()),
     ] {
-        post_form(&app, &format!("/form/appeal/{t}/{step}"), &body).await;
+        b.post(&app, &format!("/form/appeal/{t}/{step}"), &body).await;
     }
-    post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
-    let receipt = get(&app, &format!("/receipt/{t}")).await;
+    b.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let receipt = b.get(&app, &format!("/receipt/{t}")).await;
     assert!(receipt.body.contains("id=\"ticket\"") && !receipt.body.contains("legal-triage"));
 }
 
@@ -289,12 +292,14 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
 #[tokio::test]
 async fn form_posts_from_our_no_referrer_pages_are_accepted() {
     let app = app().await;
-    let page = get(&app, "/appeal/new").await;
-    let t = between(&page.body, "action=\"/form/appeal/", "/category\"").unwrap().to_owned();
+    let mut b = common::browser::Browser::new();
+    let t = b.start_draft(&app, "category=other").await;
+    let cookie = b.cookie_for(&format!("/form/appeal/{t}/category"));
     let post = |site: Option<&'static str>| {
         let mut req = Request::post(format!("/form/appeal/{t}/category"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::HOST, "localhost")
+            .header(header::COOKIE, cookie.clone())
             .header(header::ORIGIN, "null");
         if let Some(s) = site {
             req = req.header("sec-fetch-site", s);

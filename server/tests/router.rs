@@ -9,25 +9,31 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use backend::state::Limits;
+use common::browser::Browser;
 use common::{app, between, enc, get, post_form, send};
 
-async fn new_token(app: &Router) -> String {
-    let page = get(app, "/appeal/new").await;
+/// Step 1 as a browser sees it: the page stores nothing and posts to `/form/appeal/new`, which
+/// issues the token (and the cookie); returns the token.
+async fn new_token(app: &Router, b: &mut Browser) -> String {
+    let page = b.get(app, "/appeal/new").await;
     assert_eq!(page.status, StatusCode::OK);
-    between(&page.body, "action=\"/form/appeal/", "/category\"").expect("category form").to_owned()
+    assert!(page.body.contains("action=\"/form/appeal/new\""), "step 1 posts to the token-less route");
+    let r = b.post(app, "/form/appeal/new", "category=").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let t = r.location.as_deref().and_then(|l| l.strip_prefix("/appeal/")).and_then(|l| l.strip_suffix("/category")).expect("back to step 1 with a token").to_owned();
+    t
 }
 
 /// Walks the wizard with plain posts; returns the token.
-async fn complete_appeal(app: &Router) -> String {
-    let t = new_token(app).await;
+async fn complete_appeal(app: &Router, b: &mut Browser) -> String {
+    let t = b.start_draft(app, "category=wage_arrears").await;
     let steps = [
-        ("category", "category=wage_arrears".to_owned(), "what"),
         ("what", format!("description={}", enc("老板拖欠三个月工资，一直推说下个月给")), "where"),
         ("where", "district=HD&street=HD01&community=&lat=&lng=&address_note=".to_owned(), "photos"),
         ("who", format!("identity=named&name={}&phone=13800138000", enc("王师傅")), "check"),
     ];
     for (step, body, next) in steps {
-        let r = post_form(app, &format!("/form/appeal/{t}/{step}"), &body).await;
+        let r = b.post(app, &format!("/form/appeal/{t}/{step}"), &body).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
         assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/{next}").as_str()));
     }
@@ -61,13 +67,14 @@ async fn health_home_and_language() {
 #[tokio::test]
 async fn js_off_submit_then_track() {
     let app = app(Limits::default()).await;
-    let t = complete_appeal(&app).await;
-    let check = get(&app, &format!("/appeal/{t}/check")).await;
+    let mut b = Browser::new();
+    let t = complete_appeal(&app, &mut b).await;
+    let check = b.get(&app, &format!("/appeal/{t}/check")).await;
     assert!(check.body.contains("劳资欠薪") && check.body.contains("138****8000"), "{}", check.body);
-    let submit = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let submit = b.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
     assert_eq!(submit.status, StatusCode::SEE_OTHER);
     assert_eq!(submit.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
-    let receipt = get(&app, &format!("/receipt/{t}")).await;
+    let receipt = b.get(&app, &format!("/receipt/{t}")).await;
     assert_eq!(receipt.status, StatusCode::OK);
     let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").expect("ticket").to_owned();
     let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").expect("key").to_owned();
@@ -76,58 +83,65 @@ async fn js_off_submit_then_track() {
     assert!(receipt.body.contains("河东区人力资源和社会保障局"));
     assert!(receipt.body.contains("<svg"), "QR code");
     // Pressing submit again (double tap, back button) lands on the same receipt.
-    let again = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let again = b.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
     assert_eq!(again.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
-    assert!(get(&app, &format!("/receipt/{t}")).await.body.contains(&ticket));
+    assert!(b.get(&app, &format!("/receipt/{t}")).await.body.contains(&ticket));
     // A step page of a submitted draft redirects to its receipt.
-    let step = get(&app, &format!("/appeal/{t}/what")).await;
+    let step = b.get(&app, &format!("/appeal/{t}/what")).await;
     assert_eq!(step.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
-    // Track with the receipt's codes.
-    let found = get(&app, &format!("/track?ticket={}&key={}", enc(&ticket), enc(&key))).await;
+    // Track with the receipt's codes: a POST, then the page from the session cookie.
+    let found = b.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await;
+    assert_eq!((found.status, found.location.as_deref()), (StatusCode::SEE_OTHER, Some("/track")));
+    let found = b.get(&app, "/track").await;
     assert_eq!(found.status, StatusCode::OK);
     for text in ["待签收", "河东区人力资源和社会保障局", "您提交了诉求", "系统按属地和事项分派给"] {
         assert!(found.body.contains(text), "track lacks {text}");
     }
-    // Wrong key and unknown ticket give one and the same message.
-    let wrong_key = get(&app, &format!("/track?ticket={}&key={}", enc(&ticket), "A".repeat(26))).await;
-    let wrong_ticket = get(&app, &format!("/track?ticket=PA-0000-0000&key={}", enc(&key))).await;
+    // Wrong key and unknown ticket give one and the same message, in another browser.
     let msg = "受理编号或查询码不对，请核对回执后再试。";
-    assert!(wrong_key.body.contains(msg) && wrong_ticket.body.contains(msg));
-    assert!(!wrong_key.body.contains("待签收"));
+    for body in [format!("ticket={}&key={}", enc(&ticket), "A".repeat(26)), format!("ticket=PA-0000-0000&key={}", enc(&key))] {
+        let mut other = Browser::new();
+        let r = other.post(&app, "/form/track", &body).await;
+        assert_eq!(r.location.as_deref(), Some("/track"));
+        let page = other.get(&app, "/track").await;
+        assert!(page.body.contains(msg) && !page.body.contains("待签收"), "{}", page.body);
+        assert!(!page.body.contains(&key), "the typed key is not sent back");
+    }
 }
 
 #[tokio::test]
 async fn errors_come_back_on_the_step_with_the_typed_value() {
     let app = app(Limits::default()).await;
-    let t = new_token(&app).await;
-    let r = post_form(&app, &format!("/form/appeal/{t}/category"), "").await;
-    assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/category").as_str()));
-    let page = get(&app, &format!("/appeal/{t}/category")).await;
+    let mut b = Browser::new();
+    let t = new_token(&app, &mut b).await;
+    let page = b.get(&app, &format!("/appeal/{t}/category")).await;
     assert!(page.body.contains("class=\"error-summary\"") && page.body.contains("href=\"#category\""));
     assert!(page.body.contains("请选择诉求类别"));
-    post_form(&app, &format!("/form/appeal/{t}/what"), &format!("description={}", enc("太短"))).await;
-    let page = get(&app, &format!("/appeal/{t}/what")).await;
+    b.post(&app, &format!("/form/appeal/{t}/what"), &format!("description={}", enc("太短"))).await;
+    let page = b.get(&app, &format!("/appeal/{t}/what")).await;
     assert!(page.body.contains("href=\"#description\""));
     assert!(page.body.contains("id=\"description-error\""));
     assert!(page.body.contains("aria-invalid=\"true\""));
     assert!(page.body.contains(">\n太短</textarea>"), "typed value kept");
     assert!(page.body.contains("<title>请先改正以下问题"), "title announces the error");
-    post_form(&app, &format!("/form/appeal/{t}/who"), "identity=named&name=&phone=123").await;
-    let page = get(&app, &format!("/appeal/{t}/who")).await;
+    b.post(&app, &format!("/form/appeal/{t}/who"), "identity=named&name=&phone=123").await;
+    let page = b.get(&app, &format!("/appeal/{t}/who")).await;
     assert!(page.body.contains("href=\"#name\"") && page.body.contains("href=\"#phone\""));
     // Submitting now sends the resident to the first unfinished step.
-    let r = post_form(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let r = b.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
     assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/category").as_str()));
 }
 
 #[tokio::test]
 async fn cross_origin_posts_are_refused_and_bad_tokens_found_nowhere() {
     let app = app(Limits::default()).await;
-    let t = new_token(&app).await;
+    let mut b = Browser::new();
+    let t = new_token(&app, &mut b).await;
     let req = Request::post(format!("/form/appeal/{t}/category"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "localhost")
         .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, b.cookie_for(&format!("/form/appeal/{t}/category")))
         .body(Body::from("category=other"))
         .unwrap();
     assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
@@ -141,11 +155,13 @@ async fn cross_origin_posts_are_refused_and_bad_tokens_found_nowhere() {
 #[tokio::test]
 async fn tracking_is_rate_limited_per_client() {
     let app = app(Limits { track_per_10min: 3, ..Limits::default() }).await;
+    let mut b = Browser::new();
     for _ in 0..3 {
-        let r = get(&app, "/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = b.post(&app, "/form/track", "ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(b.get(&app, "/track").await.status, StatusCode::OK);
     }
-    let r = get(&app, "/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    let r = b.post(&app, "/form/track", "ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("查询太频繁"));
     // The empty form is not a lookup and stays available.
@@ -166,7 +182,8 @@ fn multipart(name: &str, filename: &str, mime: &str, data: &[u8]) -> (String, Ve
 #[tokio::test]
 async fn photo_upload_is_reencoded_and_bad_files_explained() {
     let app = app(Limits::default()).await;
-    let t = complete_appeal(&app).await;
+    let mut b = Browser::new();
+    let t = complete_appeal(&app, &mut b).await;
     // A tiny valid PNG (1×1, red).
     let png: &[u8] = &[
         0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
@@ -179,22 +196,17 @@ async fn photo_upload_is_reencoded_and_bad_files_explained() {
         ("notes.txt", "image/png", b"plain text pretending".as_slice(), Some("只能上传 JPG、PNG 或 WebP 格式的照片")),
     ] {
         let (ct, body) = multipart("photo", file, mime, data);
-        let req = Request::post(format!("/form/appeal/{t}/photos/add"))
-            .header(header::CONTENT_TYPE, ct)
-            .header(header::HOST, "localhost")
-            .body(Body::from(body))
-            .unwrap();
-        let r = send(&app, req).await;
+        let r = b.post_multipart(&app, &format!("/form/appeal/{t}/photos/add"), &ct, body).await;
         assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/photos").as_str()));
-        let page = get(&app, &format!("/appeal/{t}/photos")).await;
+        let page = b.get(&app, &format!("/appeal/{t}/photos")).await;
         match expect_error {
             None => assert!(!page.body.contains("class=\"error-summary\"")),
             Some(msg) => assert!(page.body.contains(msg) && page.body.contains("href=\"#photo\"")),
         }
     }
-    let page = get(&app, &format!("/appeal/{t}/photos")).await;
+    let page = b.get(&app, &format!("/appeal/{t}/photos")).await;
     let src = between(&page.body, "<img src=\"", "\"").expect("thumbnail").to_owned();
-    let img = get(&app, &src).await;
+    let img = b.get(&app, &src).await;
     assert_eq!(img.status, StatusCode::OK);
     assert_eq!(img.headers.get(header::CONTENT_TYPE).unwrap(), "image/jpeg");
 }

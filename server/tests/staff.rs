@@ -203,17 +203,18 @@ async fn appeal_pages_act_within_scope_with_js_off_forms() {
     let s = setup(false).await;
     // A sanitation appeal in HD0101 goes to the community committee (wang).
     let (ticket, _) = {
-        let t = backend::services::appeal::new_token();
+        let first = [("category".to_owned(), "sanitation".to_owned())].into_iter().collect();
+        let new = backend::services::appeal::start(&s.state, "c", &first).await.unwrap();
+        let (t, secret) = (new.token, new.secret);
         for (step, pairs) in [
-            (domain::draft::Step::Category, vec![("category", "sanitation")]),
             (domain::draft::Step::What, vec![("description", "小区东门垃圾三天没有清运，气味很大")]),
             (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
             (domain::draft::Step::Who, vec![("identity", "named"), ("name", "刘女士"), ("phone", "13900001111")]),
         ] {
             let f = pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-            backend::services::appeal::save_step(&s.state, "c", &t, step, &f).await.unwrap();
+            backend::services::appeal::save_step(&s.state, &t, &secret, step, &f).await.unwrap();
         }
-        match backend::services::appeal::submit(&s.state, &t, s.state.clock.now()).await.unwrap() {
+        match backend::services::appeal::submit(&s.state, &t, &secret, s.state.clock.now()).await.unwrap() {
             backend::services::appeal::SubmitOutcome::Accepted { ticket } => (ticket, t),
             other => panic!("{other:?}"),
         }

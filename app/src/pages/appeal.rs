@@ -2,10 +2,12 @@
 //!
 //! Every step is a plain HTML form posted to `/form/appeal/<token>/<step>` (see the server's
 //! `forms.rs`), which saves the draft and redirects: back here with the errors kept in the
-//! draft, or on to the next step. The token in the URL is the draft's secret and, at the end,
-//! the submission's idempotency key.
+//! draft, or on to the next step. The first step, `/appeal/new`, stores nothing: its form posts
+//! to `/form/appeal/new`, which issues the token and the browser secret (cookie). A draft opens
+//! only with both, so a token in a URL is not enough; at the end the token is also the
+//! submission's idempotency key.
 
-use crate::api::{get_draft, new_draft_token};
+use crate::api::{blank_draft, get_draft};
 use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage, PageTitle};
 use crate::islands::{AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts};
 use domain::draft::Step;
@@ -16,7 +18,7 @@ use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Starts a new appeal: a fresh token, and the first step. `?category=` preselects a category;
+/// Starts a new appeal: the first step, with nothing stored yet. `?category=` preselects a category;
 /// `?description=` (the legal-aid self-check's answers) is carried with the first step's form and
 /// fills "what happened" when that step is saved.
 #[component]
@@ -30,19 +32,19 @@ pub fn NewAppeal() -> impl IntoView {
         .chars()
         .take(domain::fields::DESCRIPTION_MAX)
         .collect();
-    let data = async { get_draft(new_draft_token().await.unwrap_or_default()).await }.shared();
+    let data = blank_draft().shared();
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 let (preset, carried, data) = (preset.clone(), carried.clone(), data.clone());
                 Suspend::new(async move {
                     match data.await {
-                        Ok(Some(mut v)) => {
+                        Ok(mut v) => {
                             v.draft.category = preset;
                             let carried = (!carried.is_empty()).then_some(carried);
                             step_view(v, Step::Category, false, carried).into_any()
                         }
-                        _ => expired().into_any(),
+                        Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
                 })
             }}
@@ -79,7 +81,13 @@ pub fn StepPage() -> impl IntoView {
     }
 }
 
-fn expired() -> impl IntoView {
+/// "This form has expired": the one answer to an unknown token, a draft of another browser,
+/// or a receipt opened without the cookie of the browser that wrote it (HTTP 404).
+pub(crate) fn expired() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
     view! {
         <PageTitle text=t(Msg::DraftExpired)/>
         <h1>{t(Msg::NewAppealTitle)}</h1>
@@ -101,7 +109,8 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
         t(Msg::StepOf),
         &[("n", step.number().to_string()), ("total", Step::ALL.len().to_string())],
     );
-    let action = format!("/form/appeal/{}/{}", v.token, step.slug());
+    // A draft not yet started (`/appeal/new`) has no token: its first post creates it.
+    let action = if v.token.is_empty() { "/form/appeal/new".to_owned() } else { format!("/form/appeal/{}/{}", v.token, step.slug()) };
     let body = match step {
         Step::Category => category_step(&v, &errors).into_any(),
         Step::What => what_step(&v, &errors).into_any(),

@@ -1,5 +1,10 @@
 //! `/receipt/:token`: the ticket number and secret key, with ways to keep them (copy, a QR code,
-//! a tracking link). The page is only reachable with the draft's secret token.
+//! a tracking link). The page opens only with the draft's token and the cookie of the browser
+//! that wrote it; anyone else gets the "expired" page.
+//!
+//! The tracking link and the QR code carry ticket and key in the URL fragment
+//! (`/track#t=…&k=…`), which browsers never send to a server: a small island on `/track` posts
+//! them (see `pages/track.rs`).
 
 use crate::api::get_receipt;
 use crate::components::{lang, t, urlencode, PageTitle};
@@ -12,16 +17,14 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
-/// The site's public address, for links that leave the page (QR code).
+/// The site's public address, for links that leave the page (QR code): see
+/// [`crate::cookies::public_base`].
 #[cfg(feature = "ssr")]
 fn public_base() -> String {
-    if let Ok(url) = std::env::var("PINGAN_PUBLIC_URL") {
-        return url.trim_end_matches('/').to_owned();
-    }
+    let configured = std::env::var("PINGAN_PUBLIC_URL").ok();
     let host = use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
-        .unwrap_or_else(|| "localhost".to_owned());
-    format!("http://{host}")
+        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned));
+    crate::cookies::public_base(configured.as_deref(), host.as_deref())
 }
 
 #[cfg(feature = "ssr")]
@@ -45,7 +48,7 @@ pub fn Receipt() -> impl IntoView {
                     match data.await {
                         Ok(Some(r)) => {
                             let lang = lang();
-                            let link = format!("/track?ticket={}&key={}", urlencode(&r.ticket), urlencode(&r.key));
+                            let link = format!("/track#t={}&k={}", urlencode(&r.ticket), urlencode(&r.key));
                             #[cfg(feature = "ssr")]
                             let qr = qr_svg(&format!("{}{link}", public_base()));
                             #[cfg(not(feature = "ssr"))]
@@ -83,13 +86,7 @@ pub fn Receipt() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Ok(None) => {
-                            #[cfg(feature = "ssr")]
-                            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-                                resp.set_status(http::StatusCode::NOT_FOUND);
-                            }
-                            view! { <h1>{t(Msg::NotFound)}</h1><p><a href="/">{t(Msg::Home)}</a></p> }.into_any()
-                        }
+                        Ok(None) => crate::pages::appeal::expired().into_any(),
                         Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
                 })

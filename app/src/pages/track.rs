@@ -1,14 +1,20 @@
-//! `/track`: ticket number + key → status, the unit handling it, the deadline and the timeline.
-//! The form uses GET so the receipt's link and QR code open the result directly; the server
-//! never logs query strings.
+//! `/track`: status, the unit handling it, the deadline and the timeline of one appeal.
+//!
+//! The key never travels in a URL. The lookup form is a POST (`/form/track`): a right ticket and
+//! key open a track session (HttpOnly cookie, see `cookies.rs`) and a 303 brings the browser back
+//! here, where the page shows the session's appeal; the resident's forms prove the ticket with
+//! the same cookie. The receipt's link and QR code carry ticket and key in the fragment
+//! (`#t=…&k=…`), which no server sees: the [`TrackFromLink`] island posts them and removes them
+//! from the address bar; with JavaScript off the resident types them.
 
-use crate::api::{track_appeal, TrackResult};
+use crate::api::{track_current, TrackResult};
 use crate::pages::legal_triage::LegalTriage;
 use crate::components::{described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea};
+use crate::islands::TrackFromLink;
 use domain::staff::Flash;
 use domain::region::localized;
 use domain::views::TrackView;
-use domain::{FieldError, FieldName, Msg};
+use domain::{FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::Meta;
@@ -20,35 +26,32 @@ fn short_time(rfc3339: &str) -> String {
 
 #[component]
 pub fn Track() -> impl IntoView {
-    let q = use_query_map();
-    let ticket = q.read_untracked().get("ticket").unwrap_or_default();
-    let key = q.read_untracked().get("key").unwrap_or_default();
-    let flash_id = q.read_untracked().get("f").unwrap_or_default();
-    let asked = !ticket.is_empty() || !key.is_empty();
+    let forgotten = use_query_map().read_untracked().get("done").is_some();
     // Shared so the lookup runs once, although SSR calls the child closure more than once.
-    let lookup = track_appeal(ticket.clone(), key.clone(), flash_id).shared();
+    let lookup = track_current().shared();
     view! {
         <PageTitle text=format!("{} - {}", t(Msg::TrackTitle), t(Msg::SiteName))/>
         <Meta name="referrer" content="no-referrer"/>
         <Meta name="robots" content="noindex"/>
+        <TrackFromLink/>
         <Suspense fallback=|| ()>
             {move || {
-                let (ticket, key, lookup) = (ticket.clone(), key.clone(), lookup.clone());
+                let lookup = lookup.clone();
                 Suspend::new(async move {
-                    let result = if asked { lookup.await.ok() } else { None };
-                    #[cfg(feature = "ssr")]
-                    if matches!(result, Some(TrackResult::RateLimited)) {
-                        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-                            resp.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+                    match lookup.await {
+                        Ok(TrackResult::Found(v, flash)) => found(v, flash.unwrap_or_default()).into_any(),
+                        Ok(TrackResult::Form(flash)) => {
+                            let flash = flash.unwrap_or_default();
+                            #[cfg(feature = "ssr")]
+                            if flash.problem == Some(Msg::TrackRateLimited) {
+                                if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+                                    resp.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+                                }
+                            }
+                            let notice = (forgotten && flash.form.is_empty()).then_some(Msg::TrackForgotten);
+                            form(&flash, notice).into_any()
                         }
-                    }
-                    match result {
-                        Some(TrackResult::Found(v, flash)) => found(v, flash.unwrap_or_default(), &ticket, &key).into_any(),
-                        Some(TrackResult::Invalid(errs)) => form(&ticket, &key, errs, None).into_any(),
-                        Some(TrackResult::NotFound) => form(&ticket, &key, Vec::new(), Some(Msg::TrackNotFound)).into_any(),
-                        Some(TrackResult::RateLimited) => form(&ticket, &key, Vec::new(), Some(Msg::TrackRateLimited)).into_any(),
-                        None if asked => form(&ticket, &key, Vec::new(), Some(Msg::GenericError)).into_any(),
-                        None => form("", "", Vec::new(), None).into_any(),
+                        Err(_) => form(&Flash { problem: Some(Msg::GenericError), ..Flash::default() }, None).into_any(),
                     }
                 })
             }}
@@ -56,20 +59,24 @@ pub fn Track() -> impl IntoView {
     }
 }
 
-fn form(ticket: &str, key: &str, errors: Vec<FieldError>, problem: Option<Msg>) -> impl IntoView {
+/// The lookup form. A failed lookup comes back with the typed ticket, never the key.
+fn form(flash: &Flash, notice: Option<Msg>) -> impl IntoView {
+    let errors = flash.errors_for("lookup");
     let te = error_for(&errors, FieldName::Ticket);
     let ke = error_for(&errors, FieldName::Key);
+    let ticket = flash.value("ticket");
     view! {
         <h1>{t(Msg::TrackTitle)}</h1>
+        <Notice msg=notice/>
         <ErrorSummary errors=errors.clone()/>
-        {problem.map(|m| view! { <div class="error-summary" role="alert" tabindex="-1" autofocus><p>{t(m)}</p></div> })}
-        <form method="get" action="/track" class="step-form" novalidate>
+        {flash.problem.map(|m| view! { <div class="error-summary" role="alert" tabindex="-1" autofocus><p>{t(m)}</p></div> })}
+        <form method="post" action="/form/track" class="step-form" id="track-form" novalidate>
             <p class="hint" id="ticket-hint">{t(Msg::TrackHint)}</p>
             <div class="field">
                 <label for="ticket" class="label">{t(Msg::TicketLabel)}</label>
                 <FieldMessage field=FieldName::Ticket msg=te/>
                 <input id="ticket" name="ticket" type="text" autocomplete="off" autocapitalize="characters"
-                    spellcheck="false" value=ticket.to_owned() aria-invalid=te.is_some().to_string()
+                    spellcheck="false" value=ticket aria-invalid=te.is_some().to_string()
                     aria-describedby=described_by(FieldName::Ticket, te.is_some()) placeholder="PA-XXXX-XXXX"/>
             </div>
             <div class="field">
@@ -77,7 +84,7 @@ fn form(ticket: &str, key: &str, errors: Vec<FieldError>, problem: Option<Msg>) 
                 <FieldMessage field=FieldName::Key msg=ke/>
                 <p class="hint" id="key-hint">{t(Msg::ErrKeyFormat)}</p>
                 <input id="key" name="key" type="text" autocomplete="off" autocapitalize="characters"
-                    spellcheck="false" value=key.to_owned() aria-invalid=ke.is_some().to_string()
+                    spellcheck="false" aria-invalid=ke.is_some().to_string()
                     aria-describedby=described_by(FieldName::Key, ke.is_some())/>
             </div>
             <button type="submit" class="button">{t(Msg::TrackSubmit)}</button>
@@ -85,7 +92,7 @@ fn form(ticket: &str, key: &str, errors: Vec<FieldError>, problem: Option<Msg>) 
     }
 }
 
-fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
+fn found(v: TrackView, flash: Flash) -> impl IntoView {
     let lang = lang();
     let open = v.status != "closed";
     let awaiting = v.status == "awaiting_info";
@@ -94,11 +101,6 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
     let info_problem = (flash.form == "info").then_some(flash.problem).flatten();
     let rate_errors = flash.errors_for("rate");
     let rate_problem = (flash.form == "rate").then_some(flash.problem).flatten();
-    let hidden = {
-        let (ticket, key) = (ticket.to_owned(), key.to_owned());
-        move || view! { <input type="hidden" name="ticket" value=ticket.clone()/><input type="hidden" name="key" value=key.clone()/> }
-    };
-    let hidden2 = hidden.clone();
     let body_value = if flash.form == "info" { flash.value("body") } else { String::new() };
     let comment_value = if flash.form == "rate" { flash.value("comment") } else { String::new() };
     view! {
@@ -129,7 +131,6 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
                 <ErrorSummary errors=info_errors.clone()/>
                 <Notice msg=info_problem problem=true/>
                 <form method="post" action="/form/track/info" class="step-form">
-                    {hidden()}
                     <div class="field">
                         <label for="body" class="label">{t(Msg::DescriptionLabel)}</label>
                         <p class="hint" id="body-hint">{t(Msg::AddInfoHint)}</p>
@@ -141,14 +142,12 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
                 </form>
             </section>
         })}
-        <LegalTriage category=v.category_code.clone() region=v.region.clone().unwrap_or_default()/>
         {v.can_rate.then(move || view! {
             <section id="rate" aria-labelledby="rate-title" class="resident-action">
                 <h2 id="rate-title">{t(Msg::RateTitle)}</h2>
                 <ErrorSummary errors=rate_errors.clone()/>
                 <Notice msg=rate_problem problem=true/>
                 <form method="post" action="/form/track/rate" class="step-form">
-                    {hidden2()}
                     <fieldset class="choices" aria-describedby="rating-hint">
                         <legend class="visually-hidden">{t(Msg::RateTitle)}</legend>
                         <p class="hint" id="rating-hint">{t(Msg::RateHint)}</p>
@@ -164,5 +163,12 @@ fn found(v: TrackView, flash: Flash, ticket: &str, key: &str) -> impl IntoView {
                 </form>
             </section>
         })}
+        <section class="forget" aria-labelledby="forget-title">
+            <h2 id="forget-title" class="visually-hidden">{t(Msg::TrackForget)}</h2>
+            <p class="hint" id="forget-hint">{t(Msg::TrackForgetHint)}</p>
+            <form method="post" action="/form/track/forget">
+                <button type="submit" class="button button-secondary" aria-describedby="forget-hint">{t(Msg::TrackForget)}</button>
+            </form>
+        </section>
     }
 }

@@ -1,6 +1,11 @@
 //! Writing an appeal step by step, then submitting it: validate, route, start the clock, and
 //! store the appeal, its routing and its first events in one durable transaction.
 //!
+//! A draft exists only once its first step is posted ([`start`]): the server then issues its
+//! token (in the wizard's URLs) and a second secret for the browser's cookie, and keeps only that
+//! secret's hash. Every later read or write needs both, so a token seen on a screen,
+//! in a history or on a printed QR code opens nothing in another browser.
+//!
 //! The draft token issued with the first form is also the submission's idempotency key: the
 //! appeal row is unique per token, so a double tap, a retry over a flaky network, or going back
 //! and submitting again all land on the same appeal and the same receipt.
@@ -48,27 +53,31 @@ fn region_view(r: &domain::region::Region) -> RegionView {
     RegionView { code: r.code.clone(), name: r.name.clone(), name_en: r.name_en.clone() }
 }
 
-async fn load(state: &AppState, token: &str) -> Result<(Draft, Option<drafts::DraftRow>)> {
-    if !valid_token(token) {
-        return Err(BackendError::NotFound);
-    }
-    match drafts::get(&state.db.pool, token).await? {
-        Some(row) => {
-            let d = serde_json::from_str(&row.data).map_err(|e| BackendError::Internal(format!("draft json: {e}")))?;
-            Ok((d, Some(row)))
-        }
-        None => Ok((Draft::default(), None)),
-    }
+/// SHA-256 (hex) of a draft's browser secret, as the draft row keeps it.
+#[must_use]
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Everything the wizard pages need for this token (an unknown valid token is an empty draft).
-///
-/// # Errors
-/// Malformed token ([`BackendError::NotFound`]) or database errors.
-pub async fn draft_view(state: &AppState, token: &str) -> Result<DraftView> {
-    let (draft, row) = load(state, token).await?;
+/// The draft of `token`, if `secret` (from the cookie of the browser that started it) matches.
+/// An unknown token, a draft without binding (older than the binding) and a wrong or missing
+/// secret all give the same [`BackendError::NotFound`]: the caller shows "expired" and nothing
+/// of the draft.
+async fn load(state: &AppState, token: &str, secret: &str) -> Result<(Draft, drafts::DraftRow)> {
+    if !valid_token(token) || !valid_token(secret) {
+        return Err(BackendError::NotFound);
+    }
+    let row = drafts::get(&state.db.pool, token).await?.ok_or(BackendError::NotFound)?;
+    let given = hash_secret(secret);
+    if !row.browser_hash.as_deref().is_some_and(|h| crate::auth::same_token(h, &given)) {
+        return Err(BackendError::NotFound);
+    }
+    let d = serde_json::from_str(&row.data).map_err(|e| BackendError::Internal(format!("draft json: {e}")))?;
+    Ok((d, row))
+}
+
+fn view_of(state: &AppState, token: &str, draft: Draft, photo_ids: Vec<String>, submitted_ticket: Option<String>) -> DraftView {
     let cat = state.catalog.get();
-    let photo_ids = if row.is_some() { drafts::photo_ids(&state.db.pool, token).await? } else { Vec::new() };
     let children = |parent: &str, level: Level| -> Vec<RegionView> {
         if parent.trim().is_empty() {
             Vec::new()
@@ -81,7 +90,7 @@ pub async fn draft_view(state: &AppState, token: &str) -> Result<DraftView> {
         .filter_map(|c| cat.region(c.trim()))
         .map(|r| (r.name.clone(), r.name_en.clone()))
         .collect();
-    Ok(DraftView {
+    DraftView {
         token: token.to_owned(),
         categories: cat
             .categories
@@ -92,11 +101,29 @@ pub async fn draft_view(state: &AppState, token: &str) -> Result<DraftView> {
         streets: children(&draft.district, Level::Street),
         communities: children(&draft.street, Level::Community),
         photo_ids,
-        submitted_ticket: row.and_then(|r| r.ticket),
+        submitted_ticket,
         category_name: cat.category(draft.category.trim()).map(|c| (c.name.clone(), c.name_en.clone())),
         place_names,
         draft,
-    })
+    }
+}
+
+/// The first step of a draft that does not exist yet (`/appeal/new`): nothing is stored and no
+/// token issued until the resident posts it (see [`start`]). The view's token is empty.
+#[must_use]
+pub fn blank_view(state: &AppState) -> DraftView {
+    view_of(state, "", Draft::default(), Vec::new(), None)
+}
+
+/// Everything the wizard pages need for this draft, if `secret` is the one of the browser that
+/// started it.
+///
+/// # Errors
+/// [`BackendError::NotFound`] for an unknown token or a wrong secret; database errors.
+pub async fn draft_view(state: &AppState, token: &str, secret: &str) -> Result<DraftView> {
+    let (draft, row) = load(state, token, secret).await?;
+    let photo_ids = drafts::photo_ids(&state.db.pool, token).await?;
+    Ok(view_of(state, token, draft, photo_ids, row.ticket))
 }
 
 /// Where the resident goes after posting a step.
@@ -135,27 +162,9 @@ fn catalog_errors(cat: &Catalog, d: &Draft, step: Step) -> Vec<FieldError> {
     errs
 }
 
-/// Saves one step's fields (`form` holds the posted values by input name).
-///
-/// `action` is `refine` when the resident only asked for the next level of the region cascade,
-/// `check` when they came from the check page (valid input returns them there).
-///
-/// # Errors
-/// Malformed token, rate limit on a new draft, or database errors.
-pub async fn save_step(
-    state: &AppState,
-    client: &str,
-    token: &str,
-    step: Step,
-    form: &HashMap<String, String>,
-) -> Result<StepOutcome> {
-    let (mut d, row) = load(state, token).await?;
-    if row.as_ref().is_some_and(|r| r.ticket.is_some()) {
-        return Ok(StepOutcome::Submitted);
-    }
-    if row.is_none() && !state.submit_limiter.check(client) {
-        return Err(BackendError::RateLimited);
-    }
+/// Applies one step's posted fields to the draft and checks them; returns whether the resident
+/// only refined the region cascade, and the posted `action`.
+fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String, String>) -> (bool, String) {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let action = get("action");
     match step {
@@ -203,63 +212,108 @@ pub async fn save_step(
     let refine = action == "refine" || action == "clear_location";
     let mut errs = if refine { Vec::new() } else { d.step_errors(step) };
     if errs.is_empty() {
-        errs = catalog_errors(&state.catalog.get(), &d, step);
+        errs = catalog_errors(&state.catalog.get(), d, step);
     }
-    d.errors.clone_from(&errs);
-    d.error_step = (!errs.is_empty()).then_some(step);
-    let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
-    if !drafts::save(&state.db.pool, token, &json, state.clock.ts()).await? {
-        return Ok(StepOutcome::Submitted);
-    }
-    Ok(if !errs.is_empty() || refine {
+    d.errors = errs;
+    d.error_step = (!d.errors.is_empty()).then_some(step);
+    (refine, action)
+}
+
+fn outcome(d: &Draft, step: Step, refine: bool, action: &str) -> StepOutcome {
+    if !d.errors.is_empty() || refine {
         StepOutcome::Stay(step)
     } else if action == "check" {
         StepOutcome::Go(Step::Check)
     } else {
         StepOutcome::Go(step.next())
-    })
+    }
+}
+
+/// A draft just started: its token (in its URLs), the browser secret (for the cookie only; the
+/// draft keeps its hash) and where the resident goes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDraft {
+    pub token: String,
+    pub secret: String,
+    pub outcome: StepOutcome,
+}
+
+/// Starts a draft with the first step's fields (`/form/appeal/new`): the only way a draft comes
+/// into being, so every valid token was issued by the server to the browser holding its secret.
+///
+/// # Errors
+/// Rate limit on new drafts, or database errors.
+pub async fn start(state: &AppState, client: &str, form: &HashMap<String, String>) -> Result<NewDraft> {
+    if !state.submit_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    let mut d = Draft::default();
+    let (refine, action) = apply_step(state, &mut d, Step::Category, form);
+    let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+    let (token, secret) = (new_token(), new_token());
+    drafts::create(&state.db.pool, &token, &hash_secret(&secret), &json, state.clock.ts()).await?;
+    let outcome = outcome(&d, Step::Category, refine, &action);
+    Ok(NewDraft { token, secret, outcome })
+}
+
+/// Saves one step's fields (`form` holds the posted values by input name).
+///
+/// `action` is `refine` when the resident only asked for the next level of the region cascade,
+/// `check` when they came from the check page (valid input returns them there).
+///
+/// # Errors
+/// [`BackendError::NotFound`] for an unknown token or a wrong browser secret (nothing is
+/// written), or database errors.
+pub async fn save_step(state: &AppState, token: &str, secret: &str, step: Step, form: &HashMap<String, String>) -> Result<StepOutcome> {
+    let (mut d, row) = load(state, token, secret).await?;
+    if row.ticket.is_some() {
+        return Ok(StepOutcome::Submitted);
+    }
+    let (refine, action) = apply_step(state, &mut d, step, form);
+    let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+    if !drafts::save(&state.db.pool, token, &json, state.clock.ts()).await? {
+        return Ok(StepOutcome::Submitted);
+    }
+    Ok(outcome(&d, step, refine, &action))
+}
+
+/// Whether this browser (`secret`) holds this open draft: [`BackendError::NotFound`] otherwise,
+/// the same answer as for an unknown token. Checked before an upload's body is read.
+///
+/// # Errors
+/// Unknown token, wrong or missing secret, or database errors.
+pub async fn check_binding(state: &AppState, token: &str, secret: &str) -> Result<()> {
+    load(state, token, secret).await.map(|_| ())
 }
 
 /// Re-encodes and adds a photo to the draft.
 ///
 /// # Errors
 /// [`BackendError::Invalid`] with the photo's problem (type, size, unreadable, too many).
-pub async fn add_photo(state: &AppState, client: &str, token: &str, bytes: Vec<u8>) -> Result<()> {
-    let (d, row) = load(state, token).await?;
-    if row.as_ref().is_some_and(|r| r.ticket.is_some()) {
+pub async fn add_photo(state: &AppState, token: &str, secret: &str, bytes: Vec<u8>) -> Result<()> {
+    let (_, row) = load(state, token, secret).await?;
+    if row.ticket.is_some() {
         return Ok(());
-    }
-    // A photo can start a draft: it counts against the same budget as any new draft.
-    if row.is_none() && !state.submit_limiter.check(client) {
-        return Err(BackendError::RateLimited);
     }
     // A full draft is refused before anything is decoded (issue 9 §5).
     photos::check_room(&state.db.pool, token, bytes.len()).await?;
     let jpeg = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
-    if row.is_none() {
-        let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
-        drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
-    }
     photos::store(&state.db.pool, token, &new_token(), &jpeg, state.clock.ts()).await
 }
 
 /// # Errors
-/// Malformed token or database errors.
-pub async fn remove_photo(state: &AppState, token: &str, id: &str) -> Result<()> {
-    if !valid_token(token) {
-        return Err(BackendError::NotFound);
-    }
+/// Unknown token or wrong browser secret ([`BackendError::NotFound`]), or database errors.
+pub async fn remove_photo(state: &AppState, token: &str, secret: &str, id: &str) -> Result<()> {
+    load(state, token, secret).await?;
     drafts::remove_photo(&state.db.pool, token, id).await
 }
 
 /// A draft photo's JPEG bytes.
 ///
 /// # Errors
-/// [`BackendError::NotFound`] for unknown token or id.
-pub async fn draft_photo(state: &AppState, token: &str, id: &str) -> Result<Vec<u8>> {
-    if !valid_token(token) {
-        return Err(BackendError::NotFound);
-    }
+/// [`BackendError::NotFound`] for unknown token or id, or a wrong browser secret.
+pub async fn draft_photo(state: &AppState, token: &str, secret: &str, id: &str) -> Result<Vec<u8>> {
+    load(state, token, secret).await?;
     drafts::photo(&state.db.pool, token, id).await?.ok_or(BackendError::NotFound)
 }
 
@@ -274,11 +328,10 @@ pub enum SubmitOutcome {
 /// Submits the draft: validates every step, routes, and stores the appeal with its first events.
 ///
 /// # Errors
-/// Unknown token ([`BackendError::NotFound`]), routing impossible (no city centre imported), or
+/// Unknown token or wrong browser secret ([`BackendError::NotFound`]), routing impossible (no city centre imported), or
 /// database errors.
-pub async fn submit(state: &AppState, token: &str, now: OffsetDateTime) -> Result<SubmitOutcome> {
-    let (mut d, row) = load(state, token).await?;
-    let Some(row) = row else { return Err(BackendError::NotFound) };
+pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDateTime) -> Result<SubmitOutcome> {
+    let (mut d, row) = load(state, token, secret).await?;
     if let Some(ticket) = row.ticket {
         return Ok(SubmitOutcome::Accepted { ticket });
     }
@@ -488,10 +541,10 @@ pub(crate) fn local_time(ts: i64) -> String {
 /// The receipt of a submitted draft (shown right after submitting, and again on a repeat).
 ///
 /// # Errors
-/// [`BackendError::NotFound`] if the token has no submitted appeal.
-pub async fn receipt(state: &AppState, token: &str) -> Result<ReceiptView> {
-    let (_, row) = load(state, token).await?;
-    let row = row.ok_or(BackendError::NotFound)?;
+/// [`BackendError::NotFound`] if the token has no submitted appeal or the browser secret is not
+/// the one of the browser that made it.
+pub async fn receipt(state: &AppState, token: &str, secret: &str) -> Result<ReceiptView> {
+    let (_, row) = load(state, token, secret).await?;
     let (Some(ticket), Some(key)) = (row.ticket, row.access_key) else { return Err(BackendError::NotFound) };
     let appeal = appeals::by_ticket(&state.db.pool, &ticket).await?.ok_or(BackendError::NotFound)?;
     let cat = state.catalog.get();
@@ -515,10 +568,10 @@ pub async fn receipt(state: &AppState, token: &str) -> Result<ReceiptView> {
 /// [`save_step`], such as a photo upload, so the step's page can show them.
 ///
 /// # Errors
-/// Malformed token or database errors.
-pub async fn set_step_errors(state: &AppState, token: &str, step: Step, errors: Vec<FieldError>) -> Result<()> {
-    let (mut d, row) = load(state, token).await?;
-    if row.as_ref().is_some_and(|r| r.ticket.is_some()) || (row.is_none() && errors.is_empty()) {
+/// Unknown token or wrong browser secret, or database errors.
+pub async fn set_step_errors(state: &AppState, token: &str, secret: &str, step: Step, errors: Vec<FieldError>) -> Result<()> {
+    let (mut d, row) = load(state, token, secret).await?;
+    if row.ticket.is_some() {
         return Ok(());
     }
     d.error_step = (!errors.is_empty()).then_some(step);

@@ -1,8 +1,10 @@
 //! What a resident does on the track page besides reading: answer a request for information, add
 //! something at any time while the appeal is open, and rate the answer once it is closed.
 //!
-//! Every post carries the ticket and key again (there is no resident account) and is checked like
-//! a lookup: same generic answer for a wrong ticket or key, and a per-client rate limit. An
+//! The web forms prove the ticket with the browser's track session (`*_in_session`; the key was
+//! checked once when the session opened and is never posted again); the ticket+key variants
+//! serve callers without a session. Either way the proof comes first, with a per-client rate
+//! limit, and nothing is stored for a post that did not prove it. An
 //! unsatisfied rating reopens the appeal one level up with a fresh deadline (不满意重办).
 
 use crate::audit::{self, Entry, Who};
@@ -62,6 +64,31 @@ async fn checked(state: &AppState, client: &str, ticket: &str, key: &str) -> Res
     Ok(verify_credentials(state, ticket, key).await?.ticket)
 }
 
+async fn checked_session(state: &AppState, client: &str, session: &str) -> Result<String> {
+    if !state.resident_post_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    crate::services::track::session_ticket(state, session).await
+}
+
+/// [`add_information`] for the appeal of a track session.
+///
+/// # Errors
+/// As [`add_information`]; an unknown or expired session is [`BackendError::NotFound`].
+pub async fn add_information_in_session(state: &AppState, client: &str, session: &str, text: &str) -> Result<()> {
+    let ticket = checked_session(state, client, session).await?;
+    add_information_to(state, &ticket, text).await
+}
+
+/// [`rate`] for the appeal of a track session.
+///
+/// # Errors
+/// As [`rate`]; an unknown or expired session is [`BackendError::NotFound`].
+pub async fn rate_in_session(state: &AppState, client: &str, session: &str, rating: &str, comment: &str) -> Result<()> {
+    let ticket = checked_session(state, client, session).await?;
+    rate_to(state, &ticket, rating, comment).await
+}
+
 /// The resident answers "please tell us more", or adds something on their own: both are public
 /// events the unit is told about; an answer also hands the appeal back to the unit.
 ///
@@ -70,6 +97,11 @@ async fn checked(state: &AppState, client: &str, ticket: &str, key: &str) -> Res
 /// closed appeal ([`BackendError::Conflict`]).
 pub async fn add_information(state: &AppState, client: &str, ticket: &str, key: &str, text: &str) -> Result<()> {
     let ticket = checked(state, client, ticket, key).await?;
+    add_information_to(state, &ticket, text).await
+}
+
+async fn add_information_to(state: &AppState, ticket: &str, text: &str) -> Result<()> {
+    let ticket = ticket.to_owned();
     let text = resident_text(text, FieldName::Body)?;
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
@@ -102,6 +134,11 @@ pub async fn add_information(state: &AppState, client: &str, ticket: &str, key: 
 /// rated, or the window has passed ([`BackendError::Conflict`]).
 pub async fn rate(state: &AppState, client: &str, ticket: &str, key: &str, rating: &str, comment: &str) -> Result<()> {
     let ticket = checked(state, client, ticket, key).await?;
+    rate_to(state, &ticket, rating, comment).await
+}
+
+async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) -> Result<()> {
+    let ticket = ticket.to_owned();
     let rating = Rating::parse(rating).ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Rating, Msg::ErrRatingMissing)))?;
     let comment = comment.trim();
     if comment.chars().count() > TEXT_MAX {
@@ -168,33 +205,43 @@ pub async fn rate(state: &AppState, client: &str, ticket: &str, key: &str, ratin
     Ok(())
 }
 
-/// Keeps a flash for the page after a redirect; returns its id (128 random bits).
+/// Whose flash it is: the lookup form's own (no session yet), or a track session's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashOwner<'a> {
+    Lookup,
+    Session(&'a str),
+}
+
+impl FlashOwner<'_> {
+    fn stored(self) -> String {
+        match self {
+            Self::Lookup => String::new(),
+            Self::Session(id) => crate::services::track::hash_session(id),
+        }
+    }
+}
+
+/// Keeps a flash for the page after a redirect; returns its id (128 random bits), which travels
+/// only in an HttpOnly cookie of the browser that posted.
 ///
 /// # Errors
 /// Database errors.
-pub async fn put_flash(state: &AppState, flash: &domain::staff::Flash) -> Result<String> {
+pub async fn put_flash(state: &AppState, owner: FlashOwner<'_>, flash: &domain::staff::Flash) -> Result<String> {
     let id = crate::auth::random_hex();
     let data = serde_json::to_string(flash).map_err(|e| BackendError::Internal(e.to_string()))?;
     let now = state.clock.ts();
-    sqlx::query("DELETE FROM resident_flash WHERE expires_at < $1").bind(now).execute(&state.db.pool).await?;
-    sqlx::query("INSERT INTO resident_flash (id, data, expires_at) VALUES ($1, $2, $3)")
-        .bind(&id)
-        .bind(data)
-        .bind(now + 600)
-        .execute(&state.db.pool)
-        .await?;
+    crate::store::resident::put_flash(&state.db.pool, &id, &owner.stored(), &data, now, now + 600).await?;
     Ok(id)
 }
 
-/// Reads and forgets a flash (`None` if unknown, used or expired).
+/// Reads and forgets a flash of `owner` (`None` if unknown, another owner's, used or expired).
 ///
 /// # Errors
 /// Database errors.
-pub async fn take_flash(state: &AppState, id: &str) -> Result<Option<domain::staff::Flash>> {
+pub async fn take_flash(state: &AppState, owner: FlashOwner<'_>, id: &str) -> Result<Option<domain::staff::Flash>> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM resident_flash WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
-    sqlx::query("DELETE FROM resident_flash WHERE id = $1").bind(id).execute(&state.db.pool).await?;
-    Ok(row.filter(|(_, exp)| *exp >= state.clock.ts()).and_then(|(d, _)| serde_json::from_str(&d).ok()))
+    let data = crate::store::resident::take_flash(&state.db.pool, id, &owner.stored(), state.clock.ts()).await?;
+    Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
 }

@@ -3,6 +3,12 @@
 //! A wrong ticket and a wrong key give the same answer ([`BackendError::NotFound`]) after the
 //! same work, so the page cannot be used to learn which tickets exist; every lookup counts
 //! against the client's rate limit.
+//!
+//! The key is posted once (`/form/track`), never put in a URL: a correct pair opens a track
+//! session, a random id in an HttpOnly cookie whose SHA-256 the database keeps with the ticket,
+//! and the track page and the resident's forms read the appeal through it. A server-side record
+//! rather than the credentials in the cookie, so the key is not stored in the browser, a session
+//! can be ended for real ("forget on this phone") and expires on the server's clock.
 
 use super::appeal::{hash_key, local_time, unit_view};
 use crate::state::AppState;
@@ -69,6 +75,67 @@ fn event_extra(cat: &crate::catalog::Catalog, kind: &str, detail: Option<&str>) 
     }
 }
 
+/// How long a track session lasts: long enough to read and answer, short on a shared phone.
+pub const SESSION_MINUTES: i64 = 60;
+
+/// SHA-256 (hex) of a track session id, as stored.
+#[must_use]
+pub fn hash_session(id: &str) -> String {
+    Sha256::digest(id.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Checks a ticket and key (rate limited like a lookup) and opens a track session for it;
+/// returns the session id for the cookie (128 random bits; only its hash is stored).
+///
+/// # Errors
+/// [`BackendError::RateLimited`], [`BackendError::Invalid`] for malformed input,
+/// [`BackendError::NotFound`] for any wrong pair; database errors.
+pub async fn open(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<String> {
+    if !state.track_limiter.check(client) {
+        return Err(BackendError::RateLimited);
+    }
+    let row = verify_credentials(state, ticket, key).await?;
+    let id = crate::auth::random_hex();
+    let now = state.clock.ts();
+    crate::store::resident::open_session(&state.db.pool, &hash_session(&id), &row.ticket, now, now + SESSION_MINUTES * 60).await?;
+    Ok(id)
+}
+
+/// The ticket (stored form) a live session opens.
+///
+/// # Errors
+/// [`BackendError::NotFound`] for a malformed, unknown or expired id; database errors.
+pub async fn session_ticket(state: &AppState, id: &str) -> Result<String> {
+    if !super::appeal::valid_token(id) {
+        return Err(BackendError::NotFound);
+    }
+    crate::store::resident::session_ticket(&state.db.pool, &hash_session(id), state.clock.ts()).await?.ok_or(BackendError::NotFound)
+}
+
+/// Ends a session ("forget on this phone"); an unknown id is already forgotten.
+///
+/// # Errors
+/// Database errors.
+pub async fn close(state: &AppState, id: &str) -> Result<()> {
+    if !super::appeal::valid_token(id) {
+        return Ok(());
+    }
+    crate::store::resident::close_session(&state.db.pool, &hash_session(id)).await
+}
+
+/// The appeal a track session opens.
+///
+/// # Errors
+/// [`BackendError::NotFound`] for a malformed, unknown or expired session; database errors.
+pub async fn track_session(state: &AppState, id: &str) -> Result<TrackView> {
+    let ticket = session_ticket(state, id).await?;
+    let row = appeals::by_ticket(&state.db.pool, &ticket).await?.ok_or(BackendError::NotFound)?;
+    view(state, row).await
+}
+
+/// Looks up with ticket and key directly (no session): the services' tests and the rules'
+/// single entry point for "what does the resident see".
+///
 /// # Errors
 /// [`BackendError::RateLimited`] when the client asked too often; [`BackendError::Invalid`] for
 /// malformed input; [`BackendError::NotFound`] for any wrong ticket/key pair.
@@ -77,6 +144,10 @@ pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> R
         return Err(BackendError::RateLimited);
     }
     let row = verify_credentials(state, ticket, key).await?;
+    view(state, row).await
+}
+
+async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
     let ticket = Ticket::parse(&row.ticket).map_err(|_| BackendError::Internal("stored ticket malformed".into()))?;
     let cat = state.catalog.get();
     let events = appeals::public_events(&state.db.pool, &row.ticket)

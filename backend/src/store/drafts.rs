@@ -8,30 +8,44 @@ pub struct DraftRow {
     pub data: String,
     pub ticket: Option<String>,
     pub access_key: Option<String>,
+    /// SHA-256 (hex) of the secret in the cookie of the browser that started the draft; `None`
+    /// for drafts from before browser binding (treated as expired).
+    pub browser_hash: Option<String>,
 }
 
+type Row = (String, Option<String>, Option<String>, Option<String>);
+
 pub async fn get(pool: &AnyPool, token: &str) -> Result<Option<DraftRow>> {
-    let row: Option<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT data, ticket, access_key FROM drafts WHERE token = $1")
+    let row: Option<Row> =
+        sqlx::query_as("SELECT data, ticket, access_key, browser_hash FROM drafts WHERE token = $1")
             .bind(token)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map(|(data, ticket, access_key)| DraftRow { data, ticket, access_key }))
+    Ok(row.map(|(data, ticket, access_key, browser_hash)| DraftRow { data, ticket, access_key, browser_hash }))
 }
 
-/// Creates or updates the draft's data, unless it was already submitted (then nothing changes
-/// and `false` is returned).
+/// Stores a new draft bound to a browser (by the hash of its cookie secret). Tokens are drawn
+/// at random by the server, so the insert never meets an existing row.
+pub async fn create(pool: &AnyPool, token: &str, browser_hash: &str, data: &str, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO drafts (token, data, browser_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(token)
+        .bind(data)
+        .bind(browser_hash)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Updates an existing draft's data, unless it was already submitted (then nothing changes and
+/// `false` is returned). Never creates a draft: only [`create`] does, for a server-issued token.
 pub async fn save(pool: &AnyPool, token: &str, data: &str, now: i64) -> Result<bool> {
-    let res = sqlx::query(
-        "INSERT INTO drafts (token, data, created_at, updated_at) VALUES ($1, $2, $3, $3)
-         ON CONFLICT (token) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at
-         WHERE drafts.ticket IS NULL",
-    )
-    .bind(token)
-    .bind(data)
-    .bind(now)
-    .execute(pool)
-    .await?;
+    let res = sqlx::query("UPDATE drafts SET data = $2, updated_at = $3 WHERE token = $1 AND ticket IS NULL")
+        .bind(token)
+        .bind(data)
+        .bind(now)
+        .execute(pool)
+        .await?;
     Ok(res.rows_affected() > 0)
 }
 

@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod publication;
 pub mod regions;
 pub mod signin;
+pub mod resident;
 pub mod staff;
 pub mod supervision;
 

@@ -105,23 +105,35 @@ fn form(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
+/// A draft as its browser knows it: the token (in URLs) and the secret (in the cookie).
+#[derive(Debug, Clone)]
+pub struct DraftRef {
+    pub token: String,
+    pub secret: String,
+}
+
+/// Starts a draft with the first step's form, as `/form/appeal/new` does.
+pub async fn start(state: &AppState, category: &str) -> DraftRef {
+    let new = backend::services::appeal::start(state, "client", &form(&[("category", category)])).await.unwrap();
+    DraftRef { token: new.token, secret: new.secret }
+}
+
 /// A submitted appeal (through the wizard's services) at the state's clock; returns
-/// (ticket, token).
-pub async fn appeal_at(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> (String, String) {
+/// (ticket, draft).
+pub async fn appeal_at(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> (String, DraftRef) {
     use backend::services::appeal::{self, SubmitOutcome};
     use domain::draft::Step;
-    let t = appeal::new_token();
+    let d = start(state, category).await;
     let steps = [
-        (Step::Category, form(&[("category", category)])),
         (Step::What, form(&[("description", "楼道里堆满了杂物，已经两个星期没人管了")])),
         (Step::Where, form(place)),
         (Step::Who, form(who)),
     ];
     for (step, f) in steps {
-        appeal::save_step(state, "client", &t, step, &f).await.unwrap();
+        appeal::save_step(state, &d.token, &d.secret, step, &f).await.unwrap();
     }
-    match appeal::submit(state, &t, state.clock.now()).await.unwrap() {
-        SubmitOutcome::Accepted { ticket } => (ticket, t),
+    match appeal::submit(state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+        SubmitOutcome::Accepted { ticket } => (ticket, d),
         other => panic!("not accepted: {other:?}"),
     }
 }
@@ -140,8 +152,8 @@ pub async fn force(state: &AppState, ticket: &str, unit: &str, status: &str) {
     tx.commit().await.unwrap();
 }
 
-/// The resident's receipt (ticket and key in display form) for a submitted draft token.
-pub async fn receipt(state: &AppState, token: &str) -> (String, String) {
-    let r = backend::services::appeal::receipt(state, token).await.unwrap();
+/// The resident's receipt (ticket and key in display form) for a submitted draft.
+pub async fn receipt(state: &AppState, d: &DraftRef) -> (String, String) {
+    let r = backend::services::appeal::receipt(state, &d.token, &d.secret).await.unwrap();
     (r.ticket, r.key)
 }

@@ -10,6 +10,7 @@ import {
   submitButton,
   urlRe,
   wizardToCheck,
+  trackByForm,
 } from './helpers';
 
 test('concurrent submits, back + submit again, and a replayed POST give one ticket', async ({ page, baseURL }) => {
@@ -69,7 +70,7 @@ test('concurrent submits, back + submit again, and a replayed POST give one tick
   expect(await receiptTicketOf(page, token)).toBe(receipt.ticket);
 
   // The one appeal is tracked with its two events.
-  await page.goto(`/track?ticket=${receipt.ticket}&key=${receipt.key}`);
+  await trackByForm(page, receipt.ticket, receipt.key);
   await expectTrackResult(page, { ticket: receipt.ticket, unit: UNIT.communityHD0101 });
 });
 

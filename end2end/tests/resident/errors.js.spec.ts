@@ -14,6 +14,7 @@ import {
   expectStep,
   fillDescriptionHydrated,
   startAppeal,
+  tokenOf,
   urlRe,
 } from './helpers';
 
@@ -27,8 +28,9 @@ function recordPosts(page: Page): Request[] {
 }
 
 test('a short description is flagged on blur without a round trip, and cleared when fixed', async ({ page }) => {
-  const token = await startAppeal(page);
+  await startAppeal(page);
   await chooseCategory(page, 'sanitation');
+  const token = tokenOf(page);
   const textarea = page.locator('textarea#description');
   const error = page.locator('p.field-error#description-error');
   await expect(error).toHaveCount(0);
@@ -58,8 +60,9 @@ test('a short description is flagged on blur without a round trip, and cleared w
 });
 
 test('server errors still show the summary; its link focuses the field; the value is kept', async ({ page }) => {
-  const token = await startAppeal(page);
+  await startAppeal(page);
   await chooseCategory(page, 'sanitation');
+  const token = tokenOf(page);
   await fillDescriptionHydrated(page, '垃圾没人收');
   await continueButton(page).click();
 
@@ -81,8 +84,9 @@ test('server errors still show the summary; its link focuses the field; the valu
 });
 
 test('a bad phone is flagged on blur, and the server refuses it too', async ({ page }) => {
-  const token = await startAppeal(page);
+  await startAppeal(page);
   await chooseCategory(page, 'sanitation');
+  const token = tokenOf(page);
   await describeHydrated(page);
   await chooseRegion(page, { district: 'HD' });
   await continueFromWhere(page);

@@ -1,7 +1,7 @@
 // JavaScript OFF: the resident rates a closed appeal "不满意"; it is reopened one level up with
 // a new deadline, visible in the timeline; a second rating of the same round is not offered.
 import { test, expect } from '@playwright/test';
-import { chooseCategory, chooseRegion, continueFromPhotos, continueFromWhere, describe, identify, startAppeal, submit } from './helpers';
+import { chooseCategory, chooseRegion, continueFromPhotos, continueFromWhere, describe, identify, startAppeal, submit, trackByForm } from './helpers';
 import { STAFF, act, openFromInbox, staffLogin } from '../staff/helpers';
 
 test('unsatisfied rating reopens the appeal one level up', async ({ page, browser }) => {
@@ -25,8 +25,8 @@ test('unsatisfied rating reopens the appeal one level up', async ({ page, browse
   await act(staff, 'close', '办结', { 'close-resolution': '已通知物业清运垃圾。' });
   await staffCtx.close();
 
-  // The resident comes back with the receipt's link.
-  await page.goto(`/track?ticket=${receipt.ticket}&key=${receipt.key}`);
+  // The resident comes back and types the receipt's codes (JavaScript off).
+  await trackByForm(page, receipt.ticket, receipt.key);
   await expect(page.locator('#track-result #status')).toHaveText('已办结');
   const rate = page.locator('section#rate');
   await expect(rate.locator('h2')).toHaveText('您对办理结果满意吗？');

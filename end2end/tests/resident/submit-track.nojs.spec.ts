@@ -15,6 +15,7 @@ import {
   identify,
   startAppeal,
   submit,
+  trackByForm,
   urlRe,
 } from './helpers';
 
@@ -57,8 +58,12 @@ test('submit via the region cascade, named, then track by typing ticket and key'
   await page.locator('#ticket').fill(receipt.ticket);
   await page.locator('#key').fill(receipt.key);
   await page.getByRole('button', { name: '查询' }).click();
-  // A GET form: the result has its own address.
-  await expect(page).toHaveURL(urlRe(`/track\\?ticket=${receipt.ticket}&key=${receipt.key}`));
+  // A POST form: the codes never appear in an address; the result comes from this browser's
+  // session cookie.
+  await expect(page).toHaveURL(urlRe('/track'));
+  await expectTrackResult(page, { ticket: receipt.ticket, unit: UNIT.labourHD });
+  // Reloading does not re-post (303 after the POST) and still shows it.
+  await page.reload();
   await expectTrackResult(page, { ticket: receipt.ticket, unit: UNIT.labourHD });
   await expect(page.locator('dl#track-result')).toContainText('劳资欠薪');
 });
@@ -85,15 +90,15 @@ test('a wrong key or a wrong ticket gives the same generic message', async ({ pa
     await page.locator('#ticket').fill(ticket);
     await page.locator('#key').fill(key);
     await page.getByRole('button', { name: '查询' }).click();
-    await expect(page).toHaveURL(urlRe('/track\\?ticket=[^&]+&key=.+'));
+    await expect(page).toHaveURL(urlRe('/track'));
     await expect(page.locator('dl#track-result')).toHaveCount(0);
     await expect(page.locator('ol.timeline')).toHaveCount(0);
     const alert = page.locator('main div.error-summary[role=alert]');
     await expect(alert).toHaveCount(1);
     await expect(alert).toHaveText(ERR.trackNotFound);
-    // The form is shown again with what was typed.
+    // The form is shown again with the typed ticket; the key is never sent back.
     await expect(page.locator('#ticket')).toHaveValue(ticket);
-    await expect(page.locator('#key')).toHaveValue(key);
+    await expect(page.locator('#key')).toHaveValue('');
     return (await page.locator('main').innerText()).replaceAll(ticket, 'T').replaceAll(key, 'K');
   };
 
@@ -103,6 +108,6 @@ test('a wrong key or a wrong ticket gives the same generic message', async ({ pa
   expect(wrongTicketPage).toBe(wrongKeyPage);
 
   // And the right pair still works.
-  await page.goto(`/track?ticket=${receipt.ticket}&key=${receipt.key}`);
+  await trackByForm(page, receipt.ticket, receipt.key);
   await expectTrackResult(page, { ticket: receipt.ticket, unit: UNIT.labourHD });
 });

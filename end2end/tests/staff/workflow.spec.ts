@@ -3,7 +3,7 @@
 // (吹哨报到); the department reports back; the district closes it. The resident, with
 // JavaScript off, sees all of it on the track page.
 import { test, expect, type Browser } from '@playwright/test';
-import { DESCRIPTION, chooseCategory, continueFromPhotos, continueFromWhere, describeHydrated, identify, startAppeal, submit } from '../resident/helpers';
+import { DESCRIPTION, chooseCategory, continueFromPhotos, continueFromWhere, describeHydrated, identify, startAppeal, submit, trackByForm } from '../resident/helpers';
 import { STAFF, act, expectStatus, openFromInbox, staffLogin, staffLogout } from './helpers';
 
 test.use({
@@ -14,7 +14,7 @@ test.use({
 async function residentTrackJsOff(browser: Browser, ticket: string, key: string) {
   const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
   const page = await ctx.newPage();
-  await page.goto(`/track?ticket=${ticket}&key=${key}`);
+  await trackByForm(page, ticket, key);
   return { ctx, page };
 }
 

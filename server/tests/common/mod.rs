@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
