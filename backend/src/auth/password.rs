@@ -35,7 +35,7 @@ pub fn is_common(password: &str) -> bool {
     let leading = core.trim_start_matches(|c: char| c.is_ascii_digit());
     let half = |s: &str| {
         let n = s.len();
-        (n % 2 == 0 && n > 0 && s.is_char_boundary(n / 2) && s[..n / 2] == s[n / 2..]).then(|| s[..n / 2].to_owned())
+        (n.is_multiple_of(2) && n > 0 && s.is_char_boundary(n / 2) && s[..n / 2] == s[n / 2..]).then(|| s[..n / 2].to_owned())
     };
     let mut candidates = vec![folded.as_str(), core];
     // Only when something words-like is left: "2026" alone is not a reason to refuse.

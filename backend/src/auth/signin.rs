@@ -14,7 +14,7 @@
 //! Every enrolment, switch-off, regeneration and use of a recovery code is audited; secrets and
 //! codes never are, nor logged.
 
-use super::{password, random_hex, to_staff, Staff};
+use super::{password, to_staff, Staff};
 use crate::audit::{self, Entry, Who};
 use crate::state::AppState;
 use crate::store::signin as store;
@@ -351,12 +351,6 @@ pub async fn change_password(state: &AppState, client: &str, staff: &Staff, curr
     tx.commit().await?;
     clear_failures(state, &name, client).await?;
     Ok(now)
-}
-
-/// A random token for the pending sign-in (kept in the session only).
-#[must_use]
-pub fn pending_token() -> String {
-    random_hex()
 }
 
 /// For the audit of an unknown name typed at sign-in (people type passwords there).
