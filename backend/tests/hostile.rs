@@ -31,9 +31,9 @@ fn refused_with(r: Result<(), BackendError>, msg: Msg) {
 
 async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
-    let t = appeal::new_token();
     let form = [("category".to_owned(), "suggestion".to_owned())].into_iter().collect();
-    appeal::save_step(&state, "c", &t, Step::Category, &form).await.unwrap();
+    let d = appeal::start(&state, "c", &form).await.unwrap();
+    let (t, secret) = (d.token.clone(), d.secret.clone());
     // Two stored "photos" of 7 MB each (straight into the store: re-encoded photos are far
     // smaller, which is why the budget never stands in an honest resident's way).
     let seven = vec![0u8; 7 * 1024 * 1024];
@@ -43,24 +43,23 @@ async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
     assert_eq!(drafts::photo_usage(&state.db.pool, &t).await.unwrap(), (2, 14 * 1024 * 1024));
     // 3 MB more would pass 16 MB: refused as "full", garbage included (so: not decoded).
     let three = vec![7u8; 3 * 1024 * 1024];
-    refused_with(appeal::add_photo(&state, "c", &t, three.clone()).await, Msg::ErrPhotoDraftFull);
+    refused_with(appeal::add_photo(&state, &t, &secret, three.clone()).await, Msg::ErrPhotoDraftFull);
     // The read cap handed to the upload handler is what is left.
     assert_eq!(photos::check_room(&state.db.pool, &t, 0).await.unwrap(), 2 * 1024 * 1024);
     // A small real photo still fits; the store refuses what would pass the budget even when it
     // got past the earlier checks (parallel uploads).
-    appeal::add_photo(&state, "c", &t, png()).await.unwrap();
-    let t2 = appeal::new_token();
-    appeal::save_step(&state, "c", &t2, Step::Category, &form).await.unwrap();
+    appeal::add_photo(&state, &t, &secret, png()).await.unwrap();
+    let t2 = appeal::start(&state, "c2", &form).await.unwrap().token;
     assert!(drafts::add_photo(&state.db.pool, &t2, "a2", &seven, 3, MAX_DRAFT_BYTES, 1).await.unwrap());
     assert!(drafts::add_photo(&state.db.pool, &t2, "b2", &seven, 3, MAX_DRAFT_BYTES, 1).await.unwrap());
     assert!(!drafts::add_photo(&state.db.pool, &t2, "c2", &three, 3, MAX_DRAFT_BYTES, 1).await.unwrap());
     refused_with(photos::store(&state.db.pool, &t2, "c2", &three, 1).await, Msg::ErrPhotoDraftFull);
     // And a full count is "too many", before decoding.
-    let t3 = appeal::new_token();
+    let d3 = appeal::start(&state, "c3", &form).await.unwrap();
     for _ in 0..3 {
-        appeal::add_photo(&state, "c", &t3, png()).await.unwrap();
+        appeal::add_photo(&state, &d3.token, &d3.secret, png()).await.unwrap();
     }
-    refused_with(appeal::add_photo(&state, "c", &t3, b"GIF89a".to_vec()).await, Msg::ErrPhotoTooMany);
+    refused_with(appeal::add_photo(&state, &d3.token, &d3.secret, b"GIF89a".to_vec()).await, Msg::ErrPhotoTooMany);
 }
 both_engines!(the_draft_byte_budget_is_checked_before_decoding);
 

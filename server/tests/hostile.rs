@@ -21,9 +21,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-async fn new_token(app: &Router) -> String {
-    let page = get(app, "/appeal/new").await;
-    between(&page.body, "action=\"/form/appeal/", "/category\"").expect("category form").to_owned()
+/// A draft started the way a browser starts one (`POST /form/appeal/new`): its token, and the
+/// cookie that binds it to this "browser" (shown as the token in paths).
+#[derive(Clone)]
+struct Draft {
+    token: String,
+    cookie: String,
+}
+
+impl std::fmt::Display for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.token)
+    }
+}
+
+async fn new_token(app: &Router) -> Draft {
+    let r = common::post_form(app, "/form/appeal/new", "category=suggestion").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let token = between(r.location.as_deref().unwrap(), "/appeal/", "/").unwrap().to_owned();
+    let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    Draft { token, cookie }
 }
 
 fn multipart(data: &[u8]) -> (String, Vec<u8>) {
@@ -63,7 +80,7 @@ fn png(w: u32, h: u32, color: png::ColorType) -> Vec<u8> {
 }
 
 /// An upload whose body records whether the server read any of it.
-fn upload(token: &str, data: &[u8]) -> (Request<Body>, Arc<AtomicBool>) {
+fn upload(token: &Draft, data: &[u8]) -> (Request<Body>, Arc<AtomicBool>) {
     let (ct, body) = multipart(data);
     let read = Arc::new(AtomicBool::new(false));
     let flag = read.clone();
@@ -74,18 +91,19 @@ fn upload(token: &str, data: &[u8]) -> (Request<Body>, Arc<AtomicBool>) {
     let req = Request::post(format!("/form/appeal/{token}/photos/add"))
         .header(header::CONTENT_TYPE, ct)
         .header(header::HOST, "localhost")
+        .header(header::COOKIE, &token.cookie)
         .body(Body::new(body))
         .unwrap();
     (req, read)
 }
 
 /// Uploads and returns the photos step's page after the redirect.
-async fn upload_and_look(app: &Router, token: &str, data: &[u8]) -> String {
+async fn upload_and_look(app: &Router, token: &Draft, data: &[u8]) -> String {
     let (req, _) = upload(token, data);
     let r = send(app, req).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location.as_deref(), Some(format!("/appeal/{token}/photos").as_str()));
-    get(app, &format!("/appeal/{token}/photos")).await.body
+    common::get_with(app, &format!("/appeal/{token}/photos"), &token.cookie).await.body
 }
 
 async fn app_with(f: impl FnOnce(&mut pingan_server::config::Config)) -> (Router, backend::AppState) {
@@ -110,7 +128,7 @@ async fn a_full_draft_is_refused_before_its_body_is_read() {
     let r = send(&app, req).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(!read.load(Ordering::SeqCst), "the body of an upload to a full draft was read");
-    let page = get(&app, &format!("/appeal/{t}/photos")).await.body;
+    let page = common::get_with(&app, &format!("/appeal/{t}/photos"), &t.cookie).await.body;
     assert!(page.contains("最多上传 3 张照片"), "{page}");
     assert!(!page.contains("只能上传 JPG") && !page.contains("无法读取"));
 
@@ -138,13 +156,14 @@ async fn the_upload_gate_answers_503_when_full() {
     assert!(!read.load(Ordering::SeqCst), "a refused upload's body was read");
     // In the resident's language.
     let (mut req, _) = upload(&t, &small);
-    req.headers_mut().insert(header::COOKIE, "lang=en".parse().unwrap());
+    req.headers_mut().insert(header::COOKIE, format!("{}; lang=en", t.cookie).parse().unwrap());
     let r = send(&app, req).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.body.contains("Too many photos are being uploaded right now"));
 
     // With a queue: one waits, and is refused when the wait runs out.
     let (app, state) = app_with(|c| c.uploads = UploadLimits { queue: 1, ..limits }).await;
+    let t = new_token(&app).await;
     let held2 = state.uploads.enter().await.unwrap();
     let start = Instant::now();
     let (req, _) = upload(&t, &small);
@@ -183,15 +202,23 @@ async fn decompression_bombs_are_refused_from_their_header() {
     assert!(!page.contains("class=\"error-summary\""), "{page}");
 }
 
-/// A track lookup from `peer`, optionally with an `X-Forwarded-For` line per entry.
+/// A track lookup (`POST /form/track`) from `peer`, optionally with an `X-Forwarded-For` line per
+/// entry. The credentials are made up: anything but 429 means the rate limit let it through,
+/// which is reported as 200.
 async fn track_from(app: &Router, peer: &str, xff: &[&str]) -> StatusCode {
-    let mut req = Request::get("/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA");
+    let mut req = Request::post("/form/track")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost");
     for line in xff {
         req = req.header("x-forwarded-for", *line);
     }
-    let mut req = req.body(Body::empty()).unwrap();
+    let mut req = req.body(Body::from("ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA")).unwrap();
     req.extensions_mut().insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 40000)));
-    send(app, req).await.status
+    match send(app, req).await.status {
+        StatusCode::TOO_MANY_REQUESTS => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::OK,
+    }
 }
 
 #[tokio::test]

@@ -641,14 +641,18 @@ fn refusal_messages() -> Vec<Msg> {
         .copied()
         .filter(|m| {
             let name = format!("{m:?}");
-            let text = m.text(Lang::En);
-            !text.contains('{')
-                && (name.starts_with("Err")
-                    || ["NotFound", "RateLimited", "Expired", "GenericError", "ApiBadArguments"]
-                        .iter()
-                        .any(|k| name.contains(k)))
+            name.starts_with("Err")
+                || ["NotFound", "RateLimited", "Expired", "SessionEnded", "GenericError", "ApiBadArguments"]
+                    .iter()
+                    .any(|k| name.contains(k))
         })
         .collect()
+}
+
+/// The fixed part of a message (before its first `{placeholder}`), as a page shows it.
+fn fixed_part(m: Msg, lang: Lang) -> &'static str {
+    let text = m.text(lang);
+    text.split('{').next().unwrap_or(text)
 }
 
 /// Why a 4xx answer is not a readable refusal, if it is not.
@@ -662,7 +666,7 @@ fn judge_refusal(kind: Kind, lang: Lang, res: &Res, refusals: &[Msg]) -> Option<
             if !res.body.contains("<html") || !res.body.contains(&format!("lang=\"{}\"", lang.tag())) {
                 return Some(format!("not a whole page in {}", lang.tag()));
             }
-            if !refusals.iter().any(|m| res.body.contains(m.text(lang))) {
+            if !refusals.iter().any(|m| fixed_part(*m, lang).chars().count() >= 4 && res.body.contains(fixed_part(*m, lang))) {
                 return Some(format!("no message in {}", lang.tag()));
             }
             None

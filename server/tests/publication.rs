@@ -10,7 +10,7 @@ mod common;
 use axum::http::StatusCode;
 use axum::Router;
 use backend::state::Limits;
-use common::{between, config, csrf, enc, get, get_with, post_form, post_with, session_cookie};
+use common::{between, config, csrf, enc, get, get_with, post_form, post_with};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 use serde_json::Value;
 use std::path::Path;
@@ -29,41 +29,48 @@ async fn setup() -> (Router, backend::AppState) {
     (build_router(state.clone(), leptos_options(&cfg), false), state)
 }
 
-async fn sign_in(app: &Router, user: &str) -> String {
-    let page = get(app, "/staff/login").await;
-    let (pre, _) = session_cookie(&page).unwrap();
-    let r = post_with(app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(PASSWORD)), &pre).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    session_cookie(&r).unwrap().0
+/// Signs in (dispatchers enrol their second factor on the way); the session cookie.
+async fn sign_in(app: &Router, state: &backend::AppState, user: &str) -> String {
+    common::staff_sign_in(app, state, user, PASSWORD, None).await.0
 }
 
-async fn new_token(app: &Router) -> String {
-    let page = get(app, "/appeal/new").await;
-    between(&page.body, "action=\"/form/appeal/", "/category\"").expect("category form").to_owned()
+/// A draft and the cookie that binds it to this "browser" (shown as the token in paths).
+struct Draft {
+    token: String,
+    cookie: String,
+}
+
+impl std::fmt::Display for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.token)
+    }
 }
 
 /// Walks the wizard with plain posts up to the check page; `who` is the who step's body.
-async fn draft(app: &Router, category: &str, who: &str) -> String {
-    let t = new_token(app).await;
+async fn draft(app: &Router, category: &str, who: &str) -> Draft {
+    let r = post_form(app, "/form/appeal/new", &format!("category={category}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let token = between(r.location.as_deref().unwrap(), "/appeal/", "/").unwrap().to_owned();
+    let cookie = r.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let t = Draft { token, cookie };
     let steps = [
-        ("category", format!("category={category}")),
         ("what", format!("description={}", enc(ORIGINAL))),
         // A point in grid cell HD010101: the appeal has a cell whose centre must not leak.
         ("where", "district=&street=&community=&lat=35.485&lng=106.605&address_note=".to_owned()),
         ("who", who.to_owned()),
     ];
     for (step, body) in steps {
-        let r = post_form(app, &format!("/form/appeal/{t}/{step}"), &body).await;
+        let r = post_with(app, &format!("/form/appeal/{t}/{step}"), &body, &t.cookie).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
     }
     t
 }
 
 /// Submits the draft; returns the ticket in display form.
-async fn submit(app: &Router, t: &str) -> String {
-    let r = post_form(app, &format!("/form/appeal/{t}/submit"), "").await;
+async fn submit(app: &Router, t: &Draft) -> String {
+    let r = post_with(app, &format!("/form/appeal/{t}/submit"), "", &t.cookie).await;
     assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()), "{}", r.body);
-    let receipt = get(app, &format!("/receipt/{t}")).await;
+    let receipt = get_with(app, &format!("/receipt/{t}"), &t.cookie).await;
     between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").expect("ticket").to_owned()
 }
 
@@ -115,7 +122,7 @@ fn assert_nothing_private(state: &backend::AppState, r: &Value, xml: &str, descr
 async fn the_who_step_says_what_is_public_and_asks() {
     let (app, _) = setup().await;
     let t = draft(&app, "wage_arrears", &format!("identity=named&name={}&phone=13800138000", enc("王师傅"))).await;
-    let who = get(&app, &format!("/appeal/{t}/who")).await;
+    let who = get_with(&app, &format!("/appeal/{t}/who"), &t.cookie).await;
     assert_eq!(who.status, StatusCode::OK);
     for text in ["哪些内容会公开", "诉求类别、办理状态、所在社区", "从不公开：您的姓名、电话、具体位置、照片、提交的具体时间", "公开我的描述", "审核"] {
         assert!(who.body.contains(text), "who step lacks {text}");
@@ -125,20 +132,20 @@ async fn the_who_step_says_what_is_public_and_asks() {
     assert!(input.contains("id=\"publish\"") && input.contains("value=\"1\"") && !input.contains("checked"), "{input}");
     assert!(who.body.contains("<label for=\"publish\">"));
     // Unticked (not posted) is "no" on the check page.
-    let check = get(&app, &format!("/appeal/{t}/check")).await;
+    let check = get_with(&app, &format!("/appeal/{t}/check"), &t.cookie).await;
     assert!(check.body.contains("公开描述") && check.body.contains("不公开"), "{}", check.body);
     // Ticked: remembered on the step and shown on the check page.
-    post_form(&app, &format!("/form/appeal/{t}/who"), &format!("identity=named&name={}&phone=13800138000&publish=1", enc("王师傅"))).await;
-    let who = get(&app, &format!("/appeal/{t}/who")).await;
+    post_with(&app, &format!("/form/appeal/{t}/who"), &format!("identity=named&name={}&phone=13800138000&publish=1", enc("王师傅")), &t.cookie).await;
+    let who = get_with(&app, &format!("/appeal/{t}/who"), &t.cookie).await;
     assert!(between(&who.body, "<input type=\"checkbox\" name=\"publish\"", ">").unwrap().contains("checked"));
-    assert!(get(&app, &format!("/appeal/{t}/check")).await.body.contains("申请公开（须经审核）"));
+    assert!(get_with(&app, &format!("/appeal/{t}/check"), &t.cookie).await.body.contains("申请公开（须经审核）"));
     // Coming back and unticking (nothing posted) turns it off again.
-    post_form(&app, &format!("/form/appeal/{t}/who"), &format!("identity=named&name={}&phone=13800138000", enc("王师傅"))).await;
-    assert!(!get(&app, &format!("/appeal/{t}/check")).await.body.contains("申请公开"));
+    post_with(&app, &format!("/form/appeal/{t}/who"), &format!("identity=named&name={}&phone=13800138000", enc("王师傅")), &t.cookie).await;
+    assert!(!get_with(&app, &format!("/appeal/{t}/check"), &t.cookie).await.body.contains("申请公开"));
 
     // A sensitive category: the statement, and no box to tick.
     let t = draft(&app, "family_dispute", "identity=anonymous").await;
-    let who = get(&app, &format!("/appeal/{t}/who")).await;
+    let who = get_with(&app, &format!("/appeal/{t}/who"), &t.cookie).await;
     assert!(who.body.contains("这类诉求写的内容一律不公开") && !who.body.contains("name=\"publish\""), "{}", who.body);
     assert!(who.body.contains("从不公开"));
 }
@@ -155,7 +162,7 @@ async fn a_named_appeal_without_consent_shows_nothing_it_said() {
     let list = get(&app, "/open311/v2/requests.json").await;
     assert!(!list.body.contains("老板拖欠") && !list.body.contains("35.48"), "{}", list.body);
     // It never enters the moderation queue.
-    let street = sign_in(&app, "street").await;
+    let street = sign_in(&app, &state, "street").await;
     let page = get_with(&app, "/staff/moderation", &street).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("没有待审核的内容") && !page.body.contains(&id), "{}", page.body);
@@ -173,14 +180,14 @@ async fn moderation_publishes_exactly_the_redacted_text() {
     assert_nothing_private(&state, &r, &xml, None);
 
     // The street's dispatcher sees it in the queue, reached from the staff bar, with the text.
-    let street = sign_in(&app, "street").await;
+    let street = sign_in(&app, &state, "street").await;
     let inbox = get_with(&app, "/staff", &street).await;
     assert!(inbox.body.contains("href=\"/staff/moderation\""), "nav link");
     let page = get_with(&app, "/staff/moderation", &street).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("公开审核") && page.body.contains(&id), "{}", page.body);
     let form = between(&page.body, &format!("action=\"/staff/moderation/{ticket}\""), "</form>").expect("the item's form");
-    assert!(form.contains(">老板拖欠三个月工资") && form.contains("name=\"text\""), "textarea prefilled with the resident's text: {form}");
+    assert!(form.contains(">\n老板拖欠三个月工资") && form.contains("name=\"text\""), "textarea prefilled with the resident's text: {form}");
     assert!(form.contains("<label for=\"text-"), "labelled");
     let token = csrf(&page.body);
     let url = format!("/staff/moderation/{ticket}");
@@ -192,7 +199,7 @@ async fn moderation_publishes_exactly_the_redacted_text() {
     assert_eq!(post_form(&app, &url, &approve).await.status, StatusCode::FORBIDDEN);
     // Out of scope (another district's dispatcher) and wrong role (the community's handler).
     for user in ["far", "wang"] {
-        let c = sign_in(&app, user).await;
+        let c = sign_in(&app, &state, user).await;
         let p = get_with(&app, "/staff", &c).await;
         assert!(!p.body.contains("href=\"/staff/moderation\"") || user == "far", "no link for a handler");
         let r = post_with(&app, &url, &format!("csrf={}&decision=approve&text={}", csrf(&p.body), enc(REDACTED)), &c).await;
@@ -236,7 +243,7 @@ async fn a_sensitive_appeal_cannot_be_approved_over_http() {
     let t = draft(&app, "public_order", "identity=anonymous&publish=1").await;
     let id = submit(&app, &t).await;
     let ticket = domain::receipt::Ticket::parse(&id).unwrap().as_str().to_owned();
-    let street = sign_in(&app, "street").await;
+    let street = sign_in(&app, &state, "street").await;
     let page = get_with(&app, "/staff/moderation", &street).await;
     assert!(!page.body.contains(&id), "never in the queue");
     let r = post_with(&app, &format!("/staff/moderation/{ticket}"), &format!("csrf={}&decision=approve&text={}", csrf(&page.body), enc("可以公开吗")), &street).await;

@@ -9,7 +9,7 @@ mod common;
 
 use axum::http::StatusCode;
 use backend::state::Limits;
-use common::{app, between, config, csrf, enc, get, get_with, post_form, post_with, session_cookie};
+use common::{app, between, config, csrf, enc, get, get_with, post_form, post_with};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 
 /// Closes a textarea and a title, runs a script, and opens a comment that would swallow the rest
@@ -66,31 +66,23 @@ async fn the_legal_self_check_link_cannot_inject_into_the_first_step() {
 
 /// A sanitation appeal in community HD0101 with `description`; its ticket.
 async fn appeal_with(state: &backend::AppState, description: &str) -> String {
-    let t = backend::services::appeal::new_token();
+    use backend::services::appeal;
+    let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let d = appeal::start(state, "c", &form(vec![("category", "sanitation")])).await.unwrap();
     for (step, pairs) in [
-        (domain::draft::Step::Category, vec![("category", "sanitation")]),
         (domain::draft::Step::What, vec![("description", description)]),
         (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
         (domain::draft::Step::Who, vec![("identity", "anonymous")]),
     ] {
-        let f = pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        backend::services::appeal::save_step(state, "c", &t, step, &f).await.unwrap();
+        appeal::save_step(state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
     }
-    match backend::services::appeal::submit(state, &t, state.clock.now()).await.unwrap() {
-        backend::services::appeal::SubmitOutcome::Accepted { ticket } => ticket,
+    match appeal::submit(state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+        appeal::SubmitOutcome::Accepted { ticket } => ticket,
         other => panic!("{other:?}"),
     }
 }
 
 const PASSWORD: &str = "correct horse battery";
-
-async fn sign_in(app: &axum::Router, user: &str) -> String {
-    let page = get(app, "/staff/login").await;
-    let (pre, _) = session_cookie(&page).expect("a session for the login form's token");
-    let r = post_with(app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(PASSWORD)), &pre).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    session_cookie(&r).expect("a session cookie").0
-}
 
 #[tokio::test]
 async fn staff_see_resident_text_and_their_own_refilled_text_as_text() {
@@ -106,7 +98,7 @@ async fn staff_see_resident_text_and_their_own_refilled_text_as_text() {
     backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     let app = build_router(state.clone(), leptos_options(&cfg), false);
     let ticket = appeal_with(&state, PAYLOAD).await;
-    let cookie = sign_in(&app, "wang").await;
+    let (cookie, _) = common::staff_sign_in(&app, &state, "wang", PASSWORD, None).await;
     let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_inert(&page.body, "staff appeal page (resident's description)");

@@ -38,7 +38,8 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
            route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at,
            updated_at, urgent, scope_path, cycle, channel, media_url, publish_requested, publish_state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $26 = 1 THEN $6 END, CASE WHEN $26 = 1 THEN $7 END,
+           $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
            $19, $17, $17, $17, $20, $21, 1, $22, $23, $24, $25)",
     )
     .bind(a.ticket)
@@ -46,8 +47,11 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     .bind(a.key_hash)
     .bind(a.category)
     .bind(a.description)
-    .bind(a.lat)
-    .bind(a.lng)
+    // Never a NULL for the point: sqlx's Any driver binds a NULL double as PostgreSQL float4, and
+    // a connection that prepared this statement with one then refuses a real f64 ("incorrect
+    // binary data format in bind parameter 6"). The flag says whether there is a point.
+    .bind(a.lat.unwrap_or(0.0))
+    .bind(a.lng.unwrap_or(0.0))
     .bind(a.region)
     .bind(a.cell)
     .bind(a.address_note)
@@ -66,6 +70,7 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     .bind(a.media_url)
     .bind(i32::from(a.publish_requested))
     .bind(a.publish_requested.then_some("pending"))
+    .bind(i32::from(a.lat.is_some() && a.lng.is_some()))
     .execute(&mut **tx)
     .await?;
     Ok(())
