@@ -159,3 +159,84 @@ fn no_raw_textarea_is_left_in_the_pages() {
     }
     assert!(found.is_empty(), "raw <textarea> or <Title> in {found:?}");
 }
+
+/// The resident's own textareas: "what happened" (saved, then shown again) and "add
+/// information" on the track page (too long: given back to correct).
+#[tokio::test]
+async fn the_residents_textareas_give_text_back_inert() {
+    use common::browser::Browser;
+    let app = app(Limits::default()).await;
+    let mut b = Browser::new();
+    let t = b.start_draft(&app, "category=sanitation").await;
+    let r = b.post(&app, &format!("/form/appeal/{t}/what"), &format!("description={}", enc(PAYLOAD))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let what = b.get(&app, &format!("/appeal/{t}/what")).await;
+    assert_inert(&what.body, "wizard: what happened");
+    assert_shown_escaped(&what.body, "wizard: what happened");
+    for (step, body) in [("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note="), ("who", "identity=anonymous")] {
+        assert_eq!(b.post(&app, &format!("/form/appeal/{t}/{step}"), body).await.status, StatusCode::SEE_OTHER);
+    }
+    let check = b.get(&app, &format!("/appeal/{t}/check")).await;
+    assert_inert(&check.body, "wizard: check page");
+    assert_eq!(b.post(&app, &format!("/form/appeal/{t}/submit"), "").await.status, StatusCode::SEE_OTHER);
+    let receipt = b.get(&app, &format!("/receipt/{t}")).await;
+    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
+    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
+    let r = b.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let too_long = format!("{PAYLOAD}{}", "长".repeat(2100));
+    let r = b.post(&app, "/form/track/info", &format!("body={}", enc(&too_long))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let track = b.get(&app, "/track").await;
+    assert!(track.body.contains("id=\"track-result\""), "{}", track.body);
+    assert_inert(&track.body, "track: add information");
+    assert_shown_escaped(&track.body, "track: add information");
+}
+
+/// Staff textareas prefilled with what someone else wrote: the moderation queue (the resident's
+/// text) and the admin's Markdown editor.
+#[tokio::test]
+async fn moderation_and_the_markdown_editor_show_text_inert() {
+    use common::browser::Browser;
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    for (u, unit, role) in [("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin")] {
+        let n = backend::auth::NewStaff { username: u.into(), display_name: format!("{u} 同志"), unit: unit.into(), role: role.into(), password: PASSWORD.into() };
+        backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    }
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let mut b = Browser::new();
+    let t = b.start_draft(&app, "category=sanitation").await;
+    for (step, body) in [
+        ("what", format!("description={}", enc(PAYLOAD))),
+        ("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note=".to_owned()),
+        ("who", "identity=anonymous&publish=1".to_owned()),
+    ] {
+        assert_eq!(b.post(&app, &format!("/form/appeal/{t}/{step}"), &body).await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(b.post(&app, &format!("/form/appeal/{t}/submit"), "").await.status, StatusCode::SEE_OTHER);
+    let (street, _) = common::staff_sign_in(&app, &state, "street", PASSWORD, None).await;
+    let queue = get_with(&app, "/staff/moderation", &street).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("name=\"text\""), "the item's textarea: {}", queue.body);
+    assert_inert(&queue.body, "moderation queue");
+    assert_shown_escaped(&queue.body, "moderation queue");
+
+    let slug = "wages-unpaid-first-steps";
+    let admin = backend::auth::Staff {
+        id: "boss".into(),
+        username: "boss".into(),
+        display_name: "boss 同志".into(),
+        unit: "U-SF".into(),
+        role: domain::workflow::Role::Admin,
+        active: true,
+        updated_at: 0,
+    };
+    backend::services::legal::update_article(&state, &admin, slug, &format!("# 标题\n\n{PAYLOAD}\n")).await.unwrap();
+    let (boss, _) = common::staff_sign_in(&app, &state, "boss", PASSWORD, None).await;
+    let editor = get_with(&app, &format!("/staff/admin/legal?slug={slug}"), &boss).await;
+    assert_eq!(editor.status, StatusCode::OK);
+    assert!(editor.body.contains("id=\"markdown\""), "{}", editor.body);
+    assert_inert(&editor.body, "Markdown editor");
+    assert_shown_escaped(&editor.body, "Markdown editor");
+}
