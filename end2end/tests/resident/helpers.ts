@@ -184,8 +184,9 @@ export async function identify(page: Page, who: 'anonymous' | { name: string; ph
 
 /** The check page's summary rows as `label → value`. */
 export async function checkSummary(page: Page): Promise<Record<string, string>> {
+  // Category, what, where, photos, who, and whether the description may be published.
   const rows = page.locator('dl.summary > div.summary-row');
-  await expect(rows).toHaveCount(5);
+  await expect(rows).toHaveCount(6);
   const out: Record<string, string> = {};
   for (const row of await rows.all()) {
     out[(await row.locator('dt').innerText()).trim()] = (await row.locator('dd.pre').innerText()).trim();

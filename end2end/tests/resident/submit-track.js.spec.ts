@@ -55,6 +55,7 @@ test('locate, photo, anonymous submit, then the receipt link shows progress', as
     位置: '手机定位',
     照片: '1 张',
     反映人: '匿名反映',
+    公开描述: '不公开',
   });
 
   const receipt = await submit(page);

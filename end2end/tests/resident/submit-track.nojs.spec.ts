@@ -47,6 +47,7 @@ test('submit via the region cascade, named, then track by typing ticket and key'
     位置: '河东区 / 东关街道 / 建筑工地项目部',
     照片: '0 张',
     反映人: '王师傅 · 138****8000',
+    公开描述: '不公开',
   });
 
   const receipt = await submit(page);
