@@ -1,8 +1,7 @@
 //! Service tests: every use case of the resident slice, on SQLite and on PostgreSQL.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
 use backend::services::{import, track};

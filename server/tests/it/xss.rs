@@ -3,9 +3,8 @@
 //! again in a textarea (resident and staff) or a title; the answer must carry it as inert text.
 //! And the Content-Security-Policy lets only the page's own nonce-carrying script run.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use backend::state::Limits;

@@ -2,9 +2,8 @@
 //! what is wrong), changes nothing when anything is wrong, updates in place, keeps appeals'
 //! assignment history, and swaps the routing index without a window where lookups fail.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::services::import::{self, catalog_from_files, decode_file, demo_files, ImportFiles};
 use backend::BackendError;

@@ -3,9 +3,8 @@
 //! from their header, rate limits key IPv6 clients by /64 and trust `X-Forwarded-For` only when
 //! told, and HSTS is sent only over HTTPS.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;

@@ -1,9 +1,8 @@
 //! The staff workspace over HTTP: sign-in with session rotation and cookie flags, CSRF on every
 //! state-changing staff request, time-outs, scope on pages, and the JS-off forms.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use backend::clock::ManualClock;

@@ -3,9 +3,8 @@
 //! shows a named appeal without consent with no description, no exact time and no point; the
 //! staff moderation page and its posts (CSRF, role, scope) publish exactly the redacted text.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use axum::Router;

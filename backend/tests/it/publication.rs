@@ -2,9 +2,8 @@
 //! public unless they asked and staff approved it; the approved (redacted) text is exactly what
 //! is shown; sensitive categories never; moderation is scoped, role-checked and audited.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::services::moderation::{self, Decision};
 use backend::services::open311::{self, RequestQuery};

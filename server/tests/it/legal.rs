@@ -1,8 +1,7 @@
 //! Router tests of the legal-aid centre: the real router, driven as a browser with JavaScript off.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -3,7 +3,6 @@
 //! key CLI, and every JSON answer checked against the GeoReport v2 schemas in
 //! `tests/open311-schema/`.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

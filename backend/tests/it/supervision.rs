@@ -2,9 +2,8 @@
 //! supervised, auto-escalated, extensions, unsatisfied → reopened up a level, concurrent and
 //! interrupted job runs, the outbox's retries, holidays and the rating window.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::notify::{self, Sink};
 use backend::services::supervision::{self, RunReport};

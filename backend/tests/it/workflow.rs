@@ -1,9 +1,8 @@
 //! The staff workflow through the real services, on SQLite and PostgreSQL: every action and
 //! transition, the authorization matrix, the audit chain, concurrency on one appeal, sign-in.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::auth::Staff;
 use backend::services::work::{self, Act};

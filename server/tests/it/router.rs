@@ -1,9 +1,8 @@
 //! Router tests: the real router (`build_router`) driven with `oneshot`, as a browser with
 //! JavaScript off would drive it.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

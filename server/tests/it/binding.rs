@@ -3,9 +3,8 @@
 //!
 //! Each `Browser` is one person's browser with its own cookie jar (see `common/browser.rs`).
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

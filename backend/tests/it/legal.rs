@@ -2,9 +2,8 @@
 //! relevance on Chinese queries (FTS5 trigram on SQLite, ILIKE + pg_trgm on PostgreSQL), nearest
 //! service points, triage for dispute appeals, and an admin's edit of an article.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::auth::Staff;
 use backend::services::legal::{self, LegalFiles};

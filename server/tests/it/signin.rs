@@ -3,9 +3,8 @@
 //! code page, replay, recovery codes), enrolment before anything else for admins and
 //! dispatchers, the password change, and no session rows for visitors without a cookie.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;

@@ -3,9 +3,8 @@
 //! Open311's list filters are bounded (32,000 `service_code` values are refused at once instead
 //! of costing seconds of CPU).
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

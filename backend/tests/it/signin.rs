@@ -2,9 +2,8 @@
 //! lock-out, the TOTP second factor (replay, recovery codes), and the self-service password
 //! change.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::auth::signin::{self, SigninError};
 use backend::auth;

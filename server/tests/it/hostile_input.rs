@@ -18,9 +18,8 @@
 //!
 //! Run it with `cargo test -p pingan-server --test hostile_input -- --nocapture` to see the counts.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

@@ -2,9 +2,8 @@
 //! budget is enforced before decoding and again when storing, and the demo accounts get a
 //! password of their own per database, handed out once.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::photos::{self, MAX_DRAFT_BYTES};
 use backend::services::{appeal, demo};

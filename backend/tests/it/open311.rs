@@ -2,9 +2,8 @@
 //! every parameter problem is reported, keys are checked, the list filters work, and the public
 //! view never shows what is private.
 
-#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
-mod common;
+use crate::common;
 
 use backend::audit::Who;
 use backend::clock::{Clock, ManualClock};

@@ -1,0 +1,19 @@
+//! The backend's integration tests, one binary (one link step instead of one per file): the use
+//! cases against a real database, SQLite always and PostgreSQL when `PINGAN_TEST_PG_URL` is set.
+//! Each module is one concern; `common` holds the test databases.
+
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
+#[macro_use]
+mod common;
+
+mod demo_routing;
+mod hostile;
+mod import;
+mod legal;
+mod open311;
+mod publication;
+mod services;
+mod signin;
+mod supervision;
+mod workflow;

@@ -1,0 +1,19 @@
+//! The server's integration tests, one binary (one link step instead of one per file): the real
+//! router (`build_router`) driven with `oneshot`, as a browser or an API client would drive it.
+//! Each module is one concern; `common` holds the shared helpers.
+
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
+mod common;
+
+mod bad_input;
+mod binding;
+mod hostile;
+mod hostile_input;
+mod legal;
+mod open311;
+mod publication;
+mod router;
+mod signin;
+mod staff;
+mod xss;
