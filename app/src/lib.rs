@@ -127,10 +127,3 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
-
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_islands();
-}
