@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Run every test:  ./test.sh
 #   1. install missing tools            (scripts/setup.sh test)
-#   2. throwaway PostgreSQL             (scripts/pg.sh; stopped again at exit)
-#   3. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
-#   4. release build                    (cargo leptos build --release)
-#   5. client bundle size budget        (scripts/size-report.sh, PINGAN_WASM_BUDGET_BROTLI)
-#   6. Playwright end-to-end tests against the release server on a fresh SQLite database
+#   2. format and lints                 (cargo fmt --check; cargo clippy --workspace --all-targets -D warnings)
+#   3. throwaway PostgreSQL             (scripts/pg.sh; stopped again at exit)
+#   4. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
+#   5. release build                    (cargo leptos build --release)
+#   6. client bundle size budget        (scripts/size-report.sh, PINGAN_WASM_BUDGET_BROTLI)
+#   7. Playwright end-to-end tests against the release server on a fresh SQLite database
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -46,6 +47,14 @@ trap 'exit 143' TERM
 
 step "setup"
 scripts/setup.sh test
+# A CI machine builds once from nothing: incremental caches would only cost disk (a full disk
+# showed up as a linker bus error), so they are off there. Report the room left.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
+df -h "$ROOT" | tail -n 1 | awk '{print "disk: " $4 " free of " $2}'
+
+step "format and lints (cargo fmt --check, cargo clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "PostgreSQL"
 PG_STARTED=1
@@ -57,6 +66,8 @@ PINGAN_TEST_PG_URL="$PG_URL" cargo nextest run --workspace
 
 step "release build (cargo leptos build --release)"
 cargo leptos build --release
+
+df -h "$ROOT" | tail -n 1 | awk '{print "disk: " $4 " free of " $2}'
 
 step "client bundle size"
 scripts/size-report.sh
