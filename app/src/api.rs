@@ -32,7 +32,9 @@ fn internal(e: &backend::BackendError) -> ServerFnError {
 #[cfg(feature = "ssr")]
 fn cookie(name: &str) -> String {
     use_context::<http::request::Parts>()
-        .map(|p| crate::cookies::secret(p.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()), name))
+        .map(|p| {
+            crate::cookies::secret(p.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()), name)
+        })
         .unwrap_or_default()
 }
 
@@ -80,7 +82,11 @@ pub async fn track_current() -> Result<TrackResult, ServerFnError> {
             }
         }
     }
-    async fn take(state: &backend::AppState, owner: FlashOwner<'_>, id: &str) -> Result<Option<domain::staff::Flash>, ServerFnError> {
+    async fn take(
+        state: &backend::AppState,
+        owner: FlashOwner<'_>,
+        id: &str,
+    ) -> Result<Option<domain::staff::Flash>, ServerFnError> {
         if id.is_empty() {
             return Ok(None);
         }
@@ -91,7 +97,9 @@ pub async fn track_current() -> Result<TrackResult, ServerFnError> {
     }
     match backend::services::track::track_session(&state, &session).await {
         Ok(v) => Ok(TrackResult::Found(v, take(&state, FlashOwner::Session(&session), &flash_id).await?)),
-        Err(backend::BackendError::NotFound) => Ok(TrackResult::Form(take(&state, FlashOwner::Lookup, &flash_id).await?)),
+        Err(backend::BackendError::NotFound) => {
+            Ok(TrackResult::Form(take(&state, FlashOwner::Lookup, &flash_id).await?))
+        }
         Err(e) => Err(internal(&e)),
     }
 }

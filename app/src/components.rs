@@ -141,7 +141,11 @@ pub fn FieldMessage(field: FieldName, msg: Option<Msg>) -> impl IntoView {
 #[must_use]
 pub fn described_by(field: FieldName, has_error: bool) -> String {
     let f = field.as_str();
-    if has_error { format!("{f}-hint {f}-error") } else { format!("{f}-hint") }
+    if has_error {
+        format!("{f}-hint {f}-error")
+    } else {
+        format!("{f}-hint")
+    }
 }
 
 /// One timeline line for an event kind, in the reader's language (track page and staff page).
@@ -170,7 +174,10 @@ pub fn event_line(kind: &str, unit: Option<&str>, extra: Option<&str>, lang: Lan
         "supervised" => Msg::EventSupervised.text(lang).to_owned(),
         "auto_escalated" => with_unit(Msg::EventAutoEscalated),
         "extension_requested" => Msg::EventExtensionRequested.text(lang).to_owned(),
-        "extension_approved" => fill(Msg::EventExtensionApproved.text(lang), &[("date", extra.get(..16).unwrap_or(&extra).replace('T', " "))]),
+        "extension_approved" => fill(
+            Msg::EventExtensionApproved.text(lang),
+            &[("date", extra.get(..16).unwrap_or(&extra).replace('T', " "))],
+        ),
         "extension_refused" => Msg::EventExtensionRefused.text(lang).to_owned(),
         "rated" => fill(Msg::EventRated.text(lang), &[("rating", rating_text(&extra, lang).to_owned())]),
         "reopened_unsatisfied" => with_unit(Msg::EventReopenedUnsatisfied),
@@ -221,7 +228,10 @@ mod tests {
     fn a_textarea_keeps_its_text_inert_and_whole() {
         let html = view! { <TextArea value=ATTACK.to_owned() {..} id="d" name="d" rows="3"/> }.to_html();
         assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!-- x</textarea>"), "{html}");
+        assert!(
+            html.contains("&lt;/textarea&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!-- x</textarea>"),
+            "{html}"
+        );
         assert!(html.contains("id=\"d\"") && html.contains("name=\"d\"") && html.contains("rows=\"3\""), "{html}");
         // The parser drops one newline after <textarea>: a value that starts with one keeps it.
         assert_eq!(textarea_html("\nzweite"), "\n\nzweite");

@@ -26,7 +26,12 @@ pub const FLASH_MAX_AGE: i64 = 600;
 /// receipt. The draft cookie is set once for each.
 #[must_use]
 pub fn draft_paths(token: &str) -> [String; 4] {
-    [format!("/appeal/{token}"), format!("/form/appeal/{token}"), format!("/draft-photo/{token}"), format!("/receipt/{token}")]
+    [
+        format!("/appeal/{token}"),
+        format!("/form/appeal/{token}"),
+        format!("/draft-photo/{token}"),
+        format!("/receipt/{token}"),
+    ]
 }
 
 /// The paths of the track session cookie.
@@ -75,8 +80,8 @@ pub fn public_base(configured: Option<&str>, host: Option<&str>) -> String {
         Some(rest) => rest.split(']').next().unwrap_or(rest),
         None => host.rsplit_once(':').map_or(host, |(h, _)| h),
     };
-    let loopback = name.eq_ignore_ascii_case("localhost")
-        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback =
+        name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     format!("{}://{host}", if loopback { "http" } else { "https" })
 }
 
@@ -86,7 +91,10 @@ mod tests {
 
     #[test]
     fn public_base_never_guesses_http_for_a_public_host() {
-        assert_eq!(public_base(Some("https://pingan.example.cn/"), Some("localhost:3000")), "https://pingan.example.cn");
+        assert_eq!(
+            public_base(Some("https://pingan.example.cn/"), Some("localhost:3000")),
+            "https://pingan.example.cn"
+        );
         assert_eq!(public_base(None, Some("localhost:3000")), "http://localhost:3000");
         assert_eq!(public_base(None, Some("127.0.0.1:3000")), "http://127.0.0.1:3000");
         assert_eq!(public_base(None, Some("[::1]:3000")), "http://[::1]:3000");
@@ -99,7 +107,10 @@ mod tests {
 
     #[test]
     fn cookie_values_are_read_by_exact_name() {
-        let h = ["lang=en; pingan_draft=0123456789abcdef0123456789abcdef", "xpingan_draft=ffffffffffffffffffffffffffffffff"];
+        let h = [
+            "lang=en; pingan_draft=0123456789abcdef0123456789abcdef",
+            "xpingan_draft=ffffffffffffffffffffffffffffffff",
+        ];
         assert_eq!(secret(h, DRAFT), "0123456789abcdef0123456789abcdef");
         assert_eq!(secret(["pingan_draft=short"], DRAFT), "");
         assert!(set(DRAFT, "v", "/receipt/t", 60, "Lax", true).ends_with("HttpOnly; SameSite=Lax; Secure"));

@@ -7,8 +7,8 @@
 
 use domain::fields::{Description, PersonName, Phone};
 use domain::{Lang, Msg};
-use serde::{Deserialize, Serialize};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 fn storage_key(token: &str, field: &str) -> String {
     format!("pingan:{token}:{field}")
@@ -53,9 +53,9 @@ fn leaving_to_submit(ev: &leptos::ev::FocusEvent) -> bool {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        ev.related_target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button") && el.get_attribute("type").as_deref() != Some("button"))
+        ev.related_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+            el.tag_name().eq_ignore_ascii_case("button") && el.get_attribute("type").as_deref() != Some("button")
+        })
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -132,7 +132,13 @@ pub fn DescriptionField(token: String, value: String, error: Option<String>, tex
 
 /// The optional exact-place note, kept on the device like the description.
 #[island]
-pub fn AddressNoteField(token: String, value: String, error: Option<String>, label: String, hint: String) -> impl IntoView {
+pub fn AddressNoteField(
+    token: String,
+    value: String,
+    error: Option<String>,
+    label: String,
+    hint: String,
+) -> impl IntoView {
     let (text, set_text) = signal(value.clone());
     keep_on_device(&token, "address_note", text, set_text);
     view! {
@@ -174,7 +180,13 @@ impl ContactTexts {
 
 /// Name and phone, checked as the resident leaves each field.
 #[island]
-pub fn ContactFields(name: String, phone: String, name_error: Option<String>, phone_error: Option<String>, texts: ContactTexts) -> impl IntoView {
+pub fn ContactFields(
+    name: String,
+    phone: String,
+    name_error: Option<String>,
+    phone_error: Option<String>,
+    texts: ContactTexts,
+) -> impl IntoView {
     let (name_err, set_name_err) = signal(name_error);
     let (phone_err, set_phone_err) = signal(phone_error);
     let invalid = |s: ReadSignal<Option<String>>| move || if s.get().is_some() { "true" } else { "false" };

@@ -2,7 +2,10 @@
 //! service of `backend::services::legal`, map the error.
 
 use crate::staff_api::StaffData;
-use domain::legal::{AdminLegalView, ArticleSummary, ArticleView, DirectoryView, EligibilityInfo, LegalHomeView, SearchView, Topic, TriageView};
+use domain::legal::{
+    AdminLegalView, ArticleSummary, ArticleView, DirectoryView, EligibilityInfo, LegalHomeView, SearchView, Topic,
+    TriageView,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -49,7 +52,9 @@ pub async fn legal_directory(
     lat: String,
     lng: String,
 ) -> Result<DirectoryView, ServerFnError> {
-    backend::services::legal::directory(&state()?, &kind, &district, &street, &lat, &lng).await.map_err(|e| internal(&e))
+    backend::services::legal::directory(&state()?, &kind, &district, &street, &lat, &lng)
+        .await
+        .map_err(|e| internal(&e))
 }
 
 #[server]
@@ -72,5 +77,8 @@ pub async fn legal_triage(category: String, region: String) -> Result<Option<Tri
 /// The admin's article editor (`/staff/admin/legal?slug=`); the service checks the role.
 #[server]
 pub async fn staff_admin_legal(slug: String) -> Result<StaffData<AdminLegalView>, ServerFnError> {
-    crate::staff_api::ctx::with_staff(|state, staff| async move { backend::services::legal::admin_view(&state, &staff, &slug).await }).await
+    crate::staff_api::ctx::with_staff(|state, staff| async move {
+        backend::services::legal::admin_view(&state, &staff, &slug).await
+    })
+    .await
 }

@@ -12,7 +12,11 @@ use serde::{Deserialize, Serialize};
 #[expect(clippy::large_enum_variant, reason = "built once per page; boxing buys nothing")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StaffData<T> {
-    Page { header: StaffHeader, flash: Option<Flash>, data: T },
+    Page {
+        header: StaffHeader,
+        flash: Option<Flash>,
+        data: T,
+    },
     /// Nobody signed in (the middleware normally redirects first).
     SignedOut,
     /// Signed in, but this page is not for this role, or the appeal is out of scope.
@@ -106,7 +110,11 @@ pub(crate) mod ctx {
     }
 
     pub fn require_admin(staff: &Staff) -> Result<(), backend::BackendError> {
-        if staff.role == domain::workflow::Role::Admin { Ok(()) } else { Err(backend::BackendError::Forbidden) }
+        if staff.role == domain::workflow::Role::Admin {
+            Ok(())
+        } else {
+            Err(backend::BackendError::Forbidden)
+        }
     }
 }
 
@@ -124,7 +132,12 @@ pub async fn staff_inbox(filter: InboxFilter) -> Result<StaffData<InboxView>, Se
         let categories = cat
             .categories
             .iter()
-            .map(|c| CategoryView { code: c.code.clone(), name: c.name.clone(), name_en: c.name_en.clone(), urgent: c.urgent })
+            .map(|c| CategoryView {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                name_en: c.name_en.clone(),
+                urgent: c.urgent,
+            })
             .collect();
         Ok(InboxView { inbox, filter, categories })
     })
@@ -133,7 +146,8 @@ pub async fn staff_inbox(filter: InboxFilter) -> Result<StaffData<InboxView>, Se
 
 #[server]
 pub async fn staff_appeal(ticket: String) -> Result<StaffData<AppealPage>, ServerFnError> {
-    ctx::with_staff(|state, staff| async move { backend::services::work::appeal_page(&state, &staff, &ticket).await }).await
+    ctx::with_staff(|state, staff| async move { backend::services::work::appeal_page(&state, &staff, &ticket).await })
+        .await
 }
 
 #[server]
@@ -150,7 +164,15 @@ pub async fn staff_admin_staff() -> Result<StaffData<StaffAdminView>, ServerFnEr
         let staff = backend::auth::list_staff(&state)
             .await?
             .into_iter()
-            .map(|s| StaffRowView { unit_name: name(&s.unit), id: s.id, username: s.username, display_name: s.display_name, unit: s.unit, role: s.role, active: s.active })
+            .map(|s| StaffRowView {
+                unit_name: name(&s.unit),
+                id: s.id,
+                username: s.username,
+                display_name: s.display_name,
+                unit: s.unit,
+                role: s.role,
+                active: s.active,
+            })
             .collect();
         let units = cat.units_sorted().into_iter().map(|u| (u.code.clone(), u.name.clone())).collect();
         Ok(StaffAdminView { staff, units })
@@ -159,7 +181,11 @@ pub async fn staff_admin_staff() -> Result<StaffData<StaffAdminView>, ServerFnEr
 }
 
 #[server]
-pub async fn staff_admin_audit(ticket: String, action: String, before: Option<i64>) -> Result<StaffData<Vec<AuditItem>>, ServerFnError> {
+pub async fn staff_admin_audit(
+    ticket: String,
+    action: String,
+    before: Option<i64>,
+) -> Result<StaffData<Vec<AuditItem>>, ServerFnError> {
     ctx::with_staff(|state, staff| async move {
         ctx::require_admin(&staff)?;
         let t = Some(ticket.trim()).filter(|t| !t.is_empty());
@@ -167,7 +193,16 @@ pub async fn staff_admin_audit(ticket: String, action: String, before: Option<i6
         let rows = backend::store::audit::recent(&state.db.pool, t, a, before, 100).await?;
         Ok(rows
             .into_iter()
-            .map(|r| AuditItem { seq: r.seq, at: r.at, actor_name: r.actor_name, role: r.role, action: r.action, ticket: r.ticket, detail: r.detail, reason: r.reason })
+            .map(|r| AuditItem {
+                seq: r.seq,
+                at: r.at,
+                actor_name: r.actor_name,
+                role: r.role,
+                action: r.action,
+                ticket: r.ticket,
+                detail: r.detail,
+                reason: r.reason,
+            })
             .collect())
     })
     .await

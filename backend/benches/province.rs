@@ -51,7 +51,10 @@ fn files() -> (ImportFiles, usize) {
             geo.push(',');
         }
         first = false;
-        let _ = write!(geo, r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{code}","level":"{level}","parent":"{parent}"}},"geometry":{geometry}}}"#);
+        let _ = write!(
+            geo,
+            r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{code}","level":"{level}","parent":"{parent}"}},"geometry":{geometry}}}"#
+        );
     };
     feature(&mut geo, "C", "city", "", "null");
     let mut seen = std::collections::HashSet::new();
@@ -74,7 +77,8 @@ fn files() -> (ImportFiles, usize) {
                 let _ = writeln!(units, "U-{m},{m},community_committee,{m},0");
             }
             let (a, b, c, e) = (v[i][j], v[i + 1][j], v[i + 1][j + 1], v[i][j + 1]);
-            let ring = [a, b, c, e, a].iter().map(|p| format!("[{:.6},{:.6}]", p[0], p[1])).collect::<Vec<_>>().join(",");
+            let ring =
+                [a, b, c, e, a].iter().map(|p| format!("[{:.6},{:.6}]", p[0], p[1])).collect::<Vec<_>>().join(",");
             let g = format!("G{i:03}{j:03}");
             feature(&mut geo, &g, "grid", &m, &format!(r#"{{"type":"Polygon","coordinates":[[{ring}]]}}"#));
             let _ = writeln!(units, "U-{g},{g},grid_station,{g},0");
@@ -114,7 +118,8 @@ fn main() {
 
         let dir = std::env::temp_dir().join(format!("pingan-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let db = Db::connect(&format!("sqlite://{}?mode=rwc", dir.join("province.db").display())).await.expect("sqlite");
+        let db =
+            Db::connect(&format!("sqlite://{}?mode=rwc", dir.join("province.db").display())).await.expect("sqlite");
         db.migrate().await.expect("migrate");
         let t = Instant::now();
         let r = import::import_as(&db, &files, &Who::system()).await.expect("import");

@@ -125,7 +125,8 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification> {
     let mut expected_seq = 1;
     let mut checked = 0;
     loop {
-        let page: Vec<AuditRow> = store::after(pool, expected_seq - 1, 1000).await?.into_iter().filter(|r| r.seq <= head_seq).collect();
+        let page: Vec<AuditRow> =
+            store::after(pool, expected_seq - 1, 1000).await?.into_iter().filter(|r| r.seq <= head_seq).collect();
         if page.is_empty() {
             break;
         }
@@ -133,7 +134,10 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification> {
             checked += 1;
             let broken = |why: &str| Verification { checked, first_broken: Some((r.seq, why.to_owned())) };
             if r.seq != expected_seq {
-                return Ok(Verification { checked, first_broken: Some((expected_seq, format!("entry {expected_seq} is missing"))) });
+                return Ok(Verification {
+                    checked,
+                    first_broken: Some((expected_seq, format!("entry {expected_seq} is missing"))),
+                });
             }
             if r.prev_hash != prev {
                 return Ok(broken("its prev_hash does not match the entry before it"));
@@ -148,11 +152,17 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification> {
     if head_seq != expected_seq - 1 {
         return Ok(Verification {
             checked,
-            first_broken: Some((expected_seq, format!("entries {expected_seq}..{head_seq} are missing (deleted at the end)"))),
+            first_broken: Some((
+                expected_seq,
+                format!("entries {expected_seq}..{head_seq} are missing (deleted at the end)"),
+            )),
         });
     }
     if head_seq > 0 && head_hash != prev {
-        return Ok(Verification { checked, first_broken: Some((head_seq, "the last entry differs from the recorded head".into())) });
+        return Ok(Verification {
+            checked,
+            first_broken: Some((head_seq, "the last entry differs from the recorded head".into())),
+        });
     }
     Ok(Verification { checked, first_broken: None })
 }

@@ -123,7 +123,8 @@ impl Catalog {
     /// Units whose parent unit is `unit` (what it oversees one level down).
     #[must_use]
     pub fn child_units(&self, unit: &str) -> Vec<&Unit> {
-        let mut v: Vec<&Unit> = self.units.values().filter(|u| self.parent_unit(&u.code).is_some_and(|p| p.code == unit)).collect();
+        let mut v: Vec<&Unit> =
+            self.units.values().filter(|u| self.parent_unit(&u.code).is_some_and(|p| p.code == unit)).collect();
         v.sort_by(|a, b| a.code.cmp(&b.code));
         v
     }
@@ -134,7 +135,8 @@ impl Catalog {
         let Some(u) = self.units.get(unit) else { return Vec::new() };
         let path = self.region_path(&u.region);
         let district = path.split('/').filter(|s| !s.is_empty()).nth(1).unwrap_or_default().to_owned();
-        let mut v: Vec<&Unit> = self.units.values().filter(|d| d.kind.starts_with("department:") && d.region == district).collect();
+        let mut v: Vec<&Unit> =
+            self.units.values().filter(|d| d.kind.starts_with("department:") && d.region == district).collect();
         v.sort_by(|a, b| a.code.cmp(&b.code));
         v
     }

@@ -5,7 +5,7 @@
 //! SQLite runs in WAL mode with `synchronous=FULL`: a commit is on disk before we answer.
 
 use crate::Result;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 

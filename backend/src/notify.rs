@@ -63,7 +63,18 @@ impl Kind {
 pub async fn resident(tx: &mut Tx<'_>, a: &FullAppeal, kind: Kind, now: i64) -> Result<()> {
     let Some(phone) = a.contact_phone.as_deref() else { return Ok(()) };
     let payload = json!({ "kind": kind.as_str(), "ticket": a.ticket }).to_string();
-    store::insert(tx, &NewMessage { kind: kind.as_str(), audience: "resident", recipient: phone, ticket: Some(&a.ticket), payload: &payload }, now).await
+    store::insert(
+        tx,
+        &NewMessage {
+            kind: kind.as_str(),
+            audience: "resident",
+            recipient: phone,
+            ticket: Some(&a.ticket),
+            payload: &payload,
+        },
+        now,
+    )
+    .await
 }
 
 /// Queues a message to a unit (its staff).
@@ -72,7 +83,12 @@ pub async fn resident(tx: &mut Tx<'_>, a: &FullAppeal, kind: Kind, now: i64) -> 
 /// Database errors.
 pub async fn unit(tx: &mut Tx<'_>, unit: &str, ticket: &str, kind: Kind, now: i64) -> Result<()> {
     let payload = json!({ "kind": kind.as_str(), "ticket": ticket, "unit": unit }).to_string();
-    store::insert(tx, &NewMessage { kind: kind.as_str(), audience: "unit", recipient: unit, ticket: Some(ticket), payload: &payload }, now).await
+    store::insert(
+        tx,
+        &NewMessage { kind: kind.as_str(), audience: "unit", recipient: unit, ticket: Some(ticket), payload: &payload },
+        now,
+    )
+    .await
 }
 
 /// Where messages go.
@@ -98,14 +114,20 @@ impl Sink {
         match spec.trim() {
             "" | "log" => Some(Self::Log),
             s if s.starts_with("file:") => Some(Self::File(PathBuf::from(&s[5..]))),
-            s if s.starts_with("webhook:http://") => Some(Self::Webhook { url: s[8..].to_owned(), secret: secret.unwrap_or_default() }),
+            s if s.starts_with("webhook:http://") => {
+                Some(Self::Webhook { url: s[8..].to_owned(), secret: secret.unwrap_or_default() })
+            }
             _ => None,
         }
     }
 }
 
 fn masked_recipient(m: &Message) -> String {
-    if m.audience == "resident" { domain::fields::mask_phone(&m.recipient) } else { m.recipient.clone() }
+    if m.audience == "resident" {
+        domain::fields::mask_phone(&m.recipient)
+    } else {
+        m.recipient.clone()
+    }
 }
 
 /// The JSON a sink receives.
@@ -139,7 +161,11 @@ async fn send(sink: &Sink, m: &Message) -> std::result::Result<(), String> {
             let line = body(m, true);
             let path = path.clone();
             tokio::task::spawn_blocking(move || {
-                let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| format!("open {}: {e}", path.display()))?;
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| format!("open {}: {e}", path.display()))?;
                 writeln!(f, "{line}").map_err(|e| e.to_string())?;
                 f.sync_data().map_err(|e| e.to_string())
             })
@@ -161,8 +187,11 @@ async fn post(url: &str, body: &str, sig: &str) -> std::result::Result<(), Strin
     let port = uri.port_u16().unwrap_or(80);
     let path = uri.path_and_query().map_or("/", http::uri::PathAndQuery::as_str).to_owned();
     let fut = async move {
-        let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| format!("connect: {e}"))?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| format!("handshake: {e}"))?;
+        let stream =
+            tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| format!("connect: {e}"))?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("handshake: {e}"))?;
         tokio::spawn(async move {
             let _ = conn.await;
         });
@@ -173,7 +202,11 @@ async fn post(url: &str, body: &str, sig: &str) -> std::result::Result<(), Strin
             .body(http_body_util::Full::new(bytes::Bytes::from(body.to_owned())))
             .map_err(|e| e.to_string())?;
         let res = sender.send_request(req).await.map_err(|e| format!("send: {e}"))?;
-        if res.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", res.status())) }
+        if res.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("webhook answered {}", res.status()))
+        }
     };
     tokio::time::timeout(std::time::Duration::from_secs(10), fut).await.map_err(|_| "webhook timed out".to_owned())?
 }
@@ -255,7 +288,16 @@ mod tests {
 
     #[test]
     fn the_phone_is_masked_outside_the_webhook() {
-        let m = Message { id: 1, created_at: 0, kind: "closed".into(), audience: "resident".into(), recipient: "13800138000".into(), ticket: Some("PA1".into()), payload: "{}".into(), attempts: 0 };
+        let m = Message {
+            id: 1,
+            created_at: 0,
+            kind: "closed".into(),
+            audience: "resident".into(),
+            recipient: "13800138000".into(),
+            ticket: Some("PA1".into()),
+            payload: "{}".into(),
+            attempts: 0,
+        };
         assert!(body(&m, true).contains("138****8000"));
         assert!(!body(&m, true).contains("13800138000"));
         assert!(body(&m, false).contains("13800138000"));

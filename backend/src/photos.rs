@@ -66,7 +66,13 @@ impl Default for UploadLimits {
     /// needs about 70 MB, about 105 MB if progressive; a 24-megapixel PNG about 100 MB; a
     /// 36-megapixel RGB picture does not fit and is refused from its header).
     fn default() -> Self {
-        Self { at_once: 3, queue: 30, wait: Duration::from_secs(20), decode_mb: 112, decode_timeout: Duration::from_secs(30) }
+        Self {
+            at_once: 3,
+            queue: 30,
+            wait: Duration::from_secs(20),
+            decode_mb: 112,
+            decode_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -265,7 +271,9 @@ pub fn probe(bytes: &[u8]) -> Result<Probe, FieldError> {
             (sof.width, sof.height, input + pixels * out_channels + planes)
         }
         ImageFormat::Png | ImageFormat::WebP => {
-            let d = ImageReader::with_format(Cursor::new(bytes), format).into_decoder().map_err(|_| err(Msg::ErrPhotoUnreadable))?;
+            let d = ImageReader::with_format(Cursor::new(bytes), format)
+                .into_decoder()
+                .map_err(|_| err(Msg::ErrPhotoUnreadable))?;
             let (w, h) = d.dimensions();
             (w, h, d.total_bytes())
         }
@@ -450,7 +458,12 @@ mod tests {
 
     #[tokio::test]
     async fn the_gate_queues_then_refuses() {
-        let gate = UploadGate::new(UploadLimits { at_once: 1, queue: 1, wait: Duration::from_millis(200), ..UploadLimits::default() });
+        let gate = UploadGate::new(UploadLimits {
+            at_once: 1,
+            queue: 1,
+            wait: Duration::from_millis(200),
+            ..UploadLimits::default()
+        });
         let first = gate.enter().await.unwrap();
         // One may wait; while it does, a third is refused at once.
         let g2 = gate.clone();

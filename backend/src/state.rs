@@ -46,7 +46,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { track_per_10min: 20, submit_per_hour: 30, login_per_15min_ip: 20, login_per_15min_user: 5, open311_per_hour: 60 }
+        Self {
+            track_per_10min: 20,
+            submit_per_hour: 30,
+            login_per_15min_ip: 20,
+            login_per_15min_user: 5,
+            open311_per_hour: 60,
+        }
     }
 }
 

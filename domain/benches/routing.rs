@@ -53,23 +53,11 @@ struct Province {
 }
 
 fn region(code: String, level: Level, parent: Option<String>) -> Region {
-    Region {
-        name: code.clone(),
-        code,
-        name_en: String::new(),
-        level,
-        parent,
-    }
+    Region { name: code.clone(), code, name_en: String::new(), level, parent }
 }
 
 fn unit(code: String, kind: &str, region: &str) -> Unit {
-    Unit {
-        name: code.clone(),
-        code,
-        kind: kind.to_owned(),
-        region: region.to_owned(),
-        phone: String::new(),
-    }
+    Unit { name: code.clone(), code, kind: kind.to_owned(), region: region.to_owned(), phone: String::new() }
 }
 
 fn province(seed: u64) -> Province {
@@ -80,16 +68,8 @@ fn province(seed: u64) -> Province {
     let mut vertex = vec![vec![[0.0; 2]; NY + 1]; NX + 1];
     for (i, col) in vertex.iter_mut().enumerate() {
         for (j, v) in col.iter_mut().enumerate() {
-            let jx = if i == 0 || i == NX {
-                0.0
-            } else {
-                (rng.unit() - 0.5) * 0.5
-            };
-            let jy = if j == 0 || j == NY {
-                0.0
-            } else {
-                (rng.unit() - 0.5) * 0.5
-            };
+            let jx = if i == 0 || i == NX { 0.0 } else { (rng.unit() - 0.5) * 0.5 };
+            let jy = if j == 0 || j == NY { 0.0 } else { (rng.unit() - 0.5) * 0.5 };
             *v = [LNG[0] + (i as f64 + jx) * dx, LAT[0] + (j as f64 + jy) * dy];
         }
     }
@@ -127,65 +107,37 @@ fn province(seed: u64) -> Province {
                 units.push(unit(format!("U-{m}"), "community_committee", &m));
             }
             let k = i * NY + j;
-            let mut add_cell =
-                |code: String, polys: Vec<Rings>, cells: &mut Vec<(String, Vec<Rings>)>| {
-                    regions.push(region(code.clone(), Level::Grid, Some(m.clone())));
-                    units.push(unit(format!("U-{code}"), "grid_station", &code));
-                    cells.push((code, polys));
-                };
-            let (a, b, c, e) = (
-                vertex[i][j],
-                vertex[i + 1][j],
-                vertex[i + 1][j + 1],
-                vertex[i][j + 1],
-            );
+            let mut add_cell = |code: String, polys: Vec<Rings>, cells: &mut Vec<(String, Vec<Rings>)>| {
+                regions.push(region(code.clone(), Level::Grid, Some(m.clone())));
+                units.push(unit(format!("U-{code}"), "grid_station", &code));
+                cells.push((code, polys));
+            };
+            let (a, b, c, e) = (vertex[i][j], vertex[i + 1][j], vertex[i + 1][j + 1], vertex[i][j + 1]);
             at[k] = cells.len();
             match rng.below(8) {
                 0 => {
                     // An irregular 40-gon around the lattice square's centre, at most 0.2 cells
                     // out: inside the quad whatever the jitter.
-                    let centre = [
-                        LNG[0] + (i as f64 + 0.5) * dx,
-                        LAT[0] + (j as f64 + 0.5) * dy,
-                    ];
+                    let centre = [LNG[0] + (i as f64 + 0.5) * dx, LAT[0] + (j as f64 + 0.5) * dy];
                     let mut island: Vec<[f64; 2]> = (0..40)
                         .map(|t| {
                             let ang = std::f64::consts::TAU * t as f64 / 40.0;
                             let r = 0.1 + 0.1 * rng.unit();
-                            [
-                                centre[0] + r * dx * ang.cos(),
-                                centre[1] + r * dy * ang.sin(),
-                            ]
+                            [centre[0] + r * dx * ang.cos(), centre[1] + r * dy * ang.sin()]
                         })
                         .collect();
                     island.push(island[0]);
                     let mut hole = island.clone();
                     hole.reverse();
-                    add_cell(
-                        format!("G{:06}", ids[k]),
-                        vec![vec![vec![a, b, c, e, a], hole]],
-                        &mut cells,
-                    );
-                    add_cell(
-                        format!("G{:06}", ids[n + k]),
-                        vec![vec![island]],
-                        &mut cells,
-                    );
+                    add_cell(format!("G{:06}", ids[k]), vec![vec![vec![a, b, c, e, a], hole]], &mut cells);
+                    add_cell(format!("G{:06}", ids[n + k]), vec![vec![island]], &mut cells);
                     islands += 1;
                 }
                 1 if i > 0 => {
-                    add_cell(
-                        format!("G{:06}", ids[k]),
-                        vec![vec![vec![a, b, c, a]]],
-                        &mut cells,
-                    );
+                    add_cell(format!("G{:06}", ids[k]), vec![vec![vec![a, b, c, a]]], &mut cells);
                     handed.push((k - NY, vec![vec![a, c, e, a]]));
                 }
-                _ => add_cell(
-                    format!("G{:06}", ids[k]),
-                    vec![vec![vec![a, b, c, e, a]]],
-                    &mut cells,
-                ),
+                _ => add_cell(format!("G{:06}", ids[k]), vec![vec![vec![a, b, c, e, a]]], &mut cells),
             }
         }
     }
@@ -196,14 +148,7 @@ fn province(seed: u64) -> Province {
         cells[at[k]].1.push(rings);
     }
     let lattice_vertices = vertex.into_iter().flatten().collect();
-    Province {
-        cells,
-        regions,
-        units,
-        islands,
-        multipolygons,
-        lattice_vertices,
-    }
+    Province { cells, regions, units, islands, multipolygons, lattice_vertices }
 }
 
 /// The old router: every cell sorted by code, bbox prefilter, geo's closed point-in-polygon.
@@ -220,29 +165,15 @@ impl Brute {
                     .iter()
                     .map(|rings| {
                         let mut it = rings.iter().map(|r| {
-                            LineString::from(
-                                r.iter()
-                                    .map(|p| Coord { x: p[0], y: p[1] })
-                                    .collect::<Vec<_>>(),
-                            )
+                            LineString::from(r.iter().map(|p| Coord { x: p[0], y: p[1] }).collect::<Vec<_>>())
                         });
                         let exterior = it.next().unwrap_or_else(|| LineString::new(vec![]));
                         Polygon::new(exterior, it.collect())
                     })
                     .collect();
-                let mut bb = [
-                    f64::INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::NEG_INFINITY,
-                ];
+                let mut bb = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
                 for p in polys.iter().flat_map(|r| r.first()).flatten() {
-                    bb = [
-                        bb[0].min(p[0]),
-                        bb[1].min(p[1]),
-                        bb[2].max(p[0]),
-                        bb[3].max(p[1]),
-                    ];
+                    bb = [bb[0].min(p[0]), bb[1].min(p[1]), bb[2].max(p[0]), bb[3].max(p[1])];
                 }
                 (code.clone(), MultiPolygon(polygons), bb)
             })
@@ -264,10 +195,7 @@ impl Brute {
 fn random_point(rng: &mut Rng) -> [f64; 2] {
     // 2 % beyond the province on each side, so some points fall outside the grid.
     let (w, h) = (LNG[1] - LNG[0], LAT[1] - LAT[0]);
-    [
-        LNG[0] - 0.02 * w + 1.04 * w * rng.unit(),
-        LAT[0] - 0.02 * h + 1.04 * h * rng.unit(),
-    ]
+    [LNG[0] - 0.02 * w + 1.04 * w * rng.unit(), LAT[0] - 0.02 * h + 1.04 * h * rng.unit()]
 }
 
 fn ms(t: Instant) -> f64 {
@@ -278,13 +206,7 @@ fn main() {
     let t = Instant::now();
     let p = province(0x5EED_1234_ABCD_0001);
     let polygons: usize = p.cells.iter().map(|c| c.1.len()).sum();
-    let positions: usize = p
-        .cells
-        .iter()
-        .flat_map(|c| c.1.iter())
-        .flatten()
-        .map(Vec::len)
-        .sum();
+    let positions: usize = p.cells.iter().flat_map(|c| c.1.iter()).flatten().map(Vec::len).sum();
     let count = |l: Level| p.regions.iter().filter(|r| r.level == l).count();
     println!(
         "province: {} cells ({} lattice cells, {} islands in holes, {} MultiPolygons), {} polygons, {} positions",
@@ -306,25 +228,12 @@ fn main() {
     );
 
     let t = Instant::now();
-    let problems: usize = p
-        .cells
-        .iter()
-        .flat_map(|c| c.1.iter())
-        .map(|r| polygon_problems(r).len())
-        .sum();
-    println!(
-        "polygon_problems: {polygons} polygons in {:.0} ms, {problems} problems",
-        ms(t)
-    );
+    let problems: usize = p.cells.iter().flat_map(|c| c.1.iter()).map(|r| polygon_problems(r).len()).sum();
+    println!("polygon_problems: {polygons} polygons in {:.0} ms, {problems} problems", ms(t));
 
     let t = Instant::now();
     let overlaps = overlapping_cells(&p.cells, 1e-9);
-    println!(
-        "overlapping_cells: {} cells in {:.0} ms, {} overlapping pairs",
-        p.cells.len(),
-        ms(t),
-        overlaps.len()
-    );
+    println!("overlapping_cells: {} cells in {:.0} ms, {} overlapping pairs", p.cells.len(), ms(t), overlaps.len());
     for (a, b) in overlaps.iter().take(5) {
         println!("  overlap: {a} / {b}");
     }
@@ -333,20 +242,13 @@ fn main() {
     let (regions, cells) = (p.regions.clone(), p.cells.clone());
     let t = Instant::now();
     let router = Router::new(regions, &p.units, cells);
-    println!(
-        "index build: {:.0} ms ({} cells indexed)",
-        ms(t),
-        router.cell_count()
-    );
+    println!("index build: {:.0} ms ({} cells indexed)", ms(t), router.cell_count());
 
     let mut rng = Rng(0xC0FF_EE00_0000_0042);
     let points: Vec<GeoPoint> = (0..1_000_000)
         .map(|_| {
             let q = random_point(&mut rng);
-            GeoPoint {
-                lng: q[0],
-                lat: q[1],
-            }
+            GeoPoint { lng: q[0], lat: q[1] }
         })
         .collect();
     let t = Instant::now();
@@ -375,10 +277,8 @@ fn main() {
         urgent: false,
     };
     let t = Instant::now();
-    let routed = points[..100_000]
-        .iter()
-        .filter(|q| black_box(router.route(&category, &Place::Point(**q))).is_ok())
-        .count();
+    let routed =
+        points[..100_000].iter().filter(|q| black_box(router.route(&category, &Place::Point(**q))).is_ok()).count();
     let secs = t.elapsed().as_secs_f64();
     println!(
         "route (community level): {routed} appeals in {:.0} ms, {:.2} µs per appeal",
@@ -391,33 +291,15 @@ fn main() {
     let exact = (0..10_000)
         .filter(|_| {
             let q = random_point(&mut rng);
-            router.cell_at(GeoPoint {
-                lng: q[0],
-                lat: q[1],
-            }) == brute.cell_at(q)
+            router.cell_at(GeoPoint { lng: q[0], lat: q[1] }) == brute.cell_at(q)
         })
         .count();
-    println!(
-        "exact: {exact}/10000 (brute force took {:.0} µs per point)",
-        ms(t) * 1e3 / 1e4
-    );
+    println!("exact: {exact}/10000 (brute force took {:.0} µs per point)", ms(t) * 1e3 / 1e4);
 
     // Shared vertices are where the tie rule decides: every one is on 1 to 4 cells.
     let step = p.lattice_vertices.len() / 10_000;
-    let on_vertices: Vec<[f64; 2]> = p
-        .lattice_vertices
-        .iter()
-        .step_by(step.max(1))
-        .copied()
-        .collect();
-    let exact = on_vertices
-        .iter()
-        .filter(|q| {
-            router.cell_at(GeoPoint {
-                lng: q[0],
-                lat: q[1],
-            }) == brute.cell_at(**q)
-        })
-        .count();
+    let on_vertices: Vec<[f64; 2]> = p.lattice_vertices.iter().step_by(step.max(1)).copied().collect();
+    let exact =
+        on_vertices.iter().filter(|q| router.cell_at(GeoPoint { lng: q[0], lat: q[1] }) == brute.cell_at(**q)).count();
     println!("exact on shared vertices: {exact}/{}", on_vertices.len());
 }

@@ -17,8 +17,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 6] =
-        [Step::Category, Step::What, Step::Where, Step::Photos, Step::Who, Step::Check];
+    pub const ALL: [Step; 6] = [Step::Category, Step::What, Step::Where, Step::Photos, Step::Who, Step::Check];
 
     #[must_use]
     pub fn slug(self) -> &'static str {
@@ -103,10 +102,7 @@ impl Draft {
     /// The most precise region chosen in the cascade, if any.
     #[must_use]
     pub fn chosen_region(&self) -> Option<&str> {
-        [&self.community, &self.street, &self.district]
-            .into_iter()
-            .map(|s| s.trim())
-            .find(|s| !s.is_empty())
+        [&self.community, &self.street, &self.district].into_iter().map(|s| s.trim()).find(|s| !s.is_empty())
     }
 
     /// Field errors of one step (photos are checked when uploaded).

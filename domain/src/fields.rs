@@ -197,10 +197,7 @@ impl Phone {
             return Err(FieldError::new(FieldName::Phone, Msg::ErrPhoneEmpty));
         }
         let invalid = FieldError::new(FieldName::Phone, Msg::ErrPhoneInvalid);
-        if !trimmed
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))
-        {
+        if !trimmed.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')')) {
             return Err(invalid);
         }
         let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
@@ -296,11 +293,7 @@ impl Code {
             };
             return Err(FieldError::new(field, msg));
         }
-        if s.len() > 64
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':'))
-        {
+        if s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':')) {
             let msg = match field {
                 FieldName::Category => Msg::ErrCategoryUnknown,
                 FieldName::Region => Msg::ErrRegionUnknown,
@@ -352,10 +345,7 @@ mod tests {
     fn description_counts_characters_not_bytes() {
         // 10 Chinese characters are 30 bytes but exactly the minimum.
         assert!(Description::parse("楼道里堆满杂物很危险").is_ok());
-        assert_eq!(
-            Description::parse("楼道堆杂物").unwrap_err().msg,
-            Msg::ErrDescriptionShort
-        );
+        assert_eq!(Description::parse("楼道堆杂物").unwrap_err().msg, Msg::ErrDescriptionShort);
         assert_eq!(Description::parse("   ").unwrap_err().msg, Msg::ErrDescriptionEmpty);
         let long = "字".repeat(DESCRIPTION_MAX + 1);
         assert_eq!(Description::parse(&long).unwrap_err().msg, Msg::ErrDescriptionLong);
@@ -398,10 +388,7 @@ mod tests {
         assert_eq!(PersonName::parse(" 王 阿姨 ").unwrap().as_str(), "王 阿姨");
         assert_eq!(PersonName::parse("").unwrap_err().msg, Msg::ErrNameEmpty);
         assert_eq!(PersonName::parse("123").unwrap_err().msg, Msg::ErrNameInvalid);
-        assert_eq!(
-            PersonName::parse(&"王".repeat(NAME_MAX + 1)).unwrap_err().msg,
-            Msg::ErrNameLong
-        );
+        assert_eq!(PersonName::parse(&"王".repeat(NAME_MAX + 1)).unwrap_err().msg, Msg::ErrNameLong);
     }
 
     #[test]
@@ -427,38 +414,22 @@ mod tests {
         let p = GeoPoint::parse("35.5", "106.7").unwrap().unwrap();
         assert!((p.lat - 35.5).abs() < 1e-12 && (p.lng - 106.7).abs() < 1e-12);
         for (lat, lng) in [("91", "0"), ("0", "181"), ("x", "1"), ("35", ""), ("NaN", "1"), ("inf", "1")] {
-            assert_eq!(
-                GeoPoint::parse(lat, lng).unwrap_err().msg,
-                Msg::ErrLocationInvalid,
-                "{lat},{lng}"
-            );
+            assert_eq!(GeoPoint::parse(lat, lng).unwrap_err().msg, Msg::ErrLocationInvalid, "{lat},{lng}");
         }
     }
 
     #[test]
     fn codes_are_plain_ascii() {
         assert_eq!(Code::parse(" HD0101 ", FieldName::Region).unwrap().as_str(), "HD0101");
-        assert_eq!(
-            Code::parse("", FieldName::Category).unwrap_err().msg,
-            Msg::ErrCategoryMissing
-        );
-        assert_eq!(
-            Code::parse("drop table;", FieldName::Category).unwrap_err().msg,
-            Msg::ErrCategoryUnknown
-        );
-        assert_eq!(
-            Code::parse("区", FieldName::Region).unwrap_err().msg,
-            Msg::ErrRegionUnknown
-        );
+        assert_eq!(Code::parse("", FieldName::Category).unwrap_err().msg, Msg::ErrCategoryMissing);
+        assert_eq!(Code::parse("drop table;", FieldName::Category).unwrap_err().msg, Msg::ErrCategoryUnknown);
+        assert_eq!(Code::parse("区", FieldName::Region).unwrap_err().msg, Msg::ErrRegionUnknown);
     }
 
     #[test]
     fn address_note_optional_and_bounded() {
         assert_eq!(AddressNote::parse("  ").unwrap(), None);
         assert_eq!(AddressNote::parse("3号楼后面").unwrap().unwrap().as_str(), "3号楼后面");
-        assert_eq!(
-            AddressNote::parse(&"路".repeat(ADDRESS_NOTE_MAX + 1)).unwrap_err().msg,
-            Msg::ErrAddressNoteLong
-        );
+        assert_eq!(AddressNote::parse(&"路".repeat(ADDRESS_NOTE_MAX + 1)).unwrap_err().msg, Msg::ErrAddressNoteLong);
     }
 }

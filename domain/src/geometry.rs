@@ -132,10 +132,7 @@ pub(crate) fn closed_ring(ring: &[[f64; 2]]) -> Vec<Coord<f64>> {
 /// least 4 positions and only finite coordinates (a NaN would poison the R-tree envelopes).
 pub(crate) fn usable(rings: &Rings) -> bool {
     rings.first().is_some_and(|ext| ext.len() >= 4)
-        && rings
-            .iter()
-            .flatten()
-            .all(|p| p[0].is_finite() && p[1].is_finite())
+        && rings.iter().flatten().all(|p| p[0].is_finite() && p[1].is_finite())
 }
 
 /// Bounding box of a ring's positions, `None` for an empty ring.
@@ -171,43 +168,22 @@ pub enum GeometryProblem {
     /// least a closed ring can be).
     TooFewPositions { ring: usize, count: usize },
     /// A ring's last position is not its first.
-    NotClosed {
-        ring: usize,
-        first: [f64; 2],
-        last: [f64; 2],
-    },
+    NotClosed { ring: usize, first: [f64; 2], last: [f64; 2] },
     /// A coordinate is NaN or infinite (first one per ring).
     NonFiniteCoordinate { ring: usize, index: usize },
     /// A position outside longitude −180…180 or latitude −90…90 (first one per ring), usually a
     /// projected file or swapped axes.
-    CoordinateOutOfRange {
-        ring: usize,
-        index: usize,
-        position: [f64; 2],
-    },
+    CoordinateOutOfRange { ring: usize, index: usize, position: [f64; 2] },
     /// All the ring's positions lie on one line, so it encloses no area.
     ZeroArea { ring: usize },
     /// Two edges of one ring cross, touch or double back (the most serious contact per ring).
-    SelfIntersection {
-        ring: usize,
-        contact: Contact,
-        near: [f64; 2],
-    },
+    SelfIntersection { ring: usize, contact: Contact, near: [f64; 2] },
     /// Two rings of the polygon cross or run along each other (touching at a point is allowed).
-    RingsCross {
-        ring: usize,
-        other: usize,
-        contact: Contact,
-        near: [f64; 2],
-    },
+    RingsCross { ring: usize, other: usize, contact: Contact, near: [f64; 2] },
     /// A hole is not inside the exterior ring.
     HoleOutside { ring: usize, near: [f64; 2] },
     /// Two holes share area (one inside the other, or overlapping).
-    HolesOverlap {
-        ring: usize,
-        other: usize,
-        near: [f64; 2],
-    },
+    HolesOverlap { ring: usize, other: usize, near: [f64; 2] },
 }
 
 /// `(106.61, 35.48)`: at most 6 decimals (about 0.1 m), trailing zeros dropped.
@@ -238,12 +214,9 @@ impl fmt::Display for GeometryProblem {
             Self::TooFewPositions { ring, count } => {
                 write!(f, "ring {ring} has {count} positions; a closed ring needs at least 4")
             }
-            Self::NotClosed { ring, first, last } => write!(
-                f,
-                "ring {ring} is not closed: it starts at {} but ends at {}",
-                At(first),
-                At(last)
-            ),
+            Self::NotClosed { ring, first, last } => {
+                write!(f, "ring {ring} is not closed: it starts at {} but ends at {}", At(first), At(last))
+            }
             Self::NonFiniteCoordinate { ring, index } => {
                 write!(f, "ring {ring}, position {index}: a coordinate is not a finite number")
             }
@@ -375,36 +348,21 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     for (ri, ring) in rings.iter().enumerate() {
         let mut fit = true;
         if ring.len() < 4 {
-            out.push(P::TooFewPositions {
-                ring: ri,
-                count: ring.len(),
-            });
+            out.push(P::TooFewPositions { ring: ri, count: ring.len() });
             fit = false;
         }
         if let (Some(first), Some(last)) = (ring.first(), ring.last()) {
             if first != last && ring.len() >= 2 {
-                out.push(P::NotClosed {
-                    ring: ri,
-                    first: *first,
-                    last: *last,
-                });
+                out.push(P::NotClosed { ring: ri, first: *first, last: *last });
             }
         }
-        if let Some(index) = ring
-            .iter()
-            .position(|p| !(p[0].is_finite() && p[1].is_finite()))
-        {
+        if let Some(index) = ring.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
             out.push(P::NonFiniteCoordinate { ring: ri, index });
             fit = false;
-        } else if let Some(index) = ring
-            .iter()
-            .position(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1]))
+        } else if let Some(index) =
+            ring.iter().position(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1]))
         {
-            out.push(P::CoordinateOutOfRange {
-                ring: ri,
-                index,
-                position: ring[index],
-            });
+            out.push(P::CoordinateOutOfRange { ring: ri, index, position: ring[index] });
         }
         if !fit {
             clean.push(None);
@@ -423,21 +381,12 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     let (self_hits, pair_hits) = crossings(&clean);
     for (ring, hit) in self_hits.iter().enumerate() {
         if let Some((contact, near)) = *hit {
-            out.push(P::SelfIntersection {
-                ring,
-                contact,
-                near: to_pair(near),
-            });
+            out.push(P::SelfIntersection { ring, contact, near: to_pair(near) });
         }
     }
     for (&(ring, other), hit) in &pair_hits {
         if let Some((contact, near)) = *hit {
-            out.push(P::RingsCross {
-                ring,
-                other,
-                contact,
-                near: to_pair(near),
-            });
+            out.push(P::RingsCross { ring, other, contact, near: to_pair(near) });
         }
     }
 
@@ -454,9 +403,7 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     let Some(exterior) = sound(0) else { return out };
     let ring_polygon = |r: &[Coord<f64>]| Polygon::new(LineString::from(r.to_vec()), vec![]);
     let ext_poly = ring_polygon(exterior);
-    let holes: Vec<_> = (1..rings.len())
-        .filter_map(|i| sound(i).map(|r| (i, r, ring_polygon(r))))
-        .collect();
+    let holes: Vec<_> = (1..rings.len()).filter_map(|i| sound(i).map(|r| (i, r, ring_polygon(r)))).collect();
     for (i, hole, poly) in &holes {
         // Topological containment (DE-9IM): touching the exterior at points is fine.
         if !ext_poly.relate(poly).is_contains() {
@@ -470,22 +417,14 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
     }
     for (k, (i, hole_i, poly_i)) in holes.iter().enumerate() {
         for (j, hole_j, poly_j) in &holes[k + 1..] {
-            if poly_i
-                .relate(poly_j)
-                .get(CoordPos::Inside, CoordPos::Inside)
-                == Dimensions::TwoDimensional
-            {
+            if poly_i.relate(poly_j).get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
                 let near = hole_j
                     .iter()
                     .find(|c| ring_pos(hole_i, **c) == Pos::Inside)
                     .or_else(|| hole_i.iter().find(|c| ring_pos(hole_j, **c) == Pos::Inside))
                     .or(hole_j.first())
                     .map_or([0.0, 0.0], |c| to_pair(*c));
-                out.push(P::HolesOverlap {
-                    ring: *i,
-                    other: *j,
-                    near,
-                });
+                out.push(P::HolesOverlap { ring: *i, other: *j, near });
             }
         }
     }
@@ -497,8 +436,7 @@ fn all_on_one_line(pts: &[Coord<f64>]) -> bool {
     let Some(&b) = pts.iter().find(|p| **p != a) else {
         return true;
     };
-    pts.iter()
-        .all(|p| orient(a, b, *p) == Orientation::Collinear)
+    pts.iter().all(|p| orient(a, b, *p) == Orientation::Collinear)
 }
 
 struct Seg {
@@ -540,23 +478,10 @@ fn crossings(rings: &[Option<Vec<Coord<f64>>>]) -> (SelfHits, PairHits) {
         edges_in_ring[ring] = pts.len().saturating_sub(1);
         for (edge, w) in pts.windows(2).enumerate() {
             let (a, b) = (w[0], w[1]);
-            segs.push(Seg {
-                ring,
-                edge,
-                a,
-                b,
-                x0: a.x.min(b.x),
-                x1: a.x.max(b.x),
-                y0: a.y.min(b.y),
-                y1: a.y.max(b.y),
-            });
+            segs.push(Seg { ring, edge, a, b, x0: a.x.min(b.x), x1: a.x.max(b.x), y0: a.y.min(b.y), y1: a.y.max(b.y) });
         }
     }
-    segs.sort_by(|s, t| {
-        s.x0.total_cmp(&t.x0)
-            .then(s.ring.cmp(&t.ring))
-            .then(s.edge.cmp(&t.edge))
-    });
+    segs.sort_by(|s, t| s.x0.total_cmp(&t.x0).then(s.ring.cmp(&t.ring)).then(s.edge.cmp(&t.edge)));
     for (i, s) in segs.iter().enumerate() {
         for t in segs[i + 1..].iter().take_while(|t| t.x0 <= s.x1) {
             if t.y0 > s.y1 || t.y1 < s.y0 {
@@ -578,12 +503,7 @@ fn crossings(rings: &[Option<Vec<Coord<f64>>>]) -> (SelfHits, PairHits) {
                 }
             } else if hit.0 != Contact::Touches {
                 // Rings may touch at a point (OGC), not cross or share a stretch of boundary.
-                keep_worst(
-                    pair_hits
-                        .entry((s.ring.min(t.ring), s.ring.max(t.ring)))
-                        .or_default(),
-                    hit,
-                );
+                keep_worst(pair_hits.entry((s.ring.min(t.ring), s.ring.max(t.ring))).or_default(), hit);
             }
         }
     }
@@ -677,17 +597,8 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
             let Some(env) = envelope(&exterior) else {
                 continue;
             };
-            pieces.push(Piece {
-                env,
-                cell,
-                poly: prepared.len(),
-            });
-            prepared.push(Prepared {
-                cell,
-                rings,
-                exterior,
-                polygon: None,
-            });
+            pieces.push(Piece { env, cell, poly: prepared.len() });
+            prepared.push(Prepared { cell, rings, exterior, polygon: None });
         }
     }
     let tree = RTree::bulk_load(pieces);
@@ -712,9 +623,7 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
     let mut found: Vec<(String, String)> = Vec::new();
     for (i, j) in candidates {
         let (a, b) = (&prepared[i], &prepared[j]);
-        if a.exterior.len() + b.exterior.len() <= SEPARATOR_MAX_POSITIONS
-            && separated(&a.exterior, &b.exterior)
-        {
+        if a.exterior.len() + b.exterior.len() <= SEPARATOR_MAX_POSITIONS && separated(&a.exterior, &b.exterior) {
             continue;
         }
         for k in [i, j] {
@@ -724,18 +633,13 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
                 prepared[k].polygon = Some((poly, area));
             }
         }
-        let (Some((pa, area_a)), Some((pb, area_b))) = (&prepared[i].polygon, &prepared[j].polygon)
-        else {
+        let (Some((pa, area_a)), Some((pb, area_b))) = (&prepared[i].polygon, &prepared[j].polygon) else {
             continue;
         };
         let shared = pa.intersection(pb).unsigned_area();
         if shared > 0.0 && shared > tolerance * area_a.min(*area_b) {
             let (x, y) = (&cells[prepared[i].cell].0, &cells[prepared[j].cell].0);
-            found.push(if x < y {
-                (x.clone(), y.clone())
-            } else {
-                (y.clone(), x.clone())
-            });
+            found.push(if x < y { (x.clone(), y.clone()) } else { (y.clone(), x.clone()) });
         }
     }
     found.sort();
@@ -744,9 +648,7 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
 }
 
 fn to_geo_polygon(rings: &Rings) -> Polygon<f64> {
-    let mut it = rings
-        .iter()
-        .map(|r| LineString::from(r.iter().map(|p| coord(*p)).collect::<Vec<_>>()));
+    let mut it = rings.iter().map(|r| LineString::from(r.iter().map(|p| coord(*p)).collect::<Vec<_>>()));
     let exterior = it.next().unwrap_or_else(|| LineString::new(vec![]));
     Polygon::new(exterior, it.collect())
 }
@@ -804,30 +706,15 @@ pub(crate) mod tiling {
         for i in 0..nx {
             for j in 0..ny {
                 let k = i * ny + j;
-                let (a, b, c, d) = (
-                    vertex[i][j],
-                    vertex[i + 1][j],
-                    vertex[i + 1][j + 1],
-                    vertex[i][j + 1],
-                );
+                let (a, b, c, d) = (vertex[i][j], vertex[i + 1][j], vertex[i + 1][j + 1], vertex[i][j + 1]);
                 at[k] = cells.len();
                 match rng.below(6) {
                     0 => {
-                        let m = [
-                            (a[0] + b[0] + c[0] + d[0]) / 4.0,
-                            (a[1] + b[1] + c[1] + d[1]) / 4.0,
-                        ];
+                        let m = [(a[0] + b[0] + c[0] + d[0]) / 4.0, (a[1] + b[1] + c[1] + d[1]) / 4.0];
                         let h = 1.0 / 16.0;
-                        let (p, q, r, s) = (
-                            [m[0] - h, m[1] - h],
-                            [m[0] + h, m[1] - h],
-                            [m[0] + h, m[1] + h],
-                            [m[0] - h, m[1] + h],
-                        );
-                        cells.push((
-                            code(k),
-                            vec![vec![vec![a, b, c, d, a], vec![p, s, r, q, p]]],
-                        ));
+                        let (p, q, r, s) =
+                            ([m[0] - h, m[1] - h], [m[0] + h, m[1] - h], [m[0] + h, m[1] + h], [m[0] - h, m[1] + h]);
+                        cells.push((code(k), vec![vec![vec![a, b, c, d, a], vec![p, s, r, q, p]]]));
                         cells.push((code(n + k), vec![vec![vec![p, q, r, s, p]]]));
                     }
                     1 => {
@@ -863,10 +750,7 @@ mod tests {
 
     #[test]
     fn valid_polygons_have_no_problems() {
-        assert_eq!(
-            polygon_problems(&vec![square(106.0, 35.0, 106.1, 35.1)]),
-            vec![]
-        );
+        assert_eq!(polygon_problems(&vec![square(106.0, 35.0, 106.1, 35.1)]), vec![]);
         // A hole may touch the exterior at a point, and another hole at a point.
         let rings = vec![
             square(0.0, 0.0, 4.0, 4.0),
@@ -875,13 +759,7 @@ mod tests {
         ];
         assert_eq!(polygon_problems(&rings), vec![]);
         // Repeated consecutive positions are harmless.
-        let rings = vec![vec![
-            [0.0, 0.0],
-            [1.0, 0.0],
-            [1.0, 0.0],
-            [1.0, 1.0],
-            [0.0, 0.0],
-        ]];
+        let rings = vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]];
         assert_eq!(polygon_problems(&rings), vec![]);
     }
 
@@ -890,23 +768,10 @@ mod tests {
         assert_eq!(polygon_problems(&vec![]), vec![P::NoRings]);
         let p = only(vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]]);
         assert_eq!(p, P::TooFewPositions { ring: 0, count: 3 });
-        assert_eq!(
-            p.to_string(),
-            "ring 0 has 3 positions; a closed ring needs at least 4"
-        );
+        assert_eq!(p.to_string(), "ring 0 has 3 positions; a closed ring needs at least 4");
         let p = only(vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]);
-        assert_eq!(
-            p,
-            P::NotClosed {
-                ring: 0,
-                first: [0.0, 0.0],
-                last: [0.0, 1.0]
-            }
-        );
-        assert_eq!(
-            p.to_string(),
-            "ring 0 is not closed: it starts at (0, 0) but ends at (0, 1)"
-        );
+        assert_eq!(p, P::NotClosed { ring: 0, first: [0.0, 0.0], last: [0.0, 1.0] });
+        assert_eq!(p.to_string(), "ring 0 is not closed: it starts at (0, 0) but ends at (0, 1)");
     }
 
     #[test]
@@ -915,77 +780,30 @@ mod tests {
         ring[2] = [f64::NAN, 1.0];
         let p = only(vec![ring]);
         assert_eq!(p, P::NonFiniteCoordinate { ring: 0, index: 2 });
-        assert_eq!(
-            p.to_string(),
-            "ring 0, position 2: a coordinate is not a finite number"
-        );
+        assert_eq!(p.to_string(), "ring 0, position 2: a coordinate is not a finite number");
         // Swapped axes: latitude 106 is impossible.
         let ring = vec![[35.0, 106.0], [35.1, 106.0], [35.1, 106.1], [35.0, 106.0]];
         let p = only(vec![ring]);
-        assert_eq!(
-            p,
-            P::CoordinateOutOfRange {
-                ring: 0,
-                index: 0,
-                position: [35.0, 106.0]
-            }
-        );
-        assert_eq!(
-            p.to_string(),
-            "ring 0, position 0: (35, 106) is outside longitude -180..180 / latitude -90..90"
-        );
+        assert_eq!(p, P::CoordinateOutOfRange { ring: 0, index: 0, position: [35.0, 106.0] });
+        assert_eq!(p.to_string(), "ring 0, position 0: (35, 106) is outside longitude -180..180 / latitude -90..90");
     }
 
     #[test]
     fn zero_area() {
         let p = only(vec![vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]]);
         assert_eq!(p, P::ZeroArea { ring: 0 });
-        assert_eq!(
-            p.to_string(),
-            "ring 0 encloses no area (all its positions lie on one line)"
-        );
+        assert_eq!(p.to_string(), "ring 0 encloses no area (all its positions lie on one line)");
     }
 
     #[test]
     fn self_intersections() {
         // A bow tie crosses itself in the middle.
-        let p = only(vec![vec![
-            [106.6, 35.46],
-            [106.62, 35.5],
-            [106.62, 35.46],
-            [106.6, 35.5],
-            [106.6, 35.46],
-        ]]);
-        assert!(
-            matches!(
-                p,
-                P::SelfIntersection {
-                    ring: 0,
-                    contact: Contact::Crosses,
-                    ..
-                }
-            ),
-            "{p:?}"
-        );
+        let p = only(vec![vec![[106.6, 35.46], [106.62, 35.5], [106.62, 35.46], [106.6, 35.5], [106.6, 35.46]]]);
+        assert!(matches!(p, P::SelfIntersection { ring: 0, contact: Contact::Crosses, .. }), "{p:?}");
         assert_eq!(p.to_string(), "ring 0 crosses itself near (106.61, 35.48)");
         // A ring through the same point twice (two triangles joined at a vertex).
-        let p = only(vec![vec![
-            [0.0, 0.0],
-            [2.0, 0.0],
-            [1.0, 1.0],
-            [2.0, 2.0],
-            [0.0, 2.0],
-            [1.0, 1.0],
-            [0.0, 0.0],
-        ]]);
-        assert_eq!(
-            p,
-            P::SelfIntersection {
-                ring: 0,
-                contact: Contact::Touches,
-                near: [1.0, 1.0]
-            }
-        );
+        let p = only(vec![vec![[0.0, 0.0], [2.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 2.0], [1.0, 1.0], [0.0, 0.0]]]);
+        assert_eq!(p, P::SelfIntersection { ring: 0, contact: Contact::Touches, near: [1.0, 1.0] });
         assert_eq!(p.to_string(), "ring 0 touches itself near (1, 1)");
         // A spike out and back along the same line.
         let p = only(vec![vec![
@@ -998,178 +816,62 @@ mod tests {
             [0.0, 4.0],
             [0.0, 0.0],
         ]]);
-        assert!(
-            matches!(
-                p,
-                P::SelfIntersection {
-                    ring: 0,
-                    contact: Contact::Overlaps,
-                    ..
-                }
-            ),
-            "{p:?}"
-        );
-        assert_eq!(
-            p.to_string(),
-            "ring 0 doubles back along itself near (2, 4)"
-        );
+        assert!(matches!(p, P::SelfIntersection { ring: 0, contact: Contact::Overlaps, .. }), "{p:?}");
+        assert_eq!(p.to_string(), "ring 0 doubles back along itself near (2, 4)");
         // In a hole, numbered as a hole.
-        let p = only(vec![
-            square(0.0, 0.0, 10.0, 10.0),
-            vec![[1.0, 1.0], [3.0, 3.0], [3.0, 1.0], [1.0, 3.0], [1.0, 1.0]],
-        ]);
+        let p =
+            only(vec![square(0.0, 0.0, 10.0, 10.0), vec![[1.0, 1.0], [3.0, 3.0], [3.0, 1.0], [1.0, 3.0], [1.0, 1.0]]]);
         assert_eq!(p.to_string(), "ring 1 crosses itself near (2, 2)");
     }
 
     #[test]
     fn rings_crossing_each_other() {
         let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(3.0, 1.0, 5.0, 2.0)]);
-        assert!(
-            matches!(
-                p,
-                P::RingsCross {
-                    ring: 0,
-                    other: 1,
-                    contact: Contact::Crosses,
-                    ..
-                }
-            ),
-            "{p:?}"
-        );
+        assert!(matches!(p, P::RingsCross { ring: 0, other: 1, contact: Contact::Crosses, .. }), "{p:?}");
         assert_eq!(p.to_string(), "rings 0 and 1 cross near (4, 1)");
         // A hole sharing part of an edge with the exterior.
-        let p = only(vec![
-            square(0.0, 0.0, 4.0, 4.0),
-            vec![[0.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0], [0.0, 1.0]],
-        ]);
-        assert!(
-            matches!(
-                p,
-                P::RingsCross {
-                    ring: 0,
-                    other: 1,
-                    contact: Contact::Overlaps,
-                    ..
-                }
-            ),
-            "{p:?}"
-        );
-        assert_eq!(
-            p.to_string(),
-            "rings 0 and 1 run along each other near (0, 1)"
-        );
-        let p = only(vec![
-            square(0.0, 0.0, 9.0, 9.0),
-            square(1.0, 1.0, 3.0, 3.0),
-            square(2.0, 2.0, 4.0, 4.0),
-        ]);
-        assert!(
-            matches!(
-                p,
-                P::RingsCross {
-                    ring: 1,
-                    other: 2,
-                    contact: Contact::Crosses,
-                    ..
-                }
-            ),
-            "{p:?}"
-        );
+        let p =
+            only(vec![square(0.0, 0.0, 4.0, 4.0), vec![[0.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0], [0.0, 1.0]]]);
+        assert!(matches!(p, P::RingsCross { ring: 0, other: 1, contact: Contact::Overlaps, .. }), "{p:?}");
+        assert_eq!(p.to_string(), "rings 0 and 1 run along each other near (0, 1)");
+        let p = only(vec![square(0.0, 0.0, 9.0, 9.0), square(1.0, 1.0, 3.0, 3.0), square(2.0, 2.0, 4.0, 4.0)]);
+        assert!(matches!(p, P::RingsCross { ring: 1, other: 2, contact: Contact::Crosses, .. }), "{p:?}");
     }
 
     #[test]
     fn holes_outside_or_inside_each_other() {
         let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(5.0, 5.0, 6.0, 6.0)]);
-        assert_eq!(
-            p,
-            P::HoleOutside {
-                ring: 1,
-                near: [5.0, 5.0]
-            }
-        );
-        assert_eq!(
-            p.to_string(),
-            "hole ring 1 is not inside the exterior ring (near (5, 5))"
-        );
+        assert_eq!(p, P::HoleOutside { ring: 1, near: [5.0, 5.0] });
+        assert_eq!(p.to_string(), "hole ring 1 is not inside the exterior ring (near (5, 5))");
         // Touching the exterior at a corner and lying outside it.
         let p = only(vec![square(0.0, 0.0, 4.0, 4.0), square(4.0, 4.0, 5.0, 5.0)]);
-        assert_eq!(
-            p,
-            P::HoleOutside {
-                ring: 1,
-                near: [5.0, 4.0]
-            }
-        );
+        assert_eq!(p, P::HoleOutside { ring: 1, near: [5.0, 4.0] });
         // A hole that holds the exterior is not inside it either.
         let p = only(vec![square(1.0, 1.0, 2.0, 2.0), square(0.0, 0.0, 3.0, 3.0)]);
         assert!(matches!(p, P::HoleOutside { ring: 1, .. }), "{p:?}");
         // Nested holes.
-        let p = only(vec![
-            square(0.0, 0.0, 10.0, 10.0),
-            square(1.0, 1.0, 9.0, 9.0),
-            square(2.0, 2.0, 8.0, 8.0),
-        ]);
-        assert_eq!(
-            p,
-            P::HolesOverlap {
-                ring: 1,
-                other: 2,
-                near: [2.0, 2.0]
-            }
-        );
+        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), square(1.0, 1.0, 9.0, 9.0), square(2.0, 2.0, 8.0, 8.0)]);
+        assert_eq!(p, P::HolesOverlap { ring: 1, other: 2, near: [2.0, 2.0] });
         assert_eq!(p.to_string(), "hole rings 1 and 2 overlap near (2, 2)");
         // A diamond inside a square, touching its edges only at its own corners: no vertex of
         // either is strictly inside the other, yet they share area.
         let diamond = vec![[2.0, 1.0], [3.0, 2.0], [2.0, 3.0], [1.0, 2.0], [2.0, 1.0]];
-        let p = only(vec![
-            square(0.0, 0.0, 10.0, 10.0),
-            square(1.0, 1.0, 3.0, 3.0),
-            diamond,
-        ]);
-        assert!(
-            matches!(
-                p,
-                P::HolesOverlap {
-                    ring: 1,
-                    other: 2,
-                    ..
-                }
-            ),
-            "{p:?}"
-        );
+        let p = only(vec![square(0.0, 0.0, 10.0, 10.0), square(1.0, 1.0, 3.0, 3.0), diamond]);
+        assert!(matches!(p, P::HolesOverlap { ring: 1, other: 2, .. }), "{p:?}");
     }
 
     #[test]
     fn several_problems_are_all_listed() {
-        let rings = vec![
-            vec![[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]],
-            vec![[200.0, 0.0], [0.5, 0.5]],
-        ];
+        let rings = vec![vec![[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]], vec![[200.0, 0.0], [0.5, 0.5]]];
         let problems = polygon_problems(&rings);
         assert_eq!(
             problems,
             vec![
-                P::NotClosed {
-                    ring: 0,
-                    first: [0.0, 0.0],
-                    last: [0.0, 1.0]
-                },
+                P::NotClosed { ring: 0, first: [0.0, 0.0], last: [0.0, 1.0] },
                 P::TooFewPositions { ring: 1, count: 2 },
-                P::NotClosed {
-                    ring: 1,
-                    first: [200.0, 0.0],
-                    last: [0.5, 0.5]
-                },
-                P::CoordinateOutOfRange {
-                    ring: 1,
-                    index: 0,
-                    position: [200.0, 0.0]
-                },
-                P::SelfIntersection {
-                    ring: 0,
-                    contact: Contact::Crosses,
-                    near: [0.5, 0.5]
-                },
+                P::NotClosed { ring: 1, first: [200.0, 0.0], last: [0.5, 0.5] },
+                P::CoordinateOutOfRange { ring: 1, index: 0, position: [200.0, 0.0] },
+                P::SelfIntersection { ring: 0, contact: Contact::Crosses, near: [0.5, 0.5] },
             ]
         );
     }
@@ -1189,13 +891,7 @@ mod tests {
             // Overlaps D.
             cell("B", vec![vec![square(1.5, 1.0, 2.5, 2.0)]]),
             // Inside C, as a second polygon of A.
-            cell(
-                "A",
-                vec![
-                    vec![square(10.0, 10.0, 11.0, 11.0)],
-                    vec![square(0.25, 0.25, 0.5, 0.5)],
-                ],
-            ),
+            cell("A", vec![vec![square(10.0, 10.0, 11.0, 11.0)], vec![square(0.25, 0.25, 0.5, 0.5)]]),
             // C again under another code.
             cell("F", vec![vec![square(0.0, 0.0, 1.0, 1.0)]]),
             // The same code twice is one cell, not an overlap.
@@ -1212,19 +908,13 @@ mod tests {
     fn a_hole_filled_by_another_cell_is_not_an_overlap_but_a_bigger_island_is() {
         let outer = square(0.0, 0.0, 4.0, 4.0);
         let hole = vec![[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]];
-        let cells = vec![
-            cell("M", vec![vec![outer.clone(), hole.clone()]]),
-            cell("N", vec![vec![hole]]),
-        ];
+        let cells = vec![cell("M", vec![vec![outer.clone(), hole.clone()]]), cell("N", vec![vec![hole]])];
         assert_eq!(overlapping_cells(&cells, 0.0), vec![]);
         let cells = vec![
             cell("M", vec![vec![outer, square(1.0, 1.0, 3.0, 3.0)]]),
             cell("N", vec![vec![square(1.0, 1.0, 3.0, 3.5)]]),
         ];
-        assert_eq!(
-            overlapping_cells(&cells, 1e-9),
-            vec![("M".to_owned(), "N".to_owned())]
-        );
+        assert_eq!(overlapping_cells(&cells, 1e-9), vec![("M".to_owned(), "N".to_owned())]);
     }
 
     #[test]
@@ -1247,16 +937,11 @@ mod tests {
                     pb.iter().any(|y| {
                         let (x, y) = (to_geo_polygon(x), to_geo_polygon(y));
                         let shared = x.intersection(&y).unsigned_area();
-                        shared > 0.0
-                            && shared > tolerance * x.unsigned_area().min(y.unsigned_area())
+                        shared > 0.0 && shared > tolerance * x.unsigned_area().min(y.unsigned_area())
                     })
                 });
                 if hit && a != b {
-                    out.push(if a < b {
-                        (a.clone(), b.clone())
-                    } else {
-                        (b.clone(), a.clone())
-                    });
+                    out.push(if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) });
                 }
             }
         }

@@ -54,7 +54,12 @@ impl Moderation {
 /// The text the public may read, if any: the approved text, only when the resident asked, staff
 /// approved, and the category is not sensitive. Everything else gives `None`.
 #[must_use]
-pub fn public_text<'a>(category: &str, requested: bool, state: Option<Moderation>, approved_text: Option<&'a str>) -> Option<&'a str> {
+pub fn public_text<'a>(
+    category: &str,
+    requested: bool,
+    state: Option<Moderation>,
+    approved_text: Option<&'a str>,
+) -> Option<&'a str> {
     if !requested || is_sensitive(category) || state != Some(Moderation::Approved) {
         return None;
     }

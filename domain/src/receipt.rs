@@ -133,12 +133,7 @@ impl AccessKey {
     /// Grouped by four for copying by hand: `ABCD-EFGH-…`.
     #[must_use]
     pub fn display(&self) -> String {
-        self.0
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join("-")
+        self.0.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
     }
 }
 

@@ -51,9 +51,7 @@ impl RouteLevel {
             "department" if !department_kind.trim().is_empty() => {
                 Some(Self::Department(department_kind.trim().to_owned()))
             }
-            "grid" | "community" | "street" | "district" => {
-                Level::parse(route_level).map(Self::Territorial)
-            }
+            "grid" | "community" | "street" | "district" => Level::parse(route_level).map(Self::Territorial),
             _ => None,
         }
     }

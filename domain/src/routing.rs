@@ -40,8 +40,8 @@
 //! The checks the importer runs on the same polygons are in [`crate::geometry`].
 
 use crate::fields::GeoPoint;
-use crate::region::{territorial_unit_kind, Category, Level, Region, RouteLevel, Unit};
 use crate::geometry::{self, Pos};
+use crate::region::{territorial_unit_kind, Category, Level, Region, RouteLevel, Unit};
 use geo::Coord;
 use rstar::{RTree, RTreeObject, AABB};
 use serde::{Deserialize, Serialize};
@@ -228,9 +228,7 @@ impl Router {
             if u.kind == "city_center" && city_center.is_none() {
                 city_center = Some(u.code.clone());
             }
-            unit_map
-                .entry((u.region.clone(), u.kind.clone()))
-                .or_insert_with(|| u.code.clone());
+            unit_map.entry((u.region.clone(), u.kind.clone())).or_insert_with(|| u.code.clone());
         }
 
         // Sorted by code, so that "smallest cell index" is "smallest code" (the tie rule).
@@ -247,9 +245,8 @@ impl Router {
                 for ring in poly {
                     let closed = geometry::closed_ring(ring);
                     let start = coords.len();
-                    let y_range = closed
-                        .iter()
-                        .fold([f64::INFINITY, f64::NEG_INFINITY], |r, c| [r[0].min(c.y), r[1].max(c.y)]);
+                    let y_range =
+                        closed.iter().fold([f64::INFINITY, f64::NEG_INFINITY], |r, c| [r[0].min(c.y), r[1].max(c.y)]);
                     let bands = Bands::build(&closed, y_range).map(Box::new);
                     if env.is_none() {
                         env = geometry::envelope(&closed);
@@ -391,12 +388,7 @@ impl Router {
     /// No city centre was imported.
     pub fn outside_grid(&self) -> Result<RouteOutcome, RouteError> {
         let unit = self.city_center.clone().ok_or(RouteError::NoCityCenter)?;
-        Ok(RouteOutcome {
-            unit,
-            cell: None,
-            region: None,
-            reason: RouteReason::OutsideGrid,
-        })
+        Ok(RouteOutcome { unit, cell: None, region: None, reason: RouteReason::OutsideGrid })
     }
 
     /// Routes one appeal.
@@ -416,10 +408,7 @@ impl Router {
                 (code.clone(), None, RouteReason::ChosenRegion)
             }
         };
-        let start_region = self
-            .regions
-            .get(&start)
-            .ok_or_else(|| RouteError::UnknownRegion(start.clone()))?;
+        let start_region = self.regions.get(&start).ok_or_else(|| RouteError::UnknownRegion(start.clone()))?;
 
         // `anchor` is the region whose unit should take the appeal; `kind` that unit's kind.
         let (anchor, kind): (Option<&Region>, String) = match &category.route {
@@ -433,9 +422,7 @@ impl Router {
             RouteLevel::Department(_) if start_region.level < Level::District => {
                 (Some(start_region), territorial_unit_kind(start_region.level).to_owned())
             }
-            RouteLevel::Department(dep) => {
-                (self.ancestor_at(&start, Level::District), format!("department:{dep}"))
-            }
+            RouteLevel::Department(dep) => (self.ancestor_at(&start, Level::District), format!("department:{dep}")),
         };
         let anchor_code = anchor.map_or(start.as_str(), |r| r.code.as_str());
         let (unit, reason) = match self.unit(anchor_code, &kind) {
@@ -456,13 +443,7 @@ mod tests {
     use super::*;
 
     fn region(code: &str, level: Level, parent: Option<&str>) -> Region {
-        Region {
-            code: code.into(),
-            name: code.into(),
-            name_en: String::new(),
-            level,
-            parent: parent.map(Into::into),
-        }
+        Region { code: code.into(), name: code.into(), name_en: String::new(), level, parent: parent.map(Into::into) }
     }
     fn unit(code: &str, kind: &str, region: &str) -> Unit {
         Unit { code: code.into(), name: code.into(), kind: kind.into(), region: region.into(), phone: String::new() }
@@ -505,12 +486,8 @@ mod tests {
     #[test]
     fn territorial_levels_follow_the_cell_ancestry() {
         let r = fixture();
-        let cases = [
-            (Level::Grid, "U-G1"),
-            (Level::Community, "U-M"),
-            (Level::Street, "U-S"),
-            (Level::District, "U-D"),
-        ];
+        let cases =
+            [(Level::Grid, "U-G1"), (Level::Community, "U-M"), (Level::Street, "U-S"), (Level::District, "U-D")];
         for (level, want) in cases {
             let out = r.route(&cat(RouteLevel::Territorial(level)), &pt(0.5, 0.5)).unwrap();
             assert_eq!(out.unit, want);
@@ -564,10 +541,7 @@ mod tests {
         let dep = cat(RouteLevel::Department("hrss".into()));
         assert_eq!(r.route(&dep, &Place::Region("M".into())).unwrap().unit, "D-D-hrss");
         assert_eq!(r.route(&dep, &Place::Region("C".into())).unwrap().unit, "U-C");
-        assert_eq!(
-            r.route(&grid, &Place::Region("X".into())).unwrap_err(),
-            RouteError::UnknownRegion("X".into())
-        );
+        assert_eq!(r.route(&grid, &Place::Region("X".into())).unwrap_err(), RouteError::UnknownRegion("X".into()));
     }
 
     #[test]
@@ -600,9 +574,9 @@ mod index_tests {
             .iter()
             .filter(|(_, polys)| {
                 let polygons = polys.iter().filter(|r| r.first().is_some_and(|e| e.len() >= 4)).map(|rings| {
-                    let mut it = rings.iter().map(|r| {
-                        LineString::from(r.iter().map(|p| Coord { x: p[0], y: p[1] }).collect::<Vec<_>>())
-                    });
+                    let mut it = rings
+                        .iter()
+                        .map(|r| LineString::from(r.iter().map(|p| Coord { x: p[0], y: p[1] }).collect::<Vec<_>>()));
                     let exterior = it.next().unwrap_or_else(|| LineString::new(vec![]));
                     Polygon::new(exterior, it.collect())
                 });
@@ -634,9 +608,7 @@ mod index_tests {
             .iter()
             .filter(|(_, polys)| {
                 polys.iter().flatten().any(|ring| {
-                    ring.windows(2).any(|w| {
-                        w[0] == p || [(w[0][0] + w[1][0]) / 2.0, (w[0][1] + w[1][1]) / 2.0] == p
-                    })
+                    ring.windows(2).any(|w| w[0] == p || [(w[0][0] + w[1][0]) / 2.0, (w[0][1] + w[1][1]) / 2.0] == p)
                 })
             })
             .map(|(c, _)| c.as_str())
@@ -758,10 +730,7 @@ mod index_tests {
     fn a_hole_filled_by_another_cell() {
         let outer = vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]];
         let hole = vec![[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]];
-        let r = router(vec![
-            ("M".to_owned(), vec![vec![outer, hole.clone()]]),
-            ("N".to_owned(), vec![vec![hole]]),
-        ]);
+        let r = router(vec![("M".to_owned(), vec![vec![outer, hole.clone()]]), ("N".to_owned(), vec![vec![hole]])]);
         assert_eq!(at(&r, [2.0, 2.0]).as_deref(), Some("N"));
         assert_eq!(at(&r, [0.5, 2.0]).as_deref(), Some("M"));
         // The hole's ring is the boundary of both: the smaller code takes it.

@@ -140,13 +140,16 @@ pub struct Deadlines {
 /// Deadlines for a category: urgent ones must be signed for within [`URGENT_SIGN_HOURS`] clock
 /// hours, others by the end of the next working day; resolution in `deadline_days` working days.
 #[must_use]
-pub fn deadlines(cal: &Calendar, start: OffsetDateTime, deadline_days: u32, urgent: bool, offset: UtcOffset) -> Deadlines {
+pub fn deadlines(
+    cal: &Calendar,
+    start: OffsetDateTime,
+    deadline_days: u32,
+    urgent: bool,
+    offset: UtcOffset,
+) -> Deadlines {
     let resolve_by = cal.after_working_days(start, deadline_days, offset);
-    let sign_by = if urgent {
-        start + Duration::hours(URGENT_SIGN_HOURS)
-    } else {
-        cal.after_working_days(start, 1, offset)
-    };
+    let sign_by =
+        if urgent { start + Duration::hours(URGENT_SIGN_HOURS) } else { cal.after_working_days(start, 1, offset) };
     Deadlines { sign_by: sign_by.min(resolve_by), resolve_by }
 }
 
@@ -261,10 +264,7 @@ mod tests {
         let d = resolve_deadline(datetime!(2026-11-21 04:00 UTC), 1, CHINA);
         assert_eq!(d, datetime!(2026-11-23 23:59:59 +8));
         // 0 is treated as 1.
-        assert_eq!(
-            resolve_deadline(datetime!(2026-11-21 04:00 UTC), 0, CHINA),
-            datetime!(2026-11-23 23:59:59 +8)
-        );
+        assert_eq!(resolve_deadline(datetime!(2026-11-21 04:00 UTC), 0, CHINA), datetime!(2026-11-23 23:59:59 +8));
         // 10 working days span two weekends.
         let d = resolve_deadline(datetime!(2026-11-23 02:00 UTC), 10, CHINA);
         assert_eq!(d, datetime!(2026-12-07 23:59:59 +8));
@@ -350,10 +350,7 @@ mod tests {
         assert!(stages_due(datetime!(2026-11-25 23:59 UTC), start, due, grace).is_empty());
         assert_eq!(stages_due(datetime!(2026-11-26 00:00 UTC), start, due, grace), vec![Stage::Warning]);
         assert_eq!(stages_due(due, start, due, grace), vec![Stage::Warning]);
-        assert_eq!(
-            stages_due(due + Duration::seconds(1), start, due, grace),
-            vec![Stage::Warning, Stage::Supervision]
-        );
+        assert_eq!(stages_due(due + Duration::seconds(1), start, due, grace), vec![Stage::Warning, Stage::Supervision]);
         assert_eq!(stages_due(due + grace + Duration::seconds(1), start, due, grace), Stage::ALL.to_vec());
         assert_eq!(urgency(datetime!(2026-11-24 00:00 UTC), start, due), Urgency::Fine);
         assert_eq!(urgency(datetime!(2026-11-26 12:00 UTC), start, due), Urgency::DueSoon);

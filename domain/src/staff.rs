@@ -36,7 +36,11 @@ impl Flash {
     }
     #[must_use]
     pub fn errors_for(&self, form: &str) -> Vec<crate::FieldError> {
-        if self.form == form { self.errors.clone() } else { Vec::new() }
+        if self.form == form {
+            self.errors.clone()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -161,4 +165,3 @@ pub struct AppealPage {
     pub summon_targets: Vec<UnitOption>,
     pub parent_unit: Option<UnitOption>,
 }
-

@@ -165,10 +165,7 @@ impl Action {
     /// Actions that must say why (kept in the timeline and the audit log).
     #[must_use]
     pub fn needs_reason(self) -> bool {
-        matches!(
-            self,
-            Self::Transfer | Self::Escalate | Self::Reopen | Self::RevealContact | Self::RequestExtension
-        )
+        matches!(self, Self::Transfer | Self::Escalate | Self::Reopen | Self::RevealContact | Self::RequestExtension)
     }
 }
 
@@ -242,7 +239,11 @@ pub fn next_status(action: Action, status: Status) -> Status {
 /// The resident answered a request for information: back to the unit.
 #[must_use]
 pub fn after_resident_answer(status: Status) -> Status {
-    if status == Status::AwaitingInfo { Status::InProgress } else { status }
+    if status == Status::AwaitingInfo {
+        Status::InProgress
+    } else {
+        status
+    }
 }
 
 /// The unit kind one level above a unit of `kind` (where escalations and extension requests go),
@@ -264,9 +265,12 @@ pub fn parent_unit_kind(kind: &str) -> Option<(&'static str, bool)> {
 mod tests {
     use super::*;
 
-    const HANDLES: Relation = Relation { handles: true, oversees: false, co_handles: false, report_due: false, parent: false };
-    const OVERSEES: Relation = Relation { handles: false, oversees: true, co_handles: false, report_due: false, parent: false };
-    const NONE: Relation = Relation { handles: false, oversees: false, co_handles: false, report_due: false, parent: false };
+    const HANDLES: Relation =
+        Relation { handles: true, oversees: false, co_handles: false, report_due: false, parent: false };
+    const OVERSEES: Relation =
+        Relation { handles: false, oversees: true, co_handles: false, report_due: false, parent: false };
+    const NONE: Relation =
+        Relation { handles: false, oversees: false, co_handles: false, report_due: false, parent: false };
 
     #[test]
     fn names_round_trip() {

@@ -86,14 +86,22 @@ pub async fn guard(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, ERROR_BODY_LIMIT).await else {
         return plain(StatusCode::INTERNAL_SERVER_ERROR, format!("ServerError|{}", Msg::GenericError.text(lang)));
     };
-    let variant = bytes.split(|b| *b == b'|').next().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+    let variant =
+        bytes.split(|b| *b == b'|').next().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
     match variant.as_str() {
         // Our own failures (the database, a missing context): stay 500, as they were.
-        "ServerError" | "WrappedServerFn" | "Response" | "Serialization" | "Registration" => Response::from_parts(parts, Body::from(bytes)),
+        "ServerError" | "WrappedServerFn" | "Response" | "Serialization" | "Registration" => {
+            Response::from_parts(parts, Body::from(bytes))
+        }
         // The caller's arguments did not decode: missing, malformed, not UTF-8, too long.
         "Args" | "MissingArg" | "Deserialization" | "Request" | "MiddlewareError" => {
             tracing::info!(function = %name, "server function refused its arguments");
-            refuse(StatusCode::BAD_REQUEST, if variant == "MissingArg" { "MissingArg" } else { "Args" }, lang, Msg::ApiBadArguments)
+            refuse(
+                StatusCode::BAD_REQUEST,
+                if variant == "MissingArg" { "MissingArg" } else { "Args" },
+                lang,
+                Msg::ApiBadArguments,
+            )
         }
         _ => Response::from_parts(parts, Body::from(bytes)),
     }

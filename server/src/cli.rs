@@ -136,14 +136,21 @@ pub async fn create_staff(config: &Config, args: &[String]) -> Result<(), Box<dy
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let state = startup::build_state(config).await?;
     let by = backend::audit::Who { id: "cli".into(), name: "pingan create-staff".into(), role: "cli".into() };
-    let n = backend::auth::NewStaff { display_name: f.get("name").cloned().unwrap_or_else(|| username.clone()), username, unit, role, password };
+    let n = backend::auth::NewStaff {
+        display_name: f.get("name").cloned().unwrap_or_else(|| username.clone()),
+        username,
+        unit,
+        role,
+        password,
+    };
     match backend::auth::create_staff(&state, &by, &n).await {
         Ok(s) => {
             println!("created {} ({}, {}) id {}", s.username, s.role.as_str(), s.unit, s.id);
             Ok(())
         }
         Err(BackendError::Invalid(errs)) => {
-            let lines: Vec<String> = errs.iter().map(|e| format!("{}: {}", e.field.as_str(), e.msg.text(domain::Lang::En))).collect();
+            let lines: Vec<String> =
+                errs.iter().map(|e| format!("{}: {}", e.field.as_str(), e.msg.text(domain::Lang::En))).collect();
             Err(lines.join("\n").into())
         }
         Err(e) => Err(e.into()),
@@ -175,7 +182,10 @@ pub async fn audit_verify(config: &Config) -> Result<(), Box<dyn std::error::Err
 pub async fn supervise(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = startup::build_state(config).await?;
     let r = backend::services::supervision::run(&state, usize::MAX).await?;
-    println!("{} appeals: {} warnings, {} supervisions, {} escalations", r.appeals, r.warnings, r.supervisions, r.escalations);
+    println!(
+        "{} appeals: {} warnings, {} supervisions, {} escalations",
+        r.appeals, r.warnings, r.supervisions, r.escalations
+    );
     Ok(())
 }
 
@@ -201,7 +211,11 @@ pub async fn hash_cost(config: &Config) -> Result<(), Box<dyn std::error::Error>
 ///
 /// # Errors
 /// Bad arguments, an unknown or already revoked id, database errors.
-pub async fn open311_key(config: &Config, args: &[String], out: &mut impl std::io::Write) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn open311_key(
+    config: &Config,
+    args: &[String],
+    out: &mut impl std::io::Write,
+) -> Result<(), Box<dyn std::error::Error>> {
     use backend::services::open311;
     let by = backend::audit::Who { id: "cli".into(), name: "pingan open311-key".into(), role: "cli".into() };
     let fmt_ts = domain::sla::local_text;
@@ -212,7 +226,11 @@ pub async fn open311_key(config: &Config, args: &[String], out: &mut impl std::i
             let state = startup::build_state(config).await?;
             match open311::create_key(&state, &by, name).await {
                 Ok(k) => {
-                    writeln!(out, "created Open311 API key {} ({}); it is shown only now, keep it secret:", k.id, k.name)?;
+                    writeln!(
+                        out,
+                        "created Open311 API key {} ({}); it is shown only now, keep it secret:",
+                        k.id, k.name
+                    )?;
                     writeln!(out, "{}", k.key)?;
                     Ok(())
                 }

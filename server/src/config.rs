@@ -2,9 +2,9 @@
 
 use backend::auth::{password::Cost, AuthConfig};
 use backend::notify::Sink;
+use backend::photos::UploadLimits;
 use backend::services::legal::LegalConfig;
 use backend::services::supervision::SupervisionConfig;
-use backend::photos::UploadLimits;
 use backend::state::Limits;
 use std::net::SocketAddr;
 
@@ -71,9 +71,11 @@ impl Config {
         let defaults = Limits::default();
         let upload_defaults = UploadLimits::default();
         let addr = env("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let site_addr: SocketAddr = addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?;
+        let site_addr: SocketAddr =
+            addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?;
         let cost = match env("PINGAN_ARGON2") {
-            Some(v) => Cost::parse(&v).ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,15,1), not {v:?}"))?,
+            Some(v) => Cost::parse(&v)
+                .ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,15,1), not {v:?}"))?,
             None => Cost::PRODUCTION,
         };
         let trust_proxy = env("PINGAN_TRUST_PROXY").as_deref() == Some("1");
@@ -87,8 +89,9 @@ impl Config {
             None => public_https || trust_proxy || !site_addr.ip().is_loopback(),
         };
         let sink_spec = env("PINGAN_NOTIFY").unwrap_or_else(|| "log".to_owned());
-        let sink = Sink::parse(&sink_spec, env("PINGAN_WEBHOOK_SECRET"))
-            .ok_or_else(|| format!("PINGAN_NOTIFY must be log, file:/path or webhook:http://host/path, not {sink_spec:?}"))?;
+        let sink = Sink::parse(&sink_spec, env("PINGAN_WEBHOOK_SECRET")).ok_or_else(|| {
+            format!("PINGAN_NOTIFY must be log, file:/path or webhook:http://host/path, not {sink_spec:?}")
+        })?;
         let income_limit: u32 = num("PINGAN_LEGAL_AID_INCOME_LIMIT", LegalConfig::default().income_limit)?;
         if income_limit == 0 {
             return Err("PINGAN_LEGAL_AID_INCOME_LIMIT must be a positive number of yuan".to_owned());
@@ -100,7 +103,9 @@ impl Config {
             demo: match env("PINGAN_DEMO").as_deref().map(str::trim) {
                 None | Some("0") => false,
                 Some("1") => true,
-                Some(v) => return Err(format!("PINGAN_DEMO must be 1 (load the demo city and accounts) or 0, not {v:?}")),
+                Some(v) => {
+                    return Err(format!("PINGAN_DEMO must be 1 (load the demo city and accounts) or 0, not {v:?}"))
+                }
             },
             trust_proxy,
             limits: Limits {
@@ -115,7 +120,9 @@ impl Config {
                 queue: num("PINGAN_UPLOAD_QUEUE", upload_defaults.queue)?,
                 wait: std::time::Duration::from_secs(num("PINGAN_UPLOAD_WAIT_SECS", upload_defaults.wait.as_secs())?),
                 decode_mb: num("PINGAN_DECODE_MEMORY_MB", upload_defaults.decode_mb)?.max(16),
-                decode_timeout: std::time::Duration::from_secs(num("PINGAN_DECODE_TIMEOUT_SECS", upload_defaults.decode_timeout.as_secs())?.max(1)),
+                decode_timeout: std::time::Duration::from_secs(
+                    num("PINGAN_DECODE_TIMEOUT_SECS", upload_defaults.decode_timeout.as_secs())?.max(1),
+                ),
             },
             auth: AuthConfig { cost, secure_cookies, ..AuthConfig::default() },
             supervision: SupervisionConfig {
@@ -132,7 +139,8 @@ impl Config {
     /// The URL people open (a wildcard bind address is shown as localhost).
     #[must_use]
     pub fn public_url(&self) -> String {
-        let host = if self.site_addr.ip().is_unspecified() { "localhost".to_owned() } else { self.site_addr.ip().to_string() };
+        let host =
+            if self.site_addr.ip().is_unspecified() { "localhost".to_owned() } else { self.site_addr.ip().to_string() };
         format!("http://{host}:{}", self.site_addr.port())
     }
 }

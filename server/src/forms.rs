@@ -8,8 +8,8 @@
 //! The track page's key is posted once (`/form/track`) and never appears in a URL: a track
 //! session cookie stands for it afterwards, and flashes travel in a cookie, not in the URL.
 
-use axum::extract::{Multipart, Path};
 use app::cookies;
+use axum::extract::{Multipart, Path};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -132,11 +132,7 @@ pub async fn save_step(
     }
 }
 
-pub async fn submit(
-    Extension(state): Extension<AppState>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Response {
+pub async fn submit(Extension(state): Extension<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
     let lang = lang_of(&headers);
     match appeal::submit(&state, &token, &draft_secret(&headers), state.clock.now()).await {
         Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
@@ -193,7 +189,11 @@ pub async fn remove_photo(
 
 /// A draft photo, for the browser that started the draft only (`Cache-Control: no-store` is
 /// added by the middleware, as on every draft response).
-pub async fn draft_photo(Extension(state): Extension<AppState>, headers: HeaderMap, Path((token, id)): Path<(String, String)>) -> Response {
+pub async fn draft_photo(
+    Extension(state): Extension<AppState>,
+    headers: HeaderMap,
+    Path((token, id)): Path<(String, String)>,
+) -> Response {
     match appeal::draft_photo(&state, &token, &draft_secret(&headers), &id).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
         Err(BackendError::NotFound) => message_page(lang_of(&headers), StatusCode::NOT_FOUND, Msg::DraftExpired),
@@ -214,7 +214,10 @@ fn local_path(b: &str) -> bool {
 }
 
 /// `/lang/{tag}?back=/path`: remembers the language for a year and goes back.
-pub async fn set_lang(Path(tag): Path<String>, axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Response {
+pub async fn set_lang(
+    Path(tag): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
     let lang = Lang::from_tag(&tag);
     let back = q.get("back").filter(|b| local_path(b));
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag());
@@ -264,8 +267,12 @@ pub async fn track_lookup(
                 .chain([cookies::set(cookies::FLASH, "", "/track", 0, "Strict", secure)]);
             return with_cookies(Redirect::to("/track").into_response(), set);
         }
-        Err(BackendError::Invalid(errors)) => domain::staff::Flash { form: "lookup".into(), errors, ..Default::default() },
-        Err(BackendError::NotFound) => domain::staff::Flash { form: "lookup".into(), problem: Some(Msg::TrackNotFound), ..Default::default() },
+        Err(BackendError::Invalid(errors)) => {
+            domain::staff::Flash { form: "lookup".into(), errors, ..Default::default() }
+        }
+        Err(BackendError::NotFound) => {
+            domain::staff::Flash { form: "lookup".into(), problem: Some(Msg::TrackNotFound), ..Default::default() }
+        }
         // Answered at once: a flood of refused lookups must not fill the flash table.
         Err(e) => return fail(lang, &e),
     };
@@ -293,17 +300,32 @@ pub async fn track_forget(Extension(state): Extension<AppState>, headers: Header
 /// Sends a resident action's outcome back to the track page: a flash (errors and typed text, or
 /// thanks) for this session only, its id in a cookie. Nothing is stored for a post that did not
 /// prove the ticket (no session, expired, rate limited).
-async fn resident_outcome(state: &AppState, lang: Lang, session: &str, form_name: &str, form: &HashMap<String, String>, r: Result<Msg, BackendError>) -> Response {
-    let kept = |f: &HashMap<String, String>| f.iter().filter(|(k, _)| !matches!(k.as_str(), "ticket" | "key")).map(|(k, v)| (k.clone(), v.clone())).collect();
+async fn resident_outcome(
+    state: &AppState,
+    lang: Lang,
+    session: &str,
+    form_name: &str,
+    form: &HashMap<String, String>,
+    r: Result<Msg, BackendError>,
+) -> Response {
+    let kept = |f: &HashMap<String, String>| {
+        f.iter().filter(|(k, _)| !matches!(k.as_str(), "ticket" | "key")).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
     let flash = match r {
         Ok(notice) => domain::staff::Flash { form: form_name.into(), notice: Some(notice), ..Default::default() },
-        Err(BackendError::Invalid(errors)) => domain::staff::Flash { form: form_name.into(), errors, values: kept(form), ..Default::default() },
-        Err(BackendError::Conflict(m)) => domain::staff::Flash { form: form_name.into(), problem: Some(m), values: kept(form), ..Default::default() },
+        Err(BackendError::Invalid(errors)) => {
+            domain::staff::Flash { form: form_name.into(), errors, values: kept(form), ..Default::default() }
+        }
+        Err(BackendError::Conflict(m)) => {
+            domain::staff::Flash { form: form_name.into(), problem: Some(m), values: kept(form), ..Default::default() }
+        }
         Err(BackendError::NotFound) => return message_page(lang, StatusCode::NOT_FOUND, Msg::TrackSessionEnded),
         Err(e) => return fail(lang, &e),
     };
     match resident::put_flash(state, FlashOwner::Session(session), &flash).await {
-        Ok(id) => with_cookies(Redirect::to(&format!("/track#{form_name}")).into_response(), [flash_cookie(state, &id)]),
+        Ok(id) => {
+            with_cookies(Redirect::to(&format!("/track#{form_name}")).into_response(), [flash_cookie(state, &id)])
+        }
         Err(e) => fail(lang, &e),
     }
 }
@@ -332,7 +354,9 @@ pub async fn track_rate(
     let lang = lang_of(&headers);
     let session = cookie(&headers, cookies::TRACK);
     let g = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let r = resident::rate_in_session(&state, &ip, &session, &g("rating"), &g("comment")).await.map(|()| Msg::RatingReceived);
+    let r = resident::rate_in_session(&state, &ip, &session, &g("rating"), &g("comment"))
+        .await
+        .map(|()| Msg::RatingReceived);
     resident_outcome(&state, lang, &session, "rate", &form, r).await
 }
 
@@ -343,7 +367,16 @@ mod tests {
         for ok in ["/", "/track?done=1", "/legal/search?q=%E5%B7%A5"] {
             assert!(super::local_path(ok), "{ok}");
         }
-        for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "", "/a b", "/\n/evil", "/工资"] {
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "",
+            "/a b",
+            "/\n/evil",
+            "/工资",
+        ] {
             assert!(!super::local_path(bad), "{bad:?}");
         }
     }

@@ -40,7 +40,12 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
         async move {
             let r = supervision::run(&s, SUPERVISION_BATCH).await?;
             if r.warnings + r.supervisions + r.escalations > 0 {
-                tracing::info!(warnings = r.warnings, supervisions = r.supervisions, escalations = r.escalations, "supervision run");
+                tracing::info!(
+                    warnings = r.warnings,
+                    supervisions = r.supervisions,
+                    escalations = r.escalations,
+                    "supervision run"
+                );
             }
             Ok(())
         }
@@ -66,7 +71,13 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
             backend::auth::sessions::DbSessionStore::new(s.db.clone()).sweep(now).await?;
             backend::auth::signin::sweep(&s).await?;
             backend::services::appeal::sweep_drafts(&s, now).await?;
-            for l in [&s.track_limiter, &s.submit_limiter, &s.resident_post_limiter, &s.login_ip_limiter, &s.login_user_limiter] {
+            for l in [
+                &s.track_limiter,
+                &s.submit_limiter,
+                &s.resident_post_limiter,
+                &s.login_ip_limiter,
+                &s.login_user_limiter,
+            ] {
                 l.prune();
             }
             Ok(())

@@ -116,16 +116,21 @@ pub async fn access_log(req: Request, next: Next) -> Response {
 mod tests {
     #[test]
     fn secrets_in_paths_are_redacted() {
-        assert_eq!(
-            super::redact_path("/receipt/0123456789abcdef0123456789abcdef"),
-            "/receipt/*"
-        );
+        assert_eq!(super::redact_path("/receipt/0123456789abcdef0123456789abcdef"), "/receipt/*");
         assert_eq!(super::redact_path("/appeal/new"), "/appeal/new");
     }
 
     #[test]
     fn private_paths_are_the_resident_ones() {
-        for p in ["/appeal/new", "/appeal/0123/what", "/receipt/x", "/draft-photo/a/b", "/form/track", "/form/appeal/new", "/track"] {
+        for p in [
+            "/appeal/new",
+            "/appeal/0123/what",
+            "/receipt/x",
+            "/draft-photo/a/b",
+            "/form/track",
+            "/form/appeal/new",
+            "/track",
+        ] {
             assert!(super::private_path(p), "{p}");
         }
         for p in ["/", "/legal", "/pkg/pingan.css", "/tracker", "/healthz"] {

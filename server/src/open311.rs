@@ -54,8 +54,14 @@ impl Format {
 /// layer of the main router, so this router fits any router state.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/discovery.json", get(|e: Extension<AppState>, h: HeaderMap| async move { discovery(&e, &h, Format::Json) }))
-        .route("/discovery.xml", get(|e: Extension<AppState>, h: HeaderMap| async move { discovery(&e, &h, Format::Xml) }))
+        .route(
+            "/discovery.json",
+            get(|e: Extension<AppState>, h: HeaderMap| async move { discovery(&e, &h, Format::Json) }),
+        )
+        .route(
+            "/discovery.xml",
+            get(|e: Extension<AppState>, h: HeaderMap| async move { discovery(&e, &h, Format::Xml) }),
+        )
         .route("/services.json", get(|e: Extension<AppState>| async move { services(&e, Format::Json) }))
         .route("/services.xml", get(|e: Extension<AppState>| async move { services(&e, Format::Xml) }))
         .route("/services/{file}", get(service_definition))
@@ -70,7 +76,9 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
                 .post(|e: Extension<AppState>, q, f| async move { create(&e, q, f, Format::Xml).await }),
         )
         .route("/requests/{file}", get(request))
-        .fallback(|| async { error(Format::Json, StatusCode::NOT_FOUND, &["no such Open311 resource; see discovery.json".to_owned()]) })
+        .fallback(|| async {
+            error(Format::Json, StatusCode::NOT_FOUND, &["no such Open311 resource; see discovery.json".to_owned()])
+        })
 }
 
 // -------------------------------------------------------------------------------- handlers
@@ -172,7 +180,9 @@ async fn service_definition(Extension(state): Extension<AppState>, Path(file): P
 }
 
 async fn list(state: &AppState, q: Result<Query<HashMap<String, String>>, QueryRejection>, f: Format) -> Response {
-    let Ok(Query(params)) = q else { return error(f, StatusCode::BAD_REQUEST, &["the query string is malformed".to_owned()]) };
+    let Ok(Query(params)) = q else {
+        return error(f, StatusCode::BAD_REQUEST, &["the query string is malformed".to_owned()]);
+    };
     match open311::requests(state, &RequestQuery::from_params(&params)).await {
         Ok(list) => requests_ok(f, &list),
         Err(e) => fail(f, &e, "not found"),
@@ -286,11 +296,15 @@ fn not_found_resource() -> Response {
 fn fail(f: Format, e: &BackendError, not_found: &str) -> Response {
     match e {
         BackendError::BadRequest(msgs) => error(f, StatusCode::BAD_REQUEST, msgs),
-        BackendError::Forbidden => error(f, StatusCode::FORBIDDEN, &["api_key is missing, unknown or revoked".to_owned()]),
-        BackendError::NotFound => error(f, StatusCode::NOT_FOUND, &[not_found.to_owned()]),
-        BackendError::RateLimited => {
-            error(f, StatusCode::TOO_MANY_REQUESTS, &["too many requests with this api_key; try again later".to_owned()])
+        BackendError::Forbidden => {
+            error(f, StatusCode::FORBIDDEN, &["api_key is missing, unknown or revoked".to_owned()])
         }
+        BackendError::NotFound => error(f, StatusCode::NOT_FOUND, &[not_found.to_owned()]),
+        BackendError::RateLimited => error(
+            f,
+            StatusCode::TOO_MANY_REQUESTS,
+            &["too many requests with this api_key; try again later".to_owned()],
+        ),
         other => {
             tracing::error!(error = %other, "Open311 request failed");
             error(f, StatusCode::INTERNAL_SERVER_ERROR, &["internal error".to_owned()])

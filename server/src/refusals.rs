@@ -45,7 +45,10 @@ fn open311_error(xml: bool, status: StatusCode, said: &str) -> Response {
             "text/xml; charset=utf-8",
         )
     } else {
-        (serde_json::json!([{ "code": code, "description": description }]).to_string(), "application/json; charset=utf-8")
+        (
+            serde_json::json!([{ "code": code, "description": description }]).to_string(),
+            "application/json; charset=utf-8",
+        )
     };
     let mut res = (status, body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
@@ -79,7 +82,10 @@ pub async fn pages(req: Request, next: Next) -> Response {
             return res;
         }
         let xml = rest.ends_with(".xml");
-        let said = axum::body::to_bytes(res.into_body(), 1024).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+        let said = axum::body::to_bytes(res.into_body(), 1024)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .unwrap_or_default();
         return open311_error(xml, status, &said);
     }
     if ct.starts_with("text/html") {

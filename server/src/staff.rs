@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use backend::auth::signin::{self, SigninError};
 use backend::auth::{
-    self, StaffCtx, SESSION_CSRF, SESSION_ENROL_SECRET, SESSION_LOGIN_AT, SESSION_MFA, SESSION_PENDING, SESSION_PENDING_AT, SESSION_PENDING_TRIES,
-    SESSION_STAFF,
+    self, StaffCtx, SESSION_CSRF, SESSION_ENROL_SECRET, SESSION_LOGIN_AT, SESSION_MFA, SESSION_PENDING,
+    SESSION_PENDING_AT, SESSION_PENDING_TRIES, SESSION_STAFF,
 };
 use backend::services::import;
 use backend::services::moderation;
@@ -37,13 +37,19 @@ pub const PRE_COOKIE: &str = "pingan_staff_pre";
 /// Nothing here writes a session: a request without a session cookie gets its CSRF token from
 /// the `pingan_staff_pre` cookie (set here when missing), so crawlers and attackers cannot fill
 /// the sessions table with GETs. Sessions are created only by a sign-in post.
-pub async fn context(Extension(state): Extension<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn context(
+    Extension(state): Extension<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     if !path.starts_with("/staff") {
         return next.run(req).await;
     }
     let lang = lang_of(req.headers());
-    let pre = cookie_value(req.headers(), PRE_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let pre =
+        cookie_value(req.headers(), PRE_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     match resolve(&state, &session, pre, req.method() == Method::GET).await {
         Ok((ctx, new_pre)) => {
             let signed_in = ctx.staff.is_some();
@@ -56,7 +62,11 @@ pub async fn context(Extension(state): Extension<AppState>, session: Session, mu
                 } else {
                     message_page(lang, StatusCode::FORBIDDEN, Msg::ErrCsrf)
                 }
-            } else if must_enrol && !(path == "/staff/account/totp" || path.starts_with("/staff/account/totp/") || path == "/staff/logout") {
+            } else if must_enrol
+                && !(path == "/staff/account/totp"
+                    || path.starts_with("/staff/account/totp/")
+                    || path == "/staff/logout")
+            {
                 // Admins and dispatchers do nothing else before their second factor is on.
                 if req.method() == Method::GET {
                     Redirect::to("/staff/account/totp").into_response()
@@ -97,7 +107,12 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The request's context, and a new pre-session token to set as a cookie (if one was made).
-async fn resolve(state: &AppState, session: &Session, pre: Option<String>, take_flash: bool) -> Result<(StaffCtx, Option<String>), BackendError> {
+async fn resolve(
+    state: &AppState,
+    session: &Session,
+    pre: Option<String>,
+    take_flash: bool,
+) -> Result<(StaffCtx, Option<String>), BackendError> {
     let se = |e: tower_sessions::session::Error| BackendError::Internal(format!("session: {e}"));
     let (csrf, new_pre) = match (session.get::<String>(SESSION_CSRF).await.map_err(se)?, pre) {
         (Some(t), _) | (None, Some(t)) => (t, None),
@@ -133,8 +148,13 @@ async fn resolve(state: &AppState, session: &Session, pre: Option<String>, take_
     }
     let pending_code = staff.is_none()
         && session.get::<String>(SESSION_PENDING).await.map_err(se)?.is_some()
-        && session.get::<i64>(SESSION_PENDING_AT).await.map_err(se)?.is_some_and(|at| state.clock.ts() - at <= signin::PENDING_SECONDS);
-    let enrol_secret = if staff.is_some() { session.get::<String>(SESSION_ENROL_SECRET).await.map_err(se)? } else { None };
+        && session
+            .get::<i64>(SESSION_PENDING_AT)
+            .await
+            .map_err(se)?
+            .is_some_and(|at| state.clock.ts() - at <= signin::PENDING_SECONDS);
+    let enrol_secret =
+        if staff.is_some() { session.get::<String>(SESSION_ENROL_SECRET).await.map_err(se)? } else { None };
     let flash = if take_flash { session.remove::<Flash>(FLASH).await.map_err(se)? } else { None };
     Ok((StaffCtx { staff, csrf, flash, pending_code, must_enrol, enrol_secret }, new_pre))
 }
@@ -177,18 +197,30 @@ fn fail(lang: Lang, e: &BackendError) -> Response {
 }
 
 /// Sends validation errors and conflicts back to `back` in the flash; other errors become pages.
-async fn answer(session: &Session, lang: Lang, form_name: &str, form: &[(String, String)], back: &str, r: Result<Option<Msg>, BackendError>) -> Response {
+async fn answer(
+    session: &Session,
+    lang: Lang,
+    form_name: &str,
+    form: &[(String, String)],
+    back: &str,
+    r: Result<Option<Msg>, BackendError>,
+) -> Response {
     match r {
         Ok(notice) => {
             flash(session, Flash { form: form_name.into(), notice, ..Flash::default() }).await;
             Redirect::to(back).into_response()
         }
         Err(BackendError::Invalid(errors)) => {
-            flash(session, Flash { form: form_name.into(), errors, values: kept_values(form), ..Flash::default() }).await;
+            flash(session, Flash { form: form_name.into(), errors, values: kept_values(form), ..Flash::default() })
+                .await;
             Redirect::to(&format!("{back}#{form_name}")).into_response()
         }
         Err(BackendError::Conflict(m)) => {
-            flash(session, Flash { form: form_name.into(), problem: Some(m), values: kept_values(form), ..Flash::default() }).await;
+            flash(
+                session,
+                Flash { form: form_name.into(), problem: Some(m), values: kept_values(form), ..Flash::default() },
+            )
+            .await;
             Redirect::to(&format!("{back}#{form_name}")).into_response()
         }
         Err(e) => fail(lang, &e),
@@ -228,7 +260,12 @@ async fn forget_pending(session: &Session) -> Result<(), tower_sessions::session
 
 /// Makes this session a signed-in one: a new id (no session fixation), a new CSRF token, the
 /// sign-in time, whether a second factor was given; members who must enrol get their secret.
-async fn start_session(state: &AppState, session: &Session, staff: &auth::Staff, mfa: bool) -> Result<&'static str, tower_sessions::session::Error> {
+async fn start_session(
+    state: &AppState,
+    session: &Session,
+    staff: &auth::Staff,
+    mfa: bool,
+) -> Result<&'static str, tower_sessions::session::Error> {
     session.cycle_id().await?;
     forget_pending(session).await?;
     session.insert(SESSION_STAFF, &staff.id).await?;
@@ -282,7 +319,11 @@ pub async fn login(
         Err(SigninError::Throttled { retry_after }) => throttled(lang, retry_after),
         Err(SigninError::Failed) => {
             let errors = vec![domain::FieldError::new(domain::FieldName::Password, Msg::ErrLoginFailed)];
-            flash(&session, Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() }).await;
+            flash(
+                &session,
+                Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() },
+            )
+            .await;
             Redirect::to("/staff/login").into_response()
         }
         Err(SigninError::Backend(e)) => fail(lang, &e),
@@ -310,13 +351,18 @@ pub async fn login_code(
     }
     .await;
     let (id, tries) = match pending {
-        Ok((Some(id), at, tries)) if state.clock.ts() - at <= signin::PENDING_SECONDS && tries < signin::PENDING_TRIES => (id, tries),
+        Ok((Some(id), at, tries))
+            if state.clock.ts() - at <= signin::PENDING_SECONDS && tries < signin::PENDING_TRIES =>
+        {
+            (id, tries)
+        }
         Ok(_) => {
             // None waiting, too old, or too many wrong codes: start again with the password.
             if let Err(e) = forget_pending(&session).await {
                 tracing::error!(error = %e, "could not end the pending sign-in");
             }
-            flash(&session, Flash { form: "login".into(), problem: Some(Msg::ErrSigninExpired), ..Flash::default() }).await;
+            flash(&session, Flash { form: "login".into(), problem: Some(Msg::ErrSigninExpired), ..Flash::default() })
+                .await;
             return Redirect::to("/staff/login").into_response();
         }
         Err(e) => {
@@ -362,10 +408,23 @@ pub async fn account_post(
     };
     let g = |k: &str| pairs_get(&form, k);
     let se = |e: tower_sessions::session::Error| BackendError::Internal(format!("session: {e}"));
-    let recovery_flash = |codes: Vec<String>| Flash { form: "recovery".into(), values: codes.into_iter().map(|c| ("recovery_code".to_owned(), c)).collect(), ..Flash::default() };
+    let recovery_flash = |codes: Vec<String>| Flash {
+        form: "recovery".into(),
+        values: codes.into_iter().map(|c| ("recovery_code".to_owned(), c)).collect(),
+        ..Flash::default()
+    };
     match what.as_str() {
         "password" => {
-            let r = match signin::change_password(&state, &ip, &staff, &g("password"), &g("new_password"), &g("new_password2")).await {
+            let r = match signin::change_password(
+                &state,
+                &ip,
+                &staff,
+                &g("password"),
+                &g("new_password"),
+                &g("new_password2"),
+            )
+            .await
+            {
                 // This session goes on (a new id, signed in as of now); every other one ends.
                 Ok(at) => async {
                     session.cycle_id().await?;
@@ -391,7 +450,9 @@ pub async fn account_post(
             Redirect::to("/staff/account/totp").into_response()
         }
         "totp/confirm" => {
-            let Some(secret) = ctx.enrol_secret.clone() else { return Redirect::to("/staff/account/totp").into_response() };
+            let Some(secret) = ctx.enrol_secret.clone() else {
+                return Redirect::to("/staff/account/totp").into_response();
+            };
             match signin::confirm_enrolment(&state, &staff, &secret, &g("code")).await {
                 Ok(codes) => {
                     let r = async {
@@ -423,7 +484,13 @@ pub async fn account_post(
     }
 }
 
-pub async fn logout(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, session: Session, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+pub async fn logout(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let lang = lang_of(&headers);
     if !csrf_ok(&ctx, &form) {
         return csrf_refused(lang);
@@ -458,7 +525,10 @@ fn act_from(form: &[(String, String)]) -> Option<Act> {
         "request_info" => Act::RequestInfo { body: g("body") },
         "transfer" => Act::Transfer { to_unit: g("unit"), reason: g("reason") },
         "escalate" => Act::Escalate { reason: g("reason") },
-        "summon" => Act::Summon { units: form.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(), note: g("note") },
+        "summon" => Act::Summon {
+            units: form.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(),
+            note: g("note"),
+        },
         "report_back" => Act::ReportBack { body: g("body") },
         "close" => Act::Close { resolution: g("resolution") },
         "reopen" => Act::Reopen { reason: g("reason") },
@@ -487,7 +557,11 @@ pub async fn act(
     let name = pairs_get(&form, "action");
     let r = work::act(&state, staff, &ticket, &a).await.map(|()| Some(Msg::Saved));
     // Handed out of this person's scope (transferred or escalated away): back to the inbox.
-    let back = if r.is_ok() && !work::can_view(&state, staff, &ticket).await.unwrap_or(true) { "/staff".to_owned() } else { page };
+    let back = if r.is_ok() && !work::can_view(&state, staff, &ticket).await.unwrap_or(true) {
+        "/staff".to_owned()
+    } else {
+        page
+    };
     answer(&session, lang, &name, &form, &back, r).await
 }
 
@@ -508,7 +582,16 @@ pub async fn reveal(
     match work::reveal_contact(&state, staff, &ticket, &pairs_get(&form, "reason")).await {
         Ok(contact) => {
             // Tied to this appeal: another tab's page must not show it.
-            flash(&session, Flash { form: "reveal".into(), revealed: Some(contact), values: vec![("ticket".into(), ticket.clone())], ..Flash::default() }).await;
+            flash(
+                &session,
+                Flash {
+                    form: "reveal".into(),
+                    revealed: Some(contact),
+                    values: vec![("ticket".into(), ticket.clone())],
+                    ..Flash::default()
+                },
+            )
+            .await;
             Redirect::to(&format!("{back}#contact")).into_response()
         }
         Err(e) => answer(&session, lang, "reveal", &form, &back, Err(e)).await,
@@ -545,7 +628,16 @@ pub async fn moderate(
     let values = vec![("ticket".to_owned(), ticket.clone()), ("text".to_owned(), text)];
     match moderation::decide(&state, staff, &ticket, &decision).await {
         Ok(()) => {
-            flash(&session, Flash { form: "moderate".into(), notice: Some(Msg::Saved), values: vec![values[0].clone()], ..Flash::default() }).await;
+            flash(
+                &session,
+                Flash {
+                    form: "moderate".into(),
+                    notice: Some(Msg::Saved),
+                    values: vec![values[0].clone()],
+                    ..Flash::default()
+                },
+            )
+            .await;
             Redirect::to("/staff/moderation").into_response()
         }
         Err(BackendError::Invalid(errors)) => {
@@ -560,10 +652,15 @@ pub async fn moderate(
     }
 }
 
-pub async fn photo(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, Path((ticket, id)): Path<(String, String)>) -> Response {
+pub async fn photo(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    Path((ticket, id)): Path<(String, String)>,
+) -> Response {
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
     match work::photo(&state, staff, &ticket, &id).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response(),
+        Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-store")], bytes)
+            .into_response(),
         Err(BackendError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "staff photo failed");
@@ -603,25 +700,47 @@ pub async fn admin_post(
             auth::create_staff(
                 &state,
                 &me,
-                &auth::NewStaff { username: g("username"), display_name: g("name"), unit: g("unit"), role: g("role"), password: g("password") },
+                &auth::NewStaff {
+                    username: g("username"),
+                    display_name: g("name"),
+                    unit: g("unit"),
+                    role: g("role"),
+                    password: g("password"),
+                },
             )
             .await
             .map(|_| Some(Msg::Saved)),
         ),
-        "staff/active" => ("/staff/admin/staff", auth::set_active(&state, &me, &g("id"), g("active") == "1").await.map(|()| Some(Msg::Saved))),
-        "staff/password" => ("/staff/admin/staff", auth::reset_password(&state, &me, &g("id"), &g("password")).await.map(|()| Some(Msg::Saved))),
-        "holidays/set" => ("/staff/admin/holidays", supervision::set_holiday(&state, &me, &g("day"), &g("kind"), &g("name")).await.map(|()| Some(Msg::Saved))),
-        "holidays/delete" => ("/staff/admin/holidays", supervision::delete_holiday(&state, &me, &g("day")).await.map(|()| Some(Msg::Saved))),
+        "staff/active" => (
+            "/staff/admin/staff",
+            auth::set_active(&state, &me, &g("id"), g("active") == "1").await.map(|()| Some(Msg::Saved)),
+        ),
+        "staff/password" => (
+            "/staff/admin/staff",
+            auth::reset_password(&state, &me, &g("id"), &g("password")).await.map(|()| Some(Msg::Saved)),
+        ),
+        "holidays/set" => (
+            "/staff/admin/holidays",
+            supervision::set_holiday(&state, &me, &g("day"), &g("kind"), &g("name")).await.map(|()| Some(Msg::Saved)),
+        ),
+        "holidays/delete" => (
+            "/staff/admin/holidays",
+            supervision::delete_holiday(&state, &me, &g("day")).await.map(|()| Some(Msg::Saved)),
+        ),
         "legal/edit" => return legal_edit(&state, &ctx, &session, lang, &form).await,
         "audit/verify" => {
             return match backend::audit::verify(&state.db.pool).await {
                 Ok(v) => {
                     let values = vec![
                         ("checked".into(), v.checked.to_string()),
-                        ("broken".into(), v.first_broken.as_ref().map(|(s, why)| format!("{s}: {why}")).unwrap_or_default()),
+                        (
+                            "broken".into(),
+                            v.first_broken.as_ref().map(|(s, why)| format!("{s}: {why}")).unwrap_or_default(),
+                        ),
                     ];
                     let notice = if v.first_broken.is_none() { Msg::AuditChainOk } else { Msg::AuditChainBroken };
-                    flash(&session, Flash { form: "verify".into(), notice: Some(notice), values, ..Flash::default() }).await;
+                    flash(&session, Flash { form: "verify".into(), notice: Some(notice), values, ..Flash::default() })
+                        .await;
                     Redirect::to("/staff/admin/audit").into_response()
                 }
                 Err(e) => fail(lang, &e),
@@ -635,7 +754,13 @@ pub async fn admin_post(
 
 /// An admin saves an article's Markdown: back to the editor with "saved", or with every problem
 /// (a broken link, an empty text) and the text as typed.
-async fn legal_edit(state: &AppState, ctx: &StaffCtx, session: &Session, lang: Lang, form: &[(String, String)]) -> Response {
+async fn legal_edit(
+    state: &AppState,
+    ctx: &StaffCtx,
+    session: &Session,
+    lang: Lang,
+    form: &[(String, String)],
+) -> Response {
     let Ok(staff) = admin(ctx) else { return fail(lang, &BackendError::Forbidden) };
     let slug = pairs_get(form, "slug");
     // The slug goes into the redirect: only an article's characters.
@@ -652,7 +777,11 @@ async fn legal_edit(state: &AppState, ctx: &StaffCtx, session: &Session, lang: L
         Err(BackendError::Import(lines)) => {
             let mut values: Vec<(String, String)> = lines.into_iter().map(|l| ("problem".to_owned(), l)).collect();
             values.push(("markdown".into(), markdown));
-            flash(session, Flash { form: "legal-edit".into(), problem: Some(Msg::AdminLegalProblems), values, ..Flash::default() }).await;
+            flash(
+                session,
+                Flash { form: "legal-edit".into(), problem: Some(Msg::AdminLegalProblems), values, ..Flash::default() },
+            )
+            .await;
             Redirect::to(&back).into_response()
         }
         Err(e) => fail(lang, &e),
@@ -660,7 +789,13 @@ async fn legal_edit(state: &AppState, ctx: &StaffCtx, session: &Session, lang: L
 }
 
 /// The region import from the admin page: three files in one multipart form.
-pub async fn admin_import(Extension(state): Extension<AppState>, Extension(ctx): Extension<StaffCtx>, session: Session, headers: HeaderMap, mut mp: Multipart) -> Response {
+pub async fn admin_import(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Response {
     let lang = lang_of(&headers);
     // Who is asking before reading up to 200 MB (the token is inside the body, checked below).
     if let Err(e) = admin(&ctx) {
@@ -672,7 +807,9 @@ pub async fn admin_import(Extension(state): Extension<AppState>, Extension(ctx):
         match mp.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or_default().to_owned();
-                let Ok(bytes) = field.bytes().await else { return message_page(lang, StatusCode::BAD_REQUEST, Msg::ErrFileMissing) };
+                let Ok(bytes) = field.bytes().await else {
+                    return message_page(lang, StatusCode::BAD_REQUEST, Msg::ErrFileMissing);
+                };
                 match name.as_str() {
                     "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
                     "regions" => files[0] = Some(bytes.to_vec()),
@@ -705,20 +842,30 @@ pub async fn admin_import(Extension(state): Extension<AppState>, Extension(ctx):
         }
     }
     let result = if problems.is_empty() {
-        let files = import::ImportFiles { regions: texts.remove(0), units: texts.remove(0), categories: texts.remove(0) };
+        let files =
+            import::ImportFiles { regions: texts.remove(0), units: texts.remove(0), categories: texts.remove(0) };
         import::import_and_reload(&state, &files, &me).await
     } else {
         Err(BackendError::Import(problems))
     };
     match result {
         Ok(r) => {
-            let values = vec![("regions".into(), r.regions.to_string()), ("units".into(), r.units.to_string()), ("categories".into(), r.categories.to_string())];
-            flash(&session, Flash { form: "import".into(), notice: Some(Msg::ImportDone), values, ..Flash::default() }).await;
+            let values = vec![
+                ("regions".into(), r.regions.to_string()),
+                ("units".into(), r.units.to_string()),
+                ("categories".into(), r.categories.to_string()),
+            ];
+            flash(&session, Flash { form: "import".into(), notice: Some(Msg::ImportDone), values, ..Flash::default() })
+                .await;
             Redirect::to("/staff/admin/import").into_response()
         }
         Err(BackendError::Import(lines)) => {
             let values = lines.into_iter().map(|l| ("problem".to_owned(), l)).collect();
-            flash(&session, Flash { form: "import".into(), problem: Some(Msg::ImportFailed), values, ..Flash::default() }).await;
+            flash(
+                &session,
+                Flash { form: "import".into(), problem: Some(Msg::ImportFailed), values, ..Flash::default() },
+            )
+            .await;
             Redirect::to("/staff/admin/import").into_response()
         }
         Err(e) => fail(lang, &e),

@@ -3,13 +3,11 @@
 
 use crate::config::Config;
 use crate::{forms, middleware as mw, open311, staff};
-use backend::auth::sessions::DbSessionStore;
-use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{middleware, Extension, Router};
+use backend::auth::sessions::DbSessionStore;
 use backend::catalog::CatalogHandle;
 use backend::db::Db;
 use backend::services::import;
@@ -17,6 +15,8 @@ use backend::AppState;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Largest request body outside photo uploads (form posts are small).
 const FORM_BODY_LIMIT: usize = 64 * 1024;
@@ -58,7 +58,10 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
         if let Some(password) = backend::services::demo::seed_staff(&state).await? {
             // Handed to the person who started the demo, once; not a log line.
             let names: Vec<&str> = backend::services::demo::DEMO_STAFF.iter().map(|s| s.0).collect();
-            println!("demo staff accounts at /staff/login: {} — password (shown only now): {password}", names.join(", "));
+            println!(
+                "demo staff accounts at /staff/login: {} — password (shown only now): {password}",
+                names.join(", ")
+            );
         }
     }
     Ok(state)
@@ -103,10 +106,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/lang/{tag}", get(forms::set_lang))
         .route("/form/appeal/new", post(forms::new_appeal))
         .route("/form/appeal/{token}/submit", post(forms::submit))
-        .route(
-            "/form/appeal/{token}/photos/add",
-            post(forms::add_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
-        )
+        .route("/form/appeal/{token}/photos/add", post(forms::add_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)))
         .route("/form/appeal/{token}/photos/remove", post(forms::remove_photo))
         .route("/form/appeal/{token}/{step}", post(forms::save_step))
         .route("/draft-photo/{token}/{id}", get(forms::draft_photo))
@@ -126,15 +126,10 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/staff/admin/{*what}", post(staff::admin_post))
         // Open311 GeoReport v2 for client applications (JSON/XML, API keys): docs/open311.md.
         .nest("/open311/v2", open311::router())
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(ctx_state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, routes, move || provide_context(ctx_state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         // Server functions over HTTP: bounded body, rate limit, 400 for bad arguments (issue 9 §6).

@@ -9,7 +9,9 @@
 
 use crate::api::{blank_draft, get_draft};
 use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage, PageTitle};
-use crate::islands::{AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts};
+use crate::islands::{
+    AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts,
+};
 use domain::draft::Step;
 use domain::region::localized;
 use domain::views::{DraftView, RegionView};
@@ -105,12 +107,13 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
         format!("{}: {title} - {}", t(Msg::ErrorSummaryTitle), t(Msg::NewAppealTitle))
     };
     let back = step.prev().map(|p| format!("/appeal/{}/{}", v.token, p.slug()));
-    let step_of = fill(
-        t(Msg::StepOf),
-        &[("n", step.number().to_string()), ("total", Step::ALL.len().to_string())],
-    );
+    let step_of = fill(t(Msg::StepOf), &[("n", step.number().to_string()), ("total", Step::ALL.len().to_string())]);
     // A draft not yet started (`/appeal/new`) has no token: its first post creates it.
-    let action = if v.token.is_empty() { "/form/appeal/new".to_owned() } else { format!("/form/appeal/{}/{}", v.token, step.slug()) };
+    let action = if v.token.is_empty() {
+        "/form/appeal/new".to_owned()
+    } else {
+        format!("/form/appeal/{}/{}", v.token, step.slug())
+    };
     let body = match step {
         Step::Category => category_step(&v, &errors).into_any(),
         Step::What => what_step(&v, &errors).into_any(),
@@ -364,7 +367,11 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
         t(Msg::IdentityAnonymous).to_owned()
     };
     let photos = fill(t(Msg::PhotoCount), &[("n", v.photo_ids.len().to_string())]);
-    let publish = if d.publish && !domain::publication::is_sensitive(&d.category) { t(Msg::PublishYes) } else { t(Msg::PublishNo) };
+    let publish = if d.publish && !domain::publication::is_sensitive(&d.category) {
+        t(Msg::PublishYes)
+    } else {
+        t(Msg::PublishNo)
+    };
     let rows = [
         (Msg::CheckCategory, category, Step::Category),
         (Msg::CheckDescription, d.description.trim().to_owned(), Step::What),

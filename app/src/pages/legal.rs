@@ -24,12 +24,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn canonical(path: &str) -> String {
     #[cfg(feature = "ssr")]
     {
-        let base = std::env::var("PINGAN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()).unwrap_or_else(|_| {
-            let host = use_context::<http::request::Parts>()
-                .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
-                .unwrap_or_else(|| "localhost".to_owned());
-            format!("http://{host}")
-        });
+        let base =
+            std::env::var("PINGAN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()).unwrap_or_else(|_| {
+                let host = use_context::<http::request::Parts>()
+                    .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+                    .unwrap_or_else(|| "localhost".to_owned());
+                format!("http://{host}")
+            });
         format!("{base}{path}")
     }
     #[cfg(not(feature = "ssr"))]
@@ -358,7 +359,11 @@ fn hit_list(hits: Vec<SearchHit>, id: &'static str, title: Msg) -> impl IntoView
 pub fn LegalSearch() -> impl IntoView {
     let q = use_query_map().read_untracked().get("q").unwrap_or_default();
     let data = legal_search(q.clone()).shared();
-    let path = if q.trim().is_empty() { "/legal/search".to_owned() } else { format!("/legal/search?q={}", urlencode(q.trim())) };
+    let path = if q.trim().is_empty() {
+        "/legal/search".to_owned()
+    } else {
+        format!("/legal/search?q={}", urlencode(q.trim()))
+    };
     view! {
         {head(t(Msg::LegalSearchTitle).to_owned(), t(Msg::LegalLead).to_owned(), path)}
         <Meta name="robots" content="noindex"/>

@@ -17,7 +17,11 @@ use leptos_router::hooks::use_query_map;
 
 fn href(a: &Answers) -> String {
     let q = a.query();
-    if q.is_empty() { "/legal/eligibility".to_owned() } else { format!("/legal/eligibility?{q}") }
+    if q.is_empty() {
+        "/legal/eligibility".to_owned()
+    } else {
+        format!("/legal/eligibility?{q}")
+    }
 }
 
 /// The question before `q` in the flow, if any.
@@ -43,7 +47,9 @@ fn choices(q: Question, limit: u32) -> Vec<(&'static str, String)> {
     match q {
         Question::Matter => Matter::ALL.iter().map(|m| (m.code(), t(m.label()).to_owned())).collect(),
         Question::Group => Group::ALL.iter().map(|g| (g.code(), t(g.label()).to_owned())).collect(),
-        Question::Means => Means::ALL.iter().map(|m| (m.code(), fill(t(m.label()), &[("limit", limit.clone())]))).collect(),
+        Question::Means => {
+            Means::ALL.iter().map(|m| (m.code(), fill(t(m.label()), &[("limit", limit.clone())]))).collect()
+        }
     }
 }
 

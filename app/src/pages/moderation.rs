@@ -17,7 +17,10 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn staff_moderation() -> Result<StaffData<Vec<ModerationItem>>, ServerFnError> {
-    crate::staff_api::ctx::with_staff(|state, staff| async move { backend::services::moderation::queue(&state, &staff).await }).await
+    crate::staff_api::ctx::with_staff(|state, staff| async move {
+        backend::services::moderation::queue(&state, &staff).await
+    })
+    .await
 }
 
 #[component]
@@ -46,9 +49,7 @@ fn moderation_view(h: &StaffHeader, flash: Flash, items: Vec<ModerationItem>) ->
     } else {
         format!("{} - {}", t(Msg::ModerationTitle), t(Msg::StaffTitle))
     };
-    let list = |items: Vec<ModerationItem>| {
-        items.into_iter().map(|i| item_view(h, &flash, i)).collect_view()
-    };
+    let list = |items: Vec<ModerationItem>| items.into_iter().map(|i| item_view(h, &flash, i)).collect_view();
     view! {
         <PageTitle text=title/>
         {staff_bar(h)}

@@ -3,7 +3,9 @@
 //! `/staff/...` handlers, which answer with a redirect back here (errors come in the flash).
 //! Phone-first like the resident pages: one column, big targets, tables that reflow.
 
-use crate::components::{event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea};
+use crate::components::{
+    event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea,
+};
 use crate::staff_api::{staff_appeal, staff_inbox, staff_login_view, InboxView, StaffData};
 use domain::region::localized;
 use domain::sla::local_text;
@@ -296,7 +298,14 @@ fn route_reason_text(r: &str) -> &'static str {
 }
 
 /// One action form: a titled section with the errors of this form, its fields and a button.
-fn action_form(name: &'static str, title: Msg, ticket: &str, csrf: &str, flash: &Flash, fields: AnyView) -> impl IntoView {
+fn action_form(
+    name: &'static str,
+    title: Msg,
+    ticket: &str,
+    csrf: &str,
+    flash: &Flash,
+    fields: AnyView,
+) -> impl IntoView {
     let errors: Vec<FieldError> = flash.errors_for(name);
     let problem = (flash.form == name).then_some(flash.problem).flatten();
     view! {
@@ -342,13 +351,43 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         forms.push(action_form("sign", Msg::ActSign, &ticket, &csrf, f, ().into_any()).into_any());
     }
     if can(Action::Reply) {
-        forms.push(action_form("reply", Msg::ActReply, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "reply", "body")).into_any());
+        forms.push(
+            action_form(
+                "reply",
+                Msg::ActReply,
+                &ticket,
+                &csrf,
+                f,
+                textarea(FieldName::Body, Msg::BodyLabel, f, "reply", "body"),
+            )
+            .into_any(),
+        );
     }
     if can(Action::RequestInfo) {
-        forms.push(action_form("request_info", Msg::ActRequestInfo, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "request_info", "body")).into_any());
+        forms.push(
+            action_form(
+                "request_info",
+                Msg::ActRequestInfo,
+                &ticket,
+                &csrf,
+                f,
+                textarea(FieldName::Body, Msg::BodyLabel, f, "request_info", "body"),
+            )
+            .into_any(),
+        );
     }
     if can(Action::ReportBack) {
-        forms.push(action_form("report_back", Msg::ActReportBack, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "report_back", "body")).into_any());
+        forms.push(
+            action_form(
+                "report_back",
+                Msg::ActReportBack,
+                &ticket,
+                &csrf,
+                f,
+                textarea(FieldName::Body, Msg::BodyLabel, f, "report_back", "body"),
+            )
+            .into_any(),
+        );
     }
     if can(Action::Summon) && !a.summon_targets.is_empty() {
         let boxes = view! {
@@ -374,7 +413,17 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         forms.push(action_form("summon", Msg::ActSummon, &ticket, &csrf, f, boxes).into_any());
     }
     if can(Action::Close) {
-        forms.push(action_form("close", Msg::ActClose, &ticket, &csrf, f, textarea(FieldName::Resolution, Msg::ResolutionLabel, f, "close", "resolution")).into_any());
+        forms.push(
+            action_form(
+                "close",
+                Msg::ActClose,
+                &ticket,
+                &csrf,
+                f,
+                textarea(FieldName::Resolution, Msg::ResolutionLabel, f, "close", "resolution"),
+            )
+            .into_any(),
+        );
     }
     if can(Action::Transfer) && !a.transfer_targets.is_empty() {
         let fields = view! {
@@ -441,10 +490,30 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         }
     }
     if can(Action::Note) {
-        forms.push(action_form("note", Msg::ActNote, &ticket, &csrf, f, textarea(FieldName::Body, Msg::BodyLabel, f, "note", "body")).into_any());
+        forms.push(
+            action_form(
+                "note",
+                Msg::ActNote,
+                &ticket,
+                &csrf,
+                f,
+                textarea(FieldName::Body, Msg::BodyLabel, f, "note", "body"),
+            )
+            .into_any(),
+        );
     }
     if can(Action::Reopen) {
-        forms.push(action_form("reopen", Msg::ActReopen, &ticket, &csrf, f, textarea(FieldName::Reason, Msg::ReasonLabel, f, "reopen", "reason")).into_any());
+        forms.push(
+            action_form(
+                "reopen",
+                Msg::ActReopen,
+                &ticket,
+                &csrf,
+                f,
+                textarea(FieldName::Reason, Msg::ReasonLabel, f, "reopen", "reason"),
+            )
+            .into_any(),
+        );
     }
     let no_actions = forms.is_empty();
     let due = if a.status == "assigned" && a.sign_by_at < a.deadline_at { a.sign_by_at } else { a.deadline_at };

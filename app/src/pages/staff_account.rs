@@ -55,7 +55,14 @@ pub async fn staff_totp_view() -> Result<StaffData<TotpView>, ServerFnError> {
             .and_then(|s| qrcode::QrCode::new(backend::auth::signin::otpauth_uri(s, &staff.username).as_bytes()).ok())
             .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
             .unwrap_or_default();
-        Ok(TotpView { enrolled, required: backend::auth::signin::totp_required(staff.role), must_enrol, secret, qr_svg, recovery_left })
+        Ok(TotpView {
+            enrolled,
+            required: backend::auth::signin::totp_required(staff.role),
+            must_enrol,
+            secret,
+            qr_svg,
+            recovery_left,
+        })
     })
     .await
 }
@@ -65,7 +72,14 @@ pub async fn staff_account_view() -> Result<StaffData<TotpView>, ServerFnError> 
     crate::staff_api::ctx::with_staff(|state, staff| async move {
         let enrolled = backend::auth::signin::enrolled(&state, &staff.id).await?;
         let recovery_left = if enrolled { backend::auth::signin::recovery_left(&state, &staff.id).await? } else { 0 };
-        Ok(TotpView { enrolled, required: backend::auth::signin::totp_required(staff.role), must_enrol: false, secret: None, qr_svg: String::new(), recovery_left })
+        Ok(TotpView {
+            enrolled,
+            required: backend::auth::signin::totp_required(staff.role),
+            must_enrol: false,
+            secret: None,
+            qr_svg: String::new(),
+            recovery_left,
+        })
     })
     .await
 }
@@ -125,7 +139,11 @@ pub fn StaffLoginCode() -> impl IntoView {
 }
 
 fn recovery_list(flash: &Flash) -> Option<AnyView> {
-    let codes: Vec<String> = if flash.form == "recovery" { flash.values.iter().filter(|(k, _)| k == "recovery_code").map(|(_, v)| v.clone()).collect() } else { Vec::new() };
+    let codes: Vec<String> = if flash.form == "recovery" {
+        flash.values.iter().filter(|(k, _)| k == "recovery_code").map(|(_, v)| v.clone()).collect()
+    } else {
+        Vec::new()
+    };
     (!codes.is_empty()).then(|| {
         view! {
             <section id="recovery" class="recovery" aria-labelledby="recovery-title">

@@ -8,11 +8,13 @@
 //! from the address bar; with JavaScript off the resident types them.
 
 use crate::api::{track_current, TrackResult};
-use crate::pages::legal_triage::LegalTriage;
-use crate::components::{described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea};
+use crate::components::{
+    described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea,
+};
 use crate::islands::TrackFromLink;
-use domain::staff::Flash;
+use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
+use domain::staff::Flash;
 use domain::views::TrackView;
 use domain::{FieldName, Msg};
 use futures::FutureExt;

@@ -54,13 +54,26 @@ pub struct Staff {
 impl Staff {
     #[must_use]
     pub fn who(&self) -> Who {
-        Who { id: self.id.clone(), name: format!("{} ({})", self.display_name, self.username), role: self.role.as_str().to_owned() }
+        Who {
+            id: self.id.clone(),
+            name: format!("{} ({})", self.display_name, self.username),
+            role: self.role.as_str().to_owned(),
+        }
     }
 }
 
 fn to_staff(r: StaffRow) -> Result<Staff> {
-    let role = Role::parse(&r.role).ok_or_else(|| BackendError::Internal(format!("staff {} has unknown role {}", r.id, r.role)))?;
-    Ok(Staff { id: r.id, username: r.username, display_name: r.display_name, unit: r.unit, role, active: r.active, updated_at: r.updated_at })
+    let role = Role::parse(&r.role)
+        .ok_or_else(|| BackendError::Internal(format!("staff {} has unknown role {}", r.id, r.role)))?;
+    Ok(Staff {
+        id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        unit: r.unit,
+        role,
+        active: r.active,
+        updated_at: r.updated_at,
+    })
 }
 
 /// How sign-in and sessions behave in a deployment.
@@ -77,7 +90,12 @@ pub struct AuthConfig {
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        Self { cost: password::Cost::PRODUCTION, idle: Duration::minutes(30), absolute: Duration::hours(10), secure_cookies: true }
+        Self {
+            cost: password::Cost::PRODUCTION,
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(10),
+            secure_cookies: true,
+        }
     }
 }
 
@@ -96,7 +114,8 @@ pub fn same_token(a: &str, b: &str) -> bool {
 }
 
 fn valid_username(u: &str) -> bool {
-    (3..=32).contains(&u.len()) && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+    (3..=32).contains(&u.len())
+        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// The password was right: who, and whether a code must follow.
@@ -115,7 +134,12 @@ pub struct PasswordOk {
 /// # Errors
 /// [`signin::SigninError::Throttled`]; [`signin::SigninError::Failed`] for a wrong user name, a
 /// wrong password and an inactive account alike.
-pub async fn login(state: &AppState, client: &str, username: &str, password: &str) -> std::result::Result<PasswordOk, signin::SigninError> {
+pub async fn login(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> std::result::Result<PasswordOk, signin::SigninError> {
     use signin::SigninError;
     let username = signin::throttle_name(username);
     if !state.login_ip_limiter.check(client) {
@@ -141,7 +165,18 @@ pub async fn login(state: &AppState, client: &str, username: &str, password: &st
                 // Only a complete sign-in forgets the failures: a right password followed by
                 // wrong codes must not reset the count, or codes could be guessed for ever.
                 signin::clear_failures(state, &username, client).await?;
-                audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "sign_in", ticket: None, detail: json!({}), reason: None }).await?;
+                audit::record(
+                    &state.db.pool,
+                    &Entry {
+                        at: now,
+                        who: &staff.who(),
+                        action: "sign_in",
+                        ticket: None,
+                        detail: json!({}),
+                        reason: None,
+                    },
+                )
+                .await?;
             }
             Ok(PasswordOk { staff, needs_code })
         }
@@ -149,14 +184,29 @@ pub async fn login(state: &AppState, client: &str, username: &str, password: &st
             signin::record_failure(state, &username, client).await?;
             let who = other.as_ref().map_or_else(
                 || signin::unknown_who(&username, valid_username(&username)),
-                |r| Who { id: r.id.clone(), name: format!("{} ({})", r.display_name, r.username), role: r.role.clone() },
+                |r| Who {
+                    id: r.id.clone(),
+                    name: format!("{} ({})", r.display_name, r.username),
+                    role: r.role.clone(),
+                },
             );
             let why = match &other {
                 None => "unknown user",
                 Some(r) if !r.active && ok => "inactive account",
                 Some(_) => "wrong password",
             };
-            audit::record(&state.db.pool, &Entry { at: now, who: &who, action: "sign_in_failed", ticket: None, detail: json!({ "why": why }), reason: None }).await?;
+            audit::record(
+                &state.db.pool,
+                &Entry {
+                    at: now,
+                    who: &who,
+                    action: "sign_in_failed",
+                    ticket: None,
+                    detail: json!({ "why": why }),
+                    reason: None,
+                },
+            )
+            .await?;
             Err(SigninError::Failed)
         }
     }
@@ -167,7 +217,18 @@ pub async fn login(state: &AppState, client: &str, username: &str, password: &st
 /// # Errors
 /// Database errors.
 pub async fn logout(state: &AppState, staff: &Staff) -> Result<()> {
-    audit::record(&state.db.pool, &Entry { at: state.clock.ts(), who: &staff.who(), action: "sign_out", ticket: None, detail: json!({}), reason: None }).await?;
+    audit::record(
+        &state.db.pool,
+        &Entry {
+            at: state.clock.ts(),
+            who: &staff.who(),
+            action: "sign_out",
+            ticket: None,
+            detail: json!({}),
+            reason: None,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -254,7 +315,14 @@ pub async fn create_staff(state: &AppState, by: &Who, n: &NewStaff) -> Result<St
     }
     audit::append(
         &mut tx,
-        &Entry { at: now, who: by, action: "staff_create", ticket: None, detail: json!({ "staff": row.id, "username": row.username, "unit": row.unit, "role": row.role }), reason: None },
+        &Entry {
+            at: now,
+            who: by,
+            action: "staff_create",
+            ticket: None,
+            detail: json!({ "staff": row.id, "username": row.username, "unit": row.unit, "role": row.role }),
+            reason: None,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -272,7 +340,11 @@ pub async fn set_active(state: &AppState, by: &Who, id: &str, active: bool) -> R
         return Err(BackendError::NotFound);
     }
     let action = if active { "staff_activate" } else { "staff_deactivate" };
-    audit::append(&mut tx, &Entry { at: now, who: by, action, ticket: None, detail: json!({ "staff": id }), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry { at: now, who: by, action, ticket: None, detail: json!({ "staff": id }), reason: None },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -288,7 +360,18 @@ pub async fn reset_password(state: &AppState, by: &Who, id: &str, new_password: 
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     store::set_password(&mut tx, id, &hash, now).await?;
-    audit::append(&mut tx, &Entry { at: now, who: by, action: "staff_password_reset", ticket: None, detail: json!({ "staff": id }), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: by,
+            action: "staff_password_reset",
+            ticket: None,
+            detail: json!({ "staff": id }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

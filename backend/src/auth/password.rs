@@ -35,7 +35,8 @@ pub fn is_common(password: &str) -> bool {
     let leading = core.trim_start_matches(|c: char| c.is_ascii_digit());
     let half = |s: &str| {
         let n = s.len();
-        (n.is_multiple_of(2) && n > 0 && s.is_char_boundary(n / 2) && s[..n / 2] == s[n / 2..]).then(|| s[..n / 2].to_owned())
+        (n.is_multiple_of(2) && n > 0 && s.is_char_boundary(n / 2) && s[..n / 2] == s[n / 2..])
+            .then(|| s[..n / 2].to_owned())
     };
     let mut candidates = vec![folded.as_str(), core];
     // Only when something words-like is left: "2026" alone is not a reason to refuse.
@@ -65,7 +66,8 @@ impl Cost {
     pub const TEST: Self = Self { m_kib: 1024, t: 1, p: 1 };
 
     fn argon(self) -> Result<Argon2<'static>> {
-        let params = Params::new(self.m_kib, self.t, self.p, None).map_err(|e| BackendError::Internal(format!("argon2 params: {e}")))?;
+        let params = Params::new(self.m_kib, self.t, self.p, None)
+            .map_err(|e| BackendError::Internal(format!("argon2 params: {e}")))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 
@@ -117,7 +119,10 @@ pub async fn hash(password: String, cost: Cost) -> Result<String> {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
         let salt = SaltString::encode_b64(&salt).map_err(|e| BackendError::Internal(format!("salt: {e}")))?;
-        let h = cost.argon()?.hash_password(password.as_bytes(), &salt).map_err(|e| BackendError::Internal(format!("hash: {e}")))?;
+        let h = cost
+            .argon()?
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| BackendError::Internal(format!("hash: {e}")))?;
         Ok(h.to_string())
     })
     .await
@@ -173,10 +178,24 @@ mod tests {
     #[test]
     fn the_shipped_list_is_real() {
         assert!(common_count() >= 10_000, "{}", common_count());
-        for bad in ["password1", "qwerty123", "123456789", "Password1", "monkey2026!", "dragondragon", "woaini1314", "trustno1trustno1"] {
+        for bad in [
+            "password1",
+            "qwerty123",
+            "123456789",
+            "Password1",
+            "monkey2026!",
+            "dragondragon",
+            "woaini1314",
+            "trustno1trustno1",
+        ] {
             assert!(is_common(bad), "{bad}");
         }
-        for fine in ["correct horse battery", "绿皮火车开过黄土坡一共七次", "river stone lantern 2026", "e2e correct horse battery"] {
+        for fine in [
+            "correct horse battery",
+            "绿皮火车开过黄土坡一共七次",
+            "river stone lantern 2026",
+            "e2e correct horse battery",
+        ] {
             assert!(!is_common(fine), "{fine}");
         }
         // Long enough, but still a list entry with digits around it.

@@ -40,13 +40,14 @@ impl DbSessionStore {
 
     async fn insert(&self, record: &Record) -> session_store::Result<bool> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let r = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-            .bind(key(&record.id))
-            .bind(data)
-            .bind(record.expiry_date.unix_timestamp())
-            .execute(&self.db.pool)
-            .await
-            .map_err(backend)?;
+        let r =
+            sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+                .bind(key(&record.id))
+                .bind(data)
+                .bind(record.expiry_date.unix_timestamp())
+                .execute(&self.db.pool)
+                .await
+                .map_err(backend)?;
         Ok(r.rows_affected() == 1)
     }
 }
@@ -70,12 +71,12 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id = $1")
-        .bind(key(&record.id))
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
-        .execute(&self.db.pool)
-        .await
-        .map_err(backend)?;
+            .bind(key(&record.id))
+            .bind(data)
+            .bind(record.expiry_date.unix_timestamp())
+            .execute(&self.db.pool)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
@@ -86,7 +87,8 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some((data, expires_at)) = row else { return Ok(None) };
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         if expiry_date <= time::OffsetDateTime::now_utc() {
             return Ok(None);
         }
@@ -95,7 +97,11 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(key(id)).execute(&self.db.pool).await.map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(key(id))
+            .execute(&self.db.pool)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -43,7 +43,9 @@ const STEP: u64 = 30;
 #[derive(Debug)]
 pub enum SigninError {
     /// Wait this many seconds (answered with 429 and `Retry-After`).
-    Throttled { retry_after: i64 },
+    Throttled {
+        retry_after: i64,
+    },
     /// Wrong user name, password or code: one generic answer.
     Failed,
     Backend(BackendError),
@@ -84,7 +86,9 @@ pub fn throttle_name(typed: &str) -> String {
 /// Database errors.
 pub async fn wait_for(state: &AppState, name: &str, client: &str) -> Result<Option<i64>> {
     let now = state.clock.ts();
-    Ok(store::failures(&state.db.pool, name, client).await?.and_then(|(_, _, until)| (until > now).then_some(until - now)))
+    Ok(store::failures(&state.db.pool, name, client)
+        .await?
+        .and_then(|(_, _, until)| (until > now).then_some(until - now)))
 }
 
 /// Counts a failure and sets the pair's next wait.
@@ -141,7 +145,9 @@ pub fn otpauth_uri(secret: &str, username: &str) -> String {
 }
 
 fn totp_for(secret: &str) -> Result<TOTP> {
-    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().map_err(|e| BackendError::Internal(format!("totp secret: {e:?}")))?;
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .map_err(|e| BackendError::Internal(format!("totp secret: {e:?}")))?;
     TOTP::new(Algorithm::SHA1, 6, 1, STEP, bytes).map_err(|e| BackendError::Internal(format!("totp: {e}")))
 }
 
@@ -235,7 +241,18 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
         return Err(code_error(Msg::ErrTotpAlreadyOn));
     }
     store::replace_recovery_codes(&mut tx, &staff.id, &hashes).await?;
-    audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action: "totp_enrol", ticket: None, detail: json!({ "recovery_codes": hashes.len() }), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: &staff.who(),
+            action: "totp_enrol",
+            ticket: None,
+            detail: json!({ "recovery_codes": hashes.len() }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(codes)
 }
@@ -252,7 +269,18 @@ pub async fn regenerate_recovery_codes(state: &AppState, staff: &Staff) -> Resul
     let (codes, hashes) = new_recovery_set();
     let mut tx = state.db.pool.begin().await?;
     store::replace_recovery_codes(&mut tx, &staff.id, &hashes).await?;
-    audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action: "recovery_codes_regenerate", ticket: None, detail: json!({}), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: &staff.who(),
+            action: "recovery_codes_regenerate",
+            ticket: None,
+            detail: json!({}),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(codes)
 }
@@ -274,7 +302,11 @@ pub async fn disable(state: &AppState, staff: &Staff, code: &str) -> Result<()> 
     }
     let mut tx = state.db.pool.begin().await?;
     store::delete_totp(&mut tx, &staff.id).await?;
-    audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action: "totp_disable", ticket: None, detail: json!({}), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry { at: now, who: &staff.who(), action: "totp_disable", ticket: None, detail: json!({}), reason: None },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -285,7 +317,12 @@ pub async fn disable(state: &AppState, staff: &Staff, code: &str) -> Result<()> 
 /// # Errors
 /// [`SigninError::Throttled`], [`SigninError::Failed`] (wrong, replayed or spent code; account
 /// switched off meanwhile).
-pub async fn verify_second_factor(state: &AppState, client: &str, staff_id: &str, code: &str) -> std::result::Result<Staff, SigninError> {
+pub async fn verify_second_factor(
+    state: &AppState,
+    client: &str,
+    staff_id: &str,
+    code: &str,
+) -> std::result::Result<Staff, SigninError> {
     let Some(row) = staff_store::by_id(&state.db.pool, staff_id).await? else { return Err(SigninError::Failed) };
     let name = throttle_name(&row.username);
     if let Some(retry_after) = wait_for(state, &name, client).await? {
@@ -302,7 +339,18 @@ pub async fn verify_second_factor(state: &AppState, client: &str, staff_id: &str
     } else if let Some(rc) = normalize_recovery(code) {
         let mut tx = state.db.pool.begin().await?;
         if store::use_recovery_code(&mut tx, &staff.id, &recovery_hash(&rc), now).await? {
-            audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action: "recovery_code_used", ticket: None, detail: json!({}), reason: None }).await?;
+            audit::append(
+                &mut tx,
+                &Entry {
+                    at: now,
+                    who: &staff.who(),
+                    action: "recovery_code_used",
+                    ticket: None,
+                    detail: json!({}),
+                    reason: None,
+                },
+            )
+            .await?;
             tx.commit().await?;
             how = Some("recovery_code");
         }
@@ -310,12 +358,34 @@ pub async fn verify_second_factor(state: &AppState, client: &str, staff_id: &str
     match how {
         Some(how) if staff.active => {
             clear_failures(state, &name, client).await?;
-            audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "sign_in", ticket: None, detail: json!({ "second_factor": how }), reason: None }).await?;
+            audit::record(
+                &state.db.pool,
+                &Entry {
+                    at: now,
+                    who: &staff.who(),
+                    action: "sign_in",
+                    ticket: None,
+                    detail: json!({ "second_factor": how }),
+                    reason: None,
+                },
+            )
+            .await?;
             Ok(staff)
         }
         _ => {
             record_failure(state, &name, client).await?;
-            audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "sign_in_failed", ticket: None, detail: json!({ "why": "wrong second factor" }), reason: None }).await?;
+            audit::record(
+                &state.db.pool,
+                &Entry {
+                    at: now,
+                    who: &staff.who(),
+                    action: "sign_in_failed",
+                    ticket: None,
+                    detail: json!({ "why": "wrong second factor" }),
+                    reason: None,
+                },
+            )
+            .await?;
             Err(SigninError::Failed)
         }
     }
@@ -327,7 +397,14 @@ pub async fn verify_second_factor(state: &AppState, client: &str, staff_id: &str
 ///
 /// # Errors
 /// [`BackendError::RateLimited`] while the pair waits; [`BackendError::Invalid`] per field.
-pub async fn change_password(state: &AppState, client: &str, staff: &Staff, current: &str, new: &str, again: &str) -> Result<i64> {
+pub async fn change_password(
+    state: &AppState,
+    client: &str,
+    staff: &Staff,
+    current: &str,
+    new: &str,
+    again: &str,
+) -> Result<i64> {
     let name = throttle_name(&staff.username);
     if wait_for(state, &name, client).await?.is_some() {
         return Err(BackendError::RateLimited);
@@ -336,18 +413,34 @@ pub async fn change_password(state: &AppState, client: &str, staff: &Staff, curr
     if !password::verify(current.to_owned(), row.password_hash).await? {
         record_failure(state, &name, client).await?;
         let now = state.clock.ts();
-        audit::record(&state.db.pool, &Entry { at: now, who: &staff.who(), action: "password_change_failed", ticket: None, detail: json!({}), reason: None }).await?;
+        audit::record(
+            &state.db.pool,
+            &Entry {
+                at: now,
+                who: &staff.who(),
+                action: "password_change_failed",
+                ticket: None,
+                detail: json!({}),
+                reason: None,
+            },
+        )
+        .await?;
         return Err(BackendError::invalid(FieldError::new(FieldName::Password, Msg::ErrCurrentPasswordWrong)));
     }
     if new != again {
         return Err(BackendError::invalid(FieldError::new(FieldName::NewPassword, Msg::ErrPasswordsDiffer)));
     }
-    password::check_policy(new, &staff.username).map_err(|e| BackendError::invalid(FieldError::new(FieldName::NewPassword, e.msg)))?;
+    password::check_policy(new, &staff.username)
+        .map_err(|e| BackendError::invalid(FieldError::new(FieldName::NewPassword, e.msg)))?;
     let hash = password::hash(new.to_owned(), state.auth.cost).await?;
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     staff_store::set_password(&mut tx, &staff.id, &hash, now).await?;
-    audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action: "password_change", ticket: None, detail: json!({}), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry { at: now, who: &staff.who(), action: "password_change", ticket: None, detail: json!({}), reason: None },
+    )
+    .await?;
     tx.commit().await?;
     clear_failures(state, &name, client).await?;
     Ok(now)

@@ -76,7 +76,13 @@ async fn load(state: &AppState, token: &str, secret: &str) -> Result<(Draft, dra
     Ok((d, row))
 }
 
-fn view_of(state: &AppState, token: &str, draft: Draft, photo_ids: Vec<String>, submitted_ticket: Option<String>) -> DraftView {
+fn view_of(
+    state: &AppState,
+    token: &str,
+    draft: Draft,
+    photo_ids: Vec<String>,
+    submitted_ticket: Option<String>,
+) -> DraftView {
     let cat = state.catalog.get();
     let children = |parent: &str, level: Level| -> Vec<RegionView> {
         if parent.trim().is_empty() {
@@ -95,7 +101,12 @@ fn view_of(state: &AppState, token: &str, draft: Draft, photo_ids: Vec<String>, 
         categories: cat
             .categories
             .iter()
-            .map(|c| CategoryView { code: c.code.clone(), name: c.name.clone(), name_en: c.name_en.clone(), urgent: c.urgent })
+            .map(|c| CategoryView {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                name_en: c.name_en.clone(),
+                urgent: c.urgent,
+            })
             .collect(),
         districts: cat.children(None, Level::District).into_iter().map(region_view).collect(),
         streets: children(&draft.district, Level::Street),
@@ -144,15 +155,19 @@ fn catalog_errors(cat: &Catalog, d: &Draft, step: Step) -> Vec<FieldError> {
     }
     if step == Step::Where {
         // Each chosen level must exist and sit under the level chosen above it.
-        let chain = [(&d.district, Level::District, None), (&d.street, Level::Street, Some(&d.district)), (&d.community, Level::Community, Some(&d.street))];
+        let chain = [
+            (&d.district, Level::District, None),
+            (&d.street, Level::Street, Some(&d.district)),
+            (&d.community, Level::Community, Some(&d.street)),
+        ];
         for (code, level, parent) in chain {
             let code = code.trim();
             if code.is_empty() {
                 continue;
             }
-            let ok = cat.region(code).is_some_and(|r| {
-                r.level == level && parent.is_none_or(|p| r.parent.as_deref() == Some(p.trim()))
-            });
+            let ok = cat
+                .region(code)
+                .is_some_and(|r| r.level == level && parent.is_none_or(|p| r.parent.as_deref() == Some(p.trim())));
             if !ok {
                 errs.push(FieldError::new(FieldName::Region, Msg::ErrRegionUnknown));
                 break;
@@ -190,7 +205,8 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
             // off, a changed district still posts the old district's street.
             let cat = state.catalog.get();
             let under = |child: &str, parent: &str| {
-                !child.trim().is_empty() && cat.region(child.trim()).is_some_and(|r| r.parent.as_deref() == Some(parent.trim()))
+                !child.trim().is_empty()
+                    && cat.region(child.trim()).is_some_and(|r| r.parent.as_deref() == Some(parent.trim()))
             };
             let (district, street, community) = (get("district"), get("street"), get("community"));
             let street = if under(&street, &district) { street } else { String::new() };
@@ -264,7 +280,13 @@ pub async fn start(state: &AppState, client: &str, form: &HashMap<String, String
 /// # Errors
 /// [`BackendError::NotFound`] for an unknown token or a wrong browser secret (nothing is
 /// written), or database errors.
-pub async fn save_step(state: &AppState, token: &str, secret: &str, step: Step, form: &HashMap<String, String>) -> Result<StepOutcome> {
+pub async fn save_step(
+    state: &AppState,
+    token: &str,
+    secret: &str,
+    step: Step,
+    form: &HashMap<String, String>,
+) -> Result<StepOutcome> {
     let (mut d, row) = load(state, token, secret).await?;
     if row.ticket.is_some() {
         return Ok(StepOutcome::Submitted);
@@ -411,7 +433,12 @@ pub(crate) struct Intake<'a> {
 ///
 /// # Errors
 /// Routing impossible (no city centre imported), or database errors.
-pub(crate) async fn accept(state: &AppState, cat: &Catalog, intake: &Intake<'_>, now: OffsetDateTime) -> Result<String> {
+pub(crate) async fn accept(
+    state: &AppState,
+    cat: &Catalog,
+    intake: &Intake<'_>,
+    now: OffsetDateTime,
+) -> Result<String> {
     let category = intake.category;
     let routed = match &intake.place {
         Some(place) => cat.router.route(category, place),
@@ -499,9 +526,33 @@ pub(crate) async fn accept(state: &AppState, cat: &Catalog, intake: &Intake<'_>,
             }
             Err(e) => return Err(e),
         }
-        appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind: "submitted", actor: "resident", unit: None, public: true, body: None }).await?;
+        appeals::insert_event(
+            &mut tx,
+            &appeals::NewEvent {
+                ticket: ticket.as_str(),
+                at,
+                kind: "submitted",
+                actor: "resident",
+                unit: None,
+                public: true,
+                body: None,
+            },
+        )
+        .await?;
         let kind = if routed.reason == RouteReason::OutsideGrid { "routed_outside" } else { "routed" };
-        appeals::insert_event(&mut tx, &appeals::NewEvent { ticket: ticket.as_str(), at, kind, actor: "system", unit: Some(&routed.unit), public: true, body: Some(route_reason_str(routed.reason)) }).await?;
+        appeals::insert_event(
+            &mut tx,
+            &appeals::NewEvent {
+                ticket: ticket.as_str(),
+                at,
+                kind,
+                actor: "system",
+                unit: Some(&routed.unit),
+                public: true,
+                body: Some(route_reason_str(routed.reason)),
+            },
+        )
+        .await?;
         crate::notify::unit(&mut tx, &routed.unit, ticket.as_str(), crate::notify::Kind::NewAssignment, at).await?;
         if let Channel::Web { token } = intake.channel {
             appeals::take_draft_photos(&mut tx, token, ticket.as_str()).await?;
@@ -556,9 +607,10 @@ pub async fn receipt(state: &AppState, token: &str, secret: &str) -> Result<Rece
         key: key.display(),
         unit: unit_view(&cat, &appeal.unit),
         deadline: local_time(appeal.deadline_at),
-        category_name: cat
-            .category(&appeal.category)
-            .map_or_else(|| (appeal.category.clone(), appeal.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
+        category_name: cat.category(&appeal.category).map_or_else(
+            || (appeal.category.clone(), appeal.category.clone()),
+            |c| (c.name.clone(), c.name_en.clone()),
+        ),
         category_code: appeal.category.clone(),
         region,
     })
@@ -569,7 +621,13 @@ pub async fn receipt(state: &AppState, token: &str, secret: &str) -> Result<Rece
 ///
 /// # Errors
 /// Unknown token or wrong browser secret, or database errors.
-pub async fn set_step_errors(state: &AppState, token: &str, secret: &str, step: Step, errors: Vec<FieldError>) -> Result<()> {
+pub async fn set_step_errors(
+    state: &AppState,
+    token: &str,
+    secret: &str,
+    step: Step,
+    errors: Vec<FieldError>,
+) -> Result<()> {
     let (mut d, row) = load(state, token, secret).await?;
     if row.ticket.is_some() {
         return Ok(());

@@ -42,7 +42,13 @@ pub async fn seed_staff(state: &AppState) -> Result<Option<String>> {
     let password = random_password();
     let by = Who { id: "system".into(), name: "demo city".into(), role: "system".into() };
     for (username, name, unit, role) in DEMO_STAFF {
-        let n = NewStaff { username: (*username).into(), display_name: (*name).into(), unit: (*unit).into(), role: (*role).into(), password: password.clone() };
+        let n = NewStaff {
+            username: (*username).into(),
+            display_name: (*name).into(),
+            unit: (*unit).into(),
+            role: (*role).into(),
+            password: password.clone(),
+        };
         auth::create_staff(state, &by, &n).await?;
     }
     Ok(Some(password))

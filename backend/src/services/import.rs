@@ -46,7 +46,10 @@ pub struct ImportReport {
 pub fn decode_file(name: &str, bytes: Vec<u8>) -> std::result::Result<String, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|e| {
-        format!("{name}: not UTF-8 (byte {}); save the file as UTF-8 (GBK/GB18030 files must be converted)", e.utf8_error().valid_up_to())
+        format!(
+            "{name}: not UTF-8 (byte {}); save the file as UTF-8 (GBK/GB18030 files must be converted)",
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 
@@ -61,7 +64,11 @@ pub fn read_dir(dir: &Path) -> Result<ImportFiles> {
             .map_err(|e| BackendError::Import(vec![format!("{name}: cannot read {}: {e}", path.display())]))?;
         decode_file(name, bytes).map_err(|e| BackendError::Import(vec![e]))
     };
-    Ok(ImportFiles { regions: read("regions.geojson")?, units: read("units.csv")?, categories: read("categories.csv")? })
+    Ok(ImportFiles {
+        regions: read("regions.geojson")?,
+        units: read("units.csv")?,
+        categories: read("categories.csv")?,
+    })
 }
 
 /// Codes end up in paths (`/SF/HD/HD01/`) and URLs: the same rule as every other code.
@@ -72,7 +79,8 @@ fn plain_code(code: &str) -> bool {
 /// Overlap smaller than this share of the smaller cell's area is taken as rounding, not overlap.
 const OVERLAP_TOLERANCE: f64 = 1e-9;
 
-const UNIT_KINDS: [&str; 5] = ["grid_station", "community_committee", "street_center", "district_center", "city_center"];
+const UNIT_KINDS: [&str; 5] =
+    ["grid_station", "community_committee", "street_center", "district_center", "city_center"];
 
 /// Parses a GeoJSON Polygon or MultiPolygon geometry into rings.
 ///
@@ -135,7 +143,8 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
             for (i, f) in features.into_iter().flatten().enumerate() {
                 let props = f.get("properties").cloned().unwrap_or(Value::Null);
                 let code = prop(&props, "code").to_owned();
-                let at = format!("regions.geojson: feature {} ({})", i + 1, if code.is_empty() { "no code" } else { &code });
+                let at =
+                    format!("regions.geojson: feature {} ({})", i + 1, if code.is_empty() { "no code" } else { &code });
                 if code.is_empty() {
                     errs.push(format!("{at}: missing \"code\""));
                     continue;
@@ -154,7 +163,11 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
                             for (pi, rings) in polygons.iter().enumerate() {
                                 for p in domain::geometry::polygon_problems(rings) {
                                     ok = false;
-                                    let which = if polygons.len() > 1 { format!("polygon {}, ", pi + 1) } else { String::new() };
+                                    let which = if polygons.len() > 1 {
+                                        format!("polygon {}, ", pi + 1)
+                                    } else {
+                                        String::new()
+                                    };
                                     errs.push(format!("{at}: invalid geometry: {which}{p}"));
                                 }
                             }
@@ -245,10 +258,13 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
         if u.code.is_empty() || u.name.is_empty() {
             errs.push(format!("units.csv: line {line}: code and name are required"));
         } else if !plain_code(&u.code) {
-            errs.push(format!("units.csv: line {line}: code {:?} must be 1–64 ASCII letters, digits, _, - or :", u.code));
+            errs.push(format!(
+                "units.csv: line {line}: code {:?} must be 1–64 ASCII letters, digits, _, - or :",
+                u.code
+            ));
         }
-        let kind_ok = UNIT_KINDS.contains(&u.kind.as_str())
-            || u.kind.strip_prefix("department:").is_some_and(|k| !k.is_empty());
+        let kind_ok =
+            UNIT_KINDS.contains(&u.kind.as_str()) || u.kind.strip_prefix("department:").is_some_and(|k| !k.is_empty());
         if !kind_ok {
             errs.push(format!("units.csv: line {line} ({}): unknown kind {:?}", u.code, u.kind));
         }
@@ -342,14 +358,21 @@ fn catalog_from_rows(rows: Vec<RegionRow>, units: Vec<UnitRow>, categories: Vec<
     for r in rows {
         let Some(level) = Level::parse(&r.level) else { continue };
         if level == Level::Grid {
-            let shape = r.geometry.as_deref().and_then(|g| serde_json::from_str::<Value>(g).ok()).and_then(|g| parse_geometry(&g).ok());
+            let shape = r
+                .geometry
+                .as_deref()
+                .and_then(|g| serde_json::from_str::<Value>(g).ok())
+                .and_then(|g| parse_geometry(&g).ok());
             if let Some(shape) = shape {
                 cells.push((r.code.clone(), shape));
             }
         }
         regions.push(Region { code: r.code, name: r.name, name_en: r.name_en, level, parent: r.parent });
     }
-    let units = units.into_iter().map(|u| Unit { code: u.code, name: u.name, kind: u.kind, region: u.region, phone: u.phone }).collect();
+    let units = units
+        .into_iter()
+        .map(|u| Unit { code: u.code, name: u.name, kind: u.kind, region: u.region, phone: u.phone })
+        .collect();
     let categories = categories
         .into_iter()
         .filter_map(|c| {
@@ -391,7 +414,8 @@ pub async fn import_as(db: &Db, files: &ImportFiles, by: &crate::audit::Who) -> 
         store::update_scope_paths(&mut tx, &u.code, &catalog.unit_path(&u.code)).await?;
     }
     store::bump_catalog_version(&mut tx).await?;
-    let report = ImportReport { regions: parsed.regions.len(), units: parsed.units.len(), categories: parsed.categories.len() };
+    let report =
+        ImportReport { regions: parsed.regions.len(), units: parsed.units.len(), categories: parsed.categories.len() };
     crate::audit::append(
         &mut tx,
         &crate::audit::Entry {
@@ -422,7 +446,11 @@ pub async fn import(db: &Db, files: &ImportFiles) -> Result<ImportReport> {
 ///
 /// # Errors
 /// As [`import_as`].
-pub async fn import_and_reload(state: &crate::AppState, files: &ImportFiles, by: &crate::audit::Who) -> Result<ImportReport> {
+pub async fn import_and_reload(
+    state: &crate::AppState,
+    files: &ImportFiles,
+    by: &crate::audit::Who,
+) -> Result<ImportReport> {
     let report = import_as(&state.db, files, by).await?;
     let version = store::catalog_version(&state.db.pool).await?;
     let catalog = load_catalog(&state.db).await?;
@@ -489,7 +517,10 @@ mod tests {
         let all = errs.join("\n");
         assert!(all.contains("units.csv: line 165 (X-1): unknown region \"NOPE\""), "{all}");
         assert!(all.contains("units.csv: line 166 (X-2): unknown kind \"space_station\""), "{all}");
-        assert!(all.contains("categories.csv: line 15 (bad cat): district HD has no unit of kind department:rockets"), "{all}");
+        assert!(
+            all.contains("categories.csv: line 15 (bad cat): district HD has no unit of kind department:rockets"),
+            "{all}"
+        );
         assert!(all.contains("deadline_days must be"), "{all}");
         assert!(all.contains("urgent must be 0 or 1"), "{all}");
         assert!(all.contains("unknown parent ZZ99"), "{all}");

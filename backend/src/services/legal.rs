@@ -70,7 +70,8 @@ pub fn bundled_files() -> LegalFiles {
 pub fn read_dir(dir: &Path) -> Result<LegalFiles> {
     let fail = |m: String| BackendError::Import(vec![m]);
     let articles_dir = dir.join("articles");
-    let entries = std::fs::read_dir(&articles_dir).map_err(|e| fail(format!("articles: cannot read {}: {e}", articles_dir.display())))?;
+    let entries = std::fs::read_dir(&articles_dir)
+        .map_err(|e| fail(format!("articles: cannot read {}: {e}", articles_dir.display())))?;
     let mut articles = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| fail(format!("articles: {e}")))?;
@@ -107,7 +108,8 @@ pub struct Rendered {
 /// climbs (`..`) or hides characters is dropped.
 #[must_use]
 pub fn allowed_link(dest: &str) -> bool {
-    let own = dest == "/legal" || dest.starts_with("/legal/") || dest == "/appeal/new" || dest.starts_with("/appeal/new?");
+    let own =
+        dest == "/legal" || dest.starts_with("/legal/") || dest == "/appeal/new" || dest.starts_with("/appeal/new?");
     own && !dest.contains("//")
         && !dest.contains("..")
         && !dest.contains('\\')
@@ -145,7 +147,12 @@ pub fn render_markdown(md: &str) -> Rendered {
     for e in Parser::new_ext(md, opts) {
         match e {
             Event::Start(Tag::Heading { level, .. }) => {
-                events.push(Event::Start(Tag::Heading { level: shifted(level, offset), id: None, classes: Vec::new(), attrs: Vec::new() }));
+                events.push(Event::Start(Tag::Heading {
+                    level: shifted(level, offset),
+                    id: None,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
             }
             Event::End(TagEnd::Heading(level)) => {
                 events.push(Event::End(TagEnd::Heading(shifted(level, offset))));
@@ -244,7 +251,9 @@ pub fn parse_article(file: &str, text: &str) -> std::result::Result<ArticleRow, 
     let Some(rest) = text.strip_prefix("---\n") else {
         return Err(vec![format!("{at}: must start with front matter (a line \"---\")")]);
     };
-    let Some(end) = rest.find("\n---\n").map(|i| (i, i + 5)).or_else(|| rest.strip_suffix("\n---").map(|r| (r.len(), rest.len()))) else {
+    let Some(end) =
+        rest.find("\n---\n").map(|i| (i, i + 5)).or_else(|| rest.strip_suffix("\n---").map(|r| (r.len(), rest.len())))
+    else {
         return Err(vec![format!("{at}: front matter is not closed by a line \"---\"")]);
     };
     let (head, body) = (&rest[..end.0], &rest[end.1..]);
@@ -515,7 +524,8 @@ pub async fn import_as(db: &Db, cat: &Catalog, files: &LegalFiles, by: &Who) -> 
     }
     let keep_a: Vec<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
     let keep_s: Vec<&str> = services.iter().map(|s| s.code.as_str()).collect();
-    let removed = store::delete_articles_except(&mut tx, &keep_a).await? + store::delete_services_except(&mut tx, &keep_s).await?;
+    let removed = store::delete_articles_except(&mut tx, &keep_a).await?
+        + store::delete_services_except(&mut tx, &keep_s).await?;
     let report = LegalReport { articles: articles.len(), services: services.len(), removed };
     audit::append(
         &mut tx,
@@ -570,7 +580,8 @@ pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: 
     }
     let set: HashSet<&str> = slugs.iter().map(String::as_str).collect();
     let r = render_markdown(markdown);
-    let problems: Vec<String> = r.links.iter().filter_map(|l| broken_link(l, &set)).map(|p| format!("{slug}: {p}")).collect();
+    let problems: Vec<String> =
+        r.links.iter().filter_map(|l| broken_link(l, &set)).map(|p| format!("{slug}: {p}")).collect();
     if !problems.is_empty() {
         return Err(BackendError::Import(problems));
     }
@@ -682,7 +693,8 @@ fn place_names(cat: &Catalog, code: &str) -> (String, String) {
     }
     chain.reverse();
     let zh: Vec<&str> = chain.iter().map(|r| r.name.as_str()).collect();
-    let en: Vec<&str> = chain.iter().map(|r| if r.name_en.is_empty() { r.name.as_str() } else { r.name_en.as_str() }).collect();
+    let en: Vec<&str> =
+        chain.iter().map(|r| if r.name_en.is_empty() { r.name.as_str() } else { r.name_en.as_str() }).collect();
     (zh.join(" / "), en.join(" / "))
 }
 
@@ -716,10 +728,18 @@ fn option(r: &domain::region::Region) -> PlaceOption {
 ///
 /// # Errors
 /// Database errors.
-pub async fn directory(state: &AppState, kind: &str, district: &str, street: &str, lat: &str, lng: &str) -> Result<DirectoryView> {
+pub async fn directory(
+    state: &AppState,
+    kind: &str,
+    district: &str,
+    street: &str,
+    lat: &str,
+    lng: &str,
+) -> Result<DirectoryView> {
     let cat = state.catalog.get();
     let kind = ServiceKind::parse(kind).map(|k| k.code().to_owned()).unwrap_or_default();
-    let district = cat.region(district.trim()).filter(|r| r.level == Level::District).map(|r| r.code.clone()).unwrap_or_default();
+    let district =
+        cat.region(district.trim()).filter(|r| r.level == Level::District).map(|r| r.code.clone()).unwrap_or_default();
     let street = cat
         .region(street.trim())
         .filter(|r| r.level == Level::Street && !district.is_empty() && r.parent.as_deref() == Some(district.as_str()))
@@ -731,17 +751,33 @@ pub async fn directory(state: &AppState, kind: &str, district: &str, street: &st
         .await?
         .iter()
         .filter(|s| kind.is_empty() || s.kind == kind)
-        .filter(|s| chosen.is_empty() || region_contains(&cat, &chosen, &s.region) || region_contains(&cat, &s.region, &chosen))
+        .filter(|s| {
+            chosen.is_empty() || region_contains(&cat, &chosen, &s.region) || region_contains(&cat, &s.region, &chosen)
+        })
         .map(|s| point_view(&cat, s, from))
         .collect();
     if from.is_some() {
-        points.sort_by(|a, b| a.distance_m.unwrap_or(f64::MAX).total_cmp(&b.distance_m.unwrap_or(f64::MAX)).then_with(|| a.code.cmp(&b.code)));
+        points.sort_by(|a, b| {
+            a.distance_m
+                .unwrap_or(f64::MAX)
+                .total_cmp(&b.distance_m.unwrap_or(f64::MAX))
+                .then_with(|| a.code.cmp(&b.code))
+        });
     } else {
-        points.sort_by(|a, b| a.region.cmp(&b.region).then_with(|| kind_order(&a.kind).cmp(&kind_order(&b.kind))).then_with(|| a.code.cmp(&b.code)));
+        points.sort_by(|a, b| {
+            a.region
+                .cmp(&b.region)
+                .then_with(|| kind_order(&a.kind).cmp(&kind_order(&b.kind)))
+                .then_with(|| a.code.cmp(&b.code))
+        });
     }
     Ok(DirectoryView {
         districts: cat.children(None, Level::District).into_iter().map(option).collect(),
-        streets: if district.is_empty() { Vec::new() } else { cat.children(Some(&district), Level::Street).into_iter().map(option).collect() },
+        streets: if district.is_empty() {
+            Vec::new()
+        } else {
+            cat.children(Some(&district), Level::Street).into_iter().map(option).collect()
+        },
         kind,
         district,
         street,
@@ -818,13 +854,16 @@ pub async fn triage(state: &AppState, category: &str, region: &str) -> Result<Op
     let district = chain.last().filter(|c| cat.region(c).is_some_and(|r| r.level == Level::District)).cloned();
     let below_district = chain.iter().take(chain.len().saturating_sub(1));
     let mut mediation: Vec<ServicePointView> = below_district
-        .map(|code| committees.iter().filter(|s| &s.region == code).map(|s| point_view(&cat, s, None)).collect::<Vec<_>>())
+        .map(|code| {
+            committees.iter().filter(|s| &s.region == code).map(|s| point_view(&cat, s, None)).collect::<Vec<_>>()
+        })
         .find(|found| !found.is_empty())
         .unwrap_or_default();
     if mediation.is_empty() {
         if let Some(d) = &district {
             // The district's general committees (its streets') before its specialised ones.
-            let mut list: Vec<&ServiceRow> = committees.iter().filter(|s| region_contains(&cat, d, &s.region)).collect();
+            let mut list: Vec<&ServiceRow> =
+                committees.iter().filter(|s| region_contains(&cat, d, &s.region)).collect();
             let depth = |s: &ServiceRow| match cat.region(&s.region).map(|r| r.level) {
                 Some(Level::Street) => 0,
                 Some(Level::District) => 1,
@@ -947,7 +986,8 @@ fn highlight_chars(chars: &[char], mask: &[bool]) -> String {
 pub fn snippet(texts: &[&str], pieces: &[String]) -> String {
     const BEFORE: usize = 20;
     const WIDTH: usize = 80;
-    let candidates: Vec<Vec<char>> = texts.iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect()).collect();
+    let candidates: Vec<Vec<char>> =
+        texts.iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect()).collect();
     let found = candidates.iter().find_map(|chars| {
         let mask = match_mask(chars, pieces);
         mask.iter().position(|m| *m).map(|i| (chars, mask, i))
@@ -978,7 +1018,11 @@ fn hit(row: &SearchRow, pieces: &[String]) -> SearchHit {
         kind: if article { "article" } else { "service" }.to_owned(),
         href: if article { format!("/legal/articles/{}", row.key) } else { format!("/legal/services#svc-{}", row.key) },
         title_html: highlight(&row.title, pieces),
-        snippet_html: if article { snippet(&[&row.summary, &row.body], pieces) } else { snippet(&[&row.body, &row.summary], pieces) },
+        snippet_html: if article {
+            snippet(&[&row.summary, &row.body], pieces)
+        } else {
+            snippet(&[&row.body, &row.summary], pieces)
+        },
     }
 }
 
@@ -1051,10 +1095,21 @@ mod tests {
 
     #[test]
     fn allowed_links() {
-        for ok in ["/legal", "/legal/eligibility", "/legal/articles/x", "/appeal/new", "/appeal/new?category=legal_aid"] {
+        for ok in ["/legal", "/legal/eligibility", "/legal/articles/x", "/appeal/new", "/appeal/new?category=legal_aid"]
+        {
             assert!(allowed_link(ok), "{ok}");
         }
-        for bad in ["javascript:alert(1)", "https://x.cn/legal/", "//x.cn/legal/", "/legal/../staff", "/appeal/newx", "/staff", "legal/x", "/legal/a b", "/legal\\x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "https://x.cn/legal/",
+            "//x.cn/legal/",
+            "/legal/../staff",
+            "/appeal/newx",
+            "/staff",
+            "legal/x",
+            "/legal/a b",
+            "/legal\\x",
+        ] {
             assert!(!allowed_link(bad), "{bad}");
         }
     }
@@ -1067,24 +1122,41 @@ mod tests {
 
     #[test]
     fn front_matter_errors_name_the_file_and_the_problem() {
-        let b = ("b.md".to_owned(), article(&GOOD.replace("slug: a", "slug: b").replace("related: b", "related:"), "正文"));
+        let b =
+            ("b.md".to_owned(), article(&GOOD.replace("slug: a", "slug: b").replace("related: b", "related:"), "正文"));
         let cases: &[(&str, &str, &str)] = &[
             ("a.md", "没有前言", "articles/a.md: must start with front matter"),
             ("a.md", "---\nslug: a\n正文", "front matter is not closed"),
             ("c.md", &article(GOOD, "正文"), "slug \"a\" must equal the file name \"c\""),
             ("a.md", &article(&GOOD.replace("topic: labour", "topic: tax"), "正文"), "unknown topic \"tax\""),
-            ("a.md", &article(&GOOD.replace("2026-11-20", "20.11.2026"), "正文"), "last_reviewed \"20.11.2026\" is not a date"),
+            (
+                "a.md",
+                &article(&GOOD.replace("2026-11-20", "20.11.2026"), "正文"),
+                "last_reviewed \"20.11.2026\" is not a date",
+            ),
             ("a.md", &article(&GOOD.replace("2026-11-20", "2026-02-30"), "正文"), "is not a date"),
             ("a.md", &article(&GOOD.replace("\nsummary: 摘要", ""), "正文"), "articles/a.md: missing summary"),
             ("a.md", &article(&GOOD.replace("title: 标题", "title:"), "正文"), "title is empty"),
             ("a.md", &article(&format!("{GOOD}\nauthor: 我"), "正文"), "line 10: unknown key \"author\""),
             ("a.md", &article(&format!("{GOOD}\ntitle: 又一个"), "正文"), "title appears twice"),
-            ("a.md", &article(&GOOD.replace("related: b", "related: nope"), "正文"), "related names \"nope\", which is not an article"),
-            ("a.md", &article(GOOD, "见[这里](/legal/articles/missing)"), "link to /legal/articles/missing: there is no article \"missing\""),
+            (
+                "a.md",
+                &article(&GOOD.replace("related: b", "related: nope"), "正文"),
+                "related names \"nope\", which is not an article",
+            ),
+            (
+                "a.md",
+                &article(GOOD, "见[这里](/legal/articles/missing)"),
+                "link to /legal/articles/missing: there is no article \"missing\"",
+            ),
             ("a.md", &article(GOOD, "见[这里](/legal/topic/tax)"), "there is no topic \"tax\""),
             ("a.md", &article(GOOD, "见[这里](/legal/nowhere)"), "link to /legal/nowhere: no such page"),
             ("a.md", &article(GOOD, "  "), "the article has no text"),
-            ("a.md", &article(&GOOD.replace("categories: wage_arrears", "categories: 欠薪"), "正文"), "categories: \"欠薪\" is not a code"),
+            (
+                "a.md",
+                &article(&GOOD.replace("categories: wage_arrears", "categories: 欠薪"), "正文"),
+                "categories: \"欠薪\" is not a code",
+            ),
         ];
         for (name, text, want) in cases {
             let files = vec![((*name).to_owned(), (*text).to_owned()), b.clone()];

@@ -49,7 +49,14 @@ pub async fn queue(state: &AppState, staff: &Staff) -> Result<Vec<ModerationItem
         let tickets: Vec<&str> = rows.iter().map(|r| r.ticket.as_str()).collect();
         audit::record(
             &state.db.pool,
-            &Entry { at: state.clock.ts(), who: &staff.who(), action: "view_moderation", ticket: None, detail: json!({ "tickets": tickets }), reason: None },
+            &Entry {
+                at: state.clock.ts(),
+                who: &staff.who(),
+                action: "view_moderation",
+                ticket: None,
+                detail: json!({ "tickets": tickets }),
+                reason: None,
+            },
         )
         .await?;
     }
@@ -60,7 +67,9 @@ pub async fn queue(state: &AppState, staff: &Staff) -> Result<Vec<ModerationItem
         .filter_map(|r| {
             let st = Moderation::parse(&r.publish_state)?;
             Some(ModerationItem {
-                category_name: cat.category(&r.category).map_or_else(|| (r.category.clone(), r.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
+                category_name: cat
+                    .category(&r.category)
+                    .map_or_else(|| (r.category.clone(), r.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
                 unit_name: cat.units.get(&r.unit).map_or_else(|| r.unit.clone(), |u| u.name.clone()),
                 ticket: r.ticket,
                 submitted_at: r.submitted_at,
@@ -139,10 +148,13 @@ pub async fn decide(state: &AppState, staff: &Staff, ticket: &str, decision: &De
             "chars": t.chars().count(),
             "sha256": sha256_hex(t),
         }),
-        None => json!({ "from": f.publish_state, "to": to.as_str(), "withdrawn": f.publish_state.as_deref() == Some("approved") }),
+        None => {
+            json!({ "from": f.publish_state, "to": to.as_str(), "withdrawn": f.publish_state.as_deref() == Some("approved") })
+        }
     };
     let action = if text.is_some() { "publication_approve" } else { "publication_decline" };
-    audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action, ticket: Some(ticket), detail, reason: None }).await?;
+    audit::append(&mut tx, &Entry { at: now, who: &staff.who(), action, ticket: Some(ticket), detail, reason: None })
+        .await?;
     tx.commit().await?;
     tracing::info!(ticket, decision = to.as_str(), "publication moderated");
     Ok(())

@@ -17,14 +17,14 @@ use super::appeal::{accept, local_time, unit_view, Channel, Intake};
 use crate::audit::{self, Entry, Who};
 use crate::catalog::Catalog;
 use crate::state::AppState;
-use crate::store::open311::{self as store, ApiKeyRow, ListQuery, PublicRow};
 use crate::store::appeals;
+use crate::store::open311::{self as store, ApiKeyRow, ListQuery, PublicRow};
 use crate::{BackendError, Result};
 use domain::fields::{AddressNote, Code, Description, FieldError, FieldName, GeoPoint, Identity};
+use domain::publication::{self, Moderation};
 use domain::receipt::Ticket;
 use domain::region::RouteLevel;
 use domain::routing::Place;
-use domain::publication::{self, Moderation};
 use domain::workflow::Status;
 use domain::Lang;
 use rand::RngCore;
@@ -168,7 +168,8 @@ fn status_notes(status: &str, overdue: bool) -> String {
 fn request_view(cat: &Catalog, r: PublicRow, now: i64) -> RequestView {
     let open = r.status != Status::Closed.as_str();
     let state = r.publish_state.as_deref().and_then(Moderation::parse);
-    let description = publication::public_text(&r.category, r.publish_requested != 0, state, r.public_text.as_deref()).map(str::to_owned);
+    let description = publication::public_text(&r.category, r.publish_requested != 0, state, r.public_text.as_deref())
+        .map(str::to_owned);
     let address = r.region.as_deref().map(|code| {
         cat.district_to_community(code).iter().map(|reg| reg.name.as_str()).collect::<Vec<_>>().join(" / ")
     });
@@ -275,7 +276,8 @@ pub async fn requests(state: &AppState, q: &RequestQuery) -> Result<Vec<RequestV
     let mut errs = Vec::new();
     let mut list = ListQuery { limit: i64::try_from(MAX_REQUESTS).unwrap_or(1000), ..ListQuery::default() };
     if !q.service_request_id.trim().is_empty() {
-        let ids = bounded_list("service_request_id", &q.service_request_id, MAX_REQUESTS).map_err(|e| BackendError::BadRequest(vec![e]))?;
+        let ids = bounded_list("service_request_id", &q.service_request_id, MAX_REQUESTS)
+            .map_err(|e| BackendError::BadRequest(vec![e]))?;
         let mut seen = std::collections::HashSet::new();
         list.tickets = ids
             .into_iter()
@@ -335,9 +337,12 @@ pub async fn requests(state: &AppState, q: &RequestQuery) -> Result<Vec<RequestV
     }
     public_precision(&mut list);
     let cat = state.catalog.get();
-    let mut views: Vec<RequestView> = store::list(&state.db.pool, &list).await?.into_iter().map(|r| request_view(&cat, r, now)).collect();
+    let mut views: Vec<RequestView> =
+        store::list(&state.db.pool, &list).await?.into_iter().map(|r| request_view(&cat, r, now)).collect();
     // Newest day first, and within a day by id: the order must not give away which came first.
-    views.sort_by(|a, b| b.requested_datetime.cmp(&a.requested_datetime).then_with(|| b.service_request_id.cmp(&a.service_request_id)));
+    views.sort_by(|a, b| {
+        b.requested_datetime.cmp(&a.requested_datetime).then_with(|| b.service_request_id.cmp(&a.service_request_id))
+    });
     Ok(views)
 }
 
@@ -417,7 +422,8 @@ fn api_error(e: FieldError) -> String {
         FieldName::Category => "service_code",
         FieldName::Description => "description",
         FieldName::Location => {
-            return "lat/long: must be WGS-84 degrees, both given, latitude within ±90 and longitude within ±180".to_owned()
+            return "lat/long: must be WGS-84 degrees, both given, latitude within ±90 and longitude within ±180"
+                .to_owned()
         }
         FieldName::AddressNote => "address_string",
         FieldName::Name => "first_name/last_name",
@@ -480,7 +486,10 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         Ok(code) => match cat.category(code.as_str()) {
             Some(c) => Some(c),
             None => {
-                errs.push(format!("service_code: {:?} is not a service of this city; see services.json", code.as_str()));
+                errs.push(format!(
+                    "service_code: {:?} is not a service of this city; see services.json",
+                    code.as_str()
+                ));
                 None
             }
         },
@@ -503,7 +512,8 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         Identity::parse("named", &name, &p.phone).map_err(|es| errs.extend(es.into_iter().map(api_error))).ok()
     };
     let media = media_url(&p.media_url).map_err(|e| errs.push(e)).ok().flatten();
-    let (Some(category), Some(description), Some(identity), true) = (category, description, identity, errs.is_empty()) else {
+    let (Some(category), Some(description), Some(identity), true) = (category, description, identity, errs.is_empty())
+    else {
         return Err(BackendError::BadRequest(errs));
     };
     let intake = Intake {
@@ -517,7 +527,9 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
     };
     let now = state.clock.now();
     let ticket = accept(state, &cat, &intake, now).await?;
-    let a = appeals::full(&state.db.pool, &ticket).await?.ok_or_else(|| BackendError::Internal("accepted appeal not found".into()))?;
+    let a = appeals::full(&state.db.pool, &ticket)
+        .await?
+        .ok_or_else(|| BackendError::Internal("accepted appeal not found".into()))?;
     let unit = unit_view(&cat, &a.unit);
     let service_notice = if a.route_reason == "outside_grid" {
         format!("Passed to {} for manual dispatch; to be resolved by {}.", unit.name, local_time(a.deadline_at))
@@ -578,7 +590,18 @@ pub async fn create_key(state: &AppState, by: &Who, name: &str) -> Result<NewKey
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     let id = store::insert_key(&mut tx, &name, &hash_api_key(&key), now).await?;
-    audit::append(&mut tx, &Entry { at: now, who: by, action: "open311_key_create", ticket: None, detail: json!({ "key": id, "name": name }), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: by,
+            action: "open311_key_create",
+            ticket: None,
+            detail: json!({ "key": id, "name": name }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewKey { id, name, key })
 }
@@ -601,7 +624,18 @@ pub async fn revoke_key(state: &AppState, by: &Who, id: i64) -> Result<()> {
     if !store::revoke_key(&mut tx, id, now).await? {
         return Err(BackendError::NotFound);
     }
-    audit::append(&mut tx, &Entry { at: now, who: by, action: "open311_key_revoke", ticket: None, detail: json!({ "key": id }), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: by,
+            action: "open311_key_revoke",
+            ticket: None,
+            detail: json!({ "key": id }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -623,7 +657,14 @@ mod tests {
         assert_eq!(media_url("").unwrap(), None);
         assert_eq!(media_url(" https://img.example/a.jpg ").unwrap().as_deref(), Some("https://img.example/a.jpg"));
         assert!(media_url("HTTP://img.example/a.jpg").unwrap().is_some());
-        for bad in ["ftp://x/a", "javascript:alert(1)", "/relative.jpg", "https://", "http://a b/c", "data:image/png;base64,AAAA"] {
+        for bad in [
+            "ftp://x/a",
+            "javascript:alert(1)",
+            "/relative.jpg",
+            "https://",
+            "http://a b/c",
+            "data:image/png;base64,AAAA",
+        ] {
             assert!(media_url(bad).is_err(), "{bad}");
         }
         assert!(media_url(&format!("https://x.example/{}", "a".repeat(MEDIA_URL_MAX))).is_err());

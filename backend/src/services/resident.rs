@@ -117,11 +117,32 @@ async fn add_information_to(state: &AppState, ticket: &str, text: &str) -> Resul
     let kind = if answering { "resident_answer" } else { "supplement" };
     appeals::insert_staff_event(
         &mut tx,
-        &StaffEvent { ticket: &ticket, at: now, kind, actor: "resident", actor_name: None, unit: None, public: true, body: Some(&text), detail: None },
+        &StaffEvent {
+            ticket: &ticket,
+            at: now,
+            kind,
+            actor: "resident",
+            actor_name: None,
+            unit: None,
+            public: true,
+            body: Some(&text),
+            detail: None,
+        },
     )
     .await?;
     notify::unit(&mut tx, &a.unit, &ticket, Kind::Answered, now).await?;
-    audit::append(&mut tx, &Entry { at: now, who: &Who::resident(), action: kind, ticket: Some(&ticket), detail: json!({ "status": [a.status, if answering { "in_progress" } else { a.status.as_str() }] }), reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: &Who::resident(),
+            action: kind,
+            ticket: Some(&ticket),
+            detail: json!({ "status": [a.status, if answering { "in_progress" } else { a.status.as_str() }] }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -139,7 +160,8 @@ pub async fn rate(state: &AppState, client: &str, ticket: &str, key: &str, ratin
 
 async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) -> Result<()> {
     let ticket = ticket.to_owned();
-    let rating = Rating::parse(rating).ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Rating, Msg::ErrRatingMissing)))?;
+    let rating = Rating::parse(rating)
+        .ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Rating, Msg::ErrRatingMissing)))?;
     let comment = comment.trim();
     if comment.chars().count() > TEXT_MAX {
         return Err(BackendError::invalid(FieldError::new(FieldName::Body, Msg::ErrBodyLong)));
@@ -163,7 +185,17 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     let d = json!({ "rating": rating.as_str(), "cycle": a.cycle }).to_string();
     appeals::insert_staff_event(
         &mut tx,
-        &StaffEvent { ticket: &ticket, at: now, kind: "rated", actor: "resident", actor_name: None, unit: None, public: true, body: comment, detail: Some(&d) },
+        &StaffEvent {
+            ticket: &ticket,
+            at: now,
+            kind: "rated",
+            actor: "resident",
+            actor_name: None,
+            unit: None,
+            public: true,
+            body: comment,
+            detail: Some(&d),
+        },
     )
     .await?;
     let mut detail = json!({ "rating": rating.as_str(), "cycle": a.cycle });
@@ -193,14 +225,28 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
         let d = json!({ "from": a.unit, "cycle": cycle }).to_string();
         appeals::insert_staff_event(
             &mut tx,
-            &StaffEvent { ticket: &ticket, at: now, kind: "reopened_unsatisfied", actor: "resident", actor_name: None, unit: Some(&up), public: true, body: None, detail: Some(&d) },
+            &StaffEvent {
+                ticket: &ticket,
+                at: now,
+                kind: "reopened_unsatisfied",
+                actor: "resident",
+                actor_name: None,
+                unit: Some(&up),
+                public: true,
+                body: None,
+                detail: Some(&d),
+            },
         )
         .await?;
         notify::unit(&mut tx, &up, &ticket, Kind::NewAssignment, now).await?;
         notify::resident(&mut tx, &a, Kind::Reopened, now).await?;
         detail = json!({ "rating": rating.as_str(), "cycle": [a.cycle, cycle], "unit": [a.unit, up], "status": ["closed", "assigned"] });
     }
-    audit::append(&mut tx, &Entry { at: now, who: &Who::resident(), action: "rate", ticket: Some(&ticket), detail, reason: None }).await?;
+    audit::append(
+        &mut tx,
+        &Entry { at: now, who: &Who::resident(), action: "rate", ticket: Some(&ticket), detail, reason: None },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -45,7 +45,10 @@ fn ts(t: i64) -> OffsetDateTime {
 /// Database errors.
 pub async fn calendar(pool: &AnyPool) -> Result<Calendar> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let entries = store::holidays(pool).await?.into_iter().filter_map(|(day, kind, _)| Some((Date::parse(&day, &fmt).ok()?, DayKind::parse(&kind)?)));
+    let entries = store::holidays(pool)
+        .await?
+        .into_iter()
+        .filter_map(|(day, kind, _)| Some((Date::parse(&day, &fmt).ok()?, DayKind::parse(&kind)?)));
     Ok(Calendar::new(entries))
 }
 
@@ -60,7 +63,11 @@ pub struct HolidayItem {
 /// # Errors
 /// Database errors.
 pub async fn list_holidays(state: &AppState) -> Result<Vec<HolidayItem>> {
-    Ok(store::holidays(&state.db.pool).await?.into_iter().map(|(day, kind, name)| HolidayItem { day, kind, name }).collect())
+    Ok(store::holidays(&state.db.pool)
+        .await?
+        .into_iter()
+        .map(|(day, kind, name)| HolidayItem { day, kind, name })
+        .collect())
 }
 
 /// Adds or changes a calendar day (admins; audited).
@@ -90,7 +97,18 @@ pub async fn set_holiday(state: &AppState, by: &crate::audit::Who, day: &str, ki
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     store::upsert_holiday(&mut tx, &day, kind.as_str(), name, now).await?;
-    crate::audit::append(&mut tx, &crate::audit::Entry { at: now, who: by, action: "holiday_set", ticket: None, detail: json!({ "day": day, "kind": kind.as_str(), "name": name }), reason: None }).await?;
+    crate::audit::append(
+        &mut tx,
+        &crate::audit::Entry {
+            at: now,
+            who: by,
+            action: "holiday_set",
+            ticket: None,
+            detail: json!({ "day": day, "kind": kind.as_str(), "name": name }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -103,7 +121,18 @@ pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str)
     if !store::delete_holiday(&mut tx, day.trim()).await? {
         return Err(BackendError::NotFound);
     }
-    crate::audit::append(&mut tx, &crate::audit::Entry { at: now, who: by, action: "holiday_delete", ticket: None, detail: json!({ "day": day.trim() }), reason: None }).await?;
+    crate::audit::append(
+        &mut tx,
+        &crate::audit::Entry {
+            at: now,
+            who: by,
+            action: "holiday_delete",
+            ticket: None,
+            detail: json!({ "day": day.trim() }),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -200,16 +229,35 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
             }
             let detail = json!({ "deadline": name, "due": due, "cycle": a.cycle });
             let d = detail.to_string();
-            let ev = |kind: &'static str, public: bool| StaffEvent { ticket, at: now, kind, actor: "system", actor_name: None, unit: None, public, body: None, detail: None };
+            let ev = |kind: &'static str, public: bool| StaffEvent {
+                ticket,
+                at: now,
+                kind,
+                actor: "system",
+                actor_name: None,
+                unit: None,
+                public,
+                body: None,
+                detail: None,
+            };
             match stage {
                 Stage::Warning => {
-                    appeals::insert_staff_event(&mut tx, &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev("warning", false) }).await?;
+                    appeals::insert_staff_event(
+                        &mut tx,
+                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev("warning", false) },
+                    )
+                    .await?;
                     notify::unit(&mut tx, &unit, ticket, Kind::Warning, now).await?;
                     out.warnings += 1;
                 }
                 Stage::Supervision => {
-                    appeals::apply(&mut tx, ticket, &Change { supervised: Some(true), ..Change::default() }, now).await?;
-                    appeals::insert_staff_event(&mut tx, &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev("supervised", true) }).await?;
+                    appeals::apply(&mut tx, ticket, &Change { supervised: Some(true), ..Change::default() }, now)
+                        .await?;
+                    appeals::insert_staff_event(
+                        &mut tx,
+                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev("supervised", true) },
+                    )
+                    .await?;
                     notify::unit(&mut tx, &unit, ticket, Kind::Supervision, now).await?;
                     if let Some(p) = cat.parent_unit(&unit) {
                         notify::unit(&mut tx, &p.code, ticket, Kind::Supervision, now).await?;
@@ -227,15 +275,32 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                         appeals::apply(
                             &mut tx,
                             ticket,
-                            &Change { status: Some("assigned"), unit: Some((&p, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() },
+                            &Change {
+                                status: Some("assigned"),
+                                unit: Some((&p, &path)),
+                                signed_at: Some(None),
+                                sign_by: Some((now, sign_by)),
+                                ..Change::default()
+                            },
                             now,
                         )
                         .await?;
                         escalated = true;
                         let d = json!({ "deadline": name, "from": unit, "due": due }).to_string();
-                        appeals::insert_staff_event(&mut tx, &StaffEvent { unit: Some(&p), detail: Some(&d), ..ev("auto_escalated", true) }).await?;
+                        appeals::insert_staff_event(
+                            &mut tx,
+                            &StaffEvent { unit: Some(&p), detail: Some(&d), ..ev("auto_escalated", true) },
+                        )
+                        .await?;
                         notify::unit(&mut tx, &p, ticket, Kind::Escalated, now).await?;
-                        audit_system(&mut tx, now, "auto_escalate", ticket, json!({ "deadline": name, "unit": [unit, p] })).await?;
+                        audit_system(
+                            &mut tx,
+                            now,
+                            "auto_escalate",
+                            ticket,
+                            json!({ "deadline": name, "unit": [unit, p] }),
+                        )
+                        .await?;
                         unit = p;
                         out.escalations += 1;
                     }

@@ -54,7 +54,8 @@ pub async fn verify_credentials(state: &AppState, ticket: &str, key: &str) -> Re
 }
 
 /// Event kinds whose body is text meant for the resident (a reply, a request, a resolution…).
-const RESIDENT_TEXTS: &[&str] = &["reply", "info_requested", "closed", "reopened", "resident_answer", "supplement", "extension_approved", "rated"];
+const RESIDENT_TEXTS: &[&str] =
+    &["reply", "info_requested", "closed", "reopened", "resident_answer", "supplement", "extension_approved", "rated"];
 
 /// Public detail of an event, rendered on the server: names of summoned units, a new deadline.
 fn event_extra(cat: &crate::catalog::Catalog, kind: &str, detail: Option<&str>) -> Option<String> {
@@ -97,7 +98,14 @@ pub async fn open(state: &AppState, client: &str, ticket: &str, key: &str) -> Re
     let row = verify_credentials(state, ticket, key).await?;
     let id = crate::auth::random_hex();
     let now = state.clock.ts();
-    crate::store::resident::open_session(&state.db.pool, &hash_session(&id), &row.ticket, now, now + SESSION_MINUTES * 60).await?;
+    crate::store::resident::open_session(
+        &state.db.pool,
+        &hash_session(&id),
+        &row.ticket,
+        now,
+        now + SESSION_MINUTES * 60,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -109,7 +117,9 @@ pub async fn session_ticket(state: &AppState, id: &str) -> Result<String> {
     if !super::appeal::valid_token(id) {
         return Err(BackendError::NotFound);
     }
-    crate::store::resident::session_ticket(&state.db.pool, &hash_session(id), state.clock.ts()).await?.ok_or(BackendError::NotFound)
+    crate::store::resident::session_ticket(&state.db.pool, &hash_session(id), state.clock.ts())
+        .await?
+        .ok_or(BackendError::NotFound)
 }
 
 /// Ends a session ("forget on this phone"); an unknown id is already forgotten.
@@ -164,7 +174,10 @@ async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
         .collect();
     let full = appeals::full(&state.db.pool, &row.ticket).await?.ok_or(BackendError::NotFound)?;
     let now = state.clock.ts();
-    let rated = crate::store::supervision::ratings(&state.db.pool, &row.ticket).await?.into_iter().any(|r| r.cycle == full.cycle);
+    let rated = crate::store::supervision::ratings(&state.db.pool, &row.ticket)
+        .await?
+        .into_iter()
+        .any(|r| r.cycle == full.cycle);
     let in_window = full.closed_at.is_some_and(|c| now - c <= state.supervision.rating_window.whole_seconds());
     Ok(TrackView {
         ticket: ticket.display(),

@@ -17,8 +17,10 @@ use crate::store::appeals::{self, Change, FullAppeal, StaffEvent};
 use crate::store::{supervision as sup_store, Tx};
 use crate::{BackendError, Result};
 use domain::fields::mask_phone;
+use domain::staff::{
+    AppealPage, CoHandlerItem, EventItem, ExtensionItem, Inbox, InboxFilter, InboxItem, NoticeItem, UnitOption,
+};
 use domain::workflow::{self, Action, Relation, Role, Status};
-use domain::staff::{AppealPage, CoHandlerItem, EventItem, ExtensionItem, Inbox, InboxFilter, InboxItem, NoticeItem, UnitOption};
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
 
@@ -182,7 +184,11 @@ fn unit_option(cat: &Catalog, code: &str) -> UnitOption {
 }
 
 /// Loads an appeal with `staff`'s relation to it; not found when out of scope.
-async fn load_scoped(state: &AppState, staff: &Staff, ticket: &str) -> Result<(FullAppeal, Vec<appeals::CoHandler>, Relation)> {
+async fn load_scoped(
+    state: &AppState,
+    staff: &Staff,
+    ticket: &str,
+) -> Result<(FullAppeal, Vec<appeals::CoHandler>, Relation)> {
     let a = appeals::full(&state.db.pool, ticket).await?.ok_or(BackendError::NotFound)?;
     let co = appeals::cohandlers(&state.db.pool, ticket).await?;
     let rel = relation(&state.catalog.get(), staff, &a.unit, &co);
@@ -219,14 +225,23 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
     if staff.role == Role::Admin {
         audit::record(
             &state.db.pool,
-            &Entry { at: state.clock.ts(), who: &staff.who(), action: "view", ticket: Some(ticket), detail: json!({}), reason: None },
+            &Entry {
+                at: state.clock.ts(),
+                who: &staff.who(),
+                action: "view",
+                ticket: Some(ticket),
+                detail: json!({}),
+                reason: None,
+            },
         )
         .await?;
     }
     let status = Status::parse(&a.status).unwrap_or(Status::Assigned);
     let actions = Action::ALL
         .into_iter()
-        .filter(|act| *act != Action::View && workflow::may(staff.role, *act, rel) && workflow::allowed_in(*act, status))
+        .filter(|act| {
+            *act != Action::View && workflow::may(staff.role, *act, rel) && workflow::allowed_in(*act, status)
+        })
         .collect();
     let events = appeals::all_events(&state.db.pool, ticket)
         .await?
@@ -248,27 +263,52 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         .as_deref()
         .map(|r| {
             let path = cat.region_path(r);
-            path.split('/').filter(|s| !s.is_empty()).skip(1).filter_map(|c| cat.region(c)).map(|r| r.name.clone()).collect()
+            path.split('/')
+                .filter(|s| !s.is_empty())
+                .skip(1)
+                .filter_map(|c| cat.region(c))
+                .map(|r| r.name.clone())
+                .collect()
         })
         .unwrap_or_default();
     let now = state.clock.ts();
     let (start, due) = current_deadline(&a.status, a.clock_start_at, a.sign_by_at, a.deadline_at);
     Ok(AppealPage {
-        category_name: cat.category(&a.category).map_or_else(|| (a.category.clone(), a.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
+        category_name: cat
+            .category(&a.category)
+            .map_or_else(|| (a.category.clone(), a.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
         unit_name: unit_option(&cat, &a.unit).name,
         urgency: if status.is_open() { urgency_str(urgency_at(now, start, due)).to_owned() } else { "fine".into() },
         transfer_targets: transfer_targets(&cat, staff, &a),
-        summon_targets: cat.district_departments(&a.unit).into_iter().map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() }).collect(),
+        summon_targets: cat
+            .district_departments(&a.unit)
+            .into_iter()
+            .map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() })
+            .collect(),
         parent_unit: cat.parent_unit(&a.unit).map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() }),
         photo_ids: appeals::photo_ids(&state.db.pool, ticket).await?,
         cohandlers: co
             .into_iter()
-            .map(|c| CoHandlerItem { unit_name: unit_option(&cat, &c.unit).name, unit: c.unit, summoned_at: c.summoned_at, reported_at: c.reported_at, report: c.report })
+            .map(|c| CoHandlerItem {
+                unit_name: unit_option(&cat, &c.unit).name,
+                unit: c.unit,
+                summoned_at: c.summoned_at,
+                reported_at: c.reported_at,
+                report: c.report,
+            })
             .collect(),
         extensions: sup_store::extensions(&state.db.pool, ticket)
             .await?
             .into_iter()
-            .map(|e| ExtensionItem { id: e.id, days: e.days, reason: e.reason, requested_at: e.requested_at, decision: e.decision, decided_at: e.decided_at, note: e.note })
+            .map(|e| ExtensionItem {
+                id: e.id,
+                days: e.days,
+                reason: e.reason,
+                requested_at: e.requested_at,
+                decision: e.decision,
+                decided_at: e.decided_at,
+                note: e.note,
+            })
             .collect(),
         notices: sup_store::notices(&state.db.pool, ticket)
             .await?
@@ -342,7 +382,14 @@ pub async fn reveal_contact(state: &AppState, staff: &Staff, ticket: &str, why: 
     };
     audit::record(
         &state.db.pool,
-        &Entry { at: state.clock.ts(), who: &staff.who(), action: "reveal_contact", ticket: Some(ticket), detail: json!({ "fields": ["name", "phone"] }), reason: Some(&why) },
+        &Entry {
+            at: state.clock.ts(),
+            who: &staff.who(),
+            action: "reveal_contact",
+            ticket: Some(ticket),
+            detail: json!({ "fields": ["name", "phone"] }),
+            reason: Some(&why),
+        },
     )
     .await?;
     Ok((name, phone))
@@ -386,7 +433,8 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     if !workflow::may(staff.role, action, rel) {
         return Err(BackendError::Forbidden);
     }
-    let status = Status::parse(&a.status).ok_or_else(|| BackendError::Internal(format!("appeal {ticket} has status {}", a.status)))?;
+    let status = Status::parse(&a.status)
+        .ok_or_else(|| BackendError::Internal(format!("appeal {ticket} has status {}", a.status)))?;
     if !workflow::allowed_in(action, status) {
         return Err(BackendError::Conflict(Msg::ErrActionNotNow));
     }
@@ -408,8 +456,15 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     let mut detail = serde_json::Map::new();
     match act {
         Act::Sign => {
-            appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), signed_at: Some(Some(now)), ..Change::default() }, now).await?;
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), ..ev("signed", true) }).await?;
+            appeals::apply(
+                &mut tx,
+                ticket,
+                &Change { status: Some(next.as_str()), signed_at: Some(Some(now)), ..Change::default() },
+                now,
+            )
+            .await?;
+            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), ..ev("signed", true) })
+                .await?;
         }
         Act::Reply { body: b } | Act::Note { body: b } | Act::RequestInfo { body: b } => {
             let b = body(b)?;
@@ -419,11 +474,22 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 _ => ("info_requested", true),
             };
             if next != status {
-                appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), ..Change::default() }, now).await?;
+                appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), ..Change::default() }, now)
+                    .await?;
             }
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&b), ..ev(kind, public) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent { actor_name: Some(&actor_name), body: Some(&b), ..ev(kind, public) },
+            )
+            .await?;
             if public {
-                notify::resident(&mut tx, &a, if kind == "reply" { notify::Kind::Answered } else { notify::Kind::InfoRequested }, now).await?;
+                notify::resident(
+                    &mut tx,
+                    &a,
+                    if kind == "reply" { notify::Kind::Answered } else { notify::Kind::InfoRequested },
+                    now,
+                )
+                .await?;
             }
         }
         Act::Transfer { to_unit, reason: r } => {
@@ -435,10 +501,25 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let path = cat.unit_path(to);
             let sign_by = crate::services::supervision::new_sign_deadline(&cal, now, a.urgent != 0);
             sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
-            let change = Change { status: Some(next.as_str()), unit: Some((to, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() };
+            let change = Change {
+                status: Some(next.as_str()),
+                unit: Some((to, &path)),
+                signed_at: Some(None),
+                sign_by: Some((now, sign_by)),
+                ..Change::default()
+            };
             appeals::apply(&mut tx, ticket, &change, now).await?;
             let d = json!({ "from": a.unit, "reason": r }).to_string();
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), unit: Some(to), detail: Some(&d), ..ev("transferred", true) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent {
+                    actor_name: Some(&actor_name),
+                    unit: Some(to),
+                    detail: Some(&d),
+                    ..ev("transferred", true)
+                },
+            )
+            .await?;
             notify::unit(&mut tx, to, ticket, notify::Kind::NewAssignment, now).await?;
             detail.insert("to".into(), json!(to));
             audit_reason = Some(r);
@@ -449,10 +530,25 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let path = cat.unit_path(&parent.code);
             let sign_by = crate::services::supervision::new_sign_deadline(&cal, now, a.urgent != 0);
             sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
-            let change = Change { status: Some(next.as_str()), unit: Some((&parent.code, &path)), signed_at: Some(None), sign_by: Some((now, sign_by)), ..Change::default() };
+            let change = Change {
+                status: Some(next.as_str()),
+                unit: Some((&parent.code, &path)),
+                signed_at: Some(None),
+                sign_by: Some((now, sign_by)),
+                ..Change::default()
+            };
             appeals::apply(&mut tx, ticket, &change, now).await?;
             let d = json!({ "from": a.unit, "reason": r }).to_string();
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), unit: Some(&parent.code), detail: Some(&d), ..ev("escalated", true) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent {
+                    actor_name: Some(&actor_name),
+                    unit: Some(&parent.code),
+                    detail: Some(&d),
+                    ..ev("escalated", true)
+                },
+            )
+            .await?;
             notify::unit(&mut tx, &parent.code, ticket, notify::Kind::NewAssignment, now).await?;
             audit_reason = Some(r);
         }
@@ -470,7 +566,11 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             }
             let note = note.trim();
             let d = json!({ "units": chosen, "note": note }).to_string();
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("summoned", true) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("summoned", true) },
+            )
+            .await?;
             detail.insert("units".into(), json!(chosen));
         }
         Act::ReportBack { body: b } => {
@@ -479,11 +579,16 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 return Err(BackendError::Conflict(Msg::ErrActionNotNow));
             }
             let d = json!({ "report": b }).to_string();
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("reported_back", true) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("reported_back", true) },
+            )
+            .await?;
             notify::unit(&mut tx, &a.unit, ticket, notify::Kind::ReportedBack, now).await?;
         }
         Act::Close { resolution } => {
-            let res = text(resolution, FieldName::Resolution, BODY_MAX, Msg::ErrResolutionEmpty, Msg::ErrBodyLong).map_err(BackendError::invalid)?;
+            let res = text(resolution, FieldName::Resolution, BODY_MAX, Msg::ErrResolutionEmpty, Msg::ErrBodyLong)
+                .map_err(BackendError::invalid)?;
             if co.iter().any(|c| c.reported_at.is_none()) {
                 return Err(BackendError::Conflict(Msg::ErrCoHandlersPending));
             }
@@ -491,11 +596,20 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             appeals::apply(
                 &mut tx,
                 ticket,
-                &Change { status: Some(next.as_str()), closed_at: Some(Some(now)), resolution: Some(Some(&res)), ..Change::default() },
+                &Change {
+                    status: Some(next.as_str()),
+                    closed_at: Some(Some(now)),
+                    resolution: Some(Some(&res)),
+                    ..Change::default()
+                },
                 now,
             )
             .await?;
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&res), ..ev("closed", true) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent { actor_name: Some(&actor_name), body: Some(&res), ..ev("closed", true) },
+            )
+            .await?;
             notify::resident(&mut tx, &a, notify::Kind::Closed, now).await?;
         }
         Act::Reopen { reason: r } => {
@@ -513,19 +627,37 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             };
             appeals::apply(&mut tx, ticket, &change, now).await?;
             sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&r), unit: Some(&a.unit), ..ev("reopened", true) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent {
+                    actor_name: Some(&actor_name),
+                    body: Some(&r),
+                    unit: Some(&a.unit),
+                    ..ev("reopened", true)
+                },
+            )
+            .await?;
             audit_reason = Some(r);
         }
         Act::RequestExtension { days, reason: r } => {
             let r = reason(r)?;
-            let days: i64 = days.trim().parse().ok().filter(|d| (1..=30).contains(d)).ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Days, Msg::ErrDaysInvalid)))?;
+            let days: i64 = days
+                .trim()
+                .parse()
+                .ok()
+                .filter(|d| (1..=30).contains(d))
+                .ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Days, Msg::ErrDaysInvalid)))?;
             if sup_store::pending_extension(&mut tx, ticket).await? {
                 return Err(BackendError::Conflict(Msg::ErrExtensionPending));
             }
             let id = crate::auth::random_hex();
             sup_store::insert_extension(&mut tx, &id, ticket, &a.unit, days, &r, now, &staff.id).await?;
             let d = json!({ "days": days, "reason": r, "id": id }).to_string();
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("extension_requested", false) }).await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("extension_requested", false) },
+            )
+            .await?;
             if let Some(p) = cat.parent_unit(&a.unit) {
                 notify::unit(&mut tx, &p.code, ticket, notify::Kind::ExtensionRequested, now).await?;
             }
@@ -534,9 +666,13 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
         }
         Act::DecideExtension { id, approve, note } => {
             // Only a pending request of the unit that has the appeal now, never one's own.
-            let ext = sup_store::extension(&mut tx, id.trim())
-                .await?
-                .filter(|e| e.ticket == ticket && e.decision.is_none() && e.unit == a.unit && e.unit != staff.unit && e.requested_by != staff.id);
+            let ext = sup_store::extension(&mut tx, id.trim()).await?.filter(|e| {
+                e.ticket == ticket
+                    && e.decision.is_none()
+                    && e.unit == a.unit
+                    && e.unit != staff.unit
+                    && e.requested_by != staff.id
+            });
             let Some(ext) = ext else { return Err(BackendError::Conflict(Msg::ErrActionNotNow)) };
             let note = note.trim();
             if !approve && note.is_empty() {
@@ -545,15 +681,36 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let decision = if *approve { "approved" } else { "refused" };
             sup_store::decide_extension(&mut tx, &ext.id, decision, now, &staff.id, note).await?;
             if *approve {
-                let old = time::OffsetDateTime::from_unix_timestamp(a.deadline_at).map_err(|e| BackendError::Internal(e.to_string()))?;
-                let new = domain::sla::extend(&cal, old, u32::try_from(ext.days).unwrap_or(1), domain::sla::CHINA).unix_timestamp();
+                let old = time::OffsetDateTime::from_unix_timestamp(a.deadline_at)
+                    .map_err(|e| BackendError::Internal(e.to_string()))?;
+                let new = domain::sla::extend(&cal, old, u32::try_from(ext.days).unwrap_or(1), domain::sla::CHINA)
+                    .unix_timestamp();
                 appeals::apply(&mut tx, ticket, &Change { deadline_at: Some(new), ..Change::default() }, now).await?;
                 let d = json!({ "old": a.deadline_at, "new": new, "days": ext.days, "note": note }).to_string();
-                appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), body: Some(&ext.reason), detail: Some(&d), unit: Some(&a.unit), ..ev("extension_approved", true) }).await?;
+                appeals::insert_staff_event(
+                    &mut tx,
+                    &StaffEvent {
+                        actor_name: Some(&actor_name),
+                        body: Some(&ext.reason),
+                        detail: Some(&d),
+                        unit: Some(&a.unit),
+                        ..ev("extension_approved", true)
+                    },
+                )
+                .await?;
                 detail.insert("deadline".into(), json!([a.deadline_at, new]));
             } else {
                 let d = json!({ "note": note, "days": ext.days }).to_string();
-                appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), unit: Some(&a.unit), ..ev("extension_refused", false) }).await?;
+                appeals::insert_staff_event(
+                    &mut tx,
+                    &StaffEvent {
+                        actor_name: Some(&actor_name),
+                        detail: Some(&d),
+                        unit: Some(&a.unit),
+                        ..ev("extension_refused", false)
+                    },
+                )
+                .await?;
             }
             notify::unit(&mut tx, &a.unit, ticket, notify::Kind::ExtensionDecided, now).await?;
             detail.insert("extension".into(), json!(ext.id));
@@ -566,7 +723,18 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     if let serde_json::Value::Object(m) = &mut d {
         m.extend(detail);
     }
-    audit::append(&mut tx, &Entry { at: now, who: &who, action: action.as_str(), ticket: Some(ticket), detail: d, reason: audit_reason.as_deref() }).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: &who,
+            action: action.as_str(),
+            ticket: Some(ticket),
+            detail: d,
+            reason: audit_reason.as_deref(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -575,7 +743,14 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
 ///
 /// # Errors
 /// Database errors.
-pub async fn audit_system(tx: &mut Tx<'_>, at: i64, action: &str, ticket: &str, detail: serde_json::Value) -> Result<()> {
-    audit::append(tx, &Entry { at, who: &audit::Who::system(), action, ticket: Some(ticket), detail, reason: None }).await?;
+pub async fn audit_system(
+    tx: &mut Tx<'_>,
+    at: i64,
+    action: &str,
+    ticket: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    audit::append(tx, &Entry { at, who: &audit::Who::system(), action, ticket: Some(ticket), detail, reason: None })
+        .await?;
     Ok(())
 }

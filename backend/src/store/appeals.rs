@@ -105,11 +105,10 @@ pub async fn insert_event(tx: &mut Tx<'_>, e: &NewEvent<'_>) -> Result<()> {
 
 /// Moves a draft's photos to the appeal, in upload order.
 pub async fn take_draft_photos(tx: &mut Tx<'_>, token: &str, ticket: &str) -> Result<u64> {
-    let ids: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM draft_photos WHERE token = $1 ORDER BY created_at, id")
-            .bind(token)
-            .fetch_all(&mut **tx)
-            .await?;
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM draft_photos WHERE token = $1 ORDER BY created_at, id")
+        .bind(token)
+        .fetch_all(&mut **tx)
+        .await?;
     for (pos, (id,)) in ids.iter().enumerate() {
         sqlx::query(
             "INSERT INTO appeal_photos (id, ticket, position, content_type, bytes)
@@ -121,10 +120,7 @@ pub async fn take_draft_photos(tx: &mut Tx<'_>, token: &str, ticket: &str) -> Re
         .execute(&mut **tx)
         .await?;
     }
-    let res = sqlx::query("DELETE FROM draft_photos WHERE token = $1")
-        .bind(token)
-        .execute(&mut **tx)
-        .await?;
+    let res = sqlx::query("DELETE FROM draft_photos WHERE token = $1").bind(token).execute(&mut **tx).await?;
     Ok(res.rows_affected())
 }
 
@@ -178,18 +174,14 @@ pub async fn public_events(pool: &AnyPool, ticket: &str) -> Result<Vec<EventRow>
 }
 
 pub async fn count_by_token(pool: &AnyPool, token: &str) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM appeals WHERE submit_token = $1")
-        .bind(token)
-        .fetch_one(pool)
-        .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM appeals WHERE submit_token = $1").bind(token).fetch_one(pool).await?;
     Ok(n)
 }
 
 pub async fn photo_count(pool: &AnyPool, ticket: &str) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM appeal_photos WHERE ticket = $1")
-        .bind(ticket)
-        .fetch_one(pool)
-        .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM appeal_photos WHERE ticket = $1").bind(ticket).fetch_one(pool).await?;
     Ok(n)
 }
 
@@ -237,12 +229,18 @@ const FULL_COLS: &str = "ticket, category, description, lat, lng, region, cell, 
 /// appeal. Every action starts with it, so two actions on one appeal run one after the other on
 /// both engines, and SQLite takes its write lock before anything is read.
 pub async fn lock(tx: &mut Tx<'_>, ticket: &str) -> Result<bool> {
-    let r = sqlx::query("UPDATE appeals SET version = version + 1 WHERE ticket = $1").bind(ticket).execute(&mut **tx).await?;
+    let r = sqlx::query("UPDATE appeals SET version = version + 1 WHERE ticket = $1")
+        .bind(ticket)
+        .execute(&mut **tx)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn full<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, ticket: &str) -> Result<Option<FullAppeal>> {
-    Ok(sqlx::query_as(&format!("SELECT {FULL_COLS} FROM appeals WHERE ticket = $1")).bind(ticket).fetch_optional(ex).await?)
+    Ok(sqlx::query_as(&format!("SELECT {FULL_COLS} FROM appeals WHERE ticket = $1"))
+        .bind(ticket)
+        .fetch_optional(ex)
+        .await?)
 }
 
 /// The changes an action makes to the appeal row; `None` leaves a column as it is.
@@ -397,11 +395,16 @@ pub struct CoHandler {
     pub report: Option<String>,
 }
 
-pub async fn cohandlers<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, ticket: &str) -> Result<Vec<CoHandler>> {
-    Ok(sqlx::query_as("SELECT unit, summoned_at, reported_at, report FROM appeal_cohandlers WHERE ticket = $1 ORDER BY unit")
-        .bind(ticket)
-        .fetch_all(ex)
-        .await?)
+pub async fn cohandlers<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    ex: E,
+    ticket: &str,
+) -> Result<Vec<CoHandler>> {
+    Ok(sqlx::query_as(
+        "SELECT unit, summoned_at, reported_at, report FROM appeal_cohandlers WHERE ticket = $1 ORDER BY unit",
+    )
+    .bind(ticket)
+    .fetch_all(ex)
+    .await?)
 }
 
 /// Summons a co-handler (again, if it was summoned before: its old report no longer counts).
@@ -491,7 +494,10 @@ pub(crate) fn scope_sql(q: &InboxQuery, first: usize) -> (String, Vec<String>) {
     let mut binds = vec![q.unit.clone()];
     let mut n = first;
     let me = format!("${n}");
-    let mut parts = vec![format!("a.unit = {me}"), format!("a.ticket IN (SELECT c.ticket FROM appeal_cohandlers c WHERE c.unit = {me})")];
+    let mut parts = vec![
+        format!("a.unit = {me}"),
+        format!("a.ticket IN (SELECT c.ticket FROM appeal_cohandlers c WHERE c.unit = {me})"),
+    ];
     if !q.child_units.is_empty() {
         let ph: Vec<String> = q
             .child_units
@@ -542,7 +548,11 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
         )),
         _ => {}
     }
-    if w.is_empty() { "1 = 1".into() } else { w.join(" AND ") }
+    if w.is_empty() {
+        "1 = 1".into()
+    } else {
+        w.join(" AND ")
+    }
 }
 
 pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {

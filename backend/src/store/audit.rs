@@ -32,9 +32,8 @@ const COLS: &str = "seq, at, actor, actor_name, role, action, ticket, detail, re
 /// previous entry's hash.
 pub async fn claim_next(tx: &mut Tx<'_>) -> Result<(i64, String)> {
     sqlx::query("UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1").execute(&mut **tx).await?;
-    let (seq, prev): (i64, String) = sqlx::query_as("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut **tx)
-        .await?;
+    let (seq, prev): (i64, String) =
+        sqlx::query_as("SELECT last_seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
     Ok((seq, prev))
 }
 
@@ -68,7 +67,13 @@ pub async fn after(pool: &AnyPool, after: i64, limit: i64) -> Result<Vec<AuditRo
 }
 
 /// Newest first, optionally only one appeal's entries or one action.
-pub async fn recent(pool: &AnyPool, ticket: Option<&str>, action: Option<&str>, before: Option<i64>, limit: i64) -> Result<Vec<AuditRow>> {
+pub async fn recent(
+    pool: &AnyPool,
+    ticket: Option<&str>,
+    action: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
     let rows: Vec<Raw> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM audit_log
          WHERE ($1 = '' OR ticket = $1) AND ($2 = '' OR action = $2) AND seq < $3

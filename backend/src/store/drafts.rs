@@ -16,11 +16,10 @@ pub struct DraftRow {
 type Row = (String, Option<String>, Option<String>, Option<String>);
 
 pub async fn get(pool: &AnyPool, token: &str) -> Result<Option<DraftRow>> {
-    let row: Option<Row> =
-        sqlx::query_as("SELECT data, ticket, access_key, browser_hash FROM drafts WHERE token = $1")
-            .bind(token)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<Row> = sqlx::query_as("SELECT data, ticket, access_key, browser_hash FROM drafts WHERE token = $1")
+        .bind(token)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(|(data, ticket, access_key, browser_hash)| DraftRow { data, ticket, access_key, browser_hash }))
 }
 
@@ -61,11 +60,10 @@ pub async fn mark_submitted(tx: &mut Tx<'_>, token: &str, ticket: &str, key: &st
 }
 
 pub async fn photo_ids(pool: &AnyPool, token: &str) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM draft_photos WHERE token = $1 ORDER BY created_at, id")
-            .bind(token)
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM draft_photos WHERE token = $1 ORDER BY created_at, id")
+        .bind(token)
+        .fetch_all(pool)
+        .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -83,7 +81,15 @@ pub async fn photo_usage(pool: &AnyPool, token: &str) -> Result<(i64, i64)> {
 /// Adds a photo if the draft has fewer than `max` photos and would keep at most `max_bytes`
 /// stored; returns whether it was added. Runs in a transaction so two parallel uploads cannot
 /// both take the last place.
-pub async fn add_photo(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], max: usize, max_bytes: usize, now: i64) -> Result<bool> {
+pub async fn add_photo(
+    pool: &AnyPool,
+    token: &str,
+    id: &str,
+    jpeg: &[u8],
+    max: usize,
+    max_bytes: usize,
+    now: i64,
+) -> Result<bool> {
     let mut tx = pool.begin().await?;
     // Lock the draft's row first, so two parallel uploads count one after the other.
     sqlx::query("UPDATE drafts SET updated_at = $2 WHERE token = $1").bind(token).bind(now).execute(&mut *tx).await?;
@@ -112,21 +118,16 @@ pub async fn add_photo(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], max: 
 }
 
 pub async fn remove_photo(pool: &AnyPool, token: &str, id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM draft_photos WHERE token = $1 AND id = $2")
-        .bind(token)
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM draft_photos WHERE token = $1 AND id = $2").bind(token).bind(id).execute(pool).await?;
     Ok(())
 }
 
 pub async fn photo(pool: &AnyPool, token: &str, id: &str) -> Result<Option<Vec<u8>>> {
-    let row: Option<(Vec<u8>,)> =
-        sqlx::query_as("SELECT bytes FROM draft_photos WHERE token = $1 AND id = $2")
-            .bind(token)
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT bytes FROM draft_photos WHERE token = $1 AND id = $2")
+        .bind(token)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(|r| r.0))
 }
 
@@ -134,7 +135,10 @@ pub async fn photo(pool: &AnyPool, token: &str, id: &str) -> Result<Option<Vec<u
 /// `stale_before`, and of submitted drafts older than `submitted_before` the plaintext key and
 /// everything the resident typed (the appeal has its own copy; the key only its hash).
 pub async fn sweep(pool: &AnyPool, stale_before: i64, submitted_before: i64, empty_draft: &str) -> Result<(u64, u64)> {
-    let gone = sqlx::query("DELETE FROM drafts WHERE ticket IS NULL AND updated_at < $1").bind(stale_before).execute(pool).await?;
+    let gone = sqlx::query("DELETE FROM drafts WHERE ticket IS NULL AND updated_at < $1")
+        .bind(stale_before)
+        .execute(pool)
+        .await?;
     let cleared = sqlx::query(
         "UPDATE drafts SET access_key = NULL, data = $2 WHERE ticket IS NOT NULL AND access_key IS NOT NULL AND updated_at < $1",
     )

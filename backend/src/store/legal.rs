@@ -54,7 +54,8 @@ const ARTICLE_COLUMNS: &str =
 type ArticleTuple = (String, String, String, String, String, String, String, String, String, String, String);
 
 fn article(t: ArticleTuple) -> ArticleRow {
-    let (slug, title, topic, summary, legal_basis, last_reviewed, categories, related, body_md, body_html, body_text) = t;
+    let (slug, title, topic, summary, legal_basis, last_reviewed, categories, related, body_md, body_html, body_text) =
+        t;
     ArticleRow {
         slug,
         title,
@@ -100,14 +101,16 @@ pub async fn upsert_article(tx: &mut Tx<'_>, a: &ArticleRow, now: i64) -> Result
 
 /// Replaces an article's body (Markdown, rendered HTML and plain text); `false` if no such slug.
 pub async fn update_body(tx: &mut Tx<'_>, slug: &str, md: &str, html: &str, text: &str, now: i64) -> Result<bool> {
-    let r = sqlx::query("UPDATE legal_articles SET body_md = $1, body_html = $2, body_text = $3, updated_at = $4 WHERE slug = $5")
-        .bind(md)
-        .bind(html)
-        .bind(text)
-        .bind(now)
-        .bind(slug)
-        .execute(&mut **tx)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE legal_articles SET body_md = $1, body_html = $2, body_text = $3, updated_at = $4 WHERE slug = $5",
+    )
+    .bind(md)
+    .bind(html)
+    .bind(text)
+    .bind(now)
+    .bind(slug)
+    .execute(&mut **tx)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -116,7 +119,11 @@ pub async fn delete_articles_except(tx: &mut Tx<'_>, keep: &[&str]) -> Result<u6
     let rows: Vec<(String,)> = sqlx::query_as("SELECT slug FROM legal_articles").fetch_all(&mut **tx).await?;
     let mut n = 0;
     for (slug,) in rows.into_iter().filter(|(s,)| !keep.contains(&s.as_str())) {
-        n += sqlx::query("DELETE FROM legal_articles WHERE slug = $1").bind(slug).execute(&mut **tx).await?.rows_affected();
+        n += sqlx::query("DELETE FROM legal_articles WHERE slug = $1")
+            .bind(slug)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     }
     Ok(n)
 }
@@ -150,7 +157,11 @@ pub async fn delete_services_except(tx: &mut Tx<'_>, keep: &[&str]) -> Result<u6
     let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM legal_services").fetch_all(&mut **tx).await?;
     let mut n = 0;
     for (code,) in rows.into_iter().filter(|(c,)| !keep.contains(&c.as_str())) {
-        n += sqlx::query("DELETE FROM legal_services WHERE code = $1").bind(code).execute(&mut **tx).await?.rows_affected();
+        n += sqlx::query("DELETE FROM legal_services WHERE code = $1")
+            .bind(code)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     }
     Ok(n)
 }
@@ -168,10 +179,11 @@ pub async fn all_articles(pool: &AnyPool) -> Result<Vec<ArticleRow>> {
 }
 
 pub async fn article_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<ArticleRow>> {
-    let row: Option<ArticleTuple> = sqlx::query_as(&format!("SELECT {ARTICLE_COLUMNS} FROM legal_articles WHERE slug = $1"))
-        .bind(slug)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<ArticleTuple> =
+        sqlx::query_as(&format!("SELECT {ARTICLE_COLUMNS} FROM legal_articles WHERE slug = $1"))
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?;
     Ok(row.map(article))
 }
 
@@ -319,7 +331,15 @@ async fn search_sqlite(pool: &AnyPool, m: &Match, limit: i64) -> Result<Vec<Sear
 
 /// The WHERE condition, a score (8 for a title hit, 3 summary, 1 body, per piece) and an
 /// occurrence count, for pieces bound as `$1..$n` (patterns) and `$n+1..$2n` (raw pieces).
-fn like_sql(n: usize, m: &Match, title: &str, summary: &str, body: &str, count_in: &str, like: &str) -> (String, String, String) {
+fn like_sql(
+    n: usize,
+    m: &Match,
+    title: &str,
+    summary: &str,
+    body: &str,
+    count_in: &str,
+    like: &str,
+) -> (String, String, String) {
     let mut conds = Vec::new();
     let mut score = Vec::new();
     let mut occ = Vec::new();

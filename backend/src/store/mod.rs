@@ -9,8 +9,8 @@ pub mod open311;
 pub mod outbox;
 pub mod publication;
 pub mod regions;
-pub mod signin;
 pub mod resident;
+pub mod signin;
 pub mod staff;
 pub mod supervision;
 

@@ -18,12 +18,13 @@ pub struct ApiKeyRow {
 
 /// Stores a new key's digest; returns its id.
 pub async fn insert_key(tx: &mut Tx<'_>, name: &str, key_hash: &str, now: i64) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as("INSERT INTO api_keys (name, key_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(name)
-        .bind(key_hash)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
+    let (id,): (i64,) =
+        sqlx::query_as("INSERT INTO api_keys (name, key_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(name)
+            .bind(key_hash)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(id)
 }
 
@@ -135,12 +136,18 @@ fn ph(b: Bind, binds: &mut Vec<Bind>) -> String {
 }
 
 pub async fn public_one(pool: &AnyPool, ticket: &str) -> Result<Option<PublicRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {PUBLIC_COLS} FROM appeals WHERE ticket = $1")).bind(ticket).fetch_optional(pool).await?)
+    Ok(sqlx::query_as(&format!("SELECT {PUBLIC_COLS} FROM appeals WHERE ticket = $1"))
+        .bind(ticket)
+        .fetch_optional(pool)
+        .await?)
 }
 
 /// The channel an appeal came in by (`web`, `open311:<key id>`).
 pub async fn channel(pool: &AnyPool, ticket: &str) -> Result<Option<(String, Option<String>)>> {
-    Ok(sqlx::query_as("SELECT channel, media_url FROM appeals WHERE ticket = $1").bind(ticket).fetch_optional(pool).await?)
+    Ok(sqlx::query_as("SELECT channel, media_url FROM appeals WHERE ticket = $1")
+        .bind(ticket)
+        .fetch_optional(pool)
+        .await?)
 }
 
 /// Sets the old `public_location` flag. Since issue 9 §3 the public view never shows a point,

@@ -69,12 +69,13 @@ pub async fn claim(pool: &AnyPool, claimer: &str, now: i64, until: i64, limit: i
 /// Extends this worker's claim on one message just before sending it; `false` if the claim was
 /// lost (it ran out and another worker took the message), in which case it must not be sent.
 pub async fn renew(pool: &AnyPool, id: i64, claimer: &str, until: i64) -> Result<bool> {
-    let r = sqlx::query("UPDATE outbox SET claim_until = $1 WHERE id = $2 AND claimed_by = $3 AND delivered_at IS NULL")
-        .bind(until)
-        .bind(id)
-        .bind(claimer)
-        .execute(pool)
-        .await?;
+    let r =
+        sqlx::query("UPDATE outbox SET claim_until = $1 WHERE id = $2 AND claimed_by = $3 AND delivered_at IS NULL")
+            .bind(until)
+            .bind(id)
+            .bind(claimer)
+            .execute(pool)
+            .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -124,6 +125,7 @@ pub async fn for_ticket(pool: &AnyPool, ticket: &str) -> Result<Vec<OutboxRow>> 
 /// (undelivered, delivered) counts.
 pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
     let (p,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetch_one(pool).await?;
-    let (d,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NOT NULL").fetch_one(pool).await?;
+    let (d,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NOT NULL").fetch_one(pool).await?;
     Ok((p, d))
 }

@@ -31,7 +31,8 @@ pub async fn queue(pool: &AnyPool, q: &InboxQuery, sensitive: &[&str], limit: i6
         binds.push((*c).to_owned());
         ph.push(format!("${}", binds.len()));
     }
-    let not_sensitive = if ph.is_empty() { "1 = 1".to_owned() } else { format!("a.category NOT IN ({})", ph.join(", ")) };
+    let not_sensitive =
+        if ph.is_empty() { "1 = 1".to_owned() } else { format!("a.category NOT IN ({})", ph.join(", ")) };
     let sql = format!(
         "SELECT a.ticket, a.category, a.unit, a.submitted_at, a.description, a.publish_state, a.public_text, a.moderated_at
          FROM appeals a

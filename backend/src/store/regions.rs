@@ -101,11 +101,10 @@ pub async fn count_regions(pool: &AnyPool) -> Result<i64> {
 type RegionRaw = (String, String, String, String, Option<String>, Option<String>);
 
 pub async fn all_regions(pool: &AnyPool) -> Result<Vec<RegionRow>> {
-    let rows: Vec<RegionRaw> = sqlx::query_as(
-        "SELECT code, name, name_en, level, parent, geometry FROM regions ORDER BY code",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<RegionRaw> =
+        sqlx::query_as("SELECT code, name, name_en, level, parent, geometry FROM regions ORDER BY code")
+            .fetch_all(pool)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|(code, name, name_en, level, parent, geometry)| RegionRow {
@@ -121,13 +120,8 @@ pub async fn all_regions(pool: &AnyPool) -> Result<Vec<RegionRow>> {
 
 pub async fn all_units(pool: &AnyPool) -> Result<Vec<UnitRow>> {
     let rows: Vec<(String, String, String, String, String)> =
-        sqlx::query_as("SELECT code, name, kind, region, phone FROM units ORDER BY code")
-            .fetch_all(pool)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, name, kind, region, phone)| UnitRow { code, name, kind, region, phone })
-        .collect())
+        sqlx::query_as("SELECT code, name, kind, region, phone FROM units ORDER BY code").fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(code, name, kind, region, phone)| UnitRow { code, name, kind, region, phone }).collect())
 }
 
 pub async fn all_categories(pool: &AnyPool) -> Result<Vec<CategoryRow>> {
@@ -169,6 +163,7 @@ pub async fn bump_catalog_version(tx: &mut Tx<'_>) -> Result<()> {
 }
 
 pub async fn catalog_version(pool: &AnyPool) -> Result<i64> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = 'catalog_version'").fetch_optional(pool).await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'catalog_version'").fetch_optional(pool).await?;
     Ok(row.and_then(|r| r.0.parse().ok()).unwrap_or(0))
 }

@@ -18,11 +18,12 @@ pub async fn open_session(pool: &AnyPool, id_hash: &str, ticket: &str, now: i64,
 
 /// The ticket of a session that has not expired.
 pub async fn session_ticket(pool: &AnyPool, id_hash: &str, now: i64) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT ticket FROM track_sessions WHERE id_hash = $1 AND expires_at >= $2")
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT ticket FROM track_sessions WHERE id_hash = $1 AND expires_at >= $2")
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?;
     Ok(row.map(|r| r.0))
 }
 
@@ -53,11 +54,12 @@ pub async fn put_flash(pool: &AnyPool, id: &str, owner: &str, data: &str, now: i
 /// owner is neither shown nor deleted.
 pub async fn take_flash(pool: &AnyPool, id: &str, owner: &str, now: i64) -> Result<Option<String>> {
     let mut tx = pool.begin().await?;
-    let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM resident_flash WHERE id = $1 AND owner = $2")
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT data, expires_at FROM resident_flash WHERE id = $1 AND owner = $2")
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await?;
     if row.is_some() {
         sqlx::query("DELETE FROM resident_flash WHERE id = $1").bind(id).execute(&mut *tx).await?;
     }

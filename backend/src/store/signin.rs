@@ -7,11 +7,13 @@ use sqlx::AnyPool;
 
 /// `(failures, last_at, blocked_until)` of one (user name, client) pair.
 pub async fn failures(pool: &AnyPool, username: &str, client: &str) -> Result<Option<(i64, i64, i64)>> {
-    let r: Option<(i64, i64, i64)> = sqlx::query_as("SELECT failures, last_at, blocked_until FROM signin_failures WHERE username = $1 AND client = $2")
-        .bind(username)
-        .bind(client)
-        .fetch_optional(pool)
-        .await?;
+    let r: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT failures, last_at, blocked_until FROM signin_failures WHERE username = $1 AND client = $2",
+    )
+    .bind(username)
+    .bind(client)
+    .fetch_optional(pool)
+    .await?;
     Ok(r)
 }
 
@@ -45,20 +47,30 @@ pub async fn set_blocked_until(pool: &AnyPool, username: &str, client: &str, unt
 }
 
 pub async fn clear_failures(pool: &AnyPool, username: &str, client: &str) -> Result<()> {
-    sqlx::query("DELETE FROM signin_failures WHERE username = $1 AND client = $2").bind(username).bind(client).execute(pool).await?;
+    sqlx::query("DELETE FROM signin_failures WHERE username = $1 AND client = $2")
+        .bind(username)
+        .bind(client)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Deletes rows nobody has failed on since `before` and that block nothing any more.
 pub async fn sweep_failures(pool: &AnyPool, before: i64, now: i64) -> Result<u64> {
-    let r = sqlx::query("DELETE FROM signin_failures WHERE last_at < $1 AND blocked_until < $2").bind(before).bind(now).execute(pool).await?;
+    let r = sqlx::query("DELETE FROM signin_failures WHERE last_at < $1 AND blocked_until < $2")
+        .bind(before)
+        .bind(now)
+        .execute(pool)
+        .await?;
     Ok(r.rows_affected())
 }
 
 /// `(secret, last_step)` of a confirmed second factor.
 pub async fn totp(pool: &AnyPool, staff_id: &str) -> Result<Option<(String, i64)>> {
-    let r: Option<(String, i64)> =
-        sqlx::query_as("SELECT secret, last_step FROM staff_totp WHERE staff_id = $1").bind(staff_id).fetch_optional(pool).await?;
+    let r: Option<(String, i64)> = sqlx::query_as("SELECT secret, last_step FROM staff_totp WHERE staff_id = $1")
+        .bind(staff_id)
+        .fetch_optional(pool)
+        .await?;
     Ok(r)
 }
 
@@ -76,7 +88,11 @@ pub async fn insert_totp(tx: &mut Tx<'_>, staff_id: &str, secret: &str, last_ste
 
 /// Moves the newest accepted step forward; false if `step` is not newer (a replayed code).
 pub async fn advance_totp(pool: &AnyPool, staff_id: &str, step: i64) -> Result<bool> {
-    let r = sqlx::query("UPDATE staff_totp SET last_step = $2 WHERE staff_id = $1 AND last_step < $2").bind(staff_id).bind(step).execute(pool).await?;
+    let r = sqlx::query("UPDATE staff_totp SET last_step = $2 WHERE staff_id = $1 AND last_step < $2")
+        .bind(staff_id)
+        .bind(step)
+        .execute(pool)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -101,18 +117,23 @@ pub async fn replace_recovery_codes(tx: &mut Tx<'_>, staff_id: &str, hashes: &[S
 
 /// Spends one unused code; false if there is no such unused code.
 pub async fn use_recovery_code(tx: &mut Tx<'_>, staff_id: &str, hash: &str, now: i64) -> Result<bool> {
-    let r = sqlx::query("UPDATE staff_recovery_codes SET used_at = $3 WHERE staff_id = $1 AND code_hash = $2 AND used_at IS NULL")
-        .bind(staff_id)
-        .bind(hash)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE staff_recovery_codes SET used_at = $3 WHERE staff_id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(staff_id)
+    .bind(hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn recovery_codes_left(pool: &AnyPool, staff_id: &str) -> Result<i64> {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1 AND used_at IS NULL").bind(staff_id).fetch_one(pool).await?;
+        sqlx::query_as("SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1 AND used_at IS NULL")
+            .bind(staff_id)
+            .fetch_one(pool)
+            .await?;
     Ok(n)
 }
 

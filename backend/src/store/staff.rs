@@ -31,21 +31,24 @@ pub async fn by_username(pool: &AnyPool, username: &str) -> Result<Option<StaffR
 }
 
 pub async fn by_id(pool: &AnyPool, id: &str) -> Result<Option<StaffRow>> {
-    let r: Option<Raw> = sqlx::query_as(&format!("SELECT {COLS} FROM staff WHERE id = $1")).bind(id).fetch_optional(pool).await?;
+    let r: Option<Raw> =
+        sqlx::query_as(&format!("SELECT {COLS} FROM staff WHERE id = $1")).bind(id).fetch_optional(pool).await?;
     Ok(r.map(from_raw))
 }
 
 pub async fn all(pool: &AnyPool) -> Result<Vec<StaffRow>> {
-    let r: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLS} FROM staff ORDER BY unit, username")).fetch_all(pool).await?;
+    let r: Vec<Raw> =
+        sqlx::query_as(&format!("SELECT {COLS} FROM staff ORDER BY unit, username")).fetch_all(pool).await?;
     Ok(r.into_iter().map(from_raw).collect())
 }
 
 /// Active staff of one unit (notification recipients).
 pub async fn active_in_unit(pool: &AnyPool, unit: &str) -> Result<Vec<StaffRow>> {
-    let r: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLS} FROM staff WHERE unit = $1 AND active = 1 ORDER BY username"))
-        .bind(unit)
-        .fetch_all(pool)
-        .await?;
+    let r: Vec<Raw> =
+        sqlx::query_as(&format!("SELECT {COLS} FROM staff WHERE unit = $1 AND active = 1 ORDER BY username"))
+            .bind(unit)
+            .fetch_all(pool)
+            .await?;
     Ok(r.into_iter().map(from_raw).collect())
 }
 

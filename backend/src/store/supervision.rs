@@ -30,7 +30,15 @@ pub async fn delete_holiday(tx: &mut Tx<'_>, day: &str) -> Result<bool> {
 
 /// Records a notice; `false` if this (appeal, cycle, deadline, stage) already fired. The primary
 /// key decides: concurrent runs, on one node or several, insert at most one row.
-pub async fn fire(tx: &mut Tx<'_>, ticket: &str, cycle: i64, deadline: &str, due_at: i64, stage: &str, now: i64) -> Result<bool> {
+pub async fn fire(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    cycle: i64,
+    deadline: &str,
+    due_at: i64,
+    stage: &str,
+    now: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO appeal_notices (ticket, cycle, deadline, due_at, stage, fired_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (ticket, cycle, deadline, due_at, stage) DO NOTHING",
@@ -85,7 +93,10 @@ pub async fn extensions(pool: &AnyPool, ticket: &str) -> Result<Vec<Extension>> 
 }
 
 pub async fn extension(tx: &mut Tx<'_>, id: &str) -> Result<Option<Extension>> {
-    Ok(sqlx::query_as(&format!("SELECT {EXT_COLS} FROM extensions WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+    Ok(sqlx::query_as(&format!("SELECT {EXT_COLS} FROM extensions WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?)
 }
 
 /// Withdraws undecided extension requests (the appeal changed hands, closed or reopened: the
@@ -108,7 +119,16 @@ pub async fn pending_extension(tx: &mut Tx<'_>, ticket: &str) -> Result<bool> {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_extension(tx: &mut Tx<'_>, id: &str, ticket: &str, unit: &str, days: i64, reason: &str, now: i64, by: &str) -> Result<()> {
+pub async fn insert_extension(
+    tx: &mut Tx<'_>,
+    id: &str,
+    ticket: &str,
+    unit: &str,
+    days: i64,
+    reason: &str,
+    now: i64,
+    by: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO extensions (id, ticket, unit, days, reason, requested_at, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -137,7 +157,14 @@ pub async fn decide_extension(tx: &mut Tx<'_>, id: &str, decision: &str, now: i6
 }
 
 /// Records the rating of a cycle; `false` if that cycle was rated already.
-pub async fn rate(tx: &mut Tx<'_>, ticket: &str, cycle: i64, rating: &str, comment: Option<&str>, now: i64) -> Result<bool> {
+pub async fn rate(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    cycle: i64,
+    rating: &str,
+    comment: Option<&str>,
+    now: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO ratings (ticket, cycle, rating, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ticket, cycle) DO NOTHING",
     )
@@ -160,7 +187,10 @@ pub struct Rating {
 }
 
 pub async fn ratings(pool: &AnyPool, ticket: &str) -> Result<Vec<Rating>> {
-    Ok(sqlx::query_as("SELECT cycle, rating, comment, at FROM ratings WHERE ticket = $1 ORDER BY cycle").bind(ticket).fetch_all(pool).await?)
+    Ok(sqlx::query_as("SELECT cycle, rating, comment, at FROM ratings WHERE ticket = $1 ORDER BY cycle")
+        .bind(ticket)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Ratings given, per rating (`satisfied`, `basically`, `unsatisfied`).

@@ -1,7 +1,6 @@
 //! Routing on the real demo city: interior points, points on shared edges and vertices (the
 //! tie rule), the city's outer boundary, and points outside the city.
 
-
 use backend::catalog::Catalog;
 use backend::services::import::{catalog_from_files, demo_files};
 use domain::fields::GeoPoint;

@@ -2,7 +2,6 @@
 //! budget is enforced before decoding and again when storing, and the demo accounts get a
 //! password of their own per database, handed out once.
 
-
 use crate::common;
 
 use backend::photos::{self, MAX_DRAFT_BYTES};
@@ -37,7 +36,9 @@ async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
     // smaller, which is why the budget never stands in an honest resident's way).
     let seven = vec![0u8; 7 * 1024 * 1024];
     for id in ["a", "b"] {
-        assert!(drafts::add_photo(&state.db.pool, &t, id, &seven, photos::MAX_PHOTOS, MAX_DRAFT_BYTES, 1).await.unwrap());
+        assert!(drafts::add_photo(&state.db.pool, &t, id, &seven, photos::MAX_PHOTOS, MAX_DRAFT_BYTES, 1)
+            .await
+            .unwrap());
     }
     assert_eq!(drafts::photo_usage(&state.db.pool, &t).await.unwrap(), (2, 14 * 1024 * 1024));
     // 3 MB more would pass 16 MB: refused as "full", garbage included (so: not decoded).
@@ -63,7 +64,8 @@ async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
 both_engines!(the_draft_byte_budget_is_checked_before_decoding);
 
 async fn demo_accounts_get_a_password_per_database_once(engine: Engine) {
-    let auth = backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
+    let auth =
+        backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
     let Some(one) = common::demo_state(engine, Limits::default()).await else { return };
     let one = one.with_auth(auth);
     let Some(two) = common::demo_state(engine, Limits::default()).await else { return };

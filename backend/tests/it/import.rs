@@ -2,7 +2,6 @@
 //! what is wrong), changes nothing when anything is wrong, updates in place, keeps appeals'
 //! assignment history, and swaps the routing index without a window where lookups fail.
 
-
 use crate::common;
 
 use backend::services::import::{self, catalog_from_files, decode_file, demo_files, ImportFiles};
@@ -52,13 +51,21 @@ fn unknown_parent() {
 fn level_out_of_order() {
     // A community straight under a district skips the street level.
     let files = with_regions(|fs| feature(fs, "HD0101")["properties"]["parent"] = json!("HD"));
-    assert!(errors(&files).contains("region HD0101: level community cannot be under district HD"), "{}", errors(&files));
+    assert!(
+        errors(&files).contains("region HD0101: level community cannot be under district HD"),
+        "{}",
+        errors(&files)
+    );
 }
 
 #[test]
 fn unknown_level() {
     let files = with_regions(|fs| feature(fs, "HD01")["properties"]["level"] = json!("township"));
-    assert!(errors(&files).contains("feature") && errors(&files).contains("(HD01): unknown level \"township\""), "{}", errors(&files));
+    assert!(
+        errors(&files).contains("feature") && errors(&files).contains("(HD01): unknown level \"township\""),
+        "{}",
+        errors(&files)
+    );
 }
 
 #[test]
@@ -67,15 +74,17 @@ fn invalid_polygon() {
         feature(fs, "HD010101")["geometry"] = json!({"type": "Polygon", "coordinates": [[[106.6, 35.48], [106.61, 35.48], [106.61, 35.49], [106.6, 35.49]]]});
     });
     let e = errors(&files);
-    assert!(e.contains("regions.geojson: feature") && e.contains("(HD010101): invalid geometry: a ring is not closed"), "{e}");
+    assert!(
+        e.contains("regions.geojson: feature") && e.contains("(HD010101): invalid geometry: a ring is not closed"),
+        "{e}"
+    );
 }
 
 #[test]
 fn self_intersecting_polygon() {
     // A bow tie: the ring crosses itself in the middle.
     let files = with_regions(|fs| {
-        feature(fs, "HD010101")["geometry"] =
-            json!({"type": "Polygon", "coordinates": [[[106.60, 35.48], [106.61, 35.49], [106.61, 35.48], [106.60, 35.49], [106.60, 35.48]]]});
+        feature(fs, "HD010101")["geometry"] = json!({"type": "Polygon", "coordinates": [[[106.60, 35.48], [106.61, 35.49], [106.61, 35.48], [106.60, 35.49], [106.60, 35.48]]]});
     });
     let e = errors(&files);
     assert!(e.contains("(HD010101): invalid geometry: ring 0 crosses itself near"), "{e}");
@@ -121,7 +130,10 @@ fn category_department_missing_in_a_district() {
     files.categories.push_str("tax,税务问题,Tax,department,tax,10,0\n");
     let e = errors(&files);
     for d in ["HD", "HX", "GX"] {
-        assert!(e.contains(&format!("categories.csv: line 15 (tax): district {d} has no unit of kind department:tax")), "{e}");
+        assert!(
+            e.contains(&format!("categories.csv: line 15 (tax): district {d} has no unit of kind department:tax")),
+            "{e}"
+        );
     }
 }
 
@@ -133,7 +145,9 @@ fn malformed_csv() {
     assert!(e.contains("units.csv: line 165: malformed CSV"), "{e}");
     let mut files = demo_files();
     files.categories = "code,name\nx,y\n".into();
-    assert!(errors(&files).contains("categories.csv: header must have code,name,name_en,route_level,department_kind,deadline_days,urgent"));
+    assert!(errors(&files).contains(
+        "categories.csv: header must have code,name,name_en,route_level,department_kind,deadline_days,urgent"
+    ));
 }
 
 #[test]
@@ -185,7 +199,10 @@ both_engines!(bad_data_changes_nothing_and_reimport_updates_in_place);
 async fn other_nodes_reload_without_a_window(engine: Engine) {
     let Some((state, _)) = common::clocked_state(engine).await else { return };
     // Another node (or the CLI) imports: this node notices the catalog version and swaps.
-    state.catalog.replace_versioned(import::load_catalog(&state.db).await.unwrap(), backend::store::regions::catalog_version(&state.db.pool).await.unwrap());
+    state.catalog.replace_versioned(
+        import::load_catalog(&state.db).await.unwrap(),
+        backend::store::regions::catalog_version(&state.db.pool).await.unwrap(),
+    );
     assert!(!import::reload_if_changed(&state).await.unwrap());
     let moved = with_regions(|fs| feature(fs, "HD010101")["properties"]["name"] = json!("第一网格"));
     import::import_as(&state.db, &moved, &backend::audit::Who::system()).await.unwrap();

@@ -2,7 +2,6 @@
 //! relevance on Chinese queries (FTS5 trigram on SQLite, ILIKE + pg_trgm on PostgreSQL), nearest
 //! service points, triage for dispute appeals, and an admin's edit of an article.
 
-
 use crate::common;
 
 use backend::auth::Staff;
@@ -107,7 +106,11 @@ async fn chinese_search_is_relevant(engine: Engine) {
     // One and two characters still find something.
     let v = legal::search(&state, "薪").await.unwrap();
     assert!(!v.articles.is_empty(), "1 character");
-    assert!(slugs(&v).iter().all(|s| ["wages-unpaid-first-steps", "labour-arbitration-how"].contains(s)), "{:?}", slugs(&v));
+    assert!(
+        slugs(&v).iter().all(|s| ["wages-unpaid-first-steps", "labour-arbitration-how"].contains(s)),
+        "{:?}",
+        slugs(&v)
+    );
     assert!(v.articles[0].snippet_html.contains("<mark>薪</mark>"), "{:?}", v.articles[0]);
     let v = legal::search(&state, "仲裁").await.unwrap();
     assert_eq!(slugs(&v)[0], "labour-arbitration-how", "{:?}", slugs(&v));
@@ -180,7 +183,12 @@ async fn nearest_points_and_triage(engine: Engine) {
     // Only the district known: the district's committees, its streets' first.
     let t = legal::triage(&state, "wage_arrears", "HX").await.unwrap().unwrap();
     assert!(t.mediation.len() > 1 && t.mediation[0].code == "LS-HX01-MED", "{:?}", t.mediation);
-    assert!(t.articles.iter().all(|a| ["wages-unpaid-first-steps", "labour-arbitration-how", "labour-contract-missing"].contains(&a.slug.as_str())));
+    assert!(t.articles.iter().all(|a| [
+        "wages-unpaid-first-steps",
+        "labour-arbitration-how",
+        "labour-contract-missing"
+    ]
+    .contains(&a.slug.as_str())));
     // Unknown region: articles only.
     let t = legal::triage(&state, "land_demolition", "").await.unwrap().unwrap();
     assert!(t.mediation.is_empty() && t.district.is_none() && t.articles.len() == 2);
@@ -190,7 +198,10 @@ async fn nearest_points_and_triage(engine: Engine) {
     // The directory by region: a street shows its own places, its community's and the district's.
     let v = legal::directory(&state, "", "HD", "HD01", "", "").await.unwrap();
     let codes: Vec<&str> = v.points.iter().map(|p| p.code.as_str()).collect();
-    assert_eq!(codes, vec!["LS-HD-AID", "LS-HD-LABOR-MED", "LS-HD-LSC", "LS-HD01-MED", "LS-HD01-LSS", "LS-HD01-JO", "LS-HD0101-MED"]);
+    assert_eq!(
+        codes,
+        vec!["LS-HD-AID", "LS-HD-LABOR-MED", "LS-HD-LSC", "LS-HD01-MED", "LS-HD01-LSS", "LS-HD01-JO", "LS-HD0101-MED"]
+    );
     assert_eq!(v.streets.len(), 3);
     assert_eq!(v.points[3].place.0, "河东区 / 东关街道");
     // A street of another district is ignored; an unknown kind is no filter.
@@ -203,7 +214,15 @@ async fn nearest_points_and_triage(engine: Engine) {
 both_engines!(nearest_points_and_triage);
 
 fn staff(role: Role) -> Staff {
-    Staff { id: "s-admin".into(), username: "admin".into(), display_name: "管理员".into(), unit: "U-CITY".into(), role, active: true, updated_at: 0 }
+    Staff {
+        id: "s-admin".into(),
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        unit: "U-CITY".into(),
+        role,
+        active: true,
+        updated_at: 0,
+    }
 }
 
 async fn an_admin_edits_an_article(engine: Engine) {
@@ -211,8 +230,14 @@ async fn an_admin_edits_an_article(engine: Engine) {
     let slug = "people-mediation-how";
     let text = "## 新的说明\n\n人民调解现在也可以在线预约。<script>alert(1)</script>\n\n见[仲裁](/legal/articles/labour-arbitration-how)。";
     // Only an admin.
-    assert!(matches!(legal::update_article(&state, &staff(Role::Dispatcher), slug, text).await, Err(BackendError::Forbidden)));
-    assert!(matches!(legal::update_article(&state, &staff(Role::Admin), "nope", text).await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        legal::update_article(&state, &staff(Role::Dispatcher), slug, text).await,
+        Err(BackendError::Forbidden)
+    ));
+    assert!(matches!(
+        legal::update_article(&state, &staff(Role::Admin), "nope", text).await,
+        Err(BackendError::NotFound)
+    ));
     // A broken link is refused, naming it.
     match legal::update_article(&state, &staff(Role::Admin), slug, "见[这里](/legal/articles/gone)").await {
         Err(BackendError::Import(e)) => assert!(e[0].contains("no article \"gone\""), "{e:?}"),

@@ -2,7 +2,6 @@
 //! every parameter problem is reported, keys are checked, the list filters work, and the public
 //! view never shows what is private.
 
-
 use crate::common;
 
 use backend::audit::Who;
@@ -63,7 +62,9 @@ fn bad_request(r: Result<impl std::fmt::Debug, BackendError>) -> Vec<String> {
 
 /// The web wizard with the same facts; returns the stored ticket.
 async fn web_submit(state: &AppState, category: &str, lat: &str, lng: &str) -> String {
-    let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<HashMap<_, _>>();
+    let form = |pairs: &[(&str, &str)]| {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<HashMap<_, _>>()
+    };
     let new = appeal::start(state, "c", &form(&[("category", category)])).await.unwrap();
     assert_eq!(new.outcome, StepOutcome::Go(Step::What));
     let (t, secret) = (new.token, new.secret);
@@ -85,17 +86,45 @@ async fn post_routes_and_stores_like_the_web_form(engine: Engine) {
     let Some((state, _clock)) = state_at(engine, Limits::default()).await else { return };
     let k = open311::create_key(&state, &cli(), "city app").await.unwrap();
     let media = "https://img.example.org/p/1.jpg";
-    let out = open311::submit(&state, &post(&k.key, "wage_arrears", &at_point(&[("media_url", media), ("jurisdiction_id", "sf")]))).await.unwrap();
+    let out = open311::submit(
+        &state,
+        &post(&k.key, "wage_arrears", &at_point(&[("media_url", media), ("jurisdiction_id", "sf")])),
+    )
+    .await
+    .unwrap();
     assert!(out.service_request_id.starts_with("PA-") && out.service_request_id.len() == 12, "{out:?}");
     assert_eq!(out.account_id, None);
     assert!(out.service_notice.contains("河东区人力资源和社会保障局"), "{}", out.service_notice);
     let api = appeals::full(&state.db.pool, &stored(&out.service_request_id)).await.unwrap().unwrap();
-    let web = appeals::full(&state.db.pool, &web_submit(&state, "wage_arrears", IN_HD010101.0, IN_HD010101.1).await).await.unwrap().unwrap();
+    let web = appeals::full(&state.db.pool, &web_submit(&state, "wage_arrears", IN_HD010101.0, IN_HD010101.1).await)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(api.unit, "D-HD-hrss");
     // Everything routing and the clock decide is the same as for the web form.
     assert_eq!(
-        (&api.unit, &api.region, &api.cell, &api.route_reason, api.deadline_at, api.sign_by_at, &api.scope_path, &api.status, api.urgent),
-        (&web.unit, &web.region, &web.cell, &web.route_reason, web.deadline_at, web.sign_by_at, &web.scope_path, &web.status, web.urgent)
+        (
+            &api.unit,
+            &api.region,
+            &api.cell,
+            &api.route_reason,
+            api.deadline_at,
+            api.sign_by_at,
+            &api.scope_path,
+            &api.status,
+            api.urgent
+        ),
+        (
+            &web.unit,
+            &web.region,
+            &web.cell,
+            &web.route_reason,
+            web.deadline_at,
+            web.sign_by_at,
+            &web.scope_path,
+            &web.status,
+            web.urgent
+        )
     );
     assert_eq!(api.cell.as_deref(), Some("HD010101"));
     assert_eq!((api.lat, api.lng), (Some(35.485), Some(106.605)));
@@ -108,21 +137,46 @@ async fn post_routes_and_stores_like_the_web_form(engine: Engine) {
     assert_eq!(kinds(&api.ticket).await, ["submitted", "routed"]);
     assert_eq!(kinds(&api.ticket).await, kinds(&web.ticket).await);
     let note = outbox::for_ticket(&state.db.pool, &api.ticket).await.unwrap();
-    assert_eq!(note.iter().map(|m| (m.kind.as_str(), m.recipient.as_str())).collect::<Vec<_>>(), [("new_assignment", "D-HD-hrss")]);
-    assert_eq!(store::channel(&state.db.pool, &api.ticket).await.unwrap(), Some((format!("open311:{}", k.id), Some(media.to_owned()))));
+    assert_eq!(
+        note.iter().map(|m| (m.kind.as_str(), m.recipient.as_str())).collect::<Vec<_>>(),
+        [("new_assignment", "D-HD-hrss")]
+    );
+    assert_eq!(
+        store::channel(&state.db.pool, &api.ticket).await.unwrap(),
+        Some((format!("open311:{}", k.id), Some(media.to_owned())))
+    );
     assert_eq!(store::channel(&state.db.pool, &web.ticket).await.unwrap(), Some(("web".to_owned(), None)));
     // Each POST is its own appeal (GeoReport v2 has no idempotency key).
     let again = open311::submit(&state, &post(&k.key, "wage_arrears", &at_point(&[]))).await.unwrap();
     assert_ne!(again.service_request_id, out.service_request_id);
 
     // Named: both a name and a phone, checked by the form's parsers.
-    let named = open311::submit(&state, &post(&k.key, "sanitation", &at_point(&[("first_name", "小明"), ("last_name", "王"), ("phone", "+86 138-0013-8000"), ("email", "w@example.org")]))).await.unwrap();
+    let named = open311::submit(
+        &state,
+        &post(
+            &k.key,
+            "sanitation",
+            &at_point(&[
+                ("first_name", "小明"),
+                ("last_name", "王"),
+                ("phone", "+86 138-0013-8000"),
+                ("email", "w@example.org"),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
     let a = appeals::full(&state.db.pool, &stored(&named.service_request_id)).await.unwrap().unwrap();
-    assert_eq!((a.contact_name.as_deref(), a.contact_phone.as_deref(), a.anonymous), (Some("王小明"), Some("13800138000"), 0));
+    assert_eq!(
+        (a.contact_name.as_deref(), a.contact_phone.as_deref(), a.anonymous),
+        (Some("王小明"), Some("13800138000"), 0)
+    );
     assert_eq!(a.unit, "U-HD0101", "a community-level category goes to the community committee");
 
     // An address without coordinates: the city centre dispatches, the text is the address note.
-    let text = open311::submit(&state, &post(&k.key, "wage_arrears", &[("address_string", "东关街道和平路 12 号")])).await.unwrap();
+    let text = open311::submit(&state, &post(&k.key, "wage_arrears", &[("address_string", "东关街道和平路 12 号")]))
+        .await
+        .unwrap();
     let a = appeals::full(&state.db.pool, &stored(&text.service_request_id)).await.unwrap().unwrap();
     assert_eq!((a.unit.as_str(), a.route_reason.as_str()), ("U-SF", "outside_grid"));
     assert_eq!(a.address_note.as_deref(), Some("东关街道和平路 12 号"));
@@ -130,7 +184,9 @@ async fn post_routes_and_stores_like_the_web_form(engine: Engine) {
     assert_eq!(kinds(&a.ticket).await, ["submitted", "routed_outside"]);
     assert!(text.service_notice.contains("manual dispatch"), "{}", text.service_notice);
     // With coordinates as well, the point routes and the text is kept as the note.
-    let both = open311::submit(&state, &post(&k.key, "wage_arrears", &at_point(&[("address_string", "和平路 12 号")]))).await.unwrap();
+    let both = open311::submit(&state, &post(&k.key, "wage_arrears", &at_point(&[("address_string", "和平路 12 号")])))
+        .await
+        .unwrap();
     let a = appeals::full(&state.db.pool, &stored(&both.service_request_id)).await.unwrap().unwrap();
     assert_eq!((a.unit.as_str(), a.address_note.as_deref()), ("D-HD-hrss", Some("和平路 12 号")));
 }
@@ -139,7 +195,11 @@ both_engines!(post_routes_and_stores_like_the_web_form);
 async fn post_reports_every_bad_parameter(engine: Engine) {
     let Some((state, _clock)) = state_at(engine, Limits::default()).await else { return };
     let k = key(&state).await;
-    let before = store::list(&state.db.pool, &store::ListQuery { from: 0, to: i64::MAX, limit: 100, ..Default::default() }).await.unwrap().len();
+    let before =
+        store::list(&state.db.pool, &store::ListQuery { from: 0, to: i64::MAX, limit: 100, ..Default::default() })
+            .await
+            .unwrap()
+            .len();
     let one = |code: &str, pairs: &[(&str, &str)]| {
         let state = state.clone();
         let p = post(&k, code, pairs);
@@ -152,7 +212,8 @@ async fn post_reports_every_bad_parameter(engine: Engine) {
     assert!(one("drop table;", &at_point(&[])).await[0].starts_with("service_code:"));
     let e = one("wage_arrears", &at_point(&[("description", "")])).await;
     assert_eq!(e, ["description: Say what happened"]);
-    assert!(one("wage_arrears", &at_point(&[("description", "太短")])).await[0].starts_with("description: Write at least 10"));
+    assert!(one("wage_arrears", &at_point(&[("description", "太短")])).await[0]
+        .starts_with("description: Write at least 10"));
     for (lat, long) in [("91", "106.6"), ("35.4", ""), ("north", "106.6"), ("35.4", "NaN")] {
         let e = one("wage_arrears", &[("lat", lat), ("long", long)]).await;
         assert!(e.len() == 1 && e[0].starts_with("lat/long:"), "{lat},{long}: {e:?}");
@@ -160,7 +221,9 @@ async fn post_reports_every_bad_parameter(engine: Engine) {
     assert_eq!(one("wage_arrears", &[]).await, ["lat/long or address_string: a location is required"]);
     assert!(one("wage_arrears", &[("address_string", &"路".repeat(201))]).await[0].starts_with("address_string:"));
     assert!(one("wage_arrears", &at_point(&[("phone", "13800138000")])).await[0].starts_with("first_name/last_name:"));
-    assert!(one("wage_arrears", &at_point(&[("first_name", "Jane"), ("phone", "12345")])).await[0].starts_with("phone:"));
+    assert!(
+        one("wage_arrears", &at_point(&[("first_name", "Jane"), ("phone", "12345")])).await[0].starts_with("phone:")
+    );
     for bad in ["ftp://x.example/a.jpg", "javascript:alert(1)", "/a.jpg", "https://"] {
         assert!(one("wage_arrears", &at_point(&[("media_url", bad)])).await[0].starts_with("media_url:"), "{bad}");
     }
@@ -168,7 +231,11 @@ async fn post_reports_every_bad_parameter(engine: Engine) {
     let e = one("rockets", &[("description", ""), ("media_url", "ftp://x")]).await;
     assert_eq!(e.len(), 4, "{e:?}");
     // Nothing was stored by any of them.
-    let after = store::list(&state.db.pool, &store::ListQuery { from: 0, to: i64::MAX, limit: 100, ..Default::default() }).await.unwrap().len();
+    let after =
+        store::list(&state.db.pool, &store::ListQuery { from: 0, to: i64::MAX, limit: 100, ..Default::default() })
+            .await
+            .unwrap()
+            .len();
     assert_eq!(before, after);
 }
 both_engines!(post_reports_every_bad_parameter);
@@ -195,7 +262,10 @@ async fn keys_are_checked_revocable_audited_and_rate_limited(engine: Engine) {
     // Two per hour for A; B has its own budget.
     open311::submit(&state, &post(&a.key, "wage_arrears", &at_point(&[]))).await.unwrap();
     open311::submit(&state, &post(&a.key, "wage_arrears", &at_point(&[]))).await.unwrap();
-    assert!(matches!(open311::submit(&state, &post(&a.key, "wage_arrears", &at_point(&[]))).await, Err(BackendError::RateLimited)));
+    assert!(matches!(
+        open311::submit(&state, &post(&a.key, "wage_arrears", &at_point(&[]))).await,
+        Err(BackendError::RateLimited)
+    ));
     open311::submit(&state, &post(&b.key, "wage_arrears", &at_point(&[]))).await.unwrap();
     // Revoked: refused at once; revoking again is not found.
     open311::revoke_key(&state, &cli(), b.id).await.unwrap();
@@ -203,13 +273,19 @@ async fn keys_are_checked_revocable_audited_and_rate_limited(engine: Engine) {
     assert!(matches!(open311::revoke_key(&state, &cli(), b.id).await, Err(BackendError::NotFound)));
     assert!(matches!(open311::revoke_key(&state, &cli(), 999).await, Err(BackendError::NotFound)));
     let keys = open311::list_keys(&state).await.unwrap();
-    assert_eq!(keys.iter().map(|k| (k.id, k.name.as_str(), k.revoked_at.is_some())).collect::<Vec<_>>(), [(a.id, "app A", false), (b.id, "app B", true)]);
+    assert_eq!(
+        keys.iter().map(|k| (k.id, k.name.as_str(), k.revoked_at.is_some())).collect::<Vec<_>>(),
+        [(a.id, "app A", false), (b.id, "app B", true)]
+    );
     // Audited, and the chain holds.
     let log = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
     let actions: Vec<(&str, &str)> = log.iter().map(|r| (r.action.as_str(), r.actor.as_str())).collect();
     assert_eq!(actions.iter().filter(|a| **a == ("open311_key_create", "cli")).count(), 2);
     assert_eq!(actions.iter().filter(|a| **a == ("open311_key_revoke", "cli")).count(), 1);
-    assert!(log.iter().all(|r| !r.detail.contains(&a.key[5..]) && !r.detail.contains(&b.key[5..])), "keys never reach the log");
+    assert!(
+        log.iter().all(|r| !r.detail.contains(&a.key[5..]) && !r.detail.contains(&b.key[5..])),
+        "keys never reach the log"
+    );
     assert_eq!(backend::audit::verify(&state.db.pool).await.unwrap().first_broken, None);
 }
 both_engines!(keys_are_checked_revocable_audited_and_rate_limited);
@@ -235,9 +311,16 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     let mid = submit("wage_arrears").await; // 2025-09-12
     clock.advance(time::Duration::days(10));
     let new = submit("sanitation").await; // 2025-09-22
-    // Close `mid`.
+                                          // Close `mid`.
     let mut tx = state.db.pool.begin().await.unwrap();
-    appeals::apply(&mut tx, &stored(&mid), &appeals::Change { status: Some("closed"), closed_at: Some(Some(clock.ts())), ..Default::default() }, clock.ts()).await.unwrap();
+    appeals::apply(
+        &mut tx,
+        &stored(&mid),
+        &appeals::Change { status: Some("closed"), closed_at: Some(Some(clock.ts())), ..Default::default() },
+        clock.ts(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     // The default window is the last 90 days, newest first.
@@ -246,11 +329,31 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     assert_eq!(ids(&open311::requests(&state, &q(&all)).await.unwrap()), [new.as_str(), mid.as_str(), old.as_str()]);
     // A start alone runs to now; an end alone reaches 90 days back.
     assert_eq!(ids(&open311::requests(&state, &q(&[("end_date", "2025-06-05")])).await.unwrap()), [old.as_str()]);
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04"), ("end_date", "2025-06-04")])).await.unwrap()), [old.as_str()]);
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T01:00:02Z")])).await.unwrap()), [new.as_str(), mid.as_str(), old.as_str()],
-        "windows are whole days: a start one second after `old` must not tell its exact time");
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T08:59:59Z"), ("end_date", "2025-06-04T15:59:59Z")])).await.unwrap()), [old.as_str()]);
-    assert_eq!(ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T16:00:00Z"), ("end_date", "2025-06-05")])).await.unwrap()), Vec::<&str>::new(), "the next city day");
+    assert_eq!(
+        ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04"), ("end_date", "2025-06-04")])).await.unwrap()),
+        [old.as_str()]
+    );
+    assert_eq!(
+        ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T01:00:02Z")])).await.unwrap()),
+        [new.as_str(), mid.as_str(), old.as_str()],
+        "windows are whole days: a start one second after `old` must not tell its exact time"
+    );
+    assert_eq!(
+        ids(&open311::requests(
+            &state,
+            &q(&[("start_date", "2025-06-04T08:59:59Z"), ("end_date", "2025-06-04T15:59:59Z")])
+        )
+        .await
+        .unwrap()),
+        [old.as_str()]
+    );
+    assert_eq!(
+        ids(&open311::requests(&state, &q(&[("start_date", "2025-06-04T16:00:00Z"), ("end_date", "2025-06-05")]))
+            .await
+            .unwrap()),
+        Vec::<&str>::new(),
+        "the next city day"
+    );
     // Status and service code, also comma-separated.
     let with = |extra: &[(&'static str, &'static str)]| {
         let mut v = all.to_vec();
@@ -260,26 +363,50 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     let r = open311::requests(&state, &with(&[("status", "closed")])).await.unwrap();
     assert_eq!(ids(&r), [mid.as_str()]);
     assert_eq!((r[0].status.as_str(), r[0].status_notes.as_str()), ("closed", "closed: handling finished"));
-    assert_eq!(ids(&open311::requests(&state, &with(&[("status", "open")])).await.unwrap()), [new.as_str(), old.as_str()]);
+    assert_eq!(
+        ids(&open311::requests(&state, &with(&[("status", "open")])).await.unwrap()),
+        [new.as_str(), old.as_str()]
+    );
     assert_eq!(ids(&open311::requests(&state, &with(&[("status", "open,closed")])).await.unwrap()).len(), 3);
-    assert_eq!(ids(&open311::requests(&state, &with(&[("service_code", "sanitation")])).await.unwrap()), [new.as_str(), old.as_str()]);
-    assert_eq!(ids(&open311::requests(&state, &with(&[("service_code", "wage_arrears, sanitation"), ("status", "open")])).await.unwrap()), [new.as_str(), old.as_str()]);
+    assert_eq!(
+        ids(&open311::requests(&state, &with(&[("service_code", "sanitation")])).await.unwrap()),
+        [new.as_str(), old.as_str()]
+    );
+    assert_eq!(
+        ids(&open311::requests(&state, &with(&[("service_code", "wage_arrears, sanitation"), ("status", "open")]))
+            .await
+            .unwrap()),
+        [new.as_str(), old.as_str()]
+    );
     assert!(open311::requests(&state, &with(&[("service_code", "rockets")])).await.unwrap().is_empty());
     // Ids: any spelling, the other filters ignored, unknown or malformed ones simply not found.
     let list = format!("{},{} , PA-0000-0000,not-a-ticket,{}", old.to_lowercase(), mid.replace('-', ""), new);
-    let r = open311::requests(&state, &q(&[("service_request_id", &list), ("status", "closed"), ("service_code", "other")])).await.unwrap();
+    let r = open311::requests(
+        &state,
+        &q(&[("service_request_id", &list), ("status", "closed"), ("service_code", "other")]),
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&r), [new.as_str(), mid.as_str(), old.as_str()]);
     assert!(open311::requests(&state, &q(&[("service_request_id", "nonsense")])).await.unwrap().is_empty());
     let too_many = vec!["PA-0000-0000"; 1001].join(",");
-    assert!(bad_request(open311::requests(&state, &q(&[("service_request_id", &too_many)])).await)[0].starts_with("service_request_id:"));
+    assert!(bad_request(open311::requests(&state, &q(&[("service_request_id", &too_many)])).await)[0]
+        .starts_with("service_request_id:"));
     // Malformed parameters are named, all at once.
-    let e = bad_request(open311::requests(&state, &q(&[("start_date", "yesterday"), ("status", "pending"), ("service_code", "drop table;")])).await);
+    let e = bad_request(
+        open311::requests(
+            &state,
+            &q(&[("start_date", "yesterday"), ("status", "pending"), ("service_code", "drop table;")]),
+        )
+        .await,
+    );
     assert_eq!(e.len(), 3, "{e:?}");
     for p in ["start_date:", "status:", "service_code:"] {
         assert!(e.iter().any(|m| m.starts_with(p)), "{p} in {e:?}");
     }
     assert!(bad_request(open311::requests(&state, &q(&[("end_date", "2025-13-01")])).await)[0].starts_with("end_date:"));
-    let e = bad_request(open311::requests(&state, &q(&[("start_date", "2025-06-05"), ("end_date", "2025-06-04")])).await);
+    let e =
+        bad_request(open311::requests(&state, &q(&[("start_date", "2025-06-05"), ("end_date", "2025-06-04")])).await);
     assert_eq!(e, ["start_date: must not be after end_date"]);
     // One by id; unknown and malformed ids are not found.
     assert_eq!(open311::request(&state, &new.to_lowercase()).await.unwrap().service_request_id, new);
@@ -374,7 +501,10 @@ async fn the_public_view_keeps_residents_private(engine: Engine) {
     assert_eq!(r.address.as_deref(), Some("河东区 / 东关街道 / 和平社区"));
     assert_eq!(r.agency_responsible, None);
     assert!(!json.contains("U-HD0101") && !json.contains("居委会"), "{json}");
-    assert_eq!((r.service_code.as_str(), r.service_name.as_deref(), r.status.as_str()), ("sanitation", Some("环境卫生"), "open"));
+    assert_eq!(
+        (r.service_code.as_str(), r.service_name.as_deref(), r.status.as_str()),
+        ("sanitation", Some("环境卫生"), "open")
+    );
     // Anonymous and sensitive appeals: no description, no media.
     for id in [&anonymous, &sensitive] {
         let r = open311::request(&state, id).await.unwrap();
@@ -415,7 +545,10 @@ async fn services_are_the_categories(engine: Engine) {
     assert_eq!(s.len(), 13);
     assert_eq!(s[0].service_code, "neighbor_dispute");
     let w = open311::service(&state, "wage_arrears").unwrap();
-    assert_eq!((w.service_name.as_str(), w.description.as_str(), w.group.as_str(), w.kind, w.metadata), ("劳资欠薪", "Unpaid wages", "department", "realtime", false));
+    assert_eq!(
+        (w.service_name.as_str(), w.description.as_str(), w.group.as_str(), w.kind, w.metadata),
+        ("劳资欠薪", "Unpaid wages", "department", "realtime", false)
+    );
     assert_eq!(open311::service(&state, "sanitation").unwrap().group, "community");
     assert!(matches!(open311::service(&state, "rockets"), Err(BackendError::NotFound)));
     assert!(open311::contact(&state).contains("示范市社会治理综合指挥中心"));

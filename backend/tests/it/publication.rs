@@ -2,7 +2,6 @@
 //! public unless they asked and staff approved it; the approved (redacted) text is exactly what
 //! is shown; sensitive categories never; moderation is scoped, role-checked and audited.
 
-
 use crate::common;
 
 use backend::services::moderation::{self, Decision};
@@ -54,7 +53,10 @@ fn approve(text: &str) -> Decision {
 fn assert_coarse(r: &open311::RequestView) {
     assert_eq!(r.requested_datetime, "2026-11-23T00:00:00+08:00");
     assert_eq!(r.updated_datetime, "2026-11-23T00:00:00+08:00");
-    assert_eq!((r.lat, r.lng, &r.expected_datetime, &r.agency_responsible, &r.media_url), (None, None, &None, &None, &None));
+    assert_eq!(
+        (r.lat, r.lng, &r.expected_datetime, &r.agency_responsible, &r.media_url),
+        (None, None, &None, &None, &None)
+    );
     assert_eq!(r.address.as_deref(), Some("河东区 / 东关街道 / 和平社区"));
 }
 
@@ -93,11 +95,20 @@ async fn nothing_is_public_unless_asked_and_approved(engine: Engine) {
     assert_eq!(r.description.as_deref(), Some(redacted));
     assert_coarse(&r);
     let (_, st, text, by) = flags(&state, &asked).await;
-    assert_eq!((st.as_deref(), text.as_deref(), by.as_deref()), (Some("approved"), Some(redacted), Some(street.id.as_str())));
+    assert_eq!(
+        (st.as_deref(), text.as_deref(), by.as_deref()),
+        (Some("approved"), Some(redacted), Some(street.id.as_str()))
+    );
     // The list shows the same; the original text appears nowhere in it.
     let list = open311::requests(&state, &RequestQuery::default()).await.unwrap();
     let json = serde_json::to_string(&list).unwrap();
-    assert!(json.contains(redacted) && !json.contains(ORIGINAL) && !json.contains("13800138000") && !json.contains("李阿姨"), "{json}");
+    assert!(
+        json.contains(redacted)
+            && !json.contains(ORIGINAL)
+            && !json.contains("13800138000")
+            && !json.contains("李阿姨"),
+        "{json}"
+    );
     // An empty text is a field error and changes nothing.
     match moderation::decide(&state, &street, &asked, &approve(" \n ")).await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrBodyEmpty),
@@ -121,7 +132,10 @@ async fn nothing_is_public_unless_asked_and_approved(engine: Engine) {
     let actions: Vec<&str> = a.iter().map(|(x, _)| x.as_str()).collect();
     assert_eq!(actions, ["publication_decline", "publication_approve"], "newest first");
     let approved = &a[1].1;
-    assert_eq!((approved["from"].as_str(), approved["to"].as_str(), approved["redacted"].as_bool()), (Some("pending"), Some("approved"), Some(true)));
+    assert_eq!(
+        (approved["from"].as_str(), approved["to"].as_str(), approved["redacted"].as_bool()),
+        (Some("pending"), Some("approved"), Some(true))
+    );
     assert!(!a[1].1.to_string().contains("已隐去"), "the audit log keeps no published text");
     assert_eq!((a[0].1["from"].as_str(), a[0].1["withdrawn"].as_bool()), (Some("approved"), Some(true)));
     assert_eq!(audit_of(&state, &declined).await[0].0, "publication_decline");
@@ -163,16 +177,25 @@ async fn only_dispatchers_and_admins_in_scope_moderate(engine: Engine) {
     let ticket = appeal(&state, "sanitation", &[("identity", "anonymous"), ("publish", "1")]).await;
 
     // Out of scope: refused, not in the queue, nothing written.
-    assert!(matches!(moderation::decide(&state, &far, &ticket, &approve("x 堆物")).await, Err(BackendError::Forbidden)));
+    assert!(matches!(
+        moderation::decide(&state, &far, &ticket, &approve("x 堆物")).await,
+        Err(BackendError::Forbidden)
+    ));
     assert!(moderation::queue(&state, &far).await.unwrap().is_empty());
     // The handling unit's own handler does not moderate (role), not even its own appeal.
-    assert!(matches!(moderation::decide(&state, &community, &ticket, &approve("x 堆物")).await, Err(BackendError::Forbidden)));
+    assert!(matches!(
+        moderation::decide(&state, &community, &ticket, &approve("x 堆物")).await,
+        Err(BackendError::Forbidden)
+    ));
     assert!(matches!(moderation::queue(&state, &community).await, Err(BackendError::Forbidden)));
     assert_eq!(flags(&state, &ticket).await.1.as_deref(), Some("pending"));
     assert!(audit_of(&state, &ticket).await.is_empty());
     assert_eq!(public(&state, &ticket).await.description, None);
     // Unknown ticket.
-    assert!(matches!(moderation::decide(&state, &street, "PA00000000", &Decision::Decline).await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        moderation::decide(&state, &street, "PA00000000", &Decision::Decline).await,
+        Err(BackendError::NotFound)
+    ));
 
     // The admin sees it everywhere and may decide; so may the street's dispatcher.
     assert_eq!(moderation::queue(&state, &admin).await.unwrap().len(), 1);
@@ -182,10 +205,19 @@ async fn only_dispatchers_and_admins_in_scope_moderate(engine: Engine) {
     moderation::decide(&state, &admin, &ticket, &approve("楼道堆物")).await.unwrap();
     assert_eq!(public(&state, &ticket).await.description.as_deref(), Some("楼道堆物"));
     let q = moderation::queue(&state, &street).await.unwrap();
-    assert_eq!((q.len(), q[0].public_text.as_deref()), (1, Some("楼道堆物")), "approved ones stay listed for re-moderation");
+    assert_eq!(
+        (q.len(), q[0].public_text.as_deref()),
+        (1, Some("楼道堆物")),
+        "approved ones stay listed for re-moderation"
+    );
     moderation::decide(&state, &street, &ticket, &approve("楼道堆物，请清理")).await.unwrap();
     assert_eq!(public(&state, &ticket).await.description.as_deref(), Some("楼道堆物，请清理"));
-    let who: Vec<String> = audit::recent(&state.db.pool, Some(&ticket), Some("publication_approve"), None, 10).await.unwrap().into_iter().map(|r| r.actor).collect();
+    let who: Vec<String> = audit::recent(&state.db.pool, Some(&ticket), Some("publication_approve"), None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.actor)
+        .collect();
     assert_eq!(who, [street.id.clone(), admin.id.clone()]);
 }
 both_engines!(only_dispatchers_and_admins_in_scope_moderate);

@@ -1,6 +1,5 @@
 //! Service tests: every use case of the resident slice, on SQLite and on PostgreSQL.
 
-
 use crate::common;
 
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
@@ -104,7 +103,13 @@ both_engines!(submit_routes_stores_and_is_idempotent);
 
 async fn parallel_double_submit_makes_one_appeal(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
-    let t = fill(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let t = fill(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "anonymous")],
+    )
+    .await;
     let (a, b, c) = tokio::join!(accepted(&state, &t), accepted(&state, &t), accepted(&state, &t));
     assert_eq!(a, b);
     assert_eq!(b, c);
@@ -116,13 +121,16 @@ both_engines!(parallel_double_submit_makes_one_appeal);
 
 async fn point_routing_and_outside_the_city(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
-    let inside = fill(&state, "neighbor_dispute", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await;
+    let inside =
+        fill(&state, "neighbor_dispute", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await;
     let ticket = accepted(&state, &inside).await;
     assert_eq!(appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap().unit, "U-HD010101");
-    let outside = fill(&state, "neighbor_dispute", &[("lat", "34.0"), ("lng", "106.0")], &[("identity", "anonymous")]).await;
+    let outside =
+        fill(&state, "neighbor_dispute", &[("lat", "34.0"), ("lng", "106.0")], &[("identity", "anonymous")]).await;
     let ticket = accepted(&state, &outside).await;
     assert_eq!(appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap().unit, "U-SF");
-    let kinds: Vec<String> = appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["submitted", "routed_outside"]);
 }
 both_engines!(point_routing_and_outside_the_city);
@@ -144,14 +152,23 @@ async fn invalid_steps_keep_what_was_typed(engine: Engine) {
     let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HD")])).await.unwrap();
     assert_eq!(out, StepOutcome::Go(Step::Photos));
     // A street of another district (a stale select with JavaScript off) is dropped, not kept.
-    let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HD"), ("street", "HX01")])).await.unwrap();
+    let out =
+        appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HD"), ("street", "HX01")])).await.unwrap();
     assert_eq!(out, StepOutcome::Go(Step::Photos));
     assert_eq!(appeal::draft_view(&state, t, sec).await.unwrap().draft.street, "");
     // An unknown district is an error on the region field.
     let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "ZZ")])).await.unwrap();
     assert_eq!(out, StepOutcome::Stay(Step::Where));
     // Refining the cascade never shows errors; changing the district drops the old street.
-    let out = appeal::save_step(&state, t, sec, Step::Where, &form(&[("district", "HX"), ("street", "HD01"), ("action", "refine")])).await.unwrap();
+    let out = appeal::save_step(
+        &state,
+        t,
+        sec,
+        Step::Where,
+        &form(&[("district", "HX"), ("street", "HD01"), ("action", "refine")]),
+    )
+    .await
+    .unwrap();
     assert_eq!(out, StepOutcome::Stay(Step::Where));
     let v = appeal::draft_view(&state, t, sec).await.unwrap();
     assert_eq!((v.draft.district.as_str(), v.draft.street.as_str()), ("HX", ""));
@@ -223,7 +240,13 @@ async fn drafts_open_only_with_their_browser_secret(engine: Engine) {
         let pool = state.db.pool.clone();
         async move { sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM drafts").fetch_one(&pool).await.unwrap().0 }
     };
-    let a = fill(&state, "wage_arrears", &[("district", "HD")], &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")]).await;
+    let a = fill(
+        &state,
+        "wage_arrears",
+        &[("district", "HD")],
+        &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")],
+    )
+    .await;
     let b = common::start(&state, "sanitation").await;
     let before = draft_rows(&state).await;
     // A token nobody issued is no draft, whatever is asked of it, and nothing is written.
@@ -254,13 +277,21 @@ async fn drafts_open_only_with_their_browser_secret(engine: Engine) {
     }
     let v = appeal::draft_view(&state, &a.token, &a.secret).await.unwrap();
     assert_eq!((v.draft.description.as_str(), v.photo_ids.len()), ("楼道里堆满了杂物，已经两个星期没人管了", 1));
-    assert_eq!(appeals::count_by_token(&state.db.pool, &a.token).await.unwrap(), 0, "not submitted by the other browser");
+    assert_eq!(
+        appeals::count_by_token(&state.db.pool, &a.token).await.unwrap(),
+        0,
+        "not submitted by the other browser"
+    );
     // The receipt too belongs to the browser that submitted.
     accepted(&state, &a).await;
     assert!(appeal::receipt(&state, &a.token, &a.secret).await.is_ok());
     assert!(nf(appeal::receipt(&state, &a.token, &b.secret).await.map(|_| ())));
     // A draft from before the binding (no hash) is expired, even with a well-formed secret.
-    sqlx::query("UPDATE drafts SET browser_hash = NULL WHERE token = $1").bind(&b.token).execute(&state.db.pool).await.unwrap();
+    sqlx::query("UPDATE drafts SET browser_hash = NULL WHERE token = $1")
+        .bind(&b.token)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
     assert!(nf(appeal::draft_view(&state, &b.token, &b.secret).await.map(|_| ())));
     // Only the hash is stored.
     let row = backend::store::drafts::get(&state.db.pool, &a.token).await.unwrap().unwrap();
@@ -269,7 +300,10 @@ async fn drafts_open_only_with_their_browser_secret(engine: Engine) {
     // The first step's post is the rate-limited part.
     let limited = common::demo_state(engine, Limits { submit_per_hour: 1, ..Limits::default() }).await.unwrap();
     appeal::start(&limited, "ip", &form(&[("category", "other")])).await.unwrap();
-    assert!(matches!(appeal::start(&limited, "ip", &form(&[("category", "other")])).await, Err(BackendError::RateLimited)));
+    assert!(matches!(
+        appeal::start(&limited, "ip", &form(&[("category", "other")])).await,
+        Err(BackendError::RateLimited)
+    ));
 }
 both_engines!(drafts_open_only_with_their_browser_secret);
 
@@ -280,7 +314,10 @@ async fn track_sessions_stand_for_the_key_and_own_their_flashes(engine: Engine) 
     let ticket = accepted(&state, &t).await;
     let r = appeal::receipt(&state, &t.token, &t.secret).await.unwrap();
     // Wrong pairs open nothing.
-    assert!(matches!(track::open(&state, "ip", &r.ticket, "AAAAAAAAAAAAAAAAAAAAAAAAAA").await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        track::open(&state, "ip", &r.ticket, "AAAAAAAAAAAAAAAAAAAAAAAAAA").await,
+        Err(BackendError::NotFound)
+    ));
     assert!(matches!(track::open(&state, "ip", "bad", "").await, Err(BackendError::Invalid(_))));
     let id = track::open(&state, "ip", &r.ticket, &r.key).await.unwrap();
     assert_eq!(track::session_ticket(&state, &id).await.unwrap(), ticket);
@@ -292,11 +329,18 @@ async fn track_sessions_stand_for_the_key_and_own_their_flashes(engine: Engine) 
     let flashes = || backend::store::resident::flash_count(&state.db.pool);
     let before = flashes().await.unwrap();
     let bad = appeal::new_token();
-    assert!(matches!(resident::add_information_in_session(&state, "ip", &bad, "我来补充一下情况，东门的垃圾桶满了").await, Err(BackendError::NotFound)));
-    assert!(matches!(resident::rate_in_session(&state, "ip", &bad, "satisfied", "").await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        resident::add_information_in_session(&state, "ip", &bad, "我来补充一下情况，东门的垃圾桶满了").await,
+        Err(BackendError::NotFound)
+    ));
+    assert!(matches!(
+        resident::rate_in_session(&state, "ip", &bad, "satisfied", "").await,
+        Err(BackendError::NotFound)
+    ));
     assert_eq!(flashes().await.unwrap(), before);
     resident::add_information_in_session(&state, "ip", &id, "我来补充一下情况，东门的垃圾桶满了").await.unwrap();
-    let kinds: Vec<String> = appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert!(kinds.contains(&"supplement".to_owned()), "{kinds:?}");
     // A flash is read once, and only with the session it was made for.
     let flash = domain::staff::Flash { form: "info".into(), notice: Some(Msg::InfoReceived), ..Default::default() };
@@ -315,7 +359,13 @@ both_engines!(track_sessions_stand_for_the_key_and_own_their_flashes);
 
 async fn track_sessions_expire(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
-    let (_, d) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (_, d) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "anonymous")],
+    )
+    .await;
     let (ticket, key) = common::receipt(&state, &d).await;
     let id = track::open(&state, "ip", &ticket, &key).await.unwrap();
     clock.advance(time::Duration::minutes(track::SESSION_MINUTES - 1));

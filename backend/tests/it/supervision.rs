@@ -2,15 +2,14 @@
 //! supervised, auto-escalated, extensions, unsatisfied → reopened up a level, concurrent and
 //! interrupted job runs, the outbox's retries, holidays and the rating window.
 
-
 use crate::common;
 
+use backend::clock::Clock as _;
 use backend::notify::{self, Sink};
 use backend::services::supervision::{self, RunReport};
 use backend::services::work::{self, Act};
 use backend::services::{resident, track};
 use backend::store::{appeals, outbox, supervision as sup};
-use backend::clock::Clock as _;
 use backend::{AppState, BackendError};
 use common::Engine;
 use domain::Msg;
@@ -30,7 +29,13 @@ async fn outbox_kinds(state: &AppState, ticket: &str) -> Vec<(String, String)> {
 
 /// A wage appeal (10 working days, to D-HD-hrss), signed at once so only the resolve deadline runs.
 async fn signed_wage_appeal(state: &AppState) -> (String, common::DraftRef) {
-    let (ticket, token) = common::appeal_at(state, "wage_arrears", &[("district", "HD")], &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")]).await;
+    let (ticket, token) = common::appeal_at(
+        state,
+        "wage_arrears",
+        &[("district", "HD")],
+        &[("identity", "named"), ("name", "王师傅"), ("phone", "13800138000")],
+    )
+    .await;
     let hrss = common::staff(state, &format!("h{}", &ticket[2..8].to_lowercase()), "D-HD-hrss", "unit_handler").await;
     work::act(state, &hrss, &ticket, &Act::Sign).await.unwrap();
     (ticket, token)
@@ -64,7 +69,13 @@ async fn warned_then_supervised_then_escalated_once_each(engine: Engine) {
     assert_eq!(supervision::run(&state, 100).await.unwrap(), RunReport::default());
     assert_eq!(notices(&state, &ticket).await, vec![(1, "resolve".into(), "warning".into())]);
     assert!(outbox_kinds(&state, &ticket).await.contains(&("warning".into(), "D-HD-hrss".into())));
-    let inbox = work::inbox(&state, &common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await, &domain::staff::InboxFilter { due: "soon".into(), ..Default::default() }).await.unwrap();
+    let inbox = work::inbox(
+        &state,
+        &common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await,
+        &domain::staff::InboxFilter { due: "soon".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
     assert_eq!(inbox.items.iter().map(|i| i.ticket.as_str()).collect::<Vec<_>>(), [ticket.as_str()]);
     // Past the deadline: 督办, marked on the appeal, the unit and its parent told, the resident sees it.
     clock.set(at(due + 1));
@@ -84,11 +95,21 @@ async fn warned_then_supervised_then_escalated_once_each(engine: Engine) {
     assert_eq!((a.unit.as_str(), a.status.as_str()), ("U-HD", "assigned"));
     assert_eq!(
         notices(&state, &ticket).await,
-        vec![(1, "resolve".into(), "warning".into()), (1, "resolve".into(), "supervision".into()), (1, "resolve".into(), "escalation".into())]
+        vec![
+            (1, "resolve".into(), "warning".into()),
+            (1, "resolve".into(), "supervision".into()),
+            (1, "resolve".into(), "escalation".into())
+        ]
     );
-    let kinds: Vec<String> = appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.iter().filter(|k| ["warning", "supervised", "auto_escalated"].contains(&k.as_str())).count(), 3);
-    let audit: Vec<String> = backend::store::audit::recent(&state.db.pool, Some(&ticket), None, None, 20).await.unwrap().into_iter().map(|r| r.action).collect();
+    let audit: Vec<String> = backend::store::audit::recent(&state.db.pool, Some(&ticket), None, None, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
     assert!(audit.contains(&"supervise".into()) && audit.contains(&"auto_escalate".into()));
     assert_eq!(backend::audit::verify(&state.db.pool).await.unwrap().first_broken, None);
 }
@@ -96,14 +117,23 @@ both_engines!(warned_then_supervised_then_escalated_once_each);
 
 async fn an_unsigned_urgent_appeal_is_supervised_in_hours(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
-    let (ticket, _) = common::appeal_at(&state, "safety_hazard", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await;
+    let (ticket, _) = common::appeal_at(
+        &state,
+        "safety_hazard",
+        &[("lat", "35.485"), ("lng", "106.605")],
+        &[("identity", "anonymous")],
+    )
+    .await;
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
     assert_eq!(a.sign_by_at - a.submitted_at, 2 * 3600, "urgent: sign within 2 hours");
     clock.advance(Duration::hours(2) + Duration::seconds(1));
     let r = supervision::run(&state, 100).await.unwrap();
     assert_eq!((r.warnings, r.supervisions), (1, 1), "the sign-for deadline's warning and supervision");
     // Both fired in the same run; listed by time, then deadline and stage name.
-    assert_eq!(notices(&state, &ticket).await, vec![(1, "sign".into(), "supervision".into()), (1, "sign".into(), "warning".into())]);
+    assert_eq!(
+        notices(&state, &ticket).await,
+        vec![(1, "sign".into(), "supervision".into()), (1, "sign".into(), "warning".into())]
+    );
 }
 both_engines!(an_unsigned_urgent_appeal_is_supervised_in_hours);
 
@@ -158,15 +188,23 @@ async fn extensions_approved_and_refused(engine: Engine) {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrDaysInvalid),
         other => panic!("{other:?}"),
     }
-    work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "3".into(), reason: "需要等待仲裁结果".into() }).await.unwrap();
+    work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "3".into(), reason: "需要等待仲裁结果".into() })
+        .await
+        .unwrap();
     assert!(matches!(
         work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "3".into(), reason: "again".into() }).await,
         Err(BackendError::Conflict(Msg::ErrExtensionPending))
     ));
     let id = sup::extensions(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
     // The unit cannot approve its own request; its parent (the district centre) can.
-    assert!(matches!(work::act(&state, &hrss, &ticket, &Act::DecideExtension { id: id.clone(), approve: true, note: String::new() }).await, Err(BackendError::Forbidden)));
-    work::act(&state, &district, &ticket, &Act::DecideExtension { id: id.clone(), approve: true, note: "同意".into() }).await.unwrap();
+    assert!(matches!(
+        work::act(&state, &hrss, &ticket, &Act::DecideExtension { id: id.clone(), approve: true, note: String::new() })
+            .await,
+        Err(BackendError::Forbidden)
+    ));
+    work::act(&state, &district, &ticket, &Act::DecideExtension { id: id.clone(), approve: true, note: "同意".into() })
+        .await
+        .unwrap();
     let after = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at;
     let cal = supervision::calendar(&state.db.pool).await.unwrap();
     assert_eq!(after, domain::sla::extend(&cal, at(before), 3, domain::sla::CHINA).unix_timestamp());
@@ -179,13 +217,24 @@ async fn extensions_approved_and_refused(engine: Engine) {
     assert!(e.extra.as_deref().unwrap().starts_with(&domain::sla::local_text(after)[..10]));
     // A second request, refused: the deadline stays, the refusal needs a reason, and the
     // resident does not see internal back-and-forth.
-    work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "5".into(), reason: "还需要".into() }).await.unwrap();
-    let id2 = sup::extensions(&state.db.pool, &ticket).await.unwrap().into_iter().find(|e| e.decision.is_none()).unwrap().id;
+    work::act(&state, &hrss, &ticket, &Act::RequestExtension { days: "5".into(), reason: "还需要".into() })
+        .await
+        .unwrap();
+    let id2 =
+        sup::extensions(&state.db.pool, &ticket).await.unwrap().into_iter().find(|e| e.decision.is_none()).unwrap().id;
     assert!(matches!(
-        work::act(&state, &district, &ticket, &Act::DecideExtension { id: id2.clone(), approve: false, note: String::new() }).await,
+        work::act(
+            &state,
+            &district,
+            &ticket,
+            &Act::DecideExtension { id: id2.clone(), approve: false, note: String::new() }
+        )
+        .await,
         Err(BackendError::Invalid(_))
     ));
-    work::act(&state, &district, &ticket, &Act::DecideExtension { id: id2, approve: false, note: "请尽快办结".into() }).await.unwrap();
+    work::act(&state, &district, &ticket, &Act::DecideExtension { id: id2, approve: false, note: "请尽快办结".into() })
+        .await
+        .unwrap();
     assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at, after);
     let v = track::track(&state, "ip", &t, &key).await.unwrap();
     assert!(!v.events.iter().any(|e| e.kind == "extension_refused" || e.kind == "extension_requested"));
@@ -195,10 +244,19 @@ both_engines!(extensions_approved_and_refused);
 async fn unsatisfied_reopens_one_level_up(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
-    let (ticket, token) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "赵", ), ("phone", "13700137000")]).await;
+    let (ticket, token) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "named"), ("name", "赵"), ("phone", "13700137000")],
+    )
+    .await;
     let (t, key) = common::receipt(&state, &token).await;
     // Rating before closing is refused.
-    assert!(matches!(resident::rate(&state, "ip", &t, &key, "satisfied", "").await, Err(BackendError::Conflict(Msg::ErrNotClosed))));
+    assert!(matches!(
+        resident::rate(&state, "ip", &t, &key, "satisfied", "").await,
+        Err(BackendError::Conflict(Msg::ErrNotClosed))
+    ));
     work::act(&state, &community, &ticket, &Act::Sign).await.unwrap();
     work::act(&state, &community, &ticket, &Act::Close { resolution: "已清理".into() }).await.unwrap();
     assert!(track::track(&state, "ip", &t, &key).await.unwrap().can_rate);
@@ -218,7 +276,10 @@ async fn unsatisfied_reopens_one_level_up(engine: Engine) {
     assert!(outbox_kinds(&state, &ticket).await.contains(&("new_assignment".into(), "U-HD01".into())));
     assert!(outbox_kinds(&state, &ticket).await.contains(&("reopened".into(), "13700137000".into())));
     // Once per round.
-    assert!(matches!(resident::rate(&state, "ip", &t, &key, "satisfied", "").await, Err(BackendError::Conflict(Msg::ErrNotClosed))));
+    assert!(matches!(
+        resident::rate(&state, "ip", &t, &key, "satisfied", "").await,
+        Err(BackendError::Conflict(Msg::ErrNotClosed))
+    ));
     // The new round has its own notices.
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
     clock.set(at(a.deadline_at + 1));
@@ -231,13 +292,15 @@ async fn unsatisfied_reopens_one_level_up(engine: Engine) {
         work::act(&state, &street, &ticket, &Act::Sign).await.unwrap();
     }
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
-    let closer = if a.unit == "U-HD01" { street } else { common::staff(&state, "district", &a.unit, "dispatcher").await };
+    let closer =
+        if a.unit == "U-HD01" { street } else { common::staff(&state, "district", &a.unit, "dispatcher").await };
     if a.status == "assigned" {
         work::act(&state, &closer, &ticket, &Act::Sign).await.unwrap();
     }
     work::act(&state, &closer, &ticket, &Act::Close { resolution: "街道协调环卫每日清运".into() }).await.unwrap();
     resident::rate(&state, "ip", &t, &key, "satisfied", "").await.unwrap();
-    let ratings: Vec<(i64, String)> = sup::ratings(&state.db.pool, &ticket).await.unwrap().into_iter().map(|r| (r.cycle, r.rating)).collect();
+    let ratings: Vec<(i64, String)> =
+        sup::ratings(&state.db.pool, &ticket).await.unwrap().into_iter().map(|r| (r.cycle, r.rating)).collect();
     assert_eq!(ratings, vec![(1, "unsatisfied".into()), (2, "satisfied".into())]);
 }
 both_engines!(unsatisfied_reopens_one_level_up);
@@ -245,13 +308,22 @@ both_engines!(unsatisfied_reopens_one_level_up);
 async fn no_rating_after_the_window(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
-    let (ticket, token) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (ticket, token) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "anonymous")],
+    )
+    .await;
     work::act(&state, &community, &ticket, &Act::Sign).await.unwrap();
     work::act(&state, &community, &ticket, &Act::Close { resolution: "已清理".into() }).await.unwrap();
     clock.advance(Duration::days(8));
     let (t, key) = common::receipt(&state, &token).await;
     assert!(!track::track(&state, "ip", &t, &key).await.unwrap().can_rate);
-    assert!(matches!(resident::rate(&state, "ip", &t, &key, "satisfied", "").await, Err(BackendError::Conflict(Msg::ErrRatingWindowOver))));
+    assert!(matches!(
+        resident::rate(&state, "ip", &t, &key, "satisfied", "").await,
+        Err(BackendError::Conflict(Msg::ErrRatingWindowOver))
+    ));
     let window_start = clock.ts() - state.supervision.rating_window.whole_seconds();
     assert_eq!(sup::unrated_count(&state.db.pool, window_start).await.unwrap(), 1);
     assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().status, "closed");
@@ -260,15 +332,26 @@ both_engines!(no_rating_after_the_window);
 
 async fn residents_add_information_while_open(engine: Engine) {
     let Some((state, _)) = common::clocked_state(engine).await else { return };
-    let (ticket, token) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (ticket, token) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "anonymous")],
+    )
+    .await;
     let (t, key) = common::receipt(&state, &token).await;
     match resident::add_information(&state, "ip", &t, &key, "太短").await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrDescriptionShort),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(resident::add_information(&state, "ip", &t, "AAAAAAAAAAAAAAAAAAAAAAAAAA", "这是补充的内容，垃圾桶在东门。").await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        resident::add_information(&state, "ip", &t, "AAAAAAAAAAAAAAAAAAAAAAAAAA", "这是补充的内容，垃圾桶在东门。")
+            .await,
+        Err(BackendError::NotFound)
+    ));
     resident::add_information(&state, "ip", &t, &key, "这是补充的内容，垃圾桶在东门。").await.unwrap();
-    let kinds: Vec<String> = appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.last().map(String::as_str), Some("supplement"));
     assert!(outbox_kinds(&state, &ticket).await.contains(&("answered".into(), "U-HD0101".into())));
 }
@@ -288,7 +371,13 @@ async fn holidays_move_deadlines(engine: Engine) {
     }
     // suggestion: 15 working days; sanitation: 5. With 3 holidays and 1 make-up day: Fri 27,
     // Sat 28, Mon 30, Tue 1, Wed 2 → Wednesday 2 December.
-    let (ticket, _) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await;
+    let (ticket, _) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "anonymous")],
+    )
+    .await;
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
     assert_eq!(domain::sla::local_text(a.deadline_at), "2026-12-02 23:59");
     // Signing: the next working day is Friday 27.

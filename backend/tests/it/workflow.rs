@@ -1,14 +1,13 @@
 //! The staff workflow through the real services, on SQLite and PostgreSQL: every action and
 //! transition, the authorization matrix, the audit chain, concurrency on one appeal, sign-in.
 
-
 use crate::common;
 
 use backend::auth::Staff;
+use backend::clock::Clock as _;
 use backend::services::work::{self, Act};
 use backend::services::{resident, track};
 use backend::store::{appeals, outbox};
-use backend::clock::Clock as _;
 use backend::{AppState, BackendError};
 use common::Engine;
 use domain::workflow::Action;
@@ -48,7 +47,10 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     assert_eq!(status_unit(&state, &ticket).await, ("assigned".into(), "U-HD01".into()));
 
     // Replying before signing is not possible; signing twice is not either.
-    assert!(matches!(act(&state, &street, &ticket, reply("您好")).await, Err(BackendError::Conflict(Msg::ErrActionNotNow))));
+    assert!(matches!(
+        act(&state, &street, &ticket, reply("您好")).await,
+        Err(BackendError::Conflict(Msg::ErrActionNotNow))
+    ));
     act(&state, &street, &ticket, Act::Sign).await.unwrap();
     assert!(matches!(act(&state, &street, &ticket, Act::Sign).await, Err(BackendError::Conflict(_))));
     assert_eq!(status_unit(&state, &ticket).await.0, "in_progress");
@@ -69,13 +71,23 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     assert_eq!(status_unit(&state, &ticket).await.0, "in_progress");
 
     // 吹哨报到: two departments summoned; closing waits for both reports.
-    act(&state, &street, &ticket, Act::Summon { units: vec!["D-HD-hrss".into(), "D-HD-housing".into()], note: "请协助".into() }).await.unwrap();
+    act(
+        &state,
+        &street,
+        &ticket,
+        Act::Summon { units: vec!["D-HD-hrss".into(), "D-HD-housing".into()], note: "请协助".into() },
+    )
+    .await
+    .unwrap();
     match act(&state, &street, &ticket, Act::Summon { units: vec!["D-HX-hrss".into()], note: String::new() }).await {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrSummonUnits, "another district's department"),
         other => panic!("{other:?}"),
     }
     act(&state, &hrss, &ticket, Act::ReportBack { body: "已核实，不涉及欠薪。".into() }).await.unwrap();
-    assert!(matches!(act(&state, &hrss, &ticket, Act::ReportBack { body: "again".into() }).await, Err(BackendError::Forbidden)));
+    assert!(matches!(
+        act(&state, &hrss, &ticket, Act::ReportBack { body: "again".into() }).await,
+        Err(BackendError::Forbidden)
+    ));
     assert!(matches!(
         act(&state, &street, &ticket, Act::Close { resolution: "已修好".into() }).await,
         Err(BackendError::Conflict(Msg::ErrCoHandlersPending))
@@ -92,28 +104,52 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     assert!(a.closed_at.is_some());
 
     // Reopen needs a reason; then transfer (the clock keeps running) and escalate.
-    assert!(matches!(act(&state, &street, &ticket, Act::Reopen { reason: String::new() }).await, Err(BackendError::Invalid(_))));
+    assert!(matches!(
+        act(&state, &street, &ticket, Act::Reopen { reason: String::new() }).await,
+        Err(BackendError::Invalid(_))
+    ));
     act(&state, &street, &ticket, Act::Reopen { reason: "群众反映又坏了".into() }).await.unwrap();
     assert_eq!(status_unit(&state, &ticket).await.0, "in_progress");
     // Reopening starts a new round with its own deadline.
     let reopened = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
     assert_eq!(reopened.cycle, 2);
     let deadline = reopened.deadline_at;
-    act(&state, &street, &ticket, Act::Transfer { to_unit: "U-HD0101".into(), reason: "属社区管理".into() }).await.unwrap();
+    act(&state, &street, &ticket, Act::Transfer { to_unit: "U-HD0101".into(), reason: "属社区管理".into() })
+        .await
+        .unwrap();
     assert_eq!(status_unit(&state, &ticket).await, ("assigned".into(), "U-HD0101".into()));
-    assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at, deadline, "transfer keeps the deadline");
-    assert!(matches!(
-        act(&state, &community, &ticket, Act::Transfer { to_unit: "U-HX0101".into(), reason: "x".into() }).await,
-        Err(BackendError::Invalid(_))
-    ), "a community cannot hand it to another district");
+    assert_eq!(
+        appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at,
+        deadline,
+        "transfer keeps the deadline"
+    );
+    assert!(
+        matches!(
+            act(&state, &community, &ticket, Act::Transfer { to_unit: "U-HX0101".into(), reason: "x".into() }).await,
+            Err(BackendError::Invalid(_))
+        ),
+        "a community cannot hand it to another district"
+    );
     act(&state, &community, &ticket, Act::Escalate { reason: "需要街道协调".into() }).await.unwrap();
     assert_eq!(status_unit(&state, &ticket).await, ("assigned".into(), "U-HD01".into()));
 
     assert_eq!(
         kinds(&state, &ticket).await,
         [
-            "submitted", "routed", "signed", "reply", "note", "info_requested", "resident_answer", "summoned", "reported_back",
-            "reported_back", "closed", "reopened", "transferred", "escalated"
+            "submitted",
+            "routed",
+            "signed",
+            "reply",
+            "note",
+            "info_requested",
+            "resident_answer",
+            "summoned",
+            "reported_back",
+            "reported_back",
+            "closed",
+            "reopened",
+            "transferred",
+            "escalated"
         ]
     );
     // The resident sees every public event and none of the internal note.
@@ -140,9 +176,28 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
         .collect();
     assert_eq!(
         actions,
-        ["sign", "reply", "note", "request_info", "resident_answer", "summon", "report_back", "report_back", "close", "reopen", "transfer", "escalate"]
+        [
+            "sign",
+            "reply",
+            "note",
+            "request_info",
+            "resident_answer",
+            "summon",
+            "report_back",
+            "report_back",
+            "close",
+            "reopen",
+            "transfer",
+            "escalate"
+        ]
     );
-    let resident_msgs: Vec<String> = outbox::for_ticket(&state.db.pool, &ticket).await.unwrap().into_iter().filter(|m| m.audience == "resident").map(|m| m.kind).collect();
+    let resident_msgs: Vec<String> = outbox::for_ticket(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.audience == "resident")
+        .map(|m| m.kind)
+        .collect();
     assert_eq!(resident_msgs, ["answered", "info_requested", "closed"]);
 }
 both_engines!(every_action_from_submission_to_reopening);
@@ -191,7 +246,8 @@ fn act_for(a: Action, ext_id: &str) -> Act {
 /// computed from them): for each actor and position, the actions that must succeed.
 fn expected(actor: &str, pos: Pos) -> BTreeSet<Action> {
     use Action::*;
-    let handles = [View, Note, Sign, Reply, RequestInfo, Transfer, Escalate, Close, Reopen, RevealContact, RequestExtension];
+    let handles =
+        [View, Note, Sign, Reply, RequestInfo, Transfer, Escalate, Close, Reopen, RevealContact, RequestExtension];
     let set = |a: &[Action]| a.iter().copied().collect::<BTreeSet<_>>();
     match (actor, pos) {
         ("admin", _) => set(&[View]),
@@ -204,7 +260,9 @@ fn expected(actor: &str, pos: Pos) -> BTreeSet<Action> {
         // A community committee over its grid stations: reads, notes, decides extensions.
         ("community", Pos::Child) => set(&[View, Note, DecideExtension]),
         // A street centre over everything in its street (and, one level down, as parent too).
-        ("street", Pos::Child | Pos::Grandchild) => set(&[View, Note, Transfer, Reopen, RevealContact, DecideExtension]),
+        ("street", Pos::Child | Pos::Grandchild) => {
+            set(&[View, Note, Transfer, Reopen, RevealContact, DecideExtension])
+        }
         _ => BTreeSet::new(),
     }
 }
@@ -213,10 +271,53 @@ async fn authorization_matrix(engine: Engine) {
     let Some((state, _clock)) = common::clocked_state(engine).await else { return };
     // Actor → (unit, role, units at each position).
     let actors: Vec<(&str, &str, &str, Vec<(Pos, &str)>)> = vec![
-        ("grid", "U-HD010101", "grid_worker", vec![(Pos::Own, "U-HD010101"), (Pos::Parent, "U-HD0101"), (Pos::Sibling, "U-HD010102"), (Pos::OtherDistrict, "U-HX010101")]),
-        ("community", "U-HD0101", "unit_handler", vec![(Pos::Own, "U-HD0101"), (Pos::Child, "U-HD010101"), (Pos::Parent, "U-HD01"), (Pos::Sibling, "U-HD0102"), (Pos::OtherDistrict, "U-HX0101")]),
-        ("dept", "D-HD-hrss", "unit_handler", vec![(Pos::Own, "D-HD-hrss"), (Pos::Parent, "U-HD"), (Pos::Sibling, "D-HD-market"), (Pos::OtherDistrict, "D-HX-hrss")]),
-        ("street", "U-HD01", "dispatcher", vec![(Pos::Own, "U-HD01"), (Pos::Child, "U-HD0101"), (Pos::Grandchild, "U-HD010101"), (Pos::Parent, "U-HD"), (Pos::Sibling, "U-HD02"), (Pos::OtherDistrict, "U-HX01")]),
+        (
+            "grid",
+            "U-HD010101",
+            "grid_worker",
+            vec![
+                (Pos::Own, "U-HD010101"),
+                (Pos::Parent, "U-HD0101"),
+                (Pos::Sibling, "U-HD010102"),
+                (Pos::OtherDistrict, "U-HX010101"),
+            ],
+        ),
+        (
+            "community",
+            "U-HD0101",
+            "unit_handler",
+            vec![
+                (Pos::Own, "U-HD0101"),
+                (Pos::Child, "U-HD010101"),
+                (Pos::Parent, "U-HD01"),
+                (Pos::Sibling, "U-HD0102"),
+                (Pos::OtherDistrict, "U-HX0101"),
+            ],
+        ),
+        (
+            "dept",
+            "D-HD-hrss",
+            "unit_handler",
+            vec![
+                (Pos::Own, "D-HD-hrss"),
+                (Pos::Parent, "U-HD"),
+                (Pos::Sibling, "D-HD-market"),
+                (Pos::OtherDistrict, "D-HX-hrss"),
+            ],
+        ),
+        (
+            "street",
+            "U-HD01",
+            "dispatcher",
+            vec![
+                (Pos::Own, "U-HD01"),
+                (Pos::Child, "U-HD0101"),
+                (Pos::Grandchild, "U-HD010101"),
+                (Pos::Parent, "U-HD"),
+                (Pos::Sibling, "U-HD02"),
+                (Pos::OtherDistrict, "U-HX01"),
+            ],
+        ),
         ("admin", "U-SF", "admin", vec![(Pos::Own, "U-SF"), (Pos::Child, "U-HD"), (Pos::OtherDistrict, "U-HX01")]),
     ];
     let requester = common::staff(&state, "requester", "U-SF", "dispatcher").await;
@@ -241,19 +342,35 @@ async fn authorization_matrix(engine: Engine) {
         let actor = common::staff(&state, name, unit, role).await;
         for (pos, target) in positions {
             for action in actions {
-                let (ticket, _) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "张先生"), ("phone", "13900139000")]).await;
+                let (ticket, _) = common::appeal_at(
+                    &state,
+                    "sanitation",
+                    &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+                    &[("identity", "named"), ("name", "张先生"), ("phone", "13900139000")],
+                )
+                .await;
                 common::force(&state, &ticket, target, status_for(action)).await;
                 let mut ext_id = String::new();
                 if action == Action::DecideExtension {
                     // A pending request from the appeal's own unit, made as set-up by its staff.
                     let unit_staff = common::staff(&state, &format!("unit{cells}"), target, role_for(target)).await;
-                    act(&state, &unit_staff, &ticket, Act::RequestExtension { days: "2".into(), reason: "设置".into() }).await.unwrap();
-                    ext_id = backend::store::supervision::extensions(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
+                    act(
+                        &state,
+                        &unit_staff,
+                        &ticket,
+                        Act::RequestExtension { days: "2".into(), reason: "设置".into() },
+                    )
+                    .await
+                    .unwrap();
+                    ext_id =
+                        backend::store::supervision::extensions(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
                 }
                 let _ = &requester;
                 let result = match action {
                     Action::View => work::appeal_page(&state, &actor, &ticket).await.map(|_| ()),
-                    Action::RevealContact => work::reveal_contact(&state, &actor, &ticket, "核实情况").await.map(|_| ()),
+                    Action::RevealContact => {
+                        work::reveal_contact(&state, &actor, &ticket, "核实情况").await.map(|_| ())
+                    }
                     a => act(&state, &actor, &ticket, act_for(a, &ext_id)).await,
                 };
                 let allowed = match &result {
@@ -300,7 +417,10 @@ async fn only_summoned_departments_report_back(engine: Engine) {
     let inbox = work::inbox(&state, &hrss, &domain::staff::InboxFilter::default()).await.unwrap();
     assert!(inbox.items.iter().any(|i| i.ticket == ticket));
     assert!(matches!(work::appeal_page(&state, &market, &ticket).await, Err(BackendError::NotFound)));
-    assert!(matches!(act(&state, &market, &ticket, Act::ReportBack { body: "x".into() }).await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        act(&state, &market, &ticket, Act::ReportBack { body: "x".into() }).await,
+        Err(BackendError::NotFound)
+    ));
     let page = work::appeal_page(&state, &hrss, &ticket).await.unwrap();
     assert_eq!(page.actions, vec![Action::Note, Action::ReportBack, Action::RevealContact]);
     act(&state, &hrss, &ticket, Act::ReportBack { body: "已处理".into() }).await.unwrap();
@@ -314,7 +434,13 @@ async fn reveal_is_audited_and_masked_until_then(engine: Engine) {
     let Some((state, _)) = common::clocked_state(engine).await else { return };
     let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
     let admin = common::staff(&state, "admin", "U-SF", "admin").await;
-    let (ticket, _) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "王秀英"), ("phone", "13812341234")]).await;
+    let (ticket, _) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "named"), ("name", "王秀英"), ("phone", "13812341234")],
+    )
+    .await;
     let page = work::appeal_page(&state, &community, &ticket).await.unwrap();
     assert_eq!(page.contact_masked, Some(("王**".into(), "138****1234".into())));
     assert!(matches!(work::reveal_contact(&state, &community, &ticket, " ").await, Err(BackendError::Invalid(_))));
@@ -349,9 +475,30 @@ async fn inbox_scope_filters_and_counts(engine: Engine) {
     let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
     let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
     let other = common::staff(&state, "other", "U-HX01", "dispatcher").await;
-    let mine = common::appeal_at(&state, "neighbor_dispute", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await.0;
-    let urgent = common::appeal_at(&state, "safety_hazard", &[("lat", "35.485"), ("lng", "106.605")], &[("identity", "anonymous")]).await.0;
-    let elsewhere = common::appeal_at(&state, "suggestion", &[("district", "HX"), ("street", "HX01")], &[("identity", "anonymous")]).await.0;
+    let mine = common::appeal_at(
+        &state,
+        "neighbor_dispute",
+        &[("lat", "35.485"), ("lng", "106.605")],
+        &[("identity", "anonymous")],
+    )
+    .await
+    .0;
+    let urgent = common::appeal_at(
+        &state,
+        "safety_hazard",
+        &[("lat", "35.485"), ("lng", "106.605")],
+        &[("identity", "anonymous")],
+    )
+    .await
+    .0;
+    let elsewhere = common::appeal_at(
+        &state,
+        "suggestion",
+        &[("district", "HX"), ("street", "HX01")],
+        &[("identity", "anonymous")],
+    )
+    .await
+    .0;
     let f = domain::staff::InboxFilter::default();
     let tickets = |i: &domain::staff::Inbox| i.items.iter().map(|x| x.ticket.clone()).collect::<BTreeSet<_>>();
     let g = work::inbox(&state, &grid, &f).await.unwrap();
@@ -366,7 +513,8 @@ async fn inbox_scope_filters_and_counts(engine: Engine) {
     assert_eq!(g.counts, vec![("assigned".to_owned(), 2)]);
     // Two hours later the urgent one is past its sign-for deadline: overdue.
     clock.advance(time::Duration::hours(3));
-    let o = work::inbox(&state, &grid, &domain::staff::InboxFilter { due: "overdue".into(), ..f.clone() }).await.unwrap();
+    let o =
+        work::inbox(&state, &grid, &domain::staff::InboxFilter { due: "overdue".into(), ..f.clone() }).await.unwrap();
     assert_eq!(tickets(&o), [urgent.clone()].into_iter().collect());
     assert_eq!(o.items[0].urgency, "overdue");
     // Paging: page 2 of a short list is empty but says how many pages there are.
@@ -387,9 +535,14 @@ async fn the_audit_chain_shows_tampering(engine: Engine) {
     assert_eq!(v.first_broken, None);
     let n = v.checked;
     assert!(n >= 4, "staff creation, import and three actions: {n}");
-    let seq: i64 = backend::store::audit::recent(&state.db.pool, Some(&ticket), Some("reply"), None, 1).await.unwrap()[0].seq;
+    let seq: i64 =
+        backend::store::audit::recent(&state.db.pool, Some(&ticket), Some("reply"), None, 1).await.unwrap()[0].seq;
     // Editing an entry breaks the chain exactly there.
-    sqlx::query("UPDATE audit_log SET reason = 'changed' WHERE seq = $1").bind(seq).execute(&state.db.pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET reason = 'changed' WHERE seq = $1")
+        .bind(seq)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
     let v = backend::audit::verify(&state.db.pool).await.unwrap();
     assert_eq!(v.first_broken.as_ref().map(|b| b.0), Some(seq));
     sqlx::query("UPDATE audit_log SET reason = NULL WHERE seq = $1").bind(seq).execute(&state.db.pool).await.unwrap();
@@ -408,23 +561,43 @@ async fn sign_in_rules(engine: Engine) {
     use backend::auth::signin::SigninError;
     assert!(matches!(backend::auth::login(&state, "ip1", "wang", "wrong password!!").await, Err(SigninError::Failed)));
     // Unknown user: the same answer.
-    assert!(matches!(backend::auth::login(&state, "ip1", "nobody", "correct horse battery").await, Err(SigninError::Failed)));
+    assert!(matches!(
+        backend::auth::login(&state, "ip1", "nobody", "correct horse battery").await,
+        Err(SigninError::Failed)
+    ));
     // Failures from one client slow that client down on that account; they never lock the
     // account for its owner elsewhere (issue 9 §4, see tests/signin.rs).
     for _ in 0..6 {
         let _ = backend::auth::login(&state, "ip2", "wang", "nope nope nope").await;
     }
-    assert!(matches!(backend::auth::login(&state, "ip2", "wang", "correct horse battery").await, Err(SigninError::Throttled { .. })));
+    assert!(matches!(
+        backend::auth::login(&state, "ip2", "wang", "correct horse battery").await,
+        Err(SigninError::Throttled { .. })
+    ));
     assert!(backend::auth::login(&state, "ip3", "wang", "correct horse battery").await.is_ok());
     // A switched-off account cannot sign in (same generic message).
     let t = common::staff(&state, "lili", "U-HD0101", "unit_handler").await;
     backend::auth::set_active(&state, &backend::audit::Who::system(), &t.id, false).await.unwrap();
-    assert!(matches!(backend::auth::login(&state, "ip4", "lili", "correct horse battery").await, Err(SigninError::Failed)));
-    let actions: Vec<String> = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap().into_iter().map(|r| r.action).collect();
+    assert!(matches!(
+        backend::auth::login(&state, "ip4", "lili", "correct horse battery").await,
+        Err(SigninError::Failed)
+    ));
+    let actions: Vec<String> = backend::store::audit::recent(&state.db.pool, None, None, None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
     assert!(actions.iter().filter(|a| *a == "sign_in").count() == 2);
     assert!(actions.iter().filter(|a| *a == "sign_in_failed").count() >= 4);
     // Account rules: weak password, taken user name, role that does not fit the unit.
-    let bad = backend::auth::NewStaff { username: "wang".into(), display_name: "x".into(), unit: "U-HD0101".into(), role: "grid_worker".into(), password: "123456789012".into() };
+    let bad = backend::auth::NewStaff {
+        username: "wang".into(),
+        display_name: "x".into(),
+        unit: "U-HD0101".into(),
+        role: "grid_worker".into(),
+        password: "123456789012".into(),
+    };
     match backend::auth::create_staff(&state, &backend::audit::Who::system(), &bad).await {
         Err(BackendError::Invalid(e)) => {
             let msgs: Vec<Msg> = e.iter().map(|x| x.msg).collect();
@@ -441,27 +614,41 @@ async fn nobody_decides_their_own_extension(engine: Engine) {
     let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
     let ticket = common::simple_appeal(&state).await;
     common::force(&state, &ticket, "U-HD01", "in_progress").await;
-    act(&state, &street, &ticket, Act::RequestExtension { days: "30".into(), reason: "需要协调多个部门".into() }).await.unwrap();
+    act(&state, &street, &ticket, Act::RequestExtension { days: "30".into(), reason: "需要协调多个部门".into() })
+        .await
+        .unwrap();
     let id = backend::store::supervision::extensions(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
     // Handing it down to a unit the street oversees would make the street the "parent" of its
     // own request; the hand-over withdraws the request instead.
     act(&state, &street, &ticket, Act::Transfer { to_unit: "U-HD0101".into(), reason: "属社区".into() }).await.unwrap();
-    let decided = act(&state, &street, &ticket, Act::DecideExtension { id: id.clone(), approve: true, note: String::new() }).await;
+    let decided =
+        act(&state, &street, &ticket, Act::DecideExtension { id: id.clone(), approve: true, note: String::new() })
+            .await;
     assert!(matches!(decided, Err(BackendError::Conflict(_))), "{decided:?}");
     let ext = &backend::store::supervision::extensions(&state.db.pool, &ticket).await.unwrap()[0];
     assert_eq!(ext.decision.as_deref(), Some("cancelled"));
     // The new unit may ask afresh (nothing pending any more).
     act(&state, &community, &ticket, Act::Sign).await.unwrap();
-    act(&state, &community, &ticket, Act::RequestExtension { days: "2".into(), reason: "等待物业".into() }).await.unwrap();
+    act(&state, &community, &ticket, Act::RequestExtension { days: "2".into(), reason: "等待物业".into() })
+        .await
+        .unwrap();
 }
 both_engines!(nobody_decides_their_own_extension);
 
 async fn drafts_and_receipt_keys_do_not_stay_forever(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
-    let (_, submitted) = common::appeal_at(&state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "named"), ("name", "周"), ("phone", "13500135000")]).await;
+    let (_, submitted) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "named"), ("name", "周"), ("phone", "13500135000")],
+    )
+    .await;
     let stale = common::start(&state, "sanitation").await;
     let f = [("description".to_owned(), "只写了一半的草稿内容，还没提交".to_owned())].into_iter().collect();
-    backend::services::appeal::save_step(&state, &stale.token, &stale.secret, domain::draft::Step::What, &f).await.unwrap();
+    backend::services::appeal::save_step(&state, &stale.token, &stale.secret, domain::draft::Step::What, &f)
+        .await
+        .unwrap();
     // Within a day the receipt can be shown again.
     assert!(backend::services::appeal::receipt(&state, &submitted.token, &submitted.secret).await.is_ok());
     clock.advance(time::Duration::days(8));
@@ -471,6 +658,9 @@ async fn drafts_and_receipt_keys_do_not_stay_forever(engine: Engine) {
     let row = backend::store::drafts::get(&state.db.pool, &submitted.token).await.unwrap().unwrap();
     assert!(row.access_key.is_none(), "the plaintext key is gone");
     assert!(!row.data.contains("13500135000"), "and so is the typed phone number");
-    assert!(matches!(backend::services::appeal::receipt(&state, &submitted.token, &submitted.secret).await, Err(BackendError::NotFound)));
+    assert!(matches!(
+        backend::services::appeal::receipt(&state, &submitted.token, &submitted.secret).await,
+        Err(BackendError::NotFound)
+    ));
 }
 both_engines!(drafts_and_receipt_keys_do_not_stay_forever);

@@ -3,7 +3,6 @@
 //! Open311's list filters are bounded (32,000 `service_code` values are refused at once instead
 //! of costing seconds of CPU).
 
-
 use crate::common;
 
 use axum::body::Body;
@@ -24,7 +23,9 @@ async fn app(limits: Limits) -> Router {
 
 /// The `/api/…` path of a server function (its name plus server_fn's hash), if there is one.
 fn find_fn(name: &str) -> Option<&'static str> {
-    leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).find(|p| pingan_server::api_guard::fn_name(p) == Some(name))
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p)
+        .find(|p| pingan_server::api_guard::fn_name(p) == Some(name))
 }
 
 fn fn_path(name: &str) -> &'static str {
@@ -58,18 +59,33 @@ async fn server_functions_answer_400_to_arguments_that_do_not_decode() {
     let bad = StatusCode::BAD_REQUEST;
     // Missing field.
     assert_refused(&call(&app, "legal_search", "", "10.0.0.1", "").await, bad, Lang::ZhCn, Msg::ApiBadArguments);
-    assert_refused(&call(&app, "legal_triage", "category=wage_arrears", "10.0.0.1", "").await, bad, Lang::ZhCn, Msg::ApiBadArguments);
+    assert_refused(
+        &call(&app, "legal_triage", "category=wage_arrears", "10.0.0.1", "").await,
+        bad,
+        Lang::ZhCn,
+        Msg::ApiBadArguments,
+    );
     // Invalid UTF-8: a raw body that is not UTF-8 is refused (in English with the language
     // cookie); percent-encoded bytes are decoded lossily by server_fn, so they are only text
     // with replacement characters, never an error.
-    assert_refused(&call(&app, "legal_search", b"q=\xff\xfe".to_vec(), "10.0.0.1", "lang=en").await, bad, Lang::En, Msg::ApiBadArguments);
+    assert_refused(
+        &call(&app, "legal_search", b"q=\xff\xfe".to_vec(), "10.0.0.1", "lang=en").await,
+        bad,
+        Lang::En,
+        Msg::ApiBadArguments,
+    );
     assert_eq!(call(&app, "legal_search", "q=%FF%FE%C0%AF", "10.0.0.1", "").await.status, StatusCode::OK);
     // Too long: over the body limit, never read to the end.
     let huge = format!("q={}", "x".repeat(pingan_server::api_guard::BODY_LIMIT + 1));
     assert_refused(&call(&app, "legal_search", huge, "10.0.0.1", "").await, bad, Lang::ZhCn, Msg::ApiBadArguments);
     // Wrong type: a list where a string goes; a number that is not one (`lat` is text to the
     // function, so the service judges it: an answer, not an error).
-    assert_refused(&call(&app, "legal_search", "q[0]=1&q[1]=2", "10.0.0.1", "").await, bad, Lang::ZhCn, Msg::ApiBadArguments);
+    assert_refused(
+        &call(&app, "legal_search", "q[0]=1&q[1]=2", "10.0.0.1", "").await,
+        bad,
+        Lang::ZhCn,
+        Msg::ApiBadArguments,
+    );
     let r = call(&app, "legal_directory", "kind=&district=&street=&lat=1e999&lng=NaN", "10.0.0.1", "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Staff functions need the staff session (its cookie never reaches /api): not served, so a
@@ -79,7 +95,9 @@ async fn server_functions_answer_400_to_arguments_that_do_not_decode() {
     assert!(r.body.contains("<html") && r.body.contains(Msg::NotFound.text(Lang::ZhCn)));
     assert_eq!(call(&app, "staff_login_view", "", "10.0.0.1", "").await.status, StatusCode::NOT_FOUND);
     // Only POST.
-    let get = send(&app, Request::get(fn_path("legal_home")).header(header::HOST, "localhost").body(Body::empty()).unwrap()).await;
+    let get =
+        send(&app, Request::get(fn_path("legal_home")).header(header::HOST, "localhost").body(Body::empty()).unwrap())
+            .await;
     assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(get.headers.get(header::ALLOW).unwrap(), "POST");
     // Every registered function, with nothing and with garbage: never a 5xx.
@@ -111,7 +129,11 @@ async fn server_functions_are_rate_limited_per_client_like_the_track_lookup() {
     // with §1-2 merged it moves from `GET /track?…` to `POST /form/track`, both are tried).
     let get = send(
         &app,
-        Request::get("/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA").header(header::HOST, "localhost").header("x-forwarded-for", "10.0.0.3").body(Body::empty()).unwrap(),
+        Request::get("/track?ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .header(header::HOST, "localhost")
+            .header("x-forwarded-for", "10.0.0.3")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     let post = send(
@@ -136,11 +158,14 @@ async fn server_functions_are_rate_limited_per_client_like_the_track_lookup() {
     // once, by its service, exactly like the track form: three lookups, then "rate limited".
     if find_fn("track_appeal").is_some() {
         for _ in 0..3 {
-            let r = call(&app, "track_appeal", "ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA&flash=", "10.0.0.5", "").await;
+            let r =
+                call(&app, "track_appeal", "ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA&flash=", "10.0.0.5", "")
+                    .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             assert!(r.body.contains("NotFound"), "{}", r.body);
         }
-        let r = call(&app, "track_appeal", "ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA&flash=", "10.0.0.5", "").await;
+        let r = call(&app, "track_appeal", "ticket=PA-0000-0000&key=AAAAAAAAAAAAAAAAAAAAAAAAAA&flash=", "10.0.0.5", "")
+            .await;
         assert!(r.body.contains("RateLimited"), "{}", r.body);
     }
 }
@@ -155,7 +180,8 @@ async fn open311_list_filters_are_bounded_and_linear() {
     for ext in ["json", "xml"] {
         // 32,000 service codes (the report's 3.5 s of CPU): refused at once. One letter each, so
         // the URI stays under http's 64 KiB limit, as it had to in the report.
-        let codes: Vec<String> = (0..32_000u32).map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap()).to_string()).collect();
+        let codes: Vec<String> =
+            (0..32_000u32).map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap()).to_string()).collect();
         let t = Instant::now();
         let r = get(format!("/open311/v2/requests.{ext}?service_code={}", codes.join(","))).await;
         let took = t.elapsed();
@@ -164,7 +190,9 @@ async fn open311_list_filters_are_bounded_and_linear() {
         assert!(r.body.len() < 1_000, "one short error, not one per code: {} bytes", r.body.len());
         assert!(took < Duration::from_secs(2), "32,000 codes took {took:?}");
         // 100 values, duplicates among them, are fine (and looked up once each).
-        let r = get(format!("/open311/v2/requests.{ext}?service_code={}", vec!["wage_arrears,sanitation"; 50].join(","))).await;
+        let r =
+            get(format!("/open311/v2/requests.{ext}?service_code={}", vec!["wage_arrears,sanitation"; 50].join(",")))
+                .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // 32,000 ids, and 32,000 statuses.
         let r = get(format!("/open311/v2/requests.{ext}?service_request_id={}", vec!["x"; 32_000].join(","))).await;

@@ -3,7 +3,6 @@
 //!
 //! Each `Browser` is one person's browser with its own cookie jar (see `common/browser.rs`).
 
-
 use crate::common;
 
 use axum::body::Body;
@@ -33,7 +32,8 @@ async fn setup() -> (Router, AppState) {
 }
 
 async fn count(state: &AppState, table: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&state.db.pool).await.unwrap();
+    let (n,): (i64,) =
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&state.db.pool).await.unwrap();
     n
 }
 
@@ -109,17 +109,30 @@ async fn step_one_stores_nothing_and_the_first_post_binds_the_browser() {
     let cookies: Vec<&str> = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
     let mut paths: Vec<&str> = cookies.iter().filter_map(|c| between(c, "Path=", ";")).collect();
     paths.sort_unstable();
-    assert_eq!(paths, [format!("/appeal/{t}"), format!("/draft-photo/{t}"), format!("/form/appeal/{t}"), format!("/receipt/{t}")]);
+    assert_eq!(
+        paths,
+        [format!("/appeal/{t}"), format!("/draft-photo/{t}"), format!("/form/appeal/{t}"), format!("/receipt/{t}")]
+    );
     let secret = between(cookies[0], "pingan_draft=", ";").unwrap();
     assert_eq!(secret.len(), 32);
     assert_ne!(secret, t);
     for c in &cookies {
-        assert!(c.starts_with("pingan_draft=") && c.contains("; HttpOnly") && c.contains("SameSite=Lax") && c.contains("Max-Age=604800"), "{c}");
+        assert!(
+            c.starts_with("pingan_draft=")
+                && c.contains("; HttpOnly")
+                && c.contains("SameSite=Lax")
+                && c.contains("Max-Age=604800"),
+            "{c}"
+        );
         assert!(!c.contains("Secure"), "plain HTTP in this test: {c}");
         assert!(c.contains(secret), "one secret for every path");
     }
     // The database has only its hash.
-    let (hash,): (Option<String>,) = sqlx::query_as("SELECT browser_hash FROM drafts WHERE token = $1").bind(&t).fetch_one(&state.db.pool).await.unwrap();
+    let (hash,): (Option<String>,) = sqlx::query_as("SELECT browser_hash FROM drafts WHERE token = $1")
+        .bind(&t)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(hash.as_deref(), Some(backend::services::appeal::hash_secret(secret).as_str()));
     // On HTTPS the cookie is Secure.
     let (app, _) = setup_with(true).await;
@@ -150,7 +163,10 @@ async fn an_invented_token_is_expired_everywhere_and_writes_nothing() {
         };
         for step in STEPS {
             expired(&send(&app, get(format!("/appeal/{t}/{step}"))).await, &format!("GET {step}"));
-            expired(&send(&app, post(format!("/form/appeal/{t}/{step}"), "category=other&description=xxxxxxxxxxxx")).await, &format!("POST {step}"));
+            expired(
+                &send(&app, post(format!("/form/appeal/{t}/{step}"), "category=other&description=xxxxxxxxxxxx")).await,
+                &format!("POST {step}"),
+            );
         }
         expired(&send(&app, post(format!("/form/appeal/{t}/submit"), "")).await, "submit");
         expired(&send(&app, post(format!("/form/appeal/{t}/photos/remove"), "id=x")).await, "photo remove");
@@ -182,7 +198,11 @@ async fn another_browser_sees_nothing_of_a_draft_or_its_receipt() {
     let drafts_before = count(&state, "drafts").await;
     for step in STEPS {
         expired(&b.get(&app, &format!("/appeal/{t}/{step}")).await, &format!("B GET {step}"));
-        let r = send(&app, Request::get(format!("/appeal/{t}/{step}")).header(header::COOKIE, &c_cookie).body(Body::empty()).unwrap()).await;
+        let r = send(
+            &app,
+            Request::get(format!("/appeal/{t}/{step}")).header(header::COOKIE, &c_cookie).body(Body::empty()).unwrap(),
+        )
+        .await;
         expired(&r, &format!("C GET {step}"));
     }
     expired(&b.get(&app, &photo).await, "B draft photo");
@@ -206,7 +226,14 @@ async fn another_browser_sees_nothing_of_a_draft_or_its_receipt() {
     let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
     for (who, r) in [
         ("B", b.get(&app, &format!("/receipt/{t}")).await),
-        ("C", send(&app, Request::get(format!("/receipt/{t}")).header(header::COOKIE, &c_cookie).body(Body::empty()).unwrap()).await),
+        (
+            "C",
+            send(
+                &app,
+                Request::get(format!("/receipt/{t}")).header(header::COOKIE, &c_cookie).body(Body::empty()).unwrap(),
+            )
+            .await,
+        ),
     ] {
         expired(&r, &format!("{who} receipt"));
         assert!(!r.body.contains(&key) && !r.body.contains(&ticket), "{who} sees the codes");
@@ -281,7 +308,8 @@ async fn tracking_posts_the_key_once_and_keeps_it_out_of_urls() {
     let mut locations = vec![r.location.clone().unwrap_or_default()];
     let set: Vec<&str> = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
     for path in ["/track", "/form/track"] {
-        let c = set.iter().find(|c| c.starts_with("pingan_track=") && c.contains(&format!("Path={path};"))).expect(path);
+        let c =
+            set.iter().find(|c| c.starts_with("pingan_track=") && c.contains(&format!("Path={path};"))).expect(path);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
         assert!(!c.contains(&key) && !c.contains(&bare_key), "the cookie is a session id, not the key");
     }
@@ -296,7 +324,8 @@ async fn tracking_posts_the_key_once_and_keeps_it_out_of_urls() {
     let other = Browser::new().get(&app, "/track").await;
     assert!(!other.body.contains("id=\"track-result\"") && other.body.contains("action=\"/form/track\""));
     // Adding information: no key posted, none in the redirect; the thanks show once.
-    let r = a.post(&app, "/form/track/info", &format!("body={}", enc("补充：配电箱在二单元门口，晚上冒烟更厉害"))).await;
+    let r =
+        a.post(&app, "/form/track/info", &format!("body={}", enc("补充：配电箱在二单元门口，晚上冒烟更厉害"))).await;
     assert_eq!(r.location.as_deref(), Some("/track#info"));
     locations.push(r.location.clone().unwrap_or_default());
     let page = a.get(&app, "/track").await;
@@ -310,13 +339,21 @@ async fn tracking_posts_the_key_once_and_keeps_it_out_of_urls() {
     let old = a.cookie_for("/track");
     let r = a.post(&app, "/form/track/forget", "").await;
     assert_eq!(r.location.as_deref(), Some("/track?done=1"));
-    assert!(r.headers.get_all(header::SET_COOKIE).iter().any(|c| c.to_str().unwrap().starts_with("pingan_track=;") && c.to_str().unwrap().contains("Max-Age=0")));
+    assert!(r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|c| c.to_str().unwrap().starts_with("pingan_track=;") && c.to_str().unwrap().contains("Max-Age=0")));
     let page = a.get(&app, "/track?done=1").await;
     assert!(!page.body.contains("id=\"track-result\"") && page.body.contains("这部手机不再显示"));
     let replayed = send(&app, Request::get("/track").header(header::COOKIE, old).body(Body::empty()).unwrap()).await;
     assert!(!replayed.body.contains("id=\"track-result\""), "a copied cookie is dead after forgetting");
     // The sessions table holds hashes, never the key or the id.
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM track_sessions WHERE ticket = $1").bind(ticket.replace('-', "")).fetch_one(&state.db.pool).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM track_sessions WHERE ticket = $1")
+        .bind(ticket.replace('-', ""))
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -334,7 +371,10 @@ async fn posts_without_proof_store_nothing_and_flashes_stay_with_their_browser()
     // The old style (ticket and a wrong key in the form), and no session at all.
     let mut x = Browser::new();
     for (path, body) in [
-        ("/form/track/info", format!("ticket={}&key={}&body={}", enc(&ticket), "A".repeat(26), enc("攻击者写的内容，足够长的一段话"))),
+        (
+            "/form/track/info",
+            format!("ticket={}&key={}&body={}", enc(&ticket), "A".repeat(26), enc("攻击者写的内容，足够长的一段话")),
+        ),
         ("/form/track/rate", format!("ticket={}&key={}&rating=unsatisfied&comment=x", enc(&ticket), "A".repeat(26))),
         ("/form/track/info", format!("ticket={}&key={}&body=x", enc(&ticket), enc(&key))),
     ] {
@@ -348,7 +388,13 @@ async fn posts_without_proof_store_nothing_and_flashes_stay_with_their_browser()
     a.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await;
     let r = a.post(&app, "/form/track/info", "body=x").await;
     assert_eq!(r.location.as_deref(), Some("/track#info"));
-    let flash = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("pingan_flash=")).unwrap();
+    let flash = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("pingan_flash="))
+        .unwrap();
     assert!(flash.contains("HttpOnly") && flash.contains("Path=/track;"), "{flash}");
     let id = between(&flash, "pingan_flash=", ";").unwrap().to_owned();
     // Another browser replaying the flash id (with or without a session of its own) reads nothing.
@@ -367,12 +413,17 @@ async fn posts_without_proof_store_nothing_and_flashes_stay_with_their_browser()
 async fn private_responses_are_never_stored() {
     let (app, _) = setup().await;
     let mut a = Browser::new();
-    let no_store = |r: &Res, what: &str| assert_eq!(r.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
+    let no_store = |r: &Res, what: &str| {
+        assert_eq!(r.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"), "{what}")
+    };
     no_store(&a.get(&app, "/appeal/new").await, "/appeal/new");
     let r = a.post(&app, "/form/appeal/new", "category=sanitation").await;
     no_store(&r, "POST /form/appeal/new");
     let t = r.location.unwrap().split('/').nth(2).unwrap().to_owned();
-    no_store(&a.post(&app, &format!("/form/appeal/{t}/what"), &format!("description={}", enc(DESCRIPTION))).await, "step post");
+    no_store(
+        &a.post(&app, &format!("/form/appeal/{t}/what"), &format!("description={}", enc(DESCRIPTION))).await,
+        "step post",
+    );
     no_store(&a.get(&app, &format!("/appeal/{t}/what")).await, "step page");
     let (ct, body) = multipart(&png());
     no_store(&a.post_multipart(&app, &format!("/form/appeal/{t}/photos/add"), &ct, body).await, "photo post");
@@ -391,7 +442,10 @@ async fn private_responses_are_never_stored() {
     no_store(&Browser::new().get(&app, &format!("/receipt/{t}")).await, "expired receipt");
     let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
     let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
-    no_store(&a.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await, "POST /form/track");
+    no_store(
+        &a.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await,
+        "POST /form/track",
+    );
     no_store(&a.get(&app, "/track").await, "/track");
     no_store(&a.post(&app, "/form/track/info", "body=x").await, "POST info");
     no_store(&a.post(&app, "/form/track/forget", "").await, "POST forget");

@@ -3,7 +3,6 @@
 //! from their header, rate limits key IPv6 clients by /64 and trust `X-Forwarded-For` only when
 //! told, and HSTS is sent only over HTTPS.
 
-
 use crate::common;
 
 use axum::body::{Body, Bytes};
@@ -262,6 +261,10 @@ async fn hsts_only_when_served_over_https() {
     let (https, _) = app_with(|c| c.auth.secure_cookies = true).await;
     for path in ["/", "/healthz", "/no/such/page"] {
         let r = get(&https, path).await;
-        assert_eq!(r.headers.get(header::STRICT_TRANSPORT_SECURITY).unwrap(), "max-age=31536000; includeSubDomains", "{path}");
+        assert_eq!(
+            r.headers.get(header::STRICT_TRANSPORT_SECURITY).unwrap(),
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
     }
 }

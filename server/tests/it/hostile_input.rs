@@ -18,7 +18,6 @@
 //!
 //! Run it with `cargo test -p pingan-server --test hostile_input -- --nocapture` to see the counts.
 
-
 use crate::common;
 
 use axum::body::Body;
@@ -153,7 +152,10 @@ fn value(rng: &mut Rng) -> Vec<u8> {
 
 /// Percent-encodes every byte but ASCII letters and digits (invalid UTF-8 stays invalid).
 fn pct(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| if b.is_ascii_alphanumeric() { (*b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    bytes
+        .iter()
+        .map(|b| if b.is_ascii_alphanumeric() { (*b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 /// A form body: the given field names (and some made-up ones) with hostile values; fields are
@@ -207,15 +209,38 @@ fn query(rng: &mut Rng, fields: &[&str]) -> String {
     if rng.chance(5) {
         q.push(rng.pick(&["%", "%zz", "&&", "=", "a=%FF", "a%5Bb%5D=c", "a=b=c", "%00=%00"]).to_string());
     }
-    if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) }
+    if q.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", q.join("&"))
+    }
 }
 
 /// A path segment: an encoded hostile value or a path trick.
 fn segment(rng: &mut Rng) -> String {
     const TRICKS: &[&str] = &[
-        "..", "..%2f..%2f..%2fetc%2fpasswd", "%2e%2e", "%2e%2e%2f", "%00", "a%00.json", "%ff", "%c0%ae%c0%ae", "%25",
-        "%252e%252e", "..%5c..%5cwin.ini", ".json", ".xml", "x.csv", "%20", "~", "%0d%0aLocation:%20x", "index.html",
-        "favicon.ico", "pingan.css", "..;", "%3Cscript%3E",
+        "..",
+        "..%2f..%2f..%2fetc%2fpasswd",
+        "%2e%2e",
+        "%2e%2e%2f",
+        "%00",
+        "a%00.json",
+        "%ff",
+        "%c0%ae%c0%ae",
+        "%25",
+        "%252e%252e",
+        "..%5c..%5cwin.ini",
+        ".json",
+        ".xml",
+        "x.csv",
+        "%20",
+        "~",
+        "%0d%0aLocation:%20x",
+        "index.html",
+        "favicon.ico",
+        "pingan.css",
+        "..;",
+        "%3Cscript%3E",
     ];
     match rng.below(4) {
         0 => rng.pick(TRICKS).to_string(),
@@ -500,8 +525,25 @@ const CONTENT_TYPES: &[&str] = &[
 
 /// Every argument name our server functions take (each call sends a random subset).
 const FN_ARGS: &[&str] = &[
-    "token", "ticket", "key", "flash", "topic", "slug", "kind", "district", "street", "lat", "lng", "q", "category",
-    "region", "action", "before", "filter[status]", "filter[page]", "filter[urgent]",
+    "token",
+    "ticket",
+    "key",
+    "flash",
+    "topic",
+    "slug",
+    "kind",
+    "district",
+    "street",
+    "lat",
+    "lng",
+    "q",
+    "category",
+    "region",
+    "action",
+    "before",
+    "filter[status]",
+    "filter[page]",
+    "filter[urgent]",
 ];
 
 struct Ctx {
@@ -559,7 +601,11 @@ fn case(rng: &mut Rng, ctx: &Ctx) -> Case {
             let mut body = form_body(rng, fields);
             if uri.starts_with("/form/track/") && rng.chance(60) {
                 // The real ticket and key, so the hostile text reaches the service (and the store).
-                body = [format!("ticket={}&key={}&", pct(ctx.ticket.as_bytes()), pct(ctx.key.as_bytes())).into_bytes(), body].concat();
+                body = [
+                    format!("ticket={}&key={}&", pct(ctx.ticket.as_bytes()), pct(ctx.key.as_bytes())).into_bytes(),
+                    body,
+                ]
+                .concat();
             }
             if uri.starts_with("/staff") && rng.chance(70) {
                 body = [format!("csrf={}&", ctx.staff_csrf).into_bytes(), body].concat();
@@ -584,12 +630,32 @@ fn case(rng: &mut Rng, ctx: &Ctx) -> Case {
             } else {
                 let mut body = form_body(
                     rng,
-                    &["service_code", "lat", "long", "address_string", "address_id", "description", "media_url", "email", "first_name", "last_name", "phone", "device_id", "account_id", "jurisdiction_id", "attribute[x]"],
+                    &[
+                        "service_code",
+                        "lat",
+                        "long",
+                        "address_string",
+                        "address_id",
+                        "description",
+                        "media_url",
+                        "email",
+                        "first_name",
+                        "last_name",
+                        "phone",
+                        "device_id",
+                        "account_id",
+                        "jurisdiction_id",
+                        "attribute[x]",
+                    ],
                 );
                 if rng.chance(50) {
                     body = [format!("api_key={}&", ctx.api_key).into_bytes(), body].concat();
                 }
-                let uri = if rng.chance(20) { format!("/open311/v2/requests.{ext}?api_key={}", uri_part(&value(rng))) } else { format!("/open311/v2/requests.{ext}") };
+                let uri = if rng.chance(20) {
+                    format!("/open311/v2/requests.{ext}?api_key={}", uri_part(&value(rng)))
+                } else {
+                    format!("/open311/v2/requests.{ext}")
+                };
                 let ct = if rng.chance(85) { FORM } else { rng.pick(CONTENT_TYPES) };
                 let mut req = post_req(&uri, ct, body, "");
                 if rng.chance(5) {
@@ -623,7 +689,14 @@ fn case(rng: &mut Rng, ctx: &Ctx) -> Case {
             let name = if rng.chance(85) { "photo" } else { "file" };
             let filename = pct(&value(rng));
             let filename = if rng.chance(50) { "photo.png".to_owned() } else { filename.chars().take(300).collect() };
-            let mime = *rng.pick(&["image/png", "image/jpeg", "image/webp", "text/html", "application/octet-stream", "image/svg+xml"]);
+            let mime = *rng.pick(&[
+                "image/png",
+                "image/jpeg",
+                "image/webp",
+                "text/html",
+                "application/octet-stream",
+                "image/svg+xml",
+            ]);
             let data = image(rng);
             let (ct, body) = multipart(rng, name, &filename, mime, &data);
             Case { what: "POST photo", req: post_req(&uri, &ct, body, &cookie), kind: Kind::Page, lang }
@@ -665,7 +738,10 @@ fn judge_refusal(kind: Kind, lang: Lang, res: &Res, refusals: &[Msg]) -> Option<
             if !res.body.contains("<html") || !res.body.contains(&format!("lang=\"{}\"", lang.tag())) {
                 return Some(format!("not a whole page in {}", lang.tag()));
             }
-            if !refusals.iter().any(|m| fixed_part(*m, lang).chars().count() >= 4 && res.body.contains(fixed_part(*m, lang))) {
+            if !refusals
+                .iter()
+                .any(|m| fixed_part(*m, lang).chars().count() >= 4 && res.body.contains(fixed_part(*m, lang)))
+            {
                 return Some(format!("no message in {}", lang.tag()));
             }
             None
@@ -673,7 +749,9 @@ fn judge_refusal(kind: Kind, lang: Lang, res: &Res, refusals: &[Msg]) -> Option<
         Kind::Open311 => {
             let ok = if ct.contains("json") {
                 serde_json::from_str::<serde_json::Value>(&res.body).ok().and_then(|v| {
-                    v.as_array().map(|a| !a.is_empty() && a.iter().all(|e| e["code"].is_number() && e["description"].is_string()))
+                    v.as_array().map(|a| {
+                        !a.is_empty() && a.iter().all(|e| e["code"].is_number() && e["description"].is_string())
+                    })
                 }) == Some(true)
             } else {
                 ct.contains("xml") && res.body.contains("<errors><error><code>")
@@ -704,7 +782,13 @@ async fn hostile_input_gets_no_5xx_and_readable_refusals() {
     let total: usize = env_or("PINGAN_HOSTILE_REQUESTS", DEFAULT_REQUESTS);
     // Limits high enough that the run reaches the services rather than the limiters (the
     // limiters have their own tests); it still meets some 429s, which must be pages too.
-    let limits = Limits { track_per_10min: 100_000, submit_per_hour: 100_000, login_per_15min_ip: 200, login_per_15min_user: 50, open311_per_hour: 500 };
+    let limits = Limits {
+        track_per_10min: 100_000,
+        submit_per_hour: 100_000,
+        login_per_15min_ip: 200,
+        login_per_15min_user: 50,
+        open311_per_hour: 500,
+    };
     let config = common::config(limits);
     let state = build_state(&config).await.unwrap();
     let who = backend::audit::Who { id: "cli".into(), name: "hostile".into(), role: "cli".into() };
@@ -713,7 +797,8 @@ async fn hostile_input_gets_no_5xx_and_readable_refusals() {
 
     let draft = discover_draft(&app).await;
     let appeal_draft = discover_draft(&app).await;
-    let (ticket, key) = discover_appeal(&app, &appeal_draft).await.unwrap_or_else(|| ("PA-0000-0000".into(), "A".repeat(26)));
+    let (ticket, key) =
+        discover_appeal(&app, &appeal_draft).await.unwrap_or_else(|| ("PA-0000-0000".into(), "A".repeat(26)));
     let login = send(&app, get_req("/staff/login", "")).await;
     let staff_cookie = join_cookies("", &set_cookies(&login));
     let staff_csrf = between(&login.body, "name=\"csrf\" value=\"", "\"").unwrap_or_default().to_owned();

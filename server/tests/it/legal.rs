@@ -1,6 +1,5 @@
 //! Router tests of the legal-aid centre: the real router, driven as a browser with JavaScript off.
 
-
 use crate::common;
 
 use axum::body::Body;
@@ -47,12 +46,22 @@ async fn every_page_renders_with_its_title() {
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert_eq!(title(&r.body), want, "{path}");
         assert!(r.body.contains("<meta name=\"description\""), "{path}: description");
-        assert!(r.body.contains(&format!("<link href=\"http://localhost{path}\" rel=\"canonical\">")), "{path}: canonical");
+        assert!(
+            r.body.contains(&format!("<link href=\"http://localhost{path}\" rel=\"canonical\">")),
+            "{path}: canonical"
+        );
         assert_eq!(r.body.matches("<h1").count(), 1, "{path}: one h1");
     }
 
     let home = get(&app, "/legal").await.body;
-    for text in ["href=\"/legal/eligibility\"", "href=\"/legal/services\"", "action=\"/legal/search\"", "href=\"/legal/topic/family\"", "婚姻家庭", "href=\"/legal/articles/people-mediation-how\""] {
+    for text in [
+        "href=\"/legal/eligibility\"",
+        "href=\"/legal/services\"",
+        "action=\"/legal/search\"",
+        "href=\"/legal/topic/family\"",
+        "婚姻家庭",
+        "href=\"/legal/articles/people-mediation-how\"",
+    ] {
         assert!(home.contains(text), "/legal lacks {text}");
     }
     let topic = get(&app, "/legal/topic/family").await.body;
@@ -72,7 +81,14 @@ async fn every_page_renders_with_its_title() {
     assert!(!a.contains("<script>alert"), "no raw HTML");
 
     // In English too (the articles themselves are Chinese content).
-    let en = send(&app, Request::get("/legal/eligibility?matter=labour&group=none&means=unsure").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    let en = send(
+        &app,
+        Request::get("/legal/eligibility?matter=labour&group=none&means=unsure")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(title(&en.body), "It depends: ask the legal aid centre - Legal aid self-check - Ping'an Key");
     assert!(en.body.contains("This is general legal information, not legal advice about your own situation."));
     let en = send(&app, Request::get("/legal").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
@@ -92,7 +108,10 @@ async fn search_results_and_states() {
     assert!(r.body.contains("“工资”的搜索结果"), "{}", r.body);
     assert!(r.body.contains("<mark>工资</mark>"));
     let first = between(&r.body, "<li class=\"hit hit-article\"><a href=\"", "\"").unwrap();
-    assert!(["/legal/articles/wages-unpaid-first-steps", "/legal/articles/labour-contract-missing"].contains(&first), "{first}");
+    assert!(
+        ["/legal/articles/wages-unpaid-first-steps", "/legal/articles/labour-contract-missing"].contains(&first),
+        "{first}"
+    );
     assert!(r.body.contains("value=\"工资\""), "the query stays in the box");
 
     let r = get(&app, &format!("/legal/search?q={}", enc("调解"))).await;
@@ -144,7 +163,9 @@ async fn eligibility_one_question_per_page_to_a_prefilled_appeal() {
     let r = get(&app, "/legal/eligibility?matter=labour&group=none&means=below&q=means").await;
     assert_eq!(title(&r.body), "您可能符合法律援助条件 - 法律援助自测 - 平安键");
     assert!(r.body.contains("data-outcome=\"likely\""));
-    for text in ["居民身份证", "河东区法律援助中心", "第三十一条", "href=\"/legal/eligibility?matter=labour&amp;group=none\""] {
+    for text in
+        ["居民身份证", "河东区法律援助中心", "第三十一条", "href=\"/legal/eligibility?matter=labour&amp;group=none\""]
+    {
         assert!(r.body.contains(text), "result lacks {text}");
     }
     // An art. 32 situation skips the means question.
@@ -163,16 +184,28 @@ async fn eligibility_one_question_per_page_to_a_prefilled_appeal() {
     assert!(page.body.contains("value=\"legal_aid\" checked"), "legal_aid preselected");
     assert!(page.body.contains("id=\"carried-description\""));
     assert!(page.body.contains("action=\"/form/appeal/new\""));
-    let carried = unescape(between(&page.body, "<input type=\"hidden\" name=\"description\" value=\"", "\"").expect("carried"));
+    let carried =
+        unescape(between(&page.body, "<input type=\"hidden\" name=\"description\" value=\"", "\"").expect("carried"));
     assert!(carried.contains("要求确认劳动关系或者支付工资（劳动报酬）") && carried.contains("1350"), "{carried}");
     let token = b.start_draft(&app, &format!("category=legal_aid&description={}", enc(&carried))).await;
     let what = b.get(&app, &format!("/appeal/{token}/what")).await;
     let text = unescape(between(&what.body, "<textarea id=\"description\"", "</textarea>").unwrap());
     assert!(text.contains("【法律援助自测】") && text.contains("1350"), "{text}");
     // Going back to step 1 and on again never overwrites what the resident wrote.
-    let step = b.post(&app, &format!("/form/appeal/{token}/what"), &format!("description={}", enc("我自己写的：老板拖欠工资三个月了"))).await;
+    let step = b
+        .post(
+            &app,
+            &format!("/form/appeal/{token}/what"),
+            &format!("description={}", enc("我自己写的：老板拖欠工资三个月了")),
+        )
+        .await;
     assert_eq!(step.status, StatusCode::SEE_OTHER);
-    b.post(&app, &format!("/form/appeal/{token}/category"), &format!("category=legal_aid&description={}", enc(&carried))).await;
+    b.post(
+        &app,
+        &format!("/form/appeal/{token}/category"),
+        &format!("category=legal_aid&description={}", enc(&carried)),
+    )
+    .await;
     let what = b.get(&app, &format!("/appeal/{token}/what")).await;
     assert!(what.body.contains("我自己写的") && !what.body.contains("【法律援助自测】"));
 }
@@ -201,7 +234,8 @@ async fn dispute_receipts_and_tracking_point_to_legal_help() {
     // The track link carries the codes in its fragment, which the island posts.
     let link = unescape(between(&receipt.body, "id=\"track-link\" href=\"", "\"").unwrap());
     let fragment = link.strip_prefix("/track#").expect("codes in the fragment only");
-    let codes: std::collections::HashMap<&str, &str> = fragment.split('&').filter_map(|kv| kv.split_once('=')).collect();
+    let codes: std::collections::HashMap<&str, &str> =
+        fragment.split('&').filter_map(|kv| kv.split_once('=')).collect();
     let r = b.post(&app, "/form/track", &format!("ticket={}&key={}", codes["t"], codes["k"])).await;
     assert_eq!(r.location.as_deref(), Some("/track"));
     let track = b.get(&app, "/track").await;
@@ -256,14 +290,26 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
     assert!(home.body.contains("href=\"/staff/admin/legal\""));
     let list = staff_get(&app, "/staff/admin/legal", &cookie).await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.body.contains("href=\"/staff/admin/legal?slug=people-mediation-how\"") && !list.body.contains("id=\"legal-edit\""));
+    assert!(
+        list.body.contains("href=\"/staff/admin/legal?slug=people-mediation-how\"")
+            && !list.body.contains("id=\"legal-edit\"")
+    );
     let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
-    assert!(page.body.contains("<textarea id=\"markdown\"") && page.body.contains("## "), "the Markdown is in the editor");
+    assert!(
+        page.body.contains("<textarea id=\"markdown\"") && page.body.contains("## "),
+        "the Markdown is in the editor"
+    );
     let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
 
     // Saving re-renders the public page.
     let md = "## 在线预约\n\n人民调解现在可以在线预约。见[劳动仲裁](/legal/articles/labour-arbitration-how)。";
-    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(md))).await;
+    let r = staff_post(
+        &app,
+        "/staff/admin/legal/edit",
+        &cookie,
+        &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(md)),
+    )
+    .await;
     assert_eq!(r.location.as_deref(), Some("/staff/admin/legal?slug=people-mediation-how"));
     let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
     assert!(page.body.contains("已保存。"));
@@ -274,7 +320,13 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
 
     // A broken link is refused; the text comes back as typed.
     let bad = "见[这里](/legal/articles/gone)，再改一次。";
-    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(bad))).await;
+    let r = staff_post(
+        &app,
+        "/staff/admin/legal/edit",
+        &cookie,
+        &format!("csrf={csrf}&slug=people-mediation-how&markdown={}", enc(bad)),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
     assert!(page.body.contains("id=\"legal-problems\"") && page.body.contains("there is no article"), "problems shown");
@@ -282,7 +334,13 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
     let public = get(&app, "/legal/articles/people-mediation-how").await;
     assert!(public.body.contains("<h2>在线预约</h2>"), "nothing changed");
     // Without the CSRF token: refused.
-    let r = staff_post(&app, "/staff/admin/legal/edit", &cookie, &format!("slug=people-mediation-how&markdown={}", enc(md))).await;
+    let r = staff_post(
+        &app,
+        "/staff/admin/legal/edit",
+        &cookie,
+        &format!("slug=people-mediation-how&markdown={}", enc(md)),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 

@@ -3,7 +3,6 @@
 //! key CLI, and every JSON answer checked against the GeoReport v2 schemas in
 //! `tests/open311-schema/`.
 
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -22,7 +21,10 @@ const WAGES_AT_HD010101: &str = "service_code=wage_arrears&lat=35.485&long=106.6
 fn config(limits: Limits) -> Config {
     let dir = std::env::temp_dir().join("pingan-open311-router-tests");
     std::fs::create_dir_all(&dir).unwrap();
-    let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("{}.db", backend::auth::random_hex())).display()));
+    let mut config = Config::defaults(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join(format!("{}.db", backend::auth::random_hex())).display()
+    ));
     config.limits = limits;
     config.auth.cost = backend::auth::password::Cost::TEST;
     config
@@ -58,7 +60,8 @@ impl Res {
 async fn send(app: &Router, req: Request<Body>) -> Res {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
-    let content_type = res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let content_type =
+        res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     Res { status, content_type, body: String::from_utf8(bytes.to_vec()).unwrap() }
 }
@@ -96,7 +99,8 @@ struct Schemas {
 fn schemas() -> Schemas {
     const BASE: &str = "https://schemas.open311.invalid/georeport-v2/";
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/open311-schema");
-    let load = |name: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap() };
+    let load =
+        |name: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap() };
     let registry = jsonschema::Registry::new()
         .add(format!("{BASE}request.json"), load("request.json"))
         .unwrap()
@@ -142,7 +146,9 @@ fn the_schemas_reject_what_they_should() {
     assert!(!s.request.is_valid(&serde_json::json!({ "service_request_id": "x", "status": "pending", "service_code": "a", "requested_datetime": "2025-01-01T00:00:00+08:00" })));
     assert!(!s.request.is_valid(&serde_json::json!({ "service_request_id": "x", "status": "open", "service_code": "a", "requested_datetime": "yesterday" })));
     assert!(!s.requests.is_valid(&serde_json::json!([{ "status": "open" }])));
-    assert!(!s.services.is_valid(&serde_json::json!([{ "service_code": "a", "service_name": "b", "metadata": false, "type": "sometimes" }])));
+    assert!(!s.services.is_valid(
+        &serde_json::json!([{ "service_code": "a", "service_name": "b", "metadata": false, "type": "sometimes" }])
+    ));
     assert!(!s.definition.is_valid(&serde_json::json!({ "service_code": "a" })));
     assert!(!s.service.is_valid(&serde_json::json!({ "service_code": "a" })));
 }
@@ -153,7 +159,8 @@ fn assert_errors(r: &Res, status: StatusCode, fragments: &[&str]) {
     if r.content_type.starts_with("text/xml") {
         let x = xml_leaves(&r.body);
         let codes: Vec<&str> = x.iter().filter(|(p, _)| p == "errors/error/code").map(|(_, t)| t.as_str()).collect();
-        let descs: Vec<&str> = x.iter().filter(|(p, _)| p == "errors/error/description").map(|(_, t)| t.as_str()).collect();
+        let descs: Vec<&str> =
+            x.iter().filter(|(p, _)| p == "errors/error/description").map(|(_, t)| t.as_str()).collect();
         assert_eq!(codes.len(), fragments.len(), "{}", r.body);
         assert!(codes.iter().all(|c| *c == status.as_str()), "{}", r.body);
         for (d, f) in descs.iter().zip(fragments) {
@@ -188,7 +195,12 @@ fn xml_leaves(xml: &str) -> Vec<(String, String)> {
             let tag = &rest[i + 1..end];
             if let Some(name) = tag.strip_prefix('/') {
                 assert_eq!(stack.pop(), Some(name), "mismatched </{name}>");
-                let path = [stack.join("/"), name.to_owned()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("/");
+                let path = [stack.join("/"), name.to_owned()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("/");
                 if !text.is_empty() || rest[..i].ends_with(&format!("<{name}>")) {
                     leaves.push((path, unescape(&text)));
                 }
@@ -197,7 +209,12 @@ fn xml_leaves(xml: &str) -> Vec<(String, String)> {
                 if stack.is_empty() {
                     roots += 1;
                 }
-                let path = [stack.join("/"), name.to_owned()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("/");
+                let path = [stack.join("/"), name.to_owned()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("/");
                 leaves.push((path, String::new()));
             } else {
                 assert!(tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "tag {tag}");
@@ -295,11 +312,19 @@ async fn discovery_and_services_in_both_formats() {
     assert_eq!(leaf(&x, "service_definition/service_code"), ["wage_arrears"]);
     assert_eq!(leaf(&x, "service_definition/attributes"), [""]);
 
-    assert_errors(&get(&app, "/open311/v2/services/rockets.json").await, StatusCode::NOT_FOUND, &["service_code rockets not found"]);
+    assert_errors(
+        &get(&app, "/open311/v2/services/rockets.json").await,
+        StatusCode::NOT_FOUND,
+        &["service_code rockets not found"],
+    );
     let r = get(&app, "/open311/v2/services/rockets.xml").await;
     assert!(r.content_type.starts_with("text/xml"));
     assert_errors(&r, StatusCode::NOT_FOUND, &["service_code rockets not found"]);
-    assert_errors(&get(&app, "/open311/v2/services/wage_arrears.csv").await, StatusCode::NOT_FOUND, &["no such Open311 resource"]);
+    assert_errors(
+        &get(&app, "/open311/v2/services/wage_arrears.csv").await,
+        StatusCode::NOT_FOUND,
+        &["no such Open311 resource"],
+    );
     assert_errors(&get(&app, "/open311/v2/tokens/1.json").await, StatusCode::NOT_FOUND, &["no such Open311 resource"]);
     assert_errors(&get(&app, "/open311/v2").await, StatusCode::NOT_FOUND, &["no such Open311 resource"]);
 }
@@ -329,12 +354,16 @@ async fn post_then_read_back_in_json_and_xml() {
     valid_requests(&s, &v);
     let r = &v[0];
     assert_eq!(r["service_request_id"], id.as_str());
-    assert_eq!((r["status"].as_str(), r["service_code"].as_str(), r["service_name"].as_str()), (Some("open"), Some("wage_arrears"), Some("劳资欠薪")));
+    assert_eq!(
+        (r["status"].as_str(), r["service_code"].as_str(), r["service_name"].as_str()),
+        (Some("open"), Some("wage_arrears"), Some("劳资欠薪"))
+    );
     assert_eq!(r["status_notes"], "assigned: waiting to be signed for");
     // Issue 9 §3: category, status, community and the day; nothing else (an Open311 POST never
     // asks to publish, so no description either).
     assert_eq!(r["address"], "河东区 / 东关街道 / 和平社区");
-    for null in ["agency_responsible", "media_url", "description", "lat", "long", "expected_datetime", "service_notice"] {
+    for null in ["agency_responsible", "media_url", "description", "lat", "long", "expected_datetime", "service_notice"]
+    {
         assert!(r[null].is_null(), "{null}: {}", r[null]);
     }
     assert!(r.get("agency_responsible_code").is_none());
@@ -342,17 +371,31 @@ async fn post_then_read_back_in_json_and_xml() {
     for t in ["requested_datetime", "updated_datetime"] {
         assert!(r[t].as_str().unwrap().ends_with("T00:00:00+08:00"), "{t}: {}", r[t]);
     }
-    for secret in ["小明", "13800138000", "w@example.org", "老板拖欠", "img.example.org", "35.485", &centre.lat.to_string(), "D-HD-hrss"] {
+    for secret in [
+        "小明",
+        "13800138000",
+        "w@example.org",
+        "老板拖欠",
+        "img.example.org",
+        "35.485",
+        &centre.lat.to_string(),
+        "D-HD-hrss",
+    ] {
         assert!(!one.body.contains(secret), "{secret} in {}", one.body);
     }
     // Lower case and without dashes finds it too.
-    assert_eq!(get(&app, &format!("/open311/v2/requests/{}.json", id.replace('-', "").to_lowercase())).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, &format!("/open311/v2/requests/{}.json", id.replace('-', "").to_lowercase())).await.status,
+        StatusCode::OK
+    );
 
     let all = get(&app, "/open311/v2/requests.json").await;
     let v = all.json();
     valid_requests(&s, &v);
     assert_eq!(v.as_array().unwrap().len(), 1);
-    let filtered = get(&app, &format!("/open311/v2/requests.json?service_request_id={id},PA-0000-0000&status=closed")).await.json();
+    let filtered = get(&app, &format!("/open311/v2/requests.json?service_request_id={id},PA-0000-0000&status=closed"))
+        .await
+        .json();
     valid_requests(&s, &filtered);
     assert_eq!(filtered[0]["service_request_id"], id.as_str());
     let none = get(&app, "/open311/v2/requests.json?status=closed&service_code=wage_arrears,sanitation").await.json();
@@ -363,7 +406,9 @@ async fn post_then_read_back_in_json_and_xml() {
     let x = xml_leaves(&get(&app, &format!("/open311/v2/requests/{id}.xml")).await.body);
     assert_eq!(leaf(&x, "service_requests/request/service_request_id"), [id.as_str()]);
     assert!(leaf(&x, "service_requests/request/agency_responsible_code").is_empty());
-    for empty in ["media_url", "service_notice", "lat", "long", "description", "agency_responsible", "expected_datetime"] {
+    for empty in
+        ["media_url", "service_notice", "lat", "long", "description", "agency_responsible", "expected_datetime"]
+    {
         assert_eq!(leaf(&x, &format!("service_requests/request/{empty}")), [""], "{empty}");
     }
     assert!(leaf(&x, "service_requests/request/requested_datetime")[0].ends_with("T00:00:00+08:00"));
@@ -371,7 +416,11 @@ async fn post_then_read_back_in_json_and_xml() {
     assert_eq!(leaf(&x, "service_requests/request/service_request_id"), [id.as_str()]);
 
     // POST in XML: an anonymous appeal by address only; its description stays private.
-    let body = format!("api_key={key}&service_code=wage_arrears&address_string={}&description={}", enc("和平路 12 号 <3单元>"), enc("工地拖欠工资 & 加班费，已经两个月"));
+    let body = format!(
+        "api_key={key}&service_code=wage_arrears&address_string={}&description={}",
+        enc("和平路 12 号 <3单元>"),
+        enc("工地拖欠工资 & 加班费，已经两个月")
+    );
     let created = post(&app, "/open311/v2/requests.xml", &body).await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     let x = xml_leaves(&created.body);
@@ -380,7 +429,13 @@ async fn post_then_read_back_in_json_and_xml() {
     assert_eq!(leaf(&x, "service_requests/request/account_id"), [""]);
     let v = get(&app, &format!("/open311/v2/requests/{id2}.json")).await.json();
     valid_requests(&s, &v);
-    assert!(v[0]["description"].is_null() && v[0]["lat"].is_null() && v[0]["address"].is_null() && v[0]["media_url"].is_null(), "{v}");
+    assert!(
+        v[0]["description"].is_null()
+            && v[0]["lat"].is_null()
+            && v[0]["address"].is_null()
+            && v[0]["media_url"].is_null(),
+        "{v}"
+    );
     assert!(v[0]["agency_responsible"].is_null());
     assert!(!v.to_string().contains("和平路"));
 }
@@ -393,18 +448,67 @@ async fn every_error_in_both_formats() {
         let uri = format!("/open311/v2/requests.{fmt}");
         // 403: no key, an unknown key, a revoked key, whatever else is wrong.
         assert_errors(&post(&app, &uri, WAGES_AT_HD010101).await, StatusCode::FORBIDDEN, &[forbidden]);
-        assert_errors(&post(&app, &uri, &format!("api_key=p311_{}&{WAGES_AT_HD010101}", "0".repeat(64))).await, StatusCode::FORBIDDEN, &[forbidden]);
-        assert_errors(&post(&app, &uri, "api_key=nope&service_code=rockets").await, StatusCode::FORBIDDEN, &[forbidden]);
+        assert_errors(
+            &post(&app, &uri, &format!("api_key=p311_{}&{WAGES_AT_HD010101}", "0".repeat(64))).await,
+            StatusCode::FORBIDDEN,
+            &[forbidden],
+        );
+        assert_errors(
+            &post(&app, &uri, "api_key=nope&service_code=rockets").await,
+            StatusCode::FORBIDDEN,
+            &[forbidden],
+        );
         // 400: every problem, one entry each.
-        assert_errors(&post(&app, &uri, &format!("api_key={key}&service_code=rockets&lat=35.485&long=106.605&description=x")).await, StatusCode::BAD_REQUEST, &["service_code:", "description:"]);
-        assert_errors(&post(&app, &uri, &format!("api_key={key}&service_code=wage_arrears&description={}", enc("老板拖欠三个月工资，一直推说下个月给"))).await, StatusCode::BAD_REQUEST, &["a location is required"]);
-        assert_errors(&post(&app, &uri, &format!("api_key={key}&service_code=wage_arrears&lat=95&long=106.605")).await, StatusCode::BAD_REQUEST, &["description:", "lat/long:"]);
-        assert_errors(&post(&app, &uri, &format!("api_key={key}&{WAGES_AT_HD010101}&media_url=ftp%3A%2F%2Fx%2Fa.jpg")).await, StatusCode::BAD_REQUEST, &["media_url:"]);
-        assert_errors(&get(&app, &format!("{uri}?start_date=yesterday&status=pending")).await, StatusCode::BAD_REQUEST, &["status:", "start_date:"]);
-        assert_errors(&get(&app, &format!("{uri}?start_date=2025-06-05&end_date=2025-06-04")).await, StatusCode::BAD_REQUEST, &["start_date: must not be after end_date"]);
+        assert_errors(
+            &post(&app, &uri, &format!("api_key={key}&service_code=rockets&lat=35.485&long=106.605&description=x"))
+                .await,
+            StatusCode::BAD_REQUEST,
+            &["service_code:", "description:"],
+        );
+        assert_errors(
+            &post(
+                &app,
+                &uri,
+                &format!(
+                    "api_key={key}&service_code=wage_arrears&description={}",
+                    enc("老板拖欠三个月工资，一直推说下个月给")
+                ),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            &["a location is required"],
+        );
+        assert_errors(
+            &post(&app, &uri, &format!("api_key={key}&service_code=wage_arrears&lat=95&long=106.605")).await,
+            StatusCode::BAD_REQUEST,
+            &["description:", "lat/long:"],
+        );
+        assert_errors(
+            &post(&app, &uri, &format!("api_key={key}&{WAGES_AT_HD010101}&media_url=ftp%3A%2F%2Fx%2Fa.jpg")).await,
+            StatusCode::BAD_REQUEST,
+            &["media_url:"],
+        );
+        assert_errors(
+            &get(&app, &format!("{uri}?start_date=yesterday&status=pending")).await,
+            StatusCode::BAD_REQUEST,
+            &["status:", "start_date:"],
+        );
+        assert_errors(
+            &get(&app, &format!("{uri}?start_date=2025-06-05&end_date=2025-06-04")).await,
+            StatusCode::BAD_REQUEST,
+            &["start_date: must not be after end_date"],
+        );
         // 404.
-        assert_errors(&get(&app, &format!("/open311/v2/requests/PA-0000-0000.{fmt}")).await, StatusCode::NOT_FOUND, &["service_request_id PA-0000-0000 not found"]);
-        assert_errors(&get(&app, &format!("/open311/v2/requests/nonsense.{fmt}")).await, StatusCode::NOT_FOUND, &["service_request_id nonsense not found"]);
+        assert_errors(
+            &get(&app, &format!("/open311/v2/requests/PA-0000-0000.{fmt}")).await,
+            StatusCode::NOT_FOUND,
+            &["service_request_id PA-0000-0000 not found"],
+        );
+        assert_errors(
+            &get(&app, &format!("/open311/v2/requests/nonsense.{fmt}")).await,
+            StatusCode::NOT_FOUND,
+            &["service_request_id nonsense not found"],
+        );
     }
     // The body must be a form.
     let req = Request::post("/open311/v2/requests.json")
@@ -419,9 +523,16 @@ async fn every_error_in_both_formats() {
     // Revoked: refused at once.
     let who = backend::audit::Who { id: "cli".into(), name: "test".into(), role: "cli".into() };
     let other = open311::create_key(&state, &who, "second").await.unwrap();
-    assert_eq!(post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await.status, StatusCode::OK);
+    assert_eq!(
+        post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await.status,
+        StatusCode::OK
+    );
     open311::revoke_key(&state, &who, other.id).await.unwrap();
-    assert_errors(&post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await, StatusCode::FORBIDDEN, &[forbidden]);
+    assert_errors(
+        &post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await,
+        StatusCode::FORBIDDEN,
+        &[forbidden],
+    );
 }
 
 #[tokio::test]
@@ -429,15 +540,29 @@ async fn each_key_has_its_own_hourly_budget() {
     let App { router: app, state, key } = app(Limits { open311_per_hour: 2, ..Limits::default() }).await;
     let body = format!("api_key={key}&{WAGES_AT_HD010101}");
     // Every authenticated POST counts, a rejected one too: a client cannot probe without limit.
-    assert_eq!(post(&app, "/open311/v2/requests.json", &format!("api_key={key}&service_code=rockets")).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(&app, "/open311/v2/requests.json", &format!("api_key={key}&service_code=rockets")).await.status,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(post(&app, "/open311/v2/requests.json", &body).await.status, StatusCode::OK);
-    assert_errors(&post(&app, "/open311/v2/requests.json", &body).await, StatusCode::TOO_MANY_REQUESTS, &["too many requests"]);
-    assert_errors(&post(&app, "/open311/v2/requests.xml", &body).await, StatusCode::TOO_MANY_REQUESTS, &["too many requests"]);
+    assert_errors(
+        &post(&app, "/open311/v2/requests.json", &body).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        &["too many requests"],
+    );
+    assert_errors(
+        &post(&app, "/open311/v2/requests.xml", &body).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        &["too many requests"],
+    );
     // Reading is not limited by the key's budget, and another key has its own.
     assert_eq!(get(&app, "/open311/v2/requests.json").await.json().as_array().unwrap().len(), 1);
     let who = backend::audit::Who { id: "cli".into(), name: "test".into(), role: "cli".into() };
     let other = open311::create_key(&state, &who, "second").await.unwrap();
-    assert_eq!(post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await.status, StatusCode::OK);
+    assert_eq!(
+        post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -452,13 +577,19 @@ async fn api_clients_send_no_origin_and_foreign_origins_are_refused() {
         .body(Body::from(body.clone()))
         .unwrap();
     let r = send(&app, req).await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::FORBIDDEN, r#"[{"code":403,"description":"cross-origin request refused"}]"#));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::FORBIDDEN, r#"[{"code":403,"description":"cross-origin request refused"}]"#)
+    );
     assert_eq!(get(&app, "/open311/v2/requests.json").await.json(), serde_json::json!([]), "nothing was stored");
     // A server-side client sends no Origin: accepted.
     let r = post(&app, "/open311/v2/requests.json", &body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Reading is open to any origin.
-    let req = Request::get("/open311/v2/requests.json").header(header::ORIGIN, "https://evil.example").body(Body::empty()).unwrap();
+    let req = Request::get("/open311/v2/requests.json")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
     let r = send(&app, req).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json().as_array().unwrap().len(), 1);
@@ -488,12 +619,18 @@ async fn the_key_cli_creates_lists_and_revokes() {
 
     let state = build_state(&config).await.unwrap();
     let app = build_router(state.clone(), leptos_options(&config), false);
-    assert_eq!(post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status, StatusCode::OK);
+    assert_eq!(
+        post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status,
+        StatusCode::OK
+    );
 
     let (r, out) = run(&["revoke", "1"]).await;
     r.unwrap();
     assert_eq!(out, "revoked Open311 API key 1\n");
-    assert_eq!(post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status,
+        StatusCode::FORBIDDEN
+    );
     let (r, out) = run(&["list"]).await;
     r.unwrap();
     assert!(out.contains("\trevoked "), "{out}");

@@ -3,7 +3,6 @@
 //! shows a named appeal without consent with no description, no exact time and no point; the
 //! staff moderation page and its posts (CSRF, role, scope) publish exactly the redacted text.
 
-
 use crate::common;
 
 use axum::http::StatusCode;
@@ -21,8 +20,16 @@ const REDACTED: &str = "老板拖欠三个月工资，[已隐去]";
 async fn setup() -> (Router, backend::AppState) {
     let cfg = config(Limits::default());
     let state = build_state(&cfg).await.unwrap();
-    for (u, unit, role) in [("wang", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("far", "U-HX01", "dispatcher")] {
-        let n = backend::auth::NewStaff { username: u.into(), display_name: format!("{u} 同志"), unit: unit.into(), role: role.into(), password: PASSWORD.into() };
+    for (u, unit, role) in
+        [("wang", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("far", "U-HX01", "dispatcher")]
+    {
+        let n = backend::auth::NewStaff {
+            username: u.into(),
+            display_name: format!("{u} 同志"),
+            unit: unit.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
         backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     }
     (build_router(state.clone(), leptos_options(&cfg), false), state)
@@ -50,7 +57,8 @@ async fn draft(app: &Router, category: &str, who: &str) -> Draft {
     let r = post_form(app, "/form/appeal/new", &format!("category={category}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let token = between(r.location.as_deref().unwrap(), "/appeal/", "/").unwrap().to_owned();
-    let cookie = r.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie =
+        r.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
     let t = Draft { token, cookie };
     let steps = [
         ("what", format!("description={}", enc(ORIGINAL))),
@@ -108,7 +116,16 @@ fn assert_nothing_private(state: &backend::AppState, r: &Value, xml: &str, descr
     }
     assert_eq!(r["address"], "河东区 / 东关街道 / 和平社区");
     let json = r.to_string();
-    for secret in ["13800138000", "和平路12号", "王师傅", "35.485", "106.605", &centre.lat.to_string(), &centre.lng.to_string(), "D-HD-hrss"] {
+    for secret in [
+        "13800138000",
+        "和平路12号",
+        "王师傅",
+        "35.485",
+        "106.605",
+        &centre.lat.to_string(),
+        &centre.lng.to_string(),
+        "D-HD-hrss",
+    ] {
         assert!(!json.contains(secret) && !xml.contains(secret), "{secret} in {json} / {xml}");
     }
     match description {
@@ -123,7 +140,13 @@ async fn the_who_step_says_what_is_public_and_asks() {
     let t = draft(&app, "wage_arrears", &format!("identity=named&name={}&phone=13800138000", enc("王师傅"))).await;
     let who = get_with(&app, &format!("/appeal/{t}/who"), &t.cookie).await;
     assert_eq!(who.status, StatusCode::OK);
-    for text in ["哪些内容会公开", "诉求类别、办理状态、所在社区", "从不公开：您的姓名、电话、具体位置、照片、提交的具体时间", "公开我的描述", "审核"] {
+    for text in [
+        "哪些内容会公开",
+        "诉求类别、办理状态、所在社区",
+        "从不公开：您的姓名、电话、具体位置、照片、提交的具体时间",
+        "公开我的描述",
+        "审核",
+    ] {
         assert!(who.body.contains(text), "who step lacks {text}");
     }
     // A plain checkbox with a label, not ticked: the default is private.
@@ -134,12 +157,24 @@ async fn the_who_step_says_what_is_public_and_asks() {
     let check = get_with(&app, &format!("/appeal/{t}/check"), &t.cookie).await;
     assert!(check.body.contains("公开描述") && check.body.contains("不公开"), "{}", check.body);
     // Ticked: remembered on the step and shown on the check page.
-    post_with(&app, &format!("/form/appeal/{t}/who"), &format!("identity=named&name={}&phone=13800138000&publish=1", enc("王师傅")), &t.cookie).await;
+    post_with(
+        &app,
+        &format!("/form/appeal/{t}/who"),
+        &format!("identity=named&name={}&phone=13800138000&publish=1", enc("王师傅")),
+        &t.cookie,
+    )
+    .await;
     let who = get_with(&app, &format!("/appeal/{t}/who"), &t.cookie).await;
     assert!(between(&who.body, "<input type=\"checkbox\" name=\"publish\"", ">").unwrap().contains("checked"));
     assert!(get_with(&app, &format!("/appeal/{t}/check"), &t.cookie).await.body.contains("申请公开（须经审核）"));
     // Coming back and unticking (nothing posted) turns it off again.
-    post_with(&app, &format!("/form/appeal/{t}/who"), &format!("identity=named&name={}&phone=13800138000", enc("王师傅")), &t.cookie).await;
+    post_with(
+        &app,
+        &format!("/form/appeal/{t}/who"),
+        &format!("identity=named&name={}&phone=13800138000", enc("王师傅")),
+        &t.cookie,
+    )
+    .await;
     assert!(!get_with(&app, &format!("/appeal/{t}/check"), &t.cookie).await.body.contains("申请公开"));
 
     // A sensitive category: the statement, and no box to tick.
@@ -171,7 +206,8 @@ async fn a_named_appeal_without_consent_shows_nothing_it_said() {
 async fn moderation_publishes_exactly_the_redacted_text() {
     let (app, state) = setup().await;
     // Sanitation in community HD0101: handled by its committee, in the street centre's scope.
-    let t = draft(&app, "sanitation", &format!("identity=named&name={}&phone=13800138000&publish=1", enc("王师傅"))).await;
+    let t =
+        draft(&app, "sanitation", &format!("identity=named&name={}&phone=13800138000&publish=1", enc("王师傅"))).await;
     let id = submit(&app, &t).await;
     let ticket = domain::receipt::Ticket::parse(&id).unwrap().as_str().to_owned();
     // Requested, pending: nothing public yet.
@@ -185,37 +221,61 @@ async fn moderation_publishes_exactly_the_redacted_text() {
     let page = get_with(&app, "/staff/moderation", &street).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("公开审核") && page.body.contains(&id), "{}", page.body);
-    let form = between(&page.body, &format!("action=\"/staff/moderation/{ticket}\""), "</form>").expect("the item's form");
-    assert!(form.contains(">\n老板拖欠三个月工资") && form.contains("name=\"text\""), "textarea prefilled with the resident's text: {form}");
+    let form =
+        between(&page.body, &format!("action=\"/staff/moderation/{ticket}\""), "</form>").expect("the item's form");
+    assert!(
+        form.contains(">\n老板拖欠三个月工资") && form.contains("name=\"text\""),
+        "textarea prefilled with the resident's text: {form}"
+    );
     assert!(form.contains("<label for=\"text-"), "labelled");
     let token = csrf(&page.body);
     let url = format!("/staff/moderation/{ticket}");
     let approve = format!("csrf={token}&decision=approve&text={}", enc(REDACTED));
 
     // Without the CSRF token, or without a session: refused, nothing changes.
-    assert_eq!(post_with(&app, &url, &format!("decision=approve&text={}", enc(REDACTED)), &street).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(post_with(&app, &url, &format!("csrf=wrong&decision=approve&text={}", enc(REDACTED)), &street).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_with(&app, &url, &format!("decision=approve&text={}", enc(REDACTED)), &street).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_with(&app, &url, &format!("csrf=wrong&decision=approve&text={}", enc(REDACTED)), &street).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(post_form(&app, &url, &approve).await.status, StatusCode::FORBIDDEN);
     // Out of scope (another district's dispatcher) and wrong role (the community's handler).
     for user in ["far", "wang"] {
         let c = sign_in(&app, &state, user).await;
         let p = get_with(&app, "/staff", &c).await;
         assert!(!p.body.contains("href=\"/staff/moderation\"") || user == "far", "no link for a handler");
-        let r = post_with(&app, &url, &format!("csrf={}&decision=approve&text={}", csrf(&p.body), enc(REDACTED)), &c).await;
+        let r =
+            post_with(&app, &url, &format!("csrf={}&decision=approve&text={}", csrf(&p.body), enc(REDACTED)), &c).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
         if user == "far" {
             assert!(!get_with(&app, "/staff/moderation", &c).await.body.contains(&id), "not in another scope's queue");
         } else {
-            assert_eq!(get_with(&app, "/staff/moderation", &c).await.status, StatusCode::NOT_FOUND, "no page for a handler");
+            assert_eq!(
+                get_with(&app, "/staff/moderation", &c).await.status,
+                StatusCode::NOT_FOUND,
+                "no page for a handler"
+            );
         }
     }
     assert!(public(&app, &id).await.0["description"].is_null());
 
     // An empty text comes back to the item with the error.
     let r = post_with(&app, &url, &format!("csrf={token}&decision=approve&text=+"), &street).await;
-    assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/staff/moderation#m-{ticket}").as_str())));
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(format!("/staff/moderation#m-{ticket}").as_str()))
+    );
     let again = get_with(&app, "/staff/moderation", &street).await;
-    assert!(again.body.contains("role=\"alert\"") && again.body.contains("请填写内容") && again.body.contains("id=\"body\""), "{}", again.body);
+    assert!(
+        again.body.contains("role=\"alert\"")
+            && again.body.contains("请填写内容")
+            && again.body.contains("id=\"body\""),
+        "{}",
+        again.body
+    );
 
     // Approved with a redaction: exactly that text is public, in JSON and XML.
     let r = post_with(&app, &url, &approve, &street).await;
@@ -223,7 +283,12 @@ async fn moderation_publishes_exactly_the_redacted_text() {
     let (r, xml) = public(&app, &id).await;
     assert_nothing_private(&state, &r, &xml, Some(REDACTED));
     assert!(!r.to_string().contains("和平路") && !xml.contains("和平路"));
-    let actions: Vec<String> = backend::store::audit::recent(&state.db.pool, Some(&ticket), None, None, 10).await.unwrap().into_iter().map(|a| a.action).collect();
+    let actions: Vec<String> = backend::store::audit::recent(&state.db.pool, Some(&ticket), None, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
     assert!(actions.contains(&"publication_approve".to_owned()), "{actions:?}");
 
     // Listed as published, with a withdraw button; withdrawing makes it private again.
@@ -245,7 +310,13 @@ async fn a_sensitive_appeal_cannot_be_approved_over_http() {
     let street = sign_in(&app, &state, "street").await;
     let page = get_with(&app, "/staff/moderation", &street).await;
     assert!(!page.body.contains(&id), "never in the queue");
-    let r = post_with(&app, &format!("/staff/moderation/{ticket}"), &format!("csrf={}&decision=approve&text={}", csrf(&page.body), enc("可以公开吗")), &street).await;
+    let r = post_with(
+        &app,
+        &format!("/staff/moderation/{ticket}"),
+        &format!("csrf={}&decision=approve&text={}", csrf(&page.body), enc("可以公开吗")),
+        &street,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let back = get_with(&app, "/staff/moderation", &street).await;
     assert!(back.body.contains("敏感类别的诉求不能公开"), "{}", back.body);

@@ -1,7 +1,6 @@
 //! Router tests: the real router (`build_router`) driven with `oneshot`, as a browser with
 //! JavaScript off would drive it.
 
-
 use crate::common;
 
 use axum::body::Body;
@@ -19,7 +18,13 @@ async fn new_token(app: &Router, b: &mut Browser) -> String {
     assert!(page.body.contains("action=\"/form/appeal/new\""), "step 1 posts to the token-less route");
     let r = b.post(app, "/form/appeal/new", "category=").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let t = r.location.as_deref().and_then(|l| l.strip_prefix("/appeal/")).and_then(|l| l.strip_suffix("/category")).expect("back to step 1 with a token").to_owned();
+    let t = r
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/appeal/"))
+        .and_then(|l| l.strip_suffix("/category"))
+        .expect("back to step 1 with a token")
+        .to_owned();
     t
 }
 
@@ -93,12 +98,15 @@ async fn js_off_submit_then_track() {
     assert_eq!((found.status, found.location.as_deref()), (StatusCode::SEE_OTHER, Some("/track")));
     let found = b.get(&app, "/track").await;
     assert_eq!(found.status, StatusCode::OK);
-    for text in ["待签收", "河东区人力资源和社会保障局", "您提交了诉求", "系统按属地和事项分派给"] {
+    for text in ["待签收", "河东区人力资源和社会保障局", "您提交了诉求", "系统按属地和事项分派给"]
+    {
         assert!(found.body.contains(text), "track lacks {text}");
     }
     // Wrong key and unknown ticket give one and the same message, in another browser.
     let msg = "受理编号或查询码不对，请核对回执后再试。";
-    for body in [format!("ticket={}&key={}", enc(&ticket), "A".repeat(26)), format!("ticket=PA-0000-0000&key={}", enc(&key))] {
+    for body in
+        [format!("ticket={}&key={}", enc(&ticket), "A".repeat(26)), format!("ticket=PA-0000-0000&key={}", enc(&key))]
+    {
         let mut other = Browser::new();
         let r = other.post(&app, "/form/track", &body).await;
         assert_eq!(r.location.as_deref(), Some("/track"));

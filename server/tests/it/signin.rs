@@ -3,7 +3,6 @@
 //! code page, replay, recovery codes), enrolment before anything else for admins and
 //! dispatchers, the password change, and no session rows for visitors without a cookie.
 
-
 use crate::common;
 
 use axum::body::Body;
@@ -12,7 +11,9 @@ use axum::http::{header, Request, StatusCode};
 use backend::auth::signin;
 use backend::clock::ManualClock;
 use backend::state::Limits;
-use common::{between, config, csrf, enc, get, get_with, post_with, pre_cookie, send, session_cookie, staff_sign_in, Res};
+use common::{
+    between, config, csrf, enc, get, get_with, post_with, pre_cookie, send, session_cookie, staff_sign_in, Res,
+};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,8 +33,16 @@ async fn setup() -> Setup {
     cfg.auth.secure_cookies = false;
     let clock = ManualClock::new(time::OffsetDateTime::now_utc());
     let state = build_state(&cfg).await.unwrap().with_clock(Arc::new(clock.clone()));
-    for (u, unit, role) in [("liu", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin")] {
-        let n = backend::auth::NewStaff { username: u.into(), display_name: format!("{u} 同志"), unit: unit.into(), role: role.into(), password: PASSWORD.into() };
+    for (u, unit, role) in
+        [("liu", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin")]
+    {
+        let n = backend::auth::NewStaff {
+            username: u.into(),
+            display_name: format!("{u} 同志"),
+            unit: unit.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
         backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     }
     let app = build_router(state.clone(), leptos_options(&cfg), false);
@@ -78,7 +87,11 @@ async fn a_stranger_cannot_lock_the_owner_out() {
         let r = attempt(&s.app, CLIENT_A, "liu", PASSWORD).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
         assert_eq!(backend::auth::password::verifications_on_this_thread(), before, "argon2 did not run");
-        assert!(r.body.contains("role=\"alert\"") && r.body.contains(&format!("{} 秒后再试", retry_after(&r))), "{}", r.body);
+        assert!(
+            r.body.contains("role=\"alert\"") && r.body.contains(&format!("{} 秒后再试", retry_after(&r))),
+            "{}",
+            r.body
+        );
         assert!(session_cookie(&r).is_none(), "a refused attempt writes no session");
         waits.push(retry_after(&r));
         s.clock.advance(time::Duration::seconds(retry_after(&r)));
@@ -107,17 +120,39 @@ async fn admins_and_dispatchers_enrol_before_anything_else() {
     for user in ["street", "boss"] {
         let page = get(&s.app, "/staff/login").await;
         let pre = pre_cookie(&page).unwrap();
-        let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(PASSWORD)), &pre).await;
+        let r = post_with(
+            &s.app,
+            "/staff/login",
+            &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(PASSWORD)),
+            &pre,
+        )
+        .await;
         assert_eq!(r.location.as_deref(), Some("/staff/account/totp"), "{user}");
         let (cookie, _) = session_cookie(&r).unwrap();
-        for page in ["/staff", "/staff/admin", "/staff/admin/staff", "/staff/admin/audit", "/staff/account", "/staff/appeal/PA00000000"] {
+        for page in [
+            "/staff",
+            "/staff/admin",
+            "/staff/admin/staff",
+            "/staff/admin/audit",
+            "/staff/account",
+            "/staff/appeal/PA00000000",
+        ] {
             let r = get_with(&s.app, page, &cookie).await;
-            assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some("/staff/account/totp")), "{user} {page}");
+            assert_eq!(
+                (r.status, r.location.as_deref()),
+                (StatusCode::SEE_OTHER, Some("/staff/account/totp")),
+                "{user} {page}"
+            );
         }
         let totp = get_with(&s.app, "/staff/account/totp", &cookie).await;
         assert_eq!(totp.status, StatusCode::OK);
         let token = csrf(&totp.body);
-        for post in ["/staff/admin/staff/create", "/staff/admin/audit/verify", "/staff/appeal/PA00000000/act", "/staff/account/password"] {
+        for post in [
+            "/staff/admin/staff/create",
+            "/staff/admin/audit/verify",
+            "/staff/appeal/PA00000000/act",
+            "/staff/account/password",
+        ] {
             let r = post_with(&s.app, post, &format!("csrf={token}&action=note&body=x"), &cookie).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{user} {post}");
         }
@@ -139,7 +174,10 @@ async fn admins_and_dispatchers_enrol_before_anything_else() {
         let shown = get_with(&s.app, "/staff/account/totp", &cookie).await;
         let list = between(&shown.body, "id=\"recovery-codes\"", "</ol>").unwrap();
         assert_eq!(list.matches("<code>").count(), 10);
-        assert!(!get_with(&s.app, "/staff/account/totp", &cookie).await.body.contains("id=\"recovery-codes\""), "only once");
+        assert!(
+            !get_with(&s.app, "/staff/account/totp", &cookie).await.body.contains("id=\"recovery-codes\""),
+            "only once"
+        );
         assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK, "{user} may work now");
     }
     let log = backend::store::audit::recent(&s.state.db.pool, None, None, None, 50).await.unwrap();
@@ -160,13 +198,22 @@ async fn sign_in_with_a_code_replay_refused_recovery_code_once() {
     let r = post_with(&s.app, "/staff/account/totp/recovery", &format!("csrf={}", csrf(&page.body)), &cookie).await;
     assert_eq!(r.location.as_deref(), Some("/staff/account/totp#recovery"));
     let shown = get_with(&s.app, "/staff/account/totp", &cookie).await;
-    let recovery = between(&shown.body, "id=\"recovery-codes\"", "</ol>").and_then(|l| between(l, "<code>", "</code>")).unwrap().to_owned();
+    let recovery = between(&shown.body, "id=\"recovery-codes\"", "</ol>")
+        .and_then(|l| between(l, "<code>", "</code>"))
+        .unwrap()
+        .to_owned();
 
     // Password first: the session waits for the code, and is not signed in yet.
     let password_step = |app: axum::Router| async move {
         let page = get(&app, "/staff/login").await;
         let pre = pre_cookie(&page).unwrap();
-        let r = post_with(&app, "/staff/login", &format!("csrf={}&username=street&password={}", csrf(&page.body), enc(PASSWORD)), &pre).await;
+        let r = post_with(
+            &app,
+            "/staff/login",
+            &format!("csrf={}&username=street&password={}", csrf(&page.body), enc(PASSWORD)),
+            &pre,
+        )
+        .await;
         assert_eq!(r.location.as_deref(), Some("/staff/login/code"));
         let (cookie, _) = session_cookie(&r).unwrap();
         let page = get_with(&app, "/staff/login/code", &cookie).await;
@@ -203,7 +250,10 @@ async fn sign_in_with_a_code_replay_refused_recovery_code_once() {
         post_with(&s.app, "/staff/login/code", &format!("csrf={token}&code=000000"), &cookie).await;
     }
     let r = post_with(&s.app, "/staff/login/code", &format!("csrf={token}&code=000000"), &cookie).await;
-    assert!(matches!(r.location.as_deref(), Some("/staff/login") | Some("/staff/login/code")) || r.status == StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        matches!(r.location.as_deref(), Some("/staff/login") | Some("/staff/login/code"))
+            || r.status == StatusCode::TOO_MANY_REQUESTS
+    );
     let log = backend::store::audit::recent(&s.state.db.pool, None, None, None, 80).await.unwrap();
     assert!(log.iter().any(|r| r.action == "recovery_code_used"));
     assert!(log.iter().any(|r| r.action == "recovery_codes_regenerate"));
@@ -219,21 +269,45 @@ async fn a_password_change_refuses_common_passwords_and_ends_other_sessions() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"new_password\"") && page.body.contains("autocomplete=\"new-password\""));
     let token = csrf(&page.body);
-    let change = |cur: &str, new: &str, again: &str| format!("csrf={token}&password={}&new_password={}&new_password2={}", enc(cur), enc(new), enc(again));
-    let r = post_with(&s.app, "/staff/account/password", &change(PASSWORD, "qwerty123qwerty123", "qwerty123qwerty123"), &here).await;
+    let change = |cur: &str, new: &str, again: &str| {
+        format!("csrf={token}&password={}&new_password={}&new_password2={}", enc(cur), enc(new), enc(again))
+    };
+    let r = post_with(
+        &s.app,
+        "/staff/account/password",
+        &change(PASSWORD, "qwerty123qwerty123", "qwerty123qwerty123"),
+        &here,
+    )
+    .await;
     assert_eq!(r.location.as_deref(), Some("/staff/account#password"));
     let page = get_with(&s.app, "/staff/account", &here).await;
     assert!(page.body.contains("这个密码太常见"), "{}", page.body);
-    let r = post_with(&s.app, "/staff/account/password", &change("not it at all", "a fine new passphrase", "a fine new passphrase"), &here).await;
+    let r = post_with(
+        &s.app,
+        "/staff/account/password",
+        &change("not it at all", "a fine new passphrase", "a fine new passphrase"),
+        &here,
+    )
+    .await;
     assert_eq!(r.location.as_deref(), Some("/staff/account#password"));
     assert!(get_with(&s.app, "/staff/account", &here).await.body.contains("当前密码不对"));
     assert_eq!(get_with(&s.app, "/staff", &elsewhere).await.status, StatusCode::OK, "nothing changed yet");
-    let r = post_with(&s.app, "/staff/account/password", &change(PASSWORD, "a fine new passphrase", "a fine new passphrase"), &here).await;
+    let r = post_with(
+        &s.app,
+        "/staff/account/password",
+        &change(PASSWORD, "a fine new passphrase", "a fine new passphrase"),
+        &here,
+    )
+    .await;
     assert_eq!(r.location.as_deref(), Some("/staff/account"));
     let here = session_cookie(&r).map_or(here, |c| c.0);
     assert!(get_with(&s.app, "/staff/account", &here).await.body.contains("密码已修改"));
     assert_eq!(get_with(&s.app, "/staff", &here).await.status, StatusCode::OK, "this session goes on");
-    assert_eq!(get_with(&s.app, "/staff", &elsewhere).await.location.as_deref(), Some("/staff/login"), "the other one ended");
+    assert_eq!(
+        get_with(&s.app, "/staff", &elsewhere).await.location.as_deref(),
+        Some("/staff/login"),
+        "the other one ended"
+    );
     assert_eq!(attempt(&s.app, CLIENT_B, "liu", PASSWORD).await.location.as_deref(), Some("/staff/login"));
     assert_eq!(attempt(&s.app, CLIENT_B, "liu", "a fine new passphrase").await.location.as_deref(), Some("/staff"));
 }
@@ -243,7 +317,15 @@ async fn visitors_without_a_cookie_write_no_session_rows() {
     let s = setup().await;
     let count = || async { backend::store::signin::session_count(&s.state.db.pool).await.unwrap() };
     assert_eq!(count().await, 0);
-    for page in ["/staff/login", "/staff", "/staff/login/code", "/staff/account", "/staff/account/totp", "/staff/admin", "/staff/appeal/PA00000000"] {
+    for page in [
+        "/staff/login",
+        "/staff",
+        "/staff/login/code",
+        "/staff/account",
+        "/staff/account/totp",
+        "/staff/admin",
+        "/staff/appeal/PA00000000",
+    ] {
         for _ in 0..3 {
             let r = get(&s.app, page).await;
             assert!(session_cookie(&r).is_none(), "{page}");
@@ -255,7 +337,13 @@ async fn visitors_without_a_cookie_write_no_session_rows() {
     assert_eq!(count().await, 0, "no row for cookieless requests");
     // A sign-in post with a forged token is refused before anything is written.
     let page = get(&s.app, "/staff/login").await;
-    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=liu&password={}", "0".repeat(32), enc(PASSWORD)), &pre_cookie(&page).unwrap()).await;
+    let r = post_with(
+        &s.app,
+        "/staff/login",
+        &format!("csrf={}&username=liu&password={}", "0".repeat(32), enc(PASSWORD)),
+        &pre_cookie(&page).unwrap(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(count().await, 0);
     // Signing in makes exactly one.

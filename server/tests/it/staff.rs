@@ -1,7 +1,6 @@
 //! The staff workspace over HTTP: sign-in with session rotation and cookie flags, CSRF on every
 //! state-changing staff request, time-outs, scope on pages, and the JS-off forms.
 
-
 use crate::common;
 
 use axum::http::StatusCode;
@@ -24,8 +23,19 @@ async fn setup(secure: bool) -> Setup {
     cfg.auth.secure_cookies = secure;
     let clock = ManualClock::new(time::OffsetDateTime::now_utc());
     let state = build_state(&cfg).await.unwrap().with_clock(Arc::new(clock.clone()));
-    for (u, unit, role) in [("wang", "U-HD0101", "unit_handler"), ("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin"), ("far", "U-HX01", "dispatcher")] {
-        let n = backend::auth::NewStaff { username: u.into(), display_name: format!("{u} 同志"), unit: unit.into(), role: role.into(), password: PASSWORD.into() };
+    for (u, unit, role) in [
+        ("wang", "U-HD0101", "unit_handler"),
+        ("street", "U-HD01", "dispatcher"),
+        ("boss", "U-SF", "admin"),
+        ("far", "U-HX01", "dispatcher"),
+    ] {
+        let n = backend::auth::NewStaff {
+            username: u.into(),
+            display_name: format!("{u} 同志"),
+            unit: unit.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
         backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     }
     let app = build_router(state.clone(), leptos_options(&cfg), false);
@@ -49,7 +59,13 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
     assert!(page.body.contains("工作人员登录"));
     // No session before signing in: the form's token rides in a cookie of its own.
     assert!(session_cookie(&page).is_none(), "no session for a visitor");
-    let header = page.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("pingan_staff_pre=")).unwrap();
+    let header = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("pingan_staff_pre="))
+        .unwrap();
     for flag in ["HttpOnly", "SameSite=Strict", "Path=/staff"] {
         assert!(header.contains(flag), "{header} lacks {flag}");
     }
@@ -57,7 +73,9 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     let pre_only = common::pre_cookie(&page).unwrap();
     // A wrong password comes back to the form with a generic message and the user name kept.
-    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &pre_only).await;
+    let r =
+        post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &pre_only)
+            .await;
     assert_eq!(r.location.as_deref(), Some("/staff/login"));
     let (session, header) = session_cookie(&r).expect("the flash needs a session");
     for flag in ["HttpOnly", "SameSite=Strict", "Path=/staff"] {
@@ -75,7 +93,12 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
     assert_eq!(inbox.status, StatusCode::OK);
     assert!(inbox.body.contains("wang 同志") && inbox.body.contains("东关街道和平社区居委会"));
     // Sign-in and its failure are in the audit log.
-    let actions: Vec<String> = backend::store::audit::recent(&s.state.db.pool, None, None, None, 20).await.unwrap().into_iter().map(|r| r.action).collect();
+    let actions: Vec<String> = backend::store::audit::recent(&s.state.db.pool, None, None, None, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
     assert!(actions.contains(&"sign_in".into()) && actions.contains(&"sign_in_failed".into()));
     // Sign out ends the session.
     let inbox = get_with(&s.app, "/staff", &cookie).await;
@@ -88,9 +111,21 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
 async fn secure_cookies_outside_development() {
     let s = setup(true).await;
     let page = get(&s.app, "/staff/login").await;
-    let header = page.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("pingan_staff_pre=")).unwrap();
+    let header = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("pingan_staff_pre="))
+        .unwrap();
     assert!(header.contains("Secure"), "{header}");
-    let r = post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &common::pre_cookie(&page).unwrap()).await;
+    let r = post_with(
+        &s.app,
+        "/staff/login",
+        &format!("csrf={}&username=wang&password=nope", csrf(&page.body)),
+        &common::pre_cookie(&page).unwrap(),
+    )
+    .await;
     let (_, header) = session_cookie(&r).unwrap();
     assert!(header.contains("Secure"), "{header}");
 }
@@ -126,7 +161,8 @@ async fn every_staff_post_needs_the_sessions_csrf_token() {
     }
     // The multipart import form too.
     let boundary = "XyZ";
-    let body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--{boundary}--\r\n");
+    let body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--{boundary}--\r\n");
     let req = axum::http::Request::post("/staff/admin/import")
         .header("content-type", format!("multipart/form-data; boundary={boundary}"))
         .header("host", "localhost")
@@ -141,7 +177,10 @@ async fn every_staff_post_needs_the_sessions_csrf_token() {
     let audit = get_with(&s.app, "/staff/admin/audit", &cookie).await;
     assert!(audit.body.contains("审计日志完整"), "{}", audit.body);
     // Without a session at all, posts are refused too; a cross-site post never gets that far.
-    assert_eq!(post_form(&s.app, "/staff/admin/audit/verify", &format!("csrf={token}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_form(&s.app, "/staff/admin/audit/verify", &format!("csrf={token}")).await.status,
+        StatusCode::FORBIDDEN
+    );
     let req = axum::http::Request::post("/staff/admin/audit/verify")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("host", "localhost")
@@ -157,21 +196,44 @@ async fn admin_pages_are_for_admins_only() {
     let s = setup(false).await;
     let cookie = sign_in(&s, "wang").await;
     let token = csrf(&get_with(&s.app, "/staff", &cookie).await.body);
-    for page in ["/staff/admin", "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/holidays", "/staff/admin/import"] {
+    for page in
+        ["/staff/admin", "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/holidays", "/staff/admin/import"]
+    {
         assert_eq!(get_with(&s.app, page, &cookie).await.status, StatusCode::NOT_FOUND, "{page}");
     }
-    let r = post_with(&s.app, "/staff/admin/staff/create", &format!("csrf={token}&username=mole&name=x&unit=U-SF&role=admin&password={}", enc(PASSWORD)), &cookie).await;
+    let r = post_with(
+        &s.app,
+        "/staff/admin/staff/create",
+        &format!("csrf={token}&username=mole&name=x&unit=U-SF&role=admin&password={}", enc(PASSWORD)),
+        &cookie,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(backend::auth::list_staff(&s.state).await.unwrap().iter().all(|x| x.username != "mole"));
     // An admin creates an account through the form; a weak password comes back per field.
     let admin = sign_in(&s, "boss").await;
     let token = csrf(&get_with(&s.app, "/staff/admin/staff", &admin).await.body);
-    let r = post_with(&s.app, "/staff/admin/staff/create", &format!("csrf={token}&username=newbie&name=%E6%96%B0&unit=U-HD010101&role=grid_worker&password=short"), &admin).await;
+    let r = post_with(
+        &s.app,
+        "/staff/admin/staff/create",
+        &format!("csrf={token}&username=newbie&name=%E6%96%B0&unit=U-HD010101&role=grid_worker&password=short"),
+        &admin,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = get_with(&s.app, "/staff/admin/staff", &admin).await;
     assert!(page.body.contains("密码至少 12 个字符"), "{}", page.body);
     assert!(page.body.contains("value=\"newbie\""), "typed values are kept (never the password)");
-    let r = post_with(&s.app, "/staff/admin/staff/create", &format!("csrf={token}&username=newbie&name=%E6%96%B0&unit=U-HD010101&role=grid_worker&password={}", enc(PASSWORD)), &admin).await;
+    let r = post_with(
+        &s.app,
+        "/staff/admin/staff/create",
+        &format!(
+            "csrf={token}&username=newbie&name=%E6%96%B0&unit=U-HD010101&role=grid_worker&password={}",
+            enc(PASSWORD)
+        ),
+        &admin,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(get_with(&s.app, "/staff/admin/staff", &admin).await.body.contains("data-username=\"newbie\""));
 }
@@ -183,7 +245,9 @@ async fn a_password_reset_or_switch_off_ends_open_sessions() {
     assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK);
     s.clock.advance(time::Duration::seconds(5));
     let wang = backend::auth::list_staff(&s.state).await.unwrap().into_iter().find(|x| x.username == "wang").unwrap();
-    backend::auth::reset_password(&s.state, &backend::audit::Who::system(), &wang.id, "a brand new long secret").await.unwrap();
+    backend::auth::reset_password(&s.state, &backend::audit::Who::system(), &wang.id, "a brand new long secret")
+        .await
+        .unwrap();
     assert_eq!(get_with(&s.app, "/staff", &cookie).await.location.as_deref(), Some("/staff/login"));
 }
 
@@ -225,16 +289,31 @@ async fn appeal_pages_act_within_scope_with_js_off_forms() {
     assert!(page.body.contains(&format!("action=\"/staff/appeal/{ticket}/act\"")));
     let token = csrf(&page.body);
     // Sign, then reply with an empty body (error at the field), then a real reply.
-    let r = post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action=sign"), &cookie).await;
+    let r =
+        post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action=sign"), &cookie).await;
     assert_eq!(r.location.as_deref(), Some(format!("/staff/appeal/{ticket}").as_str()));
-    let r = post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action=reply&body="), &cookie).await;
+    let r =
+        post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action=reply&body="), &cookie)
+            .await;
     assert_eq!(r.location.as_deref(), Some(format!("/staff/appeal/{ticket}#reply").as_str()));
     let page = get_with(&s.app, &format!("/staff/appeal/{ticket}"), &cookie).await;
     assert!(page.body.contains("请填写内容"), "the reply form's error");
-    let r = post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action=reply&body={}", enc("已安排环卫今天清运。")), &cookie).await;
+    let r = post_with(
+        &s.app,
+        &format!("/staff/appeal/{ticket}/act"),
+        &format!("csrf={token}&action=reply&body={}", enc("已安排环卫今天清运。")),
+        &cookie,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // Reveal: with a reason, shown once, audited.
-    let r = post_with(&s.app, &format!("/staff/appeal/{ticket}/reveal"), &format!("csrf={token}&reason={}", enc("电话确认位置")), &cookie).await;
+    let r = post_with(
+        &s.app,
+        &format!("/staff/appeal/{ticket}/reveal"),
+        &format!("csrf={token}&reason={}", enc("电话确认位置")),
+        &cookie,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = get_with(&s.app, &format!("/staff/appeal/{ticket}"), &cookie).await;
     assert!(page.body.contains("13900001111"), "revealed once");
@@ -245,11 +324,21 @@ async fn appeal_pages_act_within_scope_with_js_off_forms() {
     let far = sign_in(&s, "far").await;
     assert_eq!(get_with(&s.app, &format!("/staff/appeal/{ticket}"), &far).await.status, StatusCode::NOT_FOUND);
     let far_token = csrf(&get_with(&s.app, "/staff", &far).await.body);
-    let r = post_with(&s.app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={far_token}&action=note&body=x"), &far).await;
+    let r = post_with(
+        &s.app,
+        &format!("/staff/appeal/{ticket}/act"),
+        &format!("csrf={far_token}&action=note&body=x"),
+        &far,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The street centre above sees it in its inbox with JS-off filters.
     let street = sign_in(&s, "street").await;
     let inbox = get_with(&s.app, "/staff?status=in_progress&category=sanitation", &street).await;
-    assert!(inbox.body.contains(&format!("data-ticket=\"{ticket}\"")), "{}", between(&inbox.body, "<main", "</main>").unwrap_or(""));
+    assert!(
+        inbox.body.contains(&format!("data-ticket=\"{ticket}\"")),
+        "{}",
+        between(&inbox.body, "<main", "</main>").unwrap_or("")
+    );
     assert!(inbox.body.contains("<form method=\"get\" action=\"/staff\""));
 }

@@ -3,7 +3,6 @@
 //! again in a textarea (resident and staff) or a title; the answer must carry it as inert text.
 //! And the Content-Security-Policy lets only the page's own nonce-carrying script run.
 
-
 use crate::common;
 
 use axum::http::StatusCode;
@@ -106,7 +105,13 @@ async fn staff_see_resident_text_and_their_own_refilled_text_as_text() {
     let token = csrf(&page.body);
     let too_long = format!("{PAYLOAD}{}", "长".repeat(2100));
     for (action, field) in [("reply", "body"), ("note", "body"), ("request_info", "body"), ("close", "resolution")] {
-        let r = post_with(&app, &format!("/staff/appeal/{ticket}/act"), &format!("csrf={token}&action={action}&{field}={}", enc(&too_long)), &cookie).await;
+        let r = post_with(
+            &app,
+            &format!("/staff/appeal/{ticket}/act"),
+            &format!("csrf={token}&action={action}&{field}={}", enc(&too_long)),
+            &cookie,
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}");
         let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
         assert_inert(&page.body, action);
@@ -172,7 +177,9 @@ async fn the_residents_textareas_give_text_back_inert() {
     let what = b.get(&app, &format!("/appeal/{t}/what")).await;
     assert_inert(&what.body, "wizard: what happened");
     assert_shown_escaped(&what.body, "wizard: what happened");
-    for (step, body) in [("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note="), ("who", "identity=anonymous")] {
+    for (step, body) in
+        [("where", "district=HD&street=HD01&community=HD0101&lat=&lng=&address_note="), ("who", "identity=anonymous")]
+    {
         assert_eq!(b.post(&app, &format!("/form/appeal/{t}/{step}"), body).await.status, StatusCode::SEE_OTHER);
     }
     let check = b.get(&app, &format!("/appeal/{t}/check")).await;
@@ -200,7 +207,13 @@ async fn moderation_and_the_markdown_editor_show_text_inert() {
     let cfg = config(Limits::default());
     let state = build_state(&cfg).await.unwrap();
     for (u, unit, role) in [("street", "U-HD01", "dispatcher"), ("boss", "U-SF", "admin")] {
-        let n = backend::auth::NewStaff { username: u.into(), display_name: format!("{u} 同志"), unit: unit.into(), role: role.into(), password: PASSWORD.into() };
+        let n = backend::auth::NewStaff {
+            username: u.into(),
+            display_name: format!("{u} 同志"),
+            unit: unit.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
         backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     }
     let app = build_router(state.clone(), leptos_options(&cfg), false);

@@ -133,7 +133,8 @@ macro_rules! both_engines {
 pub async fn clocked_state(engine: Engine) -> Option<(AppState, backend::clock::ManualClock)> {
     let clock = backend::clock::ManualClock::new(time::macros::datetime!(2026-11-23 01:00 UTC));
     let state = demo_state(engine, Limits { submit_per_hour: 100_000, ..Limits::default() }).await?;
-    let auth = backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
+    let auth =
+        backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
     Some((state.with_clock(std::sync::Arc::new(clock.clone())).with_auth(auth), clock))
 }
 
@@ -168,7 +169,12 @@ pub async fn start(state: &AppState, category: &str) -> DraftRef {
 
 /// A submitted appeal (through the wizard's services) at the state's clock; returns
 /// (ticket, draft).
-pub async fn appeal_at(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> (String, DraftRef) {
+pub async fn appeal_at(
+    state: &AppState,
+    category: &str,
+    place: &[(&str, &str)],
+    who: &[(&str, &str)],
+) -> (String, DraftRef) {
     use backend::services::appeal::{self, SubmitOutcome};
     use domain::draft::Step;
     let d = start(state, category).await;
@@ -188,14 +194,22 @@ pub async fn appeal_at(state: &AppState, category: &str, place: &[(&str, &str)],
 
 /// An anonymous sanitation appeal in community HD0101 (goes to U-HD0101).
 pub async fn simple_appeal(state: &AppState) -> String {
-    appeal_at(state, "sanitation", &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")], &[("identity", "anonymous")]).await.0
+    appeal_at(
+        state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "anonymous")],
+    )
+    .await
+    .0
 }
 
 /// Moves an appeal to `unit` and `status` directly (test set-up, not a workflow action).
 pub async fn force(state: &AppState, ticket: &str, unit: &str, status: &str) {
     let path = state.catalog.get().unit_path(unit);
     let mut tx = state.db.pool.begin().await.unwrap();
-    let change = backend::store::appeals::Change { status: Some(status), unit: Some((unit, &path)), ..Default::default() };
+    let change =
+        backend::store::appeals::Change { status: Some(status), unit: Some((unit, &path)), ..Default::default() };
     backend::store::appeals::apply(&mut tx, ticket, &change, state.clock.ts()).await.unwrap();
     tx.commit().await.unwrap();
 }

@@ -28,7 +28,8 @@ impl Browser {
     #[must_use]
     pub fn cookie_for(&self, uri: &str) -> String {
         let path = uri.split(['?', '#']).next().unwrap_or(uri);
-        let mut matching: Vec<&(String, String, String)> = self.jar.iter().filter(|(_, _, p)| path_match(p, path)).collect();
+        let mut matching: Vec<&(String, String, String)> =
+            self.jar.iter().filter(|(_, _, p)| path_match(p, path)).collect();
         matching.sort_by_key(|(_, _, p)| std::cmp::Reverse(p.len()));
         matching.iter().map(|(n, v, _)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
     }

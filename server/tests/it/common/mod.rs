@@ -31,7 +31,6 @@ pub async fn app(limits: Limits) -> Router {
     build_router(state, leptos_options(&config), false)
 }
 
-
 pub fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -70,9 +69,7 @@ pub async fn post_form(app: &Router, uri: &str, body: &str) -> Res {
 }
 
 pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// The text between the first `start` and the next `end` (attribute values out of HTML).
@@ -81,7 +78,6 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let j = html[i..].find(end)? + i;
     Some(&html[i..j])
 }
-
 
 /// A GET with a cookie header (the staff session).
 pub async fn get_with(app: &Router, uri: &str, cookie: &str) -> Res {
@@ -102,9 +98,12 @@ pub async fn post_with(app: &Router, uri: &str, body: &str, cookie: &str) -> Res
 
 /// The staff session cookie a response sets (`name=value`), and its whole header.
 pub fn session_cookie(r: &Res) -> Option<(String, String)> {
-    r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("pingan_staff=")).map(|c| {
-        (c.split(';').next().unwrap_or_default().to_owned(), c.to_owned())
-    })
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("pingan_staff="))
+        .map(|c| (c.split(';').next().unwrap_or_default().to_owned(), c.to_owned()))
 }
 
 /// The CSRF token of the first staff form on a page.
@@ -127,10 +126,22 @@ pub fn pre_cookie(r: &Res) -> Option<String> {
 /// dispatchers), enrols with the key shown on the page. Returns the session cookie and the TOTP
 /// secret (if any). A code is accepted once per 30 s step: tests signing in the same enrolled
 /// member again move their clock on.
-pub async fn staff_sign_in(app: &Router, state: &backend::AppState, user: &str, password: &str, secret: Option<&str>) -> (String, Option<String>) {
+pub async fn staff_sign_in(
+    app: &Router,
+    state: &backend::AppState,
+    user: &str,
+    password: &str,
+    secret: Option<&str>,
+) -> (String, Option<String>) {
     let page = get(app, "/staff/login").await;
     let pre = pre_cookie(&page).expect("the sign-in form's cookie");
-    let r = post_with(app, "/staff/login", &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(password)), &pre).await;
+    let r = post_with(
+        app,
+        "/staff/login",
+        &format!("csrf={}&username={user}&password={}", csrf(&page.body), enc(password)),
+        &pre,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{user}: {}", r.body);
     let (cookie, _) = session_cookie(&r).expect("a session after the password");
     match r.location.as_deref() {
@@ -139,7 +150,8 @@ pub async fn staff_sign_in(app: &Router, state: &backend::AppState, user: &str, 
             let secret = secret.expect("an enrolled member needs the secret");
             let page = get_with(app, "/staff/login/code", &cookie).await;
             let code = backend::auth::signin::code_at(secret, state.clock.ts()).unwrap();
-            let r = post_with(app, "/staff/login/code", &format!("csrf={}&code={code}", csrf(&page.body)), &cookie).await;
+            let r =
+                post_with(app, "/staff/login/code", &format!("csrf={}&code={code}", csrf(&page.body)), &cookie).await;
             assert_eq!(r.location.as_deref(), Some("/staff"), "{user}: the code was taken");
             (session_cookie(&r).map_or(cookie, |c| c.0), Some(secret.to_owned()))
         }
@@ -147,7 +159,13 @@ pub async fn staff_sign_in(app: &Router, state: &backend::AppState, user: &str, 
             let page = get_with(app, "/staff/account/totp", &cookie).await;
             let secret = between(&page.body, "data-secret=\"", "\"").expect("the key for manual entry").to_owned();
             let code = backend::auth::signin::code_at(&secret, state.clock.ts()).unwrap();
-            let r = post_with(app, "/staff/account/totp/confirm", &format!("csrf={}&code={code}", csrf(&page.body)), &cookie).await;
+            let r = post_with(
+                app,
+                "/staff/account/totp/confirm",
+                &format!("csrf={}&code={code}", csrf(&page.body)),
+                &cookie,
+            )
+            .await;
             assert_eq!(r.location.as_deref(), Some("/staff/account/totp#recovery"), "{user}: enrolled");
             (session_cookie(&r).map_or(cookie, |c| c.0), Some(secret))
         }
