@@ -28,7 +28,6 @@ const mobile = {
 // File naming decides the project:
 //   *.js.spec.ts      -> mobile-js only
 //   *.nojs.spec.ts    -> mobile-nojs only (JavaScript disabled: server-rendered forms must work)
-//   *.desktop.spec.ts -> desktop only
 //   *.spec.ts (other) -> mobile-js
 //   resident/draft-binding.spec.ts -> mobile-js AND mobile-nojs (browser binding, both ways)
 export default defineConfig({
@@ -49,18 +48,13 @@ export default defineConfig({
     {
       name: 'mobile-js',
       testMatch: /\.spec\.ts$/,
-      testIgnore: [/\.nojs\.spec\.ts$/, /\.desktop\.spec\.ts$/],
+      testIgnore: /\.nojs\.spec\.ts$/,
       use: { ...mobile, javaScriptEnabled: true },
     },
     {
       name: 'mobile-nojs',
       testMatch: [/\.nojs\.spec\.ts$/, /draft-binding\.spec\.ts$/],
       use: { ...mobile, javaScriptEnabled: false },
-    },
-    {
-      name: 'desktop',
-      testMatch: /\.desktop\.spec\.ts$/,
-      use: { viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, javaScriptEnabled: true },
     },
   ],
 });

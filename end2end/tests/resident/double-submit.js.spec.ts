@@ -20,7 +20,16 @@ test('a double tap on 提交 gives one ticket', async ({ page, baseURL }) => {
   expect(raced.status()).toBe(303);
   expect(raced.headers()['location']).toBe(`/receipt/${token}`);
   const receipt = await readReceipt(page, token);
-  expect(submits.length).toBeGreaterThanOrEqual(1);
+  // A double tap sends one or two posts (the second may abort the first navigation); each one
+  // that was answered went to the same receipt, and the page did post.
+  expect(submits.length).toBeGreaterThan(0);
+  expect(submits.length).toBeLessThanOrEqual(2);
+  const answered = (await Promise.all(submits.map((r) => r.response()))).filter((r) => r !== null);
+  expect(answered.length).toBeGreaterThan(0);
+  for (const r of answered) {
+    expect(r!.status()).toBe(303);
+    expect(r!.headers()['location']).toBe(`/receipt/${token}`);
+  }
   expect(await receiptTicketOf(page, token)).toBe(receipt.ticket);
 
   await page.reload();
