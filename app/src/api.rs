@@ -17,15 +17,31 @@ pub enum TrackResult {
     Form(Option<domain::staff::Flash>),
 }
 
+// The one error path of the server functions (resident, legal and staff pages alike): the state
+// from context, a backend error logged once and answered as "internal error" (nothing of it
+// reaches the browser), and "not found" as `None` where a page shows its own message for it.
+
+/// The application state the server put into the request's context.
 #[cfg(feature = "ssr")]
-fn state() -> Result<backend::AppState, ServerFnError> {
+pub(crate) fn state() -> Result<backend::AppState, ServerFnError> {
     use_context::<backend::AppState>().ok_or_else(|| ServerFnError::new("state missing"))
 }
 
+/// A backend error as a server function's error.
 #[cfg(feature = "ssr")]
-fn internal(e: &backend::BackendError) -> ServerFnError {
+pub(crate) fn internal(e: &backend::BackendError) -> ServerFnError {
     tracing::error!(error = %e, "page data failed");
     ServerFnError::new("internal error")
+}
+
+/// `None` where the service says "not found".
+#[cfg(feature = "ssr")]
+pub(crate) fn found<T>(r: backend::Result<T>) -> Result<Option<T>, ServerFnError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(backend::BackendError::NotFound) => Ok(None),
+        Err(e) => Err(internal(&e)),
+    }
 }
 
 /// The well-formed value of cookie `name` in this request, or "".
@@ -49,21 +65,13 @@ pub async fn blank_draft() -> Result<DraftView, ServerFnError> {
 /// path-scoped cookie).
 #[server]
 pub async fn get_draft(token: String) -> Result<Option<DraftView>, ServerFnError> {
-    match backend::services::appeal::draft_view(&state()?, &token, &cookie(crate::cookies::DRAFT)).await {
-        Ok(v) => Ok(Some(v)),
-        Err(backend::BackendError::NotFound) => Ok(None),
-        Err(e) => Err(internal(&e)),
-    }
+    found(backend::services::appeal::draft_view(&state()?, &token, &cookie(crate::cookies::DRAFT)).await)
 }
 
 /// The receipt, under the same condition as [`get_draft`].
 #[server]
 pub async fn get_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {
-    match backend::services::appeal::receipt(&state()?, &token, &cookie(crate::cookies::DRAFT)).await {
-        Ok(v) => Ok(Some(v)),
-        Err(backend::BackendError::NotFound) => Ok(None),
-        Err(e) => Err(internal(&e)),
-    }
+    found(backend::services::appeal::receipt(&state()?, &token, &cookie(crate::cookies::DRAFT)).await)
 }
 
 /// The appeal of this browser's track session (cookie), with its flash (cookie, read once).

@@ -1,6 +1,7 @@
 //! Page frame and shared pieces: header with the language switch, the emergency line, the error
 //! summary (a list at the top linking to each field) and per-field messages.
 
+use domain::events::EventKind;
 use domain::{FieldError, FieldName, Lang, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -150,38 +151,38 @@ pub fn described_by(field: FieldName, has_error: bool) -> String {
 
 /// One timeline line for an event kind, in the reader's language (track page and staff page).
 #[must_use]
-pub fn event_line(kind: &str, unit: Option<&str>, extra: Option<&str>, lang: Lang) -> String {
+pub fn event_line(kind: EventKind, unit: Option<&str>, extra: Option<&str>, lang: Lang) -> String {
     let unit = unit.unwrap_or_default().to_owned();
     let extra = extra.unwrap_or_default().to_owned();
     let with_unit = |m: Msg| fill(m.text(lang), &[("unit", unit.clone())]);
+    let plain = |m: Msg| m.text(lang).to_owned();
     match kind {
-        "submitted" => Msg::EventSubmitted.text(lang).to_owned(),
-        "routed" => with_unit(Msg::EventRouted),
-        "routed_outside" => with_unit(Msg::EventRoutedOutside),
-        "signed" => with_unit(Msg::EventSigned),
-        "reply" => Msg::EventReply.text(lang).to_owned(),
-        "note" => Msg::EventNote.text(lang).to_owned(),
-        "info_requested" => Msg::EventInfoRequested.text(lang).to_owned(),
-        "transferred" => with_unit(Msg::EventTransferred),
-        "escalated" => with_unit(Msg::EventEscalated),
-        "summoned" => fill(Msg::EventSummoned.text(lang), &[("units", extra)]),
-        "reported_back" => with_unit(Msg::EventReportedBack),
-        "closed" => Msg::EventClosed.text(lang).to_owned(),
-        "reopened" => Msg::EventReopened.text(lang).to_owned(),
-        "resident_answer" => Msg::EventResidentAnswer.text(lang).to_owned(),
-        "supplement" => Msg::EventSupplement.text(lang).to_owned(),
-        "warning" => Msg::EventWarning.text(lang).to_owned(),
-        "supervised" => Msg::EventSupervised.text(lang).to_owned(),
-        "auto_escalated" => with_unit(Msg::EventAutoEscalated),
-        "extension_requested" => Msg::EventExtensionRequested.text(lang).to_owned(),
-        "extension_approved" => fill(
+        EventKind::Submitted => plain(Msg::EventSubmitted),
+        EventKind::Routed => with_unit(Msg::EventRouted),
+        EventKind::RoutedOutside => with_unit(Msg::EventRoutedOutside),
+        EventKind::Signed => with_unit(Msg::EventSigned),
+        EventKind::Reply => plain(Msg::EventReply),
+        EventKind::Note => plain(Msg::EventNote),
+        EventKind::InfoRequested => plain(Msg::EventInfoRequested),
+        EventKind::Transferred => with_unit(Msg::EventTransferred),
+        EventKind::Escalated => with_unit(Msg::EventEscalated),
+        EventKind::Summoned => fill(Msg::EventSummoned.text(lang), &[("units", extra)]),
+        EventKind::ReportedBack => with_unit(Msg::EventReportedBack),
+        EventKind::Closed => plain(Msg::EventClosed),
+        EventKind::Reopened => plain(Msg::EventReopened),
+        EventKind::ResidentAnswer => plain(Msg::EventResidentAnswer),
+        EventKind::Supplement => plain(Msg::EventSupplement),
+        EventKind::Warning => plain(Msg::EventWarning),
+        EventKind::Supervised => plain(Msg::EventSupervised),
+        EventKind::AutoEscalated => with_unit(Msg::EventAutoEscalated),
+        EventKind::ExtensionRequested => plain(Msg::EventExtensionRequested),
+        EventKind::ExtensionApproved => fill(
             Msg::EventExtensionApproved.text(lang),
             &[("date", extra.get(..16).unwrap_or(&extra).replace('T', " "))],
         ),
-        "extension_refused" => Msg::EventExtensionRefused.text(lang).to_owned(),
-        "rated" => fill(Msg::EventRated.text(lang), &[("rating", rating_text(&extra, lang).to_owned())]),
-        "reopened_unsatisfied" => with_unit(Msg::EventReopenedUnsatisfied),
-        other => other.to_owned(),
+        EventKind::ExtensionRefused => plain(Msg::EventExtensionRefused),
+        EventKind::Rated => fill(Msg::EventRated.text(lang), &[("rating", rating_text(&extra, lang).to_owned())]),
+        EventKind::ReopenedUnsatisfied => with_unit(Msg::EventReopenedUnsatisfied),
     }
 }
 
@@ -195,14 +196,15 @@ pub fn rating_text(code: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// The words for a status code.
+/// The words for a status.
 #[must_use]
-pub fn status_text(s: &str, lang: Lang) -> &'static str {
+pub fn status_text(s: domain::workflow::Status, lang: Lang) -> &'static str {
+    use domain::workflow::Status;
     match s {
-        "closed" => Msg::StatusClosed.text(lang),
-        "in_progress" => Msg::StatusInProgress.text(lang),
-        "awaiting_info" => Msg::StatusAwaitingInfo.text(lang),
-        _ => Msg::StatusAssigned.text(lang),
+        Status::Closed => Msg::StatusClosed.text(lang),
+        Status::InProgress => Msg::StatusInProgress.text(lang),
+        Status::AwaitingInfo => Msg::StatusAwaitingInfo.text(lang),
+        Status::Assigned => Msg::StatusAssigned.text(lang),
     }
 }
 

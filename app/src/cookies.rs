@@ -44,6 +44,15 @@ pub fn set(name: &str, value: &str, path: &str, max_age: i64, same_site: &str, s
     format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}")
 }
 
+/// The cookie of the chosen language (not HttpOnly: it only says `zh-CN` or `en`).
+pub const LANG: &str = "lang";
+
+/// The language these `Cookie` headers ask for: the `lang` cookie, else zh-CN. The one parser of
+/// that cookie, for pages, server functions and the plain form handlers alike.
+pub fn lang<'a>(headers: impl IntoIterator<Item = &'a str>) -> domain::Lang {
+    values(headers, LANG).first().map(|v| domain::Lang::from_tag(v)).unwrap_or_default()
+}
+
 /// Every value of cookie `name` in these `Cookie` headers (most specific path first, as
 /// browsers send them).
 pub fn values<'a>(headers: impl IntoIterator<Item = &'a str>, name: &str) -> Vec<String> {

@@ -111,7 +111,7 @@ pub fn DescriptionField(token: String, value: String, error: Option<String>, tex
         <label for="description" class="label">{texts.label.clone()}</label>
         <p class="hint" id="description-hint">{texts.hint.clone()}</p>
         {move || err.get().map(|m| view! { <p class="field-error" id="description-error">{m}</p> })}
-        <crate::components::TextArea value=value.clone() {..} id="description" name="description" rows="8" maxlength="2100" required=true
+        <crate::components::TextArea value=value.clone() {..} id="description" name="description" rows="8" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH required=true
             aria-invalid=move || if err.get().is_some() { "true" } else { "false" }
             aria-describedby=move || if err.get().is_some() { "description-hint description-error" } else { "description-hint description-count" }
             prop:value=move || text.get()
@@ -125,7 +125,7 @@ pub fn DescriptionField(token: String, value: String, error: Option<String>, tex
             on:blur=move |ev| if !leaving_to_submit(&ev) { check() }
         />
         <p class="char-count" id="description-count">
-            {move || counter.replace("{n}", &count().to_string()).replace("{max}", "2000")}
+            {move || counter.replace("{n}", &count().to_string()).replace("{max}", &domain::fields::TEXT_MAX.to_string())}
         </p>
     }
 }

@@ -9,25 +9,7 @@ use domain::legal::{
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<backend::AppState, ServerFnError> {
-    use_context::<backend::AppState>().ok_or_else(|| ServerFnError::new("state missing"))
-}
-
-#[cfg(feature = "ssr")]
-fn internal(e: &backend::BackendError) -> ServerFnError {
-    tracing::error!(error = %e, "legal page data failed");
-    ServerFnError::new("internal error")
-}
-
-/// `None` where the service says "not found".
-#[cfg(feature = "ssr")]
-fn found<T>(r: backend::Result<T>) -> Result<Option<T>, ServerFnError> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(backend::BackendError::NotFound) => Ok(None),
-        Err(e) => Err(internal(&e)),
-    }
-}
+use crate::api::{found, internal, state};
 
 #[server]
 pub async fn legal_home() -> Result<LegalHomeView, ServerFnError> {

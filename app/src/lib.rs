@@ -25,13 +25,8 @@ pub fn request_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts.headers.get_all(http::header::COOKIE).iter().find_map(|v| {
-                    v.to_str().ok()?.split(';').find_map(|c| {
-                        let (k, v) = c.trim().split_once('=')?;
-                        (k == "lang").then(|| Lang::from_tag(v))
-                    })
-                })
+            .map(|parts| {
+                cookies::lang(parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
             })
             .unwrap_or_default()
     }

@@ -79,17 +79,10 @@ pub(crate) mod ctx {
     use backend::auth::{Staff, StaffCtx};
     use leptos::prelude::*;
 
-    pub fn state() -> Result<backend::AppState, ServerFnError> {
-        use_context::<backend::AppState>().ok_or_else(|| ServerFnError::new("state missing"))
-    }
+    pub(crate) use crate::api::{internal, state};
 
     pub fn staff_ctx() -> Option<StaffCtx> {
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<StaffCtx>().cloned())
-    }
-
-    pub fn internal(e: &backend::BackendError) -> ServerFnError {
-        tracing::error!(error = %e, "staff page data failed");
-        ServerFnError::new("internal error")
     }
 
     /// Runs `f` for the signed-in staff member and wraps the result with the page frame's data.
@@ -106,14 +99,6 @@ pub(crate) mod ctx {
             Ok(data) => Ok(StaffData::Page { header, flash: ctx.flash, data }),
             Err(backend::BackendError::NotFound | backend::BackendError::Forbidden) => Ok(StaffData::NotFound),
             Err(e) => Err(internal(&e)),
-        }
-    }
-
-    pub fn require_admin(staff: &Staff) -> Result<(), backend::BackendError> {
-        if staff.role == domain::workflow::Role::Admin {
-            Ok(())
-        } else {
-            Err(backend::BackendError::Forbidden)
         }
     }
 }
@@ -152,16 +137,15 @@ pub async fn staff_appeal(ticket: String) -> Result<StaffData<AppealPage>, Serve
 
 #[server]
 pub async fn staff_admin_home() -> Result<StaffData<()>, ServerFnError> {
-    ctx::with_staff(|_state, staff| async move { ctx::require_admin(&staff) }).await
+    ctx::with_staff(|_state, staff| async move { staff.who().require_admin() }).await
 }
 
 #[server]
 pub async fn staff_admin_staff() -> Result<StaffData<StaffAdminView>, ServerFnError> {
     ctx::with_staff(|state, staff| async move {
-        ctx::require_admin(&staff)?;
         let cat = state.catalog.get();
         let name = |u: &str| cat.units.get(u).map_or_else(|| u.to_owned(), |x| x.name.clone());
-        let staff = backend::auth::list_staff(&state)
+        let staff = backend::auth::list_staff(&state, &staff.who())
             .await?
             .into_iter()
             .map(|s| StaffRowView {
@@ -187,10 +171,9 @@ pub async fn staff_admin_audit(
     before: Option<i64>,
 ) -> Result<StaffData<Vec<AuditItem>>, ServerFnError> {
     ctx::with_staff(|state, staff| async move {
-        ctx::require_admin(&staff)?;
         let t = Some(ticket.trim()).filter(|t| !t.is_empty());
         let a = Some(action.trim()).filter(|a| !a.is_empty());
-        let rows = backend::store::audit::recent(&state.db.pool, t, a, before, 100).await?;
+        let rows = backend::audit::read(&state, &staff.who(), t, a, before, 100).await?;
         Ok(rows
             .into_iter()
             .map(|r| AuditItem {
@@ -211,8 +194,7 @@ pub async fn staff_admin_audit(
 #[server]
 pub async fn staff_admin_holidays() -> Result<StaffData<Vec<HolidayView>>, ServerFnError> {
     ctx::with_staff(|state, staff| async move {
-        ctx::require_admin(&staff)?;
-        Ok(backend::services::supervision::list_holidays(&state)
+        Ok(backend::services::supervision::list_holidays(&state, &staff.who())
             .await?
             .into_iter()
             .map(|h| HolidayView { day: h.day, kind: h.kind, name: h.name })

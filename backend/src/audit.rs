@@ -32,6 +32,21 @@ impl Who {
     pub fn resident() -> Self {
         Self { id: "resident".into(), name: "resident".into(), role: "resident".into() }
     }
+
+    /// The one admin check. Staff accounts, the holiday calendar, the region import, the legal
+    /// editor and the audit log are for admins, and for the operator's own command line (which
+    /// acts as [`Who::system`]; a `Who` is only ever made by the server, never from a request).
+    /// Each of those use cases calls this first.
+    ///
+    /// # Errors
+    /// [`BackendError::Forbidden`](crate::BackendError::Forbidden) for anyone else.
+    pub fn require_admin(&self) -> Result<()> {
+        if self.role == domain::workflow::Role::Admin.as_str() || self.role == "system" {
+            Ok(())
+        } else {
+            Err(crate::BackendError::Forbidden)
+        }
+    }
 }
 
 /// One thing to record. `detail` is JSON saying what changed; it never holds a phone number,
@@ -67,7 +82,7 @@ pub fn entry_hash(prev: &str, r: &AuditRow) -> String {
     put(r.ticket.as_deref().unwrap_or("\u{0}"));
     put(&r.detail);
     put(r.reason.as_deref().unwrap_or("\u{0}"));
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::hex(&h.finalize())
 }
 
 /// Appends one entry in `tx`; returns its sequence number.
@@ -94,6 +109,21 @@ pub async fn append(tx: &mut Tx<'_>, e: &Entry<'_>) -> Result<i64> {
     Ok(seq)
 }
 
+/// Writes the audit entry of an automatic change (supervision jobs) inside its transaction.
+///
+/// # Errors
+/// Database errors.
+pub async fn append_system(
+    tx: &mut Tx<'_>,
+    at: i64,
+    action: &str,
+    ticket: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    append(tx, &Entry { at, who: &Who::system(), action, ticket: Some(ticket), detail, reason: None }).await?;
+    Ok(())
+}
+
 /// Appends one entry in a transaction of its own (sign-in events, reveals without a change).
 ///
 /// # Errors
@@ -112,6 +142,33 @@ pub struct Verification {
     pub checked: i64,
     /// The first entry whose link is broken, and why.
     pub first_broken: Option<(i64, String)>,
+}
+
+/// The audit log as the admin page reads it (newest first, filtered). Admins only.
+///
+/// # Errors
+/// [`BackendError::Forbidden`](crate::BackendError::Forbidden) for anyone but an admin; database
+/// errors.
+pub async fn read(
+    state: &crate::AppState,
+    by: &Who,
+    ticket: Option<&str>,
+    action: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    by.require_admin()?;
+    store::recent(&state.db.pool, ticket, action, before, limit).await
+}
+
+/// [`verify`] from the admin page. Admins only.
+///
+/// # Errors
+/// [`BackendError::Forbidden`](crate::BackendError::Forbidden) for anyone but an admin; database
+/// errors.
+pub async fn verify_as(state: &crate::AppState, by: &Who) -> Result<Verification> {
+    by.require_admin()?;
+    verify(&state.db.pool).await
 }
 
 /// Recomputes the whole chain, in pages.

@@ -63,6 +63,15 @@ impl Db {
         Ok(Self { pool, engine })
     }
 
+    /// One round trip to the database (the health check).
+    ///
+    /// # Errors
+    /// The database does not answer.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Applies the embedded migrations of this engine. A failed migration is an error: the
     /// server must not start on a half-migrated database.
     ///

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
+pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod notify;

@@ -103,8 +103,6 @@ pub enum Sink {
     /// `X-Pingan-Signature: sha256=<hex>` header. Carries the real phone number: the gateway
     /// sends the text message.
     Webhook { url: String, secret: String },
-    /// Always fails (tests of retries).
-    Failing,
 }
 
 impl Sink {
@@ -173,7 +171,6 @@ async fn send(sink: &Sink, m: &Message) -> std::result::Result<(), String> {
             .map_err(|e| e.to_string())?
         }
         Sink::Webhook { url, secret } => post(url, &body(m, false), &signature(secret, &body(m, false))).await,
-        Sink::Failing => Err("sink configured to fail".into()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! What every request handler and page needs, built once at startup and passed by context.
 
-use crate::auth::{password, AuthConfig};
 use crate::catalog::CatalogHandle;
 use crate::clock::{Clock, SystemClock};
+use crate::config::{AuthConfig, LegalConfig, Limits, SupervisionConfig};
 use crate::db::Db;
 use crate::ratelimit::Limiter;
 use std::sync::Arc;
@@ -15,9 +15,9 @@ pub struct AppState {
     pub catalog: CatalogHandle,
     pub clock: Arc<dyn Clock>,
     pub auth: AuthConfig,
-    pub supervision: crate::services::supervision::SupervisionConfig,
+    pub supervision: SupervisionConfig,
     /// The legal-aid centre's settings (the income standard of the eligibility check).
-    pub legal: crate::services::legal::LegalConfig,
+    pub legal: LegalConfig,
     /// Track-page lookups per client.
     pub track_limiter: Limiter,
     /// Appeal submissions (and draft creation) per client.
@@ -31,29 +31,8 @@ pub struct AppState {
     pub open311_limiter: Limiter,
     /// Photo uploads: how many hold their body and how much memory decoding may use at once.
     pub uploads: crate::photos::UploadGate,
-    dummy_hash: Arc<OnceCell<String>>,
-}
-
-/// Limits for a deployment; tests and e2e raise them.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub track_per_10min: u32,
-    pub submit_per_hour: u32,
-    pub login_per_15min_ip: u32,
-    pub login_per_15min_user: u32,
-    pub open311_per_hour: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            track_per_10min: 20,
-            submit_per_hour: 30,
-            login_per_15min_ip: 20,
-            login_per_15min_user: 5,
-            open311_per_hour: 60,
-        }
-    }
+    /// See `auth::dummy_hash`.
+    pub(crate) dummy_hash: Arc<OnceCell<String>>,
 }
 
 impl AppState {
@@ -65,8 +44,8 @@ impl AppState {
             catalog,
             clock: Arc::new(SystemClock),
             auth: AuthConfig::default(),
-            supervision: crate::services::supervision::SupervisionConfig::default(),
-            legal: crate::services::legal::LegalConfig::default(),
+            supervision: SupervisionConfig::default(),
+            legal: LegalConfig::default(),
             track_limiter: Limiter::new(limits.track_per_10min, Duration::from_secs(600)),
             submit_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
             resident_post_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
@@ -94,19 +73,6 @@ impl AppState {
     pub fn with_auth(mut self, auth: AuthConfig) -> Self {
         self.auth = auth;
         self
-    }
-
-    /// A hash of nothing anyone knows, at the configured cost: verified against when the user name
-    /// does not exist, so a wrong name takes as long as a wrong password.
-    ///
-    /// # Errors
-    /// The hasher failed.
-    pub async fn dummy_hash(&self) -> crate::Result<String> {
-        let cost = self.auth.cost;
-        self.dummy_hash
-            .get_or_try_init(|| async move { password::hash(crate::auth::random_hex(), cost).await })
-            .await
-            .cloned()
     }
 }
 

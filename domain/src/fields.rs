@@ -87,9 +87,16 @@ impl FieldError {
     }
 }
 
-/// Shortest and longest description we accept, in characters (not bytes: Chinese text).
+/// Longest free text anyone writes, in characters (not bytes: Chinese text): a description, a
+/// staff reply or note, a resident's answer, supplement or rating comment.
+pub const TEXT_MAX: usize = 2000;
+/// The `maxlength` of those text areas: [`TEXT_MAX`] plus slack, so that a text a little too
+/// long reaches the server and gets a clear "too long" message instead of being cut silently.
+pub const TEXT_INPUT_MAXLENGTH: &str = "2100";
+
+/// Shortest and longest description we accept.
 pub const DESCRIPTION_MIN: usize = 10;
-pub const DESCRIPTION_MAX: usize = 2000;
+pub const DESCRIPTION_MAX: usize = TEXT_MAX;
 pub const NAME_MAX: usize = 30;
 pub const ADDRESS_NOTE_MAX: usize = 200;
 
@@ -347,6 +354,7 @@ mod tests {
         assert!(Description::parse("楼道里堆满杂物很危险").is_ok());
         assert_eq!(Description::parse("楼道堆杂物").unwrap_err().msg, Msg::ErrDescriptionShort);
         assert_eq!(Description::parse("   ").unwrap_err().msg, Msg::ErrDescriptionEmpty);
+        assert_eq!(TEXT_INPUT_MAXLENGTH.parse::<usize>().ok(), Some(TEXT_MAX + 100), "the slack of the text areas");
         let long = "字".repeat(DESCRIPTION_MAX + 1);
         assert_eq!(Description::parse(&long).unwrap_err().msg, Msg::ErrDescriptionLong);
         assert!(Description::parse(&"字".repeat(DESCRIPTION_MAX)).is_ok());

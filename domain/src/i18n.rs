@@ -75,7 +75,6 @@ messages! {
     Home => "首页", "Home";
     NotFound => "找不到这个页面。", "We could not find this page.";
     GenericError => "出了点问题，请稍后再试。您已提交的内容没有丢失。", "Something went wrong. Please try again later. Nothing you submitted was lost.";
-    RequestIdLabel => "请求编号", "Request ID";
     // Home
     HomeSubmitTitle => "我要反映", "Report a problem";
     HomeSubmitHint => "纠纷、安全隐患、欠薪、意见建议……可以匿名。", "Disputes, hazards, unpaid wages, suggestions… anonymous if you wish.";
@@ -83,7 +82,6 @@ messages! {
     HomeTrackHint => "用回执上的受理编号和查询码查看办理情况。", "Use the ticket number and key from your receipt.";
     HomeLegalTitle => "法律帮助", "Legal help";
     HomeLegalHint => "法律常识、法律援助、身边的调解和法律服务点。", "Legal basics, legal aid, mediation and legal service points near you.";
-    LegalComingSoon => "法律帮助栏目正在建设中。需要法律援助，可以先提交一件“法律援助申请”诉求，我们会转给司法局法律援助中心。", "The legal help section is being built. For legal aid you can already submit a “Legal aid request” appeal; it goes to the district legal aid centre.";
     LegalStartAppeal => "提交法律援助申请", "Request legal aid";
     // Legal-aid information centre (issue 6): one block, kept together for merging.
     LegalLead => "常见法律问题的大白话说明、法律援助自测，以及身边的法律援助中心和调解组织。", "Plain-language answers to common legal problems, a legal-aid self-check, and the legal aid centres and mediation committees near you.";
@@ -150,7 +148,6 @@ messages! {
     ErrTooLarge => "提交的内容太大了，请删减后再试。", "What you sent is too large. Please make it smaller and try again.";
     LegalEligibilityTitle => "法律援助自测", "Legal aid self-check";
     LegalEligibilityLead => "回答两三个问题，看看您是否可能获得免费的法律援助。不用填写姓名和电话。", "Answer two or three questions to see whether you may get free legal aid. No name or phone number needed.";
-    LegalEligibilityStart => "开始自测", "Start the check";
     LegalAidQuestionOf => "第 {n} 个问题", "Question {n}";
     LegalAidChooseOne => "请选择一项", "Please choose one";
     LegalAidStandard => "本市标准（由市司法局公布）：家庭人均每月收入 {limit} 元", "The city's standard (published by the municipal justice bureau): household income of {limit} yuan per person per month";
@@ -256,7 +253,6 @@ messages! {
     StreetLabel => "街道（乡镇）", "Street (town)";
     CommunityLabel => "社区（村）", "Community (village)";
     ChooseOption => "请选择", "Please choose";
-    NotSure => "不清楚", "Not sure";
     UpdateChoices => "更新下一级选项", "Show the next level";
     AddressNoteLabel => "详细位置（选填）", "Exact place (optional)";
     AddressNoteHint => "例如：3号楼2单元门口。", "For example: at the door of building 3, unit 2.";
@@ -285,7 +281,6 @@ messages! {
     PhotoCount => "{n} 张", "{n}";
     Submit => "提交", "Submit";
     Submitting => "正在提交……", "Submitting…";
-    DraftSavedOnDevice => "草稿已保存在本机。", "Draft saved on this device.";
     DraftExpired => "这份草稿已过期或不存在，请重新开始。", "This draft has expired or does not exist. Please start again.";
     // issue 9 §1–2
     TrackForget => "查完了，在这部手机上退出", "Done – forget it on this phone";
@@ -350,7 +345,6 @@ messages! {
     ErrTicketFormat => "受理编号的格式是 PA-XXXX-XXXX", "A ticket number looks like PA-XXXX-XXXX";
     ErrKeyEmpty => "请填写查询码", "Enter the access key";
     ErrKeyFormat => "查询码是 26 位字母和数字", "The key has 26 letters and digits";
-    ErrSubmitIncomplete => "还有步骤没有完成", "Some steps are not finished";
     // Staff and resident actions
     ErrLoginFailed => "用户名或密码不对，或账号已停用。", "The user name or password is not right, or the account is switched off.";
     ErrLoginThrottled => "登录尝试太多，请 15 分钟后再试。", "Too many sign-in attempts. Try again in 15 minutes.";
@@ -507,9 +501,7 @@ messages! {
     FilterOverdue => "已超期", "Overdue";
     FilterApply => "筛选", "Filter";
     ColTicket => "受理编号", "Ticket";
-    ColUnit => "办理单位", "Unit";
     ColDue => "期限", "Due";
-    ColSummary => "摘要", "Summary";
     BadgeDueSoon => "即将到期", "due soon";
     BadgeOverdue => "已超期", "overdue";
     BadgeSupervised => "督办", "supervised";
@@ -539,7 +531,6 @@ messages! {
     Anonymous => "匿名", "Anonymous";
     RevealTitle => "查看完整联系方式", "Show full contact";
     RevealReason => "查看理由（会记入审计日志）", "Reason (recorded in the audit log)";
-    RevealSubmit => "查看", "Show";
     RevealedNote => "已显示完整联系方式，本次查看已记录。", "Full contact shown; this viewing is recorded.";
     Internal => "内部", "internal";
     NotReported => "未反馈", "not reported";

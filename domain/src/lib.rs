@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod draft;
+pub mod events;
 pub mod fields;
 #[cfg(feature = "routing")]
 pub mod geometry;

@@ -15,6 +15,7 @@
 //! - **supervision** (督办) once `due` has passed;
 //! - **escalation** (升级) a configurable grace after `due`.
 
+use crate::workflow::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::{Date, Duration, OffsetDateTime, Time, UtcOffset, Weekday};
@@ -186,15 +187,31 @@ impl Stage {
     }
 }
 
-/// When the warning fires: 75 % of the way from `start` to `due`, in whole seconds rounded
-/// down (times are stored as whole seconds, and the database's queries compute the same point).
+/// Where the warning point lies in a deadline's span: 3/4 (75 %), as numerator and denominator.
+/// The database's queries compute the same point from these two numbers (`store::sql`).
+pub const WARNING_FRACTION: (i64, i64) = (3, 4);
+
+/// When the warning fires: [`WARNING_FRACTION`] of the way from `start` to `due`, in whole
+/// seconds rounded down (times are stored as whole seconds).
 #[must_use]
 pub fn warning_at(start: OffsetDateTime, due: OffsetDateTime) -> OffsetDateTime {
     let span = (due - start).whole_seconds();
     if span <= 0 {
         return due;
     }
-    start + Duration::seconds(span * 3 / 4)
+    start + Duration::seconds(span * WARNING_FRACTION.0 / WARNING_FRACTION.1)
+}
+
+/// Which deadline an appeal is running against, as `(start, due)` in Unix seconds: the
+/// sign-for deadline while it waits to be signed for (when that one is set and comes first),
+/// else the resolve deadline. The inbox, the appeal page and its badge all ask this.
+#[must_use]
+pub fn running_deadline(status: Status, clock_start: i64, sign_by: i64, resolve_by: i64) -> (i64, i64) {
+    if status == Status::Assigned && sign_by > 0 && sign_by < resolve_by {
+        (clock_start, sign_by)
+    } else {
+        (clock_start, resolve_by)
+    }
 }
 
 /// Every stage due at `now` for a deadline running from `start` to `due`, in firing order.
@@ -226,6 +243,29 @@ pub enum Urgency {
     /// Past the warning point (75 %).
     DueSoon,
     Overdue,
+}
+
+impl Urgency {
+    /// The token of filters and CSS classes: `fine`, `soon`, `overdue`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fine => "fine",
+            Self::DueSoon => "soon",
+            Self::Overdue => "overdue",
+        }
+    }
+
+    /// How an appeal's running deadline looks at `now` (Unix seconds); a closed appeal is fine.
+    #[must_use]
+    pub fn of_appeal(status: Status, now: i64, clock_start: i64, sign_by: i64, resolve_by: i64) -> Self {
+        if !status.is_open() {
+            return Self::Fine;
+        }
+        let (start, due) = running_deadline(status, clock_start, sign_by, resolve_by);
+        let t = |s: i64| OffsetDateTime::from_unix_timestamp(s).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        urgency(t(now), t(start), t(due))
+    }
 }
 
 #[must_use]
@@ -367,5 +407,21 @@ mod tests {
         let dl = datetime!(2026-11-25 12:00 UTC);
         assert_eq!(hours_left(datetime!(2026-11-25 09:30 UTC), dl), 2);
         assert_eq!(hours_left(datetime!(2026-11-25 12:30 UTC), dl), -1);
+    }
+
+    #[test]
+    fn the_running_deadline_and_its_badge() {
+        // Waiting to be signed for: the sign-for deadline runs while it is set and comes first.
+        assert_eq!(running_deadline(Status::Assigned, 100, 200, 1000), (100, 200));
+        assert_eq!(running_deadline(Status::Assigned, 100, 0, 1000), (100, 1000), "no sign-for deadline");
+        assert_eq!(running_deadline(Status::Assigned, 100, 2000, 1000), (100, 1000), "resolve comes first");
+        assert_eq!(running_deadline(Status::InProgress, 100, 200, 1000), (100, 1000));
+        // Start 100, due 200: the warning point is 175.
+        assert_eq!(Urgency::of_appeal(Status::Assigned, 174, 100, 200, 1000), Urgency::Fine);
+        assert_eq!(Urgency::of_appeal(Status::Assigned, 175, 100, 200, 1000), Urgency::DueSoon);
+        assert_eq!(Urgency::of_appeal(Status::Assigned, 201, 100, 200, 1000), Urgency::Overdue);
+        assert_eq!(Urgency::of_appeal(Status::InProgress, 201, 100, 200, 1000), Urgency::Fine);
+        assert_eq!(Urgency::of_appeal(Status::Closed, 5000, 100, 200, 1000), Urgency::Fine, "closed is never late");
+        assert_eq!(Urgency::Overdue.as_str(), "overdue");
     }
 }

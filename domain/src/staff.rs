@@ -1,7 +1,9 @@
 //! What the staff workspace shows, as plain data: built by the backend's services, rendered by
 //! the pages, and serialisable so the same types cross the server-function boundary.
 
-use crate::workflow::{Action, Role};
+use crate::events::{EventDetail, EventKind};
+use crate::sla::Urgency;
+use crate::workflow::{Action, Role, Status};
 use serde::{Deserialize, Serialize};
 
 /// Who is signed in, for the page frame.
@@ -77,14 +79,14 @@ pub struct InboxFilter {
 pub struct InboxItem {
     pub ticket: String,
     pub category: String,
-    pub status: String,
+    pub status: Status,
     pub unit: String,
     pub unit_name: String,
     pub urgent: bool,
     pub submitted_at: i64,
     /// The deadline that matters now: signing for it while assigned, else resolving it.
     pub due_at: i64,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub supervised: bool,
     pub summary: String,
 }
@@ -102,13 +104,13 @@ pub struct Inbox {
 pub struct EventItem {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_name: Option<String>,
     pub unit: Option<String>,
     pub unit_name: Option<String>,
     pub public: bool,
     pub body: Option<String>,
-    pub detail: Option<String>,
+    pub detail: Option<EventDetail>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,7 +135,7 @@ pub struct AppealPage {
     pub category: String,
     pub category_name: (String, String),
     pub description: String,
-    pub status: String,
+    pub status: Status,
     pub unit: String,
     pub unit_name: String,
     pub route_reason: String,
@@ -141,7 +143,7 @@ pub struct AppealPage {
     pub sign_by_at: i64,
     pub deadline_at: i64,
     pub clock_start_at: i64,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub urgent: bool,
     pub supervised: bool,
     pub cycle: i64,

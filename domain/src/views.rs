@@ -2,6 +2,8 @@
 //! same types cross the server-function boundary.
 
 use crate::draft::Draft;
+use crate::events::EventKind;
+use crate::workflow::Status;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,7 +67,7 @@ pub struct ReceiptView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventView {
     pub at: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub unit_name: Option<String>,
     pub body: Option<String>,
     /// Public detail rendered on the server (summoned units' names, a new deadline, a rating).
@@ -75,7 +77,7 @@ pub struct EventView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackView {
     pub ticket: String,
-    pub status: String,
+    pub status: Status,
     pub category_code: String,
     pub category_name: (String, String),
     pub unit: UnitView,

@@ -49,6 +49,14 @@ impl Status {
     }
 }
 
+/// Reading a stored status (the database keeps `as_str`).
+impl TryFrom<String> for Status {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).ok_or_else(|| format!("unknown appeal status {s:?}"))
+    }
+}
+
 /// What a staff member is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
@@ -161,11 +169,6 @@ impl Action {
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-    /// Actions that must say why (kept in the timeline and the audit log).
-    #[must_use]
-    pub fn needs_reason(self) -> bool {
-        matches!(self, Self::Transfer | Self::Escalate | Self::Reopen | Self::RevealContact | Self::RequestExtension)
     }
 }
 

@@ -20,7 +20,8 @@
 //!   still in server_fn's `Variant|text` error encoding so a server_fn client can decode it.
 //!   Only `ServerError` (our own "internal error") stays 500.
 
-use crate::forms::{lang_of, message_page};
+use crate::error::message_page;
+use crate::forms::lang_of;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};

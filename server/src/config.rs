@@ -1,11 +1,8 @@
 //! Configuration, from the environment only (twelve-factor): nothing secret lives in files.
 
-use backend::auth::{password::Cost, AuthConfig};
+use backend::config::{AuthConfig, LegalConfig, Limits, PasswordCost, SupervisionConfig};
 use backend::notify::Sink;
 use backend::photos::UploadLimits;
-use backend::services::legal::LegalConfig;
-use backend::services::supervision::SupervisionConfig;
-use backend::state::Limits;
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone)]
@@ -74,9 +71,9 @@ impl Config {
         let site_addr: SocketAddr =
             addr.parse().map_err(|_| format!("LEPTOS_SITE_ADDR must be host:port, not {addr:?}"))?;
         let cost = match env("PINGAN_ARGON2") {
-            Some(v) => Cost::parse(&v)
+            Some(v) => PasswordCost::parse(&v)
                 .ok_or_else(|| format!("PINGAN_ARGON2 must be m_kib,t,p (e.g. 65536,15,1), not {v:?}"))?,
-            None => Cost::PRODUCTION,
+            None => PasswordCost::PRODUCTION,
         };
         let trust_proxy = env("PINGAN_TRUST_PROXY").as_deref() == Some("1");
         // Secure cookies everywhere but plain-HTTP development on the loopback address, unless

@@ -11,7 +11,7 @@
 use app::cookies;
 use axum::extract::{Multipart, Path};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
 use backend::services::resident::{self, FlashOwner};
@@ -23,42 +23,11 @@ use domain::{Lang, Msg};
 use std::collections::HashMap;
 
 pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("lang=").map(Lang::from_tag))
-        .unwrap_or_default()
+    app::cookies::lang(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
 }
 
-/// A minimal page for errors raised outside the Leptos pages.
-pub fn message_page(lang: Lang, status: StatusCode, msg: Msg) -> Response {
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" \
-         href=\"/pkg/pingan.css\"></head><body><main id=\"main\"><h1>{}</h1><p role=\"alert\">{}</p>\
-         <p><a href=\"/\">{}</a></p></main></body></html>",
-        lang.tag(),
-        Msg::SiteName.text(lang),
-        Msg::SiteName.text(lang),
-        msg.text(lang),
-        Msg::Home.text(lang)
-    );
-    (status, Html(body)).into_response()
-}
-
-fn fail(lang: Lang, e: &BackendError) -> Response {
-    match e {
-        BackendError::NotFound => message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired),
-        BackendError::RateLimited => message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::TrackRateLimited),
-        BackendError::Forbidden => message_page(lang, StatusCode::FORBIDDEN, Msg::ErrForbidden),
-        other => {
-            tracing::error!(error = %other, "form handling failed");
-            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
-        }
-    }
-}
+pub use crate::error::message_page;
+use crate::error::PageError;
 
 fn step_url(token: &str, step: Step) -> String {
     format!("/appeal/{token}/{}", step.slug())
@@ -106,7 +75,7 @@ pub async fn new_appeal(
                 .map(|path| cookies::set(cookies::DRAFT, &new.secret, &path, cookies::DRAFT_MAX_AGE, "Lax", secure));
             with_cookies(Redirect::to(&step_url(&new.token, next)).into_response(), set)
         }
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::resident(lang, &e).into_response(),
     }
 }
 
@@ -128,7 +97,7 @@ pub async fn save_step(
             Redirect::to(&format!("{}{q}", step_url(&token, s))).into_response()
         }
         Ok(StepOutcome::Submitted) => Redirect::to(&format!("/receipt/{token}")).into_response(),
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::resident(lang, &e).into_response(),
     }
 }
 
@@ -137,7 +106,7 @@ pub async fn submit(Extension(state): Extension<AppState>, headers: HeaderMap, P
     match appeal::submit(&state, &token, &draft_secret(&headers), state.clock.now()).await {
         Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
         Ok(SubmitOutcome::Incomplete(step)) => Redirect::to(&step_url(&token, step)).into_response(),
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::resident(lang, &e).into_response(),
     }
 }
 
@@ -156,7 +125,7 @@ pub async fn add_photo(
     // and a capped read before any decoding (issue 9 §5); the permit is held until the photo is
     // stored.
     if let Err(e) = appeal::check_binding(&state, &token, &secret).await {
-        return fail(lang, &e);
+        return PageError::resident(lang, &e).into_response();
     }
     let result = match crate::uploads::receive(&state, &token, mp).await {
         Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
@@ -166,10 +135,10 @@ pub async fn add_photo(
     let errors = match result {
         Ok(()) => Vec::new(),
         Err(BackendError::Invalid(errs)) => errs,
-        Err(e) => return fail(lang, &e),
+        Err(e) => return PageError::resident(lang, &e).into_response(),
     };
     if let Err(e) = appeal::set_step_errors(&state, &token, &secret, Step::Photos, errors).await {
-        return fail(lang, &e);
+        return PageError::resident(lang, &e).into_response();
     }
     Redirect::to(&step_url(&token, Step::Photos)).into_response()
 }
@@ -183,7 +152,7 @@ pub async fn remove_photo(
     let id = form.get("id").cloned().unwrap_or_default();
     match appeal::remove_photo(&state, &token, &draft_secret(&headers), &id).await {
         Ok(()) => Redirect::to(&step_url(&token, Step::Photos)).into_response(),
-        Err(e) => fail(lang_of(&headers), &e),
+        Err(e) => PageError::resident(lang_of(&headers), &e).into_response(),
     }
 }
 
@@ -220,12 +189,12 @@ pub async fn set_lang(
 ) -> Response {
     let lang = Lang::from_tag(&tag);
     let back = q.get("back").filter(|b| local_path(b));
-    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag());
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", app::cookies::LANG, lang.tag());
     ([(header::SET_COOKIE, cookie)], Redirect::to(back.map_or("/", String::as_str))).into_response()
 }
 
 pub async fn healthz(Extension(state): Extension<AppState>) -> Response {
-    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
+    match state.db.ping().await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -258,7 +227,7 @@ pub async fn track_lookup(
             let old = cookie(&headers, cookies::TRACK);
             if !old.is_empty() {
                 if let Err(e) = track::close(&state, &old).await {
-                    return fail(lang, &e);
+                    return PageError::resident(lang, &e).into_response();
                 }
             }
             let set = cookies::TRACK_PATHS
@@ -274,12 +243,12 @@ pub async fn track_lookup(
             domain::staff::Flash { form: "lookup".into(), problem: Some(Msg::TrackNotFound), ..Default::default() }
         }
         // Answered at once: a flood of refused lookups must not fill the flash table.
-        Err(e) => return fail(lang, &e),
+        Err(e) => return PageError::resident(lang, &e).into_response(),
     };
     let flash = domain::staff::Flash { values: vec![("ticket".into(), ticket.chars().take(40).collect())], ..problem };
     match resident::put_flash(&state, FlashOwner::Lookup, &flash).await {
         Ok(id) => with_cookies(Redirect::to("/track").into_response(), [flash_cookie(&state, &id)]),
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::resident(lang, &e).into_response(),
     }
 }
 
@@ -287,7 +256,7 @@ pub async fn track_lookup(
 pub async fn track_forget(Extension(state): Extension<AppState>, headers: HeaderMap) -> Response {
     let session = cookie(&headers, cookies::TRACK);
     if let Err(e) = track::close(&state, &session).await {
-        return fail(lang_of(&headers), &e);
+        return PageError::resident(lang_of(&headers), &e).into_response();
     }
     let secure = state.auth.secure_cookies;
     let set = cookies::TRACK_PATHS
@@ -311,22 +280,15 @@ async fn resident_outcome(
     let kept = |f: &HashMap<String, String>| {
         f.iter().filter(|(k, _)| !matches!(k.as_str(), "ticket" | "key")).map(|(k, v)| (k.clone(), v.clone())).collect()
     };
-    let flash = match r {
-        Ok(notice) => domain::staff::Flash { form: form_name.into(), notice: Some(notice), ..Default::default() },
-        Err(BackendError::Invalid(errors)) => {
-            domain::staff::Flash { form: form_name.into(), errors, values: kept(form), ..Default::default() }
-        }
-        Err(BackendError::Conflict(m)) => {
-            domain::staff::Flash { form: form_name.into(), problem: Some(m), values: kept(form), ..Default::default() }
-        }
-        Err(BackendError::NotFound) => return message_page(lang, StatusCode::NOT_FOUND, Msg::TrackSessionEnded),
-        Err(e) => return fail(lang, &e),
+    let flash = match crate::error::flash_of(form_name, r, Some, || kept(form)) {
+        Ok(f) => f,
+        Err(e) => return PageError::resident(lang, &e).not_found(Msg::TrackSessionEnded).into_response(),
     };
     match resident::put_flash(state, FlashOwner::Session(session), &flash).await {
         Ok(id) => {
             with_cookies(Redirect::to(&format!("/track#{form_name}")).into_response(), [flash_cookie(state, &id)])
         }
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::resident(lang, &e).into_response(),
     }
 }
 

@@ -33,7 +33,7 @@ where
 
 /// Starts every job; they run until the process ends.
 pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every: u64) {
-    let worker = format!("node-{}", backend::auth::random_hex());
+    let worker = format!("node-{}", backend::crypto::random_hex());
     let s = state.clone();
     every(supervision_every, "supervision", move || {
         let s = s.clone();

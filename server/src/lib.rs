@@ -4,6 +4,7 @@
 pub mod api_guard;
 pub mod cli;
 pub mod config;
+pub mod error;
 pub mod forms;
 pub mod jobs;
 pub mod middleware;

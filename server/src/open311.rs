@@ -293,23 +293,21 @@ fn not_found_resource() -> Response {
 }
 
 /// A service error in the spec's terms; `not_found` says what was not found.
+/// The status is the one every handler uses (`crate::error::status_of`); the texts are
+/// GeoReport's.
 fn fail(f: Format, e: &BackendError, not_found: &str) -> Response {
-    match e {
-        BackendError::BadRequest(msgs) => error(f, StatusCode::BAD_REQUEST, msgs),
-        BackendError::Forbidden => {
-            error(f, StatusCode::FORBIDDEN, &["api_key is missing, unknown or revoked".to_owned()])
-        }
-        BackendError::NotFound => error(f, StatusCode::NOT_FOUND, &[not_found.to_owned()]),
-        BackendError::RateLimited => error(
-            f,
-            StatusCode::TOO_MANY_REQUESTS,
-            &["too many requests with this api_key; try again later".to_owned()],
-        ),
+    let status = crate::error::status_of(e);
+    let text = match e {
+        BackendError::BadRequest(msgs) => return error(f, status, msgs),
+        BackendError::Forbidden => "api_key is missing, unknown or revoked",
+        BackendError::NotFound => not_found,
+        BackendError::RateLimited => "too many requests with this api_key; try again later",
         other => {
             tracing::error!(error = %other, "Open311 request failed");
-            error(f, StatusCode::INTERNAL_SERVER_ERROR, &["internal error".to_owned()])
+            return error(f, StatusCode::INTERNAL_SERVER_ERROR, &["internal error".to_owned()]);
         }
-    }
+    };
+    error(f, status, &[text.to_owned()])
 }
 
 // ------------------------------------------------------------------------------------- XML

@@ -8,7 +8,8 @@
 //! on the way out; answers that are already a page (`text/html`) or already in the API's format
 //! are left alone, and so is everything under `/api/` (see [`crate::api_guard`]).
 
-use crate::forms::{lang_of, message_page};
+use crate::error::message_page;
+use crate::forms::lang_of;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;

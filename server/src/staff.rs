@@ -3,7 +3,8 @@
 //! checks the session's CSRF token; each answers 303 (post/redirect/get) and carries errors to
 //! the next page in the session's flash, so everything works with JavaScript off.
 
-use crate::forms::{lang_of, message_page};
+use crate::error::{flash_of, message_page, PageError};
+use crate::forms::lang_of;
 use axum::extract::{Multipart, Path, Request};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
@@ -21,7 +22,6 @@ use backend::services::work::{self, Act};
 use backend::state::ClientIp;
 use backend::{AppState, BackendError};
 use domain::staff::Flash;
-use domain::workflow::Role;
 use domain::{Lang, Msg};
 use tower_sessions::Session;
 
@@ -117,7 +117,7 @@ async fn resolve(
     let (csrf, new_pre) = match (session.get::<String>(SESSION_CSRF).await.map_err(se)?, pre) {
         (Some(t), _) | (None, Some(t)) => (t, None),
         (None, None) => {
-            let t = auth::random_hex();
+            let t = backend::crypto::random_hex();
             (t.clone(), Some(t))
         }
     };
@@ -165,7 +165,7 @@ fn pairs_get(form: &[(String, String)], key: &str) -> String {
 
 /// The form's token matches the session's (constant time).
 fn csrf_ok(ctx: &StaffCtx, form: &[(String, String)]) -> bool {
-    auth::same_token(&pairs_get(form, "csrf"), &ctx.csrf)
+    backend::crypto::same_token(&pairs_get(form, "csrf"), &ctx.csrf)
 }
 
 fn csrf_refused(lang: Lang) -> Response {
@@ -184,18 +184,6 @@ fn kept_values(form: &[(String, String)]) -> Vec<(String, String)> {
     form.iter().filter(|(k, _)| k != "csrf" && !k.contains("password")).cloned().collect()
 }
 
-fn fail(lang: Lang, e: &BackendError) -> Response {
-    match e {
-        BackendError::NotFound => message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound),
-        BackendError::Forbidden => message_page(lang, StatusCode::FORBIDDEN, Msg::ErrForbidden),
-        BackendError::RateLimited => message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::ErrLoginThrottled),
-        other => {
-            tracing::error!(error = %other, "staff request failed");
-            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Msg::GenericError)
-        }
-    }
-}
-
 /// Sends validation errors and conflicts back to `back` in the flash; other errors become pages.
 async fn answer(
     session: &Session,
@@ -205,25 +193,17 @@ async fn answer(
     back: &str,
     r: Result<Option<Msg>, BackendError>,
 ) -> Response {
-    match r {
-        Ok(notice) => {
-            flash(session, Flash { form: form_name.into(), notice, ..Flash::default() }).await;
-            Redirect::to(back).into_response()
+    let ok = r.is_ok();
+    match flash_of(form_name, r, |notice| notice, || kept_values(form)) {
+        Ok(f) => {
+            flash(session, f).await;
+            if ok {
+                Redirect::to(back).into_response()
+            } else {
+                Redirect::to(&format!("{back}#{form_name}")).into_response()
+            }
         }
-        Err(BackendError::Invalid(errors)) => {
-            flash(session, Flash { form: form_name.into(), errors, values: kept_values(form), ..Flash::default() })
-                .await;
-            Redirect::to(&format!("{back}#{form_name}")).into_response()
-        }
-        Err(BackendError::Conflict(m)) => {
-            flash(
-                session,
-                Flash { form: form_name.into(), problem: Some(m), values: kept_values(form), ..Flash::default() },
-            )
-            .await;
-            Redirect::to(&format!("{back}#{form_name}")).into_response()
-        }
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::staff(lang, &e).into_response(),
     }
 }
 
@@ -270,7 +250,7 @@ async fn start_session(
     forget_pending(session).await?;
     session.insert(SESSION_STAFF, &staff.id).await?;
     session.insert(SESSION_LOGIN_AT, state.clock.ts()).await?;
-    session.insert(SESSION_CSRF, auth::random_hex()).await?;
+    session.insert(SESSION_CSRF, backend::crypto::random_hex()).await?;
     session.insert(SESSION_MFA, mfa).await?;
     if signin::totp_required(staff.role) && !mfa {
         session.insert(SESSION_ENROL_SECRET, signin::new_secret()).await?;
@@ -298,7 +278,7 @@ pub async fn login(
                 // The password was right; the code comes next, on this session only.
                 async {
                     session.cycle_id().await?;
-                    session.insert(SESSION_CSRF, auth::random_hex()).await?;
+                    session.insert(SESSION_CSRF, backend::crypto::random_hex()).await?;
                     session.insert(SESSION_PENDING, &ok.staff.id).await?;
                     session.insert(SESSION_PENDING_AT, state.clock.ts()).await?;
                     session.insert(SESSION_PENDING_TRIES, 0_i64).await?;
@@ -326,7 +306,7 @@ pub async fn login(
             .await;
             Redirect::to("/staff/login").into_response()
         }
-        Err(SigninError::Backend(e)) => fail(lang, &e),
+        Err(SigninError::Backend(e)) => PageError::staff(lang, &e).into_response(),
     }
 }
 
@@ -387,7 +367,7 @@ pub async fn login_code(
             flash(&session, Flash { form: "code".into(), errors, ..Flash::default() }).await;
             Redirect::to("/staff/login/code").into_response()
         }
-        Err(SigninError::Backend(e)) => fail(lang, &e),
+        Err(SigninError::Backend(e)) => PageError::staff(lang, &e).into_response(),
     }
 }
 
@@ -441,11 +421,11 @@ pub async fn account_post(
             match signin::enrolled(&state, &staff.id).await {
                 Ok(false) => {
                     if let Err(e) = session.insert(SESSION_ENROL_SECRET, signin::new_secret()).await {
-                        return fail(lang, &se(e));
+                        return PageError::staff(lang, &se(e)).into_response();
                     }
                 }
                 Ok(true) => {}
-                Err(e) => return fail(lang, &e),
+                Err(e) => return PageError::staff(lang, &e).into_response(),
             }
             Redirect::to("/staff/account/totp").into_response()
         }
@@ -461,7 +441,7 @@ pub async fn account_post(
                     }
                     .await;
                     if let Err(e) = r {
-                        return fail(lang, &se(e));
+                        return PageError::staff(lang, &se(e)).into_response();
                     }
                     flash(&session, recovery_flash(codes)).await;
                     Redirect::to("/staff/account/totp#recovery").into_response()
@@ -474,7 +454,7 @@ pub async fn account_post(
                 flash(&session, recovery_flash(codes)).await;
                 Redirect::to("/staff/account/totp#recovery").into_response()
             }
-            Err(e) => fail(lang, &e),
+            Err(e) => PageError::staff(lang, &e).into_response(),
         },
         "totp/disable" => {
             let r = signin::disable(&state, &staff, &g("code")).await.map(|()| Some(Msg::Saved));
@@ -497,7 +477,7 @@ pub async fn logout(
     }
     if let Some(staff) = &ctx.staff {
         if let Err(e) = auth::logout(&state, staff).await {
-            return fail(lang, &e);
+            return PageError::staff(lang, &e).into_response();
         }
     }
     if let Err(e) = session.flush().await {
@@ -512,7 +492,7 @@ fn checked<'a>(ctx: &'a StaffCtx, form: &[(String, String)], lang: Lang) -> Resu
     if !csrf_ok(ctx, form) {
         return Err(csrf_refused(lang));
     }
-    ctx.staff.as_ref().ok_or_else(|| fail(lang, &BackendError::Forbidden))
+    ctx.staff.as_ref().ok_or_else(|| PageError::staff(lang, &BackendError::Forbidden).into_response())
 }
 
 /// Builds the action from the posted fields.
@@ -626,29 +606,23 @@ pub async fn moderate(
         _ => return message_page(lang, StatusCode::BAD_REQUEST, Msg::NotFound),
     };
     let values = vec![("ticket".to_owned(), ticket.clone()), ("text".to_owned(), text)];
-    match moderation::decide(&state, staff, &ticket, &decision).await {
-        Ok(()) => {
-            flash(
-                &session,
-                Flash {
-                    form: "moderate".into(),
-                    notice: Some(Msg::Saved),
-                    values: vec![values[0].clone()],
-                    ..Flash::default()
-                },
-            )
-            .await;
-            Redirect::to("/staff/moderation").into_response()
+    let outcome = moderation::decide(&state, staff, &ticket, &decision).await;
+    let ok = outcome.is_ok();
+    let kept = values.clone();
+    match flash_of("moderate", outcome, |()| Some(Msg::Saved), || kept) {
+        Ok(mut f) => {
+            if ok {
+                // Which appeal was decided (for the notice), not the text.
+                f.values = vec![values[0].clone()];
+            }
+            flash(&session, f).await;
+            if ok {
+                Redirect::to("/staff/moderation").into_response()
+            } else {
+                Redirect::to(&format!("/staff/moderation#m-{ticket}")).into_response()
+            }
         }
-        Err(BackendError::Invalid(errors)) => {
-            flash(&session, Flash { form: "moderate".into(), errors, values, ..Flash::default() }).await;
-            Redirect::to(&format!("/staff/moderation#m-{ticket}")).into_response()
-        }
-        Err(BackendError::Conflict(m)) => {
-            flash(&session, Flash { form: "moderate".into(), problem: Some(m), values, ..Flash::default() }).await;
-            Redirect::to(&format!("/staff/moderation#m-{ticket}")).into_response()
-        }
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::staff(lang, &e).into_response(),
     }
 }
 
@@ -669,33 +643,62 @@ pub async fn photo(
     }
 }
 
-fn admin(ctx: &StaffCtx) -> Result<&auth::Staff, BackendError> {
-    match &ctx.staff {
-        Some(s) if s.role == Role::Admin => Ok(s),
-        _ => Err(BackendError::Forbidden),
+/// The admin posts, one route each (`startup::build_router` names them). Each use case checks
+/// the admin permission itself (`audit::Who::require_admin`); the handler only checks CSRF and
+/// that someone is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminPost {
+    CreateStaff,
+    SetActive,
+    ResetPassword,
+    SetHoliday,
+    DeleteHoliday,
+    EditArticle,
+    VerifyAudit,
+}
+
+impl AdminPost {
+    /// Every admin post and its path.
+    pub const ROUTES: [(AdminPost, &'static str); 7] = [
+        (Self::CreateStaff, "/staff/admin/staff/create"),
+        (Self::SetActive, "/staff/admin/staff/active"),
+        (Self::ResetPassword, "/staff/admin/staff/password"),
+        (Self::SetHoliday, "/staff/admin/holidays/set"),
+        (Self::DeleteHoliday, "/staff/admin/holidays/delete"),
+        (Self::EditArticle, "/staff/admin/legal/edit"),
+        (Self::VerifyAudit, "/staff/admin/audit/verify"),
+    ];
+
+    /// The form's name in the flash: the path after `/staff/admin/`, `/` as `-`.
+    fn form_name(self) -> String {
+        Self::ROUTES
+            .iter()
+            .find(|(p, _)| *p == self)
+            .map(|(_, path)| path.trim_start_matches("/staff/admin/").replace('/', "-"))
+            .unwrap_or_default()
     }
 }
 
-/// Every admin post: `what` is the last path segment(s) after `/staff/admin/`.
+/// Every admin post (which one comes from its route).
 pub async fn admin_post(
     Extension(state): Extension<AppState>,
     Extension(ctx): Extension<StaffCtx>,
+    Extension(what): Extension<AdminPost>,
     session: Session,
     headers: HeaderMap,
-    Path(what): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let lang = lang_of(&headers);
     if !csrf_ok(&ctx, &form) {
         return csrf_refused(lang);
     }
-    let me = match admin(&ctx) {
-        Ok(s) => s.who(),
-        Err(e) => return fail(lang, &e),
+    let Some(staff) = ctx.staff.as_ref() else {
+        return PageError::staff(lang, &BackendError::Forbidden).into_response();
     };
+    let me = staff.who();
     let g = |k: &str| pairs_get(&form, k);
-    let (back, r): (&str, Result<Option<Msg>, BackendError>) = match what.as_str() {
-        "staff/create" => (
+    let (back, r): (&str, Result<Option<Msg>, BackendError>) = match what {
+        AdminPost::CreateStaff => (
             "/staff/admin/staff",
             auth::create_staff(
                 &state,
@@ -711,25 +714,25 @@ pub async fn admin_post(
             .await
             .map(|_| Some(Msg::Saved)),
         ),
-        "staff/active" => (
+        AdminPost::SetActive => (
             "/staff/admin/staff",
             auth::set_active(&state, &me, &g("id"), g("active") == "1").await.map(|()| Some(Msg::Saved)),
         ),
-        "staff/password" => (
+        AdminPost::ResetPassword => (
             "/staff/admin/staff",
             auth::reset_password(&state, &me, &g("id"), &g("password")).await.map(|()| Some(Msg::Saved)),
         ),
-        "holidays/set" => (
+        AdminPost::SetHoliday => (
             "/staff/admin/holidays",
             supervision::set_holiday(&state, &me, &g("day"), &g("kind"), &g("name")).await.map(|()| Some(Msg::Saved)),
         ),
-        "holidays/delete" => (
+        AdminPost::DeleteHoliday => (
             "/staff/admin/holidays",
             supervision::delete_holiday(&state, &me, &g("day")).await.map(|()| Some(Msg::Saved)),
         ),
-        "legal/edit" => return legal_edit(&state, &ctx, &session, lang, &form).await,
-        "audit/verify" => {
-            return match backend::audit::verify(&state.db.pool).await {
+        AdminPost::EditArticle => return legal_edit(&state, staff, &session, lang, &form).await,
+        AdminPost::VerifyAudit => {
+            return match backend::audit::verify_as(&state, &me).await {
                 Ok(v) => {
                     let values = vec![
                         ("checked".into(), v.checked.to_string()),
@@ -743,12 +746,11 @@ pub async fn admin_post(
                         .await;
                     Redirect::to("/staff/admin/audit").into_response()
                 }
-                Err(e) => fail(lang, &e),
+                Err(e) => PageError::staff(lang, &e).into_response(),
             };
         }
-        _ => return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound),
     };
-    let form_name = what.replace('/', "-");
+    let form_name = what.form_name();
     answer(&session, lang, &form_name, &form, back, r).await
 }
 
@@ -756,12 +758,11 @@ pub async fn admin_post(
 /// (a broken link, an empty text) and the text as typed.
 async fn legal_edit(
     state: &AppState,
-    ctx: &StaffCtx,
+    staff: &auth::Staff,
     session: &Session,
     lang: Lang,
     form: &[(String, String)],
 ) -> Response {
-    let Ok(staff) = admin(ctx) else { return fail(lang, &BackendError::Forbidden) };
     let slug = pairs_get(form, "slug");
     // The slug goes into the redirect: only an article's characters.
     if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
@@ -784,7 +785,7 @@ async fn legal_edit(
             .await;
             Redirect::to(&back).into_response()
         }
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::staff(lang, &e).into_response(),
     }
 }
 
@@ -797,9 +798,11 @@ pub async fn admin_import(
     mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
-    // Who is asking before reading up to 200 MB (the token is inside the body, checked below).
-    if let Err(e) = admin(&ctx) {
-        return fail(lang, &e);
+    // Who is asking before reading up to 200 MB (the token is inside the body, checked below);
+    // the import itself checks again.
+    let allowed = ctx.staff.as_ref().ok_or(BackendError::Forbidden).and_then(|s| s.who().require_admin());
+    if let Err(e) = allowed {
+        return PageError::staff(lang, &e).into_response();
     }
     let mut csrf = String::new();
     let mut files: [Option<Vec<u8>>; 3] = [None, None, None];
@@ -822,12 +825,11 @@ pub async fn admin_import(
             Err(_) => return message_page(lang, StatusCode::BAD_REQUEST, Msg::ErrFileMissing),
         }
     }
-    if !auth::same_token(&csrf, &ctx.csrf) {
+    if !backend::crypto::same_token(&csrf, &ctx.csrf) {
         return csrf_refused(lang);
     }
-    let me = match admin(&ctx) {
-        Ok(s) => s.who(),
-        Err(e) => return fail(lang, &e),
+    let Some(me) = ctx.staff.as_ref().map(auth::Staff::who) else {
+        return PageError::staff(lang, &BackendError::Forbidden).into_response();
     };
     let names = ["regions.geojson", "units.csv", "categories.csv"];
     let mut texts = Vec::new();
@@ -868,6 +870,6 @@ pub async fn admin_import(
             .await;
             Redirect::to("/staff/admin/import").into_response()
         }
-        Err(e) => fail(lang, &e),
+        Err(e) => PageError::staff(lang, &e).into_response(),
     }
 }

@@ -101,7 +101,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .with_same_site(SameSite::Strict)
         .with_secure(state.auth.secure_cookies)
         .with_expiry(Expiry::OnInactivity(state.auth.idle));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(forms::healthz))
         .route("/lang/{tag}", get(forms::set_lang))
         .route("/form/appeal/new", post(forms::new_appeal))
@@ -122,8 +122,11 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/staff/appeal/{ticket}/reveal", post(staff::reveal))
         .route("/staff/moderation/{ticket}", post(staff::moderate))
         .route("/staff/photo/{ticket}/{id}", get(staff::photo))
-        .route("/staff/admin/import", post(staff::admin_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
-        .route("/staff/admin/{*what}", post(staff::admin_post))
+        .route("/staff/admin/import", post(staff::admin_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)));
+    let router = staff::AdminPost::ROUTES
+        .into_iter()
+        .fold(router, |r, (what, path)| r.route(path, post(staff::admin_post).layer(Extension(what))));
+    router
         // Open311 GeoReport v2 for client applications (JSON/XML, API keys): docs/open311.md.
         .nest("/open311/v2", open311::router())
         .leptos_routes_with_context(&options, routes, move || provide_context(ctx_state.clone()), {

@@ -1,14 +1,13 @@
 //! Administration pages (admins only; the services check again): staff accounts, the audit log
 //! with chain verification, the holiday calendar, and the region import.
 
-use super::staff::{csrf_input, generic_error, no_page, role_text, staff_bar};
+use super::staff::{csrf_input, role_text, staff_bar, staff_page};
 use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice, PageTitle};
-use crate::staff_api::{staff_admin_audit, staff_admin_holidays, staff_admin_home, staff_admin_staff, StaffData};
+use crate::staff_api::{staff_admin_audit, staff_admin_holidays, staff_admin_home, staff_admin_staff};
 use domain::sla::local_text;
 use domain::staff::{Flash, StaffHeader};
 use domain::workflow::Role;
 use domain::{FieldName, Msg};
-use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -23,33 +22,20 @@ fn frame(h: &StaffHeader, title: Msg) -> impl IntoView {
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let data = staff_admin_home().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, .. }) => view! {
-                            <PageTitle text=format!("{} - {}", t(Msg::AdminTitle), t(Msg::StaffTitle))/>
-                            {staff_bar(&header)}
-                            <h1>{t(Msg::AdminTitle)}</h1>
-                            <ul class="admin-links">
-                                <li><a href="/staff/admin/staff">{t(Msg::AdminStaff)}</a></li>
-                                <li><a href="/staff/admin/audit">{t(Msg::AdminAudit)}</a></li>
-                                <li><a href="/staff/admin/holidays">{t(Msg::AdminHolidays)}</a></li>
-                                <li><a href="/staff/admin/import">{t(Msg::AdminImport)}</a></li>
-                                <li><a href="/staff/admin/legal">{t(Msg::AdminLegal)}</a></li>
-                            </ul>
-                        }
-                        .into_any(),
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_admin_home(), |header, _flash, _data| {
+        view! {
+            <PageTitle text=format!("{} - {}", t(Msg::AdminTitle), t(Msg::StaffTitle))/>
+            {staff_bar(&header)}
+            <h1>{t(Msg::AdminTitle)}</h1>
+            <ul class="admin-links">
+                <li><a href="/staff/admin/staff">{t(Msg::AdminStaff)}</a></li>
+                <li><a href="/staff/admin/audit">{t(Msg::AdminAudit)}</a></li>
+                <li><a href="/staff/admin/holidays">{t(Msg::AdminHolidays)}</a></li>
+                <li><a href="/staff/admin/import">{t(Msg::AdminImport)}</a></li>
+                <li><a href="/staff/admin/legal">{t(Msg::AdminLegal)}</a></li>
+            </ul>
+        }
+    })
 }
 
 fn field_err(f: &Flash, form: &str, field: FieldName) -> Option<Msg> {
@@ -58,118 +44,104 @@ fn field_err(f: &Flash, form: &str, field: FieldName) -> Option<Msg> {
 
 #[component]
 pub fn AdminStaff() -> impl IntoView {
-    let data = staff_admin_staff().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => {
-                            let f = flash.unwrap_or_default();
-                            let csrf = header.csrf.clone();
-                            let create_errors = f.errors_for("staff-create");
-                            let pw_errors = f.errors_for("staff-password");
-                            let keep = |k: &str| if f.form == "staff-create" { f.value(k) } else { String::new() };
-                            let (unit_v, role_v) = (keep("unit"), keep("role"));
+    staff_page(staff_admin_staff(), |header, flash, data| {
+        let f = flash;
+        let csrf = header.csrf.clone();
+        let create_errors = f.errors_for("staff-create");
+        let pw_errors = f.errors_for("staff-password");
+        let keep = |k: &str| if f.form == "staff-create" { f.value(k) } else { String::new() };
+        let (unit_v, role_v) = (keep("unit"), keep("role"));
+        view! {
+                {frame(&header, Msg::AdminStaff)}
+                <Notice msg=f.notice/>
+                <ErrorSummary errors=pw_errors/>
+                <table class="table" id="staff-table">
+                    <thead><tr>
+                        <th scope="col">{t(Msg::UsernameLabel)}</th>
+                        <th scope="col">{t(Msg::DisplayNameLabel)}</th>
+                        <th scope="col">{t(Msg::UnitLabel)}</th>
+                        <th scope="col">{t(Msg::RoleLabel)}</th>
+                        <th scope="col">{t(Msg::ActiveLabel)}</th>
+                        <th scope="col">{t(Msg::ResetPassword)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {data.staff.iter().map(|s| {
+                            let pw_id = format!("pw-{}", s.username);
                             view! {
-                                {frame(&header, Msg::AdminStaff)}
-                                <Notice msg=f.notice/>
-                                <ErrorSummary errors=pw_errors/>
-                                <table class="table" id="staff-table">
-                                    <thead><tr>
-                                        <th scope="col">{t(Msg::UsernameLabel)}</th>
-                                        <th scope="col">{t(Msg::DisplayNameLabel)}</th>
-                                        <th scope="col">{t(Msg::UnitLabel)}</th>
-                                        <th scope="col">{t(Msg::RoleLabel)}</th>
-                                        <th scope="col">{t(Msg::ActiveLabel)}</th>
-                                        <th scope="col">{t(Msg::ResetPassword)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {data.staff.iter().map(|s| {
-                                            let pw_id = format!("pw-{}", s.username);
-                                            view! {
-                                                <tr data-username=s.username.clone()>
-                                                    <td>{s.username.clone()}</td>
-                                                    <td>{s.display_name.clone()}</td>
-                                                    <td>{s.unit_name.clone()}</td>
-                                                    <td>{role_text(s.role)}</td>
-                                                    <td>
-                                                        {if s.active { t(Msg::Active) } else { t(Msg::Inactive) }}
-                                                        <form method="post" action="/staff/admin/staff/active" class="inline">
-                                                            {csrf_input(&csrf)}
-                                                            <input type="hidden" name="id" value=s.id.clone()/>
-                                                            <input type="hidden" name="active" value=if s.active { "0" } else { "1" }/>
-                                                            " "<button type="submit" class="link-button">{if s.active { t(Msg::Deactivate) } else { t(Msg::Activate) }}</button>
-                                                        </form>
-                                                    </td>
-                                                    <td>
-                                                        <form method="post" action="/staff/admin/staff/password" class="inline">
-                                                            {csrf_input(&csrf)}
-                                                            <input type="hidden" name="id" value=s.id.clone()/>
-                                                            <label for=pw_id.clone() class="visually-hidden">{t(Msg::NewPasswordLabel)}</label>
-                                                            <input id=pw_id type="password" name="password" autocomplete="new-password" minlength="12"/>
-                                                            " "<button type="submit" class="link-button">{t(Msg::ResetPassword)}</button>
-                                                        </form>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <section id="staff-create" aria-labelledby="new-staff-title">
-                                    <h2 id="new-staff-title">{t(Msg::NewStaffTitle)}</h2>
-                                    <ErrorSummary errors=create_errors/>
-                                    <form method="post" action="/staff/admin/staff/create" class="step-form">
-                                        {csrf_input(&csrf)}
-                                        <div class="field">
-                                            <label for="username" class="label">{t(Msg::UsernameLabel)}</label>
-                                            <FieldMessage field=FieldName::Username msg=field_err(&f, "staff-create", FieldName::Username)/>
-                                            <input id="username" name="username" type="text" autocapitalize="none" spellcheck="false" value=keep("username")/>
-                                        </div>
-                                        <div class="field">
-                                            <label for="name" class="label">{t(Msg::DisplayNameLabel)}</label>
-                                            <FieldMessage field=FieldName::Name msg=field_err(&f, "staff-create", FieldName::Name)/>
-                                            <input id="name" name="name" type="text" value=keep("name")/>
-                                        </div>
-                                        <div class="field">
-                                            <label for="unit" class="label">{t(Msg::UnitLabel)}</label>
-                                            <FieldMessage field=FieldName::Unit msg=field_err(&f, "staff-create", FieldName::Unit)/>
-                                            <select id="unit" name="unit">
-                                                <option value="">{t(Msg::ChooseOption)}</option>
-                                                {data.units.iter().map(|(code, name)| view! {
-                                                    <option value=code.clone() selected=*code == unit_v>{format!("{name} ({code})")}</option>
-                                                }).collect_view()}
-                                            </select>
-                                        </div>
-                                        <div class="field">
-                                            <label for="role" class="label">{t(Msg::RoleLabel)}</label>
-                                            <FieldMessage field=FieldName::Role msg=field_err(&f, "staff-create", FieldName::Role)/>
-                                            <select id="role" name="role">
-                                                <option value="">{t(Msg::ChooseOption)}</option>
-                                                {Role::ALL.iter().map(|r| view! {
-                                                    <option value=r.as_str() selected=r.as_str() == role_v>{role_text(*r)}</option>
-                                                }).collect_view()}
-                                            </select>
-                                        </div>
-                                        <div class="field">
-                                            <label for="password" class="label">{t(Msg::InitialPasswordLabel)}</label>
-                                            <FieldMessage field=FieldName::Password msg=field_err(&f, "staff-create", FieldName::Password)/>
-                                            <input id="password" name="password" type="password" autocomplete="new-password" minlength="12"/>
-                                        </div>
-                                        <button type="submit" class="button">{t(Msg::CreateAccount)}</button>
-                                    </form>
-                                </section>
+                                <tr data-username=s.username.clone()>
+                                    <td>{s.username.clone()}</td>
+                                    <td>{s.display_name.clone()}</td>
+                                    <td>{s.unit_name.clone()}</td>
+                                    <td>{role_text(s.role)}</td>
+                                    <td>
+                                        {if s.active { t(Msg::Active) } else { t(Msg::Inactive) }}
+                                        <form method="post" action="/staff/admin/staff/active" class="inline">
+                                            {csrf_input(&csrf)}
+                                            <input type="hidden" name="id" value=s.id.clone()/>
+                                            <input type="hidden" name="active" value=if s.active { "0" } else { "1" }/>
+                                            " "<button type="submit" class="link-button">{if s.active { t(Msg::Deactivate) } else { t(Msg::Activate) }}</button>
+                                        </form>
+                                    </td>
+                                    <td>
+                                        <form method="post" action="/staff/admin/staff/password" class="inline">
+                                            {csrf_input(&csrf)}
+                                            <input type="hidden" name="id" value=s.id.clone()/>
+                                            <label for=pw_id.clone() class="visually-hidden">{t(Msg::NewPasswordLabel)}</label>
+                                            <input id=pw_id type="password" name="password" autocomplete="new-password" minlength="12"/>
+                                            " "<button type="submit" class="link-button">{t(Msg::ResetPassword)}</button>
+                                        </form>
+                                    </td>
+                                </tr>
                             }
-                            .into_any()
-                        }
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <section id="staff-create" aria-labelledby="new-staff-title">
+                    <h2 id="new-staff-title">{t(Msg::NewStaffTitle)}</h2>
+                    <ErrorSummary errors=create_errors/>
+                    <form method="post" action="/staff/admin/staff/create" class="step-form">
+                        {csrf_input(&csrf)}
+                        <div class="field">
+                            <label for="username" class="label">{t(Msg::UsernameLabel)}</label>
+                            <FieldMessage field=FieldName::Username msg=field_err(&f, "staff-create", FieldName::Username)/>
+                            <input id="username" name="username" type="text" autocapitalize="none" spellcheck="false" value=keep("username")/>
+                        </div>
+                        <div class="field">
+                            <label for="name" class="label">{t(Msg::DisplayNameLabel)}</label>
+                            <FieldMessage field=FieldName::Name msg=field_err(&f, "staff-create", FieldName::Name)/>
+                            <input id="name" name="name" type="text" value=keep("name")/>
+                        </div>
+                        <div class="field">
+                            <label for="unit" class="label">{t(Msg::UnitLabel)}</label>
+                            <FieldMessage field=FieldName::Unit msg=field_err(&f, "staff-create", FieldName::Unit)/>
+                            <select id="unit" name="unit">
+                                <option value="">{t(Msg::ChooseOption)}</option>
+                                {data.units.iter().map(|(code, name)| view! {
+                                    <option value=code.clone() selected=*code == unit_v>{format!("{name} ({code})")}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="role" class="label">{t(Msg::RoleLabel)}</label>
+                            <FieldMessage field=FieldName::Role msg=field_err(&f, "staff-create", FieldName::Role)/>
+                            <select id="role" name="role">
+                                <option value="">{t(Msg::ChooseOption)}</option>
+                                {Role::ALL.iter().map(|r| view! {
+                                    <option value=r.as_str() selected=r.as_str() == role_v>{role_text(*r)}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="password" class="label">{t(Msg::InitialPasswordLabel)}</label>
+                            <FieldMessage field=FieldName::Password msg=field_err(&f, "staff-create", FieldName::Password)/>
+                            <input id="password" name="password" type="password" autocomplete="new-password" minlength="12"/>
+                        </div>
+                        <button type="submit" class="button">{t(Msg::CreateAccount)}</button>
+                    </form>
+                </section>
+            }
+            .into_any()
+    })
 }
 
 #[component]
@@ -178,201 +150,163 @@ pub fn AdminAudit() -> impl IntoView {
     let ticket = q.get("ticket").unwrap_or_default();
     let action = q.get("action").unwrap_or_default();
     let before = q.get("before").and_then(|b| b.parse().ok());
-    let data = staff_admin_audit(ticket.clone(), action.clone(), before).shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let (data, ticket, action) = (data.clone(), ticket.clone(), action.clone());
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => {
-                            let f = flash.unwrap_or_default();
-                            let older = data.last().map(|r| r.seq).filter(|_| data.len() == 100);
-                            view! {
-                                {frame(&header, Msg::AdminAudit)}
-                                <Notice msg=f.notice problem=f.notice == Some(Msg::AuditChainBroken)/>
-                                {(f.form == "verify").then(|| view! {
-                                    <p id="verify-result">{fill(t(Msg::AuditChecked), &[("n", f.value("checked"))])}" "<strong>{f.value("broken")}</strong></p>
-                                })}
-                                <form method="post" action="/staff/admin/audit/verify">
-                                    {csrf_input(&header.csrf)}
-                                    <button type="submit" class="button button-secondary">{t(Msg::AuditVerify)}</button>
-                                </form>
-                                <form method="get" action="/staff/admin/audit" class="filters">
-                                    <div class="field">
-                                        <label for="a-ticket" class="label">{t(Msg::ColTicket)}</label>
-                                        <input id="a-ticket" name="ticket" type="text" value=ticket/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="a-action" class="label">{t(Msg::AuditAction)}</label>
-                                        <input id="a-action" name="action" type="text" value=action/>
-                                    </div>
-                                    <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
-                                </form>
-                                <table class="table" id="audit-table">
-                                    <thead><tr>
-                                        <th scope="col">{t(Msg::AuditSeq)}</th>
-                                        <th scope="col">{t(Msg::AuditAt)}</th>
-                                        <th scope="col">{t(Msg::AuditWho)}</th>
-                                        <th scope="col">{t(Msg::AuditAction)}</th>
-                                        <th scope="col">{t(Msg::ColTicket)}</th>
-                                        <th scope="col">{t(Msg::AuditDetail)}</th>
-                                        <th scope="col">{t(Msg::ReasonLabel)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {data.iter().map(|r| view! {
-                                            <tr data-action=r.action.clone()>
-                                                <td>{r.seq}</td>
-                                                <td>{local_text(r.at)}</td>
-                                                <td>{r.actor_name.clone()}" "<span class="muted">{r.role.clone()}</span></td>
-                                                <td>{r.action.clone()}</td>
-                                                <td>{r.ticket.clone()}</td>
-                                                <td class="pre">{r.detail.clone()}</td>
-                                                <td>{r.reason.clone()}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {older.map(|seq| view! { <p><a href=format!("/staff/admin/audit?before={seq}")>{t(Msg::AuditOlder)}</a></p> })}
-                            }
-                            .into_any()
-                        }
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    let call = staff_admin_audit(ticket.clone(), action.clone(), before);
+    staff_page(call, move |header, flash, data| {
+        let (ticket, action) = (ticket.clone(), action.clone());
+        let f = flash;
+        let older = data.last().map(|r| r.seq).filter(|_| data.len() == 100);
+        view! {
+            {frame(&header, Msg::AdminAudit)}
+            <Notice msg=f.notice problem=f.notice == Some(Msg::AuditChainBroken)/>
+            {(f.form == "verify").then(|| view! {
+                <p id="verify-result">{fill(t(Msg::AuditChecked), &[("n", f.value("checked"))])}" "<strong>{f.value("broken")}</strong></p>
+            })}
+            <form method="post" action="/staff/admin/audit/verify">
+                {csrf_input(&header.csrf)}
+                <button type="submit" class="button button-secondary">{t(Msg::AuditVerify)}</button>
+            </form>
+            <form method="get" action="/staff/admin/audit" class="filters">
+                <div class="field">
+                    <label for="a-ticket" class="label">{t(Msg::ColTicket)}</label>
+                    <input id="a-ticket" name="ticket" type="text" value=ticket/>
+                </div>
+                <div class="field">
+                    <label for="a-action" class="label">{t(Msg::AuditAction)}</label>
+                    <input id="a-action" name="action" type="text" value=action/>
+                </div>
+                <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
+            </form>
+            <table class="table" id="audit-table">
+                <thead><tr>
+                    <th scope="col">{t(Msg::AuditSeq)}</th>
+                    <th scope="col">{t(Msg::AuditAt)}</th>
+                    <th scope="col">{t(Msg::AuditWho)}</th>
+                    <th scope="col">{t(Msg::AuditAction)}</th>
+                    <th scope="col">{t(Msg::ColTicket)}</th>
+                    <th scope="col">{t(Msg::AuditDetail)}</th>
+                    <th scope="col">{t(Msg::ReasonLabel)}</th>
+                </tr></thead>
+                <tbody>
+                    {data.iter().map(|r| view! {
+                        <tr data-action=r.action.clone()>
+                            <td>{r.seq}</td>
+                            <td>{local_text(r.at)}</td>
+                            <td>{r.actor_name.clone()}" "<span class="muted">{r.role.clone()}</span></td>
+                            <td>{r.action.clone()}</td>
+                            <td>{r.ticket.clone()}</td>
+                            <td class="pre">{r.detail.clone()}</td>
+                            <td>{r.reason.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {older.map(|seq| view! { <p><a href=format!("/staff/admin/audit?before={seq}")>{t(Msg::AuditOlder)}</a></p> })}
+        }
+    })
 }
 
 #[component]
 pub fn AdminHolidays() -> impl IntoView {
-    let data = staff_admin_holidays().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => {
-                            let f = flash.unwrap_or_default();
-                            let csrf = header.csrf.clone();
-                            let errors = f.errors_for("holidays-set");
-                            view! {
-                                {frame(&header, Msg::AdminHolidays)}
-                                <Notice msg=f.notice/>
-                                <table class="table" id="holidays">
-                                    <thead><tr>
-                                        <th scope="col">{t(Msg::HolidayDay)}</th>
-                                        <th scope="col">{t(Msg::HolidayKind)}</th>
-                                        <th scope="col">{t(Msg::HolidayName)}</th>
-                                        <th scope="col">{t(Msg::Delete)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {data.iter().map(|h| view! {
-                                            <tr data-day=h.day.clone()>
-                                                <td>{h.day.clone()}</td>
-                                                <td>{if h.kind == "holiday" { t(Msg::HolidayOff) } else { t(Msg::HolidayWork) }}</td>
-                                                <td>{h.name.clone()}</td>
-                                                <td>
-                                                    <form method="post" action="/staff/admin/holidays/delete" class="inline">
-                                                        {csrf_input(&csrf)}
-                                                        <input type="hidden" name="day" value=h.day.clone()/>
-                                                        <button type="submit" class="link-button">{t(Msg::Delete)}<span class="visually-hidden">" "{h.day.clone()}</span></button>
-                                                    </form>
-                                                </td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <section id="holidays-set">
-                                    <ErrorSummary errors=errors/>
-                                    <form method="post" action="/staff/admin/holidays/set" class="step-form">
+    staff_page(staff_admin_holidays(), |header, flash, data| {
+        let f = flash;
+        let csrf = header.csrf.clone();
+        let errors = f.errors_for("holidays-set");
+        view! {
+                {frame(&header, Msg::AdminHolidays)}
+                <Notice msg=f.notice/>
+                <table class="table" id="holidays">
+                    <thead><tr>
+                        <th scope="col">{t(Msg::HolidayDay)}</th>
+                        <th scope="col">{t(Msg::HolidayKind)}</th>
+                        <th scope="col">{t(Msg::HolidayName)}</th>
+                        <th scope="col">{t(Msg::Delete)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {data.iter().map(|h| view! {
+                            <tr data-day=h.day.clone()>
+                                <td>{h.day.clone()}</td>
+                                <td>{if h.kind == "holiday" { t(Msg::HolidayOff) } else { t(Msg::HolidayWork) }}</td>
+                                <td>{h.name.clone()}</td>
+                                <td>
+                                    <form method="post" action="/staff/admin/holidays/delete" class="inline">
                                         {csrf_input(&csrf)}
-                                        <div class="field">
-                                            <label for="day" class="label">{t(Msg::HolidayDay)}</label>
-                                            <FieldMessage field=FieldName::Day msg=field_err(&f, "holidays-set", FieldName::Day)/>
-                                            <input id="day" name="day" type="date" value=f.value("day")/>
-                                        </div>
-                                        <div class="field">
-                                            <label for="kind" class="label">{t(Msg::HolidayKind)}</label>
-                                            <FieldMessage field=FieldName::DayKind msg=field_err(&f, "holidays-set", FieldName::DayKind)/>
-                                            <select id="kind" name="kind">
-                                                <option value="holiday">{t(Msg::HolidayOff)}</option>
-                                                <option value="workday">{t(Msg::HolidayWork)}</option>
-                                            </select>
-                                        </div>
-                                        <div class="field">
-                                            <label for="name" class="label">{t(Msg::HolidayName)}</label>
-                                            <FieldMessage field=FieldName::Name msg=field_err(&f, "holidays-set", FieldName::Name)/>
-                                            <input id="name" name="name" type="text" maxlength="40" value=f.value("name")/>
-                                        </div>
-                                        <button type="submit" class="button">{t(Msg::HolidayAdd)}</button>
+                                        <input type="hidden" name="day" value=h.day.clone()/>
+                                        <button type="submit" class="link-button">{t(Msg::Delete)}<span class="visually-hidden">" "{h.day.clone()}</span></button>
                                     </form>
-                                </section>
-                            }
-                            .into_any()
-                        }
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <section id="holidays-set">
+                    <ErrorSummary errors=errors/>
+                    <form method="post" action="/staff/admin/holidays/set" class="step-form">
+                        {csrf_input(&csrf)}
+                        <div class="field">
+                            <label for="day" class="label">{t(Msg::HolidayDay)}</label>
+                            <FieldMessage field=FieldName::Day msg=field_err(&f, "holidays-set", FieldName::Day)/>
+                            <input id="day" name="day" type="date" value=f.value("day")/>
+                        </div>
+                        <div class="field">
+                            <label for="kind" class="label">{t(Msg::HolidayKind)}</label>
+                            <FieldMessage field=FieldName::DayKind msg=field_err(&f, "holidays-set", FieldName::DayKind)/>
+                            <select id="kind" name="kind">
+                                <option value="holiday">{t(Msg::HolidayOff)}</option>
+                                <option value="workday">{t(Msg::HolidayWork)}</option>
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="name" class="label">{t(Msg::HolidayName)}</label>
+                            <FieldMessage field=FieldName::Name msg=field_err(&f, "holidays-set", FieldName::Name)/>
+                            <input id="name" name="name" type="text" maxlength="40" value=f.value("name")/>
+                        </div>
+                        <button type="submit" class="button">{t(Msg::HolidayAdd)}</button>
+                    </form>
+                </section>
+            }
+            .into_any()
+    })
 }
 
 #[component]
 pub fn AdminImport() -> impl IntoView {
-    let data = staff_admin_home().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, .. }) => {
-                            let f = flash.unwrap_or_default();
-                            let problems: Vec<String> = f.values.iter().filter(|(k, _)| k == "problem").map(|(_, v)| v.clone()).collect();
-                            let counts = (f.notice == Some(Msg::ImportDone)).then(|| {
-                                fill(t(Msg::ImportCounts), &[("regions", f.value("regions")), ("units", f.value("units")), ("categories", f.value("categories"))])
-                            });
-                            view! {
-                                {frame(&header, Msg::AdminImport)}
-                                <Notice msg=f.notice/>
-                                {counts.map(|c| view! { <p id="import-counts">{c}</p> })}
-                                {f.problem.map(|m| view! {
-                                    <div class="error-summary" role="alert" tabindex="-1" id="import-problems">
-                                        <p>{t(m)}</p>
-                                        <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-                                    </div>
-                                })}
-                                <p class="hint">{t(Msg::ImportHint)}</p>
-                                <form method="post" action="/staff/admin/import" enctype="multipart/form-data" class="step-form">
-                                    {csrf_input(&header.csrf)}
-                                    <div class="field">
-                                        <label for="regions" class="label">"regions.geojson"</label>
-                                        <input id="regions" name="regions" type="file" accept=".geojson,.json,application/geo+json,application/json"/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="units" class="label">"units.csv"</label>
-                                        <input id="units" name="units" type="file" accept=".csv,text/csv"/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="categories" class="label">"categories.csv"</label>
-                                        <input id="categories" name="categories" type="file" accept=".csv,text/csv"/>
-                                    </div>
-                                    <button type="submit" class="button">{t(Msg::ImportSubmit)}</button>
-                                </form>
-                            }
-                            .into_any()
-                        }
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_admin_home(), |header, flash, _data| {
+        let f = flash;
+        let problems: Vec<String> = f.values.iter().filter(|(k, _)| k == "problem").map(|(_, v)| v.clone()).collect();
+        let counts = (f.notice == Some(Msg::ImportDone)).then(|| {
+            fill(
+                t(Msg::ImportCounts),
+                &[("regions", f.value("regions")), ("units", f.value("units")), ("categories", f.value("categories"))],
+            )
+        });
+        view! {
+                {frame(&header, Msg::AdminImport)}
+                <Notice msg=f.notice/>
+                {counts.map(|c| view! { <p id="import-counts">{c}</p> })}
+                {f.problem.map(|m| view! {
+                    <div class="error-summary" role="alert" tabindex="-1" id="import-problems">
+                        <p>{t(m)}</p>
+                        <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                    </div>
+                })}
+                <p class="hint">{t(Msg::ImportHint)}</p>
+                <form method="post" action="/staff/admin/import" enctype="multipart/form-data" class="step-form">
+                    {csrf_input(&header.csrf)}
+                    <div class="field">
+                        <label for="regions" class="label">"regions.geojson"</label>
+                        <input id="regions" name="regions" type="file" accept=".geojson,.json,application/geo+json,application/json"/>
+                    </div>
+                    <div class="field">
+                        <label for="units" class="label">"units.csv"</label>
+                        <input id="units" name="units" type="file" accept=".csv,text/csv"/>
+                    </div>
+                    <div class="field">
+                        <label for="categories" class="label">"categories.csv"</label>
+                        <input id="categories" name="categories" type="file" accept=".csv,text/csv"/>
+                    </div>
+                    <button type="submit" class="button">{t(Msg::ImportSubmit)}</button>
+                </form>
+            }
+            .into_any()
+    })
 }

@@ -5,14 +5,13 @@
 //! server's `/staff/moderation/{ticket}` (303 back here), so it works with JavaScript off.
 
 use crate::components::{lang, t, ErrorSummary, Notice, PageTitle, TextArea};
-use crate::pages::staff::{csrf_input, generic_error, no_page, staff_bar};
+use crate::pages::staff::{csrf_input, staff_bar, staff_page};
 use crate::staff_api::StaffData;
 use domain::publication::{Moderation, ModerationItem};
 use domain::region::localized;
 use domain::sla::local_text;
 use domain::staff::{Flash, StaffHeader};
 use domain::{FieldName, Msg};
-use futures::FutureExt;
 use leptos::prelude::*;
 
 #[server]
@@ -25,21 +24,7 @@ pub async fn staff_moderation() -> Result<StaffData<Vec<ModerationItem>>, Server
 
 #[component]
 pub fn StaffModeration() -> impl IntoView {
-    let data = staff_moderation().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => moderation_view(&header, flash.unwrap_or_default(), data).into_any(),
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_moderation(), |header, flash, data| moderation_view(&header, flash, data))
 }
 
 fn moderation_view(h: &StaffHeader, flash: Flash, items: Vec<ModerationItem>) -> impl IntoView {
@@ -106,7 +91,7 @@ fn item_view(h: &StaffHeader, flash: &Flash, i: ModerationItem) -> impl IntoView
                 <div class="field">
                     <label for=field_id.clone() class="label">{t(Msg::ModerationText)}</label>
                     {errors.iter().find(|e| e.field == FieldName::Body).map(|e| view! { <p class="field-error" id=format!("{field_id}-error")>{t(e.msg)}</p> })}
-                    <TextArea value=text.clone() {..} id=field_id.clone() name="text" rows="5" maxlength="2100" aria-invalid=has_error.to_string()
+                    <TextArea value=text.clone() {..} id=field_id.clone() name="text" rows="5" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH aria-invalid=has_error.to_string()
                         aria-describedby=has_error.then(|| format!("{field_id}-error"))/>
                 </div>
                 <button type="submit" name="decision" value="approve" class="button">{t(Msg::ModerationApprove)}</button>

@@ -30,7 +30,7 @@ fn public_base() -> String {
 #[cfg(feature = "ssr")]
 fn qr_svg(data: &str) -> String {
     qrcode::QrCode::new(data.as_bytes())
-        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(180, 180).quiet_zone(true).build())
+        .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).quiet_zone(true).build())
         .unwrap_or_default()
 }
 

@@ -7,10 +7,11 @@ use crate::components::{
     event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea,
 };
 use crate::staff_api::{staff_appeal, staff_inbox, staff_login_view, InboxView, StaffData};
+use domain::events::{EventDetail, EventKind};
 use domain::region::localized;
-use domain::sla::local_text;
-use domain::staff::{AppealPage, Flash, InboxFilter, StaffHeader};
-use domain::workflow::{Action, Role};
+use domain::sla::{local_text, Urgency};
+use domain::staff::{AppealPage, Flash, InboxFilter, StaffHeader, UnitOption};
+use domain::workflow::{Action, Role, Status};
 use domain::{FieldError, FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
@@ -74,6 +75,38 @@ pub fn no_page<T>(d: &StaffData<T>) -> impl IntoView {
 /// The page body when a staff page's data could not be loaded.
 pub fn generic_error() -> AnyView {
     view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any()
+}
+
+/// The scaffold of every signed-in staff page: wait for the page's data (`data`, a server
+/// function's call), then render it with the page frame's header and the flash, or send a
+/// signed-out person to the sign-in page, or say "not found", or show the generic error.
+pub fn staff_page<T, Fut, V>(
+    data: Fut,
+    render: impl Fn(StaffHeader, Flash, T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    Fut: std::future::Future<Output = Result<StaffData<T>, ServerFnError>> + Send + 'static,
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let data = data.shared();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let data = data.clone();
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(StaffData::Page { header, flash, data }) => {
+                            render(header, flash.unwrap_or_default(), data).into_any()
+                        }
+                        Ok(other) => no_page(&other).into_any(),
+                        Err(_) => generic_error(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
 }
 
 #[component]
@@ -147,39 +180,55 @@ fn inbox_url(f: &InboxFilter, page: i64) -> String {
     )
 }
 
-fn urgency_badge(u: &str) -> Option<AnyView> {
-    match u {
-        "soon" => Some(view! { <span class="badge badge-soon">{t(Msg::BadgeDueSoon)}</span> }.into_any()),
-        "overdue" => Some(view! { <span class="badge badge-overdue">{t(Msg::BadgeOverdue)}</span> }.into_any()),
+/// What an event's detail adds on the staff timeline: the public part of the line (summoned
+/// units' names, the new deadline, the rating) and the staff-only text under it (a report, a
+/// reason, the days asked for, a refusal's note).
+fn event_texts(
+    kind: EventKind,
+    detail: Option<&EventDetail>,
+    units: &[UnitOption],
+) -> (Option<String>, Option<String>) {
+    let Some(d) = detail else { return (None, None) };
+    let unit_name = |c: &String| units.iter().find(|s| &s.code == c).map_or_else(|| c.clone(), |s| s.name.clone());
+    let extra = match kind {
+        EventKind::Summoned => d.units.as_ref().map(|u| u.iter().map(unit_name).collect::<Vec<_>>().join("、")),
+        EventKind::ExtensionApproved => d.new.map(local_text),
+        EventKind::Rated => d.rating.clone(),
         _ => None,
+    };
+    let staff = match kind {
+        EventKind::ReportedBack => d.report.clone(),
+        EventKind::Transferred | EventKind::Escalated => {
+            d.reason.as_ref().map(|r| format!("{}: {r}", t(Msg::ReasonLabel)))
+        }
+        EventKind::ExtensionRequested => {
+            Some(format!("+{} · {}", d.days.unwrap_or(0), d.reason.as_deref().unwrap_or("")))
+        }
+        EventKind::ExtensionRefused => d.note.clone(),
+        _ => None,
+    };
+    (extra, staff)
+}
+
+fn urgency_badge(u: Urgency) -> Option<AnyView> {
+    match u {
+        Urgency::DueSoon => Some(view! { <span class="badge badge-soon">{t(Msg::BadgeDueSoon)}</span> }.into_any()),
+        Urgency::Overdue => Some(view! { <span class="badge badge-overdue">{t(Msg::BadgeOverdue)}</span> }.into_any()),
+        Urgency::Fine => None,
     }
 }
 
 #[component]
 pub fn StaffInbox() -> impl IntoView {
     let filter = filter_from_query();
-    let data = staff_inbox(filter).shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => inbox_view(&header, flash.unwrap_or_default(), data).into_any(),
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_inbox(filter), |header, flash, data| inbox_view(&header, flash, data))
 }
 
 fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
     let lang = lang();
     let f = v.filter.clone();
     let counts = v.inbox.counts.clone();
-    let open: i64 = counts.iter().filter(|(s, _)| s != "closed").map(|(_, n)| n).sum();
+    let open: i64 = counts.iter().filter(|(s, _)| s != Status::Closed.as_str()).map(|(_, n)| n).sum();
     let count_of = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     let status_link = |code: &str, label: String, n: i64| {
         let mut g = f.clone();
@@ -187,7 +236,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
         let current = f.status == code;
         view! { <li><a href=inbox_url(&g, 1) aria-current=current.then_some("page")>{label}" "<span class="count">{n}</span></a></li> }
     };
-    let statuses = ["assigned", "in_progress", "awaiting_info", "closed"];
+    let statuses = Status::ALL;
     let page_of = fill(t(Msg::PageOf), &[("n", v.inbox.page.to_string()), ("total", v.inbox.pages.to_string())]);
     let page_label = page_of.clone();
     let sel = |a: &str, b: &str| a == b;
@@ -199,7 +248,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
         <nav aria-label=t(Msg::CountsLabel)>
             <ul class="counts">
                 {status_link("open", t(Msg::FilterOpen).to_owned(), open)}
-                {statuses.iter().map(|s| status_link(s, status_text(s, lang).to_owned(), count_of(s))).collect_view()}
+                {statuses.iter().map(|s| status_link(s.as_str(), status_text(*s, lang).to_owned(), count_of(s.as_str()))).collect_view()}
             </ul>
         </nav>
         <form method="get" action="/staff" class="filters">
@@ -208,7 +257,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                 <select id="f-status" name="status">
                     <option value="open" selected=sel(&f.status, "open")>{t(Msg::FilterOpen)}</option>
                     <option value="" selected=sel(&f.status, "")>{t(Msg::FilterAll)}</option>
-                    {statuses.iter().map(|s| view! { <option value=*s selected=sel(&f.status, s)>{status_text(s, lang)}</option> }).collect_view()}
+                    {statuses.iter().map(|s| view! { <option value=s.as_str() selected=sel(&f.status, s.as_str())>{status_text(*s, lang)}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field">
@@ -245,9 +294,9 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                             <li class="inbox-item" data-ticket=i.ticket.clone()>
                                 <p class="line1">
                                     <a class="code" href=format!("/staff/appeal/{}", i.ticket)>{domain::receipt::Ticket::parse(&i.ticket).map(|t| t.display()).unwrap_or(i.ticket.clone())}</a>
-                                    " "<span class="status">{status_text(&i.status, lang)}</span>
+                                    " "<span class="status">{status_text(i.status, lang)}</span>
                                     {i.urgent.then(|| view! { " "<span class="badge">{t(Msg::UrgentBadge)}</span> })}
-                                    {urgency_badge(&i.urgency).map(|b| view! { " "{b} })}
+                                    {urgency_badge(i.urgency).map(|b| view! { " "{b} })}
                                     {i.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
                                 </p>
                                 <p class="line2">{cat}" · "{i.unit_name}</p>
@@ -271,21 +320,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
 #[component]
 pub fn StaffAppeal() -> impl IntoView {
     let ticket = use_params_map().read_untracked().get("ticket").unwrap_or_default();
-    let data = staff_appeal(ticket).shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => appeal_view(&header, flash.unwrap_or_default(), data).into_any(),
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_appeal(ticket), |header, flash, data| appeal_view(&header, flash, data))
 }
 
 fn route_reason_text(r: &str) -> &'static str {
@@ -332,7 +367,7 @@ fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) 
         <div class="field">
             <label for=id.clone() class="label">{t(label)}</label>
             {err.map(|m| view! { <p class="field-error" id=format!("{id}-error")>{t(m)}</p> })}
-            <TextArea value=value.clone() {..} id=id name=key.to_owned() rows="4" maxlength="2100" aria-invalid=err.is_some().to_string()/>
+            <TextArea value=value.clone() {..} id=id name=key.to_owned() rows="4" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH aria-invalid=err.is_some().to_string()/>
         </div>
     }
     .into_any()
@@ -406,7 +441,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             </fieldset>
             <div class="field">
                 <label for="summon-note" class="label">{t(Msg::NoteLabel)}</label>
-                <TextArea value="" {..} id="summon-note" name="note" rows="3" maxlength="2100"/>
+                <TextArea value="" {..} id="summon-note" name="note" rows="3" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH/>
             </div>
         }
         .into_any();
@@ -516,7 +551,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         );
     }
     let no_actions = forms.is_empty();
-    let due = if a.status == "assigned" && a.sign_by_at < a.deadline_at { a.sign_by_at } else { a.deadline_at };
+    let (_, due) = domain::sla::running_deadline(a.status, a.clock_start_at, a.sign_by_at, a.deadline_at);
     let reveal_errors = f.errors_for("reveal");
     let reveal_problem = (f.form == "reveal").then_some(f.problem).flatten();
     view! {
@@ -528,9 +563,9 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         <section aria-labelledby="details-title">
             <h2 id="details-title" class="visually-hidden">{t(Msg::SectionDetails)}</h2>
             <dl class="summary" id="appeal-details">
-                <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(&a.status, lang)}</strong>
+                <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(a.status, lang)}</strong>
                     {a.urgent.then(|| view! { " "<span class="badge">{t(Msg::UrgentBadge)}</span> })}
-                    {urgency_badge(&a.urgency).map(|b| view! { " "{b} })}
+                    {urgency_badge(a.urgency).map(|b| view! { " "{b} })}
                     {a.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
                     {(a.cycle > 1).then(|| view! { " "<span class="muted">{fill(t(Msg::CycleLabel), &[("n", a.cycle.to_string())])}</span> })}
                 </dd></div>
@@ -538,7 +573,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{a.unit_name.clone()}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::RouteReasonLabel)}</dt><dd>{route_reason_text(&a.route_reason)}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd>{local_text(a.submitted_at)}</dd></div>
-                {(a.status == "assigned").then(|| view! { <div class="summary-row"><dt>{t(Msg::SignByLabel)}</dt><dd>{local_text(a.sign_by_at)}</dd></div> })}
+                {(a.status == Status::Assigned).then(|| view! { <div class="summary-row"><dt>{t(Msg::SignByLabel)}</dt><dd>{local_text(a.sign_by_at)}</dd></div> })}
                 <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline">{local_text(a.deadline_at)}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::CheckPlace)}</dt><dd>
                     {a.place.join(" / ")}
@@ -642,31 +677,16 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             <h2 id="timeline-title">{t(Msg::Timeline)}</h2>
             <ol class="timeline" id="staff-timeline">
                 {a.events.iter().map(|e| {
-                    let extra = e.detail.as_deref().and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
-                    let extra_text = match (e.kind.as_str(), &extra) {
-                        ("summoned", Some(d)) => d.get("units").and_then(|u| u.as_array()).map(|u| {
-                            u.iter().filter_map(|x| x.as_str()).map(|c| a.summon_targets.iter().find(|s| s.code == c).map_or_else(|| c.to_owned(), |s| s.name.clone())).collect::<Vec<_>>().join("、")
-                        }),
-                        ("extension_approved", Some(d)) => d.get("new").and_then(serde_json::Value::as_i64).map(local_text),
-                        ("rated", Some(d)) => d.get("rating").and_then(|r| r.as_str()).map(str::to_owned),
-                        _ => None,
-                    };
-                    let staff_detail = match (e.kind.as_str(), &extra) {
-                        ("reported_back", Some(d)) => d.get("report").and_then(|r| r.as_str()).map(str::to_owned),
-                        ("transferred" | "escalated", Some(d)) => d.get("reason").and_then(|r| r.as_str()).map(|r| format!("{}: {r}", t(Msg::ReasonLabel))),
-                        ("extension_requested", Some(d)) => Some(format!("+{} · {}", d.get("days").and_then(serde_json::Value::as_i64).unwrap_or(0), d.get("reason").and_then(|r| r.as_str()).unwrap_or(""))),
-                        ("extension_refused", Some(d)) => d.get("note").and_then(|r| r.as_str()).map(str::to_owned),
-                        _ => None,
-                    };
+                    let (extra_text, staff_detail) = event_texts(e.kind, e.detail.as_ref(), &a.summon_targets);
                     view! {
-                        <li class=if e.public { "event" } else { "event internal" } data-kind=e.kind.clone()>
+                        <li class=if e.public { "event" } else { "event internal" } data-kind=e.kind.as_str()>
                             <time>{local_text(e.at)}</time>
                             {(!e.public).then(|| view! { " "<span class="badge">{t(Msg::Internal)}</span> })}
-                            <p>{event_line(&e.kind, e.unit_name.as_deref(), extra_text.as_deref(), lang)}
+                            <p>{event_line(e.kind, e.unit_name.as_deref(), extra_text.as_deref(), lang)}
                                 {e.actor_name.clone().map(|n| view! { " "<span class="muted">"— "{n}</span> })}
                             </p>
                             // The routing event's body is a reason code, shown above as 分派依据.
-                            {e.body.clone().filter(|_| !e.kind.starts_with("routed")).map(|b| view! { <p class="pre body">{b}</p> })}
+                            {e.body.clone().filter(|_| !matches!(e.kind, EventKind::Routed | EventKind::RoutedOutside)).map(|b| view! { <p class="pre body">{b}</p> })}
                             {staff_detail.map(|d| view! { <p class="pre muted">{d}</p> })}
                         </li>
                     }

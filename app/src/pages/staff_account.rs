@@ -3,7 +3,7 @@
 //! Plain forms posted to the server's `/staff/login/code` and `/staff/account/...` handlers,
 //! answered with redirects back here, so all of it works with JavaScript off.
 
-use super::staff::{csrf_input, generic_error, no_page, staff_bar};
+use super::staff::{csrf_input, generic_error, staff_bar, staff_page};
 use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice, PageTitle};
 use crate::staff_api::StaffData;
 use domain::staff::{Flash, StaffHeader};
@@ -53,7 +53,7 @@ pub async fn staff_totp_view() -> Result<StaffData<TotpView>, ServerFnError> {
         let qr_svg = secret
             .as_deref()
             .and_then(|s| qrcode::QrCode::new(backend::auth::signin::otpauth_uri(s, &staff.username).as_bytes()).ok())
-            .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
+            .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build())
             .unwrap_or_default();
         Ok(TotpView {
             enrolled,
@@ -233,21 +233,7 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
 /// `/staff/account/totp`: set up, or manage, the second factor.
 #[component]
 pub fn StaffTotp() -> impl IntoView {
-    let data = staff_totp_view().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => totp_view(&header, flash.unwrap_or_default(), data).into_any(),
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_totp_view(), |header, flash, data| totp_view(&header, flash, data))
 }
 
 fn account_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
@@ -295,19 +281,5 @@ fn account_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
 /// `/staff/account`: change the password; the second factor's state.
 #[component]
 pub fn StaffAccount() -> impl IntoView {
-    let data = staff_account_view().shared();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(StaffData::Page { header, flash, data }) => account_view(&header, flash.unwrap_or_default(), data).into_any(),
-                        Ok(other) => no_page(&other).into_any(),
-                        Err(_) => generic_error(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    staff_page(staff_account_view(), |header, flash, data| account_view(&header, flash, data))
 }

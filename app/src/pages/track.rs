@@ -96,8 +96,8 @@ fn form(flash: &Flash, notice: Option<Msg>) -> impl IntoView {
 
 fn found(v: TrackView, flash: Flash) -> impl IntoView {
     let lang = lang();
-    let open = v.status != "closed";
-    let awaiting = v.status == "awaiting_info";
+    let open = v.status.is_open();
+    let awaiting = v.status == domain::workflow::Status::AwaitingInfo;
     let info_errors = flash.errors_for("info");
     let info_err = info_errors.first().map(|e| e.msg);
     let info_problem = (flash.form == "info").then_some(flash.problem).flatten();
@@ -110,7 +110,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
         <Notice msg=flash.notice/>
         {v.supervised.then(|| view! { <p class="notice notice-warning" role="note">{t(Msg::SupervisedNotice)}</p> })}
         <dl class="summary" id="track-result">
-            <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(&v.status, lang)}</strong></dd></div>
+            <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(v.status, lang)}</strong></dd></div>
             <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &v.category_name.0, &v.category_name.1).to_owned()}</dd></div>
             <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{v.unit.name.clone()}" "<span class="muted">{v.unit.phone.clone()}</span></dd></div>
             <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd><time datetime=v.submitted_at.clone()>{short_time(&v.submitted_at)}</time></dd></div>
@@ -120,9 +120,9 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
         <h2>{t(Msg::Timeline)}</h2>
         <ol class="timeline">
             {v.events.iter().map(|e| view! {
-                <li data-kind=e.kind.clone()>
+                <li data-kind=e.kind.as_str()>
                     <time datetime=e.at.clone()>{short_time(&e.at)}</time>
-                    <p>{event_line(&e.kind, e.unit_name.as_deref(), e.extra.as_deref(), lang)}</p>
+                    <p>{event_line(e.kind, e.unit_name.as_deref(), e.extra.as_deref(), lang)}</p>
                     {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
                 </li>
             }).collect_view()}
@@ -137,7 +137,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                         <label for="body" class="label">{t(Msg::DescriptionLabel)}</label>
                         <p class="hint" id="body-hint">{t(Msg::AddInfoHint)}</p>
                         <FieldMessage field=FieldName::Body msg=info_err/>
-                        <TextArea value=body_value.clone() {..} id="body" name="body" rows="5" maxlength="2100" aria-describedby="body-hint"
+                        <TextArea value=body_value.clone() {..} id="body" name="body" rows="5" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH aria-describedby="body-hint"
                             aria-invalid=info_err.is_some().to_string()/>
                     </div>
                     <button type="submit" class="button">{t(Msg::AddInfoSubmit)}</button>
@@ -159,7 +159,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                     </fieldset>
                     <div class="field">
                         <label for="comment" class="label">{t(Msg::RateComment)}</label>
-                        <TextArea value=comment_value.clone() {..} id="comment" name="comment" rows="3" maxlength="2100"/>
+                        <TextArea value=comment_value.clone() {..} id="comment" name="comment" rows="3" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH/>
                     </div>
                     <button type="submit" class="button">{t(Msg::RateSubmit)}</button>
                 </form>

@@ -20,10 +20,8 @@ use crate::store::staff::{self as store, StaffRow};
 use crate::{BackendError, Result};
 use domain::workflow::Role;
 use domain::{FieldError, FieldName, Msg};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::Duration;
 
 /// Session keys.
 pub const SESSION_STAFF: &str = "staff_id";
@@ -76,41 +74,20 @@ fn to_staff(r: StaffRow) -> Result<Staff> {
     })
 }
 
-/// How sign-in and sessions behave in a deployment.
-#[derive(Debug, Clone, Copy)]
-pub struct AuthConfig {
-    pub cost: password::Cost,
-    /// Signed out after this long without a request.
-    pub idle: Duration,
-    /// Signed out this long after signing in, however active.
-    pub absolute: Duration,
-    /// `Secure` cookies (off only for plain-HTTP local development).
-    pub secure_cookies: bool,
-}
+use crate::crypto::random_hex;
 
-impl Default for AuthConfig {
-    fn default() -> Self {
-        Self {
-            cost: password::Cost::PRODUCTION,
-            idle: Duration::minutes(30),
-            absolute: Duration::hours(10),
-            secure_cookies: true,
-        }
-    }
-}
-
-/// 128 random bits as hex: CSRF tokens and staff ids.
-#[must_use]
-pub fn random_hex() -> String {
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Constant-time comparison of two tokens.
-#[must_use]
-pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// A hash of nothing anyone knows, at the configured cost: verified against when the user name
+/// does not exist, so a wrong name takes as long as a wrong password.
+///
+/// # Errors
+/// The hasher failed.
+pub async fn dummy_hash(state: &AppState) -> crate::Result<String> {
+    let cost = state.auth.cost;
+    state
+        .dummy_hash
+        .get_or_try_init(|| async move { password::hash(crate::crypto::random_hex(), cost).await })
+        .await
+        .cloned()
 }
 
 fn valid_username(u: &str) -> bool {
@@ -153,7 +130,7 @@ pub async fn login(
     let row = if valid_username(&username) { store::by_username(&state.db.pool, &username).await? } else { None };
     let (phc, known) = match &row {
         Some(r) => (r.password_hash.clone(), true),
-        None => (state.dummy_hash().await?, false),
+        None => (dummy_hash(state).await?, false),
     };
     let ok = password::verify(password.to_owned(), phc).await? && known;
     let now = state.clock.ts();
@@ -259,11 +236,13 @@ pub struct NewStaff {
     pub password: String,
 }
 
-/// Creates an account after checking every field (all problems at once).
+/// Creates an account after checking every field (all problems at once). Admins only.
 ///
 /// # Errors
-/// [`BackendError::Invalid`] per field; a taken user name is reported on `username`.
+/// [`BackendError::Forbidden`] for anyone but an admin; [`BackendError::Invalid`] per field; a
+/// taken user name is reported on `username`.
 pub async fn create_staff(state: &AppState, by: &Who, n: &NewStaff) -> Result<Staff> {
+    by.require_admin()?;
     let username = n.username.trim().to_lowercase();
     let display_name = n.display_name.trim().to_owned();
     let mut errs = Vec::new();
@@ -334,6 +313,7 @@ pub async fn create_staff(state: &AppState, by: &Who, n: &NewStaff) -> Result<St
 /// # Errors
 /// [`BackendError::NotFound`] or database errors.
 pub async fn set_active(state: &AppState, by: &Who, id: &str, active: bool) -> Result<()> {
+    by.require_admin()?;
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     if !store::set_active(&mut tx, id, active, now).await? {
@@ -354,6 +334,7 @@ pub async fn set_active(state: &AppState, by: &Who, id: &str, active: bool) -> R
 /// # Errors
 /// [`BackendError::Invalid`] for a weak password, [`BackendError::NotFound`].
 pub async fn reset_password(state: &AppState, by: &Who, id: &str, new_password: &str) -> Result<()> {
+    by.require_admin()?;
     let row = store::by_id(&state.db.pool, id).await?.ok_or(BackendError::NotFound)?;
     password::check_policy(new_password, &row.username).map_err(BackendError::invalid)?;
     let hash = password::hash(new_password.to_owned(), state.auth.cost).await?;
@@ -380,7 +361,8 @@ pub async fn reset_password(state: &AppState, by: &Who, id: &str, new_password: 
 ///
 /// # Errors
 /// Database errors.
-pub async fn list_staff(state: &AppState) -> Result<Vec<Staff>> {
+pub async fn list_staff(state: &AppState, by: &Who) -> Result<Vec<Staff>> {
+    by.require_admin()?;
     store::all(&state.db.pool).await?.into_iter().map(to_staff).collect()
 }
 

@@ -3,11 +3,11 @@
 //! (RustCrypto `argon2`). Hashing is deliberately slow (tuned to about half a second here), so it
 //! always runs on the blocking pool, never on the async threads.
 
+use crate::config::PasswordCost;
 use crate::{BackendError, Result};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use domain::{FieldError, FieldName, Msg};
-use rand::RngCore;
 
 pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 128;
@@ -50,34 +50,11 @@ pub fn is_common(password: &str) -> bool {
     candidates.iter().any(|c| COMMON.contains(c)) || halves.iter().any(|h| COMMON.contains(h.as_str()))
 }
 
-/// Argon2id cost. Stored in every hash (PHC string), so changing it only affects new hashes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cost {
-    /// Memory in KiB.
-    pub m_kib: u32,
-    pub t: u32,
-    pub p: u32,
-}
-
-impl Cost {
-    /// About 0.5 s on one core of the 2-core build machine (measure with `pingan hash-cost`).
-    pub const PRODUCTION: Self = Self { m_kib: 65_536, t: 15, p: 1 };
-    /// For tests only: fast, still argon2id.
-    pub const TEST: Self = Self { m_kib: 1024, t: 1, p: 1 };
-
-    fn argon(self) -> Result<Argon2<'static>> {
-        let params = Params::new(self.m_kib, self.t, self.p, None)
-            .map_err(|e| BackendError::Internal(format!("argon2 params: {e}")))?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-    }
-
-    /// `m_kib,t,p` (e.g. `65536,15,1`), as in `PINGAN_ARGON2`.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        let mut it = s.split(',').map(|x| x.trim().parse::<u32>().ok());
-        let c = Self { m_kib: it.next()??, t: it.next()??, p: it.next()?? };
-        (it.next().is_none() && c.m_kib >= 8 * c.p && c.t >= 1 && c.p >= 1).then_some(c)
-    }
+/// The argon2id hasher of a cost.
+fn argon(cost: PasswordCost) -> Result<Argon2<'static>> {
+    let params = Params::new(cost.m_kib, cost.t, cost.p, None)
+        .map_err(|e| BackendError::Internal(format!("argon2 params: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Why a new password is refused, as a field error on `password`.
@@ -113,14 +90,12 @@ static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 ///
 /// # Errors
 /// Internal errors of the hasher.
-pub async fn hash(password: String, cost: Cost) -> Result<String> {
+pub async fn hash(password: String, cost: PasswordCost) -> Result<String> {
     let _permit = HASHING.acquire().await.map_err(|e| BackendError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        rand::rng().fill_bytes(&mut salt);
+        let salt = crate::crypto::random_bytes::<16>();
         let salt = SaltString::encode_b64(&salt).map_err(|e| BackendError::Internal(format!("salt: {e}")))?;
-        let h = cost
-            .argon()?
+        let h = argon(cost)?
             .hash_password(password.as_bytes(), &salt)
             .map_err(|e| BackendError::Internal(format!("hash: {e}")))?;
         Ok(h.to_string())
@@ -205,15 +180,15 @@ mod tests {
 
     #[test]
     fn cost_parses() {
-        assert_eq!(Cost::parse("65536,15,1"), Some(Cost::PRODUCTION));
-        assert_eq!(Cost::parse("1,1,1"), None);
-        assert_eq!(Cost::parse("65536,6"), None);
-        assert_eq!(Cost::parse("a,b,c"), None);
+        assert_eq!(PasswordCost::parse("65536,15,1"), Some(PasswordCost::PRODUCTION));
+        assert_eq!(PasswordCost::parse("1,1,1"), None);
+        assert_eq!(PasswordCost::parse("65536,6"), None);
+        assert_eq!(PasswordCost::parse("a,b,c"), None);
     }
 
     #[tokio::test]
     async fn hash_and_verify() {
-        let h = hash("a long enough password".into(), Cost::TEST).await.unwrap();
+        let h = hash("a long enough password".into(), PasswordCost::TEST).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert!(verify("a long enough password".into(), h.clone()).await.unwrap());
         assert!(!verify("a long enough passworD".into(), h).await.unwrap());

@@ -5,8 +5,8 @@
 //! out live sessions. Expired rows are never returned and are swept by [`DbSessionStore::sweep`].
 
 use crate::db::Db;
+use crate::store::sessions as store;
 use async_trait::async_trait;
-use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -16,7 +16,7 @@ pub struct DbSessionStore {
 }
 
 fn key(id: &Id) -> String {
-    Sha256::digest(id.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::sha256_hex(id.to_string())
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -34,21 +34,14 @@ impl DbSessionStore {
     /// # Errors
     /// Database errors.
     pub async fn sweep(&self, now: i64) -> crate::Result<u64> {
-        let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&self.db.pool).await?;
-        Ok(r.rows_affected())
+        Ok(store::sweep(&self.db.pool, now).await?)
     }
 
     async fn insert(&self, record: &Record) -> session_store::Result<bool> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let r =
-            sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                .bind(key(&record.id))
-                .bind(data)
-                .bind(record.expiry_date.unix_timestamp())
-                .execute(&self.db.pool)
-                .await
-                .map_err(backend)?;
-        Ok(r.rows_affected() == 1)
+        store::insert(&self.db.pool, &key(&record.id), &data, record.expiry_date.unix_timestamp())
+            .await
+            .map_err(backend)
     }
 }
 
@@ -70,22 +63,13 @@ impl SessionStore for DbSessionStore {
     /// in flight must not bring it back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id = $1")
-            .bind(key(&record.id))
-            .bind(data)
-            .bind(record.expiry_date.unix_timestamp())
-            .execute(&self.db.pool)
+        store::update(&self.db.pool, &key(&record.id), &data, record.expiry_date.unix_timestamp())
             .await
-            .map_err(backend)?;
-        Ok(())
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1")
-            .bind(key(id))
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(backend)?;
+        let row = store::load(&self.db.pool, &key(id)).await.map_err(backend)?;
         let Some((data, expires_at)) = row else { return Ok(None) };
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -97,11 +81,6 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(key(id))
-            .execute(&self.db.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        store::delete(&self.db.pool, &key(id)).await.map_err(backend)
     }
 }

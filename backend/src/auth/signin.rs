@@ -22,9 +22,7 @@ use crate::store::staff as staff_store;
 use crate::{BackendError, Result};
 use domain::workflow::Role;
 use domain::{FieldError, FieldName, Msg};
-use rand::RngCore;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
 
 /// Failures a (user name, client) pair may make before it has to wait.
@@ -132,8 +130,7 @@ pub fn totp_required(role: Role) -> bool {
 /// A fresh 160-bit secret, base-32 (RFC 4648, no padding), as authenticator apps take it.
 #[must_use]
 pub fn new_secret() -> String {
-    let mut b = [0u8; 20];
-    rand::rng().fill_bytes(&mut b);
+    let b = crate::crypto::random_bytes::<20>();
     totp_rs::Secret::Raw(b.to_vec()).to_encoded().to_string()
 }
 
@@ -166,7 +163,7 @@ pub fn matching_step(secret: &str, code: &str, now: i64) -> Result<Option<i64>> 
     let mut found = None;
     // Every candidate is compared (constant time each), whichever matches.
     for step in current.saturating_sub(1)..=current + 1 {
-        if super::same_token(&totp.generate(step * STEP), &code) {
+        if crate::crypto::same_token(&totp.generate(step * STEP), &code) {
             found = i64::try_from(step).ok();
         }
     }
@@ -185,8 +182,7 @@ const CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKMNPQRSTVWXYZ0123456789";
 
 /// A recovery code: 16 characters (80 bits) shown in groups of four.
 fn new_recovery_code() -> String {
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
+    let b = crate::crypto::random_bytes::<16>();
     let chars: Vec<char> = b.iter().map(|x| char::from(CODE_ALPHABET[usize::from(x & 31)])).collect();
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
@@ -198,7 +194,7 @@ fn normalize_recovery(typed: &str) -> Option<String> {
 }
 
 fn recovery_hash(normalized: &str) -> String {
-    Sha256::digest(normalized.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::sha256_hex(normalized)
 }
 
 fn new_recovery_set() -> (Vec<String>, Vec<String>) {

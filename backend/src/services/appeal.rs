@@ -22,17 +22,13 @@ use domain::region::{Category, Level};
 use domain::routing::{Place, RouteReason};
 use domain::views::{CategoryView, DraftView, ReceiptView, RegionView, UnitView};
 use domain::Msg;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// A fresh draft token: 128 random bits as 32 hex digits.
 #[must_use]
 pub fn new_token() -> String {
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::crypto::random_hex()
 }
 
 /// Tokens are exactly what [`new_token`] makes; anything else is refused before touching the db.
@@ -45,8 +41,7 @@ pub fn valid_token(t: &str) -> bool {
 /// nothing to brute-force that a slow hash would protect.
 #[must_use]
 pub fn hash_key(key: &AccessKey) -> String {
-    let d = Sha256::digest(key.as_str().as_bytes());
-    d.iter().map(|x| format!("{x:02x}")).collect()
+    crate::crypto::sha256_hex(key.as_str())
 }
 
 fn region_view(r: &domain::region::Region) -> RegionView {
@@ -56,7 +51,7 @@ fn region_view(r: &domain::region::Region) -> RegionView {
 /// SHA-256 (hex) of a draft's browser secret, as the draft row keeps it.
 #[must_use]
 pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+    crate::crypto::sha256_hex(secret)
 }
 
 /// The draft of `token`, if `secret` (from the cookie of the browser that started it) matches.
@@ -69,7 +64,7 @@ async fn load(state: &AppState, token: &str, secret: &str) -> Result<(Draft, dra
     }
     let row = drafts::get(&state.db.pool, token).await?.ok_or(BackendError::NotFound)?;
     let given = hash_secret(secret);
-    if !row.browser_hash.as_deref().is_some_and(|h| crate::auth::same_token(h, &given)) {
+    if !row.browser_hash.as_deref().is_some_and(|h| crate::crypto::same_token(h, &given)) {
         return Err(BackendError::NotFound);
     }
     let d = serde_json::from_str(&row.data).map_err(|e| BackendError::Internal(format!("draft json: {e}")))?;
@@ -449,7 +444,7 @@ pub(crate) async fn accept(
         Some(Place::Point(p)) => Some(*p),
         _ => None,
     };
-    let cal = crate::services::supervision::calendar(&state.db.pool).await?;
+    let cal = crate::services::deadlines::calendar(&state.db.pool).await?;
     let deadlines = domain::sla::deadlines(&cal, now, category.deadline_days, category.urgent, domain::sla::CHINA);
     let scope_path = cat.unit_path(&routed.unit);
     let contact = match intake.identity {
@@ -472,10 +467,8 @@ pub(crate) async fn accept(
 
     // Ticket numbers are random; on the rare collision, draw again.
     for _ in 0..5 {
-        let mut tb = [0u8; 5];
-        let mut kb = [0u8; 17];
-        rand::rng().fill_bytes(&mut tb);
-        rand::rng().fill_bytes(&mut kb);
+        let tb = crate::crypto::random_bytes::<5>();
+        let kb = crate::crypto::random_bytes::<17>();
         let ticket = Ticket::from_random(&tb);
         let key = AccessKey::from_random(&kb);
         let key_hash = hash_key(&key);
@@ -495,7 +488,7 @@ pub(crate) async fn accept(
                 cell: routed.cell.as_deref(),
                 address_note: intake.address_note.map(AddressNote::as_str),
                 contact,
-                status: "assigned",
+                status: domain::workflow::Status::Assigned,
                 unit: &routed.unit,
                 route_reason: route_reason_str(routed.reason),
                 submitted_at: at,
@@ -531,15 +524,18 @@ pub(crate) async fn accept(
             &appeals::NewEvent {
                 ticket: ticket.as_str(),
                 at,
-                kind: "submitted",
+                kind: domain::events::EventKind::Submitted,
                 actor: "resident",
                 unit: None,
-                public: true,
                 body: None,
             },
         )
         .await?;
-        let kind = if routed.reason == RouteReason::OutsideGrid { "routed_outside" } else { "routed" };
+        let kind = if routed.reason == RouteReason::OutsideGrid {
+            domain::events::EventKind::RoutedOutside
+        } else {
+            domain::events::EventKind::Routed
+        };
         appeals::insert_event(
             &mut tx,
             &appeals::NewEvent {
@@ -548,7 +544,6 @@ pub(crate) async fn accept(
                 kind,
                 actor: "system",
                 unit: Some(&routed.unit),
-                public: true,
                 body: Some(route_reason_str(routed.reason)),
             },
         )

@@ -6,7 +6,6 @@ use crate::audit::Who;
 use crate::auth::{self, NewStaff};
 use crate::state::AppState;
 use crate::Result;
-use rand::RngCore;
 
 /// (user name, display name, unit, role): one of each role along one branch of the hierarchy,
 /// plus the departments a street or district centre summons most.
@@ -26,8 +25,7 @@ pub const DEMO_STAFF: &[(&str, &str, &str, &str)] = &[
 #[must_use]
 pub fn random_password() -> String {
     const A: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz23456789A";
-    let mut b = [0u8; 20];
-    rand::rng().fill_bytes(&mut b);
+    let b = crate::crypto::random_bytes::<20>();
     b.iter().map(|x| char::from(A[usize::from(*x) % 32])).collect()
 }
 
@@ -36,7 +34,7 @@ pub fn random_password() -> String {
 /// # Errors
 /// Database errors, or a demo unit missing from the catalog.
 pub async fn seed_staff(state: &AppState) -> Result<Option<String>> {
-    if !auth::list_staff(state).await?.is_empty() {
+    if !auth::list_staff(state, &crate::audit::Who::system()).await?.is_empty() {
         return Ok(None);
     }
     let password = random_password();

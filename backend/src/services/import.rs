@@ -451,6 +451,7 @@ pub async fn import_and_reload(
     files: &ImportFiles,
     by: &crate::audit::Who,
 ) -> Result<ImportReport> {
+    by.require_admin()?;
     let report = import_as(&state.db, files, by).await?;
     let version = store::catalog_version(&state.db.pool).await?;
     let catalog = load_catalog(&state.db).await?;

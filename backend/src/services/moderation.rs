@@ -18,7 +18,6 @@ use domain::publication::{self, Moderation, ModerationItem};
 use domain::workflow::{self, Action, Role};
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 /// Most appeals the queue page lists at once.
 pub const QUEUE_MAX: i64 = 200;
@@ -95,10 +94,6 @@ fn public_text(s: &str) -> Result<String> {
     }
 }
 
-fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Approves (with the text to publish) or declines the publication of one appeal's description,
 /// audited, in one transaction.
 ///
@@ -146,7 +141,7 @@ pub async fn decide(state: &AppState, staff: &Staff, ticket: &str, decision: &De
             "to": to.as_str(),
             "redacted": t.as_str() != f.description.trim(),
             "chars": t.chars().count(),
-            "sha256": sha256_hex(t),
+            "sha256": crate::crypto::sha256_hex(t),
         }),
         None => {
             json!({ "from": f.publish_state, "to": to.as_str(), "withdrawn": f.publish_state.as_deref() == Some("approved") })

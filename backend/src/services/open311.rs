@@ -27,10 +27,8 @@ use domain::region::RouteLevel;
 use domain::routing::Place;
 use domain::workflow::Status;
 use domain::Lang;
-use rand::RngCore;
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -543,7 +541,7 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
 // ------------------------------------------------------------------------------------ API keys
 
 fn hash_api_key(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::sha256_hex(key)
 }
 
 /// The id of the active key `api_key` is, or [`BackendError::Forbidden`].
@@ -555,7 +553,7 @@ async fn authorize(state: &AppState, api_key: &str) -> Result<i64> {
     let digest = hash_api_key(key);
     match store::key_by_hash(&state.db.pool, &digest).await? {
         // The lookup was by digest already; comparing again in constant time costs nothing.
-        Some((row, stored)) if crate::auth::same_token(&stored, &digest) => {
+        Some((row, stored)) if crate::crypto::same_token(&stored, &digest) => {
             if row.revoked_at.is_some() {
                 tracing::warn!(key = row.id, "Open311 request with a revoked key");
                 return Err(BackendError::Forbidden);
@@ -584,9 +582,7 @@ pub async fn create_key(state: &AppState, by: &Who, name: &str) -> Result<NewKey
     if name.is_empty() || name.chars().count() > 100 {
         return Err(BackendError::BadRequest(vec!["name: give the client a name of 1 to 100 characters".to_owned()]));
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let key = format!("{KEY_PREFIX}{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let key = format!("{KEY_PREFIX}{}", crate::crypto::hex(&crate::crypto::random_bytes::<32>()));
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     let id = store::insert_key(&mut tx, &name, &hash_api_key(&key), now).await?;

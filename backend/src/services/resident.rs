@@ -9,17 +9,18 @@
 
 use crate::audit::{self, Entry, Who};
 use crate::notify::{self, Kind};
-use crate::services::supervision::calendar;
+use crate::services::deadlines::calendar;
 use crate::services::track::verify_credentials;
 use crate::state::AppState;
 use crate::store::appeals::{self, Change, StaffEvent};
 use crate::store::supervision as store;
 use crate::{BackendError, Result};
+use domain::events::{EventDetail, EventKind};
+use domain::workflow::Status;
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
 
-/// Longest answer, supplement or comment.
-pub const TEXT_MAX: usize = 2000;
+use domain::fields::TEXT_MAX;
 
 /// The three answers to "are you satisfied?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -107,14 +108,15 @@ async fn add_information_to(state: &AppState, ticket: &str, text: &str) -> Resul
     let mut tx = state.db.pool.begin().await?;
     appeals::lock(&mut tx, &ticket).await?;
     let a = appeals::full(&mut *tx, &ticket).await?.ok_or(BackendError::NotFound)?;
-    if a.status == "closed" {
+    if a.status == Status::Closed {
         return Err(BackendError::Conflict(Msg::ErrAppealClosed));
     }
-    let answering = a.status == "awaiting_info";
+    let answering = a.status == Status::AwaitingInfo;
     if answering {
-        appeals::apply(&mut tx, &ticket, &Change { status: Some("in_progress"), ..Change::default() }, now).await?;
+        appeals::apply(&mut tx, &ticket, &Change { status: Some(Status::InProgress), ..Change::default() }, now)
+            .await?;
     }
-    let kind = if answering { "resident_answer" } else { "supplement" };
+    let kind = if answering { EventKind::ResidentAnswer } else { EventKind::Supplement };
     appeals::insert_staff_event(
         &mut tx,
         &StaffEvent {
@@ -124,7 +126,6 @@ async fn add_information_to(state: &AppState, ticket: &str, text: &str) -> Resul
             actor: "resident",
             actor_name: None,
             unit: None,
-            public: true,
             body: Some(&text),
             detail: None,
         },
@@ -136,9 +137,9 @@ async fn add_information_to(state: &AppState, ticket: &str, text: &str) -> Resul
         &Entry {
             at: now,
             who: &Who::resident(),
-            action: kind,
+            action: kind.as_str(),
             ticket: Some(&ticket),
-            detail: json!({ "status": [a.status, if answering { "in_progress" } else { a.status.as_str() }] }),
+            detail: json!({ "status": [a.status.as_str(), if answering { Status::InProgress } else { a.status }.as_str()] }),
             reason: None,
         },
     )
@@ -173,7 +174,7 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     let mut tx = state.db.pool.begin().await?;
     appeals::lock(&mut tx, &ticket).await?;
     let a = appeals::full(&mut *tx, &ticket).await?.ok_or(BackendError::NotFound)?;
-    if a.status != "closed" {
+    if a.status != Status::Closed {
         return Err(BackendError::Conflict(Msg::ErrNotClosed));
     }
     if a.closed_at.is_some_and(|c| now - c > state.supervision.rating_window.whole_seconds()) {
@@ -182,17 +183,16 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     if !store::rate(&mut tx, &ticket, a.cycle, rating.as_str(), comment, now).await? {
         return Err(BackendError::Conflict(Msg::ErrAlreadyRated));
     }
-    let d = json!({ "rating": rating.as_str(), "cycle": a.cycle }).to_string();
+    let d = EventDetail { rating: Some(rating.as_str().to_owned()), cycle: Some(a.cycle), ..EventDetail::default() };
     appeals::insert_staff_event(
         &mut tx,
         &StaffEvent {
             ticket: &ticket,
             at: now,
-            kind: "rated",
+            kind: EventKind::Rated,
             actor: "resident",
             actor_name: None,
             unit: None,
-            public: true,
             body: comment,
             detail: Some(&d),
         },
@@ -209,7 +209,7 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
             &mut tx,
             &ticket,
             &Change {
-                status: Some("assigned"),
+                status: Some(Status::Assigned),
                 unit: Some((&up, &path)),
                 signed_at: Some(None),
                 closed_at: Some(None),
@@ -222,17 +222,16 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
         )
         .await?;
         store::cancel_pending_extensions(&mut tx, &ticket, now).await?;
-        let d = json!({ "from": a.unit, "cycle": cycle }).to_string();
+        let d = EventDetail { from: Some(a.unit.clone()), cycle: Some(cycle), ..EventDetail::default() };
         appeals::insert_staff_event(
             &mut tx,
             &StaffEvent {
                 ticket: &ticket,
                 at: now,
-                kind: "reopened_unsatisfied",
+                kind: EventKind::ReopenedUnsatisfied,
                 actor: "resident",
                 actor_name: None,
                 unit: Some(&up),
-                public: true,
                 body: None,
                 detail: Some(&d),
             },
@@ -240,7 +239,7 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
         .await?;
         notify::unit(&mut tx, &up, &ticket, Kind::NewAssignment, now).await?;
         notify::resident(&mut tx, &a, Kind::Reopened, now).await?;
-        detail = json!({ "rating": rating.as_str(), "cycle": [a.cycle, cycle], "unit": [a.unit, up], "status": ["closed", "assigned"] });
+        detail = json!({ "rating": rating.as_str(), "cycle": [a.cycle, cycle], "unit": [a.unit, up], "status": [Status::Closed.as_str(), Status::Assigned.as_str()] });
     }
     audit::append(
         &mut tx,
@@ -273,7 +272,7 @@ impl FlashOwner<'_> {
 /// # Errors
 /// Database errors.
 pub async fn put_flash(state: &AppState, owner: FlashOwner<'_>, flash: &domain::staff::Flash) -> Result<String> {
-    let id = crate::auth::random_hex();
+    let id = crate::crypto::random_hex();
     let data = serde_json::to_string(flash).map_err(|e| BackendError::Internal(e.to_string()))?;
     let now = state.clock.ts();
     crate::store::resident::put_flash(&state.db.pool, &id, &owner.stored(), &data, now, now + 600).await?;

@@ -9,48 +9,18 @@
 //! runs on one appeal, and the unique key settles who fired.
 
 use crate::notify::{self, Kind};
-use crate::services::work::audit_system;
+use crate::services::deadlines::{calendar, new_sign_deadline, ts};
 use crate::state::AppState;
 use crate::store::appeals::{self, Change, StaffEvent};
 use crate::store::supervision as store;
 use crate::{BackendError, Result};
+use domain::events::{EventDetail, EventKind};
 use domain::sla::{self, Calendar, DayKind, Stage};
+use domain::workflow::Status;
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
-use sqlx::AnyPool;
-use time::{Date, Duration, OffsetDateTime};
 
-/// Knobs of the supervision rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SupervisionConfig {
-    /// How long after a missed deadline the appeal goes up a level by itself.
-    pub grace: Duration,
-    /// How long after closing a resident may rate the answer.
-    pub rating_window: Duration,
-}
-
-impl Default for SupervisionConfig {
-    fn default() -> Self {
-        Self { grace: Duration::hours(24), rating_window: Duration::days(7) }
-    }
-}
-
-fn ts(t: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
-/// The working-day calendar as the admin left it.
-///
-/// # Errors
-/// Database errors.
-pub async fn calendar(pool: &AnyPool) -> Result<Calendar> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let entries = store::holidays(pool)
-        .await?
-        .into_iter()
-        .filter_map(|(day, kind, _)| Some((Date::parse(&day, &fmt).ok()?, DayKind::parse(&kind)?)));
-    Ok(Calendar::new(entries))
-}
+use time::Date;
 
 /// One calendar entry as the admin page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -62,7 +32,8 @@ pub struct HolidayItem {
 
 /// # Errors
 /// Database errors.
-pub async fn list_holidays(state: &AppState) -> Result<Vec<HolidayItem>> {
+pub async fn list_holidays(state: &AppState, by: &crate::audit::Who) -> Result<Vec<HolidayItem>> {
+    by.require_admin()?;
     Ok(store::holidays(&state.db.pool)
         .await?
         .into_iter()
@@ -75,6 +46,7 @@ pub async fn list_holidays(state: &AppState) -> Result<Vec<HolidayItem>> {
 /// # Errors
 /// [`BackendError::Invalid`] for a bad date, kind or name.
 pub async fn set_holiday(state: &AppState, by: &crate::audit::Who, day: &str, kind: &str, name: &str) -> Result<()> {
+    by.require_admin()?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let mut errs = Vec::new();
     let date = Date::parse(day.trim(), &fmt).ok();
@@ -116,6 +88,7 @@ pub async fn set_holiday(state: &AppState, by: &crate::audit::Who, day: &str, ki
 /// # Errors
 /// [`BackendError::NotFound`] when the day is not listed.
 pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str) -> Result<()> {
+    by.require_admin()?;
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     if !store::delete_holiday(&mut tx, day.trim()).await? {
@@ -137,13 +110,6 @@ pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str)
     Ok(())
 }
 
-/// The sign-for deadline of a unit that receives an appeal at `now` (a hand-over): the end of
-/// the next working day, or the urgent hours.
-#[must_use]
-pub fn new_sign_deadline(cal: &Calendar, now: i64, urgent: bool) -> i64 {
-    sla::deadlines(cal, ts(now), 1, urgent, sla::CHINA).sign_by.unix_timestamp()
-}
-
 /// What one run of the job did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -163,7 +129,7 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
     let mut report = RunReport::default();
     // Read before any appeal's transaction holds a connection.
     let cal = calendar(&state.db.pool).await?;
-    for ticket in candidates(&state.db.pool, now, grace, i64::try_from(max).unwrap_or(i64::MAX)).await? {
+    for ticket in store::candidates(&state.db.pool, now, grace, i64::try_from(max).unwrap_or(i64::MAX)).await? {
         let r = one(state, &ticket, now, &cal).await?;
         report.appeals += 1;
         report.warnings += r.warnings;
@@ -171,36 +137,6 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
         report.escalations += r.escalations;
     }
     Ok(report)
-}
-
-/// Open appeals with a stage due and not yet recorded in their current cycle.
-async fn candidates(pool: &AnyPool, now: i64, grace: i64, limit: i64) -> Result<Vec<String>> {
-    let missing = |deadline: &str, col: &str, stage: &str| {
-        format!(
-            "NOT EXISTS (SELECT 1 FROM appeal_notices n WHERE n.ticket = a.ticket AND n.cycle = a.cycle
-             AND n.deadline = '{deadline}' AND n.due_at = a.{col} AND n.stage = '{stage}')"
-        )
-    };
-    let due = |start: &str, col: &str, deadline: &str| {
-        format!(
-            "((a.{start} + (a.{col} - a.{start}) * 3 / 4 <= $1 AND {w})
-              OR (a.{col} < $1 AND {s})
-              OR (a.{col} + $2 < $1 AND {e}))",
-            w = missing(deadline, col, "warning"),
-            s = missing(deadline, col, "supervision"),
-            e = missing(deadline, col, "escalation"),
-        )
-    };
-    let sql = format!(
-        "SELECT a.ticket FROM appeals a
-         WHERE a.status <> 'closed' AND ({resolve} OR (a.status = 'assigned' AND {sign}))
-         ORDER BY a.deadline_at, a.ticket LIMIT {}",
-        limit.clamp(1, 100_000),
-        resolve = due("clock_start_at", "deadline_at", "resolve"),
-        sign = due("sign_start_at", "sign_by_at", "sign"),
-    );
-    let rows: Vec<(String,)> = sqlx::query_as(&sql).bind(now).bind(grace).fetch_all(pool).await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result<RunReport> {
@@ -211,12 +147,12 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
         return Ok(out);
     }
     let Some(a) = appeals::full(&mut *tx, ticket).await? else { return Ok(out) };
-    if a.status == "closed" {
+    if a.status == Status::Closed {
         tx.commit().await?;
         return Ok(out);
     }
     let mut deadlines = vec![("resolve", a.clock_start_at, a.deadline_at)];
-    if a.status == "assigned" {
+    if a.status == Status::Assigned {
         deadlines.insert(0, ("sign", a.sign_start_at, a.sign_by_at));
     }
     let mut unit = a.unit.clone();
@@ -228,15 +164,19 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                 continue;
             }
             let detail = json!({ "deadline": name, "due": due, "cycle": a.cycle });
-            let d = detail.to_string();
-            let ev = |kind: &'static str, public: bool| StaffEvent {
+            let d = EventDetail {
+                deadline: Some(name.to_owned()),
+                due: Some(due),
+                cycle: Some(a.cycle),
+                ..EventDetail::default()
+            };
+            let ev = |kind: EventKind| StaffEvent {
                 ticket,
                 at: now,
                 kind,
                 actor: "system",
                 actor_name: None,
                 unit: None,
-                public,
                 body: None,
                 detail: None,
             };
@@ -244,7 +184,7 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                 Stage::Warning => {
                     appeals::insert_staff_event(
                         &mut tx,
-                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev("warning", false) },
+                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev(EventKind::Warning) },
                     )
                     .await?;
                     notify::unit(&mut tx, &unit, ticket, Kind::Warning, now).await?;
@@ -255,14 +195,14 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                         .await?;
                     appeals::insert_staff_event(
                         &mut tx,
-                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev("supervised", true) },
+                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev(EventKind::Supervised) },
                     )
                     .await?;
                     notify::unit(&mut tx, &unit, ticket, Kind::Supervision, now).await?;
                     if let Some(p) = cat.parent_unit(&unit) {
                         notify::unit(&mut tx, &p.code, ticket, Kind::Supervision, now).await?;
                     }
-                    audit_system(&mut tx, now, "supervise", ticket, detail).await?;
+                    crate::audit::append_system(&mut tx, now, "supervise", ticket, detail).await?;
                     out.supervisions += 1;
                 }
                 Stage::Escalation => {
@@ -276,7 +216,7 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                             &mut tx,
                             ticket,
                             &Change {
-                                status: Some("assigned"),
+                                status: Some(Status::Assigned),
                                 unit: Some((&p, &path)),
                                 signed_at: Some(None),
                                 sign_by: Some((now, sign_by)),
@@ -286,14 +226,19 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                         )
                         .await?;
                         escalated = true;
-                        let d = json!({ "deadline": name, "from": unit, "due": due }).to_string();
+                        let d = EventDetail {
+                            deadline: Some(name.to_owned()),
+                            from: Some(unit.clone()),
+                            due: Some(due),
+                            ..EventDetail::default()
+                        };
                         appeals::insert_staff_event(
                             &mut tx,
-                            &StaffEvent { unit: Some(&p), detail: Some(&d), ..ev("auto_escalated", true) },
+                            &StaffEvent { unit: Some(&p), detail: Some(&d), ..ev(EventKind::AutoEscalated) },
                         )
                         .await?;
                         notify::unit(&mut tx, &p, ticket, Kind::Escalated, now).await?;
-                        audit_system(
+                        crate::audit::append_system(
                             &mut tx,
                             now,
                             "auto_escalate",

@@ -14,10 +14,11 @@ use super::appeal::{hash_key, local_time, unit_view};
 use crate::state::AppState;
 use crate::store::appeals;
 use crate::{BackendError, Result};
+use domain::events::{EventDetail, EventKind};
 use domain::receipt::{AccessKey, Ticket};
 use domain::views::{EventView, TrackView};
+use domain::workflow::Status;
 use domain::FieldError;
-use sha2::{Digest, Sha256};
 
 /// Checks both fields' formats, all errors at once.
 ///
@@ -30,11 +31,6 @@ pub fn parse_credentials(ticket: &str, key: &str) -> std::result::Result<(Ticket
     }
 }
 
-/// Constant-time comparison of two hex digests (both always 64 characters).
-fn same_digest(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// Checks a ticket and key: format first, then the key against the stored digest in constant
 /// time, with the same work for an unknown ticket.
 ///
@@ -45,33 +41,18 @@ pub async fn verify_credentials(state: &AppState, ticket: &str, key: &str) -> Re
     let given = hash_key(&key);
     let row = appeals::by_ticket(&state.db.pool, ticket.as_str()).await?;
     // Compare against a dummy digest when the ticket is unknown, so both paths do the same work.
-    let stored = row.as_ref().map_or_else(
-        || Sha256::digest(b"no such ticket").iter().map(|x| format!("{x:02x}")).collect(),
-        |r| r.key_hash.clone(),
-    );
-    let matches = same_digest(&given, &stored);
+    let stored = row.as_ref().map_or_else(|| crate::crypto::sha256_hex("no such ticket"), |r| r.key_hash.clone());
+    let matches = crate::crypto::same_token(&given, &stored);
     row.filter(|_| matches).ok_or(BackendError::NotFound)
 }
 
-/// Event kinds whose body is text meant for the resident (a reply, a request, a resolution…).
-const RESIDENT_TEXTS: &[&str] =
-    &["reply", "info_requested", "closed", "reopened", "resident_answer", "supplement", "extension_approved", "rated"];
-
 /// Public detail of an event, rendered on the server: names of summoned units, a new deadline.
-fn event_extra(cat: &crate::catalog::Catalog, kind: &str, detail: Option<&str>) -> Option<String> {
-    let d: serde_json::Value = serde_json::from_str(detail?).ok()?;
+fn event_extra(cat: &crate::catalog::Catalog, kind: EventKind, detail: Option<EventDetail>) -> Option<String> {
+    let d = detail?;
     match kind {
-        "summoned" => Some(
-            d.get("units")?
-                .as_array()?
-                .iter()
-                .filter_map(|u| u.as_str())
-                .map(|u| unit_view(cat, u).name)
-                .collect::<Vec<_>>()
-                .join("、"),
-        ),
-        "extension_approved" => Some(local_time(d.get("new")?.as_i64()?)),
-        "rated" => d.get("rating")?.as_str().map(str::to_owned),
+        EventKind::Summoned => Some(d.units?.iter().map(|u| unit_view(cat, u).name).collect::<Vec<_>>().join("、")),
+        EventKind::ExtensionApproved => Some(local_time(d.new?)),
+        EventKind::Rated => d.rating,
         _ => None,
     }
 }
@@ -82,7 +63,7 @@ pub const SESSION_MINUTES: i64 = 60;
 /// SHA-256 (hex) of a track session id, as stored.
 #[must_use]
 pub fn hash_session(id: &str) -> String {
-    Sha256::digest(id.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+    crate::crypto::sha256_hex(id)
 }
 
 /// Checks a ticket and key (rate limited like a lookup) and opens a track session for it;
@@ -96,7 +77,7 @@ pub async fn open(state: &AppState, client: &str, ticket: &str, key: &str) -> Re
         return Err(BackendError::RateLimited);
     }
     let row = verify_credentials(state, ticket, key).await?;
-    let id = crate::auth::random_hex();
+    let id = crate::crypto::random_hex();
     let now = state.clock.ts();
     crate::store::resident::open_session(
         &state.db.pool,
@@ -165,9 +146,9 @@ async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
         .into_iter()
         .map(|e| EventView {
             at: local_time(e.at),
-            extra: event_extra(&cat, &e.kind, e.detail.as_deref()),
+            extra: event_extra(&cat, e.kind, e.detail),
             // Only texts written for the resident; e.g. the routing event's body is a reason code.
-            body: e.body.filter(|_| RESIDENT_TEXTS.contains(&e.kind.as_str())),
+            body: e.body.filter(|_| e.kind.body_for_resident()),
             kind: e.kind,
             unit_name: e.unit.map(|u| unit_view(&cat, &u).name),
         })
@@ -181,7 +162,7 @@ async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
     let in_window = full.closed_at.is_some_and(|c| now - c <= state.supervision.rating_window.whole_seconds());
     Ok(TrackView {
         ticket: ticket.display(),
-        status: row.status.clone(),
+        status: row.status,
         category_code: row.category.clone(),
         category_name: cat
             .category(&row.category)
@@ -189,9 +170,9 @@ async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
         unit: unit_view(&cat, &row.unit),
         submitted_at: local_time(row.submitted_at),
         deadline: local_time(full.deadline_at),
-        overdue: full.status != "closed" && now > full.deadline_at,
+        overdue: full.status.is_open() && now > full.deadline_at,
         supervised: full.supervised != 0,
-        can_rate: full.status == "closed" && !rated && in_window,
+        can_rate: full.status == Status::Closed && !rated && in_window,
         events,
         region: full.region.clone().or_else(|| full.cell.clone()),
     })

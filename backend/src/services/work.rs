@@ -14,9 +14,11 @@ use crate::catalog::Catalog;
 use crate::notify;
 use crate::state::AppState;
 use crate::store::appeals::{self, Change, FullAppeal, StaffEvent};
-use crate::store::{supervision as sup_store, Tx};
+use crate::store::supervision as sup_store;
 use crate::{BackendError, Result};
+use domain::events::{EventDetail, EventKind};
 use domain::fields::mask_phone;
+use domain::sla::{running_deadline, Urgency};
 use domain::staff::{
     AppealPage, CoHandlerItem, EventItem, ExtensionItem, Inbox, InboxFilter, InboxItem, NoticeItem, UnitOption,
 };
@@ -24,8 +26,6 @@ use domain::workflow::{self, Action, Relation, Role, Status};
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
 
-/// Longest reply, note, report or resolution.
-pub const BODY_MAX: usize = 2000;
 /// Longest reason.
 pub const REASON_MAX: usize = 500;
 /// Appeals per inbox page.
@@ -80,7 +80,8 @@ fn text(s: &str, field: FieldName, max: usize, empty: Msg, long: Msg) -> std::re
 }
 
 fn body(s: &str) -> Result<String> {
-    text(s, FieldName::Body, BODY_MAX, Msg::ErrBodyEmpty, Msg::ErrBodyLong).map_err(BackendError::invalid)
+    text(s, FieldName::Body, domain::fields::TEXT_MAX, Msg::ErrBodyEmpty, Msg::ErrBodyLong)
+        .map_err(BackendError::invalid)
 }
 
 fn reason(s: &str) -> Result<String> {
@@ -98,29 +99,6 @@ pub fn relation(cat: &Catalog, staff: &Staff, unit: &str, cohandlers: &[appeals:
         report_due: mine.is_some_and(|c| c.reported_at.is_none()),
         parent: cat.parent_unit(unit).is_some_and(|p| p.code == staff.unit),
     }
-}
-
-fn urgency_str(u: domain::sla::Urgency) -> &'static str {
-    match u {
-        domain::sla::Urgency::Fine => "fine",
-        domain::sla::Urgency::DueSoon => "soon",
-        domain::sla::Urgency::Overdue => "overdue",
-    }
-}
-
-/// Which deadline is running, from when, until when.
-#[must_use]
-pub fn current_deadline(status: &str, clock_start: i64, sign_by: i64, resolve_by: i64) -> (i64, i64) {
-    if status == "assigned" && sign_by > 0 && sign_by < resolve_by {
-        (clock_start, sign_by)
-    } else {
-        (clock_start, resolve_by)
-    }
-}
-
-fn urgency_at(now: i64, start: i64, due: i64) -> domain::sla::Urgency {
-    let t = |s: i64| time::OffsetDateTime::from_unix_timestamp(s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    domain::sla::urgency(t(now), t(start), t(due))
 }
 
 pub(crate) fn inbox_query(cat: &Catalog, staff: &Staff) -> appeals::InboxQuery {
@@ -154,8 +132,8 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
     let items = rows
         .into_iter()
         .map(|r| {
-            let (start, due) = current_deadline(&r.status, r.clock_start_at, r.sign_by_at, r.deadline_at);
-            let urgency = if r.status == "closed" { "fine" } else { urgency_str(urgency_at(now, start, due)) };
+            let (_, due) = running_deadline(r.status, r.clock_start_at, r.sign_by_at, r.deadline_at);
+            let urgency = Urgency::of_appeal(r.status, now, r.clock_start_at, r.sign_by_at, r.deadline_at);
             InboxItem {
                 unit_name: cat.units.get(&r.unit).map_or_else(|| r.unit.clone(), |u| u.name.clone()),
                 summary: r.description.chars().take(60).collect(),
@@ -166,7 +144,7 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
                 urgent: r.urgent != 0,
                 submitted_at: r.submitted_at,
                 due_at: due,
-                urgency: urgency.to_owned(),
+                urgency,
                 supervised: r.supervised != 0,
             }
         })
@@ -236,7 +214,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         )
         .await?;
     }
-    let status = Status::parse(&a.status).unwrap_or(Status::Assigned);
+    let status = a.status;
     let actions = Action::ALL
         .into_iter()
         .filter(|act| {
@@ -255,7 +233,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
             unit: e.unit,
             public: e.public != 0,
             body: e.body,
-            detail: e.detail,
+            detail: EventDetail::parse(e.detail.as_deref()),
         })
         .collect();
     let place = a
@@ -272,13 +250,12 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         })
         .unwrap_or_default();
     let now = state.clock.ts();
-    let (start, due) = current_deadline(&a.status, a.clock_start_at, a.sign_by_at, a.deadline_at);
     Ok(AppealPage {
         category_name: cat
             .category(&a.category)
             .map_or_else(|| (a.category.clone(), a.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
         unit_name: unit_option(&cat, &a.unit).name,
-        urgency: if status.is_open() { urgency_str(urgency_at(now, start, due)).to_owned() } else { "fine".into() },
+        urgency: Urgency::of_appeal(a.status, now, a.clock_start_at, a.sign_by_at, a.deadline_at),
         transfer_targets: transfer_targets(&cat, staff, &a),
         summon_targets: cat
             .district_departments(&a.unit)
@@ -396,10 +373,10 @@ pub async fn reveal_contact(state: &AppState, staff: &Staff, ticket: &str, why: 
 }
 
 /// What an action changed, for the audit detail.
-fn change_detail(before: &FullAppeal, status: Option<&str>, unit: Option<&str>) -> serde_json::Value {
+fn change_detail(before: &FullAppeal, status: Option<Status>, unit: Option<&str>) -> serde_json::Value {
     let mut d = serde_json::Map::new();
     if let Some(s) = status.filter(|s| *s != before.status) {
-        d.insert("status".into(), json!([before.status, s]));
+        d.insert("status".into(), json!([before.status.as_str(), s.as_str()]));
     }
     if let Some(u) = unit.filter(|u| *u != before.unit) {
         d.insert("unit".into(), json!([before.unit, u]));
@@ -419,7 +396,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     let action = act.action();
     // Read before the transaction holds a connection (a second one from inside it could wait
     // for a full pool).
-    let cal = crate::services::supervision::calendar(&state.db.pool).await?;
+    let cal = crate::services::deadlines::calendar(&state.db.pool).await?;
     let mut tx = state.db.pool.begin().await?;
     if !appeals::lock(&mut tx, ticket).await? {
         return Err(BackendError::NotFound);
@@ -433,21 +410,19 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     if !workflow::may(staff.role, action, rel) {
         return Err(BackendError::Forbidden);
     }
-    let status = Status::parse(&a.status)
-        .ok_or_else(|| BackendError::Internal(format!("appeal {ticket} has status {}", a.status)))?;
+    let status = a.status;
     if !workflow::allowed_in(action, status) {
         return Err(BackendError::Conflict(Msg::ErrActionNotNow));
     }
     let next = workflow::next_status(action, status);
     let who = staff.who();
-    let ev = |kind: &'static str, public: bool| StaffEvent {
+    let ev = |kind: EventKind| StaffEvent {
         ticket,
         at: now,
         kind,
         actor: &staff.id,
         actor_name: None,
         unit: Some(&staff.unit),
-        public,
         body: None,
         detail: None,
     };
@@ -459,97 +434,74 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             appeals::apply(
                 &mut tx,
                 ticket,
-                &Change { status: Some(next.as_str()), signed_at: Some(Some(now)), ..Change::default() },
+                &Change { status: Some(next), signed_at: Some(Some(now)), ..Change::default() },
                 now,
             )
             .await?;
-            appeals::insert_staff_event(&mut tx, &StaffEvent { actor_name: Some(&actor_name), ..ev("signed", true) })
-                .await?;
+            appeals::insert_staff_event(
+                &mut tx,
+                &StaffEvent { actor_name: Some(&actor_name), ..ev(EventKind::Signed) },
+            )
+            .await?;
         }
         Act::Reply { body: b } | Act::Note { body: b } | Act::RequestInfo { body: b } => {
             let b = body(b)?;
-            let (kind, public) = match act {
-                Act::Reply { .. } => ("reply", true),
-                Act::Note { .. } => ("note", false),
-                _ => ("info_requested", true),
+            let kind = match act {
+                Act::Reply { .. } => EventKind::Reply,
+                Act::Note { .. } => EventKind::Note,
+                _ => EventKind::InfoRequested,
             };
             if next != status {
-                appeals::apply(&mut tx, ticket, &Change { status: Some(next.as_str()), ..Change::default() }, now)
-                    .await?;
+                appeals::apply(&mut tx, ticket, &Change { status: Some(next), ..Change::default() }, now).await?;
             }
             appeals::insert_staff_event(
                 &mut tx,
-                &StaffEvent { actor_name: Some(&actor_name), body: Some(&b), ..ev(kind, public) },
+                &StaffEvent { actor_name: Some(&actor_name), body: Some(&b), ..ev(kind) },
             )
             .await?;
-            if public {
+            if kind.is_public() {
                 notify::resident(
                     &mut tx,
                     &a,
-                    if kind == "reply" { notify::Kind::Answered } else { notify::Kind::InfoRequested },
+                    if kind == EventKind::Reply { notify::Kind::Answered } else { notify::Kind::InfoRequested },
                     now,
                 )
                 .await?;
             }
         }
-        Act::Transfer { to_unit, reason: r } => {
+        Act::Transfer { reason: r, .. } | Act::Escalate { reason: r } => {
+            // A hand-over: to a unit the person may send it to, or one level up. Either way the
+            // new unit gets a fresh sign-for deadline and pending extensions lapse.
             let r = reason(r)?;
-            let to = to_unit.trim();
-            if !transfer_targets(&cat, staff, &a).iter().any(|u| u.code == to) {
-                return Err(BackendError::invalid(FieldError::new(FieldName::Unit, Msg::ErrUnitUnknown)));
-            }
-            let path = cat.unit_path(to);
-            let sign_by = crate::services::supervision::new_sign_deadline(&cal, now, a.urgent != 0);
+            let (to, kind) = if let Act::Transfer { to_unit, .. } = act {
+                let to = to_unit.trim();
+                if !transfer_targets(&cat, staff, &a).iter().any(|u| u.code == to) {
+                    return Err(BackendError::invalid(FieldError::new(FieldName::Unit, Msg::ErrUnitUnknown)));
+                }
+                detail.insert("to".into(), json!(to));
+                (to.to_owned(), EventKind::Transferred)
+            } else {
+                let parent = cat.parent_unit(&a.unit).ok_or(BackendError::Conflict(Msg::ErrNoParentUnit))?;
+                (parent.code.clone(), EventKind::Escalated)
+            };
+            let path = cat.unit_path(&to);
+            let sign_by = crate::services::deadlines::new_sign_deadline(&cal, now, a.urgent != 0);
             sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
             let change = Change {
-                status: Some(next.as_str()),
-                unit: Some((to, &path)),
+                status: Some(next),
+                unit: Some((&to, &path)),
                 signed_at: Some(None),
                 sign_by: Some((now, sign_by)),
                 ..Change::default()
             };
             appeals::apply(&mut tx, ticket, &change, now).await?;
-            let d = json!({ "from": a.unit, "reason": r }).to_string();
+            let d = EventDetail { from: Some(a.unit.clone()), reason: Some(r.clone()), ..EventDetail::default() };
             appeals::insert_staff_event(
                 &mut tx,
-                &StaffEvent {
-                    actor_name: Some(&actor_name),
-                    unit: Some(to),
-                    detail: Some(&d),
-                    ..ev("transferred", true)
-                },
+                &StaffEvent { actor_name: Some(&actor_name), unit: Some(&to), detail: Some(&d), ..ev(kind) },
             )
             .await?;
-            notify::unit(&mut tx, to, ticket, notify::Kind::NewAssignment, now).await?;
-            detail.insert("to".into(), json!(to));
-            audit_reason = Some(r);
-        }
-        Act::Escalate { reason: r } => {
-            let r = reason(r)?;
-            let parent = cat.parent_unit(&a.unit).ok_or(BackendError::Conflict(Msg::ErrNoParentUnit))?;
-            let path = cat.unit_path(&parent.code);
-            let sign_by = crate::services::supervision::new_sign_deadline(&cal, now, a.urgent != 0);
-            sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
-            let change = Change {
-                status: Some(next.as_str()),
-                unit: Some((&parent.code, &path)),
-                signed_at: Some(None),
-                sign_by: Some((now, sign_by)),
-                ..Change::default()
-            };
-            appeals::apply(&mut tx, ticket, &change, now).await?;
-            let d = json!({ "from": a.unit, "reason": r }).to_string();
-            appeals::insert_staff_event(
-                &mut tx,
-                &StaffEvent {
-                    actor_name: Some(&actor_name),
-                    unit: Some(&parent.code),
-                    detail: Some(&d),
-                    ..ev("escalated", true)
-                },
-            )
-            .await?;
-            notify::unit(&mut tx, &parent.code, ticket, notify::Kind::NewAssignment, now).await?;
+            notify::unit(&mut tx, &to, ticket, notify::Kind::NewAssignment, now).await?;
             audit_reason = Some(r);
         }
         Act::Summon { units, note } => {
@@ -565,10 +517,14 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 notify::unit(&mut tx, u, ticket, notify::Kind::Summoned, now).await?;
             }
             let note = note.trim();
-            let d = json!({ "units": chosen, "note": note }).to_string();
+            let d = EventDetail {
+                units: Some(chosen.iter().map(|u| (*u).to_owned()).collect()),
+                note: Some(note.to_owned()),
+                ..EventDetail::default()
+            };
             appeals::insert_staff_event(
                 &mut tx,
-                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("summoned", true) },
+                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev(EventKind::Summoned) },
             )
             .await?;
             detail.insert("units".into(), json!(chosen));
@@ -578,17 +534,23 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             if !appeals::report_back(&mut tx, ticket, &staff.unit, &b, now).await? {
                 return Err(BackendError::Conflict(Msg::ErrActionNotNow));
             }
-            let d = json!({ "report": b }).to_string();
+            let d = EventDetail { report: Some(b.clone()), ..EventDetail::default() };
             appeals::insert_staff_event(
                 &mut tx,
-                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("reported_back", true) },
+                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev(EventKind::ReportedBack) },
             )
             .await?;
             notify::unit(&mut tx, &a.unit, ticket, notify::Kind::ReportedBack, now).await?;
         }
         Act::Close { resolution } => {
-            let res = text(resolution, FieldName::Resolution, BODY_MAX, Msg::ErrResolutionEmpty, Msg::ErrBodyLong)
-                .map_err(BackendError::invalid)?;
+            let res = text(
+                resolution,
+                FieldName::Resolution,
+                domain::fields::TEXT_MAX,
+                Msg::ErrResolutionEmpty,
+                Msg::ErrBodyLong,
+            )
+            .map_err(BackendError::invalid)?;
             if co.iter().any(|c| c.reported_at.is_none()) {
                 return Err(BackendError::Conflict(Msg::ErrCoHandlersPending));
             }
@@ -597,7 +559,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 &mut tx,
                 ticket,
                 &Change {
-                    status: Some(next.as_str()),
+                    status: Some(next),
                     closed_at: Some(Some(now)),
                     resolution: Some(Some(&res)),
                     ..Change::default()
@@ -607,7 +569,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             .await?;
             appeals::insert_staff_event(
                 &mut tx,
-                &StaffEvent { actor_name: Some(&actor_name), body: Some(&res), ..ev("closed", true) },
+                &StaffEvent { actor_name: Some(&actor_name), body: Some(&res), ..ev(EventKind::Closed) },
             )
             .await?;
             notify::resident(&mut tx, &a, notify::Kind::Closed, now).await?;
@@ -618,7 +580,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
             let dl = domain::sla::deadlines(&cal, state.clock.now(), days, urgent, domain::sla::CHINA);
             let change = Change {
-                status: Some(next.as_str()),
+                status: Some(next),
                 closed_at: Some(None),
                 deadline_at: Some(dl.resolve_by.unix_timestamp()),
                 cycle: Some((a.cycle + 1, now, dl.sign_by.unix_timestamp())),
@@ -633,7 +595,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                     actor_name: Some(&actor_name),
                     body: Some(&r),
                     unit: Some(&a.unit),
-                    ..ev("reopened", true)
+                    ..ev(EventKind::Reopened)
                 },
             )
             .await?;
@@ -650,12 +612,17 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             if sup_store::pending_extension(&mut tx, ticket).await? {
                 return Err(BackendError::Conflict(Msg::ErrExtensionPending));
             }
-            let id = crate::auth::random_hex();
+            let id = crate::crypto::random_hex();
             sup_store::insert_extension(&mut tx, &id, ticket, &a.unit, days, &r, now, &staff.id).await?;
-            let d = json!({ "days": days, "reason": r, "id": id }).to_string();
+            let d = EventDetail {
+                days: Some(days),
+                reason: Some(r.clone()),
+                id: Some(id.clone()),
+                ..EventDetail::default()
+            };
             appeals::insert_staff_event(
                 &mut tx,
-                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev("extension_requested", false) },
+                &StaffEvent { actor_name: Some(&actor_name), detail: Some(&d), ..ev(EventKind::ExtensionRequested) },
             )
             .await?;
             if let Some(p) = cat.parent_unit(&a.unit) {
@@ -686,7 +653,13 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 let new = domain::sla::extend(&cal, old, u32::try_from(ext.days).unwrap_or(1), domain::sla::CHINA)
                     .unix_timestamp();
                 appeals::apply(&mut tx, ticket, &Change { deadline_at: Some(new), ..Change::default() }, now).await?;
-                let d = json!({ "old": a.deadline_at, "new": new, "days": ext.days, "note": note }).to_string();
+                let d = EventDetail {
+                    old: Some(a.deadline_at),
+                    new: Some(new),
+                    days: Some(ext.days),
+                    note: Some(note.to_owned()),
+                    ..EventDetail::default()
+                };
                 appeals::insert_staff_event(
                     &mut tx,
                     &StaffEvent {
@@ -694,20 +667,20 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                         body: Some(&ext.reason),
                         detail: Some(&d),
                         unit: Some(&a.unit),
-                        ..ev("extension_approved", true)
+                        ..ev(EventKind::ExtensionApproved)
                     },
                 )
                 .await?;
                 detail.insert("deadline".into(), json!([a.deadline_at, new]));
             } else {
-                let d = json!({ "note": note, "days": ext.days }).to_string();
+                let d = EventDetail { note: Some(note.to_owned()), days: Some(ext.days), ..EventDetail::default() };
                 appeals::insert_staff_event(
                     &mut tx,
                     &StaffEvent {
                         actor_name: Some(&actor_name),
                         detail: Some(&d),
                         unit: Some(&a.unit),
-                        ..ev("extension_refused", false)
+                        ..ev(EventKind::ExtensionRefused)
                     },
                 )
                 .await?;
@@ -719,7 +692,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
         }
     }
     let after = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;
-    let mut d = change_detail(&a, Some(&after.status), Some(&after.unit));
+    let mut d = change_detail(&a, Some(after.status), Some(&after.unit));
     if let serde_json::Value::Object(m) = &mut d {
         m.extend(detail);
     }
@@ -736,21 +709,5 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     )
     .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Writes the audit entry of an automatic change (supervision jobs) inside its transaction.
-///
-/// # Errors
-/// Database errors.
-pub async fn audit_system(
-    tx: &mut Tx<'_>,
-    at: i64,
-    action: &str,
-    ticket: &str,
-    detail: serde_json::Value,
-) -> Result<()> {
-    audit::append(tx, &Entry { at, who: &audit::Who::system(), action, ticket: Some(ticket), detail, reason: None })
-        .await?;
     Ok(())
 }

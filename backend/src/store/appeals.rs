@@ -1,7 +1,9 @@
 //! Appeals, their photos and timeline events.
 
 use super::Tx;
-use crate::Result;
+use crate::{BackendError, Result};
+use domain::events::{EventDetail, EventKind};
+use domain::workflow::Status;
 use sqlx::AnyPool;
 
 pub struct NewAppeal<'a> {
@@ -16,7 +18,7 @@ pub struct NewAppeal<'a> {
     pub cell: Option<&'a str>,
     pub address_note: Option<&'a str>,
     pub contact: Option<(&'a str, &'a str)>,
-    pub status: &'a str,
+    pub status: Status,
     pub unit: &'a str,
     pub route_reason: &'a str,
     pub submitted_at: i64,
@@ -58,7 +60,7 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     .bind(i32::from(a.contact.is_none()))
     .bind(a.contact.map(|c| c.0))
     .bind(a.contact.map(|c| c.1))
-    .bind(a.status)
+    .bind(a.status.as_str())
     .bind(a.unit)
     .bind(a.route_reason)
     .bind(a.submitted_at)
@@ -76,13 +78,14 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
     Ok(())
 }
 
+/// An event without a named actor (the resident, the router). Whether the resident sees it
+/// follows from its kind ([`EventKind::is_public`]).
 pub struct NewEvent<'a> {
     pub ticket: &'a str,
     pub at: i64,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor: &'a str,
     pub unit: Option<&'a str>,
-    pub public: bool,
     pub body: Option<&'a str>,
 }
 
@@ -93,10 +96,10 @@ pub async fn insert_event(tx: &mut Tx<'_>, e: &NewEvent<'_>) -> Result<()> {
     )
     .bind(e.ticket)
     .bind(e.at)
-    .bind(e.kind)
+    .bind(e.kind.as_str())
     .bind(e.actor)
     .bind(e.unit)
-    .bind(i32::from(e.public))
+    .bind(i32::from(e.kind.is_public()))
     .bind(e.body)
     .execute(&mut **tx)
     .await?;
@@ -128,7 +131,7 @@ pub struct AppealRow {
     pub ticket: String,
     pub key_hash: String,
     pub category: String,
-    pub status: String,
+    pub status: Status,
     pub unit: String,
     pub submitted_at: i64,
     pub deadline_at: i64,
@@ -142,23 +145,26 @@ pub async fn by_ticket(pool: &AnyPool, ticket: &str) -> Result<Option<AppealRow>
     .bind(ticket)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(ticket, key_hash, category, status, unit, submitted_at, deadline_at)| AppealRow {
-        ticket,
-        key_hash,
-        category,
-        status,
-        unit,
-        submitted_at,
-        deadline_at,
-    }))
+    row.map(|(ticket, key_hash, category, status, unit, submitted_at, deadline_at)| {
+        Ok(AppealRow {
+            ticket,
+            key_hash,
+            category,
+            status: Status::try_from(status).map_err(BackendError::Internal)?,
+            unit,
+            submitted_at,
+            deadline_at,
+        })
+    })
+    .transpose()
 }
 
 pub struct EventRow {
     pub at: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub unit: Option<String>,
     pub body: Option<String>,
-    pub detail: Option<String>,
+    pub detail: Option<EventDetail>,
 }
 
 type EventRaw = (i64, String, Option<String>, Option<String>, Option<String>);
@@ -170,7 +176,12 @@ pub async fn public_events(pool: &AnyPool, ticket: &str) -> Result<Vec<EventRow>
     .bind(ticket)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(at, kind, unit, body, detail)| EventRow { at, kind, unit, body, detail }).collect())
+    rows.into_iter()
+        .map(|(at, kind, unit, body, detail)| {
+            let kind = EventKind::try_from(kind).map_err(BackendError::Internal)?;
+            Ok(EventRow { at, kind, unit, body, detail: EventDetail::parse(detail.as_deref()) })
+        })
+        .collect()
 }
 
 pub async fn count_by_token(pool: &AnyPool, token: &str) -> Result<i64> {
@@ -201,7 +212,8 @@ pub struct FullAppeal {
     pub anonymous: i64,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub unit: String,
     pub route_reason: String,
     pub submitted_at: i64,
@@ -246,7 +258,7 @@ pub async fn full<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, ticket
 /// The changes an action makes to the appeal row; `None` leaves a column as it is.
 #[derive(Debug, Default)]
 pub struct Change<'a> {
-    pub status: Option<&'a str>,
+    pub status: Option<Status>,
     pub unit: Option<(&'a str, &'a str)>,
     pub signed_at: Option<Option<i64>>,
     pub closed_at: Option<Option<i64>>,
@@ -270,7 +282,7 @@ pub async fn apply(tx: &mut Tx<'_>, ticket: &str, c: &Change<'_>, now: i64) -> R
     let mut binds: Vec<Bind<'_>> = vec![Bind::I64(Some(now))];
     if let Some(s) = c.status {
         sets.push(format!("status = {}", next()));
-        binds.push(Bind::Str(Some(s)));
+        binds.push(Bind::Str(Some(s.as_str())));
     }
     if let Some((unit, path)) = c.unit {
         sets.push(format!("unit = {}", next()));
@@ -333,17 +345,17 @@ enum Bind<'a> {
     Str(Option<&'a str>),
 }
 
-/// An event with who did it and what exactly (JSON), for the staff timeline.
+/// An event with who did it and what exactly, for the staff timeline. Whether the resident sees
+/// it follows from its kind ([`EventKind::is_public`]).
 pub struct StaffEvent<'a> {
     pub ticket: &'a str,
     pub at: i64,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor: &'a str,
     pub actor_name: Option<&'a str>,
     pub unit: Option<&'a str>,
-    pub public: bool,
     pub body: Option<&'a str>,
-    pub detail: Option<&'a str>,
+    pub detail: Option<&'a EventDetail>,
 }
 
 pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<()> {
@@ -353,13 +365,13 @@ pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<(
     )
     .bind(e.ticket)
     .bind(e.at)
-    .bind(e.kind)
+    .bind(e.kind.as_str())
     .bind(e.actor)
     .bind(e.actor_name)
     .bind(e.unit)
-    .bind(i32::from(e.public))
+    .bind(i32::from(e.kind.is_public()))
     .bind(e.body)
-    .bind(e.detail)
+    .bind(e.detail.map(EventDetail::to_json))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -369,7 +381,8 @@ pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<(
 pub struct FullEvent {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EventKind,
     pub actor: String,
     pub actor_name: Option<String>,
     pub unit: Option<String>,
@@ -475,7 +488,8 @@ pub struct InboxQuery {
 pub struct InboxRow {
     pub ticket: String,
     pub category: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub unit: String,
     pub urgent: i64,
     pub submitted_at: i64,
@@ -541,7 +555,8 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
     let now = q.now;
     match q.due.as_deref() {
         Some("soon") => w.push(format!(
-            "a.status <> 'closed' AND a.deadline_at >= {now} AND a.clock_start_at + (a.deadline_at - a.clock_start_at) * 3 / 4 <= {now}"
+            "a.status <> 'closed' AND a.deadline_at >= {now} AND {} <= {now}",
+            super::warning_point_sql("a.clock_start_at", "a.deadline_at")
         )),
         Some("overdue") => w.push(format!(
             "a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))"

@@ -42,16 +42,6 @@ pub async fn all(pool: &AnyPool) -> Result<Vec<StaffRow>> {
     Ok(r.into_iter().map(from_raw).collect())
 }
 
-/// Active staff of one unit (notification recipients).
-pub async fn active_in_unit(pool: &AnyPool, unit: &str) -> Result<Vec<StaffRow>> {
-    let r: Vec<Raw> =
-        sqlx::query_as(&format!("SELECT {COLS} FROM staff WHERE unit = $1 AND active = 1 ORDER BY username"))
-            .bind(unit)
-            .fetch_all(pool)
-            .await?;
-    Ok(r.into_iter().map(from_raw).collect())
-}
-
 pub async fn insert(tx: &mut Tx<'_>, s: &StaffRow, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO staff (id, username, display_name, password_hash, unit, role, active, created_at, updated_at)

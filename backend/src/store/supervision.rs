@@ -193,11 +193,6 @@ pub async fn ratings(pool: &AnyPool, ticket: &str) -> Result<Vec<Rating>> {
         .await?)
 }
 
-/// Ratings given, per rating (`satisfied`, `basically`, `unsatisfied`).
-pub async fn rating_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>> {
-    Ok(sqlx::query_as("SELECT rating, COUNT(*) FROM ratings GROUP BY rating ORDER BY rating").fetch_all(pool).await?)
-}
-
 /// Closed appeals whose rating window (closed before `window_start`) passed without a rating.
 pub async fn unrated_count(pool: &AnyPool, window_start: i64) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
@@ -208,4 +203,35 @@ pub async fn unrated_count(pool: &AnyPool, window_start: i64) -> Result<i64> {
     .fetch_one(pool)
     .await?;
     Ok(n)
+}
+
+/// Open appeals with a stage due (`domain::sla::stages_due` in SQL) and not yet recorded in their current cycle.
+pub async fn candidates(pool: &AnyPool, now: i64, grace: i64, limit: i64) -> Result<Vec<String>> {
+    let missing = |deadline: &str, col: &str, stage: &str| {
+        format!(
+            "NOT EXISTS (SELECT 1 FROM appeal_notices n WHERE n.ticket = a.ticket AND n.cycle = a.cycle
+             AND n.deadline = '{deadline}' AND n.due_at = a.{col} AND n.stage = '{stage}')"
+        )
+    };
+    let due = |start: &str, col: &str, deadline: &str| {
+        format!(
+            "(({warn} <= $1 AND {w})
+              OR (a.{col} < $1 AND {s})
+              OR (a.{col} + $2 < $1 AND {e}))",
+            warn = super::warning_point_sql(&format!("a.{start}"), &format!("a.{col}")),
+            w = missing(deadline, col, "warning"),
+            s = missing(deadline, col, "supervision"),
+            e = missing(deadline, col, "escalation"),
+        )
+    };
+    let sql = format!(
+        "SELECT a.ticket FROM appeals a
+         WHERE a.status <> 'closed' AND ({resolve} OR (a.status = 'assigned' AND {sign}))
+         ORDER BY a.deadline_at, a.ticket LIMIT {}",
+        limit.clamp(1, 100_000),
+        resolve = due("clock_start_at", "deadline_at", "resolve"),
+        sign = due("sign_start_at", "sign_by_at", "sign"),
+    );
+    let rows: Vec<(String,)> = sqlx::query_as(&sql).bind(now).bind(grace).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -4,13 +4,12 @@
 
 use crate::common;
 
+use backend::config::Limits;
 use backend::photos::{self, MAX_DRAFT_BYTES};
 use backend::services::{appeal, demo};
-use backend::state::Limits;
 use backend::store::drafts;
 use backend::BackendError;
 use common::Engine;
-use domain::draft::Step;
 use domain::Msg;
 
 fn png() -> Vec<u8> {
@@ -64,8 +63,10 @@ async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
 both_engines!(the_draft_byte_budget_is_checked_before_decoding);
 
 async fn demo_accounts_get_a_password_per_database_once(engine: Engine) {
-    let auth =
-        backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
+    let auth = backend::config::AuthConfig {
+        cost: backend::config::PasswordCost::TEST,
+        ..backend::config::AuthConfig::default()
+    };
     let Some(one) = common::demo_state(engine, Limits::default()).await else { return };
     let one = one.with_auth(auth);
     let Some(two) = common::demo_state(engine, Limits::default()).await else { return };
@@ -80,6 +81,9 @@ async fn demo_accounts_get_a_password_per_database_once(engine: Engine) {
     let row = backend::store::staff::by_username(&one.db.pool, "admin").await.unwrap().unwrap();
     assert!(backend::auth::password::verify(p1.clone(), row.password_hash.clone()).await.unwrap());
     assert!(!backend::auth::password::verify(p2, row.password_hash).await.unwrap());
-    assert_eq!(backend::auth::list_staff(&one).await.unwrap().len(), demo::DEMO_STAFF.len());
+    assert_eq!(
+        backend::auth::list_staff(&one, &backend::audit::Who::system()).await.unwrap().len(),
+        demo::DEMO_STAFF.len()
+    );
 }
 both_engines!(demo_accounts_get_a_password_per_database_once);

@@ -5,8 +5,8 @@
 use crate::common;
 
 use backend::auth::Staff;
+use backend::config::Limits;
 use backend::services::legal::{self, LegalFiles};
-use backend::state::Limits;
 use backend::store::legal as store;
 use backend::{AppState, BackendError};
 use common::Engine;

@@ -6,9 +6,9 @@ use crate::common;
 
 use backend::audit::Who;
 use backend::clock::{Clock, ManualClock};
+use backend::config::Limits;
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
 use backend::services::open311::{self, PostRequest, RequestQuery, RequestView};
-use backend::state::Limits;
 use backend::store::{appeals, open311 as store, outbox};
 use backend::{AppState, BackendError};
 use common::Engine;
@@ -132,7 +132,9 @@ async fn post_routes_and_stores_like_the_web_form(engine: Engine) {
     let kinds = |t: &str| {
         let pool = state.db.pool.clone();
         let t = t.to_owned();
-        async move { appeals::public_events(&pool, &t).await.unwrap().into_iter().map(|e| e.kind).collect::<Vec<_>>() }
+        async move {
+            appeals::public_events(&pool, &t).await.unwrap().into_iter().map(|e| e.kind.as_str()).collect::<Vec<_>>()
+        }
     };
     assert_eq!(kinds(&api.ticket).await, ["submitted", "routed"]);
     assert_eq!(kinds(&api.ticket).await, kinds(&web.ticket).await);
@@ -316,7 +318,7 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     appeals::apply(
         &mut tx,
         &stored(&mid),
-        &appeals::Change { status: Some("closed"), closed_at: Some(Some(clock.ts())), ..Default::default() },
+        &appeals::Change { status: Some(domain::workflow::Status::Closed), closed_at: Some(Some(clock.ts())), ..Default::default() },
         clock.ts(),
     )
     .await
@@ -445,7 +447,7 @@ async fn at_most_a_thousand_newest_first(engine: Engine) {
                 cell: None,
                 address_note: None,
                 contact: None,
-                status: "assigned",
+                status: domain::workflow::Status::Assigned,
                 unit: "U-HD0101",
                 route_reason: "chosen_region",
                 submitted_at: now - 1001 + i,

@@ -2,9 +2,9 @@
 
 use crate::common;
 
+use backend::config::Limits;
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
 use backend::services::{import, track};
-use backend::state::Limits;
 use backend::store::{appeals, regions};
 use backend::{AppState, BackendError};
 use common::{DraftRef, Engine};
@@ -85,7 +85,7 @@ async fn submit_routes_stores_and_is_idempotent(engine: Engine) {
     let ticket = accepted(&state, &t).await;
     let row = appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap();
     assert_eq!(row.unit, "D-HD-hrss");
-    assert_eq!(row.status, "assigned");
+    assert_eq!(row.status.as_str(), "assigned");
     assert!(row.deadline_at > row.submitted_at + 10 * 86_400, "10 working days");
     let events = appeals::public_events(&state.db.pool, &ticket).await.unwrap();
     assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["submitted", "routed"]);
@@ -129,8 +129,12 @@ async fn point_routing_and_outside_the_city(engine: Engine) {
         fill(&state, "neighbor_dispute", &[("lat", "34.0"), ("lng", "106.0")], &[("identity", "anonymous")]).await;
     let ticket = accepted(&state, &outside).await;
     assert_eq!(appeals::by_ticket(&state.db.pool, &ticket).await.unwrap().unwrap().unit, "U-SF");
-    let kinds: Vec<String> =
-        appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = appeals::public_events(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind.as_str().to_owned())
+        .collect();
     assert_eq!(kinds, ["submitted", "routed_outside"]);
 }
 both_engines!(point_routing_and_outside_the_city);
@@ -215,7 +219,7 @@ async fn tracking_needs_both_and_says_nothing_more(engine: Engine) {
     let found = track::track(&state, "ip1", &r.ticket, &r.key).await.unwrap();
     assert_eq!(found.unit.code, "U-HX02");
     assert_eq!(found.events.len(), 2);
-    assert_eq!(found.status, "assigned");
+    assert_eq!(found.status.as_str(), "assigned");
     // Lower case and without dashes works too.
     track::track(&state, "ip1", &r.ticket.to_lowercase(), &r.key.replace('-', "")).await.unwrap();
     // Wrong key and unknown ticket look the same.
@@ -339,8 +343,12 @@ async fn track_sessions_stand_for_the_key_and_own_their_flashes(engine: Engine) 
     ));
     assert_eq!(flashes().await.unwrap(), before);
     resident::add_information_in_session(&state, "ip", &id, "我来补充一下情况，东门的垃圾桶满了").await.unwrap();
-    let kinds: Vec<String> =
-        appeals::public_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = appeals::public_events(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind.as_str().to_owned())
+        .collect();
     assert!(kinds.contains(&"supplement".to_owned()), "{kinds:?}");
     // A flash is read once, and only with the session it was made for.
     let flash = domain::staff::Flash { form: "info".into(), notice: Some(Msg::InfoReceived), ..Default::default() };

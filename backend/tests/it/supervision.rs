@@ -101,8 +101,12 @@ async fn warned_then_supervised_then_escalated_once_each(engine: Engine) {
             (1, "resolve".into(), "escalation".into())
         ]
     );
-    let kinds: Vec<String> =
-        appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = appeals::all_events(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind.as_str().to_owned())
+        .collect();
     assert_eq!(kinds.iter().filter(|k| ["warning", "supervised", "auto_escalated"].contains(&k.as_str())).count(), 3);
     let audit: Vec<String> = backend::store::audit::recent(&state.db.pool, Some(&ticket), None, None, 20)
         .await
@@ -159,21 +163,74 @@ async fn concurrent_runs_fire_each_notice_once(engine: Engine) {
 }
 both_engines!(concurrent_runs_fire_each_notice_once);
 
+/// Makes every transaction that queues a message for `ticket` fail (a node dying half-way
+/// through that appeal), or stops doing so.
+async fn fail_messages_for(state: &AppState, ticket: Option<&str>) {
+    use backend::db::Engine as E;
+    let statements: Vec<String> = match (state.db.engine, ticket) {
+        (E::Sqlite, Some(t)) => vec![format!(
+            "CREATE TRIGGER pingan_test_fail BEFORE INSERT ON outbox WHEN NEW.ticket = '{t}' \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )],
+        (E::Sqlite, None) => vec!["DROP TRIGGER pingan_test_fail".into()],
+        (E::Postgres, Some(t)) => vec![
+            format!(
+                "CREATE FUNCTION pingan_test_fail() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN \
+                 IF NEW.ticket = '{t}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $f$"
+            ),
+            "CREATE TRIGGER pingan_test_fail BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION pingan_test_fail()"
+                .into(),
+        ],
+        (E::Postgres, None) => {
+            vec!["DROP TRIGGER pingan_test_fail ON outbox".into(), "DROP FUNCTION pingan_test_fail()".into()]
+        }
+    };
+    for sql in statements {
+        sqlx::query(&sql).execute(&state.db.pool).await.unwrap();
+    }
+}
+
 async fn an_interrupted_run_resumes_without_double_notices(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let mut tickets = Vec::new();
     for _ in 0..3 {
         tickets.push(signed_wage_appeal(&state).await.0);
     }
+    // The job takes them by deadline, then ticket: all three are due at the same time.
+    tickets.sort();
     let due = appeals::full(&state.db.pool, &tickets[0]).await.unwrap().unwrap().deadline_at;
     clock.set(at(due + 1));
-    // The first run stops after one appeal (as if the node died); the next ones finish the rest.
-    assert_eq!(supervision::run(&state, 1).await.unwrap().appeals, 1);
+    let stage_events = |t: String| {
+        let pool = state.db.pool.clone();
+        async move {
+            appeals::all_events(&pool, &t)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| matches!(e.kind.as_str(), "warning" | "supervised"))
+                .count()
+        }
+    };
+    // The run dies in the middle of the second appeal's transaction (its first message fails).
+    fail_messages_for(&state, Some(&tickets[1])).await;
+    assert!(supervision::run(&state, 100).await.is_err(), "the injected failure stops the run");
+    fail_messages_for(&state, None).await;
+    // The first appeal was handled and stays handled; nothing of the second one's transaction
+    // is left (no notice row, no event, no message); the third was not reached.
+    assert_eq!(notices(&state, &tickets[0]).await.len(), 2);
+    assert_eq!(stage_events(tickets[0].clone()).await, 2);
+    for t in &tickets[1..] {
+        assert!(notices(&state, t).await.is_empty(), "{t}");
+        assert_eq!(stage_events(t.clone()).await, 0, "{t}");
+        assert!(!outbox_kinds(&state, t).await.iter().any(|(k, _)| k == "warning" || k == "supervision"), "{t}");
+    }
+    // The next run finishes the other two; each notice fires once, and a third run has nothing.
     let rest = supervision::run(&state, 100).await.unwrap();
     assert_eq!((rest.appeals, rest.warnings, rest.supervisions), (2, 2, 2));
     assert_eq!(supervision::run(&state, 100).await.unwrap(), RunReport::default());
     for t in &tickets {
         assert_eq!(notices(&state, t).await.len(), 2, "{t}");
+        assert_eq!(stage_events(t.clone()).await, 2, "{t}");
     }
 }
 both_engines!(an_interrupted_run_resumes_without_double_notices);
@@ -206,13 +263,13 @@ async fn extensions_approved_and_refused(engine: Engine) {
         .await
         .unwrap();
     let after = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at;
-    let cal = supervision::calendar(&state.db.pool).await.unwrap();
+    let cal = backend::services::deadlines::calendar(&state.db.pool).await.unwrap();
     assert_eq!(after, domain::sla::extend(&cal, at(before), 3, domain::sla::CHINA).unix_timestamp());
     assert!(after - before >= 3 * 86_400);
     // The resident sees the new deadline and the reason.
     let (t, key) = common::receipt(&state, &token).await;
     let v = track::track(&state, "ip", &t, &key).await.unwrap();
-    let e = v.events.iter().find(|e| e.kind == "extension_approved").unwrap();
+    let e = v.events.iter().find(|e| e.kind.as_str() == "extension_approved").unwrap();
     assert_eq!(e.body.as_deref(), Some("需要等待仲裁结果"));
     assert!(e.extra.as_deref().unwrap().starts_with(&domain::sla::local_text(after)[..10]));
     // A second request, refused: the deadline stays, the refusal needs a reason, and the
@@ -237,7 +294,10 @@ async fn extensions_approved_and_refused(engine: Engine) {
         .unwrap();
     assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().deadline_at, after);
     let v = track::track(&state, "ip", &t, &key).await.unwrap();
-    assert!(!v.events.iter().any(|e| e.kind == "extension_refused" || e.kind == "extension_requested"));
+    assert!(!v
+        .events
+        .iter()
+        .any(|e| e.kind.as_str() == "extension_refused" || e.kind.as_str() == "extension_requested"));
 }
 both_engines!(extensions_approved_and_refused);
 
@@ -272,7 +332,7 @@ async fn unsatisfied_reopens_one_level_up(engine: Engine) {
     assert!(!v.can_rate);
     let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
     assert!(kinds.ends_with(&["rated", "reopened_unsatisfied"]));
-    assert_eq!(v.events.iter().find(|e| e.kind == "rated").unwrap().extra.as_deref(), Some("unsatisfied"));
+    assert_eq!(v.events.iter().find(|e| e.kind.as_str() == "rated").unwrap().extra.as_deref(), Some("unsatisfied"));
     assert!(outbox_kinds(&state, &ticket).await.contains(&("new_assignment".into(), "U-HD01".into())));
     assert!(outbox_kinds(&state, &ticket).await.contains(&("reopened".into(), "13700137000".into())));
     // Once per round.
@@ -288,13 +348,13 @@ async fn unsatisfied_reopens_one_level_up(engine: Engine) {
     // The street closes round two; the resident is satisfied this time.
     let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
-    if a.status == "assigned" && a.unit == "U-HD01" {
+    if a.status.as_str() == "assigned" && a.unit == "U-HD01" {
         work::act(&state, &street, &ticket, &Act::Sign).await.unwrap();
     }
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
     let closer =
         if a.unit == "U-HD01" { street } else { common::staff(&state, "district", &a.unit, "dispatcher").await };
-    if a.status == "assigned" {
+    if a.status.as_str() == "assigned" {
         work::act(&state, &closer, &ticket, &Act::Sign).await.unwrap();
     }
     work::act(&state, &closer, &ticket, &Act::Close { resolution: "街道协调环卫每日清运".into() }).await.unwrap();
@@ -326,7 +386,7 @@ async fn no_rating_after_the_window(engine: Engine) {
     ));
     let window_start = clock.ts() - state.supervision.rating_window.whole_seconds();
     assert_eq!(sup::unrated_count(&state.db.pool, window_start).await.unwrap(), 1);
-    assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().status, "closed");
+    assert_eq!(appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().status.as_str(), "closed");
 }
 both_engines!(no_rating_after_the_window);
 
@@ -350,8 +410,12 @@ async fn residents_add_information_while_open(engine: Engine) {
         Err(BackendError::NotFound)
     ));
     resident::add_information(&state, "ip", &t, &key, "这是补充的内容，垃圾桶在东门。").await.unwrap();
-    let kinds: Vec<String> =
-        appeals::all_events(&state.db.pool, &ticket).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = appeals::all_events(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind.as_str().to_owned())
+        .collect();
     assert_eq!(kinds.last().map(String::as_str), Some("supplement"));
     assert!(outbox_kinds(&state, &ticket).await.contains(&("answered".into(), "U-HD0101".into())));
 }
@@ -394,9 +458,14 @@ async fn the_outbox_retries_and_never_loses_a_message(engine: Engine) {
     };
     let (undelivered, _) = pending(&state).await;
     assert!(undelivered >= 1);
-    // A failing sink: every message stays, with an attempt counted and a later retry time.
-    let r = notify::deliver_due(&state.db.pool, &Sink::Failing, "w1", clock.ts()).await.unwrap();
-    assert_eq!((r.sent, r.failed), (0, usize::try_from(undelivered).unwrap()));
+    // A gateway that answers 503 (a real HTTP POST to a listener here): every message stays,
+    // with an attempt counted and a later retry time.
+    let n = usize::try_from(undelivered).unwrap();
+    let (url, down) = webhook_gateway(503, n);
+    let failing = Sink::Webhook { url, secret: "s3cret".into() };
+    let r = notify::deliver_due(&state.db.pool, &failing, "w1", clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (0, n));
+    assert_eq!(down.join().unwrap().len(), n, "each message was posted once");
     assert_eq!(pending(&state).await.0, undelivered);
     // Not due again yet.
     let r = notify::deliver_due(&state.db.pool, &Sink::Log, "w1", clock.ts() + 10).await.unwrap();
@@ -417,11 +486,67 @@ async fn the_outbox_retries_and_never_loses_a_message(engine: Engine) {
     );
     assert_eq!(a.unwrap().sent + b.unwrap().sent, 1);
     // A file sink masks the phone number.
-    let path = std::env::temp_dir().join(format!("pingan-outbox-{}.jsonl", backend::auth::random_hex()));
+    let path = std::env::temp_dir().join(format!("pingan-outbox-{}.jsonl", backend::crypto::random_hex()));
     work::act(&state, &hrss, &ticket, &Act::Reply { body: "已联系用人单位".into() }).await.unwrap();
     notify::deliver_due(&state.db.pool, &Sink::File(path.clone()), "w1", clock.ts()).await.unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("138****8000") && !text.contains("13800138000"), "{text}");
     let _ = std::fs::remove_file(path);
+    // The webhook (the SMS relay) gets the real number, signed with HMAC-SHA256 of the body.
+    work::act(&state, &hrss, &ticket, &Act::Reply { body: "已督促用人单位支付".into() }).await.unwrap();
+    let (url, gateway) = webhook_gateway(200, 1);
+    let sink = Sink::Webhook { url, secret: "s3cret".into() };
+    let r = notify::deliver_due(&state.db.pool, &sink, "w1", clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (1, 0));
+    let posts = gateway.join().unwrap();
+    let (head, body) = posts[0].split_once("\r\n\r\n").unwrap();
+    let head = head.to_ascii_lowercase();
+    assert!(head.starts_with("post /sms/send http/1.1"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let sig = format!("x-pingan-signature: sha256={}", notify::signature("s3cret", body));
+    assert!(head.contains(&sig), "{head}");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!((json["recipient"].as_str(), json["ticket"].as_str()), (Some("13800138000"), Some(ticket.as_str())));
+}
+
+/// A webhook gateway on 127.0.0.1 that takes `n` POSTs (one per connection), answers each with
+/// `status`, and hands back what it received (head and body as sent).
+fn webhook_gateway(status: u16, n: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/sms/send", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        for _ in 0..n {
+            let (mut conn, _) = listener.accept().unwrap();
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Read the head, then as many body bytes as Content-Length says.
+            loop {
+                let k = conn.read(&mut chunk).unwrap();
+                assert!(k > 0, "connection closed before the request was complete");
+                buf.extend_from_slice(&chunk[..k]);
+                let text = String::from_utf8_lossy(&buf).into_owned();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned())
+                        })
+                        .and_then(|v| v.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if body.len() >= len {
+                        break;
+                    }
+                }
+            }
+            let reason = if status == 200 { "OK" } else { "Service Unavailable" };
+            write!(conn, "HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").unwrap();
+            got.push(String::from_utf8(buf).unwrap());
+        }
+        got
+    });
+    (url, handle)
 }
 both_engines!(the_outbox_retries_and_never_loses_a_message);

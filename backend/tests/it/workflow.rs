@@ -20,11 +20,11 @@ async fn act(state: &AppState, s: &Staff, ticket: &str, a: Act) -> Result<(), Ba
 
 async fn status_unit(state: &AppState, ticket: &str) -> (String, String) {
     let a = appeals::full(&state.db.pool, ticket).await.unwrap().unwrap();
-    (a.status, a.unit)
+    (a.status.as_str().to_owned(), a.unit)
 }
 
 async fn kinds(state: &AppState, ticket: &str) -> Vec<String> {
-    appeals::all_events(&state.db.pool, ticket).await.unwrap().into_iter().map(|e| e.kind).collect()
+    appeals::all_events(&state.db.pool, ticket).await.unwrap().into_iter().map(|e| e.kind.as_str().to_owned()).collect()
 }
 
 fn reply(body: &str) -> Act {
@@ -99,7 +99,7 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     }
     act(&state, &street, &ticket, Act::Close { resolution: "住建局已更换路灯，群众确认。".into() }).await.unwrap();
     let a = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap();
-    assert_eq!(a.status, "closed");
+    assert_eq!(a.status.as_str(), "closed");
     assert_eq!(a.resolution.as_deref(), Some("住建局已更换路灯，群众确认。"));
     assert!(a.closed_at.is_some());
 
@@ -157,9 +157,9 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
     let public: Vec<&str> = view.events.iter().map(|e| e.kind.as_str()).collect();
     assert!(!public.contains(&"note"));
     assert!(public.contains(&"reply") && public.contains(&"closed") && public.contains(&"summoned"));
-    let closed = view.events.iter().find(|e| e.kind == "closed").unwrap();
+    let closed = view.events.iter().find(|e| e.kind.as_str() == "closed").unwrap();
     assert_eq!(closed.body.as_deref(), Some("住建局已更换路灯，群众确认。"));
-    let summoned = view.events.iter().find(|e| e.kind == "summoned").unwrap();
+    let summoned = view.events.iter().find(|e| e.kind.as_str() == "summoned").unwrap();
     // Listed by unit code (D-HD-housing < D-HD-hrss).
     assert_eq!(summoned.extra.as_deref(), Some("河东区住房和城乡建设局、河东区人力资源和社会保障局"));
 
@@ -516,7 +516,7 @@ async fn inbox_scope_filters_and_counts(engine: Engine) {
     let o =
         work::inbox(&state, &grid, &domain::staff::InboxFilter { due: "overdue".into(), ..f.clone() }).await.unwrap();
     assert_eq!(tickets(&o), [urgent.clone()].into_iter().collect());
-    assert_eq!(o.items[0].urgency, "overdue");
+    assert_eq!(o.items[0].urgency.as_str(), "overdue");
     // Paging: page 2 of a short list is empty but says how many pages there are.
     let p2 = work::inbox(&state, &grid, &domain::staff::InboxFilter { page: 2, ..f }).await.unwrap();
     assert!(p2.items.is_empty());

@@ -8,7 +8,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use backend::state::Limits;
+use backend::config::Limits;
 use common::{send, Res};
 use domain::{Lang, Msg};
 use pingan_server::startup::{build_router, build_state, leptos_options};

@@ -8,7 +8,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use backend::state::Limits;
+use backend::config::Limits;
 use backend::AppState;
 use common::browser::Browser;
 use common::{between, enc, send, Res};

@@ -23,7 +23,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use backend::state::Limits;
+use backend::config::Limits;
 use common::between;
 use domain::{Lang, Msg};
 use http_body_util::BodyExt;

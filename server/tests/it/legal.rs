@@ -5,8 +5,8 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use backend::state::Limits;
-use common::{between, csrf, enc, get, get_with as staff_get, post_form, post_with, send, session_cookie};
+use backend::config::Limits;
+use common::{between, enc, get, get_with as staff_get, post_with, send};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 
 async fn app() -> Router {

@@ -6,8 +6,8 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use backend::config::Limits;
 use backend::services::open311;
-use backend::state::Limits;
 use backend::AppState;
 use http_body_util::BodyExt;
 use pingan_server::config::Config;
@@ -23,10 +23,10 @@ fn config(limits: Limits) -> Config {
     std::fs::create_dir_all(&dir).unwrap();
     let mut config = Config::defaults(&format!(
         "sqlite://{}?mode=rwc",
-        dir.join(format!("{}.db", backend::auth::random_hex())).display()
+        dir.join(format!("{}.db", backend::crypto::random_hex())).display()
     ));
     config.limits = limits;
-    config.auth.cost = backend::auth::password::Cost::TEST;
+    config.auth.cost = backend::config::PasswordCost::TEST;
     config
 }
 

@@ -7,7 +7,7 @@ use crate::common;
 
 use axum::http::StatusCode;
 use axum::Router;
-use backend::state::Limits;
+use backend::config::Limits;
 use common::{between, config, csrf, enc, get, get_with, post_form, post_with};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 use serde_json::Value;

@@ -6,7 +6,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use backend::state::Limits;
+use backend::config::Limits;
 use common::browser::Browser;
 use common::{app, between, enc, get, post_form, send};
 

@@ -10,7 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use backend::auth::signin;
 use backend::clock::ManualClock;
-use backend::state::Limits;
+use backend::config::Limits;
 use common::{
     between, config, csrf, enc, get, get_with, post_with, pre_cookie, send, session_cookie, staff_sign_in, Res,
 };

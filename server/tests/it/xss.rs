@@ -6,7 +6,7 @@
 use crate::common;
 
 use axum::http::StatusCode;
-use backend::state::Limits;
+use backend::config::Limits;
 use common::{app, between, config, csrf, enc, get, get_with, post_form, post_with};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 

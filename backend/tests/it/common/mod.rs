@@ -7,9 +7,9 @@
 #![allow(dead_code)]
 
 use backend::catalog::CatalogHandle;
+use backend::config::Limits;
 use backend::db::Db;
 use backend::services::import;
-use backend::state::Limits;
 use backend::AppState;
 use sqlx::Connection;
 
@@ -133,8 +133,10 @@ macro_rules! both_engines {
 pub async fn clocked_state(engine: Engine) -> Option<(AppState, backend::clock::ManualClock)> {
     let clock = backend::clock::ManualClock::new(time::macros::datetime!(2026-11-23 01:00 UTC));
     let state = demo_state(engine, Limits { submit_per_hour: 100_000, ..Limits::default() }).await?;
-    let auth =
-        backend::auth::AuthConfig { cost: backend::auth::password::Cost::TEST, ..backend::auth::AuthConfig::default() };
+    let auth = backend::config::AuthConfig {
+        cost: backend::config::PasswordCost::TEST,
+        ..backend::config::AuthConfig::default()
+    };
     Some((state.with_clock(std::sync::Arc::new(clock.clone())).with_auth(auth), clock))
 }
 
@@ -208,8 +210,11 @@ pub async fn simple_appeal(state: &AppState) -> String {
 pub async fn force(state: &AppState, ticket: &str, unit: &str, status: &str) {
     let path = state.catalog.get().unit_path(unit);
     let mut tx = state.db.pool.begin().await.unwrap();
-    let change =
-        backend::store::appeals::Change { status: Some(status), unit: Some((unit, &path)), ..Default::default() };
+    let change = backend::store::appeals::Change {
+        status: Some(domain::workflow::Status::parse(status).expect("a status")),
+        unit: Some((unit, &path)),
+        ..Default::default()
+    };
     backend::store::appeals::apply(&mut tx, ticket, &change, state.clock.ts()).await.unwrap();
     tx.commit().await.unwrap();
 }

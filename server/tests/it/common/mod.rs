@@ -8,7 +8,7 @@ pub mod browser;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use backend::state::Limits;
+use backend::config::Limits;
 use http_body_util::BodyExt;
 use pingan_server::config::Config;
 use pingan_server::startup::{build_router, build_state, leptos_options};
@@ -21,7 +21,7 @@ pub fn config(limits: Limits) -> Config {
     let n: u64 = rand_u64();
     let mut config = Config::defaults(&format!("sqlite://{}?mode=rwc", dir.join(format!("{n:x}.db")).display()));
     config.limits = limits;
-    config.auth.cost = backend::auth::password::Cost::TEST;
+    config.auth.cost = backend::config::PasswordCost::TEST;
     config
 }
 
