@@ -604,7 +604,7 @@ pub fn overlapping_cells(cells: &[(String, Vec<Rings>)], tolerance: f64) -> Vec<
     let tree = RTree::bulk_load(pieces);
 
     let mut candidates: Vec<(usize, usize)> = Vec::new();
-    for p in tree.iter() {
+    for p in &tree {
         let _ = tree.locate_in_envelope_intersecting_int(&p.env, |q| {
             if q.poly > p.poly && cells[q.cell].0 != cells[p.cell].0 {
                 let (lo, hi) = (p.env.lower(), p.env.upper());

@@ -343,6 +343,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::type_complexity, reason = "a table of cases reads best inline")]
     fn the_next_question_follows_the_answers() {
         let cases: &[(Option<M>, Option<G>, Option<N>, Option<Question>)] = &[
             (None, None, None, Some(Question::Matter)),
@@ -364,6 +365,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::type_complexity, reason = "a table of cases reads best inline")]
     fn the_rule_table() {
         use Msg::*;
         let cases: &[(M, Option<G>, Option<N>, O, &[Msg])] = &[

@@ -488,6 +488,7 @@ pub async fn logout(
 
 /// The CSRF token and a signed-in staff member, which every appeal post needs; the refusal page
 /// otherwise.
+#[expect(clippy::result_large_err, reason = "the refusal is the response itself, built once")]
 fn checked<'a>(ctx: &'a StaffCtx, form: &[(String, String)], lang: Lang) -> Result<&'a auth::Staff, Response> {
     if !csrf_ok(ctx, form) {
         return Err(csrf_refused(lang));

@@ -318,7 +318,11 @@ async fn filters_window_status_codes_ids_and_limit(engine: Engine) {
     appeals::apply(
         &mut tx,
         &stored(&mid),
-        &appeals::Change { status: Some(domain::workflow::Status::Closed), closed_at: Some(Some(clock.ts())), ..Default::default() },
+        &appeals::Change {
+            status: Some(domain::workflow::Status::Closed),
+            closed_at: Some(Some(clock.ts())),
+            ..Default::default()
+        },
         clock.ts(),
     )
     .await
@@ -431,7 +435,7 @@ async fn at_most_a_thousand_newest_first(engine: Engine) {
     let now = clock.ts();
     let mut tx = state.db.pool.begin().await.unwrap();
     for i in 0..1001_i64 {
-        let ticket = format!("PA{:08}", i);
+        let ticket = format!("PA{i:08}");
         let token = format!("{i:032x}");
         appeals::insert(
             &mut tx,

@@ -267,6 +267,7 @@ fn expected(actor: &str, pos: Pos) -> BTreeSet<Action> {
     }
 }
 
+#[expect(clippy::type_complexity, reason = "a table of actors reads best inline")]
 async fn authorization_matrix(engine: Engine) {
     let Some((state, _clock)) = common::clocked_state(engine).await else { return };
     // Actor → (unit, role, units at each position).

@@ -414,7 +414,7 @@ async fn private_responses_are_never_stored() {
     let (app, _) = setup().await;
     let mut a = Browser::new();
     let no_store = |r: &Res, what: &str| {
-        assert_eq!(r.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"), "{what}")
+        assert_eq!(r.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
     };
     no_store(&a.get(&app, "/appeal/new").await, "/appeal/new");
     let r = a.post(&app, "/form/appeal/new", "category=sanitation").await;

@@ -209,7 +209,11 @@ async fn admin_pages_are_for_admins_only() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(backend::auth::list_staff(&s.state, &backend::audit::Who::system()).await.unwrap().iter().all(|x| x.username != "mole"));
+    assert!(backend::auth::list_staff(&s.state, &backend::audit::Who::system())
+        .await
+        .unwrap()
+        .iter()
+        .all(|x| x.username != "mole"));
     // An admin creates an account through the form; a weak password comes back per field.
     let admin = sign_in(&s, "boss").await;
     let token = csrf(&get_with(&s.app, "/staff/admin/staff", &admin).await.body);
@@ -244,7 +248,12 @@ async fn a_password_reset_or_switch_off_ends_open_sessions() {
     let cookie = sign_in(&s, "wang").await;
     assert_eq!(get_with(&s.app, "/staff", &cookie).await.status, StatusCode::OK);
     s.clock.advance(time::Duration::seconds(5));
-    let wang = backend::auth::list_staff(&s.state, &backend::audit::Who::system()).await.unwrap().into_iter().find(|x| x.username == "wang").unwrap();
+    let wang = backend::auth::list_staff(&s.state, &backend::audit::Who::system())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.username == "wang")
+        .unwrap();
     backend::auth::reset_password(&s.state, &backend::audit::Who::system(), &wang.id, "a brand new long secret")
         .await
         .unwrap();
