@@ -215,11 +215,9 @@ pub async fn track_lookup(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(TrackLookupForm { ticket, key }): Form<TrackLookupForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let g = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let (ticket, key) = (g("ticket"), g("key"));
     let secure = state.auth.secure_cookies;
     let problem = match track::open(&state, &ip, &ticket, &key).await {
         Ok(id) => {
@@ -274,13 +272,10 @@ async fn resident_outcome(
     lang: Lang,
     session: &str,
     form_name: &str,
-    form: &HashMap<String, String>,
+    kept: Vec<(String, String)>,
     r: Result<Msg, BackendError>,
 ) -> Response {
-    let kept = |f: &HashMap<String, String>| {
-        f.iter().filter(|(k, _)| !matches!(k.as_str(), "ticket" | "key")).map(|(k, v)| (k.clone(), v.clone())).collect()
-    };
-    let flash = match crate::error::flash_of(form_name, r, Some, || kept(form)) {
+    let flash = match crate::error::flash_of(form_name, r, Some, || kept) {
         Ok(f) => f,
         Err(e) => return PageError::resident(lang, &e).not_found(Msg::TrackSessionEnded).into_response(),
     };
@@ -292,18 +287,42 @@ async fn resident_outcome(
     }
 }
 
+/// `/form/track`: a ticket and its key. Missing fields are empty (and refused as such).
+#[derive(Debug, serde::Deserialize)]
+pub struct TrackLookupForm {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    key: String,
+}
+
+/// `/form/track/info`: the resident's words.
+#[derive(Debug, serde::Deserialize)]
+pub struct TrackInfoForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// `/form/track/rate`: satisfied / basically / unsatisfied, and an optional comment.
+#[derive(Debug, serde::Deserialize)]
+pub struct TrackRateForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
 /// The resident answers a request for information or adds something (`/form/track/info`).
 pub async fn track_info(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<TrackInfoForm>,
 ) -> Response {
     let lang = lang_of(&headers);
     let session = cookie(&headers, cookies::TRACK);
-    let g = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let r = resident::add_information_in_session(&state, &ip, &session, &g("body")).await.map(|()| Msg::InfoReceived);
-    resident_outcome(&state, lang, &session, "info", &form, r).await
+    let r = resident::add_information_in_session(&state, &ip, &session, &form.body).await.map(|()| Msg::InfoReceived);
+    resident_outcome(&state, lang, &session, "info", vec![("body".into(), form.body)], r).await
 }
 
 /// The resident rates the answer (`/form/track/rate`).
@@ -311,15 +330,15 @@ pub async fn track_rate(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<TrackRateForm>,
 ) -> Response {
     let lang = lang_of(&headers);
     let session = cookie(&headers, cookies::TRACK);
-    let g = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let r = resident::rate_in_session(&state, &ip, &session, &g("rating"), &g("comment"))
+    let r = resident::rate_in_session(&state, &ip, &session, &form.rating, &form.comment)
         .await
         .map(|()| Msg::RatingReceived);
-    resident_outcome(&state, lang, &session, "rate", &form, r).await
+    let kept = vec![("rating".into(), form.rating), ("comment".into(), form.comment)];
+    resident_outcome(&state, lang, &session, "rate", kept, r).await
 }
 
 #[cfg(test)]
