@@ -187,6 +187,9 @@ impl Stage {
     }
 }
 
+/// The most working days one extension may ask for.
+pub const EXTENSION_DAYS_MAX: i64 = 30;
+
 /// Where the warning point lies in a deadline's span: 3/4 (75 %), as numerator and denominator.
 /// The database's queries compute the same point from these two numbers (`store::sql`).
 pub const WARNING_FRACTION: (i64, i64) = (3, 4);

@@ -490,7 +490,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             <div class="field">
                 <label for="request_extension-days" class="label">{t(Msg::DaysLabel)}</label>
                 {f.errors_for("request_extension").iter().find(|e| e.field == FieldName::Days).map(|e| view! { <p class="field-error">{t(e.msg)}</p> })}
-                <input id="request_extension-days" name="days" type="number" inputmode="numeric" min="1" max="30" value=f.value("days")/>
+                <input id="request_extension-days" name="days" type="number" inputmode="numeric" min="1" max=domain::sla::EXTENSION_DAYS_MAX.to_string() value=f.value("days")/>
             </div>
             {textarea(FieldName::Reason, Msg::ReasonLabel, f, "request_extension", "reason")}
         }

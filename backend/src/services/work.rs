@@ -607,7 +607,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 .trim()
                 .parse()
                 .ok()
-                .filter(|d| (1..=30).contains(d))
+                .filter(|d| (1..=domain::sla::EXTENSION_DAYS_MAX).contains(d))
                 .ok_or_else(|| BackendError::invalid(FieldError::new(FieldName::Days, Msg::ErrDaysInvalid)))?;
             if sup_store::pending_extension(&mut tx, ticket).await? {
                 return Err(BackendError::Conflict(Msg::ErrExtensionPending));
