@@ -33,15 +33,21 @@ impl Who {
         Self { id: "resident".into(), name: "resident".into(), role: "resident".into() }
     }
 
+    /// The operator's command line (`pingan <command> …`), which has the database anyway.
+    #[must_use]
+    pub fn cli(command: &str) -> Self {
+        Self { id: "cli".into(), name: format!("pingan {command}"), role: "cli".into() }
+    }
+
     /// The one admin check. Staff accounts, the holiday calendar, the region import, the legal
-    /// editor and the audit log are for admins, and for the operator's own command line (which
-    /// acts as [`Who::system`]; a `Who` is only ever made by the server, never from a request).
-    /// Each of those use cases calls this first.
+    /// editor and the audit log are for admins, and for the operator's own command line and the
+    /// server's own jobs ([`Who::cli`], [`Who::system`]; a `Who` is only ever made by the server,
+    /// never from a request). Each of those use cases calls this first.
     ///
     /// # Errors
     /// [`BackendError::Forbidden`](crate::BackendError::Forbidden) for anyone else.
     pub fn require_admin(&self) -> Result<()> {
-        if self.role == domain::workflow::Role::Admin.as_str() || self.role == "system" {
+        if self.role == domain::workflow::Role::Admin.as_str() || matches!(self.role.as_str(), "system" | "cli") {
             Ok(())
         } else {
             Err(crate::BackendError::Forbidden)
@@ -227,6 +233,19 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_admins_the_cli_and_the_system_administer() {
+        use domain::workflow::Role;
+        let staff = |role: Role| Who { id: "s1".into(), name: "x".into(), role: role.as_str().into() };
+        assert!(staff(Role::Admin).require_admin().is_ok());
+        assert!(Who::cli("create-staff").require_admin().is_ok());
+        assert!(Who::system().require_admin().is_ok());
+        for role in [Role::Dispatcher, Role::UnitHandler, Role::GridWorker] {
+            assert!(matches!(staff(role).require_admin(), Err(crate::BackendError::Forbidden)), "{role:?}");
+        }
+        assert!(Who::resident().require_admin().is_err());
+    }
 
     fn row(seq: i64, detail: &str) -> AuditRow {
         AuditRow {

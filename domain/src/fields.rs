@@ -94,6 +94,11 @@ pub const TEXT_MAX: usize = 2000;
 /// long reaches the server and gets a clear "too long" message instead of being cut silently.
 pub const TEXT_INPUT_MAXLENGTH: &str = "2100";
 
+/// Longest reason a staff member gives (a transfer, an escalation, a reopening, an extension,
+/// revealing contact details), and its text boxes' `maxlength`.
+pub const REASON_MAX: usize = 500;
+pub const REASON_INPUT_MAXLENGTH: &str = "500";
+
 /// Shortest and longest description we accept.
 pub const DESCRIPTION_MIN: usize = 10;
 pub const DESCRIPTION_MAX: usize = TEXT_MAX;
@@ -355,6 +360,7 @@ mod tests {
         assert_eq!(Description::parse("楼道堆杂物").unwrap_err().msg, Msg::ErrDescriptionShort);
         assert_eq!(Description::parse("   ").unwrap_err().msg, Msg::ErrDescriptionEmpty);
         assert_eq!(TEXT_INPUT_MAXLENGTH.parse::<usize>().ok(), Some(TEXT_MAX + 100), "the slack of the text areas");
+        assert_eq!(REASON_INPUT_MAXLENGTH.parse::<usize>().ok(), Some(REASON_MAX));
         let long = "字".repeat(DESCRIPTION_MAX + 1);
         assert_eq!(Description::parse(&long).unwrap_err().msg, Msg::ErrDescriptionLong);
         assert!(Description::parse(&"字".repeat(DESCRIPTION_MAX)).is_ok());

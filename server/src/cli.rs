@@ -56,7 +56,7 @@ pub async fn import_regions(config: &Config, dir: &Path) -> Result<(), BackendEr
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let files = import::read_dir(dir)?;
-    let who = backend::audit::Who { id: "cli".into(), name: "pingan import-regions".into(), role: "cli".into() };
+    let who = backend::audit::Who::cli("import-regions");
     let r = import::import_as(&db, &files, &who).await?;
     println!("imported {} regions, {} units, {} categories", r.regions, r.units, r.categories);
     Ok(())
@@ -71,7 +71,7 @@ pub async fn import_legal(config: &Config, dir: &Path) -> Result<(), BackendErro
     db.migrate().await?;
     let catalog = import::load_catalog(&db).await?;
     let files = backend::services::legal::read_dir(dir)?;
-    let who = backend::audit::Who { id: "cli".into(), name: "pingan import-legal".into(), role: "cli".into() };
+    let who = backend::audit::Who::cli("import-legal");
     let r = backend::services::legal::import_as(&db, &catalog, &files, &who).await?;
     println!("imported {} articles and {} service points ({} removed)", r.articles, r.services, r.removed);
     Ok(())
@@ -135,7 +135,7 @@ pub async fn create_staff(config: &Config, args: &[String]) -> Result<(), Box<dy
     std::io::stdin().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let state = startup::build_state(config).await?;
-    let by = backend::audit::Who { id: "cli".into(), name: "pingan create-staff".into(), role: "cli".into() };
+    let by = backend::audit::Who::cli("create-staff");
     let n = backend::auth::NewStaff {
         display_name: f.get("name").cloned().unwrap_or_else(|| username.clone()),
         username,
@@ -217,7 +217,7 @@ pub async fn open311_key(
     out: &mut impl std::io::Write,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use backend::services::open311;
-    let by = backend::audit::Who { id: "cli".into(), name: "pingan open311-key".into(), role: "cli".into() };
+    let by = backend::audit::Who::cli("open311-key");
     let fmt_ts = domain::sla::local_text;
     match args.first().map(String::as_str) {
         Some("create") => {

@@ -373,14 +373,12 @@ fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) 
     .into_any()
 }
 
-#[allow(clippy::too_many_lines)]
-fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
-    let lang = lang();
+/// The forms of the actions this person may take now, in the page's order.
+#[expect(clippy::too_many_lines, reason = "one form per action, each a few lines of markup")]
+fn action_forms(a: &AppealPage, f: &Flash, csrf: &str) -> Vec<AnyView> {
     let ticket = a.ticket.clone();
-    let display = domain::receipt::Ticket::parse(&a.ticket).map(|t| t.display()).unwrap_or(a.ticket.clone());
-    let csrf = h.csrf.clone();
+    let csrf = csrf.to_owned();
     let can = |x: Action| a.actions.contains(&x);
-    let f = &flash;
     let mut forms: Vec<AnyView> = Vec::new();
     if can(Action::Sign) {
         forms.push(action_form("sign", Msg::ActSign, &ticket, &csrf, f, ().into_any()).into_any());
@@ -512,7 +510,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                             <input type="hidden" name="id" value=id/>
                             <div class="field">
                                 <label for="decide-note" class="label">{t(Msg::NoteLabel)}</label>
-                                <TextArea value="" {..} id="decide-note" name="note" rows="2" maxlength="500"/>
+                                <TextArea value="" {..} id="decide-note" name="note" rows="2" maxlength=domain::fields::REASON_INPUT_MAXLENGTH/>
                             </div>
                             <button type="submit" name="action" value="approve_extension" class="button">{t(Msg::ApproveLabel)}</button>
                             " "
@@ -550,6 +548,16 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             .into_any(),
         );
     }
+    forms
+}
+
+fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
+    let lang = lang();
+    let display = domain::receipt::Ticket::parse(&a.ticket).map(|t| t.display()).unwrap_or(a.ticket.clone());
+    let csrf = h.csrf.clone();
+    let f = &flash;
+    let can = |x: Action| a.actions.contains(&x);
+    let forms = action_forms(&a, f, &csrf);
     let no_actions = forms.is_empty();
     let (_, due) = domain::sla::running_deadline(a.status, a.clock_start_at, a.sign_by_at, a.deadline_at);
     let reveal_errors = f.errors_for("reveal");
@@ -601,7 +609,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                             <Notice msg=reveal_problem problem=true/>
                             <div class="field">
                                 <label for="reveal-reason" class="label">{t(Msg::RevealReason)}</label>
-                                <input id="reveal-reason" name="reason" type="text" maxlength="500" autocomplete="off"/>
+                                <input id="reveal-reason" name="reason" type="text" maxlength=domain::fields::REASON_INPUT_MAXLENGTH autocomplete="off"/>
                             </div>
                             <button type="submit" class="button button-secondary">{t(Msg::RevealTitle)}</button>
                         </form>

@@ -26,8 +26,7 @@ use domain::workflow::{self, Action, Relation, Role, Status};
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
 
-/// Longest reason.
-pub const REASON_MAX: usize = 500;
+use domain::fields::REASON_MAX;
 /// Appeals per inbox page.
 pub const PAGE_SIZE: i64 = 20;
 
