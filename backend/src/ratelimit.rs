@@ -1,6 +1,13 @@
-//! Per-client rate limits (GCRA from the `governor` crate), keyed by client address: see
-//! [`client_key`], the one place that decides who a client is.
+//! Per-client rate limits, keyed by client address: see [`client_key`], the one place that
+//! decides who a client is.
+//!
+//! One node (SQLite, the embedded default) counts in memory (GCRA from the `governor` crate).
+//! Several nodes on one PostgreSQL must share the budget, or N nodes would hand out N budgets:
+//! there a limiter counts in the database ([`Limiter::shared`]), a fixed window per client in the
+//! `rate_limits` table, one upsert per check. If the database cannot be asked, the node's own
+//! in-memory count decides (a limiter must not take the portal down), and that is logged.
 
+use crate::db::Db;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -8,10 +15,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
-pub struct Limiter(Arc<DefaultKeyedRateLimiter<String>>);
+pub struct Limiter {
+    local: Arc<DefaultKeyedRateLimiter<String>>,
+    shared: Option<Shared>,
+}
+
+/// The database side of a shared limiter.
+#[derive(Clone)]
+struct Shared {
+    db: Db,
+    /// Which limiter (prefix of the bucket key): one table serves them all.
+    name: &'static str,
+    burst: i64,
+    period_secs: i64,
+}
 
 impl Limiter {
-    /// `burst` requests at once, refilled at `burst` per `period`.
+    /// `burst` requests at once, refilled at `burst` per `period`, counted in this process.
     #[must_use]
     pub fn new(burst: u32, period: Duration) -> Self {
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -19,19 +39,79 @@ impl Limiter {
         let quota = Quota::with_period(per_cell.max(Duration::from_millis(1)))
             .unwrap_or_else(|| Quota::per_second(burst))
             .allow_burst(burst);
-        Self(Arc::new(RateLimiter::keyed(quota)))
+        Self { local: Arc::new(RateLimiter::keyed(quota)), shared: None }
+    }
+
+    /// `burst` requests per `period` per client, counted in the database every node uses (fixed
+    /// windows of `period`: at a window's edge a client may get up to twice `burst` in a short
+    /// time, never more). `name` tells this limiter's rows apart from the others'.
+    #[must_use]
+    pub fn shared(db: Db, name: &'static str, burst: u32, period: Duration) -> Self {
+        let mut l = Self::new(burst, period);
+        l.shared = Some(Shared {
+            db,
+            name,
+            burst: i64::from(burst.max(1)),
+            period_secs: i64::try_from(period.as_secs().max(1)).unwrap_or(i64::MAX),
+        });
+        l
+    }
+
+    /// The in-memory limiter on one node, the database-backed one when the engine is PostgreSQL
+    /// (several nodes may share it).
+    #[must_use]
+    pub fn for_db(db: &Db, name: &'static str, burst: u32, period: Duration) -> Self {
+        match db.engine {
+            crate::db::Engine::Sqlite => Self::new(burst, period),
+            crate::db::Engine::Postgres => Self::shared(db.clone(), name, burst, period),
+        }
     }
 
     /// Forgets clients whose budget is full again (keeps memory bounded; run now and then).
     pub fn prune(&self) {
-        self.0.retain_recent();
-        self.0.shrink_to_fit();
+        self.local.retain_recent();
+        self.local.shrink_to_fit();
+    }
+
+    /// Deletes the database windows that have ended (shared limiters; run now and then).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn prune_shared(&self, now: i64) -> crate::Result<()> {
+        if let Some(s) = &self.shared {
+            sqlx::query("DELETE FROM rate_limits WHERE bucket LIKE $1 AND window_start < $2")
+                .bind(format!("{}:%", s.name))
+                .bind(now - s.period_secs)
+                .execute(&s.db.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// True if this client may go ahead now (and counts the attempt).
-    #[must_use]
-    pub fn check(&self, client: &str) -> bool {
-        self.0.check_key(&client.to_owned()).is_ok()
+    pub async fn check(&self, client: &str) -> bool {
+        let Some(s) = &self.shared else { return self.local.check_key(&client.to_owned()).is_ok() };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let window = now - now.rem_euclid(s.period_secs);
+        let counted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
+             ON CONFLICT (bucket) DO UPDATE SET
+               hits = CASE WHEN rate_limits.window_start = excluded.window_start
+                           THEN rate_limits.hits + 1 ELSE 1 END,
+               window_start = excluded.window_start
+             RETURNING hits",
+        )
+        .bind(format!("{}:{client}", s.name))
+        .bind(window)
+        .fetch_one(&s.db.pool)
+        .await;
+        match counted {
+            Ok((hits,)) => hits <= s.burst,
+            Err(e) => {
+                tracing::error!(limiter = s.name, error = %e, "shared rate limit unavailable; counting on this node");
+                self.local.check_key(&client.to_owned()).is_ok()
+            }
+        }
     }
 }
 
@@ -107,11 +187,11 @@ mod tests {
         assert_eq!(client_key(peer, true, []), "10.0.0.1");
     }
 
-    #[test]
-    fn allows_the_burst_then_refuses_per_client() {
+    #[tokio::test]
+    async fn allows_the_burst_then_refuses_per_client() {
         let l = Limiter::new(3, Duration::from_secs(600));
-        assert!(l.check("a") && l.check("a") && l.check("a"));
-        assert!(!l.check("a"));
-        assert!(l.check("b"), "another client has its own budget");
+        assert!(l.check("a").await && l.check("a").await && l.check("a").await);
+        assert!(!l.check("a").await);
+        assert!(l.check("b").await, "another client has its own budget");
     }
 }

@@ -33,12 +33,15 @@ pub struct AppState {
     pub uploads: crate::photos::UploadGate,
     /// See `auth::dummy_hash`.
     pub(crate) dummy_hash: Arc<OnceCell<String>>,
+    /// Submitted appeals on their way to the database (group commit on SQLite).
+    pub(crate) appeal_writer: crate::store::group_commit::GroupCommit<crate::services::appeal::StoreAppeal>,
 }
 
 impl AppState {
     #[must_use]
     pub fn new(db: Db, catalog: CatalogHandle, limits: Limits) -> Self {
         let quarter = Duration::from_secs(900);
+        let d = db.clone();
         Self {
             db,
             catalog,
@@ -46,14 +49,20 @@ impl AppState {
             auth: AuthConfig::default(),
             supervision: SupervisionConfig::default(),
             legal: LegalConfig::default(),
-            track_limiter: Limiter::new(limits.track_per_10min, Duration::from_secs(600)),
-            submit_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
-            resident_post_limiter: Limiter::new(limits.submit_per_hour, Duration::from_secs(3600)),
-            login_ip_limiter: Limiter::new(limits.login_per_15min_ip, quarter),
-            login_user_limiter: Limiter::new(limits.login_per_15min_user, quarter),
-            open311_limiter: Limiter::new(limits.open311_per_hour, Duration::from_secs(3600)),
+            track_limiter: Limiter::for_db(&d, "track", limits.track_per_10min, Duration::from_secs(600)),
+            submit_limiter: Limiter::for_db(&d, "submit", limits.submit_per_hour, Duration::from_secs(3600)),
+            resident_post_limiter: Limiter::for_db(
+                &d,
+                "resident_post",
+                limits.submit_per_hour,
+                Duration::from_secs(3600),
+            ),
+            login_ip_limiter: Limiter::for_db(&d, "login_ip", limits.login_per_15min_ip, quarter),
+            login_user_limiter: Limiter::for_db(&d, "login_user", limits.login_per_15min_user, quarter),
+            open311_limiter: Limiter::for_db(&d, "open311", limits.open311_per_hour, Duration::from_secs(3600)),
             uploads: crate::photos::UploadGate::default(),
             dummy_hash: Arc::new(OnceCell::new()),
+            appeal_writer: crate::store::group_commit::GroupCommit::default(),
         }
     }
 

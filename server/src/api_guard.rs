@@ -70,7 +70,10 @@ pub async fn guard(req: Request, next: Next) -> Response {
     }
     if name != "track_appeal" {
         let client = req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
-        let allowed = req.extensions().get::<AppState>().is_none_or(|s| s.track_limiter.check(&client));
+        let allowed = match req.extensions().get::<AppState>() {
+            Some(s) => s.track_limiter.check(&client).await,
+            None => true,
+        };
         if !allowed {
             return refuse(StatusCode::TOO_MANY_REQUESTS, "ServerError", lang, Msg::TrackRateLimited);
         }

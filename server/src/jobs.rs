@@ -77,8 +77,10 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
                 &s.resident_post_limiter,
                 &s.login_ip_limiter,
                 &s.login_user_limiter,
+                &s.open311_limiter,
             ] {
                 l.prune();
+                l.prune_shared(now).await?;
             }
             Ok(())
         }

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod jobs;
 pub mod middleware;
 pub mod open311;
+pub mod pages;
 pub mod refusals;
 pub mod staff;
 pub mod startup;

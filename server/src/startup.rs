@@ -144,6 +144,8 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         // Bare refusals (extractor rejections, 405, 413, the cross-origin 403) become pages.
         .layer(middleware::from_fn(crate::refusals::pages))
         .layer(middleware::from_fn(move |req, next| mw::client_ip(trust_proxy, req, next)))
+        // Pages without islands lose the WASM loader; public pages get validators (issue 11).
+        .layer(middleware::from_fn(crate::pages::finish))
         .layer(middleware::from_fn(mw::security_headers))
         .layer(middleware::from_fn(move |req, next| mw::strict_transport(https, req, next)))
         .layer(middleware::from_fn(mw::no_store))

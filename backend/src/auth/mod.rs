@@ -119,7 +119,7 @@ pub async fn login(
 ) -> std::result::Result<PasswordOk, signin::SigninError> {
     use signin::SigninError;
     let username = signin::throttle_name(username);
-    if !state.login_ip_limiter.check(client) {
+    if !state.login_ip_limiter.check(client).await {
         tracing::warn!(client, "sign-in throttled: too many attempts from this client");
         return Err(SigninError::Throttled { retry_after: 60 });
     }

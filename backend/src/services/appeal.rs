@@ -255,7 +255,7 @@ pub struct NewDraft {
 /// # Errors
 /// Rate limit on new drafts, or database errors.
 pub async fn start(state: &AppState, client: &str, form: &HashMap<String, String>) -> Result<NewDraft> {
-    if !state.submit_limiter.check(client) {
+    if !state.submit_limiter.check(client).await {
         return Err(BackendError::RateLimited);
     }
     let mut d = Draft::default();
@@ -471,41 +471,37 @@ pub(crate) async fn accept(
         let kb = crate::crypto::random_bytes::<17>();
         let ticket = Ticket::from_random(&tb);
         let key = AccessKey::from_random(&kb);
-        let key_hash = hash_key(&key);
         let at = now.unix_timestamp();
-        let mut tx = state.db.pool.begin().await?;
-        let inserted = appeals::insert(
-            &mut tx,
-            &appeals::NewAppeal {
-                ticket: ticket.as_str(),
-                submit_token,
-                key_hash: &key_hash,
-                category: &category.code,
-                description: intake.description.as_str(),
-                lat: point.map(|p| p.lat),
-                lng: point.map(|p| p.lng),
-                region: routed.region.as_deref(),
-                cell: routed.cell.as_deref(),
-                address_note: intake.address_note.map(AddressNote::as_str),
-                contact,
-                status: domain::workflow::Status::Assigned,
-                unit: &routed.unit,
-                route_reason: route_reason_str(routed.reason),
-                submitted_at: at,
-                deadline_at: deadlines.resolve_by.unix_timestamp(),
-                sign_by_at: deadlines.sign_by.unix_timestamp(),
-                urgent: category.urgent,
-                scope_path: &scope_path,
-                channel: &channel,
-                media_url,
-                publish_requested: intake.publish,
+        let job = StoreAppeal {
+            ticket: ticket.as_str().to_owned(),
+            submit_token: submit_token.to_owned(),
+            key_hash: hash_key(&key),
+            key: key.as_str().to_owned(),
+            category: category.code.clone(),
+            description: intake.description.as_str().to_owned(),
+            point,
+            region: routed.region.clone(),
+            cell: routed.cell.clone(),
+            address_note: intake.address_note.map(|a| a.as_str().to_owned()),
+            contact: contact.map(|(n, p)| (n.to_owned(), p.to_owned())),
+            unit: routed.unit.clone(),
+            reason: routed.reason,
+            at,
+            deadline_at: deadlines.resolve_by.unix_timestamp(),
+            sign_by_at: deadlines.sign_by.unix_timestamp(),
+            urgent: category.urgent,
+            scope_path: scope_path.clone(),
+            channel: channel.clone(),
+            media_url: media_url.map(str::to_owned),
+            publish_requested: intake.publish,
+            web_token: match intake.channel {
+                Channel::Web { token } => Some(token.to_owned()),
+                Channel::Open311 { .. } => None,
             },
-        )
-        .await;
-        match inserted {
+        };
+        match state.appeal_writer.run(&state.db, job).await {
             Ok(()) => {}
             Err(e) if e.is_unique_violation() => {
-                drop(tx);
                 if let Channel::Web { token } = intake.channel {
                     // Same token submitted meanwhile? Then that one is the answer.
                     if let Some(t) = drafts::get(&state.db.pool, token).await?.and_then(|r| r.ticket) {
@@ -519,45 +515,110 @@ pub(crate) async fn accept(
             }
             Err(e) => return Err(e),
         }
-        appeals::insert_event(
-            &mut tx,
-            &appeals::NewEvent {
-                ticket: ticket.as_str(),
-                at,
-                kind: domain::events::EventKind::Submitted,
-                actor: "resident",
-                unit: None,
-                body: None,
-            },
-        )
-        .await?;
-        let kind = if routed.reason == RouteReason::OutsideGrid {
-            domain::events::EventKind::RoutedOutside
-        } else {
-            domain::events::EventKind::Routed
-        };
-        appeals::insert_event(
-            &mut tx,
-            &appeals::NewEvent {
-                ticket: ticket.as_str(),
-                at,
-                kind,
-                actor: "system",
-                unit: Some(&routed.unit),
-                body: Some(route_reason_str(routed.reason)),
-            },
-        )
-        .await?;
-        crate::notify::unit(&mut tx, &routed.unit, ticket.as_str(), crate::notify::Kind::NewAssignment, at).await?;
-        if let Channel::Web { token } = intake.channel {
-            appeals::take_draft_photos(&mut tx, token, ticket.as_str()).await?;
-            drafts::mark_submitted(&mut tx, token, ticket.as_str(), key.as_str(), at).await?;
-        }
-        tx.commit().await?;
         tracing::info!(ticket = ticket.as_str(), unit = %routed.unit, reason = ?routed.reason, channel, "appeal accepted");
         return Ok(ticket.as_str().to_owned());
     }
     Err(BackendError::Internal("could not draw a free ticket number".into()))
+}
+
+/// Everything [`accept`] stores for one appeal, owned, so the SQLite group-commit writer can
+/// run it in a shared transaction (see [`crate::store::group_commit`]).
+pub struct StoreAppeal {
+    ticket: String,
+    submit_token: String,
+    key_hash: String,
+    /// The access key in clear, kept only in the draft row (the wizard's receipt shows it again).
+    key: String,
+    category: String,
+    description: String,
+    point: Option<domain::fields::GeoPoint>,
+    region: Option<String>,
+    cell: Option<String>,
+    address_note: Option<String>,
+    contact: Option<(String, String)>,
+    unit: String,
+    reason: RouteReason,
+    at: i64,
+    deadline_at: i64,
+    sign_by_at: i64,
+    urgent: bool,
+    scope_path: String,
+    channel: String,
+    media_url: Option<String>,
+    publish_requested: bool,
+    /// The wizard's draft token: its photos move to the appeal and it keeps the receipt.
+    web_token: Option<String>,
+}
+
+impl crate::store::group_commit::Job for StoreAppeal {
+    /// The appeal, its first two timeline events and its unit's new-assignment message (and for
+    /// the wizard, the draft's photos and receipt).
+    fn write<'a>(&'a self, tx: &'a mut crate::store::Tx<'static>) -> crate::store::group_commit::WriteFuture<'a> {
+        Box::pin(self.write_rows(tx))
+    }
+}
+
+impl StoreAppeal {
+    async fn write_rows(&self, tx: &mut crate::store::Tx<'static>) -> Result<()> {
+        let ticket = self.ticket.as_str();
+        appeals::insert(
+            tx,
+            &appeals::NewAppeal {
+                ticket,
+                submit_token: &self.submit_token,
+                key_hash: &self.key_hash,
+                category: &self.category,
+                description: &self.description,
+                lat: self.point.map(|p| p.lat),
+                lng: self.point.map(|p| p.lng),
+                region: self.region.as_deref(),
+                cell: self.cell.as_deref(),
+                address_note: self.address_note.as_deref(),
+                contact: self.contact.as_ref().map(|(n, p)| (n.as_str(), p.as_str())),
+                status: domain::workflow::Status::Assigned,
+                unit: &self.unit,
+                route_reason: route_reason_str(self.reason),
+                submitted_at: self.at,
+                deadline_at: self.deadline_at,
+                sign_by_at: self.sign_by_at,
+                urgent: self.urgent,
+                scope_path: &self.scope_path,
+                channel: &self.channel,
+                media_url: self.media_url.as_deref(),
+                publish_requested: self.publish_requested,
+            },
+        )
+        .await?;
+        let submitted = appeals::NewEvent {
+            ticket,
+            at: self.at,
+            kind: domain::events::EventKind::Submitted,
+            actor: "resident",
+            unit: None,
+            body: None,
+        };
+        appeals::insert_event(tx, &submitted).await?;
+        let kind = if self.reason == RouteReason::OutsideGrid {
+            domain::events::EventKind::RoutedOutside
+        } else {
+            domain::events::EventKind::Routed
+        };
+        let routed = appeals::NewEvent {
+            ticket,
+            at: self.at,
+            kind,
+            actor: "system",
+            unit: Some(&self.unit),
+            body: Some(route_reason_str(self.reason)),
+        };
+        appeals::insert_event(tx, &routed).await?;
+        crate::notify::unit(tx, &self.unit, ticket, crate::notify::Kind::NewAssignment, self.at).await?;
+        if let Some(token) = &self.web_token {
+            appeals::take_draft_photos(tx, token, ticket).await?;
+            drafts::mark_submitted(tx, token, ticket, &self.key, self.at).await?;
+        }
+        Ok(())
+    }
 }
 
 fn route_reason_str(r: RouteReason) -> &'static str {

@@ -474,7 +474,7 @@ fn media_url(s: &str) -> std::result::Result<Option<String>, String> {
 /// [`BackendError::RateLimited`]; [`BackendError::BadRequest`]; database errors.
 pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
     let key_id = authorize(state, &p.api_key).await?;
-    if !state.open311_limiter.check(&format!("open311:{key_id}")) {
+    if !state.open311_limiter.check(&format!("open311:{key_id}")).await {
         tracing::warn!(key = key_id, "Open311 submissions throttled");
         return Err(BackendError::RateLimited);
     }

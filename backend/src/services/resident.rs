@@ -59,14 +59,14 @@ fn resident_text(s: &str, field: FieldName) -> Result<String> {
 }
 
 async fn checked(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<String> {
-    if !state.resident_post_limiter.check(client) {
+    if !state.resident_post_limiter.check(client).await {
         return Err(BackendError::RateLimited);
     }
     Ok(verify_credentials(state, ticket, key).await?.ticket)
 }
 
 async fn checked_session(state: &AppState, client: &str, session: &str) -> Result<String> {
-    if !state.resident_post_limiter.check(client) {
+    if !state.resident_post_limiter.check(client).await {
         return Err(BackendError::RateLimited);
     }
     crate::services::track::session_ticket(state, session).await

@@ -73,7 +73,7 @@ pub fn hash_session(id: &str) -> String {
 /// [`BackendError::RateLimited`], [`BackendError::Invalid`] for malformed input,
 /// [`BackendError::NotFound`] for any wrong pair; database errors.
 pub async fn open(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<String> {
-    if !state.track_limiter.check(client) {
+    if !state.track_limiter.check(client).await {
         return Err(BackendError::RateLimited);
     }
     let row = verify_credentials(state, ticket, key).await?;
@@ -131,7 +131,7 @@ pub async fn track_session(state: &AppState, id: &str) -> Result<TrackView> {
 /// [`BackendError::RateLimited`] when the client asked too often; [`BackendError::Invalid`] for
 /// malformed input; [`BackendError::NotFound`] for any wrong ticket/key pair.
 pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> Result<TrackView> {
-    if !state.track_limiter.check(client) {
+    if !state.track_limiter.check(client).await {
         return Err(BackendError::RateLimited);
     }
     let row = verify_credentials(state, ticket, key).await?;

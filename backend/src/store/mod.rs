@@ -4,6 +4,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod drafts;
+pub mod group_commit;
 pub mod legal;
 pub mod open311;
 pub mod outbox;

@@ -8,6 +8,7 @@
 mod common;
 
 mod demo_routing;
+mod group_commit;
 mod hostile;
 mod import;
 mod legal;

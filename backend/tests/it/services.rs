@@ -119,6 +119,51 @@ async fn parallel_double_submit_makes_one_appeal(engine: Engine) {
 }
 both_engines!(parallel_double_submit_makes_one_appeal);
 
+/// Submissions arriving together (group-committed on SQLite) each get their own appeal, with its
+/// events, its unit's message and the receipt in its draft, acknowledged only once stored.
+async fn concurrent_submissions_are_each_stored(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits { submit_per_hour: 1000, ..Limits::default() }).await else {
+        return;
+    };
+    let mut drafts = Vec::new();
+    for _ in 0..40 {
+        let d = fill(
+            &state,
+            "sanitation",
+            &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+            &[("identity", "anonymous")],
+        )
+        .await;
+        drafts.push(d);
+    }
+    let tasks: Vec<_> = drafts
+        .iter()
+        .map(|d| {
+            let (state, token, secret) = (state.clone(), d.token.clone(), d.secret.clone());
+            tokio::spawn(async move { appeal::submit(&state, &token, &secret, time::OffsetDateTime::now_utc()).await })
+        })
+        .collect();
+    let mut tickets = Vec::new();
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            SubmitOutcome::Accepted { ticket } => tickets.push(ticket),
+            other => panic!("not accepted: {other:?}"),
+        }
+    }
+    let mut distinct = tickets.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 40, "one appeal per draft");
+    for (d, ticket) in drafts.iter().zip(&tickets) {
+        assert_eq!(appeals::count_by_token(&state.db.pool, &d.token).await.unwrap(), 1);
+        let events = appeals::public_events(&state.db.pool, ticket).await.unwrap();
+        assert_eq!(events.len(), 2, "{ticket}: submitted + routed");
+        let receipt = appeal::receipt(&state, &d.token, &d.secret).await.unwrap();
+        assert_eq!(receipt.ticket.replace('-', ""), *ticket);
+    }
+}
+both_engines!(concurrent_submissions_are_each_stored);
+
 async fn point_routing_and_outside_the_city(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
     let inside =

@@ -8,6 +8,7 @@ mod common;
 
 mod bad_input;
 mod binding;
+mod caching;
 mod hostile;
 mod hostile_input;
 mod legal;

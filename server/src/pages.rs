@@ -1,0 +1,177 @@
+//! What every rendered page goes through on its way out (issue 11):
+//!
+//! - **No WASM where nothing hydrates.** Leptos's `HydrationScripts` sits in every page's head,
+//!   before the body is known. A page whose HTML has no island (`<leptos-island`) has nothing to
+//!   hydrate, so its loader script and the preloads of the JS and WASM bundle are taken out: the
+//!   browser downloads 0 bytes of script for it. With no inline script left, the page's
+//!   Content-Security-Policy loses its nonce (no script may run at all beyond `'self'` files).
+//! - **Validators and caching for public pages** ([`cacheable_path`]): a page with no per-response
+//!   nonce is the same bytes for everyone who has the same language cookie, so it gets a strong
+//!   `ETag` (SHA-256 of the bytes), `Cache-Control: public, max-age=…` and `Vary: Cookie`; a
+//!   request whose `If-None-Match` names it gets `304 Not Modified` without the body. Private
+//!   pages (drafts, receipts, tracking, staff) never pass [`cacheable_path`], and `no_store`
+//!   overrides whatever is set here for them anyway.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// How long browsers and shared caches may reuse a public page without asking again. Short: a
+/// legal article edited by an admin should show within a minute; after that the ETag makes the
+/// check cheap (304, no body).
+pub const PUBLIC_MAX_AGE_SECS: u32 = 60;
+
+/// Largest page buffered for rewriting; bigger ones (none today) pass through untouched.
+const MAX_PAGE: usize = 4 * 1024 * 1024;
+
+/// Public pages whose content is the same for every visitor (given the language cookie): the home
+/// page and the legal centre's reading pages. Not the search or eligibility pages: their query
+/// string is what a resident typed.
+#[must_use]
+pub fn cacheable_path(path: &str) -> bool {
+    matches!(path, "/" | "/legal" | "/legal/services")
+        || path.starts_with("/legal/topic/")
+        || path.starts_with("/legal/articles/")
+}
+
+/// Removes the island loader (and its preload links) from a page without islands. Returns `None`
+/// when the page has an island (keep everything) or the loader is not where expected.
+#[must_use]
+pub fn strip_hydration(html: &str) -> Option<String> {
+    if html.contains("<leptos-island") {
+        return None;
+    }
+    let head_end = html.find("</head>")?;
+    let (head, rest) = html.split_at(head_end);
+    let mut out = String::with_capacity(html.len());
+    let mut cur = head;
+    let mut removed = false;
+    loop {
+        let next = [r#"<link rel="modulepreload""#, r#"<link rel="preload" href="/pkg/"#, r#"<script type="module""#]
+            .iter()
+            .filter_map(|m| cur.find(m).map(|i| (i, *m)))
+            .min_by_key(|(i, _)| *i);
+        let Some((i, marker)) = next else { break };
+        out.push_str(&cur[..i]);
+        let after = &cur[i..];
+        let end = if marker.starts_with("<script") {
+            after.find("</script>").map(|e| e + "</script>".len())
+        } else {
+            after.find('>').map(|e| e + 1)
+        }?;
+        cur = &after[end..];
+        removed = true;
+    }
+    out.push_str(cur);
+    if !removed {
+        return None;
+    }
+    // Leptos's own data scripts at the end of the body (`__RESOLVED_RESOURCES=[];…`,
+    // `__INCOMPLETE_CHUNKS=[];`) only feed hydration: with nothing to hydrate they go too.
+    let mut cur = rest;
+    loop {
+        let Some(i) = cur.find("<script nonce=\"") else { break };
+        let after = &cur[i..];
+        let (Some(open_end), Some(close)) = (after.find('>'), after.find("</script>")) else { break };
+        let content = &after[open_end + 1..close.max(open_end + 1)];
+        out.push_str(&cur[..i]);
+        if !content.starts_with("__") {
+            out.push_str(&after[..close + "</script>".len()]);
+        }
+        cur = &after[close + "</script>".len()..];
+    }
+    out.push_str(cur);
+    Some(out)
+}
+
+/// See the module documentation.
+pub async fn finish(req: Request, next: Next) -> Response {
+    let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
+    let cacheable = is_get && cacheable_path(req.uri().path());
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_get || res.status() != StatusCode::OK || !is_html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
+        tracing::error!("page body could not be read for finishing");
+        return Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default();
+    };
+    let Ok(html) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let html = match strip_hydration(html) {
+        Some(stripped) => stripped,
+        None => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    // No inline script is left, so no nonce is needed (and none may be allowed).
+    let no_script_left = !html.contains("<script");
+    if no_script_left {
+        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if cacheable && no_script_left {
+        let etag = format!("\"{}\"", &backend::crypto::sha256_hex(&html)[..32]);
+        let h = &mut parts.headers;
+        if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE_SECS}")) {
+            h.insert(header::CACHE_CONTROL, v);
+        }
+        h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+        let matches = if_none_match
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+        if matches {
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(header::CONTENT_TYPE);
+            return Response::from_parts(parts, Body::empty());
+        }
+    }
+    Response::from_parts(parts, Body::from(html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"<!DOCTYPE html><html><head><link rel="stylesheet" href="/pkg/pingan.css"/><link rel="modulepreload" href="/pkg/pingan.js" crossorigin="abc"><link rel="preload" href="/pkg/pingan.wasm" as="fetch" type="application/wasm" crossorigin="abc"><script type="module" nonce="abc">((root) => {})("", "pkg")</script><title>t</title></head>"#;
+
+    #[test]
+    fn loader_goes_when_no_island_is_on_the_page() {
+        let tail = r#"<script nonce="abc">__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];</script><script nonce="abc">__INCOMPLETE_CHUNKS=[];</script>"#;
+        let page = format!("{HEAD}<body><p>文章</p>{tail}</body></html>");
+        let out = strip_hydration(&page).expect("stripped");
+        assert!(!out.contains("pingan.js") && !out.contains("pingan.wasm") && !out.contains("<script"), "{out}");
+        assert!(out.contains(r#"<link rel="stylesheet" href="/pkg/pingan.css"/>"#) && out.contains("<title>t</title>"));
+        assert!(out.ends_with("<body><p>文章</p></body></html>"), "{out}");
+    }
+
+    #[test]
+    fn loader_stays_with_an_island() {
+        let page = format!(r#"{HEAD}<body><leptos-island data-component="x"></leptos-island></body></html>"#);
+        assert_eq!(strip_hydration(&page), None);
+    }
+
+    #[test]
+    fn only_public_reading_pages_are_cacheable() {
+        for p in ["/", "/legal", "/legal/articles/wages", "/legal/topic/labour", "/legal/services"] {
+            assert!(cacheable_path(p), "{p}");
+        }
+        for p in ["/track", "/receipt/x", "/appeal/new", "/staff", "/legal/search", "/legal/eligibility", "/form/x"] {
+            assert!(!cacheable_path(p), "{p}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Pages that cost what they should (issue 11): no WASM loader where nothing hydrates, validators
+//! and public caching on the public reading pages, never on private ones.
+
+use crate::common::{app, get, send};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use backend::config::Limits;
+
+fn loads_bundle(body: &str) -> bool {
+    body.contains("/pkg/pingan.js") || body.contains("/pkg/pingan.wasm") || body.contains("<script")
+}
+
+#[tokio::test]
+async fn pages_without_islands_load_no_script_and_are_cacheable() {
+    let app = app(Limits::default()).await;
+    let legal = get(&app, "/legal").await;
+    assert_eq!(legal.status, StatusCode::OK);
+    let article = legal.body.split("href=\"/legal/articles/").nth(1).and_then(|s| s.split('"').next()).unwrap();
+    let article = format!("/legal/articles/{article}");
+    for path in ["/", "/legal", article.as_str()] {
+        let page = get(&app, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(!page.body.contains("<leptos-island"), "{path} has no island");
+        let at = page.body.find("<script").unwrap_or(0);
+        assert!(!loads_bundle(&page.body), "{path} loads no script: {}", &page.body[at..]);
+        let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(!csp.contains("nonce-") && !csp.contains("unsafe-inline'; object"), "{path}: {csp}");
+        let cc = page.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap();
+        assert!(cc.starts_with("public, max-age="), "{path}: {cc}");
+        let etag = page.headers.get(header::ETAG).unwrap().to_str().unwrap().to_owned();
+        // Same bytes, same validator; a revalidation gets 304 and no body.
+        assert_eq!(get(&app, path).await.headers.get(header::ETAG).unwrap().to_str().unwrap(), etag, "{path}");
+        let req = Request::get(path).header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
+        let again = send(&app, req).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(again.body.is_empty());
+        // The language cookie changes the page, so caches must key on it.
+        assert_eq!(page.headers.get(header::VARY).unwrap(), "Cookie");
+        let en = crate::common::get_with(&app, path, "lang=en").await;
+        assert_ne!(en.headers.get(header::ETAG).unwrap().to_str().unwrap(), etag, "{path}: English is other bytes");
+    }
+}
+
+#[tokio::test]
+async fn pages_with_islands_keep_the_loader_and_private_pages_are_never_cached() {
+    let app = app(Limits::default()).await;
+    for path in ["/track", "/legal/services"] {
+        let page = get(&app, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("<leptos-island"), "{path} has an island");
+        assert!(page.body.contains("/pkg/pingan.js"), "{path} loads the bundle");
+        assert!(page.headers.get(header::ETAG).is_none(), "{path}");
+    }
+    for path in ["/appeal/new", "/track", "/staff/login", "/legal/search?q=wages", "/legal/eligibility"] {
+        let page = get(&app, path).await;
+        let cc = page.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(!cc.contains("public"), "{path}: {cc}");
+    }
+}
