@@ -213,7 +213,9 @@ impl Phone {
             return Err(invalid);
         }
         let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-        if trimmed.starts_with('+') || (digits.starts_with("86") && digits.len() == 13) {
+        // No mobile or landline starts with 8, so a leading 86 is always the country code (for a
+        // 4-digit area code and an 8-digit number that makes 14 digits, not 13).
+        if trimmed.starts_with('+') || digits.starts_with("86") {
             digits = digits.strip_prefix("86").ok_or(invalid)?.to_owned();
         }
         let b = digits.as_bytes();
@@ -379,6 +381,9 @@ mod tests {
         assert_eq!(Phone::parse("8613800138000").unwrap().as_str(), "13800138000");
         assert_eq!(Phone::parse("0933-8000000").unwrap().as_str(), "0933-8000000");
         assert_eq!(Phone::parse("010 12345678").unwrap().as_str(), "010-12345678");
+        // Found by tests/fuzz: 86 without a plus before a 4-digit area code and 8 digits.
+        assert_eq!(Phone::parse("86 0755 12345678").unwrap().as_str(), "0755-12345678");
+        assert_eq!(Phone::parse("86-010-12345678").unwrap().as_str(), "010-12345678");
     }
 
     #[test]

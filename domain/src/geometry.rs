@@ -363,6 +363,9 @@ pub fn polygon_problems(rings: &Rings) -> Vec<GeometryProblem> {
             ring.iter().position(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1]))
         {
             out.push(P::CoordinateOutOfRange { ring: ri, index, position: ring[index] });
+            // Like a non-finite one: a value such as 1e308 overflows the crossing points and
+            // geo's `relate` (found by tests/fuzz; a debug assertion fails inside geo).
+            fit = false;
         }
         if !fit {
             clean.push(None);
@@ -786,6 +789,19 @@ mod tests {
         let p = only(vec![ring]);
         assert_eq!(p, P::CoordinateOutOfRange { ring: 0, index: 0, position: [35.0, 106.0] });
         assert_eq!(p.to_string(), "ring 0, position 0: (35, 106) is outside longitude -180..180 / latitude -90..90");
+        // Found by tests/fuzz: a huge coordinate in a hole used to reach geo's `relate`, where a
+        // debug assertion failed. A ring out of range is not checked for crossings.
+        let rings = vec![
+            vec![[45.61981254268811, 3.0], [180.0, 0.0], [-1.0, -1.0], [45.61981254268811, 3.0]],
+            vec![[0.0, 0.0], [-1e308, 61.265517744183306], [0.0, 1.0], [0.0, 5e-324]],
+        ];
+        assert_eq!(
+            polygon_problems(&rings),
+            vec![
+                P::NotClosed { ring: 1, first: [0.0, 0.0], last: [0.0, 5e-324] },
+                P::CoordinateOutOfRange { ring: 1, index: 1, position: [-1e308, 61.265517744183306] },
+            ]
+        );
     }
 
     #[test]

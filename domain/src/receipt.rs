@@ -70,8 +70,12 @@ impl Ticket {
         if n.is_empty() {
             return Err(FieldError::new(FieldName::Ticket, Msg::ErrTicketEmpty));
         }
-        // "PA" normalises to "PA"; accept the body alone too.
-        let body = n.strip_prefix(TICKET_PREFIX).unwrap_or(&n);
+        // "PA" normalises to "PA"; accept the body alone too, which may itself begin with "PA"
+        // (one ticket in 1024): the length tells the two apart.
+        let body = match n.strip_prefix(TICKET_PREFIX) {
+            Some(rest) if rest.len() == TICKET_CHARS => rest,
+            _ => &n,
+        };
         if body.len() == TICKET_CHARS && all_in_alphabet(body) {
             Ok(Self(format!("{TICKET_PREFIX}{body}")))
         } else {
@@ -148,6 +152,11 @@ mod tests {
         assert_eq!(Ticket::parse(&t.display()).unwrap(), t);
         assert_eq!(Ticket::parse(&t.display().to_lowercase()).unwrap(), t);
         assert_eq!(Ticket::parse(&format!(" {} ", &t.as_str()[2..])).unwrap(), t);
+        // Found by tests/fuzz: a body that itself begins with the prefix.
+        let t = Ticket::from_random(&[0xb2, 0x80, 0, 0, 0]);
+        assert_eq!(t.as_str(), "PAPA000000");
+        assert_eq!(Ticket::parse("PA000000").unwrap(), t);
+        assert_eq!(Ticket::parse("pa-0000").unwrap_err().msg, Msg::ErrTicketFormat);
     }
 
     #[test]
