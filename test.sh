@@ -6,7 +6,9 @@
 #   4. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
 #   5. release build                    (cargo leptos build --release)
 #   6. client bundle size budget        (scripts/size-report.sh, PINGAN_WASM_BUDGET_BROTLI)
-#   7. Playwright end-to-end tests against the release server on a fresh SQLite database
+#   7. crash test: SIGKILL under submit load, short (scripts/crash-test.sh: 10 cycles SQLite, 5 PostgreSQL)
+#   8. two nodes on one PostgreSQL behind nginx, one killed mid-load (scripts/two-node.sh 15)
+#   9. Playwright end-to-end tests against the release server on a fresh SQLite database
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -71,6 +73,14 @@ df -h "$ROOT" | tail -n 1 | awk '{print "disk: " $4 " free of " $2}'
 
 step "client bundle size"
 scripts/size-report.sh
+
+# Short versions; the full runs (50 cycles, longer load) are in docs/benchmarks.md and deploy.md.
+step "crash test (scripts/crash-test.sh: 10 kill cycles on SQLite, 5 on PostgreSQL)"
+scripts/crash-test.sh 10
+scripts/crash-test.sh --pg 5
+
+step "two nodes on one PostgreSQL behind nginx (scripts/two-node.sh 15)"
+scripts/two-node.sh 15
 
 step "end-to-end tests (Playwright, $E2E_URL)"
 if curl -fsS -o /dev/null --max-time 2 "$E2E_URL/healthz" 2>/dev/null; then

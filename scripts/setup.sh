@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh [build]   wasm32 target, cargo-leptos 0.3.10, wasm-bindgen-cli (= Cargo.lock),
 #                              wasm-opt (npm binaryen, into .tools/), cargo-nextest
-#   scripts/setup.sh test      all of `build`, plus apt chromium/postgresql/brotli/curl and
+#   scripts/setup.sh test      all of `build`, plus apt chromium/postgresql/brotli/curl/nginx/wrk and
 #                              the end2end/ npm packages (Playwright)
 #
 # Tools land in ~/.cargo/bin and .tools/node_modules/.bin: `. scripts/env.sh` puts both on PATH
@@ -133,6 +133,9 @@ setup_test() {
   command -v brotli >/dev/null || pkgs+=(brotli)
   command -v curl   >/dev/null || pkgs+=(curl)
   command -v gzip   >/dev/null || pkgs+=(gzip)
+  # The two-node test's reverse proxy (docs/nginx-pingan.conf) and the benchmark's load tool.
+  [ -x /usr/sbin/nginx ] || pkgs+=(nginx-light)
+  command -v wrk    >/dev/null || pkgs+=(wrk)
   if [ ${#pkgs[@]} -gt 0 ]; then
     installing "apt: ${pkgs[*]}"
     apt_install "${pkgs[@]}"
