@@ -114,22 +114,29 @@ pub async fn add_photo(
     Extension(state): Extension<AppState>,
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
-    mp: Multipart,
+    mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
     let secret = draft_secret(&headers);
     if !appeal::valid_token(&token) || secret.is_empty() {
+        crate::uploads::drain(&mut mp).await;
         return message_page(lang, StatusCode::NOT_FOUND, Msg::DraftExpired);
     }
     // The draft's own browser first: nobody else learns even whether it is full. Then room, gate
     // and a capped read before any decoding (issue 9 §5); the permit is held until the photo is
-    // stored.
+    // stored. An upload to a draft that is not this browser's is read away and thrown out first
+    // (see `uploads::drain`): a stranger's upload must not become a reset at the proxy.
     if let Err(e) = appeal::check_binding(&state, &token, &secret).await {
+        crate::uploads::drain(&mut mp).await;
         return PageError::resident(lang, &e).into_response();
     }
-    let result = match crate::uploads::receive(&state, &token, mp).await {
+    let result = match crate::uploads::receive(&state, &token, &mut mp).await {
         Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
+        // Load shedding: the busy gate reads nothing (issue 9 §5), so behind a proxy this 503 may
+        // arrive as a reset (docs/deploy.md, "Refused uploads behind the proxy").
         Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
+        // A full draft or an over-long photo: the rest is not read either (nothing more of it is
+        // wanted, and reading it would only hold the connection).
         Err(crate::uploads::Refused::Err(e)) => Err(e),
     };
     let errors = match result {

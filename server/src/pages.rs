@@ -11,12 +11,101 @@
 //!   request whose `If-None-Match` names it gets `304 Not Modified` without the body. Private
 //!   pages (drafts, receipts, tracking, staff) never pass [`cacheable_path`], and `no_store`
 //!   overrides whatever is set here for them anyway.
+//! - **Rendered once.** Those public pages are kept in memory ([`PageCache`]) by path, query and
+//!   language cookie, for the catalog version they were rendered at. A region import, a legal
+//!   import and an article edit all bump that version in the database; every node polls it every
+//!   10 s (the catalog-reload job) and the node that made the change reloads at once, so a cached
+//!   page is never older than the content by more than that.
 
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use backend::catalog::CatalogHandle;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Most pages kept; past it new pages are served uncached until the next version clears it
+/// (the reading pages of a city are a few hundred: articles × languages).
+const MAX_CACHED: usize = 2048;
+
+/// One rendered public page, ready to send again.
+#[derive(Clone)]
+struct Cached {
+    body: axum::body::Bytes,
+    etag: HeaderValue,
+    content_type: HeaderValue,
+}
+
+/// Rendered public pages of one catalog version (see the module documentation).
+#[derive(Clone)]
+pub struct PageCache {
+    catalog: CatalogHandle,
+    pages: Arc<RwLock<(i64, HashMap<String, Cached>)>>,
+}
+
+impl PageCache {
+    #[must_use]
+    pub fn new(catalog: CatalogHandle) -> Self {
+        Self { catalog, pages: Arc::new(RwLock::new((i64::MIN, HashMap::new()))) }
+    }
+
+    fn get(&self, key: &str) -> Option<Cached> {
+        let version = self.catalog.version();
+        let pages = self.pages.read().ok()?;
+        (pages.0 == version).then(|| pages.1.get(key).cloned()).flatten()
+    }
+
+    fn put(&self, key: String, page: Cached) {
+        let version = self.catalog.version();
+        let Ok(mut pages) = self.pages.write() else { return };
+        if pages.0 != version {
+            *pages = (version, HashMap::new());
+        }
+        if pages.1.len() < MAX_CACHED {
+            pages.1.insert(key, page);
+        }
+    }
+}
+
+/// The cache key of a request: path and query, and the language cookie (the only thing besides
+/// them a public page depends on).
+fn cache_key(req: &Request) -> String {
+    let lang = app::cookies::lang(req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
+    format!("{}|{}", lang.tag(), req.uri().path_and_query().map_or("", |p| p.as_str()))
+}
+
+fn etag_matches(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    let Some(etag) = etag.to_str().ok() else { return false };
+    if_none_match
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"))
+}
+
+/// The answer for a public page: 304 when the client has these bytes, else the page, with the
+/// validators and caching headers.
+fn public_page(page: &Cached, if_none_match: Option<&HeaderValue>) -> Response {
+    let mut res = if etag_matches(if_none_match, &page.etag) {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(page.body.clone()));
+        r.headers_mut().insert(header::CONTENT_TYPE, page.content_type.clone());
+        r
+    };
+    let h = res.headers_mut();
+    h.insert(header::ETAG, page.etag.clone());
+    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE_SECS}")) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}
 
 /// How long browsers and shared caches may reuse a public page without asking again. Short: a
 /// legal article edited by an admin should show within a minute; after that the ETag makes the
@@ -71,8 +160,7 @@ pub fn strip_hydration(html: &str) -> Option<String> {
     // Leptos's own data scripts at the end of the body (`__RESOLVED_RESOURCES=[];…`,
     // `__INCOMPLETE_CHUNKS=[];`) only feed hydration: with nothing to hydrate they go too.
     let mut cur = rest;
-    loop {
-        let Some(i) = cur.find("<script nonce=\"") else { break };
+    while let Some(i) = cur.find("<script nonce=\"") {
         let after = &cur[i..];
         let (Some(open_end), Some(close)) = (after.find('>'), after.find("</script>")) else { break };
         let content = &after[open_end + 1..close.max(open_end + 1)];
@@ -87,10 +175,14 @@ pub fn strip_hydration(html: &str) -> Option<String> {
 }
 
 /// See the module documentation.
-pub async fn finish(req: Request, next: Next) -> Response {
+pub async fn finish(cache: PageCache, req: Request, next: Next) -> Response {
     let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
     let cacheable = is_get && cacheable_path(req.uri().path());
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let key = cacheable.then(|| cache_key(&req));
+    if let Some(page) = key.as_deref().and_then(|k| cache.get(k)) {
+        return public_page(&page, if_none_match.as_ref());
+    }
     let res = next.run(req).await;
     let is_html = res
         .headers()
@@ -108,10 +200,7 @@ pub async fn finish(req: Request, next: Next) -> Response {
     let Ok(html) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    let html = match strip_hydration(html) {
-        Some(stripped) => stripped,
-        None => return Response::from_parts(parts, Body::from(bytes)),
-    };
+    let Some(html) = strip_hydration(html) else { return Response::from_parts(parts, Body::from(bytes)) };
     // No inline script is left, so no nonce is needed (and none may be allowed).
     let no_script_left = !html.contains("<script");
     if no_script_left {
@@ -120,24 +209,24 @@ pub async fn finish(req: Request, next: Next) -> Response {
         }
     }
     parts.headers.remove(header::CONTENT_LENGTH);
-    if cacheable && no_script_left {
+    if let (Some(key), true) = (key, no_script_left) {
         let etag = format!("\"{}\"", &backend::crypto::sha256_hex(&html)[..32]);
-        let h = &mut parts.headers;
-        if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE_SECS}")) {
-            h.insert(header::CACHE_CONTROL, v);
-        }
-        h.insert(header::VARY, HeaderValue::from_static("Cookie"));
-        let matches = if_none_match
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            h.insert(header::ETAG, v);
-        }
-        if matches {
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(header::CONTENT_TYPE);
-            return Response::from_parts(parts, Body::empty());
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .cloned()
+            .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
+        if let Ok(etag) = HeaderValue::from_str(&etag) {
+            let page = Cached { body: axum::body::Bytes::from(html), etag, content_type };
+            cache.put(key, page.clone());
+            let mut res = public_page(&page, if_none_match.as_ref());
+            // Whatever else the page set (cookies never; language, security) stays.
+            for (name, value) in &parts.headers {
+                if !res.headers().contains_key(name) && name != header::CONTENT_TYPE {
+                    res.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            return res;
         }
     }
     Response::from_parts(parts, Body::from(html))

@@ -91,6 +91,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
     // Served over HTTPS exactly when the staff cookie is Secure (see `Config::from_env`).
     let https = state.auth.secure_cookies;
     let ctx_state = state.clone();
+    let page_cache = crate::pages::PageCache::new(state.catalog.clone());
     // Staff sessions: cookie only sent to /staff, HttpOnly, SameSite=Strict, Secure outside
     // plain-HTTP local development, ended after the idle time (the absolute time-out is checked
     // by staff::context).
@@ -145,7 +146,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .layer(middleware::from_fn(crate::refusals::pages))
         .layer(middleware::from_fn(move |req, next| mw::client_ip(trust_proxy, req, next)))
         // Pages without islands lose the WASM loader; public pages get validators (issue 11).
-        .layer(middleware::from_fn(crate::pages::finish))
+        .layer(middleware::from_fn(move |req, next| crate::pages::finish(page_cache.clone(), req, next)))
         .layer(middleware::from_fn(mw::security_headers))
         .layer(middleware::from_fn(move |req, next| mw::strict_transport(https, req, next)))
         .layer(middleware::from_fn(mw::no_store))

@@ -29,7 +29,7 @@ pub enum Refused {
 ///
 /// # Errors
 /// [`Refused`].
-pub async fn receive(state: &AppState, token: &str, mp: Multipart) -> Result<(UploadPermit, Vec<u8>), Refused> {
+pub async fn receive(state: &AppState, token: &str, mp: &mut Multipart) -> Result<(UploadPermit, Vec<u8>), Refused> {
     // Before waiting or reading anything: is there room in this draft at all?
     photos::check_room(&state.db.pool, token, 0).await.map_err(Refused::Err)?;
     let permit = state.uploads.enter().await.map_err(Refused::Busy)?;
@@ -43,9 +43,28 @@ pub async fn receive(state: &AppState, token: &str, mp: Multipart) -> Result<(Up
     bytes.map(|b| (permit, b)).map_err(|e| Refused::Err(BackendError::invalid(e)))
 }
 
+/// How long a refused upload's body is read (and thrown away) before the answer goes out.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Reads what is left of a refused upload and throws it away (nothing is kept: memory stays flat),
+/// for at most [`DRAIN_TIMEOUT`]; the route's body limit bounds the bytes. Answering with the body
+/// unread makes the server close the connection with data still in flight: the client (or a
+/// reverse proxy, which then answers 502 and may mark the node as down) sees a reset instead of
+/// our page.
+pub async fn drain(mp: &mut Multipart) {
+    let read_all = async {
+        while let Ok(Some(mut field)) = mp.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    };
+    if tokio::time::timeout(DRAIN_TIMEOUT, read_all).await.is_err() {
+        tracing::warn!("refused upload still sending after the drain time; closing");
+    }
+}
+
 /// Reads the `photo` field, refusing it as soon as it passes `cap` bytes (the router's body
 /// limit is the outer bound, also for any other fields).
-async fn read_photo(mut mp: Multipart, cap: usize, over: Msg) -> Result<Vec<u8>, FieldError> {
+async fn read_photo(mp: &mut Multipart, cap: usize, over: Msg) -> Result<Vec<u8>, FieldError> {
     let too_big = FieldError::new(FieldName::Photo, Msg::ErrPhotoTooBig);
     loop {
         match mp.next_field().await {

@@ -57,3 +57,31 @@ async fn pages_with_islands_keep_the_loader_and_private_pages_are_never_cached()
         assert!(!cc.contains("public"), "{path}: {cc}");
     }
 }
+
+/// A cached article changes as soon as an admin edits it (the edit bumps the content version).
+#[tokio::test]
+async fn an_edited_article_is_not_served_from_the_cache() {
+    let config = crate::common::config(Limits::default());
+    let state = pingan_server::startup::build_state(&config).await.unwrap();
+    let app =
+        pingan_server::startup::build_router(state.clone(), pingan_server::startup::leptos_options(&config), false);
+    let legal = get(&app, "/legal").await;
+    let slug = legal.body.split("href=\"/legal/articles/").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let path = format!("/legal/articles/{slug}");
+    let before = get(&app, &path).await;
+    assert_eq!(get(&app, &path).await.headers.get(header::ETAG), before.headers.get(header::ETAG), "served again");
+    let admin = backend::auth::Staff {
+        id: "x".into(),
+        username: "boss".into(),
+        display_name: "管理员".into(),
+        unit: "U-SF".into(),
+        role: domain::workflow::Role::Admin,
+        active: true,
+        updated_at: 0,
+    };
+    let marker = "这是一段新加的说明文字，用来检查缓存。";
+    backend::services::legal::update_article(&state, &admin, &slug, &format!("{marker}\n\n正文。")).await.unwrap();
+    let after = get(&app, &path).await;
+    assert!(after.body.contains(marker), "the edit shows at once");
+    assert_ne!(after.headers.get(header::ETAG), before.headers.get(header::ETAG));
+}

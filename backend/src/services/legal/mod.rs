@@ -121,6 +121,8 @@ pub async fn import_as(db: &Db, cat: &Catalog, files: &LegalFiles, by: &Who) -> 
     let keep_s: Vec<&str> = services.iter().map(|s| s.code.as_str()).collect();
     let removed = store::delete_articles_except(&mut tx, &keep_a).await?
         + store::delete_services_except(&mut tx, &keep_s).await?;
+    // Every node's cached pages are derived from the content: a new version makes them re-read.
+    crate::store::regions::bump_catalog_version(&mut tx).await?;
     let report = LegalReport { articles: articles.len(), services: services.len(), removed };
     audit::append(
         &mut tx,
@@ -180,6 +182,7 @@ pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: 
     }
     let now = state.clock.ts();
     store::update_body(&mut tx, slug, markdown, &r.html, &r.text, now).await?;
+    crate::store::regions::bump_catalog_version(&mut tx).await?;
     audit::append(
         &mut tx,
         &Entry {
@@ -193,6 +196,9 @@ pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: 
     )
     .await?;
     tx.commit().await?;
+    // This node shows the edit at once (its cached pages follow the version); the others within
+    // their next catalog poll.
+    crate::services::import::reload_if_changed(state).await?;
     Ok(())
 }
 
