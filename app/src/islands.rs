@@ -2,8 +2,10 @@
 //! the server (so the page works with JavaScript off) and, once hydrated, adds one thing:
 //! inline validation, a draft kept on the device, geolocation, or copying the receipt.
 //!
-//! Only the description and the exact-place note are kept on the device; names and phone
-//! numbers are never written to browser storage (shared phones are common).
+//! Only the description and the exact-place note are kept on the device, and only in the tab's
+//! session storage: they survive a reload or a dropped connection, and are gone when the tab is
+//! closed, even for a draft never sent (shared phones are common). Names and phone numbers are
+//! never written to browser storage.
 
 use domain::fields::{Description, PersonName, Phone};
 use domain::{Lang, Msg};
@@ -17,12 +19,12 @@ fn storage_key(token: &str, field: &str) -> String {
 #[cfg(feature = "hydrate")]
 fn device_get(key: &str) -> Option<String> {
     use gloo_storage::Storage;
-    gloo_storage::LocalStorage::get::<String>(key).ok()
+    gloo_storage::SessionStorage::get::<String>(key).ok()
 }
 #[cfg(feature = "hydrate")]
 fn device_set(key: &str, value: &str) {
     use gloo_storage::Storage;
-    let _ = gloo_storage::LocalStorage::set(key, value);
+    let _ = gloo_storage::SessionStorage::set(key, value);
 }
 
 /// A text field kept on the device as it is typed, restored if the server has nothing (for
@@ -296,7 +298,7 @@ pub fn CopyReceipt(text: String, token: String, button: String, copied_text: Str
         {
             use gloo_storage::Storage;
             for f in ["description", "address_note"] {
-                gloo_storage::LocalStorage::delete(storage_key(&token, f));
+                gloo_storage::SessionStorage::delete(storage_key(&token, f));
             }
         }
         #[cfg(not(feature = "hydrate"))]

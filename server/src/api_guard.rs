@@ -9,8 +9,7 @@
 //! - **rate limited** per client address ([`ClientIp`]): every call spends from the same
 //!   budget as the track lookup (`track_limiter`), because the resident functions look things up
 //!   by a secret (draft token, receipt token, ticket + key) and the legal ones have no form to
-//!   mirror that would justify a larger budget; `track_appeal` is counted by its service, exactly
-//!   like the track form, so it is not counted twice;
+//!   mirror that would justify a larger budget; no function is exempt;
 //! - **POST only** (every one of ours is a `PostUrl` function);
 //! - **staff functions are not served**: they need the staff session, whose cookie is scoped to
 //!   `/staff`, so over `/api` they could only ever say "signed out" (or fail); 404 up front;
@@ -37,7 +36,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Largest error body of server_fn looked at when mapping its status (ours are one line).
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// The function's name from its path: `/api/track_appeal1234567890` → `track_appeal`.
+/// The function's name from its path: `/api/get_draft1234567890` → `get_draft`.
 #[must_use]
 pub fn fn_name(path: &str) -> Option<&str> {
     let rest = path.strip_prefix("/api/")?;
@@ -68,15 +67,13 @@ pub async fn guard(req: Request, next: Next) -> Response {
         res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return res;
     }
-    if name != "track_appeal" {
-        let client = req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
-        let allowed = match req.extensions().get::<AppState>() {
-            Some(s) => s.track_limiter.check(&client).await,
-            None => true,
-        };
-        if !allowed {
-            return refuse(StatusCode::TOO_MANY_REQUESTS, "ServerError", lang, Msg::TrackRateLimited);
-        }
+    let client = req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
+    let allowed = match req.extensions().get::<AppState>() {
+        Some(s) => s.track_limiter.check(&client).await,
+        None => true,
+    };
+    if !allowed {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, "ServerError", lang, Msg::TrackRateLimited);
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {

@@ -18,20 +18,17 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The page's address as search engines should know it: `PINGAN_PUBLIC_URL` (or the request's
-/// host) and the path.
+/// The page's address as search engines should know it: `PINGAN_PUBLIC_URL` and the path, or the
+/// path alone when it is not set. Never the request's `Host`: these pages are cached and served
+/// to everyone, so one visitor's forged header must not become everyone's link.
 #[must_use]
 pub fn canonical(path: &str) -> String {
     #[cfg(feature = "ssr")]
     {
-        let base =
-            std::env::var("PINGAN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()).unwrap_or_else(|_| {
-                let host = use_context::<http::request::Parts>()
-                    .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
-                    .unwrap_or_else(|| "localhost".to_owned());
-                format!("http://{host}")
-            });
-        format!("{base}{path}")
+        match std::env::var("PINGAN_PUBLIC_URL") {
+            Ok(u) if !u.trim().is_empty() => format!("{}{path}", u.trim().trim_end_matches('/')),
+            _ => path.to_owned(),
+        }
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -6,7 +6,7 @@ import { postSubmit, readReceipt, receiptTicketOf, submitButton, wizardToCheck }
 test('a double tap on 提交 gives one ticket', async ({ page, baseURL }) => {
   const token = await wizardToCheck(page, { hydrated: true });
   // The description was kept on the device while it was typed.
-  const stored = await page.evaluate((k) => localStorage.getItem(k), `pingan:${token}:description`);
+  const stored = await page.evaluate((k) => sessionStorage.getItem(k), `pingan:${token}:description`);
   expect(stored).not.toBeNull();
 
   const submits: Request[] = [];
@@ -39,6 +39,6 @@ test('a double tap on 提交 gives one ticket', async ({ page, baseURL }) => {
   // Once the receipt is live, the device copy of the draft is gone.
   await expect(page.getByRole('button', { name: '复制编号和查询码' })).toBeVisible();
   await expect
-    .poll(() => page.evaluate((k) => localStorage.getItem(k), `pingan:${token}:description`))
+    .poll(() => page.evaluate((k) => sessionStorage.getItem(k), `pingan:${token}:description`))
     .toBeNull();
 });

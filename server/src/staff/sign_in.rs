@@ -71,12 +71,9 @@ pub async fn login(
         Err(SigninError::Throttled { retry_after }) => throttled(lang, retry_after),
         Err(SigninError::Failed) => {
             let errors = vec![domain::FieldError::new(domain::FieldName::Password, Msg::ErrLoginFailed)];
-            flash(
-                &session,
-                Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() },
-            )
-            .await;
-            Redirect::to("/staff/login").into_response()
+            let f =
+                Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() };
+            flash_redirect(&state, &session, f, "/staff/login").await
         }
         Err(SigninError::Backend(e)) => PageError::staff(lang, &e).into_response(),
     }
@@ -113,9 +110,8 @@ pub async fn login_code(
             if let Err(e) = forget_pending(&session).await {
                 tracing::error!(error = %e, "could not end the pending sign-in");
             }
-            flash(&session, Flash { form: "login".into(), problem: Some(Msg::ErrSigninExpired), ..Flash::default() })
-                .await;
-            return Redirect::to("/staff/login").into_response();
+            let f = Flash { form: "login".into(), problem: Some(Msg::ErrSigninExpired), ..Flash::default() };
+            return flash_redirect(&state, &session, f, "/staff/login").await;
         }
         Err(e) => {
             tracing::error!(error = %e, "staff session failed");

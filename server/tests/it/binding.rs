@@ -280,7 +280,10 @@ async fn server_functions_over_http_reveal_nothing() {
         .header(header::COOKIE, own)
         .body(Body::from(format!("token={t}")))
         .unwrap();
-    assert!(send(&app, req).await.body.contains(DESCRIPTION));
+    let own = send(&app, req).await;
+    assert!(own.body.contains(DESCRIPTION));
+    // What it answers is the draft: no cache may keep it.
+    assert_eq!(own.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"));
 }
 
 #[tokio::test]

@@ -47,10 +47,21 @@ async fn every_page_renders_with_its_title() {
         assert_eq!(title(&r.body), want, "{path}");
         assert!(r.body.contains("<meta name=\"description\""), "{path}: description");
         assert!(
-            r.body.contains(&format!("<link href=\"http://localhost{path}\" rel=\"canonical\">")),
-            "{path}: canonical"
+            r.body.contains(&format!("<link href=\"{path}\" rel=\"canonical\">")),
+            "{path}: canonical (no PINGAN_PUBLIC_URL in tests: the path alone)"
         );
         assert_eq!(r.body.matches("<h1").count(), 1, "{path}: one h1");
+    }
+
+    // A forged Host never reaches a page: the reading pages are cached for everyone.
+    for path in ["/legal/topic/legal_aid", "/legal/search"] {
+        let req = axum::http::Request::get(path)
+            .header(axum::http::header::HOST, "evil.example")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = crate::common::send(&app, req).await;
+        assert!(!r.body.contains("evil.example"), "{path}");
+        assert!(get(&app, path).await.body.contains(&format!("<link href=\"{path}\" rel=\"canonical\">")), "{path}");
     }
 
     let home = get(&app, "/legal").await.body;

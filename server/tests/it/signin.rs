@@ -14,6 +14,7 @@ use backend::config::Limits;
 use common::{
     between, config, csrf, enc, get, get_with, post_with, pre_cookie, send, session_cookie, staff_sign_in, Res,
 };
+use domain::{Lang, Msg};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -346,6 +347,40 @@ async fn visitors_without_a_cookie_write_no_session_rows() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(count().await, 0);
+    // A wrong password and a code with no sign-in waiting are refused without one as well: the
+    // message reaches the sign-in page in a cookie read once.
+    let pre = pre_cookie(&page).unwrap();
+    let token = common::csrf(&page.body);
+    // (An account nobody has: liu's own throttle must not be started before liu signs in below.)
+    for _ in 0..3 {
+        let body = format!("csrf={token}&username=zhao&password={}", enc("not the password at all"));
+        let r = post_with(&s.app, "/staff/login", &body, &pre).await;
+        assert_eq!(r.location.as_deref(), Some("/staff/login"));
+        assert_eq!(count().await, 0, "a wrong password writes no session row");
+        let flash = r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("pingan_staff_flash="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .expect("the message travels in a cookie");
+        let back = common::get_with(&s.app, "/staff/login", &format!("{pre}; {flash}")).await;
+        assert!(back.body.contains(Msg::ErrLoginFailed.text(Lang::ZhCn)), "the refusal is shown");
+        assert!(back.body.contains("value=\"zhao\""), "the user name comes back");
+        let cleared = back.headers.get_all(header::SET_COOKIE).iter().any(|v| {
+            let v = v.to_str().unwrap();
+            v.starts_with("pingan_staff_flash=;") && v.contains("Max-Age=0")
+        });
+        assert!(cleared, "read once");
+        assert_eq!(count().await, 0);
+    }
+    let r = post_with(&s.app, "/staff/login/code", &format!("csrf={token}&code=123456"), &pre).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/login"));
+    assert_eq!(count().await, 0, "a code with nothing waiting writes no session row");
+    // A forged flash cookie is ignored, not an error.
+    let forged = common::get_with(&s.app, "/staff/login", &format!("{pre}; pingan_staff_flash=zz7b")).await;
+    assert_eq!(forged.status, StatusCode::OK);
     // Signing in makes exactly one.
     staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
     assert_eq!(count().await, 1);

@@ -110,7 +110,15 @@ async fn staff_see_resident_text_and_their_own_refilled_text_as_text() {
     // A reply that is too long comes back in its textarea for correcting: as text.
     let token = csrf(&page.body);
     let too_long = format!("{PAYLOAD}{}", "长".repeat(2100));
-    for (action, field) in [("reply", "body"), ("note", "body"), ("request_info", "body"), ("close", "resolution")] {
+    for (action, field) in [
+        ("reply", "body"),
+        ("note", "body"),
+        ("request_info", "body"),
+        ("close", "resolution"),
+        ("transfer", "reason"),
+        ("escalate", "reason"),
+        ("request_extension", "reason"),
+    ] {
         let r = post_with(
             &app,
             &format!("/staff/appeal/{ticket}/act"),
