@@ -15,6 +15,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 scripts/setup.sh build
 cargo leptos build --release
+# Compressed copies of the bundle, served instead of compressing each download.
+target/release/pingan precompress target/site/pkg
 
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_PKG_DIR="${LEPTOS_SITE_PKG_DIR:-pkg}"

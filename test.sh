@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test:  ./test.sh
 #   1. install missing tools            (scripts/setup.sh test)
-#   2. format and lints                 (cargo fmt --check; cargo clippy --workspace --all-targets -D warnings)
+#   2. format and lints                 (cargo fmt --check; cargo clippy --workspace --all-targets -D warnings;
+#                                        cargo deny check licenses bans sources, deny.toml)
 #   3. throwaway PostgreSQL             (scripts/pg.sh; stopped again at exit)
 #   4. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
 #   5. release build                    (cargo leptos build --release)
@@ -57,6 +58,9 @@ df -h "$ROOT" | tail -n 1 | awk '{print "disk: " $4 " free of " $2}'
 step "format and lints (cargo fmt --check, cargo clippy -D warnings)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# Licences, banned crates and sources of the dependency tree. Not `advisories`: the RustSec
+# database is on GitHub, which the build machines cannot reach.
+cargo deny --offline --log-level error check licenses bans sources
 
 step "PostgreSQL"
 PG_STARTED=1
@@ -68,6 +72,8 @@ PINGAN_TEST_PG_URL="$PG_URL" cargo nextest run --workspace
 
 step "release build (cargo leptos build --release)"
 cargo leptos build --release
+# Compressed copies of the bundle, served instead of compressing each download (server/src/compress.rs).
+target/release/pingan precompress target/site/pkg
 
 df -h "$ROOT" | tail -n 1 | awk '{print "disk: " $4 " free of " $2}'
 

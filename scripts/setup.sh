@@ -4,8 +4,8 @@
 #
 #   scripts/setup.sh [build]   wasm32 target, cargo-leptos 0.3.10, wasm-bindgen-cli (= Cargo.lock),
 #                              wasm-opt (npm binaryen, into .tools/), cargo-nextest
-#   scripts/setup.sh test      all of `build`, plus apt chromium/postgresql/brotli/curl/nginx/wrk and
-#                              the end2end/ npm packages (Playwright)
+#   scripts/setup.sh test      all of `build`, plus apt chromium/postgresql/brotli/curl/nginx/wrk,
+#                              the end2end/ npm packages (Playwright) and cargo-deny
 #
 # Tools land in ~/.cargo/bin and .tools/node_modules/.bin: `. scripts/env.sh` puts both on PATH
 # (run.sh and test.sh do that themselves).
@@ -23,6 +23,7 @@ set -euo pipefail
 cd "$PINGAN_ROOT"
 
 CARGO_LEPTOS_VERSION=0.3.10
+CARGO_DENY_VERSION=0.20.2
 BINARYEN_VERSION="${PINGAN_BINARYEN_VERSION:-132.0.0}"
 INSTALLED=0
 
@@ -161,6 +162,12 @@ setup_test() {
     (cd "$e2e" && npm install --silent --no-audit --no-fund >/dev/null)
   fi
   # Browsers: Debian's /usr/bin/chromium via playwright.config.ts. Never `npx playwright install`.
+
+  # The dependency-tree check (deny.toml): licences, bans, sources. About 3 minutes to build.
+  if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION\b"; then
+    installing "cargo-deny $CARGO_DENY_VERSION"
+    cargo install --quiet cargo-deny --locked --version "$CARGO_DENY_VERSION"
+  fi
 }
 
 # (plain `if`s: `set -e` is ignored inside functions called from an && list)

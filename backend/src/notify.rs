@@ -82,13 +82,19 @@ pub async fn resident(tx: &mut Tx<'_>, a: &FullAppeal, kind: Kind, now: i64) -> 
 /// # Errors
 /// Database errors.
 pub async fn unit(tx: &mut Tx<'_>, unit: &str, ticket: &str, kind: Kind, now: i64) -> Result<()> {
-    let payload = json!({ "kind": kind.as_str(), "ticket": ticket, "unit": unit }).to_string();
+    let payload = unit_payload(unit, ticket, kind);
     store::insert(
         tx,
         &NewMessage { kind: kind.as_str(), audience: "unit", recipient: unit, ticket: Some(ticket), payload: &payload },
         now,
     )
     .await
+}
+
+/// The outbox payload of a message to a unit (see [`unit`]).
+#[must_use]
+pub fn unit_payload(unit: &str, ticket: &str, kind: Kind) -> String {
+    json!({ "kind": kind.as_str(), "ticket": ticket, "unit": unit }).to_string()
 }
 
 /// Where messages go.
@@ -227,8 +233,28 @@ pub struct Delivered {
 /// # Errors
 /// Database errors (delivery errors are recorded on the message instead).
 pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) -> Result<Delivered> {
-    let msgs = store::claim(pool, worker, now, now + 120, 50).await?;
     let mut out = Delivered::default();
+    // Batches of CLAIM, again while a batch came back full, up to ROUNDS per run: a burst of
+    // appeals (thousands a second) must not leave the unit messages a batch per tick behind.
+    for _ in 0..ROUNDS {
+        let claimed = deliver_batch(pool, sink, worker, now, &mut out).await?;
+        if claimed < CLAIM {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Messages claimed at once by a worker.
+const CLAIM: usize = 50;
+/// Most batches in one run of [`deliver_due`] (2,000 messages); the next run goes on.
+const ROUNDS: usize = 40;
+
+/// Claims one batch and delivers it; returns how many were claimed.
+async fn deliver_batch(pool: &AnyPool, sink: &Sink, worker: &str, now: i64, out: &mut Delivered) -> Result<usize> {
+    #[expect(clippy::cast_possible_wrap, reason = "CLAIM is 50")]
+    let msgs = store::claim(pool, worker, now, now + 120, CLAIM as i64).await?;
+    let claimed = msgs.len();
     for m in msgs {
         // A slow batch can outlive the claim; renew it per message (one send takes at most 10 s).
         if !store::renew(pool, m.id, worker, now + 60).await? {
@@ -246,7 +272,7 @@ pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) ->
             }
         }
     }
-    Ok(out)
+    Ok(claimed)
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | i
   open311-key list    list the keys (id, name, created, revoked)
   open311-key revoke ID
                       revoke a key at once
+  precompress [DIR]   write FILE.br and FILE.gz beside the client bundle's JS, WASM and
+                      CSS (default DIR: $LEPTOS_SITE_ROOT/pkg), served to browsers that
+                      take them instead of compressing each download again
 
 environment: DATABASE_URL (default sqlite://data/pingan.db?mode=rwc), LEPTOS_SITE_ADDR,
 LEPTOS_SITE_ROOT, PINGAN_DEMO (1 = demo city and accounts), PINGAN_TRUST_PROXY, PINGAN_RATE_LIMIT_TRACK,
@@ -74,6 +77,22 @@ pub async fn import_legal(config: &Config, dir: &Path) -> Result<(), BackendErro
     let who = backend::audit::Who::cli("import-legal");
     let r = backend::services::legal::import_as(&db, &catalog, &files, &who).await?;
     println!("imported {} articles and {} service points ({} removed)", r.articles, r.services, r.removed);
+    Ok(())
+}
+
+/// `pingan precompress [DIR]`: see [`crate::compress::precompress_dir`].
+///
+/// # Errors
+/// Reading or writing the files.
+pub fn precompress(config: &Config, dir: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = dir.map_or_else(|| std::path::Path::new(config.site_root.as_str()).join("pkg"), std::path::PathBuf::from);
+    let done = crate::compress::precompress_dir(&dir)?;
+    if done.is_empty() {
+        println!("{}: compressed copies are up to date", dir.display());
+    }
+    for line in done {
+        println!("{line}");
+    }
     Ok(())
 }
 

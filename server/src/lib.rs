@@ -3,6 +3,7 @@
 
 pub mod api_guard;
 pub mod cli;
+pub mod compress;
 pub mod config;
 pub mod error;
 pub mod forms;

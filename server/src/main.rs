@@ -40,6 +40,7 @@ async fn main() -> ExitCode {
         Some("audit") if args.get(1).map(String::as_str) == Some("verify") => cli::audit_verify(&config).await,
         Some("supervise") => cli::supervise(&config).await,
         Some("hash-cost") => cli::hash_cost(&config).await,
+        Some("precompress") => cli::precompress(&config, args.get(1).map(String::as_str)),
         Some("open311-key") => cli::open311_key(&config, &args[1..], &mut std::io::stdout()).await,
         Some("-h" | "--help" | "help") => {
             println!("{}", cli::USAGE);

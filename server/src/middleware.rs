@@ -3,7 +3,7 @@
 //! strings or secrets from paths.
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backend::state::ClientIp;
@@ -45,8 +45,14 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+    add_security_headers(res.headers_mut());
+    res
+}
+
+/// The headers every response carries (see [`security_headers`]); a header the handler set
+/// already is kept.
+pub fn add_security_headers(h: &mut HeaderMap) {
+    let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.entry(k).or_insert(HeaderValue::from_static(v));
     };
     set(h, "x-content-type-options", "nosniff");
@@ -60,7 +66,6 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
-    res
 }
 
 /// `Strict-Transport-Security` when the portal is served over HTTPS (`https`: the staff cookie is
@@ -70,19 +75,24 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 /// server; a year, subdomains included.
 pub async fn strict_transport(https: bool, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    if https {
-        res.headers_mut()
-            .entry(header::STRICT_TRANSPORT_SECURITY)
-            .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
-    }
+    add_strict_transport(res.headers_mut(), https);
     res
 }
 
+/// See [`strict_transport`].
+pub fn add_strict_transport(h: &mut HeaderMap, https: bool) {
+    if https {
+        h.entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+}
+
 /// Whether a response to `path` shows or accepts a resident's private data: a draft (wizard pages,
-/// its photos), a receipt, the track page, or any form post's answer.
+/// its photos), a receipt, the track page, any form post's answer, or a server function's answer
+/// (`/api/`: drafts and receipts read by their secret).
 #[must_use]
 pub fn private_path(path: &str) -> bool {
-    const PREFIXES: [&str; 5] = ["/appeal/", "/receipt/", "/draft-photo/", "/form/", "/track/"];
+    const PREFIXES: [&str; 6] = ["/appeal/", "/receipt/", "/draft-photo/", "/form/", "/track/", "/api/"];
     path == "/track" || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
@@ -130,6 +140,7 @@ mod tests {
             "/form/track",
             "/form/appeal/new",
             "/track",
+            "/api/get_draft123",
         ] {
             assert!(super::private_path(p), "{p}");
         }

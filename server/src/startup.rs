@@ -50,9 +50,11 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
             tracing::info!(articles = r.articles, services = r.services, "legal content loaded");
         }
     }
-    let mut state = AppState::new(db, catalog, config.limits).with_auth(config.auth).with_uploads(config.uploads);
-    state.supervision = config.supervision;
-    state.legal = config.legal;
+    let state =
+        AppState::new(db, catalog, config.limits).with_auth(config.auth).with_uploads(config.uploads).configure(|s| {
+            s.supervision = config.supervision;
+            s.legal = config.legal;
+        });
     // Demo accounts only with a demo city this start loaded: never on a real deployment's data.
     if demo_loaded {
         if let Some(password) = backend::services::demo::seed_staff(&state).await? {
@@ -92,6 +94,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
     let https = state.auth.secure_cookies;
     let ctx_state = state.clone();
     let page_cache = crate::pages::PageCache::new(state.catalog.clone());
+    let front_cache = page_cache.clone();
     // Staff sessions: cookie only sent to /staff, HttpOnly, SameSite=Strict, Secure outside
     // plain-HTTP local development, ended after the idle time (the absolute time-out is checked
     // by staff::context).
@@ -123,11 +126,12 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/staff/appeal/{ticket}/reveal", post(staff::reveal))
         .route("/staff/moderation/{ticket}", post(staff::moderate))
         .route("/staff/photo/{ticket}/{id}", get(staff::photo))
+        .route("/staff/ledger.csv", get(staff::ledger_csv))
         .route("/staff/admin/import", post(staff::admin_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)));
     let router = staff::AdminPost::ROUTES
         .into_iter()
         .fold(router, |r, (what, path)| r.route(path, post(staff::admin_post).layer(Extension(what))));
-    router
+    let inner = router
         // Open311 GeoReport v2 for client applications (JSON/XML, API keys): docs/open311.md.
         .nest("/open311/v2", open311::router())
         .leptos_routes_with_context(&options, routes, move || provide_context(ctx_state.clone()), {
@@ -151,6 +155,11 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .layer(middleware::from_fn(move |req, next| mw::strict_transport(https, req, next)))
         .layer(middleware::from_fn(mw::no_store))
         .layer(CompressionLayer::new())
+        .with_state(options);
+    // Cached public pages are answered before routing and the layers above (pages::front); the
+    // access log sees every request either way.
+    Router::new()
+        .fallback_service(inner)
+        .layer(middleware::from_fn(move |req, next| crate::pages::front(front_cache.clone(), https, req, next)))
         .layer(middleware::from_fn(mw::access_log))
-        .with_state(options)
 }

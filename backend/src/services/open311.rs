@@ -17,7 +17,6 @@ use super::appeal::{accept, local_time, unit_view, Channel, Intake};
 use crate::audit::{self, Entry, Who};
 use crate::catalog::Catalog;
 use crate::state::AppState;
-use crate::store::appeals;
 use crate::store::open311::{self as store, ApiKeyRow, ListQuery, PublicRow};
 use crate::{BackendError, Result};
 use domain::fields::{AddressNote, Code, Description, FieldError, FieldName, GeoPoint, Identity};
@@ -524,12 +523,10 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         channel: Channel::Open311 { key_id, media_url: media.as_deref() },
     };
     let now = state.clock.now();
-    let ticket = accept(state, &cat, &intake, now).await?;
-    let a = appeals::full(&state.db.pool, &ticket)
-        .await?
-        .ok_or_else(|| BackendError::Internal("accepted appeal not found".into()))?;
+    let a = accept(state, &cat, &intake, now).await?;
+    let ticket = a.ticket;
     let unit = unit_view(&cat, &a.unit);
-    let service_notice = if a.route_reason == "outside_grid" {
+    let service_notice = if a.reason == domain::routing::RouteReason::OutsideGrid {
         format!("Passed to {} for manual dispatch; to be resolved by {}.", unit.name, local_time(a.deadline_at))
     } else {
         format!("Assigned to {}; to be resolved by {}.", unit.name, local_time(a.deadline_at))

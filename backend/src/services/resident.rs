@@ -9,7 +9,6 @@
 
 use crate::audit::{self, Entry, Who};
 use crate::notify::{self, Kind};
-use crate::services::deadlines::calendar;
 use crate::services::track::verify_credentials;
 use crate::state::AppState;
 use crate::store::appeals::{self, Change, StaffEvent};
@@ -169,7 +168,7 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     }
     let comment = (!comment.is_empty()).then_some(comment);
     let now = state.clock.ts();
-    let cal = calendar(&state.db.pool).await?;
+    let cal = crate::services::deadlines::calendar_cached(state).await?;
     let cat = state.catalog.get();
     let mut tx = state.db.pool.begin().await?;
     appeals::lock(&mut tx, &ticket).await?;

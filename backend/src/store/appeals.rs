@@ -35,47 +35,64 @@ pub struct NewAppeal<'a> {
 }
 
 pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
+    insert_many(tx, std::slice::from_ref(a)).await
+}
+
+const APPEAL_COLUMNS: &str = "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
            route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at,
            updated_at, urgent, scope_path, cycle, channel, media_url, publish_requested, publish_state)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $26 = 1 THEN $6 END, CASE WHEN $26 = 1 THEN $7 END,
+         VALUES ";
+const APPEAL_ROW: &str = "($1, $2, $3, $4, $5, CASE WHEN $26 = 1 THEN $6 END, CASE WHEN $26 = 1 THEN $7 END,
            $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-           $19, $17, $17, $17, $20, $21, 1, $22, $23, $24, $25)",
-    )
-    .bind(a.ticket)
-    .bind(a.submit_token)
-    .bind(a.key_hash)
-    .bind(a.category)
-    .bind(a.description)
-    // Never a NULL for the point: sqlx's Any driver binds a NULL double as PostgreSQL float4, and
-    // a connection that prepared this statement with one then refuses a real f64 ("incorrect
-    // binary data format in bind parameter 6"). The flag says whether there is a point.
-    .bind(a.lat.unwrap_or(0.0))
-    .bind(a.lng.unwrap_or(0.0))
-    .bind(a.region)
-    .bind(a.cell)
-    .bind(a.address_note)
-    .bind(i32::from(a.contact.is_none()))
-    .bind(a.contact.map(|c| c.0))
-    .bind(a.contact.map(|c| c.1))
-    .bind(a.status.as_str())
-    .bind(a.unit)
-    .bind(a.route_reason)
-    .bind(a.submitted_at)
-    .bind(a.deadline_at)
-    .bind(a.sign_by_at)
-    .bind(i32::from(a.urgent))
-    .bind(a.scope_path)
-    .bind(a.channel)
-    .bind(a.media_url)
-    .bind(i32::from(a.publish_requested))
-    .bind(a.publish_requested.then_some("pending"))
-    .bind(i32::from(a.lat.is_some() && a.lng.is_some()))
-    .execute(&mut **tx)
-    .await?;
+           $19, $17, $17, $17, $20, $21, 1, $22, $23, $24, $25)";
+const APPEAL_PARAMS: usize = 26;
+
+/// Several appeals in one statement (the group commit's batch).
+pub async fn insert_many(tx: &mut Tx<'_>, appeals: &[NewAppeal<'_>]) -> Result<()> {
+    if appeals.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("{APPEAL_COLUMNS}{}", super::many_rows(APPEAL_ROW, APPEAL_PARAMS, appeals.len()));
+    let mut q = sqlx::query(&sql);
+    for a in appeals {
+        q = bind_appeal(q, a);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
+}
+
+fn bind_appeal<'q>(q: super::AnyQuery<'q>, a: &NewAppeal<'q>) -> super::AnyQuery<'q> {
+    q.bind(a.ticket)
+        .bind(a.submit_token)
+        .bind(a.key_hash)
+        .bind(a.category)
+        .bind(a.description)
+        // Never a NULL for the point: sqlx's Any driver binds a NULL double as PostgreSQL float4,
+        // and a connection that prepared this statement with one then refuses a real f64
+        // ("incorrect binary data format in bind parameter 6"). The flag says whether there is a
+        // point.
+        .bind(a.lat.unwrap_or(0.0))
+        .bind(a.lng.unwrap_or(0.0))
+        .bind(a.region)
+        .bind(a.cell)
+        .bind(a.address_note)
+        .bind(i32::from(a.contact.is_none()))
+        .bind(a.contact.map(|c| c.0))
+        .bind(a.contact.map(|c| c.1))
+        .bind(a.status.as_str())
+        .bind(a.unit)
+        .bind(a.route_reason)
+        .bind(a.submitted_at)
+        .bind(a.deadline_at)
+        .bind(a.sign_by_at)
+        .bind(i32::from(a.urgent))
+        .bind(a.scope_path)
+        .bind(a.channel)
+        .bind(a.media_url)
+        .bind(i32::from(a.publish_requested))
+        .bind(a.publish_requested.then_some("pending"))
+        .bind(i32::from(a.lat.is_some() && a.lng.is_some()))
 }
 
 /// An event without a named actor (the resident, the router). Whether the resident sees it
@@ -90,19 +107,30 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn insert_event(tx: &mut Tx<'_>, e: &NewEvent<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(e.ticket)
-    .bind(e.at)
-    .bind(e.kind.as_str())
-    .bind(e.actor)
-    .bind(e.unit)
-    .bind(i32::from(e.kind.is_public()))
-    .bind(e.body)
-    .execute(&mut **tx)
-    .await?;
+    insert_events(tx, std::slice::from_ref(e)).await
+}
+
+/// Several events in one statement.
+pub async fn insert_events(tx: &mut Tx<'_>, events: &[NewEvent<'_>]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, body) VALUES {}",
+        super::many_rows("($1, $2, $3, $4, $5, $6, $7)", 7, events.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for e in events {
+        q = q
+            .bind(e.ticket)
+            .bind(e.at)
+            .bind(e.kind.as_str())
+            .bind(e.actor)
+            .bind(e.unit)
+            .bind(i32::from(e.kind.is_public()))
+            .bind(e.body);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -570,13 +598,19 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
     }
 }
 
-pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {
+/// The scope and filter conditions of `q` (`a` is the appeals table) and their binds.
+fn where_sql(q: &InboxQuery) -> (String, Vec<String>) {
     let (scope, mut binds) = scope_sql(q, 1);
     let filter = filter_sql(q, binds.len(), &mut binds);
+    (format!("{scope} AND {filter}"), binds)
+}
+
+pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {
+    let (cond, binds) = where_sql(q);
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
                 a.clock_start_at, a.sign_by_at, a.supervised, a.description
-         FROM appeals a WHERE {scope} AND {filter}
+         FROM appeals a WHERE {cond}
          ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket
          LIMIT {} OFFSET {}",
         q.limit.clamp(1, 200),
@@ -587,13 +621,50 @@ pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64
         query = query.bind(b.clone());
     }
     let rows = query.fetch_all(pool).await?;
-    let count_sql = format!("SELECT COUNT(*) FROM appeals a WHERE {scope} AND {filter}");
+    let count_sql = format!("SELECT COUNT(*) FROM appeals a WHERE {cond}");
     let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql);
     for b in &binds {
         cq = cq.bind(b.clone());
     }
     let (total,) = cq.fetch_one(pool).await?;
     Ok((rows, total))
+}
+
+/// One appeal as the ledger (台账) export lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LedgerRow {
+    pub ticket: String,
+    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    pub unit: String,
+    pub urgent: i64,
+    pub submitted_at: i64,
+    pub deadline_at: i64,
+    pub closed_at: Option<i64>,
+    pub supervised: i64,
+    pub channel: String,
+    pub description: String,
+}
+
+/// The next `limit` appeals of the inbox query `q` after ticket `after` (ticket order: a keyset,
+/// so a 100,000-row export reads each row once instead of counting past the earlier pages).
+pub async fn ledger_batch(pool: &AnyPool, q: &InboxQuery, after: &str, limit: i64) -> Result<Vec<LedgerRow>> {
+    let (cond, mut binds) = where_sql(q);
+    binds.push(after.to_owned());
+    let sql = format!(
+        "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at, a.closed_at,
+                a.supervised, a.channel, a.description
+         FROM appeals a WHERE {cond} AND a.ticket > ${}
+         ORDER BY a.ticket LIMIT {}",
+        binds.len(),
+        limit.clamp(1, 5000)
+    );
+    let mut query = sqlx::query_as::<_, LedgerRow>(&sql);
+    for b in &binds {
+        query = query.bind(b.clone());
+    }
+    Ok(query.fetch_all(pool).await?)
 }
 
 /// Appeals per status in the scope (filters other than scope are ignored).

@@ -3,9 +3,10 @@
 //!
 //! One writer task per [`GroupCommit`] owns the write path. It takes the first job that arrives,
 //! then every job that queued up meanwhile (while the previous batch's commit was syncing), up to
-//! [`MAX_BATCH`], and runs them in a single `BEGIN IMMEDIATE` transaction, each inside its own
-//! savepoint: a job that fails (a constraint, a bad row) is rolled back to its savepoint alone and
-//! gets its own error; the others go on. Only when `COMMIT` has returned (WAL + `synchronous=FULL`:
+//! [`MAX_BATCH`], and runs them in a single `BEGIN IMMEDIATE` transaction. A job that fails (a
+//! constraint, a bad row) fails alone: the batch is then run again with each job inside its own
+//! savepoint, rolled back to it alone with its own error while the others go on (see
+//! [`commit_batch`]). Only when `COMMIT` has returned (WAL + `synchronous=FULL`:
 //! the batch is on disk) does any caller get its answer. If the commit fails, every job of the
 //! batch gets an error and nothing of it was acknowledged.
 //!
@@ -36,6 +37,21 @@ pub type WriteFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>
 pub trait Job: Send + Sync + 'static {
     /// Writes this job's rows. Must not commit; may fail, which rolls back this job only.
     fn write<'a>(&'a self, tx: &'a mut Tx<'static>) -> WriteFuture<'a>;
+
+    /// Writes the rows of several jobs at once (a job type may use multi-row statements here).
+    /// Must not commit; a failure fails the attempt, and the batch is run again job by job
+    /// ([`Job::write`] in savepoints). By default, one job after the other.
+    fn write_all<'a>(jobs: &'a [&'a Self], tx: &'a mut Tx<'static>) -> WriteFuture<'a>
+    where
+        Self: Sized,
+    {
+        Box::pin(async move {
+            for j in jobs {
+                j.write(tx).await?;
+            }
+            Ok(())
+        })
+    }
 }
 
 struct Queued<J> {
@@ -125,14 +141,47 @@ async fn writer<J: Job>(db: Db, mut rx: mpsc::Receiver<Queued<J>>, commits: Arc<
     }
 }
 
-/// Runs every job of `batch` in one transaction, each in a savepoint; commits; returns each job's
-/// own result. `Err` means the transaction itself failed and nothing was stored.
+/// Runs every job of `batch` in one transaction; commits; returns each job's own result. `Err`
+/// means the transaction itself failed and nothing was stored.
+///
+/// First optimistically, all jobs at once ([`Job::write_all`]: multi-row statements where the job
+/// type has them) and with no savepoints (each costs two more round trips to SQLite's thread per
+/// job): almost every batch has no failing job. If
+/// one fails, that attempt is rolled back whole and the batch runs again with a savepoint per job
+/// ([`commit_isolated`]), so only the failing job fails. Nobody has been answered before either
+/// commit, so the retry is invisible to callers.
 async fn commit_batch<J: Job>(db: &Db, batch: &[Queued<J>]) -> Result<Vec<Result<()>>> {
+    if batch.len() == 1 {
+        return commit_isolated(db, batch).await;
+    }
     // IMMEDIATE takes the write lock at once (waiting under busy_timeout for other writers)
     // instead of failing later when a read inside the transaction turns into a write.
     let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let jobs: Vec<&J> = batch.iter().map(|q| &q.job).collect();
+    if J::write_all(&jobs, &mut tx).await.is_err() {
+        tx.rollback().await?;
+        return commit_isolated(db, batch).await;
+    }
+    tx.commit().await?;
+    Ok(batch.iter().map(|_| Ok(())).collect())
+}
+
+/// [`commit_batch`] with each job inside its own savepoint: a job that fails (a constraint, a bad
+/// row) is rolled back to its savepoint alone and gets its own error; the others go on.
+async fn commit_isolated<J: Job>(db: &Db, batch: &[Queued<J>]) -> Result<Vec<Result<()>>> {
+    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut results = Vec::with_capacity(batch.len());
     for q in batch {
+        if batch.len() == 1 {
+            // Alone, the job's failure is the transaction's: no savepoint needed.
+            let r = q.job.write(&mut tx).await;
+            if r.is_err() {
+                tx.rollback().await?;
+                return Ok(vec![r]);
+            }
+            results.push(r);
+            continue;
+        }
         sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
         match q.job.write(&mut tx).await {
             Ok(()) => {

@@ -14,6 +14,7 @@ pub mod resident;
 pub mod sessions;
 pub mod signin;
 pub mod staff;
+pub mod stats;
 pub mod supervision;
 
 /// The SQL expression of a deadline's warning point, for the columns `start` and `due`: the same
@@ -25,3 +26,50 @@ pub(crate) fn warning_point_sql(start: &str, due: &str) -> String {
 
 /// A transaction on either engine.
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// A query being built with its binds (see [`many_rows`]).
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `rows` copies of one row's `VALUES` tuple, `(…), (…)`, the `$n` parameters of copy `i`
+/// renumbered to `$n + i × per_row`: one multi-row `INSERT` instead of `rows` statements (each
+/// statement is a round trip to SQLite's thread; see the group commit).
+#[must_use]
+pub(crate) fn many_rows(tuple: &str, per_row: usize, rows: usize) -> String {
+    let mut out = String::with_capacity((tuple.len() + 2) * rows);
+    for i in 0..rows {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let mut chars = tuple.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if c != '$' {
+                out.push(c);
+                continue;
+            }
+            let mut n = 0usize;
+            let mut digits = 0;
+            while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+                n = n * 10 + (d as usize - '0' as usize);
+                digits += 1;
+                chars.next();
+            }
+            if digits == 0 {
+                out.push('$');
+            } else {
+                out.push('$');
+                out.push_str(&(n + i * per_row).to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_are_renumbered_per_copy() {
+        assert_eq!(super::many_rows("($1, $2, $1)", 2, 1), "($1, $2, $1)");
+        assert_eq!(super::many_rows("($1, $2, $1)", 2, 3), "($1, $2, $1), ($3, $4, $3), ($5, $6, $5)");
+        assert_eq!(super::many_rows("($10, 'a$')", 10, 2), "($10, 'a$'), ($20, 'a$')");
+    }
+}

@@ -14,18 +14,23 @@ pub struct NewMessage<'a> {
 }
 
 pub async fn insert(tx: &mut Tx<'_>, m: &NewMessage<'_>, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (created_at, kind, audience, recipient, ticket, payload, attempts, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $1)",
-    )
-    .bind(now)
-    .bind(m.kind)
-    .bind(m.audience)
-    .bind(m.recipient)
-    .bind(m.ticket)
-    .bind(m.payload)
-    .execute(&mut **tx)
-    .await?;
+    insert_many(tx, &[(m, now)]).await
+}
+
+/// Several messages (each with its time) in one statement.
+pub async fn insert_many(tx: &mut Tx<'_>, messages: &[(&NewMessage<'_>, i64)]) -> Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO outbox (created_at, kind, audience, recipient, ticket, payload, attempts, next_attempt_at) VALUES {}",
+        super::many_rows("($1, $2, $3, $4, $5, $6, 0, $1)", 6, messages.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for (m, now) in messages {
+        q = q.bind(*now).bind(m.kind).bind(m.audience).bind(m.recipient).bind(m.ticket).bind(m.payload);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -35,7 +35,7 @@ async fn pages_without_islands_load_no_script_and_are_cacheable() {
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
         assert!(again.body.is_empty());
         // The language cookie changes the page, so caches must key on it.
-        assert_eq!(page.headers.get(header::VARY).unwrap(), "Cookie");
+        assert_eq!(page.headers.get(header::VARY).unwrap(), "Cookie, Accept-Encoding");
         let en = crate::common::get_with(&app, path, "lang=en").await;
         assert_ne!(en.headers.get(header::ETAG).unwrap().to_str().unwrap(), etag, "{path}: English is other bytes");
     }
@@ -84,4 +84,64 @@ async fn an_edited_article_is_not_served_from_the_cache() {
     let after = get(&app, &path).await;
     assert!(after.body.contains(marker), "the edit shows at once");
     assert_ne!(after.headers.get(header::ETAG), before.headers.get(header::ETAG));
+}
+
+async fn raw(app: &axum::Router, path: &str, accept: &str) -> (axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = Request::get(path).header(header::ACCEPT_ENCODING, accept).body(Body::empty()).unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path} ({accept})");
+    let headers = res.headers().clone();
+    (headers, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+/// A cached page is compressed once and answered in the encoding the client takes, with its own
+/// validator per encoding, and with the same security headers as a page rendered for the request
+/// (the first request renders, the later ones are answered before routing).
+#[tokio::test]
+async fn public_pages_come_precompressed_with_the_full_headers() {
+    use std::io::Read;
+    let app = app(Limits::default()).await;
+    // The first request renders the page and answers it in brotli.
+    let (first_headers, first) = raw(&app, "/legal", "br").await;
+    assert_eq!(first_headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+    let plain = get(&app, "/legal").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    let mut out = String::new();
+    brotli::Decompressor::new(first.as_slice(), 4096).read_to_string(&mut out).unwrap();
+    assert_eq!(out, plain.body, "the rendering request got the same page");
+    let plain_etag = plain.headers.get(header::ETAG).unwrap().clone();
+    for round in ["cached", "cached again"] {
+        let (h, br) = raw(&app, "/legal", "gzip, deflate, br").await;
+        assert_eq!(h.get(header::CONTENT_ENCODING).unwrap(), "br", "{round}");
+        let mut out = String::new();
+        brotli::Decompressor::new(br.as_slice(), 4096).read_to_string(&mut out).unwrap();
+        assert_eq!(out, plain.body, "{round}: brotli of the same page");
+        assert!(br.len() * 2 < plain.body.len(), "{round}: {} of {} bytes", br.len(), plain.body.len());
+        let br_etag = h.get(header::ETAG).unwrap().clone();
+        assert_ne!(br_etag, plain_etag, "{round}: an encoding is other bytes, so another validator");
+        for name in ["x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy"] {
+            assert!(h.contains_key(name), "{round}: {name}");
+        }
+        assert_eq!(h.get(header::VARY).unwrap(), "Cookie, Accept-Encoding", "{round}");
+
+        let (h, gz) = raw(&app, "/legal", "gzip;q=1, br;q=0").await;
+        assert_eq!(h.get(header::CONTENT_ENCODING).unwrap(), "gzip", "{round}: br refused with q=0");
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(gz.as_slice()).read_to_string(&mut out).unwrap();
+        assert_eq!(out, plain.body, "{round}: gzip of the same page");
+
+        let (h, body) = raw(&app, "/legal", "identity").await;
+        assert!(h.get(header::CONTENT_ENCODING).is_none(), "{round}");
+        assert_eq!(String::from_utf8(body).unwrap(), plain.body, "{round}");
+
+        // The brotli validator revalidates the brotli variant.
+        let req = Request::get("/legal")
+            .header(header::ACCEPT_ENCODING, "br")
+            .header(header::IF_NONE_MATCH, br_etag)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.status, StatusCode::NOT_MODIFIED, "{round}");
+    }
 }
