@@ -9,6 +9,7 @@ pub mod islands;
 pub mod legal_api;
 pub mod pages;
 pub mod staff_api;
+pub mod stats_api;
 
 use components::Layout;
 use domain::Lang;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/receipt/:token") view=pages::receipt::Receipt ssr=SsrMode::Async/>
                     <Route path=path!("/track") view=pages::track::Track ssr=SsrMode::Async/>
                     <Route path=path!("/legal") view=pages::legal::Legal ssr=SsrMode::Async/>
+                    <Route path=path!("/stats") view=pages::stats::Stats ssr=SsrMode::Async/>
                     <Route path=path!("/legal/topic/:topic") view=pages::legal::LegalTopic ssr=SsrMode::Async/>
                     <Route path=path!("/legal/articles/:slug") view=pages::legal::LegalArticle ssr=SsrMode::Async/>
                     <Route path=path!("/legal/services") view=pages::legal::LegalServices ssr=SsrMode::Async/>

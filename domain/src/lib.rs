@@ -23,6 +23,7 @@ pub mod region;
 pub mod routing;
 pub mod sla;
 pub mod staff;
+pub mod stats;
 pub mod views;
 pub mod workflow;
 

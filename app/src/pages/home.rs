@@ -1,4 +1,4 @@
-//! `/`: three big doors, nothing else to learn.
+//! `/`: three big doors, nothing else to learn (and a plain link to the public figures).
 
 use crate::components::{t, PageTitle};
 use domain::Msg;
@@ -26,5 +26,6 @@ pub fn Home() -> impl IntoView {
                 <span class="door-hint">{t(Msg::HomeLegalHint)}</span>
             </a>
         </nav>
+        <p class="home-more"><a href="/stats">{t(Msg::StatsNav)}</a></p>
     }
 }

@@ -12,4 +12,5 @@ pub mod not_found;
 pub mod receipt;
 pub mod staff;
 pub mod staff_account;
+pub mod stats;
 pub mod track;

@@ -283,6 +283,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
             </div>
             <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
         </form>
+        <p class="ledger-link"><a href=ledger_href(&f) download="">{t(Msg::LedgerDownload)}</a></p>
         {if v.inbox.items.is_empty() {
             view! { <p class="empty">{t(Msg::InboxEmpty)}</p> }.into_any()
         } else {
@@ -707,4 +708,16 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             {forms}
         </section>
     }
+}
+
+/// The ledger export with the inbox's current filter.
+fn ledger_href(f: &InboxFilter) -> String {
+    let mut q = vec![format!("status={}", urlencode(&f.status)), format!("category={}", urlencode(&f.category))];
+    if !f.due.is_empty() {
+        q.push(format!("due={}", urlencode(&f.due)));
+    }
+    if f.urgent {
+        q.push("urgent=1".to_owned());
+    }
+    format!("/staff/ledger.csv?{}", q.join("&"))
 }

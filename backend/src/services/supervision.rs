@@ -9,7 +9,7 @@
 //! runs on one appeal, and the unique key settles who fired.
 
 use crate::notify::{self, Kind};
-use crate::services::deadlines::{calendar, new_sign_deadline, ts};
+use crate::services::deadlines::{new_sign_deadline, ts};
 use crate::state::AppState;
 use crate::store::appeals::{self, Change, StaffEvent};
 use crate::store::supervision as store;
@@ -69,6 +69,9 @@ pub async fn set_holiday(state: &AppState, by: &crate::audit::Who, day: &str, ki
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
     store::upsert_holiday(&mut tx, &day, kind.as_str(), name, now).await?;
+    // Deadlines read the calendar once per content version: a new version makes every node
+    // read it again.
+    crate::store::regions::bump_catalog_version(&mut tx).await?;
     crate::audit::append(
         &mut tx,
         &crate::audit::Entry {
@@ -82,6 +85,7 @@ pub async fn set_holiday(state: &AppState, by: &crate::audit::Who, day: &str, ki
     )
     .await?;
     tx.commit().await?;
+    crate::services::import::reload_if_changed(state).await?;
     Ok(())
 }
 
@@ -94,6 +98,7 @@ pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str)
     if !store::delete_holiday(&mut tx, day.trim()).await? {
         return Err(BackendError::NotFound);
     }
+    crate::store::regions::bump_catalog_version(&mut tx).await?;
     crate::audit::append(
         &mut tx,
         &crate::audit::Entry {
@@ -107,6 +112,7 @@ pub async fn delete_holiday(state: &AppState, by: &crate::audit::Who, day: &str)
     )
     .await?;
     tx.commit().await?;
+    crate::services::import::reload_if_changed(state).await?;
     Ok(())
 }
 
@@ -128,7 +134,7 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
     let grace = state.supervision.grace.whole_seconds();
     let mut report = RunReport::default();
     // Read before any appeal's transaction holds a connection.
-    let cal = calendar(&state.db.pool).await?;
+    let cal = crate::services::deadlines::calendar_cached(state).await?;
     for ticket in store::candidates(&state.db.pool, now, grace, i64::try_from(max).unwrap_or(i64::MAX)).await? {
         let r = one(state, &ticket, now, &cal).await?;
         report.appeals += 1;

@@ -110,6 +110,17 @@ pub(crate) fn inbox_query(cat: &Catalog, staff: &Staff) -> appeals::InboxQuery {
     }
 }
 
+/// `staff`'s inbox scope with the filter `f` applied (the inbox page and the ledger export).
+pub(crate) fn filtered_query(cat: &Catalog, staff: &Staff, f: &InboxFilter, now: i64) -> appeals::InboxQuery {
+    let mut q = inbox_query(cat, staff);
+    q.status = Some(f.status.clone()).filter(|s| !s.is_empty());
+    q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
+    q.urgent = f.urgent;
+    q.due = Some(f.due.clone()).filter(|s| s == "soon" || s == "overdue");
+    q.now = now;
+    q
+}
+
 /// The appeals in `staff`'s scope, filtered, sorted by deadline, one page.
 ///
 /// # Errors
@@ -118,12 +129,7 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
     let cat = state.catalog.get();
     let now = state.clock.ts();
     let page = f.page.max(1);
-    let mut q = inbox_query(&cat, staff);
-    q.status = Some(f.status.clone()).filter(|s| !s.is_empty());
-    q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
-    q.urgent = f.urgent;
-    q.due = Some(f.due.clone()).filter(|s| s == "soon" || s == "overdue");
-    q.now = now;
+    let mut q = filtered_query(&cat, staff, f, now);
     q.limit = PAGE_SIZE;
     q.offset = (page - 1) * PAGE_SIZE;
     let (rows, total) = appeals::inbox(&state.db.pool, &q).await?;
@@ -395,7 +401,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     let action = act.action();
     // Read before the transaction holds a connection (a second one from inside it could wait
     // for a full pool).
-    let cal = crate::services::deadlines::calendar(&state.db.pool).await?;
+    let cal = crate::services::deadlines::calendar_cached(state).await?;
     let mut tx = state.db.pool.begin().await?;
     if !appeals::lock(&mut tx, ticket).await? {
         return Err(BackendError::NotFound);

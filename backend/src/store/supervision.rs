@@ -175,7 +175,16 @@ pub async fn rate(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    // The appeal keeps its latest rating for the figures (migration 0009).
+    sqlx::query("UPDATE appeals SET rating = $1 WHERE ticket = $2")
+        .bind(rating)
+        .bind(ticket)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]

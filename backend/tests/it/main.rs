@@ -16,5 +16,6 @@ mod open311;
 mod publication;
 mod services;
 mod signin;
+mod stats;
 mod supervision;
 mod workflow;

@@ -550,3 +550,37 @@ fn webhook_gateway(status: u16, n: usize) -> (String, std::thread::JoinHandle<Ve
     (url, handle)
 }
 both_engines!(the_outbox_retries_and_never_loses_a_message);
+
+/// A burst of messages (more than one claim) is delivered in one run of the worker, not one
+/// batch per tick.
+async fn a_burst_is_delivered_in_one_run(engine: Engine) {
+    let Some(db) = common::fresh_db(engine).await else { return };
+    let mut tx = db.pool.begin().await.unwrap();
+    let payloads: Vec<String> = (0..130).map(|i| format!("{{\"n\":{i}}}")).collect();
+    let msgs: Vec<outbox::NewMessage<'_>> = payloads
+        .iter()
+        .map(|p| outbox::NewMessage {
+            kind: "new_assignment",
+            audience: "unit",
+            recipient: "U-HD0101",
+            ticket: None,
+            payload: p,
+        })
+        .collect();
+    let rows: Vec<_> = msgs.iter().map(|m| (m, 1_000)).collect();
+    outbox::insert_many(&mut tx, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    let r = notify::deliver_due(&db.pool, &Sink::Log, "w1", 2_000).await.unwrap();
+    assert_eq!((r.sent, r.failed), (130, 0));
+    assert_eq!(outbox::counts(&db.pool).await.unwrap(), (0, 130));
+}
+
+#[tokio::test]
+async fn a_burst_is_delivered_in_one_run_sqlite() {
+    a_burst_is_delivered_in_one_run(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_burst_is_delivered_in_one_run_postgres() {
+    a_burst_is_delivered_in_one_run(Engine::Postgres).await;
+}

@@ -27,16 +27,24 @@ use tower_sessions::Session;
 
 mod admin;
 mod appeal;
+mod ledger;
 mod sign_in;
 
 pub use admin::*;
 pub use appeal::*;
+pub use ledger::*;
 pub use sign_in::*;
 
 const FLASH: &str = "flash";
 /// Before there is a session, the sign-in form's CSRF token lives in this cookie (double
 /// submit): a visitor without a session cookie must not make us write a session row.
 pub const PRE_COOKIE: &str = "pingan_staff_pre";
+/// A refused sign-in by a browser that has no session carries its message (and the typed user
+/// name) to the sign-in page in this cookie, read once: a wrong password must not make us write
+/// a session row either (issue 9 §4).
+pub const FLASH_COOKIE: &str = "pingan_staff_flash";
+/// Largest flash kept in the cookie (hex of its JSON); a bigger one loses its typed values.
+const FLASH_COOKIE_MAX: usize = 3000;
 
 /// Resolves who is signed in for `/staff` paths, hands the flash of the previous post to this
 /// page, sends visitors who are not signed in to the sign-in page (pages) or refuses them
@@ -58,8 +66,13 @@ pub async fn context(
     let lang = lang_of(req.headers());
     let pre =
         cookie_value(req.headers(), PRE_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let flash_cookie = cookie_value(req.headers(), FLASH_COOKIE);
     match resolve(&state, &session, pre, req.method() == Method::GET).await {
-        Ok((ctx, new_pre)) => {
+        Ok((mut ctx, new_pre)) => {
+            let clear_flash = flash_cookie.is_some() && req.method() == Method::GET;
+            if clear_flash && ctx.flash.is_none() {
+                ctx.flash = flash_cookie.as_deref().and_then(decode_flash);
+            }
             let signed_in = ctx.staff.is_some();
             let must_enrol = ctx.must_enrol;
             req.extensions_mut().insert(ctx);
@@ -86,8 +99,14 @@ pub async fn context(
             };
             // Staff pages are personal and change with every action: never cache them.
             res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
+            if clear_flash {
+                let c = format!("{FLASH_COOKIE}=; Path=/staff/login; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+                if let Ok(v) = header::HeaderValue::from_str(&c) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
             if let Some(token) = new_pre {
-                let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
                 let c = format!("{PRE_COOKIE}={token}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=7200{secure}");
                 if let Ok(v) = header::HeaderValue::from_str(&c) {
                     res.headers_mut().append(header::SET_COOKIE, v);
@@ -185,6 +204,46 @@ async fn flash(session: &Session, f: Flash) {
     if let Err(e) = session.insert(FLASH, f).await {
         tracing::error!(error = %e, "could not keep the flash message");
     }
+}
+
+/// Sends the browser to `to` (a sign-in page) with `f` to show there: in the session when the
+/// browser has one, else in the [`FLASH_COOKIE`], so that a refused sign-in writes no session row.
+async fn flash_redirect(state: &AppState, session: &Session, f: Flash, to: &str) -> Response {
+    if session.id().is_some() {
+        flash(session, f).await;
+        return Redirect::to(to).into_response();
+    }
+    let mut res = Redirect::to(to).into_response();
+    let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
+    let c = format!(
+        "{FLASH_COOKIE}={}; Path=/staff/login; HttpOnly; SameSite=Strict; Max-Age=300{secure}",
+        encode_flash(f)
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn encode_flash(mut f: Flash) -> String {
+    let enc = |f: &Flash| serde_json::to_vec(f).map(|j| backend::crypto::hex(&j)).unwrap_or_default();
+    let mut out = enc(&f);
+    if out.len() > FLASH_COOKIE_MAX {
+        f.values.clear();
+        out = enc(&f);
+    }
+    out
+}
+
+/// The flash of a [`FLASH_COOKIE`]; anything else than what [`encode_flash`] wrote is ignored
+/// (the cookie is the visitor's own: it can only change what that visitor sees).
+fn decode_flash(v: &str) -> Option<Flash> {
+    if v.len() > FLASH_COOKIE_MAX || !v.len().is_multiple_of(2) {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..v.len()).step_by(2).map(|i| v.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    serde_json::from_slice(&bytes?).ok()
 }
 
 /// Keeps what was typed (never passwords) so the form comes back filled in.

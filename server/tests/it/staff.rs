@@ -77,18 +77,28 @@ async fn sign_in_rotates_the_session_and_sets_strict_cookies() {
         post_with(&s.app, "/staff/login", &format!("csrf={}&username=wang&password=nope", csrf(&page.body)), &pre_only)
             .await;
     assert_eq!(r.location.as_deref(), Some("/staff/login"));
-    let (session, header) = session_cookie(&r).expect("the flash needs a session");
-    for flag in ["HttpOnly", "SameSite=Strict", "Path=/staff"] {
+    assert!(session_cookie(&r).is_none(), "a refused sign-in writes no session");
+    let header = flash_cookie(&r).expect("the message travels in a cookie");
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/staff/login"] {
         assert!(header.contains(flag), "{header} lacks {flag}");
     }
-    let pre = format!("{pre_only}; {session}");
-    let again = get_with(&s.app, "/staff/login", &pre).await;
+    let flash = header.split(';').next().unwrap().to_owned();
+    let again = get_with(&s.app, "/staff/login", &format!("{pre_only}; {flash}")).await;
     assert!(again.body.contains("用户名或密码不对"), "{}", again.body);
     assert!(again.body.contains("value=\"wang\""));
-    let cookie = sign_in(&s, "wang").await;
-    assert_ne!(cookie, session, "the session id changes at sign-in");
-    // The old, pre-login session is gone (no fixation): it is not signed in.
-    assert_eq!(get_with(&s.app, "/staff", &pre).await.location.as_deref(), Some("/staff/login"));
+    // A session id the browser was given by someone else is never adopted (no fixation).
+    let page = get(&s.app, "/staff/login").await;
+    let forged = "pingan_staff=AAAAAAAAAAAAAAAAAAAAAA";
+    let r = post_with(
+        &s.app,
+        "/staff/login",
+        &format!("csrf={}&username=wang&password={}", csrf(&page.body), common::enc(PASSWORD)),
+        &format!("{}; {forged}", common::pre_cookie(&page).unwrap()),
+    )
+    .await;
+    let (cookie, _) = session_cookie(&r).expect("signed in");
+    assert_ne!(cookie, forged, "the session id is the server's own");
+    assert_eq!(get_with(&s.app, "/staff", forged).await.location.as_deref(), Some("/staff/login"));
     let inbox = get_with(&s.app, "/staff", &cookie).await;
     assert_eq!(inbox.status, StatusCode::OK);
     assert!(inbox.body.contains("wang 同志") && inbox.body.contains("东关街道和平社区居委会"));
@@ -126,8 +136,18 @@ async fn secure_cookies_outside_development() {
         &common::pre_cookie(&page).unwrap(),
     )
     .await;
-    let (_, header) = session_cookie(&r).unwrap();
+    let header = flash_cookie(&r).unwrap();
     assert!(header.contains("Secure"), "{header}");
+}
+
+/// The `Set-Cookie` of the sign-in page's one-time message.
+fn flash_cookie(r: &common::Res) -> Option<String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("pingan_staff_flash="))
+        .map(str::to_owned)
 }
 
 #[tokio::test]

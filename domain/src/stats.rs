@@ -1,0 +1,391 @@
+//! The figures the grid is judged by (issue 12), defined once: what is counted, over which
+//! period, and what may be shown to the public. The database only counts; every rate, every
+//! suppression and every period boundary is decided here, so the public page, the staff dashboard
+//! and the export cannot disagree.
+//!
+//! Definitions (the public page prints them next to each figure):
+//! - **received**: appeals submitted in the period (a reopened appeal is not received again);
+//! - **signed for on time** (签收及时率): of those received, the share whose first sign-for came
+//!   before its sign-for deadline;
+//! - **closed** (办结率): of those received, the share closed by the end of the period (closed at
+//!   least once; a later reopening does not undo it, it is counted under *reopened*);
+//! - **closed on time** (按期办结率): of those closed, the share closed before their deadline;
+//! - **overdue now**: open appeals past their deadline at the end of the period (or now);
+//! - **supervised** (督办) and **escalated**: appeals received in the period that had at least one
+//!   supervision notice or escalation, each appeal counted once;
+//! - **satisfaction** (满意率): (satisfied + basically satisfied) ÷ rated, over the appeals received
+//!   in the period that were rated; the **rated share** is rated ÷ closed;
+//! - **reopened**: appeals received in the period that a 不满意 rating reopened at least once.
+
+use time::{Date, Month, OffsetDateTime, Time};
+
+/// Below this, a count is shown as "<5" to the public and a rate built on it is not shown at all,
+/// so that nobody can be recognised from a small number.
+pub const SUPPRESS_BELOW: u64 = 5;
+
+/// The period a figure covers: `[start, end)` in Unix seconds, in China time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Month {
+        year: i32,
+        month: u8,
+    },
+    Quarter {
+        year: i32,
+        quarter: u8,
+    },
+    Year {
+        year: i32,
+    },
+    /// Whole days, both included.
+    Custom {
+        from: Date,
+        to: Date,
+    },
+}
+
+/// Longest custom period (a year and a day, for leap years).
+pub const MAX_CUSTOM_DAYS: i64 = 366;
+
+impl Period {
+    /// The period named by a query string's parameters: `period` = `month` (with `year` and
+    /// `month`), `quarter` (`year`, `quarter`), `year` (`year`) or `custom` (`from`, `to` as
+    /// `YYYY-MM-DD`). `None` for anything else, so the caller answers with a clear refusal.
+    #[must_use]
+    pub fn parse(kind: &str, get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let num = |k: &str| get(k).and_then(|v| v.trim().parse::<i32>().ok());
+        let year = num("year").filter(|y| (2000..=2100).contains(y));
+        let p = match kind.trim() {
+            "month" => {
+                Self::Month { year: year?, month: u8::try_from(num("month")?).ok().filter(|m| (1..=12).contains(m))? }
+            }
+            "quarter" => Self::Quarter {
+                year: year?,
+                quarter: u8::try_from(num("quarter")?).ok().filter(|q| (1..=4).contains(q))?,
+            },
+            "year" => Self::Year { year: year? },
+            "custom" => {
+                let fmt = time::macros::format_description!("[year]-[month]-[day]");
+                let from = Date::parse(get("from")?.trim(), &fmt).ok()?;
+                let to = Date::parse(get("to")?.trim(), &fmt).ok()?;
+                let days = (to - from).whole_days();
+                if !(0..MAX_CUSTOM_DAYS).contains(&days) || !(2000..=2100).contains(&from.year()) {
+                    return None;
+                }
+                Self::Custom { from, to }
+            }
+            _ => return None,
+        };
+        Some(p)
+    }
+
+    /// The month that holds `now` (China time).
+    #[must_use]
+    pub fn month_of(now: OffsetDateTime) -> Self {
+        let local = now.to_offset(crate::sla::CHINA);
+        Self::Month { year: local.year(), month: u8::from(local.month()) }
+    }
+
+    /// First and last day, both included.
+    #[must_use]
+    pub fn days(self) -> Option<(Date, Date)> {
+        let first = |y: i32, m: u8| Date::from_calendar_date(y, Month::try_from(m).ok()?, 1).ok();
+        let last_of = |y: i32, m: u8| {
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            first(ny, nm)?.previous_day()
+        };
+        match self {
+            Self::Month { year, month } => Some((first(year, month)?, last_of(year, month)?)),
+            Self::Quarter { year, quarter } => {
+                let m = quarter.checked_sub(1)? * 3 + 1;
+                Some((first(year, m)?, last_of(year, m + 2)?))
+            }
+            Self::Year { year } => Some((first(year, 1)?, last_of(year, 12)?)),
+            Self::Custom { from, to } => Some((from, to)),
+        }
+    }
+
+    /// `[start, end)` in Unix seconds: from midnight China time of the first day to midnight
+    /// after the last.
+    #[must_use]
+    pub fn bounds(self) -> Option<(i64, i64)> {
+        let (first, last) = self.days()?;
+        let at = |d: Date| d.with_time(Time::MIDNIGHT).assume_offset(crate::sla::CHINA).unix_timestamp();
+        Some((at(first), at(last.next_day()?)))
+    }
+}
+
+/// What the database counted for one scope (a unit and everything below it, or a category) and
+/// one period (see the module documentation for each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Counts {
+    pub received: u64,
+    pub signed_on_time: u64,
+    pub closed: u64,
+    pub closed_on_time: u64,
+    pub overdue_now: u64,
+    pub supervised: u64,
+    pub escalated: u64,
+    pub rated: u64,
+    pub satisfied: u64,
+    pub basically_satisfied: u64,
+    pub reopened: u64,
+}
+
+impl std::ops::AddAssign for Counts {
+    /// Counts of disjoint sets of appeals add up (regions under a region).
+    fn add_assign(&mut self, o: Self) {
+        self.received += o.received;
+        self.signed_on_time += o.signed_on_time;
+        self.closed += o.closed;
+        self.closed_on_time += o.closed_on_time;
+        self.overdue_now += o.overdue_now;
+        self.supervised += o.supervised;
+        self.escalated += o.escalated;
+        self.rated += o.rated;
+        self.satisfied += o.satisfied;
+        self.basically_satisfied += o.basically_satisfied;
+        self.reopened += o.reopened;
+    }
+}
+
+/// A share in per mille (0–1000), or `None` when there is nothing to divide or the base is too
+/// small to show (`suppress`).
+#[must_use]
+pub fn per_mille(part: u64, whole: u64, suppress: bool) -> Option<u32> {
+    if whole == 0 || (suppress && whole < SUPPRESS_BELOW) {
+        return None;
+    }
+    let part = part.min(whole);
+    // Rounded half up; at most 1000, so the conversion cannot fail.
+    u32::try_from((part * 1000 + whole / 2) / whole).ok()
+}
+
+/// The rates of [`Counts`], in per mille (`None`: not shown, see [`per_mille`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rates {
+    pub signed_on_time: Option<u32>,
+    pub closed: Option<u32>,
+    pub closed_on_time: Option<u32>,
+    pub satisfaction: Option<u32>,
+    pub rated_share: Option<u32>,
+}
+
+impl Counts {
+    /// The rates; with `public`, those built on fewer than [`SUPPRESS_BELOW`] appeals are
+    /// withheld.
+    #[must_use]
+    pub fn rates(&self, public: bool) -> Rates {
+        Rates {
+            signed_on_time: per_mille(self.signed_on_time, self.received, public),
+            closed: per_mille(self.closed, self.received, public),
+            closed_on_time: per_mille(self.closed_on_time, self.closed, public),
+            satisfaction: per_mille(self.satisfied + self.basically_satisfied, self.rated, public),
+            rated_share: per_mille(self.rated, self.closed, public),
+        }
+    }
+}
+
+/// One region's row of the statistics page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StatsRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    /// `city`, `district`, `street`, `community`.
+    pub level: String,
+    pub counts: Counts,
+    /// Whether the public may open this region's own figures.
+    pub opens: bool,
+}
+
+/// The public statistics page: the chosen period (as the form shows it), the region, the regions
+/// above it (links back up) and one level below it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StatsView {
+    /// `month`, `quarter`, `year` or `custom`.
+    pub kind: String,
+    pub year: i32,
+    pub month: u8,
+    pub quarter: u8,
+    /// First and last day, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    pub trail: Vec<StatsRow>,
+    pub region: StatsRow,
+    pub children: Vec<StatsRow>,
+}
+
+impl Period {
+    /// The form's values for this period: kind, year, month, quarter.
+    #[must_use]
+    pub fn form(self) -> (&'static str, i32, u8, u8) {
+        match self {
+            Self::Month { year, month } => ("month", year, month, month.saturating_sub(1) / 3 + 1),
+            Self::Quarter { year, quarter } => ("quarter", year, quarter.saturating_sub(1) * 3 + 1, quarter),
+            Self::Year { year } => ("year", year, 1, 1),
+            Self::Custom { from, .. } => {
+                ("custom", from.year(), u8::from(from.month()), u8::from(from.month()).saturating_sub(1) / 3 + 1)
+            }
+        }
+    }
+}
+
+/// A count as the public sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Exact(u64),
+    /// 1 to 4: shown as "<5". Zero is shown as it is (nothing to recognise).
+    Few,
+}
+
+impl Shown {
+    #[must_use]
+    pub fn public(n: u64) -> Self {
+        if n > 0 && n < SUPPRESS_BELOW {
+            Self::Few
+        } else {
+            Self::Exact(n)
+        }
+    }
+
+    #[must_use]
+    pub fn text(self) -> String {
+        match self {
+            Self::Exact(n) => n.to_string(),
+            Self::Few => format!("<{SUPPRESS_BELOW}"),
+        }
+    }
+}
+
+/// A per-mille rate as a percentage with one decimal (`873` → `87.3%`), or "—".
+#[must_use]
+pub fn percent(rate: Option<u32>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |r| format!("{}.{}%", r / 10, r % 10))
+}
+
+/// The median of durations in seconds, as hours with one decimal; `None` for none.
+#[must_use]
+pub fn median_hours(mut secs: Vec<i64>) -> Option<f64> {
+    if secs.is_empty() {
+        return None;
+    }
+    secs.sort_unstable();
+    let n = secs.len();
+    #[expect(clippy::cast_precision_loss, reason = "durations of appeals fit an f64 exactly")]
+    let m = if n % 2 == 1 { secs[n / 2] as f64 } else { (secs[n / 2 - 1] + secs[n / 2]) as f64 / 2.0 };
+    Some((m / 360.0).round() / 10.0)
+}
+
+/// One cell of a CSV ledger: quoted when it holds a comma, quote or line break, and with a
+/// leading `'` when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR), so a
+/// resident's text can never run as one.
+#[must_use]
+pub fn csv_cell(text: &str) -> String {
+    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if neutral.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", neutral.replace('"', "\"\""))
+    } else {
+        neutral
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn q(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn periods_parse_and_bound_in_china_time() {
+        let p = Period::parse("month", q(&[("year", "2026"), ("month", "2")])).unwrap();
+        let (start, end) = p.bounds().unwrap();
+        // 2026-02-01 00:00 +08:00 and 2026-03-01 00:00 +08:00.
+        assert_eq!((start, end), (1_769_875_200, 1_772_294_400));
+        let q4 = Period::parse("quarter", q(&[("year", "2026"), ("quarter", "4")])).unwrap();
+        assert_eq!(q4.days().unwrap().1.to_string(), "2026-12-31");
+        let leap = Period::parse("year", q(&[("year", "2028")])).unwrap();
+        let (s, e) = leap.bounds().unwrap();
+        assert_eq!((e - s) / 86_400, 366);
+        let custom = Period::parse("custom", q(&[("from", "2026-11-01"), ("to", "2026-11-01")])).unwrap();
+        let (s, e) = custom.bounds().unwrap();
+        assert_eq!(e - s, 86_400, "one whole day");
+        for bad in [
+            ("month", q(&[("year", "2026"), ("month", "13")])),
+            ("month", q(&[("year", "1999"), ("month", "1")])),
+            ("quarter", q(&[("year", "2026"), ("quarter", "0")])),
+            ("custom", q(&[("from", "2026-11-02"), ("to", "2026-11-01")])),
+            ("custom", q(&[("from", "2024-01-01"), ("to", "2026-01-01")])),
+            ("week", q(&[("year", "2026")])),
+        ] {
+            assert_eq!(Period::parse(bad.0, bad.1), None);
+        }
+    }
+
+    #[test]
+    fn the_month_of_a_moment_is_the_china_month() {
+        // 2026-11-30 17:00 UTC is already 1 December in China.
+        let t = OffsetDateTime::from_unix_timestamp(1_796_058_000).unwrap();
+        assert_eq!(Period::month_of(t), Period::Month { year: 2026, month: 12 });
+    }
+
+    #[test]
+    fn rates_follow_the_definitions_and_hide_small_bases() {
+        let c = Counts {
+            received: 20,
+            signed_on_time: 19,
+            closed: 16,
+            closed_on_time: 12,
+            rated: 10,
+            satisfied: 6,
+            basically_satisfied: 2,
+            ..Counts::default()
+        };
+        let r = c.rates(true);
+        assert_eq!(r.signed_on_time, Some(950));
+        assert_eq!(r.closed, Some(800));
+        assert_eq!(r.closed_on_time, Some(750));
+        assert_eq!(r.satisfaction, Some(800));
+        assert_eq!(r.rated_share, Some(625));
+        assert_eq!(percent(r.rated_share), "62.5%");
+        // Four rated appeals: the public sees no satisfaction rate; staff do.
+        let few = Counts { received: 4, closed: 4, rated: 4, satisfied: 4, ..Counts::default() };
+        assert_eq!(few.rates(true).satisfaction, None);
+        assert_eq!(few.rates(false).satisfaction, Some(1000));
+        // Nothing received: no rate at all, never a division by zero.
+        assert_eq!(Counts::default().rates(false), Rates::default());
+        assert_eq!(percent(None), "—");
+    }
+
+    #[test]
+    fn small_counts_are_suppressed_but_zero_is_not() {
+        assert_eq!(Shown::public(0).text(), "0");
+        assert_eq!(Shown::public(1).text(), "<5");
+        assert_eq!(Shown::public(4).text(), "<5");
+        assert_eq!(Shown::public(5).text(), "5");
+    }
+
+    #[test]
+    fn medians_in_hours() {
+        assert_eq!(median_hours(vec![]), None);
+        assert_eq!(median_hours(vec![3600]), Some(1.0));
+        assert_eq!(median_hours(vec![7200, 3600, 36_000]), Some(2.0));
+        assert_eq!(median_hours(vec![3600, 5400]), Some(1.3));
+    }
+
+    #[test]
+    fn csv_cells_cannot_break_rows_or_run_formulas() {
+        assert_eq!(csv_cell("plain 文本"), "plain 文本");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+86 138"), "'+86 138");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+    }
+}

@@ -1,0 +1,72 @@
+//! `GET /staff/ledger.csv`: the inbox's filter as a CSV download (see
+//! `backend::services::ledger`), streamed batch by batch.
+
+use crate::error::PageError;
+use crate::forms::lang_of;
+use axum::body::{Body, Bytes};
+use axum::extract::Query;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use backend::auth::StaffCtx;
+use backend::services::ledger;
+use backend::{AppState, BackendError};
+use domain::staff::InboxFilter;
+
+/// The inbox's filter from the query string (`status`, `category`, `urgent`, `due`).
+fn filter(q: &[(String, String)]) -> InboxFilter {
+    let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    InboxFilter {
+        status: get("status"),
+        category: get("category"),
+        urgent: matches!(get("urgent").as_str(), "1" | "on" | "true"),
+        due: get("due"),
+        page: 1,
+    }
+}
+
+pub async fn ledger_csv(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    headers: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
+    let query = match ledger::start(&state, staff, &filter(&q), "csv").await {
+        Ok(query) => query,
+        Err(e) => return PageError::staff(lang, &e).into_response(),
+    };
+    // (state, query, last ticket, first batch?, finished?)
+    let seed = (state, query, String::new(), true, false);
+    let stream = futures::stream::try_unfold(seed, move |(state, query, after, first, done)| async move {
+        if done {
+            return Ok::<_, BackendError>(None);
+        }
+        let rows = ledger::batch(&state, &query, &after).await.inspect_err(|e| {
+            tracing::error!(error = %e, "ledger export stopped");
+        })?;
+        let mut chunk = String::new();
+        if first {
+            // The byte-order mark: spreadsheet programs then read the file as UTF-8 (Chinese).
+            chunk.push('\u{feff}');
+            chunk.push_str(&ledger::header(lang));
+        }
+        let cat = state.catalog.get();
+        for r in &rows {
+            chunk.push_str(&ledger::line(&cat, lang, r));
+        }
+        let finished = i64::try_from(rows.len()).unwrap_or(0) < ledger::BATCH;
+        let next = rows.last().map_or(after, |r| r.ticket.clone());
+        Ok(Some((Bytes::from(chunk), (state, query, next, false, finished))))
+    });
+    let day = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date();
+    let mut res = Response::new(Body::from_stream(stream));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"ledger-{day}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}

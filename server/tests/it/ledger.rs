@@ -1,0 +1,90 @@
+//! The ledger export (`/staff/ledger.csv`, issue 12): the staff member's scope and filter only,
+//! UTF-8 with a byte-order mark, cells that cannot break rows or run as formulas, audited.
+
+use crate::common::{self, config, get, get_with};
+use axum::http::{header, StatusCode};
+use backend::config::Limits;
+use pingan_server::startup::{build_router, build_state, leptos_options};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A sanitation appeal in `community` with `description`; its ticket in display form.
+async fn appeal(state: &backend::AppState, district: &str, street: &str, community: &str, description: &str) -> String {
+    use backend::services::appeal::{self, SubmitOutcome};
+    let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let d = appeal::start(state, "c", &form(vec![("category", "sanitation")])).await.unwrap();
+    for (step, pairs) in [
+        (domain::draft::Step::What, vec![("description", description)]),
+        (domain::draft::Step::Where, vec![("district", district), ("street", street), ("community", community)]),
+        (domain::draft::Step::Who, vec![("identity", "anonymous")]),
+    ] {
+        appeal::save_step(state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
+    }
+    match appeal::submit(state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+        SubmitOutcome::Accepted { ticket } => domain::receipt::Ticket::parse(&ticket).unwrap().display(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let n = backend::auth::NewStaff {
+        username: "heping2".into(),
+        display_name: "和平社区".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let formula = "=HYPERLINK(\"http://evil.example\",\"点我\") 楼道里堆满杂物，已经两周了";
+    let commas = "门口,垃圾桶满了，\"没人\"清理\n第二行也写了情况";
+    let mine =
+        [appeal(&state, "HD", "HD01", "HD0101", formula).await, appeal(&state, "HD", "HD01", "HD0101", commas).await];
+    let other = appeal(&state, "HD", "HD01", "HD0102", "幸福社区的楼道灯坏了，晚上看不见路").await;
+
+    // Signed out: no file.
+    let r = get(&app, "/staff/ledger.csv").await;
+    assert_eq!(r.location.as_deref(), Some("/staff/login"));
+
+    let (cookie, _) = common::staff_sign_in(&app, &state, "heping2", PASSWORD, None).await;
+    let r = get_with(&app, "/staff/ledger.csv", &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get(header::CONTENT_TYPE).unwrap(), "text/csv; charset=utf-8");
+    assert!(r
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename=\"ledger-"));
+    assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    assert!(r.body.starts_with('\u{feff}'), "UTF-8 byte-order mark first");
+    let lines: Vec<&str> = r.body.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(lines[0].starts_with("受理编号,提交时间,类别,状态,承办单位"), "{}", lines[0]);
+    for t in &mine {
+        assert!(r.body.contains(t.as_str()), "{t} is in the scope");
+    }
+    assert!(!r.body.contains(other.as_str()), "another community's appeal is not");
+    // The formula is text (a leading apostrophe) inside a quoted cell; quotes doubled; the
+    // comma and the line break stay inside their quoted cell.
+    assert!(
+        r.body.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\") 楼道里堆满杂物，已经两周了\""),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("\"门口,垃圾桶满了，\"\"没人\"\"清理\n第二行也写了情况\""), "{}", r.body);
+    assert_eq!(r.body.matches("\r\n").count(), 3, "header and two rows: the line break inside a cell is not a row");
+
+    // The filter applies: no closed appeals in this scope.
+    let closed = get_with(&app, "/staff/ledger.csv?status=closed", &cookie).await;
+    assert_eq!(closed.body.trim_start_matches('\u{feff}').matches("\r\n").count(), 1, "the header alone");
+
+    // Every export is in the audit log with its filter.
+    let audit = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
+    let exports: Vec<_> = audit.iter().filter(|e| e.action == "ledger_export").collect();
+    assert_eq!(exports.len(), 2);
+    assert!(exports.iter().any(|e| e.detail.contains("\"status\":\"closed\"")), "{:?}", exports[0].detail);
+}
