@@ -35,6 +35,8 @@ pub struct InboxView {
     pub inbox: Inbox,
     pub filter: InboxFilter,
     pub categories: Vec<CategoryView>,
+    /// The units the member may filter by (their own and those under it).
+    pub units: Vec<domain::staff::UnitOption>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +126,8 @@ pub async fn staff_inbox(filter: InboxFilter) -> Result<StaffData<InboxView>, Se
                 urgent: c.urgent,
             })
             .collect();
-        Ok(InboxView { inbox, filter, categories })
+        let units = backend::services::work::filter_units(&cat, &staff);
+        Ok(InboxView { inbox, filter, categories, units })
     })
     .await
 }
@@ -199,6 +202,44 @@ pub async fn staff_admin_holidays() -> Result<StaffData<Vec<HolidayView>>, Serve
             .into_iter()
             .map(|h| HolidayView { day: h.day, kind: h.kind, name: h.name })
             .collect())
+    })
+    .await
+}
+
+/// The staff dashboard's answer: the figures, or a period that does not parse (the page says so
+/// and shows the form again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DashboardAnswer {
+    Figures(Box<domain::staff::DashboardView>),
+    BadPeriod,
+}
+
+/// The signed-in member's dashboard for the period in the query (the same parameters as
+/// `/stats`; none = the current month).
+#[server]
+pub async fn staff_dashboard(
+    period: String,
+    year: String,
+    month: String,
+    quarter: String,
+    from: String,
+    to: String,
+) -> Result<StaffData<DashboardAnswer>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move {
+        let get = |k: &str| {
+            Some(match k {
+                "year" => year.clone(),
+                "month" => month.clone(),
+                "quarter" => quarter.clone(),
+                "from" => from.clone(),
+                "to" => to.clone(),
+                _ => return None,
+            })
+        };
+        let Some(p) = domain::stats::Period::from_form(&period, get, state.clock.now()) else {
+            return Ok(DashboardAnswer::BadPeriod);
+        };
+        Ok(DashboardAnswer::Figures(Box::new(backend::services::dashboard::dashboard(&state, &staff, p).await?)))
     })
     .await
 }

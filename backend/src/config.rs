@@ -59,11 +59,14 @@ pub struct SupervisionConfig {
     pub grace: Duration,
     /// How long after closing a resident may rate the answer.
     pub rating_window: Duration,
+    /// The satisfaction rate (per cent) under which the dashboard lists a unit "below the line"
+    /// (`PINGAN_SATISFACTION_LINE`).
+    pub satisfaction_line: u32,
 }
 
 impl Default for SupervisionConfig {
     fn default() -> Self {
-        Self { grace: Duration::hours(24), rating_window: Duration::days(7) }
+        Self { grace: Duration::hours(24), rating_window: Duration::days(7), satisfaction_line: 80 }
     }
 }
 

@@ -36,6 +36,10 @@ pub enum FieldName {
     // Sign-in (issue 9 §4)
     Code,
     NewPassword,
+    // Inbox search (issue 12)
+    Words,
+    From,
+    To,
 }
 
 impl FieldName {
@@ -69,6 +73,9 @@ impl FieldName {
             Self::File => "file",
             Self::Code => "code",
             Self::NewPassword => "new_password",
+            Self::Words => "q",
+            Self::From => "from",
+            Self::To => "to",
         }
     }
 }

@@ -8,6 +8,7 @@
 // exactly what a failing test should do.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod cellmap;
 pub mod draft;
 pub mod events;
 pub mod fields;

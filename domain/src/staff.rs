@@ -65,7 +65,9 @@ pub struct NoticeItem {
     pub fired_at: i64,
 }
 
-/// The inbox filters as posted (all optional).
+/// The inbox filters and search as the query string carries them (all optional). The inbox page
+/// and the ledger export read the same parameters ([`InboxFilter::from_query`]) and write the
+/// same links ([`InboxFilter::query_string`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxFilter {
     pub status: String,
@@ -73,6 +75,164 @@ pub struct InboxFilter {
     pub urgent: bool,
     pub due: String,
     pub page: i64,
+    /// Words that must all appear in the description (`q`).
+    #[serde(default)]
+    pub words: String,
+    /// A ticket number, in any spacing or case.
+    #[serde(default)]
+    pub ticket: String,
+    /// The resident's phone number: only appeals whose contact the member may reveal are searched
+    /// by it, and each such search is audited.
+    #[serde(default)]
+    pub phone: String,
+    /// The unit that holds the appeal now (a unit code).
+    #[serde(default)]
+    pub unit: String,
+    /// Submitted on or after this day (`YYYY-MM-DD`, China time).
+    #[serde(default)]
+    pub from: String,
+    /// Submitted on or before this day.
+    #[serde(default)]
+    pub to: String,
+}
+
+/// Most words a description search takes; more are refused with a message.
+pub const SEARCH_WORDS_MAX: usize = 5;
+
+/// The search part of an [`InboxFilter`], checked: what the database is asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub words: Vec<String>,
+    /// A whole ticket (`PA…`).
+    pub ticket: Option<String>,
+    /// A normalised phone number.
+    pub phone: Option<String>,
+    pub unit: Option<String>,
+    /// `[from, to)` in Unix seconds.
+    pub submitted_from: Option<i64>,
+    pub submitted_before: Option<i64>,
+}
+
+impl Search {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl InboxFilter {
+    /// The filter from a query string's parameters (`status` defaults to `open` when `status`
+    /// is absent and `default_open`).
+    #[must_use]
+    pub fn from_query(get: impl Fn(&str) -> Option<String>, default_open: bool) -> Self {
+        let s = |k: &str| get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+        Self {
+            status: get("status").map_or_else(|| if default_open { "open".to_owned() } else { String::new() }, |v| v.trim().to_owned()),
+            category: s("category"),
+            urgent: matches!(s("urgent").as_str(), "1" | "on" | "true"),
+            due: s("due"),
+            page: s("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
+            words: s("q"),
+            ticket: s("ticket"),
+            phone: s("phone"),
+            unit: s("unit"),
+            from: s("from"),
+            to: s("to"),
+        }
+    }
+
+    /// The query string of this filter (without `?`), `page` included when given; `enc` is the
+    /// caller's URL encoder.
+    #[must_use]
+    pub fn query_string(&self, page: Option<i64>, enc: impl Fn(&str) -> String) -> String {
+        let mut q = vec![format!("status={}", enc(&self.status))];
+        for (k, v) in [
+            ("category", &self.category),
+            ("due", &self.due),
+            ("q", &self.words),
+            ("ticket", &self.ticket),
+            ("phone", &self.phone),
+            ("unit", &self.unit),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.is_empty() {
+                q.push(format!("{k}={}", enc(v)));
+            }
+        }
+        if self.urgent {
+            q.push("urgent=1".to_owned());
+        }
+        if let Some(p) = page {
+            q.push(format!("page={p}"));
+        }
+        q.join("&")
+    }
+
+    /// The search, checked field by field: each bad field gets its own message, and a filter
+    /// with any bad field lists nothing (rather than more than was asked for).
+    ///
+    /// # Errors
+    /// The fields that are not valid.
+    pub fn search(&self) -> Result<Search, Vec<crate::fields::FieldError>> {
+        use crate::fields::{FieldError, FieldName};
+        use crate::i18n::Msg;
+        let mut errors = Vec::new();
+        let mut out = Search::default();
+        let words: Vec<String> = self.words.split_whitespace().map(str::to_owned).collect();
+        if words.len() > SEARCH_WORDS_MAX {
+            errors.push(FieldError::new(FieldName::Words, Msg::ErrSearchWords));
+        } else if words.iter().any(|w| w.chars().count() > 50) {
+            errors.push(FieldError::new(FieldName::Words, Msg::ErrSearchWordLong));
+        } else {
+            out.words = words;
+        }
+        if !self.ticket.is_empty() {
+            match crate::receipt::Ticket::parse(&self.ticket) {
+                Ok(t) => out.ticket = Some(t.as_str().to_owned()),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !self.phone.is_empty() {
+            match crate::fields::Phone::parse(&self.phone) {
+                Ok(p) => out.phone = Some(p.as_str().to_owned()),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !self.unit.is_empty() {
+            out.unit = Some(self.unit.clone());
+        }
+        let day = |v: &str, field: FieldName| -> Result<Option<time::Date>, FieldError> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(v, &fmt)
+                .ok()
+                .filter(|d| (2000..=2100).contains(&d.year()))
+                .map(Some)
+                .ok_or(FieldError::new(field, Msg::ErrSearchDate))
+        };
+        let midnight =
+            |d: time::Date| d.with_time(time::Time::MIDNIGHT).assume_offset(crate::sla::CHINA).unix_timestamp();
+        match (day(&self.from, FieldName::From), day(&self.to, FieldName::To)) {
+            (Ok(f), Ok(t)) => {
+                if let (Some(f), Some(t)) = (f, t) {
+                    if t < f {
+                        errors.push(FieldError::new(FieldName::To, Msg::ErrSearchDateOrder));
+                    }
+                }
+                out.submitted_from = f.map(midnight);
+                out.submitted_before = t.and_then(time::Date::next_day).map(midnight);
+            }
+            (f, t) => errors.extend([f.err(), t.err()].into_iter().flatten()),
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +258,8 @@ pub struct Inbox {
     pub page: i64,
     pub pages: i64,
     pub counts: Vec<(String, i64)>,
+    /// The search fields that were not valid (nothing is listed then).
+    pub problems: Vec<crate::fields::FieldError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,4 +328,125 @@ pub struct AppealPage {
     pub transfer_targets: Vec<UnitOption>,
     pub summon_targets: Vec<UnitOption>,
     pub parent_unit: Option<UnitOption>,
+}
+
+impl crate::stats::Period {
+    /// The period a statistics form asks for: `kind` empty means the month that holds `now`,
+    /// else [`crate::stats::Period::parse`].
+    #[must_use]
+    pub fn from_form(kind: &str, get: impl Fn(&str) -> Option<String>, now: time::OffsetDateTime) -> Option<Self> {
+        if kind.trim().is_empty() {
+            Some(Self::month_of(now))
+        } else {
+            Self::parse(kind, get)
+        }
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+    use crate::fields::{FieldError, FieldName};
+    use crate::i18n::Msg;
+
+    #[test]
+    fn a_filter_round_trips_through_its_query_string() {
+        let f = InboxFilter {
+            status: "open".into(),
+            category: "wages".into(),
+            urgent: true,
+            due: "overdue".into(),
+            page: 3,
+            words: "老板 工资".into(),
+            ticket: "PA-ABCD".into(),
+            phone: "138".into(),
+            unit: "U-HD01".into(),
+            from: "2026-11-01".into(),
+            to: "2026-11-30".into(),
+        };
+        let qs = f.query_string(Some(3), |s| s.replace(' ', "+"));
+        let pairs: Vec<(String, String)> = qs
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_owned(), v.replace('+', " "))
+            })
+            .collect();
+        let back = InboxFilter::from_query(|k| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), true);
+        assert_eq!(back, f);
+        // No status in the query: the inbox opens on the open appeals, the export takes all.
+        assert_eq!(InboxFilter::from_query(|_| None, true).status, "open");
+        assert_eq!(InboxFilter::from_query(|_| None, false).status, "");
+        assert_eq!(InboxFilter::from_query(|k| (k == "page").then(|| "-4".to_owned()), true).page, 1);
+    }
+
+    #[test]
+    fn the_search_is_checked_field_by_field() {
+        let ok = InboxFilter { from: "2026-11-01".into(), to: "2026-11-01".into(), ..InboxFilter::default() };
+        let s = ok.search().unwrap();
+        // One whole day in China time.
+        assert_eq!(s.submitted_before.unwrap() - s.submitted_from.unwrap(), 86_400);
+        assert!(InboxFilter::default().search().unwrap().is_empty());
+        let bad = InboxFilter {
+            words: "a b c d e f".into(),
+            phone: "12345".into(),
+            from: "2026-02-30".into(),
+            ..InboxFilter::default()
+        };
+        assert_eq!(
+            bad.search().unwrap_err(),
+            vec![
+                FieldError::new(FieldName::Words, Msg::ErrSearchWords),
+                FieldError::new(FieldName::Phone, Msg::ErrPhoneInvalid),
+                FieldError::new(FieldName::From, Msg::ErrSearchDate),
+            ]
+        );
+        let long = InboxFilter { words: "字".repeat(51), ..InboxFilter::default() };
+        assert_eq!(long.search().unwrap_err(), vec![FieldError::new(FieldName::Words, Msg::ErrSearchWordLong)]);
+    }
+}
+
+/// One row of the staff dashboard's tables: a unit (with everything below it) or a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub counts: crate::stats::Counts,
+}
+
+/// A short list of appeals that need attention, with how many there are in all and the inbox
+/// filter (`due=`) that lists them all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttentionList {
+    pub due: String,
+    pub total: i64,
+    pub items: Vec<InboxItem>,
+}
+
+/// The staff dashboard (issue 12): the figures of the signed-in member's scope for a period, per
+/// unit below it and per category, the units under the satisfaction line, the medians, and the
+/// appeals that need attention now. Rates are not suppressed here (staff see their own work).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardView {
+    /// The period as the form shows it (see `stats::Period::form`), and its first and last day.
+    pub kind: String,
+    pub year: i32,
+    pub month: u8,
+    pub quarter: u8,
+    pub from: String,
+    pub to: String,
+    pub scope_name: String,
+    pub own: crate::stats::Counts,
+    pub units: Vec<DashboardRow>,
+    pub categories: Vec<DashboardRow>,
+    /// The satisfaction line in per cent (a setting), and the units of the scope under it with
+    /// at least `stats::SUPPRESS_BELOW` ratings, lowest first.
+    pub line: u32,
+    pub below_line: Vec<DashboardRow>,
+    /// Median hours to sign-for, to the first answer, to close (tenths, as text).
+    pub medians: [Option<String>; 3],
+    pub overdue: AttentionList,
+    pub supervised: AttentionList,
+    pub escalated: AttentionList,
 }

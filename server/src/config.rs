@@ -125,6 +125,7 @@ impl Config {
             supervision: SupervisionConfig {
                 grace: time::Duration::hours(num("PINGAN_ESCALATION_GRACE_HOURS", 24)?),
                 rating_window: time::Duration::days(num("PINGAN_RATING_WINDOW_DAYS", 7)?),
+                satisfaction_line: num("PINGAN_SATISFACTION_LINE", 80u32)?.min(100),
             },
             legal: LegalConfig { income_limit },
             sink,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod admin_legal;
 pub mod appeal;
+pub mod dashboard;
 pub mod home;
 pub mod legal;
 pub mod legal_eligibility;

@@ -42,6 +42,7 @@ pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
             </p>
             <ul>
                 <li><a href="/staff">{t(Msg::NavInbox)}</a></li>
+                <li><a href="/staff/dashboard">{t(Msg::DashboardNav)}</a></li>
                 {domain::publication::may_moderate(h.role).then(|| view! { <li><a href="/staff/moderation">{t(Msg::NavModeration)}</a></li> })}
                 {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}
                 <li><a href="/staff/account" id="nav-account">{t(Msg::NavAccount)}</a></li>
@@ -161,23 +162,11 @@ pub fn StaffLogin() -> impl IntoView {
 
 fn filter_from_query() -> InboxFilter {
     let q = use_query_map().read_untracked();
-    InboxFilter {
-        status: q.get("status").unwrap_or_else(|| "open".to_owned()),
-        category: q.get("category").unwrap_or_default(),
-        urgent: q.get("urgent").is_some_and(|v| v == "1"),
-        due: q.get("due").unwrap_or_default(),
-        page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-    }
+    InboxFilter::from_query(|k| q.get(k), true)
 }
 
 fn inbox_url(f: &InboxFilter, page: i64) -> String {
-    format!(
-        "/staff?status={}&category={}&urgent={}&due={}&page={page}",
-        urlencode(&f.status),
-        urlencode(&f.category),
-        if f.urgent { "1" } else { "" },
-        urlencode(&f.due)
-    )
+    format!("/staff?{}", f.query_string(Some(page), urlencode))
 }
 
 /// What an event's detail adds on the staff timeline: the public part of the line (summoned
@@ -240,8 +229,14 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
     let page_of = fill(t(Msg::PageOf), &[("n", v.inbox.page.to_string()), ("total", v.inbox.pages.to_string())]);
     let page_label = page_of.clone();
     let sel = |a: &str, b: &str| a == b;
+    let problems = v.inbox.problems.clone();
+    let title = if problems.is_empty() {
+        format!("{} - {}", t(Msg::InboxTitle), t(Msg::SiteName))
+    } else {
+        format!("{}: {} - {}", t(Msg::ErrorSummaryTitle), t(Msg::InboxTitle), t(Msg::SiteName))
+    };
     view! {
-        <PageTitle text=format!("{} - {}", t(Msg::InboxTitle), t(Msg::SiteName))/>
+        <PageTitle text=title/>
         {staff_bar(h)}
         <h1>{t(Msg::InboxTitle)}</h1>
         <Notice msg=flash.notice/>
@@ -275,15 +270,42 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                     <option value="">{t(Msg::FilterAll)}</option>
                     <option value="soon" selected=sel(&f.due, "soon")>{t(Msg::FilterDueSoon)}</option>
                     <option value="overdue" selected=sel(&f.due, "overdue")>{t(Msg::FilterOverdue)}</option>
+                    <option value="supervised" selected=sel(&f.due, "supervised")>{t(Msg::FilterSupervised)}</option>
+                    <option value="escalated" selected=sel(&f.due, "escalated")>{t(Msg::FilterEscalated)}</option>
                 </select>
             </div>
             <div class="choice">
                 <input type="checkbox" id="f-urgent" name="urgent" value="1" checked=f.urgent/>
                 <label for="f-urgent">{t(Msg::FilterUrgent)}</label>
             </div>
+            <fieldset class="search">
+                <legend>{t(Msg::SearchTitle)}</legend>
+                <ErrorSummary errors=problems.clone()/>
+                {search_field(FieldName::Words, Msg::SearchWords, "search", &f.words, &problems)}
+                {search_field(FieldName::Ticket, Msg::SearchTicket, "text", &f.ticket, &problems)}
+                {search_field(FieldName::Phone, Msg::SearchPhone, "tel", &f.phone, &problems)}
+                <div class="field">
+                    <label for="unit" class="label">{t(Msg::SearchUnit)}</label>
+                    <select id="unit" name="unit">
+                        <option value="">{t(Msg::FilterAll)}</option>
+                        {v.units.iter().map(|u| view! {
+                            <option value=u.code.clone() selected=u.code == f.unit>{u.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                {search_field(FieldName::From, Msg::SearchFrom, "date", &f.from, &problems)}
+                {search_field(FieldName::To, Msg::SearchTo, "date", &f.to, &problems)}
+            </fieldset>
             <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
         </form>
-        <p class="ledger-link"><a href=ledger_href(&f) download="">{t(Msg::LedgerDownload)}</a></p>
+        {(!f.search().is_ok_and(|s| s.is_empty())).then(|| view! {
+            <p class="found" role="status">{fill(t(Msg::SearchFound), &[("n", v.inbox.total.to_string())])}</p>
+        })}
+        <p class="ledger-link">
+            <a href=ledger_href(&f, "csv") download="">{t(Msg::LedgerDownload)}</a>
+            " · "
+            <a href=ledger_href(&f, "xlsx") download="">{t(Msg::LedgerDownloadXlsx)}</a>
+        </p>
         {if v.inbox.items.is_empty() {
             view! { <p class="empty">{t(Msg::InboxEmpty)}</p> }.into_any()
         } else {
@@ -586,7 +608,10 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline">{local_text(a.deadline_at)}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::CheckPlace)}</dt><dd>
                     {a.place.join(" / ")}
-                    {a.lat.zip(a.lng).map(|(la, ln)| view! { " "<span class="muted">{format!("({la:.5}, {ln:.5})")}</span> })}
+                    // A navigation link a phone's map app opens (RFC 5870), not raw coordinates.
+                    {a.lat.zip(a.lng).filter(|(la, ln)| la.is_finite() && ln.is_finite()).map(|(la, ln)| view! {
+                        " "<a class="geo" href=format!("geo:{la:.6},{ln:.6}")>{t(Msg::GeoNavigate)}</a>
+                    })}
                     {a.address_note.clone().map(|n| view! { <br/>{n} })}
                 </dd></div>
                 <div class="summary-row"><dt>{t(Msg::CheckDescription)}</dt><dd class="pre">{a.description.clone()}</dd></div>
@@ -710,14 +735,27 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
     }
 }
 
+/// One text field of the inbox search, with its message when it was refused.
+fn search_field(
+    field: FieldName,
+    label: Msg,
+    kind: &'static str,
+    value: &str,
+    problems: &[domain::FieldError],
+) -> impl IntoView {
+    let id = field.as_str();
+    let msg = problems.iter().find(|e| e.field == field).map(|e| e.msg);
+    view! {
+        <div class="field">
+            <label for=id class="label">{t(label)}</label>
+            <FieldMessage field=field msg=msg/>
+            <input id=id name=id type=kind value=value.to_owned() aria-invalid=msg.is_some().to_string()
+                inputmode=(kind == "tel").then_some("tel") autocomplete="off"/>
+        </div>
+    }
+}
+
 /// The ledger export with the inbox's current filter.
-fn ledger_href(f: &InboxFilter) -> String {
-    let mut q = vec![format!("status={}", urlencode(&f.status)), format!("category={}", urlencode(&f.category))];
-    if !f.due.is_empty() {
-        q.push(format!("due={}", urlencode(&f.due)));
-    }
-    if f.urgent {
-        q.push("urgent=1".to_owned());
-    }
-    format!("/staff/ledger.csv?{}", q.join("&"))
+fn ledger_href(f: &InboxFilter, format: &str) -> String {
+    format!("/staff/ledger.{format}?{}", f.query_string(None, urlencode))
 }

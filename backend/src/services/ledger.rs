@@ -23,7 +23,8 @@ pub const BATCH: i64 = 1000;
 pub async fn start(state: &AppState, staff: &crate::auth::Staff, f: &InboxFilter, format: &str) -> Result<InboxQuery> {
     let cat = state.catalog.get();
     let now = state.clock.ts();
-    let q = filtered_query(&cat, staff, f, now);
+    let q = filtered_query(&cat, staff, f, now).map_err(crate::BackendError::Invalid)?;
+    crate::services::work::audit_phone_search(state, staff, &q, format).await?;
     let mut tx = state.db.pool.begin().await?;
     audit::append(
         &mut tx,
@@ -35,6 +36,8 @@ pub async fn start(state: &AppState, staff: &crate::auth::Staff, f: &InboxFilter
             detail: json!({
                 "format": format,
                 "status": f.status, "category": f.category, "urgent": f.urgent, "due": f.due,
+                "q": f.words, "ticket": f.ticket, "unit": f.unit, "from": f.from, "to": f.to,
+                "phone": (!f.phone.is_empty()).then(|| domain::fields::mask_phone(&f.phone)),
             }),
             reason: None,
         },
@@ -55,6 +58,14 @@ pub async fn batch(state: &AppState, q: &InboxQuery, after: &str) -> Result<Vec<
 /// The header line (CRLF-terminated, as spreadsheet programs expect).
 #[must_use]
 pub fn header(lang: Lang) -> String {
+    let mut s = header_cells(lang).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+    s.push_str("\r\n");
+    s
+}
+
+/// The column titles.
+#[must_use]
+pub fn header_cells(lang: Lang) -> Vec<&'static str> {
     let cols = [
         Msg::ColTicket,
         Msg::LedgerSubmitted,
@@ -68,9 +79,7 @@ pub fn header(lang: Lang) -> String {
         Msg::LedgerChannel,
         Msg::LedgerDescription,
     ];
-    let mut s = cols.iter().map(|m| csv_cell(m.text(lang))).collect::<Vec<_>>().join(",");
-    s.push_str("\r\n");
-    s
+    cols.iter().map(|m| m.text(lang)).collect()
 }
 
 fn local(t: i64) -> String {
@@ -84,6 +93,14 @@ fn local(t: i64) -> String {
 /// One appeal's line.
 #[must_use]
 pub fn line(cat: &Catalog, lang: Lang, r: &LedgerRow) -> String {
+    let mut s = cells(cat, lang, r).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+    s.push_str("\r\n");
+    s
+}
+
+/// One appeal's cells, in the order of [`header_cells`].
+#[must_use]
+pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow) -> [String; 11] {
     let yes_no = |b: bool| if b { Msg::LedgerYes.text(lang) } else { Msg::LedgerNo.text(lang) };
     let category = cat
         .categories
@@ -100,7 +117,7 @@ pub fn line(cat: &Catalog, lang: Lang, r: &LedgerRow) -> String {
     };
     // The channel without an API key's number (`open311:7` → `open311`).
     let channel = r.channel.split(':').next().unwrap_or("").to_owned();
-    let cells = [
+    [
         ticket,
         local(r.submitted_at),
         category,
@@ -112,8 +129,49 @@ pub fn line(cat: &Catalog, lang: Lang, r: &LedgerRow) -> String {
         yes_no(r.supervised != 0).to_owned(),
         channel,
         r.description.clone(),
-    ];
-    let mut s = cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
-    s.push_str("\r\n");
-    s
+    ]
+}
+
+/// Most rows an XLSX export holds: the workbook is built in memory (the CSV streams without a
+/// limit). A bigger selection is refused with a message asking for a narrower filter or the CSV.
+pub const XLSX_MAX_ROWS: usize = 100_000;
+
+/// The ledger of `q` as an XLSX workbook (one sheet, a bold frozen header row). Every cell is
+/// written as text, so nothing a resident wrote can become a formula.
+///
+/// # Errors
+/// [`crate::BackendError::Conflict`] when the selection has more than [`XLSX_MAX_ROWS`] rows;
+/// database errors; the workbook's own errors (as internal).
+pub async fn xlsx(state: &AppState, q: &InboxQuery, lang: Lang) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let internal = |e: rust_xlsxwriter::XlsxError| crate::BackendError::Internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    for (col, title) in (0u16..).zip(header_cells(lang)) {
+        sheet.write_string_with_format(0, col, title, &bold).map_err(internal)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(internal)?;
+    let cat = state.catalog.get();
+    let mut after = String::new();
+    let mut row: u32 = 0;
+    loop {
+        let rows = batch(state, q, &after).await?;
+        for r in &rows {
+            row += 1;
+            if usize::try_from(row).unwrap_or(usize::MAX) > XLSX_MAX_ROWS {
+                return Err(crate::BackendError::Conflict(Msg::ErrLedgerTooBig));
+            }
+            for (col, text) in (0u16..).zip(cells(&cat, lang, r)) {
+                sheet.write_string(row, col, text).map_err(internal)?;
+            }
+        }
+        match rows.last() {
+            Some(last) if i64::try_from(rows.len()).unwrap_or(0) >= BATCH => after = last.ticket.clone(),
+            _ => break,
+        }
+    }
+    sheet.set_column_width(0, 16).map_err(internal)?;
+    sheet.set_column_width(10, 60).map_err(internal)?;
+    book.save_to_buffer().map_err(internal)
 }

@@ -1,6 +1,7 @@
 //! Use cases: each public function is one thing a person or job does, in one transaction.
 
 pub mod appeal;
+pub mod dashboard;
 pub mod deadlines;
 pub mod demo;
 pub mod import;

@@ -110,15 +110,59 @@ pub(crate) fn inbox_query(cat: &Catalog, staff: &Staff) -> appeals::InboxQuery {
     }
 }
 
+/// The units `staff` may filter the inbox by: every unit for admins, the units under a
+/// dispatcher's region, else their own unit and the units one level below it.
+#[must_use]
+pub fn filter_units(cat: &Catalog, staff: &Staff) -> Vec<domain::staff::UnitOption> {
+    let mine = |u: &&domain::region::Unit| match staff.role {
+        Role::Admin => true,
+        Role::Dispatcher => u.code == staff.unit || cat.unit_below(&u.code, &staff.unit),
+        _ => u.code == staff.unit || cat.parent_unit(&u.code).is_some_and(|p| p.code == staff.unit),
+    };
+    cat.units_sorted().into_iter().filter(mine).map(|u| unit_option(cat, &u.code)).collect()
+}
+
 /// `staff`'s inbox scope with the filter `f` applied (the inbox page and the ledger export).
-pub(crate) fn filtered_query(cat: &Catalog, staff: &Staff, f: &InboxFilter, now: i64) -> appeals::InboxQuery {
+///
+/// # Errors
+/// The search's fields that are not valid (each with its message), or a phone search by an
+/// admin (admins never see contact details, so they may not look them up either).
+pub(crate) fn filtered_query(
+    cat: &Catalog,
+    staff: &Staff,
+    f: &InboxFilter,
+    now: i64,
+) -> std::result::Result<appeals::InboxQuery, Vec<FieldError>> {
     let mut q = inbox_query(cat, staff);
     q.status = Some(f.status.clone()).filter(|s| !s.is_empty());
     q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
     q.urgent = f.urgent;
-    q.due = Some(f.due.clone()).filter(|s| s == "soon" || s == "overdue");
+    q.due = Some(f.due.clone()).filter(|s| matches!(s.as_str(), "soon" | "overdue" | "supervised" | "escalated"));
     q.now = now;
-    q
+    q.search = f.search()?;
+    if q.search.phone.is_some() && staff.role == Role::Admin {
+        return Err(vec![FieldError::new(FieldName::Phone, Msg::ErrSearchPhoneAdmin)]);
+    }
+    Ok(q)
+}
+
+/// Records a search by phone number (the number masked): looking someone up is itself a use of
+/// their contact details.
+pub(crate) async fn audit_phone_search(state: &AppState, staff: &Staff, q: &appeals::InboxQuery, what: &str) -> Result<()> {
+    let Some(phone) = &q.search.phone else { return Ok(()) };
+    audit::record(
+        &state.db.pool,
+        &Entry {
+            at: state.clock.ts(),
+            who: &staff.who(),
+            action: "search_phone",
+            ticket: None,
+            detail: json!({ "phone": domain::fields::mask_phone(phone), "in": what }),
+            reason: None,
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The appeals in `staff`'s scope, filtered, sorted by deadline, one page.
@@ -129,7 +173,13 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
     let cat = state.catalog.get();
     let now = state.clock.ts();
     let page = f.page.max(1);
-    let mut q = filtered_query(&cat, staff, f, now);
+    let mut q = match filtered_query(&cat, staff, f, now) {
+        Ok(q) => q,
+        Err(problems) => {
+            return Ok(Inbox { items: Vec::new(), total: 0, page: 1, pages: 1, counts: Vec::new(), problems })
+        }
+    };
+    audit_phone_search(state, staff, &q, "inbox").await?;
     q.limit = PAGE_SIZE;
     q.offset = (page - 1) * PAGE_SIZE;
     let (rows, total) = appeals::inbox(&state.db.pool, &q).await?;
@@ -154,7 +204,7 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
             }
         })
         .collect();
-    Ok(Inbox { items, total, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1), counts })
+    Ok(Inbox { items, total, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1), counts, problems: Vec::new() })
 }
 
 fn mask_name(n: &str) -> String {

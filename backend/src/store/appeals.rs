@@ -505,8 +505,12 @@ pub struct InboxQuery {
     pub status: Option<String>,
     pub category: Option<String>,
     pub urgent: bool,
-    /// `soon` (past the 75 % point, not overdue) or `overdue` (either deadline passed).
+    /// `soon` (past the 75 % point, not overdue), `overdue` (either deadline passed),
+    /// `supervised` (open with a supervision notice) or `escalated` (open, gone up a level at
+    /// least once).
     pub due: Option<String>,
+    /// The inbox search (words, ticket, phone, unit, dates), already checked.
+    pub search: domain::staff::Search,
     pub now: i64,
     pub limit: i64,
     pub offset: i64,
@@ -589,12 +593,65 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
         Some("overdue") => w.push(format!(
             "a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))"
         )),
+        Some("supervised") => w.push("a.status <> 'closed' AND a.supervised = 1".to_owned()),
+        Some("escalated") => w.push(
+            "a.status <> 'closed' AND a.ticket IN (SELECT e.ticket FROM appeal_events e
+               WHERE e.kind IN ('escalated', 'auto_escalated', 'reopened_unsatisfied'))"
+                .to_owned(),
+        ),
         _ => {}
     }
+    search_sql(q, n, binds, &mut w);
     if w.is_empty() {
         "1 = 1".into()
     } else {
         w.join(" AND ")
+    }
+}
+
+/// The search's conditions (see [`domain::staff::Search`]). A phone number only matches appeals
+/// whose contact the member may reveal (`workflow::may(.., RevealContact, ..)`: held by their
+/// unit, under a dispatcher's region, or summoned and still owing a report): the search must not
+/// tell anyone more than the appeal page would.
+fn search_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>, w: &mut Vec<String>) {
+    let mut bind = |v: String, binds: &mut Vec<String>| {
+        n += 1;
+        binds.push(v);
+        format!("${n}")
+    };
+    let s = &q.search;
+    for word in &s.words {
+        let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let p = bind(format!("%{escaped}%"), binds);
+        w.push(format!("a.description LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(t) = &s.ticket {
+        let p = bind(t.clone(), binds);
+        w.push(format!("a.ticket = {p}"));
+    }
+    if let Some(u) = &s.unit {
+        let p = bind(u.clone(), binds);
+        w.push(format!("a.unit = {p}"));
+    }
+    if let Some(phone) = &s.phone {
+        let p = bind(phone.clone(), binds);
+        let me = bind(q.unit.clone(), binds);
+        let mut may = vec![
+            format!("a.unit = {me}"),
+            format!("a.ticket IN (SELECT c.ticket FROM appeal_cohandlers c WHERE c.unit = {me} AND c.reported_at IS NULL)"),
+        ];
+        if let Some(prefix) = &q.path_prefix {
+            let pp = bind(prefix.clone(), binds);
+            may.push(format!("substr(a.scope_path, 1, length({pp})) = {pp}"));
+        }
+        w.push(format!("a.contact_phone = {p} AND ({})", may.join(" OR ")));
+    }
+    // Our own integers (parsed days), inlined like `now`.
+    if let Some(from) = s.submitted_from {
+        w.push(format!("a.submitted_at >= {from}"));
+    }
+    if let Some(before) = s.submitted_before {
+        w.push(format!("a.submitted_at < {before}"));
     }
 }
 

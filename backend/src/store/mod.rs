@@ -3,6 +3,8 @@
 
 pub mod appeals;
 pub mod audit;
+pub mod counts;
+pub mod dashboard;
 pub mod drafts;
 pub mod group_commit;
 pub mod legal;

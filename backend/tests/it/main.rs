@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod dashboard;
 mod demo_routing;
 mod group_commit;
 mod hostile;

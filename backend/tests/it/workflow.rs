@@ -665,3 +665,89 @@ async fn drafts_and_receipt_keys_do_not_stay_forever(engine: Engine) {
     ));
 }
 both_engines!(drafts_and_receipt_keys_do_not_stay_forever);
+
+async fn inbox_search_by_words_ticket_phone_unit_and_dates_stays_in_scope(engine: Engine) {
+    use domain::fields::FieldName;
+    use domain::staff::InboxFilter;
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
+    let other = common::staff(&state, "other", "U-HX01", "dispatcher").await;
+    let admin = common::staff(&state, "admin", "U-SF", "admin").await;
+    let cell = [("lat", "35.485"), ("lng", "106.605")];
+    let named = [("identity", "named"), ("name", "王秀英"), ("phone", "13812341234")];
+    let (a1, _) = common::appeal_at(&state, "neighbor_dispute", &cell, &named).await;
+    let (a2, _) = common::appeal_at(&state, "neighbor_dispute", &cell, &[("identity", "anonymous")]).await;
+    let (e, _) =
+        common::appeal_at(&state, "suggestion", &[("district", "HX"), ("street", "HX01")], &named).await;
+    sqlx::query("UPDATE appeals SET description = $1 WHERE ticket = $2")
+        .bind("老板拖欠工资三个月，差不多 100% 没发")
+        .bind(&a2)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let all = InboxFilter { status: String::new(), ..InboxFilter::default() };
+    let found = |s: &Staff, f: InboxFilter| {
+        let state = state.clone();
+        let s = s.clone();
+        async move {
+            let i = work::inbox(&state, &s, &f).await.unwrap();
+            (i.items.iter().map(|x| x.ticket.clone()).collect::<BTreeSet<_>>(), i.problems)
+        }
+    };
+    let set = |v: &[&String]| v.iter().map(|s| (*s).clone()).collect::<BTreeSet<_>>();
+    // Words: all must appear; LIKE's wildcards are taken literally.
+    assert_eq!(found(&grid, InboxFilter { words: "工资".into(), ..all.clone() }).await.0, set(&[&a2]));
+    assert_eq!(found(&grid, InboxFilter { words: "工资 楼道".into(), ..all.clone() }).await.0, set(&[]));
+    assert_eq!(found(&grid, InboxFilter { words: "100%".into(), ..all.clone() }).await.0, set(&[&a2]));
+    assert_eq!(found(&grid, InboxFilter { words: "%".into(), ..all.clone() }).await.0, set(&[&a2]));
+    assert_eq!(found(&grid, InboxFilter { words: "_".into(), ..all.clone() }).await.0, set(&[]));
+    // Out of scope is never found, whatever the words.
+    assert_eq!(found(&other, InboxFilter { words: "工资".into(), ..all.clone() }).await.0, set(&[]));
+    // A ticket as the resident reads it out (lower case, dashes).
+    let spoken = domain::receipt::Ticket::parse(&a1).unwrap().display().to_lowercase();
+    assert_eq!(found(&grid, InboxFilter { ticket: spoken.clone(), ..all.clone() }).await.0, set(&[&a1]));
+    assert_eq!(found(&other, InboxFilter { ticket: spoken, ..all.clone() }).await.0, set(&[]));
+    // Phone: only appeals whose contact the member may reveal; the same number elsewhere stays
+    // hidden; spelled with +86 and spaces it is the same number.
+    let phone = |p: &str| InboxFilter { phone: p.into(), ..all.clone() };
+    assert_eq!(found(&grid, phone("+86 138 1234 1234")).await.0, set(&[&a1]));
+    assert_eq!(found(&street, phone("13812341234")).await.0, set(&[&a1]));
+    assert_eq!(found(&other, phone("13812341234")).await.0, set(&[&e]));
+    let (none, problems) = found(&admin, phone("13812341234")).await;
+    assert!(none.is_empty());
+    assert_eq!(problems, vec![domain::FieldError::new(FieldName::Phone, Msg::ErrSearchPhoneAdmin)]);
+    let log = backend::store::audit::recent(&state.db.pool, None, None, None, 100).await.unwrap();
+    let searches: Vec<_> = log.iter().filter(|r| r.action == "search_phone").collect();
+    assert_eq!(searches.len(), 3, "each phone search is recorded");
+    assert!(searches.iter().all(|r| r.detail.contains("138****1234") && !r.detail.contains("13812341234")));
+    // Unit and dates.
+    assert_eq!(found(&street, InboxFilter { unit: "U-HD010101".into(), ..all.clone() }).await.0, set(&[&a1, &a2]));
+    let today = time::OffsetDateTime::from_unix_timestamp(state.clock.ts()).unwrap().to_offset(domain::sla::CHINA).date();
+    let day = |d: time::Date| d.to_string();
+    let dated = |f: String, t: String| InboxFilter { from: f, to: t, ..all.clone() };
+    assert_eq!(found(&grid, dated(day(today), day(today))).await.0, set(&[&a1, &a2]));
+    assert_eq!(found(&grid, dated(day(today.next_day().unwrap()), String::new())).await.0, set(&[]));
+    assert_eq!(found(&grid, dated(String::new(), day(today.previous_day().unwrap()))).await.0, set(&[]));
+    // Bad fields: each its own message, nothing listed.
+    let (none, problems) = found(&grid, dated("2026-13-01".into(), "yesterday".into())).await;
+    assert!(none.is_empty());
+    assert_eq!(
+        problems,
+        vec![
+            domain::FieldError::new(FieldName::From, Msg::ErrSearchDate),
+            domain::FieldError::new(FieldName::To, Msg::ErrSearchDate)
+        ]
+    );
+    let (_, problems) = found(&grid, dated(day(today), day(today.previous_day().unwrap()))).await;
+    assert_eq!(problems, vec![domain::FieldError::new(FieldName::To, Msg::ErrSearchDateOrder)]);
+    let (_, problems) = found(&grid, InboxFilter { words: "a b c d e f".into(), ticket: "x".into(), ..all }).await;
+    assert_eq!(
+        problems,
+        vec![
+            domain::FieldError::new(FieldName::Words, Msg::ErrSearchWords),
+            domain::FieldError::new(FieldName::Ticket, Msg::ErrTicketFormat)
+        ]
+    );
+}
+both_engines!(inbox_search_by_words_ticket_phone_unit_and_dates_stays_in_scope);

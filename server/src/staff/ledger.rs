@@ -13,16 +13,9 @@ use backend::services::ledger;
 use backend::{AppState, BackendError};
 use domain::staff::InboxFilter;
 
-/// The inbox's filter from the query string (`status`, `category`, `urgent`, `due`).
+/// The inbox's filter from the query string (the same parameters as the inbox page).
 fn filter(q: &[(String, String)]) -> InboxFilter {
-    let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    InboxFilter {
-        status: get("status"),
-        category: get("category"),
-        urgent: matches!(get("urgent").as_str(), "1" | "on" | "true"),
-        due: get("due"),
-        page: 1,
-    }
+    InboxFilter::from_query(|k| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), false)
 }
 
 pub async fn ledger_csv(
@@ -65,6 +58,39 @@ pub async fn ledger_csv(
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"ledger-{day}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// `GET /staff/ledger.xlsx`: the same filter and scope as the CSV, as an Excel workbook (built
+/// in memory, so capped at `ledger::XLSX_MAX_ROWS` rows; a bigger selection gets a page saying
+/// to narrow it or take the CSV). Audited like the CSV.
+pub async fn ledger_xlsx(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    headers: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
+    let book = match ledger::start(&state, staff, &filter(&q), "xlsx").await {
+        Ok(query) => ledger::xlsx(&state, &query, lang).await,
+        Err(e) => Err(e),
+    };
+    let bytes = match book {
+        Ok(b) => b,
+        Err(e) => return PageError::staff(lang, &e).into_response(),
+    };
+    let day = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date();
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"ledger-{day}.xlsx\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

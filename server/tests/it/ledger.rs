@@ -82,9 +82,116 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     let closed = get_with(&app, "/staff/ledger.csv?status=closed", &cookie).await;
     assert_eq!(closed.body.trim_start_matches('\u{feff}').matches("\r\n").count(), 1, "the header alone");
 
+    // The same as an Excel workbook (a zip file), offered from the inbox.
+    let x = get_with(&app, "/staff/ledger.xlsx?status=open", &cookie).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert_eq!(
+        x.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(x.body.starts_with("PK\u{3}\u{4}"), "a zip container");
+    assert_eq!(x.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    assert!(get(&app, "/staff/ledger.xlsx").await.location.as_deref() == Some("/staff/login"));
+    let inbox = get_with(&app, "/staff", &cookie).await;
+    assert!(inbox.body.contains("/staff/ledger.xlsx?status=open"), "{}", inbox.body);
+
     // Every export is in the audit log with its filter.
     let audit = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
     let exports: Vec<_> = audit.iter().filter(|e| e.action == "ledger_export").collect();
-    assert_eq!(exports.len(), 2);
+    assert_eq!(exports.len(), 3);
+    assert!(exports.iter().any(|e| e.detail.contains("\"format\":\"xlsx\"")));
     assert!(exports.iter().any(|e| e.detail.contains("\"status\":\"closed\"")), "{:?}", exports[0].detail);
+}
+
+#[tokio::test]
+async fn the_inbox_searches_and_the_export_follows_the_search() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let n = backend::auth::NewStaff {
+        username: "heping3".into(),
+        display_name: "和平社区".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let wages = appeal(&state, "HD", "HD01", "HD0101", "老板拖欠工资三个月了，找了好几次都不给").await;
+    let lamp = appeal(&state, "HD", "HD01", "HD0101", "楼道的灯坏了两个星期，晚上看不见路").await;
+    let (cookie, _) = common::staff_sign_in(&app, &state, "heping3", PASSWORD, None).await;
+
+    // Words in the description, kept in the form, the count said.
+    let r = get_with(&app, "/staff?status=&q=%E5%B7%A5%E8%B5%84", &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(&wages) && !r.body.contains(&lamp), "{}", r.body);
+    assert!(r.body.contains("value=\"工资\""), "the words stay in the form");
+    assert!(r.body.contains("找到 1 件"));
+    // The export link carries the search, and the export follows it.
+    assert!(r.body.contains("/staff/ledger.csv?status=&amp;q=%E5%B7%A5%E8%B5%84"), "{}", r.body);
+    let csv = get_with(&app, "/staff/ledger.csv?status=&q=%E5%B7%A5%E8%B5%84", &cookie).await;
+    assert!(csv.body.contains(&wages) && !csv.body.contains(&lamp));
+    // A bad date: a message on the field, the title says there is an error, nothing listed.
+    let r = get_with(&app, "/staff?status=&from=2026-02-30", &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("日期的格式是 2026-12-03"), "{}", r.body);
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    assert!(!r.body.contains(&wages) && !r.body.contains(&lamp));
+    let bad = get_with(&app, "/staff/ledger.csv?from=2026-02-30", &cookie).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "an export of a bad search is refused, not widened");
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_members_scope_only() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    for (user, unit, role) in [("jiedao", "U-HD01", "dispatcher"), ("xiqu", "U-HX01", "dispatcher")] {
+        let n = backend::auth::NewStaff {
+            username: user.into(),
+            display_name: user.into(),
+            unit: unit.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
+        backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    }
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    for _ in 0..3 {
+        appeal(&state, "HD", "HD01", "HD0101", "楼道里堆满了杂物，已经两个星期没人管了").await;
+    }
+    assert_eq!(get(&app, "/staff/dashboard").await.location.as_deref(), Some("/staff/login"));
+    let (cookie, _) = common::staff_sign_in(&app, &state, "jiedao", PASSWORD, None).await;
+    let r = get_with(&app, "/staff/dashboard", &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    // Three received, exact (staff see small numbers), under the street; the community row has them.
+    assert!(r.body.contains("<th scope=\"row\">收到诉求</th><td class=\"num\">3</td>"), "{}", r.body);
+    assert!(r.body.contains("data-code=\"U-HD0101\""), "the units below are listed");
+    assert!(r.body.contains("data-code=\"sanitation\""), "the categories are listed");
+    // A point given by GPS: a navigation link, not raw coordinates.
+    let gps = {
+        use backend::services::appeal::{self, SubmitOutcome};
+        let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let d = appeal::start(&state, "c", &form(vec![("category", "neighbor_dispute")])).await.unwrap();
+        for (step, pairs) in [
+            (domain::draft::Step::What, vec![("description", "隔壁装修每天早上六点就开始砸墙")]),
+            (domain::draft::Step::Where, vec![("lat", "35.485"), ("lng", "106.605")]),
+            (domain::draft::Step::Who, vec![("identity", "anonymous")]),
+        ] {
+            appeal::save_step(&state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
+        }
+        match appeal::submit(&state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+            SubmitOutcome::Accepted { ticket } => ticket,
+            other => panic!("{other:?}"),
+        }
+    };
+    let page = get_with(&app, &format!("/staff/appeal/{gps}"), &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("href=\"geo:35.485000,106.605000\""), "{}", page.body);
+    assert!(!page.body.contains("(35.48500"), "no raw coordinates");
+    let bad = get_with(&app, "/staff/dashboard?period=month&year=2026&month=13", &cookie).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // Another district's dispatcher sees none of them.
+    let (other, _) = common::staff_sign_in(&app, &state, "xiqu", PASSWORD, None).await;
+    let r = get_with(&app, "/staff/dashboard", &other).await;
+    assert!(r.body.contains("<th scope=\"row\">收到诉求</th><td class=\"num\">0</td>"), "{}", r.body);
 }

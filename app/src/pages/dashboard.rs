@@ -1,0 +1,212 @@
+//! `/staff/dashboard` (issue 12): the figures of the signed-in member's scope for a period
+//! (`backend::services::dashboard`), with the same definitions as the public `/stats` page but
+//! nothing suppressed; tables per unit below and per category; the units under the satisfaction
+//! line; median times; and the open appeals that need attention, each list linking to the inbox
+//! filter that shows them all. Server-rendered, complete without JavaScript.
+
+use crate::components::{fill, lang, status_text, t, PageTitle};
+use crate::pages::staff::{staff_bar, staff_page};
+use crate::staff_api::{staff_dashboard, DashboardAnswer};
+use domain::region::localized;
+use domain::sla::local_text;
+use domain::staff::{AttentionList, DashboardRow, DashboardView, StaffHeader};
+use domain::stats::{percent, Counts};
+use domain::Msg;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn StaffDashboard() -> impl IntoView {
+    let q = use_query_map();
+    let get = |k: &str| q.read_untracked().get(k).unwrap_or_default();
+    let data = staff_dashboard(get("period"), get("year"), get("month"), get("quarter"), get("from"), get("to"));
+    staff_page(data, |header, _flash, answer| page(&header, answer))
+}
+
+fn page(h: &StaffHeader, answer: DashboardAnswer) -> impl IntoView {
+    let body = match answer {
+        DashboardAnswer::Figures(v) => figures(&v).into_any(),
+        DashboardAnswer::BadPeriod => {
+            #[cfg(feature = "ssr")]
+            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+                resp.set_status(http::StatusCode::BAD_REQUEST);
+            }
+            view! {
+                <p role="alert" class="problem">{t(Msg::StatsBadPeriod)}</p>
+                <p><a href="/staff/dashboard">{t(Msg::DashboardTitle)}</a></p>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <PageTitle text=format!("{} - {}", t(Msg::DashboardTitle), t(Msg::SiteName))/>
+        {staff_bar(h)}
+        <h1>{t(Msg::DashboardTitle)}</h1>
+        {body}
+    }
+}
+
+fn figures(v: &DashboardView) -> impl IntoView {
+    let c = v.own;
+    let r = c.rates(false);
+    let n = |x: u64| x.to_string();
+    let rows: Vec<(Msg, String)> = vec![
+        (Msg::StatsReceived, n(c.received)),
+        (Msg::StatsSignedOnTime, percent(r.signed_on_time)),
+        (Msg::StatsClosed, percent(r.closed)),
+        (Msg::StatsClosedOnTime, percent(r.closed_on_time)),
+        (Msg::StatsOverdue, n(c.overdue_now)),
+        (Msg::StatsSupervised, n(c.supervised)),
+        (Msg::StatsEscalated, n(c.escalated)),
+        (Msg::StatsSatisfaction, percent(r.satisfaction)),
+        (Msg::StatsRatedShare, percent(r.rated_share)),
+        (Msg::StatsReopened, n(c.reopened)),
+    ];
+    let medians = [Msg::DashboardMedianSign, Msg::DashboardMedianReply, Msg::DashboardMedianClose];
+    let line = format!("{}%", v.line);
+    view! {
+        <p class="tagline">{fill(t(Msg::DashboardLead), &[("unit", v.scope_name.clone())])}</p>
+        {period_form(v)}
+        <p class="result-count" role="status">
+            {fill(t(Msg::StatsShowing), &[("from", v.from.clone()), ("to", v.to.clone())])}
+        </p>
+        <section aria-labelledby="dash-attention">
+            <h2 id="dash-attention">{t(Msg::DashboardAttention)}</h2>
+            {attention(&v.overdue, Msg::DashboardOverdueLink)}
+            {attention(&v.supervised, Msg::DashboardSupervisedLink)}
+            {attention(&v.escalated, Msg::DashboardEscalatedNote)}
+        </section>
+        <h2 id="dash-figures">{v.scope_name.clone()}</h2>
+        <table class="stats-table" aria-labelledby="dash-figures">
+            <thead><tr><th scope="col">{t(Msg::StatsFigure)}</th><th scope="col">{t(Msg::StatsValue)}</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|(m, value)| view! {
+                    <tr><th scope="row">{t(m)}</th><td class="num">{value}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <h2 id="dash-medians">{t(Msg::DashboardMedians)}</h2>
+        <table class="stats-table" aria-labelledby="dash-medians">
+            <tbody>
+                {medians.into_iter().zip(v.medians.clone()).map(|(m, h)| view! {
+                    <tr><th scope="row">{t(m)}</th><td class="num">{h.unwrap_or_else(|| "—".to_owned())}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <h2 id="dash-below-line">{fill(t(Msg::DashboardBelowLine), &[("line", line)])}</h2>
+        {if v.below_line.is_empty() {
+            view! { <p class="hint">{t(Msg::DashboardBelowLineNone)}</p> }.into_any()
+        } else {
+            rows_table("dash-below-line", Msg::DashboardUnit, &v.below_line).into_any()
+        }}
+        {(!v.units.is_empty()).then(|| view! {
+            <h2 id="dash-units">{t(Msg::DashboardByUnit)}</h2>
+            {rows_table("dash-units", Msg::DashboardUnit, &v.units)}
+        })}
+        {(!v.categories.is_empty()).then(|| view! {
+            <h2 id="dash-categories">{t(Msg::DashboardByCategory)}</h2>
+            {rows_table("dash-categories", Msg::StatsCategory, &v.categories)}
+        })}
+        <p class="hint">{t(Msg::StatsDataNote)}</p>
+    }
+}
+
+/// Units or categories with their main figures, exact (staff).
+fn rows_table(labelled_by: &'static str, first: Msg, rows: &[DashboardRow]) -> impl IntoView {
+    let lang = lang();
+    view! {
+        <table class="stats-table" aria-labelledby=labelled_by>
+            <thead><tr>
+                <th scope="col">{t(first)}</th>
+                <th scope="col">{t(Msg::StatsReceived)}</th>
+                <th scope="col">{t(Msg::StatsClosed)}</th>
+                <th scope="col">{t(Msg::StatsClosedOnTime)}</th>
+                <th scope="col">{t(Msg::StatsSatisfaction)}</th>
+                <th scope="col">{t(Msg::StatsOverdue)}</th>
+            </tr></thead>
+            <tbody>
+                {rows.iter().map(|row| {
+                    let c: Counts = row.counts;
+                    let r = c.rates(false);
+                    view! {
+                        <tr data-code=row.code.clone()>
+                            <th scope="row">{localized(lang, &row.name, &row.name_en).to_owned()}</th>
+                            <td class="num">{c.received.to_string()}</td>
+                            <td class="num">{percent(r.closed)}</td>
+                            <td class="num">{percent(r.closed_on_time)}</td>
+                            <td class="num">{percent(r.satisfaction)}</td>
+                            <td class="num">{c.overdue_now.to_string()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One list of appeals that need attention: its heading links to the inbox filter.
+fn attention(list: &AttentionList, heading: Msg) -> impl IntoView {
+    let lang = lang();
+    let href = format!("/staff?status=open&due={}", list.due);
+    view! {
+        <h3><a href=href>{fill(t(heading), &[("n", list.total.to_string())])}</a></h3>
+        {(!list.items.is_empty()).then(|| view! {
+            <ul class="inbox attention">
+                {list.items.iter().map(|i| view! {
+                    <li data-ticket=i.ticket.clone()>
+                        <a class="code" href=format!("/staff/appeal/{}", i.ticket)>
+                            {domain::receipt::Ticket::parse(&i.ticket).map(|t| t.display()).unwrap_or_else(|_| i.ticket.clone())}
+                        </a>
+                        " "<span class="status">{status_text(i.status, lang)}</span>
+                        " · "{i.unit_name.clone()}" · "{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+fn period_form(v: &DashboardView) -> impl IntoView {
+    let kinds = [
+        ("month", Msg::StatsPeriodMonth),
+        ("quarter", Msg::StatsPeriodQuarter),
+        ("year", Msg::StatsPeriodYear),
+        ("custom", Msg::StatsPeriodCustom),
+    ];
+    let (from, to) = if v.kind == "custom" { (v.from.clone(), v.to.clone()) } else { (String::new(), String::new()) };
+    view! {
+        <form method="get" action="/staff/dashboard" class="filters stats-period">
+            <div class="field">
+                <label for="period" class="label">{t(Msg::StatsPeriodLabel)}</label>
+                <select id="period" name="period">
+                    {kinds.into_iter().map(|(k, m)| view! { <option value=k selected=k == v.kind>{t(m)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="year" class="label">{t(Msg::StatsYearLabel)}</label>
+                <input id="year" name="year" type="number" inputmode="numeric" min="2000" max="2100" value=v.year.to_string()/>
+            </div>
+            <div class="field">
+                <label for="month" class="label">{t(Msg::StatsMonthLabel)}</label>
+                <select id="month" name="month">
+                    {(1..=12u8).map(|m| view! { <option value=m.to_string() selected=m == v.month>{m.to_string()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="quarter" class="label">{t(Msg::StatsQuarterLabel)}</label>
+                <select id="quarter" name="quarter">
+                    {(1..=4u8).map(|q| view! { <option value=q.to_string() selected=q == v.quarter>{format!("Q{q}")}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="from" class="label">{t(Msg::StatsFromLabel)}</label>
+                <input id="from" name="from" type="date" value=from/>
+            </div>
+            <div class="field">
+                <label for="to" class="label">{t(Msg::StatsToLabel)}</label>
+                <input id="to" name="to" type="date" value=to/>
+            </div>
+            <button type="submit" class="button button-secondary">{t(Msg::StatsShow)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,78 @@
+//! The staff dashboard (issue 12) on hand-built fixtures whose answers are known, both engines:
+//! the member's scope only, units below with their subtrees, categories, the satisfaction line,
+//! medians, and the lists that need attention.
+
+use crate::common::{self, Engine};
+use backend::services::dashboard::dashboard;
+use domain::stats::Period;
+
+async fn exec(state: &backend::AppState, sql: &str, ticket: &str) {
+    sqlx::query(sql).bind(ticket).execute(&state.db.pool).await.unwrap();
+}
+
+async fn the_dashboard_counts_the_members_scope(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let other = common::staff(&state, "other", "U-HX01", "dispatcher").await;
+    let cell = [("lat", "35.485"), ("lng", "106.605")];
+    let anon = [("identity", "anonymous")];
+    // Two in grid cell HD010101 (its grid station), six for the community committee itself.
+    let (g1, _) = common::appeal_at(&state, "neighbor_dispute", &cell, &anon).await;
+    let (g2, _) = common::appeal_at(&state, "neighbor_dispute", &cell, &anon).await;
+    let mut c = Vec::new();
+    for _ in 0..6 {
+        c.push(common::simple_appeal(&state).await);
+    }
+    // Five of the community's are closed within the day and rated unsatisfied: under the line.
+    for t in &c[..5] {
+        exec(
+            &state,
+            "UPDATE appeals SET status = 'closed', closed_at = submitted_at + 7200, rating = 'unsatisfied' WHERE ticket = $1",
+            t,
+        )
+        .await;
+    }
+    // Sign-for after one and after three hours: the median is two.
+    exec(&state, "UPDATE appeals SET signed_at = submitted_at + 3600 WHERE ticket = $1", &g1).await;
+    exec(&state, "UPDATE appeals SET signed_at = submitted_at + 10800 WHERE ticket = $1", &g2).await;
+    exec(&state, "UPDATE appeals SET supervised = 1 WHERE ticket = $1", &g2).await;
+    let month = Period::Month { year: 2026, month: 11 };
+
+    let d = dashboard(&state, &street, month).await.unwrap();
+    assert_eq!(d.own.received, 8);
+    assert_eq!(d.own.closed, 5);
+    assert_eq!(d.own.rated, 5);
+    let row = |rows: &[domain::staff::DashboardRow], code: &str| rows.iter().find(|r| r.code == code).map(|r| r.counts);
+    // The community's row holds its grid station's appeals too.
+    assert_eq!(row(&d.units, "U-HD0101").unwrap().received, 8);
+    assert_eq!(row(&d.units, "U-HD0102").unwrap().received, 0);
+    assert_eq!(row(&d.categories, "sanitation").unwrap().received, 6);
+    assert_eq!(row(&d.categories, "neighbor_dispute").unwrap().received, 2);
+    assert_eq!(d.categories[0].code, "sanitation", "most frequent first");
+    assert_eq!(d.line, 80);
+    assert_eq!(d.below_line.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["U-HD0101"]);
+    assert_eq!(d.medians[0].as_deref(), Some("2.0"), "sign-for: 1 h and 3 h");
+    assert_eq!(d.medians[2].as_deref(), Some("2.0"), "close: five at 2 h");
+    assert_eq!(d.supervised.total, 1);
+    assert_eq!(d.supervised.items[0].ticket, g2);
+    assert_eq!(d.overdue.total, 0);
+    // A month later the open ones are overdue.
+    clock.advance(time::Duration::days(40));
+    let d = dashboard(&state, &street, month).await.unwrap();
+    assert_eq!(d.overdue.total, 3, "g1, g2 and the sixth community appeal");
+
+    // The community committee: its own and its grid stations' appeals, not its neighbours'.
+    let d = dashboard(&state, &community, month).await.unwrap();
+    assert_eq!(d.own.received, 8);
+    // Another district's dispatcher: nothing of ours.
+    let d = dashboard(&state, &other, month).await.unwrap();
+    assert_eq!(d.own.received, 0);
+    assert!(d.units.iter().all(|r| r.counts.received == 0));
+    assert!(d.overdue.items.is_empty() && d.supervised.items.is_empty());
+    // Another month: nothing.
+    let d = dashboard(&state, &street, Period::Month { year: 2026, month: 10 }).await.unwrap();
+    assert_eq!(d.own.received, 0);
+    assert_eq!(d.medians, [None, None, None]);
+}
+both_engines!(the_dashboard_counts_the_members_scope);
