@@ -666,6 +666,12 @@ messages! {
     FilterEscalated => "交过上级", "Escalated";
     ErrLedgerTooBig => "选中的诉求超过 10 万件，无法导出为 Excel：请缩小筛选范围，或导出 CSV", "More than 100,000 appeals are selected, too many for an Excel file: narrow the filter or export CSV";
     LedgerDownloadXlsx => "导出台账（Excel，按当前筛选）", "Export the ledger (Excel, current filter)";
+    LedgerContactName => "联系人", "Contact name";
+    LedgerContactPhone => "联系电话", "Contact phone";
+    LedgerPiiTitle => "导出含联系方式的台账", "Export the ledger with contact details";
+    LedgerPiiHint => "只包含您可查看联系方式的诉求；导出和理由都会记录。", "Only appeals whose contact you may see are filled in; the export and its reason are recorded.";
+    LedgerPiiReason => "导出联系方式的理由", "Why you need the contact details";
+    LedgerPiiCsv => "导出 CSV（含联系方式）", "Export CSV with contact details";
     SearchTitle => "查找诉求", "Find appeals";
     SearchWords => "诉求内容中的词（空格隔开）", "Words in the description (separated by spaces)";
     SearchTicket => "受理编号", "Ticket number";

@@ -306,6 +306,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
             " · "
             <a href=ledger_href(&f, "xlsx") download="">{t(Msg::LedgerDownloadXlsx)}</a>
         </p>
+        {(h.role != Role::Admin).then(|| pii_export_form(&f))}
         {if v.inbox.items.is_empty() {
             view! { <p class="empty">{t(Msg::InboxEmpty)}</p> }.into_any()
         } else {
@@ -752,6 +753,44 @@ fn search_field(
             <input id=id name=id type=kind value=value.to_owned() aria-invalid=msg.is_some().to_string()
                 inputmode=(kind == "tel").then_some("tel") autocomplete="off"/>
         </div>
+    }
+}
+
+/// Asks for the ledger with contact details: the current filter as hidden fields, and a reason
+/// (required; recorded with the export).
+fn pii_export_form(f: &InboxFilter) -> impl IntoView {
+    let mut hidden: Vec<(&'static str, String)> = vec![("status", f.status.clone())];
+    for (k, v) in [
+        ("category", &f.category),
+        ("due", &f.due),
+        ("q", &f.words),
+        ("ticket", &f.ticket),
+        ("phone", &f.phone),
+        ("unit", &f.unit),
+        ("from", &f.from),
+        ("to", &f.to),
+    ] {
+        if !v.is_empty() {
+            hidden.push((k, v.clone()));
+        }
+    }
+    if f.urgent {
+        hidden.push(("urgent", "1".to_owned()));
+    }
+    view! {
+        <details class="pii-export">
+            <summary>{t(Msg::LedgerPiiTitle)}</summary>
+            <form method="get" action="/staff/ledger.csv" class="filters">
+                {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+                <input type="hidden" name="contact" value="1"/>
+                <p class="hint">{t(Msg::LedgerPiiHint)}</p>
+                <div class="field">
+                    <label for="pii-reason" class="label">{t(Msg::LedgerPiiReason)}</label>
+                    <input id="pii-reason" name="reason" type="text" required maxlength=domain::fields::REASON_INPUT_MAXLENGTH autocomplete="off"/>
+                </div>
+                <button type="submit" class="button button-secondary">{t(Msg::LedgerPiiCsv)}</button>
+            </form>
+        </details>
     }
 }
 

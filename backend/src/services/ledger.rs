@@ -1,7 +1,9 @@
 //! The ledger (台账) export (issue 12): the appeals of a staff member's inbox scope and filter,
 //! as CSV for spreadsheet programs. Every export is audited with its filter. The rows are read in
 //! keyset batches and written as they come, so a 100,000-row export holds one batch in memory.
-//! No contact details are exported (they stay behind the audited reveal on the appeal page).
+//! Contact details are exported only when asked for, with a reason (audited), by a member who
+//! may reveal them, and only on the rows whose contact they may reveal on the appeal page
+//! ([`PiiScope`]); every other cell of those columns is empty.
 
 use crate::audit::{self, Entry};
 use crate::catalog::Catalog;
@@ -16,14 +18,72 @@ use serde_json::json;
 /// Rows read per batch.
 pub const BATCH: i64 = 1000;
 
-/// Checks and records the export; returns the query the batches follow.
+/// Whose contact details an export may carry: the appeals the member's unit holds, and for a
+/// dispatcher those under their region (as `workflow::may(.., RevealContact, ..)`; a summoned
+/// department reveals on the appeal page, one appeal at a time).
+#[derive(Debug, Clone)]
+pub struct PiiScope {
+    pub unit: String,
+    pub path_prefix: Option<String>,
+}
+
+impl PiiScope {
+    #[must_use]
+    pub fn covers(&self, r: &LedgerRow) -> bool {
+        r.unit == self.unit || self.path_prefix.as_deref().is_some_and(|p| r.scope_path.starts_with(p))
+    }
+}
+
+/// An export about to be written: the query its batches follow, and whether (and for which
+/// rows) it carries contact details.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub query: InboxQuery,
+    pub pii: Option<PiiScope>,
+}
+
+/// Checks and records the export; `pii_reason` asks for the contact columns (with why).
 ///
 /// # Errors
-/// Database errors (the audit entry).
-pub async fn start(state: &AppState, staff: &crate::auth::Staff, f: &InboxFilter, format: &str) -> Result<InboxQuery> {
+/// [`crate::BackendError::Invalid`] for a bad search or a missing reason,
+/// [`crate::BackendError::Forbidden`] for contact details asked by an admin; database errors
+/// (the audit entry).
+pub async fn start(
+    state: &AppState,
+    staff: &crate::auth::Staff,
+    f: &InboxFilter,
+    format: &str,
+    pii_reason: Option<&str>,
+) -> Result<Export> {
     let cat = state.catalog.get();
     let now = state.clock.ts();
     let q = filtered_query(&cat, staff, f, now).map_err(crate::BackendError::Invalid)?;
+    let pii = match pii_reason {
+        None => None,
+        Some(_) if staff.role == domain::workflow::Role::Admin => return Err(crate::BackendError::Forbidden),
+        Some(why) => {
+            let why = why.trim();
+            if why.is_empty() {
+                return Err(crate::BackendError::invalid(domain::FieldError::new(
+                    domain::FieldName::Reason,
+                    Msg::ErrReasonEmpty,
+                )));
+            }
+            if why.chars().count() > domain::fields::REASON_MAX {
+                return Err(crate::BackendError::invalid(domain::FieldError::new(
+                    domain::FieldName::Reason,
+                    Msg::ErrReasonLong,
+                )));
+            }
+            Some((
+                why.to_owned(),
+                PiiScope {
+                    unit: staff.unit.clone(),
+                    path_prefix: (staff.role == domain::workflow::Role::Dispatcher).then(|| cat.unit_path(&staff.unit)),
+                },
+            ))
+        }
+    };
     crate::services::work::audit_phone_search(state, staff, &q, format).await?;
     let mut tx = state.db.pool.begin().await?;
     audit::append(
@@ -38,13 +98,14 @@ pub async fn start(state: &AppState, staff: &crate::auth::Staff, f: &InboxFilter
                 "status": f.status, "category": f.category, "urgent": f.urgent, "due": f.due,
                 "q": f.words, "ticket": f.ticket, "unit": f.unit, "from": f.from, "to": f.to,
                 "phone": (!f.phone.is_empty()).then(|| domain::fields::mask_phone(&f.phone)),
+                "contact": pii.is_some(),
             }),
-            reason: None,
+            reason: pii.as_ref().map(|(why, _)| why.as_str()),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(q)
+    Ok(Export { query: q, pii: pii.map(|(_, scope)| scope) })
 }
 
 /// The next batch after ticket `after` ("" for the first).
@@ -57,15 +118,15 @@ pub async fn batch(state: &AppState, q: &InboxQuery, after: &str) -> Result<Vec<
 
 /// The header line (CRLF-terminated, as spreadsheet programs expect).
 #[must_use]
-pub fn header(lang: Lang) -> String {
-    let mut s = header_cells(lang).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+pub fn header(lang: Lang, pii: bool) -> String {
+    let mut s = header_cells(lang, pii).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
     s.push_str("\r\n");
     s
 }
 
 /// The column titles.
 #[must_use]
-pub fn header_cells(lang: Lang) -> Vec<&'static str> {
+pub fn header_cells(lang: Lang, pii: bool) -> Vec<&'static str> {
     let cols = [
         Msg::ColTicket,
         Msg::LedgerSubmitted,
@@ -79,7 +140,8 @@ pub fn header_cells(lang: Lang) -> Vec<&'static str> {
         Msg::LedgerChannel,
         Msg::LedgerDescription,
     ];
-    cols.iter().map(|m| m.text(lang)).collect()
+    let contact = [Msg::LedgerContactName, Msg::LedgerContactPhone];
+    cols.iter().chain(if pii { contact.iter() } else { [].iter() }).map(|m| m.text(lang)).collect()
 }
 
 fn local(t: i64) -> String {
@@ -92,15 +154,15 @@ fn local(t: i64) -> String {
 
 /// One appeal's line.
 #[must_use]
-pub fn line(cat: &Catalog, lang: Lang, r: &LedgerRow) -> String {
-    let mut s = cells(cat, lang, r).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+pub fn line(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -> String {
+    let mut s = cells(cat, lang, r, pii).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
     s.push_str("\r\n");
     s
 }
 
 /// One appeal's cells, in the order of [`header_cells`].
 #[must_use]
-pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow) -> [String; 11] {
+pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -> Vec<String> {
     let yes_no = |b: bool| if b { Msg::LedgerYes.text(lang) } else { Msg::LedgerNo.text(lang) };
     let category = cat
         .categories
@@ -117,7 +179,7 @@ pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow) -> [String; 11] {
     };
     // The channel without an API key's number (`open311:7` → `open311`).
     let channel = r.channel.split(':').next().unwrap_or("").to_owned();
-    [
+    let mut cells = vec![
         ticket,
         local(r.submitted_at),
         category,
@@ -129,7 +191,14 @@ pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow) -> [String; 11] {
         yes_no(r.supervised != 0).to_owned(),
         channel,
         r.description.clone(),
-    ]
+    ];
+    if let Some(scope) = pii {
+        let shown = scope.covers(r);
+        let value = |v: &Option<String>| if shown { v.clone().unwrap_or_default() } else { String::new() };
+        cells.push(value(&r.contact_name));
+        cells.push(value(&r.contact_phone));
+    }
+    cells
 }
 
 /// Most rows an XLSX export holds: the workbook is built in memory (the CSV streams without a
@@ -142,13 +211,15 @@ pub const XLSX_MAX_ROWS: usize = 100_000;
 /// # Errors
 /// [`crate::BackendError::Conflict`] when the selection has more than [`XLSX_MAX_ROWS`] rows;
 /// database errors; the workbook's own errors (as internal).
-pub async fn xlsx(state: &AppState, q: &InboxQuery, lang: Lang) -> Result<Vec<u8>> {
+pub async fn xlsx(state: &AppState, export: &Export, lang: Lang) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let internal = |e: rust_xlsxwriter::XlsxError| crate::BackendError::Internal(format!("xlsx: {e}"));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let bold = Format::new().set_bold();
-    for (col, title) in (0u16..).zip(header_cells(lang)) {
+    let q = &export.query;
+    let pii = export.pii.as_ref();
+    for (col, title) in (0u16..).zip(header_cells(lang, pii.is_some())) {
         sheet.write_string_with_format(0, col, title, &bold).map_err(internal)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(internal)?;
@@ -162,7 +233,7 @@ pub async fn xlsx(state: &AppState, q: &InboxQuery, lang: Lang) -> Result<Vec<u8
             if usize::try_from(row).unwrap_or(usize::MAX) > XLSX_MAX_ROWS {
                 return Err(crate::BackendError::Conflict(Msg::ErrLedgerTooBig));
             }
-            for (col, text) in (0u16..).zip(cells(&cat, lang, r)) {
+            for (col, text) in (0u16..).zip(cells(&cat, lang, r, pii)) {
                 sheet.write_string(row, col, text).map_err(internal)?;
             }
         }

@@ -702,6 +702,11 @@ pub struct LedgerRow {
     pub supervised: i64,
     pub channel: String,
     pub description: String,
+    /// Read for an export with contact details; written only where the member may reveal them
+    /// (`services::ledger::PiiScope`).
+    pub scope_path: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
 }
 
 /// The next `limit` appeals of the inbox query `q` after ticket `after` (ticket order: a keyset,
@@ -711,7 +716,7 @@ pub async fn ledger_batch(pool: &AnyPool, q: &InboxQuery, after: &str, limit: i6
     binds.push(after.to_owned());
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at, a.closed_at,
-                a.supervised, a.channel, a.description
+                a.supervised, a.channel, a.description, a.scope_path, a.contact_name, a.contact_phone
          FROM appeals a WHERE {cond} AND a.ticket > ${}
          ORDER BY a.ticket LIMIT {}",
         binds.len(),

@@ -18,6 +18,12 @@ fn filter(q: &[(String, String)]) -> InboxFilter {
     InboxFilter::from_query(|k| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), false)
 }
 
+/// `contact=1` asks for the contact columns; `reason` says why (required then).
+fn pii_reason(q: &[(String, String)]) -> Option<String> {
+    let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    matches!(get("contact").as_deref(), Some("1" | "on" | "true")).then(|| get("reason").unwrap_or_default())
+}
+
 pub async fn ledger_csv(
     Extension(state): Extension<AppState>,
     Extension(ctx): Extension<StaffCtx>,
@@ -26,32 +32,32 @@ pub async fn ledger_csv(
 ) -> Response {
     let lang = lang_of(&headers);
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
-    let query = match ledger::start(&state, staff, &filter(&q), "csv").await {
-        Ok(query) => query,
+    let export = match ledger::start(&state, staff, &filter(&q), "csv", pii_reason(&q).as_deref()).await {
+        Ok(export) => export,
         Err(e) => return PageError::staff(lang, &e).into_response(),
     };
-    // (state, query, last ticket, first batch?, finished?)
-    let seed = (state, query, String::new(), true, false);
-    let stream = futures::stream::try_unfold(seed, move |(state, query, after, first, done)| async move {
+    // (state, export, last ticket, first batch?, finished?)
+    let seed = (state, export, String::new(), true, false);
+    let stream = futures::stream::try_unfold(seed, move |(state, export, after, first, done)| async move {
         if done {
             return Ok::<_, BackendError>(None);
         }
-        let rows = ledger::batch(&state, &query, &after).await.inspect_err(|e| {
+        let rows = ledger::batch(&state, &export.query, &after).await.inspect_err(|e| {
             tracing::error!(error = %e, "ledger export stopped");
         })?;
         let mut chunk = String::new();
         if first {
             // The byte-order mark: spreadsheet programs then read the file as UTF-8 (Chinese).
             chunk.push('\u{feff}');
-            chunk.push_str(&ledger::header(lang));
+            chunk.push_str(&ledger::header(lang, export.pii.is_some()));
         }
         let cat = state.catalog.get();
         for r in &rows {
-            chunk.push_str(&ledger::line(&cat, lang, r));
+            chunk.push_str(&ledger::line(&cat, lang, r, export.pii.as_ref()));
         }
         let finished = i64::try_from(rows.len()).unwrap_or(0) < ledger::BATCH;
         let next = rows.last().map_or(after, |r| r.ticket.clone());
-        Ok(Some((Bytes::from(chunk), (state, query, next, false, finished))))
+        Ok(Some((Bytes::from(chunk), (state, export, next, false, finished))))
     });
     let day = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date();
     let mut res = Response::new(Body::from_stream(stream));
@@ -75,8 +81,8 @@ pub async fn ledger_xlsx(
 ) -> Response {
     let lang = lang_of(&headers);
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
-    let book = match ledger::start(&state, staff, &filter(&q), "xlsx").await {
-        Ok(query) => ledger::xlsx(&state, &query, lang).await,
+    let book = match ledger::start(&state, staff, &filter(&q), "xlsx", pii_reason(&q).as_deref()).await {
+        Ok(export) => ledger::xlsx(&state, &export, lang).await,
         Err(e) => Err(e),
     };
     let bytes = match book {

@@ -95,10 +95,42 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     let inbox = get_with(&app, "/staff", &cookie).await;
     assert!(inbox.body.contains("/staff/ledger.xlsx?status=open"), "{}", inbox.body);
 
+    // Contact details: only when asked, with a reason, for rows whose contact this member may
+    // reveal (their own unit's), recorded with the reason.
+    assert!(inbox.body.contains("name=\"contact\" value=\"1\""), "the inbox offers it");
+    let no_reason = get_with(&app, "/staff/ledger.csv?contact=1&reason=+", &cookie).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let named = {
+        use backend::services::appeal::{self, SubmitOutcome};
+        let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let d = appeal::start(&state, "c", &form(vec![("category", "sanitation")])).await.unwrap();
+        for (step, pairs) in [
+            (domain::draft::Step::What, vec![("description", "垃圾站三天没有清运，气味很大")]),
+            (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
+            (domain::draft::Step::Who, vec![("identity", "named"), ("name", "李秀兰"), ("phone", "13912345678")]),
+        ] {
+            appeal::save_step(&state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
+        }
+        match appeal::submit(&state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+            SubmitOutcome::Accepted { ticket } => ticket,
+            other => panic!("{other:?}"),
+        }
+    };
+    let plain = get_with(&app, "/staff/ledger.csv", &cookie).await;
+    assert!(!plain.body.contains("13912345678") && !plain.body.contains("李秀兰"), "no contact unless asked");
+    let pii = get_with(&app, "/staff/ledger.csv?contact=1&reason=%E5%9B%9E%E8%AE%BF", &cookie).await;
+    assert_eq!(pii.status, StatusCode::OK);
+    assert!(pii.body.contains(",联系人,联系电话\r\n"), "{}", pii.body);
+    assert!(pii.body.contains(",李秀兰,13912345678\r\n"), "{}", pii.body);
+    let _ = named;
+
     // Every export is in the audit log with its filter.
     let audit = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
     let exports: Vec<_> = audit.iter().filter(|e| e.action == "ledger_export").collect();
-    assert_eq!(exports.len(), 3);
+    assert_eq!(exports.len(), 5);
+    let with_contact: Vec<_> = exports.iter().filter(|e| e.detail.contains("\"contact\":true")).collect();
+    assert_eq!(with_contact.len(), 1);
+    assert_eq!(with_contact[0].reason.as_deref(), Some("回访"));
     assert!(exports.iter().any(|e| e.detail.contains("\"format\":\"xlsx\"")));
     assert!(exports.iter().any(|e| e.detail.contains("\"status\":\"closed\"")), "{:?}", exports[0].detail);
 }
