@@ -59,7 +59,11 @@ step "format and lints (cargo fmt --check, cargo clippy -D warnings)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Licences, banned crates and sources of the dependency tree. Not `advisories`: the RustSec
-# database is on GitHub, which the build machines cannot reach.
+# database is on GitHub, which the build machines cannot reach. `--offline` stops cargo deny
+# from fetching that database, but its `cargo metadata` then needs every crate of every target
+# (the WebAssembly-only ones too) already downloaded: on a fresh machine clippy has fetched only
+# the native ones, so fetch the rest first (quick when they are there).
+cargo fetch --locked --quiet
 cargo deny --offline --log-level error check licenses bans sources
 
 step "PostgreSQL"
