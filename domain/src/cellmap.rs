@@ -172,15 +172,7 @@ impl Frame {
         let margin = width * MARGIN;
         if min_lat > max_lat {
             // Nothing to draw.
-            return Self {
-                k: 1.0,
-                min_x: 0.0,
-                min_y: 0.0,
-                scale: 1.0,
-                left: margin,
-                top: margin,
-                height: 1,
-            };
+            return Self { k: 1.0, min_x: 0.0, min_y: 0.0, scale: 1.0, left: margin, top: margin, height: 1 };
         }
         // Halves first, so that extreme (if invalid) latitudes cannot overflow.
         let mid_lat = min_lat / 2.0 + max_lat / 2.0;
@@ -206,15 +198,7 @@ impl Frame {
         let height = (height as u32).max(1);
         let left = margin + (inner - dx * scale) / 2.0;
         let top = margin;
-        Self {
-            k,
-            min_x,
-            min_y,
-            scale,
-            left,
-            top,
-            height,
-        }
+        Self { k, min_x, min_y, scale, left, top, height }
     }
 
     /// The point in tenths of a user unit.
@@ -310,51 +294,29 @@ mod tests {
 
     /// A closed square ring with its south-west corner at (lon, lat).
     fn square(lon: f64, lat: f64, side: f64) -> Vec<[f64; 2]> {
-        vec![
-            [lon, lat],
-            [lon + side, lat],
-            [lon + side, lat + side],
-            [lon, lat + side],
-            [lon, lat],
-        ]
+        vec![[lon, lat], [lon + side, lat], [lon + side, lat + side], [lon, lat + side], [lon, lat]]
     }
 
     fn cell<'a>(code: &'a str, polygons: &'a [Rings], shade: u8) -> MapCell<'a> {
-        MapCell {
-            code,
-            polygons,
-            shade,
-            href: None,
-            label: code.to_owned(),
-            marked: false,
-        }
+        MapCell { code, polygons, shade, href: None, label: code.to_owned(), marked: false }
     }
 
     /// The contents of every `d="…"` attribute.
     fn paths(svg: &str) -> Vec<&str> {
-        svg.split(" d=\"")
-            .skip(1)
-            .map(|rest| &rest[..rest.find('"').unwrap()])
-            .collect()
+        svg.split(" d=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect()
     }
 
     /// The `viewBox` numbers.
     fn view_box(svg: &str) -> Vec<f64> {
         let start = svg.find("viewBox=\"").unwrap() + "viewBox=\"".len();
         let end = start + svg[start..].find('"').unwrap();
-        svg[start..end]
-            .split(' ')
-            .map(|n| n.parse().unwrap())
-            .collect()
+        svg[start..end].split(' ').map(|n| n.parse().unwrap()).collect()
     }
 
     /// All (x, y) pairs of one path's data.
     fn coords(d: &str) -> Vec<(f64, f64)> {
-        let nums: Vec<f64> = d
-            .split(['M', 'L', 'Z', ' '])
-            .filter(|s| !s.is_empty())
-            .map(|n| n.parse().unwrap())
-            .collect();
+        let nums: Vec<f64> =
+            d.split(['M', 'L', 'Z', ' ']).filter(|s| !s.is_empty()).map(|n| n.parse().unwrap()).collect();
         nums.chunks(2).map(|p| (p[0], p[1])).collect()
     }
 
@@ -373,9 +335,9 @@ mod tests {
         assert!(svg.ends_with("</svg>"));
         assert!(svg.contains("role=\"group\" aria-label=\"网格地图\""));
         assert_eq!(svg.matches("<path ").count(), 2);
-        assert!(svg.contains(
-            "<a href=\"/stats/cell/G1\"><title>G1</title><path class=\"cell s1\" fill-rule=\"evenodd\""
-        ));
+        assert!(
+            svg.contains("<a href=\"/stats/cell/G1\"><title>G1</title><path class=\"cell s1\" fill-rule=\"evenodd\"")
+        );
         assert!(svg.contains(
             "<a href=\"/stats/cell/G2\"><title>G2</title><path class=\"cell s3 marked\" fill-rule=\"evenodd\""
         ));
@@ -398,15 +360,8 @@ mod tests {
         // Same input, same output.
         let again = render(
             &[
-                MapCell {
-                    href: Some("/stats/cell/G1".to_owned()),
-                    ..cell("G1", &a, 1)
-                },
-                MapCell {
-                    href: Some("/stats/cell/G2".to_owned()),
-                    marked: true,
-                    ..cell("G2", &b, 3)
-                },
+                MapCell { href: Some("/stats/cell/G1".to_owned()), ..cell("G1", &a, 1) },
+                MapCell { href: Some("/stats/cell/G2".to_owned()), marked: true, ..cell("G2", &b, 3) },
             ],
             600,
             "网格地图",
@@ -416,10 +371,7 @@ mod tests {
 
     #[test]
     fn a_hole_is_a_second_subpath_filled_evenodd() {
-        let p = vec![vec![
-            square(120.0, 30.0, 0.03),
-            square(120.01, 30.01, 0.01),
-        ]];
+        let p = vec![vec![square(120.0, 30.0, 0.03), square(120.01, 30.01, 0.01)]];
         let svg = render(&[cell("G1", &p, 2)], 300, "map");
         let ds = paths(&svg);
         assert_eq!(ds.len(), 1);
@@ -445,9 +397,7 @@ mod tests {
         assert!(!svg.contains("<script"));
         assert!(svg.contains("aria-label=\"a &quot;map&quot; &lt;b&gt;\""));
         assert!(svg.contains("<a href=\"/a?x=&quot;&gt;&lt;script&gt;&amp;&#39;\">"));
-        assert!(svg.contains(
-            "<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;</title>"
-        ));
+        assert!(svg.contains("<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;</title>"));
     }
 
     #[test]
@@ -459,18 +409,9 @@ mod tests {
         // Cells with no points, only bad points, or a degenerate ring draw nothing.
         let none: Vec<Rings> = vec![];
         let empty_rings: Vec<Rings> = vec![vec![]];
-        let bad = vec![vec![vec![
-            [f64::NAN, 30.0],
-            [120.0, f64::INFINITY],
-            [f64::NEG_INFINITY, 1.0],
-        ]]];
+        let bad = vec![vec![vec![[f64::NAN, 30.0], [120.0, f64::INFINITY], [f64::NEG_INFINITY, 1.0]]]];
         let line = vec![vec![vec![[120.0, 30.0], [120.1, 30.0], [120.0, 30.0]]]];
-        let cells = [
-            cell("a", &none, 1),
-            cell("b", &empty_rings, 1),
-            cell("c", &bad, 1),
-            cell("d", &line, 1),
-        ];
+        let cells = [cell("a", &none, 1), cell("b", &empty_rings, 1), cell("c", &bad, 1), cell("d", &line, 1)];
         let svg = render(&cells, 400, "map");
         assert!(!svg.contains("<path"));
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
@@ -542,20 +483,12 @@ mod tests {
     #[test]
     fn very_tall_maps_are_capped_and_centred() {
         // A 0.001° wide, 1° tall sliver would be ~1000 × the width tall.
-        let p = vec![vec![vec![
-            [120.0, 30.0],
-            [120.001, 30.0],
-            [120.001, 31.0],
-            [120.0, 31.0],
-        ]]];
+        let p = vec![vec![vec![[120.0, 30.0], [120.001, 30.0], [120.001, 31.0], [120.0, 31.0]]]];
         let svg = render(&[cell("G1", &p, 1)], 100, "map");
         let h = view_box(&svg)[3];
         assert!(h <= 4.0 * 100.0 + 4.0 + 1.0, "{h}");
         let xs: Vec<f64> = coords(paths(&svg)[0]).iter().map(|p| p.0).collect();
-        let (lo, hi) = (
-            xs.iter().copied().fold(f64::MAX, f64::min),
-            xs.iter().copied().fold(f64::MIN, f64::max),
-        );
+        let (lo, hi) = (xs.iter().copied().fold(f64::MAX, f64::min), xs.iter().copied().fold(f64::MIN, f64::max));
         assert!((lo + hi - 100.0).abs() <= 0.2, "centred: {lo} {hi}");
     }
 
@@ -564,14 +497,7 @@ mod tests {
         let a = vec![vec![square(120.0, 30.0, 0.01)]];
         let b = vec![vec![square(120.01, 30.0, 0.01)]];
         let c = vec![vec![square(120.02, 30.0, 0.01)]];
-        let cells = [
-            MapCell {
-                marked: true,
-                ..cell("A", &a, 1)
-            },
-            cell("B", &b, 1),
-            cell("C", &c, 1),
-        ];
+        let cells = [MapCell { marked: true, ..cell("A", &a, 1) }, cell("B", &b, 1), cell("C", &c, 1)];
         let svg = render(&cells, 300, "map");
         let pos = |t: &str| svg.find(&format!("<title>{t}</title>")).unwrap();
         assert!(pos("B") < pos("C") && pos("C") < pos("A"));

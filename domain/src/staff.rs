@@ -127,7 +127,8 @@ impl InboxFilter {
     pub fn from_query(get: impl Fn(&str) -> Option<String>, default_open: bool) -> Self {
         let s = |k: &str| get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
         Self {
-            status: get("status").map_or_else(|| if default_open { "open".to_owned() } else { String::new() }, |v| v.trim().to_owned()),
+            status: get("status")
+                .map_or_else(|| if default_open { "open".to_owned() } else { String::new() }, |v| v.trim().to_owned()),
             category: s("category"),
             urgent: matches!(s("urgent").as_str(), "1" | "on" | "true"),
             due: s("due"),

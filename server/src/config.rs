@@ -101,7 +101,7 @@ impl Config {
                 None | Some("0") => false,
                 Some("1") => true,
                 Some(v) => {
-                    return Err(format!("PINGAN_DEMO must be 1 (load the demo city and accounts) or 0, not {v:?}"))
+                    return Err(format!("PINGAN_DEMO must be 1 (load the demo city and accounts) or 0, not {v:?}"));
                 }
             },
             trust_proxy,

@@ -88,8 +88,12 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
     }
     let children: Vec<&Unit> = if staff.role == Role::Admin {
         // The units one level below the top ones (the city centre's districts).
-        let tops: Vec<String> =
-            cat.units_sorted().into_iter().filter(|u| cat.parent_unit(&u.code).is_none()).map(|u| u.code.clone()).collect();
+        let tops: Vec<String> = cat
+            .units_sorted()
+            .into_iter()
+            .filter(|u| cat.parent_unit(&u.code).is_none())
+            .map(|u| u.code.clone())
+            .collect();
         tops.iter().flat_map(|t| cat.child_units(t)).collect()
     } else {
         cat.child_units(&staff.unit)
@@ -109,8 +113,9 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
     let mut categories: Vec<DashboardRow> = per_category
         .iter()
         .map(|(code, n)| {
-            let (name, name_en) =
-                cat.category(code).map_or_else(|| ((*code).to_owned(), (*code).to_owned()), |c| (c.name.clone(), c.name_en.clone()));
+            let (name, name_en) = cat
+                .category(code)
+                .map_or_else(|| ((*code).to_owned(), (*code).to_owned()), |c| (c.name.clone(), c.name_en.clone()));
             DashboardRow { code: (*code).to_owned(), name, name_en, counts: *n }
         })
         .collect();

@@ -148,7 +148,12 @@ pub(crate) fn filtered_query(
 
 /// Records a search by phone number (the number masked): looking someone up is itself a use of
 /// their contact details.
-pub(crate) async fn audit_phone_search(state: &AppState, staff: &Staff, q: &appeals::InboxQuery, what: &str) -> Result<()> {
+pub(crate) async fn audit_phone_search(
+    state: &AppState,
+    staff: &Staff,
+    q: &appeals::InboxQuery,
+    what: &str,
+) -> Result<()> {
     let Some(phone) = &q.search.phone else { return Ok(()) };
     audit::record(
         &state.db.pool,
@@ -176,7 +181,7 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
     let mut q = match filtered_query(&cat, staff, f, now) {
         Ok(q) => q,
         Err(problems) => {
-            return Ok(Inbox { items: Vec::new(), total: 0, page: 1, pages: 1, counts: Vec::new(), problems })
+            return Ok(Inbox { items: Vec::new(), total: 0, page: 1, pages: 1, counts: Vec::new(), problems });
         }
     };
     audit_phone_search(state, staff, &q, "inbox").await?;

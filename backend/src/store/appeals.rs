@@ -638,7 +638,9 @@ fn search_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>, w: &mut Vec
         let me = bind(q.unit.clone(), binds);
         let mut may = vec![
             format!("a.unit = {me}"),
-            format!("a.ticket IN (SELECT c.ticket FROM appeal_cohandlers c WHERE c.unit = {me} AND c.reported_at IS NULL)"),
+            format!(
+                "a.ticket IN (SELECT c.ticket FROM appeal_cohandlers c WHERE c.unit = {me} AND c.reported_at IS NULL)"
+            ),
         ];
         if let Some(prefix) = &q.path_prefix {
             let pp = bind(prefix.clone(), binds);

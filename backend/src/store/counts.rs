@@ -93,9 +93,8 @@ pub async fn grouped(
          GROUP BY {cols}"
     );
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let key = |r: &sqlx::any::AnyRow| -> Result<Vec<String>> {
-        (0..k).map(|i| Ok(r.try_get::<String, _>(i)?)).collect()
-    };
+    let key =
+        |r: &sqlx::any::AnyRow| -> Result<Vec<String>> { (0..k).map(|i| Ok(r.try_get::<String, _>(i)?)).collect() };
     let mut out: HashMap<Vec<String>, Counts> = HashMap::new();
     for r in bound(&base, start, end, filter).fetch_all(pool).await? {
         let c = out.entry(key(&r)?).or_default();

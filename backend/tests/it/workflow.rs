@@ -678,8 +678,7 @@ async fn inbox_search_by_words_ticket_phone_unit_and_dates_stays_in_scope(engine
     let named = [("identity", "named"), ("name", "王秀英"), ("phone", "13812341234")];
     let (a1, _) = common::appeal_at(&state, "neighbor_dispute", &cell, &named).await;
     let (a2, _) = common::appeal_at(&state, "neighbor_dispute", &cell, &[("identity", "anonymous")]).await;
-    let (e, _) =
-        common::appeal_at(&state, "suggestion", &[("district", "HX"), ("street", "HX01")], &named).await;
+    let (e, _) = common::appeal_at(&state, "suggestion", &[("district", "HX"), ("street", "HX01")], &named).await;
     sqlx::query("UPDATE appeals SET description = $1 WHERE ticket = $2")
         .bind("老板拖欠工资三个月，差不多 100% 没发")
         .bind(&a2)
@@ -723,7 +722,8 @@ async fn inbox_search_by_words_ticket_phone_unit_and_dates_stays_in_scope(engine
     assert!(searches.iter().all(|r| r.detail.contains("138****1234") && !r.detail.contains("13812341234")));
     // Unit and dates.
     assert_eq!(found(&street, InboxFilter { unit: "U-HD010101".into(), ..all.clone() }).await.0, set(&[&a1, &a2]));
-    let today = time::OffsetDateTime::from_unix_timestamp(state.clock.ts()).unwrap().to_offset(domain::sla::CHINA).date();
+    let today =
+        time::OffsetDateTime::from_unix_timestamp(state.clock.ts()).unwrap().to_offset(domain::sla::CHINA).date();
     let day = |d: time::Date| d.to_string();
     let dated = |f: String, t: String| InboxFilter { from: f, to: t, ..all.clone() };
     assert_eq!(found(&grid, dated(day(today), day(today))).await.0, set(&[&a1, &a2]));
