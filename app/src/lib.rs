@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/account/totp") view=pages::staff_account::StaffTotp ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
                     <Route path=path!("/staff/dashboard") view=pages::dashboard::StaffDashboard ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/appeal/new") view=pages::intake::StaffIntake ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/moderation") view=pages::moderation::StaffModeration ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin") view=pages::admin::AdminHome ssr=SsrMode::Async/>

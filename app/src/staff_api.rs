@@ -243,3 +243,47 @@ pub async fn staff_dashboard(
     })
     .await
 }
+
+/// What the staff intake form offers: the categories, the grid cells of the member's area
+/// (with their community's name), and a fresh one-time token for this form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeView {
+    pub categories: Vec<CategoryView>,
+    /// (cell code, cell name, community name)
+    pub cells: Vec<(String, String, String)>,
+    pub token: String,
+    /// Admins never act on appeals: the form is not offered to them.
+    pub may_record: bool,
+}
+
+#[server]
+pub async fn staff_intake_view() -> Result<StaffData<IntakeView>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move {
+        let cat = state.catalog.get();
+        let categories = cat
+            .categories
+            .iter()
+            .map(|c| CategoryView {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                name_en: c.name_en.clone(),
+                urgent: c.urgent,
+            })
+            .collect();
+        let cells = backend::services::intake::cells_for(&cat, &staff)
+            .into_iter()
+            .map(|r| {
+                let community =
+                    r.parent.as_deref().and_then(|p| cat.region(p)).map_or_else(String::new, |p| p.name.clone());
+                (r.code.clone(), r.name.clone(), community)
+            })
+            .collect();
+        Ok(IntakeView {
+            categories,
+            cells,
+            token: backend::services::intake::new_form_token(),
+            may_record: staff.role != Role::Admin,
+        })
+    })
+    .await
+}

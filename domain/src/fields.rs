@@ -40,6 +40,9 @@ pub enum FieldName {
     Words,
     From,
     To,
+    // Staff intake (issue 13)
+    Channel,
+    Cell,
 }
 
 impl FieldName {
@@ -76,6 +79,8 @@ impl FieldName {
             Self::Words => "q",
             Self::From => "from",
             Self::To => "to",
+            Self::Channel => "channel",
+            Self::Cell => "cell",
         }
     }
 }

@@ -672,6 +672,27 @@ messages! {
     LedgerPiiHint => "只包含您可查看联系方式的诉求；导出和理由都会记录。", "Only appeals whose contact you may see are filled in; the export and its reason are recorded.";
     LedgerPiiReason => "导出联系方式的理由", "Why you need the contact details";
     LedgerPiiCsv => "导出 CSV（含联系方式）", "Export CSV with contact details";
+    ErrIntakeTwice => "这张表已经登记过了（受理编号和查询码在第一次登记时已显示）。要登记新的诉求，请重新打开登记页。", "This form was already recorded (its ticket and key were shown then). To record another appeal, open the form again.";
+    ErrChannelMissing => "请选择诉求是怎么来的", "Choose how the appeal came in";
+    ChannelPhone => "电话", "Phone";
+    ChannelCounter => "窗口来访", "Counter";
+    ChannelPatrol => "网格巡查发现", "Found on patrol";
+    ChannelWeb => "网上", "Online";
+    ChannelOpen311 => "接口", "API";
+    IntakeNav => "登记诉求", "Record an appeal";
+    IntakeTitle => "登记电话、来访、巡查诉求", "Record a phone, counter or patrol appeal";
+    IntakeLead => "按群众所说如实登记；系统按地点和类别分派，和网上提交的诉求一样计时、督办。", "Record what the resident says; the appeal is routed by place and category and timed and supervised like one submitted online.";
+    IntakeChannel => "诉求来源", "How it came in";
+    IntakeCell => "所在网格", "Grid cell";
+    IntakeCellHint => "不知道网格时，可填写下面的经纬度。", "If you do not know the cell, give the coordinates below.";
+    IntakeLat => "纬度（可不填）", "Latitude (optional)";
+    IntakeLng => "经度（可不填）", "Longitude (optional)";
+    IntakeSms => "用短信把受理编号和查询码发给群众（需实名并留电话）", "Send the ticket and key to the resident by SMS (named residents with a phone)";
+    IntakeSubmit => "登记", "Record";
+    IntakeDone => "已登记。请把受理编号和查询码读给群众或打印交给群众：查询码只显示这一次。", "Recorded. Read the ticket and key to the resident or print them: the key is shown this once only.";
+    IntakeSmsQueued => "短信已排队发送。", "The SMS is queued.";
+    IntakePrint => "打印回执", "Print the receipt";
+    IntakeAnother => "再登记一件", "Record another";
     SearchTitle => "查找诉求", "Find appeals";
     SearchWords => "诉求内容中的词（空格隔开）", "Words in the description (separated by spaces)";
     SearchTicket => "受理编号", "Ticket number";
@@ -716,6 +737,7 @@ messages! {
     StatsTrendFew => "虚线框：不到 5 件", "Dashed box: fewer than 5";
     StatsTopNone => "这一时段没有诉求。", "No appeals in this period.";
     StatsMapSiblings => "同一社区的网格", "The grid cells of the same community";
+    StatsCellName => "{community}{cell}", "{community}, {cell}";
     StatsDataNote => "每件诉求算在现在办理它的单位所在地区；数字随办理进展更新。", "Each appeal counts for the area of the unit that handles it now; the figures change as appeals are handled.";
 }
 

@@ -29,6 +29,10 @@ pub struct Flash {
     pub notice: Option<crate::Msg>,
     pub problem: Option<crate::Msg>,
     pub revealed: Option<(String, String)>,
+    /// An appeal just recorded by staff: its ticket and key (shown once), and whether the SMS
+    /// was queued.
+    #[serde(default)]
+    pub receipt: Option<(String, String, bool)>,
 }
 
 impl Flash {
@@ -94,6 +98,42 @@ pub struct InboxFilter {
     /// Submitted on or before this day.
     #[serde(default)]
     pub to: String,
+}
+
+/// How an appeal recorded by staff came in (issue 13). Residents' own channels are `web` and
+/// `open311:<key>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StaffChannel {
+    Phone,
+    Counter,
+    Patrol,
+}
+
+impl StaffChannel {
+    pub const ALL: [Self; 3] = [Self::Phone, Self::Counter, Self::Patrol];
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s.trim())
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Counter => "counter",
+            Self::Patrol => "patrol",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> crate::Msg {
+        match self {
+            Self::Phone => crate::Msg::ChannelPhone,
+            Self::Counter => crate::Msg::ChannelCounter,
+            Self::Patrol => crate::Msg::ChannelPatrol,
+        }
+    }
 }
 
 /// Most words a description search takes; more are refused with a message.

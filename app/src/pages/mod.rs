@@ -5,6 +5,7 @@ pub mod admin_legal;
 pub mod appeal;
 pub mod dashboard;
 pub mod home;
+pub mod intake;
 pub mod legal;
 pub mod legal_eligibility;
 pub mod legal_triage;

@@ -43,6 +43,7 @@ pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
             <ul>
                 <li><a href="/staff">{t(Msg::NavInbox)}</a></li>
                 <li><a href="/staff/dashboard">{t(Msg::DashboardNav)}</a></li>
+                {(h.role != Role::Admin).then(|| view! { <li><a href="/staff/appeal/new">{t(Msg::IntakeNav)}</a></li> })}
                 {domain::publication::may_moderate(h.role).then(|| view! { <li><a href="/staff/moderation">{t(Msg::NavModeration)}</a></li> })}
                 {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}
                 <li><a href="/staff/account" id="nav-account">{t(Msg::NavAccount)}</a></li>

@@ -405,6 +405,10 @@ pub(crate) enum Channel<'a> {
     /// each POST is a new appeal; the access key is drawn and thrown away (such appeals are
     /// followed by their public id).
     Open311 { key_id: i64, media_url: Option<&'a str> },
+    /// Recorded by staff (issue 13): `kind` is `phone`, `counter` or `patrol`; `token` is the
+    /// form's one-time token (one appeal per form, however often it is posted); `sms` is the
+    /// named resident's phone when they asked for the receipt by SMS.
+    Staff { kind: &'a str, token: &'a str, sms: Option<&'a str> },
 }
 
 /// A validated appeal, whichever way it came in.
@@ -454,11 +458,12 @@ pub(crate) async fn accept(
     let (channel, media_url) = match intake.channel {
         Channel::Web { .. } => ("web".to_owned(), None),
         Channel::Open311 { key_id, media_url } => (format!("open311:{key_id}"), media_url),
+        Channel::Staff { kind, .. } => (kind.to_owned(), None),
     };
     // Open311 has no idempotency key; a fresh random one fills the unique column.
     let fresh_token;
     let submit_token = match intake.channel {
-        Channel::Web { token } => token,
+        Channel::Web { token } | Channel::Staff { token, .. } => token,
         Channel::Open311 { .. } => {
             fresh_token = new_token();
             fresh_token.as_str()
@@ -496,7 +501,11 @@ pub(crate) async fn accept(
             publish_requested: intake.publish,
             web_token: match intake.channel {
                 Channel::Web { token } => Some(token.to_owned()),
-                Channel::Open311 { .. } => None,
+                Channel::Open311 { .. } | Channel::Staff { .. } => None,
+            },
+            receipt_sms: match intake.channel {
+                Channel::Staff { sms, .. } => sms.map(str::to_owned),
+                _ => None,
             },
         };
         match state.appeal_writer.run(&state.db, job).await {
@@ -512,10 +521,17 @@ pub(crate) async fn accept(
                             unit: routed.unit.clone(),
                             reason: routed.reason,
                             deadline_at: deadlines.resolve_by.unix_timestamp(),
+                            key: None,
                         });
                     }
                     if appeals::count_by_token(&state.db.pool, token).await? > 0 {
                         return Err(BackendError::Internal("appeal stored without its receipt".into()));
+                    }
+                }
+                if let Channel::Staff { token, .. } = intake.channel {
+                    // The same form posted twice: recorded once; its key was shown the first time.
+                    if appeals::count_by_token(&state.db.pool, token).await? > 0 {
+                        return Err(BackendError::Conflict(Msg::ErrIntakeTwice));
                     }
                 }
                 continue; // ticket collision: draw a new one
@@ -528,6 +544,7 @@ pub(crate) async fn accept(
             unit: routed.unit.clone(),
             reason: routed.reason,
             deadline_at: deadlines.resolve_by.unix_timestamp(),
+            key: Some(key.as_str().to_owned()),
         });
     }
     Err(BackendError::Internal("could not draw a free ticket number".into()))
@@ -541,6 +558,8 @@ pub(crate) struct Accepted {
     pub unit: String,
     pub reason: RouteReason,
     pub deadline_at: i64,
+    /// The access key drawn for it (`None` when an earlier identical submission was the answer).
+    pub key: Option<String>,
 }
 
 /// Everything [`accept`] stores for one appeal, owned, so the SQLite group-commit writer can
@@ -570,6 +589,8 @@ pub struct StoreAppeal {
     publish_requested: bool,
     /// The wizard's draft token: its photos move to the appeal and it keeps the receipt.
     web_token: Option<String>,
+    /// Staff intake: the resident's phone, to send the receipt (ticket and key) by SMS.
+    receipt_sms: Option<String>,
 }
 
 impl crate::store::group_commit::Job for StoreAppeal {
@@ -657,7 +678,8 @@ impl StoreAppeal {
                 kind: domain::events::EventKind::Submitted,
                 actor: "resident",
                 unit: None,
-                body: None,
+                // How it came in when not by the resident's own hand (phone, counter, patrol).
+                body: matches!(self.channel.as_str(), "phone" | "counter" | "patrol").then_some(self.channel.as_str()),
             },
             appeals::NewEvent {
                 ticket: &self.ticket,
@@ -681,11 +703,28 @@ impl StoreAppeal {
         }
     }
 
-    /// The wizard's draft: its photos move to the appeal and it keeps the receipt.
+    /// The wizard's draft: its photos move to the appeal and it keeps the receipt. Staff intake:
+    /// the receipt's SMS, in the same transaction as the appeal (the key is in its payload: the
+    /// SMS is how it reaches the resident; the log sink never prints payloads).
     async fn write_draft_rows(&self, tx: &mut crate::store::Tx<'static>) -> Result<()> {
         if let Some(token) = &self.web_token {
             appeals::take_draft_photos(tx, token, &self.ticket).await?;
             drafts::mark_submitted(tx, token, &self.ticket, &self.key, self.at).await?;
+        }
+        if let Some(phone) = &self.receipt_sms {
+            let payload = serde_json::json!({ "kind": "receipt", "ticket": self.ticket, "key": self.key }).to_string();
+            crate::store::outbox::insert(
+                tx,
+                &crate::store::outbox::NewMessage {
+                    kind: "receipt",
+                    audience: "resident",
+                    recipient: phone,
+                    ticket: Some(&self.ticket),
+                    payload: &payload,
+                },
+                self.at,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod deadlines;
 pub mod demo;
 pub mod import;
+pub mod intake;
 pub mod ledger;
 pub mod legal;
 pub mod moderation;

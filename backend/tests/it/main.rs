@@ -12,6 +12,7 @@ mod demo_routing;
 mod group_commit;
 mod hostile;
 mod import;
+mod intake;
 mod legal;
 mod open311;
 mod publication;

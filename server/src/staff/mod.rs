@@ -27,11 +27,13 @@ use tower_sessions::Session;
 
 mod admin;
 mod appeal;
+mod intake;
 mod ledger;
 mod sign_in;
 
 pub use admin::*;
 pub use appeal::*;
+pub use intake::*;
 pub use ledger::*;
 pub use sign_in::*;
 

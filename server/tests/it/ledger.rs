@@ -227,3 +227,60 @@ async fn the_dashboard_shows_the_members_scope_only() {
     let r = get_with(&app, "/staff/dashboard", &other).await;
     assert!(r.body.contains("<th scope=\"row\">收到诉求</th><td class=\"num\">0</td>"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn staff_record_a_phone_appeal_and_see_its_receipt_once() {
+    use common::{between, csrf, enc, post_with};
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let n = backend::auth::NewStaff {
+        username: "hotline".into(),
+        display_name: "区热线".into(),
+        unit: "U-HD".into(),
+        role: "dispatcher".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    assert_eq!(get(&app, "/staff/appeal/new").await.location.as_deref(), Some("/staff/login"));
+    let (cookie, _) = common::staff_sign_in(&app, &state, "hotline", PASSWORD, None).await;
+    let page = get_with(&app, "/staff/appeal/new", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"channel\" value=\"phone\""), "{}", page.body);
+    assert!(page.body.contains("<option value=\"HD010101\""), "the district's cells are offered");
+    let token = between(&page.body, "name=\"token\" value=\"", "\"").unwrap().to_owned();
+    let body = |csrf_token: &str, description: &str| {
+        format!(
+            "csrf={csrf_token}&token={token}&channel=phone&category=neighbor_dispute&description={}&cell=HD010101&identity=anonymous",
+            enc(description)
+        )
+    };
+    // No CSRF token: refused, nothing stored.
+    let r = post_with(&app, "/staff/appeal/new", &body("", "楼上邻居每天半夜装修，打电话来反映"), &cookie).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let t = csrf(&page.body);
+    // Too short: back to the form with the message and what was typed.
+    let r = post_with(&app, "/staff/appeal/new", &body(&t, "太吵"), &cookie).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/appeal/new#intake"));
+    let back = get_with(&app, "/staff/appeal/new", &cookie).await;
+    assert!(back.body.contains("太吵</textarea>"), "what was typed is kept");
+    assert!(back.body.contains("aria-invalid=\"true\""));
+    // Recorded: the receipt once, on the page (never in the URL).
+    let r = post_with(&app, "/staff/appeal/new", &body(&t, "楼上邻居每天半夜装修，打电话来反映"), &cookie).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/appeal/new#receipt"));
+    let done = get_with(&app, "/staff/appeal/new", &cookie).await;
+    let key = between(&done.body, "id=\"intake-key\" class=\"code\">", "<")
+        .unwrap_or_else(|| panic!("the key is shown: {}", done.body))
+        .to_owned();
+    let ticket = between(&done.body, "id=\"intake-ticket\" class=\"code\">", "<").unwrap().to_owned();
+    assert!(key.len() >= 26 && ticket.starts_with("PA"), "{ticket} {key}");
+    let again = get_with(&app, "/staff/appeal/new", &cookie).await;
+    assert!(!again.body.contains(&key), "shown once");
+    // The resident tracks it with that receipt.
+    let stored: (String,) =
+        sqlx::query_as("SELECT channel FROM appeals WHERE channel = 'phone'").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(stored.0, "phone");
+    let plain_ticket = domain::receipt::Ticket::parse(&ticket).unwrap();
+    let plain_key = domain::receipt::AccessKey::parse(&key).unwrap();
+    assert!(backend::services::track::track(&state, "t", plain_ticket.as_str(), plain_key.as_str()).await.is_ok());
+}

@@ -1,0 +1,151 @@
+//! `/staff/appeal/new` (issue 13): staff record an appeal brought by phone, at the counter, or
+//! found on patrol. A plain form (works without JavaScript) posted to the server
+//! (`server::staff::intake`); after it is recorded the same page shows the receipt once, to read
+//! out or print.
+
+use crate::components::{lang, t, ErrorSummary, FieldMessage, PageTitle, TextArea};
+use crate::pages::staff::{csrf_input, staff_bar, staff_page};
+use crate::staff_api::{staff_intake_view, IntakeView};
+use domain::region::localized;
+use domain::staff::{Flash, StaffChannel, StaffHeader};
+use domain::{FieldName, Msg};
+use leptos::prelude::*;
+
+#[component]
+pub fn StaffIntake() -> impl IntoView {
+    staff_page(staff_intake_view(), |header, flash, v| page(&header, &flash, v))
+}
+
+fn page(h: &StaffHeader, f: &Flash, v: IntakeView) -> impl IntoView {
+    let errors = f.errors_for("intake");
+    let title = if errors.is_empty() {
+        format!("{} - {}", t(Msg::IntakeTitle), t(Msg::SiteName))
+    } else {
+        format!("{}: {} - {}", t(Msg::ErrorSummaryTitle), t(Msg::IntakeTitle), t(Msg::SiteName))
+    };
+    let receipt = f.receipt.clone();
+    view! {
+        <PageTitle text=title/>
+        {staff_bar(h)}
+        <h1>{t(Msg::IntakeTitle)}</h1>
+        {receipt.map(|(ticket, key, sms)| receipt_view(&ticket, &key, sms))}
+        {v.may_record.then(|| form(h, f, &v, errors))}
+    }
+}
+
+/// The receipt of the appeal just recorded: shown this once.
+fn receipt_view(ticket: &str, key: &str, sms: bool) -> impl IntoView {
+    let shown_ticket = domain::receipt::Ticket::parse(ticket).map_or_else(|_| ticket.to_owned(), |t| t.display());
+    let shown_key = domain::receipt::AccessKey::parse(key).map_or_else(|_| key.to_owned(), |k| k.display());
+    view! {
+        <section id="receipt" class="receipt" aria-labelledby="receipt-title">
+            <h2 id="receipt-title" role="status">{t(Msg::IntakeDone)}</h2>
+            <dl class="summary">
+                <div class="summary-row"><dt>{t(Msg::SearchTicket)}</dt><dd class="code" id="intake-ticket">{shown_ticket}</dd></div>
+                <div class="summary-row"><dt>{t(Msg::KeyLabel)}</dt><dd class="code" id="intake-key">{shown_key}</dd></div>
+            </dl>
+            {sms.then(|| view! { <p>{t(Msg::IntakeSmsQueued)}</p> })}
+            <p><a href="/staff/appeal/new">{t(Msg::IntakeAnother)}</a></p>
+        </section>
+    }
+}
+
+fn form(h: &StaffHeader, f: &Flash, v: &IntakeView, errors: Vec<domain::FieldError>) -> impl IntoView {
+    let lang = lang();
+    let mine = f.form == "intake";
+    let val = |k: &str| if mine { f.value(k) } else { String::new() };
+    let err = |field: FieldName| errors.iter().find(|e| e.field == field).map(|e| e.msg);
+    let channel = val("channel");
+    let category = val("category");
+    let cell = val("cell");
+    let identity = if val("identity").is_empty() { "anonymous".to_owned() } else { val("identity") };
+    view! {
+        <p class="tagline">{t(Msg::IntakeLead)}</p>
+        <ErrorSummary errors=errors.clone()/>
+        <form method="post" action="/staff/appeal/new" class="step-form" id="intake">
+            {csrf_input(&h.csrf)}
+            <input type="hidden" name="token" value=v.token.clone()/>
+            <fieldset class="field" aria-invalid=err(FieldName::Channel).is_some().to_string()>
+                <legend class="label">{t(Msg::IntakeChannel)}</legend>
+                <FieldMessage field=FieldName::Channel msg=err(FieldName::Channel)/>
+                {StaffChannel::ALL.into_iter().map(|c| {
+                    let id = format!("channel-{}", c.as_str());
+                    view! {
+                        <div class="choice">
+                            <input type="radio" id=id.clone() name="channel" value=c.as_str() checked=channel == c.as_str()/>
+                            <label for=id>{t(c.label())}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="category" class="label">{t(Msg::LedgerCategory)}</label>
+                <FieldMessage field=FieldName::Category msg=err(FieldName::Category)/>
+                <select id="category" name="category" aria-invalid=err(FieldName::Category).is_some().to_string()>
+                    <option value="">"—"</option>
+                    {v.categories.iter().map(|c| view! {
+                        <option value=c.code.clone() selected=c.code == category>{localized(lang, &c.name, &c.name_en).to_owned()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="description" class="label">{t(Msg::CheckDescription)}</label>
+                <FieldMessage field=FieldName::Description msg=err(FieldName::Description)/>
+                <TextArea value=val("description") {..} id="description" name="description" rows="5"
+                    maxlength=domain::fields::TEXT_INPUT_MAXLENGTH aria-invalid=err(FieldName::Description).is_some().to_string()/>
+            </div>
+            <div class="field">
+                <label for="cell" class="label">{t(Msg::IntakeCell)}</label>
+                <p class="hint">{t(Msg::IntakeCellHint)}</p>
+                <FieldMessage field=FieldName::Region msg=err(FieldName::Region)/>
+                <select id="cell" name="cell" aria-invalid=err(FieldName::Region).is_some().to_string()>
+                    <option value="">"—"</option>
+                    {v.cells.iter().map(|(code, name, community)| view! {
+                        <option value=code.clone() selected=*code == cell>{format!("{community} {name}")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="lat" class="label">{t(Msg::IntakeLat)}</label>
+                <FieldMessage field=FieldName::Location msg=err(FieldName::Location)/>
+                <input id="lat" name="lat" type="text" inputmode="decimal" value=val("lat") autocomplete="off"/>
+            </div>
+            <div class="field">
+                <label for="lng" class="label">{t(Msg::IntakeLng)}</label>
+                <input id="lng" name="lng" type="text" inputmode="decimal" value=val("lng") autocomplete="off"/>
+            </div>
+            <div class="field">
+                <label for="address_note" class="label">{t(Msg::AddressNoteLabel)}</label>
+                <FieldMessage field=FieldName::AddressNote msg=err(FieldName::AddressNote)/>
+                <input id="address_note" name="address_note" type="text" value=val("address_note") autocomplete="off"/>
+            </div>
+            <fieldset class="field">
+                <legend class="label">{t(Msg::StepWhoTitle)}</legend>
+                <FieldMessage field=FieldName::Identity msg=err(FieldName::Identity)/>
+                <div class="choice">
+                    <input type="radio" id="identity-anonymous" name="identity" value="anonymous" checked=identity == "anonymous"/>
+                    <label for="identity-anonymous">{t(Msg::IdentityAnonymous)}</label>
+                </div>
+                <div class="choice">
+                    <input type="radio" id="identity-named" name="identity" value="named" checked=identity == "named"/>
+                    <label for="identity-named">{t(Msg::IdentityNamed)}</label>
+                </div>
+            </fieldset>
+            <div class="field">
+                <label for="name" class="label">{t(Msg::NameLabel)}</label>
+                <FieldMessage field=FieldName::Name msg=err(FieldName::Name)/>
+                <input id="name" name="name" type="text" value=val("name") autocomplete="off"/>
+            </div>
+            <div class="field">
+                <label for="phone" class="label">{t(Msg::PhoneLabel)}</label>
+                <FieldMessage field=FieldName::Phone msg=err(FieldName::Phone)/>
+                <input id="phone" name="phone" type="tel" inputmode="tel" value=val("phone") autocomplete="off"/>
+            </div>
+            <div class="choice">
+                <input type="checkbox" id="sms" name="sms" value="1" checked=val("sms") == "1"/>
+                <label for="sms">{t(Msg::IntakeSms)}</label>
+            </div>
+            <button type="submit" class="button">{t(Msg::IntakeSubmit)}</button>
+        </form>
+    }
+}

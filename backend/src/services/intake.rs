@@ -1,0 +1,174 @@
+//! Appeals recorded by staff (issue 13, "every channel into one ledger"): brought by phone, at
+//! the counter, or found on patrol. They go through the same validation, routing, deadlines and
+//! storage as the resident's wizard (`appeal::accept`), carry their channel, and give the
+//! resident the same receipt (ticket and key): shown once to the member to read out or print,
+//! and for a named resident who asks, sent by SMS through the outbox in the appeal's own
+//! transaction. Each is audited.
+
+use crate::audit::{self, Entry};
+use crate::auth::Staff;
+use crate::catalog::Catalog;
+use crate::services::appeal::{accept, Channel, Intake};
+use crate::{AppState, BackendError, Result};
+use domain::draft::Draft;
+use domain::fields::{FieldError, FieldName, GeoPoint};
+use domain::region::{Level, Region};
+use domain::routing::Place;
+use domain::staff::StaffChannel;
+use domain::workflow::Role;
+use domain::Msg;
+use serde_json::json;
+
+/// The intake form as posted.
+#[derive(Debug, Clone, Default)]
+pub struct IntakeForm {
+    pub channel: String,
+    pub category: String,
+    pub description: String,
+    /// A grid cell of the member's area (its centre places the appeal), unless a point is given.
+    pub cell: String,
+    pub lat: String,
+    pub lng: String,
+    pub address_note: String,
+    /// `anonymous` or `named`.
+    pub identity: String,
+    pub name: String,
+    pub phone: String,
+    /// Send the receipt to the named resident's phone.
+    pub sms: bool,
+    /// The form's one-time token (see [`new_form_token`]).
+    pub token: String,
+}
+
+/// What the member reads out or prints: the ticket and the key (the key is never shown again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeReceipt {
+    pub ticket: String,
+    pub key: String,
+    pub sms_queued: bool,
+}
+
+/// A fresh one-time token for an intake form.
+#[must_use]
+pub fn new_form_token() -> String {
+    crate::crypto::random_hex()
+}
+
+/// The grid cells `staff` may record appeals in: those under their unit's region (all of them
+/// for the city centre), sorted by code.
+#[must_use]
+pub fn cells_for<'a>(cat: &'a Catalog, staff: &Staff) -> Vec<&'a Region> {
+    let prefix = cat.unit_path(&staff.unit);
+    let mut v: Vec<&Region> = cat
+        .regions
+        .iter()
+        .filter(|r| r.level == Level::Grid && cat.region_path(&r.code).starts_with(&prefix))
+        .collect();
+    v.sort_by(|a, b| a.code.cmp(&b.code));
+    v
+}
+
+/// Records an appeal brought to `staff`.
+///
+/// # Errors
+/// [`BackendError::Forbidden`] for admins (they never act on appeals); [`BackendError::Invalid`]
+/// with every bad field; [`BackendError::Conflict`] when the same form was already recorded;
+/// routing or database errors.
+pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<IntakeReceipt> {
+    if staff.role == Role::Admin {
+        return Err(BackendError::Forbidden);
+    }
+    let cat = state.catalog.get();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let channel = StaffChannel::parse(&f.channel);
+    if channel.is_none() {
+        errors.push(FieldError::new(FieldName::Channel, Msg::ErrChannelMissing));
+    }
+    if f.token.len() != 32 || !f.token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(BackendError::BadRequest(vec!["the form's token is missing; open the form again".into()]));
+    }
+    // The resident's own rules, field by field (the draft's validators), then the catalogue.
+    let d = Draft {
+        category: f.category.clone(),
+        description: f.description.clone(),
+        lat: f.lat.clone(),
+        lng: f.lng.clone(),
+        address_note: f.address_note.clone(),
+        identity: f.identity.clone(),
+        name: f.name.clone(),
+        phone: f.phone.clone(),
+        ..Draft::default()
+    };
+    use domain::draft::Step;
+    for step in [Step::Category, Step::What, Step::Who] {
+        errors.extend(d.step_errors(step));
+    }
+    let category = cat.category(f.category.trim());
+    if category.is_none() && !f.category.trim().is_empty() {
+        errors.push(FieldError::new(FieldName::Category, Msg::ErrCategoryUnknown));
+    }
+    let point = match GeoPoint::parse(&f.lat, &f.lng) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let cell = f.cell.trim();
+    let place = match (point, cell) {
+        (Some(p), _) => Some(Place::Point(p)),
+        (None, "") => {
+            errors.push(FieldError::new(FieldName::Region, Msg::ErrRegionMissing));
+            None
+        }
+        (None, code) => match cells_for(&cat, staff).iter().find(|r| r.code == code) {
+            Some(r) => cat.cell_center(&r.code).map(Place::Point).or_else(|| Some(Place::Region(r.code.clone()))),
+            None => {
+                errors.push(FieldError::new(FieldName::Region, Msg::ErrRegionUnknown));
+                None
+            }
+        },
+    };
+    let note = match domain::fields::AddressNote::parse(&f.address_note) {
+        Ok(n) => n,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let identity = domain::fields::Identity::parse(&f.identity, &f.name, &f.phone).ok();
+    let description = domain::fields::Description::parse(&f.description).ok();
+    let (Some(channel), Some(category), Some(place), Some(identity), Some(description), true) =
+        (channel, category, place, identity, description, errors.is_empty())
+    else {
+        return Err(BackendError::Invalid(errors));
+    };
+    let sms = match (&identity, f.sms) {
+        (domain::fields::Identity::Named { phone, .. }, true) => Some(phone.as_str().to_owned()),
+        _ => None,
+    };
+    let intake = Intake {
+        category,
+        description: &description,
+        place: Some(place),
+        address_note: note.as_ref(),
+        identity: &identity,
+        publish: false,
+        channel: Channel::Staff { kind: channel.as_str(), token: &f.token, sms: sms.as_deref() },
+    };
+    let a = accept(state, &cat, &intake, state.clock.now()).await?;
+    let key = a.key.ok_or_else(|| BackendError::Internal("intake: no key drawn".into()))?;
+    audit::record(
+        &state.db.pool,
+        &Entry {
+            at: state.clock.ts(),
+            who: &staff.who(),
+            action: "intake",
+            ticket: Some(&a.ticket),
+            detail: json!({ "channel": channel.as_str(), "unit": a.unit, "sms": sms.is_some() }),
+            reason: None,
+        },
+    )
+    .await?;
+    Ok(IntakeReceipt { ticket: a.ticket, key, sms_queued: sms.is_some() })
+}

@@ -1,0 +1,94 @@
+//! Appeals recorded by staff (issue 13): same validation, routing and receipt as the wizard,
+//! their channel kept, the SMS receipt queued with the appeal, one appeal per form, audited, and
+//! the resident then tracks it like any other. Both engines.
+
+use crate::common::{self, Engine};
+use backend::services::intake::{record, IntakeForm};
+use backend::store::outbox;
+use backend::BackendError;
+use domain::fields::FieldName;
+use domain::Msg;
+
+fn form(channel: &str) -> IntakeForm {
+    IntakeForm {
+        channel: channel.into(),
+        category: "neighbor_dispute".into(),
+        description: "楼上邻居每天半夜装修，打电话来反映".into(),
+        cell: "HD010101".into(),
+        identity: "named".into(),
+        name: "张建国".into(),
+        phone: "13700001111".into(),
+        sms: true,
+        token: backend::services::intake::new_form_token(),
+        ..IntakeForm::default()
+    }
+}
+
+async fn staff_record_appeals_from_every_channel(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let centre = common::staff(&state, "centre", "U-HD", "dispatcher").await;
+    let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
+    let admin = common::staff(&state, "admin", "U-SF", "admin").await;
+
+    // By phone at the district centre, named, receipt by SMS: routed by the cell to its station.
+    let f = form("phone");
+    let r = record(&state, &centre, &f).await.unwrap();
+    let a = appeals_row(&state, &r.ticket).await;
+    assert_eq!(a, ("phone".to_owned(), "U-HD010101".to_owned(), Some("13700001111".to_owned())));
+    assert!(r.sms_queued);
+    let msgs = outbox::for_ticket(&state.db.pool, &r.ticket).await.unwrap();
+    let sms: Vec<_> = msgs.iter().filter(|m| m.kind == "receipt").collect();
+    assert_eq!(sms.len(), 1);
+    assert_eq!((sms[0].audience.as_str(), sms[0].recipient.as_str()), ("resident", "13700001111"));
+    // The resident follows it with the receipt like any other appeal.
+    assert!(backend::services::track::track(&state, "test", &r.ticket, &r.key).await.is_ok());
+    assert!(backend::services::track::track(&state, "test", &r.ticket, &p_key_of_other()).await.is_err());
+    // The same form posted again: not a second appeal.
+    assert!(matches!(record(&state, &centre, &f).await, Err(BackendError::Conflict(Msg::ErrIntakeTwice))));
+    // Audited with its channel.
+    let log = backend::store::audit::recent(&state.db.pool, Some(&r.ticket), None, None, 10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "intake" && e.detail.contains("\"channel\":\"phone\"")));
+
+    // On patrol, anonymous: no SMS; the grid worker's own cell.
+    let patrol =
+        IntakeForm { identity: "anonymous".into(), name: String::new(), phone: String::new(), ..form("patrol") };
+    let p = record(&state, &grid, &patrol).await.unwrap();
+    assert!(!p.sms_queued);
+    assert_eq!(appeals_row(&state, &p.ticket).await.0, "patrol");
+    assert!(outbox::for_ticket(&state.db.pool, &p.ticket).await.unwrap().iter().all(|m| m.kind != "receipt"));
+    // A cell outside the member's area is refused (the grid worker has one cell).
+    let far = IntakeForm { cell: "HD010102".into(), ..form("patrol") };
+    let Err(BackendError::Invalid(errs)) = record(&state, &grid, &far).await else { panic!("outside refused") };
+    assert_eq!(errs, vec![domain::FieldError::new(FieldName::Region, Msg::ErrRegionUnknown)]);
+
+    // Every bad field at once, each with its message; nothing stored.
+    let bad = IntakeForm {
+        channel: "fax".into(),
+        category: "nope".into(),
+        description: "短".into(),
+        cell: String::new(),
+        phone: "123".into(),
+        ..form("phone")
+    };
+    let Err(BackendError::Invalid(errs)) = record(&state, &centre, &bad).await else { panic!("refused") };
+    let fields: Vec<FieldName> = errs.iter().map(|e| e.field).collect();
+    for f in [FieldName::Channel, FieldName::Category, FieldName::Description, FieldName::Phone, FieldName::Region] {
+        assert!(fields.contains(&f), "{f:?} in {errs:?}");
+    }
+    // Admins never act on appeals.
+    assert!(matches!(record(&state, &admin, &form("counter")).await, Err(BackendError::Forbidden)));
+}
+both_engines!(staff_record_appeals_from_every_channel);
+
+/// A well-formed key that is not this appeal's.
+fn p_key_of_other() -> String {
+    "A".repeat(26)
+}
+
+async fn appeals_row(state: &backend::AppState, ticket: &str) -> (String, String, Option<String>) {
+    sqlx::query_as("SELECT channel, unit, contact_phone FROM appeals WHERE ticket = $1")
+        .bind(ticket)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap()
+}

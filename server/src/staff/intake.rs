@@ -1,0 +1,44 @@
+//! `POST /staff/appeal/new`: an appeal recorded by staff (issue 13; the rules are
+//! `backend::services::intake`). Back to the form with the errors and what was typed, or with
+//! the receipt in the flash (kept in the session, read once: the key never goes into a URL).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+use backend::services::intake::{self, IntakeForm};
+
+pub async fn intake_post(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let staff = match appeal::checked(&ctx, &form, lang) {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let g = |k: &str| pairs_get(&form, k);
+    let f = IntakeForm {
+        channel: g("channel"),
+        category: g("category"),
+        description: g("description"),
+        cell: g("cell"),
+        lat: g("lat"),
+        lng: g("lng"),
+        address_note: g("address_note"),
+        identity: g("identity"),
+        name: g("name"),
+        phone: g("phone"),
+        sms: matches!(g("sms").as_str(), "1" | "on" | "true"),
+        token: g("token"),
+    };
+    match intake::record(&state, staff, &f).await {
+        Ok(r) => {
+            let f = Flash { form: "intake".into(), receipt: Some((r.ticket, r.key, r.sms_queued)), ..Flash::default() };
+            flash(&session, f).await;
+            Redirect::to("/staff/appeal/new#receipt").into_response()
+        }
+        Err(e) => answer(&session, lang, "intake", &form, "/staff/appeal/new", Err(e)).await,
+    }
+}
