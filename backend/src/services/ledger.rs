@@ -178,7 +178,12 @@ pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -
         domain::workflow::Status::Assigned => Msg::StatusAssigned,
     };
     // The channel without an API key's number (`open311:7` → `open311`).
-    let channel = r.channel.split(':').next().unwrap_or("").to_owned();
+    let channel = match r.channel.split(':').next().unwrap_or("") {
+        "web" => Msg::ChannelWeb.text(lang).to_owned(),
+        "open311" => Msg::ChannelOpen311.text(lang).to_owned(),
+        other => domain::staff::StaffChannel::parse(other)
+            .map_or_else(|| other.to_owned(), |c| c.label().text(lang).to_owned()),
+    };
     let mut cells = vec![
         ticket,
         local(r.submitted_at),

@@ -77,6 +77,7 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     );
     assert!(r.body.contains("\"门口,垃圾桶满了，\"\"没人\"\"清理\n第二行也写了情况\""), "{}", r.body);
     assert_eq!(r.body.matches("\r\n").count(), 3, "header and two rows: the line break inside a cell is not a row");
+    assert!(r.body.contains(",网上,"), "the channel in words: {}", r.body);
 
     // The filter applies: no closed appeals in this scope.
     let closed = get_with(&app, "/staff/ledger.csv?status=closed", &cookie).await;
