@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{internal, state};
 
 /// What `/stats` shows: the figures, or why there are none.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StatsAnswer {
     Figures(Box<StatsView>),
     /// The period's parameters do not make a period (400).

@@ -1,6 +1,7 @@
 //! The imported regions, units and categories held in memory, with the routing index built from
-//! them. Readers take an `Arc` snapshot; a re-import swaps in a new snapshot, so lookups never
-//! see a half-built index and never wait for the rebuild.
+//! them and the grid cells' polygons (the public statistics map draws them). Readers take an
+//! `Arc` snapshot; a re-import swaps in a new snapshot, so lookups never see a half-built index
+//! and never wait for the rebuild.
 
 use domain::fields::GeoPoint;
 use domain::region::{Category, Level, Region, Unit};
@@ -18,6 +19,8 @@ pub struct Catalog {
     by_region_kind: HashMap<(String, String), String>,
     /// Each grid cell's centroid: where public views put an appeal instead of its exact point.
     cell_centers: HashMap<String, GeoPoint>,
+    /// Each grid cell's polygons as imported (the statistics map draws them).
+    cell_shapes: HashMap<String, Vec<Rings>>,
 }
 
 impl Catalog {
@@ -29,6 +32,7 @@ impl Catalog {
         cells: Vec<(String, Vec<Rings>)>,
     ) -> Self {
         let cell_centers = cells.iter().filter_map(|(code, polys)| Some((code.clone(), centroid(polys)?))).collect();
+        let cell_shapes = cells.iter().map(|(code, polys)| (code.clone(), polys.clone())).collect();
         let router = Router::new(regions.clone(), &units, cells);
         let mut by_region_kind = HashMap::new();
         for u in &units {
@@ -38,6 +42,7 @@ impl Catalog {
             router,
             by_region_kind,
             cell_centers,
+            cell_shapes,
             regions,
             units: units.into_iter().map(|u| (u.code.clone(), u)).collect(),
             categories,
@@ -64,6 +69,26 @@ impl Catalog {
     #[must_use]
     pub fn cell_center(&self, code: &str) -> Option<GeoPoint> {
         self.cell_centers.get(code).copied()
+    }
+
+    /// A grid cell's polygons (each the exterior ring, then holes; points `[lng, lat]`); `None`
+    /// for a code that is no cell with geometry.
+    #[must_use]
+    pub fn cell_shapes(&self, code: &str) -> Option<&[Rings]> {
+        self.cell_shapes.get(code).map(Vec::as_slice)
+    }
+
+    /// The grid cells in `region`'s subtree (the cell itself when it is one), sorted by code.
+    #[must_use]
+    pub fn cells_under(&self, region: &str) -> Vec<&Region> {
+        let scope = self.region_path(region);
+        let mut v: Vec<&Region> = self
+            .regions
+            .iter()
+            .filter(|r| r.level == Level::Grid && self.region_path(&r.code).starts_with(&scope))
+            .collect();
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v
     }
 
     /// The names of a region and its ancestors from the district down to the community (the

@@ -41,6 +41,8 @@ pub struct Services {
     pub(crate) appeal_writer: crate::store::group_commit::GroupCommit<crate::services::appeal::StoreAppeal>,
     /// The working-day calendar of the current content version.
     pub(crate) calendar: crate::services::deadlines::CalendarCache,
+    /// The public statistics of recent periods, kept for a minute (`services::stats`).
+    pub(crate) stats_cache: crate::services::stats::PublicCache,
 }
 
 /// What every request handler and page needs: a reference-counted handle to [`Services`], whose
@@ -82,6 +84,7 @@ impl AppState {
             dummy_hash: Arc::new(OnceCell::new()),
             appeal_writer: crate::store::group_commit::GroupCommit::default(),
             calendar: crate::services::deadlines::CalendarCache::default(),
+            stats_cache: crate::services::stats::PublicCache::default(),
         }))
     }
 

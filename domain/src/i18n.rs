@@ -600,7 +600,7 @@ messages! {
     ImportSubmit => "导入", "Import";
     ImportCounts => "区划 {regions} 个，单位 {units} 个，类别 {categories} 个", "{regions} regions, {units} units, {categories} categories";
     StatsTitle => "办理情况统计", "How appeals are handled";
-    StatsLead => "全市和各区、街道收到多少诉求，办得怎么样。不到 5 件的只显示“<5”，以免认出是谁。", "How many appeals the city, each district and each street received, and how they were handled. Counts under 5 are shown as \"<5\" so that nobody can be recognised.";
+    StatsLead => "全市、各区、街道、社区直到每个网格收到多少诉求，办得怎么样。不到 5 件的只显示“<5”，以免认出是谁。", "How many appeals the city, each district, street, community and grid cell received, and how they were handled. Counts under 5 are shown as \"<5\" so that nobody can be recognised.";
     StatsNav => "办理情况统计", "How appeals are handled";
     StatsPeriodLabel => "统计时段", "Period";
     StatsPeriodMonth => "按月", "By month";

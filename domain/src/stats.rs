@@ -16,6 +16,10 @@
 //! - **satisfaction** (满意率): (satisfied + basically satisfied) ÷ rated, over the appeals received
 //!   in the period that were rated; the **rated share** is rated ÷ closed;
 //! - **reopened**: appeals received in the period that a 不满意 rating reopened at least once.
+//!
+//! The monthly trend ([`Period::trend_bounds`]) applies the same definitions to each month of the
+//! [`TREND_MONTHS`] ending with the period's last month: *closed* there means closed by the end of
+//! that month.
 
 use time::{Date, Month, OffsetDateTime, Time};
 
@@ -115,6 +119,56 @@ impl Period {
     }
 }
 
+/// How many months the trend shows.
+pub const TREND_MONTHS: usize = 12;
+
+/// Midnight China time at the start of the first day of a month, in Unix seconds.
+fn month_start(year: i32, month: u8) -> Option<i64> {
+    let d = Date::from_calendar_date(year, Month::try_from(month).ok()?, 1).ok()?;
+    Some(d.with_time(Time::MIDNIGHT).assume_offset(crate::sla::CHINA).unix_timestamp())
+}
+
+/// The month after `(year, month)`.
+fn next_month(year: i32, month: u8) -> (i32, u8) {
+    if month >= 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    }
+}
+
+/// The months of a trend and where they begin and end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendMonths {
+    /// `(year, month)`, oldest first.
+    pub months: Vec<(i32, u8)>,
+    /// One more than `months`, ascending (Unix seconds, midnight China time): month `i` is
+    /// `[bounds[i], bounds[i + 1])`.
+    pub bounds: Vec<i64>,
+}
+
+impl Period {
+    /// The [`TREND_MONTHS`] months ending with the month of the period's last day.
+    #[must_use]
+    pub fn trend_bounds(self) -> Option<TrendMonths> {
+        let (_, last) = self.days()?;
+        let (mut y, mut m) = (last.year(), u8::from(last.month()));
+        // Go back TREND_MONTHS - 1 months from the last one.
+        for _ in 1..TREND_MONTHS {
+            (y, m) = if m <= 1 { (y - 1, 12) } else { (y, m - 1) };
+        }
+        let mut months = Vec::with_capacity(TREND_MONTHS);
+        let mut bounds = Vec::with_capacity(TREND_MONTHS + 1);
+        for _ in 0..TREND_MONTHS {
+            months.push((y, m));
+            bounds.push(month_start(y, m)?);
+            (y, m) = next_month(y, m);
+        }
+        bounds.push(month_start(y, m)?);
+        Some(TrendMonths { months, bounds })
+    }
+}
+
 /// What the database counted for one scope (a unit and everything below it, or a category) and
 /// one period (see the module documentation for each).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -192,16 +246,50 @@ pub struct StatsRow {
     pub code: String,
     pub name: String,
     pub name_en: String,
-    /// `city`, `district`, `street`, `community`.
+    /// `city`, `district`, `street`, `community`, `grid`.
     pub level: String,
     pub counts: Counts,
     /// Whether the public may open this region's own figures.
     pub opens: bool,
 }
 
-/// The public statistics page: the chosen period (as the form shows it), the region, the regions
-/// above it (links back up) and one level below it.
+/// One month of the trend: the appeals received in it, counted as of the end of that month
+/// (`overdue_now`, `supervised`, `escalated` and `reopened` are not counted per month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MonthRow {
+    pub year: i32,
+    pub month: u8,
+    pub counts: Counts,
+}
+
+/// How many appeals of one category the region received in the period.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CategoryRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub received: u64,
+}
+
+/// A grid cell on the map: its figures, the names of its community (cells are numbered within
+/// their community, so a cell's own name alone is ambiguous on a district's map) and its
+/// polygons (each the exterior ring, then holes; points `[lng, lat]`, as `cellmap::MapCell`
+/// takes them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MapCellRow {
+    pub row: StatsRow,
+    pub community: String,
+    pub community_en: String,
+    pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+/// How many categories the page lists.
+pub const TOP_CATEGORIES: usize = 5;
+
+/// The public statistics page: the chosen period (as the form shows it), the region, the regions
+/// above it (links back up) and one level below it, the region's monthly trend and most frequent
+/// categories, and the grid cells under it for the map.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatsView {
     /// `month`, `quarter`, `year` or `custom`.
     pub kind: String,
@@ -214,6 +302,12 @@ pub struct StatsView {
     pub trail: Vec<StatsRow>,
     pub region: StatsRow,
     pub children: Vec<StatsRow>,
+    /// The [`TREND_MONTHS`] months ending with the period's last month, oldest first.
+    pub trend: Vec<MonthRow>,
+    /// At most [`TOP_CATEGORIES`], the most frequent first (ties by code).
+    pub top_categories: Vec<CategoryRow>,
+    /// The grid cells drawn on the map (empty: no map), sorted by code.
+    pub map: Vec<MapCellRow>,
 }
 
 impl Period {
@@ -324,6 +418,31 @@ mod tests {
         ] {
             assert_eq!(Period::parse(bad.0, bad.1), None);
         }
+    }
+
+    #[test]
+    fn the_trend_is_twelve_china_months_ending_with_the_periods_last() {
+        let TrendMonths { months, bounds } = Period::Month { year: 2026, month: 2 }.trend_bounds().unwrap();
+        assert_eq!(months.len(), TREND_MONTHS);
+        assert_eq!((months[0], months[11]), ((2025, 3), (2026, 2)));
+        assert_eq!(bounds.len(), TREND_MONTHS + 1);
+        // The last month is the period itself.
+        assert_eq!((bounds[11], bounds[12]), Period::Month { year: 2026, month: 2 }.bounds().unwrap());
+        assert!(bounds.windows(2).all(|w| w[0] < w[1]));
+        // A year ends in December; a quarter with its third month; custom dates with the month
+        // of the last day.
+        let m = Period::Year { year: 2026 }.trend_bounds().unwrap().months;
+        assert_eq!((m[0], m[11]), ((2026, 1), (2026, 12)));
+        let TrendMonths { months: m, bounds: b } = Period::Quarter { year: 2026, quarter: 1 }.trend_bounds().unwrap();
+        assert_eq!((m[0], m[11]), ((2025, 4), (2026, 3)));
+        // 2025-04-01 00:00 +08:00.
+        assert_eq!(b[0], 1_743_436_800);
+        let custom = Period::Custom {
+            from: Date::from_calendar_date(2026, Month::November, 20).unwrap(),
+            to: Date::from_calendar_date(2027, Month::January, 3).unwrap(),
+        };
+        let m = custom.trend_bounds().unwrap().months;
+        assert_eq!((m[0], m[11]), ((2026, 2), (2027, 1)));
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! `/stats`: the public statistics page (issue 12). Server-rendered, no island, complete without
 //! JavaScript: a GET form for the period, the region's figures with each definition beside it,
-//! the regions one level down as a table and as a bar chart drawn by the server (SVG), the same
-//! numbers in both. Small counts are shown as "<5" and rates on them are withheld
-//! (`domain::stats`).
+//! for a district, street, community or grid cell a map of the grid cells shaded by appeals
+//! received (`domain::cellmap`, each cell a link to its own figures), the regions one level down
+//! as a table and as a bar chart, the last 12 months as a chart and a table, and the most frequent
+//! categories. Every chart is SVG drawn by the server with classes only (the CSP allows no inline
+//! style) and has its numbers in a table too. Small counts are shown as "<5" and rates on them
+//! are withheld (`domain::stats`).
 
 use crate::components::{fill, lang, t, urlencode, PageTitle};
 use crate::stats_api::{public_stats, StatsAnswer};
+use domain::cellmap::{self, MapCell};
 use domain::region::localized;
-use domain::stats::{percent, Shown, StatsRow, StatsView};
+use domain::stats::{percent, MonthRow, Shown, StatsRow, StatsView, SUPPRESS_BELOW};
 use domain::{Lang, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
@@ -111,9 +115,207 @@ fn figures(v: &StatsView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        {(!v.map.is_empty()).then(|| cell_map(v))}
         {(!v.children.is_empty()).then(|| below(v))}
+        {trend(v)}
+        {top_categories(v)}
         <p class="hint">{t(Msg::StatsSuppressedNote)}</p>
         <p class="hint">{t(Msg::StatsDataNote)}</p>
+        <p class="hint">{t(Msg::StatsCacheNote)}</p>
+    }
+}
+
+/// A small square in a map or chart class, for a legend (the colours stay in the stylesheet).
+fn swatch(class: &'static str) -> impl IntoView {
+    view! {
+        <svg class="swatch" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <rect class=class x="1" y="1" width="14" height="14"/>
+        </svg>
+    }
+}
+
+/// The grid cells under the region, shaded by appeals received, each a link to its figures; the
+/// legend says what each shade means. The children table below is the map's text alternative.
+fn cell_map(v: &StatsView) -> impl IntoView {
+    let lang = lang();
+    let max = v.map.iter().map(|c| c.row.counts.received).max().unwrap_or(0);
+    let labels: Vec<String> = v
+        .map
+        .iter()
+        .map(|c| {
+            let community = localized(lang, &c.community, &c.community_en);
+            let cell = name(lang, &c.row);
+            let full = if community.is_empty() {
+                cell
+            } else {
+                fill(t(Msg::StatsCellName), &[("community", community.to_owned()), ("cell", cell)])
+            };
+            let args = [("name", full), ("n", Shown::public(c.row.counts.received).text())];
+            let key = if c.row.counts.overdue_now > 0 { Msg::StatsCellOverdueLabel } else { Msg::StatsCellLabel };
+            fill(t(key), &args)
+        })
+        .collect();
+    let cells: Vec<MapCell<'_>> = v
+        .map
+        .iter()
+        .zip(labels)
+        .map(|(c, label)| MapCell {
+            code: &c.row.code,
+            polygons: &c.polygons,
+            shade: cellmap::shade_of(c.row.counts.received, max),
+            href: Some(region_link(v, &c.row)),
+            label,
+            marked: c.row.counts.overdue_now > 0,
+        })
+        .collect();
+    let svg = cellmap::render(&cells, 600, t(Msg::StatsMapTitle));
+    // Shade k holds the values up to ⌊k · max / 4⌋; a shade no whole number reaches is left out,
+    // and shades whose edges read the same once small counts are hidden ("<5") share one line.
+    let edge = |k: u64| k * max / 4;
+    let mut shades: Vec<(Vec<&'static str>, String)> = Vec::new();
+    for (k, class) in [(1, "cell s1"), (2, "cell s2"), (3, "cell s3"), (4, "cell s4")] {
+        if max == 0 || edge(k) == edge(k - 1) {
+            continue;
+        }
+        let text = Shown::public(edge(k)).text();
+        match shades.last_mut() {
+            Some((classes, last)) if *last == text => classes.push(class),
+            _ => shades.push((vec![class], text)),
+        }
+    }
+    let siblings = v.region.level == "grid";
+    view! {
+        <h2 id="map">{t(Msg::StatsMapTitle)}</h2>
+        {siblings.then(|| view! { <p>{t(Msg::StatsMapSiblings)}</p> })}
+        <p class="hint">{t(Msg::StatsMapLead)}</p>
+        <div class="cellmap-frame" inner_html=svg></div>
+        <p class="label" id="map-legend">{t(Msg::StatsMapLegend)}</p>
+        <ul class="map-legend" aria-labelledby="map-legend">
+            <li>{swatch("cell s0")}" "{t(Msg::StatsMapNone)}</li>
+            {shades.into_iter().map(|(classes, n)| view! {
+                <li>{classes.into_iter().map(swatch).collect_view()}" "{fill(t(Msg::StatsMapUpTo), &[("n", n)])}</li>
+            }).collect_view()}
+            <li>{swatch("cell s0 marked")}" "{t(Msg::StatsMapMarked)}</li>
+        </ul>
+    }
+}
+
+/// A count as a chart draws it: exact, or (for "<5") a dashed box as tall as 5.
+fn drawn(n: u64) -> (u64, bool) {
+    match Shown::public(n) {
+        Shown::Exact(n) => (n, false),
+        Shown::Few => (SUPPRESS_BELOW, true),
+    }
+}
+
+/// The last 12 months: received and closed as bars, then the same numbers (and the shares) in a
+/// table.
+fn trend(v: &StatsView) -> impl IntoView {
+    let months: Vec<MonthRow> = v.trend.clone();
+    let label = |m: &MonthRow| format!("{}-{:02}", m.year, m.month);
+    view! {
+        <h2 id="trend">{t(Msg::StatsTrendTitle)}</h2>
+        {trend_chart(&months)}
+        <table class="stats-table">
+            <caption>{t(Msg::StatsTrendCaption)}</caption>
+            <thead><tr>
+                <th scope="col">{t(Msg::StatsMonth)}</th>
+                <th scope="col">{t(Msg::StatsReceived)}</th>
+                <th scope="col">{t(Msg::StatsClosedCount)}</th>
+                <th scope="col">{t(Msg::StatsClosed)}</th>
+                <th scope="col">{t(Msg::StatsSatisfaction)}</th>
+            </tr></thead>
+            <tbody>
+                {months.iter().map(|m| {
+                    let rates = m.counts.rates(true);
+                    view! {
+                        <tr class="trend-row">
+                            <th scope="row">{label(m)}</th>
+                            <td class="num">{Shown::public(m.counts.received).text()}</td>
+                            <td class="num">{Shown::public(m.counts.closed).text()}</td>
+                            <td class="num">{percent(rates.closed)}</td>
+                            <td class="num">{percent(rates.satisfaction)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Two bars a month (received, closed), scaled to the largest drawn count; the month under each
+/// pair, the year under the first month and every January.
+fn trend_chart(months: &[MonthRow]) -> impl IntoView {
+    const GROUP: u64 = 40;
+    const BAR: u64 = 15;
+    const TOP: u64 = 8;
+    const HEIGHT: u64 = 140;
+    let max =
+        months.iter().flat_map(|m| [drawn(m.counts.received).0, drawn(m.counts.closed).0]).max().unwrap_or(0).max(1);
+    let base = TOP + HEIGHT;
+    let width = GROUP * (months.len() as u64).max(1);
+    let bar = move |x: u64, n: u64, class: &'static str| {
+        let (value, few) = drawn(n);
+        let h = value * HEIGHT / max;
+        let class = if few { "bar few" } else { class };
+        (h > 0).then(|| {
+            view! { <rect class=class x=x.to_string() y=(base - h).to_string() width=BAR.to_string() height=h.to_string()/> }
+        })
+    };
+    view! {
+        <figure class="stats-chart trend-chart">
+            <figcaption>{t(Msg::StatsTrendChart)}</figcaption>
+            <svg viewBox=format!("0 0 {width} {}", base + 34) width="100%" role="img" aria-label=t(Msg::StatsTrendCaption)>
+                <line class="axis" x1="0" x2=width.to_string() y1=base.to_string() y2=base.to_string()/>
+                {months.iter().enumerate().map(|(i, m)| {
+                    let x = i as u64 * GROUP + (GROUP - 2 * BAR) / 2;
+                    let mid = (i as u64 * GROUP + GROUP / 2).to_string();
+                    let year = (i == 0 || m.month == 1).then(|| view! {
+                        <text x=mid.clone() y=(base + 30).to_string() font-size="11" text-anchor="middle">{m.year.to_string()}</text>
+                    });
+                    view! {
+                        {bar(x, m.counts.received, "bar")}
+                        {bar(x + BAR, m.counts.closed, "bar closed")}
+                        <text x=mid.clone() y=(base + 16).to_string() font-size="12" text-anchor="middle">{m.month.to_string()}</text>
+                        {year}
+                    }
+                }).collect_view()}
+            </svg>
+            <ul class="chart-legend">
+                <li>{swatch("bar")}" "{t(Msg::StatsReceived)}</li>
+                <li>{swatch("bar closed")}" "{t(Msg::StatsClosedCount)}</li>
+                <li>{swatch("bar few")}" "{t(Msg::StatsTrendFew)}</li>
+            </ul>
+        </figure>
+    }
+}
+
+/// The most frequent categories of the period.
+fn top_categories(v: &StatsView) -> impl IntoView {
+    let lang = lang();
+    let rows = v.top_categories.clone();
+    view! {
+        <h2 id="categories">{t(Msg::StatsTopCategories)}</h2>
+        {if rows.is_empty() {
+            view! { <p class="hint">{t(Msg::StatsTopNone)}</p> }.into_any()
+        } else {
+            view! {
+                <table class="stats-table" aria-labelledby="categories">
+                    <thead><tr>
+                        <th scope="col">{t(Msg::StatsCategory)}</th>
+                        <th scope="col">{t(Msg::StatsReceived)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.iter().map(|c| view! {
+                            <tr>
+                                <th scope="row">{localized(lang, &c.name, &c.name_en).to_owned()}</th>
+                                <td class="num">{Shown::public(c.received).text()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
     }
 }
 

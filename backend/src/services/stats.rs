@@ -1,15 +1,31 @@
-//! The grid's figures for the public statistics page (issue 12): a region (the city by default)
-//! and the regions one level below it, over a period, with small counts suppressed. The
-//! definitions are `domain::stats`'s; the counting is `store::stats`.
+//! The grid's figures for the public statistics page (issue 12): a region (the city by default),
+//! the regions one level below it, its month-by-month trend, its most frequent categories and the
+//! grid cells under it (for the map), over a period. The definitions are `domain::stats`'s (the
+//! page suppresses small counts); the counting is `store::stats`.
+//!
+//! The public may open every level down to a single grid cell: what protects residents there is
+//! the suppression of small counts, not a depth limit.
+//!
+//! A burst of public requests costs one database read per period per minute: what a period's
+//! page of *any* region needs (every figure, the trend, the categories, all grouped by region
+//! path) is read once and kept for [`CACHE_SECONDS`] in [`PublicCache`] (at most
+//! [`CACHE_ENTRIES`] periods, timed by the state's clock). Staff figures never go through it.
 
 use crate::store::stats as store;
 use crate::{AppState, BackendError, Result};
 use domain::region::{Level, Region};
-use domain::stats::{Counts, Period, StatsRow, StatsView};
+use domain::stats::{CategoryRow, Counts, MapCellRow, MonthRow, Period, StatsRow, StatsView, TOP_CATEGORIES};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
-/// How far down the public may drill: the city, its districts, their streets (a street's
-/// communities are listed, not opened further).
-const PUBLIC_DEEPEST: Level = Level::Street;
+/// How far down the public may drill: every level, to the grid cell.
+const PUBLIC_DEEPEST: Level = Level::Grid;
+
+/// How long a period's public figures are reused, in seconds.
+pub const CACHE_SECONDS: i64 = 60;
+
+/// How many periods the public cache holds at most (the oldest is dropped first).
+pub const CACHE_ENTRIES: usize = 64;
 
 fn below(level: Level) -> Option<Level> {
     match level {
@@ -31,8 +47,68 @@ fn level_rank(level: Level) -> u8 {
     }
 }
 
-/// The public figures of `region` (the city when `None`) for `period`, and of the regions one
-/// level below it.
+/// One read of a period, grouped by region path: enough for the public page of every region.
+#[derive(Debug, Default)]
+struct PeriodFigures {
+    by_path: HashMap<String, Counts>,
+    /// The trend's months (see `Period::trend_bounds`).
+    monthly: HashMap<String, Vec<Counts>>,
+    by_category: HashMap<(String, String), u64>,
+}
+
+/// A period: `[start, end)` and the category (`None`: all).
+type Key = (i64, i64, Option<String>);
+
+/// Filled once by whichever request comes first; the others wait for it.
+type Slot = Arc<tokio::sync::OnceCell<Arc<PeriodFigures>>>;
+
+/// The public figures of recent periods, each with when it was read (see the module
+/// documentation). Cloning shares the cache.
+#[derive(Clone, Default)]
+pub struct PublicCache(Arc<Mutex<HashMap<Key, (i64, Slot)>>>);
+
+impl PublicCache {
+    /// The slot of `key` at `now`: the kept one while it is younger than [`CACHE_SECONDS`], or a
+    /// new, empty one. Expired entries are dropped, and the oldest one when the cache is full.
+    fn slot(&self, key: &Key, now: i64) -> Slot {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // A clock moved back also expires an entry: figures never come from the future.
+        map.retain(|_, (at, _)| now >= *at && now - *at < CACHE_SECONDS);
+        if let Some((_, slot)) = map.get(key) {
+            return slot.clone();
+        }
+        while map.len() >= CACHE_ENTRIES {
+            let Some(oldest) = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) else { break };
+            map.remove(&oldest);
+        }
+        let slot = Slot::default();
+        map.insert(key.clone(), (now, slot.clone()));
+        slot
+    }
+}
+
+/// The figures of `[start, end)` (trend months `bounds`), from the cache or read now.
+async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
+    let now = state.clock.ts();
+    let slot = state.stats_cache.slot(&(start, end, None), now);
+    let figures = slot
+        .get_or_try_init(|| async {
+            let pool = &state.db.pool;
+            let (by_path, monthly, by_category) = tokio::try_join!(
+                store::counts_by_path(pool, None, start, end, now),
+                store::monthly_by_path(pool, bounds, None),
+                store::received_by_category(pool, start, end),
+            )?;
+            Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category }))
+        })
+        .await?;
+    Ok(figures.clone())
+}
+
+/// The public figures of `region` (the city when `None`) for `period`: its own, the regions one
+/// level below it, the trend of the 12 months ending with the period's last month, its most
+/// frequent categories and, for a district, street or community, the grid cells under it (for a
+/// grid cell, its community's cells).
 ///
 /// # Errors
 /// [`BackendError::NotFound`] for an unknown region or one below what the public may open;
@@ -41,7 +117,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     let cat = state.catalog.get();
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let (first, last) = period.days().ok_or(BackendError::NotFound)?;
-    let now = state.clock.ts();
+    let domain::stats::TrendMonths { months, bounds } = period.trend_bounds().ok_or(BackendError::NotFound)?;
     let region: &Region = match region {
         Some(code) => cat.region(code).ok_or(BackendError::NotFound)?,
         None => cat.regions.iter().find(|r| r.parent.is_none()).ok_or(BackendError::NotFound)?,
@@ -49,6 +125,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     if level_rank(region.level) > level_rank(PUBLIC_DEEPEST) {
         return Err(BackendError::NotFound);
     }
+    let figures = period_figures(state, start, end, &bounds).await?;
     let row = |r: &Region, counts: Counts| StatsRow {
         code: r.code.clone(),
         name: r.name.clone(),
@@ -57,9 +134,8 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         counts,
         opens: level_rank(r.level) <= level_rank(PUBLIC_DEEPEST),
     };
-    // One read of the period for the region and all its children.
-    let by_path = store::counts_by_path(&state.db.pool, None, start, end, now).await?;
-    let count = |r: &Region| store::sum_under(&by_path, &cat.region_path(&r.code));
+    let count = |r: &Region| store::sum_under(&figures.by_path, &cat.region_path(&r.code));
+    let scope = cat.region_path(&region.code);
     let own = row(region, count(region));
     let mut children = Vec::new();
     if let Some(level) = below(region.level) {
@@ -77,6 +153,58 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         up = r.parent.as_deref().and_then(|p| cat.region(p));
     }
     trail.reverse();
+
+    let mut trend: Vec<MonthRow> =
+        months.iter().map(|&(year, month)| MonthRow { year, month, counts: Counts::default() }).collect();
+    for per_month in figures.monthly.iter().filter(|(p, _)| p.starts_with(&scope)).map(|(_, m)| m) {
+        for (t, c) in trend.iter_mut().zip(per_month) {
+            t.counts += *c;
+        }
+    }
+
+    let mut per_category: HashMap<&str, u64> = HashMap::new();
+    for ((_, code), n) in figures.by_category.iter().filter(|((p, _), _)| p.starts_with(&scope)) {
+        *per_category.entry(code.as_str()).or_insert(0) += n;
+    }
+    let mut top: Vec<(&str, u64)> = per_category.into_iter().filter(|(_, n)| *n > 0).collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let top_categories = top
+        .into_iter()
+        .take(TOP_CATEGORIES)
+        .map(|(code, received)| {
+            let c = cat.category(code);
+            CategoryRow {
+                code: code.to_owned(),
+                name: c.map_or_else(|| code.to_owned(), |c| c.name.clone()),
+                name_en: c.map(|c| c.name_en.clone()).unwrap_or_default(),
+                received,
+            }
+        })
+        .collect();
+
+    let map_scope = match region.level {
+        Level::City => None,
+        Level::District | Level::Street | Level::Community => Some(region.code.as_str()),
+        Level::Grid => region.parent.as_deref(),
+    };
+    let map = map_scope
+        .map(|s| {
+            cat.cells_under(s)
+                .into_iter()
+                .filter_map(|c| {
+                    let polygons = cat.cell_shapes(&c.code)?.to_vec();
+                    let community = c.parent.as_deref().and_then(|p| cat.region(p));
+                    Some(MapCellRow {
+                        row: row(c, count(c)),
+                        community: community.map(|r| r.name.clone()).unwrap_or_default(),
+                        community_en: community.map(|r| r.name_en.clone()).unwrap_or_default(),
+                        polygons,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
     let (kind, year, month, quarter) = period.form();
     Ok(StatsView {
         kind: kind.to_owned(),
@@ -88,5 +216,37 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         trail,
         region: own,
         children,
+        trend,
+        top_categories,
+        map,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: i64) -> Key {
+        (n, n + 1, None)
+    }
+
+    #[test]
+    fn the_cache_keeps_a_slot_for_a_minute_and_at_most_its_size() {
+        let cache = PublicCache::default();
+        let a = cache.slot(&key(0), 1000);
+        assert!(Arc::ptr_eq(&a, &cache.slot(&key(0), 1000 + CACHE_SECONDS - 1)), "within the minute");
+        assert!(!Arc::ptr_eq(&a, &cache.slot(&key(0), 1000 + CACHE_SECONDS)), "a minute later: new");
+        // A clock moved back does not serve figures read "later".
+        let b = cache.slot(&key(1), 5000);
+        assert!(!Arc::ptr_eq(&b, &cache.slot(&key(1), 4999)));
+        // Full: the oldest goes first.
+        let cache = PublicCache::default();
+        cache.slot(&key(0), 100);
+        for i in 1..i64::try_from(CACHE_ENTRIES).unwrap() + 5 {
+            cache.slot(&key(i), 101);
+        }
+        let map = cache.0.lock().unwrap();
+        assert_eq!(map.len(), CACHE_ENTRIES);
+        assert!(!map.contains_key(&key(0)) && map.contains_key(&key(68)));
+    }
 }

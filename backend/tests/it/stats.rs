@@ -1,4 +1,6 @@
-//! The grid's figures (issue 12) on hand-built fixtures whose answers are known, both engines.
+//! The grid's figures (issue 12) on hand-built fixtures whose answers are known, both engines:
+//! the definitions, the monthly trend (China months), the most frequent categories, the map's
+//! cells and the public cache.
 
 use crate::common::{self, Engine};
 use backend::store::stats;
@@ -100,13 +102,18 @@ async fn figures_follow_the_definitions(engine: Engine) {
     assert!(hd_row.opens);
     let street = backend::services::stats::public(&state, Some("HD01"), november).await.unwrap();
     assert_eq!(street.trail.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().last(), Some(&"HD"));
-    assert!(street.children.iter().all(|r| !r.opens), "communities are listed, not opened");
-    for closed in ["HD0101", "nope"] {
-        assert!(matches!(
-            backend::services::stats::public(&state, Some(closed), november).await,
-            Err(backend::BackendError::NotFound)
-        ));
-    }
+    assert!(street.children.iter().all(|r| r.opens), "communities open too");
+    // Every level opens, down to a grid cell (small counts are what the page hides).
+    let community = backend::services::stats::public(&state, Some("HD0101"), november).await.unwrap();
+    assert_eq!(community.region.counts.received, 6, "all of HD's November appeals are held in HD0101");
+    assert!(community.children.iter().all(|r| r.opens && r.level == "grid"));
+    let cell = backend::services::stats::public(&state, Some("HD010101"), november).await.unwrap();
+    assert!(cell.children.is_empty());
+    assert_eq!(cell.trail.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().last(), Some(&"HD0101"));
+    assert!(matches!(
+        backend::services::stats::public(&state, Some("nope"), november).await,
+        Err(backend::BackendError::NotFound)
+    ));
 }
 both_engines!(figures_follow_the_definitions);
 
@@ -137,3 +144,163 @@ async fn the_appeal_keeps_its_latest_rating(engine: Engine) {
     assert_eq!(kept.as_deref(), Some("basically"));
 }
 both_engines!(the_appeal_keeps_its_latest_rating);
+
+/// Unix seconds of a moment in China time.
+fn china(at: time::PrimitiveDateTime) -> i64 {
+    at.assume_offset(domain::sla::CHINA).unix_timestamp()
+}
+
+/// Sets an appeal's submission time (and, with `closed`, closes it then).
+async fn submitted(state: &backend::AppState, ticket: &str, at: i64, closed: Option<i64>) {
+    exec(state, &format!("UPDATE appeals SET submitted_at = {at} WHERE ticket = $1"), ticket).await;
+    if let Some(c) = closed {
+        exec(state, &format!("UPDATE appeals SET status = 'closed', closed_at = {c} WHERE ticket = $1"), ticket).await;
+    }
+}
+
+async fn the_trend_counts_each_china_month_as_of_its_end(engine: Engine) {
+    use time::macros::datetime;
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let mut t = Vec::new();
+    for _ in 0..9 {
+        t.push(common::simple_appeal(&state).await);
+    }
+    // Either side of the October/November edge in China (both on 31 October in UTC).
+    submitted(&state, &t[0], china(datetime!(2026-10-31 23:59:59)), None).await;
+    submitted(&state, &t[1], china(datetime!(2026-11-01 00:00:00)), None).await;
+    // October: one closed within October, one only in November (closed for November's count of
+    // the period, not for October's row).
+    submitted(&state, &t[2], china(datetime!(2026-10-10 10:00)), Some(china(datetime!(2026-10-20 10:00)))).await;
+    submitted(&state, &t[3], china(datetime!(2026-10-15 10:00)), Some(china(datetime!(2026-11-02 10:00)))).await;
+    // September: closed, rated unsatisfied and reopened (open again); and one rated satisfied.
+    submitted(&state, &t[4], china(datetime!(2026-09-10 10:00)), None).await;
+    exec(&state, "UPDATE appeals SET rating = 'unsatisfied' WHERE ticket = $1", &t[4]).await;
+    exec(&state, "INSERT INTO appeal_events (ticket, at, kind, actor, public) SELECT ticket, submitted_at + 300, 'reopened_unsatisfied', 'resident', 1 FROM appeals WHERE ticket = $1", &t[4]).await;
+    submitted(&state, &t[5], china(datetime!(2026-09-12 10:00)), Some(china(datetime!(2026-09-13 10:00)))).await;
+    exec(&state, "UPDATE appeals SET rating = 'satisfied' WHERE ticket = $1", &t[5]).await;
+    // The window's first month begins at midnight China time on 1 December 2025.
+    submitted(&state, &t[6], china(datetime!(2025-11-30 23:59:59)), None).await;
+    submitted(&state, &t[7], china(datetime!(2025-12-01 00:00:00)), None).await;
+    // Another district's, in November: the city's trend only.
+    common::force(&state, &t[8], "U-HX01", "in_progress").await;
+
+    let november = Period::Month { year: 2026, month: 11 };
+    let hd = backend::services::stats::public(&state, Some("HD"), november).await.unwrap();
+    assert_eq!(hd.trend.len(), 12);
+    let months: Vec<(i32, u8)> = hd.trend.iter().map(|m| (m.year, m.month)).collect();
+    assert_eq!((months[0], months[11]), ((2025, 12), (2026, 11)));
+    let received: Vec<u64> = hd.trend.iter().map(|m| m.counts.received).collect();
+    assert_eq!(received, [1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 1]);
+    let (sep, oct, nov) = (hd.trend[9].counts, hd.trend[10].counts, hd.trend[11].counts);
+    assert_eq!((sep.closed, oct.closed, nov.closed), (1, 1, 0), "closed by the end of its own month");
+    assert_eq!((sep.rated, sep.satisfied), (2, 1));
+    assert_eq!(sep.rates(false).satisfaction, Some(500));
+    assert_eq!(sep.rates(true).satisfaction, None, "two ratings: withheld from the public");
+    // The period's own figures agree with the trend's last month.
+    assert_eq!(hd.region.counts.received, nov.received);
+    let city = backend::services::stats::public(&state, None, november).await.unwrap();
+    assert_eq!(city.trend[11].counts.received, 2);
+    // A year's trend is its own twelve months; a custom period ends with the month of its last day.
+    let year = backend::services::stats::public(&state, Some("HD"), Period::Year { year: 2025 }).await.unwrap();
+    assert_eq!(year.trend.iter().map(|m| m.counts.received).sum::<u64>(), 2, "November and December 2025");
+    assert_eq!((year.trend[10].counts.received, year.trend[11].counts.received), (1, 1));
+}
+both_engines!(the_trend_counts_each_china_month_as_of_its_end);
+
+async fn the_most_frequent_categories_come_first(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    // 3 × sanitation; 2 × other and 2 × pollution (a tie: by code); one each of three more.
+    let plan = [
+        "sanitation",
+        "sanitation",
+        "sanitation",
+        "pollution",
+        "other",
+        "other",
+        "pollution",
+        "wage_arrears",
+        "legal_aid",
+        "suggestion",
+    ];
+    for category in plan {
+        let ticket = common::simple_appeal(&state).await;
+        exec(&state, &format!("UPDATE appeals SET category = '{category}' WHERE ticket = $1"), &ticket).await;
+    }
+    let november = Period::Month { year: 2026, month: 11 };
+    let v = backend::services::stats::public(&state, Some("HD"), november).await.unwrap();
+    let top: Vec<(&str, u64)> = v.top_categories.iter().map(|c| (c.code.as_str(), c.received)).collect();
+    assert_eq!(
+        top,
+        [("sanitation", 3), ("other", 2), ("pollution", 2), ("legal_aid", 1), ("suggestion", 1)],
+        "five at most, ties by code"
+    );
+    assert_eq!((v.top_categories[0].name.as_str(), v.top_categories[0].name_en.as_str()), ("环境卫生", "Sanitation"));
+    // Another district had none.
+    let hx = backend::services::stats::public(&state, Some("HX"), november).await.unwrap();
+    assert!(hx.top_categories.is_empty());
+}
+both_engines!(the_most_frequent_categories_come_first);
+
+async fn the_map_shows_the_grid_cells_under_the_region(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let t = common::simple_appeal(&state).await;
+    common::force(&state, &t, "U-HD010102", "in_progress").await;
+    exec(&state, "UPDATE appeals SET deadline_at = submitted_at - 60 WHERE ticket = $1", &t).await;
+    let november = Period::Month { year: 2026, month: 11 };
+    let public =
+        |r: &'static str| backend::services::stats::public(&state, if r.is_empty() { None } else { Some(r) }, november);
+    let city = public("").await.unwrap();
+    assert!(city.map.is_empty(), "no map of the whole city");
+    let hd = public("HD").await.unwrap();
+    let cat = state.catalog.get();
+    assert_eq!(hd.map.len(), cat.cells_under("HD").len());
+    assert_eq!(hd.map.len(), 36);
+    assert!(hd.map.windows(2).all(|w| w[0].row.code < w[1].row.code), "sorted by code");
+    assert!(hd.map.iter().all(|c| !c.polygons.is_empty() && c.row.level == "grid"));
+    let cell = hd.map.iter().find(|c| c.row.code == "HD010102").unwrap();
+    assert_eq!((cell.row.counts.received, cell.row.counts.overdue_now), (1, 1));
+    assert_eq!(public("HD01").await.unwrap().map.len(), 12);
+    assert_eq!(public("HD0101").await.unwrap().map.len(), 4);
+    // A cell's page shows its community's cells.
+    let own = public("HD010102").await.unwrap();
+    assert_eq!(
+        own.map.iter().map(|c| c.row.code.as_str()).collect::<Vec<_>>(),
+        ["HD010101", "HD010102", "HD010103", "HD010104"]
+    );
+    assert_eq!(own.region.counts.received, 1);
+    assert_eq!(cat.cell_shapes("HD010102").map(<[_]>::len), Some(cell.polygons.len()));
+    assert!(cat.cell_shapes("HD01").is_none(), "a street is no cell");
+}
+both_engines!(the_map_shows_the_grid_cells_under_the_region);
+
+async fn public_figures_are_kept_for_a_minute(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let november = Period::Month { year: 2026, month: 11 };
+    let (start, end) = november.bounds().unwrap();
+    let received = |v: &domain::stats::StatsView| (v.region.counts.received, v.trend[11].counts.received);
+    common::simple_appeal(&state).await;
+    let first = backend::services::stats::public(&state, None, november).await.unwrap();
+    assert_eq!(received(&first), (1, 1));
+    common::simple_appeal(&state).await;
+    clock.advance(time::Duration::seconds(59));
+    // Within the minute: the same figures, for every region of the period.
+    let again = backend::services::stats::public(&state, None, november).await.unwrap();
+    assert_eq!(again, first);
+    let hd = backend::services::stats::public(&state, Some("HD"), november).await.unwrap();
+    assert_eq!(received(&hd), (1, 1));
+    // Staff counts are never cached.
+    let hd_path = state.catalog.get().region_path("HD");
+    assert_eq!(stats::counts(&state.db.pool, &hd_path, None, start, end, state.clock.ts()).await.unwrap().received, 2);
+    // The same days chosen as dates are the same period; another period is read on its own.
+    let custom = Period::Custom { from: time::macros::date!(2026 - 11 - 01), to: time::macros::date!(2026 - 11 - 30) };
+    let same = backend::services::stats::public(&state, None, custom).await.unwrap();
+    assert_eq!(same.region.counts.received, 1);
+    let quarter =
+        backend::services::stats::public(&state, None, Period::Quarter { year: 2026, quarter: 4 }).await.unwrap();
+    assert_eq!(quarter.region.counts.received, 2);
+    // A minute after the first read: read again.
+    clock.advance(time::Duration::seconds(1));
+    let later = backend::services::stats::public(&state, None, november).await.unwrap();
+    assert_eq!(received(&later), (2, 2));
+}
+both_engines!(public_figures_are_kept_for_a_minute);

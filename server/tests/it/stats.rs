@@ -1,5 +1,6 @@
 //! `/stats`, the public statistics page (issue 12), through the real router: figures with their
-//! definitions, drill-down, small counts suppressed, clear refusals, no script.
+//! definitions, drill-down to a grid cell, the map, the trend, small counts suppressed, clear
+//! refusals, no script and no inline style.
 
 use crate::common::{config, get, get_with};
 use axum::http::StatusCode;
@@ -32,9 +33,12 @@ fn figure(body: &str, label: &str) -> String {
 #[tokio::test]
 async fn the_public_sees_figures_with_small_counts_suppressed() {
     let cfg = config(Limits::default());
-    let state = build_state(&cfg).await.unwrap();
+    // The public figures are kept for a minute: the test moves its own clock past that.
+    let clock = backend::clock::ManualClock::new(time::OffsetDateTime::now_utc());
+    let state = build_state(&cfg).await.unwrap().with_clock(std::sync::Arc::new(clock.clone()));
     let app = build_router(state.clone(), leptos_options(&cfg), false);
-    let Period::Month { year, month } = Period::month_of(time::OffsetDateTime::now_utc()) else { unreachable!() };
+    let next_minute = || clock.advance(time::Duration::seconds(61));
+    let Period::Month { year, month } = Period::month_of(state.clock.now()) else { unreachable!() };
     let this_month = format!("period=month&year={year}&month={month}");
     // No appeals: zero is shown as zero and no rate is made up.
     let page = get(&app, "/stats").await;
@@ -51,6 +55,10 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     for _ in 0..3 {
         appeal(&state).await;
     }
+    let cached = get(&app, &format!("/stats?{this_month}")).await;
+    assert_eq!(figure(&cached.body, Msg::StatsReceived.text(Lang::ZhCn)), "0", "the same period, within the minute");
+    assert!(cached.body.contains(Msg::StatsCacheNote.text(Lang::ZhCn)), "and the page says so");
+    next_minute();
     let page = get(&app, &format!("/stats?{this_month}")).await;
     assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "&lt;5");
     assert!(!page.body.contains("<td class=\"num\">3<"), "the exact small count is not shown");
@@ -67,6 +75,7 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     for _ in 0..2 {
         appeal(&state).await;
     }
+    next_minute();
     let page = get(&app, &format!("/stats?region=HD&{this_month}")).await;
     assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "5");
     // English.
@@ -90,8 +99,8 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
         assert!(r.body.contains(Msg::StatsBadPeriod.text(Lang::ZhCn)), "{q}");
     }
-    // A community (below what the public may open), an unknown code, markup in the parameter.
-    for region in ["HD0101", "NOPE", "%3Cscript%3E"] {
+    // An unknown code, markup in the parameter.
+    for region in ["NOPE", "%3Cscript%3E"] {
         let r = get(&app, &format!("/stats?region={region}")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{region}");
         assert!(r.body.contains(Msg::StatsNoRegion.text(Lang::ZhCn)), "{region}");
@@ -103,4 +112,66 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
     let q = get(&app, "/stats?period=quarter&year=2026&quarter=4&region=HD").await;
     assert_eq!(q.status, StatusCode::OK);
     assert!(q.body.contains("2026-10-01") && q.body.contains("2026-12-31"));
+}
+
+#[tokio::test]
+async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let q = "period=month&year=2026&month=11";
+    let hd = get(&app, &format!("/stats?region=HD&{q}")).await;
+    assert_eq!(hd.status, StatusCode::OK);
+    // The map: one shaded cell per grid cell of the district, each linking to its own figures.
+    let cells = state.catalog.get().cells_under("HD").len();
+    assert_eq!(cells, 36);
+    assert_eq!(hd.body.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"cellmap\"").count(), 1);
+    assert_eq!(hd.body.matches("<path class=\"cell s").count(), cells);
+    assert!(hd.body.contains(
+        "<a href=\"/stats?region=HD010101&amp;period=month&amp;year=2026&amp;month=11\"><title>和平社区第1网格：0 件</title>"
+    ));
+    assert!(
+        hd.body.contains(Msg::StatsMapTitle.text(Lang::ZhCn)) && hd.body.contains(Msg::StatsMapMarked.text(Lang::ZhCn))
+    );
+    // The trend: 12 months in a table, the last one the period's.
+    assert_eq!(hd.body.matches("<tr class=\"trend-row\">").count(), 12);
+    assert!(hd.body.contains(Msg::StatsTrendCaption.text(Lang::ZhCn)));
+    assert!(hd.body.contains("<th scope=\"row\">2025-12</th>") && hd.body.contains("<th scope=\"row\">2026-11</th>"));
+    assert!(hd.body.contains(Msg::StatsTopNone.text(Lang::ZhCn)), "no appeals, no categories");
+    // The strict CSP allows no inline style: none anywhere.
+    assert!(!hd.body.contains("style="), "inline style");
+    assert!(!hd.body.contains("<style"), "style element");
+    // A community, and a single grid cell, open too (the cell shows its community's cells).
+    for (region, map_cells) in [("HD0101", 4), ("HD010101", 4)] {
+        let r = get(&app, &format!("/stats?region={region}&{q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{region}");
+        assert_eq!(r.body.matches("<path class=\"cell s").count(), map_cells, "{region}");
+        assert!(!r.body.contains("style="), "{region}");
+    }
+    let cell = get(&app, &format!("/stats?region=HD010101&{q}")).await;
+    assert!(cell.body.contains(Msg::StatsMapSiblings.text(Lang::ZhCn)));
+    // Two appeals held in one cell, overdue: the darkest shade, marked, and the label says so
+    // (with the count suppressed); the legend's edges are suppressed too.
+    for _ in 0..2 {
+        appeal(&state).await;
+    }
+    sqlx::query("UPDATE appeals SET scope_path = $1, deadline_at = submitted_at - 60")
+        .bind(state.catalog.get().region_path("HD010102"))
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let Period::Month { year, month } = Period::month_of(state.clock.now()) else { unreachable!() };
+    let street = get(&app, &format!("/stats?region=HD01&period=month&year={year}&month={month}")).await;
+    assert!(
+        street.body.contains("<title>和平社区第2网格：&lt;5 件，有超期未办结的</title><path class=\"cell s4 marked\""),
+        "{}",
+        street.body
+    );
+    assert_eq!(street.body.matches("class=\"cell s4 marked\"").count(), 1);
+    assert_eq!(street.body.matches("<path class=\"cell s0\"").count(), 11);
+    assert!(street.body.contains("最多 &lt;5 件") && !street.body.contains("最多 2 件"));
+    // The city has no map (too many cells to read), but its trend.
+    let city = get(&app, &format!("/stats?{q}")).await;
+    assert!(!city.body.contains("class=\"cellmap\""));
+    assert_eq!(city.body.matches("<tr class=\"trend-row\">").count(), 12);
 }
