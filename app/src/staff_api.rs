@@ -208,7 +208,7 @@ pub async fn staff_admin_holidays() -> Result<StaffData<Vec<HolidayView>>, Serve
 
 /// The staff dashboard's answer: the figures, or a period that does not parse (the page says so
 /// and shows the form again).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DashboardAnswer {
     Figures(Box<domain::staff::DashboardView>),
     BadPeriod,

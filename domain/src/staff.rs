@@ -468,7 +468,7 @@ pub struct AttentionList {
 /// The staff dashboard (issue 12): the figures of the signed-in member's scope for a period, per
 /// unit below it and per category, the units under the satisfaction line, the medians, and the
 /// appeals that need attention now. Rates are not suppressed here (staff see their own work).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardView {
     /// The period as the form shows it (see `stats::Period::form`), and its first and last day.
     pub kind: String,
@@ -490,4 +490,19 @@ pub struct DashboardView {
     pub overdue: AttentionList,
     pub supervised: AttentionList,
     pub escalated: AttentionList,
+    /// The grid cells of the member's area, for the map.
+    pub map: Vec<StaffMapCell>,
+}
+
+/// One grid cell of the staff map: the appeals received in the period (exact), the open ones
+/// overdue now, and the unit that works it (its inbox filter).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMapCell {
+    pub code: String,
+    /// The community's and the cell's names.
+    pub name: String,
+    pub unit: Option<String>,
+    pub received: u64,
+    pub overdue_now: u64,
+    pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }

@@ -76,6 +76,7 @@ fn figures(v: &DashboardView) -> impl IntoView {
             {attention(&v.supervised, Msg::DashboardSupervisedLink)}
             {attention(&v.escalated, Msg::DashboardEscalatedNote)}
         </section>
+        {(!v.map.is_empty()).then(|| staff_map(&v.map))}
         <h2 id="dash-figures">{v.scope_name.clone()}</h2>
         <table class="stats-table" aria-labelledby="dash-figures">
             <thead><tr><th scope="col">{t(Msg::StatsFigure)}</th><th scope="col">{t(Msg::StatsValue)}</th></tr></thead>
@@ -108,6 +109,35 @@ fn figures(v: &DashboardView) -> impl IntoView {
             {rows_table("dash-categories", Msg::StatsCategory, &v.categories)}
         })}
         <p class="hint">{t(Msg::StatsDataNote)}</p>
+    }
+}
+
+/// The grid cells of the member's area: shaded by appeals received in the period, outlined when
+/// appeals are overdue there now; each cell opens its station's open appeals in the inbox. The
+/// attention lists above are the map's text alternative.
+fn staff_map(cells: &[domain::staff::StaffMapCell]) -> impl IntoView {
+    use domain::cellmap::{self, MapCell};
+    let max = cells.iter().map(|c| c.received).max().unwrap_or(0);
+    let map: Vec<MapCell<'_>> = cells
+        .iter()
+        .map(|c| {
+            let args = [("name", c.name.clone()), ("n", c.received.to_string())];
+            let key = if c.overdue_now > 0 { Msg::StatsCellOverdueLabel } else { Msg::StatsCellLabel };
+            MapCell {
+                code: &c.code,
+                polygons: &c.polygons,
+                shade: cellmap::shade_of(c.received, max),
+                href: c.unit.as_ref().map(|u| format!("/staff?status=open&unit={}", crate::components::urlencode(u))),
+                label: fill(t(key), &args),
+                marked: c.overdue_now > 0,
+            }
+        })
+        .collect();
+    let svg = cellmap::render(&map, 600, t(Msg::StatsMapTitle));
+    view! {
+        <h2 id="dash-map">{t(Msg::StatsMapTitle)}</h2>
+        <p class="hint">{t(Msg::StatsMapLead)}" "{t(Msg::StatsMapMarked)}</p>
+        <div class="cellmap-frame" inner_html=svg></div>
     }
 }
 

@@ -138,6 +138,7 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
     } else {
         cat.units.get(&staff.unit).map_or_else(|| staff.unit.clone(), |u| u.name.clone())
     };
+    let map = cell_map(state, &cat, staff, &filter, start, end, now).await?;
     let (kind, year, month, quarter) = period.form();
     Ok(DashboardView {
         kind: kind.to_owned(),
@@ -156,5 +157,56 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
         overdue: attention(state, staff, "overdue").await?,
         supervised: attention(state, staff, "supervised").await?,
         escalated: attention(state, staff, "escalated").await?,
+        map,
     })
+}
+
+/// The grid cells of the member's area (the city for admins) with the appeals received in the
+/// period (exact) and the open appeals overdue now, for the dispatcher's map.
+async fn cell_map(
+    state: &AppState,
+    cat: &Catalog,
+    staff: &Staff,
+    filter: &Filter,
+    start: i64,
+    end: i64,
+    now: i64,
+) -> Result<Vec<domain::staff::StaffMapCell>> {
+    let region = if staff.role == Role::Admin {
+        cat.regions.iter().find(|r| r.parent.is_none()).map(|r| r.code.clone())
+    } else {
+        cat.units.get(&staff.unit).map(|u| u.region.clone())
+    };
+    let Some(region) = region else { return Ok(Vec::new()) };
+    let cells = cat.cells_under(&region);
+    if cells.is_empty() {
+        return Ok(Vec::new());
+    }
+    let received = counts::grouped(&state.db.pool, &["a.scope_path"], filter, start, end, now).await?;
+    let overdue = store::overdue_by_path(&state.db.pool, filter, now).await?;
+    let sum = |path: &str, f: &dyn Fn(&Counts) -> u64| -> u64 {
+        received.iter().filter(|(k, _)| k.first().is_some_and(|p| p.starts_with(path))).map(|(_, c)| f(c)).sum()
+    };
+    Ok(cells
+        .into_iter()
+        .filter_map(|c| {
+            let polygons = cat.cell_shapes(&c.code)?.to_vec();
+            let path = cat.region_path(&c.code);
+            let community =
+                c.parent.as_deref().and_then(|p| cat.region(p)).map_or_else(String::new, |r| r.name.clone());
+            let unit = cat.units.values().find(|u| u.region == c.code).map(|u| u.code.clone());
+            Some(domain::staff::StaffMapCell {
+                code: c.code.clone(),
+                name: format!("{community}{}", c.name),
+                unit,
+                received: sum(&path, &|x| x.received),
+                overdue_now: overdue
+                    .iter()
+                    .filter(|(p, _)| p.starts_with(&path))
+                    .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
+                    .sum(),
+                polygons,
+            })
+        })
+        .collect())
 }

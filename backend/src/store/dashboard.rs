@@ -40,3 +40,25 @@ pub async fn durations(
     };
     Ok((read(signed).await?, read(replied).await?, read(closed).await?))
 }
+
+/// Open appeals past their deadline at `now` (either deadline: sign-for or resolution), per region
+/// path, of those matching `filter` (whatever their submission time: the map marks what is late
+/// today). `filter`'s placeholders start at `$3` as for the counts; `$1` and `$2` are unused
+/// bounds kept so the same filter fits.
+///
+/// # Errors
+/// Database errors.
+pub async fn overdue_by_path(pool: &AnyPool, filter: &Filter, now: i64) -> Result<Vec<(String, i64)>> {
+    let sql = format!(
+        "SELECT a.scope_path, COUNT(*) FROM appeals a
+         WHERE $1 <= $2 AND a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))
+           AND {}
+         GROUP BY a.scope_path",
+        filter.sql
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind(0_i64).bind(0_i64);
+    for b in &filter.binds {
+        q = q.bind(b.as_str());
+    }
+    Ok(q.fetch_all(pool).await?)
+}

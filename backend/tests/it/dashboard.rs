@@ -57,10 +57,17 @@ async fn the_dashboard_counts_the_members_scope(engine: Engine) {
     assert_eq!(d.supervised.total, 1);
     assert_eq!(d.supervised.items[0].ticket, g2);
     assert_eq!(d.overdue.total, 0);
+    // The map: every cell of the street, the two grid appeals in their cell, none late yet.
+    let cell = |d: &domain::staff::DashboardView, code: &str| d.map.iter().find(|c| c.code == code).cloned().unwrap();
+    assert!(d.map.len() > 1 && d.map.iter().all(|c| c.code.starts_with("HD01")));
+    assert_eq!(cell(&d, "HD010101").received, 2);
+    assert_eq!(cell(&d, "HD010101").unit.as_deref(), Some("U-HD010101"));
+    assert_eq!(cell(&d, "HD010101").overdue_now, 0);
     // A month later the open ones are overdue.
     clock.advance(time::Duration::days(40));
     let d = dashboard(&state, &street, month).await.unwrap();
     assert_eq!(d.overdue.total, 3, "g1, g2 and the sixth community appeal");
+    assert_eq!(cell(&d, "HD010101").overdue_now, 2, "marked on the map");
 
     // The community committee: its own and its grid stations' appeals, not its neighbours'.
     let d = dashboard(&state, &community, month).await.unwrap();

@@ -200,6 +200,8 @@ async fn the_dashboard_shows_the_members_scope_only() {
     assert!(r.body.contains("<th scope=\"row\">收到诉求</th><td class=\"num\">3</td>"), "{}", r.body);
     assert!(r.body.contains("data-code=\"U-HD0101\""), "the units below are listed");
     assert!(r.body.contains("data-code=\"sanitation\""), "the categories are listed");
+    assert!(r.body.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"cellmap\""), "the street's map");
+    assert!(r.body.contains("href=\"/staff?status=open&amp;unit=U-HD010101\""), "a cell opens its station's inbox");
     // A point given by GPS: a navigation link, not raw coordinates.
     let gps = {
         use backend::services::appeal::{self, SubmitOutcome};
