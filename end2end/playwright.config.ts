@@ -29,7 +29,7 @@ const mobile = {
 //   *.js.spec.ts      -> mobile-js only
 //   *.nojs.spec.ts    -> mobile-nojs only (JavaScript disabled: server-rendered forms must work)
 //   *.spec.ts (other) -> mobile-js
-//   resident/draft-binding.spec.ts -> mobile-js AND mobile-nojs (browser binding, both ways)
+//   resident/draft-binding.spec.ts, staff/intake.spec.ts -> mobile-js AND mobile-nojs
 export default defineConfig({
   testDir: 'tests',
   globalSetup: require.resolve('./global-setup'),
@@ -53,7 +53,7 @@ export default defineConfig({
     },
     {
       name: 'mobile-nojs',
-      testMatch: [/\.nojs\.spec\.ts$/, /draft-binding\.spec\.ts$/],
+      testMatch: [/\.nojs\.spec\.ts$/, /draft-binding\.spec\.ts$/, /staff\/intake\.spec\.ts$/],
       use: { ...mobile, javaScriptEnabled: false },
     },
   ],

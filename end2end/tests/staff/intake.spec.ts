@@ -1,0 +1,58 @@
+// Issue 13: a community worker records an appeal brought by phone (a plain form: JavaScript on
+// and off, both projects run this file), reads the receipt shown once, and the resident follows
+// the appeal with it; the dashboard and the inbox search find it.
+import { test, expect } from '@playwright/test';
+import { trackByForm } from '../resident/helpers';
+import { STAFF, staffLogin, staffLogout, stored } from './helpers';
+
+test('a phone appeal is recorded, its receipt shown once, and the resident tracks it', async ({ page, browser }, info) => {
+  test.setTimeout(90_000);
+  const js = info.project.name === 'mobile-js';
+  const words = `电话反映楼道灯坏了两周 ${js ? 'js' : 'nojs'}-${Date.now() % 100000}`;
+  await staffLogin(page, STAFF.community);
+  await page.getByRole('link', { name: '登记诉求' }).click();
+  await expect(page.locator('main h1')).toHaveText('登记电话、来访、巡查诉求');
+
+  // Nothing chosen: every missing field says what is wrong, nothing is recorded.
+  await page.getByRole('button', { name: '登记', exact: true }).click();
+  await expect(page).toHaveTitle(/^请先改正以下问题/);
+  await expect(page.locator('#intake p.field-error').first()).toBeVisible();
+  await expect(page.locator('#intake-key')).toHaveCount(0);
+
+  await page.locator('#channel-phone').check();
+  await page.locator('#category').selectOption('sanitation');
+  await page.locator('#description').fill(words);
+  await page.locator('#cell').selectOption('HD010101');
+  await page.locator('#identity-named').check();
+  await page.locator('#name').fill('孙阿姨');
+  await page.locator('#phone').fill('13500001234');
+  await page.locator('#sms').check();
+  await page.getByRole('button', { name: '登记', exact: true }).click();
+  await expect(page).toHaveURL(/\/staff\/appeal\/new#receipt$/);
+  const ticket = (await page.locator('#intake-ticket').innerText()).trim();
+  const key = (await page.locator('#intake-key').innerText()).trim();
+  expect(ticket).toMatch(/^PA-/);
+  expect(page.url()).not.toContain(key.replaceAll('-', ''));
+  await expect(page.getByText('短信已排队发送。')).toBeVisible();
+  // Shown once: a reload no longer has it.
+  await page.reload();
+  await expect(page.locator('#intake-key')).toHaveCount(0);
+
+  // The inbox search finds it by its words; the appeal page says how it came in is recorded.
+  await page.goto(`/staff?status=&q=${encodeURIComponent(words)}`);
+  await expect(page.locator(`li.inbox-item[data-ticket="${stored(ticket)}"]`)).toHaveCount(1);
+  await expect(page.locator('p.found')).toHaveText('找到 1 件');
+  // The dashboard counts it and draws the community's cells.
+  await page.goto('/staff/dashboard');
+  await expect(page.locator('main h1')).toHaveText('工作统计');
+  await expect(page.locator('svg.cellmap path.cell')).not.toHaveCount(0);
+  await staffLogout(page);
+
+  // The resident, on their own phone, follows it with the receipt read to them.
+  const ctx = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const resident = await ctx.newPage();
+  await trackByForm(resident, ticket, key);
+  await expect(resident.locator('dl#track-result')).toBeVisible();
+  await expect(resident.locator('dl#track-result')).toContainText('东关街道和平社区');
+  await ctx.close();
+});
