@@ -63,9 +63,20 @@ type Key = (i64, i64, Option<String>);
 type Slot = Arc<tokio::sync::OnceCell<Arc<PeriodFigures>>>;
 
 /// The public figures of recent periods, each with when it was read (see the module
-/// documentation). Cloning shares the cache.
-#[derive(Clone, Default)]
-pub struct PublicCache(Arc<Mutex<HashMap<Key, (i64, Slot)>>>);
+/// documentation), and a bound on the reads running at once: anyone may ask for any custom
+/// period, and each new one costs a read of up to a year, so such reads queue
+/// ([`READS_AT_ONCE`]) instead of taking every core and connection. Cloning shares the cache.
+#[derive(Clone)]
+pub struct PublicCache(Arc<Mutex<HashMap<Key, (i64, Slot)>>>, Arc<tokio::sync::Semaphore>);
+
+/// Public period reads running at once; the others wait their turn.
+pub const READS_AT_ONCE: usize = 2;
+
+impl Default for PublicCache {
+    fn default() -> Self {
+        Self(Arc::default(), Arc::new(tokio::sync::Semaphore::new(READS_AT_ONCE)))
+    }
+}
 
 impl PublicCache {
     /// The slot of `key` at `now`: the kept one while it is younger than [`CACHE_SECONDS`], or a
@@ -93,6 +104,8 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
     let slot = state.stats_cache.slot(&(start, end, None), now);
     let figures = slot
         .get_or_try_init(|| async {
+            let _turn =
+                state.stats_cache.1.acquire().await.map_err(|e| BackendError::Internal(format!("stats: {e}")))?;
             let pool = &state.db.pool;
             let (by_path, monthly, by_category) = tokio::try_join!(
                 store::counts_by_path(pool, None, start, end, now),

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Issue 12's figures at scale: seeds a SQLite database with N synthetic appeals (default
+# 1,000,000, scripts/bench/seed_appeals.py) plus 100,000 in one community, starts the release
+# server on it (127.0.0.1 only), and prints the time of
+#   /stats for the city and a district (current month and whole year): the first request (a
+#   database read) and the next ones (the one-minute public cache),
+#   /staff/ledger.csv of the community's 100,000+ rows (streamed: rows/s and the server's RSS),
+# each by curl's time_total. Goals: /stats ≤ 300 ms on a warm database; the ledger ≥ 50,000
+# rows/s with memory flat.
+#
+#   scripts/bench/stats.sh [N] [BINARY]     (BINARY default target/release/pingan; build it first)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+N="${1:-1000000}"
+BIN="${2:-target/release/pingan}"
+[ -x "$BIN" ] || { echo "no $BIN: run cargo leptos build --release first" >&2; exit 1; }
+DIR="$(mktemp -d -t pingan-stats-bench.XXXXXX)"
+DB="$DIR/bench.db"
+PORT="${PINGAN_BENCH_PORT:-39581}"
+URL="http://127.0.0.1:$PORT"
+PASS="bench correct horse battery"
+trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+export PINGAN_DEMO=1 DATABASE_URL="sqlite://$DB?mode=rwc"
+printf '%s\n' "$PASS" | "$BIN" create-staff --username bench-community --unit U-HD0101 --role unit_handler >/dev/null
+echo "seeding $N appeals + 100000 in U-HD0101 ..."
+t0=$(date +%s)
+python3 scripts/bench/seed_appeals.py "$DB" "$N"
+python3 scripts/bench/seed_appeals.py "$DB" 100000 U-HD0101
+echo "seeded in $(( $(date +%s) - t0 )) s; $(du -h "$DB" | cut -f1)"
+
+LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=pingan \
+  LEPTOS_ENV=PROD PINGAN_SECURE_COOKIES=0 PINGAN_SUPERVISION_EVERY_SECS=0 PINGAN_OUTBOX_EVERY_SECS=0 \
+  "$BIN" serve >"$DIR/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 600); do curl -fsS "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+rss() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$PID/status"; }
+echo "server up (migrations applied); RSS $(rss)"
+
+Y=$(date +%Y); M=$((10#$(date +%m)))
+timeit() { curl -s -o /dev/null -w '%{http_code} %{time_total}' "$URL$1"; }
+printf '\n| page | first (database) | then (cache), 3 runs |\n|---|---|---|\n'
+for q in "/stats" "/stats?region=HD" "/stats?period=year&year=$Y" "/stats?region=HD&period=year&year=$Y" \
+         "/stats?region=HD0101&period=month&year=$Y&month=$M"; do
+  first=$(timeit "$q")
+  then=$(for _ in 1 2 3; do timeit "$q" | cut -d' ' -f2; done | paste -sd' ')
+  printf '| `%s` | %s s | %s s |\n' "$q" "${first#* }" "$then"
+done
+
+# The ledger: sign in as the community (a unit handler: no second factor), export its scope.
+JAR="$DIR/jar"
+page=$(curl -s -c "$JAR" -b "$JAR" "$URL/staff/login")
+csrf=$(printf '%s' "$page" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//; s/"//')
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$csrf" --data-urlencode "username=bench-community" \
+  --data-urlencode "password=$PASS" "$URL/staff/login"
+before=$(rss)
+out=$(curl -s -b "$JAR" -o "$DIR/ledger.csv" -w '%{http_code} %{time_total} %{size_download}' "$URL/staff/ledger.csv?status=")
+rows=$(( $(grep -c $'\r$' "$DIR/ledger.csv") - 1 ))
+read -r code secs bytes <<<"$out"
+echo
+echo "ledger.csv: HTTP $code, $rows rows, $bytes bytes in $secs s = $(awk -v r="$rows" -v s="$secs" 'BEGIN{printf "%d", r/s}') rows/s; server RSS $before -> $(rss)"
