@@ -256,7 +256,10 @@ fn who_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
                 <label for="identity-named">{t(Msg::IdentityNamed)}</label>
             </div>
         </fieldset>
+        // Hidden by the style sheet while 匿名 is chosen (`:has`, JS on or off); where a browser
+        // cannot hide them, the hint says they are not kept (issue 14).
         <div class="named-fields">
+            <p class="hint" id="named-hint">{t(Msg::NamedFieldsHint)}</p>
             <ContactFields name=d.name.clone() phone=d.phone.clone()
                 name_error=error_for(&contact_errors, FieldName::Name).map(|m| t(m).to_owned())
                 phone_error=error_for(&contact_errors, FieldName::Phone).map(|m| t(m).to_owned())

@@ -88,7 +88,8 @@ fn article_list(list: Vec<ArticleSummary>, with_summary: bool) -> impl IntoView 
             {list
                 .into_iter()
                 .map(|a| view! {
-                    <li>
+                    // The articles are written in Chinese only: say so to screen readers.
+                    <li lang="zh-CN">
                         <a href=format!("/legal/articles/{}", a.slug)>{a.title}</a>
                         {with_summary.then(|| view! { <p class="hint">{a.summary}</p> })}
                     </li>
@@ -199,14 +200,17 @@ pub fn LegalArticle() -> impl IntoView {
                                 {head(a.title.clone(), a.summary.clone(), format!("/legal/articles/{}", a.slug))}
                                 {topic.map(|tp| view! { <a class="back" href=format!("/legal/topic/{}", tp.code())>{t(tp.name())}</a> })}
                                 <article class="legal-article">
-                                    <h1>{a.title.clone()}</h1>
+                                    // Chinese content, marked as such (issue 14); in English the
+                                    // page says it is in Chinese only.
+                                    <h1 lang="zh-CN">{a.title.clone()}</h1>
+                                    {(lang() == domain::Lang::En).then(|| view! { <p class="notice" id="zh-only">{t(Msg::LegalChineseOnly)}</p> })}
                                     <p class="meta">{t(Msg::LegalLastReviewed)}<time datetime=a.last_reviewed.clone()>{a.last_reviewed.clone()}</time></p>
-                                    <p class="tagline">{a.summary.clone()}</p>
+                                    <p class="tagline" lang="zh-CN">{a.summary.clone()}</p>
                                     <Disclaimer/>
-                                    <div class="article-body" inner_html=a.body_html.clone()></div>
+                                    <div class="article-body" lang="zh-CN" inner_html=a.body_html.clone()></div>
                                     <section class="legal-basis" aria-labelledby="basis-title">
                                         <h2 id="basis-title">{t(Msg::LegalBasisLabel)}</h2>
-                                        <p>{a.legal_basis.clone()}</p>
+                                        <p lang="zh-CN">{a.legal_basis.clone()}</p>
                                     </section>
                                     {(!a.related.is_empty()).then(|| view! {
                                         <section class="related" aria-labelledby="related-title">

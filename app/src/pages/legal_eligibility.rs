@@ -157,6 +157,15 @@ fn result_page(answers: Answers, result: Assessment, info: domain::legal::Eligib
         rows.push((Question::Means, fill(t(m.label()), &[("limit", limit.to_string())])));
     }
     let docs = [Msg::LegalAidDocId, Msg::LegalAidDocResidence, Msg::LegalAidDocMeans, Msg::LegalAidDocDispute];
+    let unlikely = outcome == domain::legal_aid::Outcome::LikelyNot;
+    let start_class = if unlikely { "button button-secondary" } else { "button" };
+    let start = view! {
+        <section aria-labelledby="appeal-title" class="start-appeal">
+            <h2 id="appeal-title" class="visually-hidden">{t(Msg::LegalAidStartAppeal)}</h2>
+            <p><a class=start_class id="start-appeal" href=appeal>{t(Msg::LegalAidStartAppeal)}</a></p>
+            <p class="hint">{t(Msg::LegalAidStartAppealHint)}</p>
+        </section>
+    };
     view! {
         <PageTitle text=format!("{} - {} - {}", t(outcome.title()), t(Msg::LegalEligibilityTitle), t(Msg::SiteName))/>
         <a class="back" href="/legal">{t(Msg::HomeLegalTitle)}</a>
@@ -181,11 +190,10 @@ fn result_page(answers: Answers, result: Assessment, info: domain::legal::Eligib
                 }).collect_view()}
             </dl>
         </section>
-        <section aria-labelledby="appeal-title" class="start-appeal">
-            <h2 id="appeal-title" class="visually-hidden">{t(Msg::LegalAidStartAppeal)}</h2>
-            <p><a class="button" id="start-appeal" href=appeal>{t(Msg::LegalAidStartAppeal)}</a></p>
-            <p class="hint">{t(Msg::LegalAidStartAppealHint)}</p>
-        </section>
+        // Likely not eligible: lead with where else to get help; applying stays possible, second
+        // and plainer (issue 14).
+        {unlikely.then(|| view! { <p id="unlikely-next" class="notice">{t(Msg::LegalAidUnlikelyNext)}</p> })}
+        {(!unlikely).then(|| start.clone())}
         <section aria-labelledby="docs-title">
             <h2 id="docs-title">{t(Msg::LegalAidDocsTitle)}</h2>
             <ul class="docs">{docs.into_iter().map(|m| view! { <li>{t(m)}</li> }).collect_view()}</ul>
@@ -196,6 +204,7 @@ fn result_page(answers: Answers, result: Assessment, info: domain::legal::Eligib
             <ul class="services">{info.centres.iter().map(|p| service_item(p, false)).collect_view()}</ul>
             <p><a href=format!("/legal/services?kind={}", ServiceKind::LegalAidCenter.code())>{t(Msg::LegalTriageDirectory)}</a></p>
         </section>
+        {unlikely.then(|| start.clone())}
         <p><a href="/legal/eligibility" id="restart">{t(Msg::LegalAidRestart)}</a></p>
         <Disclaimer/>
     }

@@ -170,6 +170,24 @@ fn inbox_url(f: &InboxFilter, page: i64) -> String {
     format!("/staff?{}", f.query_string(Some(page), urlencode))
 }
 
+/// A timeline line as staff read it: the resident's words ("you submitted") become the third
+/// person, and an appeal recorded by staff says by which channel (issue 14).
+fn staff_event_line(
+    kind: EventKind,
+    unit: Option<&str>,
+    extra: Option<&str>,
+    body: Option<&str>,
+    lang: domain::Lang,
+) -> String {
+    if kind != EventKind::Submitted {
+        return event_line(kind, unit, extra, lang);
+    }
+    match body.and_then(domain::staff::StaffChannel::parse) {
+        Some(c) => fill(Msg::EventRecordedByStaff.text(lang), &[("channel", c.label().text(lang).to_owned())]),
+        None => Msg::EventSubmittedByResident.text(lang).to_owned(),
+    }
+}
+
 /// What an event's detail adds on the staff timeline: the public part of the line (summoned
 /// units' names, the new deadline, the rating) and the staff-only text under it (a report, a
 /// reason, the days asked for, a refusal's note).
@@ -718,11 +736,12 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                         <li class=if e.public { "event" } else { "event internal" } data-kind=e.kind.as_str()>
                             <time>{local_text(e.at)}</time>
                             {(!e.public).then(|| view! { " "<span class="badge">{t(Msg::Internal)}</span> })}
-                            <p>{event_line(e.kind, e.unit_name.as_deref(), extra_text.as_deref(), lang)}
+                            <p>{staff_event_line(e.kind, e.unit_name.as_deref(), extra_text.as_deref(), e.body.as_deref(), lang)}
                                 {e.actor_name.clone().map(|n| view! { " "<span class="muted">"— "{n}</span> })}
                             </p>
-                            // The routing event's body is a reason code, shown above as 分派依据.
-                            {e.body.clone().filter(|_| !matches!(e.kind, EventKind::Routed | EventKind::RoutedOutside)).map(|b| view! { <p class="pre body">{b}</p> })}
+                            // The routing event's body is a reason code, shown above as 分派依据; the
+                            // submission's is its channel, said in the line itself.
+                            {e.body.clone().filter(|_| !matches!(e.kind, EventKind::Routed | EventKind::RoutedOutside | EventKind::Submitted)).map(|b| view! { <p class="pre body">{b}</p> })}
                             {staff_detail.map(|d| view! { <p class="pre muted">{d}</p> })}
                         </li>
                     }

@@ -92,6 +92,10 @@ test('a bad phone is flagged on blur, and the server refuses it too', async ({ p
   await continueFromWhere(page);
   await continueFromPhotos(page);
 
+  // Anonymous: the name and phone fields are not shown (issue 14); named: they are.
+  await page.locator('#identity').check();
+  await expect(page.locator('#name')).toBeHidden();
+  await expect(page.locator('#phone')).toBeHidden();
   await page.locator('#identity-named').check();
   await page.locator('#name').fill('李阿姨');
   const phone = page.locator('#phone');

@@ -139,6 +139,10 @@ test('a bad phone number on step 5: summary, field message, values kept', async 
   await continueFromWhere(page);
   await continueFromPhotos(page);
 
+  // Anonymous: the name and phone fields are not shown (issue 14); named: they are.
+  await page.locator('#identity').check();
+  await expect(page.locator('#name')).toBeHidden();
+  await expect(page.locator('#phone')).toBeHidden();
   await page.locator('#identity-named').check();
   await page.locator('#name').fill('李阿姨');
   await page.locator('#phone').fill('12345');

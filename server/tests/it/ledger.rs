@@ -221,6 +221,8 @@ async fn the_dashboard_shows_the_members_scope_only() {
     };
     let page = get_with(&app, &format!("/staff/appeal/{gps}"), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
+    // Staff read the timeline in the third person (issue 14), not the resident's "you".
+    assert!(page.body.contains("群众提交了诉求") && !page.body.contains("您提交了诉求"), "{}", page.body);
     assert!(page.body.contains("href=\"geo:35.485000,106.605000\""), "{}", page.body);
     assert!(!page.body.contains("(35.48500"), "no raw coordinates");
     let bad = get_with(&app, "/staff/dashboard?period=month&year=2026&month=13", &cookie).await;
@@ -279,6 +281,8 @@ async fn staff_record_a_phone_appeal_and_see_its_receipt_once() {
     assert!(key.len() >= 26 && ticket.starts_with("PA"), "{ticket} {key}");
     let again = get_with(&app, "/staff/appeal/new", &cookie).await;
     assert!(!again.body.contains(&key), "shown once");
+    let recorded = get_with(&app, &format!("/staff/appeal/{}", ticket.replace('-', "")), &cookie).await;
+    assert!(recorded.body.contains("工作人员登记了诉求（电话）"), "{}", recorded.body);
     // The resident tracks it with that receipt.
     let stored: (String,) =
         sqlx::query_as("SELECT channel FROM appeals WHERE channel = 'phone'").fetch_one(&state.db.pool).await.unwrap();

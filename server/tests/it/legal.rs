@@ -104,6 +104,17 @@ async fn every_page_renders_with_its_title() {
     assert!(en.body.contains("This is general legal information, not legal advice about your own situation."));
     let en = send(&app, Request::get("/legal").header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
     assert!(en.body.contains("Wages and work") && en.body.contains("Legal aid self-check"));
+    // An article in English mode: said to be Chinese only, its Chinese text marked lang="zh-CN"
+    // (issue 14); in Chinese mode no such note.
+    let art = "/legal/articles/wages-unpaid-first-steps";
+    let en = send(&app, Request::get(art).header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
+    assert!(en.body.contains("This article is in Chinese only."), "{}", en.body);
+    assert!(en.body.contains("<h1 lang=\"zh-CN\">被拖欠工资了，先做这几件事</h1>"), "{}", en.body);
+    assert!(
+        en.body.contains("class=\"article-body\" lang=\"zh-CN\"")
+            || en.body.contains("lang=\"zh-CN\" class=\"article-body\"")
+    );
+    assert!(!get(&app, art).await.body.contains("id=\"zh-only\""));
 
     for missing in ["/legal/articles/no-such-article", "/legal/topic/taxes"] {
         let r = get(&app, missing).await;
@@ -184,6 +195,23 @@ async fn eligibility_one_question_per_page_to_a_prefilled_appeal() {
     assert!(r.body.contains("data-outcome=\"likely\"") && r.body.contains("第三十二条"));
     let r = get(&app, "/legal/eligibility?matter=criminal&q=matter").await;
     assert!(r.body.contains("data-outcome=\"depends\""));
+    // Likely not eligible: the page leads with where else to get help, and applying comes after
+    // it as a plainer link (issue 14).
+    let r = get(&app, "/legal/eligibility?matter=labour&group=none&means=above").await;
+    assert!(r.body.contains("data-outcome=\"unlikely\""), "{}", r.body);
+    let (next, help, start) =
+        (r.body.find("id=\"unlikely-next\""), r.body.find("id=\"where-title\""), r.body.find("id=\"start-appeal\""));
+    assert!(next.unwrap() < help.unwrap() && help.unwrap() < start.unwrap(), "help first, applying after");
+    let start_tag = |body: &str| {
+        let at = body.find("id=\"start-appeal\"").unwrap();
+        let open = body[..at].rfind("<a").unwrap();
+        body[open..at + body[at..].find('>').unwrap()].to_owned()
+    };
+    assert!(start_tag(&r.body).contains("button-secondary"), "{}", start_tag(&r.body));
+    let likely = get(&app, "/legal/eligibility?matter=labour&group=none&means=below").await;
+    assert!(!likely.body.contains("unlikely-next"));
+    assert!(!start_tag(&likely.body).contains("button-secondary"));
+    assert!(likely.body.find("id=\"start-appeal\"").unwrap() < likely.body.find("id=\"where-title\"").unwrap());
 
     // The button starts a legal-aid appeal with the answers.
     let r = get(&app, "/legal/eligibility?matter=labour&group=none&means=below").await;
