@@ -16,6 +16,8 @@ pub enum StatsAnswer {
     BadPeriod,
     /// No such region, or one the public may not open (404).
     NoRegion,
+    /// Too many new periods are being read at once: try again shortly (503).
+    Busy,
 }
 
 /// The figures of `region` ("" = the city) for the period in the query (`period`, `year`,
@@ -52,6 +54,7 @@ pub async fn public_stats(
     match backend::services::stats::public(&st, (!region.is_empty()).then_some(region), p).await {
         Ok(v) => Ok(StatsAnswer::Figures(Box::new(v))),
         Err(backend::BackendError::NotFound) => Ok(StatsAnswer::NoRegion),
+        Err(backend::BackendError::RateLimited) => Ok(StatsAnswer::Busy),
         Err(e) => Err(internal(&e)),
     }
 }

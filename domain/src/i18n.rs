@@ -698,6 +698,7 @@ messages! {
     NamedFieldsHint => "选择“匿名反映”时，下面的姓名和电话不会保存。", "If you stay anonymous, the name and phone below are not kept.";
     LegalAidUnlikelyNext => "看起来不符合法律援助条件。您仍然可以到下面的公共法律服务中心免费咨询，或者申请人民调解；如果仍想申请，也可以在页面下方提交。", "You seem not to qualify for legal aid. You can still get free advice at the public legal service centres below or ask for mediation; if you still want to apply, you can do so further down.";
     LegalChineseOnly => "本文只有中文版。", "This article is in Chinese only.";
+    StatsBusy => "统计正忙，请过一会儿再试。", "The figures are busy; please try again in a moment.";
     SearchTitle => "查找诉求", "Find appeals";
     SearchWords => "诉求内容中的词（空格隔开）", "Words in the description (separated by spaces)";
     SearchTicket => "受理编号", "Ticket number";

@@ -13,6 +13,7 @@
 //! - **POST only** (every one of ours is a `PostUrl` function);
 //! - **staff functions are not served**: they need the staff session, whose cookie is scoped to
 //!   `/staff`, so over `/api` they could only ever say "signed out" (or fail); 404 up front;
+//!   nor is `public_stats`, whose answer holds the counts the page suppresses;
 //! - **bad arguments are 400**: server_fn answers every error with 500. A body that does not
 //!   decode (missing field, invalid UTF-8, a number that is not one, a body over the limit) is
 //!   the caller's mistake, so it becomes 400 with a short message in the caller's language,
@@ -29,6 +30,10 @@ use axum::response::{IntoResponse, Response};
 use backend::state::ClientIp;
 use backend::AppState;
 use domain::{Lang, Msg};
+
+/// Functions only the server's own rendering may call: `public_stats` answers with the exact
+/// counts, which only the page suppresses ("<5") before anyone sees them.
+const SSR_ONLY: [&str; 1] = ["public_stats"];
 
 /// Largest server-function body read (the arguments are a few short strings).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -59,7 +64,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
         return next.run(req).await;
     };
     let lang = lang_of(req.headers());
-    if name.starts_with("staff_") {
+    if name.starts_with("staff_") || SSR_ONLY.contains(&name.as_str()) {
         return message_page(lang, StatusCode::NOT_FOUND, Msg::NotFound);
     }
     if req.method() != Method::POST {

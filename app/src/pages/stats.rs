@@ -37,6 +37,7 @@ pub fn Stats() -> impl IntoView {
                         Ok(StatsAnswer::Figures(v)) => figures(&v).into_any(),
                         Ok(StatsAnswer::BadPeriod) => refused(400, Msg::StatsBadPeriod),
                         Ok(StatsAnswer::NoRegion) => refused(404, Msg::StatsNoRegion),
+                        Ok(StatsAnswer::Busy) => refused(503, Msg::StatsBusy),
                         Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
                 })
@@ -138,7 +139,9 @@ fn swatch(class: &'static str) -> impl IntoView {
 /// legend says what each shade means. The children table below is the map's text alternative.
 fn cell_map(v: &StatsView) -> impl IntoView {
     let lang = lang();
-    let max = v.map.iter().map(|c| c.row.counts.received).max().unwrap_or(0);
+    // Shades from the counts as the public sees them: 1–4 all count as 5, so the shade cannot
+    // tell them apart either.
+    let max = v.map.iter().map(|c| drawn(c.row.counts.received).0).max().unwrap_or(0);
     let labels: Vec<String> = v
         .map
         .iter()
@@ -162,7 +165,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
         .map(|(c, label)| MapCell {
             code: &c.row.code,
             polygons: &c.polygons,
-            shade: cellmap::shade_of(c.row.counts.received, max),
+            shade: cellmap::shade_of(drawn(c.row.counts.received).0, max),
             href: Some(region_link(v, &c.row)),
             label,
             marked: c.row.counts.overdue_now > 0,

@@ -147,6 +147,9 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
         (domain::fields::Identity::Named { phone, .. }, true) => Some(phone.as_str().to_owned()),
         _ => None,
     };
+    // Its own namespace in the submit-token column: a token a member typed or copied can never
+    // take the place of a resident's draft token (which would block that resident's submission).
+    let token = format!("staff:{}", f.token.to_ascii_lowercase());
     let intake = Intake {
         category,
         description: &description,
@@ -154,7 +157,7 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
         address_note: note.as_ref(),
         identity: &identity,
         publish: false,
-        channel: Channel::Staff { kind: channel.as_str(), token: &f.token, sms: sms.as_deref() },
+        channel: Channel::Staff { kind: channel.as_str(), token: &token, sms: sms.as_deref() },
     };
     let a = accept(state, &cat, &intake, state.clock.now()).await?;
     let key = a.key.ok_or_else(|| BackendError::Internal("intake: no key drawn".into()))?;

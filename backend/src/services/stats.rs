@@ -69,8 +69,11 @@ type Slot = Arc<tokio::sync::OnceCell<Arc<PeriodFigures>>>;
 #[derive(Clone)]
 pub struct PublicCache(Arc<Mutex<HashMap<Key, (i64, Slot)>>>, Arc<tokio::sync::Semaphore>);
 
-/// Public period reads running at once; the others wait their turn.
+/// Public period reads running at once; the others wait their turn, at most [`READ_WAIT`].
 pub const READS_AT_ONCE: usize = 2;
+
+/// Longest wait for a read turn before the page answers "busy, try again" (503).
+pub const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Default for PublicCache {
     fn default() -> Self {
@@ -104,8 +107,9 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
     let slot = state.stats_cache.slot(&(start, end, None), now);
     let figures = slot
         .get_or_try_init(|| async {
-            let _turn =
-                state.stats_cache.1.acquire().await.map_err(|e| BackendError::Internal(format!("stats: {e}")))?;
+            // Wait a little for a turn; past that, "busy" rather than an ever longer queue.
+            let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
+            let Ok(Ok(_turn)) = turn else { return Err(BackendError::RateLimited) };
             let pool = &state.db.pool;
             let (by_path, monthly, by_category) = tokio::try_join!(
                 store::counts_by_path(pool, None, start, end, now),
@@ -179,7 +183,10 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     for ((_, code), n) in figures.by_category.iter().filter(|((p, _), _)| p.starts_with(&scope)) {
         *per_category.entry(code.as_str()).or_insert(0) += n;
     }
-    let mut top: Vec<(&str, u64)> = per_category.into_iter().filter(|(_, n)| *n > 0).collect();
+    // Only categories with at least `SUPPRESS_BELOW` appeals: a row of "<5" would still say that
+    // a (perhaps sensitive) kind of appeal came from this small area.
+    let mut top: Vec<(&str, u64)> =
+        per_category.into_iter().filter(|(_, n)| *n >= domain::stats::SUPPRESS_BELOW).collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let top_categories = top
         .into_iter()

@@ -84,8 +84,12 @@ pub async fn renew(pool: &AnyPool, id: i64, claimer: &str, until: i64) -> Result
     Ok(r.rows_affected() == 1)
 }
 
+/// Marks a message delivered. A receipt's payload holds the resident's access key in clear (the
+/// SMS is how it reaches them); once sent, the key is wiped from the row.
 pub async fn delivered(pool: &AnyPool, id: i64, claimer: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL WHERE id = $2 AND claimed_by = $3")
+    sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL,
+                   payload = CASE WHEN kind = 'receipt' THEN '{\"kind\":\"receipt\",\"key\":\"(sent)\"}' ELSE payload END
+                 WHERE id = $2 AND claimed_by = $3")
         .bind(now)
         .bind(id)
         .bind(claimer)

@@ -40,6 +40,23 @@ async fn staff_record_appeals_from_every_channel(engine: Engine) {
     let sms: Vec<_> = msgs.iter().filter(|m| m.kind == "receipt").collect();
     assert_eq!(sms.len(), 1);
     assert_eq!((sms[0].audience.as_str(), sms[0].recipient.as_str()), ("resident", "13700001111"));
+    // The message holds the key until it is delivered (the webhook sink sends the payload to
+    // the SMS gateway); once delivered, the outbox row no longer holds it.
+    let payload = |state: backend::AppState, ticket: String| async move {
+        let (p,): (String,) = sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'receipt' AND ticket = $1")
+            .bind(ticket)
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap();
+        p
+    };
+    assert!(payload(state.clone(), r.ticket.clone()).await.contains(&r.key));
+    let file = std::env::temp_dir().join(format!("pingan-sms-{}.log", r.ticket));
+    let sink = backend::notify::Sink::parse(&format!("file:{}", file.display()), None).unwrap();
+    backend::notify::deliver_due(&state.db.pool, &sink, "test", state.clock.ts() + 3600).await.unwrap();
+    let _ = std::fs::remove_file(&file);
+    let after = payload(state.clone(), r.ticket.clone()).await;
+    assert!(!after.contains(&r.key), "wiped after delivery: {after}");
     // The resident follows it with the receipt like any other appeal.
     assert!(backend::services::track::track(&state, "test", &r.ticket, &r.key).await.is_ok());
     assert!(backend::services::track::track(&state, "test", &r.ticket, &p_key_of_other()).await.is_err());

@@ -94,6 +94,9 @@ async fn server_functions_answer_400_to_arguments_that_do_not_decode() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("<html") && r.body.contains(Msg::NotFound.text(Lang::ZhCn)));
     assert_eq!(call(&app, "staff_login_view", "", "10.0.0.1", "").await.status, StatusCode::NOT_FOUND);
+    // The public figures' function answers with exact counts (the page shows "<5"): never served.
+    let stats = "region=HD010101&period=custom&year=&month=&quarter=&from=2026-11-23&to=2026-11-23";
+    assert_eq!(call(&app, "public_stats", stats, "10.0.0.1", "").await.status, StatusCode::NOT_FOUND);
     // Only POST.
     let get =
         send(&app, Request::get(fn_path("legal_home")).header(header::HOST, "localhost").body(Body::empty()).unwrap())
