@@ -34,21 +34,17 @@ pub async fn public_stats(
 ) -> Result<StatsAnswer, ServerFnError> {
     use domain::stats::Period;
     let st = state()?;
-    let p = if period.trim().is_empty() {
-        Some(Period::month_of(st.clock.now()))
-    } else {
-        let get = |k: &str| {
-            Some(match k {
-                "year" => year.clone(),
-                "month" => month.clone(),
-                "quarter" => quarter.clone(),
-                "from" => from.clone(),
-                "to" => to.clone(),
-                _ => return None,
-            })
-        };
-        Period::parse(&period, get)
+    let get = |k: &str| {
+        Some(match k {
+            "year" => year.clone(),
+            "month" => month.clone(),
+            "quarter" => quarter.clone(),
+            "from" => from.clone(),
+            "to" => to.clone(),
+            _ => return None,
+        })
     };
+    let p = Period::from_form(&period, get, st.clock.now());
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
     let region = region.trim();
     match backend::services::stats::public(&st, (!region.is_empty()).then_some(region), p).await {

@@ -384,6 +384,19 @@ pub fn csv_cell(text: &str) -> String {
     }
 }
 
+impl Period {
+    /// The period a statistics form asks for: `kind` empty means the month that holds `now`,
+    /// else [`crate::stats::Period::parse`].
+    #[must_use]
+    pub fn from_form(kind: &str, get: impl Fn(&str) -> Option<String>, now: time::OffsetDateTime) -> Option<Self> {
+        if kind.trim().is_empty() {
+            Some(Self::month_of(now))
+        } else {
+            Self::parse(kind, get)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 
 use crate::components::{fill, lang, status_text, t, PageTitle};
 use crate::pages::staff::{staff_bar, staff_page};
+use crate::pages::stats::{period_fields, PeriodShown};
 use crate::staff_api::{staff_dashboard, DashboardAnswer};
 use domain::region::localized;
 use domain::sla::local_text;
@@ -197,46 +198,7 @@ fn attention(list: &AttentionList, heading: Msg) -> impl IntoView {
 }
 
 fn period_form(v: &DashboardView) -> impl IntoView {
-    let kinds = [
-        ("month", Msg::StatsPeriodMonth),
-        ("quarter", Msg::StatsPeriodQuarter),
-        ("year", Msg::StatsPeriodYear),
-        ("custom", Msg::StatsPeriodCustom),
-    ];
-    let (from, to) = if v.kind == "custom" { (v.from.clone(), v.to.clone()) } else { (String::new(), String::new()) };
-    view! {
-        <form method="get" action="/staff/dashboard" class="filters stats-period">
-            <div class="field">
-                <label for="period" class="label">{t(Msg::StatsPeriodLabel)}</label>
-                <select id="period" name="period">
-                    {kinds.into_iter().map(|(k, m)| view! { <option value=k selected=k == v.kind>{t(m)}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="year" class="label">{t(Msg::StatsYearLabel)}</label>
-                <input id="year" name="year" type="number" inputmode="numeric" min="2000" max="2100" value=v.year.to_string()/>
-            </div>
-            <div class="field">
-                <label for="month" class="label">{t(Msg::StatsMonthLabel)}</label>
-                <select id="month" name="month">
-                    {(1..=12u8).map(|m| view! { <option value=m.to_string() selected=m == v.month>{m.to_string()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="quarter" class="label">{t(Msg::StatsQuarterLabel)}</label>
-                <select id="quarter" name="quarter">
-                    {(1..=4u8).map(|q| view! { <option value=q.to_string() selected=q == v.quarter>{format!("Q{q}")}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="from" class="label">{t(Msg::StatsFromLabel)}</label>
-                <input id="from" name="from" type="date" value=from/>
-            </div>
-            <div class="field">
-                <label for="to" class="label">{t(Msg::StatsToLabel)}</label>
-                <input id="to" name="to" type="date" value=to/>
-            </div>
-            <button type="submit" class="button button-secondary">{t(Msg::StatsShow)}</button>
-        </form>
-    }
+    let shown =
+        PeriodShown { kind: &v.kind, year: v.year, month: v.month, quarter: v.quarter, from: &v.from, to: &v.to };
+    period_fields("/staff/dashboard", "filters stats-period", "button button-secondary", None, &shown)
 }

@@ -323,37 +323,63 @@ fn top_categories(v: &StatsView) -> impl IntoView {
 }
 
 fn period_form(v: &StatsView) -> impl IntoView {
+    let shown =
+        PeriodShown { kind: &v.kind, year: v.year, month: v.month, quarter: v.quarter, from: &v.from, to: &v.to };
+    period_fields("/stats", "step-form stats-period", "button", Some(v.region.code.clone()), &shown)
+}
+
+/// The period as a form shows it (see `domain::stats::Period::form`).
+pub struct PeriodShown<'a> {
+    pub kind: &'a str,
+    pub year: i32,
+    pub month: u8,
+    pub quarter: u8,
+    pub from: &'a str,
+    pub to: &'a str,
+}
+
+/// The period form of `/stats` and of the staff dashboard: a GET form to `action`, with the
+/// region kept in a hidden field when there is one.
+pub fn period_fields(
+    action: &'static str,
+    form_class: &'static str,
+    button_class: &'static str,
+    region: Option<String>,
+    v: &PeriodShown<'_>,
+) -> impl IntoView {
     let kinds = [
         ("month", Msg::StatsPeriodMonth),
         ("quarter", Msg::StatsPeriodQuarter),
         ("year", Msg::StatsPeriodYear),
         ("custom", Msg::StatsPeriodCustom),
     ];
-    let region = v.region.code.clone();
-    let (from, to) = if v.kind == "custom" { (v.from.clone(), v.to.clone()) } else { (String::new(), String::new()) };
+    let kind = v.kind.to_owned();
+    let (from, to) =
+        if v.kind == "custom" { (v.from.to_owned(), v.to.to_owned()) } else { (String::new(), String::new()) };
+    let (year, month, quarter) = (v.year, v.month, v.quarter);
     view! {
-        <form method="get" action="/stats" class="step-form stats-period">
-            <input type="hidden" name="region" value=region/>
+        <form method="get" action=action class=form_class>
+            {region.map(|r| view! { <input type="hidden" name="region" value=r/> })}
             <div class="field">
                 <label for="period" class="label">{t(Msg::StatsPeriodLabel)}</label>
                 <select id="period" name="period">
-                    {kinds.into_iter().map(|(k, m)| view! { <option value=k selected=k == v.kind>{t(m)}</option> }).collect_view()}
+                    {kinds.into_iter().map(|(k, m)| view! { <option value=k selected=k == kind>{t(m)}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="year" class="label">{t(Msg::StatsYearLabel)}</label>
-                <input id="year" name="year" type="number" inputmode="numeric" min="2000" max="2100" value=v.year.to_string()/>
+                <input id="year" name="year" type="number" inputmode="numeric" min="2000" max="2100" value=year.to_string()/>
             </div>
             <div class="field">
                 <label for="month" class="label">{t(Msg::StatsMonthLabel)}</label>
                 <select id="month" name="month">
-                    {(1..=12u8).map(|m| view! { <option value=m.to_string() selected=m == v.month>{m.to_string()}</option> }).collect_view()}
+                    {(1..=12u8).map(|m| view! { <option value=m.to_string() selected=m == month>{m.to_string()}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="quarter" class="label">{t(Msg::StatsQuarterLabel)}</label>
                 <select id="quarter" name="quarter">
-                    {(1..=4u8).map(|q| view! { <option value=q.to_string() selected=q == v.quarter>{format!("Q{q}")}</option> }).collect_view()}
+                    {(1..=4u8).map(|q| view! { <option value=q.to_string() selected=q == quarter>{format!("Q{q}")}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field">
@@ -364,7 +390,7 @@ fn period_form(v: &StatsView) -> impl IntoView {
                 <label for="to" class="label">{t(Msg::StatsToLabel)}</label>
                 <input id="to" name="to" type="date" value=to/>
             </div>
-            <button type="submit" class="button">{t(Msg::StatsShow)}</button>
+            <button type="submit" class=button_class>{t(Msg::StatsShow)}</button>
         </form>
     }
 }
