@@ -737,7 +737,7 @@ messages! {
     StatsCellLabel => "{name}：{n} 件", "{name}: {n}";
     GeoNavigate => "在地图应用中导航到这里", "Navigate here in a map app";
     StatsClosedCount => "办结件数", "Appeals closed";
-    StatsCacheNote => "公开的数字每分钟更新一次，可能比实际晚一分钟。", "The public figures are refreshed once a minute, so they may be up to a minute old.";
+    StatsCacheNote => "公开的数字约每分钟更新一次，可能比实际晚几分钟（最多约 15 分钟）。", "The public figures are refreshed about once a minute, so they may be a few minutes old (at most about 15).";
     StatsCellOverdueLabel => "{name}：{n} 件，有超期未办结的", "{name}: {n}, some overdue";
     StatsTrendChart => "每月收到和办结的件数（柱形图）", "Appeals received and closed each month (bar chart)";
     StatsTrendFew => "虚线框：不到 5 件", "Dashed box: fewer than 5";

@@ -1,6 +1,7 @@
 //! Background jobs of a serving node, each on its own timer: the supervision run, the outbox
-//! worker, the catalog reload check and the session sweep. All are safe to run on several nodes
-//! at once (see the services for why); a failed run is logged and tried again next tick.
+//! worker, the catalog reload check, the public statistics warm-up and the session sweep. All
+//! are safe to run on several nodes at once (see the services for why); a failed run is logged
+//! and tried again next tick.
 
 use backend::notify::{self, Sink};
 use backend::services::{import, supervision};
@@ -9,6 +10,9 @@ use std::time::Duration;
 
 /// Appeals handled per supervision run (the next run continues).
 const SUPERVISION_BATCH: usize = 5_000;
+
+/// Seconds between checks that the current month's public figures are read (`stats::warm`).
+const STATS_WARM_EVERY: u64 = 30;
 
 fn every<F, Fut>(secs: u64, name: &'static str, mut f: F)
 where
@@ -62,6 +66,13 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
     every(10, "catalog-reload", move || {
         let s = s.clone();
         async move { import::reload_if_changed(&s).await.map(|_| ()) }
+    });
+    // The page /stats opens on, read before anyone asks (a read of a month of a large city
+    // takes about a second; see docs/benchmarks.md), then again only once it is a minute old.
+    let s = state.clone();
+    every(STATS_WARM_EVERY, "stats-warm", move || {
+        let s = s.clone();
+        async move { backend::services::stats::warm(&s).await }
     });
     let s = state.clone();
     every(3600, "sweep", move || {

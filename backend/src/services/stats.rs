@@ -9,7 +9,9 @@
 //! A burst of public requests costs one database read per period per minute: what a period's
 //! page of *any* region needs (every figure, the trend, the categories, all grouped by region
 //! path) is read once and kept for [`CACHE_SECONDS`] in [`PublicCache`] (at most
-//! [`CACHE_ENTRIES`] periods, timed by the state's clock). Staff figures never go through it.
+//! [`CACHE_ENTRIES`] periods, timed by the state's clock); after that minute the kept figures are
+//! still shown while one new read runs in the background (up to [`STALE_SECONDS`]), and a job
+//! keeps the current month read ([`warm`]). Staff figures never go through it.
 
 use crate::store::stats as store;
 use crate::{AppState, BackendError, Result};
@@ -62,12 +64,40 @@ type Key = (i64, i64, Option<String>);
 /// Filled once by whichever request comes first; the others wait for it.
 type Slot = Arc<tokio::sync::OnceCell<Arc<PeriodFigures>>>;
 
-/// The public figures of recent periods, each with when it was read (see the module
-/// documentation), and a bound on the reads running at once: anyone may ask for any custom
-/// period, and each new one costs a read of up to a year, so such reads queue
-/// ([`READS_AT_ONCE`]) instead of taking every core and connection. Cloning shares the cache.
+/// How long figures older than [`CACHE_SECONDS`] may still be shown while one fresh read runs
+/// in the background (stale-while-revalidate), in seconds. Past it the next request waits for a
+/// read of its own.
+pub const STALE_SECONDS: i64 = 15 * 60;
+
+/// One period in the cache: its last complete read, and the read under way.
+#[derive(Default)]
+struct Entry {
+    last: Option<(i64, Arc<PeriodFigures>)>,
+    pending: Option<Slot>,
+}
+
+/// What a request does with the cache (decided under the lock, done outside it).
+enum Plan {
+    /// Figures young enough: shown as they are.
+    Fresh(Arc<PeriodFigures>),
+    /// Figures past [`CACHE_SECONDS`] but within [`STALE_SECONDS`]: shown now; the slot, when
+    /// there is one, is a new read for this request to start in the background.
+    Stale(Arc<PeriodFigures>, Option<Slot>),
+    /// Nothing to show: wait for (or do) the read of this slot.
+    Wait(Slot),
+}
+
+/// The public figures of recent periods (see the module documentation), and a bound on the
+/// reads running at once: anyone may ask for any custom period, and each new one costs a read of
+/// up to a year, so such reads queue ([`READS_AT_ONCE`]) instead of taking every core and
+/// connection. Cloning shares the cache.
+///
+/// A period someone keeps looking at is read at most once per [`CACHE_SECONDS`], in the
+/// background: after its first read nobody waits for the database again until it has not been
+/// asked for during [`STALE_SECONDS`]. The current month (what `/stats` shows first) is kept warm
+/// by a job ([`warm`]), so the page's first answer after a start or a quiet night is a cached one.
 #[derive(Clone)]
-pub struct PublicCache(Arc<Mutex<HashMap<Key, (i64, Slot)>>>, Arc<tokio::sync::Semaphore>);
+pub struct PublicCache(Arc<Mutex<HashMap<Key, Entry>>>, Arc<tokio::sync::Semaphore>);
 
 /// Public period reads running at once; the others wait their turn, at most [`READ_WAIT`].
 pub const READS_AT_ONCE: usize = 2;
@@ -82,30 +112,57 @@ impl Default for PublicCache {
 }
 
 impl PublicCache {
-    /// The slot of `key` at `now`: the kept one while it is younger than [`CACHE_SECONDS`], or a
-    /// new, empty one. Expired entries are dropped, and the oldest one when the cache is full.
-    fn slot(&self, key: &Key, now: i64) -> Slot {
+    /// What a request for `key` at `now` does. Figures read "later" than `now` (a clock moved
+    /// back) are never shown; periods not asked for during [`STALE_SECONDS`] are dropped, and the
+    /// oldest one when the cache is full.
+    fn plan(&self, key: &Key, now: i64) -> Plan {
+        let usable = |at: i64| now >= at && now - at < STALE_SECONDS;
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // A clock moved back also expires an entry: figures never come from the future.
-        map.retain(|_, (at, _)| now >= *at && now - *at < CACHE_SECONDS);
-        if let Some((_, slot)) = map.get(key) {
-            return slot.clone();
+        map.retain(|_, e| e.pending.is_some() || e.last.as_ref().is_some_and(|(at, _)| usable(*at)));
+        if !map.contains_key(key) {
+            while map.len() >= CACHE_ENTRIES {
+                let oldest = map.iter().min_by_key(|(_, e)| e.last.as_ref().map_or(i64::MIN, |(at, _)| *at));
+                let Some(oldest) = oldest.map(|(k, _)| k.clone()) else { break };
+                map.remove(&oldest);
+            }
         }
-        while map.len() >= CACHE_ENTRIES {
-            let Some(oldest) = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) else { break };
-            map.remove(&oldest);
+        let entry = map.entry(key.clone()).or_default();
+        match &entry.last {
+            Some((at, f)) if now >= *at && now - *at < CACHE_SECONDS => Plan::Fresh(f.clone()),
+            Some((at, f)) if usable(*at) => {
+                if entry.pending.is_some() {
+                    Plan::Stale(f.clone(), None)
+                } else {
+                    let slot = Slot::default();
+                    entry.pending = Some(slot.clone());
+                    Plan::Stale(f.clone(), Some(slot))
+                }
+            }
+            _ => Plan::Wait(entry.pending.get_or_insert_with(Slot::default).clone()),
         }
-        let slot = Slot::default();
-        map.insert(key.clone(), (now, slot.clone()));
-        slot
+    }
+
+    /// Records the outcome of `slot`'s read: the figures become the period's last read (when
+    /// `read` has them), and the read is no longer under way.
+    fn done(&self, key: &Key, slot: &Slot, read: Option<(i64, Arc<PeriodFigures>)>) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = map.entry(key.clone()).or_default();
+        if entry.pending.as_ref().is_some_and(|p| Arc::ptr_eq(p, slot)) {
+            entry.pending = None;
+        }
+        if let Some((at, figures)) = read {
+            if entry.last.as_ref().is_none_or(|(last, _)| *last <= at) {
+                entry.last = Some((at, figures));
+            }
+        }
     }
 }
 
-/// The figures of `[start, end)` (trend months `bounds`), from the cache or read now.
-async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
+/// Reads `[start, end)` (trend months `bounds`) into `slot`, once, and records it.
+async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
     let now = state.clock.ts();
-    let slot = state.stats_cache.slot(&(start, end, None), now);
-    let figures = slot
+    let (start, end) = (key.0, key.1);
+    let read = slot
         .get_or_try_init(|| async {
             // Wait a little for a turn; past that, "busy" rather than an ever longer queue.
             let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
@@ -118,8 +175,43 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
             )?;
             Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category }))
         })
-        .await?;
-    Ok(figures.clone())
+        .await;
+    state.stats_cache.done(key, slot, read.as_ref().ok().map(|f| (now, Arc::clone(f))));
+    Ok(read?.clone())
+}
+
+/// The figures of `[start, end)` (trend months `bounds`), from the cache or read now.
+async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
+    let key: Key = (start, end, None);
+    match state.stats_cache.plan(&key, state.clock.ts()) {
+        Plan::Fresh(f) | Plan::Stale(f, None) => Ok(f),
+        Plan::Stale(f, Some(slot)) => {
+            let (state, bounds) = (state.clone(), bounds.to_vec());
+            tokio::spawn(async move {
+                if let Err(e) = read_into(&state, &key, &slot, &bounds).await {
+                    tracing::warn!(error = %e, "public statistics: background read failed; the last one is shown");
+                }
+            });
+            Ok(f)
+        }
+        Plan::Wait(slot) => read_into(state, &key, &slot, bounds).await,
+    }
+}
+
+/// Keeps the current month's public figures (what `/stats` opens on) read: a read when they are
+/// missing or older than [`CACHE_SECONDS`], nothing otherwise. Run by a job on every node.
+///
+/// # Errors
+/// Database errors; [`BackendError::RateLimited`] when public reads are all busy.
+pub async fn warm(state: &AppState) -> Result<()> {
+    let period = Period::month_of(state.clock.now());
+    let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
+    let bounds = period.trend_bounds().ok_or(BackendError::NotFound)?.bounds;
+    let key: Key = (start, end, None);
+    match state.stats_cache.plan(&key, state.clock.ts()) {
+        Plan::Fresh(_) | Plan::Stale(_, None) => Ok(()),
+        Plan::Stale(_, Some(slot)) | Plan::Wait(slot) => read_into(state, &key, &slot, &bounds).await.map(|_| ()),
+    }
 }
 
 /// The public figures of `region` (the city when `None`) for `period`: its own, the regions one
@@ -250,20 +342,64 @@ mod tests {
         (n, n + 1, None)
     }
 
+    fn figures() -> Arc<PeriodFigures> {
+        Arc::new(PeriodFigures::default())
+    }
+
+    fn fill(cache: &PublicCache, k: &Key, at: i64) -> Arc<PeriodFigures> {
+        let Plan::Wait(slot) = cache.plan(k, at) else { panic!("nothing cached yet") };
+        let f = figures();
+        cache.done(k, &slot, Some((at, f.clone())));
+        f
+    }
+
     #[test]
-    fn the_cache_keeps_a_slot_for_a_minute_and_at_most_its_size() {
+    fn fresh_for_a_minute_then_stale_with_one_background_read() {
         let cache = PublicCache::default();
-        let a = cache.slot(&key(0), 1000);
-        assert!(Arc::ptr_eq(&a, &cache.slot(&key(0), 1000 + CACHE_SECONDS - 1)), "within the minute");
-        assert!(!Arc::ptr_eq(&a, &cache.slot(&key(0), 1000 + CACHE_SECONDS)), "a minute later: new");
-        // A clock moved back does not serve figures read "later".
-        let b = cache.slot(&key(1), 5000);
-        assert!(!Arc::ptr_eq(&b, &cache.slot(&key(1), 4999)));
-        // Full: the oldest goes first.
+        // Nothing yet: everyone waits for the same read.
+        let Plan::Wait(a) = cache.plan(&key(0), 1000) else { panic!() };
+        let Plan::Wait(b) = cache.plan(&key(0), 1000) else { panic!() };
+        assert!(Arc::ptr_eq(&a, &b), "one read for concurrent first requests");
+        let f = figures();
+        cache.done(&key(0), &a, Some((1000, f.clone())));
+        let Plan::Fresh(g) = cache.plan(&key(0), 1000 + CACHE_SECONDS - 1) else { panic!("within the minute") };
+        assert!(Arc::ptr_eq(&f, &g));
+        // Past the minute: the old figures at once, and one new read (not one per request).
+        let Plan::Stale(g, Some(refresh)) = cache.plan(&key(0), 1000 + CACHE_SECONDS) else { panic!("stale") };
+        assert!(Arc::ptr_eq(&f, &g));
+        let Plan::Stale(_, None) = cache.plan(&key(0), 1000 + CACHE_SECONDS + 1) else { panic!("already reading") };
+        let newer = figures();
+        cache.done(&key(0), &refresh, Some((1000 + CACHE_SECONDS + 2, newer.clone())));
+        let Plan::Fresh(g) = cache.plan(&key(0), 1000 + CACHE_SECONDS + 3) else { panic!("refreshed") };
+        assert!(Arc::ptr_eq(&newer, &g));
+    }
+
+    #[test]
+    fn a_failed_background_read_keeps_the_last_figures_and_is_tried_again() {
         let cache = PublicCache::default();
-        cache.slot(&key(0), 100);
+        let f = fill(&cache, &key(0), 1000);
+        let Plan::Stale(_, Some(refresh)) = cache.plan(&key(0), 1100) else { panic!() };
+        cache.done(&key(0), &refresh, None);
+        let Plan::Stale(g, Some(_)) = cache.plan(&key(0), 1101) else { panic!("a new read after a failure") };
+        assert!(Arc::ptr_eq(&f, &g));
+    }
+
+    #[test]
+    fn too_old_or_from_the_future_is_never_shown() {
+        let cache = PublicCache::default();
+        fill(&cache, &key(0), 1000);
+        assert!(matches!(cache.plan(&key(0), 1000 + STALE_SECONDS), Plan::Wait(_)), "past the stale limit");
+        let cache = PublicCache::default();
+        fill(&cache, &key(1), 5000);
+        assert!(matches!(cache.plan(&key(1), 4999), Plan::Wait(_)), "a clock moved back");
+    }
+
+    #[test]
+    fn the_cache_holds_at_most_its_size_and_drops_the_oldest() {
+        let cache = PublicCache::default();
+        fill(&cache, &key(0), 100);
         for i in 1..i64::try_from(CACHE_ENTRIES).unwrap() + 5 {
-            cache.slot(&key(i), 101);
+            fill(&cache, &key(i), 101);
         }
         let map = cache.0.lock().unwrap();
         assert_eq!(map.len(), CACHE_ENTRIES);
