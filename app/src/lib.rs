@@ -62,6 +62,19 @@ fn set_page_csp() {
     }
 }
 
+/// Where the stylesheet is: its content-named copy when the server found one (see the server's
+/// `startup::leptos_options`), else the plain name.
+static STYLE_HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the stylesheet's address, once, at start-up (later calls change nothing).
+pub fn set_style_href(href: String) {
+    let _ = STYLE_HREF.set(href);
+}
+
+fn style_href() -> &'static str {
+    STYLE_HREF.get().map_or("/pkg/pingan.css", String::as_str)
+}
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
@@ -75,7 +88,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
-                <link rel="stylesheet" href="/pkg/pingan.css"/>
+                <link rel="stylesheet" href=style_href()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>

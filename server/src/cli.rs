@@ -30,8 +30,9 @@ pub const USAGE: &str = "usage: pingan [serve | migrate | import-regions DIR | i
   open311-key list    list the keys (id, name, created, revoked)
   open311-key revoke ID
                       revoke a key at once
-  precompress [DIR]   write FILE.br and FILE.gz beside the client bundle's JS, WASM and
-                      CSS (default DIR: $LEPTOS_SITE_ROOT/pkg), served to browsers that
+  precompress [DIR]   give the client bundle's JS, WASM and CSS content-named copies
+                      (served as immutable) and write FILE.br and FILE.gz beside each
+                      (default DIR: $LEPTOS_SITE_ROOT/pkg), served to browsers that
                       take them instead of compressing each download again
 
 environment: DATABASE_URL (default sqlite://data/pingan.db?mode=rwc), LEPTOS_SITE_ADDR,
@@ -86,7 +87,8 @@ pub async fn import_legal(config: &Config, dir: &Path) -> Result<(), BackendErro
 /// Reading or writing the files.
 pub fn precompress(config: &Config, dir: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
     let dir = dir.map_or_else(|| std::path::Path::new(config.site_root.as_str()).join("pkg"), std::path::PathBuf::from);
-    let done = crate::compress::precompress_dir(&dir)?;
+    let mut done = crate::compress::fingerprint_dir(&dir, crate::startup::OUTPUT_NAME)?;
+    done.extend(crate::compress::precompress_dir(&dir)?);
     if done.is_empty() {
         println!("{}: compressed copies are up to date", dir.display());
     }

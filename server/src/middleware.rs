@@ -107,6 +107,19 @@ pub async fn no_store(req: Request, next: Next) -> Response {
     res
 }
 
+/// `Cache-Control` of the client bundle (`/pkg/`): a year and `immutable` for the content-named
+/// copies (a new build is a new name), revalidation for the plain names (the same name gets new
+/// bytes with each build).
+pub async fn asset_cache(req: Request, next: Next) -> Response {
+    let file = req.uri().path().strip_prefix("/pkg/").map(crate::compress::is_fingerprinted);
+    let mut res = next.run(req).await;
+    if let (Some(immutable), true) = (file, res.status().is_success()) {
+        let v = if immutable { "public, max-age=31536000, immutable" } else { "public, no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(v));
+    }
+    res
+}
+
 /// Replaces path segments that look like secrets (tokens, keys: 20+ characters) with `*`.
 #[must_use]
 pub fn redact_path(path: &str) -> String {

@@ -69,15 +69,31 @@ pub async fn build_state(config: &Config) -> Result<AppState, backend::BackendEr
     Ok(state)
 }
 
+/// The client bundle's base name (cargo-leptos `output-name`).
+pub const OUTPUT_NAME: &str = "pingan";
+
+/// Leptos's options. When the bundle has content-named copies (`pingan precompress` wrote
+/// `pkg/hash.txt`), pages load those: the loader through leptos's `hash_files` (which joins
+/// `hash_file` to the executable's directory: an absolute path replaces it) and the stylesheet
+/// through [`app::set_style_href`].
 #[must_use]
 pub fn leptos_options(config: &Config) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("pingan")
+    let mut options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .env(leptos_config_env())
-        .build()
+        .build();
+    let hash_file = std::path::Path::new(&config.site_root).join("pkg").join(crate::compress::HASH_FILE);
+    let manifest = std::fs::read_to_string(&hash_file).unwrap_or_default();
+    let hashes = ["js", "wasm", "css"].map(|ext| crate::compress::hash_of(&manifest, ext));
+    if let ([Some(_), Some(_), Some(css)], Ok(abs)) = (hashes, std::path::absolute(&hash_file)) {
+        options.hash_files = true;
+        options.hash_file = abs.to_string_lossy().into();
+        app::set_style_href(format!("/pkg/{OUTPUT_NAME}.{css}.css"));
+    }
+    options
 }
 
 fn leptos_config_env() -> leptos::config::Env {
@@ -156,6 +172,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .layer(middleware::from_fn(mw::security_headers))
         .layer(middleware::from_fn(move |req, next| mw::strict_transport(https, req, next)))
         .layer(middleware::from_fn(mw::no_store))
+        .layer(middleware::from_fn(mw::asset_cache))
         .layer(CompressionLayer::new())
         .with_state(options);
     // Cached public pages are answered before routing and the layers above (pages::front); the

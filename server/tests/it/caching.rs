@@ -145,3 +145,37 @@ async fn public_pages_come_precompressed_with_the_full_headers() {
         assert_eq!(send(&app, req).await.status, StatusCode::NOT_MODIFIED, "{round}");
     }
 }
+
+/// After `pingan precompress`, pages load the bundle by content-named copies, served as immutable;
+/// the plain names are revalidated.
+#[tokio::test]
+async fn the_bundle_is_loaded_by_content_named_copies_kept_for_a_year() {
+    let mut config = crate::common::config(Limits::default());
+    let root = std::env::temp_dir().join(format!("pingan-site-{:x}", crate::common::rand_u64()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (file, text) in [("pingan.js", "export default 1;"), ("pingan.wasm", "\0asm"), ("pingan.css", "body{}")] {
+        std::fs::write(pkg.join(file), text).unwrap();
+    }
+    pingan_server::compress::fingerprint_dir(&pkg, "pingan").unwrap();
+    let manifest = std::fs::read_to_string(pkg.join("hash.txt")).unwrap();
+    let hash = |ext| pingan_server::compress::hash_of(&manifest, ext).unwrap().to_owned();
+    config.site_root = root.to_string_lossy().into_owned();
+    let state = pingan_server::startup::build_state(&config).await.unwrap();
+    let app = pingan_server::startup::build_router(state, pingan_server::startup::leptos_options(&config), false);
+
+    let page = get(&app, "/track").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (ext, what) in [("js", "loader"), ("wasm", "module"), ("css", "stylesheet")] {
+        let name = format!("/pkg/pingan.{}.{ext}", hash(ext));
+        assert!(page.body.contains(&name), "the page names the {what} {name}");
+    }
+    assert!(!page.body.contains("/pkg/pingan.css\""), "not the plain stylesheet name");
+    let copy = get(&app, &format!("/pkg/pingan.{}.css", hash("css"))).await;
+    assert_eq!(copy.status, StatusCode::OK);
+    assert_eq!(copy.body, "body{}");
+    assert_eq!(copy.headers.get(header::CACHE_CONTROL).unwrap(), "public, max-age=31536000, immutable");
+    let plain = get(&app, "/pkg/pingan.css").await;
+    assert_eq!(plain.headers.get(header::CACHE_CONTROL).unwrap(), "public, no-cache");
+    std::fs::remove_dir_all(&root).unwrap();
+}
