@@ -43,6 +43,8 @@ pub struct Services {
     pub(crate) calendar: crate::services::deadlines::CalendarCache,
     /// The public statistics of recent periods, kept for a minute (`services::stats`).
     pub(crate) stats_cache: crate::services::stats::PublicCache,
+    /// Active Open311 API keys recently looked up (`services::open311::KeyCache`).
+    pub(crate) open311_keys: crate::services::open311::KeyCache,
 }
 
 /// What every request handler and page needs: a reference-counted handle to [`Services`], whose
@@ -85,6 +87,7 @@ impl AppState {
             appeal_writer: crate::store::group_commit::GroupCommit::default(),
             calendar: crate::services::deadlines::CalendarCache::default(),
             stats_cache: crate::services::stats::PublicCache::default(),
+            open311_keys: crate::services::open311::KeyCache::default(),
         }))
     }
 

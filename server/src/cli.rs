@@ -276,7 +276,11 @@ pub async fn open311_key(
             let state = startup::build_state(config).await?;
             match open311::revoke_key(&state, &by, id).await {
                 Ok(()) => {
-                    writeln!(out, "revoked Open311 API key {id}")?;
+                    writeln!(
+                        out,
+                        "revoked Open311 API key {id} (running servers refuse it within {} s)",
+                        backend::services::open311::KEY_CACHE_SECONDS
+                    )?;
                     Ok(())
                 }
                 Err(BackendError::NotFound) => Err(format!("no active Open311 API key with id {id}").into()),

@@ -29,6 +29,7 @@ use domain::Lang;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -541,6 +542,41 @@ fn hash_api_key(key: &str) -> String {
     crate::crypto::sha256_hex(key)
 }
 
+/// How long a node trusts an active key it looked up, in seconds. A key revoked on this node
+/// stops at once ([`revoke_key`] empties the node's cache); on the other nodes of a PostgreSQL
+/// deployment it stops within this time.
+pub const KEY_CACHE_SECONDS: i64 = 10;
+
+/// Most keys a node keeps (a deployment has a handful of client applications; past this the
+/// cache starts again empty rather than grow).
+const KEY_CACHE_ENTRIES: usize = 256;
+
+/// Active API keys recently looked up, by digest: a client posting many requests costs one
+/// database read per key per [`KEY_CACHE_SECONDS`], not one per request (each read is a round trip
+/// to SQLite's connection thread). Only active keys are kept: an unknown or revoked key is asked
+/// about every time.
+#[derive(Clone, Default)]
+pub struct KeyCache(Arc<std::sync::Mutex<HashMap<String, (i64, i64)>>>);
+
+impl KeyCache {
+    fn get(&self, digest: &str, now: i64) -> Option<i64> {
+        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(digest).filter(|(_, at)| now >= *at && now - *at < KEY_CACHE_SECONDS).map(|(id, _)| *id)
+    }
+
+    fn put(&self, digest: String, id: i64, now: i64) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= KEY_CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(digest, (id, now));
+    }
+
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
 /// The id of the active key `api_key` is, or [`BackendError::Forbidden`].
 async fn authorize(state: &AppState, api_key: &str) -> Result<i64> {
     let key = api_key.trim();
@@ -548,6 +584,10 @@ async fn authorize(state: &AppState, api_key: &str) -> Result<i64> {
         return Err(BackendError::Forbidden);
     }
     let digest = hash_api_key(key);
+    let now = state.clock.ts();
+    if let Some(id) = state.open311_keys.get(&digest, now) {
+        return Ok(id);
+    }
     match store::key_by_hash(&state.db.pool, &digest).await? {
         // The lookup was by digest already; comparing again in constant time costs nothing.
         Some((row, stored)) if crate::crypto::same_token(&stored, &digest) => {
@@ -555,6 +595,7 @@ async fn authorize(state: &AppState, api_key: &str) -> Result<i64> {
                 tracing::warn!(key = row.id, "Open311 request with a revoked key");
                 return Err(BackendError::Forbidden);
             }
+            state.open311_keys.put(digest, row.id, now);
             Ok(row.id)
         }
         _ => Err(BackendError::Forbidden),
@@ -630,6 +671,7 @@ pub async fn revoke_key(state: &AppState, by: &Who, id: i64) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
+    state.open311_keys.clear();
     Ok(())
 }
 

@@ -292,6 +292,27 @@ async fn keys_are_checked_revocable_audited_and_rate_limited(engine: Engine) {
 }
 both_engines!(keys_are_checked_revocable_audited_and_rate_limited);
 
+/// A node trusts a key it looked up for `KEY_CACHE_SECONDS`: a key revoked by another node (here:
+/// straight in the database, as that node's service would) stops being accepted within that time.
+async fn a_key_revoked_elsewhere_stops_within_the_cache_time(engine: Engine) {
+    let Some((state, clock)) = state_at(engine, Limits::default()).await else { return };
+    let k = open311::create_key(&state, &cli(), "app").await.unwrap();
+    let submit = |state: AppState, key: String| async move {
+        open311::submit(&state, &post(&key, "wage_arrears", &at_point(&[]))).await
+    };
+    submit(state.clone(), k.key.clone()).await.unwrap();
+    let mut tx = state.db.pool.begin().await.unwrap();
+    assert!(store::revoke_key(&mut tx, k.id, clock.ts()).await.unwrap());
+    tx.commit().await.unwrap();
+    clock.advance(time::Duration::seconds(open311::KEY_CACHE_SECONDS - 1));
+    submit(state.clone(), k.key.clone()).await.expect("still trusted by this node for the cache time");
+    clock.advance(time::Duration::seconds(1));
+    assert!(matches!(submit(state.clone(), k.key.clone()).await, Err(BackendError::Forbidden)));
+    // A revoked key is never kept: asked again every time.
+    assert!(matches!(submit(state.clone(), k.key.clone()).await, Err(BackendError::Forbidden)));
+}
+both_engines!(a_key_revoked_elsewhere_stops_within_the_cache_time);
+
 fn q(pairs: &[(&str, &str)]) -> RequestQuery {
     RequestQuery::from_params(&pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
 }

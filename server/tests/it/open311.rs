@@ -626,9 +626,12 @@ async fn the_key_cli_creates_lists_and_revokes() {
 
     let (r, out) = run(&["revoke", "1"]).await;
     r.unwrap();
-    assert_eq!(out, "revoked Open311 API key 1\n");
+    assert_eq!(out, "revoked Open311 API key 1 (running servers refuse it within 10 s)\n");
+    // A server that has not seen the key refuses it at once; one that has (`app` above) within
+    // `KEY_CACHE_SECONDS` (backend tests move a clock through that).
+    let other = build_router(build_state(&config).await.unwrap(), leptos_options(&config), false);
     assert_eq!(
-        post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status,
+        post(&other, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status,
         StatusCode::FORBIDDEN
     );
     let (r, out) = run(&["list"]).await;
