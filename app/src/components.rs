@@ -43,10 +43,43 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
-            <p class="emergency" role="note"><strong>{t(Msg::Emergency)}</strong></p>
+            <p class="emergency" role="note"><strong>{phone_links(t(Msg::Emergency))}</strong></p>
             <p>{t(Msg::FooterNote)}</p>
         </footer>
     }
+}
+
+/// Running text with every phone number in it a `tel:` link (issue 14; which numbers:
+/// `domain::tel`). The link's text is the number as written, so it reads as before.
+pub fn phone_links(text: &str) -> impl IntoView {
+    domain::tel::spans(text)
+        .into_iter()
+        .map(|s| match s {
+            domain::tel::Span::Text(t) => t.to_owned().into_any(),
+            domain::tel::Span::Phone { shown, dial } => {
+                view! { <a class="tel nowrap" href=format!("tel:{dial}")>{shown.to_owned()}</a> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// A ticket or key in its hyphen groups, each kept whole on one line (issue 14): at large text
+/// sizes the code wraps after a hyphen, never inside a group. `<wbr>` is needed because a line
+/// may not break between a hyphen and a digit otherwise (UAX #14). The text is the code itself.
+pub fn code_groups(code: &str) -> impl IntoView {
+    let parts: Vec<&str> = code.split('-').collect();
+    let last = parts.len().saturating_sub(1);
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| {
+            if i == last {
+                view! { <span class="nowrap">{g.to_owned()}</span> }.into_any()
+            } else {
+                view! { <span class="nowrap">{format!("{g}-")}</span><wbr/> }.into_any()
+            }
+        })
+        .collect_view()
 }
 
 /// Percent-encodes a query value (enough for paths and our own query strings).

@@ -278,6 +278,11 @@ messages! {
     CheckPhotos => "照片", "Photos";
     CheckWho => "反映人", "From";
     PlaceByLocation => "手机定位", "Phone location";
+    // issue 14 (resident): the point shown back in words
+    PointInCell => "这个位置在：{place}。", "This point is in {place}.";
+    PointOutsideGrid => "这个位置不在本市的网格范围内，诉求将先交给市级中心，由人工分派。", "This point is outside the city's grid; it will go to the city centre for manual dispatch.";
+    PlaceByLocationIn => "手机定位：{place}", "Phone location: {place}";
+    PlaceOutsideGrid => "手机定位：不在本市网格内，由市级中心人工分派", "Phone location: outside the city's grid, dispatched by hand by the city centre";
     PhotoCount => "{n} 张", "{n}";
     Submit => "提交", "Submit";
     Submitting => "正在提交……", "Submitting…";

@@ -27,6 +27,7 @@ pub mod staff;
 pub mod stats;
 pub mod views;
 pub mod workflow;
+pub mod tel;
 
 pub use fields::{FieldError, FieldName};
 pub use i18n::{Lang, Msg};

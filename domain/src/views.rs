@@ -37,6 +37,19 @@ pub struct DraftView {
     /// Human names for the check page.
     pub category_name: Option<(String, String)>,
     pub place_names: Vec<(String, String)>,
+    /// Where the draft's point falls, resolved on the server against the routing index; `None`
+    /// without a (well-formed) point.
+    pub point_place: Option<PointPlace>,
+}
+
+/// The grid cell a resident's point falls in, said in words (issue 14): a point outside every
+/// cell goes to the city centre for manual dispatch, and the resident is told so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PointPlace {
+    /// In a cell: the names (zh, en) from the community down to the cell.
+    InCell(Vec<(String, String)>),
+    /// In no cell of the city's grid.
+    OutsideGrid,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

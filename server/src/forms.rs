@@ -110,13 +110,19 @@ pub async fn submit(Extension(state): Extension<AppState>, headers: HeaderMap, P
     }
 }
 
+/// `/form/appeal/{token}/photos/add`: "上传这张照片" stores the chosen photo and shows the step
+/// again; "下一步" posts the same form with `?next=1` (issue 14), so a photo chosen but not yet
+/// uploaded is stored under the same rules before going on, and a refused one keeps the resident
+/// on the step with the reason. Photos stored before are never touched.
 pub async fn add_photo(
     Extension(state): Extension<AppState>,
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
     mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
+    let go_on = query.contains_key("next");
     let secret = draft_secret(&headers);
     if !appeal::valid_token(&token) || secret.is_empty() {
         crate::uploads::drain(&mut mp).await;
@@ -131,10 +137,21 @@ pub async fn add_photo(
         return PageError::resident(lang, &e).into_response();
     }
     let result = match crate::uploads::receive(&state, &token, &mut mp).await {
+        // "下一步" with no file chosen: nothing to store, go on.
+        Ok((_permit, bytes)) if go_on && bytes.is_empty() => Ok(()),
         Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
         // Load shedding: the busy gate reads nothing (issue 9 §5), so behind a proxy this 503 may
         // arrive as a reset (docs/deploy.md, "Refused uploads behind the proxy").
         Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
+        // A full draft refused before reading: "下一步" without a file must still go on, so the
+        // (small) rest is read to learn whether a file came with it.
+        Err(crate::uploads::Refused::Err(e)) if go_on && crate::uploads::is_room_refusal(&e) => {
+            if crate::uploads::drain_chosen(&mut mp).await {
+                Err(e)
+            } else {
+                Ok(())
+            }
+        }
         // A full draft or an over-long photo: the rest is not read either (nothing more of it is
         // wanted, and reading it would only hold the connection).
         Err(crate::uploads::Refused::Err(e)) => Err(e),
@@ -144,10 +161,11 @@ pub async fn add_photo(
         Err(BackendError::Invalid(errs)) => errs,
         Err(e) => return PageError::resident(lang, &e).into_response(),
     };
+    let next = if go_on && errors.is_empty() { Step::Photos.next() } else { Step::Photos };
     if let Err(e) = appeal::set_step_errors(&state, &token, &secret, Step::Photos, errors).await {
         return PageError::resident(lang, &e).into_response();
     }
-    Redirect::to(&step_url(&token, Step::Photos)).into_response()
+    Redirect::to(&step_url(&token, next)).into_response()
 }
 
 pub async fn remove_photo(

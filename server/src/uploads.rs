@@ -62,6 +62,34 @@ pub async fn drain(mp: &mut Multipart) {
     }
 }
 
+/// Whether `e` is the room check's refusal (a draft with its 3 photos or its 16 MB), which
+/// comes before any of the body is read.
+#[must_use]
+pub fn is_room_refusal(e: &BackendError) -> bool {
+    matches!(e, BackendError::Invalid(errs)
+        if errs.iter().any(|f| matches!(f.msg, Msg::ErrPhotoTooMany | Msg::ErrPhotoDraftFull)))
+}
+
+/// Like [`drain`], and tells whether a photo came with the form (a `photo` field with a file
+/// name or any bytes): "下一步" with nothing chosen may go on even when the draft is full.
+pub async fn drain_chosen(mp: &mut Multipart) -> bool {
+    let mut chosen = false;
+    let read_all = async {
+        while let Ok(Some(mut field)) = mp.next_field().await {
+            let photo = field.name() == Some("photo");
+            chosen |= photo && field.file_name().is_some_and(|n| !n.is_empty());
+            while let Ok(Some(chunk)) = field.chunk().await {
+                chosen |= photo && !chunk.is_empty();
+            }
+        }
+    };
+    if tokio::time::timeout(DRAIN_TIMEOUT, read_all).await.is_err() {
+        tracing::warn!("refused upload still sending after the drain time; closing");
+        return true;
+    }
+    chosen
+}
+
 /// Reads the `photo` field, refusing it as soon as it passes `cap` bytes (the router's body
 /// limit is the outer bound, also for any other fields).
 async fn read_photo(mp: &mut Multipart, cap: usize, over: Msg) -> Result<Vec<u8>, FieldError> {

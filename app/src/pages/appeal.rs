@@ -14,7 +14,7 @@ use crate::islands::{
 };
 use domain::draft::Step;
 use domain::region::localized;
-use domain::views::{DraftView, RegionView};
+use domain::views::{DraftView, PointPlace, RegionView};
 use domain::{FieldError, FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
@@ -194,6 +194,12 @@ fn options(list: &[RegionView], current: &str) -> impl IntoView {
     }
 }
 
+/// Region names in the reader's language, from the larger to the smaller ("和平社区 · 第1网格").
+fn joined_names(names: &[(String, String)]) -> String {
+    let lang = lang();
+    names.iter().map(|(zh, en)| localized(lang, zh, en)).collect::<Vec<_>>().join(" · ")
+}
+
 fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
     let d = &v.draft;
     let has_point = !d.lat.trim().is_empty() && !d.lng.trim().is_empty();
@@ -207,6 +213,14 @@ fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
             <p class="notice">{t(Msg::LocationSaved)}" "
                 <button type="submit" name="action" value="clear_location" class="link-button">{t(Msg::ClearLocation)}</button>
             </p>
+        })}
+        {v.point_place.as_ref().map(|p| match p {
+            PointPlace::InCell(names) => view! {
+                <p class="notice" id="point-place">{fill(t(Msg::PointInCell), &[("place", joined_names(names))])}</p>
+            }.into_any(),
+            PointPlace::OutsideGrid => view! {
+                <p class="notice notice-warning" id="point-place" role="note">{t(Msg::PointOutsideGrid)}</p>
+            }.into_any(),
         })}
         <fieldset class="cascade" aria-describedby=described_by(FieldName::Region, region_err.is_some())>
             <legend>{t(Msg::OrChooseRegion)}</legend>
@@ -334,19 +348,26 @@ fn photos_page(
             }.into_any()
         }}
         {if full {
-            view! { <p>{t(Msg::PhotosFull)}</p> }.into_any()
-        } else {
             view! {
-                <form method="post" enctype="multipart/form-data" action=format!("/form/appeal/{token}/photos/add") class="upload">
+                <p>{t(Msg::PhotosFull)}</p>
+                <p><a class="button" href=format!("/appeal/{token}/who")>{t(Msg::Continue)}</a></p>
+            }.into_any()
+        } else {
+            // One form for both buttons (issue 14): "下一步" posts the chosen file too (to the
+            // same upload route, told by `?next` to go on), so a photo picked but not uploaded
+            // is stored with the same rules, or the step stays with the reason.
+            let add = format!("/form/appeal/{token}/photos/add");
+            view! {
+                <form method="post" enctype="multipart/form-data" action=add.clone() class="upload">
                     <label for="photo" class="label">{t(Msg::PhotoLabel)}</label>
                     <FieldMessage field=FieldName::Photo msg=err/>
                     <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp"
                         aria-describedby=described_by(FieldName::Photo, err.is_some())/>
                     <button type="submit" class="button button-secondary">{t(Msg::UploadPhoto)}</button>
+                    <p><button type="submit" class="button" id="photos-continue" formaction=format!("{add}?next=1")>{t(Msg::Continue)}</button></p>
                 </form>
             }.into_any()
         }}
-        <p><a class="button" href=format!("/appeal/{token}/who")>{t(Msg::Continue)}</a></p>
     }
 }
 
@@ -357,8 +378,13 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
     let change = move |s: Step| format!("/appeal/{token}/{}?from=check", s.slug());
     let category = v.category_name.as_ref().map(|(zh, en)| localized(lang, zh, en).to_owned()).unwrap_or_default();
     let mut place: Vec<String> = Vec::new();
-    if !d.lat.trim().is_empty() {
-        place.push(t(Msg::PlaceByLocation).to_owned());
+    match &v.point_place {
+        Some(PointPlace::InCell(names)) => {
+            place.push(fill(t(Msg::PlaceByLocationIn), &[("place", joined_names(names))]));
+        }
+        Some(PointPlace::OutsideGrid) => place.push(t(Msg::PlaceOutsideGrid).to_owned()),
+        None if !d.lat.trim().is_empty() => place.push(t(Msg::PlaceByLocation).to_owned()),
+        None => {}
     }
     place.extend(v.place_names.iter().map(|(zh, en)| localized(lang, zh, en).to_owned()));
     if !d.address_note.trim().is_empty() {

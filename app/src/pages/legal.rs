@@ -7,7 +7,7 @@
 //! search titles and snippets are escaped and marked by the server. Nothing else is inserted as
 //! HTML.
 
-use crate::components::{fill, lang, t, urlencode, PageTitle};
+use crate::components::{fill, lang, phone_links, t, urlencode, PageTitle};
 use crate::islands::{LocateButton, LocateTexts};
 use crate::legal_api::{legal_article, legal_directory, legal_home, legal_search, legal_topic};
 use domain::legal::{format_distance, ArticleSummary, PlaceOption, SearchHit, ServiceKind, ServicePointView, Topic};
@@ -383,7 +383,7 @@ pub fn LegalSearch() -> impl IntoView {
                     let none = v.articles.is_empty() && v.services.is_empty();
                     view! {
                         <p class="result-count" role="status" id="search-status">{heading}</p>
-                        {none.then(|| view! { <p id="search-none">{t(Msg::LegalSearchNone)}</p> })}
+                        {none.then(|| view! { <p id="search-none">{phone_links(t(Msg::LegalSearchNone))}</p> })}
                         {hit_list(v.articles, "hits-articles", Msg::LegalSearchArticles)}
                         {hit_list(v.services, "hits-services", Msg::LegalSearchServices)}
                     }

@@ -4,7 +4,7 @@
 //! the result page's addresses are plain links that can be shared or bookmarked. The rule is
 //! `domain::legal_aid`; the income standard comes from the server's configuration.
 
-use crate::components::{fill, lang, t, urlencode, PageTitle};
+use crate::components::{fill, lang, phone_links, t, urlencode, PageTitle};
 use crate::legal_api::legal_eligibility_info;
 use crate::pages::legal::{canonical, service_item, Disclaimer};
 use domain::legal::ServiceKind;
@@ -176,7 +176,7 @@ fn result_page(answers: Answers, result: Assessment, info: domain::legal::Eligib
         </div>
         <section aria-labelledby="why-title">
             <h2 id="why-title">{t(Msg::LegalAidWhyTitle)}</h2>
-            <ul class="reasons">{result.reasons.iter().map(|m| view! { <li>{t(*m)}</li> }).collect_view()}</ul>
+            <ul class="reasons">{result.reasons.iter().map(|m| view! { <li>{phone_links(t(*m))}</li> }).collect_view()}</ul>
         </section>
         <section aria-labelledby="answers-title">
             <h2 id="answers-title">{t(Msg::LegalAidYourAnswers)}</h2>
@@ -192,7 +192,7 @@ fn result_page(answers: Answers, result: Assessment, info: domain::legal::Eligib
         </section>
         // Likely not eligible: lead with where else to get help; applying stays possible, second
         // and plainer (issue 14).
-        {unlikely.then(|| view! { <p id="unlikely-next" class="notice">{t(Msg::LegalAidUnlikelyNext)}</p> })}
+        {unlikely.then(|| view! { <p id="unlikely-next" class="notice">{phone_links(t(Msg::LegalAidUnlikelyNext))}</p> })}
         {(!unlikely).then(|| start.clone())}
         <section aria-labelledby="docs-title">
             <h2 id="docs-title">{t(Msg::LegalAidDocsTitle)}</h2>

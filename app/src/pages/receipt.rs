@@ -7,7 +7,7 @@
 //! them (see `pages/track.rs`).
 
 use crate::api::get_receipt;
-use crate::components::{lang, t, urlencode, PageTitle};
+use crate::components::{code_groups, lang, phone_links, t, urlencode, PageTitle};
 use crate::islands::CopyReceipt;
 use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
@@ -62,15 +62,15 @@ pub fn Receipt() -> impl IntoView {
                                     <p>{t(Msg::ReceiptLead)}</p>
                                     <dl class="codes">
                                         <dt>{t(Msg::TicketLabel)}</dt>
-                                        <dd class="code" id="ticket">{r.ticket.clone()}</dd>
+                                        <dd class="code" id="ticket">{code_groups(&r.ticket)}</dd>
                                         <dt>{t(Msg::KeyLabel)}</dt>
-                                        <dd class="code" id="key">{r.key.clone()}</dd>
+                                        <dd class="code" id="key">{code_groups(&r.key)}</dd>
                                     </dl>
                                     <p class="warning">{t(Msg::KeyWarning)}</p>
                                 </div>
                                 <dl class="summary">
                                     <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &r.category_name.0, &r.category_name.1).to_owned()}</dd></div>
-                                    <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{r.unit.name.clone()}" "<span class="muted">{r.unit.phone.clone()}</span></dd></div>
+                                    <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{r.unit.name.clone()}" "<span class="muted">{phone_links(&r.unit.phone)}</span></dd></div>
                                     <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd><time datetime=r.deadline.clone()>{deadline}</time></dd></div>
                                 </dl>
                                 <section aria-labelledby="save-title" class="save">

@@ -9,7 +9,8 @@
 
 use crate::api::{track_current, TrackResult};
 use crate::components::{
-    described_by, error_for, event_line, lang, status_text, t, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea,
+    described_by, error_for, event_line, lang, phone_links, status_text, t, ErrorSummary, FieldMessage, Notice,
+    PageTitle, TextArea,
 };
 use crate::islands::TrackFromLink;
 use crate::pages::legal_triage::LegalTriage;
@@ -112,7 +113,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
         <dl class="summary" id="track-result">
             <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(v.status, lang)}</strong></dd></div>
             <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &v.category_name.0, &v.category_name.1).to_owned()}</dd></div>
-            <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{v.unit.name.clone()}" "<span class="muted">{v.unit.phone.clone()}</span></dd></div>
+            <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{v.unit.name.clone()}" "<span class="muted">{phone_links(&v.unit.phone)}</span></dd></div>
             <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd><time datetime=v.submitted_at.clone()>{short_time(&v.submitted_at)}</time></dd></div>
             <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline"><time datetime=v.deadline.clone()>{short_time(&v.deadline)}</time></dd></div>
         </dl>

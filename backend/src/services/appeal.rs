@@ -20,7 +20,7 @@ use domain::fields::{AddressNote, Description, FieldError, FieldName, Identity};
 use domain::receipt::{AccessKey, Ticket};
 use domain::region::{Category, Level};
 use domain::routing::{Place, RouteReason};
-use domain::views::{CategoryView, DraftView, ReceiptView, RegionView, UnitView};
+use domain::views::{CategoryView, DraftView, PointPlace, ReceiptView, RegionView, UnitView};
 use domain::Msg;
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -91,6 +91,7 @@ fn view_of(
         .filter_map(|c| cat.region(c.trim()))
         .map(|r| (r.name.clone(), r.name_en.clone()))
         .collect();
+    let point_place = point_place(&cat, &draft.lat, &draft.lng);
     DraftView {
         token: token.to_owned(),
         categories: cat
@@ -110,8 +111,29 @@ fn view_of(
         submitted_ticket,
         category_name: cat.category(draft.category.trim()).map(|c| (c.name.clone(), c.name_en.clone())),
         place_names,
+        point_place,
         draft,
     }
+}
+
+/// The cell holding the draft's point, named from its community down (issue 14), or
+/// [`PointPlace::OutsideGrid`]: the same lookup routing will make at submission, so the resident
+/// sees where the appeal will go before sending it. `None` without a well-formed point.
+fn point_place(cat: &Catalog, lat: &str, lng: &str) -> Option<PointPlace> {
+    let point = domain::fields::GeoPoint::parse(lat, lng).ok()??;
+    let Some(cell) = cat.router.cell_at(point) else { return Some(PointPlace::OutsideGrid) };
+    let mut names = Vec::new();
+    let mut code = Some(cell.to_owned());
+    // Up from the cell to its community: the levels a resident recognises on the ground.
+    while let Some(r) = code.as_deref().and_then(|c| cat.region(c)) {
+        names.push((r.name.clone(), r.name_en.clone()));
+        if r.level <= Level::Community {
+            break;
+        }
+        code.clone_from(&r.parent);
+    }
+    names.reverse();
+    Some(PointPlace::InCell(names))
 }
 
 /// The first step of a draft that does not exist yet (`/appeal/new`): nothing is stored and no

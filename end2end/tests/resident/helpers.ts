@@ -163,9 +163,16 @@ export async function uploadPhoto(page: Page, expectedCount = 1): Promise<void> 
   await expect(img).toHaveAttribute('src', new RegExp(`^/draft-photo/${TOKEN}/[^/]+$`));
 }
 
-/** Step 4 → step 5 (the "下一步" link). */
+/**
+ * Step 4's "下一步": a submit button of the upload form (it also uploads a chosen photo), or a
+ * link once the draft has its 3 photos.
+ */
+export const photosContinue = (page: Page): Locator =>
+  page.locator('main form.upload button#photos-continue, main a.button', { hasText: '下一步' });
+
+/** Step 4 → step 5. */
 export async function continueFromPhotos(page: Page): Promise<void> {
-  await page.locator('main a.button', { hasText: '下一步' }).click();
+  await photosContinue(page).click();
   await expectStep(page, 'who');
 }
 
@@ -303,9 +310,10 @@ export async function wizardToCheck(page: Page, opts: { hydrated?: boolean } = {
 export async function receiptTicketOf(page: Page, token: string): Promise<string> {
   const res = await page.request.get(`/receipt/${token}`);
   expect(res.status()).toBe(200);
-  const m = (await res.text()).match(/id="ticket"[^>]*>([^<]+)</);
+  // The code is rendered in groups (<span class="nowrap">…</span><wbr>): drop the tags.
+  const m = (await res.text()).match(/id="ticket"[^>]*>(.*?)<\/dd>/);
   expect(m, 'receipt page has #ticket').toBeTruthy();
-  return m![1].trim();
+  return m![1].replace(/<[^>]*>/g, '').trim();
 }
 
 /**

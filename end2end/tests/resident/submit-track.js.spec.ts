@@ -52,7 +52,7 @@ test('locate, photo, anonymous submit, then the receipt link shows progress', as
   expect(await checkSummary(page)).toEqual({
     类别: '邻里纠纷',
     事情经过: DESCRIPTION,
-    位置: '手机定位',
+    位置: '手机定位：和平社区 · 第1网格',
     照片: '1 张',
     反映人: '匿名反映',
     公开描述: '不公开',

@@ -222,8 +222,8 @@ async fn another_browser_sees_nothing_of_a_draft_or_its_receipt() {
     assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
     let receipt = a.get(&app, &format!("/receipt/{t}")).await;
     assert_eq!(receipt.status, StatusCode::OK);
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
     for (who, r) in [
         ("B", b.get(&app, &format!("/receipt/{t}")).await),
         (
@@ -293,8 +293,8 @@ async fn tracking_posts_the_key_once_and_keeps_it_out_of_urls() {
     let (t, _) = draft_of_a(&app, &mut a).await;
     a.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
     let receipt = a.get(&app, &format!("/receipt/{t}")).await;
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
     let bare_key = key.replace('-', "");
     // The receipt's link has the codes in the fragment only, and nothing else links with the key.
     let link = between(&receipt.body, "id=\"track-link\" href=\"", "\"").unwrap().replace("&amp;", "&");
@@ -367,8 +367,8 @@ async fn posts_without_proof_store_nothing_and_flashes_stay_with_their_browser()
     let (t, _) = draft_of_a(&app, &mut a).await;
     a.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
     let receipt = a.get(&app, &format!("/receipt/{t}")).await;
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
     let events = || count(&state, "appeal_events");
     let (flashes, before) = (count(&state, "resident_flash").await, events().await);
     // The old style (ticket and a wrong key in the form), and no session at all.
@@ -443,8 +443,8 @@ async fn private_responses_are_never_stored() {
     assert_eq!(receipt.status, StatusCode::OK);
     no_store(&receipt, "receipt");
     no_store(&Browser::new().get(&app, &format!("/receipt/{t}")).await, "expired receipt");
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
     no_store(
         &a.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await,
         "POST /form/track",

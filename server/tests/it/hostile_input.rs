@@ -323,8 +323,8 @@ async fn discover_appeal(app: &Router, d: &Draft) -> Option<(String, String)> {
     if !receipt.body.contains("id=\"ticket\"") {
         receipt = send(app, post_req("/receipt", FORM, format!("token={}", d.token).into_bytes(), &cookie)).await;
     }
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<")?.to_owned();
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<")?.to_owned();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket")?;
+    let key = crate::common::receipt_code(&receipt.body, "key")?;
     Some((ticket, key))
 }
 

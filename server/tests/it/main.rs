@@ -17,6 +17,7 @@ mod open311;
 mod publication;
 mod router;
 mod signin;
+mod resident_fixes;
 mod staff;
 mod stats;
 mod xss;

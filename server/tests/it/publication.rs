@@ -78,7 +78,7 @@ async fn submit(app: &Router, t: &Draft) -> String {
     let r = post_with(app, &format!("/form/appeal/{t}/submit"), "", &t.cookie).await;
     assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()), "{}", r.body);
     let receipt = get_with(app, &format!("/receipt/{t}"), &t.cookie).await;
-    between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").expect("ticket").to_owned()
+    crate::common::receipt_code(&receipt.body, "ticket").expect("ticket")
 }
 
 fn request_schema() -> jsonschema::Validator {

@@ -80,8 +80,8 @@ async fn js_off_submit_then_track() {
     assert_eq!(submit.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
     let receipt = b.get(&app, &format!("/receipt/{t}")).await;
     assert_eq!(receipt.status, StatusCode::OK);
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").expect("ticket").to_owned();
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").expect("key").to_owned();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").expect("ticket");
+    let key = crate::common::receipt_code(&receipt.body, "key").expect("key");
     assert!(ticket.starts_with("PA-") && ticket.len() == 12, "{ticket}");
     assert_eq!(key.replace('-', "").len(), 26);
     assert!(receipt.body.contains("河东区人力资源和社会保障局"));

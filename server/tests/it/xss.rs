@@ -200,8 +200,8 @@ async fn the_residents_textareas_give_text_back_inert() {
     assert_inert(&check.body, "wizard: check page");
     assert_eq!(b.post(&app, &format!("/form/appeal/{t}/submit"), "").await.status, StatusCode::SEE_OTHER);
     let receipt = b.get(&app, &format!("/receipt/{t}")).await;
-    let ticket = between(&receipt.body, "id=\"ticket\" class=\"code\">", "<").unwrap().to_owned();
-    let key = between(&receipt.body, "id=\"key\" class=\"code\">", "<").unwrap().to_owned();
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
     let r = b.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let too_long = format!("{PAYLOAD}{}", "长".repeat(2100));

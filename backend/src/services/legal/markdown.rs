@@ -56,6 +56,7 @@ pub fn render_markdown(md: &str) -> Rendered {
     let mut links = Vec::new();
     // For each open link: whether it was kept (so its end is kept or dropped alike).
     let mut open_links: Vec<bool> = Vec::new();
+    let mut in_code = false;
     for e in Parser::new_ext(md, opts) {
         match e {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -94,7 +95,15 @@ pub fn render_markdown(md: &str) -> Rendered {
             }
             Event::Text(t) => {
                 text.push_str(&t);
-                events.push(Event::Text(t));
+                if open_links.iter().any(|kept| *kept) || in_code {
+                    events.push(Event::Text(t));
+                } else {
+                    push_with_phone_links(&mut events, &t);
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = true;
+                events.push(Event::Start(Tag::CodeBlock(kind)));
             }
             Event::Code(t) => {
                 text.push_str(&t);
@@ -105,6 +114,7 @@ pub fn render_markdown(md: &str) -> Rendered {
                 events.push(e);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+                in_code &= !matches!(e, Event::End(TagEnd::CodeBlock));
                 text.push('\n');
                 events.push(e);
             }
@@ -119,6 +129,22 @@ pub fn render_markdown(md: &str) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     Rendered { html, text, links }
+}
+
+/// Text with each phone number in it (`domain::tel`: 12348, 12333, landlines…) as a `tel:` link
+/// (issue 14), so a resident reading an article on a phone can tap to call. The number is
+/// escaped like any text; the link is ours, not the author's, so `allowed_link` does not apply.
+fn push_with_phone_links<'a>(events: &mut Vec<Event<'a>>, t: &str) {
+    for span in domain::tel::spans(t) {
+        match span {
+            domain::tel::Span::Text(plain) => events.push(Event::Text(plain.to_owned().into())),
+            domain::tel::Span::Phone { shown, dial } => {
+                // `shown` is digits, spaces and hyphens only (`tel::spans`): nothing to escape.
+                let link = format!("<a href=\"tel:{dial}\" class=\"tel nowrap\">{shown}</a>");
+                events.push(Event::InlineHtml(link.into()));
+            }
+        }
+    }
 }
 
 /// Why a kept link points nowhere, if it does (`/legal/articles/<slug>` of a missing article, an

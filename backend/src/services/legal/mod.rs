@@ -235,10 +235,12 @@ mod tests {
             assert!(r.body_html.contains("<h2>"), "{}: sections became h2", r.slug);
             assert!(!r.body_html.contains("<script") && !r.body_html.contains("<img"), "{}", r.slug);
             assert!(!r.body_text.contains('<'), "{}: plain text has no tags", r.slug);
-            // Every link in the HTML is one of ours.
+            // Every link in the HTML is one of ours: our pages, or a phone number made a dial
+            // link by the renderer (issue 14).
             for href in r.body_html.split("href=\"").skip(1) {
                 let href = href.split('"').next().unwrap_or_default();
-                assert!(href.starts_with("/legal") || href.starts_with("/appeal/new"), "{}: {href}", r.slug);
+                let dial = href.strip_prefix("tel:").is_some_and(domain::tel::is_phone);
+                assert!(href.starts_with("/legal") || href.starts_with("/appeal/new") || dial, "{}: {href}", r.slug);
             }
         }
     }
@@ -262,6 +264,21 @@ mod tests {
         assert!(!r.html.contains("evil.example/legal/\""), "{}", r.html);
         assert!(r.html.contains("<h2>标题</h2>") && r.html.contains("<h3>小节</h3>"), "{}", r.html);
         assert_eq!(r.links, vec!["/legal/articles/a".to_owned(), "/appeal/new?category=legal_aid".to_owned()]);
+    }
+
+    #[test]
+    fn phone_numbers_in_text_dial_but_not_inside_links_or_code() {
+        let r = render_markdown(
+            "拨打 12348 或 0933-8000000 咨询，[12333 热线](/legal/topic/labour) 和 `110` 不变。\n\n```\n120\n```\n",
+        );
+        assert!(r.html.contains("拨打 <a href=\"tel:12348\" class=\"tel nowrap\">12348</a> 或 "), "{}", r.html);
+        assert!(r.html.contains("<a href=\"tel:09338000000\" class=\"tel nowrap\">0933-8000000</a>"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"/legal/topic/labour\">12333 热线</a>"), "no link in a link: {}", r.html);
+        assert!(r.html.contains("<code>110</code>") && r.html.contains("<code>120\n</code>"), "{}", r.html);
+        assert_eq!(r.html.matches("href=\"tel:").count(), 2, "{}", r.html);
+        // The searchable text is unchanged.
+        assert!(r.text.contains("拨打 12348 或 0933-8000000 咨询"), "{}", r.text);
+        assert_eq!(r.links, vec!["/legal/topic/labour".to_owned()]);
     }
 
     #[test]

@@ -79,6 +79,23 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     Some(&html[i..j])
 }
 
+/// The ticket (`id = "ticket"`) or key (`"key"`) on a receipt page, as its text: the code is
+/// rendered in groups (`<span class="nowrap">`, issue 14), so the tags between them are dropped.
+pub fn receipt_code(html: &str, id: &str) -> Option<String> {
+    let inner = between(html, &format!("id=\"{id}\" class=\"code\">"), "</dd>")?;
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in inner.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text)
+}
+
 /// A GET with a cookie header (the staff session).
 pub async fn get_with(app: &Router, uri: &str, cookie: &str) -> Res {
     send(app, Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
