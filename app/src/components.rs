@@ -216,6 +216,22 @@ pub fn event_line(kind: EventKind, unit: Option<&str>, extra: Option<&str>, lang
         EventKind::ExtensionRefused => plain(Msg::EventExtensionRefused),
         EventKind::Rated => fill(Msg::EventRated.text(lang), &[("rating", rating_text(&extra, lang).to_owned())]),
         EventKind::ReopenedUnsatisfied => with_unit(Msg::EventReopenedUnsatisfied),
+        // `extra` is the satisfaction told on the call; none when the resident was not reached,
+        // `unreachable` on the last failed call (the appeal left the queue).
+        EventKind::Callback if extra.is_empty() => plain(Msg::EventCallbackNotReached),
+        EventKind::Callback if extra == "unreachable" => plain(Msg::EventCallbackUnreachable),
+        EventKind::Callback => {
+            fill(Msg::EventCallbackReached.text(lang), &[("rating", rating_text(&extra, lang).to_owned())])
+        }
+        EventKind::NoticeIssued => {
+            // `extra` is the notice's kind code; its name in the reader's language.
+            let notice =
+                domain::notices::NoticeKind::parse(&extra).map_or(extra.clone(), |k| k.label().text(lang).to_owned());
+            fill(Msg::EventNoticeIssued.text(lang), &[("unit", unit.clone()), ("notice", notice)])
+        }
+        EventKind::NoticeAnswered => with_unit(Msg::EventNoticeAnswered),
+        EventKind::OwnerNamed => plain(Msg::EventOwnerNamed),
+        EventKind::OwnerRemoved => plain(Msg::EventOwnerRemoved),
     }
 }
 

@@ -125,15 +125,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/account/totp") view=pages::staff_account::StaffTotp ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
                     <Route path=path!("/staff/dashboard") view=pages::dashboard::StaffDashboard ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/cases") view=pages::cases::StaffCases ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/new") view=pages::intake::StaffIntake ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/moderation") view=pages::moderation::StaffModeration ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/callbacks") view=pages::callbacks::StaffCallbacks ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin") view=pages::admin::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/staff") view=pages::admin::AdminStaff ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/audit") view=pages::admin::AdminAudit ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/holidays") view=pages::admin::AdminHolidays ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/import") view=pages::admin::AdminImport ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/legal") view=pages::admin_legal::AdminLegal ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/templates") view=pages::admin_templates::AdminTemplates ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -138,6 +138,12 @@ pub async fn staff_appeal(ticket: String) -> Result<StaffData<AppealPage>, Serve
         .await
 }
 
+/// The appeals the signed-in member is leader in charge of (`/staff/cases`, issue 13).
+#[server]
+pub async fn staff_cases() -> Result<StaffData<Vec<domain::staff::InboxItem>>, ServerFnError> {
+    ctx::with_staff(|state, staff| async move { backend::services::notices::cases(&state, &staff).await }).await
+}
+
 #[server]
 pub async fn staff_admin_home() -> Result<StaffData<()>, ServerFnError> {
     ctx::with_staff(|_state, staff| async move { staff.who().require_admin() }).await

@@ -34,6 +34,13 @@ pub enum Kind {
     Warning,
     Supervision,
     Escalated,
+    /// A notice by hand to the unit (issue 13), or to the appeal's leader in charge.
+    NoticeIssued,
+    NoticeAnswered,
+    /// A staff member was named leader in charge of an appeal.
+    OwnerNamed,
+    /// A leader in charge was replaced, un-named, or their naming lapsed on a hand-over.
+    OwnerRemoved,
 }
 
 impl Kind {
@@ -52,6 +59,10 @@ impl Kind {
             Self::Warning => "warning",
             Self::Supervision => "supervision",
             Self::Escalated => "escalated",
+            Self::NoticeIssued => "notice_issued",
+            Self::NoticeAnswered => "notice_answered",
+            Self::OwnerNamed => "owner_named",
+            Self::OwnerRemoved => "owner_removed",
         }
     }
 }
@@ -86,6 +97,27 @@ pub async fn unit(tx: &mut Tx<'_>, unit: &str, ticket: &str, kind: Kind, now: i6
     store::insert(
         tx,
         &NewMessage { kind: kind.as_str(), audience: "unit", recipient: unit, ticket: Some(ticket), payload: &payload },
+        now,
+    )
+    .await
+}
+
+/// Queues a message to one staff member (a leader in charge, who follows an appeal wherever it
+/// goes, not a unit). The recipient is the member's id.
+///
+/// # Errors
+/// Database errors.
+pub async fn staff_member(tx: &mut Tx<'_>, staff_id: &str, ticket: &str, kind: Kind, now: i64) -> Result<()> {
+    let payload = json!({ "kind": kind.as_str(), "ticket": ticket, "staff": staff_id }).to_string();
+    store::insert(
+        tx,
+        &NewMessage {
+            kind: kind.as_str(),
+            audience: "staff",
+            recipient: staff_id,
+            ticket: Some(ticket),
+            payload: &payload,
+        },
         now,
     )
     .await

@@ -30,10 +30,21 @@ pub enum EventKind {
     ExtensionRefused,
     Rated,
     ReopenedUnsatisfied,
+    /// A follow-up call (回访) to the resident, reached or not (issue 13); between staff.
+    Callback,
+    /// A supervision notice issued by hand (issue 13); shown to the resident only when the
+    /// issuer asked for it (the row's `public`, not [`EventKind::is_public`]).
+    NoticeIssued,
+    NoticeAnswered,
+    /// A leader in charge (领导包案) was named.
+    OwnerNamed,
+    /// The leader in charge was un-named by an overseer, or the naming lapsed when the appeal
+    /// left the subtree of the leader's unit.
+    OwnerRemoved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 28] = [
         Self::Submitted,
         Self::Routed,
         Self::RoutedOutside,
@@ -57,6 +68,11 @@ impl EventKind {
         Self::ExtensionRefused,
         Self::Rated,
         Self::ReopenedUnsatisfied,
+        Self::Callback,
+        Self::NoticeIssued,
+        Self::NoticeAnswered,
+        Self::OwnerNamed,
+        Self::OwnerRemoved,
     ];
 
     #[must_use]
@@ -85,6 +101,11 @@ impl EventKind {
             Self::ExtensionRefused => "extension_refused",
             Self::Rated => "rated",
             Self::ReopenedUnsatisfied => "reopened_unsatisfied",
+            Self::Callback => "callback",
+            Self::NoticeIssued => "notice_issued",
+            Self::NoticeAnswered => "notice_answered",
+            Self::OwnerNamed => "owner_named",
+            Self::OwnerRemoved => "owner_removed",
         }
     }
 
@@ -96,9 +117,23 @@ impl EventKind {
     /// Whether the resident sees the event on the track page. Internal are a staff note, the
     /// 预警 warning (the unit's own reminder) and extension requests and refusals (between
     /// units); everything else (including 督办 and escalations) is the resident's to see.
+    /// Notices issued by hand, their answers and the naming of a leader in charge are between
+    /// staff by default: a notice the issuer wants the resident to know of is stored public by
+    /// its use case, explicitly.
     #[must_use]
     pub fn is_public(self) -> bool {
-        !matches!(self, Self::Note | Self::Warning | Self::ExtensionRequested | Self::ExtensionRefused)
+        !matches!(
+            self,
+            Self::Note
+                | Self::Warning
+                | Self::Callback
+                | Self::ExtensionRequested
+                | Self::ExtensionRefused
+                | Self::NoticeIssued
+                | Self::NoticeAnswered
+                | Self::OwnerNamed
+                | Self::OwnerRemoved
+        )
     }
 
     /// Whether the event's body is text written for the resident (a reply, a request, a
@@ -136,6 +171,10 @@ impl TryFrom<String> for EventKind {
 ///   `note`; extension_refused: `note`, `days`
 /// - warning / supervised: `deadline`, `due`, `cycle`; auto_escalated: `deadline`, `from`, `due`
 /// - rated: `rating`, `cycle`; reopened_unsatisfied: `from`, `cycle`
+/// - callback: `cycle`, `rating` (only when the resident was reached), `note`
+/// - notice_issued: `notice`, `reason`, `due`, `id`; notice_answered: `notice`, `id`, `report`;
+///   owner_named: `owner`, `previous` (when it replaced one); owner_removed: `previous`, and
+///   `from` when the naming lapsed on a hand-over out of the leader's subtree
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDetail {
     /// The unit the appeal left.
@@ -173,6 +212,15 @@ pub struct EventDetail {
     pub deadline: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<i64>,
+    /// A notice by hand: its kind (`domain::notices::NoticeKind::as_str`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// The leader in charge named (display name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The leader in charge replaced or removed (display name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 impl EventDetail {

@@ -43,6 +43,14 @@ pub enum FieldName {
     // Staff intake (issue 13)
     Channel,
     Cell,
+    // Notices by hand and the leader in charge (issue 13)
+    NoticeKind,
+    Due,
+    Owner,
+    Notice,
+    // Follow-up calls and reply templates (issue 13)
+    Outcome,
+    Title,
 }
 
 impl FieldName {
@@ -81,6 +89,12 @@ impl FieldName {
             Self::To => "to",
             Self::Channel => "channel",
             Self::Cell => "cell",
+            Self::NoticeKind => "notice_kind",
+            Self::Due => "due",
+            Self::Owner => "owner",
+            Self::Notice => "notice",
+            Self::Outcome => "outcome",
+            Self::Title => "title",
         }
     }
 }

@@ -8,6 +8,7 @@
 // exactly what a failing test should do.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod callback;
 pub mod cellmap;
 pub mod draft;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod geometry;
 pub mod i18n;
 pub mod legal;
 pub mod legal_aid;
+pub mod notices;
 pub mod publication;
 pub mod receipt;
 pub mod region;
@@ -25,9 +27,9 @@ pub mod routing;
 pub mod sla;
 pub mod staff;
 pub mod stats;
+pub mod tel;
 pub mod views;
 pub mod workflow;
-pub mod tel;
 
 pub use fields::{FieldError, FieldName};
 pub use i18n::{Lang, Msg};

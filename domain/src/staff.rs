@@ -290,6 +290,9 @@ pub struct InboxItem {
     pub urgency: Urgency,
     pub supervised: bool,
     pub summary: String,
+    /// A notice by hand to the unit that holds it is waiting for its answer (issue 13).
+    #[serde(default)]
+    pub noticed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,6 +372,41 @@ pub struct AppealPage {
     pub transfer_targets: Vec<UnitOption>,
     pub summon_targets: Vec<UnitOption>,
     pub parent_unit: Option<UnitOption>,
+    /// The reply templates of the appeal's category (issue 13), when this person may reply.
+    #[serde(default)]
+    pub reply_templates: Vec<crate::callback::ReplyTemplate>,
+    /// Notices issued by hand (issue 13), newest first.
+    #[serde(default)]
+    pub hand_notices: Vec<HandNoticeItem>,
+    /// The leader in charge (领导包案), if one was named: (staff id, display name).
+    #[serde(default)]
+    pub owner: Option<(String, String)>,
+    /// Whom this person may name leader in charge (only filled for those who may).
+    #[serde(default)]
+    pub owner_candidates: Vec<UnitOption>,
+}
+
+/// A notice issued by hand to the unit handling an appeal (issue 13), as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandNoticeItem {
+    pub id: String,
+    pub kind: crate::notices::NoticeKind,
+    pub to_unit: String,
+    pub to_unit_name: String,
+    pub issued_unit_name: String,
+    pub reason: String,
+    /// The end of the day the answer is due (Unix seconds).
+    pub due_at: i64,
+    pub issued_at: i64,
+    pub answer: Option<String>,
+    pub answered_at: Option<i64>,
+    /// The resident was told that it was sent.
+    pub public: bool,
+    /// Unanswered and past its day (never when lapsed).
+    pub overdue: bool,
+    /// The appeal was handed over before the answer: the unit can no longer answer it.
+    #[serde(default)]
+    pub lapsed: bool,
 }
 
 #[cfg(test)]
@@ -479,6 +517,10 @@ pub struct DashboardView {
     pub escalated: AttentionList,
     /// The grid cells of the member's area, for the map.
     pub map: Vec<StaffMapCell>,
+    /// Notices issued by hand in the period to units of the member's scope, per kind (every
+    /// kind listed, zeros included).
+    #[serde(default)]
+    pub hand_notices: Vec<(crate::notices::NoticeKind, i64)>,
 }
 
 /// One grid cell of the staff map: the appeals received in the period (exact), the open ones

@@ -127,10 +127,18 @@ pub enum Action {
     RequestExtension,
     /// The parent unit approves or refuses an extension.
     DecideExtension,
+    /// An overseer sends the handling unit a notice by hand (提示/预警/督办/交办/警示).
+    IssueNotice,
+    /// The handling unit answers a notice sent to it.
+    AnswerNotice,
+    /// An overseer names a leader in charge (领导包案), who then alone may close the appeal.
+    NameOwner,
+    /// An overseer removes the leader in charge (the handling unit closes again).
+    UnnameOwner,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 18] = [
         Action::View,
         Action::Sign,
         Action::Reply,
@@ -145,6 +153,10 @@ impl Action {
         Action::RevealContact,
         Action::RequestExtension,
         Action::DecideExtension,
+        Action::IssueNotice,
+        Action::AnswerNotice,
+        Action::NameOwner,
+        Action::UnnameOwner,
     ];
 
     #[must_use]
@@ -164,6 +176,10 @@ impl Action {
             Self::RevealContact => "reveal_contact",
             Self::RequestExtension => "request_extension",
             Self::DecideExtension => "decide_extension",
+            Self::IssueNotice => "issue_notice",
+            Self::AnswerNotice => "answer_notice",
+            Self::NameOwner => "name_owner",
+            Self::UnnameOwner => "unname_owner",
         }
     }
     #[must_use]
@@ -182,13 +198,26 @@ pub struct Relation {
     /// Summoned and not yet reported back.
     pub report_due: bool,
     pub parent: bool,
+    /// The appeal has a leader in charge (领导包案).
+    #[serde(default)]
+    pub owned: bool,
+    /// The actor is that leader (a person, not a unit: whatever unit the appeal moves to).
+    #[serde(default)]
+    pub owner: bool,
 }
 
 impl Relation {
-    /// Any tie at all: the appeal is in this unit's scope.
+    /// Any tie at all: the appeal is in this unit's scope (or its leader in charge's).
     #[must_use]
     pub fn in_scope(self) -> bool {
-        self.handles || self.oversees || self.co_handles || self.parent
+        self.handles || self.oversees || self.co_handles || self.parent || self.owner
+    }
+
+    /// An overseer in the sense of notices and leaders in charge: a dispatcher above the unit
+    /// handling the appeal, not of that unit itself.
+    #[must_use]
+    pub fn oversees_from_above(self) -> bool {
+        self.oversees && !self.handles
     }
 }
 
@@ -201,7 +230,16 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
     }
     match action {
         Action::View | Action::Note => rel.in_scope(),
-        Action::Sign | Action::Reply | Action::RequestInfo | Action::Escalate | Action::Close => rel.handles,
+        Action::Sign | Action::Reply | Action::RequestInfo | Action::Escalate => rel.handles,
+        // With a leader in charge, closing is theirs alone: the unit handles, the leader signs
+        // the close. Otherwise the handling unit closes.
+        Action::Close => {
+            if rel.owned {
+                rel.owner
+            } else {
+                rel.handles
+            }
+        }
         Action::RequestExtension => rel.handles,
         Action::Transfer | Action::Reopen => rel.handles || rel.oversees,
         Action::Summon => rel.handles && role == Role::Dispatcher,
@@ -209,6 +247,12 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
         // A summoned department needs the contact while it still owes its report, not after.
         Action::RevealContact => rel.handles || rel.oversees || rel.report_due,
         Action::DecideExtension => !rel.handles && (rel.parent || rel.oversees),
+        // Whom an overseer may name or un-name (their own unit or below, and precedence over a
+        // naming from above) is checked by the use case, which knows the hierarchy.
+        Action::IssueNotice | Action::NameOwner | Action::UnnameOwner => {
+            role == Role::Dispatcher && rel.oversees_from_above()
+        }
+        Action::AnswerNotice => rel.handles,
     }
 }
 
@@ -217,11 +261,18 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
 pub fn allowed_in(action: Action, status: Status) -> bool {
     use Status::{AwaitingInfo, Closed, InProgress};
     match action {
-        Action::View | Action::Note | Action::RevealContact => true,
+        // A notice may still be owed an answer after the appeal was closed.
+        Action::View | Action::Note | Action::RevealContact | Action::AnswerNotice => true,
         Action::Sign => status == Status::Assigned,
         Action::Reply | Action::Close | Action::ReportBack => matches!(status, InProgress | AwaitingInfo),
         Action::RequestInfo | Action::Summon => status == InProgress,
-        Action::Transfer | Action::Escalate | Action::RequestExtension | Action::DecideExtension => status.is_open(),
+        Action::Transfer
+        | Action::Escalate
+        | Action::RequestExtension
+        | Action::DecideExtension
+        | Action::IssueNotice
+        | Action::NameOwner
+        | Action::UnnameOwner => status.is_open(),
         Action::Reopen => status == Closed,
     }
 }
@@ -268,12 +319,17 @@ pub fn parent_unit_kind(kind: &str) -> Option<(&'static str, bool)> {
 mod tests {
     use super::*;
 
-    const HANDLES: Relation =
-        Relation { handles: true, oversees: false, co_handles: false, report_due: false, parent: false };
-    const OVERSEES: Relation =
-        Relation { handles: false, oversees: true, co_handles: false, report_due: false, parent: false };
-    const NONE: Relation =
-        Relation { handles: false, oversees: false, co_handles: false, report_due: false, parent: false };
+    const NONE: Relation = Relation {
+        handles: false,
+        oversees: false,
+        co_handles: false,
+        report_due: false,
+        parent: false,
+        owned: false,
+        owner: false,
+    };
+    const HANDLES: Relation = Relation { handles: true, ..NONE };
+    const OVERSEES: Relation = Relation { oversees: true, ..NONE };
 
     #[test]
     fn names_round_trip() {
@@ -328,6 +384,41 @@ mod tests {
         for a in [Action::Sign, Action::Reply, Action::Close, Action::Escalate, Action::RequestInfo] {
             assert!(!may(Role::Dispatcher, a, OVERSEES), "{a:?}");
         }
+    }
+
+    #[test]
+    fn notices_come_from_dispatchers_above_and_are_answered_by_the_unit() {
+        assert!(may(Role::Dispatcher, Action::IssueNotice, OVERSEES));
+        assert!(may(Role::Dispatcher, Action::NameOwner, OVERSEES));
+        assert!(may(Role::Dispatcher, Action::UnnameOwner, OVERSEES));
+        assert!(!may(Role::UnitHandler, Action::UnnameOwner, HANDLES));
+        assert!(!allowed_in(Action::UnnameOwner, Status::Closed));
+        // A centre handling the appeal itself does not supervise itself.
+        let own_centre = Relation { handles: true, oversees: true, ..NONE };
+        for role in Role::ALL {
+            assert!(!may(role, Action::IssueNotice, own_centre), "{role:?}");
+            assert!(!may(role, Action::IssueNotice, HANDLES), "{role:?}");
+        }
+        for role in [Role::GridWorker, Role::UnitHandler, Role::Admin] {
+            assert!(!may(role, Action::IssueNotice, OVERSEES), "{role:?}");
+            assert!(!may(role, Action::NameOwner, OVERSEES), "{role:?}");
+        }
+        assert!(may(Role::UnitHandler, Action::AnswerNotice, HANDLES));
+        assert!(!may(Role::Dispatcher, Action::AnswerNotice, OVERSEES));
+        assert!(!allowed_in(Action::IssueNotice, Status::Closed));
+        assert!(allowed_in(Action::AnswerNotice, Status::Closed));
+    }
+
+    #[test]
+    fn with_a_leader_in_charge_only_the_leader_closes() {
+        let owned_handler = Relation { handles: true, owned: true, ..NONE };
+        assert!(!may(Role::UnitHandler, Action::Close, owned_handler));
+        // The handler still does everything else.
+        assert!(may(Role::UnitHandler, Action::Reply, owned_handler));
+        let leader = Relation { oversees: true, owned: true, owner: true, ..NONE };
+        assert!(may(Role::Dispatcher, Action::Close, leader));
+        assert!(may(Role::Dispatcher, Action::View, Relation { owned: true, owner: true, ..NONE }));
+        assert!(!may(Role::Admin, Action::Close, leader));
     }
 
     #[test]

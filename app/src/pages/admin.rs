@@ -33,6 +33,7 @@ pub fn AdminHome() -> impl IntoView {
                 <li><a href="/staff/admin/holidays">{t(Msg::AdminHolidays)}</a></li>
                 <li><a href="/staff/admin/import">{t(Msg::AdminImport)}</a></li>
                 <li><a href="/staff/admin/legal">{t(Msg::AdminLegal)}</a></li>
+                <li><a href="/staff/admin/templates">{t(Msg::AdminTemplates)}</a></li>
             </ul>
         }
     })

@@ -95,6 +95,21 @@ fn figures(v: &DashboardView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        <h2 id="dash-notices">{t(Msg::DashboardNotices)}</h2>
+        {if v.hand_notices.iter().all(|(_, n)| *n == 0) {
+            view! { <p class="hint">{t(Msg::DashboardNoticesNone)}</p> }.into_any()
+        } else {
+            view! {
+                <table class="stats-table" aria-labelledby="dash-notices" id="dash-notices-table">
+                    <thead><tr><th scope="col">{t(Msg::NoticeKindLabel)}</th><th scope="col">{t(Msg::DashboardCount)}</th></tr></thead>
+                    <tbody>
+                        {v.hand_notices.iter().map(|(k, n)| view! {
+                            <tr data-kind=k.as_str()><th scope="row">{t(k.label())}</th><td class="num">{*n}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
         <h2 id="dash-below-line">{fill(t(Msg::DashboardBelowLine), &[("line", line)])}</h2>
         {if v.below_line.is_empty() {
             view! { <p class="hint">{t(Msg::DashboardBelowLineNone)}</p> }.into_any()

@@ -2,7 +2,10 @@
 
 pub mod admin;
 pub mod admin_legal;
+pub mod admin_templates;
 pub mod appeal;
+pub mod callbacks;
+pub mod cases;
 pub mod dashboard;
 pub mod home;
 pub mod intake;

@@ -43,8 +43,10 @@ pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
             <ul>
                 <li><a href="/staff">{t(Msg::NavInbox)}</a></li>
                 <li><a href="/staff/dashboard">{t(Msg::DashboardNav)}</a></li>
+                {(h.role != Role::Admin).then(|| view! { <li><a href="/staff/cases">{t(Msg::NavCases)}</a></li> })}
                 {(h.role != Role::Admin).then(|| view! { <li><a href="/staff/appeal/new">{t(Msg::IntakeNav)}</a></li> })}
                 {domain::publication::may_moderate(h.role).then(|| view! { <li><a href="/staff/moderation">{t(Msg::NavModeration)}</a></li> })}
+                {domain::callback::has_queue(h.role).then(|| view! { <li><a href="/staff/callbacks">{t(Msg::NavCallbacks)}</a></li> })}
                 {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}
                 <li><a href="/staff/account" id="nav-account">{t(Msg::NavAccount)}</a></li>
                 <li>
@@ -202,6 +204,9 @@ fn event_texts(
         EventKind::Summoned => d.units.as_ref().map(|u| u.iter().map(unit_name).collect::<Vec<_>>().join("、")),
         EventKind::ExtensionApproved => d.new.map(local_text),
         EventKind::Rated => d.rating.clone(),
+        // The satisfaction told on the call, or `unreachable` on the last failed call.
+        EventKind::Callback => d.rating.clone().or_else(|| d.reason.clone()),
+        EventKind::NoticeIssued => d.notice.clone(),
         _ => None,
     };
     let staff = match kind {
@@ -212,7 +217,22 @@ fn event_texts(
         EventKind::ExtensionRequested => {
             Some(format!("+{} · {}", d.days.unwrap_or(0), d.reason.as_deref().unwrap_or("")))
         }
-        EventKind::ExtensionRefused => d.note.clone(),
+        EventKind::ExtensionRefused | EventKind::Callback => d.note.clone(),
+        EventKind::NoticeIssued => d.reason.as_ref().map(|r| {
+            format!(
+                "{}: {r} · {}: {}",
+                t(Msg::ReasonLabel),
+                t(Msg::NoticeDueLabel),
+                d.due.map(local_text).unwrap_or_default()
+            )
+        }),
+        EventKind::NoticeAnswered => d.report.clone(),
+        EventKind::OwnerNamed | EventKind::OwnerRemoved => {
+            let named = d.owner.as_ref().map(|o| format!("{}: {o}", t(Msg::OwnerLabel)));
+            let previous = d.previous.as_ref().map(|p| format!("{}: {p}", t(Msg::OwnerPrevious)));
+            let parts: Vec<String> = named.into_iter().chain(previous).collect();
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        }
         _ => None,
     };
     (extra, staff)
@@ -291,6 +311,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                     <option value="overdue" selected=sel(&f.due, "overdue")>{t(Msg::FilterOverdue)}</option>
                     <option value="supervised" selected=sel(&f.due, "supervised")>{t(Msg::FilterSupervised)}</option>
                     <option value="escalated" selected=sel(&f.due, "escalated")>{t(Msg::FilterEscalated)}</option>
+                    <option value="noticed" selected=sel(&f.due, "noticed")>{t(Msg::FilterNoticed)}</option>
                 </select>
             </div>
             <div class="choice">
@@ -341,6 +362,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                                     {i.urgent.then(|| view! { " "<span class="badge">{t(Msg::UrgentBadge)}</span> })}
                                     {urgency_badge(i.urgency).map(|b| view! { " "{b} })}
                                     {i.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
+                                    {i.noticed.then(|| view! { " "<span class="badge badge-soon">{t(Msg::BadgeNotice)}</span> })}
                                 </p>
                                 <p class="line2">{cat}" · "{i.unit_name}</p>
                                 <p class="line3">{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time></p>
@@ -416,6 +438,23 @@ fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) 
     .into_any()
 }
 
+/// The reply templates of the appeal's category, under the reply form (issue 13): each a
+/// `<details>` whose text is there to select and copy, which needs no script.
+fn reply_templates(list: &[domain::callback::ReplyTemplate]) -> impl IntoView {
+    view! {
+        <section class="reply-templates" id="reply-templates" aria-labelledby="reply-templates-title">
+            <h4 id="reply-templates-title">{t(Msg::ReplyTemplatesTitle)}</h4>
+            <p class="hint">{t(Msg::ReplyTemplatesHint)}</p>
+            {list.iter().map(|x| view! {
+                <details class="reply-template" data-template=x.id.clone()>
+                    <summary>{x.title.clone()}</summary>
+                    <blockquote class="pre">{x.body.clone()}</blockquote>
+                </details>
+            }).collect_view()}
+        </section>
+    }
+}
+
 /// The forms of the actions this person may take now, in the page's order.
 #[expect(clippy::too_many_lines, reason = "one form per action, each a few lines of markup")]
 fn action_forms(a: &AppealPage, f: &Flash, csrf: &str) -> Vec<AnyView> {
@@ -438,6 +477,9 @@ fn action_forms(a: &AppealPage, f: &Flash, csrf: &str) -> Vec<AnyView> {
             )
             .into_any(),
         );
+        if !a.reply_templates.is_empty() {
+            forms.push(reply_templates(&a.reply_templates).into_any());
+        }
     }
     if can(Action::RequestInfo) {
         forms.push(
@@ -565,6 +607,30 @@ fn action_forms(a: &AppealPage, f: &Flash, csrf: &str) -> Vec<AnyView> {
             );
         }
     }
+    if can(Action::IssueNotice) {
+        forms.push(issue_notice_form(&ticket, &csrf, f).into_any());
+    }
+    if can(Action::NameOwner) && !a.owner_candidates.is_empty() {
+        let errs = f.errors_for("name_owner");
+        let fields = view! {
+            <div class="field">
+                <label for="owner" class="label">{t(Msg::OwnerLabel)}</label>
+                {errs.iter().find(|e| e.field == FieldName::Owner).map(|e| view! { <p class="field-error" id="owner-error">{t(e.msg)}</p> })}
+                <select id="owner" name="owner">
+                    <option value="">{t(Msg::ChooseOption)}</option>
+                    {a.owner_candidates.iter().map(|u| view! {
+                        <option value=u.code.clone() selected=a.owner.as_ref().is_some_and(|(id, _)| *id == u.code)>{u.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+        .into_any();
+        forms.push(action_form("name_owner", Msg::ActNameOwner, &ticket, &csrf, f, fields).into_any());
+    }
+    // Next to the naming form: removing the leader (the unit closes again). No fields.
+    if can(Action::UnnameOwner) && a.owner.is_some() {
+        forms.push(action_form("unname_owner", Msg::ActUnnameOwner, &ticket, &csrf, f, ().into_any()).into_any());
+    }
     if can(Action::Note) {
         forms.push(
             action_form(
@@ -611,6 +677,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         <p><a class="back" href="/staff">{t(Msg::NavInbox)}</a></p>
         <h1>{fill(t(Msg::AppealTitle), &[("ticket", display)])}</h1>
         <Notice msg=f.notice/>
+        {hand_notices_section(&a, &h.unit, f, &csrf)}
         <section aria-labelledby="details-title">
             <h2 id="details-title" class="visually-hidden">{t(Msg::SectionDetails)}</h2>
             <dl class="summary" id="appeal-details">
@@ -622,6 +689,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 </dd></div>
                 <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &a.category_name.0, &a.category_name.1).to_owned()}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{a.unit_name.clone()}</dd></div>
+                {a.owner.clone().map(|(_, name)| view! { <div class="summary-row"><dt>{t(Msg::OwnerLabel)}</dt><dd id="owner">{name}</dd></div> })}
                 <div class="summary-row"><dt>{t(Msg::RouteReasonLabel)}</dt><dd>{route_reason_text(&a.route_reason)}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd>{local_text(a.submitted_at)}</dd></div>
                 {(a.status == Status::Assigned).then(|| view! { <div class="summary-row"><dt>{t(Msg::SignByLabel)}</dt><dd>{local_text(a.sign_by_at)}</dd></div> })}
@@ -721,7 +789,12 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                             "supervision" => t(Msg::StageSupervision),
                             _ => t(Msg::StageEscalation),
                         };
-                        let which = if n.deadline == "sign" { t(Msg::SignByLabel) } else { t(Msg::Deadline) };
+                        let which = match n.deadline.as_str() {
+                            "sign" => t(Msg::SignByLabel),
+                            // 督办 after a 不满意 on a follow-up call (issue 13), not a deadline.
+                            "callback" => t(Msg::NoticeCallback),
+                            _ => t(Msg::Deadline),
+                        };
                         view! { <li data-stage=n.stage.clone()>{local_text(n.fired_at)}" · "{which}" · "{what}</li> }
                     }).collect_view()}
                 </ul>
@@ -751,9 +824,115 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
         <section aria-labelledby="actions-title" class="actions">
             <h2 id="actions-title">{t(Msg::SectionActions)}</h2>
             {if no_actions { Some(view! { <p>{t(Msg::NoActions)}</p> }) } else { None }}
+            {a.owner.clone().filter(|_| !can(Action::Close) && a.status.is_open()).map(|(_, name)| view! {
+                <p class="hint" id="owner-closes">{fill(t(Msg::OwnerCloseHint), &[("name", name)])}</p>
+            })}
             {forms}
         </section>
     }
+}
+
+/// The form of a notice by hand (issue 13): kind, reason, answer date, and whether the resident
+/// may know of it. A refused post comes back with what was typed.
+fn issue_notice_form(ticket: &str, csrf: &str, f: &Flash) -> impl IntoView {
+    let mine = f.form == "issue_notice";
+    let errs = f.errors_for("issue_notice");
+    let err = |field: FieldName| errs.iter().find(|e| e.field == field).map(|e| e.msg);
+    let kind = if mine { f.value("notice_kind") } else { String::new() };
+    let due = if mine { f.value("due") } else { String::new() };
+    let fields = view! {
+        <div class="field">
+            <label for="notice_kind" class="label">{t(Msg::NoticeKindLabel)}</label>
+            {err(FieldName::NoticeKind).map(|m| view! { <p class="field-error" id="notice_kind-error">{t(m)}</p> })}
+            <select id="notice_kind" name="notice_kind" aria-invalid=err(FieldName::NoticeKind).is_some().to_string()>
+                <option value="">{t(Msg::ChooseOption)}</option>
+                {domain::notices::NoticeKind::ALL.into_iter().map(|k| view! {
+                    <option value=k.as_str() selected=kind == k.as_str()>{t(k.label())}</option>
+                }).collect_view()}
+            </select>
+        </div>
+        {textarea(FieldName::Reason, Msg::ReasonLabel, f, "issue_notice", "reason")}
+        <div class="field">
+            <label for="due" class="label">{t(Msg::NoticeDueLabel)}</label>
+            {err(FieldName::Due).map(|m| view! { <p class="field-error" id="due-error">{t(m)}</p> })}
+            <input id="due" name="due" type="date" value=due aria-invalid=err(FieldName::Due).is_some().to_string()/>
+        </div>
+        <div class="choice">
+            <input type="checkbox" id="notice-public" name="public" value="1" checked=mine && f.value("public") == "1"/>
+            <label for="notice-public">{t(Msg::NoticePublicLabel)}</label>
+        </div>
+    }
+    .into_any();
+    action_form("issue_notice", Msg::ActIssueNotice, ticket, csrf, f, fields)
+}
+
+/// The notices by hand, at the top of the page: open ones with their reason and due date (and
+/// overdue ones marked), each with its answer form for the unit it went to; answered ones with
+/// the answer.
+fn hand_notices_section(a: &AppealPage, my_unit: &str, f: &Flash, csrf: &str) -> Option<AnyView> {
+    if a.hand_notices.is_empty() {
+        return None;
+    }
+    let may_answer = a.actions.contains(&Action::AnswerNotice);
+    let items = a
+        .hand_notices
+        .iter()
+        .map(|n| {
+            let state = if n.answered_at.is_some() {
+                view! { <span class="badge">{t(Msg::NoticeAnsweredBadge)}</span> }.into_any()
+            } else if n.lapsed {
+                view! { <span class="badge">{t(Msg::NoticeLapsed)}</span> }.into_any()
+            } else if n.overdue {
+                view! { <span class="badge badge-overdue">{t(Msg::NoticeOverdue)}</span> }.into_any()
+            } else {
+                view! { <span class="badge badge-soon">{t(Msg::NoticeOpen)}</span> }.into_any()
+            };
+            let answer_form = (may_answer && n.answered_at.is_none() && !n.lapsed && n.to_unit == my_unit).then(|| {
+                let form_id = format!("answer-{}", n.id);
+                let this = f.form == "answer_notice" && f.value("id") == n.id;
+                let err = if this { f.errors.iter().find(|e| e.field == FieldName::Body).map(|e| e.msg) } else { None };
+                let problem = if this { f.problem } else { None };
+                let value = if this { f.value("body") } else { String::new() };
+                view! {
+                    <form method="post" action=format!("/staff/appeal/{}/act", a.ticket) id=form_id.clone()>
+                        {csrf_input(csrf)}
+                        <input type="hidden" name="action" value="answer_notice"/>
+                        <input type="hidden" name="id" value=n.id.clone()/>
+                        <Notice msg=problem problem=true/>
+                        <div class="field">
+                            <label for=format!("{form_id}-body") class="label">{t(Msg::AnswerLabel)}</label>
+                            {err.map(|m| view! { <p class="field-error">{t(m)}</p> })}
+                            <TextArea value=value.clone() {..} id=format!("{form_id}-body") name="body" rows="3" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH aria-invalid=err.is_some().to_string()/>
+                        </div>
+                        <button type="submit" class="button">{t(Msg::ActAnswerNotice)}</button>
+                    </form>
+                }
+            });
+            view! {
+                <li class="hand-notice" data-kind=n.kind.as_str() data-id=n.id.clone()>
+                    <p><strong>{t(n.kind.label())}</strong>" · "{fill(t(Msg::NoticeFrom), &[("unit", n.issued_unit_name.clone())])}
+                        " → "{n.to_unit_name.clone()}" "{state}</p>
+                    <p class="pre">{t(Msg::ReasonLabel)}": "{n.reason.clone()}</p>
+                    <p class="muted">{local_text(n.issued_at)}" · "{t(Msg::NoticeDueLabel)}": "<time>{local_text(n.due_at)}</time></p>
+                    {n.answer.clone().map(|ans| view! {
+                        <p class="pre">{t(Msg::AnswerLabel)}": "{ans}</p>
+                        <p class="muted">{n.answered_at.map(local_text)}</p>
+                    })}
+                    {answer_form}
+                </li>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            // `answer_notice` is where a refused answer's redirect lands (the form's name).
+            <section aria-labelledby="hand-notices-title" class="hand-notices" id="answer_notice">
+                <h2 id="hand-notices-title">{t(Msg::SectionHandNotices)}</h2>
+                <ul id="hand-notices">{items}</ul>
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 /// One text field of the inbox search, with its message when it was refused.

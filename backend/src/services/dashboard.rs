@@ -139,8 +139,14 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
         cat.units.get(&staff.unit).map_or_else(|| staff.unit.clone(), |u| u.name.clone())
     };
     let map = cell_map(state, &cat, staff, &filter, start, end, now).await?;
+    let issued = crate::store::notices::issued_by_kind(&state.db.pool, &filter, start, end).await?;
+    let hand_notices = domain::notices::NoticeKind::ALL
+        .into_iter()
+        .map(|k| (k, issued.iter().find(|(c, _)| c == k.as_str()).map_or(0, |(_, n)| *n)))
+        .collect();
     let (kind, year, month, quarter) = period.form();
     Ok(DashboardView {
+        hand_notices,
         kind: kind.to_owned(),
         year,
         month,

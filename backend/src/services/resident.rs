@@ -199,45 +199,7 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     .await?;
     let mut detail = json!({ "rating": rating.as_str(), "cycle": a.cycle });
     if rating == Rating::Unsatisfied {
-        let up = cat.parent_unit(&a.unit).map_or_else(|| a.unit.clone(), |u| u.code.clone());
-        let path = cat.unit_path(&up);
-        let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
-        let dl = domain::sla::deadlines(&cal, state.clock.now(), days, urgent, domain::sla::CHINA);
-        let cycle = a.cycle + 1;
-        appeals::apply(
-            &mut tx,
-            &ticket,
-            &Change {
-                status: Some(Status::Assigned),
-                unit: Some((&up, &path)),
-                signed_at: Some(None),
-                closed_at: Some(None),
-                deadline_at: Some(dl.resolve_by.unix_timestamp()),
-                cycle: Some((cycle, now, dl.sign_by.unix_timestamp())),
-                supervised: Some(false),
-                ..Change::default()
-            },
-            now,
-        )
-        .await?;
-        store::cancel_pending_extensions(&mut tx, &ticket, now).await?;
-        let d = EventDetail { from: Some(a.unit.clone()), cycle: Some(cycle), ..EventDetail::default() };
-        appeals::insert_staff_event(
-            &mut tx,
-            &StaffEvent {
-                ticket: &ticket,
-                at: now,
-                kind: EventKind::ReopenedUnsatisfied,
-                actor: "resident",
-                actor_name: None,
-                unit: Some(&up),
-                body: None,
-                detail: Some(&d),
-            },
-        )
-        .await?;
-        notify::unit(&mut tx, &up, &ticket, Kind::NewAssignment, now).await?;
-        notify::resident(&mut tx, &a, Kind::Reopened, now).await?;
+        let (up, cycle) = reopen_unsatisfied(&mut tx, state, &cat, &cal, &a, ("resident", None), now).await?;
         detail = json!({ "rating": rating.as_str(), "cycle": [a.cycle, cycle], "unit": [a.unit, up], "status": [Status::Closed.as_str(), Status::Assigned.as_str()] });
     }
     audit::append(
@@ -247,6 +209,67 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// 不满意重办: reopens the closed appeal `a` one level up as a new round with fresh deadlines,
+/// writes the (public) event and tells the new unit and the resident. One home for the rule,
+/// used by the resident's rating and by a follow-up call's (`services::callbacks`); the caller
+/// holds the appeal's lock and writes its own audit entry. `(actor, actor_name)`: `resident`
+/// without a name, or the staff member who recorded the call (named on the staff timeline).
+/// Returns the new unit and round.
+pub(crate) async fn reopen_unsatisfied(
+    tx: &mut crate::store::Tx<'_>,
+    state: &AppState,
+    cat: &crate::catalog::Catalog,
+    cal: &domain::sla::Calendar,
+    a: &appeals::FullAppeal,
+    (actor, actor_name): (&str, Option<&str>),
+    now: i64,
+) -> Result<(String, i64)> {
+    let ticket = a.ticket.as_str();
+    let up = cat.parent_unit(&a.unit).map_or_else(|| a.unit.clone(), |u| u.code.clone());
+    let path = cat.unit_path(&up);
+    let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
+    let dl = domain::sla::deadlines(cal, state.clock.now(), days, urgent, domain::sla::CHINA);
+    let cycle = a.cycle + 1;
+    appeals::apply(
+        tx,
+        ticket,
+        &Change {
+            status: Some(Status::Assigned),
+            unit: Some((&up, &path)),
+            signed_at: Some(None),
+            closed_at: Some(None),
+            deadline_at: Some(dl.resolve_by.unix_timestamp()),
+            cycle: Some((cycle, now, dl.sign_by.unix_timestamp())),
+            supervised: Some(false),
+            ..Change::default()
+        },
+        now,
+    )
+    .await?;
+    store::cancel_pending_extensions(tx, ticket, now).await?;
+    // A reopening is a hand-over one level up: the old unit's open notices lapse, and a leader in
+    // charge whose unit the appeal leaves is no longer its leader (as for a transfer).
+    crate::services::notices::on_hand_over(tx, cat, ticket, (&a.unit, &up), (actor, actor_name), now).await?;
+    let d = EventDetail { from: Some(a.unit.clone()), cycle: Some(cycle), ..EventDetail::default() };
+    appeals::insert_staff_event(
+        tx,
+        &StaffEvent {
+            ticket,
+            at: now,
+            kind: EventKind::ReopenedUnsatisfied,
+            actor,
+            actor_name,
+            unit: Some(&up),
+            body: None,
+            detail: Some(&d),
+        },
+    )
+    .await?;
+    notify::unit(tx, &up, ticket, Kind::NewAssignment, now).await?;
+    notify::resident(tx, a, Kind::Reopened, now).await?;
+    Ok((up, cycle))
 }
 
 /// Whose flash it is: the lookup form's own (no session yet), or a track session's.

@@ -145,6 +145,40 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
     Ok(report)
 }
 
+/// 督办 once its notice row is in: marks the appeal supervised, writes the (public) event, tells
+/// the unit and the one above it, and audits it as the system's. The job's overdue stage and a
+/// follow-up call's 不满意 (`services::callbacks`) both go through here.
+pub(crate) async fn supervise(
+    tx: &mut crate::store::Tx<'_>,
+    cat: &crate::catalog::Catalog,
+    ticket: &str,
+    unit: &str,
+    d: &EventDetail,
+    audit_detail: serde_json::Value,
+    now: i64,
+) -> Result<()> {
+    appeals::apply(tx, ticket, &Change { supervised: Some(true), ..Change::default() }, now).await?;
+    appeals::insert_staff_event(
+        tx,
+        &StaffEvent {
+            ticket,
+            at: now,
+            kind: EventKind::Supervised,
+            actor: "system",
+            actor_name: None,
+            unit: Some(unit),
+            body: None,
+            detail: Some(d),
+        },
+    )
+    .await?;
+    notify::unit(tx, unit, ticket, Kind::Supervision, now).await?;
+    if let Some(p) = cat.parent_unit(unit) {
+        notify::unit(tx, &p.code, ticket, Kind::Supervision, now).await?;
+    }
+    crate::audit::append_system(tx, now, "supervise", ticket, audit_detail).await
+}
+
 async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result<RunReport> {
     let cat = state.catalog.get();
     let mut tx = state.db.pool.begin().await?;
@@ -197,18 +231,7 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                     out.warnings += 1;
                 }
                 Stage::Supervision => {
-                    appeals::apply(&mut tx, ticket, &Change { supervised: Some(true), ..Change::default() }, now)
-                        .await?;
-                    appeals::insert_staff_event(
-                        &mut tx,
-                        &StaffEvent { unit: Some(&unit), detail: Some(&d), ..ev(EventKind::Supervised) },
-                    )
-                    .await?;
-                    notify::unit(&mut tx, &unit, ticket, Kind::Supervision, now).await?;
-                    if let Some(p) = cat.parent_unit(&unit) {
-                        notify::unit(&mut tx, &p.code, ticket, Kind::Supervision, now).await?;
-                    }
-                    crate::audit::append_system(&mut tx, now, "supervise", ticket, detail).await?;
+                    supervise(&mut tx, &cat, ticket, &unit, &d, detail, now).await?;
                     out.supervisions += 1;
                 }
                 Stage::Escalation => {
@@ -218,6 +241,15 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                         let urgent = a.urgent != 0;
                         let sign_by = new_sign_deadline(cal, now, urgent);
                         store::cancel_pending_extensions(&mut tx, ticket, now).await?;
+                        let lapsed_owner = crate::services::notices::on_hand_over(
+                            &mut tx,
+                            &cat,
+                            ticket,
+                            (&unit, &p),
+                            ("system", None),
+                            now,
+                        )
+                        .await?;
                         appeals::apply(
                             &mut tx,
                             ticket,
@@ -249,7 +281,7 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                             now,
                             "auto_escalate",
                             ticket,
-                            json!({ "deadline": name, "unit": [unit, p] }),
+                            json!({ "deadline": name, "unit": [unit, p], "owner_lapsed": lapsed_owner }),
                         )
                         .await?;
                         unit = p;

@@ -53,6 +53,8 @@ fn event_extra(cat: &crate::catalog::Catalog, kind: EventKind, detail: Option<Ev
         EventKind::Summoned => Some(d.units?.iter().map(|u| unit_view(cat, u).name).collect::<Vec<_>>().join("、")),
         EventKind::ExtensionApproved => Some(local_time(d.new?)),
         EventKind::Rated => d.rating,
+        // Which kind of notice; its reason stays between staff.
+        EventKind::NoticeIssued => d.notice,
         _ => None,
     }
 }

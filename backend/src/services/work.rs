@@ -12,6 +12,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Staff;
 use crate::catalog::Catalog;
 use crate::notify;
+use crate::services::notices;
 use crate::state::AppState;
 use crate::store::appeals::{self, Change, FullAppeal, StaffEvent};
 use crate::store::supervision as sup_store;
@@ -30,7 +31,9 @@ use domain::fields::REASON_MAX;
 /// Appeals per inbox page.
 pub const PAGE_SIZE: i64 = 20;
 
-/// What an action says (the fields the forms post).
+/// What an action says (the fields the forms post). Issue 13's notices by hand carry the kind
+/// code, the reason, the answer date (`YYYY-MM-DD`) and whether the resident may know one was
+/// sent; naming a leader in charge carries a staff id, un-naming nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
     Sign,
@@ -45,6 +48,10 @@ pub enum Act {
     Reopen { reason: String },
     RequestExtension { days: String, reason: String },
     DecideExtension { id: String, approve: bool, note: String },
+    IssueNotice { kind: String, reason: String, due: String, public: bool },
+    AnswerNotice { id: String, body: String },
+    NameOwner { staff_id: String },
+    UnnameOwner,
 }
 
 impl Act {
@@ -63,6 +70,10 @@ impl Act {
             Self::Reopen { .. } => Action::Reopen,
             Self::RequestExtension { .. } => Action::RequestExtension,
             Self::DecideExtension { .. } => Action::DecideExtension,
+            Self::IssueNotice { .. } => Action::IssueNotice,
+            Self::AnswerNotice { .. } => Action::AnswerNotice,
+            Self::NameOwner { .. } => Action::NameOwner,
+            Self::UnnameOwner => Action::UnnameOwner,
         }
     }
 }
@@ -97,6 +108,8 @@ pub fn relation(cat: &Catalog, staff: &Staff, unit: &str, cohandlers: &[appeals:
         co_handles: mine.is_some(),
         report_due: mine.is_some_and(|c| c.reported_at.is_none()),
         parent: cat.parent_unit(unit).is_some_and(|p| p.code == staff.unit),
+        // The leader in charge is a person, set by `services::notices::with_owner`.
+        ..Relation::default()
     }
 }
 
@@ -137,7 +150,8 @@ pub(crate) fn filtered_query(
     q.status = Some(f.status.clone()).filter(|s| !s.is_empty());
     q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
     q.urgent = f.urgent;
-    q.due = Some(f.due.clone()).filter(|s| matches!(s.as_str(), "soon" | "overdue" | "supervised" | "escalated"));
+    q.due = Some(f.due.clone())
+        .filter(|s| matches!(s.as_str(), "soon" | "overdue" | "supervised" | "escalated" | "noticed"));
     q.now = now;
     q.search = f.search()?;
     if q.search.phone.is_some() && staff.role == Role::Admin {
@@ -189,27 +203,28 @@ pub async fn inbox(state: &AppState, staff: &Staff, f: &InboxFilter) -> Result<I
     q.offset = (page - 1) * PAGE_SIZE;
     let (rows, total) = appeals::inbox(&state.db.pool, &q).await?;
     let counts = appeals::status_counts(&state.db.pool, &q).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            let (_, due) = running_deadline(r.status, r.clock_start_at, r.sign_by_at, r.deadline_at);
-            let urgency = Urgency::of_appeal(r.status, now, r.clock_start_at, r.sign_by_at, r.deadline_at);
-            InboxItem {
-                unit_name: cat.units.get(&r.unit).map_or_else(|| r.unit.clone(), |u| u.name.clone()),
-                summary: r.description.chars().take(60).collect(),
-                ticket: r.ticket,
-                category: r.category,
-                status: r.status,
-                unit: r.unit,
-                urgent: r.urgent != 0,
-                submitted_at: r.submitted_at,
-                due_at: due,
-                urgency,
-                supervised: r.supervised != 0,
-            }
-        })
-        .collect();
+    let items = rows.into_iter().map(|r| inbox_item(&cat, now, r)).collect();
     Ok(Inbox { items, total, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1), counts, problems: Vec::new() })
+}
+
+/// One inbox line (the inbox, and the "my cases" list).
+pub(crate) fn inbox_item(cat: &Catalog, now: i64, r: appeals::InboxRow) -> InboxItem {
+    let (_, due) = running_deadline(r.status, r.clock_start_at, r.sign_by_at, r.deadline_at);
+    let urgency = Urgency::of_appeal(r.status, now, r.clock_start_at, r.sign_by_at, r.deadline_at);
+    InboxItem {
+        unit_name: cat.units.get(&r.unit).map_or_else(|| r.unit.clone(), |u| u.name.clone()),
+        summary: r.description.chars().take(60).collect(),
+        ticket: r.ticket,
+        category: r.category,
+        status: r.status,
+        unit: r.unit,
+        urgent: r.urgent != 0,
+        submitted_at: r.submitted_at,
+        due_at: due,
+        urgency,
+        supervised: r.supervised != 0,
+        noticed: r.noticed != 0,
+    }
 }
 
 fn mask_name(n: &str) -> String {
@@ -230,6 +245,7 @@ async fn load_scoped(
     let a = appeals::full(&state.db.pool, ticket).await?.ok_or(BackendError::NotFound)?;
     let co = appeals::cohandlers(&state.db.pool, ticket).await?;
     let rel = relation(&state.catalog.get(), staff, &a.unit, &co);
+    let (rel, _) = crate::services::notices::with_owner(&state.db.pool, ticket, staff, rel).await?;
     if !workflow::may(staff.role, Action::View, rel) {
         return Err(BackendError::NotFound);
     }
@@ -280,7 +296,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         .filter(|act| {
             *act != Action::View && workflow::may(staff.role, *act, rel) && workflow::allowed_in(*act, status)
         })
-        .collect();
+        .collect::<Vec<_>>();
     let events = appeals::all_events(&state.db.pool, ticket)
         .await?
         .into_iter()
@@ -310,7 +326,24 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         })
         .unwrap_or_default();
     let now = state.clock.ts();
+    // Templates are offered under the reply form only, so only to those who may reply.
+    let reply_templates = if actions.contains(&Action::Reply) {
+        crate::services::templates::of_category(state, &a.category).await?
+    } else {
+        Vec::new()
+    };
+    let hand_notices = notices::page_items(state, &cat, ticket, now).await?;
+    let owner = crate::store::notices::owner(&state.db.pool, ticket).await?;
+    let owner_candidates = if actions.contains(&Action::NameOwner) {
+        notices::owner_candidates(state, &cat, staff, &a.unit).await?
+    } else {
+        Vec::new()
+    };
     Ok(AppealPage {
+        hand_notices,
+        owner,
+        owner_candidates,
+        reply_templates,
         category_name: cat
             .category(&a.category)
             .map_or_else(|| (a.category.clone(), a.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
@@ -464,6 +497,7 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
     let a = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;
     let co = appeals::cohandlers(&mut *tx, ticket).await?;
     let rel = relation(&cat, staff, &a.unit, &co);
+    let (rel, owner) = crate::services::notices::with_owner(&mut *tx, ticket, staff, rel).await?;
     if !workflow::may(staff.role, Action::View, rel) {
         return Err(BackendError::NotFound);
     }
@@ -547,6 +581,19 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             let path = cat.unit_path(&to);
             let sign_by = crate::services::deadlines::new_sign_deadline(&cal, now, a.urgent != 0);
             sup_store::cancel_pending_extensions(&mut tx, ticket, now).await?;
+            // The old unit's notices lapse; a leader whose subtree the appeal leaves is un-named.
+            let lapsed_owner = notices::on_hand_over(
+                &mut tx,
+                &cat,
+                ticket,
+                (&a.unit, &to),
+                (&staff.id, Some(actor_name.as_str())),
+                now,
+            )
+            .await?;
+            if let Some(o) = lapsed_owner {
+                detail.insert("owner_lapsed".into(), json!(o));
+            }
             let change = Change {
                 status: Some(next),
                 unit: Some((&to, &path)),
@@ -633,6 +680,10 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             )
             .await?;
             notify::resident(&mut tx, &a, notify::Kind::Closed, now).await?;
+            // A leader in charge from another unit signed the close: the handling unit must know.
+            if staff.unit != a.unit {
+                notify::unit(&mut tx, &a.unit, ticket, notify::Kind::Closed, now).await?;
+            }
         }
         Act::Reopen { reason: r } => {
             let r = reason(r)?;
@@ -749,6 +800,20 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             detail.insert("extension".into(), json!(ext.id));
             detail.insert("decision".into(), json!(decision));
             audit_reason = (!note.is_empty()).then(|| note.to_owned());
+        }
+        Act::IssueNotice { kind, reason: r, due, public } => {
+            let input = (kind.as_str(), r.as_str(), due.as_str(), *public);
+            (audit_reason, detail) =
+                notices::issue(&mut tx, state, staff, &a, input, owner.as_ref(), &actor_name, now).await?;
+        }
+        Act::AnswerNotice { id, body: b } => {
+            (audit_reason, detail) = notices::answer(&mut tx, staff, &a, (id, b), &actor_name, now).await?;
+        }
+        Act::NameOwner { staff_id } => {
+            (audit_reason, detail) = notices::name_owner(&mut tx, &cat, staff, &a, staff_id, &actor_name, now).await?;
+        }
+        Act::UnnameOwner => {
+            (audit_reason, detail) = notices::unname_owner(&mut tx, &cat, staff, &a, &actor_name, now).await?;
         }
     }
     let after = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;

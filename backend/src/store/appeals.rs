@@ -387,6 +387,12 @@ pub struct StaffEvent<'a> {
 }
 
 pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<()> {
+    insert_staff_event_shown(tx, e, e.kind.is_public()).await
+}
+
+/// [`insert_staff_event`] with the resident's view chosen by the use case (a notice by hand the
+/// issuer let the resident know of).
+pub async fn insert_staff_event_shown(tx: &mut Tx<'_>, e: &StaffEvent<'_>, public: bool) -> Result<()> {
     sqlx::query(
         "INSERT INTO appeal_events (ticket, at, kind, actor, actor_name, unit, public, body, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -397,7 +403,7 @@ pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<(
     .bind(e.actor)
     .bind(e.actor_name)
     .bind(e.unit)
-    .bind(i32::from(e.kind.is_public()))
+    .bind(i32::from(public))
     .bind(e.body)
     .bind(e.detail.map(EventDetail::to_json))
     .execute(&mut **tx)
@@ -507,7 +513,7 @@ pub struct InboxQuery {
     pub urgent: bool,
     /// `soon` (past the 75 % point, not overdue), `overdue` (either deadline passed),
     /// `supervised` (open with a supervision notice) or `escalated` (open, gone up a level at
-    /// least once).
+    /// least once) or `noticed` (a notice by hand to its unit waits for an answer).
     pub due: Option<String>,
     /// The inbox search (words, ticket, phone, unit, dates), already checked.
     pub search: domain::staff::Search,
@@ -530,6 +536,8 @@ pub struct InboxRow {
     pub sign_by_at: i64,
     pub supervised: i64,
     pub description: String,
+    /// 1 when a notice by hand to the current unit waits for its answer.
+    pub noticed: i64,
 }
 
 /// The scope condition and its binds, shared by the list and the counts.
@@ -594,6 +602,7 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
             "a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))"
         )),
         Some("supervised") => w.push("a.status <> 'closed' AND a.supervised = 1".to_owned()),
+        Some("noticed") => w.push(super::notices::OPEN_NOTICE_SQL.to_owned()),
         Some("escalated") => w.push(
             "a.status <> 'closed' AND a.ticket IN (SELECT e.ticket FROM appeal_events e
                WHERE e.kind IN ('escalated', 'auto_escalated', 'reopened_unsatisfied'))"
@@ -668,10 +677,12 @@ pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64
     let (cond, binds) = where_sql(q);
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
-                a.clock_start_at, a.sign_by_at, a.supervised, a.description
+                a.clock_start_at, a.sign_by_at, a.supervised, a.description,
+                CASE WHEN {} THEN 1 ELSE 0 END AS noticed
          FROM appeals a WHERE {cond}
          ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket
          LIMIT {} OFFSET {}",
+        super::notices::OPEN_NOTICE_SQL,
         q.limit.clamp(1, 200),
         q.offset.max(0)
     );

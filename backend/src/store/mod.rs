@@ -3,11 +3,13 @@
 
 pub mod appeals;
 pub mod audit;
+pub mod callbacks;
 pub mod counts;
 pub mod dashboard;
 pub mod drafts;
 pub mod group_commit;
 pub mod legal;
+pub mod notices;
 pub mod open311;
 pub mod outbox;
 pub mod publication;

@@ -156,7 +156,7 @@ pub async fn decide_extension(tx: &mut Tx<'_>, id: &str, decision: &str, now: i6
     Ok(())
 }
 
-/// Records the rating of a cycle; `false` if that cycle was rated already.
+/// Records the resident's rating of a cycle; `false` if that cycle was rated already.
 pub async fn rate(
     tx: &mut Tx<'_>,
     ticket: &str,
@@ -165,14 +165,31 @@ pub async fn rate(
     comment: Option<&str>,
     now: i64,
 ) -> Result<bool> {
+    rate_via(tx, ticket, cycle, rating, comment, now, "resident").await
+}
+
+/// Records the rating of a cycle given through `channel` (`resident`, or `callback` for what a
+/// resident said on a follow-up call, migration 0013); `false` if that cycle was rated already,
+/// so a resident's own rating is never overwritten.
+pub async fn rate_via(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    cycle: i64,
+    rating: &str,
+    comment: Option<&str>,
+    now: i64,
+    channel: &str,
+) -> Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO ratings (ticket, cycle, rating, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ticket, cycle) DO NOTHING",
+        "INSERT INTO ratings (ticket, cycle, rating, comment, at, channel) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (ticket, cycle) DO NOTHING",
     )
     .bind(ticket)
     .bind(i32::try_from(cycle).unwrap_or(i32::MAX))
     .bind(rating)
     .bind(comment)
     .bind(now)
+    .bind(channel)
     .execute(&mut **tx)
     .await?;
     if r.rows_affected() != 1 {

@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod callbacks;
 mod dashboard;
 mod demo_routing;
 mod group_commit;
@@ -14,6 +15,7 @@ mod hostile;
 mod import;
 mod intake;
 mod legal;
+mod notices;
 mod open311;
 mod publication;
 mod services;

@@ -238,7 +238,15 @@ fn act_for(a: Action, ext_id: &str) -> Act {
         Action::Reopen => Act::Reopen { reason: "重办".into() },
         Action::RequestExtension => Act::RequestExtension { days: "3".into(), reason: "需要时间".into() },
         Action::DecideExtension => Act::DecideExtension { id: ext_id.into(), approve: true, note: String::new() },
-        Action::View | Action::RevealContact => unreachable!("not an Act"),
+        // Not in the matrix: notices and leaders in charge have their own tests (notices.rs).
+        Action::View
+        | Action::RevealContact
+        | Action::IssueNotice
+        | Action::AnswerNotice
+        | Action::NameOwner
+        | Action::UnnameOwner => {
+            unreachable!("not in this matrix")
+        }
     }
 }
 

@@ -15,11 +15,13 @@ pub enum AdminPost {
     DeleteHoliday,
     EditArticle,
     VerifyAudit,
+    SaveTemplate,
+    DeleteTemplate,
 }
 
 impl AdminPost {
     /// Every admin post and its path.
-    pub const ROUTES: [(AdminPost, &'static str); 7] = [
+    pub const ROUTES: [(AdminPost, &'static str); 9] = [
         (Self::CreateStaff, "/staff/admin/staff/create"),
         (Self::SetActive, "/staff/admin/staff/active"),
         (Self::ResetPassword, "/staff/admin/staff/password"),
@@ -27,6 +29,8 @@ impl AdminPost {
         (Self::DeleteHoliday, "/staff/admin/holidays/delete"),
         (Self::EditArticle, "/staff/admin/legal/edit"),
         (Self::VerifyAudit, "/staff/admin/audit/verify"),
+        (Self::SaveTemplate, "/staff/admin/templates/save"),
+        (Self::DeleteTemplate, "/staff/admin/templates/delete"),
     ];
 
     /// The form's name in the flash: the path after `/staff/admin/`, `/` as `-`.
@@ -89,6 +93,16 @@ pub async fn admin_post(
         AdminPost::DeleteHoliday => (
             "/staff/admin/holidays",
             supervision::delete_holiday(&state, &me, &g("day")).await.map(|()| Some(Msg::Saved)),
+        ),
+        AdminPost::SaveTemplate => (
+            "/staff/admin/templates",
+            backend::services::templates::save(&state, &me, &g("id"), &g("category"), &g("title"), &g("body"))
+                .await
+                .map(|_| Some(Msg::Saved)),
+        ),
+        AdminPost::DeleteTemplate => (
+            "/staff/admin/templates",
+            backend::services::templates::delete(&state, &me, &g("id")).await.map(|()| Some(Msg::Saved)),
         ),
         AdminPost::EditArticle => return legal_edit(&state, staff, &session, lang, &form).await,
         AdminPost::VerifyAudit => {

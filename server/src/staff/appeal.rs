@@ -37,6 +37,15 @@ pub(super) fn act_from(form: &[(String, String)]) -> Option<Act> {
         "request_extension" => Act::RequestExtension { days: g("days"), reason: g("reason") },
         "approve_extension" => Act::DecideExtension { id: g("id"), approve: true, note: g("note") },
         "refuse_extension" => Act::DecideExtension { id: g("id"), approve: false, note: g("note") },
+        "issue_notice" => Act::IssueNotice {
+            kind: g("notice_kind"),
+            reason: g("reason"),
+            due: g("due"),
+            public: matches!(g("public").as_str(), "1" | "on"),
+        },
+        "answer_notice" => Act::AnswerNotice { id: g("id"), body: g("body") },
+        "name_owner" => Act::NameOwner { staff_id: g("owner") },
+        "unname_owner" => Act::UnnameOwner,
         _ => return None,
     })
 }

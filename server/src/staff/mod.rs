@@ -27,12 +27,14 @@ use tower_sessions::Session;
 
 mod admin;
 mod appeal;
+mod callbacks;
 mod intake;
 mod ledger;
 mod sign_in;
 
 pub use admin::*;
 pub use appeal::*;
+pub use callbacks::*;
 pub use intake::*;
 pub use ledger::*;
 pub use sign_in::*;

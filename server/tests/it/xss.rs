@@ -131,6 +131,53 @@ async fn staff_see_resident_text_and_their_own_refilled_text_as_text() {
         assert_inert(&page.body, action);
         assert_shown_escaped(&page.body, action);
     }
+    // Notices by hand (issue 13): a street dispatcher's reason reaches the unit's page, and a
+    // refused answer or notice comes back in its textarea; all as text.
+    let n = backend::auth::NewStaff {
+        username: "lizhuren".into(),
+        display_name: "李主任".into(),
+        unit: "U-HD01".into(),
+        role: "dispatcher".into(),
+        password: PASSWORD.into(),
+    };
+    let li = backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let today = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date().to_string();
+    let issue = backend::services::work::Act::IssueNotice {
+        kind: "supervision".into(),
+        reason: PAYLOAD.into(),
+        due: today.clone(),
+        public: false,
+    };
+    backend::services::work::act(&state, &li, &ticket, &issue).await.unwrap();
+    let id = backend::store::notices::for_ticket(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
+    let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
+    assert_inert(&page.body, "notice reason");
+    assert_shown_escaped(&page.body, "notice reason");
+    let r = post_with(
+        &app,
+        &format!("/staff/appeal/{ticket}/act"),
+        &format!("csrf={token}&action=answer_notice&id={id}&body={}", enc(&too_long)),
+        &cookie,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "answer_notice");
+    let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
+    assert_inert(&page.body, "answer_notice");
+    assert_shown_escaped(&page.body, "answer_notice");
+    let (li_cookie, _) = common::staff_sign_in(&app, &state, "lizhuren", PASSWORD, None).await;
+    let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &li_cookie).await;
+    let li_token = csrf(&page.body);
+    let r = post_with(
+        &app,
+        &format!("/staff/appeal/{ticket}/act"),
+        &format!("csrf={li_token}&action=issue_notice&notice_kind=warning&due={today}&reason={}", enc(&too_long)),
+        &li_cookie,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "issue_notice");
+    let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &li_cookie).await;
+    assert_inert(&page.body, "issue_notice");
+    assert_shown_escaped(&page.body, "issue_notice");
 }
 
 #[tokio::test]
