@@ -158,7 +158,13 @@ def main():
     }
     atomicity = atomicity_sqlite(args.sqlite) if args.sqlite else atomicity_pg(args.pg_url, args.psql)
     summary["atomicity"] = atomicity
-    ok = not lost and not wrong and not duplicates and not ack_dupes and not any(atomicity.values())
+    # A path that was tried but never acknowledged (e.g. the client no longer reads the receipt
+    # page) would make "0 lost" say nothing about it: that fails the run too.
+    silent = sorted({a[2] for a in attempts} - {p.removesuffix("-retry") for p in per_path})
+    summary["paths_never_acknowledged"] = silent
+    for path in silent:
+        print(f"check_acks: NO ACKNOWLEDGEMENT on path {path}: nothing about it was checked", file=sys.stderr)
+    ok = not lost and not wrong and not duplicates and not ack_dupes and not any(atomicity.values()) and not silent
     if args.integrity:
         if not args.sqlite:
             raise SystemExit("check_acks: --integrity is for SQLite (use pingan audit verify / amcheck on PostgreSQL)")

@@ -56,7 +56,10 @@ import urllib.parse
 
 TICKET_RE = re.compile(r"PA-([0-9A-Z]{4})-([0-9A-Z]{4})")
 # The receipt's ticket element (the key, shown in groups of four, may contain "PA-XXXX-XXXX" too).
-RECEIPT_TICKET_RE = re.compile(r'<dd id="ticket"[^>]*>(?:<!--[^>]*-->)*PA-([0-9A-Z]{4})-([0-9A-Z]{4})<')
+# Its text is split into groups kept whole (<span>s, <wbr>, hydration comments): read the
+# element, drop the markup, then match.
+RECEIPT_TICKET_ELEMENT_RE = re.compile(r'<dd(?= )[^>]*\bid="ticket"[^>]*>(.*?)</dd>', re.S)
+MARKUP_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 LOCATION_RE = re.compile(r"^/appeal/([0-9a-f]{32})/what$")
 
 CATEGORIES = [
@@ -275,7 +278,8 @@ def finish(client, token):
     status, _, body = client.request("GET", f"/receipt/{token}")
     if status != 200:
         raise Failed(f"receipt-{status}")
-    tickets = set(RECEIPT_TICKET_RE.findall(body.decode("utf-8", "replace")))
+    elements = RECEIPT_TICKET_ELEMENT_RE.findall(body.decode("utf-8", "replace"))
+    tickets = {m for e in elements for m in TICKET_RE.findall(MARKUP_RE.sub("", e))}
     if len(tickets) != 1:
         raise Failed("receipt-ticket")
     a, b = tickets.pop()
