@@ -652,6 +652,9 @@ messages! {
     DepartmentsLabel => "召集哪些部门", "Which departments";
     // Admin
     AdminTitle => "管理", "Administration";
+    DashboardByChannel => "按渠道受理", "Received by channel";
+    RepeatsTitle => "同一号码的其他诉求", "Other appeals from the same phone number";
+    RepeatsHint => "您辖区内、可查看联系方式的诉求，最新的在前，最多 20 件。", "Appeals in your area whose contact you may see, newest first, at most 20.";
     AdminStaff => "工作人员账号", "Staff accounts";
     AdminAudit => "审计日志", "Audit log";
     AdminHolidays => "节假日和调休", "Holidays and make-up days";

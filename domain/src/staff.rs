@@ -136,6 +136,57 @@ impl StaffChannel {
     }
 }
 
+/// The channel an appeal came in by, as the dashboard counts it: the resident's own (`web`,
+/// `open311:<key id>`) and the staff's intake ([`StaffChannel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppealChannel {
+    Web,
+    Open311,
+    Staff(StaffChannel),
+}
+
+impl AppealChannel {
+    /// Every channel, in the order the dashboard lists them.
+    pub const ALL: [Self; 5] = [
+        Self::Web,
+        Self::Open311,
+        Self::Staff(StaffChannel::Phone),
+        Self::Staff(StaffChannel::Counter),
+        Self::Staff(StaffChannel::Patrol),
+    ];
+
+    /// The channel of a stored `appeals.channel` value (an API key's number is dropped);
+    /// `None` for a value no release wrote.
+    #[must_use]
+    pub fn of_stored(s: &str) -> Option<Self> {
+        match s.split(':').next().unwrap_or("") {
+            "web" => Some(Self::Web),
+            "open311" => Some(Self::Open311),
+            other => StaffChannel::parse(other).map(Self::Staff),
+        }
+    }
+
+    /// The code used in markup (`data-channel`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Open311 => "open311",
+            Self::Staff(c) => c.as_str(),
+        }
+    }
+
+    /// The channel in words.
+    #[must_use]
+    pub fn label(self) -> crate::Msg {
+        match self {
+            Self::Web => crate::Msg::ChannelWeb,
+            Self::Open311 => crate::Msg::ChannelOpen311,
+            Self::Staff(c) => c.label(),
+        }
+    }
+}
+
 /// Most words a description search takes; more are refused with a message.
 pub const SEARCH_WORDS_MAX: usize = 5;
 
@@ -384,6 +435,24 @@ pub struct AppealPage {
     /// Whom this person may name leader in charge (only filled for those who may).
     #[serde(default)]
     pub owner_candidates: Vec<UnitOption>,
+    /// Other appeals from the same phone number (issue 13, repeat cases), newest first, at most
+    /// [`REPEATS_SHOWN`]: only for those who may reveal this appeal's contact, only appeals in
+    /// their own scope whose contact they may reveal too. Never the number itself.
+    #[serde(default)]
+    pub repeats: Vec<RepeatItem>,
+}
+
+/// Most other appeals from the same phone number an appeal page lists.
+pub const REPEATS_SHOWN: i64 = 20;
+
+/// Another appeal from the same phone number, as the appeal page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatItem {
+    pub ticket: String,
+    /// The category's name (zh, en).
+    pub category_name: (String, String),
+    pub status: Status,
+    pub submitted_at: i64,
 }
 
 /// A notice issued by hand to the unit handling an appeal (issue 13), as staff see it.
@@ -521,6 +590,10 @@ pub struct DashboardView {
     /// kind listed, zeros included).
     #[serde(default)]
     pub hand_notices: Vec<(crate::notices::NoticeKind, i64)>,
+    /// Appeals received in the period in the member's scope, per channel (every channel listed,
+    /// zeros included, in [`AppealChannel::ALL`]'s order).
+    #[serde(default)]
+    pub channels: Vec<(AppealChannel, u64)>,
 }
 
 /// One grid cell of the staff map: the appeals received in the period (exact), the open ones
@@ -534,4 +607,18 @@ pub struct StaffMapCell {
     pub received: u64,
     pub overdue_now: u64,
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use super::{AppealChannel, StaffChannel};
+
+    #[test]
+    fn stored_channels_are_read_without_the_key_number() {
+        assert_eq!(AppealChannel::of_stored("web"), Some(AppealChannel::Web));
+        assert_eq!(AppealChannel::of_stored("open311:7"), Some(AppealChannel::Open311));
+        assert_eq!(AppealChannel::of_stored("patrol"), Some(AppealChannel::Staff(StaffChannel::Patrol)));
+        assert_eq!(AppealChannel::of_stored("fax"), None);
+        assert!(AppealChannel::ALL.iter().all(|c| AppealChannel::of_stored(c.as_str()) == Some(*c)));
+    }
 }

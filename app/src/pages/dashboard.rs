@@ -1,6 +1,6 @@
 //! `/staff/dashboard` (issue 12): the figures of the signed-in member's scope for a period
 //! (`backend::services::dashboard`), with the same definitions as the public `/stats` page but
-//! nothing suppressed; tables per unit below and per category; the units under the satisfaction
+//! nothing suppressed; tables per unit below, per category and per channel; the units under the satisfaction
 //! line; median times; and the open appeals that need attention, each list linking to the inbox
 //! filter that shows them all. Server-rendered, complete without JavaScript.
 
@@ -92,6 +92,15 @@ fn figures(v: &DashboardView) -> impl IntoView {
             <tbody>
                 {medians.into_iter().zip(v.medians.clone()).map(|(m, h)| view! {
                     <tr><th scope="row">{t(m)}</th><td class="num">{h.unwrap_or_else(|| "—".to_owned())}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <h2 id="dash-channels">{t(Msg::DashboardByChannel)}</h2>
+        <table class="stats-table" aria-labelledby="dash-channels" id="dash-channels-table">
+            <thead><tr><th scope="col">{t(Msg::LedgerChannel)}</th><th scope="col">{t(Msg::StatsReceived)}</th></tr></thead>
+            <tbody>
+                {v.channels.iter().map(|(c, n)| view! {
+                    <tr data-channel=c.as_str()><th scope="row">{t(c.label())}</th><td class="num">{n.to_string()}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>

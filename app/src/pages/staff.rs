@@ -732,6 +732,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 (None, None) => view! { <p>{t(Msg::Anonymous)}</p> }.into_any(),
             }}
         </section>
+        {repeats_section(&a.repeats)}
         {(!a.photo_ids.is_empty()).then(|| view! {
             <section aria-labelledby="photos-title">
                 <h2 id="photos-title">{t(Msg::SectionPhotos)}</h2>
@@ -830,6 +831,30 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             {forms}
         </section>
     }
+}
+
+/// Other appeals from the same phone number (issue 13): the backend fills the list only for
+/// those who may reveal this appeal's contact; the number itself is never on the page.
+fn repeats_section(list: &[domain::staff::RepeatItem]) -> Option<impl IntoView> {
+    let lang = lang();
+    (!list.is_empty()).then(|| view! {
+        <section id="repeats" aria-labelledby="repeats-title">
+            <h2 id="repeats-title">{t(Msg::RepeatsTitle)}</h2>
+            <p class="hint">{t(Msg::RepeatsHint)}</p>
+            <ul class="inbox repeats">
+                {list.iter().map(|r| view! {
+                    <li data-ticket=r.ticket.clone()>
+                        <a class="code" href=format!("/staff/appeal/{}", r.ticket)>
+                            {domain::receipt::Ticket::parse(&r.ticket).map(|t| t.display()).unwrap_or_else(|_| r.ticket.clone())}
+                        </a>
+                        " "<span class="status">{status_text(r.status, lang)}</span>
+                        " · "{localized(lang, &r.category_name.0, &r.category_name.1).to_owned()}
+                        " · "{t(Msg::SubmittedAt)}": "<time>{local_text(r.submitted_at)}</time>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }
 
 /// The form of a notice by hand (issue 13): kind, reason, answer date, and whether the resident

@@ -1,6 +1,7 @@
 //! The staff dashboard (issue 12): the grid's figures (defined in `domain::stats`, counted by
 //! `store::counts`) for the signed-in member's own scope — the same scope as their inbox — per
-//! unit one level below and per category; the units under the satisfaction line; median times;
+//! unit one level below, per category and per channel (web, Open311, the staff's intake); the
+//! units under the satisfaction line; median times;
 //! and the open appeals that need attention (overdue, supervised, escalated), each a link to the
 //! inbox filter that lists them all. Nothing here is suppressed: staff see their own work.
 
@@ -11,7 +12,7 @@ use crate::store::counts::{self, Filter};
 use crate::store::dashboard as store;
 use crate::{AppState, BackendError, Result};
 use domain::region::Unit;
-use domain::staff::{AttentionList, DashboardRow, DashboardView, InboxFilter};
+use domain::staff::{AppealChannel, AttentionList, DashboardRow, DashboardView, InboxFilter};
 use domain::stats::{median_hours, Counts, Period, SUPPRESS_BELOW};
 use domain::workflow::Role;
 use std::collections::HashMap;
@@ -76,15 +77,22 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
     let (first, last) = period.days().ok_or(BackendError::NotFound)?;
     let now = state.clock.ts();
     let filter = scope(&cat, staff);
-    let by = counts::grouped(&state.db.pool, &["a.unit", "a.category"], &filter, start, end, now).await?;
+    // The channel rides along in the one read of the period (a handful of values, so a few more
+    // groups), rather than a second pass over the same appeals.
+    let by = counts::grouped(&state.db.pool, &["a.unit", "a.category", "a.channel"], &filter, start, end, now).await?;
     let mut own = Counts::default();
     let mut per_unit: HashMap<&str, Counts> = HashMap::new();
     let mut per_category: HashMap<&str, Counts> = HashMap::new();
+    let mut channels: Vec<(AppealChannel, u64)> = AppealChannel::ALL.into_iter().map(|c| (c, 0)).collect();
     for (key, c) in &by {
-        let [unit, category] = key.as_slice() else { continue };
+        let [unit, category, channel] = key.as_slice() else { continue };
         own += *c;
         *per_unit.entry(unit.as_str()).or_default() += *c;
         *per_category.entry(category.as_str()).or_default() += *c;
+        let kind = AppealChannel::of_stored(channel);
+        if let Some((_, n)) = channels.iter_mut().find(|(k, _)| Some(*k) == kind) {
+            *n += c.received;
+        }
     }
     let children: Vec<&Unit> = if staff.role == Role::Admin {
         // The units one level below the top ones (the city centre's districts).
@@ -146,6 +154,7 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
         .collect();
     let (kind, year, month, quarter) = period.form();
     Ok(DashboardView {
+        channels,
         hand_notices,
         kind: kind.to_owned(),
         year,

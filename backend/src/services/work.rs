@@ -339,7 +339,9 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
     } else {
         Vec::new()
     };
+    let repeats = repeats(state, &cat, staff, &a, rel).await?;
     Ok(AppealPage {
+        repeats,
         hand_notices,
         owner,
         owner_candidates,
@@ -411,6 +413,38 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         events,
         actions,
     })
+}
+
+/// The other appeals from `a`'s phone number that `staff` may see listed (issue 13, repeat
+/// cases). Only someone who may reveal this appeal's contact learns that the same resident wrote
+/// before, and only of appeals in their own scope whose contact they may reveal as well (the
+/// inbox's phone search, `store::appeals::same_phone`), so the list tells no one more than a
+/// phone search would. It is not audited as a search is: the number is neither typed nor shown.
+async fn repeats(
+    state: &AppState,
+    cat: &Catalog,
+    staff: &Staff,
+    a: &FullAppeal,
+    rel: Relation,
+) -> Result<Vec<domain::staff::RepeatItem>> {
+    let phone = a.contact_phone.as_ref().filter(|_| a.anonymous == 0);
+    let Some(phone) = phone.filter(|_| workflow::may(staff.role, Action::RevealContact, rel)) else {
+        return Ok(Vec::new());
+    };
+    let mut q = inbox_query(cat, staff);
+    q.search.phone = Some(phone.clone());
+    let rows = appeals::same_phone(&state.db.pool, &q, &a.ticket, domain::staff::REPEATS_SHOWN).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| domain::staff::RepeatItem {
+            category_name: cat
+                .category(&r.category)
+                .map_or_else(|| (r.category.clone(), r.category.clone()), |c| (c.name.clone(), c.name_en.clone())),
+            ticket: r.ticket,
+            status: r.status,
+            submitted_at: r.submitted_at,
+        })
+        .collect())
 }
 
 /// Whether the appeal is (still) in `staff`'s scope, e.g. after handing it over.

@@ -752,3 +752,37 @@ pub async fn status_counts(pool: &AnyPool, q: &InboxQuery) -> Result<Vec<(String
     }
     Ok(query.fetch_all(pool).await?)
 }
+
+/// Another appeal from the same phone number (the staff appeal page's repeat cases).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RepeatRow {
+    pub ticket: String,
+    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    pub submitted_at: i64,
+}
+
+/// The appeals of `q`'s scope whose contact phone is `q.search.phone`, other than `except`,
+/// newest first, at most `limit`. The phone condition is the inbox search's (`search_sql`), so
+/// it only matches appeals whose contact the member may reveal, and it is served by the partial
+/// index `appeals_contact_phone` (migration 0011). Without a phone in `q`, nothing.
+pub async fn same_phone(pool: &AnyPool, q: &InboxQuery, except: &str, limit: i64) -> Result<Vec<RepeatRow>> {
+    if q.search.phone.is_none() {
+        return Ok(Vec::new());
+    }
+    let (cond, mut binds) = where_sql(q);
+    binds.push(except.to_owned());
+    let sql = format!(
+        "SELECT a.ticket, a.category, a.status, a.submitted_at
+         FROM appeals a WHERE {cond} AND a.ticket <> ${}
+         ORDER BY a.submitted_at DESC, a.ticket DESC LIMIT {}",
+        binds.len(),
+        limit.clamp(1, 200)
+    );
+    let mut query = sqlx::query_as::<_, RepeatRow>(&sql);
+    for b in &binds {
+        query = query.bind(b.clone());
+    }
+    Ok(query.fetch_all(pool).await?)
+}

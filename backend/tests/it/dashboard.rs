@@ -83,3 +83,74 @@ async fn the_dashboard_counts_the_members_scope(engine: Engine) {
     assert_eq!(d.medians, [None, None, None]);
 }
 both_engines!(the_dashboard_counts_the_members_scope);
+
+/// Received appeals per channel (issue 13): the wizard (`web`), Open311 (`open311:<key>`, the
+/// key's number dropped) and the staff's intake (phone, counter, patrol), in the member's scope
+/// and period only.
+async fn the_dashboard_counts_received_appeals_per_channel(engine: Engine) {
+    use backend::services::intake::{new_form_token, record, IntakeForm};
+    use backend::services::open311;
+    use domain::staff::{AppealChannel, StaffChannel};
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let district = common::staff(&state, "district", "U-HD", "dispatcher").await;
+    let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
+    let other = common::staff(&state, "other", "U-HX", "dispatcher").await;
+    let cell = [("lat", "35.485"), ("lng", "106.605")];
+    // Two through the wizard, one named and one anonymous.
+    common::appeal_at(&state, "neighbor_dispute", &cell, &[("identity", "anonymous")]).await;
+    common::appeal_at(
+        &state,
+        "neighbor_dispute",
+        &cell,
+        &[("identity", "named"), ("name", "周"), ("phone", "13500135000")],
+    )
+    .await;
+    // One through Open311.
+    let cli = backend::audit::Who { id: "cli".into(), name: "cli".into(), role: "cli".into() };
+    let key = open311::create_key(&state, &cli, "city app").await.unwrap().key;
+    let params: std::collections::HashMap<String, String> = [
+        ("api_key", key.as_str()),
+        ("service_code", "neighbor_dispute"),
+        ("description", "楼上邻居每天半夜装修，吵得睡不着"),
+        ("lat", "35.485"),
+        ("long", "106.605"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    open311::submit(&state, &open311::PostRequest::from_params(&params)).await.unwrap();
+    // Staff intake: two by phone, one at the counter (district centre), one on patrol (grid).
+    let intake = |channel: &str| IntakeForm {
+        channel: channel.into(),
+        category: "neighbor_dispute".into(),
+        description: "楼上邻居每天半夜装修，打电话来反映".into(),
+        cell: "HD010101".into(),
+        identity: "anonymous".into(),
+        token: new_form_token(),
+        ..IntakeForm::default()
+    };
+    for (who, channel) in [(&district, "phone"), (&district, "phone"), (&district, "counter"), (&grid, "patrol")] {
+        record(&state, who, &intake(channel)).await.unwrap();
+    }
+    let month = Period::Month { year: 2026, month: 11 };
+    let per = |d: &domain::staff::DashboardView| d.channels.iter().map(|(c, n)| (c.as_str(), *n)).collect::<Vec<_>>();
+
+    let d = dashboard(&state, &district, month).await.unwrap();
+    assert_eq!(per(&d), vec![("web", 2), ("open311", 1), ("phone", 2), ("counter", 1), ("patrol", 1)]);
+    assert_eq!(d.own.received, 7, "the channels add up to the whole");
+    assert_eq!(d.channels[2].0, AppealChannel::Staff(StaffChannel::Phone));
+    // The grid station counts the same appeals (all in its cell).
+    let d = dashboard(&state, &grid, month).await.unwrap();
+    assert_eq!(per(&d), vec![("web", 2), ("open311", 1), ("phone", 2), ("counter", 1), ("patrol", 1)]);
+    // Another district: every channel listed, all zero.
+    let d = dashboard(&state, &other, month).await.unwrap();
+    assert_eq!(per(&d), vec![("web", 0), ("open311", 0), ("phone", 0), ("counter", 0), ("patrol", 0)]);
+    // Another period: an appeal next month counts there, not in November.
+    clock.advance(time::Duration::days(10));
+    record(&state, &district, &intake("counter")).await.unwrap();
+    let d = dashboard(&state, &district, Period::Month { year: 2026, month: 12 }).await.unwrap();
+    assert_eq!(per(&d), vec![("web", 0), ("open311", 0), ("phone", 0), ("counter", 1), ("patrol", 0)]);
+    let d = dashboard(&state, &district, month).await.unwrap();
+    assert_eq!(d.channels.iter().map(|(_, n)| n).sum::<u64>(), 7);
+}
+both_engines!(the_dashboard_counts_received_appeals_per_channel);

@@ -18,6 +18,7 @@ mod legal;
 mod notices;
 mod open311;
 mod publication;
+mod repeats;
 mod services;
 mod signin;
 mod stats;

@@ -200,6 +200,13 @@ async fn the_dashboard_shows_the_members_scope_only() {
     assert!(r.body.contains("<th scope=\"row\">收到诉求</th><td class=\"num\">3</td>"), "{}", r.body);
     assert!(r.body.contains("data-code=\"U-HD0101\""), "the units below are listed");
     assert!(r.body.contains("data-code=\"sanitation\""), "the categories are listed");
+    // Received per channel, in words (issue 13): the three came through the wizard.
+    assert!(
+        r.body.contains("<tr data-channel=\"web\"><th scope=\"row\">网上</th><td class=\"num\">3</td>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("<tr data-channel=\"patrol\"><th scope=\"row\">网格巡查发现</th><td class=\"num\">0</td>"));
     assert!(r.body.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"cellmap\""), "the street's map");
     assert!(r.body.contains("href=\"/staff?status=open&amp;unit=U-HD010101\""), "a cell opens its station's inbox");
     // A point given by GPS: a navigation link, not raw coordinates.
@@ -225,6 +232,30 @@ async fn the_dashboard_shows_the_members_scope_only() {
     assert!(page.body.contains("群众提交了诉求") && !page.body.contains("您提交了诉求"), "{}", page.body);
     assert!(page.body.contains("href=\"geo:35.485000,106.605000\""), "{}", page.body);
     assert!(!page.body.contains("(35.48500"), "no raw coordinates");
+    // Repeat cases (issue 13): two named appeals from one number each list the other, by ticket,
+    // and the page never prints the number.
+    let named = || async {
+        use backend::services::appeal::{self, SubmitOutcome};
+        let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let d = appeal::start(&state, "c", &form(vec![("category", "neighbor_dispute")])).await.unwrap();
+        for (step, pairs) in [
+            (domain::draft::Step::What, vec![("description", "隔壁装修每天早上六点就开始砸墙")]),
+            (domain::draft::Step::Where, vec![("lat", "35.485"), ("lng", "106.605")]),
+            (domain::draft::Step::Who, vec![("identity", "named"), ("name", "王秀英"), ("phone", "13812341234")]),
+        ] {
+            appeal::save_step(&state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
+        }
+        match appeal::submit(&state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+            SubmitOutcome::Accepted { ticket } => ticket,
+            other => panic!("{other:?}"),
+        }
+    };
+    let (first, second) = (named().await, named().await);
+    let page = get_with(&app, &format!("/staff/appeal/{first}"), &cookie).await;
+    assert!(page.body.contains("id=\"repeats\""), "{}", page.body);
+    assert!(page.body.contains(&format!("href=\"/staff/appeal/{second}\"")));
+    assert!(!page.body.contains("13812341234"), "never the number");
+    assert!(!get_with(&app, &format!("/staff/appeal/{gps}"), &cookie).await.body.contains("id=\"repeats\""));
     let bad = get_with(&app, "/staff/dashboard?period=month&year=2026&month=13", &cookie).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // Another district's dispatcher sees none of them.
