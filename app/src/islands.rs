@@ -6,6 +6,11 @@
 //! session storage: they survive a reload or a dropped connection, and are gone when the tab is
 //! closed, even for a draft never sent (shared phones are common). Names and phone numbers are
 //! never written to browser storage.
+//!
+//! Receipts (ticket, key, category, date) are the one exception kept in local storage (issue 14:
+//! "my receipts on this device"): the resident asked to find them again days later. The pages
+//! say they stay on this device only and that anyone using it can open them, and offer to clear
+//! them in one tap.
 
 use domain::fields::{Description, PersonName, Phone};
 use domain::{Lang, Msg};
@@ -357,5 +362,197 @@ pub fn TrackFromLink() -> impl IntoView {
             <input node_ref=ticket type="hidden" name="ticket"/>
             <input node_ref=key type="hidden" name="key"/>
         </form>
+    }
+}
+
+/// One receipt kept on this device (issue 14): what `/track` needs to look the appeal up again
+/// without retyping, and what the resident needs to tell receipts apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptReceipt {
+    /// Display form `PA-XXXX-XXXX`.
+    pub ticket: String,
+    /// The access key, display form. A secret: it only ever leaves the device in the body of
+    /// the lookup form's POST, never in a URL.
+    pub key: String,
+    /// The category's name in the language the receipt was read in.
+    pub category: String,
+    /// The day of submission, `YYYY-MM-DD` in the city's time.
+    pub date: String,
+}
+
+/// The one local-storage entry holding the kept receipts (a JSON list, newest first).
+#[cfg(feature = "hydrate")]
+const RECEIPTS_KEY: &str = "pingan:receipts";
+
+/// How many receipts a device keeps; the oldest beyond this are dropped.
+pub const RECEIPTS_MAX: usize = 10;
+
+/// The list after keeping `receipt`: it goes first, any older copy of the same ticket goes (a
+/// receipt page opened twice is kept once), and the list is cut at [`RECEIPTS_MAX`].
+#[must_use]
+pub fn remember_receipt(list: Vec<KeptReceipt>, receipt: KeptReceipt) -> Vec<KeptReceipt> {
+    let mut out: Vec<KeptReceipt> = list.into_iter().filter(|r| r.ticket != receipt.ticket).collect();
+    out.insert(0, receipt);
+    out.truncate(RECEIPTS_MAX);
+    out
+}
+
+/// Unlike the draft (session storage, gone with the tab), receipts live in local storage: the
+/// issue's ask is to find them again days later. Unreadable content counts as nothing kept.
+#[cfg(feature = "hydrate")]
+fn kept_receipts() -> Vec<KeptReceipt> {
+    use gloo_storage::Storage;
+    gloo_storage::LocalStorage::get(RECEIPTS_KEY).unwrap_or_default()
+}
+
+#[cfg(feature = "hydrate")]
+fn forget_receipts() {
+    use gloo_storage::Storage;
+    gloo_storage::LocalStorage::delete(RECEIPTS_KEY);
+}
+
+/// The words of the kept-receipt notices, rendered on the server (see [`DescriptionTexts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptTexts {
+    pub title: String,
+    pub notice: String,
+    pub clear: String,
+    pub cleared: String,
+}
+
+impl KeptTexts {
+    /// `on_receipt`: the receipt page's notice speaks of this one receipt.
+    #[must_use]
+    pub fn new(lang: Lang, on_receipt: bool) -> Self {
+        Self {
+            title: Msg::KeptReceiptsTitle.text(lang).into(),
+            notice: if on_receipt { Msg::KeptReceiptNotice } else { Msg::KeptReceiptsNotice }.text(lang).into(),
+            clear: Msg::KeptReceiptsClear.text(lang).into(),
+            cleared: Msg::KeptReceiptsCleared.text(lang).into(),
+        }
+    }
+}
+
+/// On the receipt page: keeps this receipt on the device, says so (and who can open it), and
+/// offers to clear every kept receipt. Hidden, and nothing kept, without JavaScript.
+#[island]
+pub fn KeepReceipt(receipt: KeptReceipt, texts: KeptTexts) -> impl IntoView {
+    let (ready, set_ready) = signal(false);
+    let (cleared, set_cleared) = signal(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use gloo_storage::Storage;
+            let list = remember_receipt(kept_receipts(), receipt.clone());
+            let _ = gloo_storage::LocalStorage::set(RECEIPTS_KEY, list);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &receipt;
+        set_ready.set(true);
+    });
+    let clear = move |_| {
+        #[cfg(feature = "hydrate")]
+        forget_receipts();
+        set_cleared.set(true);
+    };
+    let KeptTexts { notice, clear: clear_text, cleared: cleared_text, .. } = texts;
+    view! {
+        <div class="kept" id="kept-receipt" hidden=move || !ready.get()>
+            <p class="hint">{notice}</p>
+            <button type="button" class="button button-secondary" on:click=clear>{clear_text}</button>
+            <span role="status" aria-live="polite">{move || cleared.get().then(|| cleared_text.clone())}</span>
+        </div>
+    }
+}
+
+/// On `/track`'s lookup form: the receipts kept on this device, each a button that fills the
+/// form's ticket and key and posts it (the key stays out of URLs), and a button clearing them.
+/// The server renders nothing here: without JavaScript (or with nothing kept) it is absent.
+#[island]
+pub fn KeptReceipts(texts: KeptTexts) -> impl IntoView {
+    let (list, set_list) = signal(Vec::<KeptReceipt>::new());
+    let (cleared, set_cleared) = signal(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| set_list.set(kept_receipts()));
+    let open = move |r: &KeptReceipt| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+            let input =
+                |id: &str| doc.get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            let form = doc.get_element_by_id("track-form").and_then(|e| e.dyn_into::<web_sys::HtmlFormElement>().ok());
+            if let (Some(ticket), Some(key), Some(form)) = (input("ticket"), input("key"), form) {
+                ticket.set_value(&r.ticket);
+                key.set_value(&r.key);
+                let _ = form.submit();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = r;
+    };
+    let clear = move |_| {
+        #[cfg(feature = "hydrate")]
+        forget_receipts();
+        set_list.set(Vec::new());
+        set_cleared.set(true);
+    };
+    let cleared_text = texts.cleared.clone();
+    view! {
+        {move || {
+            let texts = texts.clone();
+            (!list.with(Vec::is_empty)).then(move || view! {
+                <section class="kept-receipts" id="kept-receipts" aria-labelledby="kept-title">
+                    <h2 id="kept-title">{texts.title}</h2>
+                    <p class="hint">{texts.notice}</p>
+                    <ul class="kept-list">
+                        {list.get().into_iter().map(|r| {
+                            let label = (r.ticket.clone(), r.category.clone(), r.date.clone());
+                            view! {
+                                <li><button type="button" class="button button-secondary kept-receipt" on:click=move |_| open(&r)>
+                                    <span class="code">{label.0}</span>" "{label.1}" "<time>{label.2}</time>
+                                </button></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <button type="button" class="button button-secondary" id="kept-clear" on:click=clear>{texts.clear}</button>
+                </section>
+            })
+        }}
+        {move || cleared.get().then(|| view! { <p class="notice" role="status">{cleared_text.clone()}</p> })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt(ticket: &str) -> KeptReceipt {
+        KeptReceipt {
+            ticket: ticket.into(),
+            key: format!("key-{ticket}"),
+            category: "c".into(),
+            date: "2026-12-02".into(),
+        }
+    }
+
+    fn tickets(list: &[KeptReceipt]) -> Vec<&str> {
+        list.iter().map(|r| r.ticket.as_str()).collect()
+    }
+
+    #[test]
+    fn receipts_are_kept_newest_first_once_each_at_most_ten() {
+        let list = remember_receipt(Vec::new(), receipt("A"));
+        let list = remember_receipt(list, receipt("B"));
+        assert_eq!(tickets(&list), ["B", "A"]);
+        // The receipt page of A opened again: A moves to the front, still once.
+        let list = remember_receipt(list, receipt("A"));
+        assert_eq!(tickets(&list), ["A", "B"]);
+        let mut list = list;
+        for t in ["C", "D", "E", "F", "G", "H", "I", "J", "K"] {
+            list = remember_receipt(list, receipt(t));
+        }
+        assert_eq!(tickets(&list), ["K", "J", "I", "H", "G", "F", "E", "D", "C", "A"], "B, the oldest, is dropped");
+        assert_eq!(list[9].key, "key-A");
     }
 }

@@ -308,6 +308,12 @@ messages! {
     TrackLink => "查询链接（收藏或发给自己）", "Tracking link (bookmark it or send it to yourself)";
     QrHint => "用手机扫码即可查看进度。", "Scan with a phone to see progress.";
     TrackNow => "现在查看进度", "Track it now";
+    // issue 14: receipts kept on this device
+    KeptReceiptNotice => "这张回执（连同查询码）已保存在这部手机的浏览器里，只在这部手机上；用这部手机的人都能打开它。", "This receipt, key included, is kept in this phone's browser, on this device only; anyone using this device can open it.";
+    KeptReceiptsTitle => "这部手机上的回执", "Receipts on this device";
+    KeptReceiptsNotice => "这些回执（连同查询码）只保存在这部手机上，用这部手机的人都能打开。点一条即可查看进度。", "These receipts, keys included, are kept on this device only, and anyone using it can open them. Tap one to see its progress.";
+    KeptReceiptsClear => "清除这部手机上的回执", "Clear these receipts";
+    KeptReceiptsCleared => "已清除，这部手机不再保存回执。", "Cleared. This device no longer keeps any receipt.";
     // Track
     TrackTitle => "查进度", "Track my appeal";
     TrackHint => "输入回执上的受理编号和查询码。", "Enter the ticket number and key from your receipt.";
@@ -646,15 +652,15 @@ messages! {
     DashboardNotices => "人工发出的通知", "Notices sent by hand";
     DashboardNoticesNone => "这一时段没有发出通知。", "No notices were sent in this period.";
     DashboardCount => "件数", "Number";
+    DashboardByChannel => "按渠道受理", "Received by channel";
+    RepeatsTitle => "同一号码的其他诉求", "Other appeals from the same phone number";
+    RepeatsHint => "您辖区内、可查看联系方式的诉求，最新的在前，最多 20 件。", "Appeals in your area whose contact you may see, newest first, at most 20.";
     NoteLabel => "意见", "Note";
     ApproveLabel => "同意", "Approve";
     RefuseLabel => "不同意", "Refuse";
     DepartmentsLabel => "召集哪些部门", "Which departments";
     // Admin
     AdminTitle => "管理", "Administration";
-    DashboardByChannel => "按渠道受理", "Received by channel";
-    RepeatsTitle => "同一号码的其他诉求", "Other appeals from the same phone number";
-    RepeatsHint => "您辖区内、可查看联系方式的诉求，最新的在前，最多 20 件。", "Appeals in your area whose contact you may see, newest first, at most 20.";
     AdminStaff => "工作人员账号", "Staff accounts";
     AdminAudit => "审计日志", "Audit log";
     AdminHolidays => "节假日和调休", "Holidays and make-up days";

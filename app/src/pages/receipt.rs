@@ -4,11 +4,12 @@
 //!
 //! The tracking link and the QR code carry ticket and key in the URL fragment
 //! (`/track#t=…&k=…`), which browsers never send to a server: a small island on `/track` posts
-//! them (see `pages/track.rs`).
+//! them (see `pages/track.rs`). The `KeepReceipt` island keeps the receipt on this device for
+//! `/track`'s list of kept receipts (issue 14).
 
 use crate::api::get_receipt;
 use crate::components::{code_groups, lang, phone_links, t, urlencode, PageTitle};
-use crate::islands::CopyReceipt;
+use crate::islands::{CopyReceipt, KeepReceipt, KeptReceipt, KeptTexts};
 use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
 use domain::Msg;
@@ -55,6 +56,17 @@ pub fn Receipt() -> impl IntoView {
                             let qr = String::new();
                             let copy_text = format!("{} {}\n{} {}", t(Msg::TicketLabel), r.ticket, t(Msg::KeyLabel), r.key);
                             let deadline = r.deadline.get(..16).unwrap_or(&r.deadline).replace('T', " ");
+                            // The receipt is shown right after submission: today, in the city's time.
+                            #[cfg(feature = "ssr")]
+                            let date = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date().to_string();
+                            #[cfg(not(feature = "ssr"))]
+                            let date = String::new();
+                            let kept = KeptReceipt {
+                                ticket: r.ticket.clone(),
+                                key: r.key.clone(),
+                                category: localized(lang, &r.category_name.0, &r.category_name.1).to_owned(),
+                                date,
+                            };
                             view! {
                                 <PageTitle text=format!("{} - {}", t(Msg::ReceiptTitle), t(Msg::SiteName))/>
                                 <div class="receipt" role="status">
@@ -76,6 +88,7 @@ pub fn Receipt() -> impl IntoView {
                                 <section aria-labelledby="save-title" class="save">
                                     <h2 id="save-title">{t(Msg::SaveReceiptTitle)}</h2>
                                     <CopyReceipt text=copy_text token=token.clone() button=t(Msg::CopyReceipt).to_owned() copied_text=t(Msg::Copied).to_owned()/>
+                                    <KeepReceipt receipt=kept texts=KeptTexts::new(lang, true)/>
                                     <p>{t(Msg::TrackLink)}": "<a id="track-link" href=link.clone()>{t(Msg::TrackNow)}</a></p>
                                     <figure class="qr">
                                         <div inner_html=qr></div>

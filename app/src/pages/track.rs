@@ -5,14 +5,16 @@
 //! here, where the page shows the session's appeal; the resident's forms prove the ticket with
 //! the same cookie. The receipt's link and QR code carry ticket and key in the fragment
 //! (`#t=…&k=…`), which no server sees: the [`TrackFromLink`] island posts them and removes them
-//! from the address bar; with JavaScript off the resident types them.
+//! from the address bar; with JavaScript off the resident types them. Receipts kept on this
+//! device (issue 14) are listed under the form by the [`KeptReceipts`] island, which fills and
+//! posts the form; the server renders that list empty.
 
 use crate::api::{track_current, TrackResult};
 use crate::components::{
     described_by, error_for, event_line, lang, phone_links, status_text, t, ErrorSummary, FieldMessage, Notice,
     PageTitle, TextArea,
 };
-use crate::islands::TrackFromLink;
+use crate::islands::{KeptReceipts, KeptTexts, TrackFromLink};
 use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
 use domain::staff::Flash;
@@ -92,6 +94,7 @@ fn form(flash: &Flash, notice: Option<Msg>) -> impl IntoView {
             </div>
             <button type="submit" class="button">{t(Msg::TrackSubmit)}</button>
         </form>
+        <KeptReceipts texts=KeptTexts::new(lang(), false)/>
     }
 }
 

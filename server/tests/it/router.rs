@@ -217,3 +217,43 @@ async fn photo_upload_is_reencoded_and_bad_files_explained() {
     assert_eq!(img.status, StatusCode::OK);
     assert_eq!(img.headers.get(header::CONTENT_TYPE).unwrap(), "image/jpeg");
 }
+
+/// The inner HTML of the first island named `name` (`<leptos-island data-component="name…">`).
+fn island_inner<'a>(body: &'a str, name: &str) -> &'a str {
+    let start = body.find(&format!("data-component=\"{name}")).unwrap_or_else(|| panic!("no {name} island"));
+    let rest = &body[start..];
+    let open = rest.find('>').expect("island tag closes") + 1;
+    let end = rest.find("</leptos-island>").expect("island ends");
+    &rest[open..end]
+}
+
+/// Issue 14: receipts kept on a device are the browser's business. Without JavaScript `/track`
+/// renders the list's island empty (absent, not broken), and the receipt page's "kept on this
+/// device" notice stays hidden, because nothing is kept.
+#[tokio::test]
+async fn kept_receipts_are_absent_without_javascript() {
+    let app = app(Limits::default()).await;
+    let mut b = Browser::new();
+    let t = complete_appeal(&app, &mut b).await;
+    assert_eq!(b.post(&app, &format!("/form/appeal/{t}/submit"), "").await.status, StatusCode::SEE_OTHER);
+    let receipt = b.get(&app, &format!("/receipt/{t}")).await;
+    let keep = island_inner(&receipt.body, "KeepReceipt");
+    assert!(keep.contains("id=\"kept-receipt\" hidden"), "hidden until hydrated: {keep}");
+    for lang in ["", "lang=en"] {
+        let page =
+            if lang.is_empty() { b.get(&app, "/track").await } else { common::get_with(&app, "/track", lang).await };
+        assert_eq!(page.status, StatusCode::OK);
+        let list = island_inner(&page.body, "KeptReceipts");
+        // Only hydration markers (`<!>`): no element, no word.
+        assert!(list.replace("<!>", "").trim().is_empty(), "{lang}: {list}");
+        for absent in ["id=\"kept-receipts\"", "kept-receipt\"", "id=\"kept-clear\""] {
+            assert!(!page.body.contains(absent), "{lang}: {absent}");
+        }
+        // The lookup form is whole: the list's buttons fill these two fields.
+        assert!(
+            page.body.contains("id=\"track-form\"")
+                && page.body.contains("id=\"ticket\"")
+                && page.body.contains("id=\"key\"")
+        );
+    }
+}
