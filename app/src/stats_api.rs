@@ -18,6 +18,8 @@ pub enum StatsAnswer {
     NoRegion,
     /// Too many new periods are being read at once: try again shortly (503).
     Busy,
+    /// This client asked for too many periods nobody else had asked for lately (429).
+    TooManyPeriods,
 }
 
 /// The figures of `region` ("" = the city) for the period in the query (`period`, `year`,
@@ -47,10 +49,15 @@ pub async fn public_stats(
     let p = Period::from_form(&period, get, st.clock.now());
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
     let region = region.trim();
-    match backend::services::stats::public(&st, (!region.is_empty()).then_some(region), p).await {
+    // The client as the server's middleware named it (the rate-limit key of every form).
+    let client = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<backend::state::ClientIp>().map(|c| c.0.clone()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    match backend::services::stats::public_as(&st, &client, (!region.is_empty()).then_some(region), p).await {
         Ok(v) => Ok(StatsAnswer::Figures(Box::new(v))),
         Err(backend::BackendError::NotFound) => Ok(StatsAnswer::NoRegion),
-        Err(backend::BackendError::RateLimited) => Ok(StatsAnswer::Busy),
+        Err(backend::BackendError::RateLimited) => Ok(StatsAnswer::TooManyPeriods),
+        Err(backend::BackendError::Conflict(_)) => Ok(StatsAnswer::Busy),
         Err(e) => Err(internal(&e)),
     }
 }

@@ -92,6 +92,9 @@ pub struct Limits {
     pub login_per_15min_ip: u32,
     pub login_per_15min_user: u32,
     pub open311_per_hour: u32,
+    /// Public statistics periods per client per 10 minutes that are not already read (each costs
+    /// a database read of up to a year; periods someone else asked for lately cost nothing).
+    pub stats_periods_per_10min: u32,
 }
 
 impl Default for Limits {
@@ -102,6 +105,7 @@ impl Default for Limits {
             login_per_15min_ip: 20,
             login_per_15min_user: 5,
             open311_per_hour: 60,
+            stats_periods_per_10min: 20,
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Services {
     pub login_user_limiter: Limiter,
     /// Open311 submissions per API key.
     pub open311_limiter: Limiter,
+    /// Public statistics periods not yet read, per client (`services::stats`).
+    pub stats_limiter: Limiter,
     /// Photo uploads: how many hold their body and how much memory decoding may use at once.
     pub uploads: crate::photos::UploadGate,
     /// See `auth::dummy_hash`.
@@ -82,6 +84,7 @@ impl AppState {
             login_ip_limiter: Limiter::for_db(&d, "login_ip", limits.login_per_15min_ip, quarter),
             login_user_limiter: Limiter::for_db(&d, "login_user", limits.login_per_15min_user, quarter),
             open311_limiter: Limiter::for_db(&d, "open311", limits.open311_per_hour, Duration::from_secs(3600)),
+            stats_limiter: Limiter::for_db(&d, "stats", limits.stats_periods_per_10min, Duration::from_secs(600)),
             uploads: crate::photos::UploadGate::default(),
             dummy_hash: Arc::new(OnceCell::new()),
             appeal_writer: crate::store::group_commit::GroupCommit::default(),

@@ -740,7 +740,7 @@ messages! {
     StatsArea => "地区", "Area";
     StatsChartTitle => "办结率对比", "Share closed, by area";
     StatsChartNone => "这一时段下一级地区都没有足够的诉求，不画对比图。", "No area one level down had enough appeals in this period for a comparison.";
-    StatsSuppressedNote => "“<5”：不到 5 件，不显示确切数字。“—”：件数太少或没有，不计算比例。", "\"<5\": fewer than 5, the exact number is not shown. \"—\": too few or none, no share is given.";
+    StatsSuppressedNote => "“<5”：不到 5 件，不显示确切数字。“*”：5 件或以上，但为免从合计中推算出旁边的“<5”而不显示。“—”：件数太少或没有，不计算比例。", "\"<5\": fewer than 5, the exact number is not shown. \"*\": 5 or more, withheld so that a \"<5\" beside it cannot be worked out from the total. \"—\": too few or none, no share is given.";
     LedgerDownload => "导出台账（CSV，按当前筛选）", "Export the ledger (CSV, current filter)";
     LedgerSubmitted => "提交时间", "Submitted";
     LedgerCategory => "类别", "Category";
@@ -853,6 +853,7 @@ mod tests {
         for m in Msg::ALL {
             assert!(!m.text(Lang::ZhCn).is_empty(), "{m:?} zh");
             assert!(!m.text(Lang::En).is_empty(), "{m:?} en");
+    StatsTooManyPeriods => "您短时间内查询了太多不同的时段，请十分钟后再试；本月、已有人查看过的时段可以随时查看。", "You asked for too many different periods in a short time; please try again in ten minutes. This month and periods others viewed lately can be opened at any time.";
         }
     }
 

@@ -251,6 +251,15 @@ pub struct StatsRow {
     pub counts: Counts,
     /// Whether the public may open this region's own figures.
     pub opens: bool,
+    /// Counts withheld from the public beside the region's siblings (see [`protect`]).
+    pub withheld: Withheld,
+}
+
+/// Which of a row's shown counts are withheld ("*") by secondary suppression ([`protect`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Withheld {
+    pub received: bool,
+    pub overdue_now: bool,
 }
 
 /// One month of the trend: the appeals received in it, counted as of the end of that month
@@ -260,6 +269,9 @@ pub struct MonthRow {
     pub year: i32,
     pub month: u8,
     pub counts: Counts,
+    /// The month's received count is withheld ("*"): the months of a quarter or year add up to
+    /// the period's own count (see [`protect`]).
+    pub withheld: bool,
 }
 
 /// How many appeals of one category the region received in the period.
@@ -331,6 +343,9 @@ pub enum Shown {
     Exact(u64),
     /// 1 to 4: shown as "<5". Zero is shown as it is (nothing to recognise).
     Few,
+    /// Five or more, withheld (shown as "*") so that a small neighbour's "<5" cannot be worked
+    /// out by subtraction from the total above (see [`protect`]).
+    Withheld,
 }
 
 impl Shown {
@@ -343,13 +358,71 @@ impl Shown {
         }
     }
 
+    /// `n` as the public sees it, withheld when [`protect`] said so.
+    #[must_use]
+    pub fn public_or_withheld(n: u64, withheld: bool) -> Self {
+        if withheld {
+            Self::Withheld
+        } else {
+            Self::public(n)
+        }
+    }
+
     #[must_use]
     pub fn text(self) -> String {
         match self {
             Self::Exact(n) => n.to_string(),
             Self::Few => format!("<{SUPPRESS_BELOW}"),
+            Self::Withheld => "*".to_owned(),
         }
     }
+}
+
+/// Secondary suppression: which of `parts` (the counts of the regions one level below a region
+/// whose own count `whole` is shown) must be withheld besides the "<5" ones, so that subtracting
+/// the shown parts from the whole cannot pin a small count down.
+///
+/// The public knows `whole` and every shown part, so it knows the sum `S` of the hidden ones up to
+/// what the region holds itself (never negative, so `S` is an upper bound), and that each "<5" is
+/// 1 to 4 and each withheld one at least 5. A hidden count is then only known to lie between its
+/// floor and `S` minus the others' floors; the parts are safe when there are at least two hidden
+/// and `S` exceeds the sum of the floors (every hidden count could be at least two values, and no
+/// lone "<5" is simply `whole` minus the rest). Until then the smallest shown non-zero part (the
+/// first of equals) is withheld too. Zeros are never withheld (nothing to recognise); a whole
+/// that is itself "<5" anchors nothing exact, so nothing more is withheld under it.
+///
+/// When every non-zero part is hidden and the floors still add up to the whole (6 = "<5" + "*" +
+/// 0, the region holding nothing itself), withholding alone cannot hide the small count; such
+/// groups (a region with one or two active parts) are left as they are.
+///
+/// Deterministic: the same counts give the same answer on every page that shows them.
+#[must_use]
+pub fn protect(whole: u64, parts: &[u64]) -> Vec<bool> {
+    let mut withheld = vec![false; parts.len()];
+    let few = parts.iter().filter(|&&n| Shown::public(n) == Shown::Few).count() as u64;
+    if few == 0 || Shown::public(whole) == Shown::Few {
+        return withheld;
+    }
+    let shown: u64 = parts.iter().filter(|&&n| n >= SUPPRESS_BELOW).sum();
+    let mut hidden_sum = whole.saturating_sub(shown) as u128;
+    let mut extra: u64 = 0;
+    loop {
+        let floors = u128::from(few) + u128::from(SUPPRESS_BELOW) * u128::from(extra);
+        if few + extra >= 2 && hidden_sum > floors {
+            break;
+        }
+        let next = parts
+            .iter()
+            .enumerate()
+            .filter(|(i, &n)| n >= SUPPRESS_BELOW && !withheld[*i])
+            .min_by_key(|(i, &n)| (n, *i))
+            .map(|(i, &n)| (i, n));
+        let Some((i, n)) = next else { break };
+        withheld[i] = true;
+        extra += 1;
+        hidden_sum += u128::from(n);
+    }
+    withheld
 }
 
 /// A per-mille rate as a percentage with one decimal (`873` → `87.3%`), or "—".
@@ -401,6 +474,99 @@ impl Period {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// What the public can work out of a sibling group: for each hidden part, the values it may
+    /// still take given the whole and the shown parts (brute force over small numbers).
+    fn candidates(whole: u64, parts: &[u64], withheld: &[bool]) -> Vec<Vec<u64>> {
+        let hidden: Vec<usize> =
+            (0..parts.len()).filter(|&i| withheld[i] || Shown::public(parts[i]) == Shown::Few).collect();
+        let shown: u64 = (0..parts.len()).filter(|i| !hidden.contains(i)).map(|i| parts[i]).sum();
+        let budget = whole - shown;
+        let ranges: Vec<Vec<u64>> =
+            hidden.iter().map(|&i| if withheld[i] { (5..=budget).collect() } else { (1..=4).collect() }).collect();
+        let mut seen = vec![std::collections::BTreeSet::new(); hidden.len()];
+        let mut pick = vec![0usize; hidden.len()];
+        'all: loop {
+            let values: Vec<u64> = pick.iter().zip(&ranges).map(|(&p, r)| r[p]).collect();
+            // The region may hold some appeals itself: the hidden parts sum to at most `budget`.
+            if values.iter().sum::<u64>() <= budget {
+                for (k, v) in values.iter().enumerate() {
+                    seen[k].insert(*v);
+                }
+            }
+            for k in 0..pick.len() {
+                pick[k] += 1;
+                if pick[k] < ranges[k].len() {
+                    continue 'all;
+                }
+                pick[k] = 0;
+            }
+            break;
+        }
+        seen.into_iter().map(|s| s.into_iter().collect()).collect()
+    }
+
+    #[test]
+    fn a_lone_small_count_gets_a_neighbour_withheld() {
+        // District 12 = 8 + "<5" + 0: the "<5" would be 4. The 8 is withheld with it.
+        assert_eq!(protect(12, &[8, 4, 0]), vec![true, false, false]);
+        // The smallest shown part is chosen, the first of equals; zeros never.
+        assert_eq!(protect(40, &[20, 6, 1, 6, 0, 7]), vec![false, true, false, false, false, false]);
+        // Nothing small: nothing withheld. A small whole anchors nothing.
+        assert_eq!(protect(30, &[10, 20, 0]), vec![false; 3]);
+        assert_eq!(protect(3, &[1, 2]), vec![false, false]);
+        // Two small ones of 1 each (sum 2 = their floors) would both be known: one more is withheld.
+        assert_eq!(protect(12, &[1, 1, 10]), vec![false, false, true]);
+        // Two small ones whose sum leaves room: safe as they are.
+        assert_eq!(protect(15, &[2, 3, 10]), vec![false, false, false]);
+        // A one and a five, hidden together, sum 6 = floors 1 + 5: a third is withheld.
+        assert_eq!(protect(26, &[1, 5, 20]), vec![false, true, true]);
+        // Everything small and nothing left to withhold: the loop ends.
+        assert_eq!(protect(5, &[1, 1, 1, 1, 1]), vec![false; 5]);
+    }
+
+    #[test]
+    fn after_protection_no_hidden_count_is_pinned_down() {
+        // Every group of up to four parts from a small range, the whole the sum plus what the
+        // region holds itself (0 or 2): no hidden part is left with a single possible value
+        // whenever a hidden part exists and something could be withheld.
+        let values = [0u64, 1, 2, 4, 5, 6, 9];
+        let (mut checked, mut unprotectable) = (0, 0);
+        for a in values {
+            for b in values {
+                for c in values {
+                    for own in [0u64, 2] {
+                        let parts = [a, b, c];
+                        let whole = a + b + c + own;
+                        if Shown::public(whole) == Shown::Few || !parts.iter().any(|&n| Shown::public(n) == Shown::Few)
+                        {
+                            continue;
+                        }
+                        let w = protect(whole, &parts);
+                        let hidden = w.iter().filter(|&&x| x).count()
+                            + parts.iter().filter(|&&n| Shown::public(n) == Shown::Few).count();
+                        let exact_left =
+                            parts.iter().filter(|&&n| n >= SUPPRESS_BELOW).count() - w.iter().filter(|&&x| x).count();
+                        let pinned = candidates(whole, &parts, &w).iter().any(|c| c.len() < 2);
+                        if pinned {
+                            // Only where every non-zero part is hidden already (6 = "<5" + "*" +
+                            // 0): withholding alone cannot help there.
+                            assert!(
+                                exact_left == 0 && hidden >= 1,
+                                "{parts:?} of {whole}: {w:?} leaves a count pinned"
+                            );
+                            unprotectable += 1;
+                            continue;
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+        // The few groups withholding cannot save are those where every non-zero part is hidden.
+        assert!(unprotectable < checked / 4, "{unprotectable} of {checked}");
+    }
 
     fn q(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let m: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
@@ -499,6 +665,7 @@ mod tests {
         assert_eq!(Shown::public(1).text(), "<5");
         assert_eq!(Shown::public(4).text(), "<5");
         assert_eq!(Shown::public(5).text(), "5");
+        assert_eq!(Shown::public_or_withheld(9, true).text(), "*");
     }
 
     #[test]

@@ -31,7 +31,7 @@ python3 scripts/bench/seed_appeals.py "$DB" 100000 U-HD0101
 echo "seeded in $(( $(date +%s) - t0 )) s; $(du -h "$DB" | cut -f1)"
 
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=pingan \
-  LEPTOS_ENV=PROD PINGAN_SECURE_COOKIES=0 PINGAN_SUPERVISION_EVERY_SECS=0 PINGAN_OUTBOX_EVERY_SECS=0 \
+  LEPTOS_ENV=PROD PINGAN_SECURE_COOKIES=0 PINGAN_SUPERVISION_EVERY_SECS=0 PINGAN_OUTBOX_EVERY_SECS=0 PINGAN_RATE_LIMIT_STATS=1000 \
   "$BIN" serve >"$DIR/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do curl -fsS "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -91,6 +91,7 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
                 &s.open311_limiter,
             ] {
                 l.prune();
+                &s.stats_limiter,
                 l.prune_shared(now).await?;
             }
             Ok(())

@@ -38,6 +38,7 @@ pub fn Stats() -> impl IntoView {
                         Ok(StatsAnswer::BadPeriod) => refused(400, Msg::StatsBadPeriod),
                         Ok(StatsAnswer::NoRegion) => refused(404, Msg::StatsNoRegion),
                         Ok(StatsAnswer::Busy) => refused(503, Msg::StatsBusy),
+                        Ok(StatsAnswer::TooManyPeriods) => refused(429, Msg::StatsTooManyPeriods),
                         Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
                 })
@@ -141,7 +142,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
     let lang = lang();
     // Shades from the counts as the public sees them: 1–4 all count as 5, so the shade cannot
     // tell them apart either.
-    let max = v.map.iter().map(|c| drawn(c.row.counts.received).0).max().unwrap_or(0);
+    let max = v.map.iter().map(|c| drawn_row(&c.row).0).max().unwrap_or(0);
     let labels: Vec<String> = v
         .map
         .iter()
@@ -153,7 +154,10 @@ fn cell_map(v: &StatsView) -> impl IntoView {
             } else {
                 fill(t(Msg::StatsCellName), &[("community", community.to_owned()), ("cell", cell)])
             };
-            let args = [("name", full), ("n", Shown::public(c.row.counts.received).text())];
+            let args = [
+                ("name", full),
+                ("n", Shown::public_or_withheld(c.row.counts.received, c.row.withheld.received).text()),
+            ];
             let key = if c.row.counts.overdue_now > 0 { Msg::StatsCellOverdueLabel } else { Msg::StatsCellLabel };
             fill(t(key), &args)
         })
@@ -165,7 +169,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
         .map(|(c, label)| MapCell {
             code: &c.row.code,
             polygons: &c.polygons,
-            shade: cellmap::shade_of(drawn(c.row.counts.received).0, max),
+            shade: cellmap::shade_of(drawn_row(&c.row).0, max),
             href: Some(region_link(v, &c.row)),
             label,
             marked: c.row.counts.overdue_now > 0,
@@ -203,11 +207,30 @@ fn cell_map(v: &StatsView) -> impl IntoView {
     }
 }
 
-/// A count as a chart draws it: exact, or (for "<5") a dashed box as tall as 5.
+/// A count as a chart draws it: exact, or (for "<5", and "*" withheld) a dashed box as tall as 5.
 fn drawn(n: u64) -> (u64, bool) {
     match Shown::public(n) {
         Shown::Exact(n) => (n, false),
-        Shown::Few => (SUPPRESS_BELOW, true),
+        Shown::Few | Shown::Withheld => (SUPPRESS_BELOW, true),
+    }
+}
+
+/// A month's received count as the trend draws it (withheld: like "<5").
+fn drawn_month(m: &MonthRow) -> (u64, bool) {
+    if m.withheld {
+        (SUPPRESS_BELOW, true)
+    } else {
+        drawn(m.counts.received)
+    }
+}
+
+/// A region's received count as the map shades it: a withheld count is drawn like "<5", so
+/// the shade tells no more than the label.
+fn drawn_row(r: &StatsRow) -> (u64, bool) {
+    if r.withheld.received {
+        (SUPPRESS_BELOW, true)
+    } else {
+        drawn(r.counts.received)
     }
 }
 
@@ -234,7 +257,7 @@ fn trend(v: &StatsView) -> impl IntoView {
                     view! {
                         <tr class="trend-row">
                             <th scope="row">{label(m)}</th>
-                            <td class="num">{Shown::public(m.counts.received).text()}</td>
+                            <td class="num">{Shown::public_or_withheld(m.counts.received, m.withheld).text()}</td>
                             <td class="num">{Shown::public(m.counts.closed).text()}</td>
                             <td class="num">{percent(rates.closed)}</td>
                             <td class="num">{percent(rates.satisfaction)}</td>
@@ -253,12 +276,10 @@ fn trend_chart(months: &[MonthRow]) -> impl IntoView {
     const BAR: u64 = 15;
     const TOP: u64 = 8;
     const HEIGHT: u64 = 140;
-    let max =
-        months.iter().flat_map(|m| [drawn(m.counts.received).0, drawn(m.counts.closed).0]).max().unwrap_or(0).max(1);
+    let max = months.iter().flat_map(|m| [drawn_month(m).0, drawn(m.counts.closed).0]).max().unwrap_or(0).max(1);
     let base = TOP + HEIGHT;
     let width = GROUP * (months.len() as u64).max(1);
-    let bar = move |x: u64, n: u64, class: &'static str| {
-        let (value, few) = drawn(n);
+    let bar = move |x: u64, (value, few): (u64, bool), class: &'static str| {
         let h = value * HEIGHT / max;
         let class = if few { "bar few" } else { class };
         (h > 0).then(|| {
@@ -277,8 +298,8 @@ fn trend_chart(months: &[MonthRow]) -> impl IntoView {
                         <text x=mid.clone() y=(base + 30).to_string() font-size="11" text-anchor="middle">{m.year.to_string()}</text>
                     });
                     view! {
-                        {bar(x, m.counts.received, "bar")}
-                        {bar(x + BAR, m.counts.closed, "bar closed")}
+                        {bar(x, drawn_month(m), "bar")}
+                        {bar(x + BAR, drawn(m.counts.closed), "bar closed")}
                         <text x=mid.clone() y=(base + 16).to_string() font-size="12" text-anchor="middle">{m.month.to_string()}</text>
                         {year}
                     }
@@ -421,10 +442,10 @@ fn below(v: &StatsView) -> impl IntoView {
                     view! {
                         <tr>
                             <th scope="row">{cell}</th>
-                            <td class="num">{Shown::public(r.counts.received).text()}</td>
+                            <td class="num">{Shown::public_or_withheld(r.counts.received, r.withheld.received).text()}</td>
                             <td class="num">{percent(rates.closed)}</td>
                             <td class="num">{percent(rates.satisfaction)}</td>
-                            <td class="num">{Shown::public(r.counts.overdue_now).text()}</td>
+                            <td class="num">{Shown::public_or_withheld(r.counts.overdue_now, r.withheld.overdue_now).text()}</td>
                         </tr>
                     }
                 }).collect_view()}

@@ -142,6 +142,15 @@ impl PublicCache {
         }
     }
 
+    /// Whether a request for `key` at `now` would be answered without a new database read: the
+    /// period's figures are kept (fresh or stale), or someone's read of it is under way.
+    fn has(&self, key: &Key, now: i64) -> bool {
+        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(key).is_some_and(|e| {
+            e.pending.is_some() || e.last.as_ref().is_some_and(|(at, _)| now >= *at && now - *at < STALE_SECONDS)
+        })
+    }
+
     /// Records the outcome of `slot`'s read: the figures become the period's last read (when
     /// `read` has them), and the read is no longer under way.
     fn done(&self, key: &Key, slot: &Slot, read: Option<(i64, Arc<PeriodFigures>)>) {
@@ -166,7 +175,7 @@ async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> 
         .get_or_try_init(|| async {
             // Wait a little for a turn; past that, "busy" rather than an ever longer queue.
             let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
-            let Ok(Ok(_turn)) = turn else { return Err(BackendError::RateLimited) };
+            let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
             let pool = &state.db.pool;
             let (by_path, monthly, by_category) = tokio::try_join!(
                 store::counts_by_path(pool, None, start, end, now),
@@ -202,7 +211,7 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
 /// missing or older than [`CACHE_SECONDS`], nothing otherwise. Run by a job on every node.
 ///
 /// # Errors
-/// Database errors; [`BackendError::RateLimited`] when public reads are all busy.
+/// Database errors; [`BackendError::Conflict`] when public reads are all busy.
 pub async fn warm(state: &AppState) -> Result<()> {
     let period = Period::month_of(state.clock.now());
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
@@ -214,6 +223,24 @@ pub async fn warm(state: &AppState) -> Result<()> {
     }
 }
 
+/// [`public`] for a visitor: a period nobody has asked for lately (not kept, no read under way)
+/// spends one from `client`'s budget of new periods (`Limits::stats_periods_per_10min`), so one
+/// client cannot keep the database reading year after year of custom periods. Periods already
+/// read, the current month among them, cost nothing.
+///
+/// # Errors
+/// [`BackendError::RateLimited`] when the client's budget of new periods is spent; those of
+/// [`public`].
+pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, period: Period) -> Result<StatsView> {
+    let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
+    let key: Key = (start, end, None);
+    if !state.stats_cache.has(&key, state.clock.ts()) && !state.stats_limiter.check(client).await {
+        tracing::info!("public statistics: a client asked for too many new periods");
+        return Err(BackendError::RateLimited);
+    }
+    public(state, region, period).await
+}
+
 /// The public figures of `region` (the city when `None`) for `period`: its own, the regions one
 /// level below it, the trend of the 12 months ending with the period's last month, its most
 /// frequent categories and, for a district, street or community, the grid cells under it (for a
@@ -221,7 +248,8 @@ pub async fn warm(state: &AppState) -> Result<()> {
 ///
 /// # Errors
 /// [`BackendError::NotFound`] for an unknown region or one below what the public may open;
-/// database errors.
+/// [`BackendError::Conflict`] (`StatsBusy`) when the reads of new periods are all busy and
+/// this one waited [`READ_WAIT`] for a turn; database errors.
 pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> Result<StatsView> {
     let cat = state.catalog.get();
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
@@ -242,6 +270,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         level: r.level.as_str().to_owned(),
         counts,
         opens: level_rank(r.level) <= level_rank(PUBLIC_DEEPEST),
+        withheld: domain::stats::Withheld::default(),
     };
     let count = |r: &Region| store::sum_under(&figures.by_path, &cat.region_path(&r.code));
     let scope = cat.region_path(&region.code);
@@ -252,6 +281,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
             children.push(row(c, count(c)));
         }
     }
+    withhold_among(&own.counts, children.iter_mut());
     let mut trail = Vec::new();
     let mut up = region.parent.as_deref().and_then(|p| cat.region(p));
     while let Some(r) = up {
@@ -263,12 +293,26 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     }
     trail.reverse();
 
-    let mut trend: Vec<MonthRow> =
-        months.iter().map(|&(year, month)| MonthRow { year, month, counts: Counts::default() }).collect();
+    let mut trend: Vec<MonthRow> = months
+        .iter()
+        .map(|&(year, month)| MonthRow { year, month, counts: Counts::default(), withheld: false })
+        .collect();
     for per_month in figures.monthly.iter().filter(|(p, _)| p.starts_with(&scope)).map(|(_, m)| m) {
         for (t, c) in trend.iter_mut().zip(per_month) {
             t.counts += *c;
         }
+    }
+    // The months of a quarter or a year (the trend's last ones) add up to the period's received
+    // count: protected like regions beside each other. A month's count is its own period's.
+    let inside = match period {
+        Period::Quarter { .. } => 3,
+        Period::Year { .. } => 12,
+        Period::Month { .. } | Period::Custom { .. } => 0,
+    };
+    let first_inside = trend.len().saturating_sub(inside);
+    let received: Vec<u64> = trend[first_inside..].iter().map(|m| m.counts.received).collect();
+    for (m, w) in trend[first_inside..].iter_mut().zip(domain::stats::protect(own.counts.received, &received)) {
+        m.withheld = w;
     }
 
     let mut per_category: HashMap<&str, u64> = HashMap::new();
@@ -313,9 +357,25 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
                         polygons,
                     })
                 })
-                .collect()
+                .collect::<Vec<_>>()
         })
         .unwrap_or_default();
+    // The cells of each community beside each other, against the community's own counts (shown
+    // on the page above, and in the table below when the community is the region).
+    let mut map = map;
+    let mut parents: Vec<Option<String>> =
+        map.iter().map(|m| cat.region(&m.row.code).and_then(|c| c.parent.clone())).collect();
+    parents.sort();
+    parents.dedup();
+    for parent in parents.into_iter().flatten() {
+        let whole = count(cat.region(&parent).ok_or(BackendError::NotFound)?);
+        withhold_among(
+            &whole,
+            map.iter_mut()
+                .filter(|m| cat.region(&m.row.code).and_then(|c| c.parent.as_deref()) == Some(parent.as_str()))
+                .map(|m| &mut m.row),
+        );
+    }
 
     let (kind, year, month, quarter) = period.form();
     Ok(StatsView {
@@ -332,6 +392,20 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         top_categories,
         map,
     })
+}
+
+/// Marks the counts of `rows` (siblings under a region whose counts are `whole`) that must be
+/// withheld so that no "<5" among them can be worked out by subtraction (`domain::stats::protect`).
+fn withhold_among<'a>(whole: &Counts, rows: impl Iterator<Item = &'a mut StatsRow>) {
+    let mut rows: Vec<&mut StatsRow> = rows.collect();
+    let received: Vec<u64> = rows.iter().map(|r| r.counts.received).collect();
+    let overdue: Vec<u64> = rows.iter().map(|r| r.counts.overdue_now).collect();
+    let by_received = domain::stats::protect(whole.received, &received);
+    let by_overdue = domain::stats::protect(whole.overdue_now, &overdue);
+    for ((r, w_received), w_overdue) in rows.iter_mut().zip(by_received).zip(by_overdue) {
+        r.withheld.received = w_received;
+        r.withheld.overdue_now = w_overdue;
+    }
 }
 
 #[cfg(test)]

@@ -319,3 +319,61 @@ async fn public_figures_are_kept_for_a_minute(engine: Engine) {
     assert_eq!(received(&fresh), (3, 3));
 }
 both_engines!(public_figures_are_kept_for_a_minute);
+
+async fn a_client_may_ask_for_few_new_periods(engine: Engine) {
+    use backend::services::stats::public_as;
+    let limits = backend::config::Limits { stats_periods_per_10min: 2, ..backend::config::Limits::default() };
+    let Some(state) = common::demo_state(engine, limits).await else { return };
+    let month = |month| Period::Month { year: 2026, month };
+    let (me, other) = ("198.51.100.7", "203.0.113.9");
+    public_as(&state, me, None, month(10)).await.unwrap();
+    public_as(&state, me, None, month(9)).await.unwrap();
+    assert!(
+        matches!(public_as(&state, me, None, month(8)).await, Err(backend::BackendError::RateLimited)),
+        "a third period nobody had read is refused"
+    );
+    // Periods already read cost nothing, for any region of them.
+    public_as(&state, me, None, month(10)).await.unwrap();
+    public_as(&state, me, Some("HD"), month(9)).await.unwrap();
+    // Another client has a budget of its own; once it has read the period, it is read for all.
+    public_as(&state, other, None, month(8)).await.unwrap();
+    public_as(&state, me, Some("HD"), month(8)).await.unwrap();
+    // The unlimited entry point (the warm job, tests) spends nothing.
+    backend::services::stats::public(&state, None, month(7)).await.unwrap();
+    public_as(&state, me, None, month(7)).await.unwrap();
+}
+both_engines!(a_client_may_ask_for_few_new_periods);
+
+async fn a_small_count_cannot_be_worked_out_from_the_total(engine: Engine) {
+    use time::macros::datetime;
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let mut t = Vec::new();
+    for _ in 0..9 {
+        t.push(common::simple_appeal(&state).await);
+    }
+    // Street HD01 holds 8, street HD02 one: the district shows 9, so "<5" for HD02 would be 1
+    // by subtraction unless HD01's count is withheld too.
+    common::force(&state, &t[8], "U-HD02", "in_progress").await;
+    let november = Period::Month { year: 2026, month: 11 };
+    let hd = backend::services::stats::public(&state, Some("HD"), november).await.unwrap();
+    assert_eq!(hd.region.counts.received, 9);
+    let street = |code: &str| hd.children.iter().find(|r| r.code == code).unwrap().clone();
+    assert_eq!((street("HD01").counts.received, street("HD01").withheld.received), (8, true));
+    assert_eq!((street("HD02").counts.received, street("HD02").withheld.received), (1, false));
+    assert!(hd.children.iter().filter(|r| r.counts.received == 0).all(|r| !r.withheld.received), "zeros stay");
+    // The cells on the district's map beside each other, against their community: all eight
+    // are in one cell of HD0101 (nothing small there), so none is withheld.
+    assert!(hd.map.iter().all(|m| !m.row.withheld.received));
+    // A street whose communities have nothing small withholds nothing.
+    let hd01 = backend::services::stats::public(&state, Some("HD01"), november).await.unwrap();
+    assert!(hd01.children.iter().all(|r| !r.withheld.received));
+
+    // A quarter's months add up to the quarter: October's one appeal would be 9 - 8.
+    submitted(&state, &t[0], china(datetime!(2026-10-20 10:00)), None).await;
+    let q4 =
+        backend::services::stats::public(&state, Some("HD"), Period::Quarter { year: 2026, quarter: 4 }).await.unwrap();
+    let months: Vec<(u8, u64, bool)> = q4.trend[9..].iter().map(|m| (m.month, m.counts.received, m.withheld)).collect();
+    assert_eq!(months, [(10, 1, false), (11, 8, true), (12, 0, false)]);
+    assert!(q4.trend[..9].iter().all(|m| !m.withheld), "months before the quarter are their own periods");
+}
+both_engines!(a_small_count_cannot_be_worked_out_from_the_total);

@@ -80,6 +80,24 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     next_minute();
     let page = get(&app, &format!("/stats?region=HD&{this_month}")).await;
     assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "5");
+    // Seven, one of them moved to street HD02: the district shows 7 and HD02 "<5"; HD01's 6 is
+    // withheld ("*"), or 7 - 6 would give HD02's 1 away.
+    for _ in 0..2 {
+        appeal(&state).await;
+    }
+    let ticket: String =
+        sqlx::query_scalar("SELECT ticket FROM appeals LIMIT 1").fetch_one(&state.db.pool).await.unwrap();
+    let path = state.catalog.get().unit_path("U-HD02");
+    let mut tx = state.db.pool.begin().await.unwrap();
+    let change = backend::store::appeals::Change { unit: Some(("U-HD02", &path)), ..Default::default() };
+    backend::store::appeals::apply(&mut tx, &ticket, &change, state.clock.ts()).await.unwrap();
+    tx.commit().await.unwrap();
+    next_minute();
+    let page = get(&app, &format!("/stats?region=HD&{this_month}")).await;
+    assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "7");
+    assert!(page.body.contains("<td class=\"num\">*</td>"), "HD01 withheld");
+    assert!(page.body.contains("<td class=\"num\">&lt;5</td>"), "HD02 suppressed");
+    assert!(!page.body.contains("<td class=\"num\">6</td>"), "HD01's exact count is not shown");
     // English.
     let en = get_with(&app, "/stats", "lang=en").await;
     assert!(en.body.contains("How appeals are handled") && en.body.contains(Msg::StatsReceivedDef.text(Lang::En)));
@@ -114,6 +132,23 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
     let q = get(&app, "/stats?period=quarter&year=2026&quarter=4&region=HD").await;
     assert_eq!(q.status, StatusCode::OK);
     assert!(q.body.contains("2026-10-01") && q.body.contains("2026-12-31"));
+}
+
+#[tokio::test]
+async fn a_client_asking_for_many_new_periods_is_told_to_wait() {
+    let cfg = config(Limits { stats_periods_per_10min: 2, ..Limits::default() });
+    let state = build_state(&cfg).await.unwrap();
+    let app = build_router(state, leptos_options(&cfg), false);
+    for month in [1, 2] {
+        let r = get(&app, &format!("/stats?period=month&year=2026&month={month}")).await;
+        assert_eq!(r.status, StatusCode::OK, "month {month}");
+    }
+    let r = get(&app, "/stats?period=month&year=2026&month=3").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains(Msg::StatsTooManyPeriods.text(Lang::ZhCn)));
+    // What was read is still open to the same client, at every level.
+    let again = get(&app, "/stats?period=month&year=2026&month=2&region=HD").await;
+    assert_eq!(again.status, StatusCode::OK);
 }
 
 #[tokio::test]
