@@ -129,6 +129,8 @@ apt_install() {
 setup_test() {
   local pkgs=()
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  # A Chinese font, so the elder-mode screenshots of the Playwright run show text, not boxes.
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || pkgs+=(fonts-noto-cjk)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || pkgs+=(postgresql)
   command -v psql   >/dev/null || pkgs+=(postgresql-client)
   command -v brotli >/dev/null || pkgs+=(brotli)

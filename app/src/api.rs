@@ -111,3 +111,48 @@ pub async fn track_current() -> Result<TrackResult, ServerFnError> {
         Err(e) => Err(internal(&e)),
     }
 }
+
+/// What the receipt recovery page (`/track/recover`, issue 14) shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RecoverResult {
+    /// Step 1: the phone number form (and the flash of a refused request).
+    Phone(Option<domain::staff::Flash>),
+    /// Step 2: this browser asked for a code; the code form.
+    Code(Option<domain::staff::Flash>),
+    /// A live recovery session: the number's named appeals.
+    List(Vec<domain::views::RecoveredAppeal>, Option<domain::staff::Flash>),
+}
+
+/// The recovery page's state, from this browser's cookies (path-scoped to the page, so a call
+/// over `/api/…` never has them and gets step 1). The flash is read once.
+#[server]
+pub async fn recover_current() -> Result<RecoverResult, ServerFnError> {
+    use crate::cookies::{RECOVER, RECOVER_FLASH, RECOVER_PENDING};
+    use backend::services::resident::{take_flash, FlashOwner};
+    let state = state()?;
+    let flash_id = cookie(RECOVER_FLASH);
+    let flash = if flash_id.is_empty() {
+        None
+    } else {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            let gone = crate::cookies::set(RECOVER_FLASH, "", "/track/recover", 0, "Strict", state.auth.secure_cookies);
+            if let Ok(v) = http::HeaderValue::from_str(&gone) {
+                resp.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+        take_flash(&state, FlashOwner::Lookup, &flash_id).await.map_err(|e| internal(&e))?
+    };
+    let session = cookie(RECOVER);
+    if !session.is_empty() {
+        match backend::services::recovery::appeals(&state, &session).await {
+            Ok(list) => return Ok(RecoverResult::List(list, flash)),
+            Err(backend::BackendError::NotFound) => {}
+            Err(e) => return Err(internal(&e)),
+        }
+    }
+    if cookie(RECOVER_PENDING).is_empty() {
+        Ok(RecoverResult::Phone(flash))
+    } else {
+        Ok(RecoverResult::Code(flash))
+    }
+}

@@ -34,13 +34,27 @@ pub fn Layout(children: Children) -> impl IntoView {
         let back = if search.is_empty() { path } else { format!("{path}?{search}") };
         format!("/lang/{}?back={}", lang.other().tag(), urlencode(&back))
     };
+    let elder = use_context::<crate::Elder>().unwrap_or_default().0;
+    let elder_href = move || {
+        let path = loc.pathname.get_untracked();
+        let search = loc.search.get_untracked();
+        let back = if search.is_empty() { path } else { format!("{path}?{search}") };
+        format!("/elder/{}?back={}", if elder { "off" } else { "on" }, urlencode(&back))
+    };
     view! {
         <a class="skip" href="#main">{t(Msg::SkipToContent)}</a>
         <header class="site-header">
             <a class="brand" href="/">{t(Msg::SiteName)}</a>
-            <a class="lang" href=here hreflang=lang.other().tag() lang=lang.other().tag()
-                aria-label=t(Msg::SwitchLanguageLabel)>{t(Msg::SwitchLanguage)}</a>
+            <span class="header-tools">
+                <a class="elder-switch" href=elder_href>{t(if elder { Msg::ElderOff } else { Msg::ElderOn })}</a>
+                <a class="lang" href=here hreflang=lang.other().tag() lang=lang.other().tag()
+                    aria-label=t(Msg::SwitchLanguageLabel)>{t(Msg::SwitchLanguage)}</a>
+            </span>
         </header>
+        {elder.then(|| view! {
+            <crate::islands::ReadAloud read=t(Msg::ReadAloud).to_owned() stop=t(Msg::ReadAloudStop).to_owned()
+                lang=lang.tag().to_owned()/>
+        })}
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
             <p class="emergency" role="note"><strong>{phone_links(t(Msg::Emergency))}</strong></p>
@@ -95,8 +109,14 @@ pub fn urlencode(s: &str) -> String {
 
 /// The list of problems at the top of a form, each linking to its field.
 #[component]
-pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
-    (!errors.is_empty()).then(|| {
+pub fn ErrorSummary(
+    errors: Vec<FieldError>,
+    /// More problems as (field id, message): the answers to a category's questions (issue 13),
+    /// whose fields and messages are data, not [`FieldName`]s and [`Msg`]s.
+    #[prop(optional)]
+    extra: Vec<(String, String)>,
+) -> impl IntoView {
+    (!errors.is_empty() || !extra.is_empty()).then(|| {
         view! {
             <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
                 <h2 id="error-summary-title">{t(Msg::ErrorSummaryTitle)}</h2>
@@ -105,6 +125,7 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                         .into_iter()
                         .map(|e| view! { <li><a href=format!("#{}", e.field.as_str())>{t(e.msg)}</a></li> })
                         .collect_view()}
+                    {extra.into_iter().map(|(id, text)| view! { <li><a href=format!("#{id}")>{text}</a></li> }).collect_view()}
                 </ul>
             </div>
         }
@@ -232,6 +253,8 @@ pub fn event_line(kind: EventKind, unit: Option<&str>, extra: Option<&str>, lang
         EventKind::NoticeAnswered => with_unit(Msg::EventNoticeAnswered),
         EventKind::OwnerNamed => plain(Msg::EventOwnerNamed),
         EventKind::OwnerRemoved => plain(Msg::EventOwnerRemoved),
+        EventKind::SummonsOverdue => fill(Msg::EventSummonsOverdue.text(lang), &[("units", extra)]),
+        EventKind::ReportRated => fill(Msg::EventReportRated.text(lang), &[("units", extra)]),
     }
 }
 

@@ -5,6 +5,9 @@
 //!   browser may hold several drafts and no other path (nor `/api/…`) ever receives it.
 //! - `pingan_track`: the id of a track session, scoped to `/track` and `/form/track`.
 //! - `pingan_flash`: the id of a one-shot message of the track page, scoped to `/track`.
+//! - `pingan_recover_req`, `pingan_recover`, `pingan_recover_flash`: a receipt recovery's
+//!   pending code request, its session and its page's flash, scoped to `/track/recover` and
+//!   `/form/track/recover` (issue 14), `SameSite=Strict`.
 //!
 //! All are HttpOnly (no script reads them) and `Secure` when the site runs on HTTPS.
 
@@ -37,6 +40,20 @@ pub fn draft_paths(token: &str) -> [String; 4] {
 /// The paths of the track session cookie.
 pub const TRACK_PATHS: [&str; 2] = ["/track", "/form/track"];
 
+/// Cookie of a receipt recovery's pending request (issue 14: the browser that asked for the
+/// SMS code is the one that may answer it).
+pub const RECOVER_PENDING: &str = "pingan_recover_req";
+/// Cookie of a recovery session (a number proved by its code).
+pub const RECOVER: &str = "pingan_recover";
+/// Cookie of a recovery-page flash id.
+pub const RECOVER_FLASH: &str = "pingan_recover_flash";
+/// A pending request lasts as long as its code (10 minutes).
+pub const RECOVER_PENDING_MAX_AGE: i64 = 600;
+/// A recovery session's cookie (the session itself expires on the server too).
+pub const RECOVER_MAX_AGE: i64 = 30 * 60;
+/// The paths of the recovery cookies: the page and its form posts, nothing else.
+pub const RECOVER_PATHS: [&str; 2] = ["/track/recover", "/form/track/recover"];
+
 /// One `Set-Cookie` value. `max_age` 0 deletes the cookie.
 #[must_use]
 pub fn set(name: &str, value: &str, path: &str, max_age: i64, same_site: &str, secure: bool) -> String {
@@ -51,6 +68,15 @@ pub const LANG: &str = "lang";
 /// that cookie, for pages, server functions and the plain form handlers alike.
 pub fn lang<'a>(headers: impl IntoIterator<Item = &'a str>) -> domain::Lang {
     values(headers, LANG).first().map(|v| domain::Lang::from_tag(v)).unwrap_or_default()
+}
+
+/// The cookie of elder mode (适老化, issue 14): `1` when on. Not HttpOnly: it only says how to
+/// show pages.
+pub const ELDER: &str = "elder";
+
+/// Whether these `Cookie` headers ask for elder mode.
+pub fn elder<'a>(headers: impl IntoIterator<Item = &'a str>) -> bool {
+    values(headers, ELDER).first().is_some_and(|v| v == "1")
 }
 
 /// Every value of cookie `name` in these `Cookie` headers (most specific path first, as

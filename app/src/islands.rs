@@ -556,3 +556,57 @@ mod tests {
         assert_eq!(list[9].key, "key-A");
     }
 }
+
+/// Elder mode's "read aloud" button (issue 14): reads the page's main content with the
+/// browser's speech synthesis, in the page's language; a second tap stops. Hidden until
+/// hydrated and where the browser has no speech synthesis, so it never shows a dead button;
+/// without JavaScript there is nothing.
+#[island]
+pub fn ReadAloud(read: String, stop: String, lang: String) -> impl IntoView {
+    let (ready, set_ready) = signal(false);
+    let (speaking, set_speaking) = signal(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if web_sys::window().and_then(|w| w.speech_synthesis().ok()).is_some() {
+            set_ready.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = set_ready;
+    });
+    let toggle = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(w) = web_sys::window() else { return };
+            let Ok(synth) = w.speech_synthesis() else { return };
+            if speaking.get_untracked() {
+                synth.cancel();
+                set_speaking.set(false);
+                return;
+            }
+            let text = w
+                .document()
+                .and_then(|d| d.get_element_by_id("main"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                .map(|e| e.inner_text())
+                .unwrap_or_default();
+            let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(&text) else { return };
+            u.set_lang(&lang);
+            let done = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || set_speaking.set(false));
+            u.set_onend(Some(done.as_ref().unchecked_ref()));
+            done.forget();
+            synth.cancel();
+            synth.speak(&u);
+            set_speaking.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&lang, set_speaking);
+    };
+    view! {
+        <div class="read-aloud" hidden=move || !ready.get()>
+            <button type="button" class="button button-secondary" aria-pressed=move || speaking.get().to_string() on:click=toggle>
+                {move || if speaking.get() { stop.clone() } else { read.clone() }}
+            </button>
+        </div>
+    }
+}

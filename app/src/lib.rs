@@ -37,6 +37,26 @@ pub fn request_lang() -> Lang {
     }
 }
 
+/// Whether this request asked for elder mode (the `elder` cookie).
+#[must_use]
+pub fn request_elder() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|parts| {
+            cookies::elder(parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
+/// Elder mode (适老化) of this page, provided by the shell: larger text, high contrast, one
+/// column, no animation, bigger targets, and a read-aloud button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Elder(pub bool);
+
 /// The Content-Security-Policy of every response. Scripts run only from this origin, plus,
 /// on a rendered page, the inline hydration loader that carries this response's `nonce` (no
 /// `'unsafe-inline'` for scripts: an injected `<script>` has no nonce and does not run).
@@ -79,11 +99,13 @@ fn style_href() -> &'static str {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
     provide_context(lang);
+    let elder = request_elder();
+    provide_context(Elder(elder));
     #[cfg(feature = "ssr")]
     set_page_csp();
     view! {
         <!DOCTYPE html>
-        <html lang=lang.tag()>
+        <html lang=lang.tag() class=elder.then_some("elder")>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -112,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/appeal/:token/:step") view=pages::appeal::StepPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipt/:token") view=pages::receipt::Receipt ssr=SsrMode::Async/>
                     <Route path=path!("/track") view=pages::track::Track ssr=SsrMode::Async/>
+                    <Route path=path!("/track/recover") view=pages::recover::Recover ssr=SsrMode::Async/>
                     <Route path=path!("/legal") view=pages::legal::Legal ssr=SsrMode::Async/>
                     <Route path=path!("/stats") view=pages::stats::Stats ssr=SsrMode::Async/>
                     <Route path=path!("/legal/topic/:topic") view=pages::legal::LegalTopic ssr=SsrMode::Async/>
@@ -137,6 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/admin/import") view=pages::admin::AdminImport ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/legal") view=pages::admin_legal::AdminLegal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/templates") view=pages::admin_templates::AdminTemplates ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/summons") view=pages::admin_summons::AdminSummons ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

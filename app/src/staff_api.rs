@@ -260,6 +260,9 @@ pub struct IntakeView {
     pub token: String,
     /// Admins never act on appeals: the form is not offered to them.
     pub may_record: bool,
+    /// Each category that asks extra questions (issue 13), by code, with its questions.
+    #[serde(default)]
+    pub questions: Vec<(String, Vec<domain::questions::Question>)>,
 }
 
 #[server]
@@ -289,6 +292,12 @@ pub async fn staff_intake_view() -> Result<StaffData<IntakeView>, ServerFnError>
             cells,
             token: backend::services::intake::new_form_token(),
             may_record: staff.role != Role::Admin,
+            questions: cat
+                .categories
+                .iter()
+                .filter(|c| !cat.questions(&c.code).is_empty())
+                .map(|c| (c.code.clone(), cat.questions(&c.code).to_vec()))
+                .collect(),
         })
     })
     .await

@@ -21,6 +21,9 @@ pub struct Catalog {
     cell_centers: HashMap<String, GeoPoint>,
     /// Each grid cell's polygons as imported (the statistics map draws them).
     cell_shapes: HashMap<String, Vec<Rings>>,
+    /// Extra questions by category code (issue 13), each list in order; loaded from the database
+    /// with the rest (a catalogue built from files alone has none).
+    pub questions: HashMap<String, Vec<domain::questions::Question>>,
 }
 
 impl Catalog {
@@ -46,6 +49,7 @@ impl Catalog {
             regions,
             units: units.into_iter().map(|u| (u.code.clone(), u)).collect(),
             categories,
+            questions: HashMap::new(),
         }
     }
 
@@ -57,6 +61,13 @@ impl Catalog {
     #[must_use]
     pub fn category(&self, code: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.code == code)
+    }
+
+    /// A category's extra questions in order; none for a category that asks nothing (or that
+    /// does not exist).
+    #[must_use]
+    pub fn questions(&self, category: &str) -> &[domain::questions::Question] {
+        self.questions.get(category.trim()).map_or(&[], Vec::as_slice)
     }
 
     #[must_use]

@@ -41,6 +41,11 @@ pub enum Kind {
     OwnerNamed,
     /// A leader in charge was replaced, un-named, or their naming lapsed on a hand-over.
     OwnerRemoved,
+    /// A summoned department's report back is near its deadline (预警) or past it (督办), and
+    /// the summoning unit rated a report (issue 13).
+    SummonsWarning,
+    SummonsSupervision,
+    ReportRated,
 }
 
 impl Kind {
@@ -63,6 +68,9 @@ impl Kind {
             Self::NoticeAnswered => "notice_answered",
             Self::OwnerNamed => "owner_named",
             Self::OwnerRemoved => "owner_removed",
+            Self::SummonsWarning => "summons_warning",
+            Self::SummonsSupervision => "summons_supervision",
+            Self::ReportRated => "report_rated",
         }
     }
 }
@@ -166,17 +174,23 @@ fn masked_recipient(m: &Message) -> String {
     }
 }
 
-/// The JSON a sink receives.
+/// The JSON a sink receives. The unmasked body (the webhook's: the SMS gateway) also carries the
+/// payload, which for a receipt or a receipt recovery holds what the SMS must say (the key, the
+/// one-time code and its text); the masked records (log, file) never do.
 fn body(m: &Message, mask: bool) -> String {
-    json!({
+    let mut b = json!({
         "id": m.id,
         "kind": m.kind,
         "audience": m.audience,
         "recipient": if mask { masked_recipient(m) } else { m.recipient.clone() },
         "ticket": m.ticket,
         "created_at": m.created_at,
-    })
-    .to_string()
+    });
+    if !mask {
+        b["payload"] =
+            serde_json::from_str(&m.payload).unwrap_or_else(|_| serde_json::Value::String(m.payload.clone()));
+    }
+    b.to_string()
 }
 
 /// Hex HMAC-SHA256 of `body` under `secret`.
@@ -310,6 +324,25 @@ async fn deliver_batch(pool: &AnyPool, sink: &Sink, worker: &str, now: i64, out:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_gateway_gets_the_payload_and_the_full_number() {
+        let m = Message {
+            id: 1,
+            created_at: 0,
+            kind: "recovery_code".into(),
+            audience: "resident".into(),
+            recipient: "13812341234".into(),
+            ticket: None,
+            payload: r#"{"kind":"recovery_code","code":"042917"}"#.into(),
+            attempts: 0,
+        };
+        let gateway: serde_json::Value = serde_json::from_str(&body(&m, false)).unwrap();
+        assert_eq!(gateway["payload"]["code"], "042917");
+        assert_eq!(gateway["recipient"], "13812341234");
+        let record = body(&m, true);
+        assert!(!record.contains("042917") && !record.contains("13812341234"), "{record}");
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

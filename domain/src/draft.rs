@@ -82,6 +82,13 @@ pub struct Draft {
     /// Errors of the step last sent, shown when that step's page is shown again.
     pub errors: Vec<FieldError>,
     pub error_step: Option<Step>,
+    /// Answers to the category's extra questions (issue 13), as typed, by question code; asked
+    /// on the "what happened" step and checked by the service, which knows the questions.
+    #[serde(default)]
+    pub answers: crate::questions::RawAnswers,
+    /// The answers' errors, shown with `errors` on the step in `error_step`.
+    #[serde(default)]
+    pub answer_errors: Vec<crate::questions::AnswerError>,
 }
 
 /// A draft whose every field passed its parser (existence of codes is checked by the service).

@@ -41,10 +41,15 @@ pub enum EventKind {
     /// The leader in charge was un-named by an overseer, or the naming lapsed when the appeal
     /// left the subtree of the leader's unit.
     OwnerRemoved,
+    /// A summoned department's report back is overdue: 督办 to the department (issue 13);
+    /// between staff.
+    SummonsOverdue,
+    /// The summoning unit rated a department's report back (issue 13); between staff.
+    ReportRated,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 28] = [
+    pub const ALL: [EventKind; 30] = [
         Self::Submitted,
         Self::Routed,
         Self::RoutedOutside,
@@ -73,6 +78,8 @@ impl EventKind {
         Self::NoticeAnswered,
         Self::OwnerNamed,
         Self::OwnerRemoved,
+        Self::SummonsOverdue,
+        Self::ReportRated,
     ];
 
     #[must_use]
@@ -106,6 +113,8 @@ impl EventKind {
             Self::NoticeAnswered => "notice_answered",
             Self::OwnerNamed => "owner_named",
             Self::OwnerRemoved => "owner_removed",
+            Self::SummonsOverdue => "summons_overdue",
+            Self::ReportRated => "report_rated",
         }
     }
 
@@ -133,6 +142,8 @@ impl EventKind {
                 | Self::NoticeAnswered
                 | Self::OwnerNamed
                 | Self::OwnerRemoved
+                | Self::SummonsOverdue
+                | Self::ReportRated
         )
     }
 
@@ -175,6 +186,7 @@ impl TryFrom<String> for EventKind {
 /// - notice_issued: `notice`, `reason`, `due`, `id`; notice_answered: `notice`, `id`, `report`;
 ///   owner_named: `owner`, `previous` (when it replaced one); owner_removed: `previous`, and
 ///   `from` when the naming lapsed on a hand-over out of the leader's subtree
+/// - summons_overdue: `units` (the one department), `due`; report_rated: `units`, `rating`, `note`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDetail {
     /// The unit the appeal left.

@@ -51,6 +51,8 @@ pub enum FieldName {
     // Follow-up calls and reply templates (issue 13)
     Outcome,
     Title,
+    // Extra questions per category (issue 13): "see the questions' own messages"
+    Answers,
 }
 
 impl FieldName {
@@ -95,6 +97,7 @@ impl FieldName {
             Self::Notice => "notice",
             Self::Outcome => "outcome",
             Self::Title => "title",
+            Self::Answers => "questions",
         }
     }
 }

@@ -66,7 +66,11 @@ messages! {
     SiteTagline => "找谁反映、向谁求助、不敢说的事，都可以在这里说。", "Where to report, whom to tell, what you are afraid to say: say it here.";
     SkipToContent => "跳到主要内容", "Skip to main content";
     SwitchLanguage => "English", "中文";
-    SwitchLanguageLabel => "切换语言", "Switch language";
+    SwitchLanguageLabel => "English（切换到英文）", "中文 (switch to Chinese)";
+    ElderOn => "大字模式", "Large text";
+    ElderOff => "标准模式", "Standard view";
+    ReadAloud => "朗读本页", "Read this page aloud";
+    ReadAloudStop => "停止朗读", "Stop reading";
     Emergency => "紧急情况请直接拨打 110（报警）、119（火警）、120（急救）。", "In an emergency call 110 (police), 119 (fire) or 120 (ambulance) directly.";
     FooterNote => "本平台由市社会治理中心运行。您的联系方式只对办理单位可见。", "Run by the city's social governance centre. Your contact details are visible only to the unit handling your appeal.";
     Back => "返回", "Back";
@@ -320,6 +324,28 @@ messages! {
     TrackSubmit => "查询", "Look up";
     TrackNotFound => "受理编号或查询码不对，请核对回执后再试。", "The ticket number or key is not right. Check your receipt and try again.";
     TrackRateLimited => "查询太频繁，请过几分钟再试。", "Too many attempts. Please wait a few minutes and try again.";
+    // issue 14: recovering lost receipts by phone number and an SMS code
+    RecoverLink => "忘了回执？用手机号找回", "Lost your receipt? Recover it with your phone number";
+    RecoverTitle => "用手机号找回回执", "Recover your receipts by phone number";
+    RecoverPhoneHint => "填写实名提交诉求时留下的手机号，我们会发一条短信验证码。匿名诉求没有留手机号，不能这样找回。", "Enter the phone number you gave with a named appeal and we will text you a code. Anonymous appeals have no number and cannot be recovered this way.";
+    RecoverSendCode => "发送验证码", "Text me a code";
+    RecoverCodeSent => "如果这个号码提交过实名诉求，验证码已发送", "If this number has submitted a named appeal, a code has been sent to it";
+    RecoverCodeHint => "验证码是 6 位数字，10 分钟内有效，输错 5 次作废。", "The code has 6 digits. It is valid for 10 minutes and stops working after 5 wrong tries.";
+    RecoverCodeLabel => "短信验证码", "Code from the text message";
+    RecoverCodeSubmit => "查看我的诉求", "Show my appeals";
+    RecoverAskAgain => "没收到？重新填写手机号", "Nothing came? Enter the number again";
+    RecoverLimited => "获取验证码的次数太多，请过一段时间再试。", "Too many codes have been asked for. Please try again later.";
+    RecoverCodeFormat => "请输入短信里的 6 位数字验证码。", "Enter the 6-digit code from the text message.";
+    RecoverCodeWrong => "验证码不对，请核对短信后再试。", "That code is not right. Check the text message and try again.";
+    RecoverCodeExpired => "验证码已过期或已失效，请重新获取。", "The code has expired or no longer works. Please ask for a new one.";
+    RecoverCodeDead => "验证码输错次数太多，已经作废，请重新获取。", "Too many wrong tries: this code no longer works. Please ask for a new one.";
+    RecoverListTitle => "这个号码的实名诉求", "Named appeals from this number";
+    RecoverListEmpty => "没有找到这个号码的实名诉求。", "No named appeal was found for this number.";
+    RecoverNoKeys => "查询码只保存了无法还原的摘要，不能再显示。以后要再查看，请再用手机号找回。", "Keys are stored only as digests that cannot be turned back, so they cannot be shown again. To look again later, recover with your phone number again.";
+    RecoverOpen => "查看进度", "See progress";
+    RecoverSessionEnded => "找回已结束，请重新获取验证码。", "This recovery has ended. Please ask for a new code.";
+    RecoverForget => "看完了，在这部手机上退出", "Done – forget it on this phone";
+    RecoverSms => "【平安键】您的验证码是 {code}，10 分钟内有效，用于找回诉求回执。不是您本人操作请忽略。", "[Ping'an Key] Your code is {code}. It is valid for 10 minutes and recovers your appeal receipts. If you did not ask for it, ignore this message.";
     StatusLabel => "状态", "Status";
     Timeline => "办理经过", "Timeline";
     SubmittedAt => "提交时间", "Submitted";
@@ -341,6 +367,19 @@ messages! {
     ErrRegionMissing => "请使用定位，或至少选择所在的区县", "Use your location, or choose at least the district";
     ErrRegionUnknown => "所选地区不存在，请重新选择", "That area does not exist; choose again";
     ErrAddressNoteLong => "详细位置最多 200 字", "Keep the exact place to 200 characters or fewer";
+    // Extra questions per category (issue 13, "answers faster"): {label} is the question's label.
+    ErrAnswerRequired => "请填写{label}", "Please fill in “{label}”";
+    ErrAnswerNumber => "{label}须为大于0的数字", "“{label}” must be a number greater than 0";
+    ErrAnswerWhole => "{label}须为整数", "“{label}” must be a whole number";
+    ErrAnswerDecimals => "{label}最多保留 {n} 位小数", "“{label}” allows at most {n} decimal places";
+    ErrAnswerTooBig => "{label}不能超过 {max} {unit}", "“{label}” cannot be more than {max} {unit}";
+    ErrAnswerTooLong => "{label}最多 {max} 字", "Keep “{label}” to {max} characters or fewer";
+    ErrAnswerChoice => "请从列表中选择{label}", "Choose “{label}” from the list";
+    ErrAnswersBelow => "请检查所选类别的补充问题", "Check the answers to the chosen category's questions";
+    QuestionsTitle => "再回答几个问题，能办得更快", "A few more questions help us act faster";
+    QuestionOptional => "（选填）", " (optional)";
+    QuestionsStaffTitle => "类别补充问题", "Answers to the category's questions";
+    QuestionsIntakeFor => "“{category}”的补充问题（只填所选类别的）", "Questions for “{category}” (only the chosen category's are used)";
     ErrPhotoType => "只能上传 JPG、PNG 或 WebP 格式的照片", "Photos must be JPG, PNG or WebP";
     ErrPhotoTooBig => "照片太大，每张不能超过 10 MB", "That photo is too big; each must be 10 MB or less";
     ErrPhotoUnreadable => "这张照片无法读取，请换一张", "We could not read that photo; try another";
@@ -377,6 +416,28 @@ messages! {
     ErrExtensionPending => "已有一个延期申请等待审批", "An extension request is already waiting for a decision";
     ErrActionNotNow => "当前状态下不能进行这个操作，页面可能已过期，请刷新。", "This cannot be done in the appeal's current state; the page may be out of date, please reload.";
     ErrCoHandlersPending => "还有协办部门没有反馈，暂不能办结", "Some co-handling departments have not reported back yet";
+    // Summonses with duties (吹哨报到, issue 13)
+    ErrSummonDays => "反馈期限请填 1 到 15 个工作日", "Give 1 to 15 working days for the report";
+    ErrSummonNotListed => "这个类别不能召集所选的部门，请从列出的部门中选择", "That department may not be called in for this category; choose one of those listed";
+    ErrSummonKindUnknown => "没有这种职能部门", "There is no such kind of department";
+    ErrRateNotNow => "这个部门还没有反馈，或者它的反馈已经评价过了", "That department has not reported back yet, or its report was already rated";
+    ErrRatingNoteLong => "评价说明太长了，最多 500 字", "The note is too long (500 characters at most)";
+    SummonDaysLabel => "反馈期限（工作日，1–15，默认 3）", "Report due in (working days, 1–15, default 3)";
+    SummonAnyHint => "这个类别没有限定可召集的部门：本区任何职能部门都可以召集。", "No departments are listed for this category: any department of the district may be called in.";
+    SummonListedHint => "只列出这个类别可以召集的部门（由管理员设置）。", "Only the departments that may be called in for this category are listed (set by the administrators).";
+    SummonDue => "反馈期限：{date}", "Report due: {date}";
+    BadgeReportOverdue => "反馈超期", "report overdue";
+    ReportRatingLabel => "对反馈的评价", "Rating of the report";
+    ReportRatingNote => "评价说明（可不填）", "Note (optional)";
+    ActRateReport => "评价部门反馈", "Rate the report";
+    ReportRated => "评价：{rating}", "Rated: {rating}";
+    EventSummonsOverdue => "协办部门反馈超期，已督办：{units}", "A called-in department's report is overdue and was supervised: {units}";
+    EventReportRated => "已评价协办部门的反馈：{units}", "A called-in department's report was rated: {units}";
+    AdminSummons => "吹哨报到：各类别可召集的部门", "Departments that may be called in, per category";
+    AdminSummonsHint => "为每个类别勾选可以召集的部门类型。一个都不勾选时，本区任何职能部门都可以召集。", "Tick the kinds of department that may be called in for each category. With none ticked, any department of the district may be called in.";
+    SummonRuleAny => "未限定：任何部门", "Not limited: any department";
+    SummonRuleSave => "保存这个类别", "Save this category";
+    DashSummons => "吹哨报到 {n} 次，逾期反馈 {late} 次，反馈评价满意 {satisfied} 次 / 已评价 {rated} 次", "Departments called in {n} times, reported late {late}, reports rated satisfied {satisfied} of {rated}";
     ErrNoParentUnit => "已是最高一级，不能再上报", "This is already the top level";
     ErrNoContact => "反映人没有留联系方式", "The resident left no contact details";
     ErrForbidden => "您没有权限进行这个操作。", "You are not allowed to do this.";
@@ -796,6 +857,7 @@ messages! {
     LegalAidUnlikelyNext => "看起来不符合法律援助条件。您仍然可以到下面的公共法律服务中心免费咨询，或者申请人民调解；如果仍想申请，也可以在页面下方提交。", "You seem not to qualify for legal aid. You can still get free advice at the public legal service centres below or ask for mediation; if you still want to apply, you can do so further down.";
     LegalChineseOnly => "本文只有中文版。", "This article is in Chinese only.";
     StatsBusy => "统计正忙，请过一会儿再试。", "The figures are busy; please try again in a moment.";
+    StatsTooManyPeriods => "您短时间内查询了太多不同的时段，请十分钟后再试；本月、已有人查看过的时段可以随时查看。", "You asked for too many different periods in a short time; please try again in ten minutes. This month and periods others viewed lately can be opened at any time.";
     SearchTitle => "查找诉求", "Find appeals";
     SearchWords => "诉求内容中的词（空格隔开）", "Words in the description (separated by spaces)";
     SearchTicket => "受理编号", "Ticket number";
@@ -853,7 +915,6 @@ mod tests {
         for m in Msg::ALL {
             assert!(!m.text(Lang::ZhCn).is_empty(), "{m:?} zh");
             assert!(!m.text(Lang::En).is_empty(), "{m:?} en");
-    StatsTooManyPeriods => "您短时间内查询了太多不同的时段，请十分钟后再试；本月、已有人查看过的时段可以随时查看。", "You asked for too many different periods in a short time; please try again in ten minutes. This month and periods others viewed lately can be opened at any time.";
         }
     }
 

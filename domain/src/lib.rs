@@ -20,6 +20,7 @@ pub mod legal;
 pub mod legal_aid;
 pub mod notices;
 pub mod publication;
+pub mod questions;
 pub mod receipt;
 pub mod region;
 #[cfg(feature = "routing")]
@@ -27,6 +28,7 @@ pub mod routing;
 pub mod sla;
 pub mod staff;
 pub mod stats;
+pub mod summons;
 pub mod tel;
 pub mod views;
 pub mod workflow;

@@ -33,6 +33,10 @@ pub struct Flash {
     /// was queued.
     #[serde(default)]
     pub receipt: Option<(String, String, bool)>,
+    /// Answers to a category's questions that were refused (issue 13, the intake form), each at
+    /// its question.
+    #[serde(default)]
+    pub answer_errors: Vec<crate::questions::AnswerError>,
 }
 
 impl Flash {
@@ -377,6 +381,21 @@ pub struct CoHandlerItem {
     pub summoned_at: i64,
     pub reported_at: Option<i64>,
     pub report: Option<String>,
+    /// When the report back is due (issue 13; `None` for summonses made before deadlines).
+    #[serde(default)]
+    pub due_at: Option<i64>,
+    /// Owing its report past `due_at` ([`crate::summons::is_overdue`]).
+    #[serde(default)]
+    pub overdue: bool,
+    /// The summoning unit's rating of the report (`domain::callback::Satisfaction` code) and note.
+    #[serde(default)]
+    pub rating: Option<String>,
+    #[serde(default)]
+    pub rating_note: Option<String>,
+    /// Whether this person may rate the report now (the summoning unit's dispatcher, reported,
+    /// not yet rated).
+    #[serde(default)]
+    pub may_rate: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -422,6 +441,10 @@ pub struct AppealPage {
     /// Where a transfer may go; whom a summons may call.
     pub transfer_targets: Vec<UnitOption>,
     pub summon_targets: Vec<UnitOption>,
+    /// No department kind is listed for the appeal's category: any department of the district
+    /// may be summoned (issue 13; the page says so).
+    #[serde(default)]
+    pub summon_any: bool,
     pub parent_unit: Option<UnitOption>,
     /// The reply templates of the appeal's category (issue 13), when this person may reply.
     #[serde(default)]
@@ -440,6 +463,10 @@ pub struct AppealPage {
     /// their own scope whose contact they may reveal too. Never the number itself.
     #[serde(default)]
     pub repeats: Vec<RepeatItem>,
+    /// The resident's answers to the category's extra questions (issue 13), in the order asked,
+    /// with the labels as asked. Private like the description.
+    #[serde(default)]
+    pub answers: Vec<crate::questions::StoredAnswer>,
 }
 
 /// Most other appeals from the same phone number an appeal page lists.
@@ -594,6 +621,10 @@ pub struct DashboardView {
     /// zeros included, in [`AppealChannel::ALL`]'s order).
     #[serde(default)]
     pub channels: Vec<(AppealChannel, u64)>,
+    /// Summonses made in the period on appeals of the member's scope (issue 13): how many, how
+    /// many were reported back after their deadline, rated satisfied, and rated at all.
+    #[serde(default)]
+    pub summons: [i64; 4],
 }
 
 /// One grid cell of the staff map: the appeals received in the period (exact), the open ones

@@ -40,6 +40,9 @@ pub struct DraftView {
     /// Where the draft's point falls, resolved on the server against the routing index; `None`
     /// without a (well-formed) point.
     pub point_place: Option<PointPlace>,
+    /// The chosen category's extra questions (issue 13), in order; empty when it asks nothing.
+    #[serde(default)]
+    pub questions: Vec<crate::questions::Question>,
 }
 
 /// The grid cell a resident's point falls in, said in words (issue 14): a point outside every
@@ -105,4 +108,19 @@ pub struct TrackView {
     /// The region routing started from (the grid cell or the chosen region), if any.
     #[serde(default)]
     pub region: Option<String>,
+}
+
+/// One of a number's named appeals, as the receipt recovery page lists it (issue 14): what the
+/// resident needs to recognise it, never the key (only its digest is stored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveredAppeal {
+    /// The ticket as shown (`PA-XXXX-XXXX`).
+    pub ticket: String,
+    /// The category's name (zh, en).
+    pub category_name: (String, String),
+    pub status: Status,
+    /// RFC 3339, China time.
+    pub submitted_at: String,
+    /// The handling unit's name.
+    pub unit_name: String,
 }

@@ -135,10 +135,12 @@ pub enum Action {
     NameOwner,
     /// An overseer removes the leader in charge (the handling unit closes again).
     UnnameOwner,
+    /// The summoning unit rates a department's report back (issue 13).
+    RateReport,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::View,
         Action::Sign,
         Action::Reply,
@@ -157,6 +159,7 @@ impl Action {
         Action::AnswerNotice,
         Action::NameOwner,
         Action::UnnameOwner,
+        Action::RateReport,
     ];
 
     #[must_use]
@@ -180,6 +183,7 @@ impl Action {
             Self::AnswerNotice => "answer_notice",
             Self::NameOwner => "name_owner",
             Self::UnnameOwner => "unname_owner",
+            Self::RateReport => "rate_report",
         }
     }
     #[must_use]
@@ -253,6 +257,9 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
             role == Role::Dispatcher && rel.oversees_from_above()
         }
         Action::AnswerNotice => rel.handles,
+        // Which summons (one of the person's own unit, reported back, not yet rated) is the use
+        // case's question: it knows the summons rows.
+        Action::RateReport => rel.handles && role == Role::Dispatcher,
     }
 }
 
@@ -261,8 +268,9 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
 pub fn allowed_in(action: Action, status: Status) -> bool {
     use Status::{AwaitingInfo, Closed, InProgress};
     match action {
-        // A notice may still be owed an answer after the appeal was closed.
-        Action::View | Action::Note | Action::RevealContact | Action::AnswerNotice => true,
+        // A notice may still be owed an answer after the appeal was closed, and a report back
+        // may be rated after it (closing waits for every report).
+        Action::View | Action::Note | Action::RevealContact | Action::AnswerNotice | Action::RateReport => true,
         Action::Sign => status == Status::Assigned,
         Action::Reply | Action::Close | Action::ReportBack => matches!(status, InProgress | AwaitingInfo),
         Action::RequestInfo | Action::Summon => status == InProgress,
@@ -369,6 +377,11 @@ mod tests {
         assert!(may(Role::Dispatcher, Action::Summon, HANDLES));
         assert!(!may(Role::UnitHandler, Action::Summon, HANDLES));
         assert!(!may(Role::Dispatcher, Action::Summon, OVERSEES));
+        // Rating a report back: the handling unit's dispatchers, whatever the status.
+        assert!(may(Role::Dispatcher, Action::RateReport, HANDLES));
+        assert!(!may(Role::UnitHandler, Action::RateReport, HANDLES));
+        assert!(!may(Role::Dispatcher, Action::RateReport, OVERSEES));
+        assert!(allowed_in(Action::RateReport, Status::Closed));
         let due = Relation { co_handles: true, report_due: true, ..NONE };
         assert!(may(Role::UnitHandler, Action::ReportBack, due));
         let done = Relation { co_handles: true, ..NONE };

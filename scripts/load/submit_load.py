@@ -67,6 +67,9 @@ CATEGORIES = [
     "property_mgmt", "wage_arrears", "food_drug", "pollution", "legal_aid",
     "land_demolition", "suggestion", "other",
 ]
+# Answers to the wage category's required questions (issue 13), posted with every appeal: the
+# wizard and Open311 read only the chosen category's, so the others ignore them.
+WAGE_ANSWERS = {"q_employer": "某某建筑劳务公司", "q_amount": "3000", "q_months": "3"}
 # The demo city (../shared/demo-city): bounding box of its grid, and its region cascade.
 LNG = (106.600, 106.744)
 LAT = (35.480, 35.561)
@@ -248,6 +251,7 @@ def open311(client, key, marker, rnd):
         "description": description(marker, rnd),
         "lat": f"{rnd.uniform(*LAT):.6f}",
         "long": f"{rnd.uniform(*LNG):.6f}",
+        **{f"attribute[{k[2:]}]": v for k, v in WAGE_ANSWERS.items()},
     }
     if rnd.random() < 0.3:
         form.update({"first_name": "小明", "last_name": "王", "phone": "13900139000"})
@@ -303,7 +307,8 @@ def wizard(client, marker, rnd):
         where = {"district": d, "street": s, "community": f"{s}0{rnd.randrange(1, 4)}", "lat": "", "lng": ""}
     where["address_note"] = "3号楼2单元"
     steps = [
-        ("what", {"description": description(marker, rnd)}, "where"),
+        # The wage category's required extra questions (issue 13); other categories ignore them.
+        ("what", {"description": description(marker, rnd), **WAGE_ANSWERS}, "where"),
         ("where", where, "photos"),
         ("photos", {}, "who"),
         ("who", who(rnd), "check"),

@@ -204,8 +204,8 @@ pub async fn supervise(config: &Config) -> Result<(), Box<dyn std::error::Error>
     let state = startup::build_state(config).await?;
     let r = backend::services::supervision::run(&state, usize::MAX).await?;
     println!(
-        "{} appeals: {} warnings, {} supervisions, {} escalations",
-        r.appeals, r.warnings, r.supervisions, r.escalations
+        "{} appeals: {} warnings, {} supervisions, {} escalations; summonses: {} warnings, {} supervisions",
+        r.appeals, r.warnings, r.supervisions, r.escalations, r.summons_warnings, r.summons_supervisions
     );
     Ok(())
 }

@@ -34,7 +34,7 @@ fn step_url(token: &str, step: Step) -> String {
 }
 
 /// The well-formed value of cookie `name` in the request ("" if none: no secret matches it).
-fn cookie(headers: &HeaderMap, name: &str) -> String {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> String {
     cookies::secret(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()), name)
 }
 
@@ -44,7 +44,7 @@ fn draft_secret(headers: &HeaderMap) -> String {
 }
 
 /// Adds `Set-Cookie` headers to a response.
-fn with_cookies(mut res: Response, set: impl IntoIterator<Item = String>) -> Response {
+pub(crate) fn with_cookies(mut res: Response, set: impl IntoIterator<Item = String>) -> Response {
     for c in set {
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -215,6 +215,20 @@ pub async fn set_lang(
     let lang = Lang::from_tag(&tag);
     let back = q.get("back").filter(|b| local_path(b));
     let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", app::cookies::LANG, lang.tag());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(back.map_or("/", String::as_str))).into_response()
+}
+
+/// `/elder/{on|off}?back=/path`: elder mode (issue 14) on or off for a year, and back. A link,
+/// so one tap works without JavaScript; it changes only how pages look (no CSRF concern).
+pub async fn set_elder(
+    Path(mode): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let back = q.get("back").filter(|b| local_path(b));
+    let cookie = match mode.as_str() {
+        "on" => format!("{}=1; Path=/; Max-Age=31536000; SameSite=Lax", app::cookies::ELDER),
+        _ => format!("{}=; Path=/; Max-Age=0; SameSite=Lax", app::cookies::ELDER),
+    };
     ([(header::SET_COOKIE, cookie)], Redirect::to(back.map_or("/", String::as_str))).into_response()
 }
 

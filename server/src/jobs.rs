@@ -43,11 +43,13 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
         let s = s.clone();
         async move {
             let r = supervision::run(&s, SUPERVISION_BATCH).await?;
-            if r.warnings + r.supervisions + r.escalations > 0 {
+            if r.warnings + r.supervisions + r.escalations + r.summons_warnings + r.summons_supervisions > 0 {
                 tracing::info!(
                     warnings = r.warnings,
                     supervisions = r.supervisions,
                     escalations = r.escalations,
+                    summons_warnings = r.summons_warnings,
+                    summons_supervisions = r.summons_supervisions,
                     "supervision run"
                 );
             }
@@ -89,9 +91,9 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
                 &s.login_ip_limiter,
                 &s.login_user_limiter,
                 &s.open311_limiter,
+                &s.stats_limiter,
             ] {
                 l.prune();
-                &s.stats_limiter,
                 l.prune_shared(now).await?;
             }
             Ok(())

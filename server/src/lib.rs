@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod middleware;
 pub mod open311;
 pub mod pages;
+pub mod recover;
 pub mod refusals;
 pub mod staff;
 pub mod startup;

@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Form, Router};
-use backend::services::open311::{self, PostRequest, RequestQuery, RequestView, ServiceView, Submitted};
+use backend::services::open311::{self, AttributeView, PostRequest, RequestQuery, RequestView, ServiceView, Submitted};
 use backend::{AppState, BackendError};
 use serde::Serialize;
 use serde_json::json;
@@ -160,23 +160,56 @@ fn services(state: &AppState, f: Format) -> Response {
     }
 }
 
-/// `services/{code}.{format}`: our categories have no attributes.
+/// `services/{code}.{format}`: the category's extra questions as attributes (issue 13); an
+/// empty list for a category that asks nothing.
 async fn service_definition(Extension(state): Extension<AppState>, Path(file): Path<String>) -> Response {
     let Some((code, f)) = Format::split(&file) else { return not_found_resource() };
-    match open311::service(&state, code) {
-        Ok(s) => match f {
-            Format::Json => ok(f, json!({ "service_code": s.service_code, "attributes": [] }).to_string()),
+    match open311::service_definition(&state, code) {
+        Ok((s, attributes)) => match f {
+            Format::Json => ok(f, json!({ "service_code": s.service_code, "attributes": attributes }).to_string()),
             Format::Xml => {
                 let mut x = Xml::new();
                 x.open("service_definition");
                 x.leaf("service_code", Some(&s.service_code));
-                x.empty("attributes");
+                if attributes.is_empty() {
+                    x.empty("attributes");
+                } else {
+                    x.open("attributes");
+                    for a in &attributes {
+                        attribute_xml(&mut x, a);
+                    }
+                    x.close("attributes");
+                }
                 x.close("service_definition");
                 ok(f, x.finish())
             }
         },
         Err(e) => fail(f, &e, &format!("service_code {code} not found")),
     }
+}
+
+/// One `<attribute>` as the spec's XML example writes it.
+fn attribute_xml(x: &mut Xml, a: &AttributeView) {
+    let flag = |b: bool| if b { "true" } else { "false" };
+    x.open("attribute");
+    x.leaf("variable", Some(flag(a.variable)));
+    x.leaf("code", Some(&a.code));
+    x.leaf("datatype", Some(a.datatype));
+    x.leaf("required", Some(flag(a.required)));
+    x.leaf("datatype_description", Some(&a.datatype_description));
+    x.leaf("order", Some(&a.order.to_string()));
+    x.leaf("description", Some(&a.description));
+    if let Some(values) = &a.values {
+        x.open("values");
+        for v in values {
+            x.open("value");
+            x.leaf("key", Some(&v.key));
+            x.leaf("name", Some(&v.name));
+            x.close("value");
+        }
+        x.close("values");
+    }
+    x.close("attribute");
 }
 
 async fn list(state: &AppState, q: Result<Query<HashMap<String, String>>, QueryRejection>, f: Format) -> Response {

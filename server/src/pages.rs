@@ -161,11 +161,13 @@ impl PageCache {
     }
 }
 
-/// The cache key of a request: path and query, and the language cookie (the only thing besides
-/// them a public page depends on).
+/// The cache key of a request: path and query, the language cookie and the elder-mode cookie
+/// (the only things besides them a public page depends on).
 fn cache_key(req: &Request) -> String {
-    let lang = app::cookies::lang(req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
-    format!("{}|{}", lang.tag(), req.uri().path_and_query().map_or("", |p| p.as_str()))
+    let cookies = || req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let lang = app::cookies::lang(cookies());
+    let elder = if app::cookies::elder(cookies()) { "elder" } else { "" };
+    format!("{}|{elder}|{}", lang.tag(), req.uri().path_and_query().map_or("", |p| p.as_str()))
 }
 
 fn etag_matches(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {

@@ -34,6 +34,7 @@ pub fn AdminHome() -> impl IntoView {
                 <li><a href="/staff/admin/import">{t(Msg::AdminImport)}</a></li>
                 <li><a href="/staff/admin/legal">{t(Msg::AdminLegal)}</a></li>
                 <li><a href="/staff/admin/templates">{t(Msg::AdminTemplates)}</a></li>
+                <li><a href="/staff/admin/summons">{t(Msg::AdminSummons)}</a></li>
             </ul>
         }
     })

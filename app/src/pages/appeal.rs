@@ -13,6 +13,7 @@ use crate::islands::{
     AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts,
 };
 use domain::draft::Step;
+use domain::questions::{AnswerError, Question, QuestionKind};
 use domain::region::localized;
 use domain::views::{DraftView, PointPlace, RegionView};
 use domain::{FieldError, FieldName, Msg};
@@ -100,8 +101,11 @@ pub(crate) fn expired() -> impl IntoView {
 
 fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>) -> impl IntoView {
     let errors: Vec<FieldError> = if v.draft.error_step == Some(step) { v.draft.errors.clone() } else { Vec::new() };
+    let answer_errors: Vec<AnswerError> =
+        if v.draft.error_step == Some(step) { v.draft.answer_errors.clone() } else { Vec::new() };
+    let extra = answer_summary(&v.questions, "q_", &answer_errors);
     let title = t(step.title());
-    let page_title = if errors.is_empty() {
+    let page_title = if errors.is_empty() && answer_errors.is_empty() {
         format!("{title} - {}", t(Msg::NewAppealTitle))
     } else {
         format!("{}: {title} - {}", t(Msg::ErrorSummaryTitle), t(Msg::NewAppealTitle))
@@ -116,7 +120,7 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
     };
     let body = match step {
         Step::Category => category_step(&v, &errors).into_any(),
-        Step::What => what_step(&v, &errors).into_any(),
+        Step::What => what_step(&v, &errors, &answer_errors).into_any(),
         Step::Where => where_step(&v, &errors).into_any(),
         Step::Photos => return photos_page(v, errors, page_title, step_of, back).into_any(),
         Step::Who => who_step(&v, &errors).into_any(),
@@ -126,7 +130,7 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
         <PageTitle text=page_title/>
         {back.map(|href| view! { <a class="back" href=href>{t(Msg::Back)}</a> })}
         <p class="step-of">{step_of}</p>
-        <ErrorSummary errors=errors/>
+        <ErrorSummary errors=errors extra=extra/>
         <form method="post" action=action class="step-form" novalidate>
             <h1>{title}</h1>
             {body}
@@ -171,13 +175,99 @@ fn category_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
     }
 }
 
-fn what_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
+fn what_step(v: &DraftView, errors: &[FieldError], answer_errors: &[AnswerError]) -> impl IntoView {
+    let answers = &v.draft.answers;
     view! {
         <div class="field">
             <DescriptionField token=v.token.clone() value=v.draft.description.clone()
                 error=error_for(errors, FieldName::Description).map(|m| t(m).to_owned()) texts=DescriptionTexts::new(lang())/>
         </div>
+        // The chosen category's extra questions (issue 13); a category without any asks nothing.
+        {(!v.questions.is_empty()).then(|| view! {
+            <section class="questions" aria-labelledby="questions-title">
+                <h2 id="questions-title">{t(Msg::QuestionsTitle)}</h2>
+                {question_fields(&v.questions, "q_", |code| answers.get(code).cloned().unwrap_or_default(), answer_errors)}
+            </section>
+        })}
     }
+}
+
+/// The error summary's lines for answers: (field id, message with the question's label).
+pub(crate) fn answer_summary(questions: &[Question], prefix: &str, errors: &[AnswerError]) -> Vec<(String, String)> {
+    let lang = lang();
+    errors.iter().map(|e| (format!("{prefix}{}", e.code), e.text(questions, lang))).collect()
+}
+
+/// One input per question, named and identified `<prefix><code>`, with its label (marked when
+/// optional), help, unit and error; `value` gives what was typed. Plain form controls: they post
+/// with JavaScript off, and numbers are text inputs so "3,000元" reaches the lenient parser.
+pub(crate) fn question_fields(
+    questions: &[Question],
+    prefix: &str,
+    value: impl Fn(&str) -> String,
+    errors: &[AnswerError],
+) -> AnyView {
+    let lang = lang();
+    questions
+        .iter()
+        .map(|q| {
+            let id = format!("{prefix}{}", q.code);
+            let err = errors.iter().find(|e| e.code == q.code).map(|e| e.text(questions, lang));
+            let described = if err.is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-hint") };
+            let label = view! {
+                {q.label_in(lang).to_owned()}
+                {(!q.required).then(|| view! { <span class="muted">{t(Msg::QuestionOptional)}</span> })}
+            };
+            let message = err.map(|m| view! {
+                <p class="field-error" id=format!("{id}-error")>
+                    <span class="visually-hidden">{t(Msg::ErrorSummaryTitle)}": "</span>{m}
+                </p>
+            });
+            let hint = view! { <p class="hint" id=format!("{id}-hint")>{q.help_in(lang).to_owned()}</p> };
+            let current = value(&q.code);
+            let invalid = message.is_some().to_string();
+            match q.kind {
+                QuestionKind::Choice => view! {
+                    <fieldset class="field choices" aria-describedby=described aria-invalid=invalid>
+                        <legend class="label">{label}</legend>
+                        {hint}
+                        {message}
+                        {q.choices.iter().enumerate().map(|(i, c)| {
+                            let cid = if i == 0 { id.clone() } else { format!("{id}-{}", c.code) };
+                            view! {
+                                <div class="choice">
+                                    <input type="radio" name=id.clone() id=cid.clone() value=c.code.clone() checked=c.code == current.trim()/>
+                                    <label for=cid>{localized(lang, &c.label, &c.label_en).to_owned()}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }
+                .into_any(),
+                kind => {
+                    let (inputmode, maxlength) = match kind {
+                        QuestionKind::Number if q.decimals == 0 => ("numeric", "20".to_owned()),
+                        QuestionKind::Number => ("decimal", "24".to_owned()),
+                        // Room beyond the limit, so a text a little too long gets a message.
+                        _ => ("text", (q.max_len + 20).to_string()),
+                    };
+                    let unit = q.unit_in(lang).to_owned();
+                    view! {
+                        <div class="field">
+                            <label for=id.clone() class="label">{label}</label>
+                            {hint}
+                            {message}
+                            <input type="text" id=id.clone() name=id.clone() value=current inputmode=inputmode
+                                maxlength=maxlength autocomplete="off" aria-describedby=described aria-invalid=invalid/>
+                            {(!unit.is_empty()).then(|| view! { " "<span class="unit">{unit}</span> })}
+                        </div>
+                    }
+                    .into_any()
+                }
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 fn options(list: &[RegionView], current: &str) -> impl IntoView {
@@ -401,6 +491,20 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
     } else {
         t(Msg::PublishNo)
     };
+    // The answers as they will be stored (numbers normalised, choices by their label); an answer
+    // that does not pass shows as typed (submitting then returns to the step with its error).
+    let answers: Vec<(String, String)> = v
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let raw = d.answers.get(&q.code).map_or("", String::as_str);
+            match domain::questions::check_one(q, raw) {
+                Ok(Some(a)) => Some((a.label_in(lang).to_owned(), a.value_in(lang).to_owned())),
+                Ok(None) => None,
+                Err(_) => Some((q.label_in(lang).to_owned(), raw.trim().to_owned())),
+            }
+        })
+        .collect();
     let rows = [
         (Msg::CheckCategory, category, Step::Category),
         (Msg::CheckDescription, d.description.trim().to_owned(), Step::What),
@@ -421,6 +525,13 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
                     <dt>{t(label)}</dt>
                     <dd class="pre">{value}</dd>
                     <dd><a href=change(step)>{t(Msg::Change)}<span class="visually-hidden">" "{t(label)}</span></a></dd>
+                </div>
+            }).collect_view()}
+            {answers.into_iter().map(|(label, value)| view! {
+                <div class="summary-row answer">
+                    <dt>{label.clone()}</dt>
+                    <dd class="pre">{value}</dd>
+                    <dd><a href=change(Step::What)>{t(Msg::Change)}<span class="visually-hidden">" "{label}</span></a></dd>
                 </div>
             }).collect_view()}
         </dl>

@@ -119,6 +119,12 @@ fn figures(v: &DashboardView) -> impl IntoView {
                 </table>
             }.into_any()
         }}
+        <p class="hint" id="dash-summons">{fill(t(Msg::DashSummons), &[
+            ("n", v.summons[0].to_string()),
+            ("late", v.summons[1].to_string()),
+            ("satisfied", v.summons[2].to_string()),
+            ("rated", v.summons[3].to_string()),
+        ])}</p>
         <h2 id="dash-below-line">{fill(t(Msg::DashboardBelowLine), &[("line", line)])}</h2>
         {if v.below_line.is_empty() {
             view! { <p class="hint">{t(Msg::DashboardBelowLineNone)}</p> }.into_any()

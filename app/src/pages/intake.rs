@@ -59,9 +59,38 @@ fn form(h: &StaffHeader, f: &Flash, v: &IntakeView, errors: Vec<domain::FieldErr
     let category = val("category");
     let cell = val("cell");
     let identity = if val("identity").is_empty() { "anonymous".to_owned() } else { val("identity") };
+    let answer_errors = if mine { f.answer_errors.clone() } else { Vec::new() };
+    let chosen_questions = v.questions.iter().find(|(c, _)| *c == category).map(|(_, qs)| qs.as_slice()).unwrap_or(&[]);
+    let extra = crate::pages::appeal::answer_summary(
+        chosen_questions,
+        &domain::questions::intake_prefix(&category),
+        &answer_errors,
+    );
+    // JavaScript off, the form cannot follow the category chosen: every category's questions are
+    // on it, grouped under that category's name; only the chosen category's are read.
+    let question_groups = v
+        .questions
+        .iter()
+        .map(|(code, qs)| {
+            let name = v
+                .categories
+                .iter()
+                .find(|c| c.code == *code)
+                .map_or_else(|| code.clone(), |c| localized(lang, &c.name, &c.name_en).to_owned());
+            let prefix = domain::questions::intake_prefix(code);
+            let errs = if *code == category { answer_errors.clone() } else { Vec::new() };
+            let value = |q: &str| val(&format!("{prefix}{q}"));
+            view! {
+                <fieldset class="field questions" data-category=code.clone() id=(*code == category).then_some("questions")>
+                    <legend class="label">{crate::components::fill(t(Msg::QuestionsIntakeFor), &[("category", name)])}</legend>
+                    {crate::pages::appeal::question_fields(qs, &prefix, value, &errs)}
+                </fieldset>
+            }
+        })
+        .collect_view();
     view! {
         <p class="tagline">{t(Msg::IntakeLead)}</p>
-        <ErrorSummary errors=errors.clone()/>
+        <ErrorSummary errors=errors.clone() extra=extra/>
         <form method="post" action="/staff/appeal/new" class="step-form" id="intake">
             {csrf_input(&h.csrf)}
             <input type="hidden" name="token" value=v.token.clone()/>
@@ -94,6 +123,7 @@ fn form(h: &StaffHeader, f: &Flash, v: &IntakeView, errors: Vec<domain::FieldErr
                 <TextArea value=val("description") {..} id="description" name="description" rows="5"
                     maxlength=domain::fields::TEXT_INPUT_MAXLENGTH aria-invalid=err(FieldName::Description).is_some().to_string()/>
             </div>
+            {question_groups}
             <div class="field">
                 <label for="cell" class="label">{t(Msg::IntakeCell)}</label>
                 <p class="hint">{t(Msg::IntakeCellHint)}</p>

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_legal;
+pub mod admin_summons;
 pub mod admin_templates;
 pub mod appeal;
 pub mod callbacks;
@@ -15,6 +16,7 @@ pub mod legal_triage;
 pub mod moderation;
 pub mod not_found;
 pub mod receipt;
+pub mod recover;
 pub mod staff;
 pub mod staff_account;
 pub mod stats;

@@ -4,7 +4,8 @@
 //! Phone-first like the resident pages: one column, big targets, tables that reflow.
 
 use crate::components::{
-    event_line, fill, lang, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle, TextArea,
+    event_line, fill, lang, rating_text, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle,
+    TextArea,
 };
 use crate::staff_api::{staff_appeal, staff_inbox, staff_login_view, InboxView, StaffData};
 use domain::events::{EventDetail, EventKind};
@@ -201,7 +202,9 @@ fn event_texts(
     let Some(d) = detail else { return (None, None) };
     let unit_name = |c: &String| units.iter().find(|s| &s.code == c).map_or_else(|| c.clone(), |s| s.name.clone());
     let extra = match kind {
-        EventKind::Summoned => d.units.as_ref().map(|u| u.iter().map(unit_name).collect::<Vec<_>>().join("、")),
+        EventKind::Summoned | EventKind::SummonsOverdue | EventKind::ReportRated => {
+            d.units.as_ref().map(|u| u.iter().map(unit_name).collect::<Vec<_>>().join("、"))
+        }
         EventKind::ExtensionApproved => d.new.map(local_text),
         EventKind::Rated => d.rating.clone(),
         // The satisfaction told on the call, or `unreachable` on the last failed call.
@@ -227,6 +230,17 @@ fn event_texts(
             )
         }),
         EventKind::NoticeAnswered => d.report.clone(),
+        // A summons' report-back date; a rating of a report, with its note.
+        EventKind::Summoned | EventKind::SummonsOverdue => {
+            d.due.map(|due| fill(t(Msg::SummonDue), &[("date", local_text(due))]))
+        }
+        EventKind::ReportRated => d.rating.as_deref().map(|r| {
+            let rated = fill(t(Msg::ReportRated), &[("rating", rating_text(r, lang()).to_owned())]);
+            match d.note.as_deref() {
+                Some(n) if !n.is_empty() => format!("{rated} · {n}"),
+                _ => rated,
+            }
+        }),
         EventKind::OwnerNamed | EventKind::OwnerRemoved => {
             let named = d.owner.as_ref().map(|o| format!("{}: {o}", t(Msg::OwnerLabel)));
             let previous = d.previous.as_ref().map(|p| format!("{}: {p}", t(Msg::OwnerPrevious)));
@@ -423,6 +437,83 @@ fn action_form(
     }
 }
 
+/// The summons' report-back days (issue 13): 1–15 working days, 3 unless changed.
+fn summon_days(f: &Flash) -> AnyView {
+    let err = f.errors_for("summon").iter().find(|e| e.field == FieldName::Days).map(|e| e.msg);
+    let value = if f.form == "summon" { f.value("days") } else { domain::summons::DEFAULT_DAYS.to_string() };
+    view! {
+        <div class="field">
+            <label for="summon-days" class="label">{t(Msg::SummonDaysLabel)}</label>
+            {err.map(|m| view! { <p class="field-error" id="summon-days-error">{t(m)}</p> })}
+            <input id="summon-days" name="days" type="number" inputmode="numeric" min="1" max=domain::summons::DAYS_MAX
+                value=value aria-invalid=err.is_some().to_string()/>
+        </div>
+    }
+    .into_any()
+}
+
+/// One co-handler on the appeal page: reported or not, the report-back deadline (overdue
+/// marked), the summoning unit's rating, and for that unit's dispatcher the rating form.
+fn cohandler_item(c: &domain::staff::CoHandlerItem, ticket: &str, csrf: &str, f: &Flash) -> AnyView {
+    let lang = lang();
+    let mine = f.form == "rate_report" && f.value("unit") == c.unit;
+    let errors = if mine { f.errors.clone() } else { Vec::new() };
+    let problem = if mine { f.problem } else { None };
+    let err = |field: FieldName| errors.iter().find(|e| e.field == field).map(|e| e.msg);
+    let (rating_err, note_err) = (err(FieldName::Rating), err(FieldName::Body));
+    let id = |k: &str| format!("rate-{}-{k}", c.unit);
+    let rate_form = c.may_rate.then(|| {
+        view! {
+            <form method="post" action=format!("/staff/appeal/{ticket}/act") class="rate-report" id=id("form")>
+                <ErrorSummary errors=errors.clone()/>
+                <Notice msg=problem problem=true/>
+                {csrf_input(csrf)}
+                <input type="hidden" name="action" value="rate_report"/>
+                <input type="hidden" name="unit" value=c.unit.clone()/>
+                <fieldset class="choices">
+                    <legend>{t(Msg::ReportRatingLabel)}</legend>
+                    {rating_err.map(|m| view! { <p class="field-error" id=id("rating-error")>{t(m)}</p> })}
+                    {domain::callback::Satisfaction::ALL.into_iter().map(|r| {
+                        let rid = id(r.as_str());
+                        view! {
+                            <div class="choice">
+                                <input type="radio" name="rating" id=rid.clone() value=r.as_str()/>
+                                <label for=rid>{rating_text(r.as_str(), lang)}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for=id("body") class="label">{t(Msg::ReportRatingNote)}</label>
+                    {note_err.map(|m| view! { <p class="field-error" id=id("body-error")>{t(m)}</p> })}
+                    <TextArea value=if mine { f.value("body") } else { String::new() } {..} id=id("body") name="body" rows="2"
+                        maxlength=domain::summons::RATING_NOTE_MAX aria-invalid=note_err.is_some().to_string()/>
+                </div>
+                <button type="submit" class="button">{t(Msg::ActRateReport)}</button>
+            </form>
+        }
+    });
+    view! {
+        <li data-unit=c.unit.clone() data-overdue=c.overdue.to_string() data-rating=c.rating.clone().unwrap_or_default()>
+            <strong>{c.unit_name.clone()}</strong>" · "
+            {match c.reported_at {
+                Some(at) => view! { <span>{t(Msg::ReportedAt)}" "{local_text(at)}</span> }.into_any(),
+                None => view! { <span class="badge badge-soon">{t(Msg::NotReported)}</span> }.into_any(),
+            }}
+            {c.due_at.map(|d| view! { " · "<span class="summons-due">{fill(t(Msg::SummonDue), &[("date", local_text(d))])}</span> })}
+            {c.overdue.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeReportOverdue)}</span> })}
+            {c.report.clone().map(|r| view! { <p class="pre">{r}</p> })}
+            {c.rating.as_deref().map(|r| view! {
+                <p class="summons-rating">{fill(t(Msg::ReportRated), &[("rating", rating_text(r, lang).to_owned())])}
+                    {c.rating_note.clone().filter(|n| !n.is_empty()).map(|n| view! { " · "{n} })}
+                </p>
+            })}
+            {rate_form}
+        </li>
+    }
+    .into_any()
+}
+
 fn textarea(field: FieldName, label: Msg, flash: &Flash, form: &str, key: &str) -> AnyView {
     let id = format!("{form}-{}", field.as_str());
     let errs = flash.errors_for(form);
@@ -522,6 +613,8 @@ fn action_forms(a: &AppealPage, f: &Flash, csrf: &str) -> Vec<AnyView> {
                     }
                 }).collect_view()}
             </fieldset>
+            <p class="hint" id="summon-scope">{t(if a.summon_any { Msg::SummonAnyHint } else { Msg::SummonListedHint })}</p>
+            {summon_days(f)}
             <div class="field">
                 <label for="summon-note" class="label">{t(Msg::NoteLabel)}</label>
                 <TextArea value="" {..} id="summon-note" name="note" rows="3" maxlength=domain::fields::TEXT_INPUT_MAXLENGTH/>
@@ -703,6 +796,12 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                     {a.address_note.clone().map(|n| view! { <br/>{n} })}
                 </dd></div>
                 <div class="summary-row"><dt>{t(Msg::CheckDescription)}</dt><dd class="pre">{a.description.clone()}</dd></div>
+                // The answers to the category's questions (issue 13): the resident's words, as text.
+                {a.answers.iter().map(|q| view! {
+                    <div class="summary-row answer" data-question=q.code.clone()>
+                        <dt>{q.label_in(lang).to_owned()}</dt><dd class="pre">{q.value_in(lang).to_owned()}</dd>
+                    </div>
+                }).collect_view()}
                 {a.resolution.clone().map(|r| view! { <div class="summary-row"><dt>{t(Msg::ResolutionLabel)}</dt><dd class="pre">{r}</dd></div> })}
             </dl>
             <p class="muted">{t(Msg::ColDue)}": "{local_text(due)}</p>
@@ -749,16 +848,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             <section aria-labelledby="co-title">
                 <h2 id="co-title">{t(Msg::SectionCoHandlers)}</h2>
                 <ul class="cohandlers">
-                    {a.cohandlers.iter().map(|c| view! {
-                        <li data-unit=c.unit.clone()>
-                            <strong>{c.unit_name.clone()}</strong>" · "
-                            {match c.reported_at {
-                                Some(at) => view! { <span>{t(Msg::ReportedAt)}" "{local_text(at)}</span> }.into_any(),
-                                None => view! { <span class="badge badge-soon">{t(Msg::NotReported)}</span> }.into_any(),
-                            }}
-                            {c.report.clone().map(|r| view! { <p class="pre">{r}</p> })}
-                        </li>
-                    }).collect_view()}
+                    {a.cohandlers.iter().map(|c| cohandler_item(c, &a.ticket, &csrf, f)).collect_view()}
                 </ul>
             </section>
         })}

@@ -94,6 +94,7 @@ fn form(flash: &Flash, notice: Option<Msg>) -> impl IntoView {
             </div>
             <button type="submit" class="button">{t(Msg::TrackSubmit)}</button>
         </form>
+        <p id="recover-link"><a href="/track/recover">{t(Msg::RecoverLink)}</a></p>
         <KeptReceipts texts=KeptTexts::new(lang(), false)/>
     }
 }

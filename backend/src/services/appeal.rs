@@ -92,6 +92,7 @@ fn view_of(
         .map(|r| (r.name.clone(), r.name_en.clone()))
         .collect();
     let point_place = point_place(&cat, &draft.lat, &draft.lng);
+    let questions = cat.questions(&draft.category).to_vec();
     DraftView {
         token: token.to_owned(),
         categories: cat
@@ -112,6 +113,7 @@ fn view_of(
         category_name: cat.category(draft.category.trim()).map(|c| (c.name.clone(), c.name_en.clone())),
         place_names,
         point_place,
+        questions,
         draft,
     }
 }
@@ -209,7 +211,13 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
                 d.description = carried.chars().take(domain::fields::DESCRIPTION_MAX).collect();
             }
         }
-        Step::What => d.description = get("description"),
+        Step::What => {
+            d.description = get("description");
+            // Only the chosen category's questions are read; answers to another category's
+            // (typed before the category was changed) are dropped with the rest of the form.
+            let cat = state.catalog.get();
+            d.answers = domain::questions::from_form(cat.questions(&d.category), |k| form.get(k).map(String::as_str));
+        }
         Step::Where => {
             if action == "clear_location" {
                 d.lat.clear();
@@ -248,12 +256,20 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
         errs = catalog_errors(&state.catalog.get(), d, step);
     }
     d.errors = errs;
-    d.error_step = (!d.errors.is_empty()).then_some(step);
+    // The answers are checked with the description, every error at once (the resident fixes
+    // them on one page).
+    d.answer_errors = if step == Step::What { answer_errors(&state.catalog.get(), d) } else { Vec::new() };
+    d.error_step = (!d.errors.is_empty() || !d.answer_errors.is_empty()).then_some(step);
     (refine, action)
 }
 
+/// The draft's answers against its category's questions: one error per question that is wrong.
+fn answer_errors(cat: &Catalog, d: &Draft) -> Vec<domain::questions::AnswerError> {
+    domain::questions::check(cat.questions(&d.category), &d.answers).err().unwrap_or_default()
+}
+
 fn outcome(d: &Draft, step: Step, refine: bool, action: &str) -> StepOutcome {
-    if !d.errors.is_empty() || refine {
+    if !d.errors.is_empty() || !d.answer_errors.is_empty() || refine {
         StepOutcome::Stay(step)
     } else if action == "check" {
         StepOutcome::Go(Step::Check)
@@ -381,16 +397,18 @@ pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDate
         if errs.is_empty() {
             errs = catalog_errors(&cat, &d, step);
         }
-        (!errs.is_empty()).then_some((step, errs))
+        let answer_errs = if step == Step::What { answer_errors(&cat, &d) } else { Vec::new() };
+        (!errs.is_empty() || !answer_errs.is_empty()).then_some((step, errs, answer_errs))
     });
     let valid = match first_problem {
         Some(problem) => Err(problem),
-        None => d.validate(),
+        None => d.validate().map_err(|(step, errs)| (step, errs, Vec::new())),
     };
     let v: ValidDraft = match valid {
         Ok(v) => v,
-        Err((step, errs)) => {
+        Err((step, errs, answer_errs)) => {
             d.errors = errs;
+            d.answer_errors = answer_errs;
             d.error_step = Some(step);
             let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
             drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
@@ -398,6 +416,8 @@ pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDate
         }
     };
     let category = cat.category(v.category.as_str()).ok_or(BackendError::NotFound)?;
+    // Checked above (no answer errors), so this is the accepted list.
+    let answers = domain::questions::check(cat.questions(&category.code), &d.answers).unwrap_or_default();
     let place = match (v.point, &v.region) {
         (Some(p), _) => Place::Point(p),
         (None, Some(r)) => Place::Region(r.as_str().to_owned()),
@@ -410,6 +430,7 @@ pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDate
         address_note: v.address_note.as_ref(),
         identity: &v.identity,
         publish: v.publish,
+        answers: &answers,
         channel: Channel::Web { token },
     };
     let ticket = accept(state, &cat, &intake, now).await?.ticket;
@@ -445,6 +466,8 @@ pub(crate) struct Intake<'a> {
     /// The resident asked to publish the description (issue 9 §3). Always false from Open311:
     /// GeoReport v2 has no field in which a resident could consent.
     pub publish: bool,
+    /// Accepted answers to the category's extra questions (issue 13), stored with the appeal.
+    pub answers: &'a [domain::questions::StoredAnswer],
     pub channel: Channel<'a>,
 }
 
@@ -492,6 +515,11 @@ pub(crate) async fn accept(
         }
     };
 
+    let answers = if intake.answers.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(intake.answers).map_err(|e| BackendError::Internal(format!("answers json: {e}")))?)
+    };
     // Ticket numbers are random; on the rare collision, draw again.
     for _ in 0..5 {
         let tb = crate::crypto::random_bytes::<5>();
@@ -521,6 +549,7 @@ pub(crate) async fn accept(
             channel: channel.clone(),
             media_url: media_url.map(str::to_owned),
             publish_requested: intake.publish,
+            answers: answers.clone(),
             web_token: match intake.channel {
                 Channel::Web { token } => Some(token.to_owned()),
                 Channel::Open311 { .. } | Channel::Staff { .. } => None,
@@ -609,6 +638,8 @@ pub struct StoreAppeal {
     channel: String,
     media_url: Option<String>,
     publish_requested: bool,
+    /// Answers to the category's extra questions as JSON (`None`: none given).
+    answers: Option<String>,
     /// The wizard's draft token: its photos move to the appeal and it keeps the receipt.
     web_token: Option<String>,
     /// Staff intake: the resident's phone, to send the receipt (ticket and key) by SMS.
@@ -683,6 +714,7 @@ impl StoreAppeal {
             channel: &self.channel,
             media_url: self.media_url.as_deref(),
             publish_requested: self.publish_requested,
+            answers: self.answers.as_deref(),
         }
     }
 
@@ -821,6 +853,7 @@ pub async fn set_step_errors(
     }
     d.error_step = (!errors.is_empty()).then_some(step);
     d.errors = errors;
+    d.answer_errors.clear();
     let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
     drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
     Ok(())

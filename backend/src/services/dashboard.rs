@@ -152,8 +152,11 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
         .into_iter()
         .map(|k| (k, issued.iter().find(|(c, _)| c == k.as_str()).map_or(0, |(_, n)| *n)))
         .collect();
+    let (n, late, satisfied, rated) =
+        crate::store::summons::figures(&state.db.pool, &filter.sql, &filter.binds, start, end).await?;
     let (kind, year, month, quarter) = period.form();
     Ok(DashboardView {
+        summons: [n, late, satisfied, rated],
         channels,
         hand_notices,
         kind: kind.to_owned(),

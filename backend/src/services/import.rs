@@ -482,7 +482,9 @@ pub async fn load_catalog(db: &Db) -> Result<Catalog> {
     let regions = store::all_regions(&db.pool).await?;
     let units = store::all_units(&db.pool).await?;
     let categories = store::all_categories(&db.pool).await?;
-    Ok(catalog_from_rows(regions, units, categories))
+    let mut catalog = catalog_from_rows(regions, units, categories);
+    catalog.questions = crate::store::questions::all(&db.pool).await?;
+    Ok(catalog)
 }
 
 /// Imports the bundled demo city if the database has no regions yet.

@@ -38,6 +38,8 @@ pub struct IntakeForm {
     pub sms: bool,
     /// The form's one-time token (see [`new_form_token`]).
     pub token: String,
+    /// Answers to the chosen category's extra questions, by code (issue 13).
+    pub answers: domain::questions::RawAnswers,
 }
 
 /// What the member reads out or prints: the ticket and the key (the key is never shown again).
@@ -66,6 +68,14 @@ pub fn cells_for<'a>(cat: &'a Catalog, staff: &Staff) -> Vec<&'a Region> {
         .collect();
     v.sort_by(|a, b| a.code.cmp(&b.code));
     v
+}
+
+/// The answers' problems against the chosen category's questions (none for an unknown category
+/// or one that asks nothing): the form shows each at its question.
+#[must_use]
+pub fn answer_errors(state: &AppState, f: &IntakeForm) -> Vec<domain::questions::AnswerError> {
+    let cat = state.catalog.get();
+    domain::questions::check(cat.questions(&f.category), &f.answers).err().unwrap_or_default()
 }
 
 /// Records an appeal brought to `staff`.
@@ -107,6 +117,15 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
     if category.is_none() && !f.category.trim().is_empty() {
         errors.push(FieldError::new(FieldName::Category, Msg::ErrCategoryUnknown));
     }
+    // The resident's rules for the chosen category's questions; each problem's detail comes
+    // from [`answer_errors`], this one entry says there is some.
+    let answers = match domain::questions::check(cat.questions(&f.category), &f.answers) {
+        Ok(a) => a,
+        Err(_) => {
+            errors.push(FieldError::new(FieldName::Answers, Msg::ErrAnswersBelow));
+            Vec::new()
+        }
+    };
     let point = match GeoPoint::parse(&f.lat, &f.lng) {
         Ok(p) => p,
         Err(e) => {
@@ -157,6 +176,7 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
         address_note: note.as_ref(),
         identity: &identity,
         publish: false,
+        answers: &answers,
         channel: Channel::Staff { kind: channel.as_str(), token: &token, sms: sms.as_deref() },
     };
     let a = accept(state, &cat, &intake, state.clock.now()).await?;

@@ -62,7 +62,8 @@ pub struct ServiceView {
     pub service_name: String,
     /// The English name.
     pub description: String,
-    /// Always false: our categories have no extra attributes.
+    /// True when the category asks extra questions (issue 13): its service definition lists them
+    /// as attributes, sent back as `attribute[code]`.
     pub metadata: bool,
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -71,7 +72,7 @@ pub struct ServiceView {
     pub group: String,
 }
 
-fn service_view(c: &domain::region::Category) -> ServiceView {
+fn service_view(cat: &Catalog, c: &domain::region::Category) -> ServiceView {
     let group = match &c.route {
         RouteLevel::Territorial(level) => level.as_str().to_owned(),
         RouteLevel::Department(_) => "department".to_owned(),
@@ -80,7 +81,7 @@ fn service_view(c: &domain::region::Category) -> ServiceView {
         service_code: c.code.clone(),
         service_name: c.name.clone(),
         description: c.name_en.clone(),
-        metadata: false,
+        metadata: !cat.questions(&c.code).is_empty(),
         kind: "realtime",
         keywords: String::new(),
         group,
@@ -90,7 +91,8 @@ fn service_view(c: &domain::region::Category) -> ServiceView {
 /// Every category, in the order residents see them.
 #[must_use]
 pub fn services(state: &AppState) -> Vec<ServiceView> {
-    state.catalog.get().categories.iter().map(service_view).collect()
+    let cat = state.catalog.get();
+    cat.categories.iter().map(|c| service_view(&cat, c)).collect()
 }
 
 /// One category.
@@ -98,7 +100,78 @@ pub fn services(state: &AppState) -> Vec<ServiceView> {
 /// # Errors
 /// [`BackendError::NotFound`] for an unknown code.
 pub fn service(state: &AppState, code: &str) -> Result<ServiceView> {
-    state.catalog.get().category(code.trim()).map(service_view).ok_or(BackendError::NotFound)
+    let cat = state.catalog.get();
+    cat.category(code.trim()).map(|c| service_view(&cat, c)).ok_or(BackendError::NotFound)
+}
+
+/// One extra question of a category as a GeoReport v2 service attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttributeView {
+    /// Always true: every question asks for the client's input.
+    pub variable: bool,
+    pub code: String,
+    /// `string`, `number` or `singlevaluelist`.
+    pub datatype: &'static str,
+    pub required: bool,
+    /// The help text in both languages, then the accepted range or length in English.
+    pub datatype_description: String,
+    /// 1 first.
+    pub order: u32,
+    /// The question, in Chinese then English.
+    pub description: String,
+    /// The options of a `singlevaluelist` (absent for other datatypes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<AttributeValue>>,
+}
+
+/// One option of a list attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttributeValue {
+    pub key: String,
+    pub name: String,
+}
+
+fn attribute_view(order: usize, q: &domain::questions::Question) -> AttributeView {
+    use domain::questions::QuestionKind;
+    let both = |zh: &str, en: &str| if zh == en || en.is_empty() { zh.to_owned() } else { format!("{zh} / {en}") };
+    let rule = match q.kind {
+        QuestionKind::Text => format!("Text, at most {} characters.", q.max_len),
+        QuestionKind::Number if q.decimals == 0 => {
+            format!("A whole number from 1 to {} ({}).", q.max, q.unit_en)
+        }
+        QuestionKind::Number => format!(
+            "A number greater than 0 and at most {} ({}), with at most {} decimal places.",
+            q.max, q.unit_en, q.decimals
+        ),
+        QuestionKind::Choice => "One of the keys in values.".to_owned(),
+    };
+    AttributeView {
+        variable: true,
+        code: q.code.clone(),
+        datatype: q.kind.open311_datatype(),
+        required: q.required,
+        datatype_description: format!("{} {rule}", both(&q.help, &q.help_en)).trim().to_owned(),
+        order: u32::try_from(order + 1).unwrap_or(u32::MAX),
+        description: both(&q.label, &q.label_en),
+        values: (q.kind == QuestionKind::Choice).then(|| {
+            q.choices
+                .iter()
+                .map(|c| AttributeValue { key: c.code.clone(), name: both(&c.label, &c.label_en) })
+                .collect()
+        }),
+    }
+}
+
+/// A service's definition: its extra questions as attributes, in order (none for a category
+/// that asks nothing).
+///
+/// # Errors
+/// [`BackendError::NotFound`] for an unknown code.
+pub fn service_definition(state: &AppState, code: &str) -> Result<(ServiceView, Vec<AttributeView>)> {
+    let cat = state.catalog.get();
+    let c = cat.category(code.trim()).ok_or(BackendError::NotFound)?;
+    let attributes = cat.questions(&c.code).iter().enumerate().map(|(i, q)| attribute_view(i, q)).collect();
+    Ok((service_view(&cat, c), attributes))
 }
 
 /// Who answers questions about the API: the city centre, as imported.
@@ -383,6 +456,8 @@ pub struct PostRequest {
     /// Accepted and not stored: units reach residents by phone only.
     pub email: String,
     pub media_url: String,
+    /// `attribute[code]=value` pairs: answers to the service's extra questions, by code.
+    pub attributes: domain::questions::RawAnswers,
 }
 
 impl PostRequest {
@@ -401,6 +476,13 @@ impl PostRequest {
             phone: get("phone"),
             email: get("email"),
             media_url: get("media_url"),
+            attributes: p
+                .iter()
+                .filter_map(|(k, v)| {
+                    let code = k.strip_prefix("attribute[")?.strip_suffix(']')?;
+                    Some((code.to_owned(), v.clone()))
+                })
+                .collect(),
         }
     }
 }
@@ -510,6 +592,12 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         Identity::parse("named", &name, &p.phone).map_err(|es| errs.extend(es.into_iter().map(api_error))).ok()
     };
     let media = media_url(&p.media_url).map_err(|e| errs.push(e)).ok().flatten();
+    // The same rules as the wizard; each problem names its attribute as the client sent it.
+    let questions = category.map_or(&[][..], |c| cat.questions(&c.code));
+    let answers = domain::questions::check(questions, &p.attributes).unwrap_or_else(|es| {
+        errs.extend(es.iter().map(|e| format!("attribute[{}]: {}", e.code, e.text(questions, Lang::En))));
+        Vec::new()
+    });
     let (Some(category), Some(description), Some(identity), true) = (category, description, identity, errs.is_empty())
     else {
         return Err(BackendError::BadRequest(errs));
@@ -521,6 +609,7 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         address_note: address.as_ref(),
         identity: &identity,
         publish: false,
+        answers: &answers,
         channel: Channel::Open311 { key_id, media_url: media.as_deref() },
     };
     let now = state.clock.now();

@@ -123,6 +123,9 @@ pub struct RunReport {
     pub warnings: usize,
     pub supervisions: usize,
     pub escalations: usize,
+    /// Report-back stages of summonses (issue 13, `services::summons::run`).
+    pub summons_warnings: usize,
+    pub summons_supervisions: usize,
 }
 
 /// Runs the job once over at most `max` appeals (a bound per run; the next run continues).
@@ -142,6 +145,9 @@ pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
         report.supervisions += r.supervisions;
         report.escalations += r.escalations;
     }
+    let s = crate::services::summons::run(state, max).await?;
+    report.summons_warnings = s.warnings;
+    report.summons_supervisions = s.supervisions;
     Ok(report)
 }
 

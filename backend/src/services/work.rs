@@ -33,7 +33,9 @@ pub const PAGE_SIZE: i64 = 20;
 
 /// What an action says (the fields the forms post). Issue 13's notices by hand carry the kind
 /// code, the reason, the answer date (`YYYY-MM-DD`) and whether the resident may know one was
-/// sent; naming a leader in charge carries a staff id, un-naming nothing.
+/// sent; naming a leader in charge carries a staff id, un-naming nothing. A summons carries the
+/// working days until the report back is due (`days`, empty for the default 3); a rating of a
+/// report (`RateReport`) names the summoned department (`unit`), the rating code and a note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
     Sign,
@@ -42,7 +44,7 @@ pub enum Act {
     RequestInfo { body: String },
     Transfer { to_unit: String, reason: String },
     Escalate { reason: String },
-    Summon { units: Vec<String>, note: String },
+    Summon { units: Vec<String>, note: String, days: String },
     ReportBack { body: String },
     Close { resolution: String },
     Reopen { reason: String },
@@ -52,6 +54,7 @@ pub enum Act {
     AnswerNotice { id: String, body: String },
     NameOwner { staff_id: String },
     UnnameOwner,
+    RateReport { unit: String, rating: String, note: String },
 }
 
 impl Act {
@@ -74,6 +77,7 @@ impl Act {
             Self::AnswerNotice { .. } => Action::AnswerNotice,
             Self::NameOwner { .. } => Action::NameOwner,
             Self::UnnameOwner => Action::UnnameOwner,
+            Self::RateReport { .. } => Action::RateReport,
         }
     }
 }
@@ -340,7 +344,12 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         Vec::new()
     };
     let repeats = repeats(state, &cat, staff, &a, rel).await?;
+    let (summon_targets, summon_any) =
+        crate::services::summons::targets(&state.db.pool, &cat, &a.unit, &a.category).await?;
     Ok(AppealPage {
+        // The resident's answers to the category's questions (issue 13): private like the
+        // description, so only here, behind `load_scoped`.
+        answers: crate::store::questions::answers(&state.db.pool, ticket).await?,
         repeats,
         hand_notices,
         owner,
@@ -352,21 +361,30 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         unit_name: unit_option(&cat, &a.unit).name,
         urgency: Urgency::of_appeal(a.status, now, a.clock_start_at, a.sign_by_at, a.deadline_at),
         transfer_targets: transfer_targets(&cat, staff, &a),
-        summon_targets: cat
-            .district_departments(&a.unit)
-            .into_iter()
+        summon_targets: summon_targets
+            .iter()
             .map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() })
             .collect(),
+        summon_any,
         parent_unit: cat.parent_unit(&a.unit).map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() }),
         photo_ids: appeals::photo_ids(&state.db.pool, ticket).await?,
         cohandlers: co
             .into_iter()
             .map(|c| CoHandlerItem {
                 unit_name: unit_option(&cat, &c.unit).name,
+                overdue: domain::summons::is_overdue(c.due_at, c.reported_at, now),
+                // The rating form: the summoning unit's dispatcher, once the report is in.
+                may_rate: actions.contains(&Action::RateReport)
+                    && c.reported_at.is_some()
+                    && c.rating.is_none()
+                    && c.summoned_by.as_deref().unwrap_or(&a.unit) == staff.unit,
                 unit: c.unit,
                 summoned_at: c.summoned_at,
                 reported_at: c.reported_at,
                 report: c.report,
+                due_at: c.due_at,
+                rating: c.rating,
+                rating_note: c.rating_note,
             })
             .collect(),
         extensions: sup_store::extensions(&state.db.pool, ticket)
@@ -645,22 +663,34 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             notify::unit(&mut tx, &to, ticket, notify::Kind::NewAssignment, now).await?;
             audit_reason = Some(r);
         }
-        Act::Summon { units, note } => {
-            let allowed = cat.district_departments(&a.unit);
+        Act::Summon { units, note, days } => {
+            // The district's departments, narrowed to the kinds listed for the category
+            // (issue 13): never trust the form's list.
+            let district = cat.district_departments(&a.unit);
+            let (allowed, _) = crate::services::summons::targets(&mut *tx, &cat, &a.unit, &a.category).await?;
             let mut chosen: Vec<&str> = units.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).collect();
             chosen.sort_unstable();
             chosen.dedup();
-            if chosen.is_empty() || chosen.iter().any(|u| !allowed.iter().any(|d| d.code == *u)) {
-                return Err(BackendError::invalid(FieldError::new(FieldName::Units, Msg::ErrSummonUnits)));
+            let mut errs = Vec::new();
+            if chosen.is_empty() || chosen.iter().any(|u| !district.iter().any(|d| d.code == *u)) {
+                errs.push(FieldError::new(FieldName::Units, Msg::ErrSummonUnits));
+            } else if chosen.iter().any(|u| !allowed.iter().any(|d| d.code == *u)) {
+                errs.push(FieldError::new(FieldName::Units, Msg::ErrSummonNotListed));
             }
+            let days = domain::summons::parse_days(days).map_err(|e| errs.push(e)).ok();
+            let Some(days) = days.filter(|_| errs.is_empty()) else { return Err(BackendError::Invalid(errs)) };
+            let due = domain::summons::due_at(&cal, state.clock.now(), days).unix_timestamp();
             for u in &chosen {
-                appeals::summon(&mut tx, ticket, u, now).await?;
+                appeals::summon(&mut tx, ticket, u, &staff.unit, due, now).await?;
                 notify::unit(&mut tx, u, ticket, notify::Kind::Summoned, now).await?;
             }
+            detail.insert("days".into(), json!(days));
+            detail.insert("due".into(), json!(due));
             let note = note.trim();
             let d = EventDetail {
                 units: Some(chosen.iter().map(|u| (*u).to_owned()).collect()),
                 note: Some(note.to_owned()),
+                due: Some(due),
                 ..EventDetail::default()
             };
             appeals::insert_staff_event(
@@ -848,6 +878,17 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
         }
         Act::UnnameOwner => {
             (audit_reason, detail) = notices::unname_owner(&mut tx, &cat, staff, &a, &actor_name, now).await?;
+        }
+        Act::RateReport { unit, rating, note } => {
+            (audit_reason, detail) = crate::services::summons::rate(
+                &mut tx,
+                staff,
+                &a,
+                (unit.as_str(), rating.as_str(), note.as_str()),
+                &actor_name,
+                now,
+            )
+            .await?;
         }
     }
     let after = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;

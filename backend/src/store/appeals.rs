@@ -32,6 +32,8 @@ pub struct NewAppeal<'a> {
     pub media_url: Option<&'a str>,
     /// The resident asked to publish the description: enters the moderation queue as pending.
     pub publish_requested: bool,
+    /// Answers to the category's extra questions (JSON list of `StoredAnswer`), `None` for none.
+    pub answers: Option<&'a str>,
 }
 
 pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
@@ -41,12 +43,12 @@ pub async fn insert(tx: &mut Tx<'_>, a: &NewAppeal<'_>) -> Result<()> {
 const APPEAL_COLUMNS: &str = "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, lat, lng,
            region, cell, address_note, anonymous, contact_name, contact_phone, status, unit,
            route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at,
-           updated_at, urgent, scope_path, cycle, channel, media_url, publish_requested, publish_state)
+           updated_at, urgent, scope_path, cycle, channel, media_url, publish_requested, publish_state, answers)
          VALUES ";
 const APPEAL_ROW: &str = "($1, $2, $3, $4, $5, CASE WHEN $26 = 1 THEN $6 END, CASE WHEN $26 = 1 THEN $7 END,
            $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-           $19, $17, $17, $17, $20, $21, 1, $22, $23, $24, $25)";
-const APPEAL_PARAMS: usize = 26;
+           $19, $17, $17, $17, $20, $21, 1, $22, $23, $24, $25, $27)";
+const APPEAL_PARAMS: usize = 27;
 
 /// Several appeals in one statement (the group commit's batch).
 pub async fn insert_many(tx: &mut Tx<'_>, appeals: &[NewAppeal<'_>]) -> Result<()> {
@@ -93,6 +95,7 @@ fn bind_appeal<'q>(q: super::AnyQuery<'q>, a: &NewAppeal<'q>) -> super::AnyQuery
         .bind(i32::from(a.publish_requested))
         .bind(a.publish_requested.then_some("pending"))
         .bind(i32::from(a.lat.is_some() && a.lng.is_some()))
+        .bind(a.answers)
 }
 
 /// An event without a named actor (the resident, the router). Whether the resident sees it
@@ -440,6 +443,11 @@ pub struct CoHandler {
     pub summoned_at: i64,
     pub reported_at: Option<i64>,
     pub report: Option<String>,
+    /// Report-back deadline, summoning unit and its rating (issue 13, migration 0015).
+    pub due_at: Option<i64>,
+    pub summoned_by: Option<String>,
+    pub rating: Option<String>,
+    pub rating_note: Option<String>,
 }
 
 pub async fn cohandlers<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
@@ -447,22 +455,27 @@ pub async fn cohandlers<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     ticket: &str,
 ) -> Result<Vec<CoHandler>> {
     Ok(sqlx::query_as(
-        "SELECT unit, summoned_at, reported_at, report FROM appeal_cohandlers WHERE ticket = $1 ORDER BY unit",
+        "SELECT unit, summoned_at, reported_at, report, due_at, summoned_by, rating, rating_note FROM appeal_cohandlers WHERE ticket = $1 ORDER BY unit",
     )
     .bind(ticket)
     .fetch_all(ex)
     .await?)
 }
 
-/// Summons a co-handler (again, if it was summoned before: its old report no longer counts).
-pub async fn summon(tx: &mut Tx<'_>, ticket: &str, unit: &str, now: i64) -> Result<()> {
+/// Summons a co-handler (again, if it was summoned before: its old report, deadline and rating
+/// no longer count), by the unit `by`, its report due at `due_at`.
+pub async fn summon(tx: &mut Tx<'_>, ticket: &str, unit: &str, by: &str, due_at: i64, now: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO appeal_cohandlers (ticket, unit, summoned_at) VALUES ($1, $2, $3)
-         ON CONFLICT (ticket, unit) DO UPDATE SET summoned_at = excluded.summoned_at, reported_at = NULL, report = NULL",
+        "INSERT INTO appeal_cohandlers (ticket, unit, summoned_at, summoned_by, due_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (ticket, unit) DO UPDATE SET summoned_at = excluded.summoned_at, reported_at = NULL, report = NULL,
+           summoned_by = excluded.summoned_by, due_at = excluded.due_at, rating = NULL, rating_note = NULL,
+           rated_at = NULL, rated_by = NULL",
     )
     .bind(ticket)
     .bind(unit)
     .bind(now)
+    .bind(by)
+    .bind(due_at)
     .execute(&mut **tx)
     .await?;
     Ok(())

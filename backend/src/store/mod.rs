@@ -13,12 +13,15 @@ pub mod notices;
 pub mod open311;
 pub mod outbox;
 pub mod publication;
+pub mod questions;
+pub mod recovery;
 pub mod regions;
 pub mod resident;
 pub mod sessions;
 pub mod signin;
 pub mod staff;
 pub mod stats;
+pub mod summons;
 pub mod supervision;
 
 /// The SQL expression of a deadline's warning point, for the columns `start` and `due`: the same

@@ -84,17 +84,22 @@ pub async fn renew(pool: &AnyPool, id: i64, claimer: &str, until: i64) -> Result
     Ok(r.rows_affected() == 1)
 }
 
-/// Marks a message delivered. A receipt's payload holds the resident's access key in clear (the
-/// SMS is how it reaches them); once sent, the key is wiped from the row.
+/// Marks a message delivered. A receipt's payload holds the resident's access key in clear, and
+/// a receipt recovery's its one-time code (the SMS is how they reach them); once sent, the
+/// secret is wiped from the row.
 pub async fn delivered(pool: &AnyPool, id: i64, claimer: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL,
-                   payload = CASE WHEN kind = 'receipt' THEN '{\"kind\":\"receipt\",\"key\":\"(sent)\"}' ELSE payload END
-                 WHERE id = $2 AND claimed_by = $3")
-        .bind(now)
-        .bind(id)
-        .bind(claimer)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL,
+                   payload = CASE WHEN kind = 'receipt' THEN '{\"kind\":\"receipt\",\"key\":\"(sent)\"}'
+                                  WHEN kind = 'recovery_code' THEN '{\"kind\":\"recovery_code\",\"code\":\"(sent)\"}'
+                                  ELSE payload END
+                 WHERE id = $2 AND claimed_by = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(claimer)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

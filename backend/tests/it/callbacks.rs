@@ -315,9 +315,14 @@ async fn co_handlers_and_the_handling_centre_are_refused(engine: Engine) {
     // An appeal the street handles itself, with the district's labour bureau summoned.
     let (ticket, _) = closed_appeal(&state, &community, "13700000009").await;
     common::force(&state, &ticket, "U-HD01", "in_progress").await;
-    work::act(&state, &street, &ticket, &Act::Summon { units: vec!["D-HD-hrss".into()], note: "请协助".into() })
-        .await
-        .unwrap();
+    work::act(
+        &state,
+        &street,
+        &ticket,
+        &Act::Summon { units: vec!["D-HD-hrss".into()], note: "请协助".into(), days: String::new() },
+    )
+    .await
+    .unwrap();
     work::act(&state, &hrss, &ticket, &Act::ReportBack { body: "已协调".into() }).await.unwrap();
     work::act(&state, &street, &ticket, &Act::Close { resolution: "已清理".into() }).await.unwrap();
     clock.advance(Duration::days(8));

@@ -470,9 +470,14 @@ async fn a_co_handler_does_not_answer_the_units_notice(engine: Engine) {
     let market = common::staff(&state, "market", "D-HD-market", "unit_handler").await;
     let (ticket, _) = appeal(&state).await;
     common::force(&state, &ticket, "U-HD01", "in_progress").await;
-    work::act(&state, &street, &ticket, &Act::Summon { units: vec!["D-HD-market".into()], note: String::new() })
-        .await
-        .unwrap();
+    work::act(
+        &state,
+        &street,
+        &ticket,
+        &Act::Summon { units: vec!["D-HD-market".into()], note: String::new(), days: String::new() },
+    )
+    .await
+    .unwrap();
     work::act(&state, &district, &ticket, &notice("assignment", "请办理", "2026-11-25", false)).await.unwrap();
     let id = backend::store::notices::for_ticket(&state.db.pool, &ticket).await.unwrap()[0].id.clone();
     let answer = Act::AnswerNotice { id, body: "我们来答".into() };

@@ -39,6 +39,12 @@ fn post(key: &str, code: &str, pairs: &[(&str, &str)]) -> PostRequest {
     p.insert("api_key".into(), key.to_owned());
     p.insert("service_code".into(), code.to_owned());
     p.entry("description".into()).or_insert_with(|| "老板拖欠三个月工资，一直推说下个月给".to_owned());
+    // The wage category's required attributes (issue 13); other services ignore them.
+    for (k, v) in
+        [("attribute[employer]", "某某建筑劳务公司"), ("attribute[amount]", "3000"), ("attribute[months]", "3")]
+    {
+        p.entry(k.into()).or_insert_with(|| v.to_owned());
+    }
     PostRequest::from_params(&p)
 }
 
@@ -69,7 +75,7 @@ async fn web_submit(state: &AppState, category: &str, lat: &str, lng: &str) -> S
     assert_eq!(new.outcome, StepOutcome::Go(Step::What));
     let (t, secret) = (new.token, new.secret);
     let steps = [
-        (Step::What, form(&[("description", "老板拖欠三个月工资，一直推说下个月给")])),
+        (Step::What, common::what_form()),
         (Step::Where, form(&[("lat", lat), ("lng", lng)])),
         (Step::Who, form(&[("identity", "anonymous")])),
     ];
@@ -483,6 +489,7 @@ async fn at_most_a_thousand_newest_first(engine: Engine) {
                 channel: "web",
                 media_url: None,
                 publish_requested: false,
+                answers: None,
             },
         )
         .await
@@ -574,9 +581,11 @@ async fn services_are_the_categories(engine: Engine) {
     let w = open311::service(&state, "wage_arrears").unwrap();
     assert_eq!(
         (w.service_name.as_str(), w.description.as_str(), w.group.as_str(), w.kind, w.metadata),
-        ("劳资欠薪", "Unpaid wages", "department", "realtime", false)
+        ("劳资欠薪", "Unpaid wages", "department", "realtime", true),
+        "metadata: the wage category asks extra questions (issue 13)"
     );
     assert_eq!(open311::service(&state, "sanitation").unwrap().group, "community");
+    assert!(!open311::service(&state, "sanitation").unwrap().metadata, "sanitation asks nothing");
     assert!(matches!(open311::service(&state, "rockets"), Err(BackendError::NotFound)));
     assert!(open311::contact(&state).contains("示范市社会治理综合指挥中心"));
 }

@@ -26,11 +26,8 @@ fn png() -> Vec<u8> {
 /// Fills every step of a new draft; returns it.
 async fn fill(state: &AppState, category: &str, place: &[(&str, &str)], who: &[(&str, &str)]) -> DraftRef {
     let t = common::start(state, category).await;
-    let steps: [(Step, HashMap<String, String>); 3] = [
-        (Step::What, form(&[("description", "楼道里堆满了杂物，已经两个星期没人管了")])),
-        (Step::Where, form(place)),
-        (Step::Who, form(who)),
-    ];
+    let steps: [(Step, HashMap<String, String>); 3] =
+        [(Step::What, common::what_form()), (Step::Where, form(place)), (Step::Who, form(who))];
     for (step, f) in steps {
         let out = appeal::save_step(state, &t.token, &t.secret, step, &f).await.unwrap();
         assert_eq!(out, StepOutcome::Go(step.next()), "{step:?}");

@@ -75,11 +75,22 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
         &state,
         &street,
         &ticket,
-        Act::Summon { units: vec!["D-HD-hrss".into(), "D-HD-housing".into()], note: "请协助".into() },
+        Act::Summon {
+            units: vec!["D-HD-hrss".into(), "D-HD-housing".into()],
+            note: "请协助".into(),
+            days: String::new(),
+        },
     )
     .await
     .unwrap();
-    match act(&state, &street, &ticket, Act::Summon { units: vec!["D-HX-hrss".into()], note: String::new() }).await {
+    match act(
+        &state,
+        &street,
+        &ticket,
+        Act::Summon { units: vec!["D-HX-hrss".into()], note: String::new(), days: String::new() },
+    )
+    .await
+    {
         Err(BackendError::Invalid(e)) => assert_eq!(e[0].msg, Msg::ErrSummonUnits, "another district's department"),
         other => panic!("{other:?}"),
     }
@@ -232,7 +243,7 @@ fn act_for(a: Action, ext_id: &str) -> Act {
         Action::RequestInfo => Act::RequestInfo { body: "请补充".into() },
         Action::Transfer => Act::Transfer { to_unit: "U-SF".into(), reason: "交市中心".into() },
         Action::Escalate => Act::Escalate { reason: "上报".into() },
-        Action::Summon => Act::Summon { units: vec!["D-HD-market".into()], note: String::new() },
+        Action::Summon => Act::Summon { units: vec!["D-HD-market".into()], note: String::new(), days: String::new() },
         Action::ReportBack => Act::ReportBack { body: "反馈".into() },
         Action::Close => Act::Close { resolution: "办结".into() },
         Action::Reopen => Act::Reopen { reason: "重办".into() },
@@ -244,7 +255,8 @@ fn act_for(a: Action, ext_id: &str) -> Act {
         | Action::IssueNotice
         | Action::AnswerNotice
         | Action::NameOwner
-        | Action::UnnameOwner => {
+        | Action::UnnameOwner
+        | Action::RateReport => {
             unreachable!("not in this matrix")
         }
     }
@@ -421,7 +433,14 @@ async fn only_summoned_departments_report_back(engine: Engine) {
     let market = common::staff(&state, "market", "D-HD-market", "unit_handler").await;
     let ticket = common::simple_appeal(&state).await;
     common::force(&state, &ticket, "U-HD01", "in_progress").await;
-    act(&state, &street, &ticket, Act::Summon { units: vec!["D-HD-hrss".into()], note: String::new() }).await.unwrap();
+    act(
+        &state,
+        &street,
+        &ticket,
+        Act::Summon { units: vec!["D-HD-hrss".into()], note: String::new(), days: String::new() },
+    )
+    .await
+    .unwrap();
     // The summoned department sees it in its inbox and on its page; the other does not.
     let inbox = work::inbox(&state, &hrss, &domain::staff::InboxFilter::default()).await.unwrap();
     assert!(inbox.items.iter().any(|i| i.ticket == ticket));

@@ -91,9 +91,22 @@ export async function chooseCategory(page: Page, code: string): Promise<void> {
   await expectStep(page, 'what');
 }
 
-/** Step 2: write the description and continue to step 3. */
+/** The wage category's required extra questions (issue 13), answered on step 2. */
+export const WAGE_ANSWERS = { q_employer: '某某建筑劳务公司', q_amount: '3000', q_months: '3' };
+
+/** Answers the category's extra questions on step 2 when it asks them (the wage category). */
+export async function answerQuestions(page: Page): Promise<void> {
+  if ((await page.locator('section.questions').count()) === 0) return;
+  for (const [id, value] of Object.entries(WAGE_ANSWERS)) {
+    const input = page.locator(`input#${id}`);
+    if ((await input.count()) > 0) await input.fill(value);
+  }
+}
+
+/** Step 2: write the description (and answer the category's questions) and continue to step 3. */
 export async function describe(page: Page, text: string = DESCRIPTION): Promise<void> {
   await page.locator('textarea#description').fill(text);
+  await answerQuestions(page);
   await continueButton(page).click();
   await expectStep(page, 'where');
 }
@@ -104,6 +117,7 @@ export async function describe(page: Page, text: string = DESCRIPTION): Promise<
  */
 export async function describeHydrated(page: Page, text: string = DESCRIPTION): Promise<void> {
   await fillDescriptionHydrated(page, text);
+  await answerQuestions(page);
   await continueButton(page).click();
   await expectStep(page, 'where');
 }
@@ -191,8 +205,9 @@ export async function identify(page: Page, who: 'anonymous' | { name: string; ph
 
 /** The check page's summary rows as `label → value`. */
 export async function checkSummary(page: Page): Promise<Record<string, string>> {
-  // Category, what, where, photos, who, and whether the description may be published.
-  const rows = page.locator('dl.summary > div.summary-row');
+  // Category, what, where, photos, who, and whether the description may be published (the
+  // answers to a category's extra questions, rows of class `answer`, are left out).
+  const rows = page.locator('dl.summary > div.summary-row:not(.answer)');
   await expect(rows).toHaveCount(6);
   const out: Record<string, string> = {};
   for (const row of await rows.all()) {

@@ -49,6 +49,9 @@ test('submit via the region cascade, named, then track by typing ticket and key'
     反映人: '王师傅 · 138****8000',
     公开描述: '不公开',
   });
+  // The wage category's answers (issue 13), as they will be stored.
+  await expect(page.locator('dl.summary > div.summary-row.answer')).toHaveCount(3);
+  await expect(page.locator('dl.summary > div.summary-row.answer').nth(1)).toContainText('3000 元');
 
   const receipt = await submit(page);
   await expect(page.locator('#unit')).toHaveText(new RegExp(`^${UNIT.labourHD}(\\s|$)`));

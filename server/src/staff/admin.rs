@@ -17,11 +17,13 @@ pub enum AdminPost {
     VerifyAudit,
     SaveTemplate,
     DeleteTemplate,
+    /// One category's list of department kinds that may be summoned (issue 13).
+    SaveSummonRules,
 }
 
 impl AdminPost {
     /// Every admin post and its path.
-    pub const ROUTES: [(AdminPost, &'static str); 9] = [
+    pub const ROUTES: [(AdminPost, &'static str); 10] = [
         (Self::CreateStaff, "/staff/admin/staff/create"),
         (Self::SetActive, "/staff/admin/staff/active"),
         (Self::ResetPassword, "/staff/admin/staff/password"),
@@ -31,6 +33,7 @@ impl AdminPost {
         (Self::VerifyAudit, "/staff/admin/audit/verify"),
         (Self::SaveTemplate, "/staff/admin/templates/save"),
         (Self::DeleteTemplate, "/staff/admin/templates/delete"),
+        (Self::SaveSummonRules, "/staff/admin/summons/save"),
     ];
 
     /// The form's name in the flash: the path after `/staff/admin/`, `/` as `-`.
@@ -103,6 +106,17 @@ pub async fn admin_post(
         AdminPost::DeleteTemplate => (
             "/staff/admin/templates",
             backend::services::templates::delete(&state, &me, &g("id")).await.map(|()| Some(Msg::Saved)),
+        ),
+        AdminPost::SaveSummonRules => (
+            "/staff/admin/summons",
+            backend::services::summons::save_rules(
+                &state,
+                &me,
+                &g("category"),
+                &form.iter().filter(|(k, _)| k == "kinds").map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+            )
+            .await
+            .map(|()| Some(Msg::Saved)),
         ),
         AdminPost::EditArticle => return legal_edit(&state, staff, &session, lang, &form).await,
         AdminPost::VerifyAudit => {

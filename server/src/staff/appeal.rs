@@ -30,7 +30,9 @@ pub(super) fn act_from(form: &[(String, String)]) -> Option<Act> {
         "summon" => Act::Summon {
             units: form.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(),
             note: g("note"),
+            days: g("days"),
         },
+        "rate_report" => Act::RateReport { unit: g("unit"), rating: g("rating"), note: g("body") },
         "report_back" => Act::ReportBack { body: g("body") },
         "close" => Act::Close { resolution: g("resolution") },
         "reopen" => Act::Reopen { reason: g("reason") },

@@ -32,13 +32,29 @@ pub async fn intake_post(
         phone: g("phone"),
         sms: matches!(g("sms").as_str(), "1" | "on" | "true"),
         token: g("token"),
+        // Every category's questions are on the form (`q_<category>.<code>`): only the chosen
+        // category's are read.
+        answers: {
+            let prefix = domain::questions::intake_prefix(g("category").trim());
+            form.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), v.clone()))).collect()
+        },
     };
+    let answer_errors = intake::answer_errors(&state, &f);
     match intake::record(&state, staff, &f).await {
         Ok(r) => {
             let f = Flash { form: "intake".into(), receipt: Some((r.ticket, r.key, r.sms_queued)), ..Flash::default() };
             flash(&session, f).await;
             Redirect::to("/staff/appeal/new#receipt").into_response()
         }
-        Err(e) => answer(&session, lang, "intake", &form, "/staff/appeal/new", Err(e)).await,
+        Err(e) if answer_errors.is_empty() => {
+            answer(&session, lang, "intake", &form, "/staff/appeal/new", Err(e)).await
+        }
+        Err(e) => match flash_of("intake", Err::<(), _>(e), |()| None, || kept_values(&form)) {
+            Ok(f) => {
+                flash(&session, Flash { answer_errors, ..f }).await;
+                Redirect::to("/staff/appeal/new#intake").into_response()
+            }
+            Err(e) => PageError::staff(lang, &e).into_response(),
+        },
     }
 }

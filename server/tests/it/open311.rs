@@ -16,7 +16,10 @@ use serde_json::Value;
 use std::path::Path;
 use tower::ServiceExt;
 
-const WAGES_AT_HD010101: &str = "service_code=wage_arrears&lat=35.485&long=106.605&description=%E8%80%81%E6%9D%BF%E6%8B%96%E6%AC%A0%E4%B8%89%E4%B8%AA%E6%9C%88%E5%B7%A5%E8%B5%84%EF%BC%8C%E4%B8%80%E7%9B%B4%E6%8E%A8%E8%AF%B4%E4%B8%8B%E4%B8%AA%E6%9C%88%E7%BB%99";
+const WAGES_AT_HD010101: &str = "service_code=wage_arrears&lat=35.485&long=106.605&description=%E8%80%81%E6%9D%BF%E6%8B%96%E6%AC%A0%E4%B8%89%E4%B8%AA%E6%9C%88%E5%B7%A5%E8%B5%84%EF%BC%8C%E4%B8%80%E7%9B%B4%E6%8E%A8%E8%AF%B4%E4%B8%8B%E4%B8%AA%E6%9C%88%E7%BB%99&attribute%5Bemployer%5D=%E6%9F%90%E5%85%AC%E5%8F%B8&attribute%5Bamount%5D=3000&attribute%5Bmonths%5D=3";
+/// The wage service's required attributes (issue 13): 某公司, 3000 yuan, 3 months.
+const WAGE_ATTRIBUTES: &str =
+    "&attribute%5Bemployer%5D=%E6%9F%90%E5%85%AC%E5%8F%B8&attribute%5Bamount%5D=3000&attribute%5Bmonths%5D=3";
 
 fn config(limits: Limits) -> Config {
     let dir = std::env::temp_dir().join("pingan-open311-router-tests");
@@ -295,21 +298,64 @@ async fn discovery_and_services_in_both_formats() {
     let wages = items.iter().find(|i| i["service_code"] == "wage_arrears").unwrap();
     assert_eq!(
         wages,
-        &serde_json::json!({ "service_code": "wage_arrears", "service_name": "劳资欠薪", "description": "Unpaid wages", "metadata": false, "type": "realtime", "keywords": "", "group": "department" })
+        &serde_json::json!({ "service_code": "wage_arrears", "service_name": "劳资欠薪", "description": "Unpaid wages", "metadata": true, "type": "realtime", "keywords": "", "group": "department" })
     );
     let x = xml_leaves(&get(&app, "/open311/v2/services.xml").await.body);
     assert_eq!(leaf(&x, "services/service/service_code").len(), 13);
     assert!(leaf(&x, "services/service/service_name").contains(&"劳资欠薪"));
     assert_eq!(leaf(&x, "services/service/metadata")[0], "false");
+    assert_eq!(leaf(&x, "services/service/metadata").iter().filter(|m| **m == "true").count(), 4, "four ask questions");
     assert_eq!(leaf(&x, "services/service/keywords")[0], "");
 
     let def = get(&app, "/open311/v2/services/wage_arrears.json").await;
     assert_eq!(def.status, StatusCode::OK);
     let v = def.json();
     valid(&s.definition, &v, "service definition");
-    assert_eq!(v, serde_json::json!({ "service_code": "wage_arrears", "attributes": [] }));
+    // The wage category's extra questions (issue 13) as attributes.
+    assert_eq!(v["service_code"], "wage_arrears");
+    assert_eq!(
+        v["attributes"][0],
+        serde_json::json!({
+            "variable": true, "code": "employer", "datatype": "string", "required": true, "order": 1,
+            "description": "欠薪的单位名称 / Employer's name",
+            "datatype_description": "用人单位、老板或包工头的名称，知道多少写多少 / The company, boss or labour contractor who owes the wages, as far as you know Text, at most 100 characters."
+        })
+    );
+    let shape: Vec<(&str, &str, bool)> = v["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["code"].as_str().unwrap(), a["datatype"].as_str().unwrap(), a["required"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("employer", "string", true),
+            ("amount", "number", true),
+            ("months", "number", true),
+            ("workers", "number", false)
+        ]
+    );
     let x = xml_leaves(&get(&app, "/open311/v2/services/wage_arrears.xml").await.body);
     assert_eq!(leaf(&x, "service_definition/service_code"), ["wage_arrears"]);
+    assert_eq!(leaf(&x, "service_definition/attributes/attribute/code"), ["employer", "amount", "months", "workers"]);
+    assert_eq!(leaf(&x, "service_definition/attributes/attribute/datatype")[1], "number");
+    assert_eq!(leaf(&x, "service_definition/attributes/attribute/required")[3], "false");
+    assert_eq!(leaf(&x, "service_definition/attributes/attribute/order")[2], "3");
+    // A list: its values, in JSON and XML; a category without questions: none.
+    let hazard = get(&app, "/open311/v2/services/safety_hazard.json").await.json();
+    valid(&s.definition, &hazard, "service definition with a list");
+    assert_eq!(hazard["attributes"][0]["datatype"], "singlevaluelist");
+    assert_eq!(hazard["attributes"][0]["values"][1], serde_json::json!({ "key": "gas", "name": "燃气 / Gas" }));
+    let x = xml_leaves(&get(&app, "/open311/v2/services/safety_hazard.xml").await.body);
+    assert_eq!(
+        leaf(&x, "service_definition/attributes/attribute/values/value/key"),
+        ["fire", "gas", "building", "other"]
+    );
+    let none = get(&app, "/open311/v2/services/sanitation.json").await.json();
+    valid(&s.definition, &none, "service definition");
+    assert_eq!(none, serde_json::json!({ "service_code": "sanitation", "attributes": [] }));
+    let x = xml_leaves(&get(&app, "/open311/v2/services/sanitation.xml").await.body);
     assert_eq!(leaf(&x, "service_definition/attributes"), [""]);
 
     assert_errors(
@@ -417,7 +463,7 @@ async fn post_then_read_back_in_json_and_xml() {
 
     // POST in XML: an anonymous appeal by address only; its description stays private.
     let body = format!(
-        "api_key={key}&service_code=wage_arrears&address_string={}&description={}",
+        "api_key={key}&service_code=wage_arrears&address_string={}&description={}{WAGE_ATTRIBUTES}",
         enc("和平路 12 号 <3单元>"),
         enc("工地拖欠工资 & 加班费，已经两个月")
     );
@@ -470,7 +516,7 @@ async fn every_error_in_both_formats() {
                 &app,
                 &uri,
                 &format!(
-                    "api_key={key}&service_code=wage_arrears&description={}",
+                    "api_key={key}&service_code=wage_arrears&description={}{WAGE_ATTRIBUTES}",
                     enc("老板拖欠三个月工资，一直推说下个月给")
                 ),
             )
@@ -479,7 +525,8 @@ async fn every_error_in_both_formats() {
             &["a location is required"],
         );
         assert_errors(
-            &post(&app, &uri, &format!("api_key={key}&service_code=wage_arrears&lat=95&long=106.605")).await,
+            &post(&app, &uri, &format!("api_key={key}&service_code=wage_arrears&lat=95&long=106.605{WAGE_ATTRIBUTES}"))
+                .await,
             StatusCode::BAD_REQUEST,
             &["description:", "lat/long:"],
         );
@@ -648,4 +695,48 @@ async fn the_key_cli_creates_lists_and_revokes() {
     assert!(actions.contains(&"open311_key_create") && actions.contains(&"open311_key_revoke"), "{actions:?}");
     assert!(log.iter().filter(|e| e.action.starts_with("open311_key")).all(|e| e.actor_name == "pingan open311-key"));
     assert_eq!(backend::audit::verify(&state.db.pool).await.unwrap().first_broken, None);
+}
+
+/// Issue 13: `attribute[code]` answers the service's questions with the wizard's rules; a
+/// missing or wrong one is a 400 naming it, good ones are stored for the handling unit's staff.
+#[tokio::test]
+async fn attributes_are_checked_and_stored() {
+    let App { router: app, state, key } = app(Limits::default()).await;
+    let base = format!(
+        "api_key={key}&service_code=wage_arrears&lat=35.485&long=106.605&description={}",
+        enc("老板拖欠三个月工资，一直推说下个月给")
+    );
+    for fmt in ["json", "xml"] {
+        let uri = format!("/open311/v2/requests.{fmt}");
+        assert_errors(
+            &post(&app, &uri, &format!("{base}&attribute%5Bamount%5D=3000&attribute%5Bmonths%5D=0")).await,
+            StatusCode::BAD_REQUEST,
+            &[
+                "attribute[employer]: Please fill in “Employer's name”",
+                "attribute[months]: “Months owed” must be a number greater than 0",
+            ],
+        );
+    }
+    let body = format!(
+        "{base}&attribute%5Bemployer%5D={}&attribute%5Bamount%5D={}&attribute%5Bmonths%5D=4&attribute%5Bunknown%5D=x",
+        enc("戊公司"),
+        enc("12,000")
+    );
+    let created = post(&app, "/open311/v2/requests.json", &body).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let id = created.json()[0]["service_request_id"].as_str().unwrap().to_owned();
+    let ticket = domain::receipt::Ticket::parse(&id).unwrap().as_str().to_owned();
+    let n = backend::auth::NewStaff {
+        username: "hrss".into(),
+        display_name: "人社局".into(),
+        unit: "D-HD-hrss".into(),
+        role: "unit_handler".into(),
+        password: "correct horse battery".into(),
+    };
+    let hrss = backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let page = backend::services::work::appeal_page(&state, &hrss, &ticket).await.unwrap();
+    let answers: Vec<(&str, &str)> = page.answers.iter().map(|a| (a.code.as_str(), a.value.as_str())).collect();
+    assert_eq!(answers, [("employer", "戊公司"), ("amount", "12000 元"), ("months", "4 个月")]);
+    let public = get(&app, &format!("/open311/v2/requests/{id}.json")).await;
+    assert!(!public.body.contains("戊公司"), "never public: {}", public.body);
 }

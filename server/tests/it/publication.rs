@@ -61,7 +61,11 @@ async fn draft(app: &Router, category: &str, who: &str) -> Draft {
         r.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
     let t = Draft { token, cookie };
     let steps = [
-        ("what", format!("description={}", enc(ORIGINAL))),
+        // With the wage category's required answers (issue 13; other categories ignore them).
+        (
+            "what",
+            format!("description={}&q_employer={}&q_amount=3000&q_months=3", enc(ORIGINAL), enc("某某建筑劳务公司")),
+        ),
         // A point in grid cell HD010101: the appeal has a cell whose centre must not leak.
         ("where", "district=&street=&community=&lat=35.485&lng=106.605&address_note=".to_owned()),
         ("who", who.to_owned()),

@@ -8,7 +8,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use backend::config::Limits;
 use common::browser::Browser;
-use common::{app, between, enc, get, post_form, send};
+use common::{app, between, enc, get, get_with, post_form, send};
 
 /// Step 1 as a browser sees it: the page stores nothing and posts to `/form/appeal/new`, which
 /// issues the token (and the cookie); returns the token.
@@ -32,7 +32,16 @@ async fn new_token(app: &Router, b: &mut Browser) -> String {
 async fn complete_appeal(app: &Router, b: &mut Browser) -> String {
     let t = b.start_draft(app, "category=wage_arrears").await;
     let steps = [
-        ("what", format!("description={}", enc("老板拖欠三个月工资，一直推说下个月给")), "where"),
+        // With the wage category's required answers (issue 13).
+        (
+            "what",
+            format!(
+                "description={}&q_employer={}&q_amount=3000&q_months=3",
+                enc("老板拖欠三个月工资，一直推说下个月给"),
+                enc("某某建筑劳务公司")
+            ),
+            "where",
+        ),
         ("where", "district=HD&street=HD01&community=&lat=&lng=&address_note=".to_owned(), "photos"),
         ("who", format!("identity=named&name={}&phone=13800138000", enc("王师傅")), "check"),
     ];
@@ -66,6 +75,46 @@ async fn health_home_and_language() {
     assert!(en.body.contains("<html lang=\"en\"") && en.body.contains("Report a problem"));
     let missing = get(&app, "/no/such/page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn elder_mode_is_one_tap_from_every_page_and_remembered() {
+    let app = app(Limits::default()).await;
+    // Off by default: the switch offers it, nothing hydrates on the home page.
+    let home = get(&app, "/").await;
+    assert!(home.body.contains("<html lang=\"zh-CN\"") && !home.body.contains("class=\"elder\""), "no elder class");
+    assert!(home.body.contains("href=\"/elder/on?back=/\" class=\"elder-switch\""), "{}", home.body);
+    assert!(home.body.contains("大字模式") && !home.body.contains("<leptos-island"));
+    // One tap: a cookie for a year, back where the reader was (never off-site).
+    let on = get(&app, "/elder/on?back=/legal").await;
+    assert_eq!(on.location.as_deref(), Some("/legal"));
+    let cookie = on.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(
+        cookie.starts_with("elder=1;") && cookie.contains("Max-Age=31536000") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert_eq!(get(&app, "/elder/on?back=//evil.example/").await.location.as_deref(), Some("/"));
+    // Remembered: every page (the cached home page too) in elder mode, with the way back and the
+    // read-aloud island; in English as well.
+    for path in ["/", "/legal", "/track", "/appeal/new", "/stats", "/staff/login"] {
+        let r = get_with(&app, path, "elder=1").await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.body.contains("<html lang=\"zh-CN\" class=\"elder\">"), "{path}");
+        assert!(r.body.contains("标准模式") && r.body.contains("href=\"/elder/off?back="), "{path}");
+        assert!(r.body.contains("<leptos-island") && r.body.contains("朗读本页"), "{path}: read-aloud");
+    }
+    let en = get_with(&app, "/", "elder=1; lang=en").await;
+    assert!(
+        en.body.contains("class=\"elder\"")
+            && en.body.contains("Standard view")
+            && en.body.contains("Read this page aloud")
+    );
+    // The cached ordinary home page is not what an elder-mode reader gets, nor the other way.
+    assert!(!get(&app, "/").await.body.contains("class=\"elder\""));
+    // Off again: the cookie is deleted.
+    let off = get(&app, "/elder/off?back=/track").await;
+    assert_eq!(off.location.as_deref(), Some("/track"));
+    assert!(off.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
 }
 
 #[tokio::test]

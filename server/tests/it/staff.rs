@@ -168,6 +168,7 @@ async fn every_staff_post_needs_the_sessions_csrf_token() {
         "/staff/admin/audit/verify",
         "/staff/admin/templates/save",
         "/staff/admin/templates/delete",
+        "/staff/admin/summons/save",
         "/staff/callbacks/PA00000000",
         "/staff/login",
         "/staff/login/code",

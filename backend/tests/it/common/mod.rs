@@ -169,6 +169,17 @@ pub async fn start(state: &AppState, category: &str) -> DraftRef {
     DraftRef { token: new.token, secret: new.secret }
 }
 
+/// The "what happened" step's form: a description, and answers to the wage category's required
+/// questions (issue 13; other categories read none of them).
+pub fn what_form() -> std::collections::HashMap<String, String> {
+    form(&[
+        ("description", "楼道里堆满了杂物，已经两个星期没人管了"),
+        ("q_employer", "某某建筑劳务公司"),
+        ("q_amount", "3000"),
+        ("q_months", "3"),
+    ])
+}
+
 /// A submitted appeal (through the wizard's services) at the state's clock; returns
 /// (ticket, draft).
 pub async fn appeal_at(
@@ -180,11 +191,7 @@ pub async fn appeal_at(
     use backend::services::appeal::{self, SubmitOutcome};
     use domain::draft::Step;
     let d = start(state, category).await;
-    let steps = [
-        (Step::What, form(&[("description", "楼道里堆满了杂物，已经两个星期没人管了")])),
-        (Step::Where, form(place)),
-        (Step::Who, form(who)),
-    ];
+    let steps = [(Step::What, what_form()), (Step::Where, form(place)), (Step::Who, form(who))];
     for (step, f) in steps {
         appeal::save_step(state, &d.token, &d.secret, step, &f).await.unwrap();
     }

@@ -1,0 +1,132 @@
+//! Summonses with duties (issue 13, migration 0015): the per-category list of department kinds,
+//! the report-back supervision notices, ratings of reports, and the dashboard's summons figures.
+
+use super::Tx;
+use crate::Result;
+use sqlx::AnyPool;
+
+/// Every listed (category, department kind), sorted.
+pub async fn rules(pool: &AnyPool) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT category, dept_kind FROM summon_rules ORDER BY category, dept_kind")
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The department kinds listed for one category (empty: any department).
+pub async fn kinds_for<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, category: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT dept_kind FROM summon_rules WHERE category = $1 ORDER BY dept_kind")
+            .bind(category)
+            .fetch_all(ex)
+            .await?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}
+
+/// Replaces a category's list.
+pub async fn replace_rules(tx: &mut Tx<'_>, category: &str, kinds: &[String], now: i64) -> Result<()> {
+    sqlx::query("DELETE FROM summon_rules WHERE category = $1").bind(category).execute(&mut **tx).await?;
+    for k in kinds {
+        sqlx::query("INSERT INTO summon_rules (category, dept_kind, updated_at) VALUES ($1, $2, $3)")
+            .bind(category)
+            .bind(k)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Summonses with a stage to fire at `now`, as (ticket, unit, summoned at): still owing the
+/// report, past the warning point, and without the row of the stage now due (warning before the
+/// deadline, supervision after it). A stage already fired is not selected again.
+pub async fn due(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    let warn = super::warning_point_sql("c.summoned_at", "c.due_at");
+    Ok(sqlx::query_as(&format!(
+        "SELECT c.ticket, c.unit, c.summoned_at FROM appeal_cohandlers c
+         WHERE c.reported_at IS NULL AND c.due_at IS NOT NULL AND {warn} <= $1
+           AND NOT EXISTS (SELECT 1 FROM summons_notices n
+                           WHERE n.ticket = c.ticket AND n.unit = c.unit AND n.summoned_at = c.summoned_at
+                             AND n.stage = (CASE WHEN c.due_at < $1 THEN 'supervision' ELSE 'warning' END))
+         ORDER BY c.due_at, c.ticket, c.unit LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Records a summons stage; `false` if it already fired. The primary key decides: concurrent
+/// runs, on one node or several, insert at most one row.
+pub async fn fire(tx: &mut Tx<'_>, ticket: &str, unit: &str, summoned_at: i64, stage: &str, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO summons_notices (ticket, unit, summoned_at, stage, fired_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (ticket, unit, summoned_at, stage) DO NOTHING",
+    )
+    .bind(ticket)
+    .bind(unit)
+    .bind(summoned_at)
+    .bind(stage)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The stages fired for one appeal's summonses, as (unit, summoned at, stage), oldest first.
+pub async fn fired(pool: &AnyPool, ticket: &str) -> Result<Vec<(String, i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT unit, summoned_at, stage FROM summons_notices WHERE ticket = $1 ORDER BY fired_at, unit, stage",
+    )
+    .bind(ticket)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Rates a reported, unrated summons; `false` when there is none (not reported, already rated).
+pub async fn rate(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    unit: &str,
+    (rating, note): (&str, &str),
+    by: &str,
+    now: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE appeal_cohandlers SET rating = $1, rating_note = $2, rated_at = $3, rated_by = $4
+         WHERE ticket = $5 AND unit = $6 AND reported_at IS NOT NULL AND rating IS NULL",
+    )
+    .bind(rating)
+    .bind(note)
+    .bind(now)
+    .bind(by)
+    .bind(ticket)
+    .bind(unit)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Summons figures of the appeals matching `scope` (an SQL condition on `a`, the dashboard's
+/// scope, with its binds already numbered from `$3`), for summonses made in `[from, to)`:
+/// (summonses, reported after their deadline, rated satisfied, rated).
+pub async fn figures(
+    pool: &AnyPool,
+    scope: &str,
+    binds: &[String],
+    from: i64,
+    to: i64,
+) -> Result<(i64, i64, i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*),
+                COALESCE(SUM(CASE WHEN c.reported_at > c.due_at THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN c.rating = 'satisfied' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END), 0)
+         FROM appeal_cohandlers c JOIN appeals a ON a.ticket = c.ticket
+         WHERE c.summoned_at >= $1 AND c.summoned_at < $2 AND ({scope})"
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql).bind(from).bind(to);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    Ok(q.fetch_one(pool).await?)
+}
