@@ -181,6 +181,10 @@ pub struct ArticleSummary {
     pub title: String,
     pub summary: String,
     pub topic: String,
+    /// English title and summary, empty when the content has none (then pages show the Chinese,
+    /// marked `lang="zh-CN"`).
+    pub title_en: String,
+    pub summary_en: String,
 }
 
 /// One article's page.
@@ -196,6 +200,9 @@ pub struct ArticleView {
     /// Sanitised at import (only our own links, no raw HTML, no images).
     pub body_html: String,
     pub related: Vec<ArticleSummary>,
+    /// English title and summary, empty when the content has none; the body is Chinese only.
+    pub title_en: String,
+    pub summary_en: String,
 }
 
 /// A place in the directory.
@@ -253,6 +260,10 @@ pub struct SearchHit {
     pub href: String,
     pub title_html: String,
     pub snippet_html: String,
+    /// The article's English title and summary, escaped and marked like the others; empty when
+    /// there is none (always for service points).
+    pub title_en_html: String,
+    pub summary_en_html: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

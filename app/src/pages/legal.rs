@@ -59,6 +59,24 @@ pub fn not_found() -> AnyView {
     .into_any()
 }
 
+/// `lang="zh-CN"` for Chinese content on an English page (issue 14), so screen readers and
+/// translation tools treat it as Chinese; nothing on a Chinese page, whose `<html>` says so.
+#[must_use]
+pub fn zh() -> Option<&'static str> {
+    (lang() == domain::Lang::En).then_some("zh-CN")
+}
+
+/// The English text when the page is English and the content has one, else the Chinese (with
+/// `lang` from [`zh`] to put on its element).
+#[must_use]
+pub fn pick(zh_text: &str, en_text: &str) -> (String, Option<&'static str>) {
+    if lang() == domain::Lang::En && !en_text.trim().is_empty() {
+        (en_text.to_owned(), None)
+    } else {
+        (zh_text.to_owned(), zh())
+    }
+}
+
 fn failed() -> AnyView {
     view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any()
 }
@@ -87,12 +105,15 @@ fn article_list(list: Vec<ArticleSummary>, with_summary: bool) -> impl IntoView 
         <ul class="article-list">
             {list
                 .into_iter()
-                .map(|a| view! {
-                    // The articles are written in Chinese only: say so to screen readers.
-                    <li lang="zh-CN">
-                        <a href=format!("/legal/articles/{}", a.slug)>{a.title}</a>
-                        {with_summary.then(|| view! { <p class="hint">{a.summary}</p> })}
-                    </li>
+                .map(|a| {
+                    let (title, title_lang) = pick(&a.title, &a.title_en);
+                    let (summary, summary_lang) = pick(&a.summary, &a.summary_en);
+                    view! {
+                        <li>
+                            <a href=format!("/legal/articles/{}", a.slug) lang=title_lang>{title}</a>
+                            {with_summary.then(|| view! { <p class="hint" lang=summary_lang>{summary}</p> })}
+                        </li>
+                    }
                 })
                 .collect_view()}
         </ul>
@@ -196,21 +217,24 @@ pub fn LegalArticle() -> impl IntoView {
                     match data.await {
                         Ok(Some(a)) => {
                             let topic = Topic::parse(&a.topic);
+                            let (title, title_lang) = pick(&a.title, &a.title_en);
+                            let (summary, summary_lang) = pick(&a.summary, &a.summary_en);
                             view! {
-                                {head(a.title.clone(), a.summary.clone(), format!("/legal/articles/{}", a.slug))}
+                                {head(title.clone(), summary.clone(), format!("/legal/articles/{}", a.slug))}
                                 {topic.map(|tp| view! { <a class="back" href=format!("/legal/topic/{}", tp.code())>{t(tp.name())}</a> })}
                                 <article class="legal-article">
-                                    // Chinese content, marked as such (issue 14); in English the
-                                    // page says it is in Chinese only.
-                                    <h1 lang="zh-CN">{a.title.clone()}</h1>
-                                    {(lang() == domain::Lang::En).then(|| view! { <p class="notice" id="zh-only">{t(Msg::LegalChineseOnly)}</p> })}
+                                    // On an English page: the English title and summary where the
+                                    // content has them, the Chinese marked lang="zh-CN" where not,
+                                    // and a note that the body is Chinese only (issue 14).
+                                    <h1 lang=title_lang>{title}</h1>
+                                    {(lang() == domain::Lang::En).then(|| view! { <p class="notice" id="zh-only" role="note">{t(Msg::LegalChineseOnly)}</p> })}
                                     <p class="meta">{t(Msg::LegalLastReviewed)}<time datetime=a.last_reviewed.clone()>{a.last_reviewed.clone()}</time></p>
-                                    <p class="tagline" lang="zh-CN">{a.summary.clone()}</p>
+                                    <p class="tagline" lang=summary_lang>{summary}</p>
                                     <Disclaimer/>
-                                    <div class="article-body" lang="zh-CN" inner_html=a.body_html.clone()></div>
+                                    <div class="article-body" lang=zh() inner_html=a.body_html.clone()></div>
                                     <section class="legal-basis" aria-labelledby="basis-title">
                                         <h2 id="basis-title">{t(Msg::LegalBasisLabel)}</h2>
-                                        <p lang="zh-CN">{a.legal_basis.clone()}</p>
+                                        <p lang=zh()>{a.legal_basis.clone()}</p>
                                     </section>
                                     {(!a.related.is_empty()).then(|| view! {
                                         <section class="related" aria-labelledby="related-title">
@@ -253,12 +277,13 @@ pub fn service_item(p: &ServicePointView, heading: bool) -> impl IntoView {
     let name = p.name.clone();
     view! {
         <li class="service" id=format!("svc-{}", p.code)>
-            {if heading { view! { <h2 class="service-name">{name}</h2> }.into_any() } else { view! { <p class="service-name"><strong>{name}</strong></p> }.into_any() }}
+            // The directory's names, addresses and hours are Chinese content.
+            {if heading { view! { <h2 class="service-name" lang=zh()>{name}</h2> }.into_any() } else { view! { <p class="service-name" lang=zh()><strong>{name}</strong></p> }.into_any() }}
             <p class="muted">{kind}" · "{place}</p>
             <dl class="service-facts">
-                <div><dt>{t(Msg::LegalAddressLabel)}</dt><dd>{p.address.clone()}</dd></div>
+                <div><dt>{t(Msg::LegalAddressLabel)}</dt><dd lang=zh()>{p.address.clone()}</dd></div>
                 <div><dt>{t(Msg::LegalPhoneLabel)}</dt><dd><a href=tel>{p.phone.clone()}</a></dd></div>
-                {(!p.hours.is_empty()).then(|| view! { <div><dt>{t(Msg::LegalHoursLabel)}</dt><dd>{p.hours.clone()}</dd></div> })}
+                {(!p.hours.is_empty()).then(|| view! { <div><dt>{t(Msg::LegalHoursLabel)}</dt><dd lang=zh()>{p.hours.clone()}</dd></div> })}
                 {p.distance_m.map(|d| view! { <div><dt>{t(Msg::LegalDistanceLabel)}</dt><dd class="distance">{format_distance(d, lang)}</dd></div> })}
             </dl>
         </li>
@@ -342,11 +367,22 @@ fn hit_list(hits: Vec<SearchHit>, id: &'static str, title: Msg) -> impl IntoView
                 <ol class="hits">
                     {hits
                         .into_iter()
-                        .map(|h| view! {
-                            <li class=format!("hit hit-{}", h.kind)>
-                                <a href=h.href><span inner_html=h.title_html></span></a>
-                                <p class="snippet" inner_html=h.snippet_html></p>
-                            </li>
+                        .map(|h| {
+                            // English page and an English title: show it, with the English
+                            // summary unless only the Chinese snippet shows what matched.
+                            let en = lang() == domain::Lang::En && !h.title_en_html.is_empty();
+                            let (title, title_lang) = if en { (h.title_en_html, None) } else { (h.title_html, zh()) };
+                            let en_snippet = en
+                                && !h.summary_en_html.is_empty()
+                                && (h.summary_en_html.contains("<mark>") || !h.snippet_html.contains("<mark>"));
+                            let (snippet, snippet_lang) =
+                                if en_snippet { (h.summary_en_html, None) } else { (h.snippet_html, zh()) };
+                            view! {
+                                <li class=format!("hit hit-{}", h.kind)>
+                                    <a href=h.href><span lang=title_lang inner_html=title></span></a>
+                                    <p class="snippet" lang=snippet_lang inner_html=snippet></p>
+                                </li>
+                            }
                         })
                         .collect_view()}
                 </ol>

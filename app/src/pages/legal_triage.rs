@@ -6,7 +6,7 @@
 
 use crate::components::t;
 use crate::legal_api::legal_triage;
-use crate::pages::legal::service_item;
+use crate::pages::legal::{pick, service_item};
 use domain::legal::{is_dispute, ServiceKind};
 use domain::Msg;
 use futures::FutureExt;
@@ -41,8 +41,9 @@ pub fn LegalTriage(
                             {(!v.articles.is_empty()).then(|| view! {
                                 <h3>{t(Msg::LegalTriageArticles)}</h3>
                                 <ul class="article-list">
-                                    {v.articles.iter().map(|a| view! {
-                                        <li><a href=format!("/legal/articles/{}", a.slug)>{a.title.clone()}</a></li>
+                                    {v.articles.iter().map(|a| {
+                                        let (title, title_lang) = pick(&a.title, &a.title_en);
+                                        view! { <li><a href=format!("/legal/articles/{}", a.slug) lang=title_lang>{title}</a></li> }
                                     }).collect_view()}
                                 </ul>
                             })}

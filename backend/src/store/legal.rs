@@ -24,6 +24,11 @@ pub struct ArticleRow {
     pub body_md: String,
     pub body_html: String,
     pub body_text: String,
+    /// Colloquial terms residents search with ("老板不给钱"), searched like the title.
+    pub synonyms: Vec<String>,
+    /// English title and summary; empty when the content has none.
+    pub title_en: String,
+    pub summary_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,14 +53,29 @@ fn split(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
-const ARTICLE_COLUMNS: &str =
-    "slug, title, topic, summary, legal_basis, last_reviewed, categories, related, body_md, body_html, body_text";
+const ARTICLE_COLUMNS: &str = "slug, title, topic, summary, legal_basis, last_reviewed, categories, related, body_md, \
+     body_html, body_text, synonyms, title_en, summary_en";
 
-type ArticleTuple = (String, String, String, String, String, String, String, String, String, String, String);
+type ArticleTuple =
+    (String, String, String, String, String, String, String, String, String, String, String, String, String, String);
 
 fn article(t: ArticleTuple) -> ArticleRow {
-    let (slug, title, topic, summary, legal_basis, last_reviewed, categories, related, body_md, body_html, body_text) =
-        t;
+    let (
+        slug,
+        title,
+        topic,
+        summary,
+        legal_basis,
+        last_reviewed,
+        categories,
+        related,
+        body_md,
+        body_html,
+        body_text,
+        synonyms,
+        title_en,
+        summary_en,
+    ) = t;
     ArticleRow {
         slug,
         title,
@@ -68,19 +88,23 @@ fn article(t: ArticleTuple) -> ArticleRow {
         body_md,
         body_html,
         body_text,
+        synonyms: split(&synonyms),
+        title_en,
+        summary_en,
     }
 }
 
 pub async fn upsert_article(tx: &mut Tx<'_>, a: &ArticleRow, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO legal_articles (slug, title, topic, summary, legal_basis, last_reviewed, categories,
-           related, body_md, body_html, body_text, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           related, body_md, body_html, body_text, updated_at, synonyms, title_en, summary_en)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (slug) DO UPDATE SET title = excluded.title, topic = excluded.topic,
            summary = excluded.summary, legal_basis = excluded.legal_basis,
            last_reviewed = excluded.last_reviewed, categories = excluded.categories,
            related = excluded.related, body_md = excluded.body_md, body_html = excluded.body_html,
-           body_text = excluded.body_text, updated_at = excluded.updated_at",
+           body_text = excluded.body_text, updated_at = excluded.updated_at,
+           synonyms = excluded.synonyms, title_en = excluded.title_en, summary_en = excluded.summary_en",
     )
     .bind(&a.slug)
     .bind(&a.title)
@@ -94,6 +118,9 @@ pub async fn upsert_article(tx: &mut Tx<'_>, a: &ArticleRow, now: i64) -> Result
     .bind(&a.body_html)
     .bind(&a.body_text)
     .bind(now)
+    .bind(join(&a.synonyms))
+    .bind(&a.title_en)
+    .bind(&a.summary_en)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -252,7 +279,8 @@ impl Match {
 
 /// One search result: `kind` is `a` (article) or `s` (service point); `title`, `summary` and
 /// `body` are the searched texts (body: plain text and legal basis, or the address), for
-/// snippets. Best first.
+/// snippets, with the article's English title and summary (empty for service points and for
+/// articles without them). Best first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchRow {
     pub kind: String,
@@ -260,12 +288,14 @@ pub struct SearchRow {
     pub title: String,
     pub summary: String,
     pub body: String,
+    pub title_en: String,
+    pub summary_en: String,
 }
 
-type SearchTuple = (String, String, String, String, String);
+type SearchTuple = (String, String, String, String, String, String, String);
 
-fn search_row((kind, key, title, summary, body): SearchTuple) -> SearchRow {
-    SearchRow { kind, key, title, summary, body }
+fn search_row((kind, key, title, summary, body, title_en, summary_en): SearchTuple) -> SearchRow {
+    SearchRow { kind, key, title, summary, body, title_en, summary_en }
 }
 
 /// `%`, `_` and `\` taken literally in a `LIKE … ESCAPE '\'` pattern.
@@ -292,65 +322,85 @@ pub async fn search(db: &Db, m: &Match, limit: i64) -> Result<Vec<SearchRow>> {
     }
 }
 
-/// SQLite: FTS5 `MATCH` on the trigram index, ranked by `bm25` (title weighs most), when every
-/// piece has three characters or more; shorter pieces cannot be looked up in a trigram index, so
-/// they are matched with `LIKE` on the same table and ranked title first, then summary, then
-/// body, then by how often they occur in the body.
+/// The searched columns in three tiers: a hit in the first (title, colloquial terms, English
+/// title) ranks before one in the second (summaries), which ranks before one in the third (body).
+struct Tiers<'a> {
+    head: &'a [&'a str],
+    summary: &'a [&'a str],
+    body: &'a [&'a str],
+}
+
+/// SQLite's `legal_fts` columns (migration 0017).
+const FTS_TIERS: Tiers<'static> =
+    Tiers { head: &["title", "terms", "title_en"], summary: &["summary", "summary_en"], body: &["body"] };
+/// PostgreSQL: articles' columns, one `ILIKE` each so each trigram index can serve it.
+const ARTICLE_TIERS: Tiers<'static> = Tiers {
+    head: &["title", "synonyms", "title_en"],
+    summary: &["summary", "summary_en"],
+    body: &["body_text", "legal_basis"],
+};
+/// PostgreSQL: service points' columns.
+const SERVICE_TIERS: Tiers<'static> = Tiers { head: &["name"], summary: &["kind_name"], body: &["address"] };
+
+/// SQLite: FTS5 `MATCH` on the trigram index when every piece has three characters or more;
+/// shorter pieces cannot be looked up in a trigram index, so they are matched with `LIKE` on the
+/// same table. Either way the rows are ranked by tier score first (a title or term hit before a
+/// body hit, whatever bm25 thinks of a long body), then by `bm25` (title, terms and English title
+/// weigh most) or by how often the pieces occur in the body.
 async fn search_sqlite(pool: &AnyPool, m: &Match, limit: i64) -> Result<Vec<SearchRow>> {
     let pieces = m.pieces();
+    let n = pieces.len();
     let indexed = pieces.iter().all(|p| p.chars().count() >= 3);
-    let rows: Vec<SearchTuple> = if indexed {
-        let quoted: Vec<String> = pieces.iter().map(|p| format!("\"{}\"", p.replace('"', "\"\""))).collect();
-        let expr = quoted.join(if matches!(m, Match::All(_)) { " AND " } else { " OR " });
-        sqlx::query_as(
-            "SELECT doc_kind, doc_key, title, summary, body FROM legal_fts WHERE legal_fts MATCH $1
-             ORDER BY bm25(legal_fts, 1.0, 1.0, 10.0, 4.0, 1.0), doc_key LIMIT $2",
+    let (cond, score, occurrences) = like_sql(n, m, &FTS_TIERS, "body", "LIKE");
+    let columns = "doc_kind, doc_key, title, summary, body, title_en, summary_en";
+    let sql = if indexed {
+        format!(
+            "SELECT {columns} FROM legal_fts WHERE legal_fts MATCH ${e}
+             ORDER BY {score} DESC, bm25(legal_fts, 1.0, 1.0, 10.0, 10.0, 10.0, 4.0, 4.0, 1.0), doc_key LIMIT ${l}",
+            e = 2 * n + 1,
+            l = 2 * n + 2
         )
-        .bind(expr)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
     } else {
-        let (cond, score, occurrences) = like_sql(pieces.len(), m, "title", "summary", "body", "body", "LIKE");
-        let sql = format!(
-            "SELECT doc_kind, doc_key, title, summary, body FROM legal_fts WHERE {cond}
-             ORDER BY {score} DESC, {occurrences} DESC, doc_key LIMIT ${}",
-            pieces.len() * 2 + 1
-        );
-        let mut q = sqlx::query_as(&sql);
-        for p in pieces {
-            q = q.bind(format!("%{}%", like_escape(p)));
-        }
-        for p in pieces {
-            q = q.bind(p.clone());
-        }
-        q.bind(limit).fetch_all(pool).await?
+        format!(
+            "SELECT {columns} FROM legal_fts WHERE {cond}
+             ORDER BY {score} DESC, {occurrences} DESC, doc_key LIMIT ${l}",
+            l = 2 * n + 2
+        )
     };
+    let mut q = sqlx::query_as(&sql);
+    for p in pieces {
+        q = q.bind(format!("%{}%", like_escape(p)));
+    }
+    for p in pieces {
+        q = q.bind(p.clone());
+    }
+    // The MATCH expression: each piece a quoted phrase, so FTS5 syntax in the query is literal.
+    let quoted: Vec<String> = pieces.iter().map(|p| format!("\"{}\"", p.replace('"', "\"\""))).collect();
+    let expr = quoted.join(if matches!(m, Match::All(_)) { " AND " } else { " OR " });
+    let rows: Vec<SearchTuple> = q.bind(expr).bind(limit).fetch_all(pool).await?;
     Ok(rows.into_iter().map(search_row).collect())
 }
 
-/// The WHERE condition, a score (8 for a title hit, 3 summary, 1 body, per piece) and an
-/// occurrence count, for pieces bound as `$1..$n` (patterns) and `$n+1..$2n` (raw pieces).
-fn like_sql(
-    n: usize,
-    m: &Match,
-    title: &str,
-    summary: &str,
-    body: &str,
-    count_in: &str,
-    like: &str,
-) -> (String, String, String) {
+/// The WHERE condition, a score (8 for a hit in the head tier, 3 summary, 1 body, per piece) and
+/// an occurrence count, for pieces bound as `$1..$n` (patterns) and `$n+1..$2n` (raw pieces).
+fn like_sql(n: usize, m: &Match, tiers: &Tiers<'_>, count_in: &str, like: &str) -> (String, String, String) {
+    let any_of = |cols: &[&str], p: &str| {
+        let ors: Vec<String> = cols.iter().map(|c| format!("{c} {like} {p} ESCAPE '\\'")).collect();
+        format!("({})", ors.join(" OR "))
+    };
+    let all_cols: Vec<&str> = tiers.head.iter().chain(tiers.summary).chain(tiers.body).copied().collect();
     let mut conds = Vec::new();
     let mut score = Vec::new();
     let mut occ = Vec::new();
     for i in 1..=n {
         let p = format!("${i}");
         let raw = format!("${}", n + i);
-        conds.push(format!(
-            "({title} {like} {p} ESCAPE '\\' OR {summary} {like} {p} ESCAPE '\\' OR {body} {like} {p} ESCAPE '\\')"
-        ));
+        conds.push(any_of(&all_cols, &p));
         score.push(format!(
-            "(CASE WHEN {title} {like} {p} ESCAPE '\\' THEN 8 ELSE 0 END + CASE WHEN {summary} {like} {p} ESCAPE '\\' THEN 3 ELSE 0 END + CASE WHEN {body} {like} {p} ESCAPE '\\' THEN 1 ELSE 0 END)"
+            "(CASE WHEN {} THEN 8 ELSE 0 END + CASE WHEN {} THEN 3 ELSE 0 END + CASE WHEN {} THEN 1 ELSE 0 END)",
+            any_of(tiers.head, &p),
+            any_of(tiers.summary, &p),
+            any_of(tiers.body, &p)
         ));
         occ.push(format!("((LENGTH({count_in}) - LENGTH(REPLACE({count_in}, {raw}, ''))) / LENGTH({raw}))"));
     }
@@ -358,23 +408,24 @@ fn like_sql(
     (conds.join(glue), score.join(" + "), occ.join(" + "))
 }
 
-/// PostgreSQL: `ILIKE` on the trigram-indexed columns, ranked title first, then summary, then
-/// body, then by how often the words occur in the body, then by `similarity` to the title (which
-/// helps Latin-script queries; pg_trgm has no word boundaries to work with in Chinese).
+/// PostgreSQL: `ILIKE` on the trigram-indexed columns (one per column, so the planner can OR the
+/// indexes), ranked by tier score, then by how often the words occur in the body, then by
+/// `similarity` to the title or English title (which helps Latin-script queries; pg_trgm has no
+/// word boundaries to work with in Chinese).
 async fn search_postgres(pool: &AnyPool, m: &Match, limit: i64) -> Result<Vec<SearchRow>> {
     let pieces = m.pieces();
     let n = pieces.len();
     let all = pieces.join(" ");
-    let (cond_a, score_a, occ_a) =
-        like_sql(n, m, "title", "summary", "(body_text || ' ' || legal_basis)", "body_text", "ILIKE");
-    let (cond_s, score_s, occ_s) = like_sql(n, m, "name", "kind_name", "address", "address", "ILIKE");
+    let (cond_a, score_a, occ_a) = like_sql(n, m, &ARTICLE_TIERS, "body_text", "ILIKE");
+    let (cond_s, score_s, occ_s) = like_sql(n, m, &SERVICE_TIERS, "address", "ILIKE");
     let sql = format!(
-        "SELECT kind, key, title, summary, body FROM (
+        "SELECT kind, key, title, summary, body, title_en, summary_en FROM (
            SELECT 'a' AS kind, slug AS key, title, summary, body_text || ' ' || legal_basis AS body,
-                  {score_a} AS score, {occ_a} AS occ, similarity(title, ${q}) AS sim
+                  title_en, summary_en, {score_a} AS score, {occ_a} AS occ,
+                  GREATEST(similarity(title, ${q}), similarity(title_en, ${q})) AS sim
              FROM legal_articles WHERE {cond_a}
            UNION ALL
-           SELECT 's', code, name, kind_name, address, {score_s}, {occ_s}, similarity(name, ${q})
+           SELECT 's', code, name, kind_name, address, '', '', {score_s}, {occ_s}, similarity(name, ${q})
              FROM legal_services WHERE {cond_s}
          ) hits ORDER BY score DESC, occ DESC, sim DESC, key LIMIT ${l}",
         q = 2 * n + 1,

@@ -271,3 +271,100 @@ async fn directory_files_are_read_from_disk(engine: Engine) {
     assert_eq!((r.articles, r.services, r.removed), (24, 45, 0));
 }
 both_engines!(directory_files_are_read_from_disk);
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: colloquial terms, English titles and summaries, tiered ranking, literal wildcards.
+
+async fn colloquial_and_english_words_find_the_article(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    // The resident's words, written in no article's text: the wage article through its terms,
+    // not the elder-support article whose summary says "子女不给钱".
+    let v = legal::search(&state, "老板不给钱").await.unwrap();
+    let s = slugs(&v);
+    assert_eq!(s.first(), Some(&"wages-unpaid-first-steps"), "{s:?}");
+    assert!(!s.contains(&"elderly-support-payment"), "{s:?}");
+    for (q, want) in [
+        ("包工头跑了", "wages-unpaid-first-steps"),
+        ("欠薪", "wages-unpaid-first-steps"),
+        ("干活受伤", "work-injury-basics"),
+        ("摔伤", "work-injury-basics"),
+        ("家暴", "domestic-violence-protection-order"),
+    ] {
+        let v = legal::search(&state, q).await.unwrap();
+        assert_eq!(slugs(&v).first(), Some(&want), "{q}: {:?}", slugs(&v));
+    }
+    // English, whatever the case: the English title and summary are searched and highlighted.
+    for q in ["wages", "WAGES", "Unpaid wages"] {
+        let v = legal::search(&state, q).await.unwrap();
+        assert_eq!(slugs(&v).first(), Some(&"wages-unpaid-first-steps"), "{q}: {:?}", slugs(&v));
+        assert!(v.articles[0].title_en_html.contains("<mark>"), "{q}: {:?}", v.articles[0]);
+    }
+    let v = legal::search(&state, "wages").await.unwrap();
+    assert_eq!(v.articles[0].title_en_html, "Unpaid <mark>wages</mark>: first steps");
+    assert!(slugs(&v).contains(&"labour-contract-missing"), "its English title says double wages: {:?}", slugs(&v));
+    let v = legal::search(&state, "divorce").await.unwrap();
+    assert!(slugs(&v)[..2].contains(&"divorce-agreement-or-lawsuit"), "{:?}", slugs(&v));
+    // Chinese articles without an English word: no English text to show.
+    let v = legal::search(&state, "调解").await.unwrap();
+    assert!(v.services.iter().all(|h| h.title_en_html.is_empty() && h.summary_en_html.is_empty()));
+    // The article page carries the English title and summary along with the Chinese.
+    let a = legal::article(&state, "work-injury-basics").await.unwrap();
+    assert_eq!(a.title_en, "Injured at work: getting a work injury recognised");
+    assert!(a.summary_en.starts_with("What counts as a work injury"), "{}", a.summary_en);
+}
+both_engines!(colloquial_and_english_words_find_the_article);
+
+fn fixture_article(slug: &str, front: &str, body: &str) -> (String, String) {
+    (
+        format!("{slug}.md"),
+        format!(
+            "---\nslug: {slug}\ntitle: {slug}标题\ntopic: labour\nsummary: {slug}摘要\nlegal_basis: 《某法》\n\
+             last_reviewed: 2026-11-20\ncategories:\nrelated:\n{front}---\n{body}\n"
+        ),
+    )
+}
+
+async fn term_hits_rank_before_body_hits_and_wildcards_are_literal(engine: Engine) {
+    let Some(state) = legal_state(engine).await else { return };
+    // A hand-built set: "alpha" has the words only as a colloquial term; "beta" has them many
+    // times in its body (bm25 alone would favour it); "gamma" has them nowhere.
+    let files = LegalFiles {
+        articles: vec![
+            fixture_article("alpha", "synonyms: 押金不退、房东扣钱\n", "正文讲别的。年利率 24% 的约定无效。"),
+            fixture_article(
+                "beta",
+                "title_en: Deposit Refunds\nsummary_en: Getting a rent deposit back.\n",
+                &format!("{}年利率 240 元。", "房东扣钱，押金不退，又是押金不退。".repeat(8)),
+            ),
+            fixture_article("gamma", "", "毫不相干的正文，有下划线 a_b。"),
+        ],
+        services: legal::bundled_files().services,
+    };
+    let r = legal::import_as(&state.db, &state.catalog.get(), &files, &backend::audit::Who::system()).await.unwrap();
+    assert_eq!((r.articles, r.removed), (3, 24));
+    // Indexed (three characters or more) and short (LIKE) queries alike: the term hit first.
+    for q in ["押金不退", "房东扣钱", "押金"] {
+        let v = legal::search(&state, q).await.unwrap();
+        assert_eq!(slugs(&v), vec!["alpha", "beta"], "{q}");
+    }
+    // `%` and `_` are literal: "24%" is not "240", "a_b" is not "aXb".
+    for (q, want) in [("24%", vec!["alpha"]), ("4%", vec!["alpha"]), ("%", vec!["alpha"]), ("a_b", vec!["gamma"])] {
+        let v = legal::search(&state, q).await.unwrap();
+        assert_eq!(slugs(&v), want, "{q}");
+        assert!(v.services.is_empty(), "{q}");
+    }
+    // English words are matched whole, not by their three-letter pieces ("dep", "pos"…).
+    let v = legal::search(&state, "deposit xyzzy").await.unwrap();
+    assert!(v.articles.is_empty(), "{:?}", slugs(&v));
+    let v = legal::search(&state, "240").await.unwrap();
+    assert_eq!(slugs(&v), vec!["beta"]);
+    // English words, any case, all of them must occur.
+    for q in ["deposit refunds", "REFUND", "rent deposit"] {
+        let v = legal::search(&state, q).await.unwrap();
+        assert_eq!(slugs(&v), vec!["beta"], "{q}");
+    }
+    // A long query is cut to its first 40 characters, and still answered.
+    let v = legal::search(&state, &format!("押金不退{}", "长".repeat(500))).await.unwrap();
+    assert_eq!(v.query.chars().count(), 40);
+}
+both_engines!(term_hits_rank_before_body_hits_and_wildcards_are_literal);

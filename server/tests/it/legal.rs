@@ -108,8 +108,8 @@ async fn every_page_renders_with_its_title() {
     // (issue 14); in Chinese mode no such note.
     let art = "/legal/articles/wages-unpaid-first-steps";
     let en = send(&app, Request::get(art).header(header::COOKIE, "lang=en").body(Body::empty()).unwrap()).await;
-    assert!(en.body.contains("This article is in Chinese only."), "{}", en.body);
-    assert!(en.body.contains("<h1 lang=\"zh-CN\">被拖欠工资了，先做这几件事</h1>"), "{}", en.body);
+    assert!(en.body.contains("This article is available in Chinese only."), "{}", en.body);
+    assert!(en.body.contains("<h1>Unpaid wages: first steps</h1>"), "English title where there is one: {}", en.body);
     assert!(
         en.body.contains("class=\"article-body\" lang=\"zh-CN\"")
             || en.body.contains("lang=\"zh-CN\" class=\"article-body\"")
@@ -406,4 +406,81 @@ async fn form_posts_from_our_no_referrer_pages_are_accepted() {
     assert_eq!(ours.status, StatusCode::SEE_OTHER);
     assert_eq!(send(&app, post(Some("cross-site"))).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send(&app, post(None)).await.status, StatusCode::FORBIDDEN);
+}
+
+/// The number of elements marked Chinese, apart from `<html>` itself and the language switch.
+fn zh_marked(body: &str) -> usize {
+    body.matches(" lang=\"zh-CN\"").count()
+        - usize::from(body.contains("<html lang=\"zh-CN\""))
+        - body.matches("hreflang=\"zh-CN\" lang=\"zh-CN\"").count()
+}
+
+#[tokio::test]
+async fn english_pages_mark_chinese_content_and_say_the_article_is_chinese_only() {
+    let app = app().await;
+    let en = |path: &str| {
+        let app = app.clone();
+        let req = Request::get(path).header(header::COOKIE, "lang=en").body(Body::empty()).unwrap();
+        async move { send(&app, req).await }
+    };
+    // An article with an English title and summary: shown in English; the Chinese body and legal
+    // basis marked, and the note at the top.
+    let art = "/legal/articles/work-injury-basics";
+    let r = en(art).await;
+    assert_eq!(title(&r.body), "Injured at work: getting a work injury recognised - Ping'an Key");
+    assert!(r.body.contains("<h1>Injured at work: getting a work injury recognised</h1>"), "{}", r.body);
+    let note = r.body.find("id=\"zh-only\"").expect("the note");
+    assert!(note > r.body.find("<h1>").unwrap() && note < r.body.find("class=\"article-body\"").unwrap());
+    assert!(r.body.contains(">This article is available in Chinese only.</p>"), "{}", r.body);
+    assert!(r.body.contains("<p class=\"tagline\">What counts as a work injury"), "{}", r.body);
+    assert!(r.body.contains("<div lang=\"zh-CN\" class=\"article-body\">"), "{}", r.body);
+    assert!(r.body.contains("<p lang=\"zh-CN\">《工伤保险条例》"), "{}", r.body);
+    assert!(!r.body.contains("<h1 lang="), "the English title is not marked Chinese");
+    // Related articles: their English titles.
+    assert!(between(&r.body, "id=\"related-title\"", "</section>")
+        .is_some_and(|s| s.contains(">Who can get legal aid</a>")));
+    // The same page in Chinese: the Chinese text, no note, nothing marked (the page is Chinese).
+    let r = get(&app, art).await;
+    assert!(r.body.contains("<h1>上班时受了伤，怎么认定工伤</h1>"), "{}", r.body);
+    assert!(!r.body.contains("zh-only") && !r.body.contains("available in Chinese only"));
+    assert_eq!(zh_marked(&r.body), 0, "{}", r.body);
+    assert!(!r.body.contains("Injured at work"));
+
+    // Topic lists and the home page: English titles in English, Chinese ones in Chinese.
+    let r = en("/legal/topic/labour").await;
+    assert!(
+        r.body.contains(">Unpaid wages: first steps</a>") && r.body.contains("Wages paid late or short"),
+        "{}",
+        r.body
+    );
+    assert_eq!(zh_marked(&r.body), 0, "every labour article has English: {}", r.body);
+    let r = get(&app, "/legal/topic/labour").await;
+    assert!(r.body.contains(">被拖欠工资了，先做这几件事</a>") && !r.body.contains("Unpaid wages"));
+    assert_eq!(zh_marked(&r.body), 0);
+
+    // The directory: names, addresses and hours are Chinese content, marked on English pages.
+    let r = en("/legal/services?kind=legal_aid_center").await;
+    assert!(r.body.contains("<h2 lang=\"zh-CN\" class=\"service-name\">河东区法律援助中心</h2>"), "{}", r.body);
+    assert!(r.body.contains("<dd lang=\"zh-CN\">河东区东关街道东关大街21号"), "{}", r.body);
+    assert_eq!(zh_marked(&r.body), 3 * 3, "three centres, three Chinese texts each");
+    let r = get(&app, "/legal/services?kind=legal_aid_center").await;
+    assert!(r.body.contains("<h2 class=\"service-name\">河东区法律援助中心</h2>"));
+    assert_eq!(zh_marked(&r.body), 0);
+
+    // Search in English mode: an English hit shows its English title and summary; a service
+    // point's Chinese name is marked.
+    let r = en(&format!("/legal/search?q={}", enc("老板不给钱"))).await;
+    let hits = between(&r.body, "id=\"hits-articles\"", "</section>").expect("article hits");
+    assert!(hits.contains("<span>Unpaid wages: first steps</span>"), "{hits}");
+    assert!(hits.contains("<p class=\"snippet\">Wages paid late or short"), "{hits}");
+    let r = en("/legal/search?q=wages").await;
+    assert!(r.body.contains("<span>Unpaid <mark>wages</mark>: first steps</span>"), "{}", r.body);
+    let r = en(&format!("/legal/search?q={}", enc("法律援助中心"))).await;
+    let hits = between(&r.body, "id=\"hits-services\"", "</section>").expect("service hits");
+    assert!(hits.contains("<span lang=\"zh-CN\">河东区<mark>法律援助中心</mark></span>"), "{hits}");
+    // In Chinese: Chinese titles, nothing marked.
+    let r = get(&app, &format!("/legal/search?q={}", enc("老板不给钱"))).await;
+    let hits = between(&r.body, "id=\"hits-articles\"", "</section>").expect("article hits");
+    assert!(hits.contains("<span>被拖欠工资了，先做这几件事</span>") && !hits.contains("Unpaid"), "{hits}");
+    assert_eq!(zh_marked(&r.body), 0);
 }

@@ -6,6 +6,32 @@ use super::*;
 pub(super) const KEYS: [&str; 8] =
     ["slug", "title", "topic", "summary", "legal_basis", "last_reviewed", "categories", "related"];
 
+/// Keys an article may have (issue 14): colloquial search terms and an English title and
+/// summary. Optional, so content written before them still imports.
+pub(super) const OPTIONAL_KEYS: [&str; 3] = ["synonyms", "title_en", "summary_en"];
+
+/// At most this many colloquial terms per article, each at most this many characters: they are
+/// words a resident types, not text.
+const MAX_SYNONYMS: usize = 40;
+const MAX_SYNONYM_CHARS: usize = 20;
+
+/// The colloquial terms of `synonyms:`, separated by commas (`,` `，`) or `、`, repeats dropped.
+pub(super) fn synonym_list(v: &str) -> std::result::Result<Vec<String>, String> {
+    let mut list: Vec<String> = Vec::new();
+    for term in v.split([',', '，', '、']).map(str::trim).filter(|s| !s.is_empty()) {
+        if term.chars().count() > MAX_SYNONYM_CHARS {
+            return Err(format!("{term:?} is longer than {MAX_SYNONYM_CHARS} characters"));
+        }
+        if !list.iter().any(|x| x == term) {
+            list.push(term.to_owned());
+        }
+    }
+    if list.len() > MAX_SYNONYMS {
+        return Err(format!("{} terms, at most {MAX_SYNONYMS}", list.len()));
+    }
+    Ok(list)
+}
+
 /// A code list (`a, b`): letters, digits, `_` and `-` only.
 pub(super) fn code_list(v: &str) -> std::result::Result<Vec<String>, String> {
     let list: Vec<String> = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
@@ -45,7 +71,7 @@ pub fn parse_article(file: &str, text: &str) -> std::result::Result<ArticleRow, 
             continue;
         };
         let k = k.trim();
-        match KEYS.iter().find(|key| **key == k) {
+        match KEYS.iter().chain(&OPTIONAL_KEYS).find(|key| **key == k) {
             None => errs.push(format!("{at}: line {line_no}: unknown key {k:?}")),
             Some(key) => {
                 if values.insert(key, v.trim().to_owned()).is_some() {
@@ -91,6 +117,15 @@ pub fn parse_article(file: &str, text: &str) -> std::result::Result<ArticleRow, 
         errs.push(format!("{at}: related: {e}"));
         Vec::new()
     });
+    let synonyms = synonym_list(&get("synonyms")).unwrap_or_else(|e| {
+        errs.push(format!("{at}: synonyms: {e}"));
+        Vec::new()
+    });
+    for k in ["title_en", "summary_en"] {
+        if get(k).chars().count() > 300 {
+            errs.push(format!("{at}: {k} is longer than 300 characters"));
+        }
+    }
     if body.trim().is_empty() {
         errs.push(format!("{at}: the article has no text"));
     }
@@ -110,6 +145,9 @@ pub fn parse_article(file: &str, text: &str) -> std::result::Result<ArticleRow, 
         body_md: body.trim().to_owned(),
         body_html: r.html,
         body_text: r.text,
+        synonyms,
+        title_en: get("title_en"),
+        summary_en: get("summary_en"),
     })
 }
 

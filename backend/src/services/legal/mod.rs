@@ -359,11 +359,41 @@ mod tests {
     }
 
     #[test]
+    fn colloquial_terms_and_english_text_are_optional_and_checked() {
+        let with = format!(
+            "{GOOD}\ntitle_en: Unpaid wages\nsummary_en: What to do: first steps\nsynonyms: 老板不给钱，欠薪、讨薪, 欠薪"
+        );
+        let row = parse_article("a.md", &article(&with, "正文")).unwrap();
+        assert_eq!(row.synonyms, vec!["老板不给钱", "欠薪", "讨薪"]);
+        assert_eq!((row.title_en.as_str(), row.summary_en.as_str()), ("Unpaid wages", "What to do: first steps"));
+        // Without them: still an article, with nothing in English.
+        let row = parse_article("a.md", &article(GOOD, "正文")).unwrap();
+        assert!(row.synonyms.is_empty() && row.title_en.is_empty() && row.summary_en.is_empty());
+        let long = format!("{GOOD}\nsynonyms: 欠薪, {}", "长".repeat(21));
+        let errs = parse_article("a.md", &article(&long, "正文")).unwrap_err().join("\n");
+        assert!(errs.contains("articles/a.md: synonyms: \"长长长"), "{errs}");
+        let many: Vec<String> = (0..41).map(|i| format!("词{i}")).collect();
+        let many = format!("{GOOD}\nsynonyms: {}", many.join(","));
+        assert!(parse_article("a.md", &article(&many, "正文")).unwrap_err()[0].contains("41 terms, at most 40"));
+        let twice = format!("{GOOD}\nsynonyms: a\nsynonyms: b");
+        assert!(parse_article("a.md", &article(&twice, "正文")).unwrap_err()[0].contains("synonyms appears twice"));
+        // Every bundled article has all three (issue 14: the demo content is searchable in
+        // residents' words and in English).
+        for r in parse_articles(&bundled_files().articles).unwrap() {
+            assert!(r.synonyms.len() >= 5 && !r.title_en.is_empty() && !r.summary_en.is_empty(), "{}", r.slug);
+        }
+    }
+
+    #[test]
     fn search_words_and_pieces() {
         assert_eq!(query_terms("  工资  仲裁 工资 "), vec!["工资", "仲裁"]);
         assert!(query_terms(" \t ").is_empty());
         assert_eq!(query_terms(&"长".repeat(100))[0].chars().count(), 40);
         assert_eq!(trigrams(&["拖欠工资".to_owned(), "薪".to_owned()]), vec!["拖欠工", "欠工资", "薪"]);
+        // English words are not cut: "scr" would find "scrapes".
+        assert_eq!(trigrams(&["<script>工资".to_owned(), "wages".to_owned()]), vec!["<script>工资", "wages"]);
+        assert!(!has_long_phrase(&["<script>工资".to_owned(), "wages".to_owned(), "工资".to_owned()]));
+        assert!(has_long_phrase(&["wages".to_owned(), "老板不给钱".to_owned()]));
     }
 
     #[test]

@@ -5,7 +5,14 @@
 use super::*;
 
 pub(super) fn summary(a: &ArticleRow) -> ArticleSummary {
-    ArticleSummary { slug: a.slug.clone(), title: a.title.clone(), summary: a.summary.clone(), topic: a.topic.clone() }
+    ArticleSummary {
+        slug: a.slug.clone(),
+        title: a.title.clone(),
+        summary: a.summary.clone(),
+        topic: a.topic.clone(),
+        title_en: a.title_en.clone(),
+        summary_en: a.summary_en.clone(),
+    }
 }
 
 /// Every topic with its articles (by title), in the fixed topic order.
@@ -54,6 +61,8 @@ pub async fn article(state: &AppState, slug: &str) -> Result<ArticleView> {
         last_reviewed: a.last_reviewed,
         body_html: a.body_html,
         related,
+        title_en: a.title_en,
+        summary_en: a.summary_en,
     })
 }
 

@@ -20,13 +20,25 @@ pub fn query_terms(q: &str) -> Vec<String> {
     terms
 }
 
+/// A word with Latin letters is an English (or pinyin) word: it is matched whole, never cut into
+/// pieces, because three letters of it match unrelated words ("scr" of "scrapes").
+pub(super) fn is_latin(term: &str) -> bool {
+    term.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether a query that found nothing is worth a second try with [`trigrams`]: it has a Chinese
+/// phrase longer than three characters.
+pub(super) fn has_long_phrase(terms: &[String]) -> bool {
+    terms.iter().any(|t| !is_latin(t) && t.chars().count() > 3)
+}
+
 /// The fallback pieces of a phrase that is not found whole: its overlapping three-character
-/// pieces (what the trigram indexes hold), at most twelve.
+/// pieces (what the trigram indexes hold), at most twelve; Latin words stay whole.
 pub(super) fn trigrams(terms: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in terms {
         let chars: Vec<char> = t.chars().collect();
-        if chars.len() <= 3 {
+        if chars.len() <= 3 || is_latin(t) {
             if !out.contains(t) {
                 out.push(t.clone());
             }
@@ -147,12 +159,14 @@ pub(super) fn hit(row: &SearchRow, pieces: &[String]) -> SearchHit {
         } else {
             snippet(&[&row.body, &row.summary], pieces)
         },
+        title_en_html: highlight(&row.title_en, pieces),
+        summary_en_html: highlight(&row.summary_en, pieces),
     }
 }
 
 /// Searches articles and service points. The words are matched as typed (all of them); if that
-/// finds nothing and a word is longer than three characters, its three-character pieces are
-/// matched instead, best covered first. Results are ranked by each engine (see the store).
+/// finds nothing and a Chinese word is longer than three characters, its three-character pieces
+/// are matched instead, best covered first. Results are ranked by each engine (see the store).
 ///
 /// # Errors
 /// Database errors.
@@ -164,7 +178,7 @@ pub async fn search(state: &AppState, q: &str) -> Result<SearchView> {
     }
     let mut m = Match::All(terms.clone());
     let mut rows = store::search(&state.db, &m, 60).await?;
-    if rows.is_empty() && terms.iter().any(|t| t.chars().count() > 3) {
+    if rows.is_empty() && has_long_phrase(&terms) {
         m = Match::Any(trigrams(&terms));
         rows = store::search(&state.db, &m, 60).await?;
     }
