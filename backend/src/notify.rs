@@ -145,9 +145,11 @@ pub enum Sink {
     /// One JSON object per line appended to a file (phone numbers masked).
     File(PathBuf),
     /// POST of the JSON body to an `http://` URL (a gateway inside the deployment, e.g. the
-    /// SMS relay), signed with HMAC-SHA256 of the body under a shared secret in the
-    /// `X-Pingan-Signature: sha256=<hex>` header. Carries the real phone number: the gateway
-    /// sends the text message.
+    /// SMS relay), with the send time in `X-Pingan-Timestamp: <unix seconds>` and HMAC-SHA256
+    /// of `<timestamp>.<body>` under a shared secret in `X-Pingan-Signature: sha256=<hex>` (the
+    /// timestamp is signed so that a recorded request cannot be replayed later). Carries the
+    /// real phone number: the gateway sends the text message. The payload (receipt keys,
+    /// recovery codes) only goes to a loopback or private address, see [`carries_payload`].
     Webhook { url: String, secret: String },
 }
 
@@ -166,6 +168,45 @@ impl Sink {
     }
 }
 
+impl Sink {
+    /// Logs, once at start, what this sink will not do: a webhook on a public host (or a host
+    /// name other than `localhost`) gets messages without their payload.
+    pub fn warn_at_start(&self) {
+        if let Self::Webhook { url, .. } = self {
+            if !carries_payload(url) {
+                tracing::warn!(
+                    target: "pingan::notify",
+                    url = %url,
+                    "the webhook host is not a loopback or private address: it gets plain HTTP, so messages go without their payload (no receipt keys, no recovery codes); point PINGAN_NOTIFY at a gateway inside the deployment"
+                );
+            }
+        }
+    }
+}
+
+/// Whether the webhook at `url` may receive payloads (receipt keys, recovery codes): they travel
+/// over plain HTTP, so only to an address that cannot be on the open internet — loopback
+/// (127/8, `::1`, `localhost`) or private (10/8, 172.16/12, 192.168/16, fc00::/7). A host name
+/// is not resolved (what it resolves to can change): it does not qualify.
+#[must_use]
+pub fn carries_payload(url: &str) -> bool {
+    use std::net::IpAddr;
+    let Ok(uri) = url.parse::<http::Uri>() else { return false };
+    let Some(host) = uri.host() else { return false };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let v4 = |ip: std::net::Ipv4Addr| ip.is_loopback() || ip.is_private();
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => v4(ip),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.segments()[0] & 0xfe00 == 0xfc00 || ip.to_ipv4_mapped().is_some_and(v4)
+        }
+        Err(_) => false,
+    }
+}
+
 fn masked_recipient(m: &Message) -> String {
     if m.audience == "resident" {
         domain::fields::mask_phone(&m.recipient)
@@ -175,9 +216,10 @@ fn masked_recipient(m: &Message) -> String {
 }
 
 /// The JSON a sink receives. The unmasked body (the webhook's: the SMS gateway) also carries the
-/// payload, which for a receipt or a receipt recovery holds what the SMS must say (the key, the
-/// one-time code and its text); the masked records (log, file) never do.
-fn body(m: &Message, mask: bool) -> String {
+/// payload when `payload` is set (a gateway at a private address, see [`carries_payload`]),
+/// which for a receipt or a receipt recovery holds what the SMS must say (the key, the one-time
+/// code and its text); the masked records (log, file) never do.
+fn body(m: &Message, mask: bool, payload: bool) -> String {
     let mut b = json!({
         "id": m.id,
         "kind": m.kind,
@@ -186,11 +228,18 @@ fn body(m: &Message, mask: bool) -> String {
         "ticket": m.ticket,
         "created_at": m.created_at,
     });
-    if !mask {
+    if !mask && payload {
         b["payload"] =
             serde_json::from_str(&m.payload).unwrap_or_else(|_| serde_json::Value::String(m.payload.clone()));
     }
     b.to_string()
+}
+
+/// The webhook's signature: hex HMAC-SHA256 of `<timestamp>.<body>` under `secret` (the
+/// receiver recomputes it and refuses a timestamp too far from its clock).
+#[must_use]
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
+    signature(secret, &format!("{timestamp}.{body}"))
 }
 
 /// Hex HMAC-SHA256 of `body` under `secret`.
@@ -201,14 +250,14 @@ pub fn signature(secret: &str, body: &str) -> String {
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn send(sink: &Sink, m: &Message) -> std::result::Result<(), String> {
+async fn send(sink: &Sink, m: &Message, now: i64) -> std::result::Result<(), String> {
     match sink {
         Sink::Log => {
             tracing::info!(target: "pingan::notify", id = m.id, kind = %m.kind, audience = %m.audience, recipient = %masked_recipient(m), ticket = ?m.ticket, "notification");
             Ok(())
         }
         Sink::File(path) => {
-            let line = body(m, true);
+            let line = body(m, true, false);
             let path = path.clone();
             tokio::task::spawn_blocking(move || {
                 let mut f = std::fs::OpenOptions::new()
@@ -222,12 +271,15 @@ async fn send(sink: &Sink, m: &Message) -> std::result::Result<(), String> {
             .await
             .map_err(|e| e.to_string())?
         }
-        Sink::Webhook { url, secret } => post(url, &body(m, false), &signature(secret, &body(m, false))).await,
+        Sink::Webhook { url, secret } => {
+            let b = body(m, false, carries_payload(url));
+            post(url, &b, now, &webhook_signature(secret, now, &b)).await
+        }
     }
 }
 
 /// One HTTP/1.1 POST on a fresh connection, 10 s at most.
-async fn post(url: &str, body: &str, sig: &str) -> std::result::Result<(), String> {
+async fn post(url: &str, body: &str, timestamp: i64, sig: &str) -> std::result::Result<(), String> {
     let uri: http::Uri = url.parse().map_err(|e| format!("bad webhook URL: {e}"))?;
     if uri.scheme_str() != Some("http") {
         return Err("only http:// webhooks are supported".into());
@@ -247,6 +299,7 @@ async fn post(url: &str, body: &str, sig: &str) -> std::result::Result<(), Strin
         let req = http::Request::post(path)
             .header(http::header::HOST, format!("{host}:{port}"))
             .header(http::header::CONTENT_TYPE, "application/json")
+            .header("x-pingan-timestamp", timestamp.to_string())
             .header("x-pingan-signature", format!("sha256={sig}"))
             .body(http_body_util::Full::new(bytes::Bytes::from(body.to_owned())))
             .map_err(|e| e.to_string())?;
@@ -280,6 +333,16 @@ pub struct Delivered {
 /// Database errors (delivery errors are recorded on the message instead).
 pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) -> Result<Delivered> {
     let mut out = Delivered::default();
+    // A recovery code that could not be sent within its lifetime is useless: give it up instead
+    // of retrying it (with the code in clear in the row) forever.
+    store::expire_unsent(
+        pool,
+        "recovery_code",
+        now - crate::services::recovery::CODE_MINUTES * 60,
+        r#"{"kind":"recovery_code","code":"(expired)"}"#,
+        now,
+    )
+    .await?;
     // Batches of CLAIM, again while a batch came back full, up to ROUNDS per run: a burst of
     // appeals (thousands a second) must not leave the unit messages a batch per tick behind.
     for _ in 0..ROUNDS {
@@ -306,7 +369,7 @@ async fn deliver_batch(pool: &AnyPool, sink: &Sink, worker: &str, now: i64, out:
         if !store::renew(pool, m.id, worker, now + 60).await? {
             continue;
         }
-        match send(sink, &m).await {
+        match send(sink, &m, now).await {
             Ok(()) => {
                 store::delivered(pool, m.id, worker, now).await?;
                 out.sent += 1;
@@ -337,10 +400,16 @@ mod tests {
             payload: r#"{"kind":"recovery_code","code":"042917"}"#.into(),
             attempts: 0,
         };
-        let gateway: serde_json::Value = serde_json::from_str(&body(&m, false)).unwrap();
+        let gateway: serde_json::Value = serde_json::from_str(&body(&m, false, true)).unwrap();
         assert_eq!(gateway["payload"]["code"], "042917");
         assert_eq!(gateway["recipient"], "13812341234");
-        let record = body(&m, true);
+        // A gateway on a public address: the number (it must send the SMS), not the payload.
+        let public = body(&m, false, false);
+        assert!(
+            public.contains("13812341234") && !public.contains("042917") && !public.contains("payload"),
+            "{public}"
+        );
+        let record = body(&m, true, false);
         assert!(!record.contains("042917") && !record.contains("13812341234"), "{record}");
     }
 
@@ -386,8 +455,53 @@ mod tests {
             payload: "{}".into(),
             attempts: 0,
         };
-        assert!(body(&m, true).contains("138****8000"));
-        assert!(!body(&m, true).contains("13800138000"));
-        assert!(body(&m, false).contains("13800138000"));
+        assert!(body(&m, true, true).contains("138****8000"));
+        assert!(!body(&m, true, true).contains("13800138000"), "masked records never get the payload either");
+        assert!(body(&m, false, true).contains("13800138000"));
+    }
+
+    #[test]
+    fn payloads_go_only_to_loopback_and_private_addresses() {
+        for ok in [
+            "http://127.0.0.1:9/h",
+            "http://127.8.9.10/h",
+            "http://localhost:8080/sms",
+            "http://10.1.2.3/h",
+            "http://172.16.0.1/h",
+            "http://172.31.255.254/h",
+            "http://192.168.1.20:81/h",
+            "http://[::1]:9/h",
+            "http://[fc00::1]/h",
+            "http://[fd12:3456::7]/h",
+            "http://[::ffff:10.0.0.1]/h",
+        ] {
+            assert!(carries_payload(ok), "{ok}");
+        }
+        for no in [
+            "http://8.8.8.8/h",
+            "http://172.15.255.255/h",
+            "http://172.32.0.1/h",
+            "http://192.169.0.1/h",
+            "http://11.0.0.1/h",
+            "http://sms-gateway.internal/h",
+            "http://localhost.example.com/h",
+            "http://[2001:db8::1]/h",
+            "http://[fe80::1]/h",
+            "http://[::ffff:8.8.8.8]/h",
+            "not a url",
+        ] {
+            assert!(!carries_payload(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn the_webhook_signs_the_timestamp_with_the_body() {
+        let body = r#"{"id":1}"#;
+        let sig = webhook_signature("s", 1_700_000_000, body);
+        assert_eq!(sig, signature("s", r#"1700000000.{"id":1}"#));
+        // The same body at another time has another signature: a recorded request replayed
+        // later with a fresh timestamp does not verify.
+        assert_ne!(sig, webhook_signature("s", 1_700_000_001, body));
+        assert_ne!(sig, signature("s", body));
     }
 }

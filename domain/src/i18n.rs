@@ -345,7 +345,7 @@ messages! {
     RecoverOpen => "查看进度", "See progress";
     RecoverSessionEnded => "找回已结束，请重新获取验证码。", "This recovery has ended. Please ask for a new code.";
     RecoverForget => "看完了，在这部手机上退出", "Done – forget it on this phone";
-    RecoverSms => "【平安键】您的验证码是 {code}，10 分钟内有效，用于找回诉求回执。不是您本人操作请忽略。", "[Ping'an Key] Your code is {code}. It is valid for 10 minutes and recovers your appeal receipts. If you did not ask for it, ignore this message.";
+    RecoverSms => "【平安键】您的验证码是 {code}，10 分钟内有效，用于找回诉求回执。请勿告诉任何人，工作人员不会向您索要验证码。不是您本人操作请忽略。", "[Ping'an Key] Your code is {code}. It is valid for 10 minutes and recovers your appeal receipts. Do not tell anyone this code; staff never ask for it. If you did not ask for it, ignore this message.";
     StatusLabel => "状态", "Status";
     Timeline => "办理经过", "Timeline";
     SubmittedAt => "提交时间", "Submitted";
@@ -421,6 +421,7 @@ messages! {
     ErrSummonNotListed => "这个类别不能召集所选的部门，请从列出的部门中选择", "That department may not be called in for this category; choose one of those listed";
     ErrSummonKindUnknown => "没有这种职能部门", "There is no such kind of department";
     ErrRateNotNow => "这个部门还没有反馈，或者它的反馈已经评价过了", "That department has not reported back yet, or its report was already rated";
+    ErrRateSummonerUnknown => "这次吹哨没有记录是哪个单位发起的（早于记录发起单位的版本），无法确定由谁评价，不能评价", "This summons has no record of which unit made it (it predates that record), so nobody can be sure who should rate it: it cannot be rated";
     ErrRatingNoteLong => "评价说明太长了，最多 500 字", "The note is too long (500 characters at most)";
     SummonDaysLabel => "反馈期限（工作日，1–15，默认 3）", "Report due in (working days, 1–15, default 3)";
     SummonAnyHint => "这个类别没有限定可召集的部门：本区任何职能部门都可以召集。", "No departments are listed for this category: any department of the district may be called in.";

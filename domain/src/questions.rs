@@ -281,7 +281,8 @@ fn parse_number(text: &str, q: &Question) -> Result<String, Msg> {
     Ok(if frac.is_empty() { whole.to_string() } else { format!("{whole}.{frac}") })
 }
 
-/// The raw answers posted with a form: every field named `q_<code>` of `questions`.
+/// The raw answers posted with a form: every field named `q_<code>` of `questions`, each cut to
+/// [`RAW_ANSWER_MAX`] characters.
 #[must_use]
 pub fn from_form<'a>(questions: &[Question], get: impl Fn(&str) -> Option<&'a str>) -> RawAnswers {
     from_form_with(questions, "q_", get)
@@ -293,9 +294,16 @@ pub fn from_form<'a>(questions: &[Question], get: impl Fn(&str) -> Option<&'a st
 pub fn from_form_with<'a>(questions: &[Question], prefix: &str, get: impl Fn(&str) -> Option<&'a str>) -> RawAnswers {
     questions
         .iter()
-        .filter_map(|q| get(&format!("{prefix}{}", q.code)).map(|v| (q.code.clone(), v.to_owned())))
+        .filter_map(|q| {
+            get(&format!("{prefix}{}", q.code)).map(|v| (q.code.clone(), v.chars().take(RAW_ANSWER_MAX).collect()))
+        })
         .collect()
 }
+
+/// The most characters of one raw answer kept (in a draft, on the form shown again). Twice the
+/// longest valid answer: a too-long answer is still kept long enough to be refused as too long
+/// (and shown for correction), but a megabyte posted in a field does not go into the draft.
+pub const RAW_ANSWER_MAX: usize = 2 * ANSWER_TEXT_MAX;
 
 /// The intake form's field-name prefix for a category's questions (see [`from_form_with`]).
 #[must_use]
@@ -480,5 +488,26 @@ mod tests {
         assert_eq!(raw["employer"], "乙公司");
         assert_eq!(QuestionKind::parse("choice"), Some(QuestionKind::Choice));
         assert_eq!(QuestionKind::Number.open311_datatype(), "number");
+    }
+
+    #[test]
+    fn raw_answers_are_cut_to_twice_the_longest_answer() {
+        assert_eq!(RAW_ANSWER_MAX, 400);
+        let qs = vec![text("employer", true)];
+        // Multi-byte characters: the cut counts characters, never splits one.
+        let huge = "欠".repeat(100_000);
+        let exact = "欠".repeat(400);
+        for (posted, kept) in [(huge.as_str(), 400), (exact.as_str(), 400), ("甲公司", 3)] {
+            let form: BTreeMap<&str, &str> = [("q_employer", posted)].into();
+            let raw = from_form(&qs, |k| form.get(k).copied());
+            assert_eq!(raw["employer"].chars().count(), kept);
+            let form: BTreeMap<&str, &str> = [("q_wage_arrears.employer", posted)].into();
+            let raw = from_form_with(&qs, &intake_prefix("wage_arrears"), |k| form.get(k).copied());
+            assert_eq!(raw["employer"].chars().count(), kept);
+        }
+        // What was cut is still refused as too long, not taken as a valid answer.
+        let form: BTreeMap<&str, &str> = [("q_employer", huge.as_str())].into();
+        let raw = from_form(&qs, |k| form.get(k).copied());
+        assert!(check(&qs, &raw).is_err());
     }
 }

@@ -38,6 +38,7 @@ where
 /// Starts every job; they run until the process ends.
 pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every: u64) {
     let worker = format!("node-{}", backend::crypto::random_hex());
+    sink.warn_at_start();
     let s = state.clone();
     every(supervision_every, "supervision", move || {
         let s = s.clone();
@@ -84,6 +85,7 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
             backend::auth::sessions::DbSessionStore::new(s.db.clone()).sweep(now).await?;
             backend::auth::signin::sweep(&s).await?;
             backend::services::appeal::sweep_drafts(&s, now).await?;
+            backend::services::recovery::sweep(&s, now).await?;
             for l in [
                 &s.track_limiter,
                 &s.submit_limiter,

@@ -40,14 +40,19 @@ pub const CODES_PER_HOUR: i64 = 3;
 pub const CODES_PER_DAY: i64 = 5;
 /// Requests per client (see `ratelimit::client_key`) in any hour.
 pub const REQUESTS_PER_CLIENT_HOUR: i64 = 5;
+/// Wrong answers per number in any day, over all its codes: without it a number's five codes a
+/// day would allow 25 guesses a day.
+pub const WRONG_PER_NUMBER_DAY: i64 = 10;
 /// Appeals listed at most (newest first).
 pub const LISTED: i64 = 100;
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
 
-/// The key a number is stored and counted under: no number is kept in clear unless it has
-/// named appeals (which hold it anyway).
+/// The key a number is stored and counted under. A plain digest, not a secret: with about 10^10
+/// mobile numbers, a reader of the database finds the number back by trying them all (the app has
+/// no server-side secret to key it with). It keeps numbers without named appeals out of casual
+/// sight (in listings, logs, backups read by eye), no more.
 fn phone_key(phone: &str) -> String {
     sha256_hex(format!("pingan-recover:{phone}"))
 }
@@ -78,8 +83,10 @@ fn counted(event: &'static str) {
 /// Counts a request of `client` (committed at once, whatever follows: a refused or malformed
 /// request still spends from the budget). True if it is within the limit.
 async fn client_within_limit(state: &AppState, client: &str, now: i64) -> Result<bool> {
+    let bucket = format!("c:{client}");
     let mut tx = state.db.pool.begin().await?;
-    let n = store::count_event(&mut tx, &format!("c:{client}"), now, now - HOUR, now - DAY).await?;
+    store::lock_bucket(&mut tx, state.db.engine, &bucket).await?;
+    let n = store::count_event(&mut tx, &bucket, now, now - HOUR).await?;
     tx.commit().await?;
     Ok(n <= REQUESTS_PER_CLIENT_HOUR)
 }
@@ -127,7 +134,7 @@ pub async fn request(state: &AppState, client: &str, phone: &str, lang: Lang) ->
         counted("number_limited");
         return Err(BackendError::RateLimited);
     }
-    store::count_event(&mut tx, &format!("n:{key}"), now, now - HOUR, now - DAY).await?;
+    store::count_event(&mut tx, &format!("n:{key}"), now, now - HOUR).await?;
     if known {
         send_code(&mut tx, phone, &code, lang, now).await?;
     }
@@ -164,7 +171,8 @@ async fn send_code(tx: &mut Tx<'_>, phone: &str, code: &str, lang: Lang, now: i6
 /// recovery session; returns its id for the cookie (only its digest is stored).
 ///
 /// # Errors
-/// [`BackendError::RateLimited`] (the client's lookup budget, as the track page's);
+/// [`BackendError::RateLimited`] (the client's lookup budget, as the track page's, or the
+/// number's [`WRONG_PER_NUMBER_DAY`] wrong answers of the day, right code or not);
 /// [`BackendError::Invalid`] for a malformed code (not counted) or a wrong one (counted);
 /// [`BackendError::Conflict`] with [`Msg::RecoverCodeExpired`] when there is no live code for
 /// this request (expired, replaced by a newer request, used) and [`Msg::RecoverCodeDead`] when
@@ -187,8 +195,17 @@ pub async fn verify(state: &AppState, client: &str, request_id: &str, code: &str
         tx.commit().await?;
         return Err(BackendError::Conflict(Msg::RecoverCodeExpired));
     }
+    // The number's wrong answers of the day, over all its codes. Counted under the code row's
+    // lock (taken above), which is the number's: one live code per number.
+    let wrong_bucket = format!("w:{}", row.phone_key);
+    if store::events_since(&mut tx, &wrong_bucket, now - DAY).await? >= WRONG_PER_NUMBER_DAY {
+        tx.rollback().await?;
+        counted("number_guesses_limited");
+        return Err(BackendError::RateLimited);
+    }
     let right = same_token(&code_hash(&row.phone_key, &code), &row.code_hash);
     let Some(phone) = row.phone.filter(|_| right) else {
+        store::count_event(&mut tx, &wrong_bucket, now, now - DAY).await?;
         let attempts = store::count_attempt(&mut tx, &row.phone_key).await?;
         let dead = attempts >= MAX_ATTEMPTS;
         if dead {
@@ -208,6 +225,16 @@ pub async fn verify(state: &AppState, client: &str, request_id: &str, code: &str
     tx.commit().await?;
     counted("recovered");
     Ok(session)
+}
+
+/// Forgets the counted events no limit looks at any more (the longest window is a day). Run by
+/// the hourly sweep job.
+///
+/// # Errors
+/// Database errors.
+pub async fn sweep(state: &AppState, now: i64) -> Result<()> {
+    store::sweep_events(&state.db.pool, now - DAY).await?;
+    Ok(())
 }
 
 /// The number a live recovery session proved.

@@ -118,7 +118,8 @@ pub async fn save_rules(state: &AppState, by: &Who, category: &str, kinds: &[Str
 ///
 /// # Errors
 /// [`BackendError::Invalid`] for a missing rating or a long note; [`BackendError::Forbidden`]
-/// for a summons another unit made; [`BackendError::Conflict`] when there is nothing to rate.
+/// for a summons another unit made; [`BackendError::Conflict`] when there is nothing to rate,
+/// or with [`Msg::ErrRateSummonerUnknown`] for a summons without a recorded summoner.
 pub(crate) async fn rate(
     tx: &mut Tx<'_>,
     staff: &Staff,
@@ -132,9 +133,16 @@ pub(crate) async fn rate(
     let Some(row) = co.iter().find(|c| c.unit == unit) else {
         return Err(BackendError::Conflict(Msg::ErrRateNotNow));
     };
-    // Only the unit that summoned rates (a summons from before migration 0015 has no recorded
-    // summoner: the unit handling the appeal stands in for it).
-    if staff.role != Role::Dispatcher || row.summoned_by.as_deref().unwrap_or(&a.unit) != staff.unit {
+    // Only the unit that summoned rates. A summons from before migration 0015 has no recorded
+    // summoner and is not rated at all: the unit handling the appeal now may not be the one that
+    // summoned (after a transfer it never was), so it cannot stand in.
+    if staff.role != Role::Dispatcher {
+        return Err(BackendError::Forbidden);
+    }
+    let Some(summoner) = row.summoned_by.as_deref() else {
+        return Err(BackendError::Conflict(Msg::ErrRateSummonerUnknown));
+    };
+    if summoner != staff.unit {
         return Err(BackendError::Forbidden);
     }
     let mut errs = Vec::new();

@@ -373,11 +373,12 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
             .map(|c| CoHandlerItem {
                 unit_name: unit_option(&cat, &c.unit).name,
                 overdue: domain::summons::is_overdue(c.due_at, c.reported_at, now),
-                // The rating form: the summoning unit's dispatcher, once the report is in.
+                // The rating form: the summoning unit's dispatcher, once the report is in (never
+                // for a summons without a recorded summoner: see `summons::rate`).
                 may_rate: actions.contains(&Action::RateReport)
                     && c.reported_at.is_some()
                     && c.rating.is_none()
-                    && c.summoned_by.as_deref().unwrap_or(&a.unit) == staff.unit,
+                    && c.summoned_by.as_deref() == Some(staff.unit.as_str()),
                 unit: c.unit,
                 summoned_at: c.summoned_at,
                 reported_at: c.reported_at,

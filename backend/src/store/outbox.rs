@@ -103,6 +103,26 @@ pub async fn delivered(pool: &AnyPool, id: i64, claimer: &str, now: i64) -> Resu
     Ok(())
 }
 
+/// Gives up on the undelivered messages of `kind` created before `created_before`: marks them
+/// delivered (at `now`, with a note in `last_error` saying they were not sent) and replaces their
+/// payload by `wiped`. For one-time codes, which are useless once expired and must not sit in
+/// the table in clear, retried forever. A message a worker holds a live claim on is left to it.
+/// Returns how many were given up.
+pub async fn expire_unsent(pool: &AnyPool, kind: &str, created_before: i64, wiped: &str, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE outbox SET delivered_at = $1, claim_until = NULL, payload = $2,
+                   last_error = 'expired before delivery: not sent'
+         WHERE kind = $3 AND delivered_at IS NULL AND created_at < $4 AND (claim_until IS NULL OR claim_until < $1)",
+    )
+    .bind(now)
+    .bind(wiped)
+    .bind(kind)
+    .bind(created_before)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
 pub async fn failed(pool: &AnyPool, id: i64, claimer: &str, next_attempt_at: i64, error: &str) -> Result<()> {
     sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claim_until = NULL, last_error = $2 WHERE id = $3 AND claimed_by = $4")
         .bind(next_attempt_at)

@@ -26,16 +26,33 @@ pub struct NewCode<'a> {
     pub expires_at: i64,
 }
 
+/// Serialises the transactions that count in `bucket` until this one ends. On PostgreSQL two
+/// requests each counting in its own transaction would not see the other's uncommitted row (so
+/// ten parallel requests would all count "one"); a transaction-scoped advisory lock on the
+/// bucket makes them count one after the other. SQLite needs nothing: the first write of a
+/// transaction takes the database's write lock, and [`count_event`] writes before it reads.
+pub async fn lock_bucket(tx: &mut Tx<'_>, engine: crate::db::Engine, bucket: &str) -> Result<()> {
+    if engine == crate::db::Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(bucket).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Counts one event in `bucket` and answers how many events it holds since `since`
-/// (this one included). Also forgets every event older than `forget_before`.
-pub async fn count_event(tx: &mut Tx<'_>, bucket: &str, now: i64, since: i64, forget_before: i64) -> Result<i64> {
-    sqlx::query("DELETE FROM recovery_requests WHERE at < $1").bind(forget_before).execute(&mut **tx).await?;
+/// (this one included). Old events are forgotten by [`sweep_events`] (the hourly job), not
+/// here: a DELETE on every request made concurrent requests contend on PostgreSQL.
+pub async fn count_event(tx: &mut Tx<'_>, bucket: &str, now: i64, since: i64) -> Result<i64> {
     sqlx::query("INSERT INTO recovery_requests (bucket, at) VALUES ($1, $2)")
         .bind(bucket)
         .bind(now)
         .execute(&mut **tx)
         .await?;
     events_since(tx, bucket, since).await
+}
+
+/// Forgets every counted event older than `before`; returns how many went.
+pub async fn sweep_events(pool: &AnyPool, before: i64) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM recovery_requests WHERE at < $1").bind(before).execute(pool).await?.rows_affected())
 }
 
 /// How many events `bucket` holds since `since`.

@@ -87,6 +87,7 @@ async fn same_answer_for_any_number_and_an_sms_only_for_a_known_one(engine: Engi
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
     let text = sent[0].1["text"].as_str().unwrap();
     assert!(text.contains(&code) && text.contains("valid for 10 minutes"), "{text}");
+    assert!(text.contains("Do not tell anyone this code; staff never ask for it"), "{text}");
     assert_eq!(sent[0].1["lang"], "en");
 
     // The code rows: one per number, neither holds the code; the unknown number is not in clear.
@@ -129,7 +130,8 @@ async fn same_answer_for_any_number_and_an_sms_only_for_a_known_one(engine: Engi
     // Once delivered, the outbox row no longer holds the code; the file record never did.
     let file = std::env::temp_dir().join(format!("pingan-recovery-{}.log", &known[..8]));
     let sink = backend::notify::Sink::parse(&format!("file:{}", file.display()), None).unwrap();
-    backend::notify::deliver_due(&state.db.pool, &sink, "test", state.clock.ts() + 3600).await.unwrap();
+    // (Delivered while the code lives: an expired one is given up unsent, see below.)
+    backend::notify::deliver_due(&state.db.pool, &sink, "test", state.clock.ts()).await.unwrap();
     let record = std::fs::read_to_string(&file).unwrap();
     let _ = std::fs::remove_file(&file);
     assert!(record.contains("recovery_code") && !record.contains(&code) && !record.contains(KNOWN), "{record}");
@@ -263,3 +265,130 @@ async fn sessions_expire_after_thirty_minutes_and_can_be_ended(engine: Engine) {
     recovery::close(&state, "nonsense").await.unwrap();
 }
 both_engines!(sessions_expire_after_thirty_minutes_and_can_be_ended);
+
+async fn parallel_requests_of_one_client_count_one_after_the_other(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    // Ten requests at once from one client, each for another number (so only the client's limit
+    // can refuse). Each counts in its own transaction: without serialising them per client, on
+    // PostgreSQL none would see the others' rows and all ten would pass.
+    let state = &state;
+    let r = |i: u32| async move { recovery::request(state, "burst", &format!("1370000{i:04}"), Lang::ZhCn).await };
+    let all = tokio::join!(r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), r(10));
+    let all = [all.0, all.1, all.2, all.3, all.4, all.5, all.6, all.7, all.8, all.9];
+    let accepted = all.iter().filter(|r| r.is_ok()).count();
+    assert!(all.iter().all(|r| matches!(r, Ok(_) | Err(BackendError::RateLimited))), "{all:?}");
+    assert_eq!(accepted, usize::try_from(recovery::REQUESTS_PER_CLIENT_HOUR).unwrap(), "{all:?}");
+    // Another client is not affected.
+    recovery::request(state, "calm", "13700000011", Lang::ZhCn).await.unwrap();
+}
+both_engines!(parallel_requests_of_one_client_count_one_after_the_other);
+
+async fn a_number_gets_ten_wrong_answers_a_day_over_all_its_codes(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    named(&state, KNOWN).await;
+    named(&state, OTHER).await;
+    let limited = |r: &backend::Result<String>| matches!(r, Err(BackendError::RateLimited));
+    // Two codes take four wrong answers each (each code survives four), a third takes two: ten.
+    for (client, wrongs) in [("c1", 4), ("c2", 4), ("c3", 2)] {
+        let id = recovery::request(&state, client, KNOWN, Lang::ZhCn).await.unwrap();
+        let code = last_code(&state).await;
+        for _ in 0..wrongs {
+            let e = recovery::verify(&state, client, &id, &not(&code)).await.unwrap_err();
+            assert!(matches!(e, BackendError::Invalid(ref v) if v == &vec![wrong()]), "{client}: {e:?}");
+        }
+        if client == "c3" {
+            // The eleventh answer of the day is refused, right or wrong, and the code lives on.
+            assert!(limited(&recovery::verify(&state, client, &id, &not(&code)).await));
+            assert!(limited(&recovery::verify(&state, client, &id, &code).await));
+            assert_eq!(code_rows(&state).await.len(), 1);
+        }
+    }
+    let text = sms(&state).await.last().unwrap().1["text"].as_str().unwrap().to_owned();
+    assert!(text.contains("请勿告诉任何人，工作人员不会向您索要验证码"), "{text}");
+    // Another number is not affected.
+    let id = recovery::request(&state, "o", OTHER, Lang::ZhCn).await.unwrap();
+    recovery::verify(&state, "o", &id, &last_code(&state).await).await.unwrap();
+    // A fresh code of the same number later that day: still refused.
+    clock.advance(time::Duration::minutes(61));
+    let id = recovery::request(&state, "c4", KNOWN, Lang::ZhCn).await.unwrap();
+    assert!(limited(&recovery::verify(&state, "c4", &id, &last_code(&state).await).await));
+    // A day after the wrong answers, the number's right code works again.
+    clock.advance(time::Duration::hours(23));
+    let id = recovery::request(&state, "c5", KNOWN, Lang::ZhCn).await.unwrap();
+    recovery::verify(&state, "c5", &id, &last_code(&state).await).await.unwrap();
+}
+both_engines!(a_number_gets_ten_wrong_answers_a_day_over_all_its_codes);
+
+/// Counted events (all buckets).
+async fn events(state: &AppState) -> i64 {
+    sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM recovery_requests").fetch_one(&state.db.pool).await.unwrap().0
+}
+
+async fn counted_events_are_forgotten_by_the_sweep_not_by_requests(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    // Each request counts twice: once for the client, once for the number.
+    recovery::request(&state, "c1", UNKNOWN, Lang::ZhCn).await.unwrap();
+    assert_eq!(events(&state).await, 2);
+    clock.advance(time::Duration::hours(25));
+    recovery::request(&state, "c2", OTHER, Lang::ZhCn).await.unwrap();
+    assert_eq!(events(&state).await, 4, "a request deletes nothing");
+    recovery::sweep(&state, state.clock.ts()).await.unwrap();
+    assert_eq!(events(&state).await, 2, "the sweep forgets what is over a day old, and only that");
+    // The sweep is in the hourly job: what it keeps still counts.
+    for _ in 0..2 {
+        recovery::request(&state, "c3", OTHER, Lang::ZhCn).await.unwrap();
+    }
+    assert!(matches!(recovery::request(&state, "c4", OTHER, Lang::ZhCn).await, Err(BackendError::RateLimited)));
+}
+both_engines!(counted_events_are_forgotten_by_the_sweep_not_by_requests);
+
+async fn an_unsent_code_is_given_up_once_expired(engine: Engine) {
+    use backend::notify::{self, Sink};
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    named(&state, KNOWN).await;
+    let outbox_row = |id: i64| {
+        let pool = state.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, (Option<i64>, String, Option<String>)>(
+                "SELECT delivered_at, payload, last_error FROM outbox WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let last_id = || async {
+        sqlx::query_as::<_, (i64,)>("SELECT MAX(id) FROM outbox WHERE kind = 'recovery_code'")
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap()
+            .0
+    };
+    // Everything pending so far goes out.
+    notify::deliver_due(&state.db.pool, &Sink::Log, "w", state.clock.ts()).await.unwrap();
+    // A code the gateway cannot take: retried while the code lives, with the code in the row.
+    recovery::request(&state, "c1", KNOWN, Lang::ZhCn).await.unwrap();
+    let code = last_code(&state).await;
+    let id = last_id().await;
+    let broken = Sink::File(std::env::temp_dir().join("pingan-no-such-dir").join(backend::crypto::random_hex()));
+    let r = notify::deliver_due(&state.db.pool, &broken, "w", state.clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (0, 1));
+    clock.advance(time::Duration::minutes(5));
+    let r = notify::deliver_due(&state.db.pool, &broken, "w", state.clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (0, 1), "still alive: retried");
+    assert!(outbox_row(id).await.1.contains(&code));
+    // Past the code's ten minutes: given up without sending, the code wiped from the row.
+    clock.advance(time::Duration::minutes(5) + time::Duration::seconds(1));
+    let r = notify::deliver_due(&state.db.pool, &Sink::Log, "w", state.clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (0, 0));
+    let (delivered_at, payload, last_error) = outbox_row(id).await;
+    assert_eq!(delivered_at, Some(state.clock.ts()));
+    assert!(!payload.contains(&code), "{payload}");
+    assert!(last_error.unwrap().contains("not sent"));
+    // A fresh code is still delivered as usual.
+    recovery::request(&state, "c2", KNOWN, Lang::ZhCn).await.unwrap();
+    let r = notify::deliver_due(&state.db.pool, &Sink::Log, "w", state.clock.ts()).await.unwrap();
+    assert_eq!((r.sent, r.failed), (1, 0));
+}
+both_engines!(an_unsent_code_is_given_up_once_expired);

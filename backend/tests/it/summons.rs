@@ -319,3 +319,35 @@ fn ts(t: i64) -> time::OffsetDateTime {
 fn clock_ts(state: &AppState) -> i64 {
     state.clock.ts()
 }
+
+async fn a_summons_without_a_recorded_summoner_is_not_rated(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    let t = street_appeal(&state, "suggestion").await;
+    work::act(&state, &street, &t, &summon(&["D-HD-hrss"], "")).await.unwrap();
+    work::act(&state, &hrss, &t, &Act::ReportBack { body: "已约谈用人单位".into() }).await.unwrap();
+    // As a summons made before migration 0015 (no summoner recorded). The street centre handles
+    // the appeal now, but it cannot stand in: after a transfer it would be a centre that never
+    // summoned anyone.
+    sqlx::query("UPDATE appeal_cohandlers SET summoned_by = NULL WHERE ticket = $1")
+        .bind(&t)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let page = work::appeal_page(&state, &street, &t).await.unwrap();
+    assert!(page.cohandlers.iter().all(|c| !c.may_rate), "no rating form");
+    let r = work::act(&state, &street, &t, &rate("D-HD-hrss", "satisfied", "")).await;
+    assert!(matches!(r, Err(BackendError::Conflict(Msg::ErrRateSummonerUnknown))), "{r:?}");
+    let c = cohandler(&state, &t, "D-HD-hrss").await;
+    assert_eq!(c.rating, None);
+    assert!(audit_store::recent(&state.db.pool, Some(&t), Some("rate_report"), None, 10).await.unwrap().is_empty());
+    // A recorded summoner still rates (the refusal is about the missing record only).
+    sqlx::query("UPDATE appeal_cohandlers SET summoned_by = 'U-HD01' WHERE ticket = $1")
+        .bind(&t)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    work::act(&state, &street, &t, &rate("D-HD-hrss", "satisfied", "")).await.unwrap();
+}
+both_engines!(a_summons_without_a_recorded_summoner_is_not_rated);

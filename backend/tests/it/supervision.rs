@@ -492,7 +492,8 @@ async fn the_outbox_retries_and_never_loses_a_message(engine: Engine) {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("138****8000") && !text.contains("13800138000"), "{text}");
     let _ = std::fs::remove_file(path);
-    // The webhook (the SMS relay) gets the real number, signed with HMAC-SHA256 of the body.
+    // The webhook (the SMS relay) gets the real number, signed with HMAC-SHA256 of the send
+    // time and the body (the time in its own header, so a replayed request can be refused).
     work::act(&state, &hrss, &ticket, &Act::Reply { body: "已督促用人单位支付".into() }).await.unwrap();
     let (url, gateway) = webhook_gateway(200, 1);
     let sink = Sink::Webhook { url, secret: "s3cret".into() };
@@ -503,8 +504,10 @@ async fn the_outbox_retries_and_never_loses_a_message(engine: Engine) {
     let head = head.to_ascii_lowercase();
     assert!(head.starts_with("post /sms/send http/1.1"), "{head}");
     assert!(head.contains("content-type: application/json"), "{head}");
-    let sig = format!("x-pingan-signature: sha256={}", notify::signature("s3cret", body));
+    let sig = format!("x-pingan-signature: sha256={}", notify::signature("s3cret", &format!("{}.{body}", clock.ts())));
     assert!(head.contains(&sig), "{head}");
+    assert!(head.contains(&format!("x-pingan-timestamp: {}\r\n", clock.ts())), "{head}");
+    assert!(!head.contains(&format!("x-pingan-signature: sha256={}", notify::signature("s3cret", body))));
     let json: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!((json["recipient"].as_str(), json["ticket"].as_str()), (Some("13800138000"), Some(ticket.as_str())));
 }
