@@ -295,6 +295,15 @@ pub struct MapCellRow {
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
 
+/// How many appeals the region received by one channel; `withheld` by secondary suppression
+/// (the channels add up to the region's count, see [`protect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChannelRow {
+    pub channel: crate::staff::AppealChannel,
+    pub received: u64,
+    pub withheld: bool,
+}
+
 /// How many categories the page lists.
 pub const TOP_CATEGORIES: usize = 5;
 
@@ -318,6 +327,8 @@ pub struct StatsView {
     pub trend: Vec<MonthRow>,
     /// At most [`TOP_CATEGORIES`], the most frequent first (ties by code).
     pub top_categories: Vec<CategoryRow>,
+    /// Received per channel (web, Open311, phone, counter, patrol; every channel, zeros too).
+    pub channels: Vec<ChannelRow>,
     /// The grid cells drawn on the map (empty: no map), sorted by code.
     pub map: Vec<MapCellRow>,
 }

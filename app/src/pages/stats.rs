@@ -121,6 +121,7 @@ fn figures(v: &StatsView) -> impl IntoView {
         {(!v.children.is_empty()).then(|| below(v))}
         {trend(v)}
         {top_categories(v)}
+        {channels(v)}
         <p class="hint">{t(Msg::StatsSuppressedNote)}</p>
         <p class="hint">{t(Msg::StatsDataNote)}</p>
         <p class="hint">{t(Msg::StatsCacheNote)}</p>
@@ -340,6 +341,28 @@ fn top_categories(v: &StatsView) -> impl IntoView {
                 </table>
             }.into_any()
         }}
+    }
+}
+
+/// Received per channel (issue 13: every channel into one ledger, each counted).
+fn channels(v: &StatsView) -> impl IntoView {
+    let rows = v.channels.clone();
+    view! {
+        <h2 id="channels">{t(Msg::StatsByChannel)}</h2>
+        <table class="stats-table" aria-labelledby="channels" id="channels-table">
+            <thead><tr>
+                <th scope="col">{t(Msg::StatsChannel)}</th>
+                <th scope="col">{t(Msg::StatsReceived)}</th>
+            </tr></thead>
+            <tbody>
+                {rows.iter().map(|c| view! {
+                    <tr data-channel=c.channel.as_str()>
+                        <th scope="row">{t(c.channel.label())}</th>
+                        <td class="num">{Shown::public_or_withheld(c.received, c.withheld).text()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

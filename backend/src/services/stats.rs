@@ -16,7 +16,10 @@
 use crate::store::stats as store;
 use crate::{AppState, BackendError, Result};
 use domain::region::{Level, Region};
-use domain::stats::{CategoryRow, Counts, MapCellRow, MonthRow, Period, StatsRow, StatsView, TOP_CATEGORIES};
+use domain::staff::AppealChannel;
+use domain::stats::{
+    CategoryRow, ChannelRow, Counts, MapCellRow, MonthRow, Period, StatsRow, StatsView, TOP_CATEGORIES,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -55,7 +58,8 @@ struct PeriodFigures {
     by_path: HashMap<String, Counts>,
     /// The trend's months (see `Period::trend_bounds`).
     monthly: HashMap<String, Vec<Counts>>,
-    by_category: HashMap<(String, String), u64>,
+    /// `(path, category, stored channel) → received`.
+    by_category: HashMap<(String, String, String), u64>,
 }
 
 /// A period: `[start, end)` and the category (`None`: all).
@@ -316,9 +320,21 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     }
 
     let mut per_category: HashMap<&str, u64> = HashMap::new();
-    for ((_, code), n) in figures.by_category.iter().filter(|((p, _), _)| p.starts_with(&scope)) {
+    let mut channels: Vec<(AppealChannel, u64)> = AppealChannel::ALL.into_iter().map(|c| (c, 0)).collect();
+    for ((_, code, channel), n) in figures.by_category.iter().filter(|((p, _, _), _)| p.starts_with(&scope)) {
         *per_category.entry(code.as_str()).or_insert(0) += n;
+        let kind = AppealChannel::of_stored(channel);
+        if let Some((_, c)) = channels.iter_mut().find(|(k, _)| Some(*k) == kind) {
+            *c += n;
+        }
     }
+    // The channels add up to the region's received count: protected like regions side by side.
+    let counts: Vec<u64> = channels.iter().map(|(_, n)| *n).collect();
+    let channels: Vec<ChannelRow> = channels
+        .into_iter()
+        .zip(domain::stats::protect(own.counts.received, &counts))
+        .map(|((channel, received), withheld)| ChannelRow { channel, received, withheld })
+        .collect();
     // Only categories with at least `SUPPRESS_BELOW` appeals: a row of "<5" would still say that
     // a (perhaps sensitive) kind of appeal came from this small area.
     let mut top: Vec<(&str, u64)> =
@@ -390,6 +406,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         children,
         trend,
         top_categories,
+        channels,
         map,
     })
 }

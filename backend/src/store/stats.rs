@@ -8,7 +8,7 @@
 //! - [`counts_by_path`]: every figure of the period (the one SQL definition in `store::counts`);
 //! - [`monthly_by_path`]: the same figures per month, each month counted as of its own end, in one
 //!   query over the `appeals_stats` index (migration 0009);
-//! - [`received_by_category`]: how many appeals of each category.
+//! - [`received_by_category`]: how many appeals of each category and channel.
 
 use super::counts::{grouped, Filter};
 use crate::Result;
@@ -105,18 +105,25 @@ pub async fn monthly_by_path(
 }
 
 /// How many appeals of each category were submitted in `[start, end)`, per region path:
-/// `(path, category) → count`.
+/// `(path, category, channel) → count` (the channel as stored: `web`, `open311:<key>`, `phone`, …).
+/// One pass, for the most frequent categories and the channels alike (both need the table row:
+/// neither column is in the `appeals_stats` index).
 ///
 /// # Errors
 /// Database errors.
-pub async fn received_by_category(pool: &AnyPool, start: i64, end: i64) -> Result<HashMap<(String, String), u64>> {
+pub async fn received_by_category(
+    pool: &AnyPool,
+    start: i64,
+    end: i64,
+) -> Result<HashMap<(String, String, String), u64>> {
     use sqlx::Row as _;
-    let sql = "SELECT a.scope_path, a.category, COUNT(*) FROM appeals a
-               WHERE a.submitted_at >= $1 AND a.submitted_at < $2 GROUP BY a.scope_path, a.category";
+    let sql = "SELECT a.scope_path, a.category, a.channel, COUNT(*) FROM appeals a
+               WHERE a.submitted_at >= $1 AND a.submitted_at < $2 GROUP BY a.scope_path, a.category, a.channel";
     let mut out = HashMap::new();
     for r in bound(sql, start, end, None).fetch_all(pool).await? {
-        let n = u64::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0);
-        *out.entry((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)).or_insert(0) += n;
+        let n = u64::try_from(r.try_get::<i64, _>(3)?).unwrap_or(0);
+        let key = (r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?);
+        *out.entry(key).or_insert(0) += n;
     }
     Ok(out)
 }

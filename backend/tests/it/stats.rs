@@ -377,3 +377,32 @@ async fn a_small_count_cannot_be_worked_out_from_the_total(engine: Engine) {
     assert!(q4.trend[..9].iter().all(|m| !m.withheld), "months before the quarter are their own periods");
 }
 both_engines!(a_small_count_cannot_be_worked_out_from_the_total);
+
+async fn appeals_are_counted_by_channel(engine: Engine) {
+    use domain::staff::{AppealChannel, StaffChannel};
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let mut t = Vec::new();
+    for _ in 0..7 {
+        t.push(common::simple_appeal(&state).await);
+    }
+    // One came by phone, one through an Open311 client (key 3): web 5, open311 1, phone 1.
+    exec(&state, "UPDATE appeals SET channel = 'phone' WHERE ticket = $1", &t[0]).await;
+    exec(&state, "UPDATE appeals SET channel = 'open311:3' WHERE ticket = $1", &t[1]).await;
+    let v =
+        backend::services::stats::public(&state, Some("HD"), Period::Month { year: 2026, month: 11 }).await.unwrap();
+    let rows: Vec<(AppealChannel, u64, bool)> =
+        v.channels.iter().map(|c| (c.channel, c.received, c.withheld)).collect();
+    assert_eq!(
+        rows,
+        [
+            // The two "<5" ones sum to 2 = their floors: the 5 is withheld too.
+            (AppealChannel::Web, 5, true),
+            (AppealChannel::Open311, 1, false),
+            (AppealChannel::Staff(StaffChannel::Phone), 1, false),
+            (AppealChannel::Staff(StaffChannel::Counter), 0, false),
+            (AppealChannel::Staff(StaffChannel::Patrol), 0, false),
+        ]
+    );
+    assert_eq!(v.channels.iter().map(|c| c.received).sum::<u64>(), v.region.counts.received);
+}
+both_engines!(appeals_are_counted_by_channel);

@@ -2,7 +2,7 @@
 //! definitions, drill-down to a grid cell, the map, the trend, small counts suppressed, clear
 //! refusals, no script and no inline style.
 
-use crate::common::{config, get, get_with};
+use crate::common::{between, config, get, get_with};
 use axum::http::StatusCode;
 use backend::config::Limits;
 use domain::stats::Period;
@@ -98,6 +98,9 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     assert!(page.body.contains("<td class=\"num\">*</td>"), "HD01 withheld");
     assert!(page.body.contains("<td class=\"num\">&lt;5</td>"), "HD02 suppressed");
     assert!(!page.body.contains("<td class=\"num\">6</td>"), "HD01's exact count is not shown");
+    // By channel: all seven came by the web form, shown as such (nothing small beside it).
+    let channels = between(&page.body, "id=\"channels-table\"", "</table>").unwrap_or_default();
+    assert!(channels.contains("data-channel=\"web\"") && channels.contains("<td class=\"num\">7</td>"), "{channels}");
     // English.
     let en = get_with(&app, "/stats", "lang=en").await;
     assert!(en.body.contains("How appeals are handled") && en.body.contains(Msg::StatsReceivedDef.text(Lang::En)));
