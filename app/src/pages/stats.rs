@@ -143,7 +143,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
     let lang = lang();
     // Shades from the counts as the public sees them: 1–4 all count as 5, so the shade cannot
     // tell them apart either.
-    let max = v.map.iter().map(|c| drawn_row(&c.row).0).max().unwrap_or(0);
+    let max = v.map.iter().map(|c| drawn(c.row.counts.received, c.row.withheld.received).0).max().unwrap_or(0);
     let labels: Vec<String> = v
         .map
         .iter()
@@ -170,7 +170,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
         .map(|(c, label)| MapCell {
             code: &c.row.code,
             polygons: &c.polygons,
-            shade: cellmap::shade_of(drawn_row(&c.row).0, max),
+            shade: cellmap::shade_of(drawn(c.row.counts.received, c.row.withheld.received).0, max),
             href: Some(region_link(v, &c.row)),
             label,
             marked: c.row.counts.overdue_now > 0,
@@ -208,30 +208,12 @@ fn cell_map(v: &StatsView) -> impl IntoView {
     }
 }
 
-/// A count as a chart draws it: exact, or (for "<5", and "*" withheld) a dashed box as tall as 5.
-fn drawn(n: u64) -> (u64, bool) {
-    match Shown::public(n) {
+/// A count as a chart draws it: exact, or (for "<5", and "*" withheld) a dashed box as tall as
+/// 5, so a bar or a shade tells no more than the label.
+fn drawn(n: u64, withheld: bool) -> (u64, bool) {
+    match Shown::public_or_withheld(n, withheld) {
         Shown::Exact(n) => (n, false),
         Shown::Few | Shown::Withheld => (SUPPRESS_BELOW, true),
-    }
-}
-
-/// A month's received count as the trend draws it (withheld: like "<5").
-fn drawn_month(m: &MonthRow) -> (u64, bool) {
-    if m.withheld {
-        (SUPPRESS_BELOW, true)
-    } else {
-        drawn(m.counts.received)
-    }
-}
-
-/// A region's received count as the map shades it: a withheld count is drawn like "<5", so
-/// the shade tells no more than the label.
-fn drawn_row(r: &StatsRow) -> (u64, bool) {
-    if r.withheld.received {
-        (SUPPRESS_BELOW, true)
-    } else {
-        drawn(r.counts.received)
     }
 }
 
@@ -277,7 +259,12 @@ fn trend_chart(months: &[MonthRow]) -> impl IntoView {
     const BAR: u64 = 15;
     const TOP: u64 = 8;
     const HEIGHT: u64 = 140;
-    let max = months.iter().flat_map(|m| [drawn_month(m).0, drawn(m.counts.closed).0]).max().unwrap_or(0).max(1);
+    let max = months
+        .iter()
+        .flat_map(|m| [drawn(m.counts.received, m.withheld).0, drawn(m.counts.closed, false).0])
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let base = TOP + HEIGHT;
     let width = GROUP * (months.len() as u64).max(1);
     let bar = move |x: u64, (value, few): (u64, bool), class: &'static str| {
@@ -299,8 +286,8 @@ fn trend_chart(months: &[MonthRow]) -> impl IntoView {
                         <text x=mid.clone() y=(base + 30).to_string() font-size="11" text-anchor="middle">{m.year.to_string()}</text>
                     });
                     view! {
-                        {bar(x, drawn_month(m), "bar")}
-                        {bar(x + BAR, drawn(m.counts.closed), "bar closed")}
+                        {bar(x, drawn(m.counts.received, m.withheld), "bar")}
+                        {bar(x + BAR, drawn(m.counts.closed, false), "bar closed")}
                         <text x=mid.clone() y=(base + 16).to_string() font-size="12" text-anchor="middle">{m.month.to_string()}</text>
                         {year}
                     }
