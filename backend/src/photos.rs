@@ -38,6 +38,11 @@ pub const MAX_PHOTOS: usize = 3;
 /// re-encoded photo is stored. Three full-size uploads always fit (a stored photo is at most
 /// [`MAX_SIDE`]² pixels of JPEG, about 2 MB in the worst case).
 pub const MAX_DRAFT_BYTES: usize = 16 * 1024 * 1024;
+/// Most photos one appeal holds, those sent with it and those added later from the track page
+/// (issue 13) together.
+pub const MAX_APPEAL_PHOTOS: usize = domain::fields::APPEAL_PHOTOS_MAX;
+/// Most stored (re-encoded) bytes of one appeal's photos.
+pub const MAX_APPEAL_BYTES: usize = 32 * 1024 * 1024;
 /// Longest side kept; larger photos are scaled down.
 pub const MAX_SIDE: u32 = 1600;
 /// Largest picture decoded, in pixels, whatever the memory budget (a 40-megapixel phone photo
@@ -197,6 +202,29 @@ pub async fn check_room(pool: &AnyPool, token: &str, incoming: usize) -> crate::
     let left = MAX_DRAFT_BYTES.saturating_sub(usize::try_from(stored).unwrap_or(usize::MAX));
     if left == 0 || incoming > left {
         return Err(crate::BackendError::invalid(err(Msg::ErrPhotoDraftFull)));
+    }
+    Ok(left.min(MAX_UPLOAD_BYTES))
+}
+
+/// Whether a submitted appeal has room for another photo of `incoming` bytes (0 before the body is
+/// read), by [`MAX_APPEAL_PHOTOS`] and [`MAX_APPEAL_BYTES`]; returns the read cap. The adding
+/// use case checks again under the appeal's row lock.
+///
+/// # Errors
+/// [`crate::BackendError::Invalid`] with [`Msg::ErrAppealPhotosFull`] or
+/// [`Msg::ErrAppealPhotosBytes`]; database errors.
+pub async fn check_appeal_room<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    ex: E,
+    ticket: &str,
+    incoming: usize,
+) -> crate::Result<usize> {
+    let (count, stored) = crate::store::appeals::photo_usage(ex, ticket).await?;
+    if usize::try_from(count).unwrap_or(usize::MAX) >= MAX_APPEAL_PHOTOS {
+        return Err(crate::BackendError::invalid(err(Msg::ErrAppealPhotosFull)));
+    }
+    let left = MAX_APPEAL_BYTES.saturating_sub(usize::try_from(stored).unwrap_or(usize::MAX));
+    if left == 0 || incoming > left {
+        return Err(crate::BackendError::invalid(err(Msg::ErrAppealPhotosBytes)));
     }
     Ok(left.min(MAX_UPLOAD_BYTES))
 }

@@ -46,10 +46,12 @@ pub enum EventKind {
     SummonsOverdue,
     /// The summoning unit rated a department's report back (issue 13); between staff.
     ReportRated,
+    /// The resident added a photo after submitting (issue 13); public, no body.
+    PhotoAdded,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 30] = [
+    pub const ALL: [EventKind; 31] = [
         Self::Submitted,
         Self::Routed,
         Self::RoutedOutside,
@@ -80,6 +82,7 @@ impl EventKind {
         Self::OwnerRemoved,
         Self::SummonsOverdue,
         Self::ReportRated,
+        Self::PhotoAdded,
     ];
 
     #[must_use]
@@ -115,6 +118,7 @@ impl EventKind {
             Self::OwnerRemoved => "owner_removed",
             Self::SummonsOverdue => "summons_overdue",
             Self::ReportRated => "report_rated",
+            Self::PhotoAdded => "photo_added",
         }
     }
 

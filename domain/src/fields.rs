@@ -123,6 +123,10 @@ pub const TEXT_MAX: usize = 2000;
 /// long reaches the server and gets a clear "too long" message instead of being cut silently.
 pub const TEXT_INPUT_MAXLENGTH: &str = "2100";
 
+/// Most photos one appeal holds: those sent with it and those the resident adds later from the
+/// track page (issue 13) together.
+pub const APPEAL_PHOTOS_MAX: usize = 6;
+
 /// Longest reason a staff member gives (a transfer, an escalation, a reopening, an extension,
 /// revealing contact details), and its text boxes' `maxlength`.
 pub const REASON_MAX: usize = 500;

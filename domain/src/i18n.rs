@@ -472,6 +472,21 @@ messages! {
     EventReopened => "重新办理", "Reopened";
     EventResidentAnswer => "您补充了情况", "You answered";
     EventSupplement => "您补充了内容", "You added information";
+    EventPhotoAdded => "您补充了一张照片", "You added a photo";
+    EventSupplementByResident => "群众补充了内容", "The resident added information";
+    EventAnswerByResident => "群众答复了补充要求", "The resident answered the request for information";
+    EventPhotoAddedByResident => "群众补充了一张照片", "The resident added a photo";
+    EventRatedByResident => "群众的评价：{rating}", "The resident's rating: {rating}";
+    EventReopenedUnsatisfiedByResident => "群众不满意，已提级交 {unit} 重新办理", "The resident was not satisfied; {unit}, one level up, is handling it again";
+    TrackPhotosTitle => "照片", "Photos";
+    TrackPhotosNone => "这件诉求还没有照片。", "This appeal has no photos yet.";
+    TrackPhotoHint => "可以补充照片，让办理单位看清情况：JPG、PNG 或 WebP，每张不超过 10 MB，一件诉求最多 6 张。照片中的位置等隐藏信息会被清除。", "You can add photos so the unit sees what it is about: JPG, PNG or WebP, 10 MB each at most, up to 6 per appeal. Hidden data such as location is removed.";
+    TrackPhotoSubmit => "上传照片", "Upload the photo";
+    TrackPhotosFull => "这件诉求已有 6 张照片，不能再添加。", "This appeal has 6 photos, the most it can have.";
+    PhotoReceived => "照片已收到，办理单位会看到。", "Photo received; the handling unit will see it.";
+    TrackPhotoAlt => "诉求照片 {n}", "Photo {n} of the appeal";
+    ErrAppealPhotosFull => "这件诉求已有 6 张照片，不能再添加", "This appeal already has 6 photos, the most it can have";
+    ErrAppealPhotosBytes => "这件诉求的照片总大小已到上限，不能再添加", "This appeal's photos have reached their total size limit";
     // issue 9 §3: what becomes public, the resident's choice, and staff moderation
     PublicTitle => "哪些内容会公开", "What becomes public";
     PublicWhat => "任何人都能看到：诉求类别、办理状态、所在社区、提交和更新的日期。", "Anyone can see: the category, the status, your community, and the days it was submitted and last updated.";

@@ -108,6 +108,10 @@ pub struct TrackView {
     /// The region routing started from (the grid cell or the chosen region), if any.
     #[serde(default)]
     pub region: Option<String>,
+    /// The appeal's photo ids in order (sent with it and added later), shown to the resident
+    /// through their track session only.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// One of a number's named appeals, as the receipt recovery page lists it (issue 14): what the

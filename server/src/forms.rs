@@ -136,7 +136,7 @@ pub async fn add_photo(
         crate::uploads::drain(&mut mp).await;
         return PageError::resident(lang, &e).into_response();
     }
-    let result = match crate::uploads::receive(&state, &token, &mut mp).await {
+    let result = match crate::uploads::receive(&state, crate::uploads::Room::Draft(&token), &mut mp).await {
         // "下一步" with no file chosen: nothing to store, go on.
         Ok((_permit, bytes)) if go_on && bytes.is_empty() => Ok(()),
         Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
@@ -378,6 +378,54 @@ pub async fn track_rate(
         .map(|()| Msg::RatingReceived);
     let kept = vec![("rating".into(), form.rating), ("comment".into(), form.comment)];
     resident_outcome(&state, lang, &session, "rate", kept, r).await
+}
+
+/// `/form/track/photo`: the resident adds a photo to their appeal after submitting (issue 13),
+/// under the wizard's rules. Session, rate limit, an open appeal and the appeal's room are checked
+/// before anything of the body is read (a refused upload is read away first, as on the photos
+/// step); then the upload gate, the capped read and the re-encoding.
+pub async fn track_photo(
+    Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Response {
+    let lang = lang_of(&headers);
+    let session = cookie(&headers, cookies::TRACK);
+    let ticket = match resident::photo_ticket_in_session(&state, &ip, &session).await {
+        Ok(t) => t,
+        Err(e) => {
+            crate::uploads::drain(&mut mp).await;
+            return resident_outcome(&state, lang, &session, "photo", Vec::new(), Err(e)).await;
+        }
+    };
+    let r = match crate::uploads::receive(&state, crate::uploads::Room::Appeal(&ticket), &mut mp).await {
+        Ok((_permit, bytes)) if bytes.is_empty() => {
+            Err(BackendError::invalid(domain::FieldError::new(domain::FieldName::Photo, Msg::ErrPhotoMissing)))
+        }
+        Ok((_permit, bytes)) => resident::add_photo_to(&state, &ticket, bytes).await,
+        Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
+        Err(crate::uploads::Refused::Err(e)) => Err(e),
+    };
+    resident_outcome(&state, lang, &session, "photo", Vec::new(), r.map(|()| Msg::PhotoReceived)).await
+}
+
+/// `/track/photo/{id}`: one photo of the track session's appeal, for that session only
+/// (`Cache-Control: no-store` from the middleware, as on every track response).
+pub async fn track_photo_file(
+    Extension(state): Extension<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let session = cookie(&headers, cookies::TRACK);
+    match resident::photo_in_session(&state, &session, &id).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
+        Err(BackendError::NotFound) => message_page(lang_of(&headers), StatusCode::NOT_FOUND, Msg::TrackSessionEnded),
+        Err(e) => {
+            tracing::error!(error = %e, "track photo read failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 #[cfg(test)]

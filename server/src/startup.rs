@@ -135,6 +135,9 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/form/track/forget", post(forms::track_forget))
         .route("/form/track/info", post(forms::track_info))
         .route("/form/track/rate", post(forms::track_rate))
+        // Photos added after submitting (issue 13), under the wizard's upload rules.
+        .route("/form/track/photo", post(forms::track_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)))
+        .route("/track/photo/{id}", get(forms::track_photo_file))
         // Receipt recovery by phone number and SMS code (issue 14).
         .route("/form/track/recover", post(crate::recover::request))
         .route("/form/track/recover/code", post(crate::recover::code))

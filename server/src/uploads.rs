@@ -25,18 +25,44 @@ pub enum Refused {
     Err(BackendError),
 }
 
+/// Where an upload goes: a draft's photos step, or an appeal already submitted (issue 13, the
+/// track page). Each has its own room.
+#[derive(Clone, Copy)]
+pub enum Room<'a> {
+    Draft(&'a str),
+    Appeal(&'a str),
+}
+
+impl Room<'_> {
+    /// The read cap, or the refusal when there is no room.
+    async fn cap(self, state: &AppState) -> backend::Result<usize> {
+        match self {
+            Room::Draft(token) => photos::check_room(&state.db.pool, token, 0).await,
+            Room::Appeal(ticket) => photos::check_appeal_room(&state.db.pool, ticket, 0).await,
+        }
+    }
+
+    /// The message when an upload passes the cap: too big for one photo, or for what is left.
+    fn over(self, cap: usize) -> Msg {
+        match self {
+            _ if cap >= photos::MAX_UPLOAD_BYTES => Msg::ErrPhotoTooBig,
+            Room::Draft(_) => Msg::ErrPhotoDraftFull,
+            Room::Appeal(_) => Msg::ErrAppealPhotosBytes,
+        }
+    }
+}
+
 /// Room check, gate, capped read. The permit must be kept until the photo has been stored.
 ///
 /// # Errors
 /// [`Refused`].
-pub async fn receive(state: &AppState, token: &str, mp: &mut Multipart) -> Result<(UploadPermit, Vec<u8>), Refused> {
-    // Before waiting or reading anything: is there room in this draft at all?
-    photos::check_room(&state.db.pool, token, 0).await.map_err(Refused::Err)?;
+pub async fn receive(state: &AppState, room: Room<'_>, mp: &mut Multipart) -> Result<(UploadPermit, Vec<u8>), Refused> {
+    // Before waiting or reading anything: is there room at all?
+    room.cap(state).await.map_err(Refused::Err)?;
     let permit = state.uploads.enter().await.map_err(Refused::Busy)?;
     // The place may have taken a while: the room is checked again with what is stored now.
-    let cap = photos::check_room(&state.db.pool, token, 0).await.map_err(Refused::Err)?;
-    let over = if cap < photos::MAX_UPLOAD_BYTES { Msg::ErrPhotoDraftFull } else { Msg::ErrPhotoTooBig };
-    let bytes = match tokio::time::timeout(BODY_READ_TIMEOUT, read_photo(mp, cap, over)).await {
+    let cap = room.cap(state).await.map_err(Refused::Err)?;
+    let bytes = match tokio::time::timeout(BODY_READ_TIMEOUT, read_photo(mp, cap, room.over(cap))).await {
         Ok(r) => r,
         Err(_) => Err(FieldError::new(FieldName::Photo, Msg::ErrPhotoSlow)),
     };

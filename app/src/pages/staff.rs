@@ -173,8 +173,8 @@ fn inbox_url(f: &InboxFilter, page: i64) -> String {
     format!("/staff?{}", f.query_string(Some(page), urlencode))
 }
 
-/// A timeline line as staff read it: the resident's words ("you submitted") become the third
-/// person, and an appeal recorded by staff says by which channel (issue 14).
+/// A timeline line as staff read it: the resident's words ("you submitted", "you added", "your
+/// rating") become the third person, and an appeal recorded by staff says by which channel (issue 14).
 fn staff_event_line(
     kind: EventKind,
     unit: Option<&str>,
@@ -182,8 +182,20 @@ fn staff_event_line(
     body: Option<&str>,
     lang: domain::Lang,
 ) -> String {
-    if kind != EventKind::Submitted {
-        return event_line(kind, unit, extra, lang);
+    let unit_name = || unit.unwrap_or_default().to_owned();
+    match kind {
+        EventKind::Submitted => {}
+        EventKind::Supplement => return Msg::EventSupplementByResident.text(lang).to_owned(),
+        EventKind::ResidentAnswer => return Msg::EventAnswerByResident.text(lang).to_owned(),
+        EventKind::PhotoAdded => return Msg::EventPhotoAddedByResident.text(lang).to_owned(),
+        EventKind::Rated => {
+            let rating = crate::components::rating_text(extra.unwrap_or_default(), lang).to_owned();
+            return fill(Msg::EventRatedByResident.text(lang), &[("rating", rating)]);
+        }
+        EventKind::ReopenedUnsatisfied => {
+            return fill(Msg::EventReopenedUnsatisfiedByResident.text(lang), &[("unit", unit_name())]);
+        }
+        _ => return event_line(kind, unit, extra, lang),
     }
     match body.and_then(domain::staff::StaffChannel::parse) {
         Some(c) => fill(Msg::EventRecordedByStaff.text(lang), &[("channel", c.label().text(lang).to_owned())]),
@@ -1111,4 +1123,26 @@ fn pii_export_form(f: &InboxFilter) -> impl IntoView {
 /// The ledger export with the inbox's current filter.
 fn ledger_href(f: &InboxFilter, format: &str) -> String {
     format!("/staff/ledger.{format}?{}", f.query_string(None, urlencode))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::staff_event_line;
+    use domain::events::EventKind;
+    use domain::Lang;
+
+    /// Staff read the resident's own actions in the third person, never "您…" (issue 14's "staff
+    /// see 您提交了诉求" for every line the resident writes).
+    #[test]
+    fn the_residents_actions_read_in_the_third_person_for_staff() {
+        for kind in EventKind::ALL {
+            let (unit, extra) = (Some("河东区综治中心"), Some("unsatisfied"));
+            let zh = staff_event_line(kind, unit, extra, None, Lang::ZhCn);
+            assert!(!zh.starts_with('您'), "{kind:?}: {zh}");
+            let en = staff_event_line(kind, unit, extra, None, Lang::En);
+            assert!(!en.starts_with("You ") && !en.starts_with("Your "), "{kind:?}: {en}");
+        }
+        assert_eq!(staff_event_line(EventKind::PhotoAdded, None, None, None, Lang::ZhCn), "群众补充了一张照片");
+        assert_eq!(staff_event_line(EventKind::Rated, None, Some("satisfied"), None, Lang::ZhCn), "群众的评价：满意");
+    }
 }

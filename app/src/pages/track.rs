@@ -11,7 +11,7 @@
 
 use crate::api::{track_current, TrackResult};
 use crate::components::{
-    described_by, error_for, event_line, lang, phone_links, status_text, t, ErrorSummary, FieldMessage, Notice,
+    described_by, error_for, event_line, fill, lang, phone_links, status_text, t, ErrorSummary, FieldMessage, Notice,
     PageTitle, TextArea,
 };
 use crate::islands::{KeptReceipts, KeptTexts, TrackFromLink};
@@ -108,6 +108,9 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
     let info_problem = (flash.form == "info").then_some(flash.problem).flatten();
     let rate_errors = flash.errors_for("rate");
     let rate_problem = (flash.form == "rate").then_some(flash.problem).flatten();
+    let photo_errors = flash.errors_for("photo");
+    let photo_err = photo_errors.first().map(|e| e.msg);
+    let photo_problem = (flash.form == "photo").then_some(flash.problem).flatten();
     let body_value = if flash.form == "info" { flash.value("body") } else { String::new() };
     let comment_value = if flash.form == "rate" { flash.value("comment") } else { String::new() };
     view! {
@@ -132,6 +135,37 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ol>
+        <section id="photo" aria-labelledby="photos-title" class="resident-action">
+            <h2 id="photos-title">{t(Msg::TrackPhotosTitle)}</h2>
+            {if v.photos.is_empty() {
+                view! { <p class="muted">{t(Msg::TrackPhotosNone)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="photos">
+                        {v.photos.iter().enumerate().map(|(i, id)| view! {
+                            <li><a href=format!("/track/photo/{id}")>
+                                <img src=format!("/track/photo/{id}") alt=fill(t(Msg::TrackPhotoAlt), &[("n", (i + 1).to_string())]) width="120"/>
+                            </a></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <Notice msg=photo_problem problem=true/>
+            {(open && v.photos.len() < domain::fields::APPEAL_PHOTOS_MAX).then(|| view! {
+                <ErrorSummary errors=photo_errors.clone()/>
+                <form method="post" action="/form/track/photo" enctype="multipart/form-data" class="upload">
+                    <label for="photo" class="label">{t(Msg::PhotoLabel)}</label>
+                    <p class="hint" id="photo-hint">{t(Msg::TrackPhotoHint)}</p>
+                    <FieldMessage field=FieldName::Photo msg=photo_err/>
+                    <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp"
+                        aria-describedby=described_by(FieldName::Photo, photo_err.is_some())/>
+                    <button type="submit" class="button button-secondary">{t(Msg::TrackPhotoSubmit)}</button>
+                </form>
+            })}
+            {(open && v.photos.len() >= domain::fields::APPEAL_PHOTOS_MAX).then(|| view! {
+                <p class="muted">{t(Msg::TrackPhotosFull)}</p>
+            })}
+        </section>
         {open.then(move || view! {
             <section id="info" aria-labelledby="info-title" class="resident-action">
                 <h2 id="info-title">{if awaiting { t(Msg::AnswerInfoTitle) } else { t(Msg::AddInfoTitle) }}</h2>

@@ -89,6 +89,87 @@ pub async fn rate_in_session(state: &AppState, client: &str, session: &str, rati
     rate_to(state, &ticket, rating, comment).await
 }
 
+/// The appeal of a track session, checked before anything of a photo upload is read (issue 13:
+/// residents may add photos after submitting): the client's rate limit, an open appeal, and
+/// room for one more photo.
+///
+/// # Errors
+/// An unknown or expired session ([`BackendError::NotFound`]), rate limit, a closed appeal
+/// ([`BackendError::Conflict`]) or a full one ([`BackendError::Invalid`]).
+pub async fn photo_ticket_in_session(state: &AppState, client: &str, session: &str) -> Result<String> {
+    let ticket = checked_session(state, client, session).await?;
+    let a = appeals::full(&state.db.pool, &ticket).await?.ok_or(BackendError::NotFound)?;
+    if a.status == Status::Closed {
+        return Err(BackendError::Conflict(Msg::ErrAppealClosed));
+    }
+    crate::photos::check_appeal_room(&state.db.pool, &ticket, 0).await?;
+    Ok(ticket)
+}
+
+/// Adds a photo to an open appeal under the wizard's upload rules (type by content, size, pixel
+/// and memory limits, re-encoded so nothing hidden such as the location survives), within the
+/// appeal's own room ([`crate::photos::MAX_APPEAL_PHOTOS`], [`crate::photos::MAX_APPEAL_BYTES`]).
+/// A public event on the timeline (no body), the unit told, audited. `ticket` comes from
+/// [`photo_ticket_in_session`] (or a test).
+///
+/// # Errors
+/// As [`photo_ticket_in_session`], and the photo's own problems as field errors.
+pub async fn add_photo_to(state: &AppState, ticket: &str, bytes: Vec<u8>) -> Result<()> {
+    crate::photos::check_appeal_room(&state.db.pool, ticket, bytes.len()).await?;
+    let jpeg = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
+    let id = super::appeal::new_token();
+    let now = state.clock.ts();
+    let mut tx = state.db.pool.begin().await?;
+    if !appeals::lock(&mut tx, ticket).await? {
+        return Err(BackendError::NotFound);
+    }
+    let a = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;
+    if a.status == Status::Closed {
+        return Err(BackendError::Conflict(Msg::ErrAppealClosed));
+    }
+    // Again under the lock: two uploads at once must not both take the last place.
+    crate::photos::check_appeal_room(&mut *tx, ticket, jpeg.len()).await?;
+    appeals::add_photo(&mut tx, ticket, &id, &jpeg).await?;
+    appeals::insert_staff_event(
+        &mut tx,
+        &StaffEvent {
+            ticket,
+            at: now,
+            kind: EventKind::PhotoAdded,
+            actor: "resident",
+            actor_name: None,
+            unit: None,
+            body: None,
+            detail: None,
+        },
+    )
+    .await?;
+    notify::unit(&mut tx, &a.unit, ticket, Kind::Answered, now).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            at: now,
+            who: &Who::resident(),
+            action: EventKind::PhotoAdded.as_str(),
+            ticket: Some(ticket),
+            detail: json!({ "photo": id, "bytes": jpeg.len() }),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One photo of the track session's appeal (JPEG bytes).
+///
+/// # Errors
+/// [`BackendError::NotFound`] for an unknown or expired session, or a photo of another appeal.
+pub async fn photo_in_session(state: &AppState, session: &str, id: &str) -> Result<Vec<u8>> {
+    let ticket = crate::services::track::session_ticket(state, session).await?;
+    appeals::photo(&state.db.pool, &ticket, id).await?.ok_or(BackendError::NotFound)
+}
+
 /// The resident answers "please tell us more", or adds something on their own: both are public
 /// events the unit is told about; an answer also hands the appeal back to the unit.
 ///

@@ -177,5 +177,6 @@ async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
         can_rate: full.status == Status::Closed && !rated && in_window,
         events,
         region: full.region.clone().or_else(|| full.cell.clone()),
+        photos: appeals::photo_ids(&state.db.pool, &row.ticket).await?,
     })
 }

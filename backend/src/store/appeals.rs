@@ -492,6 +492,31 @@ pub async fn report_back(tx: &mut Tx<'_>, ticket: &str, unit: &str, report: &str
     Ok(r.rows_affected() == 1)
 }
 
+/// How many photos an appeal holds and their stored bytes.
+pub async fn photo_usage<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E, ticket: &str) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(bytes)), 0) AS BIGINT) FROM appeal_photos WHERE ticket = $1",
+    )
+    .bind(ticket)
+    .fetch_one(ex)
+    .await?)
+}
+
+/// Adds a photo after the appeal's others (the caller holds the appeal's row lock and has
+/// checked the room).
+pub async fn add_photo(tx: &mut Tx<'_>, ticket: &str, id: &str, jpeg: &[u8]) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO appeal_photos (id, ticket, position, content_type, bytes)
+         SELECT $1, $2, COALESCE(MAX(position) + 1, 0), 'image/jpeg', $3 FROM appeal_photos WHERE ticket = $2",
+    )
+    .bind(id)
+    .bind(ticket)
+    .bind(jpeg.to_vec())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Photo ids of an appeal in order.
 pub async fn photo_ids(pool: &AnyPool, ticket: &str) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM appeal_photos WHERE ticket = $1 ORDER BY position")

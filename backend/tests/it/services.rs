@@ -407,6 +407,74 @@ async fn track_sessions_stand_for_the_key_and_own_their_flashes(engine: Engine) 
 }
 both_engines!(track_sessions_stand_for_the_key_and_own_their_flashes);
 
+/// Issue 13: a resident adds photos after submitting, through their track session, under the
+/// wizard's upload rules and the appeal's own room; staff and the timeline see them, nobody else.
+async fn residents_add_photos_after_submitting(engine: Engine) {
+    use backend::services::resident;
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t = fill(&state, "sanitation", &[("district", "HD"), ("street", "HD01")], &[("identity", "anonymous")]).await;
+    appeal::add_photo(&state, &t.token, &t.secret, png()).await.unwrap();
+    let ticket = accepted(&state, &t).await;
+    let r = appeal::receipt(&state, &t.token, &t.secret).await.unwrap();
+    let id = track::open(&state, "ip", &r.ticket, &r.key).await.unwrap();
+    assert_eq!(track::track_session(&state, &id).await.unwrap().photos.len(), 1, "the photo sent with it");
+    // Not a session: nothing.
+    assert!(matches!(
+        resident::photo_ticket_in_session(&state, "ip", &appeal::new_token()).await,
+        Err(BackendError::NotFound)
+    ));
+    // Not a picture: a field error, nothing stored, no event.
+    let got = resident::photo_ticket_in_session(&state, "ip", &id).await.unwrap();
+    assert_eq!(got, ticket);
+    match resident::add_photo_to(&state, &ticket, b"<svg>not a photo</svg>".to_vec()).await {
+        Err(BackendError::Invalid(errs)) => assert_eq!(errs[0].field, domain::FieldName::Photo),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    assert_eq!(appeals::photo_count(&state.db.pool, &ticket).await.unwrap(), 1);
+    // Up to six in all, then refused before anything is read, and again if it got that far.
+    for _ in 1..domain::fields::APPEAL_PHOTOS_MAX {
+        resident::add_photo_to(&state, &ticket, png()).await.unwrap();
+    }
+    let full = |r: Result<(), BackendError>| match r {
+        Err(BackendError::Invalid(errs)) => errs[0].msg == Msg::ErrAppealPhotosFull,
+        _ => false,
+    };
+    assert!(full(resident::photo_ticket_in_session(&state, "ip", &id).await.map(|_| ())));
+    assert!(full(resident::add_photo_to(&state, &ticket, png()).await));
+    let view = track::track_session(&state, &id).await.unwrap();
+    assert_eq!(view.photos.len(), domain::fields::APPEAL_PHOTOS_MAX);
+    let added = view.events.iter().filter(|e| e.kind == domain::events::EventKind::PhotoAdded).count();
+    assert_eq!(added, domain::fields::APPEAL_PHOTOS_MAX - 1, "one public event per added photo");
+    // The session's own photos are re-encoded JPEGs; another appeal's session cannot read them.
+    let jpeg = resident::photo_in_session(&state, &id, &view.photos[5]).await.unwrap();
+    assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
+    let other =
+        fill(&state, "suggestion", &[("district", "HX"), ("street", "HX02")], &[("identity", "anonymous")]).await;
+    accepted(&state, &other).await;
+    let o = appeal::receipt(&state, &other.token, &other.secret).await.unwrap();
+    let other_id = track::open(&state, "ip", &o.ticket, &o.key).await.unwrap();
+    assert!(matches!(
+        resident::photo_in_session(&state, &other_id, &view.photos[5]).await,
+        Err(BackendError::NotFound)
+    ));
+    // Staff see every photo, in order.
+    assert_eq!(appeals::photo_ids(&state.db.pool, &ticket).await.unwrap(), view.photos);
+    // A closed appeal takes no more photos.
+    let other_ticket = track::session_ticket(&state, &other_id).await.unwrap();
+    let other_unit = appeals::full(&state.db.pool, &other_ticket).await.unwrap().unwrap().unit;
+    common::force(&state, &other_ticket, &other_unit, "closed").await;
+    assert!(matches!(
+        resident::photo_ticket_in_session(&state, "ip", &other_id).await,
+        Err(BackendError::Conflict(Msg::ErrAppealClosed))
+    ));
+    assert!(matches!(
+        resident::add_photo_to(&state, &other_ticket, png()).await,
+        Err(BackendError::Conflict(Msg::ErrAppealClosed))
+    ));
+    assert_eq!(appeals::photo_count(&state.db.pool, &other_ticket).await.unwrap(), 0);
+}
+both_engines!(residents_add_photos_after_submitting);
+
 async fn track_sessions_expire(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let (_, d) = common::appeal_at(

@@ -456,3 +456,54 @@ async fn private_responses_are_never_stored() {
     let home = a.get(&app, "/").await;
     assert_ne!(home.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"));
 }
+
+/// Issue 13: photos added on the track page go through the resident's session only, under the
+/// wizard's rules; the session's browser sees them (never cached), nobody else does.
+#[tokio::test]
+async fn photos_added_after_submitting_belong_to_the_track_session() {
+    let (app, state) = setup().await;
+    let mut a = Browser::new();
+    let (t, _) = draft_of_a(&app, &mut a).await;
+    a.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let receipt = a.get(&app, &format!("/receipt/{t}")).await;
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
+    let photos = || count(&state, "appeal_photos");
+    assert_eq!(photos().await, 1, "the photo sent with the draft");
+    // Without a session: nothing stored, the session-ended page.
+    let (ct, body) = multipart(&png());
+    let r = Browser::new().post_multipart(&app, "/form/track/photo", &ct, body).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(photos().await, 1);
+    // With A's session: stored, a thanks, the photo on A's track page.
+    a.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await;
+    let page = a.get(&app, "/track").await;
+    assert!(
+        page.body.contains("action=\"/form/track/photo\"") && page.body.contains("enctype=\"multipart/form-data\"")
+    );
+    let (ct, body) = multipart(&png());
+    let r = a.post_multipart(&app, "/form/track/photo", &ct, body).await;
+    assert_eq!(r.location.as_deref(), Some("/track#photo"));
+    assert_eq!(photos().await, 2);
+    let page = a.get(&app, "/track").await;
+    assert!(page.body.contains("照片已收到"), "{}", page.body);
+    assert!(page.body.contains("您补充了一张照片"), "the timeline says so");
+    let srcs: Vec<&str> =
+        page.body.split("<img src=\"/track/photo/").skip(1).map(|s| s.split('"').next().unwrap()).collect();
+    assert_eq!(srcs.len(), 2, "both photos listed");
+    let img = a.get(&app, &format!("/track/photo/{}", srcs[1])).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(img.headers.get(header::CONTENT_TYPE).unwrap(), "image/jpeg");
+    assert_eq!(img.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"));
+    // Another browser with the photo's address: nothing.
+    let stranger = Browser::new().get(&app, &format!("/track/photo/{}", srcs[1])).await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+    // Not a photo: the reason on the step, nothing stored. No file: asked to choose one.
+    let (ct, body) = multipart(b"GIF89a definitely not allowed");
+    a.post_multipart(&app, "/form/track/photo", &ct, body).await;
+    assert!(a.get(&app, "/track").await.body.contains("只能上传 JPG、PNG 或 WebP 格式的照片"));
+    let (ct, body) = multipart(b"");
+    a.post_multipart(&app, "/form/track/photo", &ct, body).await;
+    assert!(a.get(&app, "/track").await.body.contains("请先选择一张照片"));
+    assert_eq!(photos().await, 2);
+}
