@@ -829,6 +829,7 @@ messages! {
     LedgerSupervised => "督办", "Supervised";
     LedgerChannel => "渠道", "Channel";
     LedgerDescription => "诉求内容", "Description";
+    LedgerAnswers => "补充问题的回答", "Answers to the category's questions";
     LedgerYes => "是", "yes";
     LedgerNo => "否", "no";
     ErrSearchWords => "最多输入 5 个词，用空格隔开", "Enter at most 5 words, separated by spaces";

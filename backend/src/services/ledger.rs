@@ -139,6 +139,7 @@ pub fn header_cells(lang: Lang, pii: bool) -> Vec<&'static str> {
         Msg::LedgerSupervised,
         Msg::LedgerChannel,
         Msg::LedgerDescription,
+        Msg::LedgerAnswers,
     ];
     let contact = [Msg::LedgerContactName, Msg::LedgerContactPhone];
     cols.iter().chain(if pii { contact.iter() } else { [].iter() }).map(|m| m.text(lang)).collect()
@@ -196,6 +197,7 @@ pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -
         yes_no(r.supervised != 0).to_owned(),
         channel,
         r.description.clone(),
+        answers_cell(r.answers.as_deref(), lang),
     ];
     if let Some(scope) = pii {
         let shown = scope.covers(r);
@@ -204,6 +206,20 @@ pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -
         cells.push(value(&r.contact_phone));
     }
     cells
+}
+
+/// The answers to the category's questions in one cell: "label：value；label：value" (in English
+/// "label: value; label: value"), in the order asked. Stored text that does not read as answers
+/// is left empty (the appeal page logs it).
+fn answers_cell(json: Option<&str>, lang: Lang) -> String {
+    let Some(answers) = json.and_then(|j| serde_json::from_str::<Vec<domain::questions::StoredAnswer>>(j).ok()) else {
+        return String::new();
+    };
+    let (colon, sep) = match lang {
+        Lang::ZhCn => ("：", "；"),
+        Lang::En => (": ", "; "),
+    };
+    answers.iter().map(|a| format!("{}{colon}{}", a.label_in(lang), a.value_in(lang))).collect::<Vec<_>>().join(sep)
 }
 
 /// Most rows an XLSX export holds: the workbook is built in memory (the CSV streams without a
@@ -250,4 +266,38 @@ pub async fn xlsx(state: &AppState, export: &Export, lang: Lang) -> Result<Vec<u
     sheet.set_column_width(0, 16).map_err(internal)?;
     sheet.set_column_width(10, 60).map_err(internal)?;
     book.save_to_buffer().map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answers_cell;
+    use domain::questions::StoredAnswer;
+    use domain::Lang;
+
+    fn answer(label: &str, label_en: &str, value: &str, value_en: &str) -> StoredAnswer {
+        StoredAnswer {
+            code: label_en.to_lowercase(),
+            label: label.into(),
+            label_en: label_en.into(),
+            value: value.into(),
+            value_en: value_en.into(),
+        }
+    }
+
+    #[test]
+    fn answers_go_into_one_cell_in_the_readers_language() {
+        let json = serde_json::to_string(&[
+            answer("用工单位", "Employer", "某建筑公司", "某建筑公司"),
+            answer("拖欠月数", "Months owed", "3", "3"),
+            answer("是否签合同", "Contract signed", "否", "No"),
+        ])
+        .unwrap();
+        assert_eq!(answers_cell(Some(&json), Lang::ZhCn), "用工单位：某建筑公司；拖欠月数：3；是否签合同：否");
+        assert_eq!(answers_cell(Some(&json), Lang::En), "Employer: 某建筑公司; Months owed: 3; Contract signed: No");
+        assert_eq!(answers_cell(None, Lang::ZhCn), "");
+        assert_eq!(answers_cell(Some("not json"), Lang::ZhCn), "", "unreadable stored text is left out");
+        // The label comes first, so an answer never starts a cell: it cannot run as a formula.
+        let formula = serde_json::to_string(&[answer("金额", "Amount", "=1+1", "=1+1")]).unwrap();
+        assert_eq!(super::csv_cell(&answers_cell(Some(&formula), Lang::En)), "Amount: =1+1");
+    }
 }

@@ -753,6 +753,8 @@ pub struct LedgerRow {
     pub supervised: i64,
     pub channel: String,
     pub description: String,
+    /// The answers to the category's extra questions (issue 13), JSON as stored; none when none.
+    pub answers: Option<String>,
     /// Read for an export with contact details; written only where the member may reveal them
     /// (`services::ledger::PiiScope`).
     pub scope_path: String,
@@ -767,7 +769,7 @@ pub async fn ledger_batch(pool: &AnyPool, q: &InboxQuery, after: &str, limit: i6
     binds.push(after.to_owned());
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at, a.closed_at,
-                a.supervised, a.channel, a.description, a.scope_path, a.contact_name, a.contact_phone
+                a.supervised, a.channel, a.description, a.answers, a.scope_path, a.contact_name, a.contact_phone
          FROM appeals a WHERE {cond} AND a.ticket > ${}
          ORDER BY a.ticket LIMIT {}",
         binds.len(),
