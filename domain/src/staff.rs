@@ -348,6 +348,9 @@ pub struct InboxItem {
     /// A notice by hand to the unit that holds it is waiting for its answer (issue 13).
     #[serde(default)]
     pub noticed: bool,
+    /// The inbox's own unit was summoned (吹哨) to it and has not reported back (issue 13).
+    #[serde(default)]
+    pub owes_report: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -338,6 +338,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                     <option value="supervised" selected=sel(&f.due, "supervised")>{t(Msg::FilterSupervised)}</option>
                     <option value="escalated" selected=sel(&f.due, "escalated")>{t(Msg::FilterEscalated)}</option>
                     <option value="noticed" selected=sel(&f.due, "noticed")>{t(Msg::FilterNoticed)}</option>
+                    <option value="owes" selected=sel(&f.due, "owes")>{t(Msg::FilterOwesReport)}</option>
                 </select>
             </div>
             <div class="choice">
@@ -389,6 +390,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                                     {urgency_badge(i.urgency).map(|b| view! { " "{b} })}
                                     {i.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
                                     {i.noticed.then(|| view! { " "<span class="badge badge-soon">{t(Msg::BadgeNotice)}</span> })}
+                                    {i.owes_report.then(|| view! { " "<span class="badge badge-soon">{t(Msg::BadgeOwesReport)}</span> })}
                                 </p>
                                 <p class="line2">{cat}" · "{i.unit_name}</p>
                                 <p class="line3">{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time></p>

@@ -155,7 +155,7 @@ pub(crate) fn filtered_query(
     q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
     q.urgent = f.urgent;
     q.due = Some(f.due.clone())
-        .filter(|s| matches!(s.as_str(), "soon" | "overdue" | "supervised" | "escalated" | "noticed"));
+        .filter(|s| matches!(s.as_str(), "soon" | "overdue" | "supervised" | "escalated" | "noticed" | "owes"));
     q.now = now;
     q.search = f.search()?;
     if q.search.phone.is_some() && staff.role == Role::Admin {
@@ -228,6 +228,7 @@ pub(crate) fn inbox_item(cat: &Catalog, now: i64, r: appeals::InboxRow) -> Inbox
         urgency,
         supervised: r.supervised != 0,
         noticed: r.noticed != 0,
+        owes_report: r.owes_report != 0,
     }
 }
 

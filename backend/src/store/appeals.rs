@@ -576,6 +576,9 @@ pub struct InboxRow {
     pub description: String,
     /// 1 when a notice by hand to the current unit waits for its answer.
     pub noticed: i64,
+    /// 1 when the inbox's own unit was summoned (吹哨) to this open appeal and has not reported
+    /// back yet (issue 13); always 0 outside an inbox.
+    pub owes_report: i64,
 }
 
 /// The scope condition and its binds, shared by the list and the counts.
@@ -641,6 +644,7 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
         )),
         Some("supervised") => w.push("a.status <> 'closed' AND a.supervised = 1".to_owned()),
         Some("noticed") => w.push(super::notices::OPEN_NOTICE_SQL.to_owned()),
+        Some("owes") => w.push(format!("{} = 1", owes_report_sql(q))),
         Some("escalated") => w.push(
             "a.status <> 'closed' AND a.ticket IN (SELECT e.ticket FROM appeal_events e
                WHERE e.kind IN ('escalated', 'auto_escalated', 'reopened_unsatisfied'))"
@@ -704,6 +708,17 @@ fn search_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>, w: &mut Vec
     }
 }
 
+/// 1 when the inbox's unit (`$1` of [`scope_sql`]) owes a report back on the open appeal `a`, else
+/// 0; an inbox of everything (no unit) owes nothing of its own.
+fn owes_report_sql(q: &InboxQuery) -> &'static str {
+    if q.all {
+        "0"
+    } else {
+        "CASE WHEN a.status <> 'closed' AND EXISTS (SELECT 1 FROM appeal_cohandlers c
+           WHERE c.ticket = a.ticket AND c.unit = $1 AND c.reported_at IS NULL) THEN 1 ELSE 0 END"
+    }
+}
+
 /// The scope and filter conditions of `q` (`a` is the appeals table) and their binds.
 fn where_sql(q: &InboxQuery) -> (String, Vec<String>) {
     let (scope, mut binds) = scope_sql(q, 1);
@@ -716,11 +731,13 @@ pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
                 a.clock_start_at, a.sign_by_at, a.supervised, a.description,
-                CASE WHEN {} THEN 1 ELSE 0 END AS noticed
+                CASE WHEN {} THEN 1 ELSE 0 END AS noticed,
+                {} AS owes_report
          FROM appeals a WHERE {cond}
          ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket
          LIMIT {} OFFSET {}",
         super::notices::OPEN_NOTICE_SQL,
+        owes_report_sql(q),
         q.limit.clamp(1, 200),
         q.offset.max(0)
     );

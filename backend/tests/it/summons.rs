@@ -351,3 +351,36 @@ async fn a_summons_without_a_recorded_summoner_is_not_rated(engine: Engine) {
     work::act(&state, &street, &t, &rate("D-HD-hrss", "satisfied", "")).await.unwrap();
 }
 both_engines!(a_summons_without_a_recorded_summoner_is_not_rated);
+
+/// A summoned department's inbox marks the appeals it owes a report on, and lists them alone
+/// with the "owes" filter; the report clears the mark, and the summoning centre owes nothing.
+async fn the_summoned_inbox_shows_what_it_owes(engine: Engine) {
+    use domain::staff::InboxFilter;
+    let Some(state) = common::demo_state(engine, backend::config::Limits::default()).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    let owed = street_appeal(&state, "suggestion").await;
+    let reported = street_appeal(&state, "suggestion").await;
+    for t in [&owed, &reported] {
+        work::act(&state, &street, t, &summon(&["D-HD-hrss"], "3")).await.unwrap();
+    }
+    work::act(&state, &hrss, &reported, &Act::ReportBack { body: "已核实，已联系企业".into() }).await.unwrap();
+    let marks = |inbox: domain::staff::Inbox| -> Vec<(String, bool)> {
+        let mut v: Vec<_> = inbox.items.into_iter().map(|i| (i.ticket, i.owes_report)).collect();
+        v.sort();
+        v
+    };
+    let all = InboxFilter::default();
+    let mut want = vec![(owed.clone(), true), (reported.clone(), false)];
+    want.sort();
+    assert_eq!(marks(work::inbox(&state, &hrss, &all).await.unwrap()), want);
+    let owes = InboxFilter { due: "owes".into(), ..InboxFilter::default() };
+    assert_eq!(marks(work::inbox(&state, &hrss, &owes).await.unwrap()), [(owed.clone(), true)]);
+    // The centre that summoned holds both and owes no report itself.
+    assert!(marks(work::inbox(&state, &street, &all).await.unwrap()).iter().all(|(_, o)| !o));
+    assert!(work::inbox(&state, &street, &owes).await.unwrap().items.is_empty());
+    // Closed: nothing is owed any more.
+    common::force(&state, &owed, "U-HD01", "closed").await;
+    assert!(work::inbox(&state, &hrss, &owes).await.unwrap().items.is_empty());
+}
+both_engines!(the_summoned_inbox_shows_what_it_owes);
