@@ -203,8 +203,11 @@ async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
         assert_eq!(full(&state, t).await.merged_into.as_deref(), Some(d.as_str()), "{t}");
     }
     let page = work::appeal_page(&state, &grid, &d).await.unwrap();
+    // Oldest first; these came in the same second, so by ticket.
     let followers: Vec<&str> = page.followers.iter().map(|f| f.ticket.as_str()).collect();
-    assert_eq!(followers, vec![a.as_str(), b.as_str(), c.as_str()]);
+    let mut expected = vec![a.as_str(), b.as_str(), c.as_str()];
+    expected.sort_unstable();
+    assert_eq!(followers, expected);
     assert!(page.followers.iter().all(|f| f.in_scope && !f.by_resident));
     assert!(page.actions.contains(&domain::workflow::Action::Merge));
     let page_a = work::appeal_page(&state, &grid, &a).await.unwrap();
