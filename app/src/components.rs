@@ -256,6 +256,13 @@ pub fn event_line(kind: EventKind, unit: Option<&str>, extra: Option<&str>, lang
         EventKind::SummonsOverdue => fill(Msg::EventSummonsOverdue.text(lang), &[("units", extra)]),
         EventKind::ReportRated => fill(Msg::EventReportRated.text(lang), &[("units", extra)]),
         EventKind::PhotoAdded => plain(Msg::EventPhotoAdded),
+        EventKind::Merged => plain(Msg::EventMerged),
+        EventKind::Joined => plain(Msg::EventJoined),
+        // The other appeal's ticket: only on the staff timeline (these are never public).
+        EventKind::MergedIn => fill(Msg::EventMergedIn.text(lang), &[("other", extra)]),
+        EventKind::Linked => fill(Msg::EventLinked.text(lang), &[("other", extra)]),
+        EventKind::Unmerged => plain(Msg::EventUnmerged),
+        EventKind::ClosedWithMain => plain(Msg::EventClosedWithMain),
     }
 }
 

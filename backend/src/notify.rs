@@ -46,6 +46,8 @@ pub enum Kind {
     SummonsWarning,
     SummonsSupervision,
     ReportRated,
+    /// The resident's appeal was merged into another on the same matter (issue 13).
+    Merged,
 }
 
 impl Kind {
@@ -71,6 +73,7 @@ impl Kind {
             Self::SummonsWarning => "summons_warning",
             Self::SummonsSupervision => "summons_supervision",
             Self::ReportRated => "report_rated",
+            Self::Merged => "merged",
         }
     }
 }

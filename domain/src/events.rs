@@ -48,10 +48,27 @@ pub enum EventKind {
     ReportRated,
     /// The resident added a photo after submitting (issue 13); public, no body.
     PhotoAdded,
+    /// Related appeals (issue 13): this appeal was merged by staff into a main appeal on the same
+    /// matter (detail `other`: the main one's ticket); the resident sees that it was joined.
+    Merged,
+    /// The resident chose, in the wizard, to join an open appeal on the same matter (detail
+    /// `other`); their appeal follows it from the start.
+    Joined,
+    /// On the main appeal: another appeal was merged into it or joined it (detail `other`);
+    /// between staff.
+    MergedIn,
+    /// The appeal follows no main appeal any more (detail `other`: the former main): by staff, or
+    /// because its resident was not satisfied with the shared answer. Shown to that resident;
+    /// the main appeal's copy is stored internal.
+    Unmerged,
+    /// Staff linked two related appeals (detail `other`); no effect on either; between staff.
+    Linked,
+    /// Closed together with the main appeal it follows; the body is the main one's resolution.
+    ClosedWithMain,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 31] = [
+    pub const ALL: [EventKind; 37] = [
         Self::Submitted,
         Self::Routed,
         Self::RoutedOutside,
@@ -83,6 +100,12 @@ impl EventKind {
         Self::SummonsOverdue,
         Self::ReportRated,
         Self::PhotoAdded,
+        Self::Merged,
+        Self::Joined,
+        Self::MergedIn,
+        Self::Unmerged,
+        Self::Linked,
+        Self::ClosedWithMain,
     ];
 
     #[must_use]
@@ -119,6 +142,12 @@ impl EventKind {
             Self::SummonsOverdue => "summons_overdue",
             Self::ReportRated => "report_rated",
             Self::PhotoAdded => "photo_added",
+            Self::Merged => "merged",
+            Self::Joined => "joined",
+            Self::MergedIn => "merged_in",
+            Self::Unmerged => "unmerged",
+            Self::Linked => "linked",
+            Self::ClosedWithMain => "closed_with_main",
         }
     }
 
@@ -148,6 +177,8 @@ impl EventKind {
                 | Self::OwnerRemoved
                 | Self::SummonsOverdue
                 | Self::ReportRated
+                | Self::MergedIn
+                | Self::Linked
         )
     }
 
@@ -166,6 +197,7 @@ impl EventKind {
                 | Self::Supplement
                 | Self::ExtensionApproved
                 | Self::Rated
+                | Self::ClosedWithMain
         )
     }
 }
@@ -191,6 +223,8 @@ impl TryFrom<String> for EventKind {
 ///   owner_named: `owner`, `previous` (when it replaced one); owner_removed: `previous`, and
 ///   `from` when the naming lapsed on a hand-over out of the leader's subtree
 /// - summons_overdue: `units` (the one department), `due`; report_rated: `units`, `rating`, `note`
+/// - merged / joined / merged_in / unmerged / linked: `other`, and `reason` for a staff merge;
+///   unmerged also `rating` when a 不满意 undid it
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDetail {
     /// The unit the appeal left.
@@ -237,6 +271,9 @@ pub struct EventDetail {
     /// The leader in charge replaced or removed (display name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// The other appeal of a merge, join or link (its ticket; shown to staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
 }
 
 impl EventDetail {

@@ -23,6 +23,7 @@ pub mod publication;
 pub mod questions;
 pub mod receipt;
 pub mod region;
+pub mod related;
 #[cfg(feature = "routing")]
 pub mod routing;
 pub mod sla;

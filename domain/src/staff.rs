@@ -470,6 +470,15 @@ pub struct AppealPage {
     /// with the labels as asked. Private like the description.
     #[serde(default)]
     pub answers: Vec<crate::questions::StoredAnswer>,
+    /// The main appeal this one follows (merged or joined, issue 13).
+    #[serde(default)]
+    pub merged_into: Option<crate::related::RelatedItem>,
+    /// The appeals following this one, oldest first.
+    #[serde(default)]
+    pub followers: Vec<crate::related::RelatedItem>,
+    /// Related appeals linked by staff, both ways.
+    #[serde(default)]
+    pub links: Vec<crate::related::RelatedItem>,
 }
 
 /// Most other appeals from the same phone number an appeal page lists.

@@ -43,6 +43,10 @@ pub struct DraftView {
     /// The chosen category's extra questions (issue 13), in order; empty when it asks nothing.
     #[serde(default)]
     pub questions: Vec<crate::questions::Question>,
+    /// Open appeals of the draft's category in the draft point's grid cell, which the check step
+    /// offers to join (issue 13); empty until both are known.
+    #[serde(default)]
+    pub related: Vec<crate::related::RelatedOffer>,
 }
 
 /// The grid cell a resident's point falls in, said in words (issue 14): a point outside every
@@ -112,6 +116,9 @@ pub struct TrackView {
     /// through their track session only.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// The main appeal this one follows (merged or joined, issue 13): its status and answers.
+    #[serde(default)]
+    pub followed: Option<crate::related::FollowedView>,
 }
 
 /// One of a number's named appeals, as the receipt recovery page lists it (issue 14): what the

@@ -137,10 +137,18 @@ pub enum Action {
     UnnameOwner,
     /// The summoning unit rates a department's report back (issue 13).
     RateReport,
+    /// Merge this appeal, a duplicate, into a main appeal on the same matter (issue 13): it
+    /// follows that one from then on. Both must be in the actor's scope (the use case checks the
+    /// other one).
+    Merge,
+    /// Undo a merge: the appeal is handled on its own again.
+    Unmerge,
+    /// Link two related appeals (both ways, no effect on either's handling).
+    Link,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 22] = [
         Action::View,
         Action::Sign,
         Action::Reply,
@@ -160,6 +168,9 @@ impl Action {
         Action::NameOwner,
         Action::UnnameOwner,
         Action::RateReport,
+        Action::Merge,
+        Action::Unmerge,
+        Action::Link,
     ];
 
     #[must_use]
@@ -184,6 +195,9 @@ impl Action {
             Self::NameOwner => "name_owner",
             Self::UnnameOwner => "unname_owner",
             Self::RateReport => "rate_report",
+            Self::Merge => "merge",
+            Self::Unmerge => "unmerge",
+            Self::Link => "link",
         }
     }
     #[must_use]
@@ -260,6 +274,10 @@ pub fn may(role: Role, action: Action, rel: Relation) -> bool {
         // Which summons (one of the person's own unit, reported back, not yet rated) is the use
         // case's question: it knows the summons rows.
         Action::RateReport => rel.handles && role == Role::Dispatcher,
+        // Merging decides where the resident's answer comes from: those who may hand the appeal
+        // over may merge it (or undo that). Linking only informs: anyone with the appeal in scope.
+        Action::Merge | Action::Unmerge => rel.handles || rel.oversees,
+        Action::Link => rel.in_scope(),
     }
 }
 
@@ -270,7 +288,12 @@ pub fn allowed_in(action: Action, status: Status) -> bool {
     match action {
         // A notice may still be owed an answer after the appeal was closed, and a report back
         // may be rated after it (closing waits for every report).
-        Action::View | Action::Note | Action::RevealContact | Action::AnswerNotice | Action::RateReport => true,
+        Action::View
+        | Action::Note
+        | Action::RevealContact
+        | Action::AnswerNotice
+        | Action::RateReport
+        | Action::Link => true,
         Action::Sign => status == Status::Assigned,
         Action::Reply | Action::Close | Action::ReportBack => matches!(status, InProgress | AwaitingInfo),
         Action::RequestInfo | Action::Summon => status == InProgress,
@@ -280,7 +303,9 @@ pub fn allowed_in(action: Action, status: Status) -> bool {
         | Action::DecideExtension
         | Action::IssueNotice
         | Action::NameOwner
-        | Action::UnnameOwner => status.is_open(),
+        | Action::UnnameOwner
+        | Action::Merge
+        | Action::Unmerge => status.is_open(),
         Action::Reopen => status == Closed,
     }
 }
@@ -387,6 +412,23 @@ mod tests {
         let done = Relation { co_handles: true, ..NONE };
         assert!(!may(Role::UnitHandler, Action::ReportBack, done));
         assert!(may(Role::UnitHandler, Action::View, done));
+    }
+
+    #[test]
+    fn merging_is_for_those_who_hand_over_and_linking_for_anyone_in_scope() {
+        for role in [Role::GridWorker, Role::UnitHandler, Role::Dispatcher] {
+            assert!(may(role, Action::Merge, HANDLES) && may(role, Action::Unmerge, HANDLES));
+            assert!(may(role, Action::Link, HANDLES));
+            // A parent unit reads the appeal and may link it, but not merge it away.
+            let parent = Relation { parent: true, ..NONE };
+            assert!(!may(role, Action::Merge, parent) && may(role, Action::Link, parent));
+        }
+        assert!(may(Role::Dispatcher, Action::Merge, OVERSEES));
+        assert!(!may(Role::Admin, Action::Merge, HANDLES) && !may(Role::Admin, Action::Link, HANDLES));
+        // Merged only while open; a link informs whatever the status.
+        assert!(!allowed_in(Action::Merge, Status::Closed) && !allowed_in(Action::Unmerge, Status::Closed));
+        assert!(allowed_in(Action::Merge, Status::Assigned) && allowed_in(Action::Link, Status::Closed));
+        assert_eq!(next_status(Action::Merge, Status::InProgress), Status::InProgress, "no status effect");
     }
 
     #[test]

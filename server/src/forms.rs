@@ -101,9 +101,17 @@ pub async fn save_step(
     }
 }
 
-pub async fn submit(Extension(state): Extension<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+/// `/form/appeal/{token}/submit`: the check step's form; `join` names the open appeal on the same
+/// matter the resident chose to join (issue 13), empty or absent to send theirs on its own.
+pub async fn submit(
+    Extension(state): Extension<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let lang = lang_of(&headers);
-    match appeal::submit(&state, &token, &draft_secret(&headers), state.clock.now()).await {
+    let join = form.get("join").map(String::as_str);
+    match appeal::submit_joining(&state, &token, &draft_secret(&headers), join, state.clock.now()).await {
         Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
         Ok(SubmitOutcome::Incomplete(step)) => Redirect::to(&step_url(&token, step)).into_response(),
         Err(e) => PageError::resident(lang, &e).into_response(),

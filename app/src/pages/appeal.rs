@@ -124,7 +124,7 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
         Step::Where => where_step(&v, &errors).into_any(),
         Step::Photos => return photos_page(v, errors, page_title, step_of, back).into_any(),
         Step::Who => who_step(&v, &errors).into_any(),
-        Step::Check => return check_page(v, page_title, step_of).into_any(),
+        Step::Check => return check_page(v, errors, page_title, step_of).into_any(),
     };
     view! {
         <PageTitle text=page_title/>
@@ -461,7 +461,7 @@ fn photos_page(
     }
 }
 
-fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoView {
+fn check_page(v: DraftView, errors: Vec<FieldError>, page_title: String, step_of: String) -> impl IntoView {
     let lang = lang();
     let d = &v.draft;
     let token = v.token.clone();
@@ -536,7 +536,53 @@ fn check_page(v: DraftView, page_title: String, step_of: String) -> impl IntoVie
             }).collect_view()}
         </dl>
         <form method="post" action=format!("/form/appeal/{}/submit", v.token)>
+            <ErrorSummary errors=errors.clone()/>
+            {related_choice(&v.related, &errors)}
             <button type="submit" class="button button-submit">{t(Msg::Submit)}</button>
         </form>
     }
+}
+
+/// The offer of open appeals on the same matter (issue 13): radio buttons inside the submit
+/// form, "send mine on its own" chosen unless the resident picks one, so it works without
+/// JavaScript and one tap still submits as before. Only public details are shown.
+fn related_choice(offers: &[domain::related::RelatedOffer], errors: &[FieldError]) -> Option<impl IntoView> {
+    let lang = lang();
+    let err = error_for(errors, FieldName::Ticket);
+    (!offers.is_empty()).then(|| {
+        view! {
+            <section class="related" aria-labelledby="related-title">
+                <h2 id="related-title">{t(Msg::RelatedTitle)}</h2>
+                <p class="hint" id="related-hint">{t(Msg::RelatedHint)}</p>
+                <fieldset id="ticket" aria-describedby="related-hint" aria-invalid=err.is_some().to_string()>
+                    <legend>{t(Msg::RelatedLegend)}</legend>
+                    <FieldMessage field=FieldName::Ticket msg=err/>
+                    <div class="choice">
+                        <input type="radio" name="join" id="join-none" value="" checked=true/>
+                        <label for="join-none">{t(Msg::RelatedSeparate)}</label>
+                    </div>
+                    {offers.iter().enumerate().map(|(i, o)| {
+                        let id = format!("join-{i}");
+                        let place = o.place.iter().map(|(zh, en)| localized(lang, zh, en).to_owned()).collect::<Vec<_>>().join(" / ");
+                        view! {
+                            <div class="choice related-offer">
+                                <input type="radio" name="join" id=id.clone() value=o.ticket.clone()/>
+                                <label for=id>
+                                    <strong>{t(Msg::RelatedJoin)}</strong>
+                                    <span class="offer-facts">
+                                        {localized(lang, &o.category_name.0, &o.category_name.1).to_owned()}
+                                        " · "{place}
+                                        " · "{fill(t(Msg::RelatedReceived), &[("date", o.received_on.clone())])}
+                                        " · "{crate::components::status_text(o.status, lang)}
+                                        {(o.joined > 0).then(|| format!(" · {}", fill(t(Msg::RelatedJoinedCount), &[("n", o.joined.to_string())])))}
+                                    </span>
+                                    {o.public_text.clone().map(|p| view! { <span class="offer-text pre">{p}</span> })}
+                                </label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            </section>
+        }
+    })
 }

@@ -222,6 +222,7 @@ fn event_texts(
         // The satisfaction told on the call, or `unreachable` on the last failed call.
         EventKind::Callback => d.rating.clone().or_else(|| d.reason.clone()),
         EventKind::NoticeIssued => d.notice.clone(),
+        EventKind::MergedIn | EventKind::Linked => d.other.as_ref().map(|o| display_ticket(o)),
         _ => None,
     };
     let staff = match kind {
@@ -242,6 +243,16 @@ fn event_texts(
             )
         }),
         EventKind::NoticeAnswered => d.report.clone(),
+        // Which appeal it follows (or followed), and why staff merged it.
+        EventKind::Merged | EventKind::Joined | EventKind::Unmerged | EventKind::ClosedWithMain => {
+            d.other.as_ref().map(|o| {
+                let mut line = format!("{}: {}", t(Msg::MergedIntoLabel), display_ticket(o));
+                if let Some(r) = &d.reason {
+                    line = format!("{line} · {}: {r}", t(Msg::ReasonLabel));
+                }
+                line
+            })
+        }
         // A summons' report-back date; a rating of a report, with its note.
         EventKind::Summoned | EventKind::SummonsOverdue => {
             d.due.map(|due| fill(t(Msg::SummonDue), &[("date", local_text(due))]))
@@ -738,6 +749,23 @@ fn action_forms(a: &AppealPage, f: &Flash, csrf: &str) -> Vec<AnyView> {
     if can(Action::UnnameOwner) && a.owner.is_some() {
         forms.push(action_form("unname_owner", Msg::ActUnnameOwner, &ticket, &csrf, f, ().into_any()).into_any());
     }
+    // Related appeals (issue 13): merge into a main appeal, undo it, link another.
+    if can(Action::Merge) {
+        let fields = view! {
+            <p class="hint">{t(Msg::MergeHint)}</p>
+            {ticket_field(f, "merge", "into", Msg::MergeTicketLabel)}
+            {textarea(FieldName::Reason, Msg::ReasonLabel, f, "merge", "reason")}
+        }
+        .into_any();
+        forms.push(action_form("merge", Msg::ActMerge, &ticket, &csrf, f, fields).into_any());
+    }
+    if can(Action::Unmerge) {
+        forms.push(action_form("unmerge", Msg::ActUnmerge, &ticket, &csrf, f, ().into_any()).into_any());
+    }
+    if can(Action::Link) {
+        let fields = ticket_field(f, "link", "other", Msg::LinkTicketLabel);
+        forms.push(action_form("link", Msg::ActLink, &ticket, &csrf, f, fields).into_any());
+    }
     if can(Action::Note) {
         forms.push(
             action_form(
@@ -846,6 +874,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             }}
         </section>
         {repeats_section(&a.repeats)}
+        {related_section(&a)}
         {(!a.photo_ids.is_empty()).then(|| view! {
             <section aria-labelledby="photos-title">
                 <h2 id="photos-title">{t(Msg::SectionPhotos)}</h2>
@@ -935,6 +964,69 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
             {forms}
         </section>
     }
+}
+
+/// A ticket typed into the merge or link form (`form`), with its error; refilled after a
+/// refused post.
+fn ticket_field(f: &Flash, form: &str, key: &'static str, label: Msg) -> AnyView {
+    let err = f.errors_for(form).iter().find(|e| e.field == FieldName::Ticket).map(|e| e.msg);
+    let value = if f.form == form { f.value(key) } else { String::new() };
+    let id = format!("{form}-{key}");
+    view! {
+        <div class="field">
+            <label for=id.clone() class="label">{t(label)}</label>
+            {err.map(|m| view! { <p class="field-error" id=format!("{id}-error")>{t(m)}</p> })}
+            <input id=id.clone() name=key type="text" value=value autocomplete="off" spellcheck="false"
+                maxlength="20" placeholder="PA-XXXX-XXXX" aria-invalid=err.is_some().to_string()/>
+        </div>
+    }
+    .into_any()
+}
+
+fn display_ticket(t: &str) -> String {
+    domain::receipt::Ticket::parse(t).map_or_else(|_| t.to_owned(), |x| x.display())
+}
+
+/// The appeals tied to this one (issue 13): the main appeal it follows, those following it, and
+/// linked ones. Appeals outside the reader's scope are named without a link.
+fn related_section(a: &AppealPage) -> Option<impl IntoView> {
+    let lang = lang();
+    let item = move |r: &domain::related::RelatedItem| {
+        let shown = display_ticket(&r.ticket);
+        view! {
+            <li data-ticket=r.ticket.clone()>
+                {if r.in_scope {
+                    view! { <a class="code" href=format!("/staff/appeal/{}", r.ticket)>{shown}</a> }.into_any()
+                } else {
+                    view! { <span class="code">{shown}</span> }.into_any()
+                }}
+                " "<span class="status">{status_text(r.status, lang)}</span>
+                " · "{localized(lang, &r.category_name.0, &r.category_name.1).to_owned()}
+                " · "{t(Msg::SubmittedAt)}": "<time>{local_text(r.submitted_at)}</time>
+                {r.by_resident.then(|| view! { " · "<span class="badge">{t(Msg::ByResident)}</span> })}
+            </li>
+        }
+    };
+    let any = a.merged_into.is_some() || !a.followers.is_empty() || !a.links.is_empty();
+    any.then(|| {
+        view! {
+            <section id="related" aria-labelledby="related-title">
+                <h2 id="related-title">{t(Msg::LinksTitle)}</h2>
+                {a.merged_into.as_ref().map(|m| view! {
+                    <h3>{t(Msg::MergedIntoLabel)}</h3>
+                    <ul class="inbox related-main">{item(m)}</ul>
+                })}
+                {(!a.followers.is_empty()).then(|| view! {
+                    <h3>{t(Msg::FollowersTitle)}</h3>
+                    <ul class="inbox related-followers">{a.followers.iter().map(item).collect_view()}</ul>
+                })}
+                {(!a.links.is_empty()).then(|| view! {
+                    <h3>{t(Msg::LinkTitle)}</h3>
+                    <ul class="inbox related-links">{a.links.iter().map(item).collect_view()}</ul>
+                })}
+            </section>
+        }
+    })
 }
 
 /// Other appeals from the same phone number (issue 13): the backend fills the list only for

@@ -166,6 +166,22 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                 <p class="muted">{t(Msg::TrackPhotosFull)}</p>
             })}
         </section>
+        {v.followed.as_ref().map(|m| view! {
+            <section id="followed" aria-labelledby="followed-title">
+                <h2 id="followed-title">{t(Msg::FollowedTitle)}</h2>
+                <p class="hint">{t(Msg::FollowedHint)}</p>
+                <p>{t(Msg::StatusLabel)}": "<strong id="followed-status">{status_text(m.status, lang)}</strong></p>
+                <ol class="timeline">
+                    {m.events.iter().map(|e| view! {
+                        <li data-kind=e.kind.as_str()>
+                            <time datetime=e.at.clone()>{short_time(&e.at)}</time>
+                            <p>{event_line(e.kind, e.unit_name.as_deref(), e.extra.as_deref(), lang)}</p>
+                            {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        })}
         {open.then(move || view! {
             <section id="info" aria-labelledby="info-title" class="resident-action">
                 <h2 id="info-title">{if awaiting { t(Msg::AnswerInfoTitle) } else { t(Msg::AddInfoTitle) }}</h2>

@@ -114,6 +114,7 @@ fn view_of(
         place_names,
         point_place,
         questions,
+        related: Vec::new(),
         draft,
     }
 }
@@ -153,7 +154,29 @@ pub fn blank_view(state: &AppState) -> DraftView {
 pub async fn draft_view(state: &AppState, token: &str, secret: &str) -> Result<DraftView> {
     let (draft, row) = load(state, token, secret).await?;
     let photo_ids = drafts::photo_ids(&state.db.pool, token).await?;
-    Ok(view_of(state, token, draft, photo_ids, row.ticket))
+    let cat = state.catalog.get();
+    // The offer of appeals on the same matter (issue 13), for this browser's own draft only,
+    // once its category and point are known and while it is not sent.
+    let related = match offer_cell(&cat, &draft).filter(|_| row.ticket.is_none()) {
+        Some(cell) => crate::services::related::offers(state, &cat, draft.category.trim(), &cell).await?,
+        None => Vec::new(),
+    };
+    let mut v = view_of(state, token, draft, photo_ids, row.ticket);
+    v.related = related;
+    Ok(v)
+}
+
+/// Where the draft is for the offer of appeals on the same matter: the grid cell its point falls
+/// in (where routing will take it), or without a point the community chosen from the cascade.
+fn offer_cell(cat: &Catalog, d: &Draft) -> Option<crate::services::related::OfferPlace> {
+    use crate::services::related::OfferPlace;
+    match domain::fields::GeoPoint::parse(&d.lat, &d.lng) {
+        Ok(Some(point)) => cat.router.cell_at(point).map(|c| OfferPlace::Cell(c.to_owned())),
+        Ok(None) => Some(d.community.trim())
+            .filter(|c| cat.region(c).is_some_and(|r| r.level == Level::Community))
+            .map(|c| OfferPlace::Community(c.to_owned())),
+        Err(_) => None,
+    }
 }
 
 /// Where the resident goes after posting a step.
@@ -386,6 +409,23 @@ pub enum SubmitOutcome {
 /// Unknown token or wrong browser secret ([`BackendError::NotFound`]), routing impossible (no city centre imported), or
 /// database errors.
 pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDateTime) -> Result<SubmitOutcome> {
+    submit_joining(state, token, secret, None, now).await
+}
+
+/// [`submit`], joining the open appeal `join` on the same matter when the resident chose one of
+/// the check step's offers (issue 13): the appeal is theirs, with its own receipt, and follows
+/// that one. A ticket that is not (any longer) offered to this draft sends them back to the
+/// check step with the reason.
+///
+/// # Errors
+/// As [`submit`].
+pub async fn submit_joining(
+    state: &AppState,
+    token: &str,
+    secret: &str,
+    join: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<SubmitOutcome> {
     let (mut d, row) = load(state, token, secret).await?;
     if let Some(ticket) = row.ticket {
         return Ok(SubmitOutcome::Accepted { ticket });
@@ -423,6 +463,23 @@ pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDate
         (None, Some(r)) => Place::Region(r.as_str().to_owned()),
         (None, None) => return Ok(SubmitOutcome::Incomplete(Step::Where)),
     };
+    // Joining an appeal on the same matter (issue 13): only one the check step offers this
+    // draft now; one closed or merged since sends the resident back to choose again.
+    let join = join.map(str::trim).filter(|j| !j.is_empty());
+    if let Some(j) = join {
+        let offered = match offer_cell(&cat, &d) {
+            Some(cell) => crate::services::related::offers(state, &cat, &category.code, &cell).await?,
+            None => Vec::new(),
+        };
+        if !offered.iter().any(|o| o.ticket == j) {
+            d.errors = vec![FieldError::new(domain::FieldName::Ticket, Msg::ErrJoinGone)];
+            d.answer_errors = Vec::new();
+            d.error_step = Some(Step::Check);
+            let json = serde_json::to_string(&d).map_err(|e| BackendError::Internal(e.to_string()))?;
+            drafts::save(&state.db.pool, token, &json, state.clock.ts()).await?;
+            return Ok(SubmitOutcome::Incomplete(Step::Check));
+        }
+    }
     let intake = Intake {
         category,
         description: &v.description,
@@ -431,6 +488,7 @@ pub async fn submit(state: &AppState, token: &str, secret: &str, now: OffsetDate
         identity: &v.identity,
         publish: v.publish,
         answers: &answers,
+        join,
         channel: Channel::Web { token },
     };
     let ticket = accept(state, &cat, &intake, now).await?.ticket;
@@ -468,6 +526,8 @@ pub(crate) struct Intake<'a> {
     pub publish: bool,
     /// Accepted answers to the category's extra questions (issue 13), stored with the appeal.
     pub answers: &'a [domain::questions::StoredAnswer],
+    /// The open appeal on the same matter the resident chose to join (the wizard only).
+    pub join: Option<&'a str>,
     pub channel: Channel<'a>,
 }
 
@@ -558,6 +618,7 @@ pub(crate) async fn accept(
                 Channel::Staff { sms, .. } => sms.map(str::to_owned),
                 _ => None,
             },
+            join: intake.join.map(str::to_owned),
         };
         match state.appeal_writer.run(&state.db, job).await {
             Ok(()) => {}
@@ -644,6 +705,8 @@ pub struct StoreAppeal {
     web_token: Option<String>,
     /// Staff intake: the resident's phone, to send the receipt (ticket and key) by SMS.
     receipt_sms: Option<String>,
+    /// The main appeal the resident chose to join (issue 13).
+    join: Option<String>,
 }
 
 impl crate::store::group_commit::Job for StoreAppeal {
@@ -761,6 +824,9 @@ impl StoreAppeal {
     /// the receipt's SMS, in the same transaction as the appeal (the key is in its payload: the
     /// SMS is how it reaches the resident; the log sink never prints payloads).
     async fn write_draft_rows(&self, tx: &mut crate::store::Tx<'static>) -> Result<()> {
+        if let Some(main) = &self.join {
+            crate::services::related::join_on_submit(tx, &self.ticket, main, self.at).await?;
+        }
         if let Some(token) = &self.web_token {
             appeals::take_draft_photos(tx, token, &self.ticket).await?;
             drafts::mark_submitted(tx, token, &self.ticket, &self.key, self.at).await?;

@@ -177,6 +177,7 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
         identity: &identity,
         publish: false,
         answers: &answers,
+        join: None,
         channel: Channel::Staff { kind: channel.as_str(), token: &token, sms: sms.as_deref() },
     };
     let a = accept(state, &cat, &intake, state.clock.now()).await?;

@@ -13,6 +13,7 @@ pub mod moderation;
 pub mod notices;
 pub mod open311;
 pub mod recovery;
+pub mod related;
 pub mod resident;
 pub mod stats;
 pub mod summons;

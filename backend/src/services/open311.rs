@@ -610,6 +610,7 @@ pub async fn submit(state: &AppState, p: &PostRequest) -> Result<Submitted> {
         identity: &identity,
         publish: false,
         answers: &answers,
+        join: None,
         channel: Channel::Open311 { key_id, media_url: media.as_deref() },
     };
     let now = state.clock.now();

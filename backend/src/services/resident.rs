@@ -282,6 +282,20 @@ async fn rate_to(state: &AppState, ticket: &str, rating: &str, comment: &str) ->
     if rating == Rating::Unsatisfied {
         let (up, cycle) = reopen_unsatisfied(&mut tx, state, &cat, &cal, &a, ("resident", None), now).await?;
         detail = json!({ "rating": rating.as_str(), "cycle": [a.cycle, cycle], "unit": [a.unit, up], "status": [Status::Closed.as_str(), Status::Assigned.as_str()] });
+        // A merged appeal reopened this way is this resident's own matter again (issue 13).
+        if domain::related::rating_unmerges(rating.as_str()) {
+            if let Some(main) = crate::services::related::unmerge_rows(
+                &mut tx,
+                &a,
+                ("resident", None, None),
+                Some(rating.as_str()),
+                now,
+            )
+            .await?
+            {
+                detail["unmerged_from"] = json!(main);
+            }
+        }
     }
     audit::append(
         &mut tx,

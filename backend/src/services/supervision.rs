@@ -193,7 +193,8 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
         return Ok(out);
     }
     let Some(a) = appeals::full(&mut *tx, ticket).await? else { return Ok(out) };
-    if a.status == Status::Closed {
+    // A merged appeal follows its main one (issue 13): not warned or escalated on its own.
+    if a.status == Status::Closed || a.merged_into.is_some() {
         tx.commit().await?;
         return Ok(out);
     }

@@ -143,19 +143,10 @@ pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> R
 async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
     let ticket = Ticket::parse(&row.ticket).map_err(|_| BackendError::Internal("stored ticket malformed".into()))?;
     let cat = state.catalog.get();
-    let events = appeals::public_events(&state.db.pool, &row.ticket)
-        .await?
-        .into_iter()
-        .map(|e| EventView {
-            at: local_time(e.at),
-            extra: event_extra(&cat, e.kind, e.detail),
-            // Only texts written for the resident; e.g. the routing event's body is a reason code.
-            body: e.body.filter(|_| e.kind.body_for_resident()),
-            kind: e.kind,
-            unit_name: e.unit.map(|u| unit_view(&cat, &u).name),
-        })
-        .collect();
+    let events =
+        appeals::public_events(&state.db.pool, &row.ticket).await?.into_iter().map(|e| event_view(&cat, e)).collect();
     let full = appeals::full(&state.db.pool, &row.ticket).await?.ok_or(BackendError::NotFound)?;
+    let followed = crate::services::related::followed(state, &cat, &full, event_view).await?;
     let now = state.clock.ts();
     let rated = crate::store::supervision::ratings(&state.db.pool, &row.ticket)
         .await?
@@ -178,5 +169,18 @@ async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
         events,
         region: full.region.clone().or_else(|| full.cell.clone()),
         photos: appeals::photo_ids(&state.db.pool, &row.ticket).await?,
+        followed,
     })
+}
+
+/// One public event as the resident reads it.
+fn event_view(cat: &crate::catalog::Catalog, e: appeals::EventRow) -> EventView {
+    EventView {
+        at: local_time(e.at),
+        extra: event_extra(cat, e.kind, e.detail),
+        // Only texts written for the resident; e.g. the routing event's body is a reason code.
+        body: e.body.filter(|_| e.kind.body_for_resident()),
+        kind: e.kind,
+        unit_name: e.unit.map(|u| unit_view(cat, &u).name),
+    }
 }

@@ -39,22 +39,74 @@ pub const PAGE_SIZE: i64 = 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
     Sign,
-    Reply { body: String },
-    Note { body: String },
-    RequestInfo { body: String },
-    Transfer { to_unit: String, reason: String },
-    Escalate { reason: String },
-    Summon { units: Vec<String>, note: String, days: String },
-    ReportBack { body: String },
-    Close { resolution: String },
-    Reopen { reason: String },
-    RequestExtension { days: String, reason: String },
-    DecideExtension { id: String, approve: bool, note: String },
-    IssueNotice { kind: String, reason: String, due: String, public: bool },
-    AnswerNotice { id: String, body: String },
-    NameOwner { staff_id: String },
+    Reply {
+        body: String,
+    },
+    Note {
+        body: String,
+    },
+    RequestInfo {
+        body: String,
+    },
+    Transfer {
+        to_unit: String,
+        reason: String,
+    },
+    Escalate {
+        reason: String,
+    },
+    Summon {
+        units: Vec<String>,
+        note: String,
+        days: String,
+    },
+    ReportBack {
+        body: String,
+    },
+    Close {
+        resolution: String,
+    },
+    Reopen {
+        reason: String,
+    },
+    RequestExtension {
+        days: String,
+        reason: String,
+    },
+    DecideExtension {
+        id: String,
+        approve: bool,
+        note: String,
+    },
+    IssueNotice {
+        kind: String,
+        reason: String,
+        due: String,
+        public: bool,
+    },
+    AnswerNotice {
+        id: String,
+        body: String,
+    },
+    NameOwner {
+        staff_id: String,
+    },
     UnnameOwner,
-    RateReport { unit: String, rating: String, note: String },
+    RateReport {
+        unit: String,
+        rating: String,
+        note: String,
+    },
+    /// Merge into the appeal with this ticket (or its main appeal), with a reason (issue 13).
+    Merge {
+        into: String,
+        reason: String,
+    },
+    Unmerge,
+    /// Link with the appeal with this ticket.
+    Link {
+        other: String,
+    },
 }
 
 impl Act {
@@ -78,6 +130,9 @@ impl Act {
             Self::NameOwner { .. } => Action::NameOwner,
             Self::UnnameOwner => Action::UnnameOwner,
             Self::RateReport { .. } => Action::RateReport,
+            Self::Merge { .. } => Action::Merge,
+            Self::Unmerge => Action::Unmerge,
+            Self::Link { .. } => Action::Link,
         }
     }
 }
@@ -100,6 +155,11 @@ fn body(s: &str) -> Result<String> {
 
 fn reason(s: &str) -> Result<String> {
     text(s, FieldName::Reason, REASON_MAX, Msg::ErrReasonEmpty, Msg::ErrReasonLong).map_err(BackendError::invalid)
+}
+
+/// A staff action's reason, checked as every action checks it.
+pub(crate) fn reason_text(s: &str) -> Result<String> {
+    reason(s)
 }
 
 /// How `staff`'s unit stands to an appeal assigned to `unit`, given its co-handlers.
@@ -301,6 +361,12 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         .filter(|act| {
             *act != Action::View && workflow::may(staff.role, *act, rel) && workflow::allowed_in(*act, status)
         })
+        // A merged appeal may be unmerged, another one merged (issue 13).
+        .filter(|act| match act {
+            Action::Merge => a.merged_into.is_none(),
+            Action::Unmerge => a.merged_into.is_some(),
+            _ => true,
+        })
         .collect::<Vec<_>>();
     let events = appeals::all_events(&state.db.pool, ticket)
         .await?
@@ -345,6 +411,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         Vec::new()
     };
     let repeats = repeats(state, &cat, staff, &a, rel).await?;
+    let (merged_into, followers, links) = crate::services::related::page_items(state, &cat, staff, &a).await?;
     let (summon_targets, summon_any) =
         crate::services::summons::targets(&state.db.pool, &cat, &a.unit, &a.category).await?;
     Ok(AppealPage {
@@ -352,6 +419,9 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         // description, so only here, behind `load_scoped`.
         answers: crate::store::questions::answers(&state.db.pool, ticket).await?,
         repeats,
+        merged_into,
+        followers,
+        links,
         hand_notices,
         owner,
         owner_candidates,
@@ -746,6 +816,11 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
             )
             .await?;
             notify::resident(&mut tx, &a, notify::Kind::Closed, now).await?;
+            // The appeals following this one close with it (issue 13).
+            let followers = crate::services::related::close_followers(&mut tx, ticket, &res, now).await?;
+            if !followers.is_empty() {
+                detail.insert("followers".into(), json!(followers));
+            }
             // A leader in charge from another unit signed the close: the handling unit must know.
             if staff.unit != a.unit {
                 notify::unit(&mut tx, &a.unit, ticket, notify::Kind::Closed, now).await?;
@@ -891,6 +966,25 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
                 now,
             )
             .await?;
+        }
+        Act::Merge { into, reason: r } => {
+            (audit_reason, detail) = crate::services::related::merge(
+                &mut tx,
+                &cat,
+                staff,
+                &a,
+                (into.as_str(), r.as_str()),
+                &actor_name,
+                now,
+            )
+            .await?;
+        }
+        Act::Unmerge => {
+            (audit_reason, detail) = crate::services::related::unmerge(&mut tx, staff, &a, &actor_name, now).await?;
+        }
+        Act::Link { other } => {
+            (audit_reason, detail) =
+                crate::services::related::link(&mut tx, &cat, staff, &a, other, &actor_name, now).await?;
         }
     }
     let after = appeals::full(&mut *tx, ticket).await?.ok_or(BackendError::NotFound)?;

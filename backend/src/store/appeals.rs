@@ -261,12 +261,14 @@ pub struct FullAppeal {
     pub sign_by_at: i64,
     pub sign_start_at: i64,
     pub supervised: i64,
+    /// The main appeal this one follows (issue 13), if merged.
+    pub merged_into: Option<String>,
 }
 
 const FULL_COLS: &str = "ticket, category, description, lat, lng, region, cell, address_note, anonymous,
     contact_name, contact_phone, status, unit, route_reason, submitted_at, deadline_at, urgent,
     scope_path, version, updated_at, signed_at, closed_at, resolution, cycle, clock_start_at,
-    sign_by_at, sign_start_at, supervised";
+    sign_by_at, sign_start_at, supervised, merged_into";
 
 /// Takes the appeal's write lock for this transaction (bumps its version); `false` if no such
 /// appeal. Every action starts with it, so two actions on one appeal run one after the other on

@@ -16,6 +16,7 @@ pub mod publication;
 pub mod questions;
 pub mod recovery;
 pub mod regions;
+pub mod related;
 pub mod resident;
 pub mod sessions;
 pub mod signin;

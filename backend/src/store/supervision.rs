@@ -252,7 +252,7 @@ pub async fn candidates(pool: &AnyPool, now: i64, grace: i64, limit: i64) -> Res
     };
     let sql = format!(
         "SELECT a.ticket FROM appeals a
-         WHERE a.status <> 'closed' AND ({resolve} OR (a.status = 'assigned' AND {sign}))
+         WHERE a.status <> 'closed' AND a.merged_into IS NULL AND ({resolve} OR (a.status = 'assigned' AND {sign}))
          ORDER BY a.deadline_at, a.ticket LIMIT {}",
         limit.clamp(1, 100_000),
         resolve = due("clock_start_at", "deadline_at", "resolve"),

@@ -20,6 +20,7 @@ mod open311;
 mod publication;
 mod questions;
 mod recovery;
+mod related;
 mod repeats;
 mod services;
 mod signin;

@@ -249,14 +249,18 @@ fn act_for(a: Action, ext_id: &str) -> Act {
         Action::Reopen => Act::Reopen { reason: "重办".into() },
         Action::RequestExtension => Act::RequestExtension { days: "3".into(), reason: "需要时间".into() },
         Action::DecideExtension => Act::DecideExtension { id: ext_id.into(), approve: true, note: String::new() },
-        // Not in the matrix: notices and leaders in charge have their own tests (notices.rs).
+        // Not in the matrix: notices and leaders in charge have their own tests (notices.rs),
+        // merges and links theirs (related.rs).
         Action::View
         | Action::RevealContact
         | Action::IssueNotice
         | Action::AnswerNotice
         | Action::NameOwner
         | Action::UnnameOwner
-        | Action::RateReport => {
+        | Action::RateReport
+        | Action::Merge
+        | Action::Unmerge
+        | Action::Link => {
             unreachable!("not in this matrix")
         }
     }

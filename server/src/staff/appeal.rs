@@ -48,6 +48,9 @@ pub(super) fn act_from(form: &[(String, String)]) -> Option<Act> {
         "answer_notice" => Act::AnswerNotice { id: g("id"), body: g("body") },
         "name_owner" => Act::NameOwner { staff_id: g("owner") },
         "unname_owner" => Act::UnnameOwner,
+        "merge" => Act::Merge { into: g("into"), reason: g("reason") },
+        "unmerge" => Act::Unmerge,
+        "link" => Act::Link { other: g("other") },
         _ => return None,
     })
 }

@@ -19,6 +19,7 @@ mod open311;
 mod publication;
 mod questions;
 mod recovery;
+mod related;
 mod resident_fixes;
 mod router;
 mod signin;
