@@ -25,4 +25,5 @@ mod signin;
 mod staff;
 mod stats;
 mod summons;
+mod where_map;
 mod xss;
