@@ -503,8 +503,8 @@ mod tests {
 
     #[test]
     fn unproject_inverts_the_projection() {
-        let a = vec![vec![square(106.60, 35.48, 0.013)]];
-        let b = vec![vec![square(106.70, 35.55, 0.02)]];
+        let a = [vec![square(106.60, 35.48, 0.013)]];
+        let b = [vec![square(106.70, 35.55, 0.02)]];
         let cells = [cell("A", &a, 0), cell("B", &b, 0)];
         let p = Projection::fit(&cells, 600);
         assert_eq!(p.width, 600);
@@ -527,7 +527,7 @@ mod tests {
 
     #[test]
     fn inner_points_avoid_notches_and_holes() {
-        let u = vec![u_shape()];
+        let u = [u_shape()];
         // The centroid of the U's area is in the notch (x = 1.5, y ≈ 1.3): outside.
         assert!(!inside(&u, [1.5, 1.3]));
         let pts = inner_points(&u);
@@ -540,7 +540,7 @@ mod tests {
         assert!(first[1] < 0.5 && (first[0] - 1.5).abs() < 1e-12, "{first:?}");
 
         // A square with a square hole in the middle: no point in the hole.
-        let ring = vec![vec![square(0.0, 0.0, 4.0), square(1.0, 1.0, 2.0)]];
+        let ring = [vec![square(0.0, 0.0, 4.0), square(1.0, 1.0, 2.0)]];
         let pts = inner_points(&ring);
         assert!(!pts.is_empty());
         for p in &pts {
@@ -549,9 +549,9 @@ mod tests {
         }
 
         // Unclosed rings, a non-finite point and a degenerate polygon are all handled.
-        let open = vec![vec![vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [f64::NAN, 1.0], [0.0, 2.0]]]];
+        let open = [vec![vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [f64::NAN, 1.0], [0.0, 2.0]]]];
         assert!(inside(&[square_rings(0.0, 0.0, 2.0)], label_point(&open).unwrap()));
-        let line = vec![vec![vec![[0.0, 1.0], [5.0, 1.0], [0.0, 1.0]]]];
+        let line = [vec![vec![[0.0, 1.0], [5.0, 1.0], [0.0, 1.0]]]];
         assert!(inner_points(&line).is_empty());
         assert!(inner_points(&[]).is_empty());
     }
@@ -562,8 +562,8 @@ mod tests {
 
     #[test]
     fn labels_and_the_pin() {
-        let a = vec![vec![square(0.0, 0.0, 1.0)]];
-        let b = vec![vec![square(1.0, 0.0, 1.0)]];
+        let a = [vec![square(0.0, 0.0, 1.0)]];
+        let b = [vec![square(1.0, 0.0, 1.0)]];
         let cells = [
             MapCell {
                 text: vec!["和平社区".into(), "第1网格 <&>".into()],
