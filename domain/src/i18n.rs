@@ -488,6 +488,7 @@ messages! {
     EventSupplementByResident => "群众补充了内容", "The resident added information";
     EventAnswerByResident => "群众答复了补充要求", "The resident answered the request for information";
     EventPhotoAddedByResident => "群众补充了一张照片", "The resident added a photo";
+    EventJoinedByResident => "群众选择加入同一事项的诉求，其描述作为补充信息", "The resident joined an appeal on the same matter; their description is added information";
     EventRatedByResident => "群众的评价：{rating}", "The resident's rating: {rating}";
     EventReopenedUnsatisfiedByResident => "群众不满意，已提级交 {unit} 重新办理", "The resident was not satisfied; {unit}, one level up, is handling it again";
     TrackPhotosTitle => "照片", "Photos";

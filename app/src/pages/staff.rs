@@ -188,6 +188,7 @@ fn staff_event_line(
         EventKind::Supplement => return Msg::EventSupplementByResident.text(lang).to_owned(),
         EventKind::ResidentAnswer => return Msg::EventAnswerByResident.text(lang).to_owned(),
         EventKind::PhotoAdded => return Msg::EventPhotoAddedByResident.text(lang).to_owned(),
+        EventKind::Joined => return Msg::EventJoinedByResident.text(lang).to_owned(),
         EventKind::Rated => {
             let rating = crate::components::rating_text(extra.unwrap_or_default(), lang).to_owned();
             return fill(Msg::EventRatedByResident.text(lang), &[("rating", rating)]);
