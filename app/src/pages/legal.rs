@@ -111,7 +111,7 @@ fn article_list(list: Vec<ArticleSummary>, with_summary: bool) -> impl IntoView 
                     view! {
                         <li>
                             <a href=format!("/legal/articles/{}", a.slug) lang=title_lang>{title}</a>
-                            {with_summary.then(|| view! { <p class="hint" lang=summary_lang>{summary}</p> })}
+                            {with_summary.then(|| view! { <p class="hint" lang=summary_lang>{phone_links(&summary)}</p> })}
                         </li>
                     }
                 })
@@ -155,7 +155,7 @@ pub fn Legal() -> impl IntoView {
                                 .map(|(topic, list)| view! {
                                     <section class="topic" id=format!("topic-{}", topic.code())>
                                         <h3><a href=format!("/legal/topic/{}", topic.code())>{t(topic.name())}</a></h3>
-                                        <p class="hint">{t(topic.hint())}</p>
+                                        <p class="hint">{phone_links(t(topic.hint()))}</p>
                                         {article_list(list, false)}
                                     </section>
                                 })
@@ -198,7 +198,7 @@ fn topic_view(topic: Topic, list: Vec<ArticleSummary>) -> impl IntoView {
         {head(t(topic.name()).to_owned(), t(topic.hint()).to_owned(), format!("/legal/topic/{}", topic.code()))}
         <a class="back" href="/legal">{t(Msg::LegalAllTopics)}</a>
         <h1>{t(topic.name())}</h1>
-        <p class="tagline">{t(topic.hint())}</p>
+        <p class="tagline">{phone_links(t(topic.hint()))}</p>
         {if empty { view! { <p>{t(Msg::LegalTopicEmpty)}</p> }.into_any() } else { article_list(list, true).into_any() }}
         <p><a href="/legal/eligibility">{t(Msg::LegalEligibilityTitle)}</a>" · "<a href="/legal/services">{t(Msg::LegalServicesTitle)}</a></p>
     }
@@ -229,7 +229,7 @@ pub fn LegalArticle() -> impl IntoView {
                                     <h1 lang=title_lang>{title}</h1>
                                     {(lang() == domain::Lang::En).then(|| view! { <p class="notice" id="zh-only" role="note">{t(Msg::LegalChineseOnly)}</p> })}
                                     <p class="meta">{t(Msg::LegalLastReviewed)}<time datetime=a.last_reviewed.clone()>{a.last_reviewed.clone()}</time></p>
-                                    <p class="tagline" lang=summary_lang>{summary}</p>
+                                    <p class="tagline" lang=summary_lang>{phone_links(&summary)}</p>
                                     <Disclaimer/>
                                     <div class="article-body" lang=zh() inner_html=a.body_html.clone()></div>
                                     <section class="legal-basis" aria-labelledby="basis-title">

@@ -343,18 +343,27 @@ pub async fn followed(
     let events = appeals::public_events(&state.db.pool, main)
         .await?
         .into_iter()
-        // What happened to the main appeal as its handling goes; not its resident's own words or
-        // how it was submitted.
+        // What staff did with the main appeal, and nothing of its own resident: an allow-list, so
+        // a kind added later stays out until someone decides it belongs here. Left out: how it was
+        // submitted, the resident's words, photos and rating, a 不满意 reopening (it would tell
+        // the other resident's rating), and a request for information (addressed to them).
         .filter(|e| {
-            !matches!(
+            matches!(
                 e.kind,
-                EventKind::Submitted
-                    | EventKind::Supplement
-                    | EventKind::ResidentAnswer
-                    | EventKind::Rated
-                    | EventKind::Joined
-                    | EventKind::Merged
-                    | EventKind::Unmerged
+                EventKind::Routed
+                    | EventKind::RoutedOutside
+                    | EventKind::Signed
+                    | EventKind::Reply
+                    | EventKind::Transferred
+                    | EventKind::Escalated
+                    | EventKind::Summoned
+                    | EventKind::ReportedBack
+                    | EventKind::Closed
+                    | EventKind::Reopened
+                    | EventKind::Supervised
+                    | EventKind::AutoEscalated
+                    | EventKind::ExtensionApproved
+                    | EventKind::NoticeIssued
             )
         })
         .map(|e| event(cat, e))

@@ -266,7 +266,7 @@ both_engines!(links_are_both_ways_in_scope_and_once);
 async fn followers_close_with_the_main_one_and_are_not_supervised_alone(engine: Engine) {
     let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
-    let (main, _) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
+    let (main, md) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
     let (f, fd) = common::appeal_at(&state, "neighbor_dispute", &CELL, &NAMED).await;
     let (g, gd) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
     for t in [&f, &g] {
@@ -298,6 +298,9 @@ async fn followers_close_with_the_main_one_and_are_not_supervised_alone(engine: 
     if m.status == Status::Assigned {
         work::act(&state, &handler, &main, &Act::Sign).await.unwrap();
     }
+    // The main appeal's resident adds words of their own: theirs alone, never a follower's to read.
+    let (_, mkey) = common::receipt(&state, &md).await;
+    resident::add_information(&state, "client", &main, &mkey, "我家住三楼，对门的张某每晚吵到凌晨").await.unwrap();
     work::act(&state, &handler, &main, &Act::Reply { body: "已约双方调解".into() }).await.unwrap();
     work::act(&state, &handler, &main, &Act::Close { resolution: "调解成功，双方签字".into() }).await.unwrap();
     for t in [&f, &g] {
@@ -321,6 +324,8 @@ async fn followers_close_with_the_main_one_and_are_not_supervised_alone(engine: 
     let bodies: Vec<&str> = followed.events.iter().filter_map(|e| e.body.as_deref()).collect();
     assert!(bodies.contains(&"已约双方调解") && bodies.contains(&"调解成功，双方签字"), "{bodies:?}");
     assert!(!followed.events.iter().any(|e| e.kind == EventKind::Submitted), "not how the other came in");
+    assert!(!bodies.iter().any(|b| b.contains("张某")), "never the other resident's words: {bodies:?}");
+    assert!(!followed.events.iter().any(|e| e.kind == EventKind::Supplement));
 
     // A satisfied rating keeps the merge; a 不满意 reopens that appeal alone, on its own.
     let (_, gkey) = common::receipt(&state, &gd).await;

@@ -454,11 +454,12 @@ async fn only_summoned_departments_report_back(engine: Engine) {
         Err(BackendError::NotFound)
     ));
     let page = work::appeal_page(&state, &hrss, &ticket).await.unwrap();
-    assert_eq!(page.actions, vec![Action::Note, Action::ReportBack, Action::RevealContact]);
+    // Linking related appeals (issue 13) is open to anyone who may see both.
+    assert_eq!(page.actions, vec![Action::Note, Action::ReportBack, Action::RevealContact, Action::Link]);
     act(&state, &hrss, &ticket, Act::ReportBack { body: "已处理".into() }).await.unwrap();
     // Reported: it may still read and note; no more report, and no more resident's contact.
     let page = work::appeal_page(&state, &hrss, &ticket).await.unwrap();
-    assert_eq!(page.actions, vec![Action::Note]);
+    assert_eq!(page.actions, vec![Action::Note, Action::Link]);
 }
 both_engines!(only_summoned_departments_report_back);
 
