@@ -2,6 +2,10 @@
 //! islands (`islands.rs`) add inline validation, a device-kept draft, geolocation and copying.
 //! Only the islands are compiled into the browser bundle's live code.
 
+// The wizard's check page (answers, photos, the related-appeals offer) is one deep view type;
+// its hydrate-side layout needs more than the default 128 levels.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod cookies;
