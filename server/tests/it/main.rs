@@ -26,5 +26,4 @@ mod signin;
 mod staff;
 mod stats;
 mod summons;
-mod where_map;
 mod xss;
