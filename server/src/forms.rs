@@ -107,10 +107,16 @@ pub async fn submit(
     Extension(state): Extension<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    body: axum::body::Bytes,
 ) -> Response {
     let lang = lang_of(&headers);
-    let join = form.get("join").map(String::as_str);
+    // The only field is the related appeal to join (a ticket: letters and digits, never escaped).
+    // Read by hand rather than by `Form`, which refuses a post without a form content type: an
+    // empty submit (no offer on the page, a client posting nothing) must still submit.
+    let join = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|b| b.split('&').find_map(|kv| kv.strip_prefix("join=")))
+        .filter(|v| !v.is_empty());
     match appeal::submit_joining(&state, &token, &draft_secret(&headers), join, state.clock.now()).await {
         Ok(SubmitOutcome::Accepted { .. }) => Redirect::to(&format!("/receipt/{token}")).into_response(),
         Ok(SubmitOutcome::Incomplete(step)) => Redirect::to(&step_url(&token, step)).into_response(),

@@ -507,3 +507,23 @@ async fn photos_added_after_submitting_belong_to_the_track_session() {
     assert!(a.get(&app, "/track").await.body.contains("请先选择一张照片"));
     assert_eq!(photos().await, 2);
 }
+
+/// A submit with no body and no form content type (a client that posts nothing, as the
+/// double-submit end-to-end test's racing request does) still submits: the only field, the
+/// related appeal to join, is optional.
+#[tokio::test]
+async fn a_submit_without_a_form_body_still_submits() {
+    let (app, _state) = setup().await;
+    let mut a = Browser::new();
+    let (t, _) = draft_of_a(&app, &mut a).await;
+    let uri = format!("/form/appeal/{t}/submit");
+    let req = Request::post(&uri)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::COOKIE, a.cookie_for(&uri))
+        .body(Body::empty())
+        .unwrap();
+    let r = a.send(&app, req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
+}
