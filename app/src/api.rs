@@ -68,6 +68,13 @@ pub async fn get_draft(token: String) -> Result<Option<DraftView>, ServerFnError
     found(backend::services::appeal::draft_view(&state()?, &token, &cookie(crate::cookies::DRAFT)).await)
 }
 
+/// The map of the wizard's "where" step at region `map` (issue 14): public region shapes only,
+/// nothing of any draft.
+#[server]
+pub async fn where_map(map: String) -> Result<domain::views::WhereMap, ServerFnError> {
+    Ok(backend::services::where_map::where_map(&state()?, &map))
+}
+
 /// The receipt, under the same condition as [`get_draft`].
 #[server]
 pub async fn get_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {

@@ -292,6 +292,62 @@ pub fn LocateButton(lat: String, lng: String, texts: LocateTexts) -> impl IntoVi
     }
 }
 
+/// The where-step map of a street (issue 14), once hydrated: a tap (or click) on the drawing
+/// becomes the exact point, by the inverse of the server's projection (`proj`, the numbers the
+/// server drew with), written into the form's `lat`/`lng` fields as the location button does,
+/// and shown by moving the map's pin. The server checks and routes it like any other point.
+/// Without JavaScript, or when a cell link is followed from the keyboard (no pointer position),
+/// the cell links work as drawn.
+#[island]
+pub fn MapPick(proj: domain::cellmap::Projection, set: String, children: Children) -> impl IntoView {
+    let frame = NodeRef::<leptos::html::Div>::new();
+    let (status, set_status) = signal(None::<String>);
+    let tap = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            // A keyboard "click" has no position (`detail` 0): let the link do its work.
+            if ev.detail() == 0 {
+                return;
+            }
+            let Some(svg) = frame.get().and_then(|f| f.query_selector("svg").ok().flatten()) else { return };
+            let r = svg.get_bounding_client_rect();
+            let (w, h) = (f64::from(proj.width), f64::from(proj.height));
+            // The viewBox is fitted into the element keeping its aspect ("meet"), centred.
+            let s = (r.width() / w).min(r.height() / h);
+            if !(s.is_finite() && s > 0.0) {
+                return;
+            }
+            let x = (f64::from(ev.client_x()) - r.x() - (r.width() - w * s) / 2.0) / s;
+            let y = (f64::from(ev.client_y()) - r.y() - (r.height() - h * s) / 2.0) / s;
+            let Some([lng, lat]) = proj.unproject(x, y) else { return };
+            ev.prevent_default();
+            let doc = svg.owner_document();
+            for (name, v) in [("lat", lat), ("lng", lng)] {
+                let input = doc
+                    .as_ref()
+                    .and_then(|d| d.query_selector(&format!("input[name={name}]")).ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+                if let Some(input) = input {
+                    input.set_value(&format!("{v:.6}"));
+                }
+            }
+            if let Ok(Some(pin)) = svg.query_selector("#map-pin") {
+                let _ = pin.set_attribute("cx", &format!("{x:.1}"));
+                let _ = pin.set_attribute("cy", &format!("{y:.1}"));
+                let _ = pin.remove_attribute("visibility");
+            }
+            set_status.set(Some(set.clone()));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, &proj, &set, set_status, frame);
+    };
+    view! {
+        <div class="map-pick" node_ref=frame on:click=tap>{children()}</div>
+        <p class="status" id="map-status" role="status" aria-live="polite">{move || status.get()}</p>
+    }
+}
+
 /// Copies the ticket and key; forgets the device-kept draft of this (now submitted) appeal.
 #[island]
 pub fn CopyReceipt(text: String, token: String, button: String, copied_text: String) -> impl IntoView {

@@ -1,15 +1,23 @@
 //! Grid cells drawn as a server-rendered SVG map, shaded by a value: the public statistics page
 //! and the staff map use it without JavaScript or a tile server.
 //!
-//! - [`render`] turns [`MapCell`]s (GeoJSON polygons in lon/lat degrees) into one `<svg>` string.
+//! - [`render`] turns [`MapCell`]s (GeoJSON polygons in lon/lat degrees) into one `<svg>` string;
+//!   [`render_with`] does the same in a given [`Projection`], with a [`Pin`] (the resident's map
+//!   on the wizard's "where" step, issue 14).
+//! - [`Projection`] is where lon/lat land in the drawing and back ([`Projection::unproject`]: a
+//!   tap on the drawing as a point on the ground; the browser's map island uses it).
 //! - [`shade_of`] picks a cell's shade class from its value and the largest value on the map.
+//! - [`inner_points`] finds points surely inside a cell (never in a hole, unlike a centroid of a
+//!   concave cell): where its label goes, and where a cell picked on the map puts the appeal.
 //!
 //! The output carries no inline styles and no `<style>` element (the site's CSP forbids them);
 //! the page's stylesheet colours it through these classes:
 //!
 //! - `cellmap` on the `<svg>`;
 //! - `cell` on every cell's `<path>`, plus one of `s0` … `s4` (its shade);
-//! - `marked` on the `<path>` of a cell drawn with a marker (for instance a thick outline).
+//! - `marked` on the `<path>` of a cell drawn with a marker (for instance a thick outline);
+//! - `label` on a cell's `<text>` (its visible name, one `<tspan>` per line, centred);
+//! - `pin` on the `<circle id="map-pin">` of a [`Pin`].
 //!
 //! Projection: equirectangular, `x = lon · cos(mid_lat)`, `y = −lat` (so north is up and `y`
 //! grows southward), where `mid_lat` is the middle of the latitudes drawn. The bounding box of
@@ -53,6 +61,18 @@ pub struct MapCell<'a> {
     pub label: String,
     /// Drawn with a marker (class `marked`), e.g. "has overdue appeals".
     pub marked: bool,
+    /// Visible text drawn on the cell, one entry per line (none: no text). Hidden from assistive
+    /// technology: `label` already names the cell.
+    pub text: Vec<String>,
+}
+
+/// The resident's point on the map: a circle `<circle id="map-pin" class="pin">`, named by
+/// `label`. `at: None` draws it hidden (`visibility="hidden"`), for a script to place later.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    /// `[lon, lat]` in degrees.
+    pub at: Option<[f64; 2]>,
+    pub label: String,
 }
 
 /// The shade class of `value` on a map whose largest value is `max`.
@@ -77,13 +97,14 @@ pub fn shade_of(value: u64, max: u64) -> u8 {
 }
 
 /// Draws `cells` as one `<svg>` element, `width` user units wide (a `width` of 0 is taken as 1);
-/// `aria_label` names the whole map.
+/// `aria_label` names the whole map. The projection is [`Projection::fit`] of the cells.
 ///
 /// The root is `<svg … viewBox="0 0 W H" width="100%" role="group" aria-label="…">`. Each cell
 /// is one `<path class="cell sN [marked]" fill-rule="evenodd" d="M…Z M…Z">` (every ring of
 /// every polygon, so holes show). A cell with an `href` is wrapped in `<a href="…">` whose first
 /// child is `<title>label</title>` (the link's accessible name and tooltip); a cell without one
-/// carries the `<title>` inside its `<path>`.
+/// carries the `<title>` inside its `<path>`. A cell's `text` follows its path (inside the link)
+/// as `<text class="label" aria-hidden="true">` at its [`label_point`].
 ///
 /// Cells are drawn in input order, except that marked cells come after the unmarked ones (in
 /// their own input order), so a neighbour never paints over a marker outline.
@@ -93,13 +114,17 @@ pub fn shade_of(value: u64, max: u64) -> u8 {
 /// nothing left to draw is left out. Empty input gives a valid `<svg>` with no paths.
 #[must_use]
 pub fn render(cells: &[MapCell<'_>], width: u32, aria_label: &str) -> String {
-    let width = width.max(1);
-    let frame = Frame::fit(cells, f64::from(width));
+    render_with(cells, &Projection::fit(cells, width), aria_label, None)
+}
 
+/// [`render`] in the given projection (usually [`Projection::fit`] of `cells`, which the caller
+/// also hands to the browser), with an optional [`Pin`] drawn last, above every cell.
+#[must_use]
+pub fn render_with(cells: &[MapCell<'_>], frame: &Projection, aria_label: &str, pin: Option<&Pin>) -> String {
     let mut out = String::with_capacity(256 + cells.len() * 256);
     out.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" class="cellmap" viewBox="0 0 "#);
     // Writing to a String cannot fail.
-    let _ = write!(out, "{width} {}", frame.height);
+    let _ = write!(out, "{} {}", frame.width, frame.height);
     out.push_str(r#"" width="100%" role="group" aria-label=""#);
     push_escaped(&mut out, aria_label);
     out.push_str("\">");
@@ -127,35 +152,122 @@ pub fn render(cells: &[MapCell<'_>], width: u32, aria_label: &str) -> String {
         out.push_str("\" fill-rule=\"evenodd\" d=\"");
         out.push_str(&d);
         if cell.href.is_some() {
-            out.push_str("\"/></a>");
+            out.push_str("\"/>");
         } else {
             out.push_str("\"><title>");
             push_escaped(&mut out, &cell.label);
             out.push_str("</title></path>");
         }
+        frame.push_text(cell, &mut out);
+        if cell.href.is_some() {
+            out.push_str("</a>");
+        }
+    }
+    if let Some(pin) = pin {
+        let (x, y) = pin.at.map_or((0, 0), |p| frame.project(p));
+        out.push_str(r#"<circle id="map-pin" class="pin" r="9" cx=""#);
+        push_tenths(&mut out, x);
+        out.push_str("\" cy=\"");
+        push_tenths(&mut out, y);
+        out.push('"');
+        if pin.at.is_none() {
+            out.push_str(r#" visibility="hidden""#);
+        }
+        out.push_str("><title>");
+        push_escaped(&mut out, &pin.label);
+        out.push_str("</title></circle>");
     }
     out.push_str("</svg>");
     out
 }
 
-/// Where lon/lat points land in the SVG: `x = left + (lon · k − min_x) · scale`,
-/// `y = top + (−lat − min_y) · scale`.
-#[derive(Debug, Clone, Copy)]
-struct Frame {
-    /// `cos(mid_lat)`.
-    k: f64,
-    min_x: f64,
-    min_y: f64,
-    scale: f64,
-    left: f64,
-    top: f64,
-    /// Height of the viewBox, at least 1.
-    height: u32,
+/// Where a cell's label goes: the first of its [`inner_points`] (the middle of the widest
+/// horizontal stretch inside it), `None` for a cell without area.
+#[must_use]
+pub fn label_point(polygons: &[Vec<Vec<[f64; 2]>>]) -> Option<[f64; 2]> {
+    inner_points(polygons).into_iter().next()
 }
 
-impl Frame {
-    /// Fits the bounding box of every finite point of `cells` into `width`.
-    fn fit(cells: &[MapCell<'_>], width: f64) -> Self {
+/// The latitudes, as fractions of each polygon's height, of the lines [`inner_points`] tries:
+/// the middle first, then further out.
+const LINES: [f64; 7] = [0.5, 0.375, 0.625, 0.25, 0.75, 0.125, 0.875];
+
+/// Points inside `polygons` (`[lon, lat]`), widest first: on each of a few horizontal lines
+/// across each polygon ([`LINES`]), the middle of every stretch of the line that lies inside the
+/// polygon and outside its holes (even-odd over all its rings, as the map fills them), ordered by
+/// the stretch's length, longest first (ties in line order).
+///
+/// Unlike a centroid, each point lies strictly inside (the middle of an open stretch), whatever
+/// the shape: concave, ring-shaped or in several parts. Rings may be closed or not; non-finite
+/// points are skipped. Empty when nothing has area.
+#[must_use]
+pub fn inner_points(polygons: &[Vec<Vec<[f64; 2]>>]) -> Vec<[f64; 2]> {
+    let finite = |ring: &Vec<[f64; 2]>| -> Vec<[f64; 2]> {
+        ring.iter().copied().filter(|p| p[0].is_finite() && p[1].is_finite()).collect()
+    };
+    let mut found: Vec<(f64, [f64; 2])> = Vec::new();
+    let mut xs: Vec<f64> = Vec::new();
+    for rings in polygons {
+        let rings: Vec<Vec<[f64; 2]>> = rings.iter().map(finite).collect();
+        let Some(exterior) = rings.first() else { continue };
+        let (lo, hi) =
+            exterior.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
+        if lo >= hi {
+            continue;
+        }
+        for f in LINES {
+            let y = lo + (hi - lo) * f;
+            xs.clear();
+            for ring in &rings {
+                for (i, a) in ring.iter().enumerate() {
+                    let b = ring[(i + 1) % ring.len()];
+                    // Half-open in latitude, so a vertex on the line counts once.
+                    if (a[1] > y) != (b[1] > y) {
+                        xs.push(a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]));
+                    }
+                }
+            }
+            xs.sort_by(f64::total_cmp);
+            for pair in xs.chunks_exact(2) {
+                let w = pair[1] - pair[0];
+                if w > 0.0 {
+                    found.push((w, [pair[0] / 2.0 + pair[1] / 2.0, y]));
+                }
+            }
+        }
+    }
+    // Stable: equal lengths keep the line order (the middle line first).
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Where lon/lat points land in the SVG: `x = left + (lon · k − min_x) · scale`,
+/// `y = top + (−lat − min_y) · scale`, in a viewBox `width` × `height` user units.
+///
+/// Plain numbers, so the page can hand them to the browser's map island, which turns a tap back
+/// into lon/lat with [`Projection::unproject`].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Projection {
+    /// `cos(mid_lat)`.
+    pub k: f64,
+    pub min_x: f64,
+    pub min_y: f64,
+    pub scale: f64,
+    pub left: f64,
+    pub top: f64,
+    /// Width of the viewBox, at least 1.
+    pub width: u32,
+    /// Height of the viewBox, at least 1.
+    pub height: u32,
+}
+
+impl Projection {
+    /// Fits the bounding box of every finite point of `cells` into `width` user units (0 is
+    /// taken as 1), as described in the module's documentation.
+    #[must_use]
+    pub fn fit(cells: &[MapCell<'_>], width: u32) -> Self {
+        let width_units = width.max(1);
+        let width = f64::from(width_units);
         let points = || {
             cells
                 .iter()
@@ -172,7 +284,16 @@ impl Frame {
         let margin = width * MARGIN;
         if min_lat > max_lat {
             // Nothing to draw.
-            return Self { k: 1.0, min_x: 0.0, min_y: 0.0, scale: 1.0, left: margin, top: margin, height: 1 };
+            return Self {
+                k: 1.0,
+                min_x: 0.0,
+                min_y: 0.0,
+                scale: 1.0,
+                left: margin,
+                top: margin,
+                width: width_units,
+                height: 1,
+            };
         }
         // Halves first, so that extreme (if invalid) latitudes cannot overflow.
         let mid_lat = min_lat / 2.0 + max_lat / 2.0;
@@ -198,14 +319,62 @@ impl Frame {
         let height = (height as u32).max(1);
         let left = margin + (inner - dx * scale) / 2.0;
         let top = margin;
-        Self { k, min_x, min_y, scale, left, top, height }
+        Self { k, min_x, min_y, scale, left, top, width: width_units, height }
+    }
+
+    /// Where `[lon, lat]` lands, in user units.
+    #[must_use]
+    pub fn to_xy(&self, [lon, lat]: [f64; 2]) -> [f64; 2] {
+        [self.left + (lon * self.k - self.min_x) * self.scale, self.top + (-lat - self.min_y) * self.scale]
+    }
+
+    /// The `[lon, lat]` drawn at `(x, y)` user units: the inverse of [`Projection::to_xy`]
+    /// (`None` for a degenerate projection, `k` or `scale` zero, which no drawn map has).
+    #[must_use]
+    pub fn unproject(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        if self.k == 0.0 || self.scale == 0.0 {
+            return None;
+        }
+        let lon = ((x - self.left) / self.scale + self.min_x) / self.k;
+        let lat = -((y - self.top) / self.scale + self.min_y);
+        (lon.is_finite() && lat.is_finite()).then_some([lon, lat])
     }
 
     /// The point in tenths of a user unit.
-    fn project(&self, [lon, lat]: [f64; 2]) -> (i64, i64) {
-        let x = self.left + (lon * self.k - self.min_x) * self.scale;
-        let y = self.top + (-lat - self.min_y) * self.scale;
+    fn project(&self, p: [f64; 2]) -> (i64, i64) {
+        let [x, y] = self.to_xy(p);
         (tenths(x), tenths(y))
+    }
+
+    /// Appends `cell`'s text, one `<tspan>` per line centred on its label point.
+    fn push_text(&self, cell: &MapCell<'_>, out: &mut String) {
+        if cell.text.is_empty() {
+            return;
+        }
+        let Some(at) = label_point(cell.polygons) else { return };
+        let (x, y) = self.project(at);
+        out.push_str(r#"<text class="label" aria-hidden="true" x=""#);
+        push_tenths(out, x);
+        out.push_str("\" y=\"");
+        push_tenths(out, y);
+        out.push_str("\">");
+        // Lines 1.2em apart, the block centred vertically on the point (0.35em: half a glyph).
+        let more = i64::try_from(cell.text.len() - 1).unwrap_or(0);
+        for (i, line) in cell.text.iter().enumerate() {
+            out.push_str("<tspan x=\"");
+            push_tenths(out, x);
+            if i == 0 {
+                // In hundredths of an em.
+                let h = 35 - 60 * more;
+                let sign = if h < 0 { "-" } else { "" };
+                let _ = write!(out, "\" dy=\"{sign}{}.{:02}em\">", h.abs() / 100, h.abs() % 100);
+            } else {
+                out.push_str("\" dy=\"1.2em\">");
+            }
+            push_escaped(out, line);
+            out.push_str("</tspan>");
+        }
+        out.push_str("</text>");
     }
 
     /// Appends the path data of `polygons` to `d`: one `M…Z` subpath per drawable ring,
@@ -298,7 +467,135 @@ mod tests {
     }
 
     fn cell<'a>(code: &'a str, polygons: &'a [Rings], shade: u8) -> MapCell<'a> {
-        MapCell { code, polygons, shade, href: None, label: code.to_owned(), marked: false }
+        MapCell { code, polygons, shade, href: None, label: code.to_owned(), marked: false, text: Vec::new() }
+    }
+
+    /// A U open to the north: its centroid lies in the notch, outside it.
+    fn u_shape() -> Rings {
+        vec![vec![
+            [0.0, 0.0],
+            [3.0, 0.0],
+            [3.0, 3.0],
+            [2.0, 3.0],
+            [2.0, 0.5],
+            [1.0, 0.5],
+            [1.0, 3.0],
+            [0.0, 3.0],
+            [0.0, 0.0],
+        ]]
+    }
+
+    /// Even-odd point in polygon, for checking `inner_points` independently of it.
+    fn inside(polys: &[Rings], [x, y]: [f64; 2]) -> bool {
+        polys.iter().any(|rings| {
+            let mut crossings = 0;
+            for ring in rings {
+                for w in ring.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    if (a[1] > y) != (b[1] > y) && x < a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]) {
+                        crossings += 1;
+                    }
+                }
+            }
+            crossings % 2 == 1
+        })
+    }
+
+    #[test]
+    fn unproject_inverts_the_projection() {
+        let a = [vec![square(106.60, 35.48, 0.013)]];
+        let b = [vec![square(106.70, 35.55, 0.02)]];
+        let cells = [cell("A", &a, 0), cell("B", &b, 0)];
+        let p = Projection::fit(&cells, 600);
+        assert_eq!(p.width, 600);
+        for q in [[106.60, 35.48], [106.72, 35.57], [106.65, 35.5123], [106.0, 36.0]] {
+            let [x, y] = p.to_xy(q);
+            let back = p.unproject(x, y).unwrap();
+            assert!((back[0] - q[0]).abs() < 1e-9 && (back[1] - q[1]).abs() < 1e-9, "{q:?} → {back:?}");
+        }
+        // The corners of the drawing: north-west at the margin, south-east inside the viewBox.
+        let [x, y] = p.to_xy([106.60, 35.57]);
+        assert!((x - 600.0 * MARGIN).abs() < 1e-6 && (y - 600.0 * MARGIN).abs() < 1e-6, "{x} {y}");
+        let [x, y] = p.to_xy([106.72, 35.48]);
+        assert!((x - 600.0 * (1.0 - MARGIN)).abs() < 1e-6, "{x}");
+        assert!(y > 0.0 && y <= f64::from(p.height), "{y} in {}", p.height);
+        // North is up: a point further north has a smaller y.
+        assert!(p.to_xy([106.65, 35.50])[1] > p.to_xy([106.65, 35.51])[1]);
+        let flat = Projection { k: 0.0, ..p };
+        assert_eq!(flat.unproject(1.0, 1.0), None);
+    }
+
+    #[test]
+    fn inner_points_avoid_notches_and_holes() {
+        let u = [u_shape()];
+        // The centroid of the U's area is in the notch (x = 1.5, y ≈ 1.3): outside.
+        assert!(!inside(&u, [1.5, 1.3]));
+        let pts = inner_points(&u);
+        assert!(!pts.is_empty());
+        for p in &pts {
+            assert!(inside(&u, *p), "{p:?}");
+        }
+        // Low in the U the whole width is inside, and that is the widest stretch.
+        let first = label_point(&u).unwrap();
+        assert!(first[1] < 0.5 && (first[0] - 1.5).abs() < 1e-12, "{first:?}");
+
+        // A square with a square hole in the middle: no point in the hole.
+        let ring = [vec![square(0.0, 0.0, 4.0), square(1.0, 1.0, 2.0)]];
+        let pts = inner_points(&ring);
+        assert!(!pts.is_empty());
+        for p in &pts {
+            assert!(inside(&ring, *p), "{p:?}");
+            assert!(!(p[0] > 1.0 && p[0] < 3.0 && p[1] > 1.0 && p[1] < 3.0), "{p:?} in the hole");
+        }
+
+        // Unclosed rings, a non-finite point and a degenerate polygon are all handled.
+        let open = [vec![vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [f64::NAN, 1.0], [0.0, 2.0]]]];
+        assert!(inside(&[square_rings(0.0, 0.0, 2.0)], label_point(&open).unwrap()));
+        let line = [vec![vec![[0.0, 1.0], [5.0, 1.0], [0.0, 1.0]]]];
+        assert!(inner_points(&line).is_empty());
+        assert!(inner_points(&[]).is_empty());
+    }
+
+    fn square_rings(lon: f64, lat: f64, side: f64) -> Rings {
+        vec![square(lon, lat, side)]
+    }
+
+    #[test]
+    fn labels_and_the_pin() {
+        let a = [vec![square(0.0, 0.0, 1.0)]];
+        let b = [vec![square(1.0, 0.0, 1.0)]];
+        let cells = [
+            MapCell {
+                text: vec!["和平社区".into(), "第1网格 <&>".into()],
+                href: Some("/x".into()),
+                ..cell("A", &a, 0)
+            },
+            MapCell { text: vec!["B".into()], ..cell("B", &b, 0) },
+        ];
+        let p = Projection::fit(&cells, 200);
+        let pin = Pin { at: Some([0.5, 0.5]), label: "here".into() };
+        let svg = render_with(&cells, &p, "map", Some(&pin));
+        // Two lines centred on the middle of A, inside its link; one line on B.
+        let [x, y] = p.to_xy([0.5, 0.5]);
+        let (x, y) = (tenths(x), tenths(y));
+        let mut xs = String::new();
+        push_tenths(&mut xs, x);
+        let mut ys = String::new();
+        push_tenths(&mut ys, y);
+        let two = format!(
+            "<text class=\"label\" aria-hidden=\"true\" x=\"{xs}\" y=\"{ys}\"><tspan x=\"{xs}\" dy=\"-0.25em\">和平社区</tspan><tspan x=\"{xs}\" dy=\"1.2em\">第1网格 &lt;&amp;&gt;</tspan></text></a>"
+        );
+        assert!(svg.contains(&two), "{svg}");
+        assert!(svg.contains("dy=\"0.35em\">B</tspan></text>"), "{svg}");
+        // The pin is drawn last, where the point is.
+        assert!(svg.ends_with(&format!("<circle id=\"map-pin\" class=\"pin\" r=\"9\" cx=\"{xs}\" cy=\"{ys}\"><title>here</title></circle></svg>")), "{svg}");
+        // A pin without a point is there, hidden, for the script to place.
+        let hidden = render_with(&cells, &p, "map", Some(&Pin { at: None, label: "here".into() }));
+        assert!(hidden.contains("visibility=\"hidden\""));
+        // `render` draws no pin and the same cells.
+        let plain = render(&cells, 200, "map");
+        assert!(!plain.contains("<circle"));
+        assert_eq!(plain, svg[..svg.find("<circle").unwrap()].to_owned() + "</svg>");
     }
 
     /// The contents of every `d="…"` attribute.

@@ -306,6 +306,24 @@ impl Router {
         best.map(|i| self.cells[i].as_str())
     }
 
+    /// A point that this index places in exactly the cell `code`, for a cell picked on the map
+    /// (issue 14): the first of [`crate::cellmap::inner_points`] of `polygons` (the cell's own
+    /// shapes) for which [`Router::cell_at`] answers `code`, each tried rounded to six decimals
+    /// first (about 0.1 m; the draft keeps points as text, and a rounded one reads back the
+    /// same), then exact. Not the centroid: that may lie outside a concave cell, in a neighbour.
+    ///
+    /// `None` when no candidate routes there: a code the index does not hold, or a cell covered
+    /// by a cell with a smaller code (the importer refuses overlapping cells).
+    #[must_use]
+    pub fn point_in(&self, code: &str, polygons: &[Rings]) -> Option<GeoPoint> {
+        let round = |v: f64| (v * 1e6).round() / 1e6;
+        crate::cellmap::inner_points(polygons)
+            .into_iter()
+            .flat_map(|[lng, lat]| [[round(lng), round(lat)], [lng, lat]])
+            .filter_map(|[lng, lat]| GeoPoint::new(lat, lng).ok())
+            .find(|p| self.cell_at(*p) == Some(code))
+    }
+
     /// Exact closed point-in-polygon, with geo's semantics: on the exterior or a hole's ring is
     /// inside, strictly inside a hole is outside.
     fn shape_holds(&self, shape: &Shape, c: Coord<f64>) -> bool {
@@ -481,6 +499,48 @@ mod tests {
     }
     fn pt(lng: f64, lat: f64) -> Place {
         Place::Point(GeoPoint { lng, lat })
+    }
+
+    #[test]
+    fn a_picked_cell_gets_a_point_that_routes_to_it() {
+        // B is a U open to the north whose notch is filled by A (a smaller code): B's centroid
+        // lies in A, so it would route there; the picked point must not.
+        let u = vec![vec![
+            [0.0, 0.0],
+            [3.0, 0.0],
+            [3.0, 3.0],
+            [2.0, 3.0],
+            [2.0, 0.5],
+            [1.0, 0.5],
+            [1.0, 3.0],
+            [0.0, 3.0],
+            [0.0, 0.0],
+        ]];
+        let notch = square(1.0, 0.5, 2.0, 3.0);
+        // H has a hole filled by I: H's point must not be in the hole.
+        let mut h = square(10.0, 0.0, 14.0, 4.0);
+        h.push(vec![[11.0, 1.0], [13.0, 1.0], [13.0, 3.0], [11.0, 3.0], [11.0, 1.0]]);
+        let i = square(11.0, 1.0, 13.0, 3.0);
+        let regions = ["A", "B", "H", "I"].map(|c| region(c, Level::Grid, None)).to_vec();
+        let cells: Vec<(String, Vec<Rings>)> = vec![
+            ("B".into(), vec![u.clone()]),
+            ("A".into(), vec![notch.clone()]),
+            ("H".into(), vec![h.clone()]),
+            ("I".into(), vec![i.clone()]),
+        ];
+        let r = Router::new(regions, &[], cells);
+        assert_eq!(r.cell_at(GeoPoint { lng: 1.5, lat: 1.3 }), Some("A"), "the U's centroid is in A");
+        for (code, polys) in [("B", vec![u]), ("A", vec![notch]), ("H", vec![h]), ("I", vec![i])] {
+            let p = r.point_in(code, &polys).unwrap_or_else(|| panic!("{code}: no point"));
+            assert_eq!(r.cell_at(p), Some(code), "{code}: {p:?}");
+            // Six decimals at most: it survives the draft's text form unchanged.
+            let back = GeoPoint::parse(&p.lat.to_string(), &p.lng.to_string()).unwrap().unwrap();
+            assert_eq!(r.cell_at(back), Some(code));
+            assert!((p.lat * 1e6 - (p.lat * 1e6).round()).abs() < 1e-6, "{p:?}");
+        }
+        // A code the index does not hold, or shapes that are not that cell's: no point.
+        assert_eq!(r.point_in("Z", &[square(0.0, 0.0, 1.0, 1.0)]), None);
+        assert_eq!(r.point_in("B", &[square(11.2, 1.2, 12.8, 2.8)]), None);
     }
 
     #[test]

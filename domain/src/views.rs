@@ -49,6 +49,32 @@ pub struct DraftView {
     pub related: Vec<crate::related::RelatedOffer>,
 }
 
+/// The map on the wizard's "where" step (issue 14), one level at a time: the city's districts,
+/// a district's streets, or a street's grid cells. Higher levels are drawn as the union of their
+/// cells (every import has the cells' polygons; the others are optional), so the map needs
+/// nothing but the grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhereMap {
+    /// From the city down to the region shown (the city alone on the first map): the links back
+    /// up. The last one is the region shown.
+    pub trail: Vec<RegionView>,
+    /// Whether the shapes are grid cells (a tap picks one) or regions (a tap zooms in).
+    pub cells: bool,
+    pub shapes: Vec<MapShape>,
+}
+
+/// One shape on the where-map: a district, a street or a grid cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapShape {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    /// A grid cell's community (zh, en): cells are numbered within their community.
+    pub community: Option<(String, String)>,
+    /// Each polygon as GeoJSON gives it: the exterior ring, then holes; points `[lng, lat]`.
+    pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
 /// The grid cell a resident's point falls in, said in words (issue 14): a point outside every
 /// cell goes to the city centre for manual dispatch, and the resident is told so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

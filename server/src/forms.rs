@@ -16,6 +16,7 @@ use axum::{Extension, Form};
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
 use backend::services::resident::{self, FlashOwner};
 use backend::services::track;
+use backend::services::where_map;
 use backend::state::ClientIp;
 use backend::{AppState, BackendError};
 use domain::draft::Step;
@@ -93,8 +94,26 @@ pub async fn save_step(
     match appeal::save_step(&state, &token, &draft_secret(&headers), step, &form).await {
         Ok(StepOutcome::Go(next)) => Redirect::to(&step_url(&token, next)).into_response(),
         Ok(StepOutcome::Stay(s)) => {
-            let q = if from_check { "?from=check" } else { "" };
-            Redirect::to(&format!("{}{q}", step_url(&token, s))).into_response()
+            let mut q: Vec<String> = Vec::new();
+            if from_check {
+                q.push("from=check".to_owned());
+            }
+            // Zoomed or picked on the where-step map: back to that map (issue 14).
+            let map = (s == Step::Where)
+                .then(|| {
+                    where_map::map_after(
+                        &state,
+                        form.get("zoom").map(String::as_str),
+                        form.get("pick").map(String::as_str),
+                    )
+                })
+                .flatten();
+            if let Some(m) = &map {
+                q.push(format!("map={}", app::components::urlencode(m)));
+            }
+            let q = if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) };
+            let at = if map.is_some() { "#map" } else { "" };
+            Redirect::to(&format!("{}{q}{at}", step_url(&token, s))).into_response()
         }
         Ok(StepOutcome::Submitted) => Redirect::to(&format!("/receipt/{token}")).into_response(),
         Err(e) => PageError::resident(lang, &e).into_response(),

@@ -7,15 +7,16 @@
 //! only with both, so a token in a URL is not enough; at the end the token is also the
 //! submission's idempotency key.
 
-use crate::api::{blank_draft, get_draft};
-use crate::components::{described_by, error_for, fill, lang, t, ErrorSummary, FieldMessage, PageTitle};
+use crate::api::{blank_draft, get_draft, where_map};
+use crate::components::{described_by, error_for, fill, lang, t, urlencode, ErrorSummary, FieldMessage, PageTitle};
 use crate::islands::{
     AddressNoteField, ContactFields, ContactTexts, DescriptionField, DescriptionTexts, LocateButton, LocateTexts,
+    MapPick,
 };
 use domain::draft::Step;
 use domain::questions::{AnswerError, Question, QuestionKind};
 use domain::region::localized;
-use domain::views::{DraftView, PointPlace, RegionView};
+use domain::views::{DraftView, MapShape, PointPlace, RegionView, WhereMap};
 use domain::{FieldError, FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
@@ -45,7 +46,7 @@ pub fn NewAppeal() -> impl IntoView {
                         Ok(mut v) => {
                             v.draft.category = preset;
                             let carried = (!carried.is_empty()).then_some(carried);
-                            step_view(v, Step::Category, false, carried).into_any()
+                            step_view(v, Step::Category, false, carried, None).into_any()
                         }
                         Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
@@ -60,12 +61,15 @@ pub fn StepPage() -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
     let step = params.read_untracked().get("step").and_then(|s| Step::from_slug(&s));
-    let from_check = use_query_map().read_untracked().get("from").as_deref() == Some("check");
+    let query = use_query_map().read_untracked().clone();
+    let from_check = query.get("from").as_deref() == Some("check");
+    // The where-step map's level and a cell tapped on it (issue 14).
+    let (map_at, tapped) = (query.get("map").unwrap_or_default(), query.get("cell").unwrap_or_default());
     let data = get_draft(token.clone()).shared();
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (token, data) = (token.clone(), data.clone());
+                let (token, data, map_at, tapped) = (token.clone(), data.clone(), map_at.clone(), tapped.clone());
                 Suspend::new(async move {
                     let Some(step) = step else { return crate::pages::not_found::NotFound().into_any() };
                     match data.await {
@@ -74,7 +78,15 @@ pub fn StepPage() -> impl IntoView {
                             leptos_axum::redirect(&format!("/receipt/{token}"));
                             view! { <p><a href=format!("/receipt/{token}")>{t(Msg::AlreadySubmitted)}</a></p> }.into_any()
                         }
-                        Ok(Some(v)) => step_view(v, step, from_check, None).into_any(),
+                        Ok(Some(v)) if step == Step::Where => {
+                            // Without `?map=`, the map opens where the draft already is.
+                            let d = &v.draft;
+                            let at = [&map_at, &d.street, &d.district].into_iter().find(|c| !c.trim().is_empty()).cloned();
+                            let map = where_map(at.unwrap_or_default()).await.ok();
+                            let map = map.map(|m| MapState { map: m, tapped, from_check });
+                            step_view(v, step, from_check, None, map).into_any()
+                        }
+                        Ok(Some(v)) => step_view(v, step, from_check, None, None).into_any(),
                         Ok(None) => expired().into_any(),
                         Err(_) => view! { <p role="alert">{t(Msg::GenericError)}</p> }.into_any(),
                     }
@@ -99,7 +111,13 @@ pub(crate) fn expired() -> impl IntoView {
     }
 }
 
-fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>) -> impl IntoView {
+fn step_view(
+    v: DraftView,
+    step: Step,
+    from_check: bool,
+    carried: Option<String>,
+    map: Option<MapState>,
+) -> impl IntoView {
     let errors: Vec<FieldError> = if v.draft.error_step == Some(step) { v.draft.errors.clone() } else { Vec::new() };
     let answer_errors: Vec<AnswerError> =
         if v.draft.error_step == Some(step) { v.draft.answer_errors.clone() } else { Vec::new() };
@@ -121,7 +139,7 @@ fn step_view(v: DraftView, step: Step, from_check: bool, carried: Option<String>
     let body = match step {
         Step::Category => category_step(&v, &errors).into_any(),
         Step::What => what_step(&v, &errors, &answer_errors).into_any(),
-        Step::Where => where_step(&v, &errors).into_any(),
+        Step::Where => where_step(&v, &errors, map).into_any(),
         Step::Photos => return photos_page(v, errors, page_title, step_of, back).into_any(),
         Step::Who => who_step(&v, &errors).into_any(),
         Step::Check => return check_page(v, errors, page_title, step_of).into_any(),
@@ -290,7 +308,116 @@ fn joined_names(names: &[(String, String)]) -> String {
     names.iter().map(|(zh, en)| localized(lang, zh, en)).collect::<Vec<_>>().join(" · ")
 }
 
-fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
+/// The where-step map as asked for in the URL: the level drawn, the cell tapped on it (JS off: a
+/// tap is a link, then "use this cell" posts it), and whether the wizard came from the check page.
+struct MapState {
+    map: WhereMap,
+    tapped: String,
+    from_check: bool,
+}
+
+/// A map shape's name in the reader's language: a cell with its community ("和平社区第1网格").
+fn shape_name(s: &MapShape) -> String {
+    let lang = lang();
+    let own = localized(lang, &s.name, &s.name_en).to_owned();
+    match &s.community {
+        Some((zh, en)) => {
+            fill(t(Msg::StatsCellName), &[("community", localized(lang, zh, en).to_owned()), ("cell", own)])
+        }
+        None => own,
+    }
+}
+
+/// "Or point on the map" (issue 14): a server-drawn SVG (`domain::cellmap`), zoomed by links from
+/// the city to a street, where a tap on a cell shows "use this cell"; the same choices as a list
+/// of buttons that post the step (so nothing typed is lost), and the `MapPick` island that turns
+/// a tap into the exact point when JavaScript runs.
+fn map_section(v: &DraftView, st: MapState) -> impl IntoView {
+    use domain::cellmap::{self, MapCell, Pin, Projection};
+    let MapState { map, tapped, from_check } = st;
+    let lang = lang();
+    let token = v.token.clone();
+    let back = if from_check { "&from=check" } else { "" };
+    // A tapped cell opens at its question ("use this cell"), a zoom at the map.
+    let link = |code: &str, cell: Option<&str>| match cell {
+        Some(c) => format!("/appeal/{token}/where?map={}&cell={}{back}#map-tapped", urlencode(code), urlencode(c)),
+        None => format!("/appeal/{token}/where?map={}{back}#map", urlencode(code)),
+    };
+    let here = map.trail.last().cloned();
+    let here_code = here.as_ref().map(|r| r.code.clone()).unwrap_or_default();
+    let here_name = here.as_ref().map(|r| localized(lang, &r.name, &r.name_en).to_owned()).unwrap_or_default();
+    let tapped = map.cells.then(|| map.shapes.iter().find(|s| s.code == tapped)).flatten();
+    let cells: Vec<MapCell<'_>> = map
+        .shapes
+        .iter()
+        .map(|s| {
+            let name = shape_name(s);
+            let own = localized(lang, &s.name, &s.name_en).to_owned();
+            let text = match &s.community {
+                Some((zh, en)) => vec![localized(lang, zh, en).to_owned(), own],
+                None => vec![own],
+            };
+            MapCell {
+                code: &s.code,
+                polygons: &s.polygons,
+                shade: 0,
+                href: Some(if map.cells { link(&here_code, Some(&s.code)) } else { link(&s.code, None) }),
+                label: fill(t(if map.cells { Msg::MapPickCell } else { Msg::MapZoomTo }), &[("name", name)]),
+                marked: tapped.is_some_and(|c| c.code == s.code),
+                text,
+            }
+        })
+        .collect();
+    let proj = Projection::fit(&cells, 600);
+    let point = domain::fields::GeoPoint::parse(&v.draft.lat, &v.draft.lng).ok().flatten().map(|p| [p.lng, p.lat]);
+    // On a street's map the pin is always drawn (hidden without a point) for the island to move.
+    let pin = (map.cells || point.is_some()).then(|| Pin { at: point, label: t(Msg::MapPin).to_owned() });
+    let svg = cellmap::render_with(&cells, &proj, &fill(t(Msg::MapAria), &[("name", here_name)]), pin.as_ref());
+    let last = map.trail.len().saturating_sub(1);
+    let trail = map
+        .trail
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = localized(lang, &r.name, &r.name_en).to_owned();
+            if i == last {
+                view! { <li aria-current="page">{name}</li> }.into_any()
+            } else {
+                view! { <li><a href=link(&r.code, None)>{name}</a></li> }.into_any()
+            }
+        })
+        .collect_view();
+    let field = if map.cells { "pick" } else { "zoom" };
+    let choices = map
+        .shapes
+        .iter()
+        .map(|s| {
+            view! { <li><button type="submit" name=field value=s.code.clone() class="link-button">{shape_name(s)}</button></li> }
+        })
+        .collect_view();
+    let frame = view! { <div class="cellmap-frame" inner_html=svg></div> };
+    view! {
+        <section id="map" class="where-map" aria-labelledby="map-title">
+            <h2 id="map-title" class="label">{t(Msg::MapTitle)}</h2>
+            <nav aria-label=t(Msg::MapTrail)><ol class="map-trail">{trail}</ol></nav>
+            <p class="hint">{t(if map.cells { Msg::MapHintCells } else { Msg::MapHintZoom })}</p>
+            {if map.cells {
+                view! { <MapPick proj=proj set=t(Msg::MapPointSet).to_owned()>{frame}</MapPick> }.into_any()
+            } else {
+                frame.into_any()
+            }}
+            {tapped.map(|c| view! {
+                <p class="notice" id="map-tapped">{fill(t(Msg::MapTapped), &[("name", shape_name(c))])}" "
+                    <button type="submit" name="pick" value=c.code.clone() class="button">{t(Msg::MapUseCell)}</button>
+                </p>
+            })}
+            <p class="label" id="map-list">{t(Msg::MapList)}</p>
+            <ul class="map-choices" aria-labelledby="map-list">{choices}</ul>
+        </section>
+    }
+}
+
+fn where_step(v: &DraftView, errors: &[FieldError], map: Option<MapState>) -> impl IntoView {
     let d = &v.draft;
     let has_point = !d.lat.trim().is_empty() && !d.lng.trim().is_empty();
     let region_err = error_for(errors, FieldName::Region).or(error_for(errors, FieldName::Location));
@@ -333,6 +460,7 @@ fn where_step(v: &DraftView, errors: &[FieldError]) -> impl IntoView {
             })}
             <button type="submit" name="action" value="refine" class="button button-secondary">{t(Msg::UpdateChoices)}</button>
         </fieldset>
+        {map.map(|m| map_section(v, m))}
         <div class="field">
             <AddressNoteField token=v.token.clone() value=d.address_note.clone()
                 error=error_for(errors, FieldName::AddressNote).map(|m| t(m).to_owned())

@@ -161,6 +161,7 @@ fn staff_map(cells: &[domain::staff::StaffMapCell]) -> impl IntoView {
                 href: c.unit.as_ref().map(|u| format!("/staff?status=open&unit={}", crate::components::urlencode(u))),
                 label: fill(t(key), &args),
                 marked: c.overdue_now > 0,
+                text: Vec::new(),
             }
         })
         .collect();

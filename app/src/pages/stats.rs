@@ -174,6 +174,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
             href: Some(region_link(v, &c.row)),
             label,
             marked: c.row.counts.overdue_now > 0,
+            text: Vec::new(),
         })
         .collect();
     let svg = cellmap::render(&cells, 600, t(Msg::StatsMapTitle));

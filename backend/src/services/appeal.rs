@@ -224,6 +224,7 @@ fn catalog_errors(cat: &Catalog, d: &Draft, step: Step) -> Vec<FieldError> {
 fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String, String>) -> (bool, String) {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let action = get("action");
+    let mut bad_pick = false;
     match step {
         Step::Category => {
             d.category = get("category");
@@ -263,6 +264,20 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
             d.street = street;
             d.community = community;
             d.address_note = get("address_note");
+            // A grid cell picked on the map (issue 14): a point routing places in that very cell,
+            // and the cascade set to its community, so both say the same place.
+            let picked = get("pick");
+            if !picked.trim().is_empty() {
+                if let Some(p) = super::where_map::pick(&cat, &picked) {
+                    d.lat = p.point.lat.to_string();
+                    d.lng = p.point.lng.to_string();
+                    d.district = p.district;
+                    d.street = p.street;
+                    d.community = p.community;
+                } else {
+                    bad_pick = true;
+                }
+            }
         }
         Step::Who => {
             d.identity = get("identity");
@@ -273,10 +288,16 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
         }
         Step::Photos | Step::Check => {}
     }
-    let refine = action == "refine" || action == "clear_location";
+    // Zooming or picking on the map (issue 14) saves the step like "refine" and stays on it.
+    let on_map =
+        step == Step::Where && ["zoom", "pick"].iter().any(|k| form.get(*k).is_some_and(|v| !v.trim().is_empty()));
+    let refine = action == "refine" || action == "clear_location" || on_map;
     let mut errs = if refine { Vec::new() } else { d.step_errors(step) };
     if errs.is_empty() {
         errs = catalog_errors(&state.catalog.get(), d, step);
+    }
+    if bad_pick {
+        errs.push(FieldError::new(FieldName::Region, Msg::ErrRegionUnknown));
     }
     d.errors = errs;
     // The answers are checked with the description, every error at once (the resident fixes

@@ -20,4 +20,5 @@ pub mod summons;
 pub mod supervision;
 pub mod templates;
 pub mod track;
+pub mod where_map;
 pub mod work;

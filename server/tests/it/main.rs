@@ -26,4 +26,5 @@ mod signin;
 mod staff;
 mod stats;
 mod summons;
+mod where_map;
 mod xss;
