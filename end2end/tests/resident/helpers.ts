@@ -65,7 +65,8 @@ export function tokenOf(page: Page): string {
 
 /** Asserts the current page is `step` of the wizard (URL, heading, "第 n 步，共 6 步"). */
 export async function expectStep(page: Page, step: StepSlug, opts: { fromCheck?: boolean } = {}): Promise<void> {
-  const q = opts.fromCheck ? '\\?from=check' : '';
+  // The "where" step may carry the map's zoom (`?map=<region>#map`): the same step.
+  const q = opts.fromCheck ? '\\?from=check' : step === 'where' ? '(\\?map=[A-Za-z0-9]+(#map)?)?' : '';
   await expect(page).toHaveURL(urlRe(`/appeal/${TOKEN}/${step}${q}`));
   await expect(page.locator('main h1')).toHaveText(STEPS[step].title);
   await expect(page.locator('p.step-of')).toHaveText(`第 ${STEPS[step].n} 步，共 6 步`);
