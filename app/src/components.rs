@@ -320,3 +320,15 @@ mod tests {
         assert_eq!(escape_text("a & b < c > d"), "a &amp; b &lt; c &gt; d");
     }
 }
+
+/// A stored time (Unix seconds) as the reader's language writes it, in China time.
+#[must_use]
+pub fn when(ts: i64) -> String {
+    domain::when::when_text(ts, lang())
+}
+
+/// An RFC 3339 time from a resident view (already China time) as the reader's language writes it.
+#[must_use]
+pub fn when_rfc3339(s: &str) -> String {
+    domain::when::rfc3339_text(s, lang())
+}

@@ -32,6 +32,7 @@ pub mod stats;
 pub mod summons;
 pub mod tel;
 pub mod views;
+pub mod when;
 pub mod workflow;
 
 pub use fields::{FieldError, FieldName};

@@ -382,7 +382,7 @@ impl Shown {
     #[must_use]
     pub fn text(self) -> String {
         match self {
-            Self::Exact(n) => n.to_string(),
+            Self::Exact(n) => crate::when::count_text(n),
             Self::Few => format!("<{SUPPRESS_BELOW}"),
             Self::Withheld => "*".to_owned(),
         }

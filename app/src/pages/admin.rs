@@ -2,9 +2,9 @@
 //! with chain verification, the holiday calendar, and the region import.
 
 use super::staff::{csrf_input, role_text, staff_bar, staff_page};
+use crate::components::when;
 use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice, PageTitle};
 use crate::staff_api::{staff_admin_audit, staff_admin_holidays, staff_admin_home, staff_admin_staff};
-use domain::sla::local_text;
 use domain::staff::{Flash, StaffHeader};
 use domain::workflow::Role;
 use domain::{FieldName, Msg};
@@ -192,7 +192,7 @@ pub fn AdminAudit() -> impl IntoView {
                     {data.iter().map(|r| view! {
                         <tr data-action=r.action.clone()>
                             <td>{r.seq}</td>
-                            <td>{local_text(r.at)}</td>
+                            <td>{when(r.at)}</td>
                             <td>{r.actor_name.clone()}" "<span class="muted">{r.role.clone()}</span></td>
                             <td>{r.action.clone()}</td>
                             <td>{r.ticket.clone()}</td>

@@ -5,12 +5,12 @@
 //! else's. It shows the whole queue's size and pages through it (`?page=`), so appeals past the
 //! first page are not hidden.
 
+use crate::components::when;
 use crate::components::{fill, lang, t, ErrorSummary, Notice, PageTitle, TextArea};
 use crate::pages::staff::{csrf_input, staff_bar, staff_page};
 use crate::staff_api::StaffData;
 use domain::callback::{CallbackItem, CallbackQueue, Satisfaction};
 use domain::region::localized;
-use domain::sla::local_text;
 use domain::staff::{Flash, StaffHeader};
 use domain::{FieldName, Msg};
 use leptos::prelude::*;
@@ -94,13 +94,13 @@ fn item_view(h: &StaffHeader, flash: &Flash, i: CallbackItem) -> impl IntoView {
             </h2>
             <dl class="summary">
                 <dt>{t(Msg::UnitLabel)}</dt><dd>{i.unit_name.clone()}</dd>
-                <dt>{t(Msg::CallbackClosedAt)}</dt><dd>{local_text(i.closed_at)}</dd>
+                <dt>{t(Msg::CallbackClosedAt)}</dt><dd>{when(i.closed_at)}</dd>
                 <dt>{t(Msg::CallbackWhy)}</dt><dd class="reason">{t(i.reason.msg())}</dd>
             </dl>
             {(i.attempts > 0).then(|| view! {
                 <p class="muted attempts">
                     {fill(t(Msg::CallbackAttempts), &[("n", i.attempts.to_string())])}
-                    {i.last_attempt_at.map(|at| view! { " · "{local_text(at)} })}
+                    {i.last_attempt_at.map(|at| view! { " · "{when(at)} })}
                 </p>
             })}
             <ErrorSummary errors=errors.clone()/>

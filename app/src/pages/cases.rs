@@ -2,10 +2,10 @@
 //! of (领导包案). Server-rendered only; each line opens the appeal's page, where the leader
 //! reads the notices and signs the close.
 
+use crate::components::when;
 use crate::components::{lang, status_text, t, PageTitle};
 use crate::pages::staff::{staff_bar, staff_page};
 use crate::staff_api::staff_cases;
-use domain::sla::local_text;
 use domain::staff::{InboxItem, StaffHeader};
 use domain::Msg;
 use leptos::prelude::*;
@@ -35,7 +35,7 @@ fn cases_view(h: &StaffHeader, items: Vec<InboxItem>) -> impl IntoView {
                                 {i.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
                             </p>
                             <p class="line2">{i.unit_name}</p>
-                            <p class="line3">{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time></p>
+                            <p class="line3">{t(Msg::ColDue)}": "<time>{when(i.due_at)}</time></p>
                             <p class="summary-text">{i.summary}</p>
                         </li>
                     }).collect_view()}

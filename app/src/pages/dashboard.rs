@@ -4,14 +4,15 @@
 //! line; median times; and the open appeals that need attention, each list linking to the inbox
 //! filter that shows them all. Server-rendered, complete without JavaScript.
 
+use crate::components::when;
 use crate::components::{fill, lang, status_text, t, PageTitle};
 use crate::pages::staff::{staff_bar, staff_page};
 use crate::pages::stats::{period_fields, PeriodShown};
 use crate::staff_api::{staff_dashboard, DashboardAnswer};
 use domain::region::localized;
-use domain::sla::local_text;
 use domain::staff::{AttentionList, DashboardRow, DashboardView, StaffHeader};
 use domain::stats::{percent, Counts};
+use domain::when::count_text;
 use domain::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -50,7 +51,7 @@ fn page(h: &StaffHeader, answer: DashboardAnswer) -> impl IntoView {
 fn figures(v: &DashboardView) -> impl IntoView {
     let c = v.own;
     let r = c.rates(false);
-    let n = |x: u64| x.to_string();
+    let n = count_text;
     let rows: Vec<(Msg, String)> = vec![
         (Msg::StatsReceived, n(c.received)),
         (Msg::StatsSignedOnTime, percent(r.signed_on_time)),
@@ -100,7 +101,7 @@ fn figures(v: &DashboardView) -> impl IntoView {
             <thead><tr><th scope="col">{t(Msg::LedgerChannel)}</th><th scope="col">{t(Msg::StatsReceived)}</th></tr></thead>
             <tbody>
                 {v.channels.iter().map(|(c, n)| view! {
-                    <tr data-channel=c.as_str()><th scope="row">{t(c.label())}</th><td class="num">{n.to_string()}</td></tr>
+                    <tr data-channel=c.as_str()><th scope="row">{t(c.label())}</th><td class="num">{count_text(*n)}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
@@ -193,11 +194,11 @@ fn rows_table(labelled_by: &'static str, first: Msg, rows: &[DashboardRow]) -> i
                     view! {
                         <tr data-code=row.code.clone()>
                             <th scope="row">{localized(lang, &row.name, &row.name_en).to_owned()}</th>
-                            <td class="num">{c.received.to_string()}</td>
+                            <td class="num">{count_text(c.received)}</td>
                             <td class="num">{percent(r.closed)}</td>
                             <td class="num">{percent(r.closed_on_time)}</td>
                             <td class="num">{percent(r.satisfaction)}</td>
-                            <td class="num">{c.overdue_now.to_string()}</td>
+                            <td class="num">{count_text(c.overdue_now)}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -220,7 +221,7 @@ fn attention(list: &AttentionList, heading: Msg) -> impl IntoView {
                             {domain::receipt::Ticket::parse(&i.ticket).map(|t| t.display()).unwrap_or_else(|_| i.ticket.clone())}
                         </a>
                         " "<span class="status">{status_text(i.status, lang)}</span>
-                        " · "{i.unit_name.clone()}" · "{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time>
+                        " · "{i.unit_name.clone()}" · "{t(Msg::ColDue)}": "<time>{when(i.due_at)}</time>
                     </li>
                 }).collect_view()}
             </ul>

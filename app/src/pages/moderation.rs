@@ -4,12 +4,12 @@
 //! so an approval can be edited or withdrawn. Plain forms with the CSRF token, posted to the
 //! server's `/staff/moderation/{ticket}` (303 back here), so it works with JavaScript off.
 
+use crate::components::when;
 use crate::components::{lang, t, ErrorSummary, Notice, PageTitle, TextArea};
 use crate::pages::staff::{csrf_input, staff_bar, staff_page};
 use crate::staff_api::StaffData;
 use domain::publication::{Moderation, ModerationItem};
 use domain::region::localized;
-use domain::sla::local_text;
 use domain::staff::{Flash, StaffHeader};
 use domain::{FieldName, Msg};
 use leptos::prelude::*;
@@ -80,8 +80,8 @@ fn item_view(h: &StaffHeader, flash: &Flash, i: ModerationItem) -> impl IntoView
                 <a href=format!("/staff/appeal/{}", i.ticket)>{display}</a>
                 " · "{localized(lang, &i.category_name.0, &i.category_name.1).to_owned()}
             </h3>
-            <p class="muted">{i.unit_name.clone()}" · "{local_text(i.submitted_at)}
-                {i.moderated_at.filter(|_| approved).map(|at| view! { " · "{t(Msg::ModerationApprovedTitle)}" "{local_text(at)} })}
+            <p class="muted">{i.unit_name.clone()}" · "{when(i.submitted_at)}
+                {i.moderated_at.filter(|_| approved).map(|at| view! { " · "{t(Msg::ModerationApprovedTitle)}" "{when(at)} })}
             </p>
             <ErrorSummary errors=errors.clone()/>
             <p class="label">{t(Msg::ModerationOriginal)}</p>

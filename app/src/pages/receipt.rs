@@ -8,7 +8,7 @@
 //! `/track`'s list of kept receipts (issue 14).
 
 use crate::api::get_receipt;
-use crate::components::{code_groups, lang, phone_links, t, urlencode, PageTitle};
+use crate::components::{code_groups, lang, phone_links, t, urlencode, when_rfc3339, PageTitle};
 use crate::islands::{CopyReceipt, KeepReceipt, KeptReceipt, KeptTexts};
 use crate::pages::legal_triage::LegalTriage;
 use domain::region::localized;
@@ -55,7 +55,7 @@ pub fn Receipt() -> impl IntoView {
                             #[cfg(not(feature = "ssr"))]
                             let qr = String::new();
                             let copy_text = format!("{} {}\n{} {}", t(Msg::TicketLabel), r.ticket, t(Msg::KeyLabel), r.key);
-                            let deadline = r.deadline.get(..16).unwrap_or(&r.deadline).replace('T', " ");
+                            let deadline = when_rfc3339(&r.deadline);
                             // The receipt is shown right after submission: today, in the city's time.
                             #[cfg(feature = "ssr")]
                             let date = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date().to_string();

@@ -9,7 +9,9 @@
 //! POST carrying only the ticket. Keys are never shown again: only their digests exist.
 
 use crate::api::{recover_current, RecoverResult};
-use crate::components::{described_by, error_for, lang, status_text, t, ErrorSummary, FieldMessage, PageTitle};
+use crate::components::{
+    described_by, error_for, lang, status_text, t, when_rfc3339, ErrorSummary, FieldMessage, PageTitle,
+};
 use domain::region::localized;
 use domain::staff::Flash;
 use domain::views::RecoveredAppeal;
@@ -17,10 +19,6 @@ use domain::{FieldName, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::Meta;
-
-fn short_time(rfc3339: &str) -> String {
-    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
-}
 
 #[component]
 pub fn Recover() -> impl IntoView {
@@ -115,7 +113,7 @@ fn appeal_list(list: Vec<RecoveredAppeal>) -> impl IntoView {
                     <p><span class="code">{a.ticket.clone()}</span>" "
                         <strong>{localized(lang, &a.category_name.0, &a.category_name.1).to_owned()}</strong></p>
                     <p>{t(Msg::StatusLabel)}": "{status_text(a.status, lang)}" · "
-                        {t(Msg::SubmittedAt)}": "<time datetime=a.submitted_at.clone()>{short_time(&a.submitted_at)}</time>" · "
+                        {t(Msg::SubmittedAt)}": "<time datetime=a.submitted_at.clone()>{when_rfc3339(&a.submitted_at)}</time>" · "
                         {t(Msg::HandledBy)}": "{a.unit_name.clone()}</p>
                     <form method="post" action="/form/track/recover/open">
                         <input type="hidden" name="ticket" value=a.ticket.clone()/>

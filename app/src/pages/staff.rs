@@ -3,6 +3,7 @@
 //! `/staff/...` handlers, which answer with a redirect back here (errors come in the flash).
 //! Phone-first like the resident pages: one column, big targets, tables that reflow.
 
+use crate::components::when;
 use crate::components::{
     event_line, fill, lang, rating_text, status_text, t, urlencode, ErrorSummary, FieldMessage, Notice, PageTitle,
     TextArea,
@@ -10,7 +11,7 @@ use crate::components::{
 use crate::staff_api::{staff_appeal, staff_inbox, staff_login_view, InboxView, StaffData};
 use domain::events::{EventDetail, EventKind};
 use domain::region::localized;
-use domain::sla::{local_text, Urgency};
+use domain::sla::Urgency;
 use domain::staff::{AppealPage, Flash, InboxFilter, StaffHeader, UnitOption};
 use domain::workflow::{Action, Role, Status};
 use domain::{FieldError, FieldName, Msg};
@@ -218,7 +219,7 @@ fn event_texts(
         EventKind::Summoned | EventKind::SummonsOverdue | EventKind::ReportRated => {
             d.units.as_ref().map(|u| u.iter().map(unit_name).collect::<Vec<_>>().join("、"))
         }
-        EventKind::ExtensionApproved => d.new.map(local_text),
+        EventKind::ExtensionApproved => d.new.map(when),
         EventKind::Rated => d.rating.clone(),
         // The satisfaction told on the call, or `unreachable` on the last failed call.
         EventKind::Callback => d.rating.clone().or_else(|| d.reason.clone()),
@@ -240,7 +241,7 @@ fn event_texts(
                 "{}: {r} · {}: {}",
                 t(Msg::ReasonLabel),
                 t(Msg::NoticeDueLabel),
-                d.due.map(local_text).unwrap_or_default()
+                d.due.map(when).unwrap_or_default()
             )
         }),
         EventKind::NoticeAnswered => d.report.clone(),
@@ -256,7 +257,7 @@ fn event_texts(
         }
         // A summons' report-back date; a rating of a report, with its note.
         EventKind::Summoned | EventKind::SummonsOverdue => {
-            d.due.map(|due| fill(t(Msg::SummonDue), &[("date", local_text(due))]))
+            d.due.map(|due| fill(t(Msg::SummonDue), &[("date", when(due))]))
         }
         EventKind::ReportRated => d.rating.as_deref().map(|r| {
             let rated = fill(t(Msg::ReportRated), &[("rating", rating_text(r, lang()).to_owned())]);
@@ -405,7 +406,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                                     {i.owes_report.then(|| view! { " "<span class="badge badge-soon">{t(Msg::BadgeOwesReport)}</span> })}
                                 </p>
                                 <p class="line2">{cat}" · "{i.unit_name}</p>
-                                <p class="line3">{t(Msg::ColDue)}": "<time>{local_text(i.due_at)}</time></p>
+                                <p class="line3">{t(Msg::ColDue)}": "<time>{when(i.due_at)}</time></p>
                                 <p class="summary-text">{i.summary}</p>
                             </li>
                         }
@@ -523,10 +524,10 @@ fn cohandler_item(c: &domain::staff::CoHandlerItem, ticket: &str, csrf: &str, f:
         <li data-unit=c.unit.clone() data-overdue=c.overdue.to_string() data-rating=c.rating.clone().unwrap_or_default()>
             <strong>{c.unit_name.clone()}</strong>" · "
             {match c.reported_at {
-                Some(at) => view! { <span>{t(Msg::ReportedAt)}" "{local_text(at)}</span> }.into_any(),
+                Some(at) => view! { <span>{t(Msg::ReportedAt)}" "{when(at)}</span> }.into_any(),
                 None => view! { <span class="badge badge-soon">{t(Msg::NotReported)}</span> }.into_any(),
             }}
-            {c.due_at.map(|d| view! { " · "<span class="summons-due">{fill(t(Msg::SummonDue), &[("date", local_text(d))])}</span> })}
+            {c.due_at.map(|d| view! { " · "<span class="summons-due">{fill(t(Msg::SummonDue), &[("date", when(d))])}</span> })}
             {c.overdue.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeReportOverdue)}</span> })}
             {c.report.clone().map(|r| view! { <p class="pre">{r}</p> })}
             {c.rating.as_deref().map(|r| view! {
@@ -827,9 +828,9 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{a.unit_name.clone()}</dd></div>
                 {a.owner.clone().map(|(_, name)| view! { <div class="summary-row"><dt>{t(Msg::OwnerLabel)}</dt><dd id="owner">{name}</dd></div> })}
                 <div class="summary-row"><dt>{t(Msg::RouteReasonLabel)}</dt><dd>{route_reason_text(&a.route_reason)}</dd></div>
-                <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd>{local_text(a.submitted_at)}</dd></div>
-                {(a.status == Status::Assigned).then(|| view! { <div class="summary-row"><dt>{t(Msg::SignByLabel)}</dt><dd>{local_text(a.sign_by_at)}</dd></div> })}
-                <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline">{local_text(a.deadline_at)}</dd></div>
+                <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd>{when(a.submitted_at)}</dd></div>
+                {(a.status == Status::Assigned).then(|| view! { <div class="summary-row"><dt>{t(Msg::SignByLabel)}</dt><dd>{when(a.sign_by_at)}</dd></div> })}
+                <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline">{when(a.deadline_at)}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::CheckPlace)}</dt><dd>
                     {a.place.join(" / ")}
                     // A navigation link a phone's map app opens (RFC 5870), not raw coordinates.
@@ -847,7 +848,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 }).collect_view()}
                 {a.resolution.clone().map(|r| view! { <div class="summary-row"><dt>{t(Msg::ResolutionLabel)}</dt><dd class="pre">{r}</dd></div> })}
             </dl>
-            <p class="muted">{t(Msg::ColDue)}": "{local_text(due)}</p>
+            <p class="muted">{t(Msg::ColDue)}": "{when(due)}</p>
         </section>
         <section id="contact" aria-labelledby="resident-title">
             <h2 id="resident-title">{t(Msg::SectionResident)}</h2>
@@ -901,7 +902,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 <h2 id="ext-title">{t(Msg::SectionExtensions)}</h2>
                 <ul>
                     {a.extensions.iter().map(|e| view! {
-                        <li>{local_text(e.requested_at)}" · +"{e.days}" · "{e.reason.clone()}" · "
+                        <li>{when(e.requested_at)}" · +"{e.days}" · "{e.reason.clone()}" · "
                             {match e.decision.as_deref() {
                                 Some("approved") => t(Msg::Approved),
                                 Some("cancelled") => t(Msg::Withdrawn),
@@ -930,7 +931,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                             "callback" => t(Msg::NoticeCallback),
                             _ => t(Msg::Deadline),
                         };
-                        view! { <li data-stage=n.stage.clone()>{local_text(n.fired_at)}" · "{which}" · "{what}</li> }
+                        view! { <li data-stage=n.stage.clone()>{when(n.fired_at)}" · "{which}" · "{what}</li> }
                     }).collect_view()}
                 </ul>
             </section>
@@ -942,7 +943,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                     let (extra_text, staff_detail) = event_texts(e.kind, e.detail.as_ref(), &a.summon_targets);
                     view! {
                         <li class=if e.public { "event" } else { "event internal" } data-kind=e.kind.as_str()>
-                            <time>{local_text(e.at)}</time>
+                            <time>{when(e.at)}</time>
                             {(!e.public).then(|| view! { " "<span class="badge">{t(Msg::Internal)}</span> })}
                             <p>{staff_event_line(e.kind, e.unit_name.as_deref(), extra_text.as_deref(), e.body.as_deref(), lang)}
                                 {e.actor_name.clone().map(|n| view! { " "<span class="muted">"— "{n}</span> })}
@@ -1003,7 +1004,7 @@ fn related_section(a: &AppealPage) -> Option<impl IntoView> {
                 }}
                 " "<span class="status">{status_text(r.status, lang)}</span>
                 " · "{localized(lang, &r.category_name.0, &r.category_name.1).to_owned()}
-                " · "{t(Msg::SubmittedAt)}": "<time>{local_text(r.submitted_at)}</time>
+                " · "{t(Msg::SubmittedAt)}": "<time>{when(r.submitted_at)}</time>
                 {r.by_resident.then(|| view! { " · "<span class="badge">{t(Msg::ByResident)}</span> })}
             </li>
         }
@@ -1046,7 +1047,7 @@ fn repeats_section(list: &[domain::staff::RepeatItem]) -> Option<impl IntoView> 
                         </a>
                         " "<span class="status">{status_text(r.status, lang)}</span>
                         " · "{localized(lang, &r.category_name.0, &r.category_name.1).to_owned()}
-                        " · "{t(Msg::SubmittedAt)}": "<time>{local_text(r.submitted_at)}</time>
+                        " · "{t(Msg::SubmittedAt)}": "<time>{when(r.submitted_at)}</time>
                     </li>
                 }).collect_view()}
             </ul>
@@ -1135,10 +1136,10 @@ fn hand_notices_section(a: &AppealPage, my_unit: &str, f: &Flash, csrf: &str) ->
                     <p><strong>{t(n.kind.label())}</strong>" · "{fill(t(Msg::NoticeFrom), &[("unit", n.issued_unit_name.clone())])}
                         " → "{n.to_unit_name.clone()}" "{state}</p>
                     <p class="pre">{t(Msg::ReasonLabel)}": "{n.reason.clone()}</p>
-                    <p class="muted">{local_text(n.issued_at)}" · "{t(Msg::NoticeDueLabel)}": "<time>{local_text(n.due_at)}</time></p>
+                    <p class="muted">{when(n.issued_at)}" · "{t(Msg::NoticeDueLabel)}": "<time>{when(n.due_at)}</time></p>
                     {n.answer.clone().map(|ans| view! {
                         <p class="pre">{t(Msg::AnswerLabel)}": "{ans}</p>
-                        <p class="muted">{n.answered_at.map(local_text)}</p>
+                        <p class="muted">{n.answered_at.map(when)}</p>
                     })}
                     {answer_form}
                 </li>

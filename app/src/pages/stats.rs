@@ -106,7 +106,10 @@ fn figures(v: &StatsView) -> impl IntoView {
             <span aria-current="page">{here.clone()}</span>
         </nav>
         <p class="result-count" role="status">
-            {fill(t(Msg::StatsShowing), &[("from", v.from.clone()), ("to", v.to.clone())])}
+            {fill(
+                t(Msg::StatsShowing),
+                &[("from", domain::when::iso_date_text(&v.from, lang)), ("to", domain::when::iso_date_text(&v.to, lang))],
+            )}
         </p>
         <h2 id="figures">{here}</h2>
         <table class="stats-table" aria-labelledby="figures">
@@ -222,7 +225,8 @@ fn drawn(n: u64, withheld: bool) -> (u64, bool) {
 /// table.
 fn trend(v: &StatsView) -> impl IntoView {
     let months: Vec<MonthRow> = v.trend.clone();
-    let label = |m: &MonthRow| format!("{}-{:02}", m.year, m.month);
+    let lang = lang();
+    let label = |m: &MonthRow| domain::when::month_text(m.year, m.month, lang);
     view! {
         <h2 id="trend">{t(Msg::StatsTrendTitle)}</h2>
         {trend_chart(&months)}

@@ -11,8 +11,8 @@
 
 use crate::api::{track_current, TrackResult};
 use crate::components::{
-    described_by, error_for, event_line, fill, lang, phone_links, status_text, t, ErrorSummary, FieldMessage, Notice,
-    PageTitle, TextArea,
+    described_by, error_for, event_line, fill, lang, phone_links, status_text, t, when_rfc3339, ErrorSummary,
+    FieldMessage, Notice, PageTitle, TextArea,
 };
 use crate::islands::{KeptReceipts, KeptTexts, TrackFromLink};
 use crate::pages::legal_triage::LegalTriage;
@@ -24,10 +24,6 @@ use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
-
-fn short_time(rfc3339: &str) -> String {
-    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
-}
 
 #[component]
 pub fn Track() -> impl IntoView {
@@ -121,15 +117,15 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
             <div class="summary-row"><dt>{t(Msg::StatusLabel)}</dt><dd id="status"><strong>{status_text(v.status, lang)}</strong></dd></div>
             <div class="summary-row"><dt>{t(Msg::CheckCategory)}</dt><dd>{localized(lang, &v.category_name.0, &v.category_name.1).to_owned()}</dd></div>
             <div class="summary-row"><dt>{t(Msg::HandledBy)}</dt><dd id="unit">{v.unit.name.clone()}" "<span class="muted">{phone_links(&v.unit.phone)}</span></dd></div>
-            <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd><time datetime=v.submitted_at.clone()>{short_time(&v.submitted_at)}</time></dd></div>
-            <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline"><time datetime=v.deadline.clone()>{short_time(&v.deadline)}</time></dd></div>
+            <div class="summary-row"><dt>{t(Msg::SubmittedAt)}</dt><dd><time datetime=v.submitted_at.clone()>{when_rfc3339(&v.submitted_at)}</time></dd></div>
+            <div class="summary-row"><dt>{t(Msg::Deadline)}</dt><dd id="deadline"><time datetime=v.deadline.clone()>{when_rfc3339(&v.deadline)}</time></dd></div>
         </dl>
         <LegalTriage category=v.category_code.clone() region=v.region.clone().unwrap_or_default()/>
         <h2>{t(Msg::Timeline)}</h2>
         <ol class="timeline">
             {v.events.iter().map(|e| view! {
                 <li data-kind=e.kind.as_str()>
-                    <time datetime=e.at.clone()>{short_time(&e.at)}</time>
+                    <time datetime=e.at.clone()>{when_rfc3339(&e.at)}</time>
                     <p>{event_line(e.kind, e.unit_name.as_deref(), e.extra.as_deref(), lang)}</p>
                     {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
                 </li>
@@ -174,7 +170,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                 <ol class="timeline">
                     {m.events.iter().map(|e| view! {
                         <li data-kind=e.kind.as_str()>
-                            <time datetime=e.at.clone()>{short_time(&e.at)}</time>
+                            <time datetime=e.at.clone()>{when_rfc3339(&e.at)}</time>
                             <p>{event_line(e.kind, e.unit_name.as_deref(), e.extra.as_deref(), lang)}</p>
                             {e.body.clone().map(|b| view! { <p class="pre body">{b}</p> })}
                         </li>

@@ -134,7 +134,8 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
     assert!(ok.body.contains("2026-01-01") && ok.body.contains("2026-03-31"));
     let q = get(&app, "/stats?period=quarter&year=2026&quarter=4&region=HD").await;
     assert_eq!(q.status, StatusCode::OK);
-    assert!(q.body.contains("2026-10-01") && q.body.contains("2026-12-31"));
+    // The period's bounds as zh-CN writes dates.
+    assert!(q.body.contains("2026年10月1日") && q.body.contains("2026年12月31日"), "{}", q.body);
 }
 
 #[tokio::test]
@@ -176,7 +177,9 @@ async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
     // The trend: 12 months in a table, the last one the period's.
     assert_eq!(hd.body.matches("<tr class=\"trend-row\">").count(), 12);
     assert!(hd.body.contains(Msg::StatsTrendCaption.text(Lang::ZhCn)));
-    assert!(hd.body.contains("<th scope=\"row\">2025-12</th>") && hd.body.contains("<th scope=\"row\">2026-11</th>"));
+    assert!(
+        hd.body.contains("<th scope=\"row\">2025年12月</th>") && hd.body.contains("<th scope=\"row\">2026年11月</th>")
+    );
     assert!(hd.body.contains(Msg::StatsTopNone.text(Lang::ZhCn)), "no appeals, no categories");
     // The strict CSP allows no inline style: none anywhere.
     assert!(!hd.body.contains("style="), "inline style");

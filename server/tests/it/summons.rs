@@ -99,7 +99,7 @@ async fn summons_forms_and_the_admin_list_work_without_javascript() {
     assert_eq!(r.location.as_deref(), Some(uri.as_str()));
     let page = get_with(&app, &uri, &cookie).await;
     let li = common::between(&page.body, "<li data-unit=\"D-HD-housing\"", "</li>").unwrap();
-    assert!(li.contains("反馈期限：2026-11-25 23:59") && li.contains("data-overdue=\"false\""), "{li}");
+    assert!(li.contains("反馈期限：2026年11月25日 23:59") && li.contains("data-overdue=\"false\""), "{li}");
     assert!(!li.contains("rate-report"), "nothing to rate before the report");
 
     // Past the date: marked overdue. The department reports; the street rates the report.
