@@ -6,7 +6,11 @@ import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import {
   DESCRIPTION,
   chooseCategory,
+  chooseRegion,
   continueButton,
+  continueFromPhotos,
+  continueFromWhere,
+  describeHydrated,
   expectStep,
   fillDescriptionHydrated,
   startAppeal,
@@ -98,4 +102,27 @@ test('a description sent without a connection is kept and sent once when it retu
   // The server has the text (read without the device's copy of it).
   const what = await page.request.get(`/appeal/${token}/what`);
   expect(await what.text()).toContain(DESCRIPTION);
+});
+
+test('a name and phone number posted without a connection are not kept on the device', async ({ page, context }) => {
+  await startAppeal(page);
+  await chooseCategory(page, 'sanitation');
+  await workerControls(page);
+  const token = tokenOf(page);
+  await describeHydrated(page);
+  await chooseRegion(page, { district: 'HD' });
+  await continueFromWhere(page);
+  await continueFromPhotos(page);
+  await page.locator('#identity-named').check();
+  await page.locator('#name').fill('王秀英');
+  await page.locator('#phone').fill('13800138000');
+
+  await setOffline(context, true);
+  await continueButton(page).click();
+  await expect(page).toHaveURL(urlRe(`/form/appeal/${token}/who`));
+  await expect(page.locator('main h1')).toHaveText(OFFLINE_TITLE);
+  await expect(page.locator('#offline-not-kept')).toBeVisible();
+  await expect(page.locator('#offline-kept')).toBeHidden();
+  expect(await outboxSize(page)).toBe(0);
+  await setOffline(context, false);
 });
