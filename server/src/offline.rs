@@ -71,7 +71,7 @@ impl Worker {
         };
         // The version names the asset cache: the digest of everything filled in (and of the
         // page script, which the worker keeps too).
-        let version = backend::crypto::sha256_hex(&format!("{}{PAGE_SCRIPT}", filled("")))[..16].to_owned();
+        let version = backend::crypto::sha256_hex(format!("{}{PAGE_SCRIPT}", filled("")))[..16].to_owned();
         Self { script: filled(&version) }
     }
 

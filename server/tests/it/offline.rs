@@ -12,7 +12,7 @@ use backend::config::Limits;
 use domain::{Lang, Msg};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 
-fn header_of<'a>(r: &'a crate::common::Res, name: header::HeaderName) -> &'a str {
+fn header_of(r: &crate::common::Res, name: header::HeaderName) -> &str {
     r.headers.get(&name).map_or("", |v| v.to_str().unwrap())
 }
 
