@@ -95,9 +95,14 @@ pub fn set_style_href(href: String) {
     let _ = STYLE_HREF.set(href);
 }
 
-fn style_href() -> &'static str {
+/// The stylesheet's address (see [`set_style_href`]).
+#[must_use]
+pub fn style_href() -> &'static str {
     STYLE_HREF.get().map_or("/pkg/pingan.css", String::as_str)
 }
+
+/// The portal's colour (the stylesheet's `--ac`), for the browser's frame and the web app manifest.
+pub const THEME_COLOR: &str = "#b3261e";
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -116,7 +121,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="stylesheet" href=style_href()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <meta name="theme-color" content=THEME_COLOR/>
                 <HydrationScripts options islands=true/>
+                // Registers the service worker (issue 14). A module script like the loader above,
+                // so a page without islands loses it with the loader (`server::pages`): such a
+                // page loads no script at all.
+                <script type="module" src="/offline.js"></script>
                 <MetaTags/>
             </head>
             <body>
@@ -139,6 +150,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/receipt/:token") view=pages::receipt::Receipt ssr=SsrMode::Async/>
                     <Route path=path!("/track") view=pages::track::Track ssr=SsrMode::Async/>
                     <Route path=path!("/track/recover") view=pages::recover::Recover ssr=SsrMode::Async/>
+                    <Route path=path!("/offline") view=pages::offline::Offline ssr=SsrMode::Async/>
                     <Route path=path!("/legal") view=pages::legal::Legal ssr=SsrMode::Async/>
                     <Route path=path!("/stats") view=pages::stats::Stats ssr=SsrMode::Async/>
                     <Route path=path!("/legal/topic/:topic") view=pages::legal::LegalTopic ssr=SsrMode::Async/>

@@ -973,6 +973,17 @@ messages! {
     StatsMapSiblings => "同一社区的网格", "The grid cells of the same community";
     StatsCellName => "{community}{cell}", "{community}, {cell}";
     StatsDataNote => "每件诉求算在现在办理它的单位所在地区；数字随办理进展更新。", "Each appeal counts for the area of the unit that handles it now; the figures change as appeals are handled.";
+    // Offline (issue 14): the page the service worker shows without a connection.
+    OfflineTitle => "没有网络连接", "No connection";
+    OfflineIntro => "这部手机现在连不上网。读过的页面和法律服务页面仍可打开；填写诉求、回执和查询进度需要联网。", "This phone is offline. Pages you have read and the legal pages still open; filling in an appeal, receipts and tracking need the connection.";
+    OfflineKept => "您刚才填写的内容没有丢失：它保存在这部手机上，恢复联网后会自动发送，只发送一次。请不要关闭本页。", "What you just filled in is not lost: it is kept on this phone and will be sent by itself, once, when the connection returns. Please keep this page open.";
+    OfflineNotKept => "刚才这一步没有发出。姓名、电话和照片不会保存在手机上：恢复联网后，请返回上一页再按一次。", "This step was not sent. Names, phone numbers and photos are never kept on the phone: when the connection returns, go back and press the button again.";
+    OfflineWaiting => "等待发送的内容（保存在这部手机上，最多保留 24 小时）：", "Waiting to be sent (kept on this phone, for 24 hours at most):";
+    OfflineWaitingStep => "您的诉求：{step}", "Your appeal: {step}";
+    OfflineSending => "已恢复联网，正在发送……", "Back online, sending…";
+    OfflineSent => "已发送，正在打开下一步……", "Sent. Opening the next step…";
+    OfflineSendNow => "现在发送", "Send now";
+    OfflineBack => "返回上一页", "Go back";
 }
 
 #[cfg(test)]

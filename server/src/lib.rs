@@ -9,6 +9,7 @@ pub mod error;
 pub mod forms;
 pub mod jobs;
 pub mod middleware;
+pub mod offline;
 pub mod open311;
 pub mod pages;
 pub mod recover;

@@ -123,6 +123,10 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .with_expiry(Expiry::OnInactivity(state.auth.idle));
     let router = Router::new()
         .route("/healthz", get(forms::healthz))
+        // Offline tolerance (issue 14): the manifest, the service worker and its page script.
+        .route("/manifest.webmanifest", get(crate::offline::manifest_file))
+        .route("/sw.js", get(crate::offline::service_worker))
+        .route("/offline.js", get(crate::offline::page_script))
         .route("/lang/{tag}", get(forms::set_lang))
         .route("/elder/{mode}", get(forms::set_elder))
         .route("/form/appeal/new", post(forms::new_appeal))
@@ -174,6 +178,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .layer(middleware::from_fn(staff::context))
         .layer(sessions)
         .layer(Extension(state))
+        .layer(Extension(crate::offline::Worker::new(&options, app::style_href())))
         .layer(middleware::from_fn(mw::same_origin))
         // Bare refusals (extractor rejections, 405, 413, the cross-origin 403) become pages.
         .layer(middleware::from_fn(crate::refusals::pages))

@@ -15,6 +15,7 @@ pub mod legal_eligibility;
 pub mod legal_triage;
 pub mod moderation;
 pub mod not_found;
+pub mod offline;
 pub mod receipt;
 pub mod recover;
 pub mod staff;

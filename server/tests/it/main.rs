@@ -15,6 +15,7 @@ mod hostile_input;
 mod ledger;
 mod legal;
 mod notices;
+mod offline;
 mod open311;
 mod publication;
 mod questions;
