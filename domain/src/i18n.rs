@@ -897,9 +897,13 @@ messages! {
     IntakeLead => "按群众所说如实登记；系统按地点和类别分派，和网上提交的诉求一样计时、督办。", "Record what the resident says; the appeal is routed by place and category and timed and supervised like one submitted online.";
     IntakeChannel => "诉求来源", "How it came in";
     IntakeCell => "所在网格", "Grid cell";
-    IntakeCellHint => "不知道网格时，可填写下面的经纬度。", "If you do not know the cell, give the coordinates below.";
-    IntakeLat => "纬度（可不填）", "Latitude (optional)";
-    IntakeLng => "经度（可不填）", "Longitude (optional)";
+    IntakeCellHint => "网格员默认是自己的网格。不知道网格时，可用下面的手机定位。", "A grid worker's own cell is chosen by default. If you do not know the cell, use the phone's location below.";
+    IntakeLocation => "手机定位（可不用）", "Location from the phone (optional)";
+    IntakeLocationHint => "有定位时，按定位所在的网格分派，和群众网上提交的一样；没有定位时，按上面选的网格。", "With a location, the appeal is routed by the cell it lies in, as for one submitted online; without one, by the cell chosen above.";
+    IntakeLocationKept => "已带上定位：纬度 {lat}，经度 {lng}。", "A location is attached: latitude {lat}, longitude {lng}.";
+    IntakeLocateFailed => "无法获取位置，请在上面选择网格。", "Could not get the location; choose the cell above.";
+    IntakeDropPoint => "不用这个定位，按上面选的网格", "Do not use this location; use the cell chosen above";
+    ErrIntakePointOutside => "这个定位不在本市的网格内。请重新定位，或在上面选择网格。", "This location is outside the city's grid. Locate again, or choose the cell above.";
     IntakeSms => "用短信把受理编号和查询码发给群众（需实名并留电话）", "Send the ticket and key to the resident by SMS (named residents with a phone)";
     IntakeSubmit => "登记", "Record";
     IntakeDone => "已登记。请把受理编号和查询码读给群众或打印交给群众：查询码只显示这一次。", "Recorded. Read the ticket and key to the resident or print them: the key is shown this once only.";
