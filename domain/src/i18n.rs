@@ -438,6 +438,14 @@ messages! {
     AdminSummonsHint => "为每个类别勾选可以召集的部门类型。一个都不勾选时，本区任何职能部门都可以召集。", "Tick the kinds of department that may be called in for each category. With none ticked, any department of the district may be called in.";
     SummonRuleAny => "未限定：任何部门", "Not limited: any department";
     SummonRuleSave => "保存这个类别", "Save this category";
+    DashCallbacks => "回访", "Follow-up calls (回访)";
+    DashCallbacksWaiting => "等待回访", "Waiting for a call";
+    DashCallbacksWaitingDef => "本辖区已办结、现在在回访队列里的诉求件数：过了评价期没有评价的、评为基本满意或不满意的、接在不满意之后的（由办理单位的上级中心回访）。按现在计，不按时段。", "Closed appeals of this area in the follow-up queue now: unrated after the rating window, rated partly satisfied or not satisfied, or following a 'not satisfied' (called by a centre above the handling unit). As of now, whatever the period.";
+    DashCallbacksDone => "本期完成回访", "Calls done in the period";
+    DashCallbacksDoneDef => "本期打通并记下满意度的回访次数，加上本期因第 3 次没打通而不再回访的件数；即下面四项之和。", "Calls in the period that reached the resident and recorded their satisfaction, plus the appeals given up in the period at the third call that did not get through: the sum of the four lines below.";
+    DashCallbacksSaidDef => "本期打通的回访中，群众这样回答的次数。", "Calls in the period that reached the resident, by what the resident said.";
+    DashCallbacksUnreachable => "联系不上", "Could not be reached";
+    DashCallbacksUnreachableDef => "本期第 3 次回访仍没打通、不再回访的件数（群众记为联系不上）。", "Appeals whose third call, made in the period, did not get through either: no more calls, the resident counts as unreachable.";
     DashSummons => "吹哨报到 {n} 次，逾期反馈 {late} 次，反馈评价满意 {satisfied} 次 / 已评价 {rated} 次", "Departments called in {n} times, reported late {late}, reports rated satisfied {satisfied} of {rated}";
     ErrNoParentUnit => "已是最高一级，不能再上报", "This is already the top level";
     ErrNoContact => "反映人没有留联系方式", "The resident left no contact details";

@@ -637,6 +637,10 @@ pub struct DashboardView {
     /// many were reported back after their deadline, rated satisfied, and rated at all.
     #[serde(default)]
     pub summons: [i64; 4],
+    /// Follow-up calls (回访) of the member's scope: waiting now, and done in the period by
+    /// outcome (issue 13).
+    #[serde(default)]
+    pub callbacks: crate::callback::CallbackFigures,
 }
 
 /// One grid cell of the staff map: the appeals received in the period (exact), the open ones
