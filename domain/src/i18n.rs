@@ -742,6 +742,7 @@ messages! {
     DashboardCount => "件数", "Number";
     DashboardByChannel => "按渠道受理", "Received by channel";
     RepeatsTitle => "同一号码的其他诉求", "Other appeals from the same phone number";
+    RepeatsElsewhere => "这个号码在您的辖区以外还有 {n} 件诉求（只显示件数）。", "{n} more from this number outside your scope (the count only).";
     RepeatsHint => "您辖区内、可查看联系方式的诉求，最新的在前，最多 20 件。", "Appeals in your area whose contact you may see, newest first, at most 20.";
     // Related and repeated appeals (issue 13)
     ErrAlreadyMerged => "这件诉求已经合并到另一件诉求。", "This appeal is already merged into another one.";
