@@ -263,6 +263,9 @@ pub struct IntakeView {
     /// Each category that asks extra questions (issue 13), by code, with its questions.
     #[serde(default)]
     pub questions: Vec<(String, Vec<domain::questions::Question>)>,
+    /// The cell chosen when nothing was (a grid worker's own).
+    #[serde(default)]
+    pub default_cell: Option<String>,
 }
 
 #[server]
@@ -290,6 +293,7 @@ pub async fn staff_intake_view() -> Result<StaffData<IntakeView>, ServerFnError>
         Ok(IntakeView {
             categories,
             cells,
+            default_cell: backend::services::intake::default_cell(&cat, &staff).map(|r| r.code.clone()),
             token: backend::services::intake::new_form_token(),
             may_record: staff.role != Role::Admin,
             questions: cat

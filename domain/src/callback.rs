@@ -229,6 +229,40 @@ pub struct CallbackQueue {
     pub pages: i64,
 }
 
+/// The follow-up calls of a dashboard's scope (issue 13): the appeals waiting for a call now,
+/// and what the calls of the period came to. Exact counts, as every dashboard figure (staff see
+/// their own work; nothing is suppressed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackFigures {
+    /// Closed appeals of the scope in the callback queue now ([`queue_reason`]'s rule, whoever
+    /// makes the call).
+    pub waiting: u64,
+    /// Calls in the period that reached the resident, by what the resident said.
+    pub satisfied: u64,
+    pub basically: u64,
+    pub unsatisfied: u64,
+    /// Rounds given up in the period: their [`MAX_ATTEMPTS`]-th call did not get through.
+    pub unreachable: u64,
+}
+
+impl CallbackFigures {
+    /// Callbacks done in the period: every reached call and every round given up.
+    #[must_use]
+    pub fn done(&self) -> u64 {
+        self.satisfied + self.basically + self.unsatisfied + self.unreachable
+    }
+
+    /// The reached calls' count for one answer.
+    #[must_use]
+    pub fn said(&self, s: Satisfaction) -> u64 {
+        match s {
+            Satisfaction::Satisfied => self.satisfied,
+            Satisfaction::Basically => self.basically,
+            Satisfaction::Unsatisfied => self.unsatisfied,
+        }
+    }
+}
+
 /// A reply template as staff and the admin page see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyTemplate {

@@ -450,6 +450,14 @@ messages! {
     AdminSummonsHint => "为每个类别勾选可以召集的部门类型。一个都不勾选时，本区任何职能部门都可以召集。", "Tick the kinds of department that may be called in for each category. With none ticked, any department of the district may be called in.";
     SummonRuleAny => "未限定：任何部门", "Not limited: any department";
     SummonRuleSave => "保存这个类别", "Save this category";
+    DashCallbacks => "回访", "Follow-up calls (回访)";
+    DashCallbacksWaiting => "等待回访", "Waiting for a call";
+    DashCallbacksWaitingDef => "本辖区已办结、现在在回访队列里的诉求件数：过了评价期没有评价的、评为基本满意或不满意的、接在不满意之后的（由办理单位的上级中心回访）。按现在计，不按时段。", "Closed appeals of this area in the follow-up queue now: unrated after the rating window, rated partly satisfied or not satisfied, or following a 'not satisfied' (called by a centre above the handling unit). As of now, whatever the period.";
+    DashCallbacksDone => "本期完成回访", "Calls done in the period";
+    DashCallbacksDoneDef => "本期打通并记下满意度的回访次数，加上本期因第 3 次没打通而不再回访的件数；即下面四项之和。", "Calls in the period that reached the resident and recorded their satisfaction, plus the appeals given up in the period at the third call that did not get through: the sum of the four lines below.";
+    DashCallbacksSaidDef => "本期打通的回访中，群众这样回答的次数。", "Calls in the period that reached the resident, by what the resident said.";
+    DashCallbacksUnreachable => "联系不上", "Could not be reached";
+    DashCallbacksUnreachableDef => "本期第 3 次回访仍没打通、不再回访的件数（群众记为联系不上）。", "Appeals whose third call, made in the period, did not get through either: no more calls, the resident counts as unreachable.";
     DashSummons => "吹哨报到 {n} 次，逾期反馈 {late} 次，反馈评价满意 {satisfied} 次 / 已评价 {rated} 次", "Departments called in {n} times, reported late {late}, reports rated satisfied {satisfied} of {rated}";
     ErrNoParentUnit => "已是最高一级，不能再上报", "This is already the top level";
     ErrNoContact => "反映人没有留联系方式", "The resident left no contact details";
@@ -746,6 +754,7 @@ messages! {
     DashboardCount => "件数", "Number";
     DashboardByChannel => "按渠道受理", "Received by channel";
     RepeatsTitle => "同一号码的其他诉求", "Other appeals from the same phone number";
+    RepeatsElsewhere => "这个号码在您的辖区以外还有 {n} 件诉求（只显示件数）。", "{n} more from this number outside your scope (the count only).";
     RepeatsHint => "您辖区内、可查看联系方式的诉求，最新的在前，最多 20 件。", "Appeals in your area whose contact you may see, newest first, at most 20.";
     // Related and repeated appeals (issue 13)
     ErrAlreadyMerged => "这件诉求已经合并到另一件诉求。", "This appeal is already merged into another one.";
@@ -909,9 +918,13 @@ messages! {
     IntakeLead => "按群众所说如实登记；系统按地点和类别分派，和网上提交的诉求一样计时、督办。", "Record what the resident says; the appeal is routed by place and category and timed and supervised like one submitted online.";
     IntakeChannel => "诉求来源", "How it came in";
     IntakeCell => "所在网格", "Grid cell";
-    IntakeCellHint => "不知道网格时，可填写下面的经纬度。", "If you do not know the cell, give the coordinates below.";
-    IntakeLat => "纬度（可不填）", "Latitude (optional)";
-    IntakeLng => "经度（可不填）", "Longitude (optional)";
+    IntakeCellHint => "网格员默认是自己的网格。不知道网格时，可用下面的手机定位。", "A grid worker's own cell is chosen by default. If you do not know the cell, use the phone's location below.";
+    IntakeLocation => "手机定位（可不用）", "Location from the phone (optional)";
+    IntakeLocationHint => "有定位时，按定位所在的网格分派，和群众网上提交的一样；没有定位时，按上面选的网格。", "With a location, the appeal is routed by the cell it lies in, as for one submitted online; without one, by the cell chosen above.";
+    IntakeLocationKept => "已带上定位：纬度 {lat}，经度 {lng}。", "A location is attached: latitude {lat}, longitude {lng}.";
+    IntakeLocateFailed => "无法获取位置，请在上面选择网格。", "Could not get the location; choose the cell above.";
+    IntakeDropPoint => "不用这个定位，按上面选的网格", "Do not use this location; use the cell chosen above";
+    ErrIntakePointOutside => "这个定位不在本市的网格内。请重新定位，或在上面选择网格。", "This location is outside the city's grid. Locate again, or choose the cell above.";
     IntakeSms => "用短信把受理编号和查询码发给群众（需实名并留电话）", "Send the ticket and key to the resident by SMS (named residents with a phone)";
     IntakeSubmit => "登记", "Record";
     IntakeDone => "已登记。请把受理编号和查询码读给群众或打印交给群众：查询码只显示这一次。", "Recorded. Read the ticket and key to the resident or print them: the key is shown this once only.";

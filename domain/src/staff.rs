@@ -466,6 +466,11 @@ pub struct AppealPage {
     /// their own scope whose contact they may reveal too. Never the number itself.
     #[serde(default)]
     pub repeats: Vec<RepeatItem>,
+    /// How many more appeals from the same phone number are outside that scope (or their
+    /// contact is not this member's to reveal): a count only, nothing about them. 0 for those
+    /// who get no list.
+    #[serde(default)]
+    pub repeats_elsewhere: i64,
     /// The resident's answers to the category's extra questions (issue 13), in the order asked,
     /// with the labels as asked. Private like the description.
     #[serde(default)]
@@ -637,6 +642,10 @@ pub struct DashboardView {
     /// many were reported back after their deadline, rated satisfied, and rated at all.
     #[serde(default)]
     pub summons: [i64; 4],
+    /// Follow-up calls (回访) of the member's scope: waiting now, and done in the period by
+    /// outcome (issue 13).
+    #[serde(default)]
+    pub callbacks: crate::callback::CallbackFigures,
 }
 
 /// One grid cell of the staff map: the appeals received in the period (exact), the open ones

@@ -9,6 +9,7 @@ use crate::components::{fill, lang, status_text, t, PageTitle};
 use crate::pages::staff::{staff_bar, staff_page};
 use crate::pages::stats::{period_fields, PeriodShown};
 use crate::staff_api::{staff_dashboard, DashboardAnswer};
+use domain::callback::{CallbackFigures, Satisfaction};
 use domain::region::localized;
 use domain::staff::{AttentionList, DashboardRow, DashboardView, StaffHeader};
 use domain::stats::{percent, Counts};
@@ -126,6 +127,7 @@ fn figures(v: &DashboardView) -> impl IntoView {
             ("satisfied", v.summons[2].to_string()),
             ("rated", v.summons[3].to_string()),
         ])}</p>
+        {callbacks(&v.callbacks)}
         <h2 id="dash-below-line">{fill(t(Msg::DashboardBelowLine), &[("line", line)])}</h2>
         {if v.below_line.is_empty() {
             view! { <p class="hint">{t(Msg::DashboardBelowLineNone)}</p> }.into_any()
@@ -171,6 +173,37 @@ fn staff_map(cells: &[domain::staff::StaffMapCell]) -> impl IntoView {
         <h2 id="dash-map">{t(Msg::StatsMapTitle)}</h2>
         <p class="hint">{t(Msg::StatsMapLead)}" "{t(Msg::StatsMapMarked)}</p>
         <div class="cellmap-frame" inner_html=svg></div>
+    }
+}
+
+/// The follow-up calls (回访): waiting now, done in the period and its outcomes, each with how it
+/// is counted. Exact, as the other figures here.
+fn callbacks(c: &CallbackFigures) -> impl IntoView {
+    let mut rows: Vec<(&'static str, String, u64, Msg)> = vec![
+        ("waiting", t(Msg::DashCallbacksWaiting).to_owned(), c.waiting, Msg::DashCallbacksWaitingDef),
+        ("done", t(Msg::DashCallbacksDone).to_owned(), c.done(), Msg::DashCallbacksDoneDef),
+    ];
+    rows.extend(
+        Satisfaction::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), t(s.msg()).to_owned(), c.said(s), Msg::DashCallbacksSaidDef)),
+    );
+    rows.push((
+        "unreachable",
+        t(Msg::DashCallbacksUnreachable).to_owned(),
+        c.unreachable,
+        Msg::DashCallbacksUnreachableDef,
+    ));
+    view! {
+        <h2 id="dash-callbacks">{t(Msg::DashCallbacks)}</h2>
+        <table class="stats-table" aria-labelledby="dash-callbacks" id="dash-callbacks-table">
+            <thead><tr><th scope="col">{t(Msg::StatsFigure)}</th><th scope="col">{t(Msg::StatsValue)}</th><th scope="col">{t(Msg::StatsHow)}</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|(key, label, n, def)| view! {
+                    <tr data-figure=key><th scope="row">{label}</th><td class="num">{n.to_string()}</td><td class="hint">{t(def)}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

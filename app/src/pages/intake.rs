@@ -3,7 +3,8 @@
 //! (`server::staff::intake`); after it is recorded the same page shows the receipt once, to read
 //! out or print.
 
-use crate::components::{lang, t, ErrorSummary, FieldMessage, PageTitle, TextArea};
+use crate::components::{fill, lang, t, ErrorSummary, FieldMessage, PageTitle, TextArea};
+use crate::islands::{LocateButton, LocateTexts};
 use crate::pages::staff::{csrf_input, staff_bar, staff_page};
 use crate::staff_api::{staff_intake_view, IntakeView};
 use domain::region::localized;
@@ -57,7 +58,16 @@ fn form(h: &StaffHeader, f: &Flash, v: &IntakeView, errors: Vec<domain::FieldErr
     let err = |field: FieldName| errors.iter().find(|e| e.field == field).map(|e| e.msg);
     let channel = val("channel");
     let category = val("category");
-    let cell = val("cell");
+    // A grid worker's own cell until something else is chosen.
+    let cell = if mine { val("cell") } else { v.default_cell.clone().unwrap_or_default() };
+    // A point refused (outside the grid, malformed) or dropped is not carried back: the next
+    // post would be refused the same way.
+    let (lat, lng) = if err(FieldName::Location).is_some() || val("drop_point") == "1" {
+        (String::new(), String::new())
+    } else {
+        (val("lat"), val("lng"))
+    };
+    let kept_point = !lat.trim().is_empty() && !lng.trim().is_empty();
     let identity = if val("identity").is_empty() { "anonymous".to_owned() } else { val("identity") };
     let answer_errors = if mine { f.answer_errors.clone() } else { Vec::new() };
     let chosen_questions = v.questions.iter().find(|(c, _)| *c == category).map(|(_, qs)| qs.as_slice()).unwrap_or(&[]);
@@ -135,14 +145,23 @@ fn form(h: &StaffHeader, f: &Flash, v: &IntakeView, errors: Vec<domain::FieldErr
                     }).collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <label for="lat" class="label">{t(Msg::IntakeLat)}</label>
+            <div class="field" id="location" role="group" aria-labelledby="location-label" aria-describedby="location-hint">
+                <p class="label" id="location-label">{t(Msg::IntakeLocation)}</p>
+                <p class="hint" id="location-hint">{t(Msg::IntakeLocationHint)}</p>
                 <FieldMessage field=FieldName::Location msg=err(FieldName::Location)/>
-                <input id="lat" name="lat" type="text" inputmode="decimal" value=val("lat") autocomplete="off"/>
-            </div>
-            <div class="field">
-                <label for="lng" class="label">{t(Msg::IntakeLng)}</label>
-                <input id="lng" name="lng" type="text" inputmode="decimal" value=val("lng") autocomplete="off"/>
+                // The resident wizard's island as it is: hidden inputs `lat`/`lng` and, once
+                // hydrated, the button that fills them. JavaScript off: no button, the cell decides.
+                <LocateButton lat=lat.clone() lng=lng.clone() texts=LocateTexts {
+                    failed: Msg::IntakeLocateFailed.text(lang).to_owned(),
+                    ..LocateTexts::new(lang)
+                }/>
+                {kept_point.then(|| view! {
+                    <p class="notice" id="location-kept">{fill(t(Msg::IntakeLocationKept), &[("lat", lat.clone()), ("lng", lng.clone())])}</p>
+                    <div class="choice">
+                        <input type="checkbox" id="drop_point" name="drop_point" value="1"/>
+                        <label for="drop_point">{t(Msg::IntakeDropPoint)}</label>
+                    </div>
+                })}
             </div>
             <div class="field">
                 <label for="address_note" class="label">{t(Msg::AddressNoteLabel)}</label>

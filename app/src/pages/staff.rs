@@ -875,7 +875,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 (None, None) => view! { <p>{t(Msg::Anonymous)}</p> }.into_any(),
             }}
         </section>
-        {repeats_section(&a.repeats)}
+        {repeats_section(&a.repeats, a.repeats_elsewhere)}
         {related_section(&a)}
         {(!a.photo_ids.is_empty()).then(|| view! {
             <section aria-labelledby="photos-title">
@@ -1032,14 +1032,16 @@ fn related_section(a: &AppealPage) -> Option<impl IntoView> {
 }
 
 /// Other appeals from the same phone number (issue 13): the backend fills the list only for
-/// those who may reveal this appeal's contact; the number itself is never on the page.
-fn repeats_section(list: &[domain::staff::RepeatItem]) -> Option<impl IntoView> {
+/// those who may reveal this appeal's contact, and says how many more are outside their scope
+/// (a count only); the number itself is never on the page.
+fn repeats_section(list: &[domain::staff::RepeatItem], elsewhere: i64) -> Option<impl IntoView> {
     let lang = lang();
-    (!list.is_empty()).then(|| view! {
+    (!list.is_empty() || elsewhere > 0).then(|| view! {
         <section id="repeats" aria-labelledby="repeats-title">
             <h2 id="repeats-title">{t(Msg::RepeatsTitle)}</h2>
-            <p class="hint">{t(Msg::RepeatsHint)}</p>
-            <ul class="inbox repeats">
+            {(!list.is_empty()).then(|| view! {
+                <p class="hint">{t(Msg::RepeatsHint)}</p>
+                <ul class="inbox repeats">
                 {list.iter().map(|r| view! {
                     <li data-ticket=r.ticket.clone()>
                         <a class="code" href=format!("/staff/appeal/{}", r.ticket)>
@@ -1050,7 +1052,11 @@ fn repeats_section(list: &[domain::staff::RepeatItem]) -> Option<impl IntoView> 
                         " · "{t(Msg::SubmittedAt)}": "<time>{when(r.submitted_at)}</time>
                     </li>
                 }).collect_view()}
-            </ul>
+                </ul>
+            })}
+            {(elsewhere > 0).then(|| view! {
+                <p class="hint" id="repeats-elsewhere">{fill(t(Msg::RepeatsElsewhere), &[("n", elsewhere.to_string())])}</p>
+            })}
         </section>
     })
 }

@@ -3,7 +3,8 @@
 //! unit one level below, per category and per channel (web, Open311, the staff's intake); the
 //! units under the satisfaction line; median times;
 //! and the open appeals that need attention (overdue, supervised, escalated), each a link to the
-//! inbox filter that lists them all. Nothing here is suppressed: staff see their own work.
+//! inbox filter that lists them all; the follow-up calls (回访) waiting now and done in the
+//! period by outcome. Nothing here is suppressed: staff see their own work.
 
 use crate::auth::Staff;
 use crate::catalog::Catalog;
@@ -154,9 +155,13 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
         .collect();
     let (n, late, satisfied, rated) =
         crate::store::summons::figures(&state.db.pool, &filter.sql, &filter.binds, start, end).await?;
+    let window = state.supervision.rating_window.whole_seconds();
+    let callbacks =
+        crate::store::callbacks::figures(&state.db.pool, &filter.sql, &filter.binds, start, end, now - window).await?;
     let (kind, year, month, quarter) = period.form();
     Ok(DashboardView {
         summons: [n, late, satisfied, rated],
+        callbacks,
         channels,
         hand_notices,
         kind: kind.to_owned(),

@@ -4,6 +4,11 @@
 //! resident the same receipt (ticket and key): shown once to the member to read out or print,
 //! and for a named resident who asks, sent by SMS through the outbox in the appeal's own
 //! transaction. Each is audited.
+//!
+//! **Where.** A grid worker on patrol gives the phone's GPS point (the wizard's `LocateButton`
+//! island): it is routed as a resident's point is, by the cell it lies in, and must lie in the
+//! city's grid. Without a point, the cell chosen places the appeal (its centre), and a grid
+//! worker's own cell is the default.
 
 use crate::audit::{self, Entry};
 use crate::auth::Staff;
@@ -26,9 +31,14 @@ pub struct IntakeForm {
     pub category: String,
     pub description: String,
     /// A grid cell of the member's area (its centre places the appeal), unless a point is given.
+    /// Empty for a grid worker: their own cell (see [`default_cell`]).
     pub cell: String,
+    /// The point from the phone's GPS (the `LocateButton` island fills them): routed like a
+    /// resident's point, by the cell it lies in; it must lie in the city's grid.
     pub lat: String,
     pub lng: String,
+    /// "Do not use this location": the point is ignored and the cell places the appeal.
+    pub drop_point: bool,
     pub address_note: String,
     /// `anonymous` or `named`.
     pub identity: String,
@@ -70,6 +80,16 @@ pub fn cells_for<'a>(cat: &'a Catalog, staff: &Staff) -> Vec<&'a Region> {
     v
 }
 
+/// The cell an appeal is placed in when the member gives neither a point nor a cell: a grid
+/// worker's own (the one cell of their area). Others choose: a community or a centre has many.
+#[must_use]
+pub fn default_cell<'a>(cat: &'a Catalog, staff: &Staff) -> Option<&'a Region> {
+    match (staff.role, cells_for(cat, staff).as_slice()) {
+        (Role::GridWorker, [only]) => Some(*only),
+        _ => None,
+    }
+}
+
 /// The answers' problems against the chosen category's questions (none for an unknown category
 /// or one that asks nothing): the form shows each at its question.
 #[must_use]
@@ -98,11 +118,10 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
         return Err(BackendError::BadRequest(vec!["the form's token is missing; open the form again".into()]));
     }
     // The resident's own rules, field by field (the draft's validators), then the catalogue.
+    // The point is checked below (the Where step is not among these).
     let d = Draft {
         category: f.category.clone(),
         description: f.description.clone(),
-        lat: f.lat.clone(),
-        lng: f.lng.clone(),
         address_note: f.address_note.clone(),
         identity: f.identity.clone(),
         name: f.name.clone(),
@@ -126,18 +145,33 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
             Vec::new()
         }
     };
+    // The point: the wizard's parser, then the routing index's own lookup. The resident's
+    // wizard sends a point outside every cell to the city centre; a member recording an appeal
+    // has the cell menu instead, so such a point (a poor fix indoors, a phone elsewhere) is
+    // refused at the field rather than dispatched by hand.
     let point = match GeoPoint::parse(&f.lat, &f.lng) {
+        _ if f.drop_point => None,
+        Ok(Some(p)) if cat.router.cell_at(p).is_none() => {
+            errors.push(FieldError::new(FieldName::Location, Msg::ErrIntakePointOutside));
+            None
+        }
         Ok(p) => p,
         Err(e) => {
             errors.push(e);
             None
         }
     };
-    let cell = f.cell.trim();
+    let cell = match f.cell.trim() {
+        "" => default_cell(&cat, staff).map_or("", |r| r.code.as_str()),
+        c => c,
+    };
+    let placed_by = if point.is_some() { "gps" } else { "cell" };
     let place = match (point, cell) {
         (Some(p), _) => Some(Place::Point(p)),
         (None, "") => {
-            errors.push(FieldError::new(FieldName::Region, Msg::ErrRegionMissing));
+            if !errors.iter().any(|e| e.field == FieldName::Location) {
+                errors.push(FieldError::new(FieldName::Region, Msg::ErrRegionMissing));
+            }
             None
         }
         (None, code) => match cells_for(&cat, staff).iter().find(|r| r.code == code) {
@@ -189,7 +223,7 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
             who: &staff.who(),
             action: "intake",
             ticket: Some(&a.ticket),
-            detail: json!({ "channel": channel.as_str(), "unit": a.unit, "sms": sms.is_some() }),
+            detail: json!({ "channel": channel.as_str(), "unit": a.unit, "sms": sms.is_some(), "placed_by": placed_by }),
             reason: None,
         },
     )

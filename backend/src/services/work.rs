@@ -410,7 +410,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
     } else {
         Vec::new()
     };
-    let repeats = repeats(state, &cat, staff, &a, rel).await?;
+    let (repeats, repeats_elsewhere) = repeats(state, &cat, staff, &a, rel).await?;
     let (merged_into, followers, links) = crate::services::related::page_items(state, &cat, staff, &a).await?;
     let (summon_targets, summon_any) =
         crate::services::summons::targets(&state.db.pool, &cat, &a.unit, &a.category).await?;
@@ -419,6 +419,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         // description, so only here, behind `load_scoped`.
         answers: crate::store::questions::answers(&state.db.pool, ticket).await?,
         repeats,
+        repeats_elsewhere,
         merged_into,
         followers,
         links,
@@ -509,22 +510,25 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
 /// cases). Only someone who may reveal this appeal's contact learns that the same resident wrote
 /// before, and only of appeals in their own scope whose contact they may reveal as well (the
 /// inbox's phone search, `store::appeals::same_phone`), so the list tells no one more than a
-/// phone search would. It is not audited as a search is: the number is neither typed nor shown.
+/// phone search would. Beside it, how many more there are outside that scope (issue 13): the
+/// number only, never which, where or what. It is not audited as a search is: the number is
+/// neither typed nor shown.
 async fn repeats(
     state: &AppState,
     cat: &Catalog,
     staff: &Staff,
     a: &FullAppeal,
     rel: Relation,
-) -> Result<Vec<domain::staff::RepeatItem>> {
+) -> Result<(Vec<domain::staff::RepeatItem>, i64)> {
     let phone = a.contact_phone.as_ref().filter(|_| a.anonymous == 0);
     let Some(phone) = phone.filter(|_| workflow::may(staff.role, Action::RevealContact, rel)) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     };
     let mut q = inbox_query(cat, staff);
     q.search.phone = Some(phone.clone());
     let rows = appeals::same_phone(&state.db.pool, &q, &a.ticket, domain::staff::REPEATS_SHOWN).await?;
-    Ok(rows
+    let elsewhere = appeals::same_phone_elsewhere(&state.db.pool, &q, &a.ticket).await?;
+    let items = rows
         .into_iter()
         .map(|r| domain::staff::RepeatItem {
             category_name: cat
@@ -534,7 +538,8 @@ async fn repeats(
             status: r.status,
             submitted_at: r.submitted_at,
         })
-        .collect())
+        .collect();
+    Ok((items, elsewhere))
 }
 
 /// Whether the appeal is (still) in `staff`'s scope, e.g. after handing it over.

@@ -845,3 +845,25 @@ pub async fn same_phone(pool: &AnyPool, q: &InboxQuery, except: &str, limit: i64
     }
     Ok(query.fetch_all(pool).await?)
 }
+
+/// How many named appeals from `q.search.phone`, other than `except`, [`same_phone`] leaves out
+/// because they are outside `q`'s scope (or their contact is not the member's to reveal): a
+/// count, nothing else about them. Served by the same partial index. Without a phone, 0.
+pub async fn same_phone_elsewhere(pool: &AnyPool, q: &InboxQuery, except: &str) -> Result<i64> {
+    let Some(phone) = q.search.phone.clone() else { return Ok(0) };
+    let (cond, mut binds) = where_sql(q);
+    binds.push(phone);
+    let p = binds.len();
+    binds.push(except.to_owned());
+    let e = binds.len();
+    // Not listed = the listing's condition is not true (false or NULL), as `WHERE` would read it.
+    let sql = format!(
+        "SELECT COALESCE(SUM(CASE WHEN {cond} THEN 0 ELSE 1 END), 0) FROM appeals a
+         WHERE a.contact_phone = ${p} AND a.anonymous = 0 AND a.ticket <> ${e}"
+    );
+    let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+    for b in &binds {
+        query = query.bind(b.clone());
+    }
+    Ok(query.fetch_one(pool).await?.0)
+}

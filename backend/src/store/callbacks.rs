@@ -36,20 +36,30 @@ pub struct CallerScope {
     pub path_prefix: String,
 }
 
-/// The WHERE clause of the queue (binds `$1` = the caller's unit, `$2` = its path), the rule of
-/// `domain::callback::queue_reason` in SQL. `window_start` is now minus the rating window: an
-/// unrated round closed before it has let its window pass. Ours, not user input: inlined.
-fn queue_where(window_start: i64) -> String {
+/// Whether a closed appeal's current round waits for a call (the rule of
+/// `domain::callback::queue_reason` in SQL), whoever is to make it: `a` is the appeal, `r` its
+/// round's rating (LEFT JOINed). `window_start` is now minus the rating window: an unrated round
+/// closed before it has let its window pass. Ours, not user input: inlined.
+fn round_waits(window_start: i64) -> String {
     let max = domain::callback::MAX_ATTEMPTS;
     format!(
         "a.status = 'closed' AND a.closed_at IS NOT NULL
-           AND a.unit <> $1 AND substr(a.scope_path, 1, length($2)) = $2
-           AND a.ticket NOT IN (SELECT h.ticket FROM appeal_cohandlers h WHERE h.unit = $1)
            AND a.anonymous = 0 AND a.contact_phone IS NOT NULL AND a.contact_phone <> ''
            AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.ticket = a.ticket AND c.cycle = a.cycle AND c.reached = 1)
            AND (SELECT COUNT(*) FROM callbacks c WHERE c.ticket = a.ticket AND c.cycle = a.cycle AND c.reached = 0) < {max}
            AND (r.rating IN ('basically', 'unsatisfied')
                 OR (r.rating IS NULL AND (a.closed_at < {window_start} OR {AFTER_UNSATISFIED})))"
+    )
+}
+
+/// The WHERE clause of a caller's queue (binds `$1` = the caller's unit, `$2` = its path): the
+/// rounds that wait ([`round_waits`]) of the units strictly below the caller's centre.
+fn queue_where(window_start: i64) -> String {
+    format!(
+        "a.unit <> $1 AND substr(a.scope_path, 1, length($2)) = $2
+           AND a.ticket NOT IN (SELECT h.ticket FROM appeal_cohandlers h WHERE h.unit = $1)
+           AND {}",
+        round_waits(window_start)
     )
 }
 
@@ -85,6 +95,59 @@ pub async fn queue_count(pool: &AnyPool, who: &CallerScope, window_start: i64) -
     );
     let (n,): (i64,) = sqlx::query_as(&sql).bind(&who.unit).bind(&who.path_prefix).fetch_one(pool).await?;
     Ok(n)
+}
+
+/// The follow-up figures of the appeals matching `scope` (an SQL condition on `a`, the
+/// dashboard's scope, its binds numbered from `$3`): the rounds waiting for a call now (any
+/// caller), and of the calls made in `[from, to)`, the reached ones by the resident's answer and
+/// the [`domain::callback::MAX_ATTEMPTS`]-th failed ones of a round (the resident became
+/// unreachable then). Calls of one round are ordered by time, then id.
+///
+/// # Errors
+/// Database errors.
+pub async fn figures(
+    pool: &AnyPool,
+    scope: &str,
+    binds: &[String],
+    from: i64,
+    to: i64,
+    window_start: i64,
+) -> Result<domain::callback::CallbackFigures> {
+    let max = domain::callback::MAX_ATTEMPTS;
+    // `$1 <= $2` keeps the scope's numbering (it starts at `$3`) in a read with no period.
+    let waiting = format!(
+        "SELECT COUNT(*) FROM appeals a LEFT JOIN ratings r ON r.ticket = a.ticket AND r.cycle = a.cycle
+         WHERE $1 <= $2 AND ({scope}) AND {}",
+        round_waits(window_start)
+    );
+    let done = format!(
+        "SELECT COALESCE(SUM(CASE WHEN c.reached = 1 AND c.satisfaction = 'satisfied' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN c.reached = 1 AND c.satisfaction = 'basically' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN c.reached = 1 AND c.satisfaction = 'unsatisfied' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN c.reached = 0 AND (SELECT COUNT(*) FROM callbacks p
+                     WHERE p.ticket = c.ticket AND p.cycle = c.cycle AND p.reached = 0
+                       AND (p.at < c.at OR (p.at = c.at AND p.id <= c.id))) = {max} THEN 1 ELSE 0 END), 0)
+         FROM callbacks c JOIN appeals a ON a.ticket = c.ticket
+         WHERE c.at >= $1 AND c.at < $2 AND ({scope})"
+    );
+    let mut q = sqlx::query_as::<_, (i64,)>(&waiting).bind(0_i64).bind(0_i64);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let (waiting,) = q.fetch_one(pool).await?;
+    let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(&done).bind(from).bind(to);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let (satisfied, basically, unsatisfied, unreachable) = q.fetch_one(pool).await?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(domain::callback::CallbackFigures {
+        waiting: n(waiting),
+        satisfied: n(satisfied),
+        basically: n(basically),
+        unsatisfied: n(unsatisfied),
+        unreachable: n(unreachable),
+    })
 }
 
 /// The current round's facts for one appeal, read inside the recording transaction.

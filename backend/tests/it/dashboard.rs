@@ -154,3 +154,128 @@ async fn the_dashboard_counts_received_appeals_per_channel(engine: Engine) {
     assert_eq!(d.channels.iter().map(|(_, n)| n).sum::<u64>(), 7);
 }
 both_engines!(the_dashboard_counts_received_appeals_per_channel);
+
+/// A closed named appeal of community HD0101 (or of `place`), closed `closed_ago` seconds before
+/// now, optionally rated by the resident.
+async fn closed_named(
+    state: &backend::AppState,
+    place: &[(&str, &str)],
+    identity: &str,
+    closed_ago: i64,
+    rating: Option<&str>,
+) -> String {
+    let who: Vec<(&str, &str)> = if identity == "anonymous" {
+        vec![("identity", "anonymous")]
+    } else {
+        vec![("identity", "named"), ("name", "赵"), ("phone", "13900001111")]
+    };
+    let (t, _) = common::appeal_at(state, "sanitation", place, &who).await;
+    let now = state.clock.ts();
+    sqlx::query("UPDATE appeals SET status = 'closed', closed_at = $2 WHERE ticket = $1")
+        .bind(&t)
+        .bind(now - closed_ago)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    if let Some(r) = rating {
+        sqlx::query("INSERT INTO ratings (ticket, cycle, rating, at, channel) VALUES ($1, 1, $2, $3, 'resident')")
+            .bind(&t)
+            .bind(r)
+            .bind(now - closed_ago + 60)
+            .execute(&state.db.pool)
+            .await
+            .unwrap();
+    }
+    t
+}
+
+/// A call on the appeal's current round, `ago` seconds before now.
+async fn call(state: &backend::AppState, ticket: &str, id: &str, ago: i64, said: Option<&str>) {
+    let now = state.clock.ts();
+    sqlx::query(
+        "INSERT INTO callbacks (id, ticket, cycle, reached, satisfaction, note, at, by_staff, unit)
+         VALUES ($1, $2, 1, $3, $4, NULL, $5, 'someone', 'U-HD')",
+    )
+    .bind(id)
+    .bind(ticket)
+    .bind(i32::from(said.is_some()))
+    .bind(said)
+    .bind(now - ago)
+    .execute(&state.db.pool)
+    .await
+    .unwrap();
+}
+
+/// The follow-up calls (回访) on the dashboard (issue 13), on a hand-built fixture: waiting now by
+/// the queue's rule (the same count as the street's own queue), and the period's calls by
+/// outcome, the third failed call of a round counted once as unreachable, in the period it was
+/// made; the scope is the dashboard's.
+async fn the_dashboard_counts_follow_up_calls(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let other = common::staff(&state, "other", "U-HX01", "dispatcher").await;
+    let hd = [("district", "HD"), ("street", "HD01"), ("community", "HD0101")];
+    let hx = [("district", "HX"), ("street", "HX01")];
+    let (day, hour) = (86_400, 3_600);
+    // Waiting: unrated past the 7-day window; rated 基本满意 yesterday; two failed calls only.
+    let w1 = closed_named(&state, &hd, "named", 10 * day, None).await;
+    let w2 = closed_named(&state, &hd, "named", day, Some("basically")).await;
+    let u2 = closed_named(&state, &hd, "named", 10 * day, None).await;
+    call(&state, &u2, "u2-a", 2 * hour, None).await;
+    call(&state, &u2, "u2-b", hour, None).await;
+    // Not waiting: window still open; rated 满意; anonymous.
+    closed_named(&state, &hd, "named", day, None).await;
+    closed_named(&state, &hd, "named", 10 * day, Some("satisfied")).await;
+    closed_named(&state, &hd, "anonymous", 10 * day, None).await;
+    // Reached in the period, one of each answer (out of the queue).
+    for (said, n) in [("satisfied", 1), ("basically", 2), ("unsatisfied", 3)] {
+        let t = closed_named(&state, &hd, "named", 10 * day, None).await;
+        call(&state, &t, &format!("r{n}"), n * hour, Some(said)).await;
+    }
+    // Reached in October: not this period's.
+    let old = closed_named(&state, &hd, "named", 60 * day, None).await;
+    call(&state, &old, "old", 30 * day, Some("satisfied")).await;
+    // Unreachable in the period: three failed calls (two at the same second), counted once.
+    let u1 = closed_named(&state, &hd, "named", 10 * day, None).await;
+    call(&state, &u1, "u1-a", 3 * hour, None).await;
+    call(&state, &u1, "u1-b", 2 * hour, None).await;
+    call(&state, &u1, "u1-c", 2 * hour, None).await;
+    // Two failed calls in October, the third in the period: unreachable now.
+    let u3 = closed_named(&state, &hd, "named", 60 * day, None).await;
+    call(&state, &u3, "u3-a", 31 * day, None).await;
+    call(&state, &u3, "u3-b", 30 * day, None).await;
+    call(&state, &u3, "u3-c", hour, None).await;
+    // All three in October: not this period's.
+    let u4 = closed_named(&state, &hd, "named", 60 * day, None).await;
+    for (i, ago) in [32, 31, 30].into_iter().enumerate() {
+        call(&state, &u4, &format!("u4-{i}"), ago * day, None).await;
+    }
+    // Another district: one waiting, one reached.
+    closed_named(&state, &hx, "named", 10 * day, None).await;
+    let x = closed_named(&state, &hx, "named", 10 * day, None).await;
+    call(&state, &x, "x", hour, Some("satisfied")).await;
+
+    let month = Period::Month { year: 2026, month: 11 };
+    let c = dashboard(&state, &street, month).await.unwrap().callbacks;
+    assert_eq!(
+        c,
+        domain::callback::CallbackFigures { waiting: 3, satisfied: 1, basically: 1, unsatisfied: 1, unreachable: 2 }
+    );
+    assert_eq!(c.done(), 5);
+    // The same rounds as the street's own queue (its units are all below it).
+    let q = backend::services::callbacks::queue(&state, &street, 1).await.unwrap();
+    assert_eq!(q.total, 3);
+    let mut waiting: Vec<String> = q.items.into_iter().map(|i| i.ticket).collect();
+    waiting.sort();
+    let mut expected = vec![w1, u2, w2];
+    expected.sort();
+    assert_eq!(waiting, expected);
+    // The other district sees its own only.
+    let c = dashboard(&state, &other, month).await.unwrap().callbacks;
+    assert_eq!(c, domain::callback::CallbackFigures { waiting: 1, satisfied: 1, ..Default::default() });
+    // October: the old reached call and the rounds given up then.
+    let c = dashboard(&state, &street, Period::Month { year: 2026, month: 10 }).await.unwrap().callbacks;
+    assert_eq!((c.satisfied, c.basically, c.unsatisfied, c.unreachable), (1, 0, 0, 1));
+    assert_eq!(c.waiting, 3, "waiting is as of now, whatever the period");
+}
+both_engines!(the_dashboard_counts_follow_up_calls);

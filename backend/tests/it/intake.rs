@@ -109,3 +109,86 @@ async fn appeals_row(state: &backend::AppState, ticket: &str) -> (String, String
         .await
         .unwrap()
 }
+
+/// The phone's GPS point on the intake (issue 13: "grid workers report from their phone, with
+/// location from GPS or the cell they work"): routed by the resident's rule, refused at its field
+/// outside the city's grid or malformed, dropped on request; no point and no cell is the grid
+/// worker's own cell, and only theirs.
+async fn gps_points_route_like_the_residents_and_the_own_cell_is_the_default(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let cat = state.catalog.get();
+    // A point of the neighbouring cell, outside the grid worker's own: patrols cross borders,
+    // and the point decides, as a resident's would.
+    let next = cat.cell_center("HD010102").expect("the demo city has HD010102");
+    let (lat, lng) = (format!("{:.6}", next.lat), format!("{:.6}", next.lng));
+    let gps = |lat: &str, lng: &str| IntakeForm {
+        channel: "patrol".into(),
+        lat: lat.into(),
+        lng: lng.into(),
+        cell: String::new(),
+        token: backend::services::intake::new_form_token(),
+        ..form("patrol")
+    };
+    let r = record(&state, &grid, &gps(&lat, &lng)).await.unwrap();
+    let (resident, _) =
+        common::appeal_at(&state, "neighbor_dispute", &[("lat", &lat), ("lng", &lng)], &[("identity", "anonymous")])
+            .await;
+    let unit = appeals_row(&state, &r.ticket).await.1;
+    assert_eq!(unit, appeals_row(&state, &resident).await.1, "the resident's routing");
+    assert_eq!(unit, "U-HD010102", "by the point, not by the worker's own cell");
+    let (lat_kept, cell): (Option<f64>, Option<String>) =
+        sqlx::query_as("SELECT lat, cell FROM appeals WHERE ticket = $1")
+            .bind(&r.ticket)
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap();
+    assert!((lat_kept.unwrap() - next.lat).abs() < 1e-5, "the point is stored");
+    assert_eq!(cell.as_deref(), Some("HD010102"));
+    let log = backend::store::audit::recent(&state.db.pool, Some(&r.ticket), None, None, 10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "intake" && e.detail.contains("\"placed_by\":\"gps\"")));
+    // A point given wins over the cell chosen.
+    let both = IntakeForm { cell: "HD010101".into(), ..gps(&lat, &lng) };
+    let r = record(&state, &grid, &both).await.unwrap();
+    assert_eq!(appeals_row(&state, &r.ticket).await.1, "U-HD010102");
+
+    // Outside the city's grid (the wizard would send it to the city centre): refused at the
+    // field, with nothing else wrong reported, and nothing stored.
+    let before = appeals_count(&state).await;
+    let Err(BackendError::Invalid(errs)) = record(&state, &grid, &gps("39.9", "116.4")).await else {
+        panic!("outside refused")
+    };
+    assert_eq!(errs, vec![domain::FieldError::new(FieldName::Location, Msg::ErrIntakePointOutside)]);
+    // Malformed, or half a point: the wizard's message.
+    for (la, ln) in [("35.4x", "106.6"), ("35.485", ""), ("91", "106.6")] {
+        let Err(BackendError::Invalid(errs)) = record(&state, &grid, &gps(la, ln)).await else {
+            panic!("{la},{ln} refused")
+        };
+        assert_eq!(errs, vec![domain::FieldError::new(FieldName::Location, Msg::ErrLocationInvalid)], "{la},{ln}");
+    }
+    assert_eq!(appeals_count(&state).await, before);
+    // "Do not use this location": the cell places it, whatever the point.
+    let dropped = IntakeForm { drop_point: true, cell: "HD010101".into(), ..gps("39.9", "116.4") };
+    let r = record(&state, &grid, &dropped).await.unwrap();
+    assert_eq!(appeals_row(&state, &r.ticket).await.1, "U-HD010101");
+    let log = backend::store::audit::recent(&state.db.pool, Some(&r.ticket), None, None, 10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "intake" && e.detail.contains("\"placed_by\":\"cell\"")));
+
+    // No point, no cell: the grid worker's own cell…
+    let r = record(&state, &grid, &gps("", "")).await.unwrap();
+    assert_eq!(appeals_row(&state, &r.ticket).await.1, "U-HD010101");
+    // …but a community has several cells: it must choose.
+    let Err(BackendError::Invalid(errs)) = record(&state, &community, &gps("", "")).await else {
+        panic!("no place refused")
+    };
+    assert_eq!(errs, vec![domain::FieldError::new(FieldName::Region, Msg::ErrRegionMissing)]);
+    assert_eq!(backend::services::intake::default_cell(&cat, &community).map(|r| r.code.as_str()), None);
+    assert_eq!(backend::services::intake::default_cell(&cat, &grid).map(|r| r.code.as_str()), Some("HD010101"));
+}
+both_engines!(gps_points_route_like_the_residents_and_the_own_cell_is_the_default);
+
+async fn appeals_count(state: &backend::AppState) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM appeals").fetch_one(&state.db.pool).await.unwrap();
+    n
+}

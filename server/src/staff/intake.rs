@@ -26,6 +26,7 @@ pub async fn intake_post(
         cell: g("cell"),
         lat: g("lat"),
         lng: g("lng"),
+        drop_point: matches!(g("drop_point").as_str(), "1" | "on" | "true"),
         address_note: g("address_note"),
         identity: g("identity"),
         name: g("name"),

@@ -102,6 +102,21 @@ async fn the_callback_queue_and_reply_templates_work_without_javascript() {
     assert_eq!(r.location.as_deref(), Some("/staff/callbacks"));
     let page = get_with(&app, "/staff/callbacks", &cookie).await;
     assert!(page.body.contains("已打 1 次未接通"), "{}", page.body);
+    // The dashboard's follow-up figures (issue 13), each with how it is counted: one waiting,
+    // none done (a call that did not get through is neither).
+    let figure = |body: &str, key: &str| {
+        let row = common::between(body, &format!("data-figure=\"{key}\""), "</tr>").unwrap_or_else(|| panic!("{key}"));
+        common::between(row, "<td class=\"num\">", "</td>").unwrap().to_owned()
+    };
+    let dash = get_with(&app, "/staff/dashboard", &cookie).await;
+    assert!(
+        dash.body.contains("id=\"dash-callbacks-table\"")
+            && dash.body.contains("本辖区已办结、现在在回访队列里的诉求件数")
+    );
+    assert_eq!(figure(&dash.body, "waiting"), "1");
+    for key in ["done", "satisfied", "basically", "unsatisfied", "unreachable"] {
+        assert_eq!(figure(&dash.body, key), "0", "{key}");
+    }
     // Reached: gone.
     let r = post_with(&app, &uri, &format!("csrf={token}&outcome=reached&satisfaction=satisfied"), &cookie).await;
     assert_eq!(r.location.as_deref(), Some("/staff/callbacks"));
@@ -111,6 +126,10 @@ async fn the_callback_queue_and_reply_templates_work_without_javascript() {
             && !page.body.contains(&uri)
             && page.body.contains("共 0 件待回访")
     );
+    let dash = get_with(&app, "/staff/dashboard", &cookie).await;
+    for (key, n) in [("waiting", "0"), ("done", "1"), ("satisfied", "1"), ("basically", "0"), ("unreachable", "0")] {
+        assert_eq!(figure(&dash.body, key), n, "{key}");
+    }
     // The staff timeline shows the calls.
     let appeal_page = get_with(&app, &format!("/staff/appeal/{ticket}"), &cookie).await;
     assert!(appeal_page.body.contains("电话回访：满意") && appeal_page.body.contains("电话回访：未接通"));

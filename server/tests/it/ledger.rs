@@ -255,6 +255,7 @@ async fn the_dashboard_shows_the_members_scope_only() {
     assert!(page.body.contains("id=\"repeats\""), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/staff/appeal/{second}\"")));
     assert!(!page.body.contains("13812341234"), "never the number");
+    assert!(!page.body.contains("id=\"repeats-elsewhere\""), "all of them in scope: no count");
     assert!(!get_with(&app, &format!("/staff/appeal/{gps}"), &cookie).await.body.contains("id=\"repeats\""));
     let bad = get_with(&app, "/staff/dashboard?period=month&year=2026&month=13", &cookie).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -262,6 +263,26 @@ async fn the_dashboard_shows_the_members_scope_only() {
     let (other, _) = common::staff_sign_in(&app, &state, "xiqu", PASSWORD, None).await;
     let r = get_with(&app, "/staff/dashboard", &other).await;
     assert!(r.body.contains("<th scope=\"row\">收到诉求</th><td class=\"num\">0</td>"), "{}", r.body);
+    // One more from the number in another district: counted, and only counted.
+    let far = {
+        use backend::services::appeal::{self, SubmitOutcome};
+        let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let d = appeal::start(&state, "c", &form(vec![("category", "suggestion")])).await.unwrap();
+        for (step, pairs) in [
+            (domain::draft::Step::What, vec![("description", "建议在西区菜市场门口加装一个公交站牌")]),
+            (domain::draft::Step::Where, vec![("district", "HX"), ("street", "HX01")]),
+            (domain::draft::Step::Who, vec![("identity", "named"), ("name", "王秀英"), ("phone", "13812341234")]),
+        ] {
+            appeal::save_step(&state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
+        }
+        match appeal::submit(&state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+            SubmitOutcome::Accepted { ticket } => ticket,
+            other => panic!("{other:?}"),
+        }
+    };
+    let page = get_with(&app, &format!("/staff/appeal/{first}"), &cookie).await;
+    assert!(page.body.contains("这个号码在您的辖区以外还有 1 件诉求（只显示件数）。"), "{}", page.body);
+    assert!(!page.body.contains(&far) && !page.body.contains("公交站牌"));
 }
 
 #[tokio::test]

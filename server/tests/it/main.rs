@@ -12,6 +12,7 @@ mod caching;
 mod callbacks;
 mod hostile;
 mod hostile_input;
+mod intake;
 mod ledger;
 mod legal;
 mod notices;
