@@ -853,7 +853,7 @@ messages! {
     StatsValue => "数值", "Value";
     StatsHow => "怎么算", "How it is counted";
     StatsReceived => "收到诉求", "Appeals received";
-    StatsReceivedDef => "这一时段内提交的诉求件数（重新打开的不重复计算）。", "Appeals submitted in the period (a reopened appeal is not counted again).";
+    StatsReceivedDef => "这一时段内提交的诉求件数（重新打开的不重复计算，并入另一件的重复诉求只算一次）。", "Appeals submitted in the period (a reopened appeal is not counted again; a duplicate merged into another counts once).";
     StatsSignedOnTime => "签收及时率", "Signed for on time";
     StatsSignedOnTimeDef => "收到的诉求中，在签收期限内签收的比例。", "Of the appeals received, the share signed for before the sign-for deadline.";
     StatsClosed => "办结率", "Closed";
@@ -985,7 +985,8 @@ messages! {
     StatsTopNone => "这一时段没有诉求。", "No appeals in this period.";
     StatsMapSiblings => "同一社区的网格", "The grid cells of the same community";
     StatsCellName => "{community}{cell}", "{community}, {cell}";
-    StatsDataNote => "每件诉求算在现在办理它的单位所在地区；数字随办理进展更新。", "Each appeal counts for the area of the unit that handles it now; the figures change as appeals are handled.";
+    StatsDataNote => "每件诉求算在时段结束时办理它的单位所在地区（时段还没结束的，算现在办理它的单位；月度走势按每月月底算）；转给别的单位办理的，之前的时段不变。并入另一件的重复诉求只算一次。数字随办理进展更新。", "Each appeal counts for the area of the unit that handled it at the end of the period (for a period not over yet, the unit that handles it now; in the monthly trend, at the end of each month): a later transfer does not change an earlier period. A duplicate merged into another appeal counts once. The figures change as appeals are handled.";
+    DashDataNote => "每件诉求算在现在办理它的单位（这是工作视图；公开统计页按时段结束时的办理单位计算）。并入另一件的重复诉求只算一次。", "Each appeal counts for the unit that handles it now (this is a working view; the public statistics count the unit that held it at the end of the period). A duplicate merged into another appeal counts once.";
     // Offline (issue 14): the page the service worker shows without a connection.
     OfflineTitle => "没有网络连接", "No connection";
     OfflineIntro => "这部手机现在连不上网。读过的页面和法律服务页面仍可打开；填写诉求、回执和查询进度需要联网。", "This phone is offline. Pages you have read and the legal pages still open; filling in an appeal, receipts and tracking need the connection.";

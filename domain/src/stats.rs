@@ -4,7 +4,8 @@
 //! and the export cannot disagree.
 //!
 //! Definitions (the public page prints them next to each figure):
-//! - **received**: appeals submitted in the period (a reopened appeal is not received again);
+//! - **received**: appeals submitted in the period (a reopened appeal is not received again; a
+//!   duplicate merged into another appeal is not counted: its main appeal is);
 //! - **signed for on time** (签收及时率): of those received, the share whose first sign-for came
 //!   before its sign-for deadline;
 //! - **closed** (办结率): of those received, the share closed by the end of the period (closed at
@@ -16,6 +17,11 @@
 //! - **satisfaction** (满意率): (satisfied + basically satisfied) ÷ rated, over the appeals received
 //!   in the period that were rated; the **rated share** is rated ÷ closed;
 //! - **reopened**: appeals received in the period that a 不满意 rating reopened at least once.
+//!
+//! **Whose figures.** On the public page an appeal counts for the unit that held it at the end of
+//! the period (of each month in the trend): one handed over afterwards stays in the earlier
+//! period's figures of the unit it left; for a period not over yet, the holder now. The staff
+//! dashboard is a working view and counts the unit that holds it now.
 //!
 //! The monthly trend ([`Period::trend_bounds`]) applies the same definitions to each month of the
 //! [`TREND_MONTHS`] ending with the period's last month: *closed* there means closed by the end of
@@ -200,6 +206,24 @@ impl std::ops::AddAssign for Counts {
         self.satisfied += o.satisfied;
         self.basically_satisfied += o.basically_satisfied;
         self.reopened += o.reopened;
+    }
+}
+
+impl std::ops::SubAssign for Counts {
+    /// Takes out the counts of a subset (appeals moved to another unit's figures, or merged into
+    /// another appeal); never below zero.
+    fn sub_assign(&mut self, o: Self) {
+        self.received = self.received.saturating_sub(o.received);
+        self.signed_on_time = self.signed_on_time.saturating_sub(o.signed_on_time);
+        self.closed = self.closed.saturating_sub(o.closed);
+        self.closed_on_time = self.closed_on_time.saturating_sub(o.closed_on_time);
+        self.overdue_now = self.overdue_now.saturating_sub(o.overdue_now);
+        self.supervised = self.supervised.saturating_sub(o.supervised);
+        self.escalated = self.escalated.saturating_sub(o.escalated);
+        self.rated = self.rated.saturating_sub(o.rated);
+        self.satisfied = self.satisfied.saturating_sub(o.satisfied);
+        self.basically_satisfied = self.basically_satisfied.saturating_sub(o.basically_satisfied);
+        self.reopened = self.reopened.saturating_sub(o.reopened);
     }
 }
 

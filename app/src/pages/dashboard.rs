@@ -142,7 +142,7 @@ fn figures(v: &DashboardView) -> impl IntoView {
             <h2 id="dash-categories">{t(Msg::DashboardByCategory)}</h2>
             {rows_table("dash-categories", Msg::StatsCategory, &v.categories)}
         })}
-        <p class="hint">{t(Msg::StatsDataNote)}</p>
+        <p class="hint">{t(Msg::DashDataNote)}</p>
     }
 }
 

@@ -9,7 +9,7 @@
 use crate::auth::Staff;
 use crate::catalog::Catalog;
 use crate::services::work;
-use crate::store::counts::{self, Filter};
+use crate::store::counts::{self, Filter, Holders};
 use crate::store::dashboard as store;
 use crate::{AppState, BackendError, Result};
 use domain::region::Unit;
@@ -80,7 +80,9 @@ pub async fn dashboard(state: &AppState, staff: &Staff, period: Period) -> Resul
     let filter = scope(&cat, staff);
     // The channel rides along in the one read of the period (a handful of values, so a few more
     // groups), rather than a second pass over the same appeals.
-    let by = counts::grouped(&state.db.pool, &["a.unit", "a.category", "a.channel"], &filter, start, end, now).await?;
+    let by =
+        counts::grouped(&state.db.pool, &["a.unit", "a.category", "a.channel"], &filter, start, end, now, Holders::Now)
+            .await?;
     let mut own = Counts::default();
     let mut per_unit: HashMap<&str, Counts> = HashMap::new();
     let mut per_category: HashMap<&str, Counts> = HashMap::new();
@@ -205,7 +207,7 @@ async fn cell_map(
     if cells.is_empty() {
         return Ok(Vec::new());
     }
-    let received = counts::grouped(&state.db.pool, &["a.scope_path"], filter, start, end, now).await?;
+    let received = counts::grouped(&state.db.pool, &["a.scope_path"], filter, start, end, now, Holders::Now).await?;
     let overdue = store::overdue_by_path(&state.db.pool, filter, now).await?;
     let sum = |path: &str, f: &dyn Fn(&Counts) -> u64| -> u64 {
         received.iter().filter(|(k, _)| k.first().is_some_and(|p| p.starts_with(path))).map(|(_, c)| f(c)).sum()

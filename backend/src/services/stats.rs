@@ -181,10 +181,11 @@ async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> 
             let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
             let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
             let pool = &state.db.pool;
+            let cat = state.catalog.get();
             let (by_path, monthly, by_category) = tokio::try_join!(
-                store::counts_by_path(pool, None, start, end, now),
-                store::monthly_by_path(pool, bounds, None),
-                store::received_by_category(pool, start, end),
+                store::counts_by_path(pool, &cat, None, start, end, now),
+                store::monthly_by_path(pool, &cat, bounds, None),
+                store::received_by_category(pool, &cat, start, end),
             )?;
             Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category }))
         })

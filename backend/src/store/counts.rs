@@ -59,6 +59,180 @@ pub async fn grouped(
     start: i64,
     end: i64,
     now: i64,
+    holders: Holders<'_>,
+) -> Result<HashMap<Vec<String>, Counts>> {
+    let mut out = grouped_raw(pool, group, filter, start, end, now).await?;
+    let moves = moves(pool, filter, start, end, holders.at(end)).await?;
+    if moves.is_empty() {
+        return Ok(out);
+    }
+    // The moved appeals' own counts, per appeal, by the same definition: taken from the key they
+    // are under now and, unless dropped, added under the key of the unit that held them then.
+    let cols: Vec<&str> = std::iter::once("a.ticket").chain(group.iter().copied()).collect();
+    let tickets: Vec<&String> = moves.keys().collect();
+    for chunk in tickets.chunks(TICKETS_PER_QUERY) {
+        let f = with_tickets(filter, chunk);
+        for (mut key, c) in grouped_raw(pool, &cols, &f, start, end, now).await? {
+            let ticket = key.remove(0);
+            take(&mut out, &key, c);
+            if let (Some(Move::To(unit)), Holders::AtEnd(cat)) = (moves.get(&ticket), holders) {
+                let at_end: Vec<String> = group
+                    .iter()
+                    .zip(key)
+                    .map(|(col, v)| match *col {
+                        "a.unit" => unit.clone(),
+                        "a.scope_path" => cat.unit_path(unit),
+                        _ => v,
+                    })
+                    .collect();
+                *out.entry(at_end).or_default() += c;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// At most this many tickets in one `IN` list (well under either engine's limit on parameters).
+pub(crate) const TICKETS_PER_QUERY: usize = 400;
+
+/// Whose figures a handed-over appeal is in.
+#[derive(Clone, Copy)]
+pub enum Holders<'c> {
+    /// The unit that holds it now (the staff dashboard: the working view of one's scope).
+    Now,
+    /// The unit that held it at the end of the period (the public figures, issue 12); the
+    /// catalogue gives that unit's region path.
+    AtEnd(&'c crate::catalog::Catalog),
+}
+
+impl Holders<'_> {
+    /// Hand-overs at or after this time move an appeal back to the unit it left.
+    fn at(self, end: i64) -> Option<i64> {
+        match self {
+            Self::Now => None,
+            Self::AtEnd(_) => Some(end),
+        }
+    }
+}
+
+/// How an appeal's counts move: out of the figures (a duplicate merged into another appeal is
+/// counted once, as its main appeal), or to the unit that held it at the end of the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Move {
+    Drop,
+    To(String),
+}
+
+/// The kinds of event that hand an appeal to another unit: the event's `unit` is the new holder
+/// and its detail's `from` the one it left.
+pub const HANDOVER_KINDS: &str = "'transferred', 'escalated', 'auto_escalated', 'reopened_unsatisfied'";
+
+/// The appeals of the period (matching `filter`) whose counts move: those merged into another
+/// (now), and, with `after`, those handed over at or after `after` (to the unit they left in the
+/// first such hand-over, which held them at `after`). Both are read through partial indexes, so
+/// this costs what the few moved appeals cost, not the period.
+pub(crate) async fn moves(
+    pool: &AnyPool,
+    filter: &Filter,
+    start: i64,
+    end: i64,
+    after: Option<i64>,
+) -> Result<HashMap<String, Move>> {
+    use sqlx::Row as _;
+    let mut out = HashMap::new();
+    if let Some(after) = after {
+        for (ticket, (_, from)) in handovers_after(pool, filter, start, end, &[after]).await? {
+            if let Some(Some(unit)) = from.into_iter().next() {
+                out.insert(ticket, Move::To(unit));
+            }
+        }
+    }
+    // Every merged appeal, whatever its period (few), narrowed to the period here.
+    let merged = sqlx::query("SELECT a.ticket, a.submitted_at FROM appeals a WHERE a.merged_into IS NOT NULL")
+        .fetch_all(pool)
+        .await?;
+    for r in merged {
+        let at: i64 = r.try_get(1)?;
+        if at >= start && at < end {
+            out.insert(r.try_get(0)?, Move::Drop);
+        }
+    }
+    Ok(out)
+}
+
+/// For the appeals submitted in `[start, end)` (matching `filter`) handed over at or after
+/// `bounds[0]`: ticket → (submitted at, for each of `bounds` the unit the appeal left in its first
+/// hand-over at or after that bound — `None` when there is none, or when an old event does not
+/// say which unit it left).
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn handovers_after(
+    pool: &AnyPool,
+    filter: &Filter,
+    start: i64,
+    end: i64,
+    bounds: &[i64],
+) -> Result<HashMap<String, (i64, Vec<Option<String>>)>> {
+    use sqlx::Row as _;
+    let Some(&first) = bounds.iter().min() else { return Ok(HashMap::new()) };
+    // `first` is our own integer, written into the SQL like the trend's month bounds.
+    let sql = format!(
+        "SELECT e.ticket, a.submitted_at, e.at, e.detail FROM appeal_events e CROSS JOIN appeals a
+         WHERE e.kind IN ({HANDOVER_KINDS}) AND e.at >= {first}
+           AND a.ticket = e.ticket AND a.submitted_at >= $1 AND a.submitted_at < $2 AND {}
+         ORDER BY e.ticket, e.id",
+        filter.sql
+    );
+    let mut out: HashMap<String, (i64, Vec<Option<String>>)> = HashMap::new();
+    for r in bound(&sql, start, end, filter).fetch_all(pool).await? {
+        let (ticket, submitted, at): (String, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let detail: Option<String> = r.try_get(3)?;
+        let from = domain::events::EventDetail::parse(detail.as_deref()).and_then(|d| d.from);
+        let entry = out.entry(ticket).or_insert_with(|| (submitted, vec![None; bounds.len()]));
+        for (i, b) in bounds.iter().enumerate() {
+            // Events come in order: the first at or after each bound is the one that counts.
+            if at >= *b && entry.1[i].is_none() {
+                entry.1[i] = Some(from.clone().unwrap_or_default());
+            }
+        }
+    }
+    // An event that did not say whence it came moves nothing.
+    for (_, froms) in out.values_mut() {
+        for f in froms.iter_mut() {
+            if f.as_deref() == Some("") {
+                *f = None;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `filter`, narrowed to some tickets.
+pub(crate) fn with_tickets(filter: &Filter, tickets: &[&String]) -> Filter {
+    let mut f = filter.clone();
+    let list: Vec<String> = tickets.iter().map(|t| f.bind(t.as_str())).collect();
+    f.and(&format!("a.ticket IN ({})", list.join(", ")));
+    f
+}
+
+/// Takes `c` from the counts under `key` (an appeal leaving them), dropping a key left empty.
+fn take(out: &mut HashMap<Vec<String>, Counts>, key: &[String], c: Counts) {
+    if let Some(have) = out.get_mut(key) {
+        *have -= c;
+        if *have == Counts::default() {
+            out.remove(key);
+        }
+    }
+}
+
+async fn grouped_raw(
+    pool: &AnyPool,
+    group: &[&str],
+    filter: &Filter,
+    start: i64,
+    end: i64,
+    now: i64,
 ) -> Result<HashMap<Vec<String>, Counts>> {
     use sqlx::Row as _;
     let at = now.min(end);
@@ -119,7 +293,7 @@ pub async fn grouped(
     Ok(out)
 }
 
-fn bound<'q>(sql: &'q str, start: i64, end: i64, filter: &'q Filter) -> super::AnyQuery<'q> {
+pub(crate) fn bound<'q>(sql: &'q str, start: i64, end: i64, filter: &'q Filter) -> super::AnyQuery<'q> {
     let mut q = sqlx::query(sql).bind(start).bind(end);
     for b in &filter.binds {
         q = q.bind(b.as_str());

@@ -3,14 +3,18 @@
 //!
 //! Each function reads a period once, grouped by region path (`appeals.scope_path`: the path of
 //! the region of the unit that holds the appeal now), whatever the number of regions a page
-//! shows; the page then adds up the paths under each region it shows ([`sum_under`]).
+//! shows; the page then adds up the paths under each region it shows ([`sum_under`]). Then the
+//! few appeals that moved are put right (`counts::Move`): one handed over at or after the end of
+//! the period (or, in the trend, of its month) is counted for the unit that held it then, and a
+//! duplicate merged into another appeal is not counted (its main appeal is).
 //!
 //! - [`counts_by_path`]: every figure of the period (the one SQL definition in `store::counts`);
 //! - [`monthly_by_path`]: the same figures per month, each month counted as of its own end, in one
 //!   query over the `appeals_stats` index (migration 0009);
 //! - [`received_by_category`]: how many appeals of each category and channel.
 
-use super::counts::{grouped, Filter};
+use super::counts::{bound, grouped, handovers_after, moves, with_tickets, Filter, Holders, Move, TICKETS_PER_QUERY};
+use crate::catalog::Catalog;
 use crate::Result;
 use domain::stats::Counts;
 use sqlx::AnyPool;
@@ -24,17 +28,14 @@ use std::fmt::Write as _;
 /// Database errors.
 pub async fn counts_by_path(
     pool: &AnyPool,
+    cat: &Catalog,
     category: Option<&str>,
     start: i64,
     end: i64,
     now: i64,
 ) -> Result<HashMap<String, Counts>> {
-    let mut filter = Filter::all();
-    if let Some(c) = category {
-        let p = filter.bind(c);
-        filter.and(&format!("a.category = {p}"));
-    }
-    let by_key = grouped(pool, &["a.scope_path"], &filter, start, end, now).await?;
+    let filter = of_category(category);
+    let by_key = grouped(pool, &["a.scope_path"], &filter, start, end, now, Holders::AtEnd(cat)).await?;
     Ok(by_key.into_iter().filter_map(|(mut k, c)| Some((k.pop()?, c))).collect())
 }
 
@@ -42,24 +43,69 @@ pub async fn counts_by_path(
 /// (so `bounds.len() - 1` months; `bounds` ascending, computed by `Period::trend_bounds`), each
 /// month judged at its own end: *closed* means closed before `bounds[i + 1]`. Only what is kept
 /// on the appeal is counted (received, signed for on time, closed, closed on time, the ratings);
-/// `overdue_now`, `supervised`, `escalated` and `reopened` stay 0.
-///
-/// One query: the month is a `CASE` over the boundaries, which are our own integers and are
-/// written into the SQL (no user input reaches it).
+/// `overdue_now`, `supervised`, `escalated` and `reopened` stay 0. An appeal handed over after
+/// its month's end is in the figures of the unit that held it then; a merged one in none.
 ///
 /// # Errors
 /// Database errors.
 pub async fn monthly_by_path(
     pool: &AnyPool,
+    cat: &Catalog,
     bounds: &[i64],
     category: Option<&str>,
 ) -> Result<HashMap<String, Vec<Counts>>> {
-    use sqlx::Row as _;
     let months = bounds.len().saturating_sub(1);
     let (Some(&start), Some(&end)) = (bounds.first(), bounds.last()) else { return Ok(HashMap::new()) };
     if months == 0 {
         return Ok(HashMap::new());
     }
+    let filter = of_category(category);
+    let mut out: HashMap<Vec<String>, Vec<Counts>> = monthly_raw(pool, bounds, &["a.scope_path"], &filter).await?;
+    // Each appeal is in the month it was submitted in, judged at that month's end: moved back to
+    // the unit it left in its first hand-over since (bounds[i + 1] for month i).
+    let mut moved: HashMap<String, Move> = HashMap::new();
+    for (ticket, (submitted, froms)) in handovers_after(pool, &filter, start, end, &bounds[1..]).await? {
+        let month = bounds[1..].iter().position(|b| submitted < *b);
+        if let Some(Some(unit)) = month.and_then(|i| froms.get(i).cloned()) {
+            moved.insert(ticket, Move::To(unit));
+        }
+    }
+    moved.extend(moves(pool, &filter, start, end, None).await?);
+    let tickets: Vec<&String> = moved.keys().collect();
+    for chunk in tickets.chunks(TICKETS_PER_QUERY) {
+        let f = with_tickets(&filter, chunk);
+        for (mut key, per_month) in monthly_raw(pool, bounds, &["a.ticket", "a.scope_path"], &f).await? {
+            let ticket = key.remove(0);
+            let to = match moved.get(&ticket) {
+                Some(Move::To(unit)) => Some(vec![cat.unit_path(unit)]),
+                _ => None,
+            };
+            for (i, c) in per_month.into_iter().enumerate() {
+                if let Some(have) = out.get_mut(&key).and_then(|v| v.get_mut(i)) {
+                    *have -= c;
+                }
+                if let Some(to) = &to {
+                    out.entry(to.clone()).or_insert_with(|| vec![Counts::default(); months])[i] += c;
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().filter_map(|(mut k, v)| Some((k.pop()?, v))).collect())
+}
+
+/// The trend's counts per `group` (columns of the appeal) and month; see [`monthly_by_path`].
+///
+/// One query: the month is a `CASE` over the boundaries, which are our own integers and are
+/// written into the SQL (no user input reaches it).
+async fn monthly_raw(
+    pool: &AnyPool,
+    bounds: &[i64],
+    group: &[&str],
+    filter: &Filter,
+) -> Result<HashMap<Vec<String>, Vec<Counts>>> {
+    use sqlx::Row as _;
+    let months = bounds.len().saturating_sub(1);
+    let (Some(&start), Some(&end)) = (bounds.first(), bounds.last()) else { return Ok(HashMap::new()) };
     // `CASE WHEN submitted_at < b1 THEN <0 | b1> … ELSE <last | end> END`.
     let case = |value: &dyn Fn(usize) -> String| {
         if months == 1 {
@@ -74,9 +120,10 @@ pub async fn monthly_by_path(
     };
     let bucket = case(&|i| i.to_string());
     let month_end = case(&|i| bounds[i + 1].to_string());
-    let category_filter = if category.is_some() { "AND a.category = $3" } else { "" };
+    let cols = group.join(", ");
+    let k = group.len();
     let sql = format!(
-        "SELECT a.scope_path, CAST({bucket} AS BIGINT) AS bucket,
+        "SELECT {cols}, CAST({bucket} AS BIGINT) AS bucket,
            COUNT(*),
            COALESCE(SUM(CASE WHEN a.signed_at IS NOT NULL AND a.signed_at <= a.sign_by_at THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.status = 'closed' AND a.closed_at < {month_end} THEN 1 ELSE 0 END), 0),
@@ -85,21 +132,23 @@ pub async fn monthly_by_path(
            COALESCE(SUM(CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.rating = 'satisfied' THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.rating = 'basically' THEN 1 ELSE 0 END), 0)
-         FROM appeals a WHERE a.submitted_at >= $1 AND a.submitted_at < $2 {category_filter}
-         GROUP BY a.scope_path, bucket"
+         FROM appeals a WHERE a.submitted_at >= $1 AND a.submitted_at < $2 AND {}
+         GROUP BY {cols}, bucket",
+        filter.sql
     );
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let mut out: HashMap<String, Vec<Counts>> = HashMap::new();
-    for r in bound(&sql, start, end, category).fetch_all(pool).await? {
-        let Some(i) = usize::try_from(r.try_get::<i64, _>(1)?).ok().filter(|i| *i < months) else { continue };
-        let c = &mut out.entry(r.try_get::<String, _>(0)?).or_insert_with(|| vec![Counts::default(); months])[i];
-        c.received += n(r.try_get(2)?);
-        c.signed_on_time += n(r.try_get(3)?);
-        c.closed += n(r.try_get(4)?);
-        c.closed_on_time += n(r.try_get(5)?);
-        c.rated += n(r.try_get(6)?);
-        c.satisfied += n(r.try_get(7)?);
-        c.basically_satisfied += n(r.try_get(8)?);
+    let mut out: HashMap<Vec<String>, Vec<Counts>> = HashMap::new();
+    for r in bound(&sql, start, end, filter).fetch_all(pool).await? {
+        let Some(i) = usize::try_from(r.try_get::<i64, _>(k)?).ok().filter(|i| *i < months) else { continue };
+        let key = (0..k).map(|j| r.try_get::<String, _>(j)).collect::<std::result::Result<Vec<_>, _>>()?;
+        let c = &mut out.entry(key).or_insert_with(|| vec![Counts::default(); months])[i];
+        c.received += n(r.try_get(k + 1)?);
+        c.signed_on_time += n(r.try_get(k + 2)?);
+        c.closed += n(r.try_get(k + 3)?);
+        c.closed_on_time += n(r.try_get(k + 4)?);
+        c.rated += n(r.try_get(k + 5)?);
+        c.satisfied += n(r.try_get(k + 6)?);
+        c.basically_satisfied += n(r.try_get(k + 7)?);
     }
     Ok(out)
 }
@@ -113,19 +162,71 @@ pub async fn monthly_by_path(
 /// Database errors.
 pub async fn received_by_category(
     pool: &AnyPool,
+    cat: &Catalog,
     start: i64,
     end: i64,
 ) -> Result<HashMap<(String, String, String), u64>> {
+    let filter = Filter::all();
+    let mut out = received_raw(pool, &["a.scope_path", "a.category", "a.channel"], &filter, start, end).await?;
+    let moved = moves(pool, &filter, start, end, Some(end)).await?;
+    let tickets: Vec<&String> = moved.keys().collect();
+    for chunk in tickets.chunks(TICKETS_PER_QUERY) {
+        let f = with_tickets(&filter, chunk);
+        for (mut key, n) in
+            received_raw(pool, &["a.ticket", "a.scope_path", "a.category", "a.channel"], &f, start, end).await?
+        {
+            let ticket = key.remove(0);
+            if let Some(have) = out.get_mut(&key) {
+                *have = have.saturating_sub(n);
+            }
+            if let Some(Move::To(unit)) = moved.get(&ticket) {
+                key[0] = cat.unit_path(unit);
+                *out.entry(key).or_insert(0) += n;
+            }
+        }
+    }
+    Ok(out
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .filter_map(|(k, n)| match <[String; 3]>::try_from(k) {
+            Ok([p, c, ch]) => Some(((p, c, ch), n)),
+            Err(_) => None,
+        })
+        .collect())
+}
+
+async fn received_raw(
+    pool: &AnyPool,
+    group: &[&str],
+    filter: &Filter,
+    start: i64,
+    end: i64,
+) -> Result<HashMap<Vec<String>, u64>> {
     use sqlx::Row as _;
-    let sql = "SELECT a.scope_path, a.category, a.channel, COUNT(*) FROM appeals a
-               WHERE a.submitted_at >= $1 AND a.submitted_at < $2 GROUP BY a.scope_path, a.category, a.channel";
+    let cols = group.join(", ");
+    let k = group.len();
+    let sql = format!(
+        "SELECT {cols}, COUNT(*) FROM appeals a
+         WHERE a.submitted_at >= $1 AND a.submitted_at < $2 AND {} GROUP BY {cols}",
+        filter.sql
+    );
     let mut out = HashMap::new();
-    for r in bound(sql, start, end, None).fetch_all(pool).await? {
-        let n = u64::try_from(r.try_get::<i64, _>(3)?).unwrap_or(0);
-        let key = (r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?);
+    for r in bound(&sql, start, end, filter).fetch_all(pool).await? {
+        let n = u64::try_from(r.try_get::<i64, _>(k)?).unwrap_or(0);
+        let key = (0..k).map(|j| r.try_get::<String, _>(j)).collect::<std::result::Result<Vec<_>, _>>()?;
         *out.entry(key).or_insert(0) += n;
     }
     Ok(out)
+}
+
+/// Appeals of one category (or all).
+fn of_category(category: Option<&str>) -> Filter {
+    let mut filter = Filter::all();
+    if let Some(c) = category {
+        let p = filter.bind(c);
+        filter.and(&format!("a.category = {p}"));
+    }
+    filter
 }
 
 /// The sum of the counts of every path under `scope` (a region path ending in `/`).
@@ -144,19 +245,12 @@ pub fn sum_under(by_path: &HashMap<String, Counts>, scope: &str) -> Counts {
 /// Database errors.
 pub async fn counts(
     pool: &AnyPool,
+    cat: &Catalog,
     scope: &str,
     category: Option<&str>,
     start: i64,
     end: i64,
     now: i64,
 ) -> Result<Counts> {
-    Ok(sum_under(&counts_by_path(pool, category, start, end, now).await?, scope))
-}
-
-fn bound<'q>(sql: &'q str, start: i64, end: i64, category: Option<&'q str>) -> super::AnyQuery<'q> {
-    let q = sqlx::query(sql).bind(start).bind(end);
-    match category {
-        Some(c) => q.bind(c),
-        None => q,
-    }
+    Ok(sum_under(&counts_by_path(pool, cat, category, start, end, now).await?, scope))
 }

@@ -53,7 +53,7 @@ async fn figures_follow_the_definitions(engine: Engine) {
     let now = state.clock.ts();
     let cat = state.catalog.get();
     let hd = cat.region_path("HD");
-    let c = stats::counts(&state.db.pool, &hd, None, start, end, now).await.unwrap();
+    let c = stats::counts(&state.db.pool, &cat, &hd, None, start, end, now).await.unwrap();
     assert_eq!(
         c,
         Counts {
@@ -75,6 +75,7 @@ async fn figures_follow_the_definitions(engine: Engine) {
     // The city sees all seven of November; one category filter; October has the one moved back.
     let city = stats::counts(
         &state.db.pool,
+        &cat,
         &cat.region_path(&cat.regions.iter().find(|r| r.parent.is_none()).unwrap().code),
         None,
         start,
@@ -84,14 +85,14 @@ async fn figures_follow_the_definitions(engine: Engine) {
     .await
     .unwrap();
     assert_eq!(city.received, 7);
-    let none = stats::counts(&state.db.pool, &hd, Some("wages"), start, end, now).await.unwrap();
+    let none = stats::counts(&state.db.pool, &cat, &hd, Some("wages"), start, end, now).await.unwrap();
     assert_eq!(none, Counts::default());
     let (os, oe) = Period::Month { year: 2026, month: 10 }.bounds().unwrap();
-    assert_eq!(stats::counts(&state.db.pool, &hd, None, os, oe, now).await.unwrap().received, 1);
+    assert_eq!(stats::counts(&state.db.pool, &cat, &hd, None, os, oe, now).await.unwrap().received, 1);
     // A scope is a path prefix ending in '/', and its characters are literal: `_` is no wildcard.
     assert!(hd.ends_with('/'));
     let wild = hd.replace("HD", "H_");
-    assert_eq!(stats::counts(&state.db.pool, &wild, None, start, end, now).await.unwrap().received, 0);
+    assert_eq!(stats::counts(&state.db.pool, &cat, &wild, None, start, end, now).await.unwrap().received, 0);
 
     // The public service: the city with its districts, small counts for the page to suppress.
     let v = backend::services::stats::public(&state, None, november).await.unwrap();
@@ -290,7 +291,13 @@ async fn public_figures_are_kept_for_a_minute(engine: Engine) {
     assert_eq!(received(&hd), (1, 1));
     // Staff counts are never cached.
     let hd_path = state.catalog.get().region_path("HD");
-    assert_eq!(stats::counts(&state.db.pool, &hd_path, None, start, end, state.clock.ts()).await.unwrap().received, 2);
+    assert_eq!(
+        stats::counts(&state.db.pool, &state.catalog.get(), &hd_path, None, start, end, state.clock.ts())
+            .await
+            .unwrap()
+            .received,
+        2
+    );
     // The same days chosen as dates are the same period; another period is read on its own.
     let custom = Period::Custom { from: time::macros::date!(2026 - 11 - 01), to: time::macros::date!(2026 - 11 - 30) };
     let same = backend::services::stats::public(&state, None, custom).await.unwrap();
@@ -406,3 +413,97 @@ async fn appeals_are_counted_by_channel(engine: Engine) {
     assert_eq!(v.channels.iter().map(|c| c.received).sum::<u64>(), v.region.counts.received);
 }
 both_engines!(appeals_are_counted_by_channel);
+
+/// Records a hand-over of `ticket` at `at` from the unit that holds it now to `to` (what
+/// `work::act` writes for a transfer: the new unit on the appeal, an event saying whence).
+async fn hand_over(state: &backend::AppState, ticket: &str, to: &str, at: i64) {
+    let (from,): (String,) = sqlx::query_as("SELECT unit FROM appeals WHERE ticket = $1")
+        .bind(ticket)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    common::force(state, ticket, to, "assigned").await;
+    let detail = domain::events::EventDetail { from: Some(from), ..Default::default() }.to_json();
+    sqlx::query(
+        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, detail) VALUES ($1, $2, 'transferred', 'staff', $3, 1, $4)",
+    )
+    .bind(ticket)
+    .bind(at)
+    .bind(to)
+    .bind(detail)
+    .execute(&state.db.pool)
+    .await
+    .unwrap();
+}
+
+/// Issue 12: an appeal handed to another unit is counted, for a period, by the unit that held it
+/// at the period's end (and in the trend, at the end of its month); a duplicate merged into
+/// another appeal is counted once, as its main appeal.
+async fn transfers_count_for_the_holder_at_the_end_and_merges_once(engine: Engine) {
+    use time::macros::datetime;
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let mut t = Vec::new();
+    for _ in 0..5 {
+        t.push(common::simple_appeal(&state).await);
+    }
+    // 0: submitted in October in HD, handed to HX in November (after October's end).
+    submitted(&state, &t[0], china(datetime!(2026-10-10 10:00)), None).await;
+    hand_over(&state, &t[0], "U-HX01", china(datetime!(2026-11-03 10:00))).await;
+    // 1: submitted in October in HD, handed to HX within October.
+    submitted(&state, &t[1], china(datetime!(2026-10-12 10:00)), None).await;
+    hand_over(&state, &t[1], "U-HX01", china(datetime!(2026-10-20 10:00))).await;
+    // 2: submitted in October, handed HD → HX on 31 October 23:59 China time, then back to HD
+    //    on 1 November: at October's end it was HX's.
+    submitted(&state, &t[2], china(datetime!(2026-10-14 10:00)), None).await;
+    let (hd_unit,): (String,) = sqlx::query_as("SELECT unit FROM appeals WHERE ticket = $1")
+        .bind(&t[2])
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    hand_over(&state, &t[2], "U-HX01", china(datetime!(2026-10-31 23:59))).await;
+    hand_over(&state, &t[2], &hd_unit, china(datetime!(2026-11-01 08:00))).await;
+    // 3 and 4: in November; 4 is a duplicate merged into 3.
+    sqlx::query("UPDATE appeals SET merged_into = $1, merged_at = submitted_at, merged_by = 'staff' WHERE ticket = $2")
+        .bind(&t[3])
+        .bind(&t[4])
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+
+    let cat = state.catalog.get();
+    let now = state.clock.ts();
+    let (hd, hx) = (cat.region_path("HD"), cat.region_path("HX"));
+    let (os, oe) = Period::Month { year: 2026, month: 10 }.bounds().unwrap();
+    let received = |scope: &str, start, end| {
+        let (state, cat, scope) = (state.clone(), cat.clone(), scope.to_owned());
+        async move { stats::counts(&state.db.pool, &cat, &scope, None, start, end, now).await.unwrap().received }
+    };
+    // October: 0 was HD's at the end (handed over later); 1 and 2 were HX's.
+    assert_eq!(received(&hd, os, oe).await, 1);
+    assert_eq!(received(&hx, os, oe).await, 2);
+    // The year so far (its end not reached): each by the unit that holds it now.
+    let (ys, ye) = Period::Year { year: 2026 }.bounds().unwrap();
+    assert_eq!(received(&hx, ys, ye).await, 2, "0 and 1 are HX's now; 2 came back");
+    // November: the merged duplicate is counted once, as its main appeal.
+    let (ns, ne) = Period::Month { year: 2026, month: 11 }.bounds().unwrap();
+    assert_eq!(received(&hd, ns, ne).await, 1);
+
+    // The public page agrees: its figures, its trend (October judged at October's end) and its
+    // channels (read with the most frequent categories).
+    let october = Period::Month { year: 2026, month: 10 };
+    let v = backend::services::stats::public(&state, None, october).await.unwrap();
+    let row = |code: &str| v.children.iter().find(|r| r.code == code).map_or(0, |r| r.counts.received);
+    assert_eq!((row("HD"), row("HX")), (1, 2));
+    let hd_v = backend::services::stats::public(&state, Some("HD"), october).await.unwrap();
+    assert_eq!(hd_v.trend.last().unwrap().counts.received, 1);
+    let hx_v = backend::services::stats::public(&state, Some("HX"), october).await.unwrap();
+    assert_eq!(hx_v.trend.last().unwrap().counts.received, 2);
+    assert_eq!(hx_v.channels.iter().map(|c| c.received).sum::<u64>(), 2, "the channels (by category's read)");
+    let nov =
+        backend::services::stats::public(&state, Some("HD"), Period::Month { year: 2026, month: 11 }).await.unwrap();
+    assert_eq!(nov.region.counts.received, 1);
+    assert_eq!(nov.trend.last().unwrap().counts.received, 1, "the trend counts the merged pair once");
+    assert_eq!(nov.trend[10].counts.received, 1, "October's month in HD: 0 only");
+    assert_eq!(nov.channels.iter().map(|c| c.received).sum::<u64>(), 1);
+}
+both_engines!(transfers_count_for_the_holder_at_the_end_and_merges_once);
