@@ -11,7 +11,8 @@ use std::time::Duration;
 /// Appeals handled per supervision run (the next run continues).
 const SUPERVISION_BATCH: usize = 5_000;
 
-/// Seconds between checks that the current month's public figures are read (`stats::warm`).
+/// Seconds between checks that the public figures of the current month, quarter and year are
+/// read (`stats::warm`: the month at most a minute old, the quarter and year ten minutes).
 const STATS_WARM_EVERY: u64 = 30;
 
 fn every<F, Fut>(secs: u64, name: &'static str, mut f: F)

@@ -146,6 +146,12 @@ impl PublicCache {
         }
     }
 
+    /// How old the kept figures of `key` are at `now`, in seconds (`None`: none kept).
+    fn age(&self, key: &Key, now: i64) -> Option<i64> {
+        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(key).and_then(|e| e.last.as_ref()).map(|(at, _)| now - *at).filter(|age| *age >= 0)
+    }
+
     /// Whether a request for `key` at `now` would be answered without a new database read: the
     /// period's figures are kept (fresh or stale), or someone's read of it is under way.
     fn has(&self, key: &Key, now: i64) -> bool {
@@ -212,20 +218,43 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
     }
 }
 
-/// Keeps the current month's public figures (what `/stats` opens on) read: a read when they are
-/// missing or older than [`CACHE_SECONDS`], nothing otherwise. Run by a job on every node.
+/// How old the figures of the current quarter and year may grow before the warm-up job reads
+/// them again: under [`STALE_SECONDS`], so they never drop out of the cache, yet a read of a
+/// whole year (seconds at a million appeals) happens a few times an hour, not every minute.
+pub const LONG_WARM_SECONDS: i64 = 10 * 60;
+
+/// Keeps the public figures of the current month (what `/stats` opens on) read, and those of the
+/// current quarter and year (the period form's other defaults, and the costliest reads): a read
+/// when they are missing or older than [`CACHE_SECONDS`] (the month) or [`LONG_WARM_SECONDS`]
+/// (quarter and year), nothing otherwise; one read at a time. Run by a job on every node.
 ///
 /// # Errors
 /// Database errors; [`BackendError::Conflict`] when public reads are all busy.
 pub async fn warm(state: &AppState) -> Result<()> {
-    let period = Period::month_of(state.clock.now());
-    let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
-    let bounds = period.trend_bounds().ok_or(BackendError::NotFound)?.bounds;
-    let key: Key = (start, end, None);
-    match state.stats_cache.plan(&key, state.clock.ts()) {
-        Plan::Fresh(_) | Plan::Stale(_, None) => Ok(()),
-        Plan::Stale(_, Some(slot)) | Plan::Wait(slot) => read_into(state, &key, &slot, &bounds).await.map(|_| ()),
+    let now = state.clock.now();
+    let month = Period::month_of(now);
+    let Period::Month { year, month: m } = month else { return Ok(()) };
+    let periods = [
+        (month, CACHE_SECONDS),
+        (Period::Quarter { year, quarter: (m - 1) / 3 + 1 }, LONG_WARM_SECONDS),
+        (Period::Year { year }, LONG_WARM_SECONDS),
+    ];
+    for (period, max_age) in periods {
+        let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
+        let bounds = period.trend_bounds().ok_or(BackendError::NotFound)?.bounds;
+        let key: Key = (start, end, None);
+        let ts = state.clock.ts();
+        if state.stats_cache.age(&key, ts).is_some_and(|age| age < max_age) {
+            continue;
+        }
+        match state.stats_cache.plan(&key, ts) {
+            Plan::Fresh(_) | Plan::Stale(_, None) => {}
+            Plan::Stale(_, Some(slot)) | Plan::Wait(slot) => {
+                read_into(state, &key, &slot, &bounds).await?;
+            }
+        }
     }
+    Ok(())
 }
 
 /// [`public`] for a visitor: a period nobody has asked for lately (not kept, no read under way)

@@ -327,6 +327,46 @@ async fn public_figures_are_kept_for_a_minute(engine: Engine) {
 }
 both_engines!(public_figures_are_kept_for_a_minute);
 
+/// The warm-up job keeps the current month read every minute, and the current quarter and year
+/// (the costliest reads) every [`LONG_WARM_SECONDS`], so none of the period form's defaults is
+/// ever read while a visitor waits.
+async fn the_warm_job_keeps_the_month_quarter_and_year_read(engine: Engine) {
+    use backend::services::stats::{public, warm, LONG_WARM_SECONDS};
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let (month, quarter, year) = (
+        Period::Month { year: 2026, month: 11 },
+        Period::Quarter { year: 2026, quarter: 4 },
+        Period::Year { year: 2026 },
+    );
+    let received = |p: Period| {
+        let state = state.clone();
+        async move { public(&state, None, p).await.unwrap().region.counts.received }
+    };
+    common::simple_appeal(&state).await;
+    warm(&state).await.unwrap();
+    common::simple_appeal(&state).await;
+    // All three were read by the job: a visitor sees its figures, not a read of their own.
+    assert_eq!((received(month).await, received(quarter).await, received(year).await), (1, 1, 1));
+    // Two minutes on: the month is read again, the year is not (kept, shown while a visitor's
+    // request reads it again behind).
+    clock.advance(time::Duration::seconds(120));
+    warm(&state).await.unwrap();
+    assert_eq!(received(month).await, 2);
+    assert_eq!(received(year).await, 1, "the year is kept for LONG_WARM_SECONDS");
+    // Past LONG_WARM_SECONDS the job reads the year again.
+    for _ in 0..200 {
+        if received(year).await == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    common::simple_appeal(&state).await;
+    clock.advance(time::Duration::seconds(LONG_WARM_SECONDS));
+    warm(&state).await.unwrap();
+    assert_eq!((received(month).await, received(quarter).await, received(year).await), (3, 3, 3));
+}
+both_engines!(the_warm_job_keeps_the_month_quarter_and_year_read);
+
 async fn a_client_may_ask_for_few_new_periods(engine: Engine) {
     use backend::services::stats::public_as;
     let limits = backend::config::Limits { stats_periods_per_10min: 2, ..backend::config::Limits::default() };
