@@ -985,6 +985,13 @@ messages! {
     StatsTopNone => "这一时段没有诉求。", "No appeals in this period.";
     StatsMapSiblings => "同一社区的网格", "The grid cells of the same community";
     StatsCellName => "{community}{cell}", "{community}, {cell}";
+    StatsMedianSign => "签收用时（中位数）", "Time to sign-for (median)";
+    StatsMedianSignDef => "收到的诉求中已签收的，从提交到首次签收的用时，排在正中的那一件；10 小时以内精确到 0.1 小时，10 天以内到小时，再长到天。", "Of the appeals received and signed for, the time from submission to the first sign-for of the middle one; to 0.1 hour under 10 hours, to the hour under 10 days, to the day beyond.";
+    StatsMedianReply => "首次答复用时（中位数）", "Time to first reply (median)";
+    StatsMedianReplyDef => "收到的诉求中已答复的，从提交到第一次答复（或办结）的用时，排在正中的那一件；精度同上。", "Of the appeals received and answered, the time from submission to the first reply (or the close) of the middle one; as precise as above.";
+    StatsMedianClose => "办结用时（中位数）", "Time to close (median)";
+    StatsMedianCloseDef => "收到的诉求中到时段结束时已办结的，从提交到办结的用时，排在正中的那一件；不到 5 件不显示。", "Of the appeals received and closed by the end of the period, the time from submission to the close of the middle one; not shown for fewer than 5.";
+    StatsHours => "{h} 小时", "{h} h";
     StatsDataNote => "每件诉求算在时段结束时办理它的单位所在地区（时段还没结束的，算现在办理它的单位；月度走势按每月月底算）；转给别的单位办理的，之前的时段不变。并入另一件的重复诉求只算一次。数字随办理进展更新。", "Each appeal counts for the area of the unit that handled it at the end of the period (for a period not over yet, the unit that handles it now; in the monthly trend, at the end of each month): a later transfer does not change an earlier period. A duplicate merged into another appeal counts once. The figures change as appeals are handled.";
     DashDataNote => "每件诉求算在现在办理它的单位（这是工作视图；公开统计页按时段结束时的办理单位计算）。并入另一件的重复诉求只算一次。", "Each appeal counts for the unit that handles it now (this is a working view; the public statistics count the unit that held it at the end of the period). A duplicate merged into another appeal counts once.";
     // Offline (issue 14): the page the service worker shows without a connection.

@@ -16,7 +16,11 @@
 //!   supervision notice or escalation, each appeal counted once;
 //! - **satisfaction** (满意率): (satisfied + basically satisfied) ÷ rated, over the appeals received
 //!   in the period that were rated; the **rated share** is rated ÷ closed;
-//! - **reopened**: appeals received in the period that a 不满意 rating reopened at least once.
+//! - **reopened**: appeals received in the period that a 不满意 rating reopened at least once;
+//! - **median times** to sign-for, to the first reply (or the close) and to close: of the appeals
+//!   received that got there before the end of the period, the middle one's time, counted in
+//!   buckets ([`duration_bucket`]: 0.1 h under 10 h, 1 h under 10 days, a day beyond); on the
+//!   public page not shown for fewer than [`SUPPRESS_BELOW`] appeals.
 //!
 //! **Whose figures.** On the public page an appeal counts for the unit that held it at the end of
 //! the period (of each month in the trend): one handed over afterwards stays in the earlier
@@ -346,6 +350,9 @@ pub struct StatsView {
     pub to: String,
     pub trail: Vec<StatsRow>,
     pub region: StatsRow,
+    /// The region's median times (none below [`SUPPRESS_BELOW`] appeals each).
+    #[serde(default)]
+    pub medians: Medians,
     pub children: Vec<StatsRow>,
     /// The [`TREND_MONTHS`] months ending with the period's last month, oldest first.
     pub trend: Vec<MonthRow>,
@@ -477,6 +484,76 @@ pub fn median_hours(mut secs: Vec<i64>) -> Option<f64> {
     #[expect(clippy::cast_precision_loss, reason = "durations of appeals fit an f64 exactly")]
     let m = if n % 2 == 1 { secs[n / 2] as f64 } else { (secs[n / 2 - 1] + secs[n / 2]) as f64 / 2.0 };
     Some((m / 360.0).round() / 10.0)
+}
+
+/// Durations counted for a public median, by bucket ([`duration_bucket`] → how many appeals).
+pub type Histogram = std::collections::BTreeMap<i64, u64>;
+
+/// The buckets of a public median: 0.1 h wide under 10 hours, 1 h wide under 10 days, a day wide
+/// beyond (the last bucket holds everything past a year). The database counts appeals per bucket
+/// (the same rule written as SQL, `store::stats::BUCKET_SQL`), so a median over a million appeals
+/// costs a few hundred numbers, not a million; it is exact to its bucket's width.
+pub const BUCKET_STEPS: [(i64, i64); 3] = [(36_000, 360), (864_000, 3_600), (32_400_000, 86_400)];
+
+/// The bucket of a duration in seconds (negative durations, from a clock moved back, count as 0).
+#[must_use]
+pub fn duration_bucket(secs: i64) -> i64 {
+    let mut base_secs = 0;
+    let mut base_bucket = 0;
+    for (below, width) in BUCKET_STEPS {
+        if secs < below {
+            return base_bucket + (secs.max(0) - base_secs) / width;
+        }
+        base_bucket += (below - base_secs) / width;
+        base_secs = below;
+    }
+    base_bucket
+}
+
+/// The shortest duration in seconds of bucket `b` (what a median in that bucket is shown as).
+#[must_use]
+pub fn bucket_start(b: i64) -> i64 {
+    let mut base_secs = 0;
+    let mut base_bucket = 0;
+    for (below, width) in BUCKET_STEPS {
+        let n = (below - base_secs) / width;
+        if b < base_bucket + n {
+            return base_secs + (b.max(base_bucket) - base_bucket) * width;
+        }
+        base_bucket += n;
+        base_secs = below;
+    }
+    base_secs
+}
+
+/// The median of a histogram in hours with one decimal: the bucket of the middle appeal (the
+/// lower middle one for an even count), shown as that bucket's start. `None` when fewer than
+/// [`SUPPRESS_BELOW`] appeals were counted with `suppress` (the public page), or none at all.
+#[must_use]
+pub fn histogram_median_hours(h: &Histogram, suppress: bool) -> Option<f64> {
+    let n: u64 = h.values().sum();
+    if n == 0 || (suppress && n < SUPPRESS_BELOW) {
+        return None;
+    }
+    let middle = n.div_ceil(2);
+    let mut seen = 0;
+    for (b, c) in h {
+        seen += c;
+        if seen >= middle {
+            #[expect(clippy::cast_precision_loss, reason = "durations of appeals fit an f64 exactly")]
+            let secs = bucket_start(*b) as f64;
+            return Some((secs / 360.0).round() / 10.0);
+        }
+    }
+    None
+}
+
+/// Medians to sign-for, to first reply and to close, in hours (see [`histogram_median_hours`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Medians {
+    pub signed: Option<f64>,
+    pub replied: Option<f64>,
+    pub closed: Option<f64>,
 }
 
 /// One cell of a CSV ledger: quoted when it holds a comma, quote or line break, and with a
@@ -701,6 +778,46 @@ mod tests {
         assert_eq!(Shown::public(4).text(), "<5");
         assert_eq!(Shown::public(5).text(), "5");
         assert_eq!(Shown::public_or_withheld(9, true).text(), "*");
+    }
+
+    #[test]
+    fn duration_buckets_and_their_starts() {
+        // 0.1 h wide under 10 h, 1 h under 10 days, a day beyond, capped past a year.
+        assert_eq!((duration_bucket(0), duration_bucket(359), duration_bucket(360)), (0, 0, 1));
+        assert_eq!(duration_bucket(-50), 0, "a clock moved back counts as no time");
+        assert_eq!((duration_bucket(35_999), duration_bucket(36_000)), (99, 100));
+        assert_eq!((duration_bucket(39_599), duration_bucket(39_600)), (100, 101));
+        assert_eq!((duration_bucket(863_999), duration_bucket(864_000)), (329, 330));
+        assert_eq!(duration_bucket(864_000 + 86_400), 331);
+        let last = duration_bucket(32_400_000);
+        assert_eq!(duration_bucket(99_999_999), last);
+        for secs in [0, 359, 360, 7_200, 35_999, 36_000, 100_000, 863_999, 864_000, 2_000_000, 32_399_999] {
+            let b = duration_bucket(secs);
+            assert!(bucket_start(b) <= secs && duration_bucket(bucket_start(b)) == b, "{secs}");
+        }
+        assert_eq!(bucket_start(last), 32_400_000);
+    }
+
+    #[test]
+    fn histogram_medians() {
+        let hist = |secs: &[i64]| {
+            let mut h = Histogram::new();
+            for s in secs {
+                *h.entry(duration_bucket(*s)).or_insert(0) += 1;
+            }
+            h
+        };
+        assert_eq!(histogram_median_hours(&Histogram::new(), false), None);
+        // Five appeals: the third is the median (2.0 h, inside 0.1 h buckets).
+        let five = hist(&[600, 3_600, 7_200, 7_300, 90_000]);
+        assert_eq!(histogram_median_hours(&five, true), Some(2.0));
+        // Four: the lower middle one (1 h); too few for the public page.
+        let four = hist(&[600, 3_600, 7_200, 90_000]);
+        assert_eq!(histogram_median_hours(&four, false), Some(1.0));
+        assert_eq!(histogram_median_hours(&four, true), None);
+        // Beyond 10 h the median is shown to the hour, beyond 10 days to the day.
+        assert_eq!(histogram_median_hours(&hist(&[50_000; 5]), true), Some(13.0));
+        assert_eq!(histogram_median_hours(&hist(&[900_000; 5]), true), Some(240.0));
     }
 
     #[test]

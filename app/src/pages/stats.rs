@@ -85,11 +85,16 @@ fn figures(v: &StatsView) -> impl IntoView {
     let c = v.region.counts;
     let rates = c.rates(true);
     let count = |n: u64| Shown::public(n).text();
+    let hours =
+        |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| fill(t(Msg::StatsHours), &[("h", format!("{h:.1}"))]));
     let rows: Vec<(Msg, String, Msg)> = vec![
         (Msg::StatsReceived, count(c.received), Msg::StatsReceivedDef),
         (Msg::StatsSignedOnTime, percent(rates.signed_on_time), Msg::StatsSignedOnTimeDef),
         (Msg::StatsClosed, percent(rates.closed), Msg::StatsClosedDef),
         (Msg::StatsClosedOnTime, percent(rates.closed_on_time), Msg::StatsClosedOnTimeDef),
+        (Msg::StatsMedianSign, hours(v.medians.signed), Msg::StatsMedianSignDef),
+        (Msg::StatsMedianReply, hours(v.medians.replied), Msg::StatsMedianReplyDef),
+        (Msg::StatsMedianClose, hours(v.medians.closed), Msg::StatsMedianCloseDef),
         (Msg::StatsOverdue, count(c.overdue_now), Msg::StatsOverdueDef),
         (Msg::StatsSupervised, count(c.supervised), Msg::StatsSupervisedDef),
         (Msg::StatsEscalated, count(c.escalated), Msg::StatsEscalatedDef),

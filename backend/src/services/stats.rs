@@ -60,6 +60,8 @@ struct PeriodFigures {
     monthly: HashMap<String, Vec<Counts>>,
     /// `(path, category, stored channel) → received`.
     by_category: HashMap<(String, String, String), u64>,
+    /// Per path, the durations to sign-for, first reply and close (`store::durations_by_path`).
+    durations: HashMap<String, [domain::stats::Histogram; 3]>,
 }
 
 /// A period: `[start, end)` and the category (`None`: all).
@@ -188,12 +190,13 @@ async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> 
             let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
             let pool = &state.db.pool;
             let cat = state.catalog.get();
-            let (by_path, monthly, by_category) = tokio::try_join!(
+            let (by_path, monthly, by_category, durations) = tokio::try_join!(
                 store::counts_by_path(pool, &cat, None, start, end, now),
                 store::monthly_by_path(pool, &cat, bounds, None),
                 store::received_by_category(pool, &cat, start, end),
+                store::durations_by_path(pool, &cat, start, end),
             )?;
-            Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category }))
+            Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category, durations }))
         })
         .await;
     state.stats_cache.done(key, slot, read.as_ref().ok().map(|f| (now, Arc::clone(f))));
@@ -309,6 +312,18 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     let count = |r: &Region| store::sum_under(&figures.by_path, &cat.region_path(&r.code));
     let scope = cat.region_path(&region.code);
     let own = row(region, count(region));
+    let medians = {
+        let mut h: [domain::stats::Histogram; 3] = Default::default();
+        for (_, per) in figures.durations.iter().filter(|(p, _)| p.starts_with(&scope)) {
+            for (into, from) in h.iter_mut().zip(per) {
+                for (b, n) in from {
+                    *into.entry(*b).or_insert(0) += n;
+                }
+            }
+        }
+        let m = |h: &domain::stats::Histogram| domain::stats::histogram_median_hours(h, true);
+        domain::stats::Medians { signed: m(&h[0]), replied: m(&h[1]), closed: m(&h[2]) }
+    };
     let mut children = Vec::new();
     if let Some(level) = below(region.level) {
         for c in cat.children(Some(&region.code), level) {
@@ -433,6 +448,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         to: last.to_string(),
         trail,
         region: own,
+        medians,
         children,
         trend,
         top_categories,

@@ -413,6 +413,14 @@ pub async fn insert_staff_event_shown(tx: &mut Tx<'_>, e: &StaffEvent<'_>, publi
     .bind(e.detail.map(EventDetail::to_json))
     .execute(&mut **tx)
     .await?;
+    // The first answer is kept on the appeal for the figures (migration 0020).
+    if matches!(e.kind, EventKind::Reply | EventKind::Closed) {
+        sqlx::query("UPDATE appeals SET first_reply_at = $1 WHERE ticket = $2 AND first_reply_at IS NULL")
+            .bind(e.at)
+            .bind(e.ticket)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 

@@ -26,10 +26,10 @@ pub async fn durations(
         "SELECT a.closed_at - a.submitted_at FROM appeals a
          WHERE {period} AND a.status = 'closed' AND a.closed_at < $2"
     );
+    // The first staff reply or the close, kept on the appeal (migration 0020).
     let replied = format!(
-        "SELECT MIN(e.at) - a.submitted_at FROM appeals a JOIN appeal_events e ON e.ticket = a.ticket
-         WHERE {period} AND e.kind IN ('reply', 'closed') AND e.at < $2
-         GROUP BY a.ticket, a.submitted_at"
+        "SELECT a.first_reply_at - a.submitted_at FROM appeals a
+         WHERE {period} AND a.first_reply_at IS NOT NULL AND a.first_reply_at < $2"
     );
     let read = |sql: String| async move {
         let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(start).bind(end);

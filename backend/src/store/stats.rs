@@ -229,6 +229,102 @@ fn of_category(category: Option<&str>) -> Filter {
     filter
 }
 
+/// The bucket of a duration (the SQL expression `d`, in seconds) for a public median, written
+/// from `domain::stats::BUCKET_STEPS` (`domain::stats::duration_bucket` in SQL; a test checks
+/// they agree on both engines).
+#[must_use]
+pub fn bucket_sql(d: &str) -> String {
+    let mut s = String::from("CASE");
+    let (mut base_secs, mut base_bucket) = (0_i64, 0_i64);
+    for (below, width) in domain::stats::BUCKET_STEPS {
+        let from = if base_secs == 0 {
+            format!("(CASE WHEN {d} < 0 THEN 0 ELSE {d} END)")
+        } else {
+            format!("({d} - {base_secs})")
+        };
+        let _ = write!(s, " WHEN {d} < {below} THEN {base_bucket} + {from} / {width}");
+        base_bucket += (below - base_secs) / width;
+        base_secs = below;
+    }
+    let _ = write!(s, " ELSE {base_bucket} END");
+    s
+}
+
+/// The durations behind the public medians (to sign-for, to first reply, to close) of the appeals
+/// submitted in `[start, end)`, per region path, as histograms (`domain::stats::Histogram`): each
+/// counted when it happened before `end`, and moved like the counts (the holder at the end of
+/// the period; a merged duplicate not at all).
+///
+/// # Errors
+/// Database errors.
+pub async fn durations_by_path(
+    pool: &AnyPool,
+    cat: &Catalog,
+    start: i64,
+    end: i64,
+) -> Result<HashMap<String, [domain::stats::Histogram; 3]>> {
+    let filter = Filter::all();
+    let mut out = durations_raw(pool, &["a.scope_path"], &filter, start, end).await?;
+    let moved = moves(pool, &filter, start, end, Some(end)).await?;
+    let tickets: Vec<&String> = moved.keys().collect();
+    for chunk in tickets.chunks(TICKETS_PER_QUERY) {
+        let f = with_tickets(&filter, chunk);
+        for ((mut key, which, b), n) in durations_raw(pool, &["a.ticket", "a.scope_path"], &f, start, end).await? {
+            let ticket = key.remove(0);
+            let k = (key, which, b);
+            if let Some(have) = out.get_mut(&k) {
+                *have = have.saturating_sub(n);
+            }
+            if let Some(Move::To(unit)) = moved.get(&ticket) {
+                *out.entry((vec![cat.unit_path(unit)], which, b)).or_insert(0) += n;
+            }
+        }
+    }
+    let mut by_path: HashMap<String, [domain::stats::Histogram; 3]> = HashMap::new();
+    for ((mut key, which, b), n) in out {
+        let (Some(path), Some(i)) = (key.pop(), usize::try_from(which).ok().filter(|i| *i < 3)) else { continue };
+        if n > 0 {
+            *by_path.entry(path).or_default()[i].entry(b).or_insert(0) += n;
+        }
+    }
+    Ok(by_path)
+}
+
+/// `(group values, 0 sign-for | 1 first reply | 2 close, bucket) → appeals`.
+async fn durations_raw(
+    pool: &AnyPool,
+    group: &[&str],
+    filter: &Filter,
+    start: i64,
+    end: i64,
+) -> Result<HashMap<(Vec<String>, i64, i64), u64>> {
+    use sqlx::Row as _;
+    let cols = group.join(", ");
+    let k = group.len();
+    let period = format!("a.submitted_at >= $1 AND a.submitted_at < $2 AND {}", filter.sql);
+    let one = |which: i64, at: &str, cond: &str| {
+        let b = bucket_sql(&format!("({at} - a.submitted_at)"));
+        format!(
+            "SELECT {cols}, CAST({which} AS BIGINT), CAST({b} AS BIGINT) AS b, COUNT(*) FROM appeals a
+             WHERE {period} AND {cond} GROUP BY {cols}, b"
+        )
+    };
+    let queries = [
+        one(0, "a.signed_at", "a.signed_at IS NOT NULL AND a.signed_at < $2"),
+        one(1, "a.first_reply_at", "a.first_reply_at IS NOT NULL AND a.first_reply_at < $2"),
+        one(2, "a.closed_at", "a.status = 'closed' AND a.closed_at < $2"),
+    ];
+    let mut out = HashMap::new();
+    for sql in &queries {
+        for r in bound(sql, start, end, filter).fetch_all(pool).await? {
+            let key = (0..k).map(|j| r.try_get::<String, _>(j)).collect::<std::result::Result<Vec<_>, _>>()?;
+            let n = u64::try_from(r.try_get::<i64, _>(k + 2)?).unwrap_or(0);
+            *out.entry((key, r.try_get::<i64, _>(k)?, r.try_get::<i64, _>(k + 1)?)).or_insert(0) += n;
+        }
+    }
+    Ok(out)
+}
+
 /// The sum of the counts of every path under `scope` (a region path ending in `/`).
 #[must_use]
 pub fn sum_under(by_path: &HashMap<String, Counts>, scope: &str) -> Counts {

@@ -547,3 +547,78 @@ async fn transfers_count_for_the_holder_at_the_end_and_merges_once(engine: Engin
     assert_eq!(nov.channels.iter().map(|c| c.received).sum::<u64>(), 1);
 }
 both_engines!(transfers_count_for_the_holder_at_the_end_and_merges_once);
+
+/// The SQL bucket of a duration is `domain::stats::duration_bucket`, on both engines.
+async fn the_sql_buckets_are_the_domain_buckets(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    for secs in [-5_i64, 0, 359, 360, 7_200, 35_999, 36_000, 39_600, 863_999, 864_000, 950_400, 32_399_999, 99_999_999]
+    {
+        let sql = format!("SELECT CAST({} AS BIGINT)", stats::bucket_sql(&format!("CAST({secs} AS BIGINT)")));
+        let (b,): (i64,) = sqlx::query_as(&sql).fetch_one(&state.db.pool).await.unwrap();
+        assert_eq!(b, domain::stats::duration_bucket(secs), "{secs} s");
+    }
+}
+both_engines!(the_sql_buckets_are_the_domain_buckets);
+
+/// The public medians (issue 12) on a fixture whose answer is known: to sign-for, to the first
+/// reply (kept on the appeal when the reply is recorded) and to close; fewer than five withheld.
+async fn the_public_page_shows_median_times(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let mut t = Vec::new();
+    for _ in 0..6 {
+        t.push(common::simple_appeal(&state).await);
+    }
+    // Signed for after 1, 2, 3, 4, 5 hours (the sixth not signed for); the first five closed
+    // after 10, 20, 30, 40, 50 hours; four replied to (too few for the public page).
+    for (i, ticket) in t.iter().enumerate().take(5) {
+        let h = i64::try_from(i).unwrap() + 1;
+        exec(&state, &format!("UPDATE appeals SET signed_at = submitted_at + {} WHERE ticket = $1", h * 3_600), ticket)
+            .await;
+        exec(
+            &state,
+            &format!(
+                "UPDATE appeals SET status = 'closed', closed_at = submitted_at + {} WHERE ticket = $1",
+                h * 36_000
+            ),
+            ticket,
+        )
+        .await;
+    }
+    for ticket in t.iter().take(4) {
+        let (at,): (i64,) = sqlx::query_as("SELECT submitted_at FROM appeals WHERE ticket = $1")
+            .bind(ticket)
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap();
+        let mut tx = state.db.pool.begin().await.unwrap();
+        for (kind, later) in [(domain::events::EventKind::Reply, 1_800), (domain::events::EventKind::Reply, 9_000)] {
+            let e = backend::store::appeals::StaffEvent {
+                ticket,
+                at: at + later,
+                kind,
+                actor: "staff",
+                actor_name: None,
+                unit: None,
+                body: Some("answer"),
+                detail: None,
+            };
+            backend::store::appeals::insert_staff_event(&mut tx, &e).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let (kept,): (Option<i64>,) = sqlx::query_as("SELECT first_reply_at - submitted_at FROM appeals WHERE ticket = $1")
+        .bind(&t[0])
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, Some(1_800), "the first reply is kept, not the second");
+    let v = backend::services::stats::public(&state, None, Period::Month { year: 2026, month: 11 }).await.unwrap();
+    assert_eq!(v.medians.signed, Some(3.0));
+    assert_eq!(v.medians.closed, Some(30.0), "10 to 50 hours: the middle one");
+    assert_eq!(v.medians.replied, None, "four replies: too few to show");
+    // A region with none of them shows none.
+    let hx =
+        backend::services::stats::public(&state, Some("HX"), Period::Month { year: 2026, month: 11 }).await.unwrap();
+    assert_eq!(hx.medians, domain::stats::Medians::default());
+}
+both_engines!(the_public_page_shows_median_times);

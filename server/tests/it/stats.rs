@@ -49,8 +49,12 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "0");
     assert_eq!(figure(&page.body, Msg::StatsClosed.text(Lang::ZhCn)), "—");
     // Every figure is defined next to itself.
-    for def in [Msg::StatsReceivedDef, Msg::StatsClosedOnTimeDef, Msg::StatsSatisfactionDef] {
+    for def in [Msg::StatsReceivedDef, Msg::StatsClosedOnTimeDef, Msg::StatsSatisfactionDef, Msg::StatsMedianReplyDef] {
         assert!(page.body.contains(def.text(Lang::ZhCn)), "{def:?}");
+    }
+    // No appeals, no median time made up.
+    for m in [Msg::StatsMedianSign, Msg::StatsMedianReply, Msg::StatsMedianClose] {
+        assert_eq!(figure(&page.body, m.text(Lang::ZhCn)), "—", "{m:?}");
     }
     assert!(!page.body.contains("<script"), "no island, no script");
     // Three appeals: "<5", in the city's row and in its district's.

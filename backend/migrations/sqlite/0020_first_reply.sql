@@ -1,0 +1,7 @@
+-- Issue 12: the public statistics show the median time to the first reply, next to the times to
+-- sign-for and to close, which are kept on the appeal. The first reply (a staff reply or the
+-- close, whichever came first) is kept on the appeal too, so the figures read one row per appeal
+-- instead of joining its events; written with the event (`store::appeals::insert_staff_event`).
+ALTER TABLE appeals ADD COLUMN first_reply_at BIGINT;
+UPDATE appeals SET first_reply_at =
+    (SELECT MIN(e.at) FROM appeal_events e WHERE e.ticket = appeals.ticket AND e.kind IN ('reply', 'closed'));
