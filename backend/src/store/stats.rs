@@ -10,7 +10,7 @@
 //!
 //! - [`counts_by_path`]: every figure of the period (the one SQL definition in `store::counts`);
 //! - [`monthly_by_path`]: the same figures per month, each month counted as of its own end, in one
-//!   query over the `appeals_stats` index (migration 0009);
+//!   query over the `appeals_stats` index (migrations 0009, 0020: it covers every column read here);
 //! - [`received_by_category`]: how many appeals of each category and channel.
 
 use super::counts::{bound, grouped, handovers_after, moves, with_tickets, Filter, Holders, Move, TICKETS_PER_QUERY};
@@ -155,8 +155,8 @@ async fn monthly_raw(
 
 /// How many appeals of each category were submitted in `[start, end)`, per region path:
 /// `(path, category, channel) → count` (the channel as stored: `web`, `open311:<key>`, `phone`, …).
-/// One pass, for the most frequent categories and the channels alike (both need the table row:
-/// neither column is in the `appeals_stats` index).
+/// One pass over the `appeals_stats` index (which holds both columns since migration 0020), for
+/// the most frequent categories and the channels alike.
 ///
 /// # Errors
 /// Database errors.
