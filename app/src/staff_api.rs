@@ -255,8 +255,8 @@ pub async fn staff_dashboard(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntakeView {
     pub categories: Vec<CategoryView>,
-    /// (cell code, cell name, community name)
-    pub cells: Vec<(String, String, String)>,
+    /// (cell code, cell name, its English name, community name, its English name)
+    pub cells: Vec<(String, String, String, String, String)>,
     pub token: String,
     /// Admins never act on appeals: the form is not offered to them.
     pub may_record: bool,
@@ -285,9 +285,12 @@ pub async fn staff_intake_view() -> Result<StaffData<IntakeView>, ServerFnError>
         let cells = backend::services::intake::cells_for(&cat, &staff)
             .into_iter()
             .map(|r| {
-                let community =
-                    r.parent.as_deref().and_then(|p| cat.region(p)).map_or_else(String::new, |p| p.name.clone());
-                (r.code.clone(), r.name.clone(), community)
+                let (community, community_en) = r
+                    .parent
+                    .as_deref()
+                    .and_then(|p| cat.region(p))
+                    .map_or_else(Default::default, |p| (p.name.clone(), p.name_en.clone()));
+                (r.code.clone(), r.name.clone(), r.name_en.clone(), community, community_en)
             })
             .collect();
         Ok(IntakeView {

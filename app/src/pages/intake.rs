@@ -140,8 +140,11 @@ fn form(h: &StaffHeader, f: &Flash, v: &IntakeView, errors: Vec<domain::FieldErr
                 <FieldMessage field=FieldName::Region msg=err(FieldName::Region)/>
                 <select id="cell" name="cell" aria-invalid=err(FieldName::Region).is_some().to_string()>
                     <option value="">"—"</option>
-                    {v.cells.iter().map(|(code, name, community)| view! {
-                        <option value=code.clone() selected=*code == cell>{format!("{community} {name}")}</option>
+                    {v.cells.iter().map(|(code, name, name_en, community, community_en)| {
+                        // English names where the catalogue has them (the cell names of the
+                        // demo city do), the Chinese ones otherwise.
+                        let (name, community) = (localized(lang, name, name_en), localized(lang, community, community_en));
+                        view! { <option value=code.clone() selected=*code == cell>{format!("{community} {name}")}</option> }
                     }).collect_view()}
                 </select>
             </div>

@@ -43,6 +43,11 @@ async fn a_grid_worker_records_with_the_phones_location_or_the_own_cell() {
     assert!(island.contains("请在上面选择网格"), "its failure points at the cell menu above: {island}");
     assert!(!page.body.contains("id=\"lat\""), "no typed coordinates any more");
     assert!(page.body.contains("<option value=\"HD010101\" selected"), "the grid worker's own cell: {}", page.body);
+    assert!(page.body.contains("第1网格"), "cell names in Chinese by default");
+    // In English the cell menu names cells and communities as the catalogue does in English.
+    let en = get_with(&app, "/staff/appeal/new", &format!("{cookie}; lang=en")).await;
+    let menu = between(&en.body, "<select id=\"cell\"", "</select>").expect("the cell menu");
+    assert!(menu.contains("Grid 1") && !menu.contains("第1网格"), "{menu}");
     assert!(page.body.contains("id=\"location\"") && page.body.contains("手机定位（可不用）"));
     let token = between(&page.body, "name=\"token\" value=\"", "\"").unwrap().to_owned();
     let form = |desc: &str, lat: &str, lng: &str, extra: &str| {
