@@ -45,6 +45,15 @@ impl BackendError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
     }
+
+    /// True when the database gave up a transaction because another one wrote the same rows at
+    /// the same moment: PostgreSQL's deadlock (`40P01`) or serialization failure (`40001`), or
+    /// SQLite's busy/locked (5, 6, 517, 262). Nothing was written; trying again is safe.
+    #[must_use]
+    pub fn is_write_race(&self) -> bool {
+        let Self::Db(sqlx::Error::Database(d)) = self else { return false };
+        matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517" | "262"))
+    }
 }
 
 pub type Result<T, E = BackendError> = std::result::Result<T, E>;

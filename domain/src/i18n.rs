@@ -985,6 +985,7 @@ messages! {
     StatsTopNone => "这一时段没有诉求。", "No appeals in this period.";
     StatsMapSiblings => "同一社区的网格", "The grid cells of the same community";
     StatsCellName => "{community}{cell}", "{community}, {cell}";
+    ErrSameMoment => "别人刚好同时在处理这件（或相关的）诉求，您的操作没有保存。请刷新页面，看看现在的情况后再试。", "Someone else acted on this (or a related) appeal at the same moment; your action was not saved. Reload the page, check where it stands, and try again.";
     StatsMedianSign => "签收用时（中位数）", "Time to sign-for (median)";
     StatsMedianSignDef => "收到的诉求中已签收的，从提交到首次签收的用时，排在正中的那一件；10 小时以内精确到 0.1 小时，10 天以内到小时，再长到天。", "Of the appeals received and signed for, the time from submission to the first sign-for of the middle one; to 0.1 hour under 10 hours, to the hour under 10 days, to the day beyond.";
     StatsMedianReply => "首次答复用时（中位数）", "Time to first reply (median)";

@@ -27,7 +27,7 @@ printf '%s\n' "$PASS" | "$BIN" create-staff --username bench-community --unit U-
 echo "seeding $N appeals + 100000 in U-HD0101 ..."
 t0=$(date +%s)
 python3 scripts/bench/seed_appeals.py "$DB" "$N"
-python3 scripts/bench/seed_appeals.py "$DB" 100000 U-HD0101
+python3 scripts/bench/seed_appeals.py "$DB" "${PINGAN_BENCH_COMMUNITY:-100000}" U-HD0101
 echo "seeded in $(( $(date +%s) - t0 )) s; $(du -h "$DB" | cut -f1)"
 
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=pingan \

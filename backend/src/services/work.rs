@@ -611,8 +611,21 @@ fn change_detail(before: &FullAppeal, status: Option<Status>, unit: Option<&str>
 /// # Errors
 /// [`BackendError::NotFound`] (no such appeal in scope), [`BackendError::Forbidden`] (role or
 /// relation does not allow it), [`BackendError::Conflict`] (not possible in this status, or
-/// co-handlers still owe a report), [`BackendError::Invalid`] (missing or bad input).
+/// co-handlers still owe a report, or another action on the same appeals at the same moment won:
+/// two merges of two appeals into each other, say, [`Msg::ErrSameMoment`]),
+/// [`BackendError::Invalid`] (missing or bad input).
 pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Result<()> {
+    act_once(state, staff, ticket, act).await.map_err(|e| {
+        if e.is_write_race() {
+            tracing::info!(action = act.action().as_str(), "an action lost a race with another on the same appeals");
+            BackendError::Conflict(Msg::ErrSameMoment)
+        } else {
+            e
+        }
+    })
+}
+
+async fn act_once(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Result<()> {
     let cat = state.catalog.get();
     let now = state.clock.ts();
     let action = act.action();
@@ -986,6 +999,27 @@ pub async fn act(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> Re
         }
         Act::Unmerge => {
             (audit_reason, detail) = crate::services::related::unmerge(&mut tx, staff, &a, &actor_name, now).await?;
+            // While it followed its main appeal nobody watched its own clock (issue 13): a
+            // deadline that ran out meanwhile starts again from now, so it is not overdue (and
+            // supervised) the moment it is on its own again.
+            if a.status.is_open() {
+                let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
+                let dl = domain::sla::deadlines(&cal, state.clock.now(), days, urgent, domain::sla::CHINA);
+                let resolve_late = a.deadline_at < now;
+                let sign_late = a.signed_at.is_none() && a.sign_by_at < now;
+                if resolve_late || sign_late {
+                    let change = Change {
+                        deadline_at: resolve_late.then(|| dl.resolve_by.unix_timestamp()),
+                        sign_by: sign_late.then(|| (now, dl.sign_by.unix_timestamp())),
+                        supervised: Some(false),
+                        ..Change::default()
+                    };
+                    appeals::apply(&mut tx, ticket, &change, now).await?;
+                    if resolve_late {
+                        detail.insert("deadline".into(), json!([a.deadline_at, dl.resolve_by.unix_timestamp()]));
+                    }
+                }
+            }
         }
         Act::Link { other } => {
             (audit_reason, detail) =

@@ -222,8 +222,16 @@ async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
     assert_eq!(merges.len(), 3);
     assert!(merges.iter().all(|e| e.reason.as_deref() == Some("同一件事")));
 
-    // Unmerge: a is on its own again; d's other followers stay.
+    // Unmerge: a is on its own again; d's other followers stay. Its own deadline ran out while it
+    // followed d: it starts again from now, so a is not overdue the moment it is on its own.
+    sqlx::query("UPDATE appeals SET deadline_at = $1 WHERE ticket = $2")
+        .bind(state.clock.ts() - 60)
+        .bind(&a)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
     work::act(&state, &grid, &a, &Act::Unmerge).await.unwrap();
+    assert!(full(&state, &a).await.deadline_at > state.clock.ts(), "a fresh deadline");
     assert_eq!(full(&state, &a).await.merged_into, None);
     assert_eq!(full(&state, &b).await.merged_into.as_deref(), Some(d.as_str()));
     assert!(kinds(&state, &a).await.contains(&(EventKind::Unmerged, true)));

@@ -783,3 +783,46 @@ async fn inbox_search_by_words_ticket_phone_unit_and_dates_stays_in_scope(engine
     );
 }
 both_engines!(inbox_search_by_words_ticket_phone_unit_and_dates_stays_in_scope);
+
+/// Two actions locking the same two appeals in opposite orders (two staff merging A into B and B
+/// into A at once): on PostgreSQL one is chosen as the deadlock's victim, and that error is
+/// recognised as a lost race (shown as "someone acted at the same moment", not a server error);
+/// on SQLite, with one writer at a time, the second simply waits for the first.
+async fn opposite_locks_are_a_lost_race_not_a_failure(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let (a, b) = (common::simple_appeal(&state).await, common::simple_appeal(&state).await);
+    let pool = state.db.pool.clone();
+    let mut t1 = pool.begin().await.unwrap();
+    assert!(backend::store::appeals::lock(&mut t1, &a).await.unwrap());
+    let (pool2, a2, b2) = (pool.clone(), a.clone(), b.clone());
+    let second = tokio::spawn(async move {
+        let mut t2 = pool2.begin().await.unwrap();
+        backend::store::appeals::lock(&mut t2, &b2).await?;
+        backend::store::appeals::lock(&mut t2, &a2).await?;
+        t2.commit().await?;
+        Ok::<_, backend::BackendError>(())
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let first = backend::store::appeals::lock(&mut t1, &b).await;
+    let first = match first {
+        Ok(_) => t1.commit().await.map_err(backend::BackendError::from),
+        Err(e) => Err(e),
+    };
+    let second = second.await.unwrap();
+    match engine {
+        common::Engine::Postgres => {
+            let lost: Vec<&backend::BackendError> =
+                [&first, &second].into_iter().filter_map(|r| r.as_ref().err()).collect();
+            assert_eq!(lost.len(), 1, "one of the two is the deadlock's victim: {first:?} {second:?}");
+            assert!(lost[0].is_write_race(), "{:?}", lost[0]);
+        }
+        common::Engine::Sqlite => {
+            assert!(first.is_ok() && second.is_ok(), "one writer at a time: {first:?} {second:?}");
+        }
+    }
+    // Any other database error is no race.
+    let other =
+        backend::BackendError::from(sqlx::query("SELECT * FROM no_such_table").execute(&pool).await.unwrap_err());
+    assert!(!other.is_write_race());
+}
+both_engines!(opposite_locks_are_a_lost_race_not_a_failure);
