@@ -177,6 +177,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/admin/legal") view=pages::admin_legal::AdminLegal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/templates") view=pages::admin_templates::AdminTemplates ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/summons") view=pages::admin_summons::AdminSummons ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/questions") view=pages::admin_questions::AdminQuestions ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

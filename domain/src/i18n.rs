@@ -997,6 +997,55 @@ messages! {
     OfflineSent => "已发送，正在打开下一步……", "Sent. Opening the next step…";
     OfflineSendNow => "现在发送", "Send now";
     OfflineBack => "返回上一页", "Go back";
+    // The admins' questions editor (issue 13)
+    AdminQuestions => "类别附加问题", "Extra questions per category";
+    AdminQuestionsHint => "群众选择某个类别后，除了描述，还会被问到这里列出的问题（网上填写、窗口登记和 Open311 都一样）。保存后立即生效。已提交诉求里的回答照原样保留，删除或修改问题不影响它们。", "After choosing a category, residents are asked these questions besides the description (online, at the counter and through Open311 alike). Changes apply at once. Answers already given stay with their appeals as they were: editing or deleting a question does not change them.";
+    QuestionsCategories => "类别", "Categories";
+    QuestionsCount => "{n} 个问题", "{n} questions";
+    QuestionsChoose => "请先选择一个类别。", "Choose a category first.";
+    QuestionsNone => "这个类别没有附加问题。", "This category asks no extra questions.";
+    QuestionAdd => "添加问题", "Add a question";
+    QuestionEdit => "修改这个问题", "Edit this question";
+    QuestionSave => "保存问题", "Save the question";
+    QuestionMoveUp => "上移", "Move up";
+    QuestionMoveDown => "下移", "Move down";
+    QuestionDeleteHint => "删除后不再询问；已提交诉求里的回答仍然保留。", "Once deleted it is no longer asked; answers already given stay with their appeals.";
+    QuestionCode => "代码（1–32 个小写字母、数字或下划线，本类别内不重复）", "Code (1–32 lower-case letters, digits or underscores, unique in the category)";
+    QuestionKindLabel => "回答类型", "Kind of answer";
+    QuestionKindText => "文字", "Text";
+    QuestionKindNumber => "数字", "Number";
+    QuestionKindChoice => "从列表中选择", "Choice from a list";
+    QuestionRequired => "必须回答", "Required";
+    QuestionNotRequired => "可不答", "Optional";
+    QuestionLabelZh => "问题（中文，最多 40 字）", "Question in Chinese (40 characters at most)";
+    QuestionLabelEn => "问题（英文，最多 40 字）", "Question in English (40 characters at most)";
+    QuestionHelpZh => "说明（中文，可不填，最多 200 字）", "Help in Chinese (optional, 200 characters at most)";
+    QuestionHelpEn => "说明（英文，可不填，最多 200 字）", "Help in English (optional, 200 characters at most)";
+    QuestionForText => "文字回答", "Text answers";
+    QuestionMaxLen => "最多字数（1–200）", "Longest answer in characters (1–200)";
+    QuestionForNumber => "数字回答", "Number answers";
+    QuestionMaxValue => "最大值（1–1000000000000）", "Largest value (1–1000000000000)";
+    QuestionDecimals => "小数位数（0–4）", "Decimal places (0–4)";
+    QuestionUnitZh => "单位（中文，可不填，如“元”）", "Unit in Chinese (optional, e.g. 元)";
+    QuestionUnitEn => "单位（英文，可不填，如“yuan”）", "Unit in English (optional, e.g. yuan)";
+    QuestionForChoice => "选项", "Choices";
+    QuestionChoices => "选项，每行一个：代码|中文|English（至少两个）", "Choices, one a line: code|中文|English (at least two)";
+    QuestionKindOnly => "只填与所选回答类型对应的部分，其他部分不会保存。", "Fill in only the part for the chosen kind of answer; the others are not kept.";
+    ErrQuestionCode => "代码须为 1–32 个小写字母、数字或下划线", "The code must be 1–32 lower-case letters, digits or underscores";
+    ErrQuestionCodeTaken => "这个类别已经有这个代码的问题", "This category already has a question with that code";
+    ErrQuestionsTooMany => "一个类别最多 20 个问题", "A category asks 20 questions at most";
+    ErrQuestionKind => "请选择回答类型", "Choose the kind of answer";
+    ErrQuestionLabelEmpty => "请填写问题（中文和英文）", "Write the question (in Chinese and in English)";
+    ErrQuestionLabelLong => "问题最多 40 字", "The question is 40 characters at most";
+    ErrQuestionHelpLong => "说明最多 200 字", "The help is 200 characters at most";
+    ErrQuestionMaxLen => "最多字数须为 1 到 200 之间的整数", "The longest answer must be a whole number from 1 to 200";
+    ErrQuestionMaxValue => "最大值须为 1 到 1000000000000 之间的整数", "The largest value must be a whole number from 1 to 1000000000000";
+    ErrQuestionDecimals => "小数位数须为 0 到 4 之间的整数", "Decimal places must be a whole number from 0 to 4";
+    ErrQuestionUnit => "单位最多 10 字，不能含数字、小数点或逗号", "A unit is 10 characters at most, without digits, points or commas";
+    ErrQuestionChoiceLine => "每行须为 代码|中文|English：代码为小写字母、数字或下划线，名称不空、最多 40 字", "Each line must be code|中文|English: the code lower-case letters, digits or underscores, the names not empty and 40 characters at most";
+    ErrQuestionChoicesFew => "至少要有两个不同的选项", "Give at least two different choices";
+    ErrQuestionChoicesMany => "最多 30 个选项", "30 choices at most";
+    ErrQuestionChoicesDuplicate => "有两个选项用了同一个代码", "Two choices have the same code";
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_legal;
+pub mod admin_questions;
 pub mod admin_summons;
 pub mod admin_templates;
 pub mod appeal;
