@@ -1046,6 +1046,25 @@ messages! {
     ErrQuestionChoicesFew => "至少要有两个不同的选项", "Give at least two different choices";
     ErrQuestionChoicesMany => "最多 30 个选项", "30 choices at most";
     ErrQuestionChoicesDuplicate => "有两个选项用了同一个代码", "Two choices have the same code";
+    // The summons history page (issue 13)
+    NavSummons => "吹哨报到", "Summonses";
+    SummonsTitle => "吹哨报到记录", "Summonses (吹哨报到)";
+    SummonsHint => "本单位或下级单位发起的吹哨，以及召集本部门的吹哨：什么时候召集、反馈期限、是否按时反馈、评价。", "Departments called in by your unit or the units in your area, and summonses of your own department: when, the report-back deadline, whether the report came in time, and its rating.";
+    SummonsShow => "显示", "Show";
+    SummonsWaiting => "等待反馈", "Waiting";
+    SummonsLate => "超期未反馈", "Late";
+    SummonsReported => "已反馈", "Reported";
+    SummonsColDepartment => "部门", "Department";
+    SummonsColSummoned => "召集时间", "Called in";
+    SummonsColDue => "反馈期限", "Report due";
+    SummonsColReported => "反馈", "Report";
+    SummonsColRating => "评价", "Rating";
+    SummonsReportedLate => "（超期）", "(late)";
+    SummonsNotRated => "未评价", "Not rated";
+    SummonsPeriodFrom => "召集日期从", "Called in from";
+    SummonsPeriodTo => "到", "to";
+    SummonsTotal => "共 {n} 次", "{n} in all";
+    SummonsEmpty => "没有符合条件的吹哨报到。", "No summonses match.";
 }
 
 #[cfg(test)]

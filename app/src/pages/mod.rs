@@ -22,4 +22,5 @@ pub mod recover;
 pub mod staff;
 pub mod staff_account;
 pub mod stats;
+pub mod summons;
 pub mod track;
