@@ -127,7 +127,7 @@ fn category_view(csrf: &str, f: &Flash, c: &CategoryView, questions: &[Question]
                 <li class="question" id=format!("question-{}", q.code) data-code=q.code.clone()>
                     <p class="line1"><strong>{label.clone()}</strong>" "<code>{q.code.clone()}</code></p>
                     <p class="line2">{kind}" · "{required}</p>
-                    <p class="actions">
+                    <div class="question-actions">
                         {(i > 0).then(|| move_form("up", Msg::QuestionMoveUp))}
                         " "
                         {(i + 1 < n).then(|| move_form("down", Msg::QuestionMoveDown))}
@@ -138,7 +138,7 @@ fn category_view(csrf: &str, f: &Flash, c: &CategoryView, questions: &[Question]
                             <input type="hidden" name="code" value=q.code.clone()/>
                             <button type="submit" class="link-button">{t(Msg::Delete)}<span class="visually-hidden">" "{label.clone()}</span></button>
                         </form>
-                    </p>
+                    </div>
                     <p class="hint">{t(Msg::QuestionDeleteHint)}</p>
                     <details open=mine>
                         <summary>{t(Msg::QuestionEdit)}<span class="visually-hidden">" "{label.clone()}</span></summary>
@@ -156,7 +156,7 @@ fn category_view(csrf: &str, f: &Flash, c: &CategoryView, questions: &[Question]
             } else {
                 view! { <ol id="questions">{items}</ol> }.into_any()
             }}
-            <h2 id="question-new-title">{t(Msg::QuestionAdd)}</h2>
+            <h3 id="question-new-title">{t(Msg::QuestionAdd)}</h3>
             {question_form(csrf, f, &c.code, None)}
         </section>
     }
