@@ -63,6 +63,8 @@ pub fn is_overdue(due_at: Option<i64>, reported_at: Option<i64>, now: i64) -> bo
 
 /// How many summonses one page of `/staff/summons` lists.
 pub const HISTORY_PAGE: i64 = 50;
+/// The highest page number read from a query string.
+pub const HISTORY_PAGES_MAX: i64 = 1_000_000;
 
 /// Which summonses the history page lists: they partition every watched summons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -115,7 +117,9 @@ impl HistoryFilter {
             show: Show::parse(&s("show")),
             from: s("from"),
             to: s("to"),
-            page: s("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
+            // Past the last page the service shows the last one; a page beyond any list is
+            // cut here, so no offset arithmetic can overflow.
+            page: s("page").parse::<i64>().ok().filter(|p| *p >= 1).map_or(1, |p| p.min(HISTORY_PAGES_MAX)),
         }
     }
 
@@ -231,6 +235,7 @@ mod tests {
         assert_eq!(f.query_string(2, str::to_owned), "show=late&from=2026-11-01&to=2026-11-30&page=2");
         let (from, to) = f.period().unwrap();
         assert_eq!(to.unwrap() - from.unwrap(), 30 * 86_400, "the whole last day");
+        assert_eq!(q(&[("page", "9223372036854775807")]).page, HISTORY_PAGES_MAX, "no overflow later");
         let d = q(&[("show", "nonsense"), ("page", "-1")]);
         assert_eq!((d.show, d.page), (Show::All, 1));
         assert_eq!(d.period(), Ok((None, None)));

@@ -298,7 +298,7 @@ pub async fn history(state: &AppState, staff: &Staff, f: &HistoryFilter) -> Resu
     };
     let now = state.clock.ts();
     let size = HISTORY_PAGE;
-    let page_of = |p: i64| (size, (p.max(1) - 1) * size);
+    let page_of = |p: i64| (size, (p.max(1) - 1).saturating_mul(size));
     let (mut rows, total) =
         store::history(&state.db.pool, &scope, f.show.as_str(), period, now, page_of(f.page)).await?;
     out.total = total;

@@ -471,6 +471,7 @@ async fn the_history_lists_the_scopes_summonses_only(engine: Engine) {
     assert_eq!(p2.items.iter().map(|i| i.unit.as_str()).collect::<Vec<_>>(), ["D-OLD-00"], "the oldest last");
     assert!(p2.items[0].late);
     assert_eq!(listed(&state, &street, &[("page", "9")]).await.page, 2, "past the end: the last page");
+    assert_eq!(listed(&state, &street, &[("page", "9223372036854775807")]).await.page, 2, "no overflow");
     assert_eq!(listed(&state, &common::staff(&state, "hx2", "U-HX", "dispatcher").await, &[]).await.total, 0);
 }
 both_engines!(the_history_lists_the_scopes_summonses_only);
