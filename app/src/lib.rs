@@ -165,6 +165,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff") view=pages::staff::StaffInbox ssr=SsrMode::Async/>
                     <Route path=path!("/staff/dashboard") view=pages::dashboard::StaffDashboard ssr=SsrMode::Async/>
                     <Route path=path!("/staff/cases") view=pages::cases::StaffCases ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/summons") view=pages::summons::StaffSummons ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/new") view=pages::intake::StaffIntake ssr=SsrMode::Async/>
                     <Route path=path!("/staff/appeal/:ticket") view=pages::staff::StaffAppeal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/moderation") view=pages::moderation::StaffModeration ssr=SsrMode::Async/>
@@ -177,6 +178,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/admin/legal") view=pages::admin_legal::AdminLegal ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/templates") view=pages::admin_templates::AdminTemplates ssr=SsrMode::Async/>
                     <Route path=path!("/staff/admin/summons") view=pages::admin_summons::AdminSummons ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/admin/questions") view=pages::admin_questions::AdminQuestions ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

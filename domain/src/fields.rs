@@ -53,6 +53,18 @@ pub enum FieldName {
     Title,
     // Extra questions per category (issue 13): "see the questions' own messages"
     Answers,
+    // The admins' questions editor (issue 13)
+    QuestionKind,
+    Label,
+    LabelEn,
+    Help,
+    HelpEn,
+    MaxLen,
+    MaxValue,
+    Decimals,
+    UnitZh,
+    UnitEn,
+    Choices,
 }
 
 impl FieldName {
@@ -98,6 +110,17 @@ impl FieldName {
             Self::Outcome => "outcome",
             Self::Title => "title",
             Self::Answers => "questions",
+            Self::QuestionKind => "qkind",
+            Self::Label => "label",
+            Self::LabelEn => "label_en",
+            Self::Help => "help",
+            Self::HelpEn => "help_en",
+            Self::MaxLen => "max_len",
+            Self::MaxValue => "max_value",
+            Self::Decimals => "decimals",
+            Self::UnitZh => "unit_zh",
+            Self::UnitEn => "unit_en",
+            Self::Choices => "choices",
         }
     }
 }

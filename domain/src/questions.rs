@@ -9,6 +9,7 @@
 //! question. A stored answer carries its question's labels, so the staff page shows it as it was
 //! asked even after the definitions change.
 
+use crate::fields::{FieldError, FieldName};
 use crate::i18n::{Lang, Msg};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -311,6 +312,244 @@ pub fn intake_prefix(category: &str) -> String {
     format!("q_{category}.")
 }
 
+// ---------------------------------------------------------------------------------------------
+// The admins' editor (`/staff/admin/questions`): a question as typed into its form, and the one
+// check that turns it into a [`Question`] or says, field by field, what is wrong.
+
+/// Longest question code.
+pub const CODE_MAX: usize = 32;
+/// Longest label (question or choice), in characters: "请填写" + label must still read as one line.
+pub const LABEL_MAX: usize = 40;
+/// Longest help text, in characters.
+pub const HELP_MAX: usize = 200;
+/// Longest unit ("元", "个月", "people"), in characters.
+pub const UNIT_MAX: usize = 10;
+/// Largest `max` a number question may have (well inside the digits an answer may have).
+pub const NUMBER_MAX: i64 = 1_000_000_000_000;
+/// Most digits after the decimal point a number question may allow.
+pub const DECIMALS_MAX: u8 = 4;
+/// Most choices of one question.
+pub const CHOICES_MAX: usize = 30;
+/// Most questions of one category (each one is a field of the wizard's step).
+pub const QUESTIONS_MAX: usize = 20;
+
+/// A question as posted by the admin form: every field as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuestionForm {
+    pub code: String,
+    pub kind: String,
+    pub required: bool,
+    pub label: String,
+    pub label_en: String,
+    pub help: String,
+    pub help_en: String,
+    pub max_len: String,
+    pub max: String,
+    pub decimals: String,
+    pub unit: String,
+    pub unit_en: String,
+    /// One choice a line: `code|中文|English` (a full-width `｜` works too).
+    pub choices: String,
+}
+
+impl QuestionForm {
+    /// The form of a stored question (what the edit form shows).
+    #[must_use]
+    pub fn of(q: &Question) -> Self {
+        let num = |n: i64, applies: bool| if applies { n.to_string() } else { String::new() };
+        Self {
+            code: q.code.clone(),
+            kind: match q.kind {
+                QuestionKind::Text => "text",
+                QuestionKind::Number => "number",
+                QuestionKind::Choice => "choice",
+            }
+            .to_owned(),
+            required: q.required,
+            label: q.label.clone(),
+            label_en: q.label_en.clone(),
+            help: q.help.clone(),
+            help_en: q.help_en.clone(),
+            max_len: num(i64::try_from(q.max_len).unwrap_or(0), q.kind == QuestionKind::Text),
+            max: num(q.max, q.kind == QuestionKind::Number),
+            decimals: num(i64::from(q.decimals), q.kind == QuestionKind::Number),
+            unit: q.unit.clone(),
+            unit_en: q.unit_en.clone(),
+            choices: choices_text(&q.choices),
+        }
+    }
+}
+
+/// The stored name of a kind (`text`, `number`, `choice`).
+#[must_use]
+pub fn kind_name(k: QuestionKind) -> &'static str {
+    match k {
+        QuestionKind::Text => "text",
+        QuestionKind::Number => "number",
+        QuestionKind::Choice => "choice",
+    }
+}
+
+/// Whether `s` is a question or choice code: `[a-z0-9_]{1,32}`.
+#[must_use]
+pub fn valid_code(s: &str) -> bool {
+    !s.is_empty() && s.len() <= CODE_MAX && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Choices as the editor's textarea shows them, one `code|中文|English` a line.
+#[must_use]
+pub fn choices_text(choices: &[Choice]) -> String {
+    choices.iter().map(|c| format!("{}|{}|{}", c.code, c.label, c.label_en)).collect::<Vec<_>>().join("\n")
+}
+
+/// One line: control characters become spaces, runs of spaces one, trimmed.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A whole number typed into a limit field (full-width digits accepted) within `lo..=hi`.
+fn whole_in(s: &str, lo: i64, hi: i64) -> Option<i64> {
+    let s: String = s.trim().chars().map(halfwidth).collect();
+    if s.is_empty() || s.len() > 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok().filter(|n| (lo..=hi).contains(n))
+}
+
+/// Checks a question typed into the editor. `others` are the codes of the category's other
+/// questions (for an edit: all but the one edited), so the code stays unique and the category
+/// keeps at most [`QUESTIONS_MAX`]. Only the limits of the chosen kind are read; the others are
+/// stored empty, as the migration's rows have them.
+///
+/// # Errors
+/// Every field's problem, in the form's order.
+pub fn check_question(f: &QuestionForm, others: &[&str]) -> Result<Question, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let mut err = |field, msg| errs.push(FieldError::new(field, msg));
+    let code = f.code.trim().to_owned();
+    if !valid_code(&code) {
+        err(FieldName::Code, Msg::ErrQuestionCode);
+    } else if others.contains(&code.as_str()) {
+        err(FieldName::Code, Msg::ErrQuestionCodeTaken);
+    } else if others.len() >= QUESTIONS_MAX {
+        err(FieldName::Code, Msg::ErrQuestionsTooMany);
+    }
+    let kind = QuestionKind::parse(f.kind.trim());
+    if kind.is_none() {
+        err(FieldName::QuestionKind, Msg::ErrQuestionKind);
+    }
+    let (label, label_en) = (one_line(&f.label), one_line(&f.label_en));
+    for (field, v) in [(FieldName::Label, &label), (FieldName::LabelEn, &label_en)] {
+        if v.is_empty() {
+            err(field, Msg::ErrQuestionLabelEmpty);
+        } else if v.chars().count() > LABEL_MAX {
+            err(field, Msg::ErrQuestionLabelLong);
+        }
+    }
+    let (help, help_en) = (one_line(&f.help), one_line(&f.help_en));
+    for (field, v) in [(FieldName::Help, &help), (FieldName::HelpEn, &help_en)] {
+        if v.chars().count() > HELP_MAX {
+            err(field, Msg::ErrQuestionHelpLong);
+        }
+    }
+    let mut q = Question {
+        code,
+        kind: kind.unwrap_or(QuestionKind::Text),
+        required: f.required,
+        label,
+        label_en,
+        help,
+        help_en,
+        max_len: 0,
+        max: 0,
+        decimals: 0,
+        unit: String::new(),
+        unit_en: String::new(),
+        choices: Vec::new(),
+    };
+    match kind {
+        None => {}
+        Some(QuestionKind::Text) => match whole_in(&f.max_len, 1, i64::try_from(ANSWER_TEXT_MAX).unwrap_or(200)) {
+            Some(n) => q.max_len = usize::try_from(n).unwrap_or(0),
+            None => err(FieldName::MaxLen, Msg::ErrQuestionMaxLen),
+        },
+        Some(QuestionKind::Number) => {
+            match whole_in(&f.max, 1, NUMBER_MAX) {
+                Some(n) => q.max = n,
+                None => err(FieldName::MaxValue, Msg::ErrQuestionMaxValue),
+            }
+            match whole_in(&f.decimals, 0, i64::from(DECIMALS_MAX)) {
+                Some(n) => q.decimals = u8::try_from(n).unwrap_or(0),
+                None => err(FieldName::Decimals, Msg::ErrQuestionDecimals),
+            }
+            // A unit is cut off the end of a typed answer ("3000元"): it must not look like
+            // part of a number.
+            let unit_ok = |u: &str| {
+                u.chars().count() <= UNIT_MAX && !u.chars().any(|c| c.is_numeric() || matches!(halfwidth(c), '.' | ','))
+            };
+            for (field, typed, slot) in
+                [(FieldName::UnitZh, &f.unit, &mut q.unit), (FieldName::UnitEn, &f.unit_en, &mut q.unit_en)]
+            {
+                let u = one_line(typed);
+                if unit_ok(&u) {
+                    *slot = u;
+                } else {
+                    err(field, Msg::ErrQuestionUnit);
+                }
+            }
+        }
+        Some(QuestionKind::Choice) => match parse_choices(&f.choices) {
+            Ok(c) => q.choices = c,
+            Err(m) => err(FieldName::Choices, m),
+        },
+    }
+    if errs.is_empty() {
+        Ok(q)
+    } else {
+        Err(errs)
+    }
+}
+
+/// The choices textarea: one `code|中文|English` a line, blank lines ignored.
+fn parse_choices(text: &str) -> Result<Vec<Choice>, Msg> {
+    let mut out: Vec<Choice> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parts: Vec<String> = line.split(['|', '｜']).map(one_line).collect();
+        let [code, label, label_en] = parts.as_slice() else { return Err(Msg::ErrQuestionChoiceLine) };
+        let label_ok = |l: &str| !l.is_empty() && l.chars().count() <= LABEL_MAX;
+        if !valid_code(code) || !label_ok(label) || !label_ok(label_en) {
+            return Err(Msg::ErrQuestionChoiceLine);
+        }
+        if out.iter().any(|c| &c.code == code) {
+            return Err(Msg::ErrQuestionChoicesDuplicate);
+        }
+        out.push(Choice { code: code.clone(), label: label.clone(), label_en: label_en.clone() });
+    }
+    if out.len() < 2 {
+        return Err(Msg::ErrQuestionChoicesFew);
+    }
+    if out.len() > CHOICES_MAX {
+        return Err(Msg::ErrQuestionChoicesMany);
+    }
+    Ok(out)
+}
+
+/// The order after moving `code` one place up (`up`) or down; `None` when it cannot move
+/// (unknown code, already first or last).
+#[must_use]
+pub fn moved(codes: &[String], code: &str, up: bool) -> Option<Vec<String>> {
+    let i = codes.iter().position(|c| c == code)?;
+    let j = if up { i.checked_sub(1)? } else { Some(i + 1).filter(|j| *j < codes.len())? };
+    let mut v = codes.to_vec();
+    v.swap(i, j);
+    Some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,5 +748,145 @@ mod tests {
         let form: BTreeMap<&str, &str> = [("q_employer", huge.as_str())].into();
         let raw = from_form(&qs, |k| form.get(k).copied());
         assert!(check(&qs, &raw).is_err());
+    }
+    fn form(kind: &str) -> QuestionForm {
+        QuestionForm {
+            code: "employer".into(),
+            kind: kind.into(),
+            required: true,
+            label: " 欠薪的单位名称 ".into(),
+            label_en: "Employer's name".into(),
+            max_len: "100".into(),
+            max: "120".into(),
+            decimals: "0".into(),
+            unit: "个月".into(),
+            unit_en: "months".into(),
+            choices: "fire|消防|Fire\n\ngas ｜ 燃气 ｜ Gas\n".into(),
+            ..QuestionForm::default()
+        }
+    }
+
+    fn fields(r: Result<Question, Vec<FieldError>>) -> Vec<(FieldName, Msg)> {
+        r.expect_err("refused").into_iter().map(|e| (e.field, e.msg)).collect()
+    }
+
+    #[test]
+    fn an_edited_question_keeps_only_its_kinds_limits() {
+        let t = check_question(&form("text"), &["amount"]).unwrap();
+        assert_eq!(
+            (t.code.as_str(), t.kind, t.max_len, t.max, t.unit.as_str()),
+            ("employer", QuestionKind::Text, 100, 0, "")
+        );
+        assert_eq!(t.label, "欠薪的单位名称", "trimmed");
+        assert!(t.choices.is_empty());
+        let n = check_question(&form("number"), &[]).unwrap();
+        assert_eq!((n.max_len, n.max, n.decimals, n.unit.as_str(), n.unit_en.as_str()), (0, 120, 0, "个月", "months"));
+        let c = check_question(&form("choice"), &[]).unwrap();
+        assert_eq!(
+            c.choices.iter().map(|c| (c.code.as_str(), c.label.as_str())).collect::<Vec<_>>(),
+            [("fire", "消防"), ("gas", "燃气")]
+        );
+        assert_eq!(c.max, 0);
+        // What the editor shows again is what it reads back.
+        for q in [t, n, c] {
+            assert_eq!(check_question(&QuestionForm::of(&q), &[]).unwrap(), q);
+        }
+    }
+
+    #[test]
+    fn the_editor_says_what_is_wrong_field_by_field() {
+        let mut f = form("number");
+        f.code = "Employer-1".into();
+        f.label = String::new();
+        f.label_en = "x".repeat(41);
+        f.help_en = "y".repeat(201);
+        f.max = "0".into();
+        f.decimals = "5".into();
+        f.unit = "万元2".into();
+        assert_eq!(
+            fields(check_question(&f, &[])),
+            [
+                (FieldName::Code, Msg::ErrQuestionCode),
+                (FieldName::Label, Msg::ErrQuestionLabelEmpty),
+                (FieldName::LabelEn, Msg::ErrQuestionLabelLong),
+                (FieldName::HelpEn, Msg::ErrQuestionHelpLong),
+                (FieldName::MaxValue, Msg::ErrQuestionMaxValue),
+                (FieldName::Decimals, Msg::ErrQuestionDecimals),
+                (FieldName::UnitZh, Msg::ErrQuestionUnit),
+            ]
+        );
+        assert_eq!(fields(check_question(&form("date"), &[])), [(FieldName::QuestionKind, Msg::ErrQuestionKind)]);
+        assert_eq!(
+            fields(check_question(&form("text"), &["employer"])),
+            [(FieldName::Code, Msg::ErrQuestionCodeTaken)]
+        );
+        let full: Vec<String> = (0..QUESTIONS_MAX).map(|i| format!("q{i}")).collect();
+        let full: Vec<&str> = full.iter().map(String::as_str).collect();
+        assert_eq!(fields(check_question(&form("text"), &full)), [(FieldName::Code, Msg::ErrQuestionsTooMany)]);
+        assert!(check_question(&form("text"), &full[1..]).is_ok(), "the twentieth is fine");
+        for (max_len, ok) in [
+            ("1", true),
+            ("200", true),
+            ("２００", true),
+            ("0", false),
+            ("201", false),
+            ("", false),
+            ("-3", false),
+            ("1.5", false),
+        ] {
+            let mut f = form("text");
+            f.max_len = max_len.into();
+            assert_eq!(check_question(&f, &[]).is_ok(), ok, "{max_len}");
+        }
+        for (code, ok) in [
+            ("a", true),
+            ("a_1", true),
+            (&"a".repeat(32) as &str, true),
+            (&"a".repeat(33), false),
+            ("", false),
+            ("工资", false),
+            ("a b", false),
+        ] {
+            let mut f = form("text");
+            f.code = code.into();
+            assert_eq!(check_question(&f, &[]).is_ok(), ok, "{code}");
+        }
+        let mut f = form("number");
+        f.max = NUMBER_MAX.to_string();
+        f.unit = String::new();
+        f.unit_en = String::new();
+        assert!(check_question(&f, &[]).is_ok(), "the largest max, no unit");
+        f.max = (NUMBER_MAX + 1).to_string();
+        assert_eq!(fields(check_question(&f, &[])), [(FieldName::MaxValue, Msg::ErrQuestionMaxValue)]);
+    }
+
+    #[test]
+    fn choices_need_two_distinct_well_formed_lines() {
+        for (text, msg) in [
+            ("fire|消防|Fire", Msg::ErrQuestionChoicesFew),
+            ("", Msg::ErrQuestionChoicesFew),
+            ("fire|消防|Fire\nfire|火|Flames", Msg::ErrQuestionChoicesDuplicate),
+            ("fire|消防\ngas|燃气|Gas", Msg::ErrQuestionChoiceLine),
+            ("fire|消防|Fire|x\ngas|燃气|Gas", Msg::ErrQuestionChoiceLine),
+            ("Fire|消防|Fire\ngas|燃气|Gas", Msg::ErrQuestionChoiceLine),
+            ("fire||Fire\ngas|燃气|Gas", Msg::ErrQuestionChoiceLine),
+        ] {
+            let mut f = form("choice");
+            f.choices = text.into();
+            assert_eq!(fields(check_question(&f, &[])), [(FieldName::Choices, msg)], "{text:?}");
+        }
+        let mut f = form("choice");
+        f.choices = (0..=CHOICES_MAX).map(|i| format!("c{i}|选{i}|C{i}")).collect::<Vec<_>>().join("\n");
+        assert_eq!(fields(check_question(&f, &[])), [(FieldName::Choices, Msg::ErrQuestionChoicesMany)]);
+    }
+
+    #[test]
+    fn moving_swaps_with_the_neighbour() {
+        let codes: Vec<String> = ["a", "b", "c"].iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(moved(&codes, "b", true).unwrap(), ["b", "a", "c"]);
+        assert_eq!(moved(&codes, "b", false).unwrap(), ["a", "c", "b"]);
+        assert_eq!(moved(&codes, "a", true), None);
+        assert_eq!(moved(&codes, "c", false), None);
+        assert_eq!(moved(&codes, "x", true), None);
     }
 }

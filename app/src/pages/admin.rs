@@ -35,6 +35,7 @@ pub fn AdminHome() -> impl IntoView {
                 <li><a href="/staff/admin/legal">{t(Msg::AdminLegal)}</a></li>
                 <li><a href="/staff/admin/templates">{t(Msg::AdminTemplates)}</a></li>
                 <li><a href="/staff/admin/summons">{t(Msg::AdminSummons)}</a></li>
+                <li><a href="/staff/admin/questions">{t(Msg::AdminQuestions)}</a></li>
             </ul>
         }
     })

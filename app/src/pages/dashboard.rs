@@ -126,7 +126,7 @@ fn figures(v: &DashboardView) -> impl IntoView {
             ("late", v.summons[1].to_string()),
             ("satisfied", v.summons[2].to_string()),
             ("rated", v.summons[3].to_string()),
-        ])}</p>
+        ])}" "<a href="/staff/summons">{t(Msg::SummonsTitle)}</a></p>
         {callbacks(&v.callbacks)}
         <h2 id="dash-below-line">{fill(t(Msg::DashboardBelowLine), &[("line", line)])}</h2>
         {if v.below_line.is_empty() {

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_legal;
+pub mod admin_questions;
 pub mod admin_summons;
 pub mod admin_templates;
 pub mod appeal;
@@ -21,4 +22,5 @@ pub mod recover;
 pub mod staff;
 pub mod staff_account;
 pub mod stats;
+pub mod summons;
 pub mod track;

@@ -47,6 +47,7 @@ pub fn staff_bar(h: &StaffHeader) -> impl IntoView {
                 <li><a href="/staff/dashboard">{t(Msg::DashboardNav)}</a></li>
                 {(h.role != Role::Admin).then(|| view! { <li><a href="/staff/cases">{t(Msg::NavCases)}</a></li> })}
                 {(h.role != Role::Admin).then(|| view! { <li><a href="/staff/appeal/new">{t(Msg::IntakeNav)}</a></li> })}
+                <li><a href="/staff/summons">{t(Msg::NavSummons)}</a></li>
                 {domain::publication::may_moderate(h.role).then(|| view! { <li><a href="/staff/moderation">{t(Msg::NavModeration)}</a></li> })}
                 {domain::callback::has_queue(h.role).then(|| view! { <li><a href="/staff/callbacks">{t(Msg::NavCallbacks)}</a></li> })}
                 {(h.role == Role::Admin).then(|| view! { <li><a href="/staff/admin">{t(Msg::NavAdmin)}</a></li> })}

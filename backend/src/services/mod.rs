@@ -12,6 +12,7 @@ pub mod legal;
 pub mod moderation;
 pub mod notices;
 pub mod open311;
+pub mod questions;
 pub mod recovery;
 pub mod related;
 pub mod resident;

@@ -25,7 +25,9 @@ use crate::{BackendError, Result};
 use domain::callback::Satisfaction;
 use domain::events::{EventDetail, EventKind};
 use domain::region::Unit;
-use domain::summons::{department_kind, may_summon, RATING_NOTE_MAX};
+use domain::summons::{
+    department_kind, may_summon, History, HistoryFilter, HistoryItem, HISTORY_PAGE, RATING_NOTE_MAX,
+};
 use domain::workflow::Role;
 use domain::{FieldError, FieldName, Msg};
 use serde_json::json;
@@ -256,5 +258,74 @@ async fn one(state: &AppState, ticket: &str, unit: &str, summoned_at: i64, now: 
         out.supervisions += 1;
     }
     tx.commit().await?;
+    Ok(out)
+}
+
+/// The summonses `staff` may see (`/staff/summons`), newest first, one page of
+/// [`domain::summons::HISTORY_PAGE`]: those made by a unit of their scope — for a dispatcher
+/// any unit in their region's subtree, for others their own unit and the units one level below
+/// (as the inbox) — and those addressed to their own department. Admins see all. The scope is a
+/// condition of the query, never a filter after it.
+///
+/// # Errors
+/// Database errors. A bad date comes back in [`History::problems`] with nothing listed.
+pub async fn history(state: &AppState, staff: &Staff, f: &HistoryFilter) -> Result<History> {
+    let mut out = History { filter: f.clone(), page: 1, pages: 1, ..History::default() };
+    let period = match f.period() {
+        Ok(p) => p,
+        Err(problems) => {
+            out.problems = problems;
+            return Ok(out);
+        }
+    };
+    let cat = state.catalog.get();
+    let scope = match staff.role {
+        Role::Admin => store::HistoryScope { all: true, ..store::HistoryScope::default() },
+        Role::Dispatcher => {
+            let mine = cat.unit_path(&staff.unit);
+            let summoners = store::summoners(&state.db.pool)
+                .await?
+                .into_iter()
+                .filter(|u| cat.units.contains_key(u) && cat.unit_path(u).starts_with(&mine))
+                .collect();
+            store::HistoryScope { all: false, summoners, department: staff.unit.clone() }
+        }
+        _ => {
+            let mut summoners = vec![staff.unit.clone()];
+            summoners.extend(cat.child_units(&staff.unit).into_iter().map(|u| u.code.clone()));
+            store::HistoryScope { all: false, summoners, department: staff.unit.clone() }
+        }
+    };
+    let now = state.clock.ts();
+    let size = HISTORY_PAGE;
+    let page_of = |p: i64| (size, (p.max(1) - 1).saturating_mul(size));
+    let (mut rows, total) =
+        store::history(&state.db.pool, &scope, f.show.as_str(), period, now, page_of(f.page)).await?;
+    out.total = total;
+    out.pages = ((total + size - 1) / size).max(1);
+    out.page = f.page.clamp(1, out.pages);
+    if out.page != f.page {
+        // Past the last page (the list shrank, or a typed number): show the last one.
+        rows = store::history(&state.db.pool, &scope, f.show.as_str(), period, now, page_of(out.page)).await?.0;
+    }
+    out.items = rows
+        .into_iter()
+        .map(|(ticket, category, unit, summoned_at, due_at, reported_at, rating)| {
+            let c = cat.category(&category);
+            HistoryItem {
+                category_name: c.map_or_else(|| category.clone(), |c| c.name.clone()),
+                category_name_en: c.map_or_else(|| category.clone(), |c| c.name_en.clone()),
+                unit_name: cat.units.get(&unit).map_or_else(|| unit.clone(), |u| u.name.clone()),
+                late: reported_at.map_or(now > due_at, |r| r > due_at),
+                ticket,
+                category,
+                unit,
+                summoned_at,
+                due_at,
+                reported_at,
+                rating,
+            }
+        })
+        .collect();
     Ok(out)
 }

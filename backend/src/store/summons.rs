@@ -130,3 +130,89 @@ pub async fn figures(
     }
     Ok(q.fetch_one(pool).await?)
 }
+
+/// Whose summonses a history query lists: every one (`all`), or those made by one of
+/// `summoners` or addressed to `department`.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryScope {
+    pub all: bool,
+    pub summoners: Vec<String>,
+    pub department: String,
+}
+
+/// One summons of the history (`/staff/summons`).
+pub type HistoryRow = (String, String, String, i64, i64, Option<i64>, Option<String>);
+
+/// The summoning units there are (for the history's scope: it binds only those, whatever the
+/// size of the catalogue).
+pub async fn summoners(pool: &AnyPool) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT summoned_by FROM appeal_cohandlers WHERE summoned_by IS NOT NULL ORDER BY summoned_by",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}
+
+/// The watched summonses (those with a report-back deadline) of `scope`, newest first, as
+/// (ticket, category, department, summoned at, due at, reported at, rating), and how many there
+/// are in all. `show` is `waiting` (no report, deadline not passed at `now`), `late` (no report,
+/// deadline passed), `reported`, or anything else for all; `period` bounds the summons time,
+/// `[from, to)`.
+pub async fn history(
+    pool: &AnyPool,
+    scope: &HistoryScope,
+    show: &str,
+    period: (Option<i64>, Option<i64>),
+    now: i64,
+    (limit, offset): (i64, i64),
+) -> Result<(Vec<HistoryRow>, i64)> {
+    let mut binds: Vec<String> = Vec::new();
+    let mut w = vec!["c.due_at IS NOT NULL".to_owned()];
+    if !scope.all {
+        binds.push(scope.department.clone());
+        let mut parts = vec!["c.unit = $1".to_owned()];
+        if !scope.summoners.is_empty() {
+            let ph: Vec<String> = scope
+                .summoners
+                .iter()
+                .map(|u| {
+                    binds.push(u.clone());
+                    format!("${}", binds.len())
+                })
+                .collect();
+            parts.push(format!("c.summoned_by IN ({})", ph.join(", ")));
+        }
+        w.push(format!("({})", parts.join(" OR ")));
+    }
+    // The numbers are ours (the clock, parsed dates, the page): inlined as integers.
+    match show {
+        "waiting" => w.push(format!("c.reported_at IS NULL AND c.due_at >= {now}")),
+        "late" => w.push(format!("c.reported_at IS NULL AND c.due_at < {now}")),
+        "reported" => w.push("c.reported_at IS NOT NULL".to_owned()),
+        _ => {}
+    }
+    if let Some(from) = period.0 {
+        w.push(format!("c.summoned_at >= {from}"));
+    }
+    if let Some(to) = period.1 {
+        w.push(format!("c.summoned_at < {to}"));
+    }
+    let from_where =
+        format!("FROM appeal_cohandlers c JOIN appeals a ON a.ticket = c.ticket WHERE {}", w.join(" AND "));
+    let count_sql = format!("SELECT COUNT(*) {from_where}");
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for b in &binds {
+        count = count.bind(b.clone());
+    }
+    let (total,) = count.fetch_one(pool).await?;
+    let sql = format!(
+        "SELECT c.ticket, a.category, c.unit, c.summoned_at, c.due_at, c.reported_at, c.rating {from_where}
+         ORDER BY c.summoned_at DESC, c.ticket, c.unit LIMIT {limit} OFFSET {offset}"
+    );
+    let mut q = sqlx::query_as::<_, HistoryRow>(&sql);
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    Ok((q.fetch_all(pool).await?, total))
+}

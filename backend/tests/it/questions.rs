@@ -8,11 +8,12 @@ use backend::audit::Who;
 use backend::config::Limits;
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
 use backend::services::intake::{self, IntakeForm};
-use backend::services::{open311, work};
+use backend::services::{open311, questions, work};
 use backend::{AppState, BackendError};
 use common::Engine;
 use domain::draft::Step;
 use domain::fields::FieldName;
+use domain::questions::QuestionForm;
 use domain::Msg;
 use std::collections::HashMap;
 
@@ -301,3 +302,139 @@ async fn open311_attributes_are_defined_checked_and_stored(engine: Engine) {
     assert!(!public.contains("丙公司"), "{public}");
 }
 both_engines!(open311_attributes_are_defined_checked_and_stored);
+
+fn question_form(code: &str, kind: &str, label: &str, label_en: &str) -> QuestionForm {
+    QuestionForm {
+        code: code.into(),
+        kind: kind.into(),
+        required: true,
+        label: label.into(),
+        label_en: label_en.into(),
+        max_len: "50".into(),
+        max: "1000".into(),
+        decimals: "0".into(),
+        choices: "yes|有|Yes\nno|没有|No".into(),
+        ..QuestionForm::default()
+    }
+}
+
+/// The codes the wizard asks for `category` now (the live catalogue).
+async fn asked(state: &AppState, category: &str) -> Vec<String> {
+    let d = common::start(state, category).await;
+    appeal::draft_view(state, &d.token, &d.secret).await.unwrap().questions.into_iter().map(|q| q.code).collect()
+}
+
+/// The admins' editor (`/staff/admin/questions`): only admins; every field checked; each change
+/// audited, reloaded at once (the wizard and Open311 ask the new questions), and appeals that
+/// answered a question that changed or went away still show their answers as given.
+async fn admins_edit_the_questions_and_old_answers_stay(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let admin = common::staff(&state, "admin", "U-SF", "admin").await.who();
+    let centre = common::staff(&state, "centre", "U-HD", "dispatcher").await;
+    let version = state.catalog.version();
+    // An appeal answered under today's questions.
+    let (d, out) = wizard_to_where(
+        &state,
+        "wage_arrears",
+        &[("description", DESCRIPTION), ("q_employer", "某某公司"), ("q_amount", "3000"), ("q_months", "2")],
+    )
+    .await;
+    assert_eq!(out, StepOutcome::Go(Step::Where));
+    let old = finish(&state, &d).await;
+
+    // Nobody else may read or change them.
+    let f = question_form("contract", "choice", "是否签了劳动合同", "Signed a contract");
+    assert!(matches!(questions::list(&state, &centre.who()).await, Err(BackendError::Forbidden)));
+    assert!(matches!(
+        questions::save(&state, &centre.who(), "wage_arrears", "", &f).await,
+        Err(BackendError::Forbidden)
+    ));
+    assert!(matches!(
+        questions::delete(&state, &centre.who(), "wage_arrears", "employer").await,
+        Err(BackendError::Forbidden)
+    ));
+    assert!(matches!(
+        questions::move_question(&state, &centre.who(), "wage_arrears", "months", true).await,
+        Err(BackendError::Forbidden)
+    ));
+    // Field by field: a taken code, an empty label, a choice list of one.
+    let mut bad = question_form("amount", "choice", "", "Amount");
+    bad.choices = "yes|有|Yes".into();
+    match questions::save(&state, &admin, "wage_arrears", "", &bad).await {
+        Err(BackendError::Invalid(e)) => assert_eq!(
+            e.iter().map(|e| (e.field, e.msg)).collect::<Vec<_>>(),
+            [
+                (FieldName::Code, Msg::ErrQuestionCodeTaken),
+                (FieldName::Label, Msg::ErrQuestionLabelEmpty),
+                (FieldName::Choices, Msg::ErrQuestionChoicesFew)
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+    match questions::save(&state, &admin, "no_such", "", &f).await {
+        Err(BackendError::Invalid(e)) => assert_eq!(e[0].field, FieldName::Category),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(questions::save(&state, &admin, "wage_arrears", "nope", &f).await, Err(BackendError::NotFound)));
+    assert_eq!(state.catalog.version(), version, "nothing refused changed the catalogue");
+
+    // Add: asked at once, at the end, by the wizard and in Open311's definition.
+    assert_eq!(questions::save(&state, &admin, "wage_arrears", "", &f).await.unwrap(), "contract");
+    assert!(state.catalog.version() > version, "a new catalogue version for every node");
+    assert_eq!(asked(&state, "wage_arrears").await, ["employer", "amount", "months", "workers", "contract"]);
+    let (_, attrs) = open311::service_definition(&state, "wage_arrears").unwrap();
+    let last = attrs.last().unwrap();
+    assert_eq!((last.code.as_str(), last.datatype, last.order), ("contract", "singlevaluelist", 5));
+    assert_eq!(last.values.as_ref().unwrap()[1].name, "没有 / No");
+    // Edit: the label and the limits change, the code may too; its place stays.
+    let mut e = question_form("employer_name", "text", "欠薪单位", "Employer");
+    e.max_len = "30".into();
+    e.required = false;
+    assert_eq!(questions::save(&state, &admin, "wage_arrears", "employer", &e).await.unwrap(), "employer_name");
+    let now = questions::list(&state, &admin).await.unwrap().remove("wage_arrears").unwrap();
+    assert_eq!(
+        (now[0].code.as_str(), now[0].label.as_str(), now[0].max_len, now[0].required),
+        ("employer_name", "欠薪单位", 30, false)
+    );
+    // Move: the contract question up one place, then the first one up (nothing happens).
+    questions::move_question(&state, &admin, "wage_arrears", "contract", true).await.unwrap();
+    questions::move_question(&state, &admin, "wage_arrears", "employer_name", true).await.unwrap();
+    assert!(matches!(
+        questions::move_question(&state, &admin, "wage_arrears", "gone", false).await,
+        Err(BackendError::NotFound)
+    ));
+    assert_eq!(asked(&state, "wage_arrears").await, ["employer_name", "amount", "months", "contract", "workers"]);
+    // Delete: no longer asked; the old appeal's answers are still shown as they were given.
+    questions::delete(&state, &admin, "wage_arrears", "amount").await.unwrap();
+    questions::delete(&state, &admin, "wage_arrears", "employer_name").await.unwrap();
+    assert!(matches!(questions::delete(&state, &admin, "wage_arrears", "amount").await, Err(BackendError::NotFound)));
+    assert_eq!(asked(&state, "wage_arrears").await, ["months", "contract", "workers"]);
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    let page = work::appeal_page(&state, &hrss, &old).await.unwrap();
+    let shown: Vec<(&str, &str)> = page.answers.iter().map(|a| (a.label.as_str(), a.value.as_str())).collect();
+    assert_eq!(shown, [("欠薪的单位名称", "某某公司"), ("欠薪金额", "3000 元"), ("拖欠月数", "2 个月")]);
+    // A new appeal answers the new questions.
+    let (d, out) = wizard_to_where(
+        &state,
+        "wage_arrears",
+        &[("description", DESCRIPTION), ("q_months", "2"), ("q_contract", "no"), ("q_amount", "5")],
+    )
+    .await;
+    assert_eq!(out, StepOutcome::Go(Step::Where));
+    let new = finish(&state, &d).await;
+    assert_eq!(
+        stored(&state, &new).await,
+        [("months".into(), "2 个月".into(), "2 months".into()), ("contract".into(), "没有".into(), "No".into())]
+    );
+
+    // Each change is audited, an edit and a delete with what the question was.
+    let log = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
+    let ours: Vec<_> = log.iter().rev().filter(|r| r.action.starts_with("question_")).collect();
+    assert_eq!(
+        ours.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["question_add", "question_edit", "question_move", "question_delete", "question_delete"]
+    );
+    assert!(ours[1].detail.contains("欠薪的单位名称") && ours[1].detail.contains("欠薪单位"), "{}", ours[1].detail);
+    assert!(ours[3].detail.contains("欠薪金额"), "{}", ours[3].detail);
+}
+both_engines!(admins_edit_the_questions_and_old_answers_stay);

@@ -11,6 +11,7 @@ use backend::services::work::{self, Act};
 use backend::store::{appeals, audit as audit_store, outbox};
 use backend::{AppState, BackendError};
 use common::Engine;
+use domain::summons::HistoryFilter;
 use domain::workflow::Action;
 use domain::{FieldName, Msg};
 use time::macros::datetime;
@@ -384,3 +385,93 @@ async fn the_summoned_inbox_shows_what_it_owes(engine: Engine) {
     assert!(work::inbox(&state, &hrss, &owes).await.unwrap().items.is_empty());
 }
 both_engines!(the_summoned_inbox_shows_what_it_owes);
+
+/// (ticket, department, rating, late) of a history page.
+fn lines(h: &domain::summons::History) -> Vec<(String, String, Option<String>, bool)> {
+    h.items.iter().map(|i| (i.ticket.clone(), i.unit.clone(), i.rating.clone(), i.late)).collect()
+}
+
+async fn listed(state: &AppState, who: &Staff, query: &[(&str, &str)]) -> domain::summons::History {
+    let m: std::collections::HashMap<String, String> =
+        query.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    summons::history(state, who, &HistoryFilter::from_query(|k| m.get(k).cloned())).await.unwrap()
+}
+
+/// The summons history (`/staff/summons`): the summonses made by a unit of the member's scope or
+/// addressed to their department, nobody else's; waiting / late / reported; the period; newest
+/// first, 50 a page.
+async fn the_history_lists_the_scopes_summonses_only(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    // Monday 2026-11-23: two departments called in (due Thursday), hrss reports and is rated.
+    let t1 = street_appeal(&state, "suggestion").await;
+    work::act(&state, &street, &t1, &summon(&["D-HD-hrss", "D-HD-market"], "")).await.unwrap();
+    work::act(&state, &hrss, &t1, &Act::ReportBack { body: "已约谈用人单位".into() }).await.unwrap();
+    work::act(&state, &street, &t1, &rate("D-HD-hrss", "satisfied", "")).await.unwrap();
+    // Friday 27: the market department is late; hrss is called in again on another appeal.
+    clock.advance(Duration::days(4));
+    let t2 = street_appeal(&state, "suggestion").await;
+    work::act(&state, &street, &t2, &summon(&["D-HD-hrss"], "5")).await.unwrap();
+
+    let (h1, m1, h2) = (
+        (t1.clone(), "D-HD-hrss".to_owned(), Some("satisfied".to_owned()), false),
+        (t1.clone(), "D-HD-market".to_owned(), None, true),
+        (t2.clone(), "D-HD-hrss".to_owned(), None, false),
+    );
+    let all = listed(&state, &street, &[]).await;
+    assert_eq!(lines(&all), [h2.clone(), h1.clone(), m1.clone()], "newest first");
+    assert_eq!((all.total, all.page, all.pages), (3, 1, 1));
+    let i = &all.items[1];
+    assert_eq!((i.category.as_str(), i.unit_name.is_empty()), ("suggestion", false));
+    assert!(i.reported_at.is_some() && i.due_at > i.summoned_at);
+    assert_eq!(lines(&listed(&state, &street, &[("show", "waiting")]).await), vec![h2.clone()]);
+    assert_eq!(lines(&listed(&state, &street, &[("show", "late")]).await), vec![m1.clone()]);
+    assert_eq!(lines(&listed(&state, &street, &[("show", "reported")]).await), vec![h1.clone()]);
+    assert_eq!(lines(&listed(&state, &street, &[("from", "2026-11-24")]).await), vec![h2.clone()]);
+    assert_eq!(lines(&listed(&state, &street, &[("to", "2026-11-23")]).await), [h1.clone(), m1.clone()]);
+    let bad = listed(&state, &street, &[("from", "2026-13-01")]).await;
+    assert!(bad.items.is_empty() && bad.problems[0].field == FieldName::From);
+
+    // Who sees them: the centres above by region, admins, and
+    // each department its own; not the community below, not another district or its department.
+    for (user, unit, role, n) in [
+        ("district", "U-HD", "dispatcher", 3),
+        ("city", "U-SF", "dispatcher", 3),
+        ("admin", "U-SF", "admin", 3),
+        ("market", "D-HD-market", "unit_handler", 1),
+        ("community", "U-HD0101", "unit_handler", 0),
+        ("hxcentre", "U-HX", "dispatcher", 0),
+        ("hxstreet", "U-HX01", "dispatcher", 0),
+        ("hxhrss", "D-HX-hrss", "unit_handler", 0),
+    ] {
+        let s = common::staff(&state, user, unit, role).await;
+        let h = listed(&state, &s, &[]).await;
+        assert_eq!((h.total, h.items.len()), (n, usize::try_from(n).unwrap()), "{user}");
+    }
+    assert_eq!(lines(&listed(&state, &hrss, &[]).await), [h2.clone(), h1.clone()], "its own department's only");
+
+    // 50 a page: 48 more older summonses make 51.
+    for n in 0..48_i64 {
+        sqlx::query(
+            "INSERT INTO appeal_cohandlers (ticket, unit, summoned_at, due_at, summoned_by) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&t1)
+        .bind(format!("D-OLD-{n:02}"))
+        .bind(1_700_000_000_i64 + n)
+        .bind(1_700_900_000_i64)
+        .bind("U-HD01")
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    }
+    let p1 = listed(&state, &street, &[]).await;
+    assert_eq!((p1.total, p1.pages, p1.items.len()), (51, 2, 50));
+    let p2 = listed(&state, &street, &[("page", "2")]).await;
+    assert_eq!(p2.items.iter().map(|i| i.unit.as_str()).collect::<Vec<_>>(), ["D-OLD-00"], "the oldest last");
+    assert!(p2.items[0].late);
+    assert_eq!(listed(&state, &street, &[("page", "9")]).await.page, 2, "past the end: the last page");
+    assert_eq!(listed(&state, &street, &[("page", "9223372036854775807")]).await.page, 2, "no overflow");
+    assert_eq!(listed(&state, &common::staff(&state, "hx2", "U-HX", "dispatcher").await, &[]).await.total, 0);
+}
+both_engines!(the_history_lists_the_scopes_summonses_only);

@@ -19,11 +19,15 @@ pub enum AdminPost {
     DeleteTemplate,
     /// One category's list of department kinds that may be summoned (issue 13).
     SaveSummonRules,
+    /// The extra questions per category (issue 13): add or edit one, delete one, move one.
+    SaveQuestion,
+    DeleteQuestion,
+    MoveQuestion,
 }
 
 impl AdminPost {
     /// Every admin post and its path.
-    pub const ROUTES: [(AdminPost, &'static str); 10] = [
+    pub const ROUTES: [(AdminPost, &'static str); 13] = [
         (Self::CreateStaff, "/staff/admin/staff/create"),
         (Self::SetActive, "/staff/admin/staff/active"),
         (Self::ResetPassword, "/staff/admin/staff/password"),
@@ -34,6 +38,9 @@ impl AdminPost {
         (Self::SaveTemplate, "/staff/admin/templates/save"),
         (Self::DeleteTemplate, "/staff/admin/templates/delete"),
         (Self::SaveSummonRules, "/staff/admin/summons/save"),
+        (Self::SaveQuestion, "/staff/admin/questions/save"),
+        (Self::DeleteQuestion, "/staff/admin/questions/delete"),
+        (Self::MoveQuestion, "/staff/admin/questions/move"),
     ];
 
     /// The form's name in the flash: the path after `/staff/admin/`, `/` as `-`.
@@ -118,6 +125,9 @@ pub async fn admin_post(
             .await
             .map(|()| Some(Msg::Saved)),
         ),
+        AdminPost::SaveQuestion | AdminPost::DeleteQuestion | AdminPost::MoveQuestion => {
+            return questions_post(&state, &me, what, &session, lang, &form).await;
+        }
         AdminPost::EditArticle => return legal_edit(&state, staff, &session, lang, &form).await,
         AdminPost::VerifyAudit => {
             return match backend::audit::verify_as(&state, &me).await {
@@ -140,6 +150,54 @@ pub async fn admin_post(
     };
     let form_name = what.form_name();
     answer(&session, lang, &form_name, &form, back, r).await
+}
+
+/// The questions editor's posts: back to the category's page, with "saved" or each field's
+/// problem and what was typed.
+async fn questions_post(
+    state: &AppState,
+    me: &backend::audit::Who,
+    what: AdminPost,
+    session: &Session,
+    lang: Lang,
+    form: &[(String, String)],
+) -> Response {
+    use backend::services::questions;
+    let g = |k: &str| pairs_get(form, k);
+    let category = g("category");
+    // The category goes into the redirect: only a code's characters.
+    let back = if domain::questions::valid_code(category.trim()) {
+        format!("/staff/admin/questions?category={}", category.trim())
+    } else {
+        "/staff/admin/questions".to_owned()
+    };
+    let r = match what {
+        AdminPost::SaveQuestion => {
+            let f = domain::questions::QuestionForm {
+                code: g("code"),
+                kind: g("qkind"),
+                required: g("required") == "1",
+                label: g("label"),
+                label_en: g("label_en"),
+                help: g("help"),
+                help_en: g("help_en"),
+                max_len: g("max_len"),
+                max: g("max_value"),
+                decimals: g("decimals"),
+                unit: g("unit_zh"),
+                unit_en: g("unit_en"),
+                choices: g("choices"),
+            };
+            questions::save(state, me, &category, &g("original"), &f).await.map(|_| Some(Msg::Saved))
+        }
+        AdminPost::DeleteQuestion => {
+            questions::delete(state, me, &category, &g("code")).await.map(|()| Some(Msg::Saved))
+        }
+        _ => questions::move_question(state, me, &category, &g("code"), g("dir") == "up")
+            .await
+            .map(|()| Some(Msg::Saved)),
+    };
+    answer(session, lang, &what.form_name(), form, &back, r).await
 }
 
 /// An admin saves an article's Markdown: back to the editor with "saved", or with every problem

@@ -167,3 +167,119 @@ async fn the_intake_form_asks_the_chosen_categorys_questions() {
     let answers = answers.unwrap();
     assert!(answers.contains("丁公司") && answers.contains("5000 元") && !answers.contains("hazard"), "{answers}");
 }
+
+/// The admins' questions editor (`/staff/admin/questions`) with JavaScript off: only admins see
+/// it or post to it, every post needs the session's CSRF token, a refused save comes back with
+/// each field's problem and what was typed, and a saved question is asked by the wizard at once.
+#[tokio::test]
+async fn the_questions_editor_is_the_admins_and_works_without_javascript() {
+    let (app, state) = setup().await;
+    let n = backend::auth::NewStaff {
+        username: "boss".into(),
+        display_name: "boss".into(),
+        unit: "U-SF".into(),
+        role: "admin".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let page_url = "/staff/admin/questions?category=wage_arrears";
+    let save = "/staff/admin/questions/save";
+    let good = |token: &str| {
+        format!(
+            "csrf={token}&category=wage_arrears&original=&code=contract&qkind=choice&required=1&label={}&label_en={}&choices={}",
+            enc("是否签了劳动合同"),
+            enc("Signed a contract"),
+            enc("yes|签了|Yes\nno|没签|No")
+        )
+    };
+    let count = || async {
+        backend::services::questions::list(&state, &backend::audit::Who::system())
+            .await
+            .unwrap()
+            .get("wage_arrears")
+            .map_or(0, Vec::len)
+    };
+
+    // A dispatcher: no page, no post (with a valid token of their own session).
+    let (hotline, _) = common::staff_sign_in(&app, &state, "hotline", PASSWORD, None).await;
+    assert_eq!(get_with(&app, page_url, &hotline).await.status, StatusCode::NOT_FOUND);
+    let token = csrf(&get_with(&app, "/staff", &hotline).await.body);
+    let r = post_with(&app, save, &good(&token), &hotline).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post_with(
+        &app,
+        "/staff/admin/questions/delete",
+        &format!("csrf={token}&category=wage_arrears&code=employer"),
+        &hotline,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(count().await, 4, "nothing changed");
+
+    // The admin: the category's questions in order, each with its forms.
+    let (boss, _) = common::staff_sign_in(&app, &state, "boss", PASSWORD, None).await;
+    let admin_home = get_with(&app, "/staff/admin", &boss).await;
+    assert!(admin_home.body.contains("href=\"/staff/admin/questions\""), "linked from the admin page");
+    let page = get_with(&app, page_url, &boss).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let list = between(&page.body, "id=\"questions\"", "</ol>").expect("the list");
+    let order: Vec<usize> =
+        ["欠薪的单位名称", "欠薪金额", "拖欠月数", "涉及人数"].iter().map(|l| list.find(l).expect(l)).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "in the order asked");
+    let atoken = csrf(&page.body);
+    // Without the token, or with another's: refused, nothing saved.
+    let r = post_with(&app, save, &good("").replacen("csrf=&", "", 1), &boss).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post_with(&app, save, &good(&token), &boss).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(count().await, 4);
+    // A refused save: back to the category, the errors at their fields, what was typed kept.
+    let bad = format!(
+        "csrf={atoken}&category=wage_arrears&original=&code={}&qkind=number&label=&label_en=Amount&max_value=0&decimals=1&unit_zh={}",
+        enc("Bad Code"),
+        enc("元")
+    );
+    let r = post_with(&app, save, &bad, &boss).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/admin/questions?category=wage_arrears#questions-save"));
+    let page = get_with(&app, page_url, &boss).await;
+    let form = between(&page.body, "id=\"qf-new\"", "</form>").expect("the add form");
+    for (id, text) in [
+        ("code", "代码须为 1–32 个小写字母、数字或下划线"),
+        ("label", "请填写问题（中文和英文）"),
+        ("max_value", "最大值须为 1 到 1000000000000 之间的整数"),
+    ] {
+        assert!(form.contains(&format!("href=\"#{id}\"")) && form.contains(text), "{id}: {form}");
+    }
+    assert!(form.contains("value=\"Bad Code\""), "kept as typed");
+    assert_eq!(count().await, 4);
+    // A good save: the wizard asks it at once.
+    let r = post_with(&app, save, &good(&atoken), &boss).await;
+    assert_eq!(r.location.as_deref(), Some(page_url));
+    let page = get_with(&app, page_url, &boss).await;
+    assert!(page.body.contains("是否签了劳动合同") && page.body.contains("yes|签了|Yes"), "listed with its choices");
+    let mut b = Browser::new();
+    let t = b.start_draft(&app, "category=wage_arrears").await;
+    let what = b.get(&app, &format!("/appeal/{t}/what")).await;
+    assert!(what.body.contains("是否签了劳动合同") && what.body.contains("name=\"q_contract\""));
+    // Moved up, then deleted: no longer asked.
+    let r = post_with(
+        &app,
+        "/staff/admin/questions/move",
+        &format!("csrf={atoken}&category=wage_arrears&code=contract&dir=up"),
+        &boss,
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some(page_url));
+    let qs = backend::services::questions::list(&state, &backend::audit::Who::system()).await.unwrap();
+    assert_eq!(qs["wage_arrears"][3].code, "contract");
+    let r = post_with(
+        &app,
+        "/staff/admin/questions/delete",
+        &format!("csrf={atoken}&category=wage_arrears&code=contract"),
+        &boss,
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some(page_url));
+    let t = b.start_draft(&app, "category=wage_arrears").await;
+    assert!(!b.get(&app, &format!("/appeal/{t}/what")).await.body.contains("q_contract"));
+}

@@ -168,3 +168,78 @@ async fn summons_forms_and_the_admin_list_work_without_javascript() {
     let form = common::between(&page.body, "id=\"summon\"", "</section>").unwrap();
     assert!(form.contains("value=\"D-HD-hrss\"") && !form.contains("value=\"D-HD-market\""));
 }
+
+/// `/staff/summons` with JavaScript off: linked from the staff bar and the dashboard; the
+/// summonses of the member's scope with their state and rating, filtered by a GET form (state,
+/// days, bad dates at their fields); nothing for a centre of another district.
+#[tokio::test]
+async fn the_summons_history_page_lists_the_scopes_summonses() {
+    let cfg = config(Limits::default());
+    // Monday 2026-11-23 09:00 China time.
+    let clock = ManualClock::new(time::macros::datetime!(2026-11-23 01:00 UTC));
+    let state = build_state(&cfg).await.unwrap().with_clock(Arc::new(clock.clone()));
+    let mut made = std::collections::HashMap::new();
+    for (u, unit, role) in
+        [("fang", "D-HD-housing", "unit_handler"), ("lijun", "U-HD01", "dispatcher"), ("hexi", "U-HX", "dispatcher")]
+    {
+        let n = backend::auth::NewStaff {
+            username: u.into(),
+            display_name: format!("{u} 同志"),
+            unit: unit.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
+        made.insert(u, backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap());
+    }
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let (lijun, fang) = (&made["lijun"], &made["fang"]);
+    let t1 = appeal(&state).await;
+    let summon = |units: &[&str]| Act::Summon {
+        units: units.iter().map(|u| (*u).to_owned()).collect(),
+        note: "请协助".into(),
+        days: String::new(),
+    };
+    work::act(&state, lijun, &t1, &summon(&["D-HD-housing", "D-HD-market"])).await.unwrap();
+    work::act(&state, fang, &t1, &Act::ReportBack { body: "已约谈物业公司".into() }).await.unwrap();
+    work::act(
+        &state,
+        lijun,
+        &t1,
+        &Act::RateReport { unit: "D-HD-housing".into(), rating: "basically".into(), note: String::new() },
+    )
+    .await
+    .unwrap();
+    clock.advance(time::Duration::days(4));
+
+    let (cookie, _) = common::staff_sign_in(&app, &state, "lijun", PASSWORD, None).await;
+    let inbox = get_with(&app, "/staff", &cookie).await;
+    assert!(inbox.body.contains("href=\"/staff/summons\""), "linked from the staff bar");
+    let dash = get_with(&app, "/staff/dashboard", &cookie).await;
+    assert!(common::between(&dash.body, "id=\"dash-summons\"", "</p>").unwrap().contains("href=\"/staff/summons\""));
+    let page = get_with(&app, "/staff/summons", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let list = common::between(&page.body, "id=\"summons\"", "</ul>").expect("the list");
+    assert!(list.contains(&format!("href=\"/staff/appeal/{t1}\"")), "links to the staff appeal page");
+    let housing = common::between(list, "data-unit=\"D-HD-housing\"", "</li>").unwrap();
+    assert!(housing.contains("data-state=\"reported\"") && housing.contains("基本满意"), "{housing}");
+    assert!(housing.contains("2026年11月23日"), "dates as Chinese readers write them: {housing}");
+    let market = common::between(list, "data-unit=\"D-HD-market\"", "</li>").unwrap();
+    assert!(market.contains("data-state=\"late\"") && market.contains("超期未反馈"), "{market}");
+    assert!(page.body.contains("共 2 次"));
+    // The GET form's filters.
+    let late = get_with(&app, "/staff/summons?show=late", &cookie).await;
+    assert!(late.body.contains("data-unit=\"D-HD-market\"") && !late.body.contains("data-unit=\"D-HD-housing\""));
+    assert!(late.body.contains("id=\"show-late\" name=\"show\" value=\"late\" checked"), "the choice kept");
+    let later = get_with(&app, "/staff/summons?show=all&from=2026-11-24", &cookie).await;
+    assert!(later.body.contains("id=\"summons-empty\""));
+    let bad = get_with(&app, "/staff/summons?from=2026-02-30", &cookie).await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("href=\"#from\"") && bad.body.contains("id=\"from-error\""), "at the field");
+    // English dates for an English reader.
+    let en = get_with(&app, "/staff/summons", &format!("{cookie}; lang=en")).await;
+    assert!(en.body.contains("23 Nov 2026"), "{}", en.body);
+    // A centre of another district sees none of them.
+    let (hexi, _) = common::staff_sign_in(&app, &state, "hexi", PASSWORD, None).await;
+    let page = get_with(&app, "/staff/summons", &hexi).await;
+    assert!(page.body.contains("id=\"summons-empty\"") && !page.body.contains(t1.as_str()));
+}
