@@ -77,11 +77,13 @@
     input.value = "";
   }
 
-  // The server's own words on a page that is not the step (an expired draft, too many uploads
-  // at once); the step itself (stored, or refused with the reason at the field) is opened.
+  // The page the server redirected to (the step: stored, or refused with the reason at the
+  // field) is opened; of any other answer (an expired draft, too many uploads at once) the
+  // page's own words are shown here.
   function answered(xhr) {
     const url = xhr.responseURL ? new URL(xhr.responseURL) : null;
-    if (xhr.status === 200 && url && url.origin === location.origin) {
+    const posted = new URL(form.action, location.href);
+    if (xhr.status === 200 && url && url.origin === location.origin && url.pathname !== posted.pathname) {
       location.replace(url.href);
       return;
     }
