@@ -90,9 +90,11 @@ test('a large photo is scaled down on the phone, sent on choice with progress, a
   await page.locator('input#photo').setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: original });
   // A real progress bar with its label, and a status line that is read out.
   await expect(page.getByRole('progressbar', { name: '上传进度' })).toBeVisible();
-  await expect(page.locator('#upload-status')).toHaveText(/^(正在上传 \d+%|正在缩小照片)/);
+  // First scaled down ("正在缩小照片…"), then sent.
+  await expect(page.locator('#upload-status')).toHaveText(/^正在上传 \d+%$/);
   await expect(page.getByRole('button', { name: '上传这张照片' })).toBeDisabled();
   // What left the phone: a JPEG of at most MAX_SIDE, much smaller than the chosen file.
+  await page.waitForFunction(() => Boolean((window as unknown as { sentPhoto?: unknown }).sentPhoto));
   const sent = await page.evaluate(async () => {
     const f = (window as unknown as { sentPhoto: File }).sentPhoto;
     const bitmap = await createImageBitmap(f);
