@@ -257,7 +257,7 @@ pub struct Encoded {
 }
 
 /// Which copy of a stored photo to serve: the photo, or its thumbnail for lists (`?size=thumb`).
-/// A photo stored before thumbnails were kept (migration 0019) has none: its thumbnail is the
+/// A photo stored before thumbnails were kept (migration 0021) has none: its thumbnail is the
 /// photo itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Size {

@@ -292,7 +292,7 @@ async fn photos_keep_a_thumbnail_for_lists(engine: Engine) {
         appeal::draft_photo(&state, &t.token, "not-the-secret", big, Size::Thumb).await,
         Err(BackendError::NotFound)
     ));
-    // A photo from before migration 0019: no thumbnail, so the list gets the photo itself.
+    // A photo from before migration 0021: no thumbnail, so the list gets the photo itself.
     sqlx::query("UPDATE draft_photos SET thumb = NULL WHERE id = $1")
         .bind(small)
         .execute(&state.db.pool)
