@@ -44,7 +44,9 @@ pub const MAX_APPEAL_PHOTOS: usize = domain::fields::APPEAL_PHOTOS_MAX;
 /// Most stored (re-encoded) bytes of one appeal's photos.
 pub const MAX_APPEAL_BYTES: usize = 32 * 1024 * 1024;
 /// Longest side kept; larger photos are scaled down.
-pub const MAX_SIDE: u32 = 1600;
+pub const MAX_SIDE: u32 = domain::fields::PHOTO_MAX_SIDE;
+/// Side of the square thumbnail kept beside each photo for lists (issue 14).
+pub const THUMB_SIDE: u32 = domain::fields::PHOTO_THUMB_SIDE;
 /// Largest picture decoded, in pixels, whatever the memory budget (a 40-megapixel phone photo
 /// fits; a decompression bomb of 12000 × 12000 does not).
 pub const MAX_PIXELS: u64 = 40_000_000;
@@ -163,7 +165,7 @@ impl UploadGate {
     /// # Errors
     /// As [`reencode`]; [`Msg::ErrPhotoPixels`] when the photo alone would need more than the
     /// budget, [`Msg::ErrPhotoSlow`] when it could not be done in time.
-    pub async fn reencode(&self, bytes: Vec<u8>) -> Result<Vec<u8>, FieldError> {
+    pub async fn reencode(&self, bytes: Vec<u8>) -> Result<Encoded, FieldError> {
         let p = probe(&bytes)?;
         let kib = u32::try_from(p.cost.div_ceil(1024)).unwrap_or(u32::MAX);
         let budget_kib = u64::from(self.0.limits.decode_mb) * 1024;
@@ -229,18 +231,60 @@ pub async fn check_appeal_room<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     Ok(left.min(MAX_UPLOAD_BYTES))
 }
 
-/// Stores a re-encoded photo in the draft if there is still room (checked again in the store's
-/// transaction: parallel uploads may have taken it meanwhile).
+/// Stores a re-encoded photo and its thumbnail in the draft if there is still room (checked
+/// again in the store's transaction: parallel uploads may have taken it meanwhile). The room
+/// counts the photos' bytes; a thumbnail (a few KB) is not counted.
 ///
 /// # Errors
 /// As [`check_room`].
-pub async fn store(pool: &AnyPool, token: &str, id: &str, jpeg: &[u8], now: i64) -> crate::Result<()> {
-    if drafts::add_photo(pool, token, id, jpeg, MAX_PHOTOS, MAX_DRAFT_BYTES, now).await? {
+pub async fn store(pool: &AnyPool, token: &str, id: &str, photo: &Encoded, now: i64) -> crate::Result<()> {
+    let jpeg = &photo.jpeg;
+    if drafts::add_photo(pool, token, id, (jpeg, Some(&photo.thumb)), MAX_PHOTOS, MAX_DRAFT_BYTES, now).await? {
         return Ok(());
     }
     // Which limit it was, for the message.
     check_room(pool, token, jpeg.len()).await?;
     Err(crate::BackendError::invalid(err(Msg::ErrPhotoTooMany)))
+}
+
+/// A photo as it is kept: the re-encoded JPEG and its thumbnail.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// Longest side at most [`MAX_SIDE`].
+    pub jpeg: Vec<u8>,
+    /// [`THUMB_SIDE`] square (smaller when the photo is), cut from the middle of the photo.
+    pub thumb: Vec<u8>,
+}
+
+/// Which copy of a stored photo to serve: the photo, or its thumbnail for lists (`?size=thumb`).
+/// A photo stored before thumbnails were kept (migration 0021) has none: its thumbnail is the
+/// photo itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Size {
+    #[default]
+    Full,
+    Thumb,
+}
+
+impl Size {
+    /// `thumb` asks for the thumbnail; anything else (or nothing) for the photo.
+    #[must_use]
+    pub fn from_query(v: Option<&str>) -> Self {
+        if v == Some("thumb") {
+            Self::Thumb
+        } else {
+            Self::Full
+        }
+    }
+
+    /// The column expression to read (a fixed string, never from the request).
+    #[must_use]
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Full => "bytes",
+            Self::Thumb => "COALESCE(thumb, bytes)",
+        }
+    }
 }
 
 fn err(msg: Msg) -> FieldError {
@@ -313,7 +357,8 @@ pub fn probe(bytes: &[u8]) -> Result<Probe, FieldError> {
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(err(Msg::ErrPhotoPixels));
     }
-    let cost = input + pixel_cost + output_pixels(width, height) * OUTPUT_BYTES_PER_PIXEL;
+    let thumb = u64::from(THUMB_SIDE) * u64::from(THUMB_SIDE) * OUTPUT_BYTES_PER_PIXEL;
+    let cost = input + pixel_cost + output_pixels(width, height) * OUTPUT_BYTES_PER_PIXEL + thumb;
     Ok(Probe { format, width, height, cost })
 }
 
@@ -381,12 +426,12 @@ fn jpeg_frame(b: &[u8]) -> Option<JpegFrame> {
 /// # Errors
 /// Empty, too large, not JPEG/PNG/WebP by content (the declared type is not trusted), or
 /// undecodable.
-pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
+pub fn reencode(bytes: &[u8]) -> Result<Encoded, FieldError> {
     let p = probe(bytes)?;
     reencode_probed(bytes, &p, 512 * 1024 * 1024)
 }
 
-fn reencode_probed(bytes: &[u8], p: &Probe, max_alloc: u64) -> Result<Vec<u8>, FieldError> {
+fn reencode_probed(bytes: &[u8], p: &Probe, max_alloc: u64) -> Result<Encoded, FieldError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), p.format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
@@ -399,10 +444,30 @@ fn reencode_probed(bytes: &[u8], p: &Probe, max_alloc: u64) -> Result<Vec<u8>, F
     let img = if img.width() > MAX_SIDE || img.height() > MAX_SIDE { img.thumbnail(MAX_SIDE, MAX_SIDE) } else { img };
     let rgb = img.to_rgb8();
     drop(img);
+    let jpeg = encode_jpeg(&rgb, 82)?;
+    let thumb = encode_jpeg(&thumbnail(&rgb), 80)?;
+    Ok(Encoded { jpeg, thumb })
+}
+
+fn encode_jpeg(rgb: &image::RgbImage, quality: u8) -> Result<Vec<u8>, FieldError> {
     let mut out = Vec::new();
-    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
-    enc.encode_image(&rgb).map_err(|_| err(Msg::ErrPhotoUnreadable))?;
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+    enc.encode_image(rgb).map_err(|_| err(Msg::ErrPhotoUnreadable))?;
     Ok(out)
+}
+
+/// The middle square of the (already shrunk) photo, at most [`THUMB_SIDE`] a side: lists show
+/// every photo in the same square, so the page knows its size before it loads. Read through a
+/// view of the photo: no copy of the square is made before it is shrunk.
+fn thumbnail(rgb: &image::RgbImage) -> image::RgbImage {
+    let side = rgb.width().min(rgb.height());
+    let (x, y) = ((rgb.width() - side) / 2, (rgb.height() - side) / 2);
+    let square = image::imageops::crop_imm(rgb, x, y, side, side);
+    if side > THUMB_SIDE {
+        image::imageops::thumbnail(&*square, THUMB_SIDE, THUMB_SIDE)
+    } else {
+        square.to_image()
+    }
 }
 
 #[cfg(test)]
@@ -433,7 +498,7 @@ mod tests {
     fn exif_is_gone_after_reencoding() {
         let src = jpeg_with_exif();
         assert!(src.windows(13).any(|w| w == b"SECRET-MARKER"));
-        let out = reencode(&src).unwrap();
+        let out = reencode(&src).unwrap().jpeg;
         assert!(!out.windows(13).any(|w| w == b"SECRET-MARKER"));
         assert!(!out.windows(4).any(|w| w == b"Exif"));
         assert_eq!(image::guess_format(&out).unwrap(), ImageFormat::Jpeg);
@@ -442,8 +507,35 @@ mod tests {
     #[test]
     fn large_photos_are_scaled_down() {
         let out = reencode(&png(2400, 1200)).unwrap();
-        let img = image::load_from_memory(&out).unwrap();
+        let img = image::load_from_memory(&out.jpeg).unwrap();
         assert_eq!((img.width(), img.height()), (1600, 800));
+    }
+
+    #[test]
+    fn each_photo_gets_a_square_thumbnail_from_its_middle() {
+        // Left half red, right half blue, with a green band in the middle third: the square
+        // from the middle is mostly green.
+        let img = image::RgbImage::from_fn(2400, 1200, |x, _| match x {
+            0..=799 => image::Rgb([250, 0, 0]),
+            800..=1599 => image::Rgb([0, 250, 0]),
+            _ => image::Rgb([0, 0, 250]),
+        });
+        let mut src = Vec::new();
+        img.write_to(&mut Cursor::new(&mut src), ImageFormat::Png).unwrap();
+        let out = reencode(&src).unwrap();
+        let thumb = image::load_from_memory(&out.thumb).unwrap().to_rgb8();
+        assert_eq!((thumb.width(), thumb.height()), (THUMB_SIDE, THUMB_SIDE));
+        assert!(out.thumb.len() < out.jpeg.len() / 4, "{} vs {}", out.thumb.len(), out.jpeg.len());
+        let middle = thumb.get_pixel(THUMB_SIDE / 2, THUMB_SIDE / 2);
+        assert!(middle[1] > 200 && middle[0] < 50 && middle[2] < 50, "{middle:?}");
+        // The square spans 1200 of the 2400 columns: 600..1800, so its edges are red and blue.
+        assert!(thumb.get_pixel(2, THUMB_SIDE / 2)[0] > 200, "{:?}", thumb.get_pixel(2, THUMB_SIDE / 2));
+        assert!(thumb.get_pixel(THUMB_SIDE - 3, THUMB_SIDE / 2)[2] > 200);
+        // A photo smaller than the thumbnail keeps its size (the middle square of it).
+        let small = reencode(&png(200, 120)).unwrap();
+        let small = image::load_from_memory(&small.thumb).unwrap();
+        assert_eq!((small.width(), small.height()), (120, 120));
+        assert_eq!(image::guess_format(&out.thumb).unwrap(), ImageFormat::Jpeg);
     }
 
     #[test]

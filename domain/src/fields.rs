@@ -150,6 +150,14 @@ pub const TEXT_INPUT_MAXLENGTH: &str = "2100";
 /// track page (issue 13) together.
 pub const APPEAL_PHOTOS_MAX: usize = 6;
 
+/// Longest side of a stored photo, in pixels: the server scales larger ones down, and the photo
+/// step's script (issue 14) does the same on the device before sending, where it can.
+pub const PHOTO_MAX_SIDE: u32 = 1600;
+
+/// Side of a photo's square thumbnail, in pixels (issue 14): lists show it at half this size in
+/// CSS pixels, so it stays sharp on a phone's screen.
+pub const PHOTO_THUMB_SIDE: u32 = 320;
+
 /// Longest reason a staff member gives (a transfer, an escalation, a reopening, an extension,
 /// revealing contact details), and its text boxes' `maxlength`.
 pub const REASON_MAX: usize = 500;

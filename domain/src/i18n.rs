@@ -279,6 +279,10 @@ messages! {
     RemovePhoto => "删除", "Remove";
     PhotoAlt => "已上传的照片 {n}", "Uploaded photo {n}";
     NoPhotos => "还没有照片。", "No photos yet.";
+    UploadProgressLabel => "上传进度", "Upload progress";
+    UploadPreparing => "正在缩小照片，马上开始上传……", "Making the photo smaller before sending it…";
+    UploadingPercent => "正在上传 {n}%", "Uploading {n}%";
+    UploadFailed => "照片没有传完，可能是网络断了。请检查网络后再选一次照片。", "The photo did not finish uploading; the connection may have dropped. Check it, then choose the photo again.";
     PhotosFull => "已有 3 张照片。", "You have 3 photos.";
     StepWhoTitle => "您是谁？", "Who are you?";
     StepWhoHint => "可以匿名。留下姓名和电话，办理人员可以联系您；电话只对办理人员可见。", "You may stay anonymous. With a name and phone the handling staff can reach you; only they see your number.";

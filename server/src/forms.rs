@@ -214,14 +214,29 @@ pub async fn remove_photo(
     }
 }
 
-/// A draft photo, for the browser that started the draft only (`Cache-Control: no-store` is
-/// added by the middleware, as on every draft response).
+/// `?size=thumb` on a photo's address: its thumbnail, for lists (issue 14); the same access
+/// rules as the photo itself.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PhotoSize {
+    size: Option<String>,
+}
+
+impl PhotoSize {
+    #[must_use]
+    pub fn size(&self) -> backend::photos::Size {
+        backend::photos::Size::from_query(self.size.as_deref())
+    }
+}
+
+/// A draft photo (or its thumbnail), for the browser that started the draft only
+/// (`Cache-Control: no-store` is added by the middleware, as on every draft response).
 pub async fn draft_photo(
     Extension(state): Extension<AppState>,
     headers: HeaderMap,
     Path((token, id)): Path<(String, String)>,
+    axum::extract::Query(size): axum::extract::Query<PhotoSize>,
 ) -> Response {
-    match appeal::draft_photo(&state, &token, &draft_secret(&headers), &id).await {
+    match appeal::draft_photo(&state, &token, &draft_secret(&headers), &id, size.size()).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
         Err(BackendError::NotFound) => message_page(lang_of(&headers), StatusCode::NOT_FOUND, Msg::DraftExpired),
         Err(e) => {
@@ -449,9 +464,10 @@ pub async fn track_photo_file(
     Extension(state): Extension<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    axum::extract::Query(size): axum::extract::Query<PhotoSize>,
 ) -> Response {
     let session = cookie(&headers, cookies::TRACK);
-    match resident::photo_in_session(&state, &session, &id).await {
+    match resident::photo_in_session(&state, &session, &id, size.size()).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
         Err(BackendError::NotFound) => message_page(lang_of(&headers), StatusCode::NOT_FOUND, Msg::TrackSessionEnded),
         Err(e) => {

@@ -82,7 +82,8 @@ impl Worker {
     }
 }
 
-fn javascript(body: String) -> Response {
+/// A script of ours: JavaScript, checked on every visit.
+pub(crate) fn javascript(body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),

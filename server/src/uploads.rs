@@ -3,6 +3,11 @@
 //! (bounded queue, bounded wait, else 503 with `Retry-After`), and only then is the photo field
 //! read, into a buffer with a hard cap and under a time-out. Decoding limits are in
 //! `backend::photos`.
+//!
+//! Also the photo step's script, `/photo-upload.js` (issue 14, `uploads/photo-upload.js`): with
+//! JavaScript a chosen photo is scaled down on the device and sent at once to the same route,
+//! with its progress shown. Plain JavaScript (the WASM bundle's budget is spent), referenced
+//! by the photo step only; the route's checks are the same whatever sends the photo.
 
 use crate::forms::message_page;
 use axum::extract::Multipart;
@@ -12,6 +17,14 @@ use backend::photos::{self, Busy, UploadPermit};
 use backend::{AppState, BackendError};
 use domain::{FieldError, FieldName, Lang, Msg};
 use std::time::Duration;
+
+const PAGE_SCRIPT: &str = include_str!("uploads/photo-upload.js");
+
+/// `GET /photo-upload.js` (`Cache-Control: no-cache`, like `/offline.js`: a changed script
+/// applies at the next visit).
+pub async fn page_script() -> Response {
+    crate::offline::javascript(PAGE_SCRIPT.to_owned())
+}
 
 /// Longest time one upload's body may take to arrive once it has its place (10 MB at about
 /// 0.7 Mbit/s); a slower sender gives the place back.

@@ -528,6 +528,9 @@ fn publish_choice(d: &domain::draft::Draft) -> impl IntoView {
     }
 }
 
+/// The photo step's upload script (served by the server's `uploads::page_script`).
+pub const PHOTO_UPLOAD_SCRIPT: &str = "/photo-upload.js";
+
 fn photos_page(
     v: DraftView,
     errors: Vec<FieldError>,
@@ -552,9 +555,11 @@ fn photos_page(
                 <ul class="photos">
                     {v.photo_ids.iter().enumerate().map(|(i, id)| {
                         let alt = fill(t(Msg::PhotoAlt), &[("n", (i + 1).to_string())]);
+                        // The thumbnail (issue 14), linked to the photo.
+                        let photo = format!("/draft-photo/{token}/{id}");
                         view! {
                             <li>
-                                <img src=format!("/draft-photo/{token}/{id}") alt=alt width="160"/>
+                                <a href=photo.clone()><img src=format!("{photo}?size=thumb") alt=alt width="160" height="160"/></a>
                                 <form method="post" action=format!("/form/appeal/{token}/photos/remove")>
                                     <input type="hidden" name="id" value=id.clone()/>
                                     <button type="submit" class="link-button">{t(Msg::RemovePhoto)}</button>
@@ -574,16 +579,30 @@ fn photos_page(
             // One form for both buttons (issue 14): "下一步" posts the chosen file too (to the
             // same upload route, told by `?next` to go on), so a photo picked but not uploaded
             // is stored with the same rules, or the step stays with the reason.
+            //
+            // With script, `/photo-upload.js` (plain JavaScript, this page only) sends a photo as
+            // soon as it is chosen, scaled down on the device where the browser can, and shows
+            // the progress below; its words come from here (`data-*`), its size limit too.
             let add = format!("/form/appeal/{token}/photos/add");
             view! {
-                <form method="post" enctype="multipart/form-data" action=add.clone() class="upload">
+                <form method="post" enctype="multipart/form-data" action=add.clone() class="upload" id="photo-upload"
+                    data-max-side=domain::fields::PHOTO_MAX_SIDE.to_string()
+                    data-preparing=t(Msg::UploadPreparing)
+                    data-uploading=t(Msg::UploadingPercent)
+                    data-failed=t(Msg::UploadFailed)>
                     <label for="photo" class="label">{t(Msg::PhotoLabel)}</label>
                     <FieldMessage field=FieldName::Photo msg=err/>
                     <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp"
                         aria-describedby=described_by(FieldName::Photo, err.is_some())/>
+                    <div class="upload-progress" id="upload-progress" hidden>
+                        <label for="upload-bar">{t(Msg::UploadProgressLabel)}</label>
+                        <progress id="upload-bar" max="100"></progress>
+                    </div>
+                    <p class="hint" id="upload-status" role="status"></p>
                     <button type="submit" class="button button-secondary">{t(Msg::UploadPhoto)}</button>
                     <p><button type="submit" class="button" id="photos-continue" formaction=format!("{add}?next=1")>{t(Msg::Continue)}</button></p>
                 </form>
+                <script src=PHOTO_UPLOAD_SCRIPT defer></script>
             }.into_any()
         }}
     }

@@ -884,7 +884,7 @@ fn appeal_view(h: &StaffHeader, flash: Flash, a: AppealPage) -> impl IntoView {
                 <ul class="photos">
                     {a.photo_ids.iter().enumerate().map(|(i, id)| view! {
                         <li><a href=format!("/staff/photo/{}/{id}", a.ticket)>
-                            <img src=format!("/staff/photo/{}/{id}", a.ticket) alt=fill(t(Msg::PhotoAlt), &[("n", (i + 1).to_string())]) width="160"/>
+                            <img src=format!("/staff/photo/{}/{id}?size=thumb", a.ticket) alt=fill(t(Msg::PhotoAlt), &[("n", (i + 1).to_string())]) width="160" height="160"/>
                         </a></li>
                     }).collect_view()}
                 </ul>

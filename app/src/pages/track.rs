@@ -140,7 +140,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                     <ul class="photos">
                         {v.photos.iter().enumerate().map(|(i, id)| view! {
                             <li><a href=format!("/track/photo/{id}")>
-                                <img src=format!("/track/photo/{id}") alt=fill(t(Msg::TrackPhotoAlt), &[("n", (i + 1).to_string())]) width="120"/>
+                                <img src=format!("/track/photo/{id}?size=thumb") alt=fill(t(Msg::TrackPhotoAlt), &[("n", (i + 1).to_string())]) width="120" height="120"/>
                             </a></li>
                         }).collect_view()}
                     </ul>

@@ -396,8 +396,8 @@ pub async fn add_photo(state: &AppState, token: &str, secret: &str, bytes: Vec<u
     }
     // A full draft is refused before anything is decoded (issue 9 §5).
     photos::check_room(&state.db.pool, token, bytes.len()).await?;
-    let jpeg = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
-    photos::store(&state.db.pool, token, &new_token(), &jpeg, state.clock.ts()).await
+    let photo = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
+    photos::store(&state.db.pool, token, &new_token(), &photo, state.clock.ts()).await
 }
 
 /// # Errors
@@ -407,13 +407,13 @@ pub async fn remove_photo(state: &AppState, token: &str, secret: &str, id: &str)
     drafts::remove_photo(&state.db.pool, token, id).await
 }
 
-/// A draft photo's JPEG bytes.
+/// A draft photo's JPEG bytes, or its thumbnail's.
 ///
 /// # Errors
 /// [`BackendError::NotFound`] for unknown token or id, or a wrong browser secret.
-pub async fn draft_photo(state: &AppState, token: &str, secret: &str, id: &str) -> Result<Vec<u8>> {
+pub async fn draft_photo(state: &AppState, token: &str, secret: &str, id: &str, size: photos::Size) -> Result<Vec<u8>> {
     load(state, token, secret).await?;
-    drafts::photo(&state.db.pool, token, id).await?.ok_or(BackendError::NotFound)
+    drafts::photo(&state.db.pool, token, id, size).await?.ok_or(BackendError::NotFound)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

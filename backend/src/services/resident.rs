@@ -116,7 +116,8 @@ pub async fn photo_ticket_in_session(state: &AppState, client: &str, session: &s
 /// As [`photo_ticket_in_session`], and the photo's own problems as field errors.
 pub async fn add_photo_to(state: &AppState, ticket: &str, bytes: Vec<u8>) -> Result<()> {
     crate::photos::check_appeal_room(&state.db.pool, ticket, bytes.len()).await?;
-    let jpeg = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
+    let photo = state.uploads.reencode(bytes).await.map_err(BackendError::invalid)?;
+    let jpeg = &photo.jpeg;
     let id = super::appeal::new_token();
     let now = state.clock.ts();
     let mut tx = state.db.pool.begin().await?;
@@ -129,7 +130,7 @@ pub async fn add_photo_to(state: &AppState, ticket: &str, bytes: Vec<u8>) -> Res
     }
     // Again under the lock: two uploads at once must not both take the last place.
     crate::photos::check_appeal_room(&mut *tx, ticket, jpeg.len()).await?;
-    appeals::add_photo(&mut tx, ticket, &id, &jpeg).await?;
+    appeals::add_photo(&mut tx, ticket, &id, jpeg, Some(&photo.thumb)).await?;
     appeals::insert_staff_event(
         &mut tx,
         &StaffEvent {
@@ -161,13 +162,13 @@ pub async fn add_photo_to(state: &AppState, ticket: &str, bytes: Vec<u8>) -> Res
     Ok(())
 }
 
-/// One photo of the track session's appeal (JPEG bytes).
+/// One photo of the track session's appeal (JPEG bytes), or its thumbnail.
 ///
 /// # Errors
 /// [`BackendError::NotFound`] for an unknown or expired session, or a photo of another appeal.
-pub async fn photo_in_session(state: &AppState, session: &str, id: &str) -> Result<Vec<u8>> {
+pub async fn photo_in_session(state: &AppState, session: &str, id: &str, size: crate::photos::Size) -> Result<Vec<u8>> {
     let ticket = crate::services::track::session_ticket(state, session).await?;
-    appeals::photo(&state.db.pool, &ticket, id).await?.ok_or(BackendError::NotFound)
+    appeals::photo(&state.db.pool, &ticket, id, size).await?.ok_or(BackendError::NotFound)
 }
 
 /// The resident answers "please tell us more", or adds something on their own: both are public

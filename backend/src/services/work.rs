@@ -554,13 +554,19 @@ pub async fn can_view(state: &AppState, staff: &Staff, ticket: &str) -> Result<b
     }
 }
 
-/// A photo of an appeal in `staff`'s scope.
+/// A photo of an appeal in `staff`'s scope, or its thumbnail.
 ///
 /// # Errors
 /// [`BackendError::NotFound`] outside the scope or for an unknown photo.
-pub async fn photo(state: &AppState, staff: &Staff, ticket: &str, id: &str) -> Result<Vec<u8>> {
+pub async fn photo(
+    state: &AppState,
+    staff: &Staff,
+    ticket: &str,
+    id: &str,
+    size: crate::photos::Size,
+) -> Result<Vec<u8>> {
     load_scoped(state, staff, ticket).await?;
-    appeals::photo(&state.db.pool, ticket, id).await?.ok_or(BackendError::NotFound)
+    appeals::photo(&state.db.pool, ticket, id, size).await?.ok_or(BackendError::NotFound)
 }
 
 /// The resident's unmasked name and phone, for someone handling, overseeing or co-handling the

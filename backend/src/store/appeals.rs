@@ -1,6 +1,7 @@
 //! Appeals, their photos and timeline events.
 
 use super::Tx;
+use crate::photos::Size;
 use crate::{BackendError, Result};
 use domain::events::{EventDetail, EventKind};
 use domain::workflow::Status;
@@ -145,8 +146,8 @@ pub async fn take_draft_photos(tx: &mut Tx<'_>, token: &str, ticket: &str) -> Re
         .await?;
     for (pos, (id,)) in ids.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO appeal_photos (id, ticket, position, content_type, bytes)
-             SELECT id, $1, $2, content_type, bytes FROM draft_photos WHERE id = $3",
+            "INSERT INTO appeal_photos (id, ticket, position, content_type, bytes, thumb)
+             SELECT id, $1, $2, content_type, bytes, thumb FROM draft_photos WHERE id = $3",
         )
         .bind(ticket)
         .bind(i32::try_from(pos).unwrap_or(i32::MAX))
@@ -514,14 +515,15 @@ pub async fn photo_usage<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(ex: E,
 
 /// Adds a photo after the appeal's others (the caller holds the appeal's row lock and has
 /// checked the room).
-pub async fn add_photo(tx: &mut Tx<'_>, ticket: &str, id: &str, jpeg: &[u8]) -> Result<()> {
+pub async fn add_photo(tx: &mut Tx<'_>, ticket: &str, id: &str, jpeg: &[u8], thumb: Option<&[u8]>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO appeal_photos (id, ticket, position, content_type, bytes)
-         SELECT $1, $2, COALESCE(MAX(position) + 1, 0), 'image/jpeg', $3 FROM appeal_photos WHERE ticket = $2",
+        "INSERT INTO appeal_photos (id, ticket, position, content_type, bytes, thumb)
+         SELECT $1, $2, COALESCE(MAX(position) + 1, 0), 'image/jpeg', $3, $4 FROM appeal_photos WHERE ticket = $2",
     )
     .bind(id)
     .bind(ticket)
     .bind(jpeg.to_vec())
+    .bind(thumb.map(<[u8]>::to_vec))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -536,12 +538,10 @@ pub async fn photo_ids(pool: &AnyPool, ticket: &str) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-pub async fn photo(pool: &AnyPool, ticket: &str, id: &str) -> Result<Option<Vec<u8>>> {
-    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT bytes FROM appeal_photos WHERE ticket = $1 AND id = $2")
-        .bind(ticket)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+/// An appeal photo's bytes, or its thumbnail's (the photo itself when it has none).
+pub async fn photo(pool: &AnyPool, ticket: &str, id: &str, size: Size) -> Result<Option<Vec<u8>>> {
+    let sql = format!("SELECT {} FROM appeal_photos WHERE ticket = $1 AND id = $2", size.column());
+    let row: Option<(Vec<u8>,)> = sqlx::query_as(&sql).bind(ticket).bind(id).fetch_optional(pool).await?;
     Ok(row.map(|r| r.0))
 }
 

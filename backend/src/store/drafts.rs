@@ -1,6 +1,7 @@
 //! Drafts of appeals and their photos.
 
 use super::Tx;
+use crate::photos::Size;
 use crate::Result;
 use sqlx::AnyPool;
 
@@ -78,14 +79,15 @@ pub async fn photo_usage(pool: &AnyPool, token: &str) -> Result<(i64, i64)> {
     Ok(row)
 }
 
-/// Adds a photo if the draft has fewer than `max` photos and would keep at most `max_bytes`
-/// stored; returns whether it was added. Runs in a transaction so two parallel uploads cannot
-/// both take the last place.
+/// Adds a photo (and its thumbnail, when there is one) if the draft has fewer than `max` photos
+/// and would keep at most `max_bytes` of photos stored (thumbnails are not counted); returns
+/// whether it was added. Runs in a transaction so two parallel uploads cannot both take the last
+/// place.
 pub async fn add_photo(
     pool: &AnyPool,
     token: &str,
     id: &str,
-    jpeg: &[u8],
+    (jpeg, thumb): (&[u8], Option<&[u8]>),
     max: usize,
     max_bytes: usize,
     now: i64,
@@ -104,13 +106,14 @@ pub async fn add_photo(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO draft_photos (id, token, content_type, bytes, created_at)
-         VALUES ($1, $2, 'image/jpeg', $3, $4)",
+        "INSERT INTO draft_photos (id, token, content_type, bytes, created_at, thumb)
+         VALUES ($1, $2, 'image/jpeg', $3, $4, $5)",
     )
     .bind(id)
     .bind(token)
     .bind(jpeg.to_vec())
     .bind(now)
+    .bind(thumb.map(<[u8]>::to_vec))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -122,12 +125,10 @@ pub async fn remove_photo(pool: &AnyPool, token: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn photo(pool: &AnyPool, token: &str, id: &str) -> Result<Option<Vec<u8>>> {
-    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT bytes FROM draft_photos WHERE token = $1 AND id = $2")
-        .bind(token)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+/// A draft photo's bytes, or its thumbnail's (the photo itself when it has none).
+pub async fn photo(pool: &AnyPool, token: &str, id: &str, size: Size) -> Result<Option<Vec<u8>>> {
+    let sql = format!("SELECT {} FROM draft_photos WHERE token = $1 AND id = $2", size.column());
+    let row: Option<(Vec<u8>,)> = sqlx::query_as(&sql).bind(token).bind(id).fetch_optional(pool).await?;
     Ok(row.map(|r| r.0))
 }
 

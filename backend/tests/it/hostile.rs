@@ -35,7 +35,7 @@ async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
     // smaller, which is why the budget never stands in an honest resident's way).
     let seven = vec![0u8; 7 * 1024 * 1024];
     for id in ["a", "b"] {
-        assert!(drafts::add_photo(&state.db.pool, &t, id, &seven, photos::MAX_PHOTOS, MAX_DRAFT_BYTES, 1)
+        assert!(drafts::add_photo(&state.db.pool, &t, id, (&seven, None), photos::MAX_PHOTOS, MAX_DRAFT_BYTES, 1)
             .await
             .unwrap());
     }
@@ -49,10 +49,11 @@ async fn the_draft_byte_budget_is_checked_before_decoding(engine: Engine) {
     // got past the earlier checks (parallel uploads).
     appeal::add_photo(&state, &t, &secret, png()).await.unwrap();
     let t2 = appeal::start(&state, "c2", &form).await.unwrap().token;
-    assert!(drafts::add_photo(&state.db.pool, &t2, "a2", &seven, 3, MAX_DRAFT_BYTES, 1).await.unwrap());
-    assert!(drafts::add_photo(&state.db.pool, &t2, "b2", &seven, 3, MAX_DRAFT_BYTES, 1).await.unwrap());
-    assert!(!drafts::add_photo(&state.db.pool, &t2, "c2", &three, 3, MAX_DRAFT_BYTES, 1).await.unwrap());
-    refused_with(photos::store(&state.db.pool, &t2, "c2", &three, 1).await, Msg::ErrPhotoDraftFull);
+    assert!(drafts::add_photo(&state.db.pool, &t2, "a2", (&seven, None), 3, MAX_DRAFT_BYTES, 1).await.unwrap());
+    assert!(drafts::add_photo(&state.db.pool, &t2, "b2", (&seven, None), 3, MAX_DRAFT_BYTES, 1).await.unwrap());
+    assert!(!drafts::add_photo(&state.db.pool, &t2, "c2", (&three, None), 3, MAX_DRAFT_BYTES, 1).await.unwrap());
+    let three_photo = photos::Encoded { jpeg: three.clone(), thumb: Vec::new() };
+    refused_with(photos::store(&state.db.pool, &t2, "c2", &three_photo, 1).await, Msg::ErrPhotoDraftFull);
     // And a full count is "too many", before decoding.
     let d3 = appeal::start(&state, "c3", &form).await.unwrap();
     for _ in 0..3 {

@@ -3,8 +3,9 @@
 use crate::common;
 
 use backend::config::Limits;
+use backend::photos::{self, Size};
 use backend::services::appeal::{self, StepOutcome, SubmitOutcome};
-use backend::services::{import, track};
+use backend::services::{import, resident, track, work};
 use backend::store::{appeals, regions};
 use backend::{AppState, BackendError};
 use common::{DraftRef, Engine};
@@ -243,7 +244,7 @@ async fn photos_are_capped_and_move_with_the_appeal(engine: Engine) {
     }
     let ids = appeal::draft_view(&state, &t.token, &t.secret).await.unwrap().photo_ids;
     assert_eq!(ids.len(), 3);
-    let jpeg = appeal::draft_photo(&state, &t.token, &t.secret, &ids[0]).await.unwrap();
+    let jpeg = appeal::draft_photo(&state, &t.token, &t.secret, &ids[0], Size::Full).await.unwrap();
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
     appeal::remove_photo(&state, &t.token, &t.secret, &ids[0]).await.unwrap();
     let ticket = accepted(&state, &t).await;
@@ -251,6 +252,85 @@ async fn photos_are_capped_and_move_with_the_appeal(engine: Engine) {
     assert!(appeal::draft_view(&state, &t.token, &t.secret).await.unwrap().photo_ids.is_empty());
 }
 both_engines!(photos_are_capped_and_move_with_the_appeal);
+
+/// A JPEG's pixel size.
+fn size_of(jpeg: &[u8]) -> (u32, u32) {
+    assert_eq!(image::guess_format(jpeg).unwrap(), image::ImageFormat::Jpeg);
+    let img = image::load_from_memory(jpeg).unwrap();
+    (img.width(), img.height())
+}
+
+fn photo_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 60]));
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+/// Issue 14: every accepted photo keeps a square thumbnail beside it, in the draft, after
+/// submitting and when added from the track page; it is served with the photo's own access rules;
+/// a photo stored before thumbnails (none kept) is served whole when its thumbnail is asked for.
+async fn photos_keep_a_thumbnail_for_lists(engine: Engine) {
+    let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
+    let t =
+        fill(&state, "safety_hazard", &[("district", "HD"), ("street", "HD01")], &[("identity", "anonymous")]).await;
+    appeal::add_photo(&state, &t.token, &t.secret, photo_png(2400, 1200)).await.unwrap();
+    let big = appeal::draft_view(&state, &t.token, &t.secret).await.unwrap().photo_ids[0].clone();
+    appeal::add_photo(&state, &t.token, &t.secret, photo_png(100, 60)).await.unwrap();
+    let ids = appeal::draft_view(&state, &t.token, &t.secret).await.unwrap().photo_ids;
+    let small = ids.iter().find(|id| **id != big).unwrap().clone();
+    let (big, small) = (&big, &small);
+    let full = appeal::draft_photo(&state, &t.token, &t.secret, big, Size::Full).await.unwrap();
+    let thumb = appeal::draft_photo(&state, &t.token, &t.secret, big, Size::Thumb).await.unwrap();
+    assert_eq!(size_of(&full), (photos::MAX_SIDE, photos::MAX_SIDE / 2));
+    assert_eq!(size_of(&thumb), (photos::THUMB_SIDE, photos::THUMB_SIDE));
+    assert!(thumb.len() * 4 < full.len(), "{} / {}", thumb.len(), full.len());
+    let small_thumb = appeal::draft_photo(&state, &t.token, &t.secret, small, Size::Thumb).await.unwrap();
+    assert_eq!(size_of(&small_thumb), (60, 60));
+    // The same rules as the photo: another browser's secret opens neither.
+    assert!(matches!(
+        appeal::draft_photo(&state, &t.token, "not-the-secret", big, Size::Thumb).await,
+        Err(BackendError::NotFound)
+    ));
+    // A photo from before migration 0021: no thumbnail, so the list gets the photo itself.
+    sqlx::query("UPDATE draft_photos SET thumb = NULL WHERE id = $1")
+        .bind(small)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let old_full = appeal::draft_photo(&state, &t.token, &t.secret, small, Size::Full).await.unwrap();
+    let old_thumb = appeal::draft_photo(&state, &t.token, &t.secret, small, Size::Thumb).await.unwrap();
+    assert_eq!(old_thumb, old_full);
+    assert_eq!(size_of(&old_thumb), (100, 60));
+    // Submitted: the thumbnails move with the photos.
+    let ticket = accepted(&state, &t).await;
+    let r = appeal::receipt(&state, &t.token, &t.secret).await.unwrap();
+    let session = track::open(&state, "ip", &r.ticket, &r.key).await.unwrap();
+    assert_eq!(resident::photo_in_session(&state, &session, big, Size::Thumb).await.unwrap(), thumb);
+    assert_eq!(resident::photo_in_session(&state, &session, big, Size::Full).await.unwrap(), full);
+    assert_eq!(resident::photo_in_session(&state, &session, small, Size::Thumb).await.unwrap(), old_full);
+    // Added from the track page: a thumbnail too.
+    resident::add_photo_to(&state, &ticket, photo_png(900, 1800)).await.unwrap();
+    let added = appeals::photo_ids(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|id| id != big && id != small)
+        .unwrap();
+    let added_thumb = resident::photo_in_session(&state, &session, &added, Size::Thumb).await.unwrap();
+    assert_eq!(size_of(&added_thumb), (photos::THUMB_SIDE, photos::THUMB_SIDE));
+    assert_eq!(size_of(&resident::photo_in_session(&state, &session, &added, Size::Full).await.unwrap()), (800, 1600));
+    // Staff: within their scope only, thumbnail or photo.
+    let unit = appeals::full(&state.db.pool, &ticket).await.unwrap().unwrap().unit;
+    assert_eq!(unit, "U-HD01", "a grid matter placed only down to the street goes to the street's centre");
+    let handler = common::staff(&state, "thumb-handler", &unit, "dispatcher").await;
+    assert_eq!(work::photo(&state, &handler, &ticket, &added, Size::Thumb).await.unwrap(), added_thumb);
+    assert_eq!(work::photo(&state, &handler, &ticket, small, Size::Thumb).await.unwrap(), old_full);
+    let elsewhere = common::staff(&state, "thumb-elsewhere", "U-HX", "dispatcher").await;
+    assert_ne!(unit, "U-HX");
+    assert!(matches!(work::photo(&state, &elsewhere, &ticket, big, Size::Thumb).await, Err(BackendError::NotFound)));
+}
+both_engines!(photos_keep_a_thumbnail_for_lists);
 
 async fn tracking_needs_both_and_says_nothing_more(engine: Engine) {
     let limits = Limits { track_per_10min: 6, ..Limits::default() };
@@ -304,7 +384,7 @@ async fn drafts_open_only_with_their_browser_secret(engine: Engine) {
         assert!(nf(appeal::save_step(&state, &invented, secret, Step::What, &f).await.map(|_| ())));
         assert!(nf(appeal::add_photo(&state, &invented, secret, png()).await));
         assert!(nf(appeal::remove_photo(&state, &invented, secret, "x").await));
-        assert!(nf(appeal::draft_photo(&state, &invented, secret, "x").await.map(|_| ())));
+        assert!(nf(appeal::draft_photo(&state, &invented, secret, "x", Size::Full).await.map(|_| ())));
         assert!(nf(appeal::set_step_errors(&state, &invented, secret, Step::Photos, Vec::new()).await));
         assert!(nf(appeal::submit(&state, &invented, secret, time::OffsetDateTime::now_utc()).await.map(|_| ())));
         assert!(nf(appeal::receipt(&state, &invented, secret).await.map(|_| ())));
@@ -318,7 +398,7 @@ async fn drafts_open_only_with_their_browser_secret(engine: Engine) {
         assert!(nf(appeal::save_step(&state, &a.token, secret, Step::What, &f).await.map(|_| ())));
         assert!(nf(appeal::add_photo(&state, &a.token, secret, png()).await));
         assert!(nf(appeal::remove_photo(&state, &a.token, secret, &photo).await));
-        assert!(nf(appeal::draft_photo(&state, &a.token, secret, &photo).await.map(|_| ())));
+        assert!(nf(appeal::draft_photo(&state, &a.token, secret, &photo, Size::Full).await.map(|_| ())));
         assert!(nf(appeal::submit(&state, &a.token, secret, time::OffsetDateTime::now_utc()).await.map(|_| ())));
     }
     let v = appeal::draft_view(&state, &a.token, &a.secret).await.unwrap();
@@ -446,7 +526,7 @@ async fn residents_add_photos_after_submitting(engine: Engine) {
     let added = view.events.iter().filter(|e| e.kind == domain::events::EventKind::PhotoAdded).count();
     assert_eq!(added, domain::fields::APPEAL_PHOTOS_MAX - 1, "one public event per added photo");
     // The session's own photos are re-encoded JPEGs; another appeal's session cannot read them.
-    let jpeg = resident::photo_in_session(&state, &id, &view.photos[5]).await.unwrap();
+    let jpeg = resident::photo_in_session(&state, &id, &view.photos[5], Size::Full).await.unwrap();
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
     let other =
         fill(&state, "suggestion", &[("district", "HX"), ("street", "HX02")], &[("identity", "anonymous")]).await;
@@ -454,7 +534,7 @@ async fn residents_add_photos_after_submitting(engine: Engine) {
     let o = appeal::receipt(&state, &other.token, &other.secret).await.unwrap();
     let other_id = track::open(&state, "ip", &o.ticket, &o.key).await.unwrap();
     assert!(matches!(
-        resident::photo_in_session(&state, &other_id, &view.photos[5]).await,
+        resident::photo_in_session(&state, &other_id, &view.photos[5], Size::Full).await,
         Err(BackendError::NotFound)
     ));
     // Staff see every photo, in order.

@@ -3,7 +3,7 @@
 // Every helper drives the real pages: plain forms posted to /form/appeal/<token>/<step>, answered
 // with 303 → the next step. They work with JavaScript on and off; JS-only parts (geolocation,
 // inline validation) live in the *.js.spec.ts files.
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /** Draft tokens in URLs: 32 lowercase hex characters. */
 export const TOKEN = '[0-9a-f]{32}';
@@ -165,17 +165,29 @@ export async function continueFromWhere(page: Page): Promise<void> {
   await expectStep(page, 'photos');
 }
 
-/** Step 4: upload one PNG and check it is listed; stays on step 4. */
+/** Whether the running test's project has JavaScript on. */
+export const jsOn = (): boolean => test.info().project.use.javaScriptEnabled !== false;
+
+/**
+ * Step 4: choose a file. With JavaScript the page sends it at once (issue 14,
+ * `/photo-upload.js`) and opens the step again; without, "上传这张照片" sends it.
+ */
+export async function choosePhoto(page: Page, file: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+  await page.locator('input#photo').setInputFiles(file);
+  if (!jsOn()) await page.getByRole('button', { name: '上传这张照片' }).click();
+}
+
+/** Step 4: upload one PNG and check it is listed (its thumbnail, linked to it); stays on step 4. */
 export async function uploadPhoto(page: Page, expectedCount = 1): Promise<void> {
-  await page.locator('input#photo').setInputFiles({ name: 'street.png', mimeType: 'image/png', buffer: PNG_1X1 });
-  await page.getByRole('button', { name: '上传这张照片' }).click();
+  await choosePhoto(page, { name: 'street.png', mimeType: 'image/png', buffer: PNG_1X1 });
   await expectStep(page, 'photos');
-  await expect(page.locator('div.error-summary')).toHaveCount(0);
   const items = page.locator('ul.photos > li');
   await expect(items).toHaveCount(expectedCount);
-  const img = items.nth(expectedCount - 1).locator('img');
+  await expect(page.locator('div.error-summary')).toHaveCount(0);
+  const img = items.nth(expectedCount - 1).locator('a > img');
   await expect(img).toHaveAttribute('alt', `已上传的照片 ${expectedCount}`);
-  await expect(img).toHaveAttribute('src', new RegExp(`^/draft-photo/${TOKEN}/[^/]+$`));
+  await expect(img).toHaveAttribute('src', new RegExp(`^/draft-photo/${TOKEN}/[0-9a-f]+\\?size=thumb$`));
+  await expect(items.nth(expectedCount - 1).locator('a')).toHaveAttribute('href', new RegExp(`^/draft-photo/${TOKEN}/[0-9a-f]+$`));
 }
 
 /**

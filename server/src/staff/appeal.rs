@@ -166,9 +166,10 @@ pub async fn photo(
     Extension(state): Extension<AppState>,
     Extension(ctx): Extension<StaffCtx>,
     Path((ticket, id)): Path<(String, String)>,
+    axum::extract::Query(size): axum::extract::Query<crate::forms::PhotoSize>,
 ) -> Response {
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
-    match work::photo(&state, staff, &ticket, &id).await {
+    match work::photo(&state, staff, &ticket, &id, size.size()).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-store")], bytes)
             .into_response(),
         Err(BackendError::NotFound) => StatusCode::NOT_FOUND.into_response(),

@@ -210,7 +210,7 @@ async fn another_browser_sees_nothing_of_a_draft_or_its_receipt() {
     expired(&r, "C draft photo");
     // B cannot write, remove A's photo, or submit A's draft.
     expired(&b.post(&app, &format!("/form/appeal/{t}/what"), "description=xxxxxxxxxxxxxxxxxxxx").await, "B POST what");
-    let id = photo.rsplit('/').next().unwrap();
+    let id = photo.rsplit('/').next().unwrap().split('?').next().unwrap();
     expired(&b.post(&app, &format!("/form/appeal/{t}/photos/remove"), &format!("id={id}")).await, "B remove");
     expired(&b.post(&app, &format!("/form/appeal/{t}/submit"), "").await, "B submit");
     assert_eq!(count(&state, "appeals").await, 0);

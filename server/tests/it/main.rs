@@ -18,6 +18,7 @@ mod legal;
 mod notices;
 mod offline;
 mod open311;
+mod photo_upload;
 mod publication;
 mod questions;
 mod recovery;

@@ -43,6 +43,8 @@ pub struct Res {
     pub location: Option<String>,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (`body` is its lossy text).
+    pub bytes: axum::body::Bytes,
 }
 
 pub async fn send(app: &Router, req: Request<Body>) -> Res {
@@ -51,7 +53,7 @@ pub async fn send(app: &Router, req: Request<Body>) -> Res {
     let headers = res.headers().clone();
     let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Res { status, location, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Res { status, location, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Res {
