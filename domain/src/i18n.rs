@@ -738,6 +738,7 @@ messages! {
     BadgeNotice => "待答复通知", "notice to answer";
     FilterNoticed => "有待答复的通知", "Notice to answer";
     BadgeOwesReport => "待报到反馈", "report back owed";
+    BadgeFollows => "随 {ticket} 办理", "follows {ticket}";
     FilterOwesReport => "本单位被吹哨、待反馈", "Summoned here, report back owed";
     OwnerLabel => "包案领导", "Leader in charge";
     OwnerCloseHint => "本件由包案领导 {name} 签字办结。", "The leader in charge, {name}, signs the close of this appeal.";

@@ -351,6 +351,10 @@ pub struct InboxItem {
     /// The inbox's own unit was summoned (吹哨) to it and has not reported back (issue 13).
     #[serde(default)]
     pub owes_report: bool,
+    /// The main appeal this one follows (a duplicate merged into it, issue 13): it is answered and
+    /// closed with it, and not supervised on its own.
+    #[serde(default)]
+    pub follows: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -405,6 +405,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                                     {i.supervised.then(|| view! { " "<span class="badge badge-overdue">{t(Msg::BadgeSupervised)}</span> })}
                                     {i.noticed.then(|| view! { " "<span class="badge badge-soon">{t(Msg::BadgeNotice)}</span> })}
                                     {i.owes_report.then(|| view! { " "<span class="badge badge-soon">{t(Msg::BadgeOwesReport)}</span> })}
+                                    {i.follows.clone().map(|main| view! { " "<span class="badge">{fill(t(Msg::BadgeFollows), &[("ticket", main)])}</span> })}
                                 </p>
                                 <p class="line2">{cat}" · "{i.unit_name}</p>
                                 <p class="line3">{t(Msg::ColDue)}": "<time>{when(i.due_at)}</time></p>

@@ -289,6 +289,7 @@ pub(crate) fn inbox_item(cat: &Catalog, now: i64, r: appeals::InboxRow) -> Inbox
         supervised: r.supervised != 0,
         noticed: r.noticed != 0,
         owes_report: r.owes_report != 0,
+        follows: r.merged_into,
     }
 }
 

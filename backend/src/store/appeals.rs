@@ -589,6 +589,8 @@ pub struct InboxRow {
     /// 1 when the inbox's own unit was summoned (吹哨) to this open appeal and has not reported
     /// back yet (issue 13); always 0 outside an inbox.
     pub owes_report: i64,
+    /// The main appeal this one follows (a merged duplicate), if any.
+    pub merged_into: Option<String>,
 }
 
 /// The scope condition and its binds, shared by the list and the counts.
@@ -742,7 +744,7 @@ pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
                 a.clock_start_at, a.sign_by_at, a.supervised, a.description,
                 CASE WHEN {} THEN 1 ELSE 0 END AS noticed,
-                {} AS owes_report
+                {} AS owes_report, a.merged_into
          FROM appeals a WHERE {cond}
          ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket
          LIMIT {} OFFSET {}",

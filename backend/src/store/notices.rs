@@ -231,7 +231,7 @@ pub async fn cases(pool: &AnyPool, staff_id: &str) -> Result<Vec<super::appeals:
     Ok(sqlx::query_as(&format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
                 a.clock_start_at, a.sign_by_at, a.supervised, a.description,
-                CASE WHEN {OPEN_NOTICE_SQL} THEN 1 ELSE 0 END AS noticed, 0 AS owes_report
+                CASE WHEN {OPEN_NOTICE_SQL} THEN 1 ELSE 0 END AS noticed, 0 AS owes_report, a.merged_into
          FROM appeal_owners o JOIN appeals a ON a.ticket = o.ticket
          WHERE o.staff_id = $1
          ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket

@@ -222,6 +222,11 @@ async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
     assert_eq!(merges.len(), 3);
     assert!(merges.iter().all(|e| e.reason.as_deref() == Some("同一件事")));
 
+    // The inbox marks a follower with its main appeal (the main one carries no mark).
+    let inbox = work::inbox(&state, &grid, &domain::staff::InboxFilter::default()).await.unwrap();
+    let line = |t: &str| inbox.items.iter().find(|i| i.ticket == t).map(|i| i.follows.clone());
+    assert_eq!(line(&a), Some(Some(d.clone())));
+    assert_eq!(line(&d), Some(None));
     // Unmerge: a is on its own again; d's other followers stay. Its own deadline ran out while it
     // followed d: it starts again from now, so a is not overdue the moment it is on its own.
     sqlx::query("UPDATE appeals SET deadline_at = $1 WHERE ticket = $2")
