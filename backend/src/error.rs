@@ -48,11 +48,12 @@ impl BackendError {
 
     /// True when the database gave up a transaction because another one wrote the same rows at
     /// the same moment: PostgreSQL's deadlock (`40P01`) or serialization failure (`40001`), or
-    /// SQLite's busy/locked (5, 6, 517, 262). Nothing was written; trying again is safe.
+    /// SQLite's busy/locked and their extended codes (5, 6, 261, 262, 517, 773). Nothing was
+    /// written; trying again is safe.
     #[must_use]
     pub fn is_write_race(&self) -> bool {
         let Self::Db(sqlx::Error::Database(d)) = self else { return false };
-        matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517" | "262"))
+        matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "261" | "262" | "517" | "773"))
     }
 }
 

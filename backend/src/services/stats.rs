@@ -360,7 +360,10 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     };
     let first_inside = trend.len().saturating_sub(inside);
     let received: Vec<u64> = trend[first_inside..].iter().map(|m| m.counts.received).collect();
-    for (m, w) in trend[first_inside..].iter_mut().zip(domain::stats::protect(own.counts.received, &received)) {
+    // Against their own sum: each month counts the holder at its own end, the period the holder
+    // at the period's end, so the two totals may differ by the appeals handed over in between.
+    let whole: u64 = received.iter().sum();
+    for (m, w) in trend[first_inside..].iter_mut().zip(domain::stats::protect(whole, &received)) {
         m.withheld = w;
     }
 

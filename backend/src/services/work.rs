@@ -1005,19 +1005,28 @@ async fn act_once(state: &AppState, staff: &Staff, ticket: &str, act: &Act) -> R
             .await?;
         }
         Act::Unmerge => {
+            // When it was merged (read before the unmerge clears it).
+            let (merged_at,): (Option<i64>,) = sqlx::query_as("SELECT merged_at FROM appeals WHERE ticket = $1")
+                .bind(ticket)
+                .fetch_one(&mut *tx)
+                .await?;
             (audit_reason, detail) = crate::services::related::unmerge(&mut tx, staff, &a, &actor_name, now).await?;
             // While it followed its main appeal nobody watched its own clock (issue 13): a
-            // deadline that ran out meanwhile starts again from now, so it is not overdue (and
-            // supervised) the moment it is on its own again.
+            // deadline that ran out *meanwhile* starts again from now, so it is not overdue (and
+            // supervised) the moment it is on its own again. One already past when it was merged
+            // stays as it was: merging and unmerging is no way to reset a late appeal's clock.
+            let ran_out_while_merged = |due: i64| merged_at.is_some_and(|m| due >= m) && due < now;
             if a.status.is_open() {
                 let (days, urgent) = cat.category(&a.category).map_or((10, false), |c| (c.deadline_days, c.urgent));
                 let dl = domain::sla::deadlines(&cal, state.clock.now(), days, urgent, domain::sla::CHINA);
-                let resolve_late = a.deadline_at < now;
-                let sign_late = a.signed_at.is_none() && a.sign_by_at < now;
+                let resolve_late = ran_out_while_merged(a.deadline_at);
+                let sign_late = a.signed_at.is_none() && ran_out_while_merged(a.sign_by_at);
                 if resolve_late || sign_late {
+                    // A fresh resolution deadline restarts its clock too (the 预警 at 75 % of it).
                     let change = Change {
                         deadline_at: resolve_late.then(|| dl.resolve_by.unix_timestamp()),
-                        sign_by: sign_late.then(|| (now, dl.sign_by.unix_timestamp())),
+                        cycle: resolve_late.then(|| (a.cycle, now, dl.sign_by.unix_timestamp())),
+                        sign_by: (sign_late && !resolve_late).then(|| (now, dl.sign_by.unix_timestamp())),
                         supervised: Some(false),
                         ..Change::default()
                     };

@@ -62,7 +62,10 @@ pub async fn grouped(
     holders: Holders<'_>,
 ) -> Result<HashMap<Vec<String>, Counts>> {
     let mut out = grouped_raw(pool, group, filter, start, end, now).await?;
-    let moves = moves(pool, filter, start, end, holders.at(end)).await?;
+    let mut moves = moves(pool, filter, start, end, holders.at(end)).await?;
+    if let Holders::AtEnd(cat) = holders {
+        known_units_only(&mut moves, cat);
+    }
     if moves.is_empty() {
         return Ok(out);
     }
@@ -181,7 +184,7 @@ pub(crate) async fn handovers_after(
         "SELECT e.ticket, a.submitted_at, e.at, e.detail FROM appeal_events e CROSS JOIN appeals a
          WHERE e.kind IN ({HANDOVER_KINDS}) AND e.at >= {first}
            AND a.ticket = e.ticket AND a.submitted_at >= $1 AND a.submitted_at < $2 AND {}
-         ORDER BY e.ticket, e.id",
+         ORDER BY e.ticket, e.at, e.id",
         filter.sql
     );
     let mut out: HashMap<String, (i64, Vec<Option<String>>)> = HashMap::new();
@@ -191,7 +194,7 @@ pub(crate) async fn handovers_after(
         let from = domain::events::EventDetail::parse(detail.as_deref()).and_then(|d| d.from);
         let entry = out.entry(ticket).or_insert_with(|| (submitted, vec![None; bounds.len()]));
         for (i, b) in bounds.iter().enumerate() {
-            // Events come in order: the first at or after each bound is the one that counts.
+            // Events come in time order: the first at or after each bound is the one that counts.
             if at >= *b && entry.1[i].is_none() {
                 entry.1[i] = Some(from.clone().unwrap_or_default());
             }
@@ -206,6 +209,15 @@ pub(crate) async fn handovers_after(
         }
     }
     Ok(out)
+}
+
+/// Keeps only moves to units the catalogue knows: an appeal whose earlier unit has since been
+/// removed stays where it is rather than vanish from every region's figures.
+pub(crate) fn known_units_only(moves: &mut HashMap<String, Move>, cat: &crate::catalog::Catalog) {
+    moves.retain(|_, m| match m {
+        Move::To(unit) => cat.units.contains_key(unit),
+        Move::Drop => true,
+    });
 }
 
 /// `filter`, narrowed to some tickets.

@@ -17,7 +17,7 @@ pub async fn durations(
     start: i64,
     end: i64,
 ) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>)> {
-    let period = format!("a.submitted_at >= $1 AND a.submitted_at < $2 AND {}", filter.sql);
+    let period = format!("a.submitted_at >= $1 AND a.submitted_at < $2 AND a.merged_into IS NULL AND {}", filter.sql);
     let signed = format!(
         "SELECT a.signed_at - a.submitted_at FROM appeals a
          WHERE {period} AND a.signed_at IS NOT NULL AND a.signed_at < $2"
@@ -51,7 +51,7 @@ pub async fn durations(
 pub async fn overdue_by_path(pool: &AnyPool, filter: &Filter, now: i64) -> Result<Vec<(String, i64)>> {
     let sql = format!(
         "SELECT a.scope_path, COUNT(*) FROM appeals a
-         WHERE $1 <= $2 AND a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))
+         WHERE $1 <= $2 AND a.status <> 'closed' AND a.merged_into IS NULL AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))
            AND {}
          GROUP BY a.scope_path",
         filter.sql

@@ -13,7 +13,9 @@
 //!   query over the `appeals_stats` index (migrations 0009, 0020: it covers every column read here);
 //! - [`received_by_category`]: how many appeals of each category and channel.
 
-use super::counts::{bound, grouped, handovers_after, moves, with_tickets, Filter, Holders, Move, TICKETS_PER_QUERY};
+use super::counts::{
+    bound, grouped, handovers_after, known_units_only, moves, with_tickets, Filter, Holders, Move, TICKETS_PER_QUERY,
+};
 use crate::catalog::Catalog;
 use crate::Result;
 use domain::stats::Counts;
@@ -71,6 +73,7 @@ pub async fn monthly_by_path(
         }
     }
     moved.extend(moves(pool, &filter, start, end, None).await?);
+    known_units_only(&mut moved, cat);
     let tickets: Vec<&String> = moved.keys().collect();
     for chunk in tickets.chunks(TICKETS_PER_QUERY) {
         let f = with_tickets(&filter, chunk);
@@ -168,7 +171,8 @@ pub async fn received_by_category(
 ) -> Result<HashMap<(String, String, String), u64>> {
     let filter = Filter::all();
     let mut out = received_raw(pool, &["a.scope_path", "a.category", "a.channel"], &filter, start, end).await?;
-    let moved = moves(pool, &filter, start, end, Some(end)).await?;
+    let mut moved = moves(pool, &filter, start, end, Some(end)).await?;
+    known_units_only(&mut moved, cat);
     let tickets: Vec<&String> = moved.keys().collect();
     for chunk in tickets.chunks(TICKETS_PER_QUERY) {
         let f = with_tickets(&filter, chunk);
@@ -265,7 +269,8 @@ pub async fn durations_by_path(
 ) -> Result<HashMap<String, [domain::stats::Histogram; 3]>> {
     let filter = Filter::all();
     let mut out = durations_raw(pool, &["a.scope_path"], &filter, start, end).await?;
-    let moved = moves(pool, &filter, start, end, Some(end)).await?;
+    let mut moved = moves(pool, &filter, start, end, Some(end)).await?;
+    known_units_only(&mut moved, cat);
     let tickets: Vec<&String> = moved.keys().collect();
     for chunk in tickets.chunks(TICKETS_PER_QUERY) {
         let f = with_tickets(&filter, chunk);

@@ -158,7 +158,7 @@ async fn joining_makes_an_own_appeal_that_follows_the_main_one(engine: Engine) {
 both_engines!(joining_makes_an_own_appeal_that_follows_the_main_one);
 
 async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
-    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
     let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
     let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
     let other = common::staff(&state, "other", "U-HX01", "dispatcher").await;
@@ -228,17 +228,31 @@ async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
     assert_eq!(line(&a), Some(Some(d.clone())));
     assert_eq!(line(&d), Some(None));
     // Unmerge: a is on its own again; d's other followers stay. Its own deadline ran out while it
-    // followed d: it starts again from now, so a is not overdue the moment it is on its own.
+    // followed d (an hour after the merge; unmerged two hours after it): it starts again from now,
+    // so a is not overdue the moment it is on its own.
+    let merged_at = state.clock.ts();
     sqlx::query("UPDATE appeals SET deadline_at = $1 WHERE ticket = $2")
-        .bind(state.clock.ts() - 60)
+        .bind(merged_at + 3_600)
         .bind(&a)
         .execute(&state.db.pool)
         .await
         .unwrap();
+    clock.advance(time::Duration::hours(2));
     work::act(&state, &grid, &a, &Act::Unmerge).await.unwrap();
     assert!(full(&state, &a).await.deadline_at > state.clock.ts(), "a fresh deadline");
-    assert_eq!(full(&state, &a).await.merged_into, None);
+    assert_eq!(full(&state, &a).await.clock_start_at, state.clock.ts(), "its clock restarted");
     assert_eq!(full(&state, &b).await.merged_into.as_deref(), Some(d.as_str()));
+    // A deadline already past when the appeal was merged is not reset by merging and unmerging.
+    let late = full(&state, &b).await;
+    sqlx::query("UPDATE appeals SET deadline_at = $1 WHERE ticket = $2")
+        .bind(merged_at - 60)
+        .bind(&b)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    work::act(&state, &grid, &b, &Act::Unmerge).await.unwrap();
+    assert_eq!(full(&state, &b).await.deadline_at, merged_at - 60, "still late: {late:?}");
+    assert_eq!(full(&state, &a).await.merged_into, None);
     assert!(kinds(&state, &a).await.contains(&(EventKind::Unmerged, true)));
     assert_eq!(invalid_msg(work::act(&state, &grid, &a, &Act::Unmerge).await), Msg::ErrNotMerged);
 }
