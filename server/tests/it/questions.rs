@@ -282,4 +282,19 @@ async fn the_questions_editor_is_the_admins_and_works_without_javascript() {
     assert_eq!(r.location.as_deref(), Some(page_url));
     let t = b.start_draft(&app, "category=wage_arrears").await;
     assert!(!b.get(&app, &format!("/appeal/{t}/what")).await.body.contains("q_contract"));
+    // An admin's words reach every resident's wizard: markup in them is shown as text there and
+    // on the editor, never run.
+    let hostile = format!(
+        "csrf={atoken}&category=wage_arrears&original=&code=xss&qkind=text&required=0&label={}&label_en={}&help={}&max_len=50",
+        enc("<img src=x onerror=alert(1)>"),
+        enc("<script>alert(2)</script>"),
+        enc("\"><svg onload=alert(3)>")
+    );
+    let r = post_with(&app, save, &hostile, &boss).await;
+    assert_eq!(r.location.as_deref(), Some(page_url), "{}", r.body);
+    let t = b.start_draft(&app, "category=wage_arrears").await;
+    for body in [b.get(&app, &format!("/appeal/{t}/what")).await.body, get_with(&app, page_url, &boss).await.body] {
+        assert!(body.contains("&lt;img src=x onerror=alert(1)&gt;"), "shown as text");
+        assert!(!body.contains("<img src=x") && !body.contains("<svg onload") && !body.contains("<script>alert(2)"));
+    }
 }
