@@ -242,23 +242,14 @@ pub fn cacheable_path(path: &str) -> bool {
         || path.starts_with("/legal/articles/")
 }
 
-/// Removes the island loader (and its preload links) from a page without islands. Returns `None`
-/// when the page has an island (keep everything) or the loader is not where expected.
-#[must_use]
-pub fn strip_hydration(html: &str) -> Option<String> {
-    if html.contains("<leptos-island") {
-        return None;
-    }
-    let head_end = html.find("</head>")?;
-    let (head, rest) = html.split_at(head_end);
-    let mut out = String::with_capacity(html.len());
+/// Cuts every element starting with one of `markers` out of `head` (a link up to its `>`, a
+/// script up to its `</script>`). `None` when nothing matched or an element is not closed.
+fn cut_from_head(head: &str, markers: &[&str]) -> Option<String> {
+    let mut out = String::with_capacity(head.len());
     let mut cur = head;
     let mut removed = false;
     loop {
-        let next = [r#"<link rel="modulepreload""#, r#"<link rel="preload" href="/pkg/"#, r#"<script type="module""#]
-            .iter()
-            .filter_map(|m| cur.find(m).map(|i| (i, *m)))
-            .min_by_key(|(i, _)| *i);
+        let next = markers.iter().filter_map(|m| cur.find(m).map(|i| (i, *m))).min_by_key(|(i, _)| *i);
         let Some((i, marker)) = next else { break };
         out.push_str(&cur[..i]);
         let after = &cur[i..];
@@ -271,9 +262,22 @@ pub fn strip_hydration(html: &str) -> Option<String> {
         removed = true;
     }
     out.push_str(cur);
-    if !removed {
+    removed.then_some(out)
+}
+
+/// The preloads of the island bundle (JS and WASM) that Leptos puts in the head.
+const PRELOADS: [&str; 2] = [r#"<link rel="modulepreload""#, r#"<link rel="preload" href="/pkg/"#];
+
+/// Removes the island loader (and its preload links) from a page without islands. Returns `None`
+/// when the page has an island (keep everything) or the loader is not where expected.
+#[must_use]
+pub fn strip_hydration(html: &str) -> Option<String> {
+    if html.contains("<leptos-island") {
         return None;
     }
+    let head_end = html.find("</head>")?;
+    let (head, rest) = html.split_at(head_end);
+    let mut out = cut_from_head(head, &[PRELOADS[0], PRELOADS[1], r#"<script type="module""#])?;
     // Leptos's own data scripts at the end of the body (`__RESOLVED_RESOURCES=[];…`,
     // `__INCOMPLETE_CHUNKS=[];`) only feed hydration: with nothing to hydrate they go too.
     let mut cur = rest;
@@ -289,6 +293,38 @@ pub fn strip_hydration(html: &str) -> Option<String> {
     }
     out.push_str(cur);
     Some(out)
+}
+
+/// Where Leptos's island loader defines the wrapper it starts the bundle's download with.
+const LOADER_IDLE: &str = "function idle(c) {";
+
+/// Put before the loader's own `idle`: the bundle is fetched only once the page has loaded and a
+/// frame was painted (a function declaration, so hoisted within the loader).
+const AFTER_PAINT: &str = "function idle(c) { \
+const go = () => requestAnimationFrame(() => setTimeout(() => idle_now(c), 0)); \
+if (document.readyState === \"complete\") { go(); } else { addEventListener(\"load\", go, { once: true }); } } \
+function idle_now(c) {";
+
+/// On a page with islands, the bundle (~100 KB of WASM and JS) is what hydrates a page the server
+/// already rendered whole: the text is there and every form works without it. So it must not
+/// compete with the page's own first paint on a slow link (issue 14: LCP on `/track` and
+/// `/legal/services` was 1.7 s with the bundle preloaded at high priority). This drops the two
+/// preload links and makes the loader start the download after the `load` event and a painted
+/// frame. `None` when the page has no island or nothing was changed.
+#[must_use]
+pub fn defer_hydration(html: &str) -> Option<String> {
+    if !html.contains("<leptos-island") {
+        return None;
+    }
+    let head_end = html.find("</head>")?;
+    let (head, rest) = html.split_at(head_end);
+    let cut = cut_from_head(head, &PRELOADS);
+    let patched = cut.as_deref().unwrap_or(head).contains(LOADER_IDLE);
+    if cut.is_none() && !patched {
+        return None;
+    }
+    let head = cut.as_deref().unwrap_or(head).replacen(LOADER_IDLE, AFTER_PAINT, 1);
+    Some(head + rest)
 }
 
 /// See the module documentation.
@@ -314,7 +350,13 @@ pub async fn finish(cache: PageCache, req: Request, next: Next) -> Response {
     let Ok(html) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    let Some(html) = strip_hydration(html) else { return Response::from_parts(parts, Body::from(bytes)) };
+    let Some(html) = strip_hydration(html) else {
+        if let Some(html) = defer_hydration(html) {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, Body::from(html));
+        }
+        return Response::from_parts(parts, Body::from(bytes));
+    };
     // No inline script is left, so no nonce is needed (and none may be allowed).
     let no_script_left = !html.contains("<script");
     if no_script_left {
@@ -365,6 +407,22 @@ mod tests {
     fn loader_stays_with_an_island() {
         let page = format!(r#"{HEAD}<body><leptos-island data-component="x"></leptos-island></body></html>"#);
         assert_eq!(strip_hydration(&page), None);
+    }
+
+    #[test]
+    fn island_bundle_waits_for_the_first_paint() {
+        let head = HEAD.replace("((root) => {})", "((root) => { function idle(c) { c(); } idle(() => {}); })");
+        let page = format!(r#"{head}<body><leptos-island data-component="x"></leptos-island></body></html>"#);
+        let out = defer_hydration(&page).expect("changed");
+        assert!(!out.contains("modulepreload") && !out.contains(r#"rel="preload""#), "{out}");
+        assert!(out.contains(r#"<script type="module" nonce="abc">"#) && out.contains("<leptos-island"), "{out}");
+        assert!(
+            out.contains("addEventListener(\"load\", go") && out.contains("function idle_now(c) { c(); }"),
+            "{out}"
+        );
+        assert_eq!(out.matches("function idle(").count(), 1, "{out}");
+        // A page without islands is not this function's business.
+        assert_eq!(defer_hydration(HEAD), None);
     }
 
     #[test]

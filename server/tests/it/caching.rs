@@ -48,7 +48,11 @@ async fn pages_with_islands_keep_the_loader_and_private_pages_are_never_cached()
         let page = get(&app, path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(page.body.contains("<leptos-island"), "{path} has an island");
-        assert!(page.body.contains("/pkg/pingan.js"), "{path} loads the bundle");
+        // The loader is there, names the bundle, and starts it only after the first paint: no
+        // high-priority preload of ~100 KB competes with the page itself on a slow link.
+        assert!(page.body.contains(r#""pkg", "pingan""#), "{path} loads the bundle");
+        assert!(page.body.contains("function idle_now(c)"), "{path}: the loader waits for the page");
+        assert!(!page.body.contains("modulepreload") && !page.body.contains(r#"rel="preload""#), "{path}");
         assert!(page.headers.get(header::ETAG).is_none(), "{path}");
     }
     for path in ["/appeal/new", "/track", "/staff/login", "/legal/search?q=wages", "/legal/eligibility"] {
@@ -166,10 +170,13 @@ async fn the_bundle_is_loaded_by_content_named_copies_kept_for_a_year() {
 
     let page = get(&app, "/track").await;
     assert_eq!(page.status, StatusCode::OK);
-    for (ext, what) in [("js", "loader"), ("wasm", "module"), ("css", "stylesheet")] {
-        let name = format!("/pkg/pingan.{}.{ext}", hash(ext));
+    // The loader is given the names without their extension (`"pkg", "pingan.<hash>"`).
+    for (ext, what) in [("js", "loader"), ("wasm", "module")] {
+        let name = format!(r#""pingan.{}""#, hash(ext));
         assert!(page.body.contains(&name), "the page names the {what} {name}");
     }
+    let css = format!("/pkg/pingan.{}.css", hash("css"));
+    assert!(page.body.contains(&css), "the page names the stylesheet {css}");
     assert!(!page.body.contains("/pkg/pingan.css\""), "not the plain stylesheet name");
     let copy = get(&app, &format!("/pkg/pingan.{}.css", hash("css"))).await;
     assert_eq!(copy.status, StatusCode::OK);
