@@ -740,6 +740,8 @@ messages! {
     BadgeOwesReport => "待报到反馈", "report back owed";
     BadgeFollows => "随 {ticket} 办理", "follows {ticket}";
     FilterOwesReport => "本单位被吹哨、待反馈", "Summoned here, report back owed";
+    FilterMerged => "随主件办理的重复件", "Merged duplicates (follow a main appeal)";
+    FilterUnmerged => "不含随主件办理的重复件", "Without merged duplicates";
     OwnerLabel => "包案领导", "Leader in charge";
     OwnerCloseHint => "本件由包案领导 {name} 签字办结。", "The leader in charge, {name}, signs the close of this appeal.";
     NavCases => "我的包案", "My cases";

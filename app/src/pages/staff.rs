@@ -353,6 +353,8 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                     <option value="escalated" selected=sel(&f.due, "escalated")>{t(Msg::FilterEscalated)}</option>
                     <option value="noticed" selected=sel(&f.due, "noticed")>{t(Msg::FilterNoticed)}</option>
                     <option value="owes" selected=sel(&f.due, "owes")>{t(Msg::FilterOwesReport)}</option>
+                    <option value="merged" selected=sel(&f.due, "merged")>{t(Msg::FilterMerged)}</option>
+                    <option value="unmerged" selected=sel(&f.due, "unmerged")>{t(Msg::FilterUnmerged)}</option>
                 </select>
             </div>
             <div class="choice">

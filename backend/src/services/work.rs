@@ -214,8 +214,12 @@ pub(crate) fn filtered_query(
     q.status = Some(f.status.clone()).filter(|s| !s.is_empty());
     q.category = Some(f.category.clone()).filter(|s| !s.is_empty());
     q.urgent = f.urgent;
-    q.due = Some(f.due.clone())
-        .filter(|s| matches!(s.as_str(), "soon" | "overdue" | "supervised" | "escalated" | "noticed" | "owes"));
+    q.due = Some(f.due.clone()).filter(|s| {
+        matches!(
+            s.as_str(),
+            "soon" | "overdue" | "supervised" | "escalated" | "noticed" | "owes" | "merged" | "unmerged"
+        )
+    });
     q.now = now;
     q.search = f.search()?;
     if q.search.phone.is_some() && staff.role == Role::Admin {

@@ -657,6 +657,10 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
         Some("supervised") => w.push("a.status <> 'closed' AND a.supervised = 1".to_owned()),
         Some("noticed") => w.push(super::notices::OPEN_NOTICE_SQL.to_owned()),
         Some("owes") => w.push(format!("{} = 1", owes_report_sql(q))),
+        // Merged duplicates are answered and closed with their main appeal: a member may want
+        // to see only them, or to work without them.
+        Some("merged") => w.push("a.merged_into IS NOT NULL".to_owned()),
+        Some("unmerged") => w.push("a.merged_into IS NULL".to_owned()),
         Some("escalated") => w.push(
             "a.status <> 'closed' AND a.ticket IN (SELECT e.ticket FROM appeal_events e
                WHERE e.kind IN ('escalated', 'auto_escalated', 'reopened_unsatisfied'))"

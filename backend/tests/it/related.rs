@@ -227,6 +227,15 @@ async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
     let line = |t: &str| inbox.items.iter().find(|i| i.ticket == t).map(|i| i.follows.clone());
     assert_eq!(line(&a), Some(Some(d.clone())));
     assert_eq!(line(&d), Some(None));
+    // Filters: only the followers, or everything but them.
+    let only = |due: &str| domain::staff::InboxFilter { due: due.into(), ..Default::default() };
+    let merged = work::inbox(&state, &grid, &only("merged")).await.unwrap();
+    assert!(merged.items.iter().any(|i| i.ticket == a), "a follows d");
+    assert!(merged.items.iter().all(|i| i.follows.is_some()), "only followers");
+    let unmerged = work::inbox(&state, &grid, &only("unmerged")).await.unwrap();
+    assert!(unmerged.items.iter().any(|i| i.ticket == d), "d is a main appeal");
+    assert!(unmerged.items.iter().all(|i| i.follows.is_none()), "no follower");
+    assert_eq!(merged.total + unmerged.total, inbox.total, "the two split the inbox");
     // Unmerge: a is on its own again; d's other followers stay. Its own deadline ran out while it
     // followed d (an hour after the merge; unmerged two hours after it): it starts again from now,
     // so a is not overdue the moment it is on its own.
