@@ -1,9 +1,11 @@
 // JavaScript ON (issue 14): a photo is sent as soon as it is chosen, scaled down on the phone
 // first, with a progress bar; the step then shows it (its thumbnail, linked to the photo). A file
 // the server refuses shows the server's reason at the field, and the file input stays usable.
+// Where the browser lacks what the script needs, the plain form still works (tests at the end).
 import { test, expect, type Page } from '@playwright/test';
 import {
   ERR,
+  PNG_1X1,
   chooseCategory,
   chooseRegion,
   continueFromWhere,
@@ -135,3 +137,133 @@ test('a large photo is scaled down on the phone, sent on choice with progress, a
   await expect(page.locator('input#photo')).toBeEnabled();
   await expect(page.getByRole('button', { name: '上传这张照片' })).toBeEnabled();
 });
+
+/** Steps 1–3 of a fresh draft, then the photo step. */
+async function toPhotoStep(page: Page): Promise<void> {
+  await startAppeal(page);
+  await chooseCategory(page, 'sanitation');
+  await describe(page);
+  await chooseRegion(page, { district: 'HD', street: 'HD01', community: 'HD0101' });
+  await continueFromWhere(page);
+}
+
+// A browser that lacks what the script needs (issue 14): no upload progress events, or no
+// FormData. The script then does nothing; the form stays the plain form, whose own button sends
+// the photo — and no progress bar ever shows.
+for (const missing of [
+  {
+    what: 'upload progress events',
+    // `"upload" in new XMLHttpRequest()` is what the script asks: the accessor lives on the prototype.
+    remove: () => {
+      delete (XMLHttpRequest.prototype as unknown as { upload?: unknown }).upload;
+    },
+    gone: () => !('upload' in new XMLHttpRequest()),
+  },
+  {
+    what: 'FormData',
+    remove: () => {
+      delete (window as unknown as { FormData?: unknown }).FormData;
+    },
+    gone: () => !('FormData' in window),
+  },
+]) {
+  test(`without ${missing.what}: the form's own button adds the photo, no progress`, async ({ page }) => {
+    await page.addInitScript(missing.remove);
+    // Whether the progress box was ever shown, watched from before the page's scripts run.
+    await page.addInitScript(() => {
+      const w = window as unknown as { progressShown: boolean };
+      w.progressShown = false;
+      new MutationObserver(() => {
+        const box = document.getElementById('upload-progress');
+        if (box && !box.hidden) w.progressShown = true;
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+    });
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && /\/photos\/add/.test(r.url())) posts.push(r.resourceType());
+    });
+    await toPhotoStep(page);
+    expect(await page.evaluate(missing.gone), `${missing.what} removed`).toBe(true);
+    // The page's script did load (so doing nothing is its decision, not a missing file).
+    await expect(page.locator('script[src^="/photo-upload.js"]')).toHaveCount(1);
+
+    await page.locator('input#photo').setInputFiles({ name: 'street.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    // Choosing sends nothing by itself here: still the same step, the file waiting in the input.
+    await page.waitForTimeout(1500);
+    expect(posts, 'nothing sent on choice').toEqual([]);
+    await expect(page.locator('ul.photos > li')).toHaveCount(0);
+    await expect(page.locator('#upload-progress')).toBeHidden();
+    await expect(page.getByRole('button', { name: '上传这张照片' })).toBeEnabled();
+
+    await page.getByRole('button', { name: '上传这张照片' }).click();
+    await expectStep(page, 'photos');
+    await expect(page.locator('ul.photos > li')).toHaveCount(1);
+    await expect(page.locator('div.error-summary')).toHaveCount(0);
+    // One plain form post (a page load), never a script's request.
+    expect(posts).toEqual(['document']);
+    await expect(page.locator('#upload-progress')).toBeHidden();
+    expect(await page.evaluate(() => (window as unknown as { progressShown: boolean }).progressShown)).toBe(false);
+  });
+}
+
+// A browser that can send with progress but cannot scale down on the device (no
+// createImageBitmap, or no canvas toBlob): the photo goes as chosen, with progress, and the
+// server keeps it within its MAX_SIDE anyway.
+for (const missing of [
+  {
+    what: 'createImageBitmap',
+    remove: () => {
+      delete (window as unknown as { createImageBitmap?: unknown }).createImageBitmap;
+    },
+  },
+  {
+    what: 'canvas toBlob',
+    remove: () => {
+      delete (HTMLCanvasElement.prototype as unknown as { toBlob?: unknown }).toBlob;
+    },
+  },
+]) {
+  test(`without ${missing.what}: sent unscaled with progress, stored within the max side`, async ({ page, context }) => {
+    // The 4000 × 3000 photo is drawn in another tab, which has its canvas.
+    const studio = await context.newPage();
+    await studio.goto('/legal');
+    const original = await phonePhoto(studio);
+    await studio.close();
+    expect(jpegSize(original)).toEqual({ width: 4000, height: 3000 });
+
+    await page.addInitScript(missing.remove);
+    await page.addInitScript(() => {
+      const send = XMLHttpRequest.prototype.send;
+      XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+        if (body instanceof FormData) (window as unknown as { sentPhoto: unknown }).sentPhoto = body.get('photo');
+        return send.call(this, body);
+      };
+    });
+    await toPhotoStep(page);
+    await page.route('**/form/appeal/*/photos/add', async (route) => {
+      await new Promise((r) => setTimeout(r, 3000));
+      await route.continue();
+    });
+
+    await page.locator('input#photo').setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: original });
+    await expect(page.getByRole('progressbar', { name: '上传进度' })).toBeVisible();
+    await expect(page.locator('#upload-status')).toHaveText(/^正在上传 \d+%$/);
+    await expect(page.getByRole('button', { name: '上传这张照片' })).toBeDisabled();
+    // What left the phone: the chosen file itself, byte for byte the same size.
+    await page.waitForFunction(() => Boolean((window as unknown as { sentPhoto?: unknown }).sentPhoto));
+    const sent = await page.evaluate(() => {
+      const f = (window as unknown as { sentPhoto: File }).sentPhoto;
+      return { name: f.name, type: f.type, size: f.size };
+    });
+    expect(sent).toEqual({ name: 'IMG_2041.jpg', type: 'image/jpeg', size: original.length });
+
+    await expectStep(page, 'photos');
+    const items = page.locator('ul.photos > li');
+    await expect(items).toHaveCount(1);
+    await expect(page.locator('#upload-progress')).toBeHidden();
+    await expect(page.locator('div.error-summary')).toHaveCount(0);
+    const full = await page.request.get((await items.first().locator('a').getAttribute('href'))!);
+    expect(full.status()).toBe(200);
+    expect(jpegSize(await full.body())).toEqual({ width: MAX_SIDE, height: 1200 });
+  });
+}
