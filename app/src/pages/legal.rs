@@ -200,7 +200,7 @@ fn topic_view(topic: Topic, list: Vec<ArticleSummary>) -> impl IntoView {
         <h1>{t(topic.name())}</h1>
         <p class="tagline">{phone_links(t(topic.hint()))}</p>
         {if empty { view! { <p>{t(Msg::LegalTopicEmpty)}</p> }.into_any() } else { article_list(list, true).into_any() }}
-        <p><a href="/legal/eligibility">{t(Msg::LegalEligibilityTitle)}</a>" · "<a href="/legal/services">{t(Msg::LegalServicesTitle)}</a></p>
+        <p class="links"><a href="/legal/eligibility">{t(Msg::LegalEligibilityTitle)}</a>" · "<a href="/legal/services">{t(Msg::LegalServicesTitle)}</a></p>
     }
 }
 

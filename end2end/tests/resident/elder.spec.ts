@@ -2,27 +2,10 @@
 // text at least 18 px with line spacing at least 1.5, every control at least 44×44 px, one
 // column, no animation; "read aloud" only where the browser can speak (never without JS).
 // A screenshot of each main page in elder mode is attached to the test's report.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { smallTargets } from '../targets';
 
 const PAGES = ['/', '/appeal/new', '/track', '/legal', '/legal/services', '/stats', '/track/recover'];
-
-/** Controls smaller than 44×44 px (visible ones; links inside running text are exempt). */
-async function smallTargets(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const sel = 'main button, main input:not([type=hidden]), main select, main textarea, main a.button, header a, .read-aloud button';
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>(sel))) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not shown
-      const radio = el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox');
-      // A radio or checkbox counts with its label (the label is the target a finger hits).
-      const label = radio && el.id ? document.querySelector<HTMLElement>(`label[for="${el.id}"]`) : null;
-      const box = label ? label.getBoundingClientRect() : r;
-      if (box.width < 44 || box.height < 44) out.push(`${el.tagName.toLowerCase()}#${el.id || el.className} ${Math.round(box.width)}×${Math.round(box.height)}`);
-    }
-    return out;
-  });
-}
 
 for (const js of [true, false]) {
   test.describe(js ? 'JS on' : 'JS off', () => {
