@@ -39,6 +39,10 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: 'list',
+  // Screenshot baselines (elder-screens.nojs.spec.ts) live next to their spec, named by page,
+  // project and platform only (`home-mobile-nojs-linux.png`): the same name on every machine of
+  // the same kind (Debian, its chromium), so CI on a fresh clone compares against them.
+  snapshotPathTemplate: '{testDir}/{testFileDir}/{testFileName}-snapshots/{arg}{-projectName}{-platform}{ext}',
   use: {
     baseURL,
     launchOptions,
