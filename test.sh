@@ -106,7 +106,8 @@ SERVER_LOG="$ROOT/target/e2e-server.log"   # kept after the run for post-mortems
 export PINGAN_DEMO=1
 export PINGAN_E2E_PASSWORD="${PINGAN_E2E_PASSWORD:-e2e correct horse battery}"
 for account in "e2e-grid U-HD010101 grid_worker" "e2e-community U-HD0101 unit_handler" \
-               "e2e-street U-HD01 dispatcher" "e2e-district U-HD dispatcher" "e2e-hrss D-HD-hrss unit_handler"; do
+               "e2e-street U-HD01 dispatcher" "e2e-district U-HD dispatcher" "e2e-hrss D-HD-hrss unit_handler" \
+               "e2e-admin U-SF admin"; do
   read -r user unit role <<<"$account"
   printf '%s\n' "$PINGAN_E2E_PASSWORD" | DATABASE_URL="$E2E_DB" target/release/pingan create-staff \
     --username "$user" --unit "$unit" --role "$role" >/dev/null

@@ -14,6 +14,7 @@ export const STAFF = {
   street: 'e2e-street', // 调度员, U-HD01
   district: 'e2e-district', // 调度员, U-HD
   hrss: 'e2e-hrss', // 办理人员, D-HD-hrss
+  admin: 'e2e-admin', // 管理员, U-SF (the city's centre)
 } as const;
 export const PASSWORD = process.env.PINGAN_E2E_PASSWORD || 'e2e correct horse battery';
 
