@@ -67,7 +67,13 @@ curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$csrf" --data-ur
   --data-urlencode "password=$PASS" "$URL/staff/login"
 before=$(rss)
 out=$(curl -s -b "$JAR" -o "$DIR/ledger.csv" -w '%{http_code} %{time_total} %{size_download}' "$URL/staff/ledger.csv?status=")
-rows=$(( $(grep -c $'\r$' "$DIR/ledger.csv") - 1 ))
 read -r code secs bytes <<<"$out"
+if [ "$code" != 200 ]; then
+  # Say why instead of ending without a figure (a 1M run once did, exit 1 from the count below).
+  echo "ledger.csv: HTTP $code after $secs s ($bytes bytes); server log tail:" >&2
+  tail -n 20 "$DIR/server.log" >&2
+  exit 1
+fi
+rows=$(( $(grep -c $'\r$' "$DIR/ledger.csv" || true) - 1 ))
 echo
 echo "ledger.csv: HTTP $code, $rows rows, $bytes bytes in $secs s = $(awk -v r="$rows" -v s="$secs" 'BEGIN{printf "%d", r/s}') rows/s; server RSS $before -> $(rss)"
