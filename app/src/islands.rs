@@ -53,6 +53,30 @@ fn keep_on_device(token: &str, field: &str, text: ReadSignal<String>, set_text: 
     let _ = (key, text, set_text);
 }
 
+/// Puts back what the resident typed into field `id` before this island hydrated. The page works
+/// before the bundle arrives (islands hydrate after the first paint, issue 14), and hydration
+/// writes the signal (the server's value) into the field: read the field first, and once the
+/// island is live set the signal to the typed words, so the field and everything that follows
+/// the signal (the character counter) show them. Call before `keep_on_device`, so typed words
+/// win over a copy kept on the device.
+fn restore_typed(id: &str, server: &str, set_text: WriteSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let typed = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)).and_then(|el| {
+            match el.dyn_into::<web_sys::HtmlTextAreaElement>() {
+                Ok(area) => Some(area.value()),
+                Err(el) => el.dyn_into::<web_sys::HtmlInputElement>().ok().map(|input| input.value()),
+            }
+        });
+        if let Some(v) = typed.filter(|v| v != server) {
+            Effect::new(move |_| set_text.set(v.clone()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, server, set_text);
+}
+
 /// Whether focus leaves a field for a submit button. Then the field is not checked on blur: the
 /// message would appear above the button between press and release, move it, and swallow the
 /// tap; the server checks the step anyway and answers with the error summary.
@@ -103,6 +127,7 @@ impl DescriptionTexts {
 pub fn DescriptionField(token: String, value: String, error: Option<String>, texts: DescriptionTexts) -> impl IntoView {
     let (text, set_text) = signal(value.clone());
     let (err, set_err) = signal(error);
+    restore_typed("description", &value, set_text);
     keep_on_device(&token, "description", text, set_text);
     let count = move || text.with(|t| t.trim().chars().count());
     let t = texts.clone();
@@ -147,6 +172,7 @@ pub fn AddressNoteField(
     hint: String,
 ) -> impl IntoView {
     let (text, set_text) = signal(value.clone());
+    restore_typed("address_note", &value, set_text);
     keep_on_device(&token, "address_note", text, set_text);
     view! {
         <label for="address_note" class="label">{label}</label>
