@@ -131,7 +131,9 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ol>
-        <section id="photo" aria-labelledby="photos-title" class="resident-action">
+        // Not `id="photo"`: that is the file input's (its label, the error summary's link and the
+        // redirect after a post, `/track#photo`, all go to the input).
+        <section id="photos" aria-labelledby="photos-title" class="resident-action">
             <h2 id="photos-title">{t(Msg::TrackPhotosTitle)}</h2>
             {if v.photos.is_empty() {
                 view! { <p class="muted">{t(Msg::TrackPhotosNone)}</p> }.into_any()
