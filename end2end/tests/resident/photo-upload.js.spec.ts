@@ -36,6 +36,21 @@ function jpegSize(b: Buffer): { width: number; height: number } {
   throw new Error('no frame header');
 }
 
+/** Holds each photo upload 3 s, so its progress can be seen and what was sent looked at. */
+async function holdUploads(page: Page): Promise<void> {
+  await page.route('**/form/appeal/*/photos/add', async (route) => {
+    await new Promise((r) => setTimeout(r, 3000));
+    await route.continue();
+  });
+}
+
+/** An upload under way: a real progress bar with its label, a status line read out, the button off. */
+async function expectUploading(page: Page): Promise<void> {
+  await expect(page.getByRole('progressbar', { name: '上传进度' })).toBeVisible();
+  await expect(page.locator('#upload-status')).toHaveText(/^正在上传 \d+%$/);
+  await expect(page.getByRole('button', { name: '上传这张照片' })).toBeDisabled();
+}
+
 /** A 4000 × 3000 "phone photo" (JPEG) drawn by the browser: gradients and shapes. */
 async function phonePhoto(page: Page): Promise<Buffer> {
   const dataUrl = await page.evaluate(async () => {
@@ -83,18 +98,11 @@ test('a large photo is scaled down on the phone, sent on choice with progress, a
   const original = await phonePhoto(page);
   expect(jpegSize(original)).toEqual({ width: 4000, height: 3000 });
 
-  // Hold the upload a moment, so the progress can be seen and what was sent looked at.
-  await page.route('**/form/appeal/*/photos/add', async (route) => {
-    await new Promise((r) => setTimeout(r, 3000));
-    await route.continue();
-  });
+  await holdUploads(page);
 
   await page.locator('input#photo').setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: original });
-  // A real progress bar with its label, and a status line that is read out.
-  await expect(page.getByRole('progressbar', { name: '上传进度' })).toBeVisible();
   // First scaled down ("正在缩小照片…"), then sent.
-  await expect(page.locator('#upload-status')).toHaveText(/^正在上传 \d+%$/);
-  await expect(page.getByRole('button', { name: '上传这张照片' })).toBeDisabled();
+  await expectUploading(page);
   // What left the phone: a JPEG of at most MAX_SIDE, much smaller than the chosen file.
   await page.waitForFunction(() => Boolean((window as unknown as { sentPhoto?: unknown }).sentPhoto));
   const sent = await page.evaluate(async () => {
@@ -240,15 +248,10 @@ for (const missing of [
       };
     });
     await toPhotoStep(page);
-    await page.route('**/form/appeal/*/photos/add', async (route) => {
-      await new Promise((r) => setTimeout(r, 3000));
-      await route.continue();
-    });
+    await holdUploads(page);
 
     await page.locator('input#photo').setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: original });
-    await expect(page.getByRole('progressbar', { name: '上传进度' })).toBeVisible();
-    await expect(page.locator('#upload-status')).toHaveText(/^正在上传 \d+%$/);
-    await expect(page.getByRole('button', { name: '上传这张照片' })).toBeDisabled();
+    await expectUploading(page);
     // What left the phone: the chosen file itself, byte for byte the same size.
     await page.waitForFunction(() => Boolean((window as unknown as { sentPhoto?: unknown }).sentPhoto));
     const sent = await page.evaluate(() => {
