@@ -65,6 +65,146 @@ pub async fn insert_many(tx: &mut Tx<'_>, appeals: &[NewAppeal<'_>]) -> Result<(
     Ok(())
 }
 
+/// The columns an appeal row is stored with, by name: [`AppealJson`]'s fields (a test checks
+/// the two agree).
+pub(crate) const APPEAL_JSON_COLUMNS: [&str; 30] = [
+    "ticket",
+    "submit_token",
+    "key_hash",
+    "category",
+    "description",
+    "lat",
+    "lng",
+    "region",
+    "cell",
+    "address_note",
+    "anonymous",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "unit",
+    "route_reason",
+    "submitted_at",
+    "deadline_at",
+    "sign_by_at",
+    "clock_start_at",
+    "sign_start_at",
+    "updated_at",
+    "urgent",
+    "scope_path",
+    "cycle",
+    "channel",
+    "media_url",
+    "publish_requested",
+    "publish_state",
+    "answers",
+];
+
+/// One appeal's row with the values [`insert_many`] derives (no point unless both coordinates,
+/// anonymous when there is no contact, the clocks starting at submission, moderation pending
+/// when publication was asked for), as a JSON object for SQLite's group commit
+/// ([`super::insert_from_json`] with [`APPEAL_JSON_COLUMNS`]).
+#[derive(serde::Serialize)]
+pub(crate) struct AppealJson<'a> {
+    ticket: &'a str,
+    submit_token: &'a str,
+    key_hash: &'a str,
+    category: &'a str,
+    description: &'a str,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    region: Option<&'a str>,
+    cell: Option<&'a str>,
+    address_note: Option<&'a str>,
+    anonymous: i32,
+    contact_name: Option<&'a str>,
+    contact_phone: Option<&'a str>,
+    status: &'a str,
+    unit: &'a str,
+    route_reason: &'a str,
+    submitted_at: i64,
+    deadline_at: i64,
+    sign_by_at: i64,
+    clock_start_at: i64,
+    sign_start_at: i64,
+    updated_at: i64,
+    urgent: i32,
+    scope_path: &'a str,
+    cycle: i32,
+    channel: &'a str,
+    media_url: Option<&'a str>,
+    publish_requested: i32,
+    publish_state: Option<&'a str>,
+    answers: Option<&'a str>,
+}
+
+impl<'a> AppealJson<'a> {
+    pub(crate) fn new(a: &NewAppeal<'a>) -> Self {
+        let point = a.lat.zip(a.lng);
+        Self {
+            ticket: a.ticket,
+            submit_token: a.submit_token,
+            key_hash: a.key_hash,
+            category: a.category,
+            description: a.description,
+            lat: point.map(|p| p.0),
+            lng: point.map(|p| p.1),
+            region: a.region,
+            cell: a.cell,
+            address_note: a.address_note,
+            anonymous: i32::from(a.contact.is_none()),
+            contact_name: a.contact.map(|c| c.0),
+            contact_phone: a.contact.map(|c| c.1),
+            status: a.status.as_str(),
+            unit: a.unit,
+            route_reason: a.route_reason,
+            submitted_at: a.submitted_at,
+            deadline_at: a.deadline_at,
+            sign_by_at: a.sign_by_at,
+            clock_start_at: a.submitted_at,
+            sign_start_at: a.submitted_at,
+            updated_at: a.submitted_at,
+            urgent: i32::from(a.urgent),
+            scope_path: a.scope_path,
+            cycle: 1,
+            channel: a.channel,
+            media_url: a.media_url,
+            publish_requested: i32::from(a.publish_requested),
+            publish_state: a.publish_requested.then_some("pending"),
+            answers: a.answers,
+        }
+    }
+}
+
+/// The columns of a [`NewEvent`] row ([`EventJson`]'s fields).
+pub(crate) const EVENT_JSON_COLUMNS: [&str; 7] = ["ticket", "at", "kind", "actor", "unit", "public", "body"];
+
+/// One [`NewEvent`] row as [`insert_events`] writes it, as a JSON object (see [`AppealJson`]).
+#[derive(serde::Serialize)]
+pub(crate) struct EventJson<'a> {
+    ticket: &'a str,
+    at: i64,
+    kind: &'a str,
+    actor: &'a str,
+    unit: Option<&'a str>,
+    public: i32,
+    body: Option<&'a str>,
+}
+
+impl<'a> EventJson<'a> {
+    pub(crate) fn new(e: &NewEvent<'a>) -> Self {
+        Self {
+            ticket: e.ticket,
+            at: e.at,
+            kind: e.kind.as_str(),
+            actor: e.actor,
+            unit: e.unit,
+            public: i32::from(e.kind.is_public()),
+            body: e.body,
+        }
+    }
+}
+
 fn bind_appeal<'q>(q: super::AnyQuery<'q>, a: &NewAppeal<'q>) -> super::AnyQuery<'q> {
     q.bind(a.ticket)
         .bind(a.submit_token)

@@ -38,6 +38,22 @@ pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 /// A query being built with its binds (see [`many_rows`]).
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
+/// SQLite only (the group commit's [`group_commit::Script`]): `INSERT INTO table (columns)`
+/// from the JSON array bound as `$param`, one row per element, each column read from the
+/// element's key of the same name (`->>` gives SQL's integer, real, text or NULL as the JSON
+/// value is). One fixed statement text whatever the number of rows, so SQLite compiles it once.
+#[must_use]
+pub(crate) fn insert_from_json(table: &str, columns: &[&str], param: usize) -> String {
+    // MATERIALIZED: each element's text is made once, not once per column read from it (the
+    // columns then hit SQLite's cache of parsed JSON).
+    let select: Vec<String> = columns.iter().map(|c| format!("v ->> '{c}'")).collect();
+    format!(
+        "WITH r(v) AS MATERIALIZED (SELECT value FROM json_each(${param})) INSERT INTO {table} ({}) SELECT {} FROM r",
+        columns.join(", "),
+        select.join(", ")
+    )
+}
+
 /// `rows` copies of one row's `VALUES` tuple, `(…), (…)`, the `$n` parameters of copy `i`
 /// renumbered to `$n + i × per_row`: one multi-row `INSERT` instead of `rows` statements (each
 /// statement is a round trip to SQLite's thread; see the group commit).

@@ -34,6 +34,37 @@ pub async fn insert_many(tx: &mut Tx<'_>, messages: &[(&NewMessage<'_>, i64)]) -
     Ok(())
 }
 
+/// The columns of a new message row ([`MessageJson`]'s fields; `attempts` starts at 0).
+pub(crate) const MESSAGE_JSON_COLUMNS: [&str; 7] =
+    ["created_at", "kind", "audience", "recipient", "ticket", "payload", "next_attempt_at"];
+
+/// One message as [`insert_many`] writes it, as a JSON object for SQLite's group commit (see
+/// `appeals::AppealJson`).
+#[derive(serde::Serialize)]
+pub(crate) struct MessageJson<'a> {
+    created_at: i64,
+    kind: &'a str,
+    audience: &'a str,
+    recipient: &'a str,
+    ticket: Option<&'a str>,
+    payload: &'a str,
+    next_attempt_at: i64,
+}
+
+impl<'a> MessageJson<'a> {
+    pub(crate) fn new(m: &NewMessage<'a>, now: i64) -> Self {
+        Self {
+            created_at: now,
+            kind: m.kind,
+            audience: m.audience,
+            recipient: m.recipient,
+            ticket: m.ticket,
+            payload: m.payload,
+            next_attempt_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Message {
     pub id: i64,

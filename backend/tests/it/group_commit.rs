@@ -2,20 +2,28 @@
 //! answered only after its batch committed, and one failing job does not take the others down.
 
 use crate::common::{fresh_db, Engine};
-use backend::store::group_commit::{GroupCommit, Job, WriteFuture};
+use backend::store::group_commit::{GroupCommit, Job, Script, WriteFuture};
 use backend::store::Tx;
 
 /// A job that inserts one holiday; two jobs with the same day collide on its primary key.
 struct Holiday(String);
 
 impl Job for Holiday {
-    fn write<'a>(&'a self, tx: &'a mut Tx<'static>) -> WriteFuture<'a> {
+    fn write<'a, 'c: 'a>(&'a self, tx: &'a mut Tx<'c>) -> WriteFuture<'a> {
         Box::pin(async move {
             sqlx::query("INSERT INTO holidays (day, kind, name, updated_at) VALUES ($1, 'holiday', 'test', 0)")
                 .bind(&self.0)
                 .execute(&mut **tx)
                 .await?;
             Ok(())
+        })
+    }
+
+    fn script(jobs: &[&Self]) -> backend::Result<Script> {
+        let days: Vec<&str> = jobs.iter().map(|j| j.0.as_str()).collect();
+        Ok(Script {
+            sql: "INSERT INTO holidays (day, kind, name, updated_at) SELECT value, 'holiday', 'test', 0 FROM json_each($1)",
+            args: vec![serde_json::to_string(&days).unwrap()],
         })
     }
 }
