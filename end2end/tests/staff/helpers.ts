@@ -32,9 +32,18 @@ const SECRETS_FILE = join(tmpdir(), `pingan-e2e-totp-${(process.env.BASE_URL || 
 const secrets = new Map<string, string>();
 const lastStep = new Map<string, number>();
 
+/** The last step used per user, also in a file: a restarted worker (after a failed test) or a
+ * rerun within the same 30 s must not offer the server a code it has already accepted. */
+const STEPS_FILE = SECRETS_FILE.replace(/\.json$/, '-steps.json');
+
 function loadSecrets(): void {
   if (secrets.size === 0 && existsSync(SECRETS_FILE)) {
     for (const [k, v] of Object.entries(JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, string>)) secrets.set(k, v);
+  }
+  if (existsSync(STEPS_FILE)) {
+    for (const [k, v] of Object.entries(JSON.parse(readFileSync(STEPS_FILE, 'utf8')) as Record<string, number>)) {
+      lastStep.set(k, Math.max(v, lastStep.get(k) ?? -1));
+    }
   }
 }
 
@@ -80,6 +89,7 @@ async function freshCode(page: Page, user: string, secret: string): Promise<stri
     const pick = Math.max(step, used + 1);
     if (pick <= step + 1) {
       lastStep.set(user, pick);
+      writeFileSync(STEPS_FILE, JSON.stringify(Object.fromEntries(lastStep)));
       return totpCode(secret, pick);
     }
     await page.waitForTimeout((30 - (now % 30)) * 1000 + 200);
