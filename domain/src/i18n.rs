@@ -474,6 +474,7 @@ messages! {
     ErrRatingMissing => "请选择满意、基本满意或不满意", "Choose satisfied, partly satisfied or not satisfied";
     ErrDayInvalid => "日期格式为 2026-10-01", "Dates look like 2026-10-01";
     ErrDayKindInvalid => "请选择放假或调休上班", "Choose holiday or make-up working day";
+    ErrDayNameEmpty => "请填写这一天的名称，不超过 40 个字", "Give the day a name of at most 40 characters";
     ErrFileMissing => "请选择要上传的文件", "Choose a file to upload";
     Saved => "已保存。", "Saved.";
     InfoReceived => "已收到，办理单位会看到您补充的内容。", "Received; the handling unit will see what you added.";

@@ -45,6 +45,15 @@ fn field_err(f: &Flash, form: &str, field: FieldName) -> Option<Msg> {
     f.errors_for(form).iter().find(|e| e.field == field).map(|e| e.msg)
 }
 
+/// `aria-invalid` and `aria-describedby` of a control whose error [`FieldMessage`] shows: a
+/// screen reader then says the control is wrong and reads why.
+fn marks(f: &Flash, form: &str, field: FieldName) -> (&'static str, Option<String>) {
+    match field_err(f, form, field) {
+        Some(_) => ("true", Some(format!("{}-error", field.as_str()))),
+        None => ("false", None),
+    }
+}
+
 #[component]
 pub fn AdminStaff() -> impl IntoView {
     staff_page(staff_admin_staff(), |header, flash, data| {
@@ -107,17 +116,19 @@ pub fn AdminStaff() -> impl IntoView {
                         <div class="field">
                             <label for="username" class="label">{t(Msg::UsernameLabel)}</label>
                             <FieldMessage field=FieldName::Username msg=field_err(&f, "staff-create", FieldName::Username)/>
-                            <input id="username" name="username" type="text" autocapitalize="none" spellcheck="false" value=keep("username")/>
+                            <input id="username" name="username" type="text" autocapitalize="none" spellcheck="false" value=keep("username")
+                                aria-invalid=marks(&f, "staff-create", FieldName::Username).0 aria-describedby=marks(&f, "staff-create", FieldName::Username).1/>
                         </div>
                         <div class="field">
                             <label for="name" class="label">{t(Msg::DisplayNameLabel)}</label>
                             <FieldMessage field=FieldName::Name msg=field_err(&f, "staff-create", FieldName::Name)/>
-                            <input id="name" name="name" type="text" value=keep("name")/>
+                            <input id="name" name="name" type="text" value=keep("name")
+                                aria-invalid=marks(&f, "staff-create", FieldName::Name).0 aria-describedby=marks(&f, "staff-create", FieldName::Name).1/>
                         </div>
                         <div class="field">
                             <label for="unit" class="label">{t(Msg::UnitLabel)}</label>
                             <FieldMessage field=FieldName::Unit msg=field_err(&f, "staff-create", FieldName::Unit)/>
-                            <select id="unit" name="unit">
+                            <select id="unit" name="unit" aria-invalid=marks(&f, "staff-create", FieldName::Unit).0 aria-describedby=marks(&f, "staff-create", FieldName::Unit).1>
                                 <option value="">{t(Msg::ChooseOption)}</option>
                                 {data.units.iter().map(|(code, name)| view! {
                                     <option value=code.clone() selected=*code == unit_v>{format!("{name} ({code})")}</option>
@@ -127,7 +138,7 @@ pub fn AdminStaff() -> impl IntoView {
                         <div class="field">
                             <label for="role" class="label">{t(Msg::RoleLabel)}</label>
                             <FieldMessage field=FieldName::Role msg=field_err(&f, "staff-create", FieldName::Role)/>
-                            <select id="role" name="role">
+                            <select id="role" name="role" aria-invalid=marks(&f, "staff-create", FieldName::Role).0 aria-describedby=marks(&f, "staff-create", FieldName::Role).1>
                                 <option value="">{t(Msg::ChooseOption)}</option>
                                 {Role::ALL.iter().map(|r| view! {
                                     <option value=r.as_str() selected=r.as_str() == role_v>{role_text(*r)}</option>
@@ -137,7 +148,8 @@ pub fn AdminStaff() -> impl IntoView {
                         <div class="field">
                             <label for="password" class="label">{t(Msg::InitialPasswordLabel)}</label>
                             <FieldMessage field=FieldName::Password msg=field_err(&f, "staff-create", FieldName::Password)/>
-                            <input id="password" name="password" type="password" autocomplete="new-password" minlength="12"/>
+                            <input id="password" name="password" type="password" autocomplete="new-password" minlength="12"
+                                aria-invalid=marks(&f, "staff-create", FieldName::Password).0 aria-describedby=marks(&f, "staff-create", FieldName::Password).1/>
                         </div>
                         <button type="submit" class="button">{t(Msg::CreateAccount)}</button>
                     </form>
@@ -248,12 +260,13 @@ pub fn AdminHolidays() -> impl IntoView {
                         <div class="field">
                             <label for="day" class="label">{t(Msg::HolidayDay)}</label>
                             <FieldMessage field=FieldName::Day msg=field_err(&f, "holidays-set", FieldName::Day)/>
-                            <input id="day" name="day" type="date" value=f.value("day")/>
+                            <input id="day" name="day" type="date" value=f.value("day")
+                                aria-invalid=marks(&f, "holidays-set", FieldName::Day).0 aria-describedby=marks(&f, "holidays-set", FieldName::Day).1/>
                         </div>
                         <div class="field">
                             <label for="kind" class="label">{t(Msg::HolidayKind)}</label>
                             <FieldMessage field=FieldName::DayKind msg=field_err(&f, "holidays-set", FieldName::DayKind)/>
-                            <select id="kind" name="kind">
+                            <select id="kind" name="kind" aria-invalid=marks(&f, "holidays-set", FieldName::DayKind).0 aria-describedby=marks(&f, "holidays-set", FieldName::DayKind).1>
                                 <option value="holiday">{t(Msg::HolidayOff)}</option>
                                 <option value="workday">{t(Msg::HolidayWork)}</option>
                             </select>
@@ -261,7 +274,8 @@ pub fn AdminHolidays() -> impl IntoView {
                         <div class="field">
                             <label for="name" class="label">{t(Msg::HolidayName)}</label>
                             <FieldMessage field=FieldName::Name msg=field_err(&f, "holidays-set", FieldName::Name)/>
-                            <input id="name" name="name" type="text" maxlength="40" value=f.value("name")/>
+                            <input id="name" name="name" type="text" maxlength="40" value=f.value("name")
+                                aria-invalid=marks(&f, "holidays-set", FieldName::Name).0 aria-describedby=marks(&f, "holidays-set", FieldName::Name).1/>
                         </div>
                         <button type="submit" class="button">{t(Msg::HolidayAdd)}</button>
                     </form>

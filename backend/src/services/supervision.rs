@@ -59,7 +59,7 @@ pub async fn set_holiday(state: &AppState, by: &crate::audit::Who, day: &str, ki
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 40 {
-        errs.push(FieldError::new(FieldName::Name, Msg::ErrNameEmpty));
+        errs.push(FieldError::new(FieldName::Name, Msg::ErrDayNameEmpty));
     }
     let (Some(date), Some(kind)) = (date, kind) else { return Err(BackendError::Invalid(errs)) };
     if !errs.is_empty() {

@@ -20,6 +20,10 @@ async function expectRefused(page: Page, form: string, errors: Array<[string, st
   await expect(summary.locator('li')).toHaveText(errors.map(([, msg]) => msg));
   for (const [field, msg] of errors) {
     await expect(page.locator(`${form} #${field}-error`)).toHaveText(`请先改正以下问题: ${msg}`);
+    // A screen reader says the control is wrong and reads why.
+    const control = page.locator(`${form} #${field}`);
+    await expect(control).toHaveAttribute('aria-invalid', 'true');
+    await expect(control).toHaveAttribute('aria-describedby', `${field}-error`);
   }
 }
 
@@ -102,7 +106,7 @@ for (const js of [true, false]) {
       await page.locator('#holidays-set').getByRole('button', { name: '保存', exact: true }).click();
       await expectRefused(page, '#holidays-set', [
         ['day', '日期格式为 2026-10-01'],
-        ['name', '请填写姓名或称呼'],
+        ['name', '请填写这一天的名称，不超过 40 个字'],
       ]);
 
       const form = page.locator('#holidays-set');
