@@ -254,6 +254,7 @@ pub fn event_line(kind: EventKind, unit: Option<&str>, extra: Option<&str>, lang
         EventKind::OwnerNamed => plain(Msg::EventOwnerNamed),
         EventKind::OwnerRemoved => plain(Msg::EventOwnerRemoved),
         EventKind::SummonsOverdue => fill(Msg::EventSummonsOverdue.text(lang), &[("units", extra)]),
+        EventKind::SummonsDueSet => fill(Msg::EventSummonsDueSet.text(lang), &[("units", extra)]),
         EventKind::ReportRated => fill(Msg::EventReportRated.text(lang), &[("units", extra)]),
         EventKind::PhotoAdded => plain(Msg::EventPhotoAdded),
         EventKind::Merged => plain(Msg::EventMerged),

@@ -44,6 +44,8 @@ pub enum Kind {
     /// A summoned department's report back is near its deadline (预警) or past it (督办), and
     /// the summoning unit rated a report (issue 13).
     SummonsWarning,
+    /// A summons from before report-back deadlines was given one (`services::summons`).
+    SummonsDueSet,
     SummonsSupervision,
     ReportRated,
     /// The resident's appeal was merged into another on the same matter (issue 13).
@@ -71,6 +73,7 @@ impl Kind {
             Self::OwnerNamed => "owner_named",
             Self::OwnerRemoved => "owner_removed",
             Self::SummonsWarning => "summons_warning",
+            Self::SummonsDueSet => "summons_due_set",
             Self::SummonsSupervision => "summons_supervision",
             Self::ReportRated => "report_rated",
             Self::Merged => "merged",

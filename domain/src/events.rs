@@ -44,6 +44,9 @@ pub enum EventKind {
     /// A summoned department's report back is overdue: 督办 to the department (issue 13);
     /// between staff.
     SummonsOverdue,
+    /// A summons made before report-back deadlines existed (migration 0015) was given one when
+    /// the system started watching it (detail `units`, `due`); between staff.
+    SummonsDueSet,
     /// The summoning unit rated a department's report back (issue 13); between staff.
     ReportRated,
     /// The resident added a photo after submitting (issue 13); public, no body.
@@ -68,7 +71,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 37] = [
+    pub const ALL: [EventKind; 38] = [
         Self::Submitted,
         Self::Routed,
         Self::RoutedOutside,
@@ -98,6 +101,7 @@ impl EventKind {
         Self::OwnerNamed,
         Self::OwnerRemoved,
         Self::SummonsOverdue,
+        Self::SummonsDueSet,
         Self::ReportRated,
         Self::PhotoAdded,
         Self::Merged,
@@ -140,6 +144,7 @@ impl EventKind {
             Self::OwnerNamed => "owner_named",
             Self::OwnerRemoved => "owner_removed",
             Self::SummonsOverdue => "summons_overdue",
+            Self::SummonsDueSet => "summons_due_set",
             Self::ReportRated => "report_rated",
             Self::PhotoAdded => "photo_added",
             Self::Merged => "merged",
@@ -176,6 +181,7 @@ impl EventKind {
                 | Self::OwnerNamed
                 | Self::OwnerRemoved
                 | Self::SummonsOverdue
+                | Self::SummonsDueSet
                 | Self::ReportRated
                 | Self::MergedIn
                 | Self::Linked

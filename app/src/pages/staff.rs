@@ -217,7 +217,7 @@ fn event_texts(
     let Some(d) = detail else { return (None, None) };
     let unit_name = |c: &String| units.iter().find(|s| &s.code == c).map_or_else(|| c.clone(), |s| s.name.clone());
     let extra = match kind {
-        EventKind::Summoned | EventKind::SummonsOverdue | EventKind::ReportRated => {
+        EventKind::Summoned | EventKind::SummonsOverdue | EventKind::SummonsDueSet | EventKind::ReportRated => {
             d.units.as_ref().map(|u| u.iter().map(unit_name).collect::<Vec<_>>().join("、"))
         }
         EventKind::ExtensionApproved => d.new.map(when),
@@ -257,7 +257,7 @@ fn event_texts(
             })
         }
         // A summons' report-back date; a rating of a report, with its note.
-        EventKind::Summoned | EventKind::SummonsOverdue => {
+        EventKind::Summoned | EventKind::SummonsOverdue | EventKind::SummonsDueSet => {
             d.due.map(|due| fill(t(Msg::SummonDue), &[("date", when(due))]))
         }
         EventKind::ReportRated => d.rating.as_deref().map(|r| {

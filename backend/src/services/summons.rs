@@ -135,9 +135,10 @@ pub(crate) async fn rate(
     let Some(row) = co.iter().find(|c| c.unit == unit) else {
         return Err(BackendError::Conflict(Msg::ErrRateNotNow));
     };
-    // Only the unit that summoned rates. A summons from before migration 0015 has no recorded
-    // summoner and is not rated at all: the unit handling the appeal now may not be the one that
-    // summoned (after a transfer it never was), so it cannot stand in.
+    // Only the unit that summoned rates. A summons whose summoner is not on record (made before
+    // migration 0015, its `summoned` event missing: see `adopt_unwatched`) is not rated at all:
+    // the unit handling the appeal now may not be the one that summoned (after a transfer it
+    // never was), so it cannot stand in.
     if staff.role != Role::Dispatcher {
         return Err(BackendError::Forbidden);
     }
@@ -192,6 +193,8 @@ pub(crate) async fn rate(
 pub struct RunReport {
     pub warnings: usize,
     pub supervisions: usize,
+    /// Summonses from before migration 0015 given a report-back deadline ([`adopt_unwatched`]).
+    pub adopted: usize,
 }
 
 /// Fires the due report-back stages of at most `max` summonses.
@@ -200,13 +203,71 @@ pub struct RunReport {
 /// Database errors; summonses handled before the error stay handled.
 pub async fn run(state: &AppState, max: usize) -> Result<RunReport> {
     let now = state.clock.ts();
-    let mut out = RunReport::default();
+    let mut out = RunReport { adopted: adopt_unwatched(state, now, max).await?, ..RunReport::default() };
     for (ticket, unit, summoned_at) in store::due(&state.db.pool, now, i64::try_from(max).unwrap_or(i64::MAX)).await? {
         let r = one(state, &ticket, &unit, summoned_at, now).await?;
         out.warnings += r.warnings;
         out.supervisions += r.supervisions;
     }
     Ok(out)
+}
+
+/// Summonses made before migration 0015 had no report-back deadline, so nothing watched them.
+/// Their due date cannot be reconstructed (nobody chose one), so none is invented for the past:
+/// each one still owing its report gets the default deadline ([`domain::summons::DEFAULT_DAYS`]
+/// working days) counted from the moment the system starts watching it, and says so — a staff
+/// event on the timeline, a message to the department and an audit entry. Its summoner is taken
+/// from the `summoned` event it wrote (who made it is on record even where the column is not),
+/// so the summoning unit can rate the report. Returns how many were given a deadline; at most
+/// `max` a run, each under its appeal's lock, once whichever run or node gets there first.
+///
+/// # Errors
+/// Database errors; summonses handled before the error stay handled.
+pub async fn adopt_unwatched(state: &AppState, now: i64, max: usize) -> Result<usize> {
+    let rows = store::unwatched(&state.db.pool, i64::try_from(max).unwrap_or(i64::MAX)).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let cal = crate::services::deadlines::calendar_cached(state).await?;
+    let due = domain::summons::due_at(&cal, state.clock.now(), domain::summons::DEFAULT_DAYS).unix_timestamp();
+    let mut adopted = 0;
+    for (ticket, unit, summoned_at) in rows {
+        let mut tx = state.db.pool.begin().await?;
+        if !appeals::lock(&mut tx, &ticket).await? {
+            continue;
+        }
+        let summoner = store::summoner_from_events(&mut tx, &ticket, &unit, summoned_at).await?;
+        if !store::adopt(&mut tx, &ticket, &unit, summoned_at, due, summoner.as_deref()).await? {
+            continue;
+        }
+        let d = EventDetail { units: Some(vec![unit.clone()]), due: Some(due), ..EventDetail::default() };
+        appeals::insert_staff_event(
+            &mut tx,
+            &StaffEvent {
+                ticket: &ticket,
+                at: now,
+                kind: EventKind::SummonsDueSet,
+                actor: "system",
+                actor_name: None,
+                unit: Some(&unit),
+                body: None,
+                detail: Some(&d),
+            },
+        )
+        .await?;
+        notify::unit(&mut tx, &unit, &ticket, Kind::SummonsDueSet, now).await?;
+        audit::append_system(
+            &mut tx,
+            now,
+            "summons_due_set",
+            &ticket,
+            json!({ "unit": unit, "summoned_at": summoned_at, "due": due, "summoned_by": summoner }),
+        )
+        .await?;
+        tx.commit().await?;
+        adopted += 1;
+    }
+    Ok(adopted)
 }
 
 async fn one(state: &AppState, ticket: &str, unit: &str, summoned_at: i64, now: i64) -> Result<RunReport> {

@@ -55,6 +55,64 @@ pub async fn due(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<(String, St
     .await?)
 }
 
+/// Summonses still owing their report that have no report-back deadline: those made before
+/// migration 0015, when a summons had none. `(ticket, unit, summoned at)`, oldest first.
+pub async fn unwatched(pool: &AnyPool, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT ticket, unit, summoned_at FROM appeal_cohandlers
+         WHERE due_at IS NULL AND reported_at IS NULL ORDER BY summoned_at, ticket, unit LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The unit whose staff made a summons, from the `summoned` event it wrote: same appeal, same
+/// second, and the department among the event's units. `None` when no such event is stored.
+pub async fn summoner_from_events(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    unit: &str,
+    summoned_at: i64,
+) -> Result<Option<String>> {
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT unit, detail FROM appeal_events WHERE ticket = $1 AND kind = 'summoned' AND at = $2 ORDER BY id",
+    )
+    .bind(ticket)
+    .bind(summoned_at)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().find_map(|(by, detail)| {
+        let d: domain::events::EventDetail = serde_json::from_str(detail.as_deref()?).ok()?;
+        d.units?.iter().any(|u| u == unit).then_some(by).flatten()
+    }))
+}
+
+/// Gives a summons without a deadline its report-back deadline `due`, and its summoner when
+/// known and not recorded yet. `false` when it has one already (another run or node got there
+/// first) or the report came in meanwhile.
+pub async fn adopt(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    unit: &str,
+    summoned_at: i64,
+    due: i64,
+    summoned_by: Option<&str>,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE appeal_cohandlers SET due_at = $1, summoned_by = COALESCE(summoned_by, $2)
+         WHERE ticket = $3 AND unit = $4 AND summoned_at = $5 AND due_at IS NULL AND reported_at IS NULL",
+    )
+    .bind(due)
+    .bind(summoned_by)
+    .bind(ticket)
+    .bind(unit)
+    .bind(summoned_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Records a summons stage; `false` if it already fired. The primary key decides: concurrent
 /// runs, on one node or several, insert at most one row.
 pub async fn fire(tx: &mut Tx<'_>, ticket: &str, unit: &str, summoned_at: i64, stage: &str, now: i64) -> Result<bool> {

@@ -328,7 +328,7 @@ async fn a_summons_without_a_recorded_summoner_is_not_rated(engine: Engine) {
     let t = street_appeal(&state, "suggestion").await;
     work::act(&state, &street, &t, &summon(&["D-HD-hrss"], "")).await.unwrap();
     work::act(&state, &hrss, &t, &Act::ReportBack { body: "已约谈用人单位".into() }).await.unwrap();
-    // As a summons made before migration 0015 (no summoner recorded). The street centre handles
+    // As a summons made before migration 0015 whose event is lost (no summoner on record). The street centre handles
     // the appeal now, but it cannot stand in: after a transfer it would be a centre that never
     // summoned anyone.
     sqlx::query("UPDATE appeal_cohandlers SET summoned_by = NULL WHERE ticket = $1")
@@ -475,3 +475,64 @@ async fn the_history_lists_the_scopes_summonses_only(engine: Engine) {
     assert_eq!(listed(&state, &common::staff(&state, "hx2", "U-HX", "dispatcher").await, &[]).await.total, 0);
 }
 both_engines!(the_history_lists_the_scopes_summonses_only);
+
+/// A summons made before migration 0015 has neither report-back deadline nor summoner in its row.
+/// The job gives each one still owing its report the default deadline counted from when it first
+/// sees it (nothing is invented for the past), takes the summoner from the `summoned` event, says
+/// so on the staff timeline, to the department and in the audit log, once whatever the runs at
+/// once; from then on it is warned, supervised and rated like any other. One already reported
+/// owes nothing and is left as it is.
+async fn a_summons_from_before_deadlines_is_watched_from_then_on(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let hrss = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
+    let market = common::staff(&state, "market", "D-HD-market", "unit_handler").await;
+    let t = street_appeal(&state, "suggestion").await;
+    work::act(&state, &street, &t, &summon(&["D-HD-hrss", "D-HD-market"], "")).await.unwrap();
+    work::act(&state, &hrss, &t, &Act::ReportBack { body: "已核实".into() }).await.unwrap();
+    // A second appeal whose summons left no event either (written straight into the table).
+    let bare = street_appeal(&state, "suggestion").await;
+    sqlx::query("INSERT INTO appeal_cohandlers (ticket, unit, summoned_at) VALUES ($1, 'D-HD-ecology', $2)")
+        .bind(&bare)
+        .bind(clock_ts(&state))
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE appeal_cohandlers SET due_at = NULL, summoned_by = NULL")
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    clock.advance(Duration::days(30));
+    let now = clock_ts(&state);
+    let (a, b) = tokio::join!(summons::run(&state, 100), summons::run(&state, 100));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.adopted + b.adopted, 2, "the two owing a report, once each");
+    // Already three quarters of its time behind it (30 days of 30 + 3 working days): warned at once.
+    assert_eq!((a.warnings + b.warnings, a.supervisions + b.supervisions), (2, 0));
+    let cal = backend::services::deadlines::calendar_cached(&state).await.unwrap();
+    let due = domain::summons::due_at(&cal, ts(now), domain::summons::DEFAULT_DAYS).unix_timestamp();
+    assert!(due > now + 2 * 86_400, "counted from now, not from the summons");
+    let owing = cohandler(&state, &t, "D-HD-market").await;
+    assert_eq!((owing.due_at, owing.summoned_by.as_deref()), (Some(due), Some("U-HD01")));
+    let reported = cohandler(&state, &t, "D-HD-hrss").await;
+    assert_eq!((reported.due_at, reported.summoned_by), (None, None), "a report already in is not re-dated");
+    let unknown = cohandler(&state, &bare, "D-HD-ecology").await;
+    assert_eq!((unknown.due_at, unknown.summoned_by), (Some(due), None), "no event: the summoner stays unknown");
+    let set = events(&state, &t, "summons_due_set").await;
+    assert_eq!(set.len(), 1);
+    assert_eq!((set[0].public, set[0].unit.as_deref(), set[0].actor.as_str()), (0, Some("D-HD-market"), "system"));
+    let d: domain::events::EventDetail = serde_json::from_str(set[0].detail.as_deref().unwrap()).unwrap();
+    assert_eq!(d.due, Some(due));
+    assert_eq!(outbox_to(&state, &t, "D-HD-market").await, ["summoned", "summons_due_set", "summons_warning"]);
+    assert_eq!(audit_store::recent(&state.db.pool, None, Some("summons_due_set"), None, 10).await.unwrap().len(), 2);
+    assert_eq!(summons::run(&state, 100).await.unwrap(), summons::RunReport::default());
+    // Past the new deadline: 督办, once; then the report, rated by the centre that summoned.
+    clock.set(ts(due + 1));
+    let r = summons::run(&state, 100).await.unwrap();
+    assert_eq!((r.adopted, r.warnings, r.supervisions), (0, 0, 2));
+    assert!(work::appeal_page(&state, &street, &t).await.unwrap().cohandlers.iter().any(|c| c.overdue));
+    work::act(&state, &market, &t, &Act::ReportBack { body: "已到现场".into() }).await.unwrap();
+    work::act(&state, &street, &t, &rate("D-HD-market", "basically", "")).await.unwrap();
+    assert_eq!(cohandler(&state, &t, "D-HD-market").await.rating.as_deref(), Some("basically"));
+}
+both_engines!(a_summons_from_before_deadlines_is_watched_from_then_on);
