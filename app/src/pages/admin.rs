@@ -7,7 +7,7 @@ use crate::components::{fill, t, ErrorSummary, FieldMessage, Notice, PageTitle};
 use crate::staff_api::{staff_admin_audit, staff_admin_holidays, staff_admin_home, staff_admin_staff};
 use domain::staff::{Flash, StaffHeader};
 use domain::workflow::Role;
-use domain::{FieldName, Msg};
+use domain::{FieldError, FieldName, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -61,12 +61,22 @@ pub fn AdminStaff() -> impl IntoView {
         let csrf = header.csrf.clone();
         let create_errors = f.errors_for("staff-create");
         let pw_errors = f.errors_for("staff-password");
+        // The account whose reset was refused: its row's password field is where the summary
+        // leads and what is marked invalid (every row has one).
+        let pw_user = (!pw_errors.is_empty())
+            .then(|| data.staff.iter().find(|s| s.id == f.value("id")).map(|s| s.username.clone()))
+            .flatten();
+        let (pw_summary, pw_extra): (Vec<FieldError>, Vec<(String, String)>) = match &pw_user {
+            Some(u) => (Vec::new(), pw_errors.iter().map(|e| (format!("pw-{u}"), t(e.msg).to_owned())).collect()),
+            None => (pw_errors.clone(), Vec::new()),
+        };
+        let pw_msg = pw_errors.first().map(|e| e.msg);
         let keep = |k: &str| if f.form == "staff-create" { f.value(k) } else { String::new() };
         let (unit_v, role_v) = (keep("unit"), keep("role"));
         view! {
                 {frame(&header, Msg::AdminStaff)}
                 <Notice msg=f.notice/>
-                <ErrorSummary errors=pw_errors/>
+                <div id="staff-password"><ErrorSummary errors=pw_summary extra=pw_extra/></div>
                 <table class="table" id="staff-table">
                     <thead><tr>
                         <th scope="col">{t(Msg::UsernameLabel)}</th>
@@ -79,6 +89,8 @@ pub fn AdminStaff() -> impl IntoView {
                     <tbody>
                         {data.staff.iter().map(|s| {
                             let pw_id = format!("pw-{}", s.username);
+                            let refused = pw_user.as_deref() == Some(s.username.as_str());
+                            let pw_err_id = format!("{pw_id}-error");
                             view! {
                                 <tr data-username=s.username.clone()>
                                     <td>{s.username.clone()}</td>
@@ -99,8 +111,14 @@ pub fn AdminStaff() -> impl IntoView {
                                             {csrf_input(&csrf)}
                                             <input type="hidden" name="id" value=s.id.clone()/>
                                             <label for=pw_id.clone() class="visually-hidden">{t(Msg::NewPasswordLabel)}</label>
-                                            <input id=pw_id type="password" name="password" autocomplete="new-password" minlength="12"/>
+                                            <input id=pw_id type="password" name="password" autocomplete="new-password" minlength="12"
+                                                aria-invalid=if refused { "true" } else { "false" } aria-describedby=refused.then(|| pw_err_id.clone())/>
                                             " "<button type="submit" class="link-button">{t(Msg::ResetPassword)}</button>
+                                            {refused.then(|| pw_msg.map(|m| view! {
+                                                <p class="field-error" id=pw_err_id.clone()>
+                                                    <span class="visually-hidden">{t(Msg::ErrorSummaryTitle)}": "</span>{t(m)}
+                                                </p>
+                                            })).flatten()}
                                         </form>
                                     </td>
                                 </tr>

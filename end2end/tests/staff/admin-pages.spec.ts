@@ -91,7 +91,15 @@ for (const js of [true, false]) {
       await expect(row.locator(`#pw-${username}`)).toHaveAttribute('minlength', '12');
       await row.locator(`#pw-${username}`).fill('aaaaaaaaaaaaaa');
       await row.getByRole('button', { name: '重设密码', exact: true }).click();
-      await expect(page.locator('main div.error-summary li')).toHaveText(['这个密码太常见或和用户名相关，请换一个']);
+      const weak = '这个密码太常见或和用户名相关，请换一个';
+      await expect(page.locator('main div.error-summary li')).toHaveText([weak]);
+      // The summary leads to this row's password field, which says what is wrong with it.
+      await expect(page.locator('main div.error-summary li a')).toHaveAttribute('href', `#pw-${username}`);
+      const pw = row.locator(`#pw-${username}`);
+      await expect(pw).toHaveAttribute('aria-invalid', 'true');
+      await expect(pw).toHaveAttribute('aria-describedby', `pw-${username}-error`);
+      await expect(row.locator(`#pw-${username}-error`)).toHaveText(`请先改正以下问题: ${weak}`);
+      await expect(page.locator('input[aria-invalid=true]')).toHaveCount(1);
       await expect(saved(page)).toHaveCount(0);
       await expect(row.locator('td').nth(4)).toHaveText(/^停用\s*启用$/);
     });
@@ -169,7 +177,7 @@ for (const js of [true, false]) {
       const problems = page.locator('#legal-problems');
       await expect(problems.locator('p')).toHaveText('没有保存，请改正：');
       await expect(problems.locator('li')).toHaveText([
-        `${slug}: link to /legal/articles/no-such-${tag}: there is no article "no-such-${tag}"`,
+        `链接 /legal/articles/no-such-${tag} 指向的文章“no-such-${tag}”不存在`,
       ]);
       await expect(text).toHaveValue(broken);
       await expect(saved(page)).toHaveCount(0);
