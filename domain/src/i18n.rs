@@ -450,6 +450,10 @@ messages! {
     ReportRated => "评价：{rating}", "Rated: {rating}";
     EventSummonsOverdue => "协办部门反馈超期，已督办：{units}", "A called-in department's report is overdue and was supervised: {units}";
     EventSummonsDueSet => "早于反馈期限功能的吹哨，系统已补设反馈期限：{units}", "Summoned before report deadlines existed; a deadline is now set: {units}";
+    LegalLinkNoArticle => "链接 {link} 指向的文章“{name}”不存在", "link to {link}: there is no article \"{name}\"";
+    LegalLinkNoTopic => "链接 {link} 指向的主题“{name}”不存在", "link to {link}: there is no topic \"{name}\"";
+    LegalLinkNoPage => "链接 {link} 指向的页面不存在", "link to {link}: no such page";
+    ErrArticleLength => "正文须有 1 到 {max} 字节", "The text must have 1 to {max} bytes";
     EventReportRated => "已评价协办部门的反馈：{units}", "A called-in department's report was rated: {units}";
     AdminSummons => "吹哨报到：各类别可召集的部门", "Departments that may be called in, per category";
     AdminSummonsHint => "为每个类别勾选可以召集的部门类型。一个都不勾选时，本区任何职能部门都可以召集。", "Tick the kinds of department that may be called in for each category. With none ticked, any department of the district may be called in.";

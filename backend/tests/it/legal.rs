@@ -230,21 +230,46 @@ async fn an_admin_edits_an_article(engine: Engine) {
     let slug = "people-mediation-how";
     let text = "## 新的说明\n\n人民调解现在也可以在线预约。<script>alert(1)</script>\n\n见[仲裁](/legal/articles/labour-arbitration-how)。";
     // Only an admin.
+    let zh = domain::Lang::ZhCn;
     assert!(matches!(
-        legal::update_article(&state, &staff(Role::Dispatcher), slug, text).await,
+        legal::update_article(&state, &staff(Role::Dispatcher), slug, text, zh).await,
         Err(BackendError::Forbidden)
     ));
     assert!(matches!(
-        legal::update_article(&state, &staff(Role::Admin), "nope", text).await,
+        legal::update_article(&state, &staff(Role::Admin), "nope", text, zh).await,
         Err(BackendError::NotFound)
     ));
-    // A broken link is refused, naming it.
-    match legal::update_article(&state, &staff(Role::Admin), slug, "见[这里](/legal/articles/gone)").await {
-        Err(BackendError::Import(e)) => assert!(e[0].contains("no article \"gone\""), "{e:?}"),
+    // Each problem is refused, named, in the admin's language.
+    let bad = "见[这里](/legal/articles/gone)和[那里](/legal/topic/tax)，还有[别处](/legal/nowhere)";
+    for (lang, want) in [
+        (
+            zh,
+            [
+                "链接 /legal/articles/gone 指向的文章“gone”不存在",
+                "链接 /legal/topic/tax 指向的主题“tax”不存在",
+                "链接 /legal/nowhere 指向的页面不存在",
+            ],
+        ),
+        (
+            domain::Lang::En,
+            [
+                "link to /legal/articles/gone: there is no article \"gone\"",
+                "link to /legal/topic/tax: there is no topic \"tax\"",
+                "link to /legal/nowhere: no such page",
+            ],
+        ),
+    ] {
+        match legal::update_article(&state, &staff(Role::Admin), slug, bad, lang).await {
+            Err(BackendError::Import(e)) => assert_eq!(e, want),
+            other => panic!("{other:?}"),
+        }
+    }
+    match legal::update_article(&state, &staff(Role::Admin), slug, "  ", zh).await {
+        Err(BackendError::Import(e)) => assert_eq!(e, ["正文须有 1 到 100000 字节"]),
         other => panic!("{other:?}"),
     }
     let before = backend::audit::verify(&state.db.pool).await.unwrap().checked;
-    legal::update_article(&state, &staff(Role::Admin), slug, text).await.unwrap();
+    legal::update_article(&state, &staff(Role::Admin), slug, text, zh).await.unwrap();
     let a = legal::article(&state, slug).await.unwrap();
     assert!(a.body_html.contains("<h2>新的说明</h2>"), "{}", a.body_html);
     assert!(a.body_html.contains("&lt;script&gt;") && !a.body_html.contains("<script"), "{}", a.body_html);

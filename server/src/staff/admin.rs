@@ -216,7 +216,7 @@ pub(super) async fn legal_edit(
     }
     let back = format!("/staff/admin/legal?slug={slug}");
     let markdown = pairs_get(form, "markdown");
-    match backend::services::legal::update_article(state, staff, &slug, &markdown).await {
+    match backend::services::legal::update_article(state, staff, &slug, &markdown, lang).await {
         Ok(()) => {
             flash(session, Flash { form: "legal-edit".into(), notice: Some(Msg::Saved), ..Flash::default() }).await;
             Redirect::to(&back).into_response()

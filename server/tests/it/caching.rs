@@ -84,7 +84,9 @@ async fn an_edited_article_is_not_served_from_the_cache() {
         updated_at: 0,
     };
     let marker = "这是一段新加的说明文字，用来检查缓存。";
-    backend::services::legal::update_article(&state, &admin, &slug, &format!("{marker}\n\n正文。")).await.unwrap();
+    backend::services::legal::update_article(&state, &admin, &slug, &format!("{marker}\n\n正文。"), domain::Lang::ZhCn)
+        .await
+        .unwrap();
     let after = get(&app, &path).await;
     assert!(after.body.contains(marker), "the edit shows at once");
     assert_ne!(after.headers.get(header::ETAG), before.headers.get(header::ETAG));

@@ -368,7 +368,11 @@ async fn an_admin_edits_an_article_in_the_staff_workspace() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = staff_get(&app, "/staff/admin/legal?slug=people-mediation-how", &cookie).await;
-    assert!(page.body.contains("id=\"legal-problems\"") && page.body.contains("there is no article"), "problems shown");
+    assert!(
+        page.body.contains("id=\"legal-problems\"")
+            && page.body.contains("链接 /legal/articles/gone 指向的文章“gone”不存在"),
+        "problems shown, in Chinese"
+    );
     assert!(page.body.contains("再改一次"), "the text as typed");
     let public = get(&app, "/legal/articles/people-mediation-how").await;
     assert!(public.body.contains("<h2>在线预约</h2>"), "nothing changed");

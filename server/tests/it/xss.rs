@@ -197,7 +197,7 @@ async fn an_article_body_typed_by_an_admin_stays_text() {
     };
     let slug = "wages-unpaid-first-steps";
     let md = format!("# {PAYLOAD}\n\n{PAYLOAD}\n");
-    backend::services::legal::update_article(&state, &admin, slug, &md).await.unwrap();
+    backend::services::legal::update_article(&state, &admin, slug, &md, domain::Lang::ZhCn).await.unwrap();
     let app = build_router(state.clone(), leptos_options(&cfg), false);
     let page = get(&app, &format!("/legal/articles/{slug}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -307,7 +307,15 @@ async fn moderation_and_the_markdown_editor_show_text_inert() {
         active: true,
         updated_at: 0,
     };
-    backend::services::legal::update_article(&state, &admin, slug, &format!("# 标题\n\n{PAYLOAD}\n")).await.unwrap();
+    backend::services::legal::update_article(
+        &state,
+        &admin,
+        slug,
+        &format!("# 标题\n\n{PAYLOAD}\n"),
+        domain::Lang::ZhCn,
+    )
+    .await
+    .unwrap();
     let (boss, _) = common::staff_sign_in(&app, &state, "boss", PASSWORD, None).await;
     let editor = get_with(&app, &format!("/staff/admin/legal?slug={slug}"), &boss).await;
     assert_eq!(editor.status, StatusCode::OK);

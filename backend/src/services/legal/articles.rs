@@ -181,7 +181,7 @@ pub fn parse_articles(files: &[(String, String)]) -> std::result::Result<Vec<Art
             }
         }
         for link in render_markdown(&r.body_md).links {
-            if let Some(problem) = broken_link(&link, &slugs) {
+            if let Some(problem) = broken_link(&link, &slugs, domain::Lang::En) {
                 errs.push(format!("articles/{}.md: {problem}", r.slug));
             }
         }

@@ -148,17 +148,19 @@ fn push_with_phone_links<'a>(events: &mut Vec<Event<'a>>, t: &str) {
 }
 
 /// Why a kept link points nowhere, if it does (`/legal/articles/<slug>` of a missing article, an
-/// unknown topic or page).
-pub(super) fn broken_link(dest: &str, slugs: &HashSet<&str>) -> Option<String> {
+/// unknown topic or page), in `lang`: the editor's admin reads it in the page's language, the
+/// importer's command line in English.
+pub(super) fn broken_link(dest: &str, slugs: &HashSet<&str>, lang: Lang) -> Option<String> {
     let path = dest.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
+    let say = |msg: Msg, name: &str| Some(msg.text(lang).replace("{name}", name).replace("{link}", dest));
     if let Some(slug) = path.strip_prefix("/legal/articles/") {
-        return (!slugs.contains(slug)).then(|| format!("link to {dest}: there is no article {slug:?}"));
+        return if slugs.contains(slug) { None } else { say(Msg::LegalLinkNoArticle, slug) };
     }
     if let Some(topic) = path.strip_prefix("/legal/topic/") {
-        return Topic::parse(topic).is_none().then(|| format!("link to {dest}: there is no topic {topic:?}"));
+        return if Topic::parse(topic).is_some() { None } else { say(Msg::LegalLinkNoTopic, topic) };
     }
     match path {
         "/legal" | "/legal/eligibility" | "/legal/services" | "/legal/search" | "/appeal/new" => None,
-        _ => Some(format!("link to {dest}: no such page")),
+        _ => say(Msg::LegalLinkNoPage, ""),
     }
 }

@@ -23,7 +23,7 @@ use domain::legal::{
     SearchHit, SearchView, ServiceKind, ServicePointView, Topic, TriageView,
 };
 use domain::region::Level;
-use domain::Lang;
+use domain::{Lang, Msg};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -160,13 +160,15 @@ const MAX_MARKDOWN: usize = 100_000;
 ///
 /// # Errors
 /// [`BackendError::Forbidden`] for anyone but an admin, [`BackendError::NotFound`] for an unknown
-/// slug, [`BackendError::Import`] for an empty or too long text or a broken link.
-pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: &str) -> Result<()> {
+/// slug, [`BackendError::Import`] for an empty or too long text or a broken link: one line per
+/// problem, in `lang` (the editor shows them to the admin).
+pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: &str, lang: Lang) -> Result<()> {
     by.who().require_admin()?;
     let markdown = markdown.replace("\r\n", "\n");
     let markdown = markdown.trim();
     if markdown.is_empty() || markdown.len() > MAX_MARKDOWN {
-        return Err(BackendError::Import(vec![format!("{slug}: the text must have 1 to {MAX_MARKDOWN} bytes")]));
+        let line = Msg::ErrArticleLength.text(lang).replace("{max}", &MAX_MARKDOWN.to_string());
+        return Err(BackendError::Import(vec![line]));
     }
     let mut tx = state.db.pool.begin().await?;
     let slugs = store::article_slugs(&mut tx).await?;
@@ -175,8 +177,7 @@ pub async fn update_article(state: &AppState, by: &Staff, slug: &str, markdown: 
     }
     let set: HashSet<&str> = slugs.iter().map(String::as_str).collect();
     let r = render_markdown(markdown);
-    let problems: Vec<String> =
-        r.links.iter().filter_map(|l| broken_link(l, &set)).map(|p| format!("{slug}: {p}")).collect();
+    let problems: Vec<String> = r.links.iter().filter_map(|l| broken_link(l, &set, lang)).collect();
     if !problems.is_empty() {
         return Err(BackendError::Import(problems));
     }
