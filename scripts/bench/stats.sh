@@ -10,6 +10,10 @@
 # rows/s with memory flat.
 #
 #   scripts/bench/stats.sh [N] [BINARY]     (BINARY default target/release/pingan; build it first)
+#
+# With PINGAN_BENCH_PG_URL (a PostgreSQL server's URL, e.g. scripts/pg.sh's), the same seeded rows
+# are copied into a new database on it (migrated by the binary; dropped at the end) and the
+# server runs on PostgreSQL instead.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 N="${1:-1000000}"
@@ -20,15 +24,38 @@ DB="$DIR/bench.db"
 PORT="${PINGAN_BENCH_PORT:-39581}"
 URL="http://127.0.0.1:$PORT"
 PASS="bench correct horse battery"
-trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+PGDB="pingan_stats_bench_$$"
+cleanup() {
+  kill "${PID:-0}" 2>/dev/null || true
+  wait "${PID:-0}" 2>/dev/null || true
+  [ -n "${PINGAN_BENCH_PG_URL:-}" ] && psql "$PINGAN_BENCH_PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
 
 export PINGAN_DEMO=1 DATABASE_URL="sqlite://$DB?mode=rwc"
 printf '%s\n' "$PASS" | "$BIN" create-staff --username bench-community --unit U-HD0101 --role unit_handler >/dev/null
-echo "seeding $N appeals + 100000 in U-HD0101 ..."
+echo "seeding $N appeals + ${PINGAN_BENCH_COMMUNITY:-100000} in U-HD0101 ..."
 t0=$(date +%s)
 python3 scripts/bench/seed_appeals.py "$DB" "$N"
 python3 scripts/bench/seed_appeals.py "$DB" "${PINGAN_BENCH_COMMUNITY:-100000}" U-HD0101
 echo "seeded in $(( $(date +%s) - t0 )) s; $(du -h "$DB" | cut -f1)"
+ENGINE=SQLite
+if [ -n "${PINGAN_BENCH_PG_URL:-}" ]; then
+  psql "$PINGAN_BENCH_PG_URL" -qc "CREATE DATABASE $PGDB" >/dev/null
+  PG="${PINGAN_BENCH_PG_URL%/*}/$PGDB"
+  t0=$(date +%s)
+  printf '%s\n' "$PASS" | DATABASE_URL="$PG" "$BIN" create-staff --username bench-community --unit U-HD0101 --role unit_handler >/dev/null
+  # The seeded tables, column by column as SQLite has them (the events' ids are PostgreSQL's own).
+  for t in appeals appeal_events ratings appeal_notices; do
+    cols=$(sqlite3 "$DB" "SELECT group_concat(name, ', ') FROM pragma_table_info('$t') WHERE NOT ('$t' = 'appeal_events' AND name = 'id')")
+    sqlite3 -csv "$DB" "SELECT $cols FROM $t" | psql "$PG" -v ON_ERROR_STOP=1 -qc "\\copy $t ($cols) FROM pstdin WITH (FORMAT csv)"
+  done
+  psql "$PG" -qc "VACUUM ANALYZE" >/dev/null
+  echo "copied to PostgreSQL in $(( $(date +%s) - t0 )) s; $(psql "$PG" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+  export DATABASE_URL="$PG"
+  ENGINE=PostgreSQL
+fi
 
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=pingan \
   LEPTOS_ENV=PROD PINGAN_SECURE_COOKIES=0 PINGAN_SUPERVISION_EVERY_SECS=0 PINGAN_OUTBOX_EVERY_SECS=0 PINGAN_RATE_LIMIT_STATS=1000 \
@@ -36,7 +63,7 @@ LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_
 PID=$!
 for _ in $(seq 1 600); do curl -fsS "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 rss() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$PID/status"; }
-echo "server up (migrations applied); RSS $(rss)"
+echo "server up on $ENGINE (migrations applied); RSS $(rss)"
 
 Y=$(date +%Y); M=$((10#$(date +%m)))
 timeit() { curl -s -o /dev/null -w '%{http_code} %{time_total}' "$URL$1"; }
