@@ -792,6 +792,7 @@ messages! {
     RelatedJoinedCount => "已有 {n} 位居民加入", "{n} residents joined";
     FollowedTitle => "您的诉求已与同一事项的诉求合并办理", "Your appeal was joined to another on the same matter";
     FollowedHint => "它的办理进展和答复如下，同样是给您的答复。您仍可以补充信息和评价自己的诉求。", "Its progress and answers are below; they answer you too. You can still add information and rate your own appeal.";
+    FollowedHintJoined => "这是您加入的诉求的办理进展。答复是写给首位反映人的，这里不显示内容；它办结时您的诉求一并办结，您可以评价，不满意时单独办理。", "This is the progress of the appeal you joined. Its answers were written to the resident who reported it first and are not shown here; when it closes yours closes too, and you can rate it: if not satisfied, yours is handled on its own.";
     MergeTitle => "合并重复诉求", "Merge a duplicate";
     MergeHint => "本件将跟随主诉求办理：主诉求办结时本件一并办结，居民看到主诉求的答复。合并到本件的诉求随本件一起转过去。", "This appeal will follow the main one: it closes when the main one closes and its resident sees the main one's answers. Appeals merged into this one move along.";
     MergeTicketLabel => "主诉求编号", "Main appeal's ticket";

@@ -167,7 +167,7 @@ fn found(v: TrackView, flash: Flash) -> impl IntoView {
         {v.followed.as_ref().map(|m| view! {
             <section id="followed" aria-labelledby="followed-title">
                 <h2 id="followed-title">{t(Msg::FollowedTitle)}</h2>
-                <p class="hint">{t(Msg::FollowedHint)}</p>
+                <p class="hint">{t(if m.joined { Msg::FollowedHintJoined } else { Msg::FollowedHint })}</p>
                 <p>{t(Msg::StatusLabel)}": "<strong id="followed-status">{status_text(m.status, lang)}</strong></p>
                 <ol class="timeline">
                     {m.events.iter().map(|e| view! {

@@ -291,8 +291,10 @@ pub(crate) async fn link(
 }
 
 /// The main appeal `main` was just closed with `resolution`: each open follower is closed with
-/// it (an event each, public, with the resolution; its resident is told as for any close, and
-/// rates their own appeal). Returns the tickets closed.
+/// it (an event each, public; its resident is told as for any close, and rates their own
+/// appeal). A follower merged by staff gets the resolution as its own; one whose resident joined
+/// by themselves gets neither the text nor the column (see [`followed`]): a 不满意 rating then
+/// takes it out of the main appeal to be answered on its own. Returns the tickets closed.
 pub(crate) async fn close_followers(tx: &mut Tx<'_>, main: &str, resolution: &str, now: i64) -> Result<Vec<String>> {
     let mut closed = Vec::new();
     for f in store::followers(&mut **tx, main).await? {
@@ -301,10 +303,11 @@ pub(crate) async fn close_followers(tx: &mut Tx<'_>, main: &str, resolution: &st
         }
         let Some(full) = appeals::full(&mut **tx, &f.ticket).await? else { continue };
         crate::store::supervision::cancel_pending_extensions(tx, &f.ticket, now).await?;
+        let shared = (f.merged_by.as_deref() != Some("resident")).then_some(resolution);
         let change = Change {
             status: Some(Status::Closed),
             closed_at: Some(Some(now)),
-            resolution: Some(Some(resolution)),
+            resolution: Some(shared),
             ..Change::default()
         };
         appeals::apply(tx, &f.ticket, &change, now).await?;
@@ -316,7 +319,7 @@ pub(crate) async fn close_followers(tx: &mut Tx<'_>, main: &str, resolution: &st
             actor: "system",
             actor_name: None,
             unit: Some(&full.unit),
-            body: Some(resolution),
+            body: shared,
             detail: Some(&d),
         };
         appeals::insert_staff_event(tx, &e).await?;
@@ -367,6 +370,16 @@ pub async fn followed(
             )
         })
         .map(|e| event(cat, e))
+        // A resident who joined by themselves sees what was done and when, not what staff wrote
+        // to the resident who reported first: anyone may join an open appeal, and a reply or a
+        // resolution may name that resident or what was agreed with them. Staff merging an
+        // appeal decide it shares the answers (the merge form says so).
+        .map(|mut v| {
+            if joined {
+                v.body = None;
+            }
+            v
+        })
         .collect();
     Ok(Some(FollowedView { status: m.status, joined, events }))
 }

@@ -154,6 +154,27 @@ async fn joining_makes_an_own_appeal_that_follows_the_main_one(engine: Engine) {
     let d2 = draft(&state, "neighbor_dispute", &CELL).await;
     let offers = appeal::draft_view(&state, &d2.token, &d2.secret).await.unwrap().related;
     assert_eq!(offers.iter().map(|o| (o.ticket.as_str(), o.joined)).collect::<Vec<_>>(), vec![(main.as_str(), 1)]);
+
+    // Anyone may join an open appeal, so a joiner sees what was done and when, never what staff
+    // wrote to the resident who reported first: not the reply, not the resolution.
+    let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
+    work::act(&state, &grid, &main, &Act::Sign).await.unwrap();
+    work::act(&state, &grid, &main, &Act::Reply { body: "李女士，明天上午到您家调解".into() }).await.unwrap();
+    work::act(&state, &grid, &main, &Act::Close { resolution: "与李女士的邻居签订调解协议".into() }).await.unwrap();
+    let view = track::track(&state, "client", &ticket, &key).await.unwrap();
+    assert_eq!(view.status, Status::Closed, "closed with the main one");
+    assert!(view.can_rate);
+    assert!(!format!("{view:?}").contains("李女士"), "nothing of the other resident's answers");
+    let followed = view.followed.clone().expect("still follows it");
+    let kinds_seen: Vec<EventKind> = followed.events.iter().map(|e| e.kind).collect();
+    assert!(kinds_seen.contains(&EventKind::Reply) && kinds_seen.contains(&EventKind::Closed), "{kinds_seen:?}");
+    assert!(followed.events.iter().all(|e| e.body.is_none()), "{:?}", followed.events);
+    let own = view.events.iter().find(|e| e.kind == EventKind::ClosedWithMain).expect("closed with the main one");
+    assert_eq!(own.body, None);
+    assert_eq!(full(&state, &ticket).await.resolution, None, "no resolution kept for the joiner either");
+    // Not satisfied: taken out of the main appeal, to be answered on its own.
+    resident::rate(&state, "client", &ticket, &key, "unsatisfied", "").await.unwrap();
+    assert_eq!(full(&state, &ticket).await.merged_into, None);
 }
 both_engines!(joining_makes_an_own_appeal_that_follows_the_main_one);
 

@@ -46,6 +46,8 @@ export async function joinAnOpenAppeal(browser: Browser, hydrated: boolean): Pro
   );
   const followed = page.locator('section#followed');
   await expect(followed.locator('h2')).toHaveText('您的诉求已与同一事项的诉求合并办理');
+  // A joiner is told that the answers to the first resident are theirs alone.
+  await expect(followed.locator('p.hint')).toHaveText(/答复是写给首位反映人的，这里不显示内容/);
   await expect(followed.locator('#followed-status')).toHaveText('待签收');
   // The other appeal's events, as its own resident sees them (routed to the community).
   await expect(followed.locator('ol.timeline > li[data-kind=routed]')).toHaveCount(1);
