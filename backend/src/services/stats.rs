@@ -190,12 +190,28 @@ async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> 
             let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
             let pool = &state.db.pool;
             let cat = state.catalog.get();
-            let (by_path, monthly, by_category, durations) = tokio::try_join!(
-                store::counts_by_path(pool, &cat, None, start, end, now),
-                store::monthly_by_path(pool, &cat, bounds, None),
-                store::received_by_category(pool, &cat, start, end),
-                store::durations_by_path(pool, &cat, start, end),
-            )?;
+            // Each read's time, for the debug log (`RUST_LOG=backend::services::stats=debug`).
+            async fn timed<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<(T, u128)> {
+                let t = std::time::Instant::now();
+                let v = f.await?;
+                Ok((v, t.elapsed().as_millis()))
+            }
+            let ((by_path, counts_ms), (monthly, monthly_ms), (by_category, categories_ms), (durations, durations_ms)) =
+                tokio::try_join!(
+                    timed(store::counts_by_path(pool, &cat, None, start, end, now)),
+                    timed(store::monthly_by_path(pool, &cat, bounds, None)),
+                    timed(store::received_by_category(pool, &cat, start, end)),
+                    timed(store::durations_by_path(pool, &cat, start, end)),
+                )?;
+            tracing::debug!(
+                start,
+                end,
+                counts_ms,
+                monthly_ms,
+                categories_ms,
+                durations_ms,
+                "public statistics: period read"
+            );
             Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category, durations }))
         })
         .await;
