@@ -236,6 +236,9 @@ pub async fn adopt_unwatched(state: &AppState, now: i64, max: usize) -> Result<u
         if !appeals::lock(&mut tx, &ticket).await? {
             continue;
         }
+        if closed(&mut tx, &ticket).await? {
+            continue;
+        }
         let summoner = store::summoner_from_events(&mut tx, &ticket, &unit, summoned_at).await?;
         if !store::adopt(&mut tx, &ticket, &unit, summoned_at, due, summoner.as_deref()).await? {
             continue;
@@ -270,6 +273,11 @@ pub async fn adopt_unwatched(state: &AppState, now: i64, max: usize) -> Result<u
     Ok(adopted)
 }
 
+/// Whether the appeal is closed (read under its lock): nothing is chased for a closed appeal.
+async fn closed(tx: &mut Tx<'_>, ticket: &str) -> Result<bool> {
+    Ok(appeals::full(&mut **tx, ticket).await?.is_none_or(|a| a.status == domain::workflow::Status::Closed))
+}
+
 async fn one(state: &AppState, ticket: &str, unit: &str, summoned_at: i64, now: i64) -> Result<RunReport> {
     let mut out = RunReport::default();
     let mut tx = state.db.pool.begin().await?;
@@ -282,6 +290,9 @@ async fn one(state: &AppState, ticket: &str, unit: &str, summoned_at: i64, now: 
     let Some(c) = co.into_iter().find(|c| c.unit == unit && c.summoned_at == summoned_at) else {
         return Ok(out);
     };
+    if closed(&mut tx, ticket).await? {
+        return Ok(out);
+    }
     let (Some(due), None) = (c.due_at, c.reported_at) else { return Ok(out) };
     let ts = crate::services::deadlines::ts;
     for stage in domain::sla::stages_due(ts(now), ts(summoned_at), ts(due), time::Duration::ZERO) {

@@ -38,12 +38,13 @@ pub async fn replace_rules(tx: &mut Tx<'_>, category: &str, kinds: &[String], no
 
 /// Summonses with a stage to fire at `now`, as (ticket, unit, summoned at): still owing the
 /// report, past the warning point, and without the row of the stage now due (warning before the
-/// deadline, supervision after it). A stage already fired is not selected again.
+/// deadline, supervision after it). A stage already fired is not selected again, nor a summons
+/// of a closed appeal (nothing is chased for it; watched again if the appeal reopens).
 pub async fn due(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<(String, String, i64)>> {
     let warn = super::warning_point_sql("c.summoned_at", "c.due_at");
     Ok(sqlx::query_as(&format!(
-        "SELECT c.ticket, c.unit, c.summoned_at FROM appeal_cohandlers c
-         WHERE c.reported_at IS NULL AND c.due_at IS NOT NULL AND {warn} <= $1
+        "SELECT c.ticket, c.unit, c.summoned_at FROM appeal_cohandlers c JOIN appeals a ON a.ticket = c.ticket
+         WHERE c.reported_at IS NULL AND c.due_at IS NOT NULL AND {warn} <= $1 AND a.status <> 'closed'
            AND NOT EXISTS (SELECT 1 FROM summons_notices n
                            WHERE n.ticket = c.ticket AND n.unit = c.unit AND n.summoned_at = c.summoned_at
                              AND n.stage = (CASE WHEN c.due_at < $1 THEN 'supervision' ELSE 'warning' END))
@@ -56,11 +57,13 @@ pub async fn due(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<(String, St
 }
 
 /// Summonses still owing their report that have no report-back deadline: those made before
-/// migration 0015, when a summons had none. `(ticket, unit, summoned at)`, oldest first.
+/// migration 0015, when a summons had none; not those of a closed appeal (nothing is chased for
+/// it). `(ticket, unit, summoned at)`, oldest first.
 pub async fn unwatched(pool: &AnyPool, limit: i64) -> Result<Vec<(String, String, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT ticket, unit, summoned_at FROM appeal_cohandlers
-         WHERE due_at IS NULL AND reported_at IS NULL ORDER BY summoned_at, ticket, unit LIMIT $1",
+        "SELECT c.ticket, c.unit, c.summoned_at FROM appeal_cohandlers c JOIN appeals a ON a.ticket = c.ticket
+         WHERE c.due_at IS NULL AND c.reported_at IS NULL AND a.status <> 'closed'
+         ORDER BY c.summoned_at, c.ticket, c.unit LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)

@@ -498,6 +498,10 @@ async fn a_summons_from_before_deadlines_is_watched_from_then_on(engine: Engine)
         .execute(&state.db.pool)
         .await
         .unwrap();
+    // A third, closed since: nothing is chased for it.
+    let done = street_appeal(&state, "suggestion").await;
+    work::act(&state, &street, &done, &summon(&["D-HD-hrss"], "")).await.unwrap();
+    common::force(&state, &done, "U-HD01", "closed").await;
     sqlx::query("UPDATE appeal_cohandlers SET due_at = NULL, summoned_by = NULL")
         .execute(&state.db.pool)
         .await
@@ -518,6 +522,8 @@ async fn a_summons_from_before_deadlines_is_watched_from_then_on(engine: Engine)
     assert_eq!((reported.due_at, reported.summoned_by), (None, None), "a report already in is not re-dated");
     let unknown = cohandler(&state, &bare, "D-HD-ecology").await;
     assert_eq!((unknown.due_at, unknown.summoned_by), (Some(due), None), "no event: the summoner stays unknown");
+    assert_eq!(cohandler(&state, &done, "D-HD-hrss").await.due_at, None, "a closed appeal's summons is left alone");
+    assert_eq!(outbox_to(&state, &done, "D-HD-hrss").await, ["summoned"]);
     let set = events(&state, &t, "summons_due_set").await;
     assert_eq!(set.len(), 1);
     assert_eq!((set[0].public, set[0].unit.as_deref(), set[0].actor.as_str()), (0, Some("D-HD-market"), "system"));
@@ -536,3 +542,20 @@ async fn a_summons_from_before_deadlines_is_watched_from_then_on(engine: Engine)
     assert_eq!(cohandler(&state, &t, "D-HD-market").await.rating.as_deref(), Some("basically"));
 }
 both_engines!(a_summons_from_before_deadlines_is_watched_from_then_on);
+
+/// Nothing is chased for a closed appeal: a department that never reported is neither warned nor
+/// supervised while the appeal is closed, and is again once it reopens.
+async fn a_closed_appeals_summons_is_not_chased(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let t = street_appeal(&state, "suggestion").await;
+    work::act(&state, &street, &t, &summon(&["D-HD-hrss"], "1")).await.unwrap();
+    common::force(&state, &t, "U-HD01", "closed").await;
+    clock.advance(Duration::days(10));
+    assert_eq!(summons::run(&state, 100).await.unwrap(), summons::RunReport::default());
+    assert_eq!(outbox_to(&state, &t, "D-HD-hrss").await, ["summoned"]);
+    common::force(&state, &t, "U-HD01", "in_progress").await;
+    let r = summons::run(&state, 100).await.unwrap();
+    assert_eq!((r.warnings, r.supervisions), (1, 1));
+}
+both_engines!(a_closed_appeals_summons_is_not_chased);
