@@ -2,7 +2,8 @@
 //! public view, the moderation queue and the moderation service.
 //!
 //! The public record of every appeal is its category, status, coarse area (district / street /
-//! community names) and the *day* it was submitted or last changed. Nothing the resident wrote is
+//! community names; the district alone for a [sensitive category](is_sensitive)) and the *day*
+//! it was submitted or last changed. Nothing the resident wrote is
 //! public unless the resident asked for it ("publish my description", off by default) **and** a
 //! staff member approved it, possibly shortened or redacted; the approved text is then what is
 //! shown, never the original. Appeals in a [sensitive category](is_sensitive) are never published,
@@ -21,6 +22,19 @@ pub const SENSITIVE_CATEGORIES: &[&str] = &["family_dispute", "legal_aid", "publ
 #[must_use]
 pub fn is_sensitive(category: &str) -> bool {
     SENSITIVE_CATEGORIES.contains(&category.trim())
+}
+
+/// How many levels of its area (district, street, community) an appeal's public record names:
+/// three, or only the district for a sensitive category — that a family dispute or a legal-aid
+/// request came from one small community on one day could point at the people in it (the public
+/// statistics suppress small counts for the same reason).
+#[must_use]
+pub fn public_area_levels(category: &str) -> usize {
+    if is_sensitive(category) {
+        1
+    } else {
+        3
+    }
 }
 
 /// Where a request to publish stands.

@@ -241,8 +241,10 @@ fn request_view(cat: &Catalog, r: PublicRow, now: i64) -> RequestView {
     let state = r.publish_state.as_deref().and_then(Moderation::parse);
     let description = publication::public_text(&r.category, r.publish_requested != 0, state, r.public_text.as_deref())
         .map(str::to_owned);
+    let levels = publication::public_area_levels(&r.category);
     let address = r.region.as_deref().map(|code| {
-        cat.district_to_community(code).iter().map(|reg| reg.name.as_str()).collect::<Vec<_>>().join(" / ")
+        let names = cat.district_to_community(code);
+        names.iter().take(levels).map(|reg| reg.name.as_str()).collect::<Vec<_>>().join(" / ")
     });
     let updated = if r.updated_at > 0 { r.updated_at } else { r.submitted_at };
     RequestView {

@@ -539,6 +539,12 @@ async fn the_public_view_keeps_residents_private(engine: Engine) {
         (r.service_code.as_str(), r.service_name.as_deref(), r.status.as_str()),
         ("sanitation", Some("环境卫生"), "open")
     );
+    // A sensitive category names the district only: a family dispute from one small community
+    // on one day could point at the family.
+    assert_eq!(open311::request(&state, &sensitive).await.unwrap().address.as_deref(), Some("河东区"));
+    let listed = open311::requests(&state, &open311::RequestQuery::default()).await.unwrap();
+    let in_list = listed.iter().find(|r| r.service_request_id == sensitive).unwrap();
+    assert_eq!(in_list.address.as_deref(), Some("河东区"));
     // Anonymous and sensitive appeals: no description, no media.
     for id in [&anonymous, &sensitive] {
         let r = open311::request(&state, id).await.unwrap();
