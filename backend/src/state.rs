@@ -28,6 +28,10 @@ pub struct Services {
     pub submit_limiter: Limiter,
     /// Resident posts on the track page (answers, supplements, ratings) per client.
     pub resident_post_limiter: Limiter,
+    /// Photo uploads to drafts per client ([`DRAFT_PHOTOS_PER_SUBMIT`] times the submissions'
+    /// budget): a removed photo frees room in its draft, so without it one draft would take
+    /// uploads (each decoded and re-encoded) without end.
+    pub draft_photo_limiter: Limiter,
     /// Sign-in attempts per client address and per account.
     pub login_ip_limiter: Limiter,
     pub login_user_limiter: Limiter,
@@ -61,6 +65,10 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Draft photo uploads a client may make per submission it may make (see
+/// [`Services::draft_photo_limiter`]): room for a full set of photos and a few retries each.
+pub const DRAFT_PHOTOS_PER_SUBMIT: u32 = 4;
+
 impl AppState {
     #[must_use]
     pub fn new(db: Db, catalog: CatalogHandle, limits: Limits) -> Self {
@@ -79,6 +87,12 @@ impl AppState {
                 &d,
                 "resident_post",
                 limits.submit_per_hour,
+                Duration::from_secs(3600),
+            ),
+            draft_photo_limiter: Limiter::for_db(
+                &d,
+                "draft_photo",
+                limits.submit_per_hour.saturating_mul(DRAFT_PHOTOS_PER_SUBMIT),
                 Duration::from_secs(3600),
             ),
             login_ip_limiter: Limiter::for_db(&d, "login_ip", limits.login_per_15min_ip, quarter),

@@ -340,6 +340,7 @@ messages! {
     TrackSubmit => "查询", "Look up";
     TrackNotFound => "受理编号或查询码不对，请核对回执后再试。", "The ticket number or key is not right. Check your receipt and try again.";
     TrackRateLimited => "查询太频繁，请过几分钟再试。", "Too many attempts. Please wait a few minutes and try again.";
+    ErrPhotoRateLimited => "上传照片太频繁，请过一会儿再试。已上传的照片和填写的内容都还在。", "Too many photo uploads. Please wait a while and try again; the photos already uploaded and what you wrote are kept.";
     // issue 14: recovering lost receipts by phone number and an SMS code
     RecoverLink => "忘了回执？用手机号找回", "Lost your receipt? Recover it with your phone number";
     RecoverTitle => "用手机号找回回执", "Recover your receipts by phone number";

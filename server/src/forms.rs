@@ -149,6 +149,7 @@ pub async fn submit(
 /// on the step with the reason. Photos stored before are never touched.
 pub async fn add_photo(
     Extension(state): Extension<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
@@ -168,6 +169,12 @@ pub async fn add_photo(
     if let Err(e) = appeal::check_binding(&state, &token, &secret).await {
         crate::uploads::drain(&mut mp).await;
         return PageError::resident(lang, &e).into_response();
+    }
+    // Then the client's budget of uploads, before anything is decoded; an empty "下一步" spends
+    // it too (it cannot be told apart before reading).
+    if !state.draft_photo_limiter.check(&ip).await {
+        crate::uploads::drain(&mut mp).await;
+        return message_page(lang, StatusCode::TOO_MANY_REQUESTS, Msg::ErrPhotoRateLimited);
     }
     let result = match crate::uploads::receive(&state, crate::uploads::Room::Draft(&token), &mut mp).await {
         // "下一步" with no file chosen: nothing to store, go on.

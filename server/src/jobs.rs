@@ -91,6 +91,7 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
                 &s.track_limiter,
                 &s.submit_limiter,
                 &s.resident_post_limiter,
+                &s.draft_photo_limiter,
                 &s.login_ip_limiter,
                 &s.login_user_limiter,
                 &s.open311_limiter,

@@ -527,3 +527,34 @@ async fn a_submit_without_a_form_body_still_submits() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location.as_deref(), Some(format!("/receipt/{t}").as_str()));
 }
+
+/// Photo uploads to drafts spend a per-client budget (four per submission the client may make):
+/// past it the upload is refused with its own message before anything is decoded, and what the
+/// draft holds is kept. Removing a photo frees room in the draft but not the budget, so
+/// uploading and removing cannot go on for ever.
+#[tokio::test]
+async fn draft_photo_uploads_have_a_budget_per_client() {
+    let config = common::config(Limits { submit_per_hour: 1, ..Limits::default() });
+    let state = build_state(&config).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&config), false);
+    let mut a = Browser::new();
+    let t = a.start_draft(&app, "category=sanitation").await;
+    let add = format!("/form/appeal/{t}/photos/add");
+    for i in 0..backend::state::DRAFT_PHOTOS_PER_SUBMIT {
+        let (ct, body) = multipart(&png());
+        let r = a.post_multipart(&app, &add, &ct, body).await;
+        assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/photos").as_str()), "upload {i}: {}", r.body);
+        assert_eq!(count(&state, "draft_photos").await, 1);
+        let page = a.get(&app, &format!("/appeal/{t}/photos")).await;
+        let id = between(&page.body, "name=\"id\" value=\"", "\"").expect("a photo to remove").to_owned();
+        let r = a.post(&app, &format!("/form/appeal/{t}/photos/remove"), &format!("id={id}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(count(&state, "draft_photos").await, 0);
+    }
+    // The draft has room for three, but this client's budget is spent.
+    let (ct, body) = multipart(&png());
+    let r = a.post_multipart(&app, &add, &ct, body).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("上传照片太频繁"), "{}", r.body);
+    assert_eq!(count(&state, "draft_photos").await, 0, "nothing stored");
+}
