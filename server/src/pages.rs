@@ -161,13 +161,13 @@ impl PageCache {
     }
 }
 
-/// The cache key of a request: path and query, the language cookie and the elder-mode cookie
-/// (the only things besides them a public page depends on).
+/// The cache key of a request: the path, the language cookie and the elder-mode cookie (the only
+/// things a cacheable page depends on; see [`cache_lookup`] for the query string).
 fn cache_key(req: &Request) -> String {
     let cookies = || req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
     let lang = app::cookies::lang(cookies());
     let elder = if app::cookies::elder(cookies()) { "elder" } else { "" };
-    format!("{}|{elder}|{}", lang.tag(), req.uri().path_and_query().map_or("", |p| p.as_str()))
+    format!("{}|{elder}|{}", lang.tag(), req.uri().path())
 }
 
 fn etag_matches(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
@@ -216,10 +216,15 @@ pub async fn front(cache: PageCache, https: bool, req: Request, next: Next) -> R
     next.run(req).await
 }
 
-/// The cache key of a request that may be answered from the cache.
+/// The cache key of a request that may be answered from the cache. The reading pages ignore
+/// their query string, so it is not in the key: otherwise `/?x=1`, `/?x=2`, … would each take a
+/// place until the cache is full and the real pages are rendered every time. The service-point
+/// directory depends on its query (kind, district, a location): only its unfiltered page is kept.
 fn cache_lookup(req: &Request) -> Option<String> {
     let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
-    (is_get && cacheable_path(req.uri().path())).then(|| cache_key(req))
+    let path = req.uri().path();
+    let filtered = path == "/legal/services" && req.uri().query().is_some_and(|q| !q.is_empty());
+    (is_get && cacheable_path(path) && !filtered).then(|| cache_key(req))
 }
 
 /// How long browsers and shared caches may reuse a public page without asking again. Short: a
@@ -433,5 +438,25 @@ mod tests {
         for p in ["/track", "/receipt/x", "/appeal/new", "/staff", "/legal/search", "/legal/eligibility", "/form/x"] {
             assert!(!cacheable_path(p), "{p}");
         }
+    }
+
+    fn lookup(uri: &str) -> Option<String> {
+        cache_lookup(&Request::builder().uri(uri).body(Body::empty()).unwrap())
+    }
+
+    #[test]
+    fn a_query_string_takes_no_place_of_its_own_in_the_cache() {
+        for (with, without) in
+            [("/?x=1", "/"), ("/legal/articles/wages?y=2&z", "/legal/articles/wages"), ("/legal?", "/legal")]
+        {
+            assert_eq!(lookup(with), lookup(without), "{with}");
+            assert!(lookup(with).is_some(), "{with}");
+        }
+        // The directory's filters and location change the page: rendered every time.
+        assert!(lookup("/legal/services").is_some());
+        assert_eq!(lookup("/legal/services?district=HD"), None);
+        assert_eq!(lookup("/legal/services?lat=35.1&lng=118.3"), None);
+        let post = Request::builder().method(Method::POST).uri("/").body(Body::empty()).unwrap();
+        assert_eq!(cache_lookup(&post), None);
     }
 }
