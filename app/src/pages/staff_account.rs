@@ -163,16 +163,26 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
     let recovery = recovery_list(&flash);
     let err = field_err(&flash, "totp", FieldName::Code);
     let disable_err = field_err(&flash, "totp-disable", FieldName::Code);
+    let regen_err = field_err(&flash, "totp-recovery", FieldName::Code);
     let mut errors = flash.errors_for("totp");
     errors.extend(flash.errors_for("totp-disable"));
+    // The regeneration form's code field has its own id (the disable form's is `code`).
+    let regen_extra: Vec<(String, String)> =
+        flash.errors_for("totp-recovery").iter().map(|e| ("regen-code".to_owned(), t(e.msg).to_owned())).collect();
     let csrf = h.csrf.clone();
     let body = if v.enrolled {
         view! {
             <p class="notice" role="status" id="totp-status">{t(Msg::TotpIsOn)}</p>
             {recovery}
             <p id="recovery-left">{fill(t(Msg::RecoveryLeft), &[("n", v.recovery_left.to_string())])}</p>
-            <form method="post" action="/staff/account/totp/recovery" class="inline">
+            <form method="post" action="/staff/account/totp/recovery" class="step-form" id="totp-recovery">
                 {csrf_input(&csrf)}
+                <div class="field">
+                    <label for="regen-code" class="label">{t(Msg::CodeLabel)}</label>
+                    <FieldMessage field=FieldName::Code msg=regen_err/>
+                    <input id="regen-code" name="code" type="text" autocomplete="one-time-code" required inputmode="numeric"
+                        aria-invalid=regen_err.is_some().to_string() aria-describedby=regen_err.map(|_| "code-error")/>
+                </div>
                 <button type="submit" class="button button-secondary" id="recovery-regenerate">{t(Msg::RecoveryRegenerate)}</button>
             </form>
             {(!v.required).then(|| view! {
@@ -224,7 +234,7 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
         {(!v.must_enrol).then(|| view! { <p><a class="back" href="/staff/account">{t(Msg::AccountTitle)}</a></p> })}
         <h1>{t(Msg::TotpTitle)}</h1>
         {v.required.then(|| view! { <p class="hint">{t(Msg::TotpRequiredHint)}</p> })}
-        <ErrorSummary errors=errors/>
+        <ErrorSummary errors=errors extra=regen_extra/>
         <Notice msg=flash.notice/>
         {body}
     }

@@ -253,15 +253,20 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
     Ok(codes)
 }
 
-/// New recovery codes (the old ones stop working).
+/// New recovery codes (the old ones stop working), proven with a current code from the
+/// authenticator: they are a second factor that lasts, so a signed-in session left open (or
+/// taken over) must not be enough to mint them.
 ///
 /// # Errors
-/// [`BackendError::Forbidden`] without a second factor; database errors.
-pub async fn regenerate_recovery_codes(state: &AppState, staff: &Staff) -> Result<Vec<String>> {
-    if !enrolled(state, &staff.id).await? {
-        return Err(BackendError::Forbidden);
-    }
+/// [`BackendError::Forbidden`] without a second factor; [`BackendError::Invalid`] on `code`
+/// (wrong, or already used); database errors.
+pub async fn regenerate_recovery_codes(state: &AppState, staff: &Staff, code: &str) -> Result<Vec<String>> {
+    let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
     let now = state.clock.ts();
+    let Some(step) = matching_step(&secret, code, now)? else { return Err(code_error(Msg::ErrCodeWrong)) };
+    if !store::advance_totp(&state.db.pool, &staff.id, step).await? {
+        return Err(code_error(Msg::ErrCodeWrong));
+    }
     let (codes, hashes) = new_recovery_set();
     let mut tx = state.db.pool.begin().await?;
     store::replace_recovery_codes(&mut tx, &staff.id, &hashes).await?;

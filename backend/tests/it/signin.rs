@@ -107,8 +107,17 @@ async fn totp_codes_are_single_use_and_recovery_codes_work_once(engine: Engine) 
         Err(SigninError::Failed)
     ));
     assert_eq!(signin::recovery_left(&state, &boss.id).await.unwrap(), 9);
-    // New codes replace the old ones.
-    let fresh = signin::regenerate_recovery_codes(&state, &boss).await.unwrap();
+    // New codes need a current code from the authenticator: not none, not a wrong or spent one,
+    // not a recovery code; then they replace the old ones.
+    let refused = |r: backend::Result<Vec<String>>| matches!(r, Err(BackendError::Invalid(ref v)) if v[0].field == FieldName::Code && v[0].msg == Msg::ErrCodeWrong);
+    assert!(refused(signin::regenerate_recovery_codes(&state, &boss, "").await));
+    assert!(refused(signin::regenerate_recovery_codes(&state, &boss, &next).await), "spent at sign-in");
+    assert!(refused(signin::regenerate_recovery_codes(&state, &boss, &recovery[5]).await));
+    assert_eq!(signin::recovery_left(&state, &boss.id).await.unwrap(), 9, "nothing replaced");
+    clock.advance(time::Duration::seconds(30));
+    let now_code = signin::code_at(&secret, state.clock.ts()).unwrap();
+    let fresh = signin::regenerate_recovery_codes(&state, &boss, &now_code).await.unwrap();
+    assert!(refused(signin::regenerate_recovery_codes(&state, &boss, &now_code).await), "once");
     assert!(matches!(
         signin::verify_second_factor(&state, "c4", &boss.id, &recovery[4]).await,
         Err(SigninError::Failed)

@@ -217,12 +217,12 @@ pub async fn account_post(
                 Err(e) => answer(&session, lang, "totp", &form, "/staff/account/totp", Err(e)).await,
             }
         }
-        "totp/recovery" => match signin::regenerate_recovery_codes(&state, &staff).await {
+        "totp/recovery" => match signin::regenerate_recovery_codes(&state, &staff, &g("code")).await {
             Ok(codes) => {
                 flash(&session, recovery_flash(codes)).await;
                 Redirect::to("/staff/account/totp#recovery").into_response()
             }
-            Err(e) => PageError::staff(lang, &e).into_response(),
+            Err(e) => answer(&session, lang, "totp-recovery", &form, "/staff/account/totp", Err(e)).await,
         },
         "totp/disable" => {
             let r = signin::disable(&state, &staff, &g("code")).await.map(|()| Some(Msg::Saved));

@@ -196,7 +196,21 @@ async fn sign_in_with_a_code_replay_refused_recovery_code_once() {
         staff_sign_in(&s.app, &s.state, "street", PASSWORD, Some(&secret)).await
     };
     let page = get_with(&s.app, "/staff/account/totp", &cookie).await;
+    // Without a current code: refused at the field, on the page.
     let r = post_with(&s.app, "/staff/account/totp/recovery", &format!("csrf={}", csrf(&page.body)), &cookie).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/account/totp#totp-recovery"));
+    let refused = get_with(&s.app, "/staff/account/totp", &cookie).await;
+    assert!(refused.body.contains("href=\"#regen-code\""), "the summary leads to the field");
+    assert!(!refused.body.contains("id=\"recovery-codes\""), "no codes");
+    s.clock.advance(time::Duration::seconds(30));
+    let code = backend::auth::signin::code_at(&secret, s.state.clock.ts()).unwrap();
+    let r = post_with(
+        &s.app,
+        "/staff/account/totp/recovery",
+        &format!("csrf={}&code={code}", csrf(&refused.body)),
+        &cookie,
+    )
+    .await;
     assert_eq!(r.location.as_deref(), Some("/staff/account/totp#recovery"));
     let shown = get_with(&s.app, "/staff/account/totp", &cookie).await;
     let recovery = between(&shown.body, "id=\"recovery-codes\"", "</ol>")
