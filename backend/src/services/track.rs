@@ -143,8 +143,21 @@ pub async fn track(state: &AppState, client: &str, ticket: &str, key: &str) -> R
 async fn view(state: &AppState, row: appeals::AppealRow) -> Result<TrackView> {
     let ticket = Ticket::parse(&row.ticket).map_err(|_| BackendError::Internal("stored ticket malformed".into()))?;
     let cat = state.catalog.get();
-    let events =
-        appeals::public_events(&state.db.pool, &row.ticket).await?.into_iter().map(|e| event_view(&cat, e)).collect();
+    let stored = appeals::public_events(&state.db.pool, &row.ticket).await?;
+    // A resident who joined an appeal by themselves never reads what staff wrote to its first
+    // resident (`related::followed`), including a resolution copied onto their own appeal when
+    // it closed with the main one before that rule.
+    let joined = stored.iter().any(|e| e.kind == EventKind::Joined);
+    let events = stored
+        .into_iter()
+        .map(|e| {
+            let mut v = event_view(&cat, e);
+            if joined && v.kind == EventKind::ClosedWithMain {
+                v.body = None;
+            }
+            v
+        })
+        .collect();
     let full = appeals::full(&state.db.pool, &row.ticket).await?.ok_or(BackendError::NotFound)?;
     let followed = crate::services::related::followed(state, &cat, &full, event_view).await?;
     let now = state.clock.ts();

@@ -172,6 +172,15 @@ async fn joining_makes_an_own_appeal_that_follows_the_main_one(engine: Engine) {
     let own = view.events.iter().find(|e| e.kind == EventKind::ClosedWithMain).expect("closed with the main one");
     assert_eq!(own.body, None);
     assert_eq!(full(&state, &ticket).await.resolution, None, "no resolution kept for the joiner either");
+    // Nor one stored on the joiner's closing event before this rule.
+    sqlx::query("UPDATE appeal_events SET body = $1 WHERE ticket = $2 AND kind = 'closed_with_main'")
+        .bind("与李女士的邻居签订调解协议")
+        .bind(&ticket)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let again = track::track(&state, "client", &ticket, &key).await.unwrap();
+    assert!(!format!("{again:?}").contains("李女士"), "{:?}", again.events);
     // Not satisfied: taken out of the main appeal, to be answered on its own.
     resident::rate(&state, "client", &ticket, &key, "unsatisfied", "").await.unwrap();
     assert_eq!(full(&state, &ticket).await.merged_into, None);
