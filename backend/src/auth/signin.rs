@@ -253,6 +253,20 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
     Ok(codes)
 }
 
+/// A current authenticator code of `staff`'s, spent (no code works twice): what an account
+/// change that touches the second factor asks for.
+///
+/// # Errors
+/// [`BackendError::Forbidden`] without a second factor; [`BackendError::Invalid`] on `code`.
+async fn prove_current_code(state: &AppState, staff: &Staff, code: &str, now: i64) -> Result<()> {
+    let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
+    let Some(step) = matching_step(&secret, code, now)? else { return Err(code_error(Msg::ErrCodeWrong)) };
+    if !store::advance_totp(&state.db.pool, &staff.id, step).await? {
+        return Err(code_error(Msg::ErrCodeWrong));
+    }
+    Ok(())
+}
+
 /// New recovery codes (the old ones stop working), proven with a current code from the
 /// authenticator: they are a second factor that lasts, so a signed-in session left open (or
 /// taken over) must not be enough to mint them.
@@ -261,12 +275,8 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
 /// [`BackendError::Forbidden`] without a second factor; [`BackendError::Invalid`] on `code`
 /// (wrong, or already used); database errors.
 pub async fn regenerate_recovery_codes(state: &AppState, staff: &Staff, code: &str) -> Result<Vec<String>> {
-    let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
     let now = state.clock.ts();
-    let Some(step) = matching_step(&secret, code, now)? else { return Err(code_error(Msg::ErrCodeWrong)) };
-    if !store::advance_totp(&state.db.pool, &staff.id, step).await? {
-        return Err(code_error(Msg::ErrCodeWrong));
-    }
+    prove_current_code(state, staff, code, now).await?;
     let (codes, hashes) = new_recovery_set();
     let mut tx = state.db.pool.begin().await?;
     store::replace_recovery_codes(&mut tx, &staff.id, &hashes).await?;
@@ -295,12 +305,8 @@ pub async fn disable(state: &AppState, staff: &Staff, code: &str) -> Result<()> 
     if totp_required(staff.role) {
         return Err(BackendError::Forbidden);
     }
-    let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
     let now = state.clock.ts();
-    let Some(step) = matching_step(&secret, code, now)? else { return Err(code_error(Msg::ErrCodeWrong)) };
-    if !store::advance_totp(&state.db.pool, &staff.id, step).await? {
-        return Err(code_error(Msg::ErrCodeWrong));
-    }
+    prove_current_code(state, staff, code, now).await?;
     let mut tx = state.db.pool.begin().await?;
     store::delete_totp(&mut tx, &staff.id).await?;
     audit::append(
