@@ -43,6 +43,10 @@ fn keep_on_device(token: &str, field: &str, text: ReadSignal<String>, set_text: 
                 if let Some(v) = device_get(&key).filter(|v| !v.trim().is_empty()) {
                     set_text.set(v);
                 }
+            } else {
+                // Words typed before hydration (put back by `restore_typed`) are kept too, not
+                // only those typed after it.
+                device_set(&key, &text.get_untracked());
             }
         } else {
             device_set(&key, &text.get());
