@@ -90,9 +90,14 @@ pub struct InboxFilter {
     #[serde(default)]
     pub ticket: String,
     /// The resident's phone number: only appeals whose contact the member may reveal are searched
-    /// by it, and each such search is audited.
+    /// by it, and each such search is audited. It never travels in a URL (proxy logs, browser
+    /// history): it is posted to `/staff/search/phone`, kept in the staff session, and the
+    /// query string only says `by_phone=1` (see [`InboxFilter::with_session_phone`]).
     #[serde(default)]
     pub phone: String,
+    /// The query asks for the phone number kept in the session.
+    #[serde(default)]
+    pub by_phone: bool,
     /// The unit that holds the appeal now (a unit code).
     #[serde(default)]
     pub unit: String,
@@ -230,7 +235,8 @@ impl InboxFilter {
             page: s("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
             words: s("q"),
             ticket: s("ticket"),
-            phone: s("phone"),
+            phone: String::new(),
+            by_phone: matches!(s("by_phone").as_str(), "1" | "on" | "true"),
             unit: s("unit"),
             from: s("from"),
             to: s("to"),
@@ -247,7 +253,6 @@ impl InboxFilter {
             ("due", &self.due),
             ("q", &self.words),
             ("ticket", &self.ticket),
-            ("phone", &self.phone),
             ("unit", &self.unit),
             ("from", &self.from),
             ("to", &self.to),
@@ -259,10 +264,26 @@ impl InboxFilter {
         if self.urgent {
             q.push("urgent=1".to_owned());
         }
+        if self.by_phone {
+            q.push("by_phone=1".to_owned());
+        }
         if let Some(p) = page {
             q.push(format!("page={p}"));
         }
         q.join("&")
+    }
+
+    /// The filter with the phone number kept in the staff session, when the query asks for it
+    /// (`by_phone`); otherwise without any phone number, whatever the caller put there. A query
+    /// that asks for it when the session keeps none searches without it (and no longer asks).
+    #[must_use]
+    pub fn with_session_phone(mut self, kept: Option<&str>) -> Self {
+        self.phone = match (self.by_phone, kept) {
+            (true, Some(p)) => p.trim().to_owned(),
+            _ => String::new(),
+        };
+        self.by_phone = !self.phone.is_empty();
+        self
     }
 
     /// The search, checked field by field: each bad field gets its own message, and a filter
@@ -542,12 +563,14 @@ mod search_tests {
             page: 3,
             words: "老板 工资".into(),
             ticket: "PA-ABCD".into(),
-            phone: "138".into(),
+            phone: String::new(),
+            by_phone: true,
             unit: "U-HD01".into(),
             from: "2026-11-01".into(),
             to: "2026-11-30".into(),
         };
         let qs = f.query_string(Some(3), |s| s.replace(' ', "+"));
+        assert!(qs.contains("by_phone=1"), "{qs}");
         let pairs: Vec<(String, String)> = qs
             .split('&')
             .map(|kv| {
@@ -561,6 +584,23 @@ mod search_tests {
         assert_eq!(InboxFilter::from_query(|_| None, true).status, "open");
         assert_eq!(InboxFilter::from_query(|_| None, false).status, "");
         assert_eq!(InboxFilter::from_query(|k| (k == "page").then(|| "-4".to_owned()), true).page, 1);
+    }
+
+    #[test]
+    fn a_phone_number_never_comes_from_or_goes_into_a_url() {
+        let from_url = InboxFilter::from_query(|k| (k == "phone").then(|| "13912345678".to_owned()), true);
+        assert_eq!(from_url.phone, "", "a number in the query string is ignored");
+        let kept = InboxFilter { by_phone: true, ..InboxFilter::default() }.with_session_phone(Some("13912345678"));
+        assert_eq!(kept.phone, "13912345678");
+        let qs = kept.query_string(None, str::to_owned);
+        assert!(!qs.contains("139") && qs.contains("by_phone=1"), "{qs}");
+        // Not asked for: no number, even one the caller set.
+        let not_asked = InboxFilter { phone: "13912345678".into(), ..InboxFilter::default() }
+            .with_session_phone(Some("13800000000"));
+        assert_eq!((not_asked.phone.as_str(), not_asked.by_phone), ("", false));
+        // Asked for, none kept (a new session): no number, and the links stop asking.
+        let gone = InboxFilter { by_phone: true, ..InboxFilter::default() }.with_session_phone(None);
+        assert_eq!((gone.phone.as_str(), gone.by_phone), ("", false));
     }
 
     #[test]

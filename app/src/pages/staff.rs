@@ -366,7 +366,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                 <ErrorSummary errors=problems.clone()/>
                 {search_field(FieldName::Words, Msg::SearchWords, "search", &f.words, &problems)}
                 {search_field(FieldName::Ticket, Msg::SearchTicket, "text", &f.ticket, &problems)}
-                {search_field(FieldName::Phone, Msg::SearchPhone, "tel", &f.phone, &problems)}
+                {f.by_phone.then(|| view! { <input type="hidden" name="by_phone" value="1"/> })}
                 <div class="field">
                     <label for="unit" class="label">{t(Msg::SearchUnit)}</label>
                     <select id="unit" name="unit">
@@ -381,6 +381,15 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
             </fieldset>
             <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
         </form>
+        // The phone number is posted and kept in the session: never in a URL (proxy logs,
+        // browser history). The inbox's links only say `by_phone=1`.
+        <form method="post" action="/staff/search/phone" class="filters" id="phone-search">
+            <input type="hidden" name="csrf" value=h.csrf.clone()/>
+            {filter_hidden(&f).into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+            {search_field(FieldName::Phone, Msg::SearchPhone, "tel", &f.phone, &problems)}
+            <p class="hint">{t(Msg::SearchPhoneHint)}</p>
+            <button type="submit" class="button button-secondary">{t(Msg::SearchPhoneApply)}</button>
+        </form>
         {(!f.search().is_ok_and(|s| s.is_empty())).then(|| view! {
             <p class="found" role="status">{fill(t(Msg::SearchFound), &[("n", v.inbox.total.to_string())])}</p>
         })}
@@ -389,7 +398,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
             " · "
             <a href=ledger_href(&f, "xlsx") download="">{t(Msg::LedgerDownloadXlsx)}</a>
         </p>
-        {(h.role != Role::Admin).then(|| pii_export_form(&f))}
+        {(h.role != Role::Admin).then(|| pii_export_form(&f, &h.csrf))}
         {if v.inbox.items.is_empty() {
             view! { <p class="empty">{t(Msg::InboxEmpty)}</p> }.into_any()
         } else {
@@ -1188,16 +1197,15 @@ fn search_field(
     }
 }
 
-/// Asks for the ledger with contact details: the current filter as hidden fields, and a reason
-/// (required; recorded with the export).
-fn pii_export_form(f: &InboxFilter) -> impl IntoView {
+/// The inbox's current filter as hidden form fields (without the page, and without the phone
+/// number, which the session keeps: only `by_phone`).
+fn filter_hidden(f: &InboxFilter) -> Vec<(&'static str, String)> {
     let mut hidden: Vec<(&'static str, String)> = vec![("status", f.status.clone())];
     for (k, v) in [
         ("category", &f.category),
         ("due", &f.due),
         ("q", &f.words),
         ("ticket", &f.ticket),
-        ("phone", &f.phone),
         ("unit", &f.unit),
         ("from", &f.from),
         ("to", &f.to),
@@ -1209,11 +1217,21 @@ fn pii_export_form(f: &InboxFilter) -> impl IntoView {
     if f.urgent {
         hidden.push(("urgent", "1".to_owned()));
     }
+    if f.by_phone {
+        hidden.push(("by_phone", "1".to_owned()));
+    }
+    hidden
+}
+
+/// Asks for the ledger with contact details: posted (with the CSRF token, never a link), the
+/// current filter as hidden fields, and a reason (required; recorded with the export).
+fn pii_export_form(f: &InboxFilter, csrf: &str) -> impl IntoView {
     view! {
         <details class="pii-export">
             <summary>{t(Msg::LedgerPiiTitle)}</summary>
-            <form method="get" action="/staff/ledger.csv" class="filters">
-                {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+            <form method="post" action="/staff/ledger.csv" class="filters">
+                <input type="hidden" name="csrf" value=csrf.to_owned()/>
+                {filter_hidden(f).into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
                 <input type="hidden" name="contact" value="1"/>
                 <p class="hint">{t(Msg::LedgerPiiHint)}</p>
                 <div class="field">

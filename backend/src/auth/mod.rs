@@ -35,6 +35,8 @@ pub const SESSION_PENDING_AT: &str = "pending_at";
 pub const SESSION_PENDING_TRIES: &str = "pending_tries";
 /// The secret of an enrolment not yet confirmed.
 pub const SESSION_ENROL_SECRET: &str = "totp_enrol";
+/// The phone number the inbox is searched by (posted, never in a URL: `InboxFilter::by_phone`).
+pub const SESSION_SEARCH_PHONE: &str = "search_phone";
 
 /// A signed-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -379,6 +381,8 @@ pub struct StaffCtx {
     pub must_enrol: bool,
     /// The secret of an enrolment in progress (shown on the enrolment page only).
     pub enrol_secret: Option<String>,
+    /// The phone number the inbox is searched by (signed-in members only).
+    pub search_phone: Option<String>,
 }
 
 /// The page frame's view of a signed-in staff member.

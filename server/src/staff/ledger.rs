@@ -1,38 +1,103 @@
-//! `GET /staff/ledger.csv`: the inbox's filter as a CSV download (see
-//! `backend::services::ledger`), streamed batch by batch.
+//! The inbox's filter as a download (see `backend::services::ledger`): `GET
+//! /staff/ledger.csv` (streamed batch by batch) and `GET /staff/ledger.xlsx` without contact
+//! details; the same paths by `POST` (with the CSRF token and a reason) with them. And `POST
+//! /staff/search/phone`, which keeps the phone number the inbox is searched by in the session.
+//!
+//! Neither a phone number nor a request for contact details travels in a URL: URLs end up in
+//! reverse proxies' access logs and the browser's history, and a GET that exports residents'
+//! contact details could be started by a link.
 
+use super::{csrf_ok, csrf_refused, pairs_get};
 use crate::error::PageError;
 use crate::forms::lang_of;
 use axum::body::{Body, Bytes};
 use axum::extract::Query;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use backend::auth::StaffCtx;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use backend::auth::{StaffCtx, SESSION_SEARCH_PHONE};
 use backend::services::ledger;
 use backend::{AppState, BackendError};
 use domain::staff::InboxFilter;
+use domain::Lang;
+use tower_sessions::Session;
 
-/// The inbox's filter from the query string (the same parameters as the inbox page).
-fn filter(q: &[(String, String)]) -> InboxFilter {
-    InboxFilter::from_query(|k| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), false)
+/// The longest phone search kept (a number with spaces or dashes fits; the inbox page says what
+/// is wrong with anything else).
+const PHONE_SEARCH_MAX_CHARS: usize = 40;
+
+/// The inbox's filter from query or form parameters (the same ones as the inbox page), with the
+/// phone number kept in the session when they ask for it.
+fn filter(q: &[(String, String)], ctx: &StaffCtx, default_open: bool) -> InboxFilter {
+    InboxFilter::from_query(|k| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), default_open)
+        .with_session_phone(ctx.search_phone.as_deref())
 }
 
-/// `contact=1` asks for the contact columns; `reason` says why (required then).
-fn pii_reason(q: &[(String, String)]) -> Option<String> {
-    let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    matches!(get("contact").as_deref(), Some("1" | "on" | "true")).then(|| get("reason").unwrap_or_default())
+/// `POST /staff/search/phone`: keeps the number in the session and goes back to the inbox with
+/// the filter the form was posted from, now searching by it (`by_phone=1`). An empty number
+/// ends the phone search.
+pub async fn search_phone(
+    Extension(ctx): Extension<StaffCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    if ctx.staff.is_none() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    let phone: String = pairs_get(&form, "phone").trim().chars().take(PHONE_SEARCH_MAX_CHARS).collect();
+    let mut f = InboxFilter::from_query(|k| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), true);
+    f.page = 1;
+    f.by_phone = !phone.is_empty();
+    let kept = if phone.is_empty() {
+        session.remove::<String>(SESSION_SEARCH_PHONE).await.map(|_| ())
+    } else {
+        session.insert(SESSION_SEARCH_PHONE, phone).await
+    };
+    if let Err(e) = kept {
+        tracing::error!(error = %e, "could not keep the phone search");
+        return PageError::staff(lang, &BackendError::Internal("session".into())).into_response();
+    }
+    Redirect::to(&format!("/staff?{}", f.query_string(None, app::components::urlencode))).into_response()
 }
 
+/// The reason given for contact details; only a posted form asks for them (`contact=1`), and
+/// then the reason is required.
+fn pii_reason(form: &[(String, String)]) -> Option<String> {
+    matches!(pairs_get(form, "contact").as_str(), "1" | "on" | "true").then(|| pairs_get(form, "reason"))
+}
+
+/// `GET /staff/ledger.csv`: the filtered list without contact details.
 pub async fn ledger_csv(
     Extension(state): Extension<AppState>,
     Extension(ctx): Extension<StaffCtx>,
     headers: HeaderMap,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
+    csv_export(state, &ctx, lang_of(&headers), &filter(&q, &ctx, false), None).await
+}
+
+/// `POST /staff/ledger.csv`: the same, with contact details when asked for (with a reason).
+pub async fn ledger_csv_post(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    csv_export(state, &ctx, lang, &filter(&form, &ctx, false), pii_reason(&form)).await
+}
+
+async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter, pii: Option<String>) -> Response {
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
-    let export = match ledger::start(&state, staff, &filter(&q), "csv", pii_reason(&q).as_deref()).await {
+    let export = match ledger::start(&state, staff, f, "csv", pii.as_deref()).await {
         Ok(export) => export,
         Err(e) => return PageError::staff(lang, &e).into_response(),
     };
@@ -79,9 +144,26 @@ pub async fn ledger_xlsx(
     headers: HeaderMap,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
+    xlsx_export(state, &ctx, lang_of(&headers), &filter(&q, &ctx, false), None).await
+}
+
+/// `POST /staff/ledger.xlsx`: the workbook with contact details when asked for (with a reason).
+pub async fn ledger_xlsx_post(
+    Extension(state): Extension<AppState>,
+    Extension(ctx): Extension<StaffCtx>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let lang = lang_of(&headers);
+    if !csrf_ok(&ctx, &form) {
+        return csrf_refused(lang);
+    }
+    xlsx_export(state, &ctx, lang, &filter(&form, &ctx, false), pii_reason(&form)).await
+}
+
+async fn xlsx_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter, pii: Option<String>) -> Response {
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
-    let book = match ledger::start(&state, staff, &filter(&q), "xlsx", pii_reason(&q).as_deref()).await {
+    let book = match ledger::start(&state, staff, f, "xlsx", pii.as_deref()).await {
         Ok(export) => ledger::xlsx(&state, &export, lang).await,
         Err(e) => Err(e),
     };

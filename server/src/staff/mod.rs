@@ -13,7 +13,7 @@ use axum::{Extension, Form};
 use backend::auth::signin::{self, SigninError};
 use backend::auth::{
     self, StaffCtx, SESSION_CSRF, SESSION_ENROL_SECRET, SESSION_LOGIN_AT, SESSION_MFA, SESSION_PENDING,
-    SESSION_PENDING_AT, SESSION_PENDING_TRIES, SESSION_STAFF,
+    SESSION_PENDING_AT, SESSION_PENDING_TRIES, SESSION_SEARCH_PHONE, SESSION_STAFF,
 };
 use backend::services::import;
 use backend::services::moderation;
@@ -186,8 +186,10 @@ async fn resolve(
             .is_some_and(|at| state.clock.ts() - at <= signin::PENDING_SECONDS);
     let enrol_secret =
         if staff.is_some() { session.get::<String>(SESSION_ENROL_SECRET).await.map_err(se)? } else { None };
+    let search_phone =
+        if staff.is_some() { session.get::<String>(SESSION_SEARCH_PHONE).await.map_err(se)? } else { None };
     let flash = if take_flash { session.remove::<Flash>(FLASH).await.map_err(se)? } else { None };
-    Ok((StaffCtx { staff, csrf, flash, pending_code, must_enrol, enrol_secret }, new_pre))
+    Ok((StaffCtx { staff, csrf, flash, pending_code, must_enrol, enrol_secret, search_phone }, new_pre))
 }
 
 fn pairs_get(form: &[(String, String)], key: &str) -> String {

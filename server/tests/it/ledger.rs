@@ -1,7 +1,7 @@
 //! The ledger export (`/staff/ledger.csv`, issue 12): the staff member's scope and filter only,
 //! UTF-8 with a byte-order mark, cells that cannot break rows or run as formulas, audited.
 
-use crate::common::{self, config, get, get_with};
+use crate::common::{self, config, csrf, enc, get, get_with, post_with};
 use axum::http::{header, StatusCode};
 use backend::config::Limits;
 use pingan_server::startup::{build_router, build_state, leptos_options};
@@ -99,7 +99,9 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     // Contact details: only when asked, with a reason, for rows whose contact this member may
     // reveal (their own unit's), recorded with the reason.
     assert!(inbox.body.contains("name=\"contact\" value=\"1\""), "the inbox offers it");
-    let no_reason = get_with(&app, "/staff/ledger.csv?contact=1&reason=+", &cookie).await;
+    assert!(inbox.body.contains("<form method=\"post\" action=\"/staff/ledger.csv\""), "by a posted form");
+    let token = csrf(&inbox.body);
+    let no_reason = post_with(&app, "/staff/ledger.csv", &format!("csrf={token}&contact=1&reason=+"), &cookie).await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
     let named = {
         use backend::services::appeal::{self, SubmitOutcome};
@@ -119,8 +121,19 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     };
     let plain = get_with(&app, "/staff/ledger.csv", &cookie).await;
     assert!(!plain.body.contains("13912345678") && !plain.body.contains("李秀兰"), "no contact unless asked");
-    let pii = get_with(&app, "/staff/ledger.csv?contact=1&reason=%E5%9B%9E%E8%AE%BF", &cookie).await;
+    // Never by a link: a GET asking for contact details gets the plain file (a link in a message
+    // cannot make a member export residents' phone numbers), and a post needs the CSRF token.
+    let by_link = get_with(&app, "/staff/ledger.csv?contact=1&reason=%E5%9B%9E%E8%AE%BF", &cookie).await;
+    assert_eq!(by_link.status, StatusCode::OK);
+    assert!(!by_link.body.contains("13912345678") && !by_link.body.contains("联系电话"), "{}", by_link.body);
+    let forged = post_with(&app, "/staff/ledger.csv", "csrf=x&contact=1&reason=%E5%9B%9E%E8%AE%BF", &cookie).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(!forged.body.contains("13912345678"));
+    let pii =
+        post_with(&app, "/staff/ledger.csv", &format!("csrf={token}&contact=1&reason=%E5%9B%9E%E8%AE%BF"), &cookie)
+            .await;
     assert_eq!(pii.status, StatusCode::OK);
+    assert_eq!(pii.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
     assert!(pii.body.contains(",联系人,联系电话\r\n"), "{}", pii.body);
     assert!(pii.body.contains(",李秀兰,13912345678\r\n"), "{}", pii.body);
     let _ = named;
@@ -128,7 +141,7 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     // Every export is in the audit log with its filter.
     let audit = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
     let exports: Vec<_> = audit.iter().filter(|e| e.action == "ledger_export").collect();
-    assert_eq!(exports.len(), 5);
+    assert_eq!(exports.len(), 6, "the five files and the link's plain one");
     let with_contact: Vec<_> = exports.iter().filter(|e| e.detail.contains("\"contact\":true")).collect();
     assert_eq!(with_contact.len(), 1);
     assert_eq!(with_contact[0].reason.as_deref(), Some("回访"));
@@ -342,4 +355,92 @@ async fn staff_record_a_phone_appeal_and_see_its_receipt_once() {
     let plain_ticket = domain::receipt::Ticket::parse(&ticket).unwrap();
     let plain_key = domain::receipt::AccessKey::parse(&key).unwrap();
     assert!(backend::services::track::track(&state, "t", plain_ticket.as_str(), plain_key.as_str()).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_phone_search_is_posted_and_never_in_a_url() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let n = backend::auth::NewStaff {
+        username: "heping4".into(),
+        display_name: "和平社区".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let named = {
+        use backend::services::appeal::{self, SubmitOutcome};
+        let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let d = appeal::start(&state, "c", &form(vec![("category", "sanitation")])).await.unwrap();
+        for (step, pairs) in [
+            (domain::draft::Step::What, vec![("description", "垃圾站三天没有清运，气味很大")]),
+            (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
+            (domain::draft::Step::Who, vec![("identity", "named"), ("name", "李秀兰"), ("phone", "13912345678")]),
+        ] {
+            appeal::save_step(&state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
+        }
+        match appeal::submit(&state, &d.token, &d.secret, state.clock.now()).await.unwrap() {
+            SubmitOutcome::Accepted { ticket } => domain::receipt::Ticket::parse(&ticket).unwrap().display(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let other = appeal(&state, "HD", "HD01", "HD0101", "楼道的灯坏了两个星期，晚上看不见路").await;
+    let (cookie, _) = common::staff_sign_in(&app, &state, "heping4", PASSWORD, None).await;
+
+    // A number in the URL is not a search (nothing filtered by it).
+    let r = get_with(&app, "/staff?status=&phone=13912345678", &cookie).await;
+    assert!(r.body.contains(&named) && r.body.contains(&other), "{}", r.body);
+    assert!(r.body.contains("<form method=\"post\" action=\"/staff/search/phone\""), "{}", r.body);
+
+    // Posted without the token: refused, nothing kept.
+    let forged = post_with(&app, "/staff/search/phone", "csrf=x&status=&phone=13912345678", &cookie).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let r = get_with(&app, "/staff?status=&by_phone=1", &cookie).await;
+    assert!(r.body.contains(&other), "no number was kept: {}", r.body);
+
+    // Posted with the token and the current filter: back to the inbox with `by_phone=1`.
+    let token = csrf(&r.body);
+    let r = post_with(
+        &app,
+        "/staff/search/phone",
+        &format!("csrf={token}&status=&q={}&phone=139+1234+5678", enc("清运")),
+        &cookie,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.location.clone().unwrap();
+    assert!(to.starts_with("/staff?") && to.contains("by_phone=1") && to.contains("q="), "{to}");
+    assert!(!to.contains("139"), "{to}");
+    let page = get_with(&app, &to, &cookie).await;
+    assert!(page.body.contains(&named) && !page.body.contains(&other), "{}", page.body);
+    assert!(page.body.contains("找到 1 件"));
+    // The number is shown back in its field, and in no link or hidden field of the page.
+    assert!(page.body.contains("value=\"139 1234 5678\""), "{}", page.body);
+    for href in page.body.split("href=\"").skip(1) {
+        let href = href.split('"').next().unwrap_or_default();
+        assert!(!href.contains("139"), "{href}");
+    }
+    assert!(page.body.contains("/staff/ledger.csv?status=&amp;q=%E6%B8%85%E8%BF%90&amp;by_phone=1"), "{}", page.body);
+    // The export follows the kept number.
+    let file = get_with(&app, "/staff/ledger.csv?status=&by_phone=1", &cookie).await;
+    assert!(file.body.contains(&named) && !file.body.contains(&other), "{}", file.body);
+    // The search is audited, the number masked.
+    let audit = backend::store::audit::recent(&state.db.pool, None, None, None, 50).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "search_phone"));
+    assert!(audit.iter().all(|e| !e.detail.contains("13912345678")));
+
+    // A bad number: said on the field, nothing listed.
+    let r = post_with(&app, "/staff/search/phone", &format!("csrf={token}&status=&phone=12345"), &cookie).await;
+    let page = get_with(&app, r.location.as_deref().unwrap(), &cookie).await;
+    assert!(page.body.contains("aria-invalid=\"true\""), "{}", page.body);
+    assert!(!page.body.contains(&named) && !page.body.contains(&other));
+
+    // An empty number ends the phone search.
+    let r = post_with(&app, "/staff/search/phone", &format!("csrf={token}&status=&phone="), &cookie).await;
+    let to = r.location.unwrap();
+    assert!(!to.contains("by_phone"), "{to}");
+    let page = get_with(&app, "/staff?status=&by_phone=1", &cookie).await;
+    assert!(page.body.contains(&named) && page.body.contains(&other));
 }
