@@ -95,6 +95,9 @@ pub struct Limits {
     /// Public statistics periods per client per 10 minutes that are not already read (each costs
     /// a database read of up to a year; periods someone else asked for lately cost nothing).
     pub stats_periods_per_10min: u32,
+    /// Open311 reads of service requests (lists and single ones: database queries) per client
+    /// per minute, counted on each node.
+    pub open311_reads_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -106,6 +109,7 @@ impl Default for Limits {
             login_per_15min_user: 5,
             open311_per_hour: 60,
             stats_periods_per_10min: 20,
+            open311_reads_per_minute: 120,
         }
     }
 }

@@ -39,6 +39,10 @@ pub struct Services {
     pub open311_limiter: Limiter,
     /// Public statistics periods not yet read, per client (`services::stats`).
     pub stats_limiter: Limiter,
+    /// Open311 reads of service requests per client. Counted in this process even on
+    /// PostgreSQL: it keeps one client from taking a node's database time, and counting in the
+    /// database would make every read a write.
+    pub open311_read_limiter: Limiter,
     /// Photo uploads: how many hold their body and how much memory decoding may use at once.
     pub uploads: crate::photos::UploadGate,
     /// See `auth::dummy_hash`.
@@ -99,6 +103,7 @@ impl AppState {
             login_user_limiter: Limiter::for_db(&d, "login_user", limits.login_per_15min_user, quarter),
             open311_limiter: Limiter::for_db(&d, "open311", limits.open311_per_hour, Duration::from_secs(3600)),
             stats_limiter: Limiter::for_db(&d, "stats", limits.stats_periods_per_10min, Duration::from_secs(600)),
+            open311_read_limiter: Limiter::new(limits.open311_reads_per_minute, Duration::from_secs(60)),
             uploads: crate::photos::UploadGate::default(),
             dummy_hash: Arc::new(OnceCell::new()),
             appeal_writer: crate::store::group_commit::GroupCommit::default(),

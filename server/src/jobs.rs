@@ -96,6 +96,7 @@ pub fn start(state: &AppState, sink: Sink, supervision_every: u64, outbox_every:
                 &s.login_user_limiter,
                 &s.open311_limiter,
                 &s.stats_limiter,
+                &s.open311_read_limiter,
             ] {
                 l.prune();
                 l.prune_shared(now).await?;

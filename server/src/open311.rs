@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Form, Router};
 use backend::services::open311::{self, AttributeView, PostRequest, RequestQuery, RequestView, ServiceView, Submitted};
+use backend::state::ClientIp;
 use backend::{AppState, BackendError};
 use serde::Serialize;
 use serde_json::json;
@@ -79,6 +80,34 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .fallback(|| async {
             error(Format::Json, StatusCode::NOT_FOUND, &["no such Open311 resource; see discovery.json".to_owned()])
         })
+        .layer(axum::middleware::from_fn(read_limit))
+}
+
+/// Reads of service requests (`GET requests.*`, `GET requests/{id}.*`) spend from the client's
+/// budget (`Limits::open311_reads_per_minute`): each is a database query, and the API is open to
+/// anyone. Over it: 429 in the spec's error format, with `Retry-After`. Discovery and the
+/// service list come from memory and are not counted; submissions have the key's own limit.
+async fn read_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let counted = req.method() == axum::http::Method::GET && path.contains("/requests");
+    if counted {
+        let f = if path.ends_with(".xml") { Format::Xml } else { Format::Json };
+        let client = req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
+        let allowed = match req.extensions().get::<AppState>() {
+            Some(s) => s.open311_read_limiter.check(&client).await,
+            None => true,
+        };
+        if !allowed {
+            let mut res = error(
+                f,
+                StatusCode::TOO_MANY_REQUESTS,
+                &["too many requests from this client; try again later".to_owned()],
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return res;
+        }
+    }
+    next.run(req).await
 }
 
 // -------------------------------------------------------------------------------- handlers

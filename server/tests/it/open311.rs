@@ -50,6 +50,7 @@ async fn app(limits: Limits) -> App {
 struct Res {
     status: StatusCode,
     content_type: String,
+    retry_after: Option<String>,
     body: String,
 }
 
@@ -65,8 +66,9 @@ async fn send(app: &Router, req: Request<Body>) -> Res {
     let status = res.status();
     let content_type =
         res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let retry_after = res.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Res { status, content_type, body: String::from_utf8(bytes.to_vec()).unwrap() }
+    Res { status, content_type, retry_after, body: String::from_utf8(bytes.to_vec()).unwrap() }
 }
 
 async fn get(app: &Router, uri: &str) -> Res {
@@ -608,6 +610,31 @@ async fn each_key_has_its_own_hourly_budget() {
     let other = open311::create_key(&state, &who, "second").await.unwrap();
     assert_eq!(
         post(&app, "/open311/v2/requests.json", &format!("api_key={}&{WAGES_AT_HD010101}", other.key)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn reading_requests_is_limited_per_client() {
+    let App { router: app, key, .. } = app(Limits { open311_reads_per_minute: 3, ..Limits::default() }).await;
+    let posted = post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await;
+    assert_eq!(posted.status, StatusCode::OK, "a submission does not spend from the reads");
+    let id = posted.json()[0]["service_request_id"].as_str().unwrap().to_owned();
+    assert_eq!(get(&app, "/open311/v2/requests.json").await.status, StatusCode::OK);
+    assert_eq!(get(&app, &format!("/open311/v2/requests/{id}.json")).await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/open311/v2/requests.xml").await.status, StatusCode::OK);
+    // The fourth read in the minute: refused in the spec's error format, with when to come back.
+    let r = get(&app, "/open311/v2/requests.json?status=open").await;
+    assert_errors(&r, StatusCode::TOO_MANY_REQUESTS, &["too many requests from this client"]);
+    assert_eq!(r.retry_after.as_deref(), Some("60"));
+    let x = get(&app, &format!("/open311/v2/requests/{id}.xml")).await;
+    assert_eq!(x.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(x.body.contains("<errors><error><code>429</code>"), "{}", x.body);
+    // What comes from memory is not counted; submitting goes on under the key's own budget.
+    assert_eq!(get(&app, "/open311/v2/discovery.json").await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/open311/v2/services.json").await.status, StatusCode::OK);
+    assert_eq!(
+        post(&app, "/open311/v2/requests.json", &format!("api_key={key}&{WAGES_AT_HD010101}")).await.status,
         StatusCode::OK
     );
 }
