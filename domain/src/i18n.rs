@@ -959,8 +959,7 @@ messages! {
     SearchWords => "诉求内容中的词（空格隔开）", "Words in the description (separated by spaces)";
     SearchTicket => "受理编号", "Ticket number";
     SearchPhone => "群众电话（只查您可查看联系方式的诉求，查询会记录）", "Resident's phone (only appeals whose contact you may see; the search is recorded)";
-    SearchPhoneApply => "按电话查找", "Search by phone";
-    SearchPhoneHint => "号码随表单提交，不出现在网址里；清空号码再点“按电话查找”即不再按电话查找。", "The number is sent with the form, never in the page address; empty it and press “Search by phone” to stop searching by it.";
+    SearchPhoneHint => "号码只在本次登录中保留，不出现在网址里；清空后再筛选即不再按电话查找。", "The number is kept for this sign-in only and never shown in the page address; empty it and filter again to stop searching by it.";
     SearchUnit => "承办单位", "Handling unit";
     SearchFrom => "提交日期从", "Submitted from";
     SearchTo => "提交日期到", "Submitted to";

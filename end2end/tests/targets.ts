@@ -101,5 +101,8 @@ export async function smallTargets(page: Page, min: number = MIN_TARGET): Promis
  * one run lists every page's problems).
  */
 export async function expectTargets(page: Page, what: string): Promise<void> {
+  // Measured once the page's stylesheet has loaded (a form post's answer may be in the DOM
+  // before it: sizes then are the browser's defaults).
+  await page.waitForLoadState('load');
   expect.soft(await smallTargets(page), `${what} (${new URL(page.url()).pathname}): targets under 44×44 px`).toEqual([]);
 }

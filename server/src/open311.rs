@@ -85,11 +85,13 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 
 /// Reads of service requests (`GET requests.*`, `GET requests/{id}.*`) spend from the client's
 /// budget (`Limits::open311_reads_per_minute`): each is a database query, and the API is open to
-/// anyone. Over it: 429 in the spec's error format, with `Retry-After`. Discovery and the
+/// anyone. Over it: 429 in the spec's error format, with `Retry-After`. HEAD counts as GET. Discovery and the
 /// service list come from memory and are not counted; submissions have the key's own limit.
 async fn read_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = req.uri().path();
-    let counted = req.method() == axum::http::Method::GET && path.contains("/requests");
+    // HEAD too: it runs the same query (axum answers it with the GET handler).
+    let read = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let counted = read && path.contains("/requests");
     if counted {
         let f = if path.ends_with(".xml") { Format::Xml } else { Format::Json };
         let client = req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
@@ -103,7 +105,8 @@ async fn read_limit(req: axum::extract::Request, next: axum::middleware::Next) -
                 StatusCode::TOO_MANY_REQUESTS,
                 &["too many requests from this client; try again later".to_owned()],
             );
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            // The budget comes back at one read per 60 / budget seconds: a second is enough.
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return res;
         }
     }

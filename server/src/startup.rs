@@ -161,7 +161,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .route("/staff/photo/{ticket}/{id}", get(staff::photo))
         .route("/staff/ledger.csv", get(staff::ledger_csv).post(staff::ledger_csv_post))
         .route("/staff/ledger.xlsx", get(staff::ledger_xlsx).post(staff::ledger_xlsx_post))
-        .route("/staff/search/phone", post(staff::search_phone))
+        .route("/staff/search", post(staff::search))
         .route("/staff/admin/import", post(staff::admin_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)));
     let router = staff::AdminPost::ROUTES
         .into_iter()

@@ -325,7 +325,11 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                 {statuses.iter().map(|s| status_link(s.as_str(), status_text(*s, lang).to_owned(), count_of(s.as_str()))).collect_view()}
             </ul>
         </nav>
-        <form method="get" action="/staff" class="filters">
+        // Posted (with the CSRF token), then redirected to the inbox's address with the filter:
+        // the phone number is kept in the session, never in a URL (proxy logs, browser history);
+        // the inbox's links only say `by_phone=1`.
+        <form method="post" action="/staff/search" class="filters">
+            <input type="hidden" name="csrf" value=h.csrf.clone()/>
             <div class="field">
                 <label for="f-status" class="label">{t(Msg::FilterStatus)}</label>
                 <select id="f-status" name="status">
@@ -366,7 +370,7 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                 <ErrorSummary errors=problems.clone()/>
                 {search_field(FieldName::Words, Msg::SearchWords, "search", &f.words, &problems)}
                 {search_field(FieldName::Ticket, Msg::SearchTicket, "text", &f.ticket, &problems)}
-                {f.by_phone.then(|| view! { <input type="hidden" name="by_phone" value="1"/> })}
+                {(h.role != Role::Admin).then(|| phone_field(&f.phone, &problems))}
                 <div class="field">
                     <label for="unit" class="label">{t(Msg::SearchUnit)}</label>
                     <select id="unit" name="unit">
@@ -380,15 +384,6 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
                 {search_field(FieldName::To, Msg::SearchTo, "date", &f.to, &problems)}
             </fieldset>
             <button type="submit" class="button button-secondary">{t(Msg::FilterApply)}</button>
-        </form>
-        // The phone number is posted and kept in the session: never in a URL (proxy logs,
-        // browser history). The inbox's links only say `by_phone=1`.
-        <form method="post" action="/staff/search/phone" class="filters" id="phone-search">
-            <input type="hidden" name="csrf" value=h.csrf.clone()/>
-            {filter_hidden(&f).into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
-            {search_field(FieldName::Phone, Msg::SearchPhone, "tel", &f.phone, &problems)}
-            <p class="hint">{t(Msg::SearchPhoneHint)}</p>
-            <button type="submit" class="button button-secondary">{t(Msg::SearchPhoneApply)}</button>
         </form>
         {(!f.search().is_ok_and(|s| s.is_empty())).then(|| view! {
             <p class="found" role="status">{fill(t(Msg::SearchFound), &[("n", v.inbox.total.to_string())])}</p>
@@ -1193,6 +1188,23 @@ fn search_field(
             <FieldMessage field=field msg=msg/>
             <input id=id name=id type=kind value=value.to_owned() aria-invalid=msg.is_some().to_string()
                 inputmode=(kind == "tel").then_some("tel") autocomplete="off"/>
+        </div>
+    }
+}
+
+/// The inbox search's phone number field (not for administrators, who may not search by it), with
+/// its hint: the number is kept for this sign-in and never shown in the address.
+fn phone_field(value: &str, problems: &[domain::FieldError]) -> impl IntoView {
+    let field = FieldName::Phone;
+    let id = field.as_str();
+    let msg = problems.iter().find(|e| e.field == field).map(|e| e.msg);
+    view! {
+        <div class="field">
+            <label for=id class="label">{t(Msg::SearchPhone)}</label>
+            <p class="hint" id=format!("{id}-hint")>{t(Msg::SearchPhoneHint)}</p>
+            <FieldMessage field=field msg=msg/>
+            <input id=id name=id type="tel" value=value.to_owned() aria-invalid=msg.is_some().to_string()
+                aria-describedby=crate::components::described_by(field, msg.is_some()) inputmode="tel" autocomplete="off"/>
         </div>
     }
 }

@@ -136,9 +136,13 @@ export async function staffLogout(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/staff\/login$/);
 }
 
-/** Opens the appeal from the inbox list (it must be in this person's scope). */
+/**
+ * Opens the appeal from the inbox list (it must be in this person's scope, and match `query`,
+ * e.g. `?due=overdue`). The list is narrowed to the ticket: the suite's earlier appeals would
+ * otherwise push it to a later page of a busy scope.
+ */
 export async function openFromInbox(page: Page, ticket: string, query = ''): Promise<void> {
-  await page.goto(`/staff${query}`);
+  await page.goto(`/staff${query}${query ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`);
   const item = page.locator(`li.inbox-item[data-ticket="${stored(ticket)}"]`);
   await expect(item).toHaveCount(1);
   await item.locator('a.code').click();

@@ -2,6 +2,7 @@
 // and off, both projects run this file), reads the receipt shown once, and the resident follows
 // the appeal with it; the dashboard and the inbox search find it.
 import { test, expect } from '@playwright/test';
+import { readFileSync } from 'fs';
 import { trackByForm } from '../resident/helpers';
 import { STAFF, staffLogin, staffLogout, stored } from './helpers';
 
@@ -42,6 +43,28 @@ test('a phone appeal is recorded, its receipt shown once, and the resident track
   await page.goto(`/staff?status=&q=${encodeURIComponent(words)}`);
   await expect(page.locator(`li.inbox-item[data-ticket="${stored(ticket)}"]`)).toHaveCount(1);
   await expect(page.locator('p.found')).toHaveText('找到 1 件');
+  // And by the resident's phone number: posted and kept in the session, never in the address
+  // bar or any link of the page; the words stay as well.
+  await page.locator('#phone').fill('135 0000 1234');
+  await page.getByRole('button', { name: '筛选', exact: true }).click();
+  await expect(page).toHaveURL(/by_phone=1/);
+  expect(page.url()).not.toContain('1234');
+  await expect(page.locator(`li.inbox-item[data-ticket="${stored(ticket)}"]`)).toHaveCount(1);
+  await expect(page.locator('p.found')).toHaveText('找到 1 件');
+  await expect(page.locator('#phone')).toHaveValue('135 0000 1234');
+  await expect(page.locator('#q')).toHaveValue(words);
+  await expect(page.locator('a[href*="1234"]')).toHaveCount(0);
+  // The ledger with contact details: a posted form with a reason; the file has the number.
+  await page.locator('details.pii-export summary').click();
+  await page.locator('#pii-reason').fill('回访核实');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '导出 CSV（含联系方式）' }).click(),
+  ]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  expect(csv).toContain('13500001234');
+  expect(csv).toContain(ticket);
+  expect(csv.split('\r\n').length).toBe(3); // the header, the one appeal, the final line end
   // The dashboard counts it and draws the community's cells.
   await page.goto('/staff/dashboard');
   await expect(page.locator('main h1')).toHaveText('工作统计');

@@ -1,7 +1,8 @@
 //! The inbox's filter as a download (see `backend::services::ledger`): `GET
 //! /staff/ledger.csv` (streamed batch by batch) and `GET /staff/ledger.xlsx` without contact
 //! details; the same paths by `POST` (with the CSRF token and a reason) with them. And `POST
-//! /staff/search/phone`, which keeps the phone number the inbox is searched by in the session.
+//! /staff/search`, the inbox's filter form: it keeps the phone number searched by in the session
+//! and sends the browser to the inbox's address with the rest.
 //!
 //! Neither a phone number nor a request for contact details travels in a URL: URLs end up in
 //! reverse proxies' access logs and the browser's history, and a GET that exports residents'
@@ -33,25 +34,25 @@ fn filter(q: &[(String, String)], ctx: &StaffCtx, default_open: bool) -> InboxFi
         .with_session_phone(ctx.search_phone.as_deref())
 }
 
-/// `POST /staff/search/phone`: keeps the number in the session and goes back to the inbox with
-/// the filter the form was posted from, now searching by it (`by_phone=1`). An empty number
-/// ends the phone search.
-pub async fn search_phone(
+/// `POST /staff/search`: the inbox's filter form. The phone number goes into the session (an
+/// empty one, or one from an administrator, who may not search by it, ends the phone search) and
+/// the browser to the inbox with the other fields in the address and `by_phone=1`. The number is
+/// checked where it is used: the inbox page says what is wrong with it, on its field.
+pub async fn search(
     Extension(ctx): Extension<StaffCtx>,
     session: Session,
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let lang = lang_of(&headers);
-    if ctx.staff.is_none() {
-        return StatusCode::FORBIDDEN.into_response();
-    }
+    let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
     if !csrf_ok(&ctx, &form) {
         return csrf_refused(lang);
     }
     let phone: String = pairs_get(&form, "phone").trim().chars().take(PHONE_SEARCH_MAX_CHARS).collect();
     let mut f = InboxFilter::from_query(|k| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), true);
     f.page = 1;
+    let phone = if staff.role == domain::workflow::Role::Admin { String::new() } else { phone };
     f.by_phone = !phone.is_empty();
     let kept = if phone.is_empty() {
         session.remove::<String>(SESSION_SEARCH_PHONE).await.map(|_| ())

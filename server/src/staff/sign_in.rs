@@ -20,6 +20,8 @@ pub(super) async fn start_session(
 ) -> Result<&'static str, tower_sessions::session::Error> {
     session.cycle_id().await?;
     forget_pending(session).await?;
+    // A phone search of whoever was signed in before on this browser is not carried over.
+    session.remove::<String>(SESSION_SEARCH_PHONE).await?;
     session.insert(SESSION_STAFF, &staff.id).await?;
     session.insert(SESSION_LOGIN_AT, state.clock.ts()).await?;
     session.insert(SESSION_CSRF, backend::crypto::random_hex()).await?;

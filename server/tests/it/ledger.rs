@@ -392,10 +392,10 @@ async fn a_phone_search_is_posted_and_never_in_a_url() {
     // A number in the URL is not a search (nothing filtered by it).
     let r = get_with(&app, "/staff?status=&phone=13912345678", &cookie).await;
     assert!(r.body.contains(&named) && r.body.contains(&other), "{}", r.body);
-    assert!(r.body.contains("<form method=\"post\" action=\"/staff/search/phone\""), "{}", r.body);
+    assert!(r.body.contains("<form method=\"post\" action=\"/staff/search\""), "{}", r.body);
 
     // Posted without the token: refused, nothing kept.
-    let forged = post_with(&app, "/staff/search/phone", "csrf=x&status=&phone=13912345678", &cookie).await;
+    let forged = post_with(&app, "/staff/search", "csrf=x&status=&phone=13912345678", &cookie).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let r = get_with(&app, "/staff?status=&by_phone=1", &cookie).await;
     assert!(r.body.contains(&other), "no number was kept: {}", r.body);
@@ -404,7 +404,7 @@ async fn a_phone_search_is_posted_and_never_in_a_url() {
     let token = csrf(&r.body);
     let r = post_with(
         &app,
-        "/staff/search/phone",
+        "/staff/search",
         &format!("csrf={token}&status=&q={}&phone=139+1234+5678", enc("清运")),
         &cookie,
     )
@@ -432,15 +432,57 @@ async fn a_phone_search_is_posted_and_never_in_a_url() {
     assert!(audit.iter().all(|e| !e.detail.contains("13912345678")));
 
     // A bad number: said on the field, nothing listed.
-    let r = post_with(&app, "/staff/search/phone", &format!("csrf={token}&status=&phone=12345"), &cookie).await;
+    let r = post_with(&app, "/staff/search", &format!("csrf={token}&status=&phone=12345"), &cookie).await;
     let page = get_with(&app, r.location.as_deref().unwrap(), &cookie).await;
     assert!(page.body.contains("aria-invalid=\"true\""), "{}", page.body);
     assert!(!page.body.contains(&named) && !page.body.contains(&other));
 
     // An empty number ends the phone search.
-    let r = post_with(&app, "/staff/search/phone", &format!("csrf={token}&status=&phone="), &cookie).await;
+    let r = post_with(&app, "/staff/search", &format!("csrf={token}&status=&phone="), &cookie).await;
     let to = r.location.unwrap();
     assert!(!to.contains("by_phone"), "{to}");
     let page = get_with(&app, "/staff?status=&by_phone=1", &cookie).await;
     assert!(page.body.contains(&named) && page.body.contains(&other));
+
+    // Someone else signing in on this browser does not inherit the number.
+    let r = post_with(&app, "/staff/search", &format!("csrf={token}&status=&phone=13912345678"), &cookie).await;
+    assert!(r.location.unwrap().contains("by_phone=1"));
+    let n = backend::auth::NewStaff {
+        username: "heping5".into(),
+        display_name: "和平社区".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let r =
+        post_with(&app, "/staff/login", &format!("csrf={token}&username=heping5&password={}", enc(PASSWORD)), &cookie)
+            .await;
+    assert_eq!(r.location.as_deref(), Some("/staff"));
+    let (second, _) = common::session_cookie(&r).expect("a new session id");
+    let page = get_with(&app, "/staff?status=&by_phone=1", &second).await;
+    assert!(page.body.contains(&named) && page.body.contains(&other), "{}", page.body);
+    assert!(!page.body.contains("13912345678"));
+}
+
+#[tokio::test]
+async fn administrators_get_no_phone_search() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let n = backend::auth::NewStaff {
+        username: "root2".into(),
+        display_name: "管理员".into(),
+        unit: "U-SF".into(),
+        role: "admin".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let (admin, _) = common::staff_sign_in(&app, &state, "root2", PASSWORD, None).await;
+    let page = get_with(&app, "/staff?status=", &admin).await;
+    assert!(!page.body.contains("name=\"phone\""), "{}", page.body);
+    let r =
+        post_with(&app, "/staff/search", &format!("csrf={}&status=&phone=13912345678", csrf(&page.body)), &admin).await;
+    let to = r.location.unwrap();
+    assert!(!to.contains("by_phone"), "not kept: {to}");
 }

@@ -626,7 +626,14 @@ async fn reading_requests_is_limited_per_client() {
     // The fourth read in the minute: refused in the spec's error format, with when to come back.
     let r = get(&app, "/open311/v2/requests.json?status=open").await;
     assert_errors(&r, StatusCode::TOO_MANY_REQUESTS, &["too many requests from this client"]);
-    assert_eq!(r.retry_after.as_deref(), Some("60"));
+    assert_eq!(r.retry_after.as_deref(), Some("1"));
+    // HEAD runs the same query: counted and refused as well.
+    let head = send(
+        &app,
+        Request::head("/open311/v2/requests.json").header(header::HOST, "localhost").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(head.status, StatusCode::TOO_MANY_REQUESTS);
     let x = get(&app, &format!("/open311/v2/requests/{id}.xml")).await;
     assert_eq!(x.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(x.body.contains("<errors><error><code>429</code>"), "{}", x.body);

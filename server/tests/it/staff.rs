@@ -373,5 +373,12 @@ async fn appeal_pages_act_within_scope_with_js_off_forms() {
         "{}",
         between(&inbox.body, "<main", "</main>").unwrap_or("")
     );
-    assert!(inbox.body.contains("<form method=\"get\" action=\"/staff\""));
+    assert!(inbox.body.contains("<form method=\"post\" action=\"/staff/search\""));
+    // The filter form posts and is sent on to the inbox's address (no JavaScript needed).
+    let token = csrf(&inbox.body);
+    let r =
+        post_with(&s.app, "/staff/search", &format!("csrf={token}&status=in_progress&category=sanitation"), &street)
+            .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/staff?status=in_progress&category=sanitation"));
 }
