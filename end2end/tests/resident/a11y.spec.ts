@@ -29,6 +29,8 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /** Runs axe on the page as it is now; every violation is reported (soft), with where. */
 async function audit(page: Page, what: string): Promise<void> {
+  // Once the stylesheet has loaded: contrast and target sizes are the page's, not the defaults.
+  await page.waitForLoadState('load');
   const r = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   const found = r.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
