@@ -113,8 +113,8 @@ pub async fn staff_login_view() -> Result<LoginView, ServerFnError> {
 
 #[server]
 pub async fn staff_inbox(filter: InboxFilter) -> Result<StaffData<InboxView>, ServerFnError> {
-    // The phone number comes from the session only (posted to `/staff/search/phone`), never
-    // from a URL or from the caller.
+    // The phone number comes from the session only (posted to `/staff/search`), never from a
+    // URL or from the caller.
     let kept = ctx::staff_ctx().and_then(|c| c.search_phone);
     let filter = filter.with_session_phone(kept.as_deref());
     ctx::with_staff(|state, staff| async move {

@@ -91,7 +91,7 @@ pub struct InboxFilter {
     pub ticket: String,
     /// The resident's phone number: only appeals whose contact the member may reveal are searched
     /// by it, and each such search is audited. It never travels in a URL (proxy logs, browser
-    /// history): it is posted to `/staff/search/phone`, kept in the staff session, and the
+    /// history): it is posted to `/staff/search`, kept in the staff session, and the
     /// query string only says `by_phone=1` (see [`InboxFilter::with_session_phone`]).
     #[serde(default)]
     pub phone: String,

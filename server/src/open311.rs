@@ -85,8 +85,9 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 
 /// Reads of service requests (`GET requests.*`, `GET requests/{id}.*`) spend from the client's
 /// budget (`Limits::open311_reads_per_minute`): each is a database query, and the API is open to
-/// anyone. Over it: 429 in the spec's error format, with `Retry-After`. HEAD counts as GET. Discovery and the
-/// service list come from memory and are not counted; submissions have the key's own limit.
+/// anyone. Over it: 429 in the spec's error format, with `Retry-After`. HEAD counts as GET.
+/// Discovery and the service list come from memory and are not counted; submissions have the
+/// key's own limit.
 async fn read_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = req.uri().path();
     // HEAD too: it runs the same query (axum answers it with the GET handler).
