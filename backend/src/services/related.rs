@@ -51,6 +51,11 @@ pub enum OfferPlace {
 /// main appeals placed the same way there, public details only (see [`RelatedOffer`]). The caller has checked the
 /// draft belongs to the asking browser; nothing here is reachable without one.
 ///
+/// Nothing for a [sensitive category](domain::publication::is_sensitive): the public views name
+/// only the district of such an appeal, and an offer would name its cell and day to anyone who
+/// starts a draft (one draft, re-placed cell by cell, would map them). Joining one is refused
+/// for the same reason (the join checks against this list).
+///
 /// # Errors
 /// Database errors.
 pub async fn offers(state: &AppState, cat: &Catalog, category: &str, place: &OfferPlace) -> Result<Vec<RelatedOffer>> {
@@ -58,7 +63,7 @@ pub async fn offers(state: &AppState, cat: &Catalog, category: &str, place: &Off
         OfferPlace::Cell(c) => (c.as_str(), true),
         OfferPlace::Community(c) => (c.as_str(), false),
     };
-    if cat.category(category).is_none() || cat.region(code).is_none() {
+    if domain::publication::is_sensitive(category) || cat.category(category).is_none() || cat.region(code).is_none() {
         return Ok(Vec::new());
     }
     let rows = store::offers(&state.db.pool, category, code, by_cell, OFFERS_SHOWN).await?;
