@@ -613,6 +613,7 @@ messages! {
     CodeLabel => "验证码或恢复码", "Code or recovery code";
     CodeSubmit => "验证", "Verify";
     ErrCodeWrong => "验证码不对，或已经用过。", "That code is not right, or was already used.";
+    ErrCodesLocked => "这个账号输错验证码的次数太多，身份验证器的验证码暂停使用一天。请输入一个恢复码。", "Too many wrong codes for this account: authenticator codes are refused for a day. Enter a recovery code.";
     ErrSigninExpired => "登录已过期，请重新输入密码。", "The sign-in has expired; enter your password again.";
     ErrTotpAlreadyOn => "两步验证已经开启。", "Two-step verification is already on.";
     NavAccount => "我的账号", "My account";

@@ -10,6 +10,12 @@
 //!   secret is made here; enrolment completes only with a correct code. The newest accepted step
 //!   is stored, so a code is never accepted twice. Required for admins and dispatchers.
 //! - **Recovery codes**: 10 codes of 80 random bits, shown once, stored as SHA-256, single use.
+//! - **Wrong codes per account.** The pair throttle alone lets someone who has the password
+//!   guess codes from many addresses (a /48 of IPv6 is 65,536 clients). Only a holder of the
+//!   password can get to the code, so here counting per account locks no stranger's victim out:
+//!   after [`WRONG_CODES_PER_ACCOUNT`] wrong codes (each within a day of the last, from any
+//!   client, at sign-in or for an account change) authenticator codes are refused until a day
+//!   passes without one; recovery codes (80 bits, not guessable) still sign in and end the lock.
 //!
 //! Every enrolment, switch-off, regeneration and use of a recovery code is audited; secrets and
 //! codes never are, nor logged.
@@ -36,6 +42,10 @@ pub const PENDING_SECONDS: i64 = 300;
 pub const PENDING_TRIES: i64 = 5;
 pub const RECOVERY_CODES: usize = 10;
 const STEP: u64 = 30;
+/// Wrong second-factor codes an account may collect before authenticator codes are refused.
+pub const WRONG_CODES_PER_ACCOUNT: i64 = 10;
+/// The throttle table's "client" for the per-account count (no address looks like it).
+const EVERY_CLIENT: &str = "*second-factor";
 
 /// Why a sign-in step did not succeed.
 #[derive(Debug)]
@@ -46,6 +56,9 @@ pub enum SigninError {
     },
     /// Wrong user name, password or code: one generic answer.
     Failed,
+    /// Too many wrong codes for this account: only a recovery code signs in for now. Only ever
+    /// said after the password was right.
+    CodesLocked,
     Backend(BackendError),
 }
 
@@ -102,6 +115,35 @@ pub async fn record_failure(state: &AppState, name: &str, client: &str) -> Resul
         tracing::warn!(client, failures = n, wait, "sign-in failures: waiting");
     }
     Ok(wait)
+}
+
+/// Whether this account's authenticator codes are refused for now (see the module's notes).
+async fn codes_locked(state: &AppState, name: &str, now: i64) -> Result<bool> {
+    Ok(store::failures(&state.db.pool, name, EVERY_CLIENT)
+        .await?
+        .is_some_and(|(n, last, _)| n >= WRONG_CODES_PER_ACCOUNT && last >= now - FORGET_AFTER))
+}
+
+/// Counts a wrong second-factor code against the account; the one that reaches the limit is
+/// audited (and warned about: an attacker has the password).
+async fn count_wrong_code(state: &AppState, staff: &Staff, name: &str, now: i64) -> Result<()> {
+    let n = store::add_failure(&state.db.pool, name, EVERY_CLIENT, now, now - FORGET_AFTER).await?;
+    if n == WRONG_CODES_PER_ACCOUNT {
+        tracing::warn!(failures = n, "second factor: too many wrong codes, authenticator codes refused for a day");
+        audit::record(
+            &state.db.pool,
+            &Entry {
+                at: now,
+                who: &staff.who(),
+                action: "second_factor_locked",
+                ticket: None,
+                detail: json!({ "wrong_codes": n }),
+                reason: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Forgets the pair's failures (after a success).
@@ -260,10 +302,19 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
 /// [`BackendError::Forbidden`] without a second factor; [`BackendError::Invalid`] on `code`.
 async fn prove_current_code(state: &AppState, staff: &Staff, code: &str, now: i64) -> Result<()> {
     let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
-    let Some(step) = matching_step(&secret, code, now)? else { return Err(code_error(Msg::ErrCodeWrong)) };
-    if !store::advance_totp(&state.db.pool, &staff.id, step).await? {
+    let name = throttle_name(&staff.username);
+    if codes_locked(state, &name, now).await? {
+        return Err(code_error(Msg::ErrCodesLocked));
+    }
+    let proven = match matching_step(&secret, code, now)? {
+        Some(step) => store::advance_totp(&state.db.pool, &staff.id, step).await?,
+        None => false,
+    };
+    if !proven {
+        count_wrong_code(state, staff, &name, now).await?;
         return Err(code_error(Msg::ErrCodeWrong));
     }
+    store::clear_failures(&state.db.pool, &name, EVERY_CLIENT).await?;
     Ok(())
 }
 
@@ -338,8 +389,10 @@ pub async fn verify_second_factor(
     let staff = to_staff(row)?;
     let now = state.clock.ts();
     let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(SigninError::Failed) };
+    let locked = codes_locked(state, &name, now).await?;
+    let step = if locked { None } else { matching_step(&secret, code, now)? };
     let mut how = None;
-    if let Some(step) = matching_step(&secret, code, now)? {
+    if let Some(step) = step {
         if store::advance_totp(&state.db.pool, &staff.id, step).await? {
             how = Some("totp");
         }
@@ -365,6 +418,7 @@ pub async fn verify_second_factor(
     match how {
         Some(how) if staff.active => {
             clear_failures(state, &name, client).await?;
+            store::clear_failures(&state.db.pool, &name, EVERY_CLIENT).await?;
             audit::record(
                 &state.db.pool,
                 &Entry {
@@ -381,6 +435,7 @@ pub async fn verify_second_factor(
         }
         _ => {
             record_failure(state, &name, client).await?;
+            count_wrong_code(state, &staff, &name, now).await?;
             audit::record(
                 &state.db.pool,
                 &Entry {
@@ -388,12 +443,17 @@ pub async fn verify_second_factor(
                     who: &staff.who(),
                     action: "sign_in_failed",
                     ticket: None,
-                    detail: json!({ "why": "wrong second factor" }),
+                    detail: json!({ "why": if locked { "second factor locked" } else { "wrong second factor" } }),
                     reason: None,
                 },
             )
             .await?;
-            Err(SigninError::Failed)
+            // Said only to whoever typed the right password (the lock is per account).
+            Err(if locked || codes_locked(state, &name, now).await? {
+                SigninError::CodesLocked
+            } else {
+                SigninError::Failed
+            })
         }
     }
 }

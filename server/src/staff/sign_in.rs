@@ -20,8 +20,9 @@ pub(super) async fn start_session(
 ) -> Result<&'static str, tower_sessions::session::Error> {
     session.cycle_id().await?;
     forget_pending(session).await?;
-    // A phone search of whoever was signed in before on this browser is not carried over.
+    // A search of whoever was signed in before on this browser is not carried over.
     session.remove::<String>(SESSION_SEARCH_PHONE).await?;
+    session.remove::<String>(SESSION_SEARCH_WORDS).await?;
     session.insert(SESSION_STAFF, &staff.id).await?;
     session.insert(SESSION_LOGIN_AT, state.clock.ts()).await?;
     session.insert(SESSION_CSRF, backend::crypto::random_hex()).await?;
@@ -71,7 +72,7 @@ pub async fn login(
             }
         }
         Err(SigninError::Throttled { retry_after }) => throttled(lang, retry_after),
-        Err(SigninError::Failed) => {
+        Err(SigninError::Failed | SigninError::CodesLocked) => {
             let errors = vec![domain::FieldError::new(domain::FieldName::Password, Msg::ErrLoginFailed)];
             let f =
                 Flash { form: "login".into(), errors, values: vec![("username".into(), username)], ..Flash::default() };
@@ -129,11 +130,12 @@ pub async fn login_code(
             }
         },
         Err(SigninError::Throttled { retry_after }) => throttled(lang, retry_after),
-        Err(SigninError::Failed) => {
+        Err(e @ (SigninError::Failed | SigninError::CodesLocked)) => {
             if let Err(e) = session.insert(SESSION_PENDING_TRIES, tries + 1).await {
                 tracing::error!(error = %e, "could not count the wrong code");
             }
-            let errors = vec![domain::FieldError::new(domain::FieldName::Code, Msg::ErrCodeWrong)];
+            let msg = if matches!(e, SigninError::CodesLocked) { Msg::ErrCodesLocked } else { Msg::ErrCodeWrong };
+            let errors = vec![domain::FieldError::new(domain::FieldName::Code, msg)];
             flash(&session, Flash { form: "code".into(), errors, ..Flash::default() }).await;
             Redirect::to("/staff/login/code").into_response()
         }

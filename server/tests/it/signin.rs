@@ -1,7 +1,8 @@
 //! Issue 9 §4 against the real router: a stranger's wrong passwords do not lock the owner out,
 //! throttled attempts get 429 + Retry-After without argon2, the TOTP second factor (enrolment,
 //! code page, replay, recovery codes), enrolment before anything else for admins and
-//! dispatchers, the password change, and no session rows for visitors without a cookie.
+//! dispatchers, the password change, wrong codes counted per account across clients, and no
+//! session rows for visitors without a cookie.
 
 use crate::common;
 
@@ -398,4 +399,111 @@ async fn visitors_without_a_cookie_write_no_session_rows() {
     // Signing in makes exactly one.
     staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
     assert_eq!(count().await, 1);
+}
+
+/// The password and then `code` from `client` (a fresh sign-in each time, as a guesser with the
+/// password would do); returns the code page shown after the answer, or the answer itself.
+async fn code_from(app: &axum::Router, client: &str, code: &str) -> (Res, Option<Res>) {
+    let r = attempt(app, client, "street", PASSWORD).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/login/code"), "{client}: password step");
+    let (cookie, _) = session_cookie(&r).unwrap();
+    let with_cookie = |req: axum::http::request::Builder| {
+        req.header(header::HOST, "localhost").header(header::ORIGIN, "http://localhost").header(header::COOKIE, &cookie)
+    };
+    let page = from(app, client, with_cookie(Request::get("/staff/login/code")).body(Body::empty()).unwrap()).await;
+    let req = with_cookie(Request::post("/staff/login/code"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf={}&code={}", csrf(&page.body), enc(code))))
+        .unwrap();
+    let r = from(app, client, req).await;
+    if r.location.as_deref() != Some("/staff/login/code") {
+        return (r, None);
+    }
+    let again = from(app, client, with_cookie(Request::get("/staff/login/code")).body(Body::empty()).unwrap()).await;
+    (r, Some(again))
+}
+
+/// Someone with the password guesses codes from many addresses, a few from each (the pair
+/// throttle never starts): after the account's limit even the right authenticator code is
+/// refused, with a message saying a recovery code still works; it does, and ends the lock.
+#[tokio::test]
+async fn wrong_codes_are_counted_per_account_whatever_the_address() {
+    let s = setup().await;
+    let (cookie, secret) = staff_sign_in(&s.app, &s.state, "street", PASSWORD, None).await;
+    let secret = secret.unwrap();
+    // Recovery codes, minted with a current code on the account page.
+    s.clock.advance(time::Duration::seconds(30));
+    let page = get_with(&s.app, "/staff/account/totp", &cookie).await;
+    let code = signin::code_at(&secret, s.state.clock.ts()).unwrap();
+    let body = format!("csrf={}&code={code}", csrf(&page.body));
+    post_with(&s.app, "/staff/account/totp/recovery", &body, &cookie).await;
+    let shown = get_with(&s.app, "/staff/account/totp", &cookie).await;
+    let recovery = between(&shown.body, "id=\"recovery-codes\"", "</ol>")
+        .and_then(|l| between(l, "<code>", "</code>"))
+        .unwrap()
+        .to_owned();
+
+    let wrong = |i: i64| format!("{:06}", (i * 7919 + 13) % 1_000_000);
+    let right_now = |s: &Setup| signin::code_at(&secret, s.state.clock.ts()).unwrap();
+    for i in 0..signin::WRONG_CODES_PER_ACCOUNT {
+        s.clock.advance(time::Duration::seconds(30));
+        let mut w = wrong(i);
+        if w == right_now(&s) {
+            w = wrong(i + 500);
+        }
+        let client = format!("203.0.113.{}:40000", i + 1);
+        let (r, again) = code_from(&s.app, &client, &w).await;
+        assert_eq!(r.location.as_deref(), Some("/staff/login/code"), "try {i}");
+        let again = again.unwrap();
+        if i + 1 < signin::WRONG_CODES_PER_ACCOUNT {
+            assert!(again.body.contains("验证码不对"), "try {i}: the plain answer");
+        } else {
+            assert!(again.body.contains("暂停使用一天"), "the try that reaches the limit says so");
+        }
+    }
+    // From an address never seen, the right code of the current step is refused now.
+    s.clock.advance(time::Duration::seconds(30));
+    let (r, again) = code_from(&s.app, "192.0.2.200:40000", &right_now(&s)).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/login/code"), "not signed in");
+    assert!(again.unwrap().body.contains("请输入一个恢复码"));
+    // So is an account change proven with one, for a signed-in session.
+    s.clock.advance(time::Duration::seconds(30));
+    let page = get_with(&s.app, "/staff/account/totp", &cookie).await;
+    let body = format!("csrf={}&code={}", csrf(&page.body), right_now(&s));
+    post_with(&s.app, "/staff/account/totp/recovery", &body, &cookie).await;
+    let refused = get_with(&s.app, "/staff/account/totp", &cookie).await;
+    assert!(refused.body.contains("暂停使用一天"), "the account page says why");
+    assert!(!refused.body.contains("id=\"recovery-codes\""), "no new codes");
+    // A recovery code still signs in, and ends the lock.
+    let (r, _) = code_from(&s.app, "192.0.2.201:40000", &recovery).await;
+    assert_eq!(r.location.as_deref(), Some("/staff"), "a recovery code works");
+    s.clock.advance(time::Duration::seconds(30));
+    let (r, _) = code_from(&s.app, "192.0.2.202:40000", &right_now(&s)).await;
+    assert_eq!(r.location.as_deref(), Some("/staff"), "authenticator codes work again");
+
+    let log = backend::store::audit::recent(&s.state.db.pool, None, None, None, 80).await.unwrap();
+    assert_eq!(log.iter().filter(|r| r.action == "second_factor_locked").count(), 1, "audited once");
+}
+
+/// The lock lasts a day after the last wrong code, not for ever.
+#[tokio::test]
+async fn the_per_account_code_lock_ends_a_day_after_the_last_wrong_code() {
+    let s = setup().await;
+    let (_, secret) = staff_sign_in(&s.app, &s.state, "street", PASSWORD, None).await;
+    let secret = secret.unwrap();
+    for i in 0..signin::WRONG_CODES_PER_ACCOUNT {
+        s.clock.advance(time::Duration::seconds(30));
+        let right = signin::code_at(&secret, s.state.clock.ts()).unwrap();
+        let w = if right == "000001" { "000002" } else { "000001" };
+        code_from(&s.app, &format!("203.0.113.{}:40000", i + 1), w).await;
+    }
+    s.clock.advance(time::Duration::seconds(signin::FORGET_AFTER - 60));
+    let right = signin::code_at(&secret, s.state.clock.ts()).unwrap();
+    let (r, _) = code_from(&s.app, "192.0.2.210:40000", &right).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/login/code"), "still locked within the day");
+    // That refusal counted too (the lock runs from the last wrong code): a day after it, open.
+    s.clock.advance(time::Duration::seconds(signin::FORGET_AFTER + 30));
+    let right = signin::code_at(&secret, s.state.clock.ts()).unwrap();
+    let (r, _) = code_from(&s.app, "192.0.2.211:40000", &right).await;
+    assert_eq!(r.location.as_deref(), Some("/staff"), "open again");
 }
