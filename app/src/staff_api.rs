@@ -113,10 +113,10 @@ pub async fn staff_login_view() -> Result<LoginView, ServerFnError> {
 
 #[server]
 pub async fn staff_inbox(filter: InboxFilter) -> Result<StaffData<InboxView>, ServerFnError> {
-    // The phone number comes from the session only (posted to `/staff/search`), never from a
-    // URL or from the caller.
-    let kept = ctx::staff_ctx().and_then(|c| c.search_phone);
-    let filter = filter.with_session_phone(kept.as_deref());
+    // The phone number and the words come from the session only (posted to `/staff/search`),
+    // never from a URL or from the caller.
+    let (phone, words) = ctx::staff_ctx().map(|c| (c.search_phone, c.search_words)).unwrap_or_default();
+    let filter = filter.with_session_search(phone.as_deref(), words.as_deref());
     ctx::with_staff(|state, staff| async move {
         let inbox = backend::services::work::inbox(&state, &staff, &filter).await?;
         let cat = state.catalog.get();

@@ -83,16 +83,21 @@ pub struct InboxFilter {
     pub urgent: bool,
     pub due: String,
     pub page: i64,
-    /// Words that must all appear in the description (`q`).
+    /// Words that must all appear in the description. Like the phone number they may name a
+    /// resident, so they never travel in a URL either: posted as `q` to `/staff/search`, kept in
+    /// the staff session, and the query string only says `by_words=1`.
     #[serde(default)]
     pub words: String,
+    /// The query asks for the words kept in the session.
+    #[serde(default)]
+    pub by_words: bool,
     /// A ticket number, in any spacing or case.
     #[serde(default)]
     pub ticket: String,
     /// The resident's phone number: only appeals whose contact the member may reveal are searched
     /// by it, and each such search is audited. It never travels in a URL (proxy logs, browser
     /// history): it is posted to `/staff/search`, kept in the staff session, and the
-    /// query string only says `by_phone=1` (see [`InboxFilter::with_session_phone`]).
+    /// query string only says `by_phone=1` (see [`InboxFilter::with_session_search`]).
     #[serde(default)]
     pub phone: String,
     /// The query asks for the phone number kept in the session.
@@ -233,7 +238,8 @@ impl InboxFilter {
             urgent: matches!(s("urgent").as_str(), "1" | "on" | "true"),
             due: s("due"),
             page: s("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
-            words: s("q"),
+            words: String::new(),
+            by_words: matches!(s("by_words").as_str(), "1" | "on" | "true"),
             ticket: s("ticket"),
             phone: String::new(),
             by_phone: matches!(s("by_phone").as_str(), "1" | "on" | "true"),
@@ -251,7 +257,6 @@ impl InboxFilter {
         for (k, v) in [
             ("category", &self.category),
             ("due", &self.due),
-            ("q", &self.words),
             ("ticket", &self.ticket),
             ("unit", &self.unit),
             ("from", &self.from),
@@ -267,22 +272,29 @@ impl InboxFilter {
         if self.by_phone {
             q.push("by_phone=1".to_owned());
         }
+        if self.by_words {
+            q.push("by_words=1".to_owned());
+        }
         if let Some(p) = page {
             q.push(format!("page={p}"));
         }
         q.join("&")
     }
 
-    /// The filter with the phone number kept in the staff session, when the query asks for it
-    /// (`by_phone`); otherwise without any phone number, whatever the caller put there. A query
-    /// that asks for it when the session keeps none searches without it (and no longer asks).
+    /// The filter with the phone number and the words kept in the staff session, each when the
+    /// query asks for it (`by_phone`, `by_words`); otherwise without, whatever the caller put
+    /// there. A query that asks for one the session does not keep searches without it (and no
+    /// longer asks).
     #[must_use]
-    pub fn with_session_phone(mut self, kept: Option<&str>) -> Self {
-        self.phone = match (self.by_phone, kept) {
-            (true, Some(p)) => p.trim().to_owned(),
+    pub fn with_session_search(mut self, phone: Option<&str>, words: Option<&str>) -> Self {
+        let kept = |asked: bool, kept: Option<&str>| match (asked, kept) {
+            (true, Some(v)) => v.trim().to_owned(),
             _ => String::new(),
         };
+        self.phone = kept(self.by_phone, phone);
         self.by_phone = !self.phone.is_empty();
+        self.words = kept(self.by_words, words);
+        self.by_words = !self.words.is_empty();
         self
     }
 
@@ -561,7 +573,8 @@ mod search_tests {
             urgent: true,
             due: "overdue".into(),
             page: 3,
-            words: "老板 工资".into(),
+            words: String::new(),
+            by_words: true,
             ticket: "PA-ABCD".into(),
             phone: String::new(),
             by_phone: true,
@@ -570,7 +583,7 @@ mod search_tests {
             to: "2026-11-30".into(),
         };
         let qs = f.query_string(Some(3), |s| s.replace(' ', "+"));
-        assert!(qs.contains("by_phone=1"), "{qs}");
+        assert!(qs.contains("by_phone=1") && qs.contains("by_words=1"), "{qs}");
         let pairs: Vec<(String, String)> = qs
             .split('&')
             .map(|kv| {
@@ -587,20 +600,31 @@ mod search_tests {
     }
 
     #[test]
-    fn a_phone_number_never_comes_from_or_goes_into_a_url() {
-        let from_url = InboxFilter::from_query(|k| (k == "phone").then(|| "13912345678".to_owned()), true);
-        assert_eq!(from_url.phone, "", "a number in the query string is ignored");
-        let kept = InboxFilter { by_phone: true, ..InboxFilter::default() }.with_session_phone(Some("13912345678"));
-        assert_eq!(kept.phone, "13912345678");
+    fn a_phone_number_or_words_never_come_from_or_go_into_a_url() {
+        let from_url = InboxFilter::from_query(
+            |k| match k {
+                "phone" => Some("13912345678".to_owned()),
+                "q" => Some("张三".to_owned()),
+                _ => None,
+            },
+            true,
+        );
+        assert_eq!((from_url.phone.as_str(), from_url.words.as_str()), ("", ""), "the query string's are ignored");
+        let kept = InboxFilter { by_phone: true, by_words: true, ..InboxFilter::default() }
+            .with_session_search(Some("13912345678"), Some(" 张三 工资 "));
+        assert_eq!((kept.phone.as_str(), kept.words.as_str()), ("13912345678", "张三 工资"));
         let qs = kept.query_string(None, str::to_owned);
         assert!(!qs.contains("139") && qs.contains("by_phone=1"), "{qs}");
-        // Not asked for: no number, even one the caller set.
-        let not_asked = InboxFilter { phone: "13912345678".into(), ..InboxFilter::default() }
-            .with_session_phone(Some("13800000000"));
+        assert!(!qs.contains("张三") && !qs.contains("q=") && qs.contains("by_words=1"), "{qs}");
+        // Not asked for: none, even what the caller set.
+        let not_asked = InboxFilter { phone: "13912345678".into(), words: "张三".into(), ..InboxFilter::default() }
+            .with_session_search(Some("13800000000"), Some("李四"));
         assert_eq!((not_asked.phone.as_str(), not_asked.by_phone), ("", false));
-        // Asked for, none kept (a new session): no number, and the links stop asking.
-        let gone = InboxFilter { by_phone: true, ..InboxFilter::default() }.with_session_phone(None);
-        assert_eq!((gone.phone.as_str(), gone.by_phone), ("", false));
+        assert_eq!((not_asked.words.as_str(), not_asked.by_words), ("", false));
+        // Asked for, none kept (a new session): none, and the links stop asking.
+        let gone =
+            InboxFilter { by_phone: true, by_words: true, ..InboxFilter::default() }.with_session_search(None, None);
+        assert_eq!((gone.phone.as_str(), gone.by_phone, gone.words.as_str(), gone.by_words), ("", false, "", false));
     }
 
     #[test]

@@ -326,8 +326,8 @@ fn inbox_view(h: &StaffHeader, flash: Flash, v: InboxView) -> impl IntoView {
             </ul>
         </nav>
         // Posted (with the CSRF token), then redirected to the inbox's address with the filter:
-        // the phone number is kept in the session, never in a URL (proxy logs, browser history);
-        // the inbox's links only say `by_phone=1`.
+        // the phone number and the words are kept in the session, never in a URL (proxy logs,
+        // browser history); the inbox's links only say `by_phone=1`, `by_words=1`.
         <form method="post" action="/staff/search" class="filters">
             <input type="hidden" name="csrf" value=h.csrf.clone()/>
             <div class="field">
@@ -1210,13 +1210,12 @@ fn phone_field(value: &str, problems: &[domain::FieldError]) -> impl IntoView {
 }
 
 /// The inbox's current filter as hidden form fields (without the page, and without the phone
-/// number, which the session keeps: only `by_phone`).
+/// number and the words, which the session keeps: only `by_phone`, `by_words`).
 fn filter_hidden(f: &InboxFilter) -> Vec<(&'static str, String)> {
     let mut hidden: Vec<(&'static str, String)> = vec![("status", f.status.clone())];
     for (k, v) in [
         ("category", &f.category),
         ("due", &f.due),
-        ("q", &f.words),
         ("ticket", &f.ticket),
         ("unit", &f.unit),
         ("from", &f.from),
@@ -1231,6 +1230,9 @@ fn filter_hidden(f: &InboxFilter) -> Vec<(&'static str, String)> {
     }
     if f.by_phone {
         hidden.push(("by_phone", "1".to_owned()));
+    }
+    if f.by_words {
+        hidden.push(("by_words", "1".to_owned()));
     }
     hidden
 }

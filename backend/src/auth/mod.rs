@@ -37,6 +37,8 @@ pub const SESSION_PENDING_TRIES: &str = "pending_tries";
 pub const SESSION_ENROL_SECRET: &str = "totp_enrol";
 /// The phone number the inbox is searched by (posted, never in a URL: `InboxFilter::by_phone`).
 pub const SESSION_SEARCH_PHONE: &str = "search_phone";
+/// The words the inbox is searched by (posted, never in a URL: `InboxFilter::by_words`).
+pub const SESSION_SEARCH_WORDS: &str = "search_words";
 
 /// A signed-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,6 +385,8 @@ pub struct StaffCtx {
     pub enrol_secret: Option<String>,
     /// The phone number the inbox is searched by (signed-in members only).
     pub search_phone: Option<String>,
+    /// The words the inbox is searched by (signed-in members only).
+    pub search_words: Option<String>,
 }
 
 /// The page frame's view of a signed-in staff member.

@@ -39,8 +39,14 @@ test('a phone appeal is recorded, its receipt shown once, and the resident track
   await page.reload();
   await expect(page.locator('#intake-key')).toHaveCount(0);
 
-  // The inbox search finds it by its words; the appeal page says how it came in is recorded.
-  await page.goto(`/staff?status=&q=${encodeURIComponent(words)}`);
+  // The inbox search finds it by its words, posted and kept in the session like the phone
+  // number below (words can name a resident): the address only says `by_words=1`.
+  await page.goto('/staff');
+  await page.locator('#f-status').selectOption('');
+  await page.locator('#q').fill(words);
+  await page.getByRole('button', { name: '筛选', exact: true }).click();
+  await expect(page).toHaveURL(/by_words=1/);
+  expect(page.url()).not.toContain(encodeURIComponent(words));
   await expect(page.locator(`li.inbox-item[data-ticket="${stored(ticket)}"]`)).toHaveCount(1);
   await expect(page.locator('p.found')).toHaveText('找到 1 件');
   // And by the resident's phone number: posted and kept in the session, never in the address

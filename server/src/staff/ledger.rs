@@ -1,12 +1,13 @@
 //! The inbox's filter as a download (see `backend::services::ledger`): `GET
 //! /staff/ledger.csv` (streamed batch by batch) and `GET /staff/ledger.xlsx` without contact
 //! details; the same paths by `POST` (with the CSRF token and a reason) with them. And `POST
-//! /staff/search`, the inbox's filter form: it keeps the phone number searched by in the session
-//! and sends the browser to the inbox's address with the rest.
+//! /staff/search`, the inbox's filter form: it keeps the phone number and the words searched by
+//! in the session and sends the browser to the inbox's address with the rest.
 //!
-//! Neither a phone number nor a request for contact details travels in a URL: URLs end up in
-//! reverse proxies' access logs and the browser's history, and a GET that exports residents'
-//! contact details could be started by a link.
+//! Neither a phone number, nor the words searched (often a resident's name), nor a request for
+//! contact details travels in a URL: URLs end up in reverse proxies' access logs and the
+//! browser's history, and a GET that exports residents' contact details could be started by a
+//! link.
 
 use super::{csrf_ok, csrf_refused, pairs_get};
 use crate::error::PageError;
@@ -16,7 +17,7 @@ use axum::extract::Query;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use backend::auth::{StaffCtx, SESSION_SEARCH_PHONE};
+use backend::auth::{StaffCtx, SESSION_SEARCH_PHONE, SESSION_SEARCH_WORDS};
 use backend::services::ledger;
 use backend::{AppState, BackendError};
 use domain::staff::InboxFilter;
@@ -26,18 +27,31 @@ use tower_sessions::Session;
 /// The longest phone search kept (a number with spaces or dashes fits; the inbox page says what
 /// is wrong with anything else).
 const PHONE_SEARCH_MAX_CHARS: usize = 40;
+/// The longest words search kept (five words of at most 50 characters each fit; the inbox page
+/// says what is wrong with more).
+const WORDS_SEARCH_MAX_CHARS: usize = 300;
 
 /// The inbox's filter from query or form parameters (the same ones as the inbox page), with the
-/// phone number kept in the session when they ask for it.
+/// phone number and the words kept in the session when they ask for them.
 fn filter(q: &[(String, String)], ctx: &StaffCtx, default_open: bool) -> InboxFilter {
     InboxFilter::from_query(|k| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), default_open)
-        .with_session_phone(ctx.search_phone.as_deref())
+        .with_session_search(ctx.search_phone.as_deref(), ctx.search_words.as_deref())
 }
 
-/// `POST /staff/search`: the inbox's filter form. The phone number goes into the session (an
-/// empty one, or one from an administrator, who may not search by it, ends the phone search) and
-/// the browser to the inbox with the other fields in the address and `by_phone=1`. The number is
-/// checked where it is used: the inbox page says what is wrong with it, on its field.
+/// Keeps `value` in the session under `key`, or forgets what was kept there when it is empty.
+async fn keep(session: &Session, key: &str, value: String) -> Result<(), tower_sessions::session::Error> {
+    if value.is_empty() {
+        session.remove::<String>(key).await.map(|_| ())
+    } else {
+        session.insert(key, value).await
+    }
+}
+
+/// `POST /staff/search`: the inbox's filter form. The phone number and the words (`q`) go into
+/// the session (an empty one ends that search, as does a phone number from an administrator, who
+/// may not search by it) and the browser to the inbox with the other fields in the address and
+/// `by_phone=1` / `by_words=1`. Both are checked where they are used: the inbox page says what is
+/// wrong with them, on their fields.
 pub async fn search(
     Extension(ctx): Extension<StaffCtx>,
     session: Session,
@@ -53,14 +67,15 @@ pub async fn search(
     let mut f = InboxFilter::from_query(|k| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()), true);
     f.page = 1;
     let phone = if staff.role == domain::workflow::Role::Admin { String::new() } else { phone };
+    let words: String = pairs_get(&form, "q").trim().chars().take(WORDS_SEARCH_MAX_CHARS).collect();
     f.by_phone = !phone.is_empty();
-    let kept = if phone.is_empty() {
-        session.remove::<String>(SESSION_SEARCH_PHONE).await.map(|_| ())
-    } else {
-        session.insert(SESSION_SEARCH_PHONE, phone).await
+    f.by_words = !words.is_empty();
+    let kept = async {
+        keep(&session, SESSION_SEARCH_PHONE, phone).await?;
+        keep(&session, SESSION_SEARCH_WORDS, words).await
     };
-    if let Err(e) = kept {
-        tracing::error!(error = %e, "could not keep the phone search");
+    if let Err(e) = kept.await {
+        tracing::error!(error = %e, "could not keep the search");
         return PageError::staff(lang, &BackendError::Internal("session".into())).into_response();
     }
     Redirect::to(&format!("/staff?{}", f.query_string(None, app::components::urlencode))).into_response()

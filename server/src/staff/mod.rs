@@ -13,7 +13,7 @@ use axum::{Extension, Form};
 use backend::auth::signin::{self, SigninError};
 use backend::auth::{
     self, StaffCtx, SESSION_CSRF, SESSION_ENROL_SECRET, SESSION_LOGIN_AT, SESSION_MFA, SESSION_PENDING,
-    SESSION_PENDING_AT, SESSION_PENDING_TRIES, SESSION_SEARCH_PHONE, SESSION_STAFF,
+    SESSION_PENDING_AT, SESSION_PENDING_TRIES, SESSION_SEARCH_PHONE, SESSION_SEARCH_WORDS, SESSION_STAFF,
 };
 use backend::services::import;
 use backend::services::moderation;
@@ -188,8 +188,10 @@ async fn resolve(
         if staff.is_some() { session.get::<String>(SESSION_ENROL_SECRET).await.map_err(se)? } else { None };
     let search_phone =
         if staff.is_some() { session.get::<String>(SESSION_SEARCH_PHONE).await.map_err(se)? } else { None };
+    let search_words =
+        if staff.is_some() { session.get::<String>(SESSION_SEARCH_WORDS).await.map_err(se)? } else { None };
     let flash = if take_flash { session.remove::<Flash>(FLASH).await.map_err(se)? } else { None };
-    Ok((StaffCtx { staff, csrf, flash, pending_code, must_enrol, enrol_secret, search_phone }, new_pre))
+    Ok((StaffCtx { staff, csrf, flash, pending_code, must_enrol, enrol_secret, search_phone, search_words }, new_pre))
 }
 
 fn pairs_get(form: &[(String, String)], key: &str) -> String {
