@@ -178,7 +178,7 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
             <form method="post" action="/staff/account/totp/recovery" class="step-form" id="totp-recovery">
                 {csrf_input(&csrf)}
                 <div class="field">
-                    <label for="regen-code" class="label">{t(Msg::CodeLabel)}</label>
+                    <label for="regen-code" class="label">{t(Msg::AuthenticatorCodeLabel)}</label>
                     <FieldMessage field=FieldName::Code msg=regen_err/>
                     <input id="regen-code" name="code" type="text" autocomplete="one-time-code" required inputmode="numeric"
                         aria-invalid=regen_err.is_some().to_string() aria-describedby=regen_err.map(|_| "code-error")/>
@@ -189,7 +189,7 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
                 <form method="post" action="/staff/account/totp/disable" class="step-form" id="totp-disable">
                     {csrf_input(&csrf)}
                     <div class="field">
-                        <label for="code" class="label">{t(Msg::CodeLabel)}</label>
+                        <label for="code" class="label">{t(Msg::AuthenticatorCodeLabel)}</label>
                         <FieldMessage field=FieldName::Code msg=disable_err/>
                         <input id="code" name="code" type="text" autocomplete="one-time-code" required inputmode="numeric"
                             aria-invalid=disable_err.is_some().to_string()/>
@@ -209,7 +209,7 @@ fn totp_view(h: &StaffHeader, flash: Flash, v: TotpView) -> impl IntoView {
             <form method="post" action="/staff/account/totp/confirm" class="step-form" id="totp-confirm">
                 {csrf_input(&csrf)}
                 <div class="field">
-                    <label for="code" class="label">{t(Msg::CodeLabel)}</label>
+                    <label for="code" class="label">{t(Msg::AuthenticatorCodeLabel)}</label>
                     <FieldMessage field=FieldName::Code msg=err/>
                     <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required
                         aria-describedby="totp-scan-hint" aria-invalid=err.is_some().to_string()/>

@@ -15,7 +15,8 @@
 //!   password can get to the code, so here counting per account locks no stranger's victim out:
 //!   after [`WRONG_CODES_PER_ACCOUNT`] wrong codes (each within a day of the last, from any
 //!   client, at sign-in or for an account change) authenticator codes are refused until a day
-//!   passes without one; recovery codes (80 bits, not guessable) still sign in and end the lock.
+//!   after the last wrong one (tries while locked are not checked, so they do not count);
+//!   recovery codes (80 bits, not guessable) still sign in and end the lock.
 //!
 //! Every enrolment, switch-off, regeneration and use of a recovery code is audited; secrets and
 //! codes never are, nor logged.
@@ -304,7 +305,7 @@ async fn prove_current_code(state: &AppState, staff: &Staff, code: &str, now: i6
     let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
     let name = throttle_name(&staff.username);
     if codes_locked(state, &name, now).await? {
-        return Err(code_error(Msg::ErrCodesLocked));
+        return Err(code_error(Msg::ErrCodesLockedAccount));
     }
     let proven = match matching_step(&secret, code, now)? {
         Some(step) => store::advance_totp(&state.db.pool, &staff.id, step).await?,
@@ -435,7 +436,11 @@ pub async fn verify_second_factor(
         }
         _ => {
             record_failure(state, &name, client).await?;
-            count_wrong_code(state, &staff, &name, now).await?;
+            // While locked nothing is checked, so nothing counts: the lock ends a day after the
+            // last wrong code, even if the owner keeps trying their (right) codes meanwhile.
+            if !locked {
+                count_wrong_code(state, &staff, &name, now).await?;
+            }
             audit::record(
                 &state.db.pool,
                 &Entry {

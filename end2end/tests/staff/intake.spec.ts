@@ -47,6 +47,7 @@ test('a phone appeal is recorded, its receipt shown once, and the resident track
   await page.getByRole('button', { name: '筛选', exact: true }).click();
   await expect(page).toHaveURL(/by_words=1/);
   expect(page.url()).not.toContain(encodeURIComponent(words));
+  await expect(page.locator(`a[href*="${encodeURIComponent(words.split(' ')[0])}"]`)).toHaveCount(0);
   await expect(page.locator(`li.inbox-item[data-ticket="${stored(ticket)}"]`)).toHaveCount(1);
   await expect(page.locator('p.found')).toHaveText('找到 1 件');
   // And by the resident's phone number: posted and kept in the session, never in the address

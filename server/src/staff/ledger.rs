@@ -87,6 +87,15 @@ fn pii_reason(form: &[(String, String)]) -> Option<String> {
     matches!(pairs_get(form, "contact").as_str(), "1" | "on" | "true").then(|| pairs_get(form, "reason"))
 }
 
+/// A GET export whose address still carries words or a phone number (an old link or bookmark):
+/// refused rather than widened to the whole scope, since those are no longer read from a URL.
+fn search_in_url(q: &[(String, String)], lang: Lang) -> Option<Response> {
+    let found = q.iter().find(|(k, v)| (k == "q" || k == "phone") && !v.trim().is_empty())?;
+    let field = if found.0 == "q" { domain::FieldName::Words } else { domain::FieldName::Phone };
+    let e = BackendError::invalid(domain::FieldError::new(field, domain::Msg::ErrSearchInUrl));
+    Some(PageError::staff(lang, &e).into_response())
+}
+
 /// `GET /staff/ledger.csv`: the filtered list without contact details.
 pub async fn ledger_csv(
     Extension(state): Extension<AppState>,
@@ -94,7 +103,11 @@ pub async fn ledger_csv(
     headers: HeaderMap,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    csv_export(state, &ctx, lang_of(&headers), &filter(&q, &ctx, false), None).await
+    let lang = lang_of(&headers);
+    if let Some(refused) = search_in_url(&q, lang) {
+        return refused;
+    }
+    csv_export(state, &ctx, lang, &filter(&q, &ctx, false), None).await
 }
 
 /// `POST /staff/ledger.csv`: the same, with contact details when asked for (with a reason).
@@ -160,7 +173,11 @@ pub async fn ledger_xlsx(
     headers: HeaderMap,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    xlsx_export(state, &ctx, lang_of(&headers), &filter(&q, &ctx, false), None).await
+    let lang = lang_of(&headers);
+    if let Some(refused) = search_in_url(&q, lang) {
+        return refused;
+    }
+    xlsx_export(state, &ctx, lang, &filter(&q, &ctx, false), None).await
 }
 
 /// `POST /staff/ledger.xlsx`: the workbook with contact details when asked for (with a reason).

@@ -187,6 +187,13 @@ async fn the_inbox_searches_and_the_export_follows_the_search() {
     assert!(r.body.contains("/staff/ledger.csv?status=&amp;by_words=1"), "{}", r.body);
     let csv = get_with(&app, "/staff/ledger.csv?status=&by_words=1", &cookie).await;
     assert!(csv.body.contains(&wages) && !csv.body.contains(&lamp));
+    // An old link with the words in it is refused, not widened to the whole scope.
+    for path in ["/staff/ledger.csv?status=&q=%E5%B7%A5%E8%B5%84", "/staff/ledger.xlsx?phone=13912345678"] {
+        let old = get_with(&app, path, &cookie).await;
+        assert_eq!(old.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(old.body.contains("网址里的搜索词和电话号码不再使用"), "{}", old.body);
+        assert!(!old.body.contains(&wages) && !old.body.contains(&lamp));
+    }
     // A bad date: a message on the field, the title says there is an error, nothing listed.
     let r = get_with(&app, "/staff?status=&from=2026-02-30", &cookie).await;
     assert_eq!(r.status, StatusCode::OK);
