@@ -257,16 +257,13 @@ pub fn ContactFields(
     }
 }
 
-/// The words of the locate button, and how many decimals of the position it writes.
+/// The words of the locate button.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocateTexts {
     pub button: String,
     pub locating: String,
     pub found: String,
     pub failed: String,
-    /// 6 (about 0.1 m) where the point is stored and routed; fewer where the form is a GET and
-    /// the position would travel in the URL (proxy logs, history): see [`LocateTexts::coarse`].
-    pub decimals: usize,
 }
 
 impl LocateTexts {
@@ -277,15 +274,7 @@ impl LocateTexts {
             locating: Msg::LocatingNow.text(lang).into(),
             found: Msg::LocationFound.text(lang).into(),
             failed: Msg::LocationFailed.text(lang).into(),
-            decimals: 6,
         }
-    }
-
-    /// Two decimals (about 1 km): enough to order service points by distance, too coarse to
-    /// name a home in a URL.
-    #[must_use]
-    pub fn coarse(self) -> Self {
-        Self { decimals: 2, ..self }
     }
 }
 
@@ -303,15 +292,15 @@ pub fn LocateButton(lat: String, lng: String, texts: LocateTexts) -> impl IntoVi
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::{closure::Closure, JsCast};
-            let (found, failed, decimals) = (t.found.clone(), t.failed.clone(), t.decimals);
+            let (found, failed) = (t.found.clone(), t.failed.clone());
             let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
                 set_status.set(Some(failed));
                 return;
             };
             let ok = Closure::once_into_js(move |pos: web_sys::Position| {
                 let c = pos.coords();
-                set_lat.set(format!("{:.*}", decimals, c.latitude()));
-                set_lng.set(format!("{:.*}", decimals, c.longitude()));
+                set_lat.set(format!("{:.6}", c.latitude()));
+                set_lng.set(format!("{:.6}", c.longitude()));
                 set_status.set(Some(found));
             });
             let failed2 = failed.clone();

@@ -613,9 +613,8 @@ messages! {
     CodeLabel => "验证码或恢复码", "Code or recovery code";
     CodeSubmit => "验证", "Verify";
     ErrCodeWrong => "验证码不对，或已经用过。", "That code is not right, or was already used.";
-    ErrCodesLocked => "这个账号输错验证码的次数太多：最后一次输错后 24 小时内，身份验证器的验证码不能使用。请改用恢复码。", "Too many wrong codes for this account: authenticator codes are not accepted until a day after the last wrong one. Use a recovery code.";
-    ErrCodesLockedAccount => "这个账号输错验证码的次数太多：最后一次输错后 24 小时内，身份验证器的验证码不能使用。用恢复码重新登录后，就可以在这里操作了。", "Too many wrong codes for this account: authenticator codes are not accepted until a day after the last wrong one. Sign in again with a recovery code, then try here.";
-    AuthenticatorCodeLabel => "身份验证器上的验证码", "Code from your authenticator app";
+    ErrCodesLocked => "验证码输错太多次，24 小时内请用恢复码登录。", "Too many wrong codes: for 24 hours, sign in with a recovery code.";
+    AuthenticatorCodeLabel => "验证器上的验证码", "Authenticator code";
     ErrSigninExpired => "登录已过期，请重新输入密码。", "The sign-in has expired; enter your password again.";
     ErrTotpAlreadyOn => "两步验证已经开启。", "Two-step verification is already on.";
     NavAccount => "我的账号", "My account";
@@ -910,7 +909,7 @@ messages! {
     LedgerYes => "是", "yes";
     LedgerNo => "否", "no";
     ErrSearchWords => "最多输入 5 个词，用空格隔开", "Enter at most 5 words, separated by spaces";
-    ErrSearchInUrl => "网址里的搜索词和电话号码不再使用：请在工作台的筛选表单里填写，再从那里导出。", "Search words and phone numbers are no longer taken from the address: enter them in the inbox's filter form, then export from there.";
+    ErrSearchInUrl => "请用筛选表单输入搜索词和电话。", "Enter search words and phones in the filter form.";
     ErrSearchWordLong => "每个词不超过 50 个字", "Each word may have at most 50 characters";
     ErrSearchDate => "日期的格式是 2026-12-03", "A date looks like 2026-12-03";
     ErrSearchPhoneAdmin => "管理员不能按电话查找诉求", "Administrators cannot search appeals by phone number";

@@ -331,7 +331,7 @@ pub fn LegalServices() -> impl IntoView {
                             <fieldset class="cascade">
                                 <legend>{t(Msg::LegalNearMeTitle)}</legend>
                                 <p class="hint">{t(Msg::LegalNearMeHint)}</p>
-                                <LocateButton lat=lat lng=lng texts=LocateTexts::new(lang).coarse()/>
+                                <LocateButton lat=lat lng=lng texts=LocateTexts::new(lang)/>
                                 <div class="field">
                                     <label for="district" class="label">{t(Msg::DistrictLabel)}</label>
                                     <select id="district" name="district">{options(&v.districts, &v.district)}</select>

@@ -305,7 +305,7 @@ async fn prove_current_code(state: &AppState, staff: &Staff, code: &str, now: i6
     let Some((secret, _)) = store::totp(&state.db.pool, &staff.id).await? else { return Err(BackendError::Forbidden) };
     let name = throttle_name(&staff.username);
     if codes_locked(state, &name, now).await? {
-        return Err(code_error(Msg::ErrCodesLockedAccount));
+        return Err(code_error(Msg::ErrCodesLocked));
     }
     let proven = match matching_step(&secret, code, now)? {
         Some(step) => store::advance_totp(&state.db.pool, &staff.id, step).await?,

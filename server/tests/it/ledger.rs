@@ -191,7 +191,7 @@ async fn the_inbox_searches_and_the_export_follows_the_search() {
     for path in ["/staff/ledger.csv?status=&q=%E5%B7%A5%E8%B5%84", "/staff/ledger.xlsx?phone=13912345678"] {
         let old = get_with(&app, path, &cookie).await;
         assert_eq!(old.status, StatusCode::BAD_REQUEST, "{path}");
-        assert!(old.body.contains("网址里的搜索词和电话号码不再使用"), "{}", old.body);
+        assert!(old.body.contains("请用筛选表单输入搜索词和电话"), "{}", old.body);
         assert!(!old.body.contains(&wages) && !old.body.contains(&lamp));
     }
     // A bad date: a message on the field, the title says there is an error, nothing listed.

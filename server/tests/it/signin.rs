@@ -458,21 +458,21 @@ async fn wrong_codes_are_counted_per_account_whatever_the_address() {
         if i + 1 < signin::WRONG_CODES_PER_ACCOUNT {
             assert!(again.body.contains("验证码不对"), "try {i}: the plain answer");
         } else {
-            assert!(again.body.contains("请改用恢复码"), "the try that reaches the limit says so");
+            assert!(again.body.contains("请用恢复码登录"), "the try that reaches the limit says so");
         }
     }
     // From an address never seen, the right code of the current step is refused now.
     s.clock.advance(time::Duration::seconds(30));
     let (r, again) = code_from(&s.app, "192.0.2.200:40000", &right_now(&s)).await;
     assert_eq!(r.location.as_deref(), Some("/staff/login/code"), "not signed in");
-    assert!(again.unwrap().body.contains("请改用恢复码"));
+    assert!(again.unwrap().body.contains("请用恢复码登录"));
     // So is an account change proven with one, for a signed-in session.
     s.clock.advance(time::Duration::seconds(30));
     let page = get_with(&s.app, "/staff/account/totp", &cookie).await;
     let body = format!("csrf={}&code={}", csrf(&page.body), right_now(&s));
     post_with(&s.app, "/staff/account/totp/recovery", &body, &cookie).await;
     let refused = get_with(&s.app, "/staff/account/totp", &cookie).await;
-    assert!(refused.body.contains("用恢复码重新登录后"), "the account page says why and what to do");
+    assert!(refused.body.contains("请用恢复码登录"), "the account page says why and what to do");
     assert!(!refused.body.contains("id=\"recovery-codes\""), "no new codes");
     // A recovery code still signs in, and ends the lock.
     let (r, _) = code_from(&s.app, "192.0.2.201:40000", &recovery).await;
