@@ -4,6 +4,11 @@
 import { test, expect } from '@playwright/test';
 import { chooseCategory, startAppeal } from './helpers';
 
+// No service worker: a request the page's worker answers (it may control the page by the time
+// the step loads) never reaches `page.route`, so the bundle would not be held and the island
+// could go live before the words are typed.
+test.use({ serviceWorkers: 'block' });
+
 test('a description typed before the page is live is kept when it goes live', async ({ page }) => {
   // Hold every WebAssembly download until the resident has typed (routing also turns the
   // browser's cache off, so the step's bundle really is fetched through here).
