@@ -174,6 +174,57 @@ pub fn format_distance(metres: f64, lang: Lang) -> String {
     }
 }
 
+/// Decimals of a device position kept in the service directory's address: 0.001° is about
+/// 110 m north–south (90 m east–west at 35° N), near enough to order the service points and say
+/// how far they are (distances are shown to 10 m), too coarse to point at a door. The "use my
+/// location" island fills in six decimals; the directory's form is posted, and
+/// [`directory_url`] rounds them before they reach an address bar, a history or a proxy's log.
+pub const DIRECTORY_DECIMALS: usize = 3;
+
+/// Longest value of a directory filter kept in its address; longer ones are dropped (no code or
+/// coordinate is near it).
+const DIRECTORY_VALUE_MAX: usize = 64;
+
+/// A coordinate rounded to [`DIRECTORY_DECIMALS`], when `v` is a number within `±limit`.
+fn coarse_coordinate(v: &str, limit: f64) -> Option<String> {
+    let x: f64 = v.trim().parse().ok()?;
+    if !x.is_finite() || x.abs() > limit {
+        return None;
+    }
+    let r = format!("{x:.DIRECTORY_DECIMALS$}");
+    // "-0.000" says nothing "0.000" does not.
+    Some(if r.trim_start_matches(['-', '0', '.']).is_empty() { r.trim_start_matches('-').to_owned() } else { r })
+}
+
+/// The service directory's address (`/legal/services?…`) for its posted filter form: the
+/// filters as given (empty or over-long ones left out), the position rounded to
+/// [`DIRECTORY_DECIMALS`] and kept only when both coordinates are numbers in range. `enc`
+/// percent-encodes a query value.
+#[must_use]
+pub fn directory_url(
+    kind: &str,
+    district: &str,
+    street: &str,
+    lat: &str,
+    lng: &str,
+    enc: impl Fn(&str) -> String,
+) -> String {
+    let mut pairs: Vec<(&str, String)> = [("kind", kind), ("district", district), ("street", street)]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty() && v.len() <= DIRECTORY_VALUE_MAX)
+        .map(|(k, v)| (k, v.trim().to_owned()))
+        .collect();
+    if let (Some(lat), Some(lng)) = (coarse_coordinate(lat, 90.0), coarse_coordinate(lng, 180.0)) {
+        pairs.extend([("lat", lat), ("lng", lng)]);
+    }
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    if query.is_empty() {
+        "/legal/services".to_owned()
+    } else {
+        format!("/legal/services?{}", query.join("&"))
+    }
+}
+
 /// An article in a list (topic page, related articles, triage).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleSummary {
@@ -316,6 +367,29 @@ mod tests {
         }
         assert_eq!(Topic::parse("tax"), None);
         assert_eq!(ServiceKind::parse("court"), None);
+    }
+
+    #[test]
+    fn the_directory_address_carries_a_rounded_position_only() {
+        let enc = |v: &str| v.replace('&', "%26").replace(' ', "%20");
+        assert_eq!(directory_url("", "", "", "", "", enc), "/legal/services");
+        assert_eq!(
+            directory_url("legal_aid_center", "HD", "HD01", "35.485123", "106.604987", enc),
+            "/legal/services?kind=legal_aid_center&district=HD&street=HD01&lat=35.485&lng=106.605"
+        );
+        // Both or neither; not numbers, out of range or not finite: dropped.
+        assert_eq!(directory_url("", "", "", "35.4851", "", enc), "/legal/services");
+        for (lat, lng) in [("x", "106.6"), ("91", "106.6"), ("35.4", "-180.5"), ("NaN", "1"), ("inf", "1")] {
+            assert_eq!(directory_url("", "HD", "", lat, lng, enc), "/legal/services?district=HD", "{lat} {lng}");
+        }
+        assert_eq!(directory_url("", "", "", "-0.0001", "0.0002", enc), "/legal/services?lat=0.000&lng=0.000");
+        assert_eq!(directory_url("", "", "", " -35.48549 ", "-106.6", enc), "/legal/services?lat=-35.485&lng=-106.600");
+        // Values are encoded; over-long ones are dropped.
+        assert_eq!(directory_url("a&b", "H D", "", "", "", enc), "/legal/services?kind=a%26b&district=H%20D");
+        assert_eq!(directory_url(&"k".repeat(65), "", "", "", "", enc), "/legal/services");
+        // Never more than the kept decimals, whatever came in.
+        let url = directory_url("", "", "", "35.123456789", "106.987654321", enc);
+        assert!(url.ends_with("lat=35.123&lng=106.988"), "{url}");
     }
 
     #[test]

@@ -287,6 +287,24 @@ pub async fn set_elder(
     ([(header::SET_COOKIE, cookie)], Redirect::to(back.map_or("/", String::as_str))).into_response()
 }
 
+/// `/form/legal/services`: the service directory's filter form, posted because the "use my
+/// location" island puts the device's position in it. Answers with a redirect to the
+/// directory's address with that position rounded (`domain::legal::directory_url`), so the
+/// exact point never reaches an address bar, a browser history or a proxy's log. Changes
+/// nothing, so it needs no CSRF token; the target is always the directory (no open redirect).
+pub async fn legal_services(Form(f): Form<HashMap<String, String>>) -> Response {
+    let get = |k: &str| f.get(k).map_or("", String::as_str);
+    let url = domain::legal::directory_url(
+        get("kind"),
+        get("district"),
+        get("street"),
+        get("lat"),
+        get("lng"),
+        app::components::urlencode,
+    );
+    Redirect::to(&url).into_response()
+}
+
 pub async fn healthz(Extension(state): Extension<AppState>) -> Response {
     match state.db.ping().await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),

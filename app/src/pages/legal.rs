@@ -1,7 +1,8 @@
 //! The legal-aid information centre's pages, all server-rendered and complete without
 //! JavaScript: `/legal` (topics, search, the self-check and the directory), `/legal/topic/:topic`,
-//! `/legal/articles/:slug`, `/legal/services` (directory with GET filters; "use my location" is
-//! the wizard's `LocateButton` island filling the same form) and `/legal/search`.
+//! `/legal/articles/:slug`, `/legal/services` (directory with filters in its address; "use my
+//! location" is the wizard's `LocateButton` island filling the form, which is posted and
+//! redirected back with the position rounded) and `/legal/search`.
 //!
 //! Article bodies are HTML rendered and sanitised at import (`backend::services::legal`);
 //! search titles and snippets are escaped and marked by the server. Nothing else is inserted as
@@ -290,7 +291,8 @@ pub fn service_item(p: &ServicePointView, heading: bool) -> impl IntoView {
     }
 }
 
-/// `/legal/services?kind=&district=&street=&lat=&lng=`.
+/// `/legal/services?kind=&district=&street=&lat=&lng=`. Its filter form is posted to
+/// `/form/legal/services`, which redirects here with the position rounded (`domain::legal::directory_url`).
 #[component]
 pub fn LegalServices() -> impl IntoView {
     let q = use_query_map();
@@ -317,7 +319,7 @@ pub fn LegalServices() -> impl IntoView {
                         None
                     };
                     view! {
-                        <form method="get" action="/legal/services" class="step-form directory-filter">
+                        <form method="post" action="/form/legal/services" class="step-form directory-filter">
                             <div class="field">
                                 <label for="kind" class="label">{t(Msg::LegalKindLabel)}</label>
                                 <select id="kind" name="kind">

@@ -164,6 +164,38 @@ async fn the_directory_filters_and_measures() {
     assert!(r.body.find("河东区法律援助中心").unwrap() < r.body.find("高新区法律援助中心").unwrap(), "nearest first");
 }
 
+/// The directory's form carries the device's position ("use my location"): it is posted, and
+/// the address it leads to holds that position rounded to about 100 m, never the exact point.
+#[tokio::test]
+async fn the_directory_form_is_posted_and_its_address_holds_a_rounded_position() {
+    let app = app().await;
+    let page = get(&app, "/legal/services").await;
+    let form = between(&page.body, "<form", ">").expect("the filter form");
+    assert!(form.contains("method=\"post\"") && form.contains("action=\"/form/legal/services\""), "{form}");
+    assert!(!page.body.contains("method=\"get\" action=\"/legal/services\""));
+    let r = common::post_form(
+        &app,
+        "/form/legal/services",
+        "kind=legal_aid_center&district=&street=&lat=35.485123&lng=106.604987",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.location.expect("a redirect");
+    assert_eq!(to, "/legal/services?kind=legal_aid_center&lat=35.485&lng=106.605");
+    let r = get(&app, &to).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("class=\"distance\""), "distances from the rounded point");
+    assert!(r.body.find("河东区法律援助中心").unwrap() < r.body.find("高新区法律援助中心").unwrap(), "nearest first");
+    // The filled-in position the island shows back is the rounded one.
+    assert!(r.body.contains("value=\"35.485\"") && !r.body.contains("35.485123"));
+    // Without a position (JavaScript off: the cascade), the filters go through as they were.
+    let r = common::post_form(&app, "/form/legal/services", "kind=mediation_committee&district=HD&street=HD01").await;
+    assert_eq!(r.location.as_deref(), Some("/legal/services?kind=mediation_committee&district=HD&street=HD01"));
+    // Anything else is dropped, and the answer is always the directory.
+    let r = common::post_form(&app, "/form/legal/services", "lat=javascript:1&lng=2&back=//evil.example").await;
+    assert_eq!(r.location.as_deref(), Some("/legal/services"));
+}
+
 #[tokio::test]
 async fn eligibility_one_question_per_page_to_a_prefilled_appeal() {
     let app = app().await;
