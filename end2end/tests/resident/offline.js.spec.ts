@@ -76,6 +76,23 @@ test('a kept legal page opens offline; tracking is never served from the cache',
   await expect(page.locator('main h1')).not.toHaveText(OFFLINE_TITLE);
 });
 
+test('the directory filter posted without a connection shows the offline page; nothing is kept', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/legal/services');
+  await workerControls(page);
+  await setOffline(context, true);
+  await page.locator('select#district').selectOption('HD');
+  await page.getByRole('button', { name: '查找' }).click();
+  await expect(page.locator('main h1')).toHaveText(OFFLINE_TITLE);
+  // Not a wizard step: no "this step was not sent" warning, nothing waiting.
+  await expect(page.locator('#offline-not-kept')).toBeHidden();
+  await expect(page.locator('#offline-waiting')).toBeHidden();
+  expect(await outboxSize(page)).toBe(0);
+  await setOffline(context, false);
+});
+
 test('a description sent without a connection is kept and sent once when it returns', async ({ page, context }) => {
   await startAppeal(page);
   await chooseCategory(page, 'neighbor_dispute');

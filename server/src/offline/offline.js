@@ -83,7 +83,7 @@ async function offlinePage() {
     const here = location.pathname;
     const keptHere = items.some(({ request }) => new URL(request.url).pathname === here);
     show("offline-kept", keptHere);
-    show("offline-not-kept", !keptHere && here.startsWith("/form/"));
+    show("offline-not-kept", !keptHere && here.startsWith("/form/appeal/"));
     return items.length;
   };
   const send = () =>

@@ -125,7 +125,11 @@ self.addEventListener("fetch", (event) => {
   // Other origins, the staff workspace and server functions: untouched.
   if (url.origin !== self.location.origin || url.pathname.startsWith("/staff") || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate" && request.method === "POST") {
-    if (url.pathname.startsWith("/form/appeal/")) event.respondWith(post(request, url));
+    // The wizard's posts (some kept, see keptPost) and the directory's filter form: without a
+    // connection, the offline page instead of the browser's error.
+    if (url.pathname.startsWith("/form/appeal/") || url.pathname === "/form/legal/services") {
+      event.respondWith(post(request, url));
+    }
     return;
   }
   if (request.method !== "GET") return;
