@@ -51,8 +51,9 @@ pub const RECOVER_FLASH: &str = "pingan_recover_flash";
 pub const RECOVER_PENDING_MAX_AGE: i64 = 600;
 /// A recovery session's cookie (the session itself expires on the server too).
 pub const RECOVER_MAX_AGE: i64 = 30 * 60;
-/// The paths of the recovery cookies: the page and its form posts, nothing else.
-pub const RECOVER_PATHS: [&str; 2] = ["/track/recover", "/form/track/recover"];
+/// The paths of the recovery cookies: the page and its form posts, and the track page's "forget
+/// on this phone" post, which ends the recovery session too; nothing else.
+pub const RECOVER_PATHS: [&str; 3] = ["/track/recover", "/form/track/recover", "/form/track/forget"];
 
 /// One `Set-Cookie` value. `max_age` 0 deletes the cookie.
 #[must_use]

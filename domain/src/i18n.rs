@@ -310,7 +310,7 @@ messages! {
     // issue 9 §1–2
     TrackForget => "查完了，在这部手机上退出", "Done – forget it on this phone";
     TrackForgetHint => "在公用或借来的手机上查询后，请点此退出，别人就看不到这件诉求。", "On a shared or borrowed phone, press this when you are done so nobody else can open this appeal.";
-    TrackForgotten => "已退出，这部手机不再显示这件诉求。", "Done. This phone no longer shows that appeal.";
+    TrackForgotten => "已退出，这部手机不再打开这件诉求。如果下面“这部手机上的回执”里还有它，请点“清除这部手机上的回执”。", "Done. This phone no longer has that appeal open. If it is still listed under “Receipts on this device” below, tap “Clear these receipts”.";
     TrackSessionEnded => "查询已结束，请重新输入受理编号和查询码。", "Your lookup has ended. Please enter the ticket number and key again.";
     StartAgain => "重新开始", "Start again";
     AlreadySubmitted => "这件诉求已经提交过了，下面是它的回执。", "This appeal was already submitted; here is its receipt.";
@@ -776,6 +776,7 @@ messages! {
     ErrAlreadyMerged => "这件诉求已经合并到另一件诉求。", "This appeal is already merged into another one.";
     ErrMergeTargetUnknown => "找不到这个编号的诉求，或它不在您的辖区内。", "No appeal with this ticket in your area.";
     ErrMergeSelf => "不能合并或关联到它自己。", "An appeal cannot be merged or linked with itself.";
+    ErrMergeSensitive => "家庭纠纷、法律援助和治安类诉求涉及个人隐私，不能合并（合并后对方会看到答复），可以关联。", "Family disputes, legal-aid requests and public-order reports are private: they cannot be merged (the other resident would read the answers). Link them instead.";
     ErrMergeTargetClosed => "那件诉求已经办结，不能再合并进去。", "That appeal is closed; nothing can be merged into it.";
     ErrAlreadyLinked => "这两件诉求已经关联。", "These two appeals are already linked.";
     ErrNotMerged => "这件诉求没有合并到其他诉求。", "This appeal is not merged into another one.";

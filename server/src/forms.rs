@@ -364,16 +364,32 @@ pub async fn track_lookup(
 
 /// `/form/track/forget`: "done, forget it on this phone" ends the session and its cookies.
 pub async fn track_forget(Extension(state): Extension<AppState>, headers: HeaderMap) -> Response {
-    let session = cookie(&headers, cookies::TRACK);
-    if let Err(e) = track::close(&state, &session).await {
-        return PageError::resident(lang_of(&headers), &e).into_response();
+    match forget_on_this_phone(&state, &headers).await {
+        Ok(set) => with_cookies(Redirect::to("/track?done=1").into_response(), set),
+        Err(e) => PageError::resident(lang_of(&headers), &e).into_response(),
     }
+}
+
+/// "Done, forget it on this phone", from the track page or the recovery page: ends every
+/// resident session this browser holds, so the next person on a shared phone finds neither the
+/// appeal nor the list of a number's appeals. Closes the track session and the recovery session
+/// it was opened from (both cookies reach both forget posts: `cookies::TRACK_PATHS` and
+/// `cookies::RECOVER_PATHS`), and deletes those cookies, the pending recovery request's and
+/// both pages' flashes. The `Set-Cookie` values to send.
+pub(crate) async fn forget_on_this_phone(state: &AppState, headers: &HeaderMap) -> Result<Vec<String>, BackendError> {
+    track::close(state, &cookie(headers, cookies::TRACK)).await?;
+    backend::services::recovery::close(state, &cookie(headers, cookies::RECOVER)).await?;
     let secure = state.auth.secure_cookies;
-    let set = cookies::TRACK_PATHS
+    let mut set: Vec<String> = cookies::TRACK_PATHS
         .into_iter()
         .map(|path| cookies::set(cookies::TRACK, "", path, 0, "Strict", secure))
-        .chain([cookies::set(cookies::FLASH, "", "/track", 0, "Strict", secure)]);
-    with_cookies(Redirect::to("/track?done=1").into_response(), set)
+        .collect();
+    for name in [cookies::RECOVER, cookies::RECOVER_PENDING] {
+        set.extend(cookies::RECOVER_PATHS.into_iter().map(|path| cookies::set(name, "", path, 0, "Strict", secure)));
+    }
+    set.push(cookies::set(cookies::FLASH, "", "/track", 0, "Strict", secure));
+    set.push(cookies::set(cookies::RECOVER_FLASH, "", "/track/recover", 0, "Strict", secure));
+    Ok(set)
 }
 
 /// Sends a resident action's outcome back to the track page: a flash (errors and typed text, or

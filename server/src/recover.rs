@@ -148,11 +148,11 @@ pub async fn open(
     }
 }
 
-/// "Done, forget it on this phone": ends the recovery session and its cookie.
+/// "Done, forget it on this phone": ends the recovery session and any track session opened from
+/// it, with their cookies (`forms::forget_on_this_phone`).
 pub async fn forget(Extension(state): Extension<AppState>, headers: HeaderMap) -> Response {
-    let session = cookie(&headers, cookies::RECOVER);
-    if let Err(e) = recovery::close(&state, &session).await {
-        return PageError::resident(lang_of(&headers), &e).into_response();
+    match crate::forms::forget_on_this_phone(&state, &headers).await {
+        Ok(set) => with_cookies(Redirect::to(PAGE).into_response(), set),
+        Err(e) => PageError::resident(lang_of(&headers), &e).into_response(),
     }
-    with_cookies(Redirect::to(PAGE).into_response(), recover_cookies(&state, cookies::RECOVER, "", 0))
 }

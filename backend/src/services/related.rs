@@ -126,13 +126,21 @@ fn unknown() -> BackendError {
     BackendError::invalid(FieldError::new(FieldName::Ticket, Msg::ErrMergeTargetUnknown))
 }
 
-/// Loads `ticket` if it is in `staff`'s scope (a merge or link needs both appeals in it).
-async fn scoped_other(tx: &mut Tx<'_>, cat: &Catalog, staff: &Staff, ticket: &str) -> Result<FullAppeal> {
+/// Loads `ticket` if `staff` may do `action` on it: a link needs the other appeal in scope
+/// ([`Action::View`]); a merge needs the landing appeal handled or overseen ([`Action::Merge`]),
+/// since its answers go to the merged appeal's resident. Anything else is "unknown".
+async fn scoped_other(
+    tx: &mut Tx<'_>,
+    cat: &Catalog,
+    staff: &Staff,
+    ticket: &str,
+    action: Action,
+) -> Result<FullAppeal> {
     let Some(o) = appeals::full(&mut **tx, ticket).await? else { return Err(unknown()) };
     let co = appeals::cohandlers(&mut **tx, ticket).await?;
     let rel = crate::services::work::relation(cat, staff, &o.unit, &co);
     let (rel, _) = crate::services::notices::with_owner(&mut **tx, ticket, staff, rel).await?;
-    if workflow::may(staff.role, Action::View, rel) {
+    if workflow::may(staff.role, action, rel) {
         Ok(o)
     } else {
         Err(unknown())
@@ -181,9 +189,9 @@ pub(crate) async fn merge(
     now: i64,
 ) -> Result<Step> {
     let reason = crate::services::work::reason_text(reason)?;
-    let target = scoped_other(tx, cat, staff, &typed_ticket(into)?).await?;
+    let target = scoped_other(tx, cat, staff, &typed_ticket(into)?, Action::Merge).await?;
     let main = match &target.merged_into {
-        Some(m) => Some(scoped_other(tx, cat, staff, m).await?),
+        Some(m) => Some(scoped_other(tx, cat, staff, m, Action::Merge).await?),
         None => None,
     };
     let landing = domain::related::merge_target(facts(a), facts(&target), main.as_ref().map(facts))
@@ -193,6 +201,17 @@ pub(crate) async fn merge(
         })?
         .ticket
         .to_owned();
+    // A merged appeal's resident reads the main appeal's answers: never those of a family
+    // dispute, a legal-aid request or a public-order report, nor theirs in another's (linking,
+    // which only informs staff, stays possible).
+    let landing_category = if landing == target.ticket {
+        &target.category
+    } else {
+        main.as_ref().map_or(&target.category, |m| &m.category)
+    };
+    if domain::publication::is_sensitive(&a.category) || domain::publication::is_sensitive(landing_category) {
+        return Err(BackendError::invalid(FieldError::new(FieldName::Ticket, Msg::ErrMergeSensitive)));
+    }
     // The main appeal's row too, so a close of it cannot run between our check and our write.
     if !appeals::lock(tx, &landing).await? {
         return Err(unknown());
@@ -281,7 +300,7 @@ pub(crate) async fn link(
     actor_name: &str,
     now: i64,
 ) -> Result<Step> {
-    let o = scoped_other(tx, cat, staff, &typed_ticket(other)?).await?;
+    let o = scoped_other(tx, cat, staff, &typed_ticket(other)?, Action::View).await?;
     let already = store::linked(tx, &a.ticket, &o.ticket).await?;
     domain::related::link_check(&a.ticket, &o.ticket, already)
         .map_err(|m| BackendError::invalid(FieldError::new(FieldName::Ticket, m)))?;

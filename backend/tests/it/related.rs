@@ -297,6 +297,45 @@ async fn merges_need_both_in_scope_and_never_chain(engine: Engine) {
 }
 both_engines!(merges_need_both_in_scope_and_never_chain);
 
+/// A merge sends the landing appeal's answers to the merged appeal's resident: the member must
+/// be one who may merge there too (handles or oversees it), not one who only sees it; and the
+/// private categories are never merged, into or from (a link, which informs staff only, is).
+async fn merges_land_only_where_the_member_may_merge_and_never_on_private_matters(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let merge = |s: &backend::auth::Staff, from: &str, into: &str| {
+        let (state, s, from, into) = (state.clone(), s.clone(), from.to_owned(), into.to_owned());
+        async move { work::act(&state, &s, &from, &Act::Merge { into, reason: "同一件事".into() }).await }
+    };
+    // The community's own appeal, and a grid cell's below it, which the community sees (and may
+    // link) but does not handle.
+    let (own, _) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
+    common::force(&state, &own, "U-HD0101", "assigned").await;
+    let (grids, _) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
+    assert_eq!(full(&state, &grids).await.unit, "U-HD010101", "the premise: the grid's");
+    assert!(work::appeal_page(&state, &community, &grids).await.is_ok(), "the premise: the community sees it");
+    assert_eq!(invalid_msg(merge(&community, &own, &grids).await), Msg::ErrMergeTargetUnknown);
+    assert_eq!(full(&state, &own).await.merged_into, None);
+    work::act(&state, &community, &own, &Act::Link { other: grids.clone() }).await.unwrap();
+
+    // Private categories: neither merged away nor merged into, even by the unit handling both.
+    let (family, _) = common::appeal_at(&state, "family_dispute", &CELL, &ANON).await;
+    common::force(&state, &family, "U-HD010101", "assigned").await;
+    let (noise, _) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
+    assert_eq!(invalid_msg(merge(&grid, &family, &noise).await), Msg::ErrMergeSensitive);
+    assert_eq!(invalid_msg(merge(&grid, &noise, &family).await), Msg::ErrMergeSensitive);
+    // Nor through a follower of a private one's main appeal: there is none to follow, so the
+    // only way in is the main appeal itself, refused above.
+    assert_eq!(full(&state, &family).await.merged_into, None);
+    assert_eq!(full(&state, &noise).await.merged_into, None);
+    work::act(&state, &grid, &noise, &Act::Link { other: family.clone() }).await.unwrap();
+    // The rest still merges.
+    merge(&grid, &noise, &grids).await.unwrap();
+    assert_eq!(full(&state, &noise).await.merged_into.as_deref(), Some(grids.as_str()));
+}
+both_engines!(merges_land_only_where_the_member_may_merge_and_never_on_private_matters);
+
 async fn links_are_both_ways_in_scope_and_once(engine: Engine) {
     let Some((state, _clock)) = common::clocked_state(engine).await else { return };
     let grid = common::staff(&state, "grid", "U-HD010101", "grid_worker").await;

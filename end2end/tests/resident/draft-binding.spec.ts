@@ -151,7 +151,7 @@ test('the receipt link opens the appeal without the key reaching the server', as
   // Done on a shared phone: forget it here.
   await page.getByRole('button', { name: '查完了，在这部手机上退出' }).click();
   await expect(page).toHaveURL(urlRe('/track\\?done=1'));
-  await expect(page.locator('main p.notice[role=status]')).toHaveText('已退出，这部手机不再显示这件诉求。');
+  await expect(page.locator('main p.notice[role=status]')).toHaveText('已退出，这部手机不再打开这件诉求。如果下面“这部手机上的回执”里还有它，请点“清除这部手机上的回执”。');
   await expect(page.locator('dl#track-result')).toHaveCount(0);
   await page.goto('/track');
   await expect(page.locator('dl#track-result')).toHaveCount(0);

@@ -139,7 +139,7 @@ async fn cookies_are_secure_on_https() {
     assert!(set_cookies(&r).iter().all(|c| c.contains("; Secure")), "{:?}", set_cookies(&r));
     let r = post_back(&mut b, &app, "/form/track/recover/code", &format!("code={}", last_code(&state).await)).await;
     let session: Vec<String> = set_cookies(&r).into_iter().filter(|c| c.starts_with("pingan_recover=")).collect();
-    assert_eq!(session.len(), 2, "{session:?}");
+    assert_eq!(session.len(), app::cookies::RECOVER_PATHS.len(), "{session:?}");
     assert!(session.iter().all(|c| c.contains("HttpOnly; SameSite=Strict; Secure")), "{session:?}");
 }
 
@@ -200,6 +200,42 @@ async fn the_right_code_lists_the_numbers_named_appeals_and_opens_only_those() {
     post_back(&mut b, &app, "/form/track/recover/forget", "").await;
     let page = b.get(&app, PAGE).await;
     assert!(page.body.contains("action=\"/form/track/recover\"") && !page.body.contains(&shown(&mine)));
+}
+
+/// "Forget on this phone", on the track page or on the recovery page, ends both the appeal opened
+/// from the recovery list and the list itself: the next person on a shared phone finds neither,
+/// and the old cookies, were they kept, open nothing.
+#[tokio::test]
+async fn forgetting_on_either_page_ends_the_track_and_the_recovery_sessions() {
+    let shown = |t: &str| format!("{}-{}-{}", &t[..2], &t[2..6], &t[6..]);
+    for forget_at in ["/form/track/forget", "/form/track/recover/forget"] {
+        let (app, state) = setup_with(false).await;
+        let mine = named(&state, KNOWN).await;
+        let mut b = Browser::new();
+        post_back(&mut b, &app, "/form/track/recover", &format!("phone={KNOWN}")).await;
+        let code = last_code(&state).await;
+        post_back(&mut b, &app, "/form/track/recover/code", &format!("code={code}")).await;
+        let r = b.post(&app, "/form/track/recover/open", &format!("ticket={}", shown(&mine))).await;
+        assert_eq!(r.location.as_deref(), Some("/track"), "{forget_at}");
+        assert!(b.get(&app, "/track").await.body.contains(&shown(&mine)));
+        assert!(b.get(&app, PAGE).await.body.contains(&shown(&mine)));
+        let kept = b.clone();
+
+        let r = b.post(&app, forget_at, "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{forget_at}: {}", r.body);
+        for name in ["pingan_track", "pingan_recover", "pingan_recover_req"] {
+            assert!(b.cookies().iter().all(|(n, _, _)| n != name), "{forget_at}: {name} left: {:?}", b.cookies());
+        }
+        // Neither page shows the appeal, in this browser or with the cookies it had before.
+        for mut browser in [b, kept] {
+            let track = browser.get(&app, "/track").await;
+            assert!(track.body.contains("id=\"track-form\"") && !track.body.contains(&shown(&mine)), "{forget_at}");
+            let page = browser.get(&app, PAGE).await;
+            assert!(page.body.contains("action=\"/form/track/recover\"") && !page.body.contains(&shown(&mine)));
+            let open = browser.post(&app, "/form/track/recover/open", &format!("ticket={}", shown(&mine))).await;
+            assert_eq!(open.status, StatusCode::NOT_FOUND, "{forget_at}");
+        }
+    }
 }
 
 #[tokio::test]
