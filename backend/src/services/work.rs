@@ -366,9 +366,10 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         .filter(|act| {
             *act != Action::View && workflow::may(staff.role, *act, rel) && workflow::allowed_in(*act, status)
         })
-        // A merged appeal may be unmerged, another one merged (issue 13).
+        // A merged appeal may be unmerged, another one merged (issue 13); a private one never
+        // (`related::merge`).
         .filter(|act| match act {
-            Action::Merge => a.merged_into.is_none(),
+            Action::Merge => a.merged_into.is_none() && !domain::publication::is_sensitive(&a.category),
             Action::Unmerge => a.merged_into.is_some(),
             _ => true,
         })

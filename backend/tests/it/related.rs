@@ -323,6 +323,9 @@ async fn merges_land_only_where_the_member_may_merge_and_never_on_private_matter
     let (family, _) = common::appeal_at(&state, "family_dispute", &CELL, &ANON).await;
     common::force(&state, &family, "U-HD010101", "assigned").await;
     let (noise, _) = common::appeal_at(&state, "neighbor_dispute", &CELL, &ANON).await;
+    let page = work::appeal_page(&state, &grid, &family).await.unwrap();
+    assert!(!page.actions.contains(&domain::workflow::Action::Merge), "no merge form on a private appeal");
+    assert!(page.actions.contains(&domain::workflow::Action::Link));
     assert_eq!(invalid_msg(merge(&grid, &family, &noise).await), Msg::ErrMergeSensitive);
     assert_eq!(invalid_msg(merge(&grid, &noise, &family).await), Msg::ErrMergeSensitive);
     // Nor through a follower of a private one's main appeal: there is none to follow, so the
