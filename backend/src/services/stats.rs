@@ -400,9 +400,17 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         .map(|((channel, received), withheld)| ChannelRow { channel, received, withheld })
         .collect();
     // Only categories with at least `SUPPRESS_BELOW` appeals: a row of "<5" would still say that
-    // a (perhaps sensitive) kind of appeal came from this small area.
-    let mut top: Vec<(&str, u64)> =
-        per_category.into_iter().filter(|(_, n)| *n >= domain::stats::SUPPRESS_BELOW).collect();
+    // a (perhaps sensitive) kind of appeal came from this small area. Below a district, never the
+    // private categories (family disputes, legal aid, public order), whose appeals the public
+    // record names only by district (`domain::publication`): two periods a day apart would
+    // otherwise tell that one came from a street, a community or a grid cell that day.
+    let private_here = level_rank(region.level) > level_rank(Level::District);
+    let mut top: Vec<(&str, u64)> = per_category
+        .into_iter()
+        .filter(|(code, n)| {
+            *n >= domain::stats::SUPPRESS_BELOW && !(private_here && domain::publication::is_sensitive(code))
+        })
+        .collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let top_categories = top
         .into_iter()

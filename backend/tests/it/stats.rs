@@ -236,6 +236,13 @@ async fn the_most_frequent_categories_come_first(engine: Engine) {
         "five at most, ties by code, none under 5"
     );
     assert_eq!((v.top_categories[0].name.as_str(), v.top_categories[0].name_en.as_str()), ("环境卫生", "Sanitation"));
+    // Below the district, never the private categories (the public record names their appeals
+    // only by district): the street and the community list the others.
+    for below in ["HD01", "HD0101"] {
+        let v = backend::services::stats::public(&state, Some(below), november).await.unwrap();
+        let top: Vec<(&str, u64)> = v.top_categories.iter().map(|c| (c.code.as_str(), c.received)).collect();
+        assert_eq!(top, [("sanitation", 7), ("other", 5), ("pollution", 5), ("suggestion", 5)], "{below}");
+    }
     // Another district had none.
     let hx = backend::services::stats::public(&state, Some("HX"), november).await.unwrap();
     assert!(hx.top_categories.is_empty());
