@@ -267,11 +267,18 @@ fn code_error(msg: Msg) -> BackendError {
 }
 
 /// Completes enrolment: `code` must be the secret's current code. Returns the recovery codes,
-/// to be shown once.
+/// to be shown once, and the time of the change: every other session of the account ends (one
+/// signed in with the password alone, perhaps because it leaked, must not outlive the second
+/// factor), so the caller keeps its own by signing it in as of then, as after a password change.
 ///
 /// # Errors
 /// [`BackendError::Invalid`] on `code` for a wrong code or an existing second factor.
-pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, code: &str) -> Result<Vec<String>> {
+pub async fn confirm_enrolment(
+    state: &AppState,
+    staff: &Staff,
+    secret: &str,
+    code: &str,
+) -> Result<(Vec<String>, i64)> {
     let now = state.clock.ts();
     let Some(step) = matching_step(secret, code, now)? else { return Err(code_error(Msg::ErrCodeWrong)) };
     let (codes, hashes) = new_recovery_set();
@@ -280,6 +287,7 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
         return Err(code_error(Msg::ErrTotpAlreadyOn));
     }
     store::replace_recovery_codes(&mut tx, &staff.id, &hashes).await?;
+    staff_store::touch(&mut tx, &staff.id, now).await?;
     audit::append(
         &mut tx,
         &Entry {
@@ -293,7 +301,7 @@ pub async fn confirm_enrolment(state: &AppState, staff: &Staff, secret: &str, co
     )
     .await?;
     tx.commit().await?;
-    Ok(codes)
+    Ok((codes, now))
 }
 
 /// A current authenticator code of `staff`'s, spent (no code works twice): what an account

@@ -70,6 +70,12 @@ pub async fn set_active(tx: &mut Tx<'_>, id: &str, active: bool, now: i64) -> Re
     Ok(r.rows_affected() == 1)
 }
 
+/// Marks the account changed at `now`: every session signed in before it ends (`auth`).
+pub async fn touch(tx: &mut Tx<'_>, id: &str, now: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE staff SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut **tx).await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn set_password(tx: &mut Tx<'_>, id: &str, hash: &str, now: i64) -> Result<bool> {
     let r = sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)

@@ -206,9 +206,11 @@ pub async fn account_post(
                 return Redirect::to("/staff/account/totp").into_response();
             };
             match signin::confirm_enrolment(&state, &staff, &secret, &g("code")).await {
-                Ok(codes) => {
+                // This session goes on (signed in with the code as of now); every other one ends.
+                Ok((codes, at)) => {
                     let r = async {
                         session.remove::<String>(SESSION_ENROL_SECRET).await?;
+                        session.insert(SESSION_LOGIN_AT, at).await?;
                         session.insert(SESSION_MFA, true).await
                     }
                     .await;

@@ -328,6 +328,32 @@ async fn a_password_change_refuses_common_passwords_and_ends_other_sessions() {
     assert_eq!(attempt(&s.app, CLIENT_B, "liu", "a fine new passphrase").await.location.as_deref(), Some("/staff"));
 }
 
+/// A member who turns on the second factor (perhaps because the password leaked) ends every
+/// other session, signed in with the password alone; the one that enrolled goes on.
+#[tokio::test]
+async fn turning_on_the_second_factor_ends_other_sessions() {
+    let s = setup().await;
+    let (here, _) = staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
+    let (elsewhere, _) = staff_sign_in(&s.app, &s.state, "liu", PASSWORD, None).await;
+    s.clock.advance(time::Duration::seconds(5));
+    let page = get_with(&s.app, "/staff/account/totp", &here).await;
+    let r = post_with(&s.app, "/staff/account/totp/start", &format!("csrf={}", csrf(&page.body)), &here).await;
+    assert_eq!(r.location.as_deref(), Some("/staff/account/totp"));
+    let page = get_with(&s.app, "/staff/account/totp", &here).await;
+    let secret = between(&page.body, "data-secret=\"", "\"").expect("the key to enter").to_owned();
+    assert_eq!(get_with(&s.app, "/staff", &elsewhere).await.status, StatusCode::OK, "nothing changed yet");
+    let code = signin::code_at(&secret, s.state.clock.ts()).unwrap();
+    let r = post_with(&s.app, "/staff/account/totp/confirm", &format!("csrf={}&code={code}", csrf(&page.body)), &here)
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/staff/account/totp#recovery"));
+    assert_eq!(get_with(&s.app, "/staff", &here).await.status, StatusCode::OK, "this session goes on");
+    assert_eq!(
+        get_with(&s.app, "/staff", &elsewhere).await.location.as_deref(),
+        Some("/staff/login"),
+        "the password-only one ended"
+    );
+}
+
 #[tokio::test]
 async fn visitors_without_a_cookie_write_no_session_rows() {
     let s = setup().await;
