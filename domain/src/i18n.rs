@@ -330,6 +330,8 @@ messages! {
     TrackNow => "现在查看进度", "Track it now";
     // issue 14: receipts kept on this device
     KeptReceiptNotice => "这张回执（连同查询码）已保存在这部手机的浏览器里，只在这部手机上；用这部手机的人都能打开它。", "This receipt, key included, is kept in this phone's browser, on this device only; anyone using this device can open it.";
+    ReceiptForget => "已记下，这部手机不再显示这张回执", "Noted: stop showing this receipt on this phone";
+    ReceiptForgetHint => "别人也用这部手机？记下编号和查询码以后点这里，从浏览记录里也打不开这张回执了。诉求照常办理，凭编号和查询码随时可以查询。", "Does someone else use this phone? Once you have noted the ticket and key, tap here and the receipt no longer opens from the browser history. Your appeal goes on as before; the ticket and key still track it.";
     KeptReceiptsTitle => "这部手机上的回执", "Receipts on this device";
     KeptReceiptsNotice => "这些回执（连同查询码）只保存在这部手机上，用这部手机的人都能打开。点一条即可查看进度。", "These receipts, keys included, are kept on this device only, and anyone using it can open them. Tap one to see its progress.";
     KeptReceiptsClear => "清除这部手机上的回执", "Clear these receipts";

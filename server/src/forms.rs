@@ -120,6 +120,23 @@ pub async fn save_step(
     }
 }
 
+/// `/form/appeal/{token}/forget`: "noted, stop showing it on this phone" on the receipt. The
+/// server forgets the receipt's key (`appeal::forget_receipt`) and the browser its draft cookies,
+/// so the receipt page in this phone's history opens nothing; then the track page, whose notice
+/// points to the receipts kept on the device.
+pub async fn forget_receipt(
+    Extension(state): Extension<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    if let Err(e) = appeal::forget_receipt(&state, &token, &draft_secret(&headers)).await {
+        return PageError::resident(lang_of(&headers), &e).into_response();
+    }
+    let secure = state.auth.secure_cookies;
+    let set = cookies::draft_paths(&token).map(|path| cookies::set(cookies::DRAFT, "", &path, 0, "Lax", secure));
+    with_cookies(Redirect::to("/track?done=1").into_response(), set)
+}
+
 /// `/form/appeal/{token}/submit`: the check step's form; `join` names the open appeal on the same
 /// matter the resident chose to join (issue 13), empty or absent to send theirs on its own.
 pub async fn submit(

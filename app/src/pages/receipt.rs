@@ -94,6 +94,10 @@ pub fn Receipt() -> impl IntoView {
                                         <div inner_html=qr></div>
                                         <figcaption>{t(Msg::QrHint)}</figcaption>
                                     </figure>
+                                    <form method="post" action=format!("/form/appeal/{token}/forget") class="forget-receipt">
+                                        <p class="hint" id="forget-receipt-hint">{t(Msg::ReceiptForgetHint)}</p>
+                                        <button type="submit" class="button button-secondary" aria-describedby="forget-receipt-hint">{t(Msg::ReceiptForget)}</button>
+                                    </form>
                                 </section>
                                 <LegalTriage category=r.category_code.clone() region=r.region.clone().unwrap_or_default()/>
                             }

@@ -941,6 +941,23 @@ pub async fn receipt(state: &AppState, token: &str, secret: &str) -> Result<Rece
     })
 }
 
+/// "Noted: stop showing it on this phone" on the receipt: forgets the receipt's plaintext key
+/// and the typed contact details now instead of a day after submitting (as [`sweep_drafts`]
+/// does), so the next person on a shared phone cannot open the receipt from the history. The
+/// appeal itself is untouched; the ticket and key still track it.
+///
+/// # Errors
+/// [`BackendError::NotFound`] if the token has no submitted appeal or the browser secret is not
+/// the one of the browser that made it; database errors.
+pub async fn forget_receipt(state: &AppState, token: &str, secret: &str) -> Result<()> {
+    let (_, row) = load(state, token, secret).await?;
+    if row.ticket.is_none() {
+        return Err(BackendError::NotFound);
+    }
+    let empty = serde_json::to_string(&Draft::default()).map_err(|e| BackendError::Internal(e.to_string()))?;
+    drafts::forget_receipt(&state.db.pool, token, &empty).await
+}
+
 /// Records (or clears, with an empty list) the errors of a step handled outside
 /// [`save_step`], such as a photo upload, so the step's page can show them.
 ///

@@ -132,6 +132,20 @@ pub async fn photo(pool: &AnyPool, token: &str, id: &str, size: Size) -> Result<
     Ok(row.map(|r| r.0))
 }
 
+/// Forgets a submitted draft's plaintext key and typed data now (what [`sweep`] does a day after
+/// submission).
+///
+/// # Errors
+/// Database errors.
+pub async fn forget_receipt(pool: &AnyPool, token: &str, empty_draft: &str) -> Result<()> {
+    sqlx::query("UPDATE drafts SET access_key = NULL, data = $2 WHERE token = $1 AND ticket IS NOT NULL")
+        .bind(token)
+        .bind(empty_draft)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Forgets what is no longer needed: unsubmitted drafts (and their photos) last touched before
 /// `stale_before`, and of submitted drafts older than `submitted_before` the plaintext key and
 /// everything the resident typed (the appeal has its own copy; the key only its hash).

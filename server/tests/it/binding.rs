@@ -244,6 +244,43 @@ async fn another_browser_sees_nothing_of_a_draft_or_its_receipt() {
     expired(&r, "B after submission");
 }
 
+/// "Noted: stop showing it on this phone": the receipt no longer opens on this phone, from its
+/// history or with the cookies it had; the ticket and key still track the appeal.
+#[tokio::test]
+async fn a_receipt_forgotten_on_this_phone_opens_nowhere_and_the_codes_still_track() {
+    let (app, state) = setup().await;
+    let mut a = Browser::new();
+    let (t, _) = draft_of_a(&app, &mut a).await;
+    a.post(&app, &format!("/form/appeal/{t}/submit"), "").await;
+    let receipt = a.get(&app, &format!("/receipt/{t}")).await;
+    let ticket = crate::common::receipt_code(&receipt.body, "ticket").unwrap();
+    let key = crate::common::receipt_code(&receipt.body, "key").unwrap();
+    let form = between(&receipt.body, "class=\"forget-receipt\"", "</form>").expect("the forget form");
+    assert!(receipt.body.contains(&format!("action=\"/form/appeal/{t}/forget\"")), "{form}");
+    // Another browser cannot make A's receipt forget anything.
+    expired(&Browser::new().post(&app, &format!("/form/appeal/{t}/forget"), "").await, "B forget");
+    assert!(a.get(&app, &format!("/receipt/{t}")).await.body.contains(&key), "still A's");
+    let kept = a.clone();
+    let r = a.post(&app, &format!("/form/appeal/{t}/forget"), "").await;
+    assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some("/track?done=1")));
+    assert!(a.cookies().iter().all(|(n, _, _)| n != "pingan_draft"), "{:?}", a.cookies());
+    for (who, mut browser) in [("this phone", a), ("its old cookies", kept)] {
+        let r = browser.get(&app, &format!("/receipt/{t}")).await;
+        expired(&r, who);
+        assert!(!r.body.contains(&key) && !r.body.contains(&ticket), "{who}");
+    }
+    let (stored,): (Option<String>,) = sqlx::query_as("SELECT access_key FROM drafts WHERE token = $1")
+        .bind(&t)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, None, "the plaintext key is gone");
+    let mut b = Browser::new();
+    let r = b.post(&app, "/form/track", &format!("ticket={}&key={}", enc(&ticket), enc(&key))).await;
+    assert_eq!(r.location.as_deref(), Some("/track"));
+    assert!(b.get(&app, "/track").await.body.contains("id=\"track-result\""));
+}
+
 #[tokio::test]
 async fn server_functions_over_http_reveal_nothing() {
     let (app, _) = setup().await;
@@ -348,7 +385,7 @@ async fn tracking_posts_the_key_once_and_keeps_it_out_of_urls() {
         .iter()
         .any(|c| c.to_str().unwrap().starts_with("pingan_track=;") && c.to_str().unwrap().contains("Max-Age=0")));
     let page = a.get(&app, "/track?done=1").await;
-    assert!(!page.body.contains("id=\"track-result\"") && page.body.contains("这部手机不再显示"));
+    assert!(!page.body.contains("id=\"track-result\"") && page.body.contains("这部手机不再打开这件诉求"));
     let replayed = send(&app, Request::get("/track").header(header::COOKIE, old).body(Body::empty()).unwrap()).await;
     assert!(!replayed.body.contains("id=\"track-result\""), "a copied cookie is dead after forgetting");
     // The sessions table holds hashes, never the key or the id.
