@@ -157,3 +157,32 @@ test('the receipt link opens the appeal without the key reaching the server', as
   await expect(page.locator('dl#track-result')).toHaveCount(0);
   await expect(page.locator('form#track-form')).toBeVisible();
 });
+
+test('"noted, stop showing it on this phone": the receipt no longer opens here, the codes still track', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  const js = testInfo.project.use.javaScriptEnabled !== false;
+  await startAppeal(page);
+  await chooseCategory(page, 'sanitation');
+  if (js) await describeHydrated(page, DESCRIPTION_A);
+  else await describe(page, DESCRIPTION_A);
+  await chooseRegion(page, { district: 'HD', street: 'HD01', community: 'HD0101' });
+  await continueFromWhere(page);
+  await continueFromPhotos(page);
+  await identify(page, 'anonymous');
+  const receipt = await submit(page);
+  const receiptUrl = page.url();
+  await page.getByRole('button', { name: '已记下，这部手机不再显示这张回执' }).click();
+  await expect(page).toHaveURL(urlRe('/track\\?done=1'));
+  await expect(page.locator('main p.notice[role=status]')).toContainText('如果下面“这部手机上的回执”里还有它');
+  // From the history: the expired page, no codes.
+  const res = await page.goto(receiptUrl);
+  expect(res?.status()).toBe(404);
+  await expect(page.locator('main p[role=alert]')).toHaveText(EXPIRED);
+  expect(await page.content()).not.toContain(receipt.key);
+  // The codes still open the appeal.
+  await page.goto('/track');
+  await trackByForm(page, receipt.ticket, receipt.key);
+  await expectTrackResult(page, { ticket: receipt.ticket, unit: UNIT.communityHD0101 });
+});
