@@ -22,6 +22,7 @@ import {
   tokenOf,
   trackByForm,
   urlRe,
+  wizardToCheck,
 } from './helpers';
 
 const DESCRIPTION_A = '我家楼下的配电箱一直冒烟，物业说不归他们管，晚上更严重。';
@@ -162,15 +163,7 @@ test('"noted, stop showing it on this phone": the receipt no longer opens here, 
   page,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const js = testInfo.project.use.javaScriptEnabled !== false;
-  await startAppeal(page);
-  await chooseCategory(page, 'sanitation');
-  if (js) await describeHydrated(page, DESCRIPTION_A);
-  else await describe(page, DESCRIPTION_A);
-  await chooseRegion(page, { district: 'HD', street: 'HD01', community: 'HD0101' });
-  await continueFromWhere(page);
-  await continueFromPhotos(page);
-  await identify(page, 'anonymous');
+  await wizardToCheck(page, { hydrated: testInfo.project.use.javaScriptEnabled !== false });
   const receipt = await submit(page);
   const receiptUrl = page.url();
   await page.getByRole('button', { name: '已记下，这部手机不再显示这张回执' }).click();
