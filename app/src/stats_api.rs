@@ -46,7 +46,9 @@ pub async fn public_stats(
             _ => return None,
         })
     };
-    let p = Period::from_form(&period, get, st.clock.now());
+    // The public sees whole months only (`Period::whole_months`): a custom period of days is
+    // widened to the months it touches, and one touching more than 12 months is refused.
+    let p = Period::from_form(&period, get, st.clock.now()).and_then(Period::whole_months);
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
     let region = region.trim();
     // The client as the server's middleware named it (the rate-limit key of every form).
@@ -57,6 +59,7 @@ pub async fn public_stats(
         Ok(v) => Ok(StatsAnswer::Figures(Box::new(v))),
         Err(backend::BackendError::NotFound) => Ok(StatsAnswer::NoRegion),
         Err(backend::BackendError::RateLimited) => Ok(StatsAnswer::TooManyPeriods),
+        Err(backend::BackendError::Conflict(domain::Msg::StatsBadPeriod)) => Ok(StatsAnswer::BadPeriod),
         Err(backend::BackendError::Conflict(_)) => Ok(StatsAnswer::Busy),
         Err(e) => Err(internal(&e)),
     }

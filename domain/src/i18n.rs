@@ -853,13 +853,16 @@ messages! {
     ImportSubmit => "导入", "Import";
     ImportCounts => "区划 {regions} 个，单位 {units} 个，类别 {categories} 个", "{regions} regions, {units} units, {categories} categories";
     StatsTitle => "办理情况统计", "How appeals are handled";
-    StatsLead => "全市、各区、街道、社区直到每个网格收到多少诉求，办得怎么样。不到 5 件的只显示“<5”，以免认出是谁。", "How many appeals the city, each district, street, community and grid cell received, and how they were handled. Counts under 5 are shown as \"<5\" so that nobody can be recognised.";
+    StatsLead => "全市、各区、街道、社区直到每个网格收到多少诉求，办得怎么样。件数都取整到 5，不到 5 件的只显示“<5”，以免认出是谁。", "How many appeals the city, each district, street, community and grid cell received, and how they were handled. Counts are rounded to the nearest 5 and counts under 5 are shown as \"<5\", so that nobody can be recognised.";
     StatsNav => "办理情况统计", "How appeals are handled";
     StatsPeriodLabel => "统计时段", "Period";
     StatsPeriodMonth => "按月", "By month";
     StatsPeriodQuarter => "按季度", "By quarter";
     StatsPeriodYear => "按年", "By year";
     StatsPeriodCustom => "自定义日期", "Chosen dates";
+    StatsPeriodCustomMonths => "自定义月份", "Chosen months";
+    StatsFromMonthLabel => "开始月份（自定义时填写，如 2026-03）", "From month (for chosen months, e.g. 2026-03)";
+    StatsToMonthLabel => "结束月份（自定义时填写，最多 12 个月）", "To month (for chosen months, at most 12)";
     StatsYearLabel => "年份", "Year";
     StatsMonthLabel => "月份", "Month";
     StatsQuarterLabel => "季度", "Quarter";
@@ -867,7 +870,7 @@ messages! {
     StatsToLabel => "结束日期（自定义时填写）", "To (for chosen dates)";
     StatsShow => "查看", "Show";
     StatsShowing => "{from} 至 {to}", "{from} to {to}";
-    StatsBadPeriod => "统计时段不对：请选择 2000 到 2100 年之间的年份和月份（或季度），或填写一年以内的开始和结束日期。", "That period does not work: choose a year between 2000 and 2100 and a month (or quarter), or give a start and end date less than a year apart.";
+    StatsBadPeriod => "统计时段不对：请选择 2000 到 2100 年之间的年份和月份（或季度），或填写开始和结束（最多 12 个月）。", "That period does not work: choose a year between 2000 and 2100 and a month (or quarter), or give a start and an end at most 12 months apart.";
     StatsNoRegion => "没有这个地区的公开统计。", "There are no public figures for that area.";
     StatsFigure => "指标", "Figure";
     StatsValue => "数值", "Value";
@@ -896,7 +899,7 @@ messages! {
     StatsArea => "地区", "Area";
     StatsChartTitle => "办结率对比", "Share closed, by area";
     StatsChartNone => "这一时段下一级地区都没有足够的诉求，不画对比图。", "No area one level down had enough appeals in this period for a comparison.";
-    StatsSuppressedNote => "“<5”：不到 5 件，不显示确切数字。“*”：5 件或以上，但为免从合计中推算出旁边的“<5”而不显示。“—”：件数太少或没有，不计算比例。", "\"<5\": fewer than 5, the exact number is not shown. \"*\": 5 or more, withheld so that a \"<5\" beside it cannot be worked out from the total. \"—\": too few or none, no share is given.";
+    StatsSuppressedNote => "件数都取最接近的 5 的倍数（如 12 显示为 10），1 到 4 件只显示“<5”；比例按取整后的件数计算，不到 20 件的不计算比例（“—”）；自定义时段按整月计算。这样，几张表、几个时段相减几乎总是只能得出一个范围，而不是确切的小数字。", "Counts are rounded to the nearest multiple of 5 (12 is shown as 10) and 1 to 4 is shown as \"<5\"; shares are of the rounded counts and none is given on fewer than 20 (\"—\"); chosen periods are whole months. So subtracting one table or period from another almost always leaves a range, not an exact small number.";
     LedgerDownload => "导出台账（CSV，按当前筛选）", "Export the ledger (CSV, current filter)";
     LedgerSubmitted => "提交时间", "Submitted";
     LedgerCategory => "类别", "Category";

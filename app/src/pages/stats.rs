@@ -4,8 +4,9 @@
 //! received (`domain::cellmap`, each cell a link to its own figures), the regions one level down
 //! as a table and as a bar chart, the last 12 months as a chart and a table, and the most frequent
 //! categories. Every chart is SVG drawn by the server with classes only (the CSP allows no inline
-//! style) and has its numbers in a table too. Small counts are shown as "<5" and rates on them
-//! are withheld (`domain::stats`).
+//! style) and has its numbers in a table too. Counts are shown rounded to 5 ("<5" for 1–4), and
+//! shares are of the rounded counts, none on a base under 20; periods are whole months
+//! (`domain::stats`).
 
 use crate::components::{fill, lang, t, urlencode, PageTitle};
 use crate::stats_api::{public_stats, StatsAnswer};
@@ -151,7 +152,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
     let lang = lang();
     // Shades from the counts as the public sees them: 1–4 all count as 5, so the shade cannot
     // tell them apart either.
-    let max = v.map.iter().map(|c| drawn(c.row.counts.received, c.row.withheld.received).0).max().unwrap_or(0);
+    let max = v.map.iter().map(|c| drawn(c.row.counts.received).0).max().unwrap_or(0);
     let labels: Vec<String> = v
         .map
         .iter()
@@ -163,10 +164,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
             } else {
                 fill(t(Msg::StatsCellName), &[("community", community.to_owned()), ("cell", cell)])
             };
-            let args = [
-                ("name", full),
-                ("n", Shown::public_or_withheld(c.row.counts.received, c.row.withheld.received).text()),
-            ];
+            let args = [("name", full), ("n", Shown::public(c.row.counts.received).text())];
             let key = if c.row.counts.overdue_now > 0 { Msg::StatsCellOverdueLabel } else { Msg::StatsCellLabel };
             fill(t(key), &args)
         })
@@ -178,7 +176,7 @@ fn cell_map(v: &StatsView) -> impl IntoView {
         .map(|(c, label)| MapCell {
             code: &c.row.code,
             polygons: &c.polygons,
-            shade: cellmap::shade_of(drawn(c.row.counts.received, c.row.withheld.received).0, max),
+            shade: cellmap::shade_of(drawn(c.row.counts.received).0, max),
             href: Some(region_link(v, &c.row)),
             label,
             marked: c.row.counts.overdue_now > 0,
@@ -217,12 +215,12 @@ fn cell_map(v: &StatsView) -> impl IntoView {
     }
 }
 
-/// A count as a chart draws it: exact, or (for "<5", and "*" withheld) a dashed box as tall as
-/// 5, so a bar or a shade tells no more than the label.
-fn drawn(n: u64, withheld: bool) -> (u64, bool) {
-    match Shown::public_or_withheld(n, withheld) {
-        Shown::Exact(n) => (n, false),
-        Shown::Few | Shown::Withheld => (SUPPRESS_BELOW, true),
+/// A count as a chart draws it: rounded as the label shows it, or (for "<5") a dashed box as tall
+/// as 5, so a bar or a shade tells no more than the label.
+fn drawn(n: u64) -> (u64, bool) {
+    match Shown::public(n) {
+        Shown::Rounded(n) => (n, false),
+        Shown::Few => (SUPPRESS_BELOW, true),
     }
 }
 
@@ -250,7 +248,7 @@ fn trend(v: &StatsView) -> impl IntoView {
                     view! {
                         <tr class="trend-row">
                             <th scope="row">{label(m)}</th>
-                            <td class="num">{Shown::public_or_withheld(m.counts.received, m.withheld).text()}</td>
+                            <td class="num">{Shown::public(m.counts.received).text()}</td>
                             <td class="num">{Shown::public(m.counts.closed).text()}</td>
                             <td class="num">{percent(rates.closed)}</td>
                             <td class="num">{percent(rates.satisfaction)}</td>
@@ -269,12 +267,8 @@ fn trend_chart(months: &[MonthRow]) -> impl IntoView {
     const BAR: u64 = 15;
     const TOP: u64 = 8;
     const HEIGHT: u64 = 140;
-    let max = months
-        .iter()
-        .flat_map(|m| [drawn(m.counts.received, m.withheld).0, drawn(m.counts.closed, false).0])
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max =
+        months.iter().flat_map(|m| [drawn(m.counts.received).0, drawn(m.counts.closed).0]).max().unwrap_or(0).max(1);
     let base = TOP + HEIGHT;
     let width = GROUP * (months.len() as u64).max(1);
     let bar = move |x: u64, (value, few): (u64, bool), class: &'static str| {
@@ -296,8 +290,8 @@ fn trend_chart(months: &[MonthRow]) -> impl IntoView {
                         <text x=mid.clone() y=(base + 30).to_string() font-size="11" text-anchor="middle">{m.year.to_string()}</text>
                     });
                     view! {
-                        {bar(x, drawn(m.counts.received, m.withheld), "bar")}
-                        {bar(x + BAR, drawn(m.counts.closed, false), "bar closed")}
+                        {bar(x, drawn(m.counts.received), "bar")}
+                        {bar(x + BAR, drawn(m.counts.closed), "bar closed")}
                         <text x=mid.clone() y=(base + 16).to_string() font-size="12" text-anchor="middle">{m.month.to_string()}</text>
                         {year}
                     }
@@ -355,7 +349,7 @@ fn channels(v: &StatsView) -> impl IntoView {
                 {rows.iter().map(|c| view! {
                     <tr data-channel=c.channel.as_str()>
                         <th scope="row">{t(c.channel.label())}</th>
-                        <td class="num">{Shown::public_or_withheld(c.received, c.withheld).text()}</td>
+                        <td class="num">{Shown::public(c.received).text()}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -366,7 +360,7 @@ fn channels(v: &StatsView) -> impl IntoView {
 fn period_form(v: &StatsView) -> impl IntoView {
     let shown =
         PeriodShown { kind: &v.kind, year: v.year, month: v.month, quarter: v.quarter, from: &v.from, to: &v.to };
-    period_fields("/stats", "step-form stats-period", "button", Some(v.region.code.clone()), &shown)
+    period_fields("/stats", "step-form stats-period", "button", Some(v.region.code.clone()), &shown, true)
 }
 
 /// The period as a form shows it (see `domain::stats::Period::form`).
@@ -380,23 +374,31 @@ pub struct PeriodShown<'a> {
 }
 
 /// The period form of `/stats` and of the staff dashboard: a GET form to `action`, with the
-/// region kept in a hidden field when there is one.
+/// region kept in a hidden field when there is one. With `months`, a custom period is chosen in
+/// whole months (the public page, `domain::stats::Period::whole_months`), else in days.
 pub fn period_fields(
     action: &'static str,
     form_class: &'static str,
     button_class: &'static str,
     region: Option<String>,
     v: &PeriodShown<'_>,
+    months: bool,
 ) -> impl IntoView {
     let kinds = [
         ("month", Msg::StatsPeriodMonth),
         ("quarter", Msg::StatsPeriodQuarter),
         ("year", Msg::StatsPeriodYear),
-        ("custom", Msg::StatsPeriodCustom),
+        ("custom", if months { Msg::StatsPeriodCustomMonths } else { Msg::StatsPeriodCustom }),
     ];
     let kind = v.kind.to_owned();
-    let (from, to) =
-        if v.kind == "custom" { (v.from.to_owned(), v.to.to_owned()) } else { (String::new(), String::new()) };
+    // A month field takes `YYYY-MM`: the first seven characters of a day.
+    let value = |d: &str| if months { d.get(..7).unwrap_or(d).to_owned() } else { d.to_owned() };
+    let (from, to) = if v.kind == "custom" { (value(v.from), value(v.to)) } else { (String::new(), String::new()) };
+    let (input, from_label, to_label) = if months {
+        ("month", Msg::StatsFromMonthLabel, Msg::StatsToMonthLabel)
+    } else {
+        ("date", Msg::StatsFromLabel, Msg::StatsToLabel)
+    };
     let (year, month, quarter) = (v.year, v.month, v.quarter);
     view! {
         <form method="get" action=action class=form_class>
@@ -424,12 +426,12 @@ pub fn period_fields(
                 </select>
             </div>
             <div class="field">
-                <label for="from" class="label">{t(Msg::StatsFromLabel)}</label>
-                <input id="from" name="from" type="date" value=from/>
+                <label for="from" class="label">{t(from_label)}</label>
+                <input id="from" name="from" type=input value=from/>
             </div>
             <div class="field">
-                <label for="to" class="label">{t(Msg::StatsToLabel)}</label>
-                <input id="to" name="to" type="date" value=to/>
+                <label for="to" class="label">{t(to_label)}</label>
+                <input id="to" name="to" type=input value=to/>
             </div>
             <button type="submit" class=button_class>{t(Msg::StatsShow)}</button>
         </form>
@@ -462,10 +464,10 @@ fn below(v: &StatsView) -> impl IntoView {
                     view! {
                         <tr>
                             <th scope="row">{cell}</th>
-                            <td class="num">{Shown::public_or_withheld(r.counts.received, r.withheld.received).text()}</td>
+                            <td class="num">{Shown::public(r.counts.received).text()}</td>
                             <td class="num">{percent(rates.closed)}</td>
                             <td class="num">{percent(rates.satisfaction)}</td>
-                            <td class="num">{Shown::public_or_withheld(r.counts.overdue_now, r.withheld.overdue_now).text()}</td>
+                            <td class="num">{Shown::public(r.counts.overdue_now).text()}</td>
                         </tr>
                     }
                 }).collect_view()}

@@ -285,6 +285,7 @@ pub async fn warm(state: &AppState) -> Result<()> {
 /// [`BackendError::RateLimited`] when the client's budget of new periods is spent; those of
 /// [`public`].
 pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, period: Period) -> Result<StatsView> {
+    let period = public_period(period)?;
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let key: Key = (start, end, None);
     if !state.stats_cache.has(&key, state.clock.ts()) && !state.stats_limiter.check(client).await {
@@ -292,6 +293,15 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
         return Err(BackendError::RateLimited);
     }
     public(state, region, period).await
+}
+
+/// The period the public sees for `period`: whole months (`Period::whole_months`), so that no
+/// two public periods can be subtracted into a day's figures.
+///
+/// # Errors
+/// [`BackendError::Conflict`] (`StatsBadPeriod`) for a custom period touching more than 12 months.
+pub fn public_period(period: Period) -> Result<Period> {
+    period.whole_months().ok_or(BackendError::Conflict(domain::Msg::StatsBadPeriod))
 }
 
 /// The public figures of `region` (the city when `None`) for `period`: its own, the regions one
@@ -304,6 +314,7 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
 /// [`BackendError::Conflict`] (`StatsBusy`) when the reads of new periods are all busy and
 /// this one waited [`READ_WAIT`] for a turn; database errors.
 pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> Result<StatsView> {
+    let period = public_period(period)?;
     let cat = state.catalog.get();
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let (first, last) = period.days().ok_or(BackendError::NotFound)?;
@@ -323,7 +334,6 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         level: r.level.as_str().to_owned(),
         counts,
         opens: level_rank(r.level) <= level_rank(PUBLIC_DEEPEST),
-        withheld: domain::stats::Withheld::default(),
     };
     let count = |r: &Region| store::sum_under(&figures.by_path, &cat.region_path(&r.code));
     let scope = cat.region_path(&region.code);
@@ -346,7 +356,6 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
             children.push(row(c, count(c)));
         }
     }
-    withhold_among(&own.counts, children.iter_mut());
     let mut trail = Vec::new();
     let mut up = region.parent.as_deref().and_then(|p| cat.region(p));
     while let Some(r) = up {
@@ -358,29 +367,12 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     }
     trail.reverse();
 
-    let mut trend: Vec<MonthRow> = months
-        .iter()
-        .map(|&(year, month)| MonthRow { year, month, counts: Counts::default(), withheld: false })
-        .collect();
+    let mut trend: Vec<MonthRow> =
+        months.iter().map(|&(year, month)| MonthRow { year, month, counts: Counts::default() }).collect();
     for per_month in figures.monthly.iter().filter(|(p, _)| p.starts_with(&scope)).map(|(_, m)| m) {
         for (t, c) in trend.iter_mut().zip(per_month) {
             t.counts += *c;
         }
-    }
-    // The months of a quarter or a year (the trend's last ones) add up to the period's received
-    // count: protected like regions beside each other. A month's count is its own period's.
-    let inside = match period {
-        Period::Quarter { .. } => 3,
-        Period::Year { .. } => 12,
-        Period::Month { .. } | Period::Custom { .. } => 0,
-    };
-    let first_inside = trend.len().saturating_sub(inside);
-    let received: Vec<u64> = trend[first_inside..].iter().map(|m| m.counts.received).collect();
-    // Against their own sum: each month counts the holder at its own end, the period the holder
-    // at the period's end, so the two totals may differ by the appeals handed over in between.
-    let whole: u64 = received.iter().sum();
-    for (m, w) in trend[first_inside..].iter_mut().zip(domain::stats::protect(whole, &received)) {
-        m.withheld = w;
     }
 
     let mut per_category: HashMap<&str, u64> = HashMap::new();
@@ -392,13 +384,8 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
             *c += n;
         }
     }
-    // The channels add up to the region's received count: protected like regions side by side.
-    let counts: Vec<u64> = channels.iter().map(|(_, n)| *n).collect();
-    let channels: Vec<ChannelRow> = channels
-        .into_iter()
-        .zip(domain::stats::protect(own.counts.received, &counts))
-        .map(|((channel, received), withheld)| ChannelRow { channel, received, withheld })
-        .collect();
+    let channels: Vec<ChannelRow> =
+        channels.into_iter().map(|(channel, received)| ChannelRow { channel, received }).collect();
     // Only categories with at least `SUPPRESS_BELOW` appeals: a row of "<5" would still say that
     // a (perhaps sensitive) kind of appeal came from this small area. Below a district, never the
     // private categories (family disputes, legal aid, public order), whose appeals the public
@@ -448,23 +435,6 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
-    // The cells of each community beside each other, against the community's own counts (shown
-    // on the page above, and in the table below when the community is the region).
-    let mut map = map;
-    let mut parents: Vec<Option<String>> =
-        map.iter().map(|m| cat.region(&m.row.code).and_then(|c| c.parent.clone())).collect();
-    parents.sort();
-    parents.dedup();
-    for parent in parents.into_iter().flatten() {
-        let whole = count(cat.region(&parent).ok_or(BackendError::NotFound)?);
-        withhold_among(
-            &whole,
-            map.iter_mut()
-                .filter(|m| cat.region(&m.row.code).and_then(|c| c.parent.as_deref()) == Some(parent.as_str()))
-                .map(|m| &mut m.row),
-        );
-    }
-
     let (kind, year, month, quarter) = period.form();
     Ok(StatsView {
         kind: kind.to_owned(),
@@ -482,20 +452,6 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
         channels,
         map,
     })
-}
-
-/// Marks the counts of `rows` (siblings under a region whose counts are `whole`) that must be
-/// withheld so that no "<5" among them can be worked out by subtraction (`domain::stats::protect`).
-fn withhold_among<'a>(whole: &Counts, rows: impl Iterator<Item = &'a mut StatsRow>) {
-    let mut rows: Vec<&mut StatsRow> = rows.collect();
-    let received: Vec<u64> = rows.iter().map(|r| r.counts.received).collect();
-    let overdue: Vec<u64> = rows.iter().map(|r| r.counts.overdue_now).collect();
-    let by_received = domain::stats::protect(whole.received, &received);
-    let by_overdue = domain::stats::protect(whole.overdue_now, &overdue);
-    for ((r, w_received), w_overdue) in rows.iter_mut().zip(by_received).zip(by_overdue) {
-        r.withheld.received = w_received;
-        r.withheld.overdue_now = w_overdue;
-    }
 }
 
 #[cfg(test)]

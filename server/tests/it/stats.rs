@@ -84,8 +84,8 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     next_minute();
     let page = get(&app, &format!("/stats?region=HD&{this_month}")).await;
     assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "5");
-    // Seven, one of them moved to street HD02: the district shows 7 and HD02 "<5"; HD01's 6 is
-    // withheld ("*"), or 7 - 6 would give HD02's 1 away.
+    // Seven, one of them moved to street HD02: every count rounded to 5 — the district's 7 and
+    // HD01's 6 both show as 5, so 5 − 5 does not give HD02's "<5" away.
     for _ in 0..2 {
         appeal(&state).await;
     }
@@ -98,13 +98,27 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     tx.commit().await.unwrap();
     next_minute();
     let page = get(&app, &format!("/stats?region=HD&{this_month}")).await;
-    assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "7");
-    assert!(page.body.contains("<td class=\"num\">*</td>"), "HD01 withheld");
-    assert!(page.body.contains("<td class=\"num\">&lt;5</td>"), "HD02 suppressed");
-    assert!(!page.body.contains("<td class=\"num\">6</td>"), "HD01's exact count is not shown");
-    // By channel: all seven came by the web form, shown as such (nothing small beside it).
+    assert_eq!(figure(&page.body, Msg::StatsReceived.text(Lang::ZhCn)), "5");
+    let below = between(&page.body, "id=\"below\"", "</table>").unwrap_or_default();
+    assert!(below.contains("<td class=\"num\">5</td>"), "HD01's 6 rounded: {below}");
+    assert!(below.contains("<td class=\"num\">&lt;5</td>"), "HD02 suppressed");
+    for exact in ["6", "7", "*"] {
+        assert!(!page.body.contains(&format!("<td class=\"num\">{exact}</td>")), "no exact or withheld count: {exact}");
+    }
+    // By channel: all seven came by the web form, rounded the same way.
     let channels = between(&page.body, "id=\"channels-table\"", "</table>").unwrap_or_default();
-    assert!(channels.contains("data-channel=\"web\"") && channels.contains("<td class=\"num\">7</td>"), "{channels}");
+    assert!(channels.contains("data-channel=\"web\"") && channels.contains("<td class=\"num\">5</td>"), "{channels}");
+    // A custom period of days is shown as the whole month it lies in (no day's figures to
+    // subtract), its fields are months; thirteen months are refused.
+    let days =
+        get(&app, &format!("/stats?region=HD&period=custom&from={year}-{month:02}-02&to={year}-{month:02}-03")).await;
+    assert_eq!(days.status, StatusCode::OK);
+    assert!(days.body.contains("type=\"month\""), "the public chooses months");
+    assert!(days.body.contains(&format!("value=\"{year}-{month:02}\"")), "the month is kept in the form");
+    assert_eq!(figure(&days.body, Msg::StatsReceived.text(Lang::ZhCn)), "5", "the whole month's figures");
+    let long = get(&app, &format!("/stats?period=custom&from={}-01&to={year}-{month:02}", year - 1)).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert!(long.body.contains(Msg::StatsBadPeriod.text(Lang::ZhCn)));
     // English.
     let en = get_with(&app, "/stats", "lang=en").await;
     assert!(en.body.contains("How appeals are handled") && en.body.contains(Msg::StatsReceivedDef.text(Lang::En)));
