@@ -12,8 +12,10 @@ use crate::api::{internal, state};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StatsAnswer {
     Figures(Box<StatsView>),
-    /// The period's parameters do not make a period (400).
+    /// The period's parameters do not make a public period (400).
     BadPeriod,
+    /// The period has not ended yet: the public sees finished periods only (400).
+    NotOver,
     /// No such region, or one the public may not open (404).
     NoRegion,
     /// Too many new periods are being read at once: try again shortly (503).
@@ -23,7 +25,7 @@ pub enum StatsAnswer {
 }
 
 /// The figures of `region` ("" = the city) for the period in the query (`period`, `year`,
-/// `month`, `quarter`, `from`, `to`; no `period` = the current month).
+/// `month`, `quarter`; no `period` = the last month over).
 #[server]
 pub async fn public_stats(
     region: String,
@@ -46,10 +48,16 @@ pub async fn public_stats(
             _ => return None,
         })
     };
-    // The public sees whole months only (`Period::whole_months`): a custom period of days is
-    // widened to the months it touches, and one touching more than 12 months is refused.
-    let p = Period::from_form(&period, get, st.clock.now()).and_then(Period::whole_months);
+    // The public sees calendar months, quarters and years that have ended (`Period::public_at`);
+    // with no period asked for, the last month over.
+    let now = st.clock.now();
+    let p = if period.trim().is_empty() { Some(Period::last_over(now)[0]) } else { Period::parse(&period, get) };
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
+    let p = match p.public_at(now) {
+        Ok(p) => p,
+        Err(domain::stats::NotPublic::Custom) => return Ok(StatsAnswer::BadPeriod),
+        Err(domain::stats::NotPublic::NotOver) => return Ok(StatsAnswer::NotOver),
+    };
     let region = region.trim();
     // The client as the server's middleware named it (the rate-limit key of every form).
     let client = use_context::<http::request::Parts>()
@@ -60,6 +68,7 @@ pub async fn public_stats(
         Err(backend::BackendError::NotFound) => Ok(StatsAnswer::NoRegion),
         Err(backend::BackendError::RateLimited) => Ok(StatsAnswer::TooManyPeriods),
         Err(backend::BackendError::Conflict(domain::Msg::StatsBadPeriod)) => Ok(StatsAnswer::BadPeriod),
+        Err(backend::BackendError::Conflict(domain::Msg::StatsNotOver)) => Ok(StatsAnswer::NotOver),
         Err(backend::BackendError::Conflict(_)) => Ok(StatsAnswer::Busy),
         Err(e) => Err(internal(&e)),
     }

@@ -860,9 +860,6 @@ messages! {
     StatsPeriodQuarter => "按季度", "By quarter";
     StatsPeriodYear => "按年", "By year";
     StatsPeriodCustom => "自定义日期", "Chosen dates";
-    StatsPeriodCustomMonths => "自定义月份", "Chosen months";
-    StatsFromMonthLabel => "开始月份（自定义时填写，如 2026-03）", "From month (for chosen months, e.g. 2026-03)";
-    StatsToMonthLabel => "结束月份（自定义时填写，最多 12 个月）", "To month (for chosen months, at most 12)";
     StatsYearLabel => "年份", "Year";
     StatsMonthLabel => "月份", "Month";
     StatsQuarterLabel => "季度", "Quarter";
@@ -870,7 +867,8 @@ messages! {
     StatsToLabel => "结束日期（自定义时填写）", "To (for chosen dates)";
     StatsShow => "查看", "Show";
     StatsShowing => "{from} 至 {to}", "{from} to {to}";
-    StatsBadPeriod => "统计时段不对：请选择 2000 到 2100 年之间的年份和月份（或季度），或填写开始和结束（最多 12 个月）。", "That period does not work: choose a year between 2000 and 2100 and a month (or quarter), or give a start and an end at most 12 months apart.";
+    StatsBadPeriod => "统计时段不对：请选择 2000 到 2100 年之间的年份和月份（或季度）。", "That period does not work: choose a year between 2000 and 2100 and a month (or quarter).";
+    StatsNotOver => "这一时段还没结束。公开统计只发布已经结束的月份、季度和年份，以免从随时变化的数字看出某个小地方什么时候有人反映了问题；本月的数字下月初公布。", "That period has not ended yet. The public figures cover months, quarters and years that have ended, so that figures changing by the minute cannot show when someone in a small area made an appeal; this month's figures appear at the start of next month.";
     StatsNoRegion => "没有这个地区的公开统计。", "There are no public figures for that area.";
     StatsFigure => "指标", "Figure";
     StatsValue => "数值", "Value";
@@ -899,7 +897,7 @@ messages! {
     StatsArea => "地区", "Area";
     StatsChartTitle => "办结率对比", "Share closed, by area";
     StatsChartNone => "这一时段下一级地区都没有足够的诉求，不画对比图。", "No area one level down had enough appeals in this period for a comparison.";
-    StatsSuppressedNote => "件数都取最接近的 5 的倍数（如 12 显示为 10），1 到 4 件只显示“<5”；比例按取整后的件数计算，不到 20 件的不计算比例（“—”）；自定义时段按整月计算。这样，几张表、几个时段相减几乎总是只能得出一个范围，而不是确切的小数字。", "Counts are rounded to the nearest multiple of 5 (12 is shown as 10) and 1 to 4 is shown as \"<5\"; shares are of the rounded counts and none is given on fewer than 20 (\"—\"); chosen periods are whole months. So subtracting one table or period from another almost always leaves a range, not an exact small number.";
+    StatsSuppressedNote => "件数都取最接近的 5 的倍数（如 12 显示为 10），1 到 4 件只显示“<5”；比例按显示的件数计算（“<5”按 5 算），显示的基数不到 20 件的不计算比例（“—”）；只公布已经结束的月份、季度和年份。这样，几张表、几个时段相减几乎总是只能得出一个范围，而不是确切的小数字。", "Counts are rounded to the nearest multiple of 5 (12 is shown as 10) and 1 to 4 is shown as \"<5\"; shares are of the counts as shown (\"<5\" as 5), and none is given when the count shown as its base is under 20 (\"—\"); only months, quarters and years that have ended are published. So subtracting one table or period from another almost always leaves a range, not an exact small number.";
     LedgerDownload => "导出台账（CSV，按当前筛选）", "Export the ledger (CSV, current filter)";
     LedgerSubmitted => "提交时间", "Submitted";
     LedgerCategory => "类别", "Category";
@@ -1018,7 +1016,7 @@ messages! {
     StatsMedianClose => "办结用时（中位数）", "Time to close (median)";
     StatsMedianCloseDef => "收到的诉求中到时段结束时已办结的，从提交到办结的用时，排在正中的那一件；不到 5 件不显示。", "Of the appeals received and closed by the end of the period, the time from submission to the close of the middle one; not shown for fewer than 5.";
     StatsHours => "{h} 小时", "{h} h";
-    StatsDataNote => "每件诉求算在时段结束时办理它的单位所在地区（时段还没结束的，算现在办理它的单位；月度走势按每月月底算）；转给别的单位办理的，之前的时段不变。并入另一件的重复诉求只算一次。数字随办理进展更新。", "Each appeal counts for the area of the unit that handled it at the end of the period (for a period not over yet, the unit that handles it now; in the monthly trend, at the end of each month): a later transfer does not change an earlier period. A duplicate merged into another appeal counts once. The figures change as appeals are handled.";
+    StatsDataNote => "每件诉求算在时段结束时办理它的单位所在地区（月度走势按每月月底算）；转给别的单位办理的，之前的时段不变。并入另一件的重复诉求只算一次。数字随办理进展更新。", "Each appeal counts for the area of the unit that handled it at the end of the period (in the monthly trend, at the end of each month): a later transfer does not change an earlier period. A duplicate merged into another appeal counts once. The figures change as appeals are handled.";
     DashDataNote => "每件诉求算在现在办理它的单位（这是工作视图；公开统计页按时段结束时的办理单位计算）。并入另一件的重复诉求只算一次。", "Each appeal counts for the unit that handles it now (this is a working view; the public statistics count the unit that held it at the end of the period). A duplicate merged into another appeal counts once.";
     // Offline (issue 14): the page the service worker shows without a connection.
     OfflineTitle => "没有网络连接", "No connection";

@@ -31,8 +31,10 @@
 //! channels, two periods) leaves a range, not a number: a part is pinned only where the others'
 //! least values fill the total's greatest, and then only to its least (a "<5" to 1; under 1 % of
 //! groups, the test `differencing_leaves_a_range`).
-//! Public periods are whole months ([`Period::whole_months`]): a custom period of days would let
-//! two periods a day apart be subtracted. The staff dashboard shows exact counts, any days.
+//! Public periods are calendar months, quarters and years that have ended ([`Period::public_at`]):
+//! custom periods (overlapping month ranges, each rounded on its own, pin single months) and a
+//! period still running (its figures change as each appeal arrives) are for staff only. The staff
+//! dashboard shows exact counts, any days, up to now.
 //!
 //! **Whose figures.** On the public page an appeal counts for the unit that held it at the end of
 //! the period (of each month in the trend): one handed over afterwards stays in the earlier
@@ -83,6 +85,15 @@ pub enum Period {
     },
 }
 
+/// Why a period is not shown to the public ([`Period::public_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotPublic {
+    /// Custom periods are for staff.
+    Custom,
+    /// The period has not ended yet.
+    NotOver,
+}
+
 /// Longest custom period (a year and a day, for leap years).
 pub const MAX_CUSTOM_DAYS: i64 = 366;
 
@@ -104,21 +115,9 @@ impl Period {
             },
             "year" => Self::Year { year: year? },
             "custom" => {
-                // A day (`YYYY-MM-DD`), or a month (`YYYY-MM`, as the public form's month fields
-                // send it): from its first day, to its last.
-                let day = |v: &str, last: bool| -> Option<Date> {
-                    let v = v.trim();
-                    if v.len() == 7 {
-                        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-                        let first = Date::parse(&format!("{v}-01"), &fmt).ok()?;
-                        let (from, to) = Self::Month { year: first.year(), month: u8::from(first.month()) }.days()?;
-                        Some(if last { to } else { from })
-                    } else {
-                        Date::parse(v, time::macros::format_description!("[year]-[month]-[day]")).ok()
-                    }
-                };
-                let from = day(&get("from")?, false)?;
-                let to = day(&get("to")?, true)?;
+                let fmt = time::macros::format_description!("[year]-[month]-[day]");
+                let from = Date::parse(get("from")?.trim(), &fmt).ok()?;
+                let to = Date::parse(get("to")?.trim(), &fmt).ok()?;
                 let days = (to - from).whole_days();
                 if !(0..MAX_CUSTOM_DAYS).contains(&days) || !(2000..=2100).contains(&from.year()) {
                     return None;
@@ -130,17 +129,35 @@ impl Period {
         Some(p)
     }
 
-    /// The period as the public may see it: a custom period widened to the whole months it
-    /// touches (from the first day of its first month to the last of its last); `None` when that
-    /// is more than 12 months. Months, quarters and years are already whole months.
+    /// The period as the public may see it at `now`: a calendar month, quarter or year that has
+    /// ended (China time). Custom periods are staff-only: overlapping month ranges, each rounded
+    /// on its own, would pin single months; a period still running changes minute by minute and
+    /// would show when a small area's next appeal came.
+    ///
+    /// # Errors
+    /// [`NotPublic::Custom`] for a custom period, [`NotPublic::NotOver`] for one not over yet.
+    pub fn public_at(self, now: OffsetDateTime) -> Result<Self, NotPublic> {
+        if matches!(self, Self::Custom { .. }) {
+            return Err(NotPublic::Custom);
+        }
+        let (_, end) = self.bounds().ok_or(NotPublic::Custom)?;
+        if end > now.unix_timestamp() {
+            return Err(NotPublic::NotOver);
+        }
+        Ok(self)
+    }
+
+    /// The last month, quarter and year over at `now` (China time): what `/stats` opens on and
+    /// what the warm-up job keeps read.
     #[must_use]
-    pub fn whole_months(self) -> Option<Self> {
-        let Self::Custom { from, to } = self else { return Some(self) };
-        let (first, _) = Self::Month { year: from.year(), month: u8::from(from.month()) }.days()?;
-        let (_, last) = Self::Month { year: to.year(), month: u8::from(to.month()) }.days()?;
-        let months =
-            (to.year() - from.year()) * 12 + i32::from(u8::from(to.month())) - i32::from(u8::from(from.month()));
-        (0..12).contains(&months).then_some(Self::Custom { from: first, to: last })
+    pub fn last_over(now: OffsetDateTime) -> [Self; 3] {
+        let local = now.to_offset(crate::sla::CHINA);
+        let (y, m) = (local.year(), u8::from(local.month()));
+        let month = if m == 1 { Self::Month { year: y - 1, month: 12 } } else { Self::Month { year: y, month: m - 1 } };
+        let q = (m - 1) / 3 + 1;
+        let quarter =
+            if q == 1 { Self::Quarter { year: y - 1, quarter: 4 } } else { Self::Quarter { year: y, quarter: q - 1 } };
+        [month, quarter, Self::Year { year: y - 1 }]
     }
 
     /// The month that holds `now` (China time).
@@ -303,14 +320,14 @@ pub struct Rates {
     pub rated_share: Option<u32>,
 }
 
-/// A share as the public sees it: from the rounded counts, none on a rounded base under
-/// [`PUBLIC_RATE_BASE`].
+/// A share as the public sees it: of the counts as shown ("<5" taken as 5, so a share tells 1–4
+/// apart no more than the "<5" beside it), none on a shown base under [`PUBLIC_RATE_BASE`].
 fn public_per_mille(part: u64, whole: u64) -> Option<u32> {
-    let whole = rounded(whole);
+    let whole = Shown::public(whole).value();
     if whole < PUBLIC_RATE_BASE {
         return None;
     }
-    per_mille(rounded(part), whole, false)
+    per_mille(Shown::public(part).value(), whole, false)
 }
 
 impl Counts {
@@ -443,6 +460,15 @@ impl Shown {
             Self::Few
         } else {
             Self::Rounded(rounded(n))
+        }
+    }
+
+    /// The number a chart or a share uses: the rounded count, or 5 for "<5".
+    #[must_use]
+    pub fn value(self) -> u64 {
+        match self {
+            Self::Rounded(n) => n,
+            Self::Few => SUPPRESS_BELOW,
         }
     }
 
@@ -585,6 +611,10 @@ mod tests {
         assert_eq!(c.rates(false).closed, Some(765), "staff see the exact share");
         let c = Counts { received: 23, closed: 13, ..Counts::default() };
         assert_eq!(c.rates(true).closed, Some(600), "15 ÷ 25");
+        // A "<5" counts as 5 in a share: 1 and 4 closed of 20 both give 25 %.
+        for closed in [1, 2, 3, 4] {
+            assert_eq!(Counts { received: 20, closed, ..Counts::default() }.rates(true).closed, Some(250));
+        }
         let c = Counts { received: 18, closed: 18, rated: 0, ..Counts::default() };
         assert_eq!(c.rates(true).closed, Some(1000), "20 ÷ 20");
         assert_eq!(c.rates(true).satisfaction, None, "nothing rated");
@@ -654,25 +684,42 @@ mod tests {
         assert_eq!(candidates(9, &[8, 1])[1].iter().copied().collect::<Vec<_>>(), [1, 2, 3, 4]);
     }
 
-    #[test]
-    fn public_periods_are_whole_months_and_at_most_a_year() {
-        let d = |s: &str| Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
-        let widened = Period::Custom { from: d("2026-03-15"), to: d("2026-05-02") }.whole_months();
-        assert_eq!(widened, Some(Period::Custom { from: d("2026-03-01"), to: d("2026-05-31") }));
-        let year = Period::Custom { from: d("2026-01-15"), to: d("2026-12-01") }.whole_months();
-        assert_eq!(year, Some(Period::Custom { from: d("2026-01-01"), to: d("2026-12-31") }));
-        // 15 Jan to 14 Jan touches thirteen months.
-        assert_eq!(Period::Custom { from: d("2026-01-15"), to: d("2027-01-14") }.whole_months(), None);
-        assert_eq!(Period::Month { year: 2026, month: 2 }.whole_months(), Some(Period::Month { year: 2026, month: 2 }));
-        // The public form sends months.
-        let p = Period::parse("custom", q(&[("from", "2026-02"), ("to", "2026-04")])).unwrap();
-        assert_eq!(p, Period::Custom { from: d("2026-02-01"), to: d("2026-04-30") });
-        assert_eq!(Period::parse("custom", q(&[("from", "2026-13"), ("to", "2026-04")])), None);
-    }
-
     fn q(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let m: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn the_public_sees_calendar_periods_that_have_ended() {
+        // 5 December 2026, 10:00 China time.
+        let now = OffsetDateTime::from_unix_timestamp(1_796_436_000).unwrap();
+        let d = |s: &str| Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+        let nov = Period::Month { year: 2026, month: 11 };
+        assert_eq!(nov.public_at(now), Ok(nov));
+        assert_eq!(Period::Month { year: 2026, month: 12 }.public_at(now), Err(NotPublic::NotOver));
+        assert_eq!(Period::Quarter { year: 2026, quarter: 4 }.public_at(now), Err(NotPublic::NotOver));
+        assert_eq!(Period::Year { year: 2026 }.public_at(now), Err(NotPublic::NotOver));
+        let custom = Period::Custom { from: d("2026-01-01"), to: d("2026-01-31") };
+        assert_eq!(custom.public_at(now), Err(NotPublic::Custom));
+        assert_eq!(
+            Period::last_over(now),
+            [nov, Period::Quarter { year: 2026, quarter: 3 }, Period::Year { year: 2025 }]
+        );
+        // In January: last December, last year's fourth quarter.
+        let jan = OffsetDateTime::from_unix_timestamp(1_799_200_000).unwrap();
+        assert_eq!(
+            Period::last_over(jan),
+            [
+                Period::Month { year: 2026, month: 12 },
+                Period::Quarter { year: 2026, quarter: 4 },
+                Period::Year { year: 2026 }
+            ]
+        );
+        // A month is over at midnight China time after its last day, not before.
+        let (_, end) = nov.bounds().unwrap();
+        let just_before = OffsetDateTime::from_unix_timestamp(end - 1).unwrap();
+        assert_eq!(nov.public_at(just_before), Err(NotPublic::NotOver));
+        assert_eq!(nov.public_at(OffsetDateTime::from_unix_timestamp(end).unwrap()), Ok(nov));
     }
 
     #[test]

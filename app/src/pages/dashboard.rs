@@ -265,5 +265,5 @@ fn attention(list: &AttentionList, heading: Msg) -> impl IntoView {
 fn period_form(v: &DashboardView) -> impl IntoView {
     let shown =
         PeriodShown { kind: &v.kind, year: v.year, month: v.month, quarter: v.quarter, from: &v.from, to: &v.to };
-    period_fields("/staff/dashboard", "filters stats-period", "button button-secondary", None, &shown, false)
+    period_fields("/staff/dashboard", "filters stats-period", "button button-secondary", None, &shown, true)
 }

@@ -4,9 +4,9 @@
 //! received (`domain::cellmap`, each cell a link to its own figures), the regions one level down
 //! as a table and as a bar chart, the last 12 months as a chart and a table, and the most frequent
 //! categories. Every chart is SVG drawn by the server with classes only (the CSP allows no inline
-//! style) and has its numbers in a table too. Counts are shown rounded to 5 ("<5" for 1–4), and
-//! shares are of the rounded counts, none on a base under 20; periods are whole months
-//! (`domain::stats`).
+//! style) and has its numbers in a table too. Counts are shown rounded to 5 ("<5" for 1–4),
+//! shares are of the counts as shown, none on a shown base under 20; periods are calendar months,
+//! quarters and years that have ended (`domain::stats`).
 
 use crate::components::{fill, lang, t, urlencode, PageTitle};
 use crate::stats_api::{public_stats, StatsAnswer};
@@ -37,6 +37,7 @@ pub fn Stats() -> impl IntoView {
                     match data.await {
                         Ok(StatsAnswer::Figures(v)) => figures(&v).into_any(),
                         Ok(StatsAnswer::BadPeriod) => refused(400, Msg::StatsBadPeriod),
+                        Ok(StatsAnswer::NotOver) => refused(400, Msg::StatsNotOver),
                         Ok(StatsAnswer::NoRegion) => refused(404, Msg::StatsNoRegion),
                         Ok(StatsAnswer::Busy) => refused(503, Msg::StatsBusy),
                         Ok(StatsAnswer::TooManyPeriods) => refused(429, Msg::StatsTooManyPeriods),
@@ -360,7 +361,7 @@ fn channels(v: &StatsView) -> impl IntoView {
 fn period_form(v: &StatsView) -> impl IntoView {
     let shown =
         PeriodShown { kind: &v.kind, year: v.year, month: v.month, quarter: v.quarter, from: &v.from, to: &v.to };
-    period_fields("/stats", "step-form stats-period", "button", Some(v.region.code.clone()), &shown, true)
+    period_fields("/stats", "step-form stats-period", "button", Some(v.region.code.clone()), &shown, false)
 }
 
 /// The period as a form shows it (see `domain::stats::Period::form`).
@@ -374,31 +375,24 @@ pub struct PeriodShown<'a> {
 }
 
 /// The period form of `/stats` and of the staff dashboard: a GET form to `action`, with the
-/// region kept in a hidden field when there is one. With `months`, a custom period is chosen in
-/// whole months (the public page, `domain::stats::Period::whole_months`), else in days.
+/// region kept in a hidden field when there is one. With `custom` (staff), a period of chosen
+/// days too; the public sees calendar periods only (`domain::stats::Period::public_at`).
 pub fn period_fields(
     action: &'static str,
     form_class: &'static str,
     button_class: &'static str,
     region: Option<String>,
     v: &PeriodShown<'_>,
-    months: bool,
+    custom: bool,
 ) -> impl IntoView {
-    let kinds = [
-        ("month", Msg::StatsPeriodMonth),
-        ("quarter", Msg::StatsPeriodQuarter),
-        ("year", Msg::StatsPeriodYear),
-        ("custom", if months { Msg::StatsPeriodCustomMonths } else { Msg::StatsPeriodCustom }),
-    ];
+    let mut kinds =
+        vec![("month", Msg::StatsPeriodMonth), ("quarter", Msg::StatsPeriodQuarter), ("year", Msg::StatsPeriodYear)];
+    if custom {
+        kinds.push(("custom", Msg::StatsPeriodCustom));
+    }
     let kind = v.kind.to_owned();
-    // A month field takes `YYYY-MM`: the first seven characters of a day.
-    let value = |d: &str| if months { d.get(..7).unwrap_or(d).to_owned() } else { d.to_owned() };
-    let (from, to) = if v.kind == "custom" { (value(v.from), value(v.to)) } else { (String::new(), String::new()) };
-    let (input, from_label, to_label) = if months {
-        ("month", Msg::StatsFromMonthLabel, Msg::StatsToMonthLabel)
-    } else {
-        ("date", Msg::StatsFromLabel, Msg::StatsToLabel)
-    };
+    let (from, to) =
+        if v.kind == "custom" { (v.from.to_owned(), v.to.to_owned()) } else { (String::new(), String::new()) };
     let (year, month, quarter) = (v.year, v.month, v.quarter);
     view! {
         <form method="get" action=action class=form_class>
@@ -425,14 +419,16 @@ pub fn period_fields(
                     {(1..=4u8).map(|q| view! { <option value=q.to_string() selected=q == quarter>{format!("Q{q}")}</option> }).collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <label for="from" class="label">{t(from_label)}</label>
-                <input id="from" name="from" type=input value=from/>
-            </div>
-            <div class="field">
-                <label for="to" class="label">{t(to_label)}</label>
-                <input id="to" name="to" type=input value=to/>
-            </div>
+            {custom.then(|| view! {
+                <div class="field">
+                    <label for="from" class="label">{t(Msg::StatsFromLabel)}</label>
+                    <input id="from" name="from" type="date" value=from.clone()/>
+                </div>
+                <div class="field">
+                    <label for="to" class="label">{t(Msg::StatsToLabel)}</label>
+                    <input id="to" name="to" type="date" value=to.clone()/>
+                </div>
+            })}
             <button type="submit" class=button_class>{t(Msg::StatsShow)}</button>
         </form>
     }

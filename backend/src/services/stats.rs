@@ -11,7 +11,7 @@
 //! path) is read once and kept for [`CACHE_SECONDS`] in [`PublicCache`] (at most
 //! [`CACHE_ENTRIES`] periods, timed by the state's clock); after that minute the kept figures are
 //! still shown while one new read runs in the background (up to [`STALE_SECONDS`]), and a job
-//! keeps the current month read ([`warm`]). Staff figures never go through it.
+//! keeps the last month, quarter and year over read ([`warm`]). Staff figures never go through it.
 
 use crate::store::stats as store;
 use crate::{AppState, BackendError, Result};
@@ -100,7 +100,7 @@ enum Plan {
 ///
 /// A period someone keeps looking at is read at most once per [`CACHE_SECONDS`], in the
 /// background: after its first read nobody waits for the database again until it has not been
-/// asked for during [`STALE_SECONDS`]. The current month (what `/stats` shows first) is kept warm
+/// asked for during [`STALE_SECONDS`]. The last month over (what `/stats` shows first) is kept warm
 /// by a job ([`warm`]), so the page's first answer after a start or a quiet night is a cached one.
 #[derive(Clone)]
 pub struct PublicCache(Arc<Mutex<HashMap<Key, Entry>>>, Arc<tokio::sync::Semaphore>);
@@ -237,27 +237,21 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
     }
 }
 
-/// How old the figures of the current quarter and year may grow before the warm-up job reads
+/// How old the figures of the last quarter and year over may grow before the warm-up job reads
 /// them again: under [`STALE_SECONDS`], so they never drop out of the cache, yet a read of a
 /// whole year (seconds at a million appeals) happens a few times an hour, not every minute.
 pub const LONG_WARM_SECONDS: i64 = 10 * 60;
 
-/// Keeps the public figures of the current month (what `/stats` opens on) read, and those of the
-/// current quarter and year (the period form's other defaults, and the costliest reads): a read
+/// Keeps the public figures of the last month over (what `/stats` opens on) read, and those of the
+/// last quarter and year over (the period form's other defaults, and the costliest reads): a read
 /// when they are missing or older than [`CACHE_SECONDS`] (the month) or [`LONG_WARM_SECONDS`]
 /// (quarter and year), nothing otherwise; one read at a time. Run by a job on every node.
 ///
 /// # Errors
 /// Database errors; [`BackendError::Conflict`] when public reads are all busy.
 pub async fn warm(state: &AppState) -> Result<()> {
-    let now = state.clock.now();
-    let month = Period::month_of(now);
-    let Period::Month { year, month: m } = month else { return Ok(()) };
-    let periods = [
-        (month, CACHE_SECONDS),
-        (Period::Quarter { year, quarter: (m - 1) / 3 + 1 }, LONG_WARM_SECONDS),
-        (Period::Year { year }, LONG_WARM_SECONDS),
-    ];
+    let [month, quarter, year] = Period::last_over(state.clock.now());
+    let periods = [(month, CACHE_SECONDS), (quarter, LONG_WARM_SECONDS), (year, LONG_WARM_SECONDS)];
     for (period, max_age) in periods {
         let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
         let bounds = period.trend_bounds().ok_or(BackendError::NotFound)?.bounds;
@@ -279,13 +273,19 @@ pub async fn warm(state: &AppState) -> Result<()> {
 /// [`public`] for a visitor: a period nobody has asked for lately (not kept, no read under way)
 /// spends one from `client`'s budget of new periods (`Limits::stats_periods_per_10min`), so one
 /// client cannot keep the database reading year after year of custom periods. Periods already
-/// read, the current month among them, cost nothing.
+/// read, the last month over among them, cost nothing.
 ///
 /// # Errors
 /// [`BackendError::RateLimited`] when the client's budget of new periods is spent; those of
 /// [`public`].
 pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, period: Period) -> Result<StatsView> {
-    let period = public_period(period)?;
+    // Only a month, quarter or year that has ended (`Period::public_at`).
+    let period = period.public_at(state.clock.now()).map_err(|e| {
+        BackendError::Conflict(match e {
+            domain::stats::NotPublic::Custom => domain::Msg::StatsBadPeriod,
+            domain::stats::NotPublic::NotOver => domain::Msg::StatsNotOver,
+        })
+    })?;
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let key: Key = (start, end, None);
     if !state.stats_cache.has(&key, state.clock.ts()) && !state.stats_limiter.check(client).await {
@@ -293,15 +293,6 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
         return Err(BackendError::RateLimited);
     }
     public(state, region, period).await
-}
-
-/// The period the public sees for `period`: whole months (`Period::whole_months`), so that no
-/// two public periods can be subtracted into a day's figures.
-///
-/// # Errors
-/// [`BackendError::Conflict`] (`StatsBadPeriod`) for a custom period touching more than 12 months.
-pub fn public_period(period: Period) -> Result<Period> {
-    period.whole_months().ok_or(BackendError::Conflict(domain::Msg::StatsBadPeriod))
 }
 
 /// The public figures of `region` (the city when `None`) for `period`: its own, the regions one
@@ -314,7 +305,6 @@ pub fn public_period(period: Period) -> Result<Period> {
 /// [`BackendError::Conflict`] (`StatsBusy`) when the reads of new periods are all busy and
 /// this one waited [`READ_WAIT`] for a turn; database errors.
 pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> Result<StatsView> {
-    let period = public_period(period)?;
     let cat = state.catalog.get();
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let (first, last) = period.days().ok_or(BackendError::NotFound)?;
@@ -398,7 +388,9 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
             *n >= domain::stats::SUPPRESS_BELOW && !(private_here && domain::publication::is_sensitive(code))
         })
         .collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    // By the count as shown (rounded), then by code: the order tells no more than the numbers.
+    let shown = |n: u64| domain::stats::Shown::public(n).value();
+    top.sort_by(|a, b| shown(b.1).cmp(&shown(a.1)).then_with(|| a.0.cmp(b.0)));
     let top_categories = top
         .into_iter()
         .take(TOP_CATEGORIES)

@@ -9,7 +9,8 @@ use domain::stats::Period;
 use domain::{Lang, Msg};
 use pingan_server::startup::{build_router, build_state, leptos_options};
 
-/// An anonymous sanitation appeal in community HD0101, through the wizard's services.
+/// An anonymous sanitation appeal in community HD0101, through the wizard's services, dated in
+/// the middle of the last month over (the public sees only periods that have ended).
 async fn appeal(state: &backend::AppState) {
     use backend::services::appeal;
     let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
@@ -21,7 +22,18 @@ async fn appeal(state: &backend::AppState) {
     ] {
         appeal::save_step(state, &d.token, &d.secret, step, &form(pairs)).await.unwrap();
     }
-    appeal::submit(state, &d.token, &d.secret, state.clock.now()).await.unwrap();
+    let appeal::SubmitOutcome::Accepted { ticket } =
+        appeal::submit(state, &d.token, &d.secret, state.clock.now()).await.unwrap()
+    else {
+        panic!("not accepted")
+    };
+    let (start, end) = Period::last_over(state.clock.now())[0].bounds().unwrap();
+    sqlx::query("UPDATE appeals SET submitted_at = $1 WHERE ticket = $2")
+        .bind((start + end) / 2)
+        .bind(&ticket)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
 }
 
 /// The cell of the figure row labelled `label` in the first table.
@@ -40,7 +52,7 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     let state = build_state(&cfg).await.unwrap().with_clock(std::sync::Arc::new(clock.clone()));
     let app = build_router(state.clone(), leptos_options(&cfg), false);
     let next_minute = || clock.advance(time::Duration::seconds(backend::services::stats::STALE_SECONDS + 1));
-    let Period::Month { year, month } = Period::month_of(state.clock.now()) else { unreachable!() };
+    let Period::Month { year, month } = Period::last_over(state.clock.now())[0] else { unreachable!() };
     let this_month = format!("period=month&year={year}&month={month}");
     // No appeals: zero is shown as zero and no rate is made up.
     let page = get(&app, "/stats").await;
@@ -108,17 +120,17 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     // By channel: all seven came by the web form, rounded the same way.
     let channels = between(&page.body, "id=\"channels-table\"", "</table>").unwrap_or_default();
     assert!(channels.contains("data-channel=\"web\"") && channels.contains("<td class=\"num\">5</td>"), "{channels}");
-    // A custom period of days is shown as the whole month it lies in (no day's figures to
-    // subtract), its fields are months; thirteen months are refused.
+    // The public chooses calendar periods only (no dates), and only those that have ended: the
+    // month now running is refused with the reason.
+    assert!(!page.body.contains("name=\"from\"") && !page.body.contains("value=\"custom\""), "no custom period");
+    let Period::Month { year: y, month: m } = Period::month_of(state.clock.now()) else { unreachable!() };
+    let running = get(&app, &format!("/stats?region=HD&period=month&year={y}&month={m}")).await;
+    assert_eq!(running.status, StatusCode::BAD_REQUEST);
+    assert!(running.body.contains(Msg::StatsNotOver.text(Lang::ZhCn)));
     let days =
         get(&app, &format!("/stats?region=HD&period=custom&from={year}-{month:02}-02&to={year}-{month:02}-03")).await;
-    assert_eq!(days.status, StatusCode::OK);
-    assert!(days.body.contains("type=\"month\""), "the public chooses months");
-    assert!(days.body.contains(&format!("value=\"{year}-{month:02}\"")), "the month is kept in the form");
-    assert_eq!(figure(&days.body, Msg::StatsReceived.text(Lang::ZhCn)), "5", "the whole month's figures");
-    let long = get(&app, &format!("/stats?period=custom&from={}-01&to={year}-{month:02}", year - 1)).await;
-    assert_eq!(long.status, StatusCode::BAD_REQUEST);
-    assert!(long.body.contains(Msg::StatsBadPeriod.text(Lang::ZhCn)));
+    assert_eq!(days.status, StatusCode::BAD_REQUEST);
+    assert!(days.body.contains(Msg::StatsBadPeriod.text(Lang::ZhCn)));
     // English.
     let en = get_with(&app, "/stats", "lang=en").await;
     assert!(en.body.contains("How appeals are handled") && en.body.contains(Msg::StatsReceivedDef.text(Lang::En)));
@@ -134,6 +146,7 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
         "period=month&year=abc&month=1",
         "period=custom&from=2026-12-01&to=2026-01-01",
         "period=custom&from=2020-01-01&to=2026-01-01",
+        "period=custom&from=2026-01-01&to=2026-03-31",
         "period=week",
     ] {
         let r = get(&app, &format!("/stats?{q}")).await;
@@ -147,13 +160,14 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
         assert!(r.body.contains(Msg::StatsNoRegion.text(Lang::ZhCn)), "{region}");
         assert!(!r.body.contains("<script>"), "{region}");
     }
-    let ok = get(&app, "/stats?period=custom&from=2026-01-01&to=2026-03-31").await;
-    assert_eq!(ok.status, StatusCode::OK);
-    assert!(ok.body.contains("2026-01-01") && ok.body.contains("2026-03-31"));
-    let q = get(&app, "/stats?period=quarter&year=2026&quarter=4&region=HD").await;
+    let q = get(&app, "/stats?period=quarter&year=2026&quarter=3&region=HD").await;
     assert_eq!(q.status, StatusCode::OK);
     // The period's bounds as zh-CN writes dates.
-    assert!(q.body.contains("2026年10月1日") && q.body.contains("2026年12月31日"), "{}", q.body);
+    assert!(q.body.contains("2026年7月1日") && q.body.contains("2026年9月30日"), "{}", q.body);
+    // A period not over yet: refused, with the reason (2100 is always ahead).
+    let ahead = get(&app, "/stats?period=year&year=2100").await;
+    assert_eq!(ahead.status, StatusCode::BAD_REQUEST);
+    assert!(ahead.body.contains(Msg::StatsNotOver.text(Lang::ZhCn)));
 }
 
 #[tokio::test]
@@ -178,7 +192,8 @@ async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
     let cfg = config(Limits::default());
     let state = build_state(&cfg).await.unwrap();
     let app = build_router(state.clone(), leptos_options(&cfg), false);
-    let q = "period=month&year=2026&month=11";
+    // October 2026: a period read before the appeals below, which land in the last month over.
+    let q = "period=month&year=2026&month=10";
     let hd = get(&app, &format!("/stats?region=HD&{q}")).await;
     assert_eq!(hd.status, StatusCode::OK);
     // The map: one shaded cell per grid cell of the district, each linking to its own figures.
@@ -187,7 +202,7 @@ async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
     assert_eq!(hd.body.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"cellmap\"").count(), 1);
     assert_eq!(hd.body.matches("<path class=\"cell s").count(), cells);
     assert!(hd.body.contains(
-        "<a href=\"/stats?region=HD010101&amp;period=month&amp;year=2026&amp;month=11\"><title>和平社区第1网格：0 件</title>"
+        "<a href=\"/stats?region=HD010101&amp;period=month&amp;year=2026&amp;month=10\"><title>和平社区第1网格：0 件</title>"
     ));
     assert!(
         hd.body.contains(Msg::StatsMapTitle.text(Lang::ZhCn)) && hd.body.contains(Msg::StatsMapMarked.text(Lang::ZhCn))
@@ -196,7 +211,7 @@ async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
     assert_eq!(hd.body.matches("<tr class=\"trend-row\">").count(), 12);
     assert!(hd.body.contains(Msg::StatsTrendCaption.text(Lang::ZhCn)));
     assert!(
-        hd.body.contains("<th scope=\"row\">2025年12月</th>") && hd.body.contains("<th scope=\"row\">2026年11月</th>")
+        hd.body.contains("<th scope=\"row\">2025年11月</th>") && hd.body.contains("<th scope=\"row\">2026年10月</th>")
     );
     assert!(hd.body.contains(Msg::StatsTopNone.text(Lang::ZhCn)), "no appeals, no categories");
     // The strict CSP allows no inline style: none anywhere.
@@ -221,7 +236,7 @@ async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
         .execute(&state.db.pool)
         .await
         .unwrap();
-    let Period::Month { year, month } = Period::month_of(state.clock.now()) else { unreachable!() };
+    let Period::Month { year, month } = Period::last_over(state.clock.now())[0] else { unreachable!() };
     let street = get(&app, &format!("/stats?region=HD01&period=month&year={year}&month={month}")).await;
     assert!(
         street.body.contains("<title>和平社区第2网格：&lt;5 件，有超期未办结的</title><path class=\"cell s4 marked\""),
