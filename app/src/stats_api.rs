@@ -14,8 +14,9 @@ pub enum StatsAnswer {
     Figures(Box<StatsView>),
     /// The period's parameters do not make a public period (400).
     BadPeriod,
-    /// The period has not ended yet: the public sees finished periods only (400).
-    NotOver,
+    /// The period asked for has not ended yet (the public sees ended periods only): the figures
+    /// of the last period of the same kind that has, with a notice saying so.
+    Earlier(Box<StatsView>),
     /// No such region, or one the public may not open (404).
     NoRegion,
     /// Too many new periods are being read at once: try again shortly (503).
@@ -53,10 +54,16 @@ pub async fn public_stats(
     let now = st.clock.now();
     let p = if period.trim().is_empty() { Some(Period::last_over(now)[0]) } else { Period::parse(&period, get) };
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
-    let p = match p.public_at(now) {
-        Ok(p) => p,
+    // A period not over yet (the form's year is this year's, say): the last one of its kind that is.
+    let [last_month, last_quarter, last_year] = Period::last_over(now);
+    let (p, earlier) = match p.public_at(now) {
+        Ok(p) => (p, false),
         Err(domain::stats::NotPublic::Custom) => return Ok(StatsAnswer::BadPeriod),
-        Err(domain::stats::NotPublic::NotOver) => return Ok(StatsAnswer::NotOver),
+        Err(domain::stats::NotPublic::NotOver) => match p {
+            Period::Quarter { .. } => (last_quarter, true),
+            Period::Year { .. } => (last_year, true),
+            Period::Month { .. } | Period::Custom { .. } => (last_month, true),
+        },
     };
     let region = region.trim();
     // The client as the server's middleware named it (the rate-limit key of every form).
@@ -64,11 +71,11 @@ pub async fn public_stats(
         .and_then(|p| p.extensions.get::<backend::state::ClientIp>().map(|c| c.0.clone()))
         .unwrap_or_else(|| "unknown".to_owned());
     match backend::services::stats::public_as(&st, &client, (!region.is_empty()).then_some(region), p).await {
+        Ok(v) if earlier => Ok(StatsAnswer::Earlier(Box::new(v))),
         Ok(v) => Ok(StatsAnswer::Figures(Box::new(v))),
         Err(backend::BackendError::NotFound) => Ok(StatsAnswer::NoRegion),
         Err(backend::BackendError::RateLimited) => Ok(StatsAnswer::TooManyPeriods),
         Err(backend::BackendError::Conflict(domain::Msg::StatsBadPeriod)) => Ok(StatsAnswer::BadPeriod),
-        Err(backend::BackendError::Conflict(domain::Msg::StatsNotOver)) => Ok(StatsAnswer::NotOver),
         Err(backend::BackendError::Conflict(_)) => Ok(StatsAnswer::Busy),
         Err(e) => Err(internal(&e)),
     }

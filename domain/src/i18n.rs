@@ -868,7 +868,7 @@ messages! {
     StatsShow => "查看", "Show";
     StatsShowing => "{from} 至 {to}", "{from} to {to}";
     StatsBadPeriod => "统计时段不对：请选择 2000 到 2100 年之间的年份和月份（或季度）。", "That period does not work: choose a year between 2000 and 2100 and a month (or quarter).";
-    StatsNotOver => "这一时段还没结束。公开统计只发布已经结束的月份、季度和年份，以免从随时变化的数字看出某个小地方什么时候有人反映了问题；本月的数字下月初公布。", "That period has not ended yet. The public figures cover months, quarters and years that have ended, so that figures changing by the minute cannot show when someone in a small area made an appeal; this month's figures appear at the start of next month.";
+    StatsNotOver => "您选的时段还没结束。公开统计只发布已经结束的月份、季度和年份，以免从随时变化的数字看出某个小地方什么时候有人反映了问题。下面是最近一个已经结束的同类时段。", "The period you chose has not ended yet. The public figures cover months, quarters and years that have ended, so that figures changing by the minute cannot show when someone in a small area made an appeal. Below is the latest period of the same kind that has ended.";
     StatsNoRegion => "没有这个地区的公开统计。", "There are no public figures for that area.";
     StatsFigure => "指标", "Figure";
     StatsValue => "数值", "Value";

@@ -25,9 +25,9 @@
 //! **What the public sees** (one rule for every table, chart, map and period, so that no two
 //! pages can be subtracted into a small exact number): every count 1–4 is shown as "<5" and every
 //! other count rounded to the nearest multiple of [`ROUND_TO`] ([`Shown::public`]); every share is
-//! computed from the rounded counts and given only when its rounded base is at least
-//! [`PUBLIC_RATE_BASE`] ([`Counts::rates`]). A number the public sees is then a function of one
-//! rounded count, so a total minus its parts (regions under a region, months of a quarter,
+//! computed from the counts as shown ("<5" as 5) and given only when its base as shown is at
+//! least [`PUBLIC_RATE_BASE`] ([`Counts::rates`]). A number the public sees is then a function of
+//! one shown count, so a total minus its parts (regions under a region, months of a quarter,
 //! channels, two periods) leaves a range, not a number: a part is pinned only where the others'
 //! least values fill the total's greatest, and then only to its least (a "<5" to 1; under 1 % of
 //! groups, the test `differencing_leaves_a_range`).
@@ -38,8 +38,8 @@
 //!
 //! **Whose figures.** On the public page an appeal counts for the unit that held it at the end of
 //! the period (of each month in the trend): one handed over afterwards stays in the earlier
-//! period's figures of the unit it left; for a period not over yet, the holder now. The staff
-//! dashboard is a working view and counts the unit that holds it now.
+//! period's figures of the unit it left (the public sees ended periods only). The staff dashboard
+//! is a working view and counts the unit that holds it now.
 //!
 //! The monthly trend ([`Period::trend_bounds`]) applies the same definitions to each month of the
 //! [`TREND_MONTHS`] ending with the period's last month: *closed* there means closed by the end of
@@ -54,8 +54,8 @@ pub const SUPPRESS_BELOW: u64 = 5;
 /// The public sees every count of 5 or more rounded to the nearest multiple of this.
 pub const ROUND_TO: u64 = 5;
 
-/// The public sees a share only when its base, rounded, is at least this many appeals: a share of
-/// fewer says little, and its exact value would give the base away.
+/// The public sees a share only when its base, as shown, is at least this many appeals: a share
+/// of fewer says little, and its exact value would give the base away.
 pub const PUBLIC_RATE_BASE: u64 = 20;
 
 /// `n` rounded to the nearest multiple of [`ROUND_TO`] (halves cannot occur: it is odd).
@@ -331,7 +331,7 @@ fn public_per_mille(part: u64, whole: u64) -> Option<u32> {
 }
 
 impl Counts {
-    /// The rates. With `public`, computed from the rounded counts and withheld on a rounded base
+    /// The rates. With `public`, computed from the counts as shown and withheld on a shown base
     /// under [`PUBLIC_RATE_BASE`] (see the module documentation); without, exact (staff).
     #[must_use]
     pub fn rates(&self, public: bool) -> Rates {
@@ -421,7 +421,7 @@ pub struct StatsView {
     pub children: Vec<StatsRow>,
     /// The [`TREND_MONTHS`] months ending with the period's last month, oldest first.
     pub trend: Vec<MonthRow>,
-    /// At most [`TOP_CATEGORIES`], the most frequent first (ties by code).
+    /// At most [`TOP_CATEGORIES`], the most frequent first by the count as shown (ties by code).
     pub top_categories: Vec<CategoryRow>,
     /// Received per channel (web, Open311, phone, counter, patrol; every channel, zeros too).
     pub channels: Vec<ChannelRow>,

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// Appeals handled per supervision run (the next run continues).
 const SUPERVISION_BATCH: usize = 5_000;
 
-/// Seconds between checks that the public figures of the current month, quarter and year are
+/// Seconds between checks that the public figures of the last month, quarter and year over are
 /// read (`stats::warm`: the month at most a minute old, the quarter and year ten minutes).
 const STATS_WARM_EVERY: u64 = 30;
 

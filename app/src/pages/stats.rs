@@ -37,7 +37,10 @@ pub fn Stats() -> impl IntoView {
                     match data.await {
                         Ok(StatsAnswer::Figures(v)) => figures(&v).into_any(),
                         Ok(StatsAnswer::BadPeriod) => refused(400, Msg::StatsBadPeriod),
-                        Ok(StatsAnswer::NotOver) => refused(400, Msg::StatsNotOver),
+                        Ok(StatsAnswer::Earlier(v)) => view! {
+                            <p role="status" class="problem" id="not-over">{t(Msg::StatsNotOver)}</p>
+                            {figures(&v)}
+                        }.into_any(),
                         Ok(StatsAnswer::NoRegion) => refused(404, Msg::StatsNoRegion),
                         Ok(StatsAnswer::Busy) => refused(503, Msg::StatsBusy),
                         Ok(StatsAnswer::TooManyPeriods) => refused(429, Msg::StatsTooManyPeriods),

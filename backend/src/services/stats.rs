@@ -94,8 +94,8 @@ enum Plan {
 }
 
 /// The public figures of recent periods (see the module documentation), and a bound on the
-/// reads running at once: anyone may ask for any custom period, and each new one costs a read of
-/// up to a year, so such reads queue ([`READS_AT_ONCE`]) instead of taking every core and
+/// reads running at once: anyone may ask for any ended month, quarter or year, and each new one
+/// costs a read of up to a year, so such reads queue ([`READS_AT_ONCE`]) instead of taking every core and
 /// connection. Cloning shares the cache.
 ///
 /// A period someone keeps looking at is read at most once per [`CACHE_SECONDS`], in the
@@ -243,7 +243,8 @@ async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) 
 pub const LONG_WARM_SECONDS: i64 = 10 * 60;
 
 /// Keeps the public figures of the last month over (what `/stats` opens on) read, and those of the
-/// last quarter and year over (the period form's other defaults, and the costliest reads): a read
+/// last quarter and year over (what the form's quarter and year fall back to, and the costliest
+/// reads): a read
 /// when they are missing or older than [`CACHE_SECONDS`] (the month) or [`LONG_WARM_SECONDS`]
 /// (quarter and year), nothing otherwise; one read at a time. Run by a job on every node.
 ///
@@ -272,7 +273,7 @@ pub async fn warm(state: &AppState) -> Result<()> {
 
 /// [`public`] for a visitor: a period nobody has asked for lately (not kept, no read under way)
 /// spends one from `client`'s budget of new periods (`Limits::stats_periods_per_10min`), so one
-/// client cannot keep the database reading year after year of custom periods. Periods already
+/// client cannot keep the database reading year after year of past periods. Periods already
 /// read, the last month over among them, cost nothing.
 ///
 /// # Errors

@@ -258,7 +258,8 @@ async fn grouped_raw(
            COALESCE(SUM(CASE WHEN a.status = 'closed' AND a.closed_at < $2 THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.status = 'closed' AND a.closed_at < $2 AND a.closed_at <= a.deadline_at
                              THEN 1 ELSE 0 END), 0),
-           COALESCE(SUM(CASE WHEN a.status <> 'closed' AND a.deadline_at < {at} THEN 1 ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN (a.status <> 'closed' OR a.closed_at >= {at}) AND a.deadline_at < {at}
+                             THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.rating = 'satisfied' THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN a.rating = 'basically' THEN 1 ELSE 0 END), 0)

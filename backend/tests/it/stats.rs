@@ -208,6 +208,37 @@ async fn the_trend_counts_each_china_month_as_of_its_end(engine: Engine) {
 }
 both_engines!(the_trend_counts_each_china_month_as_of_its_end);
 
+async fn a_past_period_counts_what_was_overdue_at_its_end(engine: Engine) {
+    use time::macros::datetime;
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    // Both submitted on 10 October, due on 20 October: one closed late on 5 November (after
+    // October ended), one on 25 October; one more still open, due in November.
+    let late = common::simple_appeal(&state).await;
+    let closed = common::simple_appeal(&state).await;
+    let open = common::simple_appeal(&state).await;
+    submitted(&state, &late, china(datetime!(2026-10-10 10:00)), Some(china(datetime!(2026-11-05 10:00)))).await;
+    submitted(&state, &closed, china(datetime!(2026-10-10 10:00)), Some(china(datetime!(2026-10-25 10:00)))).await;
+    submitted(&state, &open, china(datetime!(2026-10-10 10:00)), None).await;
+    let oct20 = china(datetime!(2026-10-20 10:00));
+    for t in [&late, &closed] {
+        exec(&state, &format!("UPDATE appeals SET deadline_at = {oct20} WHERE ticket = $1"), t).await;
+    }
+    let nov10 = china(datetime!(2026-11-10 10:00));
+    exec(&state, &format!("UPDATE appeals SET deadline_at = {nov10} WHERE ticket = $1"), &open).await;
+    let october =
+        backend::services::stats::public(&state, Some("HD"), Period::Month { year: 2026, month: 10 }).await.unwrap();
+    // At October's end only the late one was open past its deadline (the open one was not due).
+    assert_eq!(october.region.counts.overdue_now, 1);
+    // Counting only what is open now (as before) would give 0: the late one is closed now.
+    let t: String = sqlx::query_scalar("SELECT status FROM appeals WHERE ticket = $1")
+        .bind(&late)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(t, "closed", "the late one is closed now");
+}
+both_engines!(a_past_period_counts_what_was_overdue_at_its_end);
+
 async fn the_most_frequent_categories_come_first(engine: Engine) {
     let Some((state, _clock)) = common::clocked_state(engine).await else { return };
     // 8 × sanitation (shown as 10); 6 × pollution and 5 each of four more, all shown as 5 (ties

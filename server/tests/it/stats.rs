@@ -48,7 +48,8 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     // The public figures are kept for a minute and then still shown while a read runs behind
     // them (backend::services::stats); the test moves its own clock past all that, so the next
     // request reads for itself.
-    let clock = backend::clock::ManualClock::new(time::OffsetDateTime::now_utc());
+    // Mid-month, so that the test's minutes never cross into another month.
+    let clock = backend::clock::ManualClock::new(time::OffsetDateTime::now_utc().replace_day(15).unwrap());
     let state = build_state(&cfg).await.unwrap().with_clock(std::sync::Arc::new(clock.clone()));
     let app = build_router(state.clone(), leptos_options(&cfg), false);
     let next_minute = || clock.advance(time::Duration::seconds(backend::services::stats::STALE_SECONDS + 1));
@@ -120,13 +121,15 @@ async fn the_public_sees_figures_with_small_counts_suppressed() {
     // By channel: all seven came by the web form, rounded the same way.
     let channels = between(&page.body, "id=\"channels-table\"", "</table>").unwrap_or_default();
     assert!(channels.contains("data-channel=\"web\"") && channels.contains("<td class=\"num\">5</td>"), "{channels}");
-    // The public chooses calendar periods only (no dates), and only those that have ended: the
-    // month now running is refused with the reason.
+    // The public chooses calendar periods only (no dates), and only those that have ended: for
+    // the month now running, the last month over, saying so.
     assert!(!page.body.contains("name=\"from\"") && !page.body.contains("value=\"custom\""), "no custom period");
     let Period::Month { year: y, month: m } = Period::month_of(state.clock.now()) else { unreachable!() };
     let running = get(&app, &format!("/stats?region=HD&period=month&year={y}&month={m}")).await;
-    assert_eq!(running.status, StatusCode::BAD_REQUEST);
+    assert_eq!(running.status, StatusCode::OK);
     assert!(running.body.contains(Msg::StatsNotOver.text(Lang::ZhCn)));
+    assert_eq!(figure(&running.body, Msg::StatsReceived.text(Lang::ZhCn)), "5", "the last month's figures");
+    assert!(running.body.contains(&format!("<option value=\"{month}\" selected>")), "and its form");
     let days =
         get(&app, &format!("/stats?region=HD&period=custom&from={year}-{month:02}-02&to={year}-{month:02}-03")).await;
     assert_eq!(days.status, StatusCode::BAD_REQUEST);
@@ -164,10 +167,13 @@ async fn bad_periods_and_closed_regions_are_refused_clearly() {
     assert_eq!(q.status, StatusCode::OK);
     // The period's bounds as zh-CN writes dates.
     assert!(q.body.contains("2026年7月1日") && q.body.contains("2026年9月30日"), "{}", q.body);
-    // A period not over yet: refused, with the reason (2100 is always ahead).
+    // A year not over yet (2100 is always ahead): the last year over, saying so.
     let ahead = get(&app, "/stats?period=year&year=2100").await;
-    assert_eq!(ahead.status, StatusCode::BAD_REQUEST);
+    assert_eq!(ahead.status, StatusCode::OK);
     assert!(ahead.body.contains(Msg::StatsNotOver.text(Lang::ZhCn)));
+    let Period::Year { year: last } = Period::last_over(time::OffsetDateTime::now_utc())[2] else { unreachable!() };
+    assert!(ahead.body.contains(&format!("value=\"{last}\"")), "the last year over in the form");
+    assert!(!ahead.body.contains("value=\"2100\""));
 }
 
 #[tokio::test]
