@@ -52,10 +52,10 @@ pub async fn public_stats(
     // The public sees calendar months, quarters and years that have ended (`Period::public_at`);
     // with no period asked for, the last month over.
     let now = st.clock.now();
-    let p = if period.trim().is_empty() { Some(Period::last_over(now)[0]) } else { Period::parse(&period, get) };
+    let [last_month, last_quarter, last_year] = Period::last_over(now);
+    let p = if period.trim().is_empty() { Some(last_month) } else { Period::parse(&period, get) };
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
     // A period not over yet (the form's year is this year's, say): the last one of its kind that is.
-    let [last_month, last_quarter, last_year] = Period::last_over(now);
     let (p, earlier) = match p.public_at(now) {
         Ok(p) => (p, false),
         Err(domain::stats::NotPublic::Custom) => return Ok(StatsAnswer::BadPeriod),
