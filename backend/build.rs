@@ -10,6 +10,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The folder's own time changes when a file is added or removed; edits of a file are
     // tracked through include_str!.
     println!("cargo:rerun-if-changed={}", dir.display());
+    // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
+    println!("cargo:rerun-if-changed={}", manifest.join("migrations").display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())

@@ -160,6 +160,43 @@ impl Period {
         [month, quarter, Self::Year { year: y - 1 }]
     }
 
+    /// Every calendar month, quarter and year over at `now` (China time) that ends after
+    /// `since` (the first appeal: earlier periods count nothing), the latest first; none before
+    /// the year 2000. What the statistics job keeps counted, so that no public period is ever
+    /// counted while a visitor waits.
+    #[must_use]
+    pub fn over_since(since: OffsetDateTime, now: OffsetDateTime) -> Vec<Self> {
+        let [last_month, _, _] = Self::last_over(now);
+        let Self::Month { year: last_year, .. } = last_month else { return Vec::new() };
+        let (since, now) = (since.unix_timestamp(), now.unix_timestamp());
+        let mut out: Vec<(i64, Self)> = Vec::new();
+        for year in (2000..=last_year).rev() {
+            let mut of_year = vec![Self::Year { year }];
+            of_year.extend((1..=4).map(|quarter| Self::Quarter { year, quarter }));
+            of_year.extend((1..=12).map(|month| Self::Month { year, month }));
+            let mut any = false;
+            for p in of_year {
+                if let Some((_, end)) = p.bounds() {
+                    if end <= now && end > since {
+                        out.push((end, p));
+                        any = true;
+                    }
+                }
+            }
+            if !any && year < last_year {
+                break;
+            }
+        }
+        // Latest end first; at the same end a month before its quarter before its year.
+        let rank = |p: &Self| match p {
+            Self::Month { .. } => 0,
+            Self::Quarter { .. } => 1,
+            _ => 2,
+        };
+        out.sort_by_key(|(end, p)| (std::cmp::Reverse(*end), rank(p)));
+        out.into_iter().map(|(_, p)| p).collect()
+    }
+
     /// The month that holds `now` (China time).
     #[must_use]
     pub fn month_of(now: OffsetDateTime) -> Self {
@@ -715,6 +752,25 @@ mod tests {
                 Period::Year { year: 2026 }
             ]
         );
+        // What is kept counted: every period over since the first appeal, the latest first.
+        let since =
+            OffsetDateTime::from_unix_timestamp(Period::Month { year: 2025, month: 11 }.bounds().unwrap().0 + 3600)
+                .unwrap();
+        let kept = Period::over_since(since, now);
+        assert_eq!(
+            kept[..4],
+            [
+                nov,
+                Period::Month { year: 2026, month: 10 },
+                Period::Month { year: 2026, month: 9 },
+                Period::Quarter { year: 2026, quarter: 3 }
+            ]
+        );
+        // 13 months (Nov 2025 – Nov 2026), 4 quarters (Q4 2025 – Q3 2026), one year (2025).
+        assert_eq!(kept.len(), 13 + 4 + 1);
+        assert_eq!(kept.last(), Some(&Period::Month { year: 2025, month: 11 }));
+        assert!(kept.contains(&Period::Year { year: 2025 }) && !kept.contains(&Period::Year { year: 2026 }));
+        assert!(Period::over_since(now, now).is_empty(), "nothing before the first appeal");
         // A month is over at midnight China time after its last day, not before.
         let (_, end) = nov.bounds().unwrap();
         let just_before = OffsetDateTime::from_unix_timestamp(end - 1).unwrap();

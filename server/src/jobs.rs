@@ -12,7 +12,8 @@ use std::time::Duration;
 const SUPERVISION_BATCH: usize = 5_000;
 
 /// Seconds between checks that the public figures of the last month, quarter and year over are
-/// read (`stats::warm`: the month at most a minute old, the quarter and year ten minutes).
+/// read (`stats::warm`: the month at most a minute old, the quarter and year ten minutes) and
+/// that every older public period is counted and kept (`stats::fill`: at most a day old).
 const STATS_WARM_EVERY: u64 = 30;
 
 fn every<F, Fut>(secs: u64, name: &'static str, mut f: F)

@@ -12,6 +12,12 @@
 //! [`CACHE_ENTRIES`] periods, timed by the state's clock); after that minute the kept figures are
 //! still shown while one new read runs in the background (up to [`STALE_SECONDS`]), and a job
 //! keeps the last month, quarter and year over read ([`warm`]). Staff figures never go through it.
+//!
+//! The public sees only periods that have ended, so their figures are also kept in the database
+//! (migration 0023), shared by every node: the job counts every month, quarter and year since the
+//! first appeal ([`fill`]) and again once a day ([`RECOUNT_SECONDS`]; the last month, quarter and
+//! year over as above), so a visitor asking for an old quarter reads one row instead of waiting
+//! seconds for a count of it.
 
 use crate::store::stats as store;
 use crate::{AppState, BackendError, Result};
@@ -179,40 +185,146 @@ impl PublicCache {
     }
 }
 
-/// Reads `[start, end)` (trend months `bounds`) into `slot`, once, and records it.
+/// How old the kept figures of an ended period may be before they are counted again, in
+/// seconds: a day (late ratings and reopened appeals still change an ended period a little). The
+/// last month, quarter and year over are counted more often ([`recount_after`]).
+pub const RECOUNT_SECONDS: i64 = 24 * 3600;
+
+/// How old the job lets kept figures grow before it counts them again ([`fill`]): before a
+/// visitor would find them too old and wait for a count.
+pub const REFILL_SECONDS: i64 = 20 * 3600;
+
+/// Longest time one run of [`fill`] spends starting new counts.
+pub const FILL_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How old the kept figures of the ended period `[start, end)` may be at `now`: a minute for the
+/// last month over (what `/stats` opens on), [`LONG_WARM_SECONDS`] for the last quarter and year
+/// over, [`RECOUNT_SECONDS`] for older periods.
+fn recount_after(state: &AppState, start: i64, end: i64) -> i64 {
+    let [month, quarter, year] = Period::last_over(state.clock.now());
+    if month.bounds() == Some((start, end)) {
+        CACHE_SECONDS
+    } else if quarter.bounds() == Some((start, end)) || year.bounds() == Some((start, end)) {
+        LONG_WARM_SECONDS
+    } else {
+        RECOUNT_SECONDS
+    }
+}
+
+/// Whether figures of `[start, end)` counted at `counted_at` with catalog `version` may be shown
+/// now: the current catalog, and not older than [`recount_after`] (nor counted "later" than now).
+fn young(state: &AppState, start: i64, end: i64, version: i64, counted_at: i64) -> bool {
+    let age = state.clock.ts() - counted_at;
+    version == state.catalog.version() && (0..recount_after(state, start, end)).contains(&age)
+}
+
+/// [`PeriodFigures`] as kept in the database (JSON has no tuple keys).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    by_path: HashMap<String, Counts>,
+    monthly: HashMap<String, Vec<Counts>>,
+    by_category: Vec<(String, String, String, u64)>,
+    durations: HashMap<String, [domain::stats::Histogram; 3]>,
+}
+
+impl PeriodFigures {
+    fn to_json(&self) -> serde_json::Result<String> {
+        let by_category =
+            self.by_category.iter().map(|((p, c, ch), n)| (p.clone(), c.clone(), ch.clone(), *n)).collect();
+        serde_json::to_string(&Kept {
+            by_path: self.by_path.clone(),
+            monthly: self.monthly.clone(),
+            by_category,
+            durations: self.durations.clone(),
+        })
+    }
+
+    fn from_json(json: &str) -> serde_json::Result<Self> {
+        let k: Kept = serde_json::from_str(json)?;
+        Ok(Self {
+            by_path: k.by_path,
+            monthly: k.monthly,
+            by_category: k.by_category.into_iter().map(|(p, c, ch, n)| ((p, c, ch), n)).collect(),
+            durations: k.durations,
+        })
+    }
+}
+
+/// The kept figures of the ended period `[start, end)` when they were counted with the current
+/// catalog and are young enough ([`recount_after`]); `None` otherwise (and for a period not over).
+async fn kept(state: &AppState, start: i64, end: i64) -> Result<Option<PeriodFigures>> {
+    let now = state.clock.ts();
+    if end > now {
+        return Ok(None);
+    }
+    let Some(k) = store::snapshot(&state.db.pool, start, end).await? else { return Ok(None) };
+    if !young(state, start, end, k.catalog_version, k.counted_at) {
+        return Ok(None);
+    }
+    match PeriodFigures::from_json(&k.figures) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) => {
+            tracing::warn!(error = %e, start, end, "public statistics: kept figures unreadable; counting again");
+            Ok(None)
+        }
+    }
+}
+
+/// Counts `[start, end)` (trend months `bounds`) when a turn comes ([`READS_AT_ONCE`]), and keeps
+/// the figures of an ended period in the database for every node ([`kept`]).
+async fn count(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<PeriodFigures> {
+    // Wait a little for a turn; past that, "busy" rather than an ever longer queue.
+    let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
+    let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
+    let now = state.clock.ts();
+    let version = state.catalog.version();
+    let pool = &state.db.pool;
+    let cat = state.catalog.get();
+    // Each read's time, for the debug log (`RUST_LOG=backend::services::stats=debug`).
+    async fn timed<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<(T, u128)> {
+        let t = std::time::Instant::now();
+        let v = f.await?;
+        Ok((v, t.elapsed().as_millis()))
+    }
+    let ((by_path, counts_ms), (monthly, monthly_ms), (by_category, categories_ms), (durations, durations_ms)) = tokio::try_join!(
+        timed(store::counts_by_path(pool, &cat, None, start, end, now)),
+        timed(store::monthly_by_path(pool, &cat, bounds, None)),
+        timed(store::received_by_category(pool, &cat, start, end)),
+        timed(store::durations_by_path(pool, &cat, start, end)),
+    )?;
+    tracing::debug!(start, end, counts_ms, monthly_ms, categories_ms, durations_ms, "public statistics: period read");
+    let figures = PeriodFigures { by_path, monthly, by_category, durations };
+    if end <= now {
+        // Kept for later and for the other nodes; a failure to keep costs a later count, not
+        // this answer.
+        let keep = figures
+            .to_json()
+            .map_err(|e| BackendError::Internal(e.to_string()))
+            .map(|figures| store::Snapshot { catalog_version: version, counted_at: now, figures });
+        match keep {
+            Ok(k) => {
+                if let Err(e) = store::put_snapshot(pool, start, end, &k).await {
+                    tracing::warn!(error = %e, "public statistics: could not keep the figures");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "public statistics: could not keep the figures"),
+        }
+    }
+    Ok(figures)
+}
+
+/// Reads `[start, end)` (trend months `bounds`) into `slot`, once, and records it: the kept
+/// figures when they are young enough ([`kept`]), a new count otherwise ([`count`]).
 async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
     let now = state.clock.ts();
     let (start, end) = (key.0, key.1);
     let read = slot
         .get_or_try_init(|| async {
-            // Wait a little for a turn; past that, "busy" rather than an ever longer queue.
-            let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
-            let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
-            let pool = &state.db.pool;
-            let cat = state.catalog.get();
-            // Each read's time, for the debug log (`RUST_LOG=backend::services::stats=debug`).
-            async fn timed<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<(T, u128)> {
-                let t = std::time::Instant::now();
-                let v = f.await?;
-                Ok((v, t.elapsed().as_millis()))
-            }
-            let ((by_path, counts_ms), (monthly, monthly_ms), (by_category, categories_ms), (durations, durations_ms)) =
-                tokio::try_join!(
-                    timed(store::counts_by_path(pool, &cat, None, start, end, now)),
-                    timed(store::monthly_by_path(pool, &cat, bounds, None)),
-                    timed(store::received_by_category(pool, &cat, start, end)),
-                    timed(store::durations_by_path(pool, &cat, start, end)),
-                )?;
-            tracing::debug!(
-                start,
-                end,
-                counts_ms,
-                monthly_ms,
-                categories_ms,
-                durations_ms,
-                "public statistics: period read"
-            );
-            Ok::<_, BackendError>(Arc::new(PeriodFigures { by_path, monthly, by_category, durations }))
+            let figures = match kept(state, start, end).await? {
+                Some(f) => f,
+                None => count(state, start, end, bounds).await?,
+            };
+            Ok::<_, BackendError>(Arc::new(figures))
         })
         .await;
     state.stats_cache.done(key, slot, read.as_ref().ok().map(|f| (now, Arc::clone(f))));
@@ -268,6 +380,35 @@ pub async fn warm(state: &AppState) -> Result<()> {
             }
         }
     }
+    fill(state).await
+}
+
+/// Counts the ended months, quarters and years since the first appeal whose kept figures are
+/// missing, of another catalog version or older than [`REFILL_SECONDS`], the latest first, for
+/// up to [`FILL_BUDGET`] per run (the next run goes on): so a visitor asking for any public
+/// period reads kept figures instead of waiting for a count of seconds. Several nodes may do it
+/// at once (the later count is kept). The figures counted here are not put in this node's
+/// cache (visitors' periods stay there).
+///
+/// # Errors
+/// Database errors; [`BackendError::Conflict`] when public reads are all busy.
+pub async fn fill(state: &AppState) -> Result<()> {
+    let Some(first) = store::first_submitted(&state.db.pool).await? else { return Ok(()) };
+    let first = time::OffsetDateTime::from_unix_timestamp(first).map_err(|e| BackendError::Internal(e.to_string()))?;
+    let counted = store::snapshot_times(&state.db.pool).await?;
+    let began = std::time::Instant::now();
+    for period in Period::over_since(first, state.clock.now()) {
+        if began.elapsed() >= FILL_BUDGET {
+            break;
+        }
+        let (Some((start, end)), Some(trend)) = (period.bounds(), period.trend_bounds()) else { continue };
+        let (now, version) = (state.clock.ts(), state.catalog.version());
+        let due =
+            counted.get(&(start, end)).is_none_or(|&(v, at)| v != version || at > now || now - at >= REFILL_SECONDS);
+        if due {
+            count(state, start, end, &trend.bounds).await?;
+        }
+    }
     Ok(())
 }
 
@@ -289,7 +430,12 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
     })?;
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let key: Key = (start, end, None);
-    if !state.stats_cache.has(&key, state.clock.ts()) && !state.stats_limiter.check(client).await {
+    // Figures kept in memory or in the database cost no count.
+    let free = state.stats_cache.has(&key, state.clock.ts())
+        || store::snapshot_time(&state.db.pool, start, end)
+            .await?
+            .is_some_and(|(version, at)| young(state, start, end, version, at));
+    if !free && !state.stats_limiter.check(client).await {
         tracing::info!("public statistics: a client asked for too many new periods");
         return Err(BackendError::RateLimited);
     }

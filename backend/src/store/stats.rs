@@ -19,7 +19,7 @@ use super::counts::{
 use crate::catalog::Catalog;
 use crate::Result;
 use domain::stats::Counts;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Row as _};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -106,7 +106,6 @@ async fn monthly_raw(
     group: &[&str],
     filter: &Filter,
 ) -> Result<HashMap<Vec<String>, Vec<Counts>>> {
-    use sqlx::Row as _;
     let months = bounds.len().saturating_sub(1);
     let (Some(&start), Some(&end)) = (bounds.first(), bounds.last()) else { return Ok(HashMap::new()) };
     // `CASE WHEN submitted_at < b1 THEN <0 | b1> … ELSE <last | end> END`.
@@ -206,7 +205,6 @@ async fn received_raw(
     start: i64,
     end: i64,
 ) -> Result<HashMap<Vec<String>, u64>> {
-    use sqlx::Row as _;
     let cols = group.join(", ");
     let k = group.len();
     let sql = format!(
@@ -303,7 +301,6 @@ async fn durations_raw(
     start: i64,
     end: i64,
 ) -> Result<HashMap<(Vec<String>, i64, i64), u64>> {
-    use sqlx::Row as _;
     let cols = group.join(", ");
     let k = group.len();
     let period = format!("a.submitted_at >= $1 AND a.submitted_at < $2 AND {}", filter.sql);
@@ -354,4 +351,92 @@ pub async fn counts(
     now: i64,
 ) -> Result<Counts> {
     Ok(sum_under(&counts_by_path(pool, cat, category, start, end, now).await?, scope))
+}
+
+/// A period's kept public figures (migration 0023): the catalog version they were counted
+/// with, when, and the figures as JSON.
+pub struct Snapshot {
+    pub catalog_version: i64,
+    pub counted_at: i64,
+    pub figures: String,
+}
+
+/// The kept figures of `[start, end)`, if any.
+///
+/// # Errors
+/// Database errors.
+pub async fn snapshot(pool: &AnyPool, start: i64, end: i64) -> Result<Option<Snapshot>> {
+    let row = sqlx::query(
+        "SELECT catalog_version, counted_at, figures FROM stats_snapshots WHERE period_start = $1 AND period_end = $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(Snapshot { catalog_version: r.try_get(0)?, counted_at: r.try_get(1)?, figures: r.try_get(2)? }),
+        None => None,
+    })
+}
+
+/// When the kept figures of `[start, end)` were counted and with which catalog version, if any
+/// are kept: `(catalog_version, counted_at)`.
+///
+/// # Errors
+/// Database errors.
+pub async fn snapshot_time(pool: &AnyPool, start: i64, end: i64) -> Result<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "SELECT catalog_version, counted_at FROM stats_snapshots WHERE period_start = $1 AND period_end = $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+        None => None,
+    })
+}
+
+/// When each kept period was counted and with which catalog version: `(start, end) →
+/// (catalog_version, counted_at)`.
+///
+/// # Errors
+/// Database errors.
+pub async fn snapshot_times(pool: &AnyPool) -> Result<HashMap<(i64, i64), (i64, i64)>> {
+    let rows = sqlx::query("SELECT period_start, period_end, catalog_version, counted_at FROM stats_snapshots")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), (r.try_get(2)?, r.try_get(3)?)))).collect()
+}
+
+/// Keeps `snapshot` as the figures of `[start, end)`, unless a later count is already kept
+/// (another node's).
+///
+/// # Errors
+/// Database errors.
+pub async fn put_snapshot(pool: &AnyPool, start: i64, end: i64, snapshot: &Snapshot) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stats_snapshots (period_start, period_end, catalog_version, counted_at, figures)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (period_start, period_end) DO UPDATE
+            SET catalog_version = excluded.catalog_version, counted_at = excluded.counted_at, figures = excluded.figures
+          WHERE excluded.counted_at >= stats_snapshots.counted_at",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(snapshot.catalog_version)
+    .bind(snapshot.counted_at)
+    .bind(&snapshot.figures)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// When the first appeal was submitted (`None`: no appeal yet); from the `appeals_stats` index.
+///
+/// # Errors
+/// Database errors.
+pub async fn first_submitted(pool: &AnyPool) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MIN(submitted_at) FROM appeals").fetch_one(pool).await?)
 }

@@ -421,6 +421,75 @@ async fn the_warm_job_keeps_the_month_quarter_and_year_read(engine: Engine) {
 }
 both_engines!(the_warm_job_keeps_the_month_quarter_and_year_read);
 
+/// Every public period (a month, quarter or year over since the first appeal) is counted by the
+/// job and kept in the database: a visitor, on any node, reads kept figures instead of waiting
+/// for a count; they are counted again once a day, and at once under another region catalog.
+async fn ended_periods_are_counted_by_the_job_and_kept(engine: Engine) {
+    use backend::services::stats::{fill, public, public_as, RECOUNT_SECONDS};
+    use time::macros::datetime;
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let march = Period::Month { year: 2025, month: 3 };
+    let received = |p: Period| {
+        let state = state.clone();
+        async move { public(&state, None, p).await.unwrap().region.counts.received }
+    };
+    // No appeal yet: nothing to count.
+    fill(&state).await.unwrap();
+    assert!(stats::snapshot_times(&state.db.pool).await.unwrap().is_empty());
+    let in_march = || async {
+        let t = common::simple_appeal(&state).await;
+        submitted(&state, &t, china(datetime!(2025-03-15 10:00)), None).await;
+    };
+    in_march().await;
+    fill(&state).await.unwrap();
+    // Every period over since March 2025 on 23 November 2026: 20 months, 7 quarters, one year.
+    let first = time::OffsetDateTime::from_unix_timestamp(china(datetime!(2025-03-15 10:00))).unwrap();
+    let periods = Period::over_since(first, state.clock.now());
+    assert_eq!(periods.len(), 20 + 7 + 1);
+    let counted = stats::snapshot_times(&state.db.pool).await.unwrap();
+    assert_eq!(counted.len(), periods.len());
+    assert!(periods.iter().all(|p| counted.contains_key(&p.bounds().unwrap())));
+    // A second appeal in March: the kept figures are shown (this node never read March itself,
+    // as another node would not), with the trend of the year 2025.
+    in_march().await;
+    assert_eq!(received(march).await, 1);
+    let year = public(&state, None, Period::Year { year: 2025 }).await.unwrap();
+    assert_eq!((year.region.counts.received, year.trend[2].counts.received), (1, 1));
+    // A run of the job within the day counts nothing again.
+    clock.advance(time::Duration::seconds(3600));
+    fill(&state).await.unwrap();
+    assert_eq!(stats::snapshot_times(&state.db.pool).await.unwrap(), counted);
+    // A day on, March is counted again (by the job, or by the visitor when the job has not).
+    clock.advance(time::Duration::seconds(RECOUNT_SECONDS));
+    assert_eq!(received(march).await, 2);
+    fill(&state).await.unwrap();
+    let again = stats::snapshot_times(&state.db.pool).await.unwrap();
+    assert!(again.values().all(|&(_, at)| at == state.clock.ts()), "all counted again");
+    // Another region catalog (a re-import moves appeals): kept figures of the old one are not shown.
+    in_march().await;
+    let mut tx = state.db.pool.begin().await.unwrap();
+    backend::store::regions::bump_catalog_version(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(backend::services::import::reload_if_changed(&state).await.unwrap());
+    clock.advance(time::Duration::seconds(backend::services::stats::STALE_SECONDS));
+    assert_eq!(received(march).await, 3);
+    // Kept periods cost a visitor nothing from the budget of new periods (one here).
+    let limits = backend::config::Limits { stats_periods_per_10min: 1, ..backend::config::Limits::default() };
+    let Some(small) = common::demo_state(engine, limits).await else { return };
+    let t = common::simple_appeal(&small).await;
+    submitted(&small, &t, china(datetime!(2025-03-15 10:00)), None).await;
+    fill(&small).await.unwrap();
+    let client = "198.51.100.7";
+    for month in 3..=9 {
+        public_as(&small, client, None, Period::Month { year: 2025, month }).await.unwrap();
+    }
+    // Months before the first appeal are not kept: the first spends the budget, the next is refused.
+    public_as(&small, client, None, Period::Month { year: 2025, month: 1 }).await.unwrap();
+    let refused = public_as(&small, client, None, Period::Month { year: 2025, month: 2 }).await;
+    assert!(matches!(refused, Err(backend::BackendError::RateLimited)), "{refused:?}");
+}
+both_engines!(ended_periods_are_counted_by_the_job_and_kept);
+
 async fn a_client_may_ask_for_few_new_periods(engine: Engine) {
     use backend::services::stats::public_as;
     let limits = backend::config::Limits { stats_periods_per_10min: 2, ..backend::config::Limits::default() };
