@@ -70,8 +70,9 @@ struct PeriodFigures {
     durations: HashMap<String, [domain::stats::Histogram; 3]>,
 }
 
-/// A period: `[start, end)` and the category (`None`: all).
-type Key = (i64, i64, Option<String>);
+/// A period: `[start, end)`, the category (`None`: all) and the region catalog's version (a
+/// reload starts afresh: figures read under another hierarchy are not shown).
+type Key = (i64, i64, Option<String>, i64);
 
 /// Filled once by whichever request comes first; the others wait for it.
 type Slot = Arc<tokio::sync::OnceCell<Arc<PeriodFigures>>>;
@@ -211,11 +212,28 @@ fn recount_after(state: &AppState, start: i64, end: i64) -> i64 {
     }
 }
 
-/// Whether figures of `[start, end)` counted at `counted_at` with catalog `version` may be shown
-/// now: the current catalog, and not older than [`recount_after`] (nor counted "later" than now).
-fn young(state: &AppState, start: i64, end: i64, version: i64, counted_at: i64) -> bool {
+/// Whether figures of `[start, end)` kept with `regions` ([`regions_key`]) and counted at
+/// `counted_at` may be shown now: the same hierarchy, counted after the period ended, and not
+/// older than [`recount_after`] (nor counted "later" than now: a clock moved back).
+fn young(state: &AppState, start: i64, end: i64, regions: i64, counted_at: i64) -> bool {
     let age = state.clock.ts() - counted_at;
-    version == state.catalog.version() && (0..recount_after(state, start, end)).contains(&age)
+    regions == regions_key(&state.catalog.get())
+        && counted_at >= end
+        && (0..recount_after(state, start, end)).contains(&age)
+}
+
+/// A fingerprint of what the counts depend on in the catalog: every region's and unit's path
+/// (an appeal is counted under the path of the unit that holds it). Other catalog edits
+/// (articles, holidays, questions) leave it, and the kept figures, as they are.
+fn regions_key(cat: &crate::catalog::Catalog) -> i64 {
+    use std::hash::{Hash, Hasher};
+    let mut paths: Vec<(&str, String)> =
+        cat.regions.iter().map(|r| (r.code.as_str(), cat.region_path(&r.code))).collect();
+    paths.extend(cat.units.keys().map(|u| (u.as_str(), cat.unit_path(u))));
+    paths.sort_unstable();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    paths.hash(&mut h);
+    i64::from_ne_bytes(h.finish().to_ne_bytes())
 }
 
 /// [`PeriodFigures`] as kept in the database (JSON has no tuple keys).
@@ -258,7 +276,7 @@ async fn kept(state: &AppState, start: i64, end: i64) -> Result<Option<PeriodFig
         return Ok(None);
     }
     let Some(k) = store::snapshot(&state.db.pool, start, end).await? else { return Ok(None) };
-    if !young(state, start, end, k.catalog_version, k.counted_at) {
+    if !young(state, start, end, k.regions, k.counted_at) {
         return Ok(None);
     }
     match PeriodFigures::from_json(&k.figures) {
@@ -277,9 +295,9 @@ async fn count(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result
     let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
     let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
     let now = state.clock.ts();
-    let version = state.catalog.version();
     let pool = &state.db.pool;
     let cat = state.catalog.get();
+    let regions = regions_key(&cat);
     // Each read's time, for the debug log (`RUST_LOG=backend::services::stats=debug`).
     async fn timed<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<(T, u128)> {
         let t = std::time::Instant::now();
@@ -300,7 +318,7 @@ async fn count(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result
         let keep = figures
             .to_json()
             .map_err(|e| BackendError::Internal(e.to_string()))
-            .map(|figures| store::Snapshot { catalog_version: version, counted_at: now, figures });
+            .map(|figures| store::Snapshot { regions, counted_at: now, figures });
         match keep {
             Ok(k) => {
                 if let Err(e) = store::put_snapshot(pool, start, end, &k).await {
@@ -333,7 +351,7 @@ async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> 
 
 /// The figures of `[start, end)` (trend months `bounds`), from the cache or read now.
 async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
-    let key: Key = (start, end, None);
+    let key: Key = (start, end, None, state.catalog.version());
     match state.stats_cache.plan(&key, state.clock.ts()) {
         Plan::Fresh(f) | Plan::Stale(f, None) => Ok(f),
         Plan::Stale(f, Some(slot)) => {
@@ -368,7 +386,7 @@ pub async fn warm(state: &AppState) -> Result<()> {
     for (period, max_age) in periods {
         let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
         let bounds = period.trend_bounds().ok_or(BackendError::NotFound)?.bounds;
-        let key: Key = (start, end, None);
+        let key: Key = (start, end, None, state.catalog.version());
         let ts = state.clock.ts();
         if state.stats_cache.age(&key, ts).is_some_and(|age| age < max_age) {
             continue;
@@ -380,36 +398,61 @@ pub async fn warm(state: &AppState) -> Result<()> {
             }
         }
     }
-    fill(state).await
+    fill(state).await.map(|_| ())
+}
+
+/// What one run of [`fill`] did: periods counted and kept, and those still due (the next run
+/// goes on with them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filled {
+    pub counted: u32,
+    pub left: u32,
 }
 
 /// Counts the ended months, quarters and years since the first appeal whose kept figures are
-/// missing, of another catalog version or older than [`REFILL_SECONDS`], the latest first, for
-/// up to [`FILL_BUDGET`] per run (the next run goes on): so a visitor asking for any public
-/// period reads kept figures instead of waiting for a count of seconds. Several nodes may do it
-/// at once (the later count is kept). The figures counted here are not put in this node's
-/// cache (visitors' periods stay there).
+/// missing, of another region hierarchy or older than [`REFILL_SECONDS`], the latest first, for
+/// up to [`FILL_BUDGET`] per run (the next run goes on; so does it when the public reads are all
+/// busy): so a visitor asking for any public period reads kept figures instead of waiting for a
+/// count of seconds. Several nodes may run it at once: each looks again just before a count,
+/// and the last count is kept. The figures counted here are not put in this node's cache.
 ///
 /// # Errors
-/// Database errors; [`BackendError::Conflict`] when public reads are all busy.
-pub async fn fill(state: &AppState) -> Result<()> {
-    let Some(first) = store::first_submitted(&state.db.pool).await? else { return Ok(()) };
+/// Database errors.
+pub async fn fill(state: &AppState) -> Result<Filled> {
+    let pool = &state.db.pool;
+    let Some(first) = store::first_submitted(pool).await? else { return Ok(Filled::default()) };
     let first = time::OffsetDateTime::from_unix_timestamp(first).map_err(|e| BackendError::Internal(e.to_string()))?;
-    let counted = store::snapshot_times(&state.db.pool).await?;
+    let counted = store::snapshot_times(pool).await?;
+    let regions = regions_key(&state.catalog.get());
+    let due = |now: i64, kept: Option<(i64, i64)>| {
+        kept.is_none_or(|(r, at)| r != regions || at > now || now - at >= REFILL_SECONDS)
+    };
     let began = std::time::Instant::now();
+    let mut out = Filled::default();
     for period in Period::over_since(first, state.clock.now()) {
-        if began.elapsed() >= FILL_BUDGET {
-            break;
-        }
         let (Some((start, end)), Some(trend)) = (period.bounds(), period.trend_bounds()) else { continue };
-        let (now, version) = (state.clock.ts(), state.catalog.version());
-        let due =
-            counted.get(&(start, end)).is_none_or(|&(v, at)| v != version || at > now || now - at >= REFILL_SECONDS);
-        if due {
-            count(state, start, end, &trend.bounds).await?;
+        if !due(state.clock.ts(), counted.get(&(start, end)).copied()) {
+            continue;
+        }
+        // Out of time, or another node counted it since this run began.
+        if out.left > 0 || began.elapsed() >= FILL_BUDGET {
+            out.left += 1;
+            continue;
+        }
+        if !due(state.clock.ts(), store::snapshot_time(pool, start, end).await?) {
+            continue;
+        }
+        match count(state, start, end, &trend.bounds).await {
+            Ok(_) => out.counted += 1,
+            Err(BackendError::Conflict(domain::Msg::StatsBusy)) => out.left += 1,
+            Err(e) => return Err(e),
         }
     }
-    Ok(())
+    if out.counted > 0 {
+        let ms = began.elapsed().as_millis();
+        tracing::info!(counted = out.counted, left = out.left, ms, "public statistics: ended periods counted and kept");
+    }
+    Ok(out)
 }
 
 /// [`public`] for a visitor: a period nobody has asked for lately (not kept, no read under way)
@@ -429,13 +472,8 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
         })
     })?;
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
-    let key: Key = (start, end, None);
-    // Figures kept in memory or in the database cost no count.
-    let free = state.stats_cache.has(&key, state.clock.ts())
-        || store::snapshot_time(&state.db.pool, start, end)
-            .await?
-            .is_some_and(|(version, at)| young(state, start, end, version, at));
-    if !free && !state.stats_limiter.check(client).await {
+    let key: Key = (start, end, None, state.catalog.version());
+    if !state.stats_cache.has(&key, state.clock.ts()) && !state.stats_limiter.check(client).await {
         tracing::info!("public statistics: a client asked for too many new periods");
         return Err(BackendError::RateLimited);
     }
@@ -598,7 +636,7 @@ mod tests {
     use super::*;
 
     fn key(n: i64) -> Key {
-        (n, n + 1, None)
+        (n, n + 1, None, 0)
     }
 
     fn figures() -> Arc<PeriodFigures> {

@@ -353,10 +353,10 @@ pub async fn counts(
     Ok(sum_under(&counts_by_path(pool, cat, category, start, end, now).await?, scope))
 }
 
-/// A period's kept public figures (migration 0023): the catalog version they were counted
-/// with, when, and the figures as JSON.
+/// A period's kept public figures (migration 0023): a fingerprint of the region hierarchy they
+/// were counted under, when, and the figures as JSON.
 pub struct Snapshot {
-    pub catalog_version: i64,
+    pub regions: i64,
     pub counted_at: i64,
     pub figures: String,
 }
@@ -367,65 +367,63 @@ pub struct Snapshot {
 /// Database errors.
 pub async fn snapshot(pool: &AnyPool, start: i64, end: i64) -> Result<Option<Snapshot>> {
     let row = sqlx::query(
-        "SELECT catalog_version, counted_at, figures FROM stats_snapshots WHERE period_start = $1 AND period_end = $2",
+        "SELECT regions_key, counted_at, figures FROM stats_snapshots WHERE period_start = $1 AND period_end = $2",
     )
     .bind(start)
     .bind(end)
     .fetch_optional(pool)
     .await?;
     Ok(match row {
-        Some(r) => Some(Snapshot { catalog_version: r.try_get(0)?, counted_at: r.try_get(1)?, figures: r.try_get(2)? }),
+        Some(r) => Some(Snapshot { regions: r.try_get(0)?, counted_at: r.try_get(1)?, figures: r.try_get(2)? }),
         None => None,
     })
 }
 
-/// When the kept figures of `[start, end)` were counted and with which catalog version, if any
-/// are kept: `(catalog_version, counted_at)`.
+/// When the kept figures of `[start, end)` were counted and under which region hierarchy, if
+/// any are kept: `(regions_key, counted_at)`.
 ///
 /// # Errors
 /// Database errors.
 pub async fn snapshot_time(pool: &AnyPool, start: i64, end: i64) -> Result<Option<(i64, i64)>> {
-    let row = sqlx::query(
-        "SELECT catalog_version, counted_at FROM stats_snapshots WHERE period_start = $1 AND period_end = $2",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_optional(pool)
-    .await?;
+    let row =
+        sqlx::query("SELECT regions_key, counted_at FROM stats_snapshots WHERE period_start = $1 AND period_end = $2")
+            .bind(start)
+            .bind(end)
+            .fetch_optional(pool)
+            .await?;
     Ok(match row {
         Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
         None => None,
     })
 }
 
-/// When each kept period was counted and with which catalog version: `(start, end) →
-/// (catalog_version, counted_at)`.
+/// When each kept period was counted and under which region hierarchy: `(start, end) →
+/// (regions_key, counted_at)`.
 ///
 /// # Errors
 /// Database errors.
 pub async fn snapshot_times(pool: &AnyPool) -> Result<HashMap<(i64, i64), (i64, i64)>> {
-    let rows = sqlx::query("SELECT period_start, period_end, catalog_version, counted_at FROM stats_snapshots")
+    let rows = sqlx::query("SELECT period_start, period_end, regions_key, counted_at FROM stats_snapshots")
         .fetch_all(pool)
         .await?;
     rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), (r.try_get(2)?, r.try_get(3)?)))).collect()
 }
 
-/// Keeps `snapshot` as the figures of `[start, end)`, unless a later count is already kept
-/// (another node's).
+/// Keeps `snapshot` as the figures of `[start, end)` (the last count wins, also over one kept
+/// "later" by a clock that was ahead).
 ///
 /// # Errors
 /// Database errors.
 pub async fn put_snapshot(pool: &AnyPool, start: i64, end: i64, snapshot: &Snapshot) -> Result<()> {
     sqlx::query(
-        "INSERT INTO stats_snapshots (period_start, period_end, catalog_version, counted_at, figures)
+        "INSERT INTO stats_snapshots (period_start, period_end, regions_key, counted_at, figures)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (period_start, period_end) DO UPDATE
-            SET catalog_version = excluded.catalog_version, counted_at = excluded.counted_at, figures = excluded.figures
-          WHERE excluded.counted_at >= stats_snapshots.counted_at",
+            SET regions_key = excluded.regions_key, counted_at = excluded.counted_at, figures = excluded.figures",
     )
     .bind(start)
     .bind(end)
-    .bind(snapshot.catalog_version)
+    .bind(snapshot.regions)
     .bind(snapshot.counted_at)
     .bind(&snapshot.figures)
     .execute(pool)
