@@ -79,7 +79,9 @@ printf '\n%s right after the start (not counted yet, the job counting beside it)
 # appeal and keeps them in the database: wait until it says none is left.
 t0=$(date +%s)
 for _ in $(seq 1 "${PINGAN_BENCH_FILL_WAIT:-600}"); do grep -q 'ended periods counted and kept.* left=0' "$DIR/server.log" && break; sleep 1; done
-echo "the job counted every public period in $(( $(date +%s) - t0 )) s after that request (runs: $(grep -o 'counted=[0-9]* left=[0-9]* ms=[0-9]*' "$DIR/server.log" | paste -sd' ')); kept: $(sqlite3 "$DB" "SELECT count(*) || ' periods, ' || sum(length(figures)) / count(*) / 1024 || ' KB each' FROM stats_snapshots" 2>/dev/null || echo '(on PostgreSQL)')"
+KEPT_SQL="SELECT count(*), sum(length(figures)) / count(*) / 1024 FROM stats_snapshots"
+if [ "$ENGINE" = PostgreSQL ]; then kept=$(psql "$DATABASE_URL" -Atc "$KEPT_SQL"); else kept=$(sqlite3 "$DB" "$KEPT_SQL"); fi
+echo "the job counted every public period in $(( $(date +%s) - t0 )) s after that request (runs: $(grep -o 'counted=[0-9]* left=[0-9]* ms=[0-9]*' "$DIR/server.log" | paste -sd' ')); kept: ${kept%%|*} periods, ${kept#*|} KB of JSON each"
 # Kept, never read by this node: two months and a quarter further back.
 K3=$((K - 1)); M3=$(( (M + 8) % 12 + 1 )); M3Y=$(( M <= 3 ? Y - 1 : Y )); M5=$(( (M + 6) % 12 + 1 )); M5Y=$(( M <= 5 ? Y - 1 : Y ))
 PAGES=("/stats" "/stats?region=HD" "/stats?period=year&year=$((Y - 1))" "/stats?region=HD&period=year&year=$((Y - 1))"
