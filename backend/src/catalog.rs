@@ -24,6 +24,8 @@ pub struct Catalog {
     /// Extra questions by category code (issue 13), each list in order; loaded from the database
     /// with the rest (a catalogue built from files alone has none).
     pub questions: HashMap<String, Vec<domain::questions::Question>>,
+    /// [`Catalog::paths_key`], worked out on first use.
+    paths_key: std::sync::OnceLock<i64>,
 }
 
 impl Catalog {
@@ -50,6 +52,7 @@ impl Catalog {
             units: units.into_iter().map(|u| (u.code.clone(), u)).collect(),
             categories,
             questions: HashMap::new(),
+            paths_key: std::sync::OnceLock::new(),
         }
     }
 
@@ -138,6 +141,36 @@ impl Catalog {
             return format!("/{code}/");
         }
         format!("/{}/", chain.join("/"))
+    }
+
+    /// A fingerprint of the hierarchy the statistics count by: every region's path and every
+    /// unit's region path (an appeal counts under the path of the unit that holds it; units not
+    /// in the catalog are left out of the counts). Names, categories, questions and phone numbers
+    /// do not change it. The same on every node and every build: SHA-256 of a fixed layout.
+    /// Worked out once per catalog (a catalog is not changed once it is shared).
+    #[must_use]
+    pub fn paths_key(&self) -> i64 {
+        *self.paths_key.get_or_init(|| self.work_out_paths_key())
+    }
+
+    fn work_out_paths_key(&self) -> i64 {
+        use sha2::{Digest, Sha256};
+        let mut paths: Vec<(u8, &str, String)> =
+            self.regions.iter().map(|r| (b'r', r.code.as_str(), self.region_path(&r.code))).collect();
+        paths.extend(self.units.keys().map(|u| (b'u', u.as_str(), self.unit_path(u))));
+        paths.sort_unstable();
+        let mut h = Sha256::new();
+        for (kind, code, path) in &paths {
+            h.update([*kind, b'\t']);
+            h.update(code.as_bytes());
+            h.update(b"\t");
+            h.update(path.as_bytes());
+            h.update(b"\n");
+        }
+        let digest = h.finalize();
+        let mut first = [0_u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(first)
     }
 
     /// The path of the region a unit belongs to (see [`Catalog::region_path`]).
@@ -239,7 +272,63 @@ fn centroid(polys: &[domain::routing::Rings]) -> Option<GeoPoint> {
 
 #[cfg(test)]
 mod tests {
-    use super::centroid;
+    use super::{centroid, Catalog};
+    use domain::region::{Category, Level, Region, Unit};
+
+    /// The statistics' fingerprint of the hierarchy changes with any region's or unit's place in
+    /// it, and with nothing else.
+    #[test]
+    fn the_paths_key_follows_the_hierarchy_only() {
+        let region = |code: &str, parent: Option<&str>, level| Region {
+            code: code.into(),
+            name: code.into(),
+            name_en: code.into(),
+            level,
+            parent: parent.map(Into::into),
+        };
+        let unit = |code: &str, region: &str| Unit {
+            code: code.into(),
+            name: code.into(),
+            kind: "street_center".into(),
+            region: region.into(),
+            phone: "12345".into(),
+        };
+        let regions = || {
+            vec![
+                region("C", None, Level::City),
+                region("D1", Some("C"), Level::District),
+                region("D2", Some("C"), Level::District),
+                region("S1", Some("D1"), Level::Street),
+            ]
+        };
+        let units = || vec![unit("U-S1", "S1"), unit("U-D2", "D2")];
+        let key = |regions, units, categories| Catalog::new(regions, units, categories, Vec::new()).paths_key();
+        let base = key(regions(), units(), Vec::new());
+        assert_eq!(base, key(regions(), units(), Vec::new()), "the same hierarchy, the same key");
+        // Names, phone numbers and categories: the same key.
+        let mut renamed = regions();
+        renamed[1].name = "another name".into();
+        let mut phoned = units();
+        phoned[0].phone = "67890".into();
+        let cat = Category {
+            code: "wages".into(),
+            name: "欠薪".into(),
+            name_en: "Wages".into(),
+            route: domain::region::RouteLevel::Department("labour".into()),
+            deadline_days: 5,
+            urgent: false,
+        };
+        assert_eq!(base, key(renamed, phoned, vec![cat]));
+        // A street moved to another district, a unit moved to another region, a unit removed:
+        // another key each.
+        let mut moved = regions();
+        moved[3].parent = Some("D2".into());
+        assert_ne!(base, key(moved, units(), Vec::new()));
+        let mut unit_moved = units();
+        unit_moved[0].region = "D1".into();
+        assert_ne!(base, key(regions(), unit_moved, Vec::new()));
+        assert_ne!(base, key(regions(), units()[..1].to_vec(), Vec::new()));
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

@@ -19,6 +19,7 @@
 //! year over as above), so a visitor asking for an old quarter reads one row instead of waiting
 //! seconds for a count of it.
 
+use crate::catalog::Catalog;
 use crate::store::stats as store;
 use crate::{AppState, BackendError, Result};
 use domain::region::{Level, Region};
@@ -70,8 +71,9 @@ struct PeriodFigures {
     durations: HashMap<String, [domain::stats::Histogram; 3]>,
 }
 
-/// A period: `[start, end)`, the category (`None`: all) and the region catalog's version (a
-/// reload starts afresh: figures read under another hierarchy are not shown).
+/// A period: `[start, end)`, the category (`None`: all) and the region hierarchy's fingerprint
+/// (`Catalog::paths_key`: figures read under another hierarchy are not shown; other catalog
+/// edits keep them).
 type Key = (i64, i64, Option<String>, i64);
 
 /// Filled once by whichever request comes first; the others wait for it.
@@ -212,28 +214,12 @@ fn recount_after(state: &AppState, start: i64, end: i64) -> i64 {
     }
 }
 
-/// Whether figures of `[start, end)` kept with `regions` ([`regions_key`]) and counted at
-/// `counted_at` may be shown now: the same hierarchy, counted after the period ended, and not
-/// older than [`recount_after`] (nor counted "later" than now: a clock moved back).
-fn young(state: &AppState, start: i64, end: i64, regions: i64, counted_at: i64) -> bool {
+/// Whether figures of `[start, end)` kept under the hierarchy `regions` (`Catalog::paths_key`)
+/// and counted at `counted_at` may be shown now with `cat`: the same hierarchy, counted after the
+/// period ended, and not older than [`recount_after`] (nor "later" than now: a clock moved back).
+fn young(state: &AppState, cat: &Catalog, start: i64, end: i64, regions: i64, counted_at: i64) -> bool {
     let age = state.clock.ts() - counted_at;
-    regions == regions_key(&state.catalog.get())
-        && counted_at >= end
-        && (0..recount_after(state, start, end)).contains(&age)
-}
-
-/// A fingerprint of what the counts depend on in the catalog: every region's and unit's path
-/// (an appeal is counted under the path of the unit that holds it). Other catalog edits
-/// (articles, holidays, questions) leave it, and the kept figures, as they are.
-fn regions_key(cat: &crate::catalog::Catalog) -> i64 {
-    use std::hash::{Hash, Hasher};
-    let mut paths: Vec<(&str, String)> =
-        cat.regions.iter().map(|r| (r.code.as_str(), cat.region_path(&r.code))).collect();
-    paths.extend(cat.units.keys().map(|u| (u.as_str(), cat.unit_path(u))));
-    paths.sort_unstable();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    paths.hash(&mut h);
-    i64::from_ne_bytes(h.finish().to_ne_bytes())
+    regions == cat.paths_key() && counted_at >= end && (0..recount_after(state, start, end)).contains(&age)
 }
 
 /// [`PeriodFigures`] as kept in the database (JSON has no tuple keys).
@@ -268,15 +254,21 @@ impl PeriodFigures {
     }
 }
 
-/// The kept figures of the ended period `[start, end)` when they were counted with the current
-/// catalog and are young enough ([`recount_after`]); `None` otherwise (and for a period not over).
-async fn kept(state: &AppState, start: i64, end: i64) -> Result<Option<PeriodFigures>> {
+/// The kept figures of the ended period `[start, end)` when they were counted under `cat`'s
+/// hierarchy and are young enough ([`young`]); `None` otherwise (and for a period not over). The
+/// row's times are looked at before its figures are read.
+async fn kept(state: &AppState, cat: &Catalog, start: i64, end: i64) -> Result<Option<PeriodFigures>> {
     let now = state.clock.ts();
     if end > now {
         return Ok(None);
     }
-    let Some(k) = store::snapshot(&state.db.pool, start, end).await? else { return Ok(None) };
-    if !young(state, start, end, k.regions, k.counted_at) {
+    let pool = &state.db.pool;
+    let usable = |(regions, at): (i64, i64)| young(state, cat, start, end, regions, at);
+    if !store::snapshot_time(pool, start, end).await?.is_some_and(usable) {
+        return Ok(None);
+    }
+    let Some(k) = store::snapshot(pool, start, end).await? else { return Ok(None) };
+    if !usable((k.regions, k.counted_at)) {
         return Ok(None);
     }
     match PeriodFigures::from_json(&k.figures) {
@@ -290,14 +282,13 @@ async fn kept(state: &AppState, start: i64, end: i64) -> Result<Option<PeriodFig
 
 /// Counts `[start, end)` (trend months `bounds`) when a turn comes ([`READS_AT_ONCE`]), and keeps
 /// the figures of an ended period in the database for every node ([`kept`]).
-async fn count(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<PeriodFigures> {
+async fn count(state: &AppState, cat: &Catalog, start: i64, end: i64, bounds: &[i64]) -> Result<PeriodFigures> {
     // Wait a little for a turn; past that, "busy" rather than an ever longer queue.
     let turn = tokio::time::timeout(READ_WAIT, state.stats_cache.1.acquire()).await;
     let Ok(Ok(_turn)) = turn else { return Err(BackendError::Conflict(domain::Msg::StatsBusy)) };
     let now = state.clock.ts();
     let pool = &state.db.pool;
-    let cat = state.catalog.get();
-    let regions = regions_key(&cat);
+    let regions = cat.paths_key();
     // Each read's time, for the debug log (`RUST_LOG=backend::services::stats=debug`).
     async fn timed<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<(T, u128)> {
         let t = std::time::Instant::now();
@@ -305,10 +296,10 @@ async fn count(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result
         Ok((v, t.elapsed().as_millis()))
     }
     let ((by_path, counts_ms), (monthly, monthly_ms), (by_category, categories_ms), (durations, durations_ms)) = tokio::try_join!(
-        timed(store::counts_by_path(pool, &cat, None, start, end, now)),
-        timed(store::monthly_by_path(pool, &cat, bounds, None)),
-        timed(store::received_by_category(pool, &cat, start, end)),
-        timed(store::durations_by_path(pool, &cat, start, end)),
+        timed(store::counts_by_path(pool, cat, None, start, end, now)),
+        timed(store::monthly_by_path(pool, cat, bounds, None)),
+        timed(store::received_by_category(pool, cat, start, end)),
+        timed(store::durations_by_path(pool, cat, start, end)),
     )?;
     tracing::debug!(start, end, counts_ms, monthly_ms, categories_ms, durations_ms, "public statistics: period read");
     let figures = PeriodFigures { by_path, monthly, by_category, durations };
@@ -333,14 +324,20 @@ async fn count(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result
 
 /// Reads `[start, end)` (trend months `bounds`) into `slot`, once, and records it: the kept
 /// figures when they are young enough ([`kept`]), a new count otherwise ([`count`]).
-async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
+async fn read_into(
+    state: &AppState,
+    cat: &Catalog,
+    key: &Key,
+    slot: &Slot,
+    bounds: &[i64],
+) -> Result<Arc<PeriodFigures>> {
     let now = state.clock.ts();
     let (start, end) = (key.0, key.1);
     let read = slot
         .get_or_try_init(|| async {
-            let figures = match kept(state, start, end).await? {
+            let figures = match kept(state, cat, start, end).await? {
                 Some(f) => f,
-                None => count(state, start, end, bounds).await?,
+                None => count(state, cat, start, end, bounds).await?,
             };
             Ok::<_, BackendError>(Arc::new(figures))
         })
@@ -350,20 +347,26 @@ async fn read_into(state: &AppState, key: &Key, slot: &Slot, bounds: &[i64]) -> 
 }
 
 /// The figures of `[start, end)` (trend months `bounds`), from the cache or read now.
-async fn period_figures(state: &AppState, start: i64, end: i64, bounds: &[i64]) -> Result<Arc<PeriodFigures>> {
-    let key: Key = (start, end, None, state.catalog.version());
+async fn period_figures(
+    state: &AppState,
+    cat: &Arc<Catalog>,
+    start: i64,
+    end: i64,
+    bounds: &[i64],
+) -> Result<Arc<PeriodFigures>> {
+    let key: Key = (start, end, None, cat.paths_key());
     match state.stats_cache.plan(&key, state.clock.ts()) {
         Plan::Fresh(f) | Plan::Stale(f, None) => Ok(f),
         Plan::Stale(f, Some(slot)) => {
-            let (state, bounds) = (state.clone(), bounds.to_vec());
+            let (state, cat, bounds) = (state.clone(), Arc::clone(cat), bounds.to_vec());
             tokio::spawn(async move {
-                if let Err(e) = read_into(&state, &key, &slot, &bounds).await {
+                if let Err(e) = read_into(&state, &cat, &key, &slot, &bounds).await {
                     tracing::warn!(error = %e, "public statistics: background read failed; the last one is shown");
                 }
             });
             Ok(f)
         }
-        Plan::Wait(slot) => read_into(state, &key, &slot, bounds).await,
+        Plan::Wait(slot) => read_into(state, cat, &key, &slot, bounds).await,
     }
 }
 
@@ -381,12 +384,13 @@ pub const LONG_WARM_SECONDS: i64 = 10 * 60;
 /// # Errors
 /// Database errors; [`BackendError::Conflict`] when public reads are all busy.
 pub async fn warm(state: &AppState) -> Result<()> {
+    let cat = state.catalog.get();
     let [month, quarter, year] = Period::last_over(state.clock.now());
     let periods = [(month, CACHE_SECONDS), (quarter, LONG_WARM_SECONDS), (year, LONG_WARM_SECONDS)];
     for (period, max_age) in periods {
         let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
         let bounds = period.trend_bounds().ok_or(BackendError::NotFound)?.bounds;
-        let key: Key = (start, end, None, state.catalog.version());
+        let key: Key = (start, end, None, cat.paths_key());
         let ts = state.clock.ts();
         if state.stats_cache.age(&key, ts).is_some_and(|age| age < max_age) {
             continue;
@@ -394,7 +398,7 @@ pub async fn warm(state: &AppState) -> Result<()> {
         match state.stats_cache.plan(&key, ts) {
             Plan::Fresh(_) | Plan::Stale(_, None) => {}
             Plan::Stale(_, Some(slot)) | Plan::Wait(slot) => {
-                read_into(state, &key, &slot, &bounds).await?;
+                read_into(state, &cat, &key, &slot, &bounds).await?;
             }
         }
     }
@@ -412,7 +416,7 @@ pub struct Filled {
 /// Counts the ended months, quarters and years since the first appeal whose kept figures are
 /// missing, of another region hierarchy or older than [`REFILL_SECONDS`], the latest first, for
 /// up to [`FILL_BUDGET`] per run (the next run goes on; so does it when the public reads are all
-/// busy): so a visitor asking for any public period reads kept figures instead of waiting for a
+/// busy, and when [`warm`], which runs first, found them busy this run does not start): so a visitor asking for any public period reads kept figures instead of waiting for a
 /// count of seconds. Several nodes may run it at once: each looks again just before a count,
 /// and the last count is kept. The figures counted here are not put in this node's cache.
 ///
@@ -423,7 +427,8 @@ pub async fn fill(state: &AppState) -> Result<Filled> {
     let Some(first) = store::first_submitted(pool).await? else { return Ok(Filled::default()) };
     let first = time::OffsetDateTime::from_unix_timestamp(first).map_err(|e| BackendError::Internal(e.to_string()))?;
     let counted = store::snapshot_times(pool).await?;
-    let regions = regions_key(&state.catalog.get());
+    let cat = state.catalog.get();
+    let regions = cat.paths_key();
     let due = |now: i64, kept: Option<(i64, i64)>| {
         kept.is_none_or(|(r, at)| r != regions || at > now || now - at >= REFILL_SECONDS)
     };
@@ -442,7 +447,7 @@ pub async fn fill(state: &AppState) -> Result<Filled> {
         if !due(state.clock.ts(), store::snapshot_time(pool, start, end).await?) {
             continue;
         }
-        match count(state, start, end, &trend.bounds).await {
+        match count(state, &cat, start, end, &trend.bounds).await {
             Ok(_) => out.counted += 1,
             Err(BackendError::Conflict(domain::Msg::StatsBusy)) => out.left += 1,
             Err(e) => return Err(e),
@@ -472,12 +477,13 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
         })
     })?;
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
-    let key: Key = (start, end, None, state.catalog.version());
+    let cat = state.catalog.get();
+    let key: Key = (start, end, None, cat.paths_key());
     if !state.stats_cache.has(&key, state.clock.ts()) && !state.stats_limiter.check(client).await {
         tracing::info!("public statistics: a client asked for too many new periods");
         return Err(BackendError::RateLimited);
     }
-    public(state, region, period).await
+    public_with(state, &cat, region, period).await
 }
 
 /// The public figures of `region` (the city when `None`) for `period`: its own, the regions one
@@ -490,7 +496,12 @@ pub async fn public_as(state: &AppState, client: &str, region: Option<&str>, per
 /// [`BackendError::Conflict`] (`StatsBusy`) when the reads of new periods are all busy and
 /// this one waited [`READ_WAIT`] for a turn; database errors.
 pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> Result<StatsView> {
-    let cat = state.catalog.get();
+    public_with(state, &state.catalog.get(), region, period).await
+}
+
+/// [`public`] with one catalog from the request's start to its end (a reload meanwhile does not
+/// mix figures counted under two hierarchies).
+async fn public_with(state: &AppState, cat: &Arc<Catalog>, region: Option<&str>, period: Period) -> Result<StatsView> {
     let (start, end) = period.bounds().ok_or(BackendError::NotFound)?;
     let (first, last) = period.days().ok_or(BackendError::NotFound)?;
     let domain::stats::TrendMonths { months, bounds } = period.trend_bounds().ok_or(BackendError::NotFound)?;
@@ -501,7 +512,7 @@ pub async fn public(state: &AppState, region: Option<&str>, period: Period) -> R
     if level_rank(region.level) > level_rank(PUBLIC_DEEPEST) {
         return Err(BackendError::NotFound);
     }
-    let figures = period_figures(state, start, end, &bounds).await?;
+    let figures = period_figures(state, cat, start, end, &bounds).await?;
     let row = |r: &Region, counts: Counts| StatsRow {
         code: r.code.clone(),
         name: r.name.clone(),
