@@ -306,17 +306,15 @@ async fn count(state: &AppState, cat: &Catalog, start: i64, end: i64, bounds: &[
     if end <= now {
         // Kept for later and for the other nodes; a failure to keep costs a later count, not
         // this answer.
-        let keep = figures
-            .to_json()
-            .map_err(|e| BackendError::Internal(e.to_string()))
-            .map(|figures| store::Snapshot { regions, counted_at: now, figures });
-        match keep {
-            Ok(k) => {
-                if let Err(e) = store::put_snapshot(pool, start, end, &k).await {
-                    tracing::warn!(error = %e, "public statistics: could not keep the figures");
-                }
+        let kept = match figures.to_json() {
+            Ok(json) => {
+                let snapshot = store::Snapshot { regions, counted_at: now, figures: json };
+                store::put_snapshot(pool, start, end, &snapshot).await
             }
-            Err(e) => tracing::warn!(error = %e, "public statistics: could not keep the figures"),
+            Err(e) => Err(BackendError::Internal(e.to_string())),
+        };
+        if let Err(e) = kept {
+            tracing::warn!(error = %e, "public statistics: could not keep the figures");
         }
     }
     Ok(figures)
@@ -439,11 +437,12 @@ pub async fn fill(state: &AppState) -> Result<Filled> {
         if !due(state.clock.ts(), counted.get(&(start, end)).copied()) {
             continue;
         }
-        // Out of time, or another node counted it since this run began.
+        // Out of time (or turned away as busy): left for the next run.
         if out.left > 0 || began.elapsed() >= FILL_BUDGET {
             out.left += 1;
             continue;
         }
+        // Another node may have counted it since this run began.
         if !due(state.clock.ts(), store::snapshot_time(pool, start, end).await?) {
             continue;
         }
