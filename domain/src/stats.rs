@@ -612,11 +612,31 @@ pub struct Medians {
 /// resident's text can never run as one.
 #[must_use]
 pub fn csv_cell(text: &str) -> String {
-    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
-    if neutral.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
+    let mut out = String::with_capacity(text.len() + 2);
+    push_csv_cell(&mut out, text);
+    out
+}
+
+/// [`csv_cell`] appended to `out` (an export writes its cells into one buffer).
+pub fn push_csv_cell(out: &mut String, text: &str) {
+    let quoted = text.contains([',', '"', '\n', '\r']);
+    if quoted {
+        out.push('"');
+    }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.push('\'');
+    }
+    if quoted {
+        let mut rest = text;
+        while let Some(i) = rest.find('"') {
+            out.push_str(&rest[..=i]);
+            out.push('"');
+            rest = &rest[i + 1..];
+        }
+        out.push_str(rest);
+        out.push('"');
     } else {
-        neutral
+        out.push_str(text);
     }
 }
 

@@ -11,12 +11,17 @@ use crate::services::work::filtered_query;
 use crate::store::appeals::{self, InboxQuery, LedgerRow};
 use crate::{AppState, Result};
 use domain::staff::InboxFilter;
-use domain::stats::csv_cell;
+use domain::stats::{csv_cell, push_csv_cell};
 use domain::{Lang, Msg};
 use serde_json::json;
 
-/// Rows read per batch.
-pub const BATCH: i64 = 1000;
+/// Rows read by an export's first batch: the first bytes leave soon.
+pub const FIRST_BATCH: i64 = 1000;
+/// Most rows read per batch (each batch doubles the last up to this): a batch costs SQLite a
+/// read of every row of the scope after the last one sent (the unit-or-co-handler scope is read
+/// through two indexes and sorted), so a 100,000-row export in batches of 1,000 read 5,000,000
+/// rows; growing batches read under 1,000,000, and hold at most this many rows in memory.
+pub const MAX_BATCH: i64 = 8000;
 
 /// Whose contact details an export may carry: the appeals the member's unit holds, and for a
 /// dispatcher those under their region (as `workflow::may(.., RevealContact, ..)`; a summoned
@@ -108,12 +113,54 @@ pub async fn start(
     Ok(Export { query: q, pii: pii.map(|(_, scope)| scope) })
 }
 
-/// The next batch after ticket `after` ("" for the first).
-///
-/// # Errors
-/// Database errors.
-pub async fn batch(state: &AppState, q: &InboxQuery, after: &str) -> Result<Vec<LedgerRow>> {
-    appeals::ledger_batch(&state.db.pool, q, after, BATCH).await
+/// Where an export is: the last ticket sent, the size of the next batch, and whether the last
+/// batch was the end.
+#[derive(Debug, Clone)]
+pub struct Cursor {
+    after: String,
+    limit: i64,
+    max: i64,
+    done: bool,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Self::sized(FIRST_BATCH, MAX_BATCH)
+    }
+}
+
+impl Cursor {
+    /// A cursor whose batches start at `first` rows and double up to `max` (tests use small ones).
+    #[must_use]
+    pub fn sized(first: i64, max: i64) -> Self {
+        Self { after: String::new(), limit: first.max(1), max: max.max(1), done: false }
+    }
+
+    /// The last batch read was the export's last.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The next batch of the export, in ticket order; `None` once every row was read.
+    ///
+    /// # Errors
+    /// Database errors (the cursor stays where it was).
+    pub async fn next(&mut self, state: &AppState, export: &Export) -> Result<Option<Vec<LedgerRow>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let rows =
+            appeals::ledger_batch(&state.db.pool, &export.query, &self.after, self.limit, export.pii.is_some()).await?;
+        match rows.last() {
+            Some(last) if i64::try_from(rows.len()).unwrap_or(0) >= self.limit => {
+                self.after.clone_from(&last.ticket);
+                self.limit = self.limit.saturating_mul(2).min(self.max);
+            }
+            _ => self.done = true,
+        }
+        Ok(Some(rows))
+    }
 }
 
 /// The header line (CRLF-terminated, as spreadsheet programs expect).
@@ -145,67 +192,86 @@ pub fn header_cells(lang: Lang, pii: bool) -> Vec<&'static str> {
     cols.iter().chain(if pii { contact.iter() } else { [].iter() }).map(|m| m.text(lang)).collect()
 }
 
-fn local(t: i64) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.to_offset(domain::sla::CHINA).format(&fmt).ok())
-        .unwrap_or_default()
+/// `t` as China time, `YYYY-MM-DD HH:MM`, written into `out` (nothing for an impossible time).
+fn push_local(out: &mut String, t: i64) {
+    use std::fmt::Write;
+    if let Ok(d) = time::OffsetDateTime::from_unix_timestamp(t) {
+        let d = d.to_offset(domain::sla::CHINA);
+        let _ =
+            write!(out, "{:04}-{:02}-{:02} {:02}:{:02}", d.year(), u8::from(d.month()), d.day(), d.hour(), d.minute());
+    }
 }
 
-/// One appeal's line.
-#[must_use]
-pub fn line(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -> String {
-    let mut s = cells(cat, lang, r, pii).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
-    s.push_str("\r\n");
-    s
+/// One appeal's line, CSV-escaped and CRLF-terminated, appended to `out` (an export writes a
+/// batch's lines into one buffer: no allocation per cell).
+pub fn push_line(out: &mut String, cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) {
+    let mut first = true;
+    each_cell(cat, lang, r, pii, |cell| {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        push_csv_cell(out, cell);
+    });
+    out.push_str("\r\n");
 }
 
 /// One appeal's cells, in the order of [`header_cells`].
 #[must_use]
 pub fn cells(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>) -> Vec<String> {
+    let mut cells = Vec::with_capacity(14);
+    each_cell(cat, lang, r, pii, |cell| cells.push(cell.to_owned()));
+    cells
+}
+
+/// Hands each of an appeal's cells to `f`, in the order of [`header_cells`] (the one place that
+/// says what a ledger row holds: the CSV and the workbook both come from here).
+fn each_cell(cat: &Catalog, lang: Lang, r: &LedgerRow, pii: Option<&PiiScope>, mut f: impl FnMut(&str)) {
     let yes_no = |b: bool| if b { Msg::LedgerYes.text(lang) } else { Msg::LedgerNo.text(lang) };
-    let category = cat
+    let mut time = String::with_capacity(16);
+    let mut time_cell = |t: Option<i64>, f: &mut dyn FnMut(&str)| {
+        time.clear();
+        if let Some(t) = t {
+            push_local(&mut time, t);
+        }
+        f(&time);
+    };
+    match domain::receipt::Ticket::parse(&r.ticket) {
+        Ok(t) => f(&t.display()),
+        Err(_) => f(&r.ticket),
+    }
+    time_cell(Some(r.submitted_at), &mut f);
+    f(cat
         .categories
         .iter()
         .find(|c| c.code == r.category)
-        .map_or_else(|| r.category.clone(), |c| domain::region::localized(lang, &c.name, &c.name_en).to_owned());
-    let unit = cat.units.get(&r.unit).map_or_else(|| r.unit.clone(), |u| u.name.clone());
-    let ticket = domain::receipt::Ticket::parse(&r.ticket).map_or_else(|_| r.ticket.clone(), |t| t.display());
+        .map_or(r.category.as_str(), |c| domain::region::localized(lang, &c.name, &c.name_en)));
     let status = match r.status {
         domain::workflow::Status::Closed => Msg::StatusClosed,
         domain::workflow::Status::InProgress => Msg::StatusInProgress,
         domain::workflow::Status::AwaitingInfo => Msg::StatusAwaitingInfo,
         domain::workflow::Status::Assigned => Msg::StatusAssigned,
     };
+    f(status.text(lang));
+    f(cat.units.get(&r.unit).map_or(r.unit.as_str(), |u| u.name.as_str()));
+    time_cell(Some(r.deadline_at), &mut f);
+    time_cell(r.closed_at, &mut f);
+    f(yes_no(r.urgent != 0));
+    f(yes_no(r.supervised != 0));
     // The channel without an API key's number (`open311:7` → `open311`).
-    let channel = match r.channel.split(':').next().unwrap_or("") {
-        "web" => Msg::ChannelWeb.text(lang).to_owned(),
-        "open311" => Msg::ChannelOpen311.text(lang).to_owned(),
-        other => domain::staff::StaffChannel::parse(other)
-            .map_or_else(|| other.to_owned(), |c| c.label().text(lang).to_owned()),
-    };
-    let mut cells = vec![
-        ticket,
-        local(r.submitted_at),
-        category,
-        status.text(lang).to_owned(),
-        unit,
-        local(r.deadline_at),
-        r.closed_at.map(local).unwrap_or_default(),
-        yes_no(r.urgent != 0).to_owned(),
-        yes_no(r.supervised != 0).to_owned(),
-        channel,
-        r.description.clone(),
-        answers_cell(r.answers.as_deref(), lang),
-    ];
+    f(match r.channel.split(':').next().unwrap_or("") {
+        "web" => Msg::ChannelWeb.text(lang),
+        "open311" => Msg::ChannelOpen311.text(lang),
+        other => domain::staff::StaffChannel::parse(other).map_or(other, |c| c.label().text(lang)),
+    });
+    f(&r.description);
+    f(&answers_cell(r.answers.as_deref(), lang));
     if let Some(scope) = pii {
         let shown = scope.covers(r);
-        let value = |v: &Option<String>| if shown { v.clone().unwrap_or_default() } else { String::new() };
-        cells.push(value(&r.contact_name));
-        cells.push(value(&r.contact_phone));
+        for v in [&r.contact_name, &r.contact_phone] {
+            f(if shown { v.as_deref().unwrap_or_default() } else { "" });
+        }
     }
-    cells
 }
 
 /// The answers to the category's questions in one cell: "label：value；label：value" (in English
@@ -238,17 +304,15 @@ pub async fn xlsx(state: &AppState, export: &Export, lang: Lang) -> Result<Vec<u
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let bold = Format::new().set_bold();
-    let q = &export.query;
     let pii = export.pii.as_ref();
     for (col, title) in (0u16..).zip(header_cells(lang, pii.is_some())) {
         sheet.write_string_with_format(0, col, title, &bold).map_err(internal)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(internal)?;
     let cat = state.catalog.get();
-    let mut after = String::new();
+    let mut cursor = Cursor::default();
     let mut row: u32 = 0;
-    loop {
-        let rows = batch(state, q, &after).await?;
+    while let Some(rows) = cursor.next(state, export).await? {
         for r in &rows {
             row += 1;
             if usize::try_from(row).unwrap_or(usize::MAX) > XLSX_MAX_ROWS {
@@ -257,10 +321,6 @@ pub async fn xlsx(state: &AppState, export: &Export, lang: Lang) -> Result<Vec<u
             for (col, text) in (0u16..).zip(cells(&cat, lang, r, pii)) {
                 sheet.write_string(row, col, text).map_err(internal)?;
             }
-        }
-        match rows.last() {
-            Some(last) if i64::try_from(rows.len()).unwrap_or(0) >= BATCH => after = last.ticket.clone(),
-            _ => break,
         }
     }
     sheet.set_column_width(0, 16).map_err(internal)?;

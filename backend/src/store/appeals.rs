@@ -937,16 +937,28 @@ pub struct LedgerRow {
 
 /// The next `limit` appeals of the inbox query `q` after ticket `after` (ticket order: a keyset,
 /// so a 100,000-row export reads each row once instead of counting past the earlier pages).
-pub async fn ledger_batch(pool: &AnyPool, q: &InboxQuery, after: &str, limit: i64) -> Result<Vec<LedgerRow>> {
+/// Without `contact` the contact columns and the scope path are not read (empty).
+pub async fn ledger_batch(
+    pool: &AnyPool,
+    q: &InboxQuery,
+    after: &str,
+    limit: i64,
+    contact: bool,
+) -> Result<Vec<LedgerRow>> {
     let (cond, mut binds) = where_sql(q);
     binds.push(after.to_owned());
+    let contact_cols = if contact {
+        "a.scope_path, a.contact_name, a.contact_phone"
+    } else {
+        "'' AS scope_path, CAST(NULL AS TEXT) AS contact_name, CAST(NULL AS TEXT) AS contact_phone"
+    };
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at, a.closed_at,
-                a.supervised, a.channel, a.description, a.answers, a.scope_path, a.contact_name, a.contact_phone
+                a.supervised, a.channel, a.description, a.answers, {contact_cols}
          FROM appeals a WHERE {cond} AND a.ticket > ${}
          ORDER BY a.ticket LIMIT {}",
         binds.len(),
-        limit.clamp(1, 5000)
+        limit.clamp(1, 10_000)
     );
     let mut query = sqlx::query_as::<_, LedgerRow>(&sql);
     for b in &binds {

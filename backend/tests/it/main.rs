@@ -14,6 +14,7 @@ mod group_commit;
 mod hostile;
 mod import;
 mod intake;
+mod ledger;
 mod legal;
 mod notices;
 mod open311;

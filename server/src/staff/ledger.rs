@@ -22,6 +22,10 @@ use backend::services::ledger;
 use backend::{AppState, BackendError};
 use domain::staff::InboxFilter;
 use domain::Lang;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use tower_sessions::Session;
 
 /// The longest phone search kept (a number with spaces or dashes fits; the inbox page says what
@@ -130,29 +134,19 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
         Ok(export) => export,
         Err(e) => return PageError::staff(lang, &e).into_response(),
     };
-    // (state, export, last ticket, first batch?, finished?)
-    let seed = (state, export, String::new(), true, false);
-    let stream = futures::stream::try_unfold(seed, move |(state, export, after, first, done)| async move {
-        if done {
-            return Ok::<_, BackendError>(None);
-        }
-        let rows = ledger::batch(&state, &export.query, &after).await.inspect_err(|e| {
-            tracing::error!(error = %e, "ledger export stopped");
-        })?;
-        let mut chunk = String::new();
-        if first {
-            // The byte-order mark: spreadsheet programs then read the file as UTF-8 (Chinese).
-            chunk.push('\u{feff}');
-            chunk.push_str(&ledger::header(lang, export.pii.is_some()));
-        }
-        let cat = state.catalog.get();
-        for r in &rows {
-            chunk.push_str(&ledger::line(&cat, lang, r, export.pii.as_ref()));
-        }
-        let finished = i64::try_from(rows.len()).unwrap_or(0) < ledger::BATCH;
-        let next = rows.last().map_or(after, |r| r.ticket.clone());
-        Ok(Some((Bytes::from(chunk), (state, export, next, false, finished))))
-    });
+    // While one batch's bytes go out, the next is read and written (one batch ahead, no more).
+    let export = Arc::new(export);
+    let first = Prefetch::start(produce(state.clone(), export.clone(), lang, ledger::Cursor::default(), true));
+    let stream =
+        futures::stream::try_unfold((state, export, Some(first)), move |(state, export, pending)| async move {
+            let Some(pending) = pending else { return Ok::<_, BackendError>(None) };
+            let (cursor, chunk) =
+                pending.await.inspect_err(|e| tracing::error!(error = %e, "ledger export stopped"))?;
+            let Some(chunk) = chunk else { return Ok(None) };
+            let next = (!cursor.is_done())
+                .then(|| Prefetch::start(produce(state.clone(), export.clone(), lang, cursor, false)));
+            Ok(Some((chunk, (state, export, next))))
+        });
     let day = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date();
     let mut res = Response::new(Body::from_stream(stream));
     let h = res.headers_mut();
@@ -162,6 +156,62 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// A batch being read and written ahead of the one going out; dropped (the download ended or
+/// broke off) it stops.
+struct Prefetch(tokio::task::JoinHandle<Result<(ledger::Cursor, Option<Bytes>), BackendError>>);
+
+impl Prefetch {
+    fn start(
+        work: impl Future<Output = Result<(ledger::Cursor, Option<Bytes>), BackendError>> + Send + 'static,
+    ) -> Self {
+        Self(tokio::spawn(work))
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Future for Prefetch {
+    type Output = Result<(ledger::Cursor, Option<Bytes>), BackendError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|joined| joined.unwrap_or_else(|e| Err(BackendError::Internal(format!("ledger: {e}")))))
+    }
+}
+
+/// The next batch of `export` as CSV bytes (after the byte-order mark and the header for the
+/// first), or `None` when every row was sent. The lines are written on a blocking thread: a
+/// batch of 8,000 takes milliseconds, which would hold up the other requests on this worker.
+async fn produce(
+    state: AppState,
+    export: Arc<ledger::Export>,
+    lang: Lang,
+    mut cursor: ledger::Cursor,
+    first: bool,
+) -> Result<(ledger::Cursor, Option<Bytes>), BackendError> {
+    let Some(rows) = cursor.next(&state, &export).await? else { return Ok((cursor, None)) };
+    let cat = state.catalog.get();
+    let chunk = tokio::task::spawn_blocking(move || {
+        let mut chunk = String::with_capacity(rows.len() * 256);
+        if first {
+            // The byte-order mark: spreadsheet programs then read the file as UTF-8 (Chinese).
+            chunk.push('\u{feff}');
+            chunk.push_str(&ledger::header(lang, export.pii.is_some()));
+        }
+        for r in &rows {
+            ledger::push_line(&mut chunk, &cat, lang, r, export.pii.as_ref());
+        }
+        Bytes::from(chunk)
+    })
+    .await
+    .map_err(|e| BackendError::Internal(format!("ledger: {e}")))?;
+    Ok((cursor, Some(chunk)))
 }
 
 /// `GET /staff/ledger.xlsx`: the same filter and scope as the CSV, as an Excel workbook (built

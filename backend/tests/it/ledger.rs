@@ -1,0 +1,53 @@
+//! The ledger export's batches (issue 12): an export reads its rows in batches that grow, and
+//! every row of the member's scope comes exactly once, in ticket order, whatever the batch sizes.
+
+use crate::common::{self, Engine};
+use backend::services::ledger::{self, Cursor};
+use domain::staff::InboxFilter;
+
+async fn an_export_reads_every_row_once_in_growing_batches(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let mut mine = Vec::new();
+    for _ in 0..11 {
+        mine.push(common::simple_appeal(&state).await);
+    }
+    // Another community's appeal the community works on with it (a co-handler): in its scope.
+    let other = common::simple_appeal(&state).await;
+    common::force(&state, &other, "U-HD0102", "assigned").await;
+    sqlx::query("INSERT INTO appeal_cohandlers (ticket, unit, summoned_at) VALUES ($1, 'U-HD0101', 0)")
+        .bind(&other)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    mine.push(other);
+    // And one it has nothing to do with.
+    let elsewhere = common::simple_appeal(&state).await;
+    common::force(&state, &elsewhere, "U-HD0102", "assigned").await;
+    mine.sort();
+
+    let f = InboxFilter { status: String::new(), ..InboxFilter::default() };
+    let export = ledger::start(&state, &community, &f, "csv", None).await.unwrap();
+    let mut cursor = Cursor::sized(2, 4);
+    let (mut sizes, mut tickets) = (Vec::new(), Vec::new());
+    while let Some(rows) = cursor.next(&state, &export).await.unwrap() {
+        sizes.push(rows.len());
+        tickets.extend(rows.into_iter().map(|r| r.ticket));
+    }
+    assert_eq!(sizes, vec![2, 4, 4, 2], "batches double from 2 up to 4; the short one ends it");
+    assert_eq!(tickets, mine, "every row of the scope once, in ticket order, nothing else");
+    assert!(cursor.next(&state, &export).await.unwrap().is_none(), "an ended cursor stays ended");
+
+    // A batch that ends exactly on the last row is followed by an empty one that ends it.
+    let mut cursor = Cursor::sized(3, 3);
+    let mut sizes = Vec::new();
+    while let Some(rows) = cursor.next(&state, &export).await.unwrap() {
+        sizes.push(rows.len());
+    }
+    assert_eq!(sizes, vec![3, 3, 3, 3, 0]);
+    // The default sizes read all twelve in one batch.
+    let mut cursor = Cursor::default();
+    assert_eq!(cursor.next(&state, &export).await.unwrap().map(|r| r.len()), Some(12));
+    assert!(cursor.next(&state, &export).await.unwrap().is_none());
+}
+both_engines!(an_export_reads_every_row_once_in_growing_batches);
