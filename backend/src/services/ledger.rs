@@ -130,10 +130,12 @@ impl Default for Cursor {
 }
 
 impl Cursor {
-    /// A cursor whose batches start at `first` rows and double up to `max` (tests use small ones).
+    /// A cursor whose batches start at `first` rows and double up to `max` (tests use small ones;
+    /// both at most what one read returns, so a full batch is never taken for the last).
     #[must_use]
     pub fn sized(first: i64, max: i64) -> Self {
-        Self { after: String::new(), limit: first.max(1), max: max.max(1), done: false }
+        let max = max.clamp(1, appeals::LEDGER_BATCH_MAX);
+        Self { after: String::new(), limit: first.clamp(1, max), max, done: false }
     }
 
     /// The last batch read was the export's last.
@@ -197,8 +199,10 @@ fn push_local(out: &mut String, t: i64) {
     use std::fmt::Write;
     if let Ok(d) = time::OffsetDateTime::from_unix_timestamp(t) {
         let d = d.to_offset(domain::sla::CHINA);
-        let _ =
-            write!(out, "{:04}-{:02}-{:02} {:02}:{:02}", d.year(), u8::from(d.month()), d.day(), d.hour(), d.minute());
+        // As the `time` crate's `[year]`: a sign only when negative, then at least four digits.
+        let sign = if d.year() < 0 { "-" } else { "" };
+        let (year, month) = (d.year().unsigned_abs(), u8::from(d.month()));
+        let _ = write!(out, "{sign}{year:04}-{month:02}-{:02} {:02}:{:02}", d.day(), d.hour(), d.minute());
     }
 }
 
@@ -342,6 +346,32 @@ mod tests {
             value: value.into(),
             value_en: value_en.into(),
         }
+    }
+
+    #[test]
+    fn times_are_written_as_the_time_crate_wrote_them() {
+        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+        let times = [
+            0,
+            1_764_547_200,
+            time::macros::datetime!(2026-12-31 23:59:59 +8).unix_timestamp(),
+            time::macros::datetime!(0000-01-01 00:00 UTC).unix_timestamp(),
+            time::macros::datetime!(-0001-06-01 00:00 UTC).unix_timestamp(),
+            time::macros::datetime!(9999-12-31 15:59 UTC).unix_timestamp(),
+        ];
+        for t in times {
+            let old = time::OffsetDateTime::from_unix_timestamp(t)
+                .unwrap()
+                .to_offset(domain::sla::CHINA)
+                .format(&fmt)
+                .unwrap();
+            let mut new = String::new();
+            super::push_local(&mut new, t);
+            assert_eq!(new, old, "{t}");
+        }
+        let mut epoch = String::new();
+        super::push_local(&mut epoch, 0);
+        assert_eq!(epoch, "1970-01-01 08:00");
     }
 
     #[test]

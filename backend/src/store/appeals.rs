@@ -935,8 +935,12 @@ pub struct LedgerRow {
     pub contact_phone: Option<String>,
 }
 
+/// Most rows [`ledger_batch`] reads at once (a bigger `limit` reads this many).
+pub const LEDGER_BATCH_MAX: i64 = 10_000;
+
 /// The next `limit` appeals of the inbox query `q` after ticket `after` (ticket order: a keyset,
-/// so a 100,000-row export reads each row once instead of counting past the earlier pages).
+/// so an export never counts past the rows it sent, as an offset would; how much of the scope
+/// one batch reads depends on the plan, see `services::ledger::MAX_BATCH`).
 /// Without `contact` the contact columns and the scope path are not read (empty).
 pub async fn ledger_batch(
     pool: &AnyPool,
@@ -958,7 +962,7 @@ pub async fn ledger_batch(
          FROM appeals a WHERE {cond} AND a.ticket > ${}
          ORDER BY a.ticket LIMIT {}",
         binds.len(),
-        limit.clamp(1, 10_000)
+        limit.clamp(1, LEDGER_BATCH_MAX)
     );
     let mut query = sqlx::query_as::<_, LedgerRow>(&sql);
     for b in &binds {

@@ -49,5 +49,32 @@ async fn an_export_reads_every_row_once_in_growing_batches(engine: Engine) {
     let mut cursor = Cursor::default();
     assert_eq!(cursor.next(&state, &export).await.unwrap().map(|r| r.len()), Some(12));
     assert!(cursor.next(&state, &export).await.unwrap().is_none());
+
+    // Contact details: read only for an export that asked for them (with a reason), and then
+    // shown for the rows the member may reveal: a street dispatcher's for its communities'.
+    let named = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "named"), ("name", "李秀兰"), ("phone", "13912345678")],
+    )
+    .await
+    .0;
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    let cat = state.catalog.get();
+    for (who, reason) in [(&community, None), (&street, None), (&street, Some("回访"))] {
+        let export = ledger::start(&state, who, &f, "csv", reason).await.unwrap();
+        let mut cursor = Cursor::default();
+        let rows = cursor.next(&state, &export).await.unwrap().unwrap();
+        let row = rows.iter().find(|r| r.ticket == named).expect("the named appeal is in both scopes");
+        let cells = ledger::cells(&cat, domain::Lang::ZhCn, row, export.pii.as_ref());
+        if reason.is_some() {
+            assert_eq!(cells[12..], ["李秀兰".to_owned(), "13912345678".to_owned()], "{}", who.username);
+            assert!(!row.scope_path.is_empty());
+        } else {
+            assert_eq!(cells.len(), 12, "no contact columns");
+            assert!(row.contact_name.is_none() && row.contact_phone.is_none(), "not even read");
+        }
+    }
 }
 both_engines!(an_export_reads_every_row_once_in_growing_batches);
