@@ -509,6 +509,11 @@ step "Open311 POST on SQLite, $POST_CONNS connections, ${POST_SECS} s"
 { post_lua "$KEY"; count_lua 0 "$WORK/none"; cat "$WORK/done.lua"; } >"$WORK/post.lua"
 run_wrk post-sqlite "$POST_CONNS" "$POST_THREADS" "$POST_SECS" "$WORK/post.lua" "$URL/open311/v2/requests.json"
 POST_RPS=$R_RPS POST_P50=$R_P50 POST_P99=$R_P99 POST_N=$R_REQUESTS POST_NON2XX=$R_NON2XX
+# How far the notifications kept up: each appeal queues one message for its unit, delivered by
+# the outbox job (every 5 s, the log sink) beside the load.
+read -r OUTBOX_SENT OUTBOX_ALL < <(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+print(*c.execute("SELECT count(delivered_at), count(*) FROM outbox").fetchone())' "$WORK/bench.db")
 
 # --- 3, 4. pages against nginx ----------------------------------------------------------------
 compare_page "$ARTICLE" article
@@ -613,7 +618,7 @@ Tools: wrk $WRK_VERSION, nginx $NGINX_VERSION, SQLite $SQLITE_VERSION (python3, 
 
 | # | what | figure | compared with | ratio |
 |---|---|---|---|---|
-| 1 | Open311 POST \`/open311/v2/requests.json\`, SQLite, $POST_CONNS connections, $POST_THREADS threads, ${POST_SECS} s | **$(fmt_int "$POST_RPS") appeals/s**, p50 $POST_P50 ms, p99 $POST_P99 ms, $(fmt_int "$POST_N") requests, $POST_NON2XX non-2xx | (2) raw SQLite INSERT + COMMIT, WAL, synchronous=FULL, same directory, ${RAW_SECS} s: **$(fmt_int "$RAW_RATE") commits/s** | **$(ratio "$POST_RPS" "$RAW_RATE")** |
+| 1 | Open311 POST \`/open311/v2/requests.json\`, SQLite, $POST_CONNS connections, $POST_THREADS threads, ${POST_SECS} s | **$(fmt_int "$POST_RPS") appeals/s**, p50 $POST_P50 ms, p99 $POST_P99 ms, $(fmt_int "$POST_N") requests, $POST_NON2XX non-2xx; notifications delivered meanwhile: $(fmt_int "$OUTBOX_SENT") of $(fmt_int "$OUTBOX_ALL") | (2) raw SQLite INSERT + COMMIT, WAL, synchronous=FULL, same directory, ${RAW_SECS} s: **$(fmt_int "$RAW_RATE") commits/s** | **$(ratio "$POST_RPS" "$RAW_RATE")** |
 ${PG_ROW:+$PG_ROW
 }| 3 | GET \`$ARTICLE\` (SSR, $(fmt_int "$ART_BYTES") bytes), $PAGE_CONNS connections, ${PAGE_SECS} s | **$(fmt_int "$ART_P_RPS") req/s**, p50 $ART_P_P50 ms, p99 $ART_P_P99 ms | nginx, same bytes and headers: $(fmt_int "$ART_N_RPS") req/s, p50 $ART_N_P50 ms, p99 $ART_N_P99 ms | **$(ratio "$ART_P_RPS" "$ART_N_RPS")** |
 | 4 | GET \`/\` (SSR, $(fmt_int "$HOME_BYTES") bytes), $PAGE_CONNS connections, ${PAGE_SECS} s | **$(fmt_int "$HOME_P_RPS") req/s**, p50 $HOME_P_P50 ms, p99 $HOME_P_P99 ms | nginx, same bytes and headers: $(fmt_int "$HOME_N_RPS") req/s, p50 $HOME_N_P50 ms, p99 $HOME_N_P99 ms | **$(ratio "$HOME_P_RPS" "$HOME_N_RPS")** |

@@ -364,21 +364,49 @@ pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) ->
 const CLAIM: usize = 50;
 /// Most batches in one run of [`deliver_due`] (2,000 messages); the next run goes on.
 const ROUNDS: usize = 40;
+/// How long a claim holds (seconds from the run's `now`). Another worker takes a message only
+/// once its claim has run out.
+const CLAIM_SECS: i64 = 120;
+/// Until this long after its claim (real time), a batch sends without renewing: the claim has at
+/// least `CLAIM_SECS - RENEW_AFTER` seconds left, more than one send may take (10 s). A slower
+/// batch (a slow webhook) renews each message's claim just before sending it.
+const RENEW_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+/// Sent messages are marked delivered together, at the end of the batch or once the oldest
+/// unmarked send is this old. A crash in between sends those again (at least once, as before).
+const MARK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Claims one batch and delivers it; returns how many were claimed.
+///
+/// Few writes per batch (the claim, the marks, a failure's retry time): on SQLite each is a
+/// commit that takes the write lock from the appeals' group commit, and a burst of appeals makes
+/// a burst of messages (one per appeal).
 async fn deliver_batch(pool: &AnyPool, sink: &Sink, worker: &str, now: i64, out: &mut Delivered) -> Result<usize> {
     #[expect(clippy::cast_possible_wrap, reason = "CLAIM is 50")]
-    let msgs = store::claim(pool, worker, now, now + 120, CLAIM as i64).await?;
+    let msgs = store::claim(pool, worker, now, now + CLAIM_SECS, CLAIM as i64).await?;
     let claimed = msgs.len();
+    let started = std::time::Instant::now();
+    let mut sent: Vec<i64> = Vec::with_capacity(claimed);
+    let mut oldest_unmarked: Option<std::time::Instant> = None;
     for m in msgs {
-        // A slow batch can outlive the claim; renew it per message (one send takes at most 10 s).
-        if !store::renew(pool, m.id, worker, now + 60).await? {
-            continue;
+        let elapsed = started.elapsed();
+        if elapsed >= RENEW_AFTER {
+            // A slow batch can outlive the claim; renew it per message (one send takes at most
+            // 10 s), from the time that has really passed since the claim.
+            let until = now + i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX / 2) + 60;
+            if !store::renew(pool, m.id, worker, until).await? {
+                continue;
+            }
         }
         match send(sink, &m, now).await {
             Ok(()) => {
-                store::delivered(pool, m.id, worker, now).await?;
+                sent.push(m.id);
                 out.sent += 1;
+                let first = *oldest_unmarked.get_or_insert_with(std::time::Instant::now);
+                if first.elapsed() >= MARK_EVERY {
+                    store::delivered(pool, &sent, worker, now).await?;
+                    sent.clear();
+                    oldest_unmarked = None;
+                }
             }
             Err(e) => {
                 tracing::warn!(id = m.id, kind = %m.kind, attempts = m.attempts + 1, error = %e, "notification not delivered; will retry");
@@ -387,6 +415,7 @@ async fn deliver_batch(pool: &AnyPool, sink: &Sink, worker: &str, now: i64, out:
             }
         }
     }
+    store::delivered(pool, &sent, worker, now).await?;
     Ok(claimed)
 }
 

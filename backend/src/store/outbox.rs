@@ -115,22 +115,28 @@ pub async fn renew(pool: &AnyPool, id: i64, claimer: &str, until: i64) -> Result
     Ok(r.rows_affected() == 1)
 }
 
-/// Marks a message delivered. A receipt's payload holds the resident's access key in clear, and
-/// a receipt recovery's its one-time code (the SMS is how they reach them); once sent, the
-/// secret is wiped from the row.
-pub async fn delivered(pool: &AnyPool, id: i64, claimer: &str, now: i64) -> Result<()> {
-    sqlx::query(
+/// Marks messages delivered (those of `ids` this worker still holds). A receipt's payload holds
+/// the resident's access key in clear, and a receipt recovery's its one-time code (the SMS is how
+/// they reach them); once sent, the secret is wiped from the row. One statement for the lot: on
+/// SQLite every statement outside a transaction is a commit of its own (a sync, and the write lock
+/// the appeals' group commit waits for), so a burst of appeals must not cost one per message.
+pub async fn delivered(pool: &AnyPool, ids: &[i64], claimer: &str, now: i64) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = (0..ids.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
         "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claim_until = NULL, last_error = NULL,
-                   payload = CASE WHEN kind = 'receipt' THEN '{\"kind\":\"receipt\",\"key\":\"(sent)\"}'
-                                  WHEN kind = 'recovery_code' THEN '{\"kind\":\"recovery_code\",\"code\":\"(sent)\"}'
+                   payload = CASE WHEN kind = 'receipt' THEN '{{\"kind\":\"receipt\",\"key\":\"(sent)\"}}'
+                                  WHEN kind = 'recovery_code' THEN '{{\"kind\":\"recovery_code\",\"code\":\"(sent)\"}}'
                                   ELSE payload END
-                 WHERE id = $2 AND claimed_by = $3",
-    )
-    .bind(now)
-    .bind(id)
-    .bind(claimer)
-    .execute(pool)
-    .await?;
+                 WHERE claimed_by = $2 AND id IN ({list})"
+    );
+    let mut q = sqlx::query(&sql).bind(now).bind(claimer);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.execute(pool).await?;
     Ok(())
 }
 

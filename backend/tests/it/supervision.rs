@@ -573,9 +573,34 @@ async fn a_burst_is_delivered_in_one_run(engine: Engine) {
     let rows: Vec<_> = msgs.iter().map(|m| (m, 1_000)).collect();
     outbox::insert_many(&mut tx, &rows).await.unwrap();
     tx.commit().await.unwrap();
-    let r = notify::deliver_due(&db.pool, &Sink::Log, "w1", 2_000).await.unwrap();
-    assert_eq!((r.sent, r.failed), (130, 0));
+    // Two messages claimed by another worker first: a batch's marks touch only its own claims.
+    let held = outbox::claim(&db.pool, "w0", 1_500, 10_000, 2).await.unwrap();
+    let held: Vec<i64> = held.iter().map(|m| m.id).collect();
+    assert_eq!(held.len(), 2);
+    outbox::delivered(&db.pool, &held, "w1", 1_600).await.unwrap();
+    assert_eq!(outbox::counts(&db.pool).await.unwrap(), (130, 0), "w1 marked what w0 holds");
+    // The file sink writes one line per send: each message exactly once, and each row marked
+    // delivered once (one attempt), although the marks are written a batch at a time.
+    let path = std::env::temp_dir().join(format!("pingan-burst-{}.jsonl", backend::crypto::random_hex()));
+    let r = notify::deliver_due(&db.pool, &Sink::File(path.clone()), "w1", 2_000).await.unwrap();
+    assert_eq!((r.sent, r.failed), (128, 0), "w0's claims hold until 10,000");
+    let r = notify::deliver_due(&db.pool, &Sink::File(path.clone()), "w1", 2_000).await.unwrap();
+    assert_eq!((r.sent, r.failed), (0, 0));
+    outbox::delivered(&db.pool, &held, "w0", 2_000).await.unwrap();
     assert_eq!(outbox::counts(&db.pool).await.unwrap(), (0, 130));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let mut ids: Vec<i64> =
+        text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 128);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 128, "a message was sent twice");
+    assert!(held.iter().all(|h| !ids.contains(h)), "w0's claims were sent by w1");
+    let attempts: Vec<(i64,)> =
+        sqlx::query_as("SELECT attempts FROM outbox WHERE delivered_at IS NOT NULL").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(attempts.len(), 130);
+    assert!(attempts.iter().all(|a| a.0 == 1), "{attempts:?}");
 }
 
 #[tokio::test]
