@@ -55,6 +55,8 @@ pub struct Services {
     pub(crate) stats_cache: crate::services::stats::PublicCache,
     /// Active Open311 API keys recently looked up (`services::open311::KeyCache`).
     pub(crate) open311_keys: crate::services::open311::KeyCache,
+    /// Ledger exports running on this node (`services::ledger::EXPORTS_AT_ONCE`).
+    pub(crate) ledger_turns: crate::services::ledger::Turns,
 }
 
 /// What every request handler and page needs: a reference-counted handle to [`Services`], whose
@@ -110,6 +112,7 @@ impl AppState {
             calendar: crate::services::deadlines::CalendarCache::default(),
             stats_cache: crate::services::stats::PublicCache::default(),
             open311_keys: crate::services::open311::KeyCache::default(),
+            ledger_turns: crate::services::ledger::Turns::default(),
         }))
     }
 

@@ -959,6 +959,7 @@ messages! {
     LegalAidUnlikelyNext => "看起来不符合法律援助条件。您仍然可以到下面的公共法律服务中心免费咨询，或者申请人民调解；如果仍想申请，也可以在页面下方提交。", "You seem not to qualify for legal aid. You can still get free advice at the public legal service centres below or ask for mediation; if you still want to apply, you can do so further down.";
     LegalChineseOnly => "本文只有中文版。", "This article is available in Chinese only.";
     StatsBusy => "统计正忙，请过一会儿再试。", "The figures are busy; please try again in a moment.";
+    LedgerBusy => "本服务器正在导出其他台账，请一分钟后再试。", "Other ledger exports are running on this server; please try again in a minute.";
     StatsByChannel => "各渠道受理件数", "Appeals received by channel";
     StatsChannel => "渠道", "Channel";
     StatsTooManyPeriods => "您短时间内查询了太多不同的时段，请十分钟后再试；本月、已有人查看过的时段可以随时查看。", "You asked for too many different periods in a short time; please try again in ten minutes. This month and periods others viewed lately can be opened at any time.";

@@ -45,14 +45,33 @@ impl PiiScope {
 pub struct Export {
     pub query: InboxQuery,
     pub pii: Option<PiiScope>,
+    /// This export's turn ([`EXPORTS_AT_ONCE`]), given back when the last copy is dropped (the
+    /// download ended, broke off, or the workbook was built).
+    _turn: std::sync::Arc<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Exports one node writes at once. Each takes about a core and a half while it runs and holds
+/// up to two batches (a few MB, more with long descriptions); one more is refused with
+/// [`Msg::LedgerBusy`] rather than queued.
+pub const EXPORTS_AT_ONCE: usize = 2;
+
+/// The turns of [`EXPORTS_AT_ONCE`] (one per node, in [`AppState`]).
+#[derive(Debug, Clone)]
+pub struct Turns(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Default for Turns {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)))
+    }
 }
 
 /// Checks and records the export; `pii_reason` asks for the contact columns (with why).
 ///
 /// # Errors
 /// [`crate::BackendError::Invalid`] for a bad search or a missing reason,
-/// [`crate::BackendError::Forbidden`] for contact details asked by an admin; database errors
-/// (the audit entry).
+/// [`crate::BackendError::Forbidden`] for contact details asked by an admin,
+/// [`crate::BackendError::Conflict`] ([`Msg::LedgerBusy`]) when this node already writes
+/// [`EXPORTS_AT_ONCE`] exports (nothing audited then); database errors (the audit entry).
 pub async fn start(
     state: &AppState,
     staff: &crate::auth::Staff,
@@ -89,6 +108,9 @@ pub async fn start(
             ))
         }
     };
+    let turn = std::sync::Arc::clone(&state.ledger_turns.0)
+        .try_acquire_owned()
+        .map_err(|_| crate::BackendError::Conflict(Msg::LedgerBusy))?;
     crate::services::work::audit_phone_search(state, staff, &q, format).await?;
     let mut tx = state.db.pool.begin().await?;
     audit::append(
@@ -110,7 +132,7 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    Ok(Export { query: q, pii: pii.map(|(_, scope)| scope) })
+    Ok(Export { query: q, pii: pii.map(|(_, scope)| scope), _turn: std::sync::Arc::new(turn) })
 }
 
 /// Where an export is: the last ticket sent, the size of the next batch, and whether the last

@@ -78,3 +78,36 @@ async fn an_export_reads_every_row_once_in_growing_batches(engine: Engine) {
     }
 }
 both_engines!(an_export_reads_every_row_once_in_growing_batches);
+
+/// A node writes at most `EXPORTS_AT_ONCE` exports at a time; one more is refused (and not
+/// audited: nothing was exported) until one of them ends.
+async fn a_node_writes_two_exports_at_once(engine: Engine) {
+    let Some((state, _clock)) = common::clocked_state(engine).await else { return };
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    common::simple_appeal(&state).await;
+    let audited = || async {
+        let n: (i64,) = sqlx::query_as("SELECT count(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+        n.0
+    };
+    let f = InboxFilter::default();
+    let mut running = Vec::new();
+    for _ in 0..ledger::EXPORTS_AT_ONCE {
+        running.push(ledger::start(&state, &community, &f, "csv", None).await.unwrap());
+    }
+    let before = audited().await;
+    let refused = ledger::start(&state, &community, &f, "xlsx", None).await;
+    assert!(matches!(refused, Err(backend::BackendError::Conflict(domain::Msg::LedgerBusy))), "{refused:?}");
+    assert_eq!(audited().await, before, "a refused export is not audited");
+    // A copy of a running export (the read-ahead task's) keeps its turn until the last goes.
+    let first = running.pop().unwrap();
+    let copy = first.clone();
+    drop(first);
+    assert!(ledger::start(&state, &community, &f, "csv", None).await.is_err());
+    drop(copy);
+    let next = ledger::start(&state, &community, &f, "csv", None).await.unwrap();
+    assert_eq!(running.len() + 1, ledger::EXPORTS_AT_ONCE);
+    let mut cursor = Cursor::default();
+    assert_eq!(cursor.next(&state, &next).await.unwrap().map(|r| r.len()), Some(1));
+    assert_eq!(audited().await, before + 1);
+}
+both_engines!(a_node_writes_two_exports_at_once);

@@ -21,7 +21,7 @@ use backend::auth::{StaffCtx, SESSION_SEARCH_PHONE, SESSION_SEARCH_WORDS};
 use backend::services::ledger;
 use backend::{AppState, BackendError};
 use domain::staff::InboxFilter;
-use domain::Lang;
+use domain::{Lang, Msg};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -132,7 +132,7 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
     let Some(staff) = ctx.staff.as_ref() else { return StatusCode::FORBIDDEN.into_response() };
     let export = match ledger::start(&state, staff, f, "csv", pii.as_deref()).await {
         Ok(export) => export,
-        Err(e) => return PageError::staff(lang, &e).into_response(),
+        Err(e) => return refused(lang, &e),
     };
     // While one batch's bytes go out, the next is read and written (one batch ahead, no more).
     let export = Arc::new(export);
@@ -156,6 +156,16 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// An export refused: the error's page; "other exports are running" as 503 with `Retry-After`.
+fn refused(lang: Lang, e: &BackendError) -> Response {
+    if matches!(e, BackendError::Conflict(Msg::LedgerBusy)) {
+        let mut res = crate::error::message_page(lang, StatusCode::SERVICE_UNAVAILABLE, Msg::LedgerBusy);
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return res;
+    }
+    PageError::staff(lang, e).into_response()
 }
 
 /// A batch being read and written ahead of the one going out; dropped (the download ended or
@@ -252,7 +262,7 @@ async fn xlsx_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilte
     };
     let bytes = match book {
         Ok(b) => b,
-        Err(e) => return PageError::staff(lang, &e).into_response(),
+        Err(e) => return refused(lang, &e),
     };
     let day = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date();
     let mut res = Response::new(Body::from(bytes));

@@ -504,3 +504,58 @@ async fn administrators_get_no_phone_search() {
     let to = r.location.unwrap();
     assert!(!to.contains("by_phone"), "not kept: {to}");
 }
+
+/// Two downloads that are still going out hold this node's two export turns: a third is told
+/// to come back in a minute (503, `Retry-After`, in the member's language); once one of the
+/// downloads ends or breaks off, exports work again.
+#[tokio::test]
+async fn a_third_export_at_once_is_asked_to_wait() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let n = backend::auth::NewStaff {
+        username: "heping3".into(),
+        display_name: "和平社区".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    appeal(&state, "HD", "HD01", "HD0101", "楼道里堆满杂物，已经两周了，没人清理").await;
+    let (cookie, _) = common::staff_sign_in(&app, &state, "heping3", PASSWORD, None).await;
+    let open = |path: &'static str| {
+        let app = app.clone();
+        let cookie = cookie.clone();
+        async move {
+            app.oneshot(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await.unwrap()
+        }
+    };
+    // Two downloads started and not read.
+    let one = open("/staff/ledger.csv").await;
+    let two = open("/staff/ledger.csv").await;
+    assert_eq!((one.status(), two.status()), (StatusCode::OK, StatusCode::OK));
+    for path in ["/staff/ledger.csv", "/staff/ledger.xlsx"] {
+        let r = get_with(&app, path, &cookie).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "60");
+        assert!(r.body.contains("本服务器正在导出其他台账，请一分钟后再试。"), "{}", r.body);
+    }
+    // One read to its end, the other dropped unread (a download broken off).
+    let body = axum::body::to_bytes(one.into_body(), usize::MAX).await.unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("楼道里堆满杂物"));
+    drop(two);
+    // The read-ahead task of the dropped one is aborted; give it a moment to let go.
+    let mut r = get_with(&app, "/staff/ledger.xlsx", &cookie).await;
+    for _ in 0..50 {
+        if r.status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        r = get_with(&app, "/staff/ledger.xlsx", &cookie).await;
+    }
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(get_with(&app, "/staff/ledger.csv", &cookie).await.status, StatusCode::OK);
+}
