@@ -77,29 +77,30 @@ pub struct Message {
     pub attempts: i64,
 }
 
-/// Claims up to `limit` due messages for `claimer` until `until`. The conditions are repeated
-/// in the outer WHERE so that, on PostgreSQL, a row another worker claimed meanwhile is
-/// re-checked after its lock is released and skipped; on SQLite writers are serialised anyway.
+/// Claims up to `limit` due messages for `claimer` until `until`, the longest due first, and
+/// returns them in id order. The conditions are repeated in the outer WHERE so that, on
+/// PostgreSQL, a row another worker claimed meanwhile is re-checked after its lock is released
+/// and skipped; on SQLite writers are serialised anyway.
+///
+/// The candidates are taken in the order of the `outbox_due` index (`delivered_at`,
+/// `next_attempt_at`, then the row id), so a claim reads `limit` index entries however many
+/// messages wait; ordered by id alone, it sorted the whole backlog each time, holding SQLite's
+/// write lock meanwhile (14 ms with 38,000 waiting, 40 times a run).
 pub async fn claim(pool: &AnyPool, claimer: &str, now: i64, until: i64, limit: i64) -> Result<Vec<Message>> {
     let due = "delivered_at IS NULL AND next_attempt_at <= $2 AND (claim_until IS NULL OR claim_until < $2)";
-    sqlx::query(&format!(
+    let mut claimed: Vec<Message> = sqlx::query_as(&format!(
         "UPDATE outbox SET claimed_by = $1, claim_until = $3
-         WHERE {due} AND id IN (SELECT id FROM outbox WHERE {due} ORDER BY id LIMIT {})",
+         WHERE {due} AND id IN (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT {})
+         RETURNING id, created_at, kind, audience, recipient, ticket, payload, attempts",
         limit.clamp(1, 500)
     ))
     .bind(claimer)
     .bind(now)
     .bind(until)
-    .execute(pool)
-    .await?;
-    Ok(sqlx::query_as(
-        "SELECT id, created_at, kind, audience, recipient, ticket, payload, attempts FROM outbox
-         WHERE claimed_by = $1 AND claim_until = $2 AND delivered_at IS NULL ORDER BY id",
-    )
-    .bind(claimer)
-    .bind(until)
     .fetch_all(pool)
-    .await?)
+    .await?;
+    claimed.sort_unstable_by_key(|m| m.id);
+    Ok(claimed)
 }
 
 /// Extends this worker's claim on one message just before sending it; `false` if the claim was
