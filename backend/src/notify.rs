@@ -356,6 +356,12 @@ pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) ->
         if claimed < CLAIM {
             break;
         }
+        // A breath between batches: on SQLite the appeals' group commit waits for the write
+        // lock each batch's claim and marks take, and a writer refused the lock backs off
+        // longer each time it is refused again (1, 2, 5, 10 ms…); back to back, 80 such writes
+        // in a run put ~100 ms into the residents' slowest answers (p99 94–116 ms against
+        // 15–17 ms without the outbox, `wrk` POST at 16 connections).
+        tokio::time::sleep(ROUND_PAUSE).await;
     }
     Ok(out)
 }
@@ -364,6 +370,8 @@ pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) ->
 const CLAIM: usize = 50;
 /// Most batches in one run of [`deliver_due`] (2,000 messages); the next run goes on.
 const ROUNDS: usize = 40;
+/// The pause between two full batches of one run (under a second for a whole run).
+const ROUND_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 /// How long a claim holds (seconds from the run's `now`). Another worker takes a message only
 /// once its claim has run out.
 const CLAIM_SECS: i64 = 120;
