@@ -14,6 +14,8 @@ pub enum StatsAnswer {
     Figures(Box<StatsView>),
     /// The period's parameters do not make a public period (400).
     BadPeriod,
+    /// A custom range: staff see those on their dashboard, the public does not (400).
+    CustomStaffOnly,
     /// The period asked for has not ended yet (the public sees ended periods only): the figures
     /// of the last period of the same kind that has, with a notice saying so.
     Earlier(Box<StatsView>),
@@ -53,12 +55,16 @@ pub async fn public_stats(
     // with no period asked for, the last month over.
     let now = st.clock.now();
     let [last_month, last_quarter, last_year] = Period::last_over(now);
+    // A custom range (an old bookmark, a hand-made link): said so, whatever its dates.
+    if period.trim() == "custom" {
+        return Ok(StatsAnswer::CustomStaffOnly);
+    }
     let p = if period.trim().is_empty() { Some(last_month) } else { Period::parse(&period, get) };
     let Some(p) = p else { return Ok(StatsAnswer::BadPeriod) };
     // A period not over yet (the form's year is this year's, say): the last one of its kind that is.
     let (p, earlier) = match p.public_at(now) {
         Ok(p) => (p, false),
-        Err(domain::stats::NotPublic::Custom) => return Ok(StatsAnswer::BadPeriod),
+        Err(domain::stats::NotPublic::Custom) => return Ok(StatsAnswer::CustomStaffOnly),
         Err(domain::stats::NotPublic::NotOver) => match p {
             Period::Quarter { .. } => (last_quarter, true),
             Period::Year { .. } => (last_year, true),

@@ -958,6 +958,7 @@ messages! {
     NamedFieldsHint => "选择“匿名反映”时，下面的姓名和电话不会保存。", "If you stay anonymous, the name and phone below are not kept.";
     LegalAidUnlikelyNext => "看起来不符合法律援助条件。您仍然可以到下面的公共法律服务中心免费咨询，或者申请人民调解；如果仍想申请，也可以在页面下方提交。", "You seem not to qualify for legal aid. You can still get free advice at the public legal service centres below or ask for mediation; if you still want to apply, you can do so further down.";
     LegalChineseOnly => "本文只有中文版。", "This article is available in Chinese only.";
+    StatsCustomStaffOnly => "按自定义时段统计只向工作人员开放（在工作台查看）；公众可以查看已经结束的月份、季度和年份。", "Figures for a custom range are for staff only (on their dashboard); the public can see months, quarters and years that have ended.";
     StatsBusy => "统计正忙，请过一会儿再试。", "The figures are busy; please try again in a moment.";
     LedgerBusy => "本服务器正在导出其他台账，请一分钟后再试。", "Other ledger exports are running on this server; please try again in a minute.";
     StatsByChannel => "各渠道受理件数", "Appeals received by channel";

@@ -37,6 +37,7 @@ pub fn Stats() -> impl IntoView {
                     match data.await {
                         Ok(StatsAnswer::Figures(v)) => figures(&v).into_any(),
                         Ok(StatsAnswer::BadPeriod) => refused(400, Msg::StatsBadPeriod),
+                        Ok(StatsAnswer::CustomStaffOnly) => refused(400, Msg::StatsCustomStaffOnly),
                         Ok(StatsAnswer::Earlier(v)) => view! {
                             <p role="status" class="problem" id="not-over">{t(Msg::StatsNotOver)}</p>
                             {figures(&v)}
