@@ -351,8 +351,12 @@ pub async fn deliver_due(pool: &AnyPool, sink: &Sink, worker: &str, now: i64) ->
     .await?;
     // Batches of CLAIM, again while a batch came back full, up to ROUNDS per run: a burst of
     // appeals (thousands a second) must not leave the unit messages a batch per tick behind.
+    let started = std::time::Instant::now();
     for _ in 0..ROUNDS {
-        let claimed = deliver_batch(pool, sink, worker, now, &mut out).await?;
+        // Each batch is claimed, renewed and sent at the time it really starts: a run can last
+        // minutes with a slow gateway, and a claim dated at the run's start would already be
+        // over for the other nodes.
+        let claimed = deliver_batch(pool, sink, worker, now + secs(started.elapsed()), &mut out).await?;
         if claimed < CLAIM {
             break;
         }
@@ -376,55 +380,78 @@ const ROUND_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 /// once its claim has run out.
 const CLAIM_SECS: i64 = 120;
 /// Until this long after its claim (real time), a batch sends without renewing: the claim has at
-/// least `CLAIM_SECS - RENEW_AFTER` seconds left, more than one send may take (10 s). A slower
-/// batch (a slow webhook) renews each message's claim just before sending it.
+/// least `CLAIM_SECS - RENEW_AFTER` seconds left, more than one send (10 s at most) and a mark
+/// may take. A slower batch (a slow webhook) renews each message's claim just before sending it.
 const RENEW_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
-/// Sent messages are marked delivered together, at the end of the batch or once the oldest
-/// unmarked send is this old. A crash in between sends those again (at least once, as before).
+/// Sent messages are marked delivered together: at the end of the batch (also when it stopped
+/// on an error), before claims are renewed, or once the oldest unmarked send is this old. A
+/// crash in between sends those again (at least once, as before).
 const MARK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Claims one batch and delivers it; returns how many were claimed.
+/// Whole seconds of `d`, as the clock's timestamps count them.
+fn secs(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4)
+}
+
+/// Claims one batch at `now` and delivers it; returns how many were claimed.
 ///
 /// Few writes per batch (the claim, the marks, a failure's retry time): on SQLite each is a
 /// commit that takes the write lock from the appeals' group commit, and a burst of appeals makes
-/// a burst of messages (one per appeal).
+/// a burst of messages (one per appeal). What was sent is marked even when the batch stops on an
+/// error (else it would be sent again once the claim runs out).
 async fn deliver_batch(pool: &AnyPool, sink: &Sink, worker: &str, now: i64, out: &mut Delivered) -> Result<usize> {
     #[expect(clippy::cast_possible_wrap, reason = "CLAIM is 50")]
     let msgs = store::claim(pool, worker, now, now + CLAIM_SECS, CLAIM as i64).await?;
     let claimed = msgs.len();
-    let started = std::time::Instant::now();
     let mut sent: Vec<i64> = Vec::with_capacity(claimed);
+    let outcome = send_claimed(pool, sink, worker, now, msgs, &mut sent, out).await;
+    let marked = store::delivered(pool, &sent, worker, now).await;
+    outcome?;
+    marked?;
+    Ok(claimed)
+}
+
+/// Sends `msgs` (claimed at `now`), collecting in `sent` those the sink took and not yet
+/// marked. Marks them once the oldest is [`MARK_EVERY`] old, and before renewing claims (a batch
+/// still sending [`RENEW_AFTER`] after its claim renews each message's just before sending it,
+/// and skips a message whose claim another worker took meanwhile).
+async fn send_claimed(
+    pool: &AnyPool,
+    sink: &Sink,
+    worker: &str,
+    now: i64,
+    msgs: Vec<Message>,
+    sent: &mut Vec<i64>,
+    out: &mut Delivered,
+) -> Result<()> {
+    let claimed_at = std::time::Instant::now();
     let mut oldest_unmarked: Option<std::time::Instant> = None;
     for m in msgs {
-        let elapsed = started.elapsed();
-        if elapsed >= RENEW_AFTER {
-            // A slow batch can outlive the claim; renew it per message (one send takes at most
-            // 10 s), from the time that has really passed since the claim.
-            let until = now + i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX / 2) + 60;
-            if !store::renew(pool, m.id, worker, until).await? {
-                continue;
-            }
+        let elapsed = claimed_at.elapsed();
+        let renewing = elapsed >= RENEW_AFTER;
+        if !sent.is_empty() && (renewing || oldest_unmarked.is_some_and(|t| t.elapsed() >= MARK_EVERY)) {
+            store::delivered(pool, sent, worker, now).await?;
+            sent.clear();
+            oldest_unmarked = None;
         }
-        match send(sink, &m, now).await {
+        let at = now + secs(elapsed);
+        if renewing && !store::renew(pool, m.id, worker, at + 60).await? {
+            continue;
+        }
+        match send(sink, &m, at).await {
             Ok(()) => {
                 sent.push(m.id);
                 out.sent += 1;
-                let first = *oldest_unmarked.get_or_insert_with(std::time::Instant::now);
-                if first.elapsed() >= MARK_EVERY {
-                    store::delivered(pool, &sent, worker, now).await?;
-                    sent.clear();
-                    oldest_unmarked = None;
-                }
+                oldest_unmarked.get_or_insert_with(std::time::Instant::now);
             }
             Err(e) => {
                 tracing::warn!(id = m.id, kind = %m.kind, attempts = m.attempts + 1, error = %e, "notification not delivered; will retry");
-                store::failed(pool, m.id, worker, now + backoff(m.attempts), &e).await?;
+                store::failed(pool, m.id, worker, at + backoff(m.attempts), &e).await?;
                 out.failed += 1;
             }
         }
     }
-    store::delivered(pool, &sent, worker, now).await?;
-    Ok(claimed)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -102,7 +102,8 @@ async fn a_node_writes_two_exports_at_once(engine: Engine) {
     let first = running.pop().unwrap();
     let copy = first.clone();
     drop(first);
-    assert!(ledger::start(&state, &community, &f, "csv", None).await.is_err());
+    let still = ledger::start(&state, &community, &f, "csv", None).await;
+    assert!(matches!(still, Err(backend::BackendError::Conflict(domain::Msg::LedgerBusy))), "{still:?}");
     drop(copy);
     let next = ledger::start(&state, &community, &f, "csv", None).await.unwrap();
     assert_eq!(running.len() + 1, ledger::EXPORTS_AT_ONCE);
