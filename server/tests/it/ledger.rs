@@ -26,12 +26,13 @@ async fn appeal(state: &backend::AppState, district: &str, street: &str, communi
     }
 }
 
-#[tokio::test]
-async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
+/// A portal on a fresh database with one unit handler of the 和平 community (`username`, signed
+/// in with [`PASSWORD`]), and its router.
+async fn community_portal(username: &str) -> (backend::AppState, axum::Router) {
     let cfg = config(Limits::default());
     let state = build_state(&cfg).await.unwrap();
     let n = backend::auth::NewStaff {
-        username: "heping2".into(),
+        username: username.into(),
         display_name: "和平社区".into(),
         unit: "U-HD0101".into(),
         role: "unit_handler".into(),
@@ -39,6 +40,12 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
     };
     backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
     let app = build_router(state.clone(), leptos_options(&cfg), false);
+    (state, app)
+}
+
+#[tokio::test]
+async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
+    let (state, app) = community_portal("heping2").await;
     let formula = "=HYPERLINK(\"http://evil.example\",\"点我\") 楼道里堆满杂物，已经两周了";
     let commas = "门口,垃圾桶满了，\"没人\"清理\n第二行也写了情况";
     let mine =
@@ -151,17 +158,7 @@ async fn the_ledger_is_the_inbox_as_csv_and_safe_to_open() {
 
 #[tokio::test]
 async fn the_inbox_searches_and_the_export_follows_the_search() {
-    let cfg = config(Limits::default());
-    let state = build_state(&cfg).await.unwrap();
-    let n = backend::auth::NewStaff {
-        username: "heping3".into(),
-        display_name: "和平社区".into(),
-        unit: "U-HD0101".into(),
-        role: "unit_handler".into(),
-        password: PASSWORD.into(),
-    };
-    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
-    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let (state, app) = community_portal("heping3").await;
     let wages = appeal(&state, "HD", "HD01", "HD0101", "老板拖欠工资三个月了，找了好几次都不给").await;
     let lamp = appeal(&state, "HD", "HD01", "HD0101", "楼道的灯坏了两个星期，晚上看不见路").await;
     let (cookie, _) = common::staff_sign_in(&app, &state, "heping3", PASSWORD, None).await;
@@ -377,17 +374,7 @@ async fn staff_record_a_phone_appeal_and_see_its_receipt_once() {
 
 #[tokio::test]
 async fn a_phone_search_is_posted_and_never_in_a_url() {
-    let cfg = config(Limits::default());
-    let state = build_state(&cfg).await.unwrap();
-    let n = backend::auth::NewStaff {
-        username: "heping4".into(),
-        display_name: "和平社区".into(),
-        unit: "U-HD0101".into(),
-        role: "unit_handler".into(),
-        password: PASSWORD.into(),
-    };
-    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
-    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let (state, app) = community_portal("heping4").await;
     let named = {
         use backend::services::appeal::{self, SubmitOutcome};
         let form = |pairs: Vec<(&str, &str)>| pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
@@ -513,17 +500,7 @@ async fn a_third_export_at_once_is_asked_to_wait() {
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt as _;
-    let cfg = config(Limits::default());
-    let state = build_state(&cfg).await.unwrap();
-    let n = backend::auth::NewStaff {
-        username: "heping3".into(),
-        display_name: "和平社区".into(),
-        unit: "U-HD0101".into(),
-        role: "unit_handler".into(),
-        password: PASSWORD.into(),
-    };
-    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
-    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let (state, app) = community_portal("heping3").await;
     appeal(&state, "HD", "HD01", "HD0101", "楼道里堆满杂物，已经两周了，没人清理").await;
     let (cookie, _) = common::staff_sign_in(&app, &state, "heping3", PASSWORD, None).await;
     let open = |path: &'static str| {
