@@ -170,9 +170,11 @@ pub async fn add_photo(
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+    proxied: Option<Extension<crate::middleware::BehindProxy>>,
     mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
+    let proxied = proxied.is_some();
     let go_on = query.contains_key("next");
     let secret = draft_secret(&headers);
     if !appeal::valid_token(&token) || secret.is_empty() {
@@ -197,9 +199,12 @@ pub async fn add_photo(
         // "下一步" with no file chosen: nothing to store, go on.
         Ok((_permit, bytes)) if go_on && bytes.is_empty() => Ok(()),
         Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
-        // Load shedding: the busy gate reads nothing (issue 9 §5), so behind a proxy this 503 may
-        // arrive as a reset (docs/deploy.md, "Refused uploads behind the proxy").
-        Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
+        // Load shedding: the busy gate reads nothing (issue 9 §5) unless a proxy has the body
+        // already (docs/deploy.md, "Refused uploads behind the proxy").
+        Err(crate::uploads::Refused::Busy(why)) => {
+            crate::uploads::refuse_unread(proxied, &mut mp).await;
+            return crate::uploads::busy_page(lang, why);
+        }
         // A full draft refused before reading: "下一步" without a file must still go on, so the
         // (small) rest is read to learn whether a file came with it.
         Err(crate::uploads::Refused::Err(e)) if go_on && crate::uploads::is_room_refusal(&e) => {
@@ -210,8 +215,11 @@ pub async fn add_photo(
             }
         }
         // A full draft or an over-long photo: the rest is not read either (nothing more of it is
-        // wanted, and reading it would only hold the connection).
-        Err(crate::uploads::Refused::Err(e)) => Err(e),
+        // wanted, and reading it would only hold the connection), unless a proxy has it already.
+        Err(crate::uploads::Refused::Err(e)) => {
+            crate::uploads::refuse_unread(proxied, &mut mp).await;
+            Err(e)
+        }
     };
     let errors = match result {
         Ok(()) => Vec::new(),
@@ -494,9 +502,11 @@ pub async fn track_photo(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
+    proxied: Option<Extension<crate::middleware::BehindProxy>>,
     mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
+    let proxied = proxied.is_some();
     let session = cookie(&headers, cookies::TRACK);
     let ticket = match resident::photo_ticket_in_session(&state, &ip, &session).await {
         Ok(t) => t,
@@ -510,8 +520,14 @@ pub async fn track_photo(
             Err(BackendError::invalid(domain::FieldError::new(domain::FieldName::Photo, Msg::ErrPhotoMissing)))
         }
         Ok((_permit, bytes)) => resident::add_photo_to(&state, &ticket, bytes).await,
-        Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
-        Err(crate::uploads::Refused::Err(e)) => Err(e),
+        Err(crate::uploads::Refused::Busy(why)) => {
+            crate::uploads::refuse_unread(proxied, &mut mp).await;
+            return crate::uploads::busy_page(lang, why);
+        }
+        Err(crate::uploads::Refused::Err(e)) => {
+            crate::uploads::refuse_unread(proxied, &mut mp).await;
+            Err(e)
+        }
     };
     resident_outcome(&state, lang, &session, "photo", Vec::new(), r.map(|()| Msg::PhotoReceived)).await
 }

@@ -12,14 +12,26 @@ use std::time::Instant;
 
 /// Puts [`ClientIp`] into the request: the rate-limit key of the client (see
 /// [`backend::ratelimit::client_key`]: the socket peer, or with `trust_proxy` the rightmost
-/// address of all `X-Forwarded-For` lines; IPv6 clients by their /64).
+/// address of all `X-Forwarded-For` lines; IPv6 clients by their /64), and with `trust_proxy`
+/// the [`BehindProxy`] mark.
 pub async fn client_ip(trust_proxy: bool, mut req: Request, next: Next) -> Response {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
     let key = backend::ratelimit::client_key(peer, trust_proxy, forwarded);
     req.extensions_mut().insert(ClientIp(key));
+    if trust_proxy {
+        req.extensions_mut().insert(BehindProxy);
+    }
     next.run(req).await
 }
+
+/// On every request when the app runs behind its reverse proxy (`PINGAN_TRUST_PROXY=1`), which
+/// has read the whole request body before passing it on (docs/nginx-pingan.conf buffers them):
+/// reading the rest of a refused body then costs a copy over the local network, not a
+/// resident's bandwidth, and not reading it makes the proxy answer 502 (see
+/// `uploads::refuse_unread`).
+#[derive(Clone, Copy, Debug)]
+pub struct BehindProxy;
 
 /// Refuses cross-site POSTs: a browser always sends `Origin` on a form POST, and it must name
 /// this host. (Residents have no session to ride on, but this stops other sites from filling

@@ -15,7 +15,7 @@ use common::{between, get, send};
 use http_body_util::BodyExt;
 use pingan_server::startup::{build_router, build_state, leptos_options};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,6 +93,26 @@ fn upload(token: &Draft, data: &[u8]) -> (Request<Body>, Arc<AtomicBool>) {
         .body(Body::new(body))
         .unwrap();
     (req, read)
+}
+
+/// An upload sent in 64 KB pieces, with the count of pieces the server read and the count sent.
+fn upload_in_pieces(token: &Draft, data: &[u8]) -> (Request<Body>, Arc<AtomicUsize>, usize) {
+    let (ct, body) = multipart(data);
+    let pieces: Vec<Bytes> = body.chunks(64 * 1024).map(Bytes::copy_from_slice).collect();
+    let sent = pieces.len();
+    let read = Arc::new(AtomicUsize::new(0));
+    let counter = read.clone();
+    let stream = futures::stream::iter(pieces.into_iter().map(move |p| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok::<_, std::convert::Infallible>(p)
+    }));
+    let req = Request::post(format!("/form/appeal/{token}/photos/add"))
+        .header(header::CONTENT_TYPE, ct)
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, &token.cookie)
+        .body(Body::from_stream(stream))
+        .unwrap();
+    (req, read, sent)
 }
 
 /// Uploads and returns the photos step's page after the redirect.
@@ -177,6 +197,67 @@ async fn the_upload_gate_answers_503_when_full() {
     drop(held2);
     let page = waiting.await.unwrap();
     assert!(!page.contains("class=\"error-summary\""), "{page}");
+    drop(held);
+}
+
+/// Behind the reverse proxy (`PINGAN_TRUST_PROXY=1`) the proxy has the whole body already and,
+/// answered while still sending it, would get a reset and show the resident a 502: so there the
+/// refusals that read nothing (busy gate, full draft) or stop reading (photo over its cap) read
+/// the rest away first, and still answer as without the proxy.
+#[tokio::test]
+async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
+    let limits = UploadLimits { at_once: 1, queue: 0, wait: Duration::from_millis(300), ..UploadLimits::default() };
+    let (app, state) = app_with(|c| {
+        c.uploads = limits;
+        c.trust_proxy = true;
+    })
+    .await;
+    let t = new_token(&app).await;
+    let small = png(40, 30, png::ColorType::Rgb);
+    let mut big = small.clone();
+    big.resize(2 * 1024 * 1024, 0);
+
+    // The busy gate: the same 503 page, the body read to its end first.
+    let held = state.uploads.enter().await.unwrap();
+    let (req, read, sent) = upload_in_pieces(&t, &big);
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "60");
+    assert!(r.body.contains("现在上传照片的人太多"), "{}", r.body);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the busy refusal read the whole body");
+    drop(held);
+
+    // A full draft: "too many", after reading it all.
+    for _ in 0..3 {
+        let page = upload_and_look(&app, &t, &small).await;
+        assert!(!page.contains("class=\"error-summary\""), "a good photo is taken: {page}");
+    }
+    let (req, read, sent) = upload_in_pieces(&t, &big);
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the full draft's refusal read the whole body");
+    let page = common::get_with(&app, &format!("/appeal/{t}/photos"), &t.cookie).await.body;
+    assert!(page.contains("最多上传 3 张照片"), "{page}");
+
+    // A photo over its cap: cut off while reading, the rest read away, "too big".
+    let t2 = new_token(&app).await;
+    let mut huge = small.clone();
+    huge.resize(backend::photos::MAX_UPLOAD_BYTES + 16 * 1024, 0); // within the route's body limit
+    let (req, read, sent) = upload_in_pieces(&t2, &huge);
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the over-long photo's refusal read the whole body");
+    let page = common::get_with(&app, &format!("/appeal/{t2}/photos"), &t2.cookie).await.body;
+    assert!(page.contains("照片太大"), "{page}");
+
+    // Served directly (no proxy) the same busy refusal still reads no more than it has to.
+    let (app, state) = app_with(|c| c.uploads = limits).await;
+    let t = new_token(&app).await;
+    let held = state.uploads.enter().await.unwrap();
+    let (req, read, sent) = upload_in_pieces(&t, &big);
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(read.load(Ordering::SeqCst) < sent, "without the proxy a busy refusal does not read the body");
     drop(held);
 }
 
