@@ -45,23 +45,70 @@ impl PiiScope {
 pub struct Export {
     pub query: InboxQuery,
     pub pii: Option<PiiScope>,
-    /// This export's turn ([`EXPORTS_AT_ONCE`]), given back when the last copy is dropped (the
-    /// download ended, broke off, or the workbook was built).
-    _turn: std::sync::Arc<tokio::sync::OwnedSemaphorePermit>,
+    /// This export's turn (one of the node's [`EXPORTS_AT_ONCE`], and the member's one), given
+    /// back when the last copy is dropped (the download ended, broke off, or the workbook was
+    /// built).
+    _turn: std::sync::Arc<Turn>,
 }
 
 /// Exports one node writes at once. Each takes about a core and a half while it runs and holds
 /// up to two batches (a few MB, more with long descriptions); one more is refused with
-/// [`Msg::LedgerBusy`] rather than queued.
+/// [`Msg::LedgerBusy`] rather than queued. One member has at most one of them
+/// ([`Msg::LedgerOwnBusy`]): a member starting downloads and reading them slowly (or not at all)
+/// holds one turn, not all of them.
 pub const EXPORTS_AT_ONCE: usize = 2;
 
-/// The turns of [`EXPORTS_AT_ONCE`] (one per node, in [`AppState`]).
+/// The node's turns of [`EXPORTS_AT_ONCE`] and who holds them (one per node, in [`AppState`]).
 #[derive(Debug, Clone)]
-pub struct Turns(std::sync::Arc<tokio::sync::Semaphore>);
+pub struct Turns(std::sync::Arc<TurnsInner>);
+
+#[derive(Debug)]
+struct TurnsInner {
+    places: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Staff ids of the members holding a turn.
+    holders: std::sync::Mutex<std::collections::HashSet<String>>,
+}
 
 impl Default for Turns {
     fn default() -> Self {
-        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)))
+        Self(std::sync::Arc::new(TurnsInner {
+            places: std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
+            holders: std::sync::Mutex::new(std::collections::HashSet::new()),
+        }))
+    }
+}
+
+impl Turns {
+    fn holders(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        // Nothing panics while holding it; if something did, the set is still whole.
+        self.0.holders.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A turn for `member`, or why not: the member already has one, or the node has none left.
+    fn take(&self, member: &str) -> Result<Turn> {
+        let mut holders = self.holders();
+        if holders.contains(member) {
+            return Err(crate::BackendError::Conflict(Msg::LedgerOwnBusy));
+        }
+        let place = std::sync::Arc::clone(&self.0.places)
+            .try_acquire_owned()
+            .map_err(|_| crate::BackendError::Conflict(Msg::LedgerBusy))?;
+        holders.insert(member.to_owned());
+        Ok(Turn { _place: place, turns: self.clone(), member: member.to_owned() })
+    }
+}
+
+/// One export's place on the node, taken for one member; dropped, both are given back.
+#[derive(Debug)]
+struct Turn {
+    _place: tokio::sync::OwnedSemaphorePermit,
+    turns: Turns,
+    member: String,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.turns.holders().remove(&self.member);
     }
 }
 
@@ -70,8 +117,9 @@ impl Default for Turns {
 /// # Errors
 /// [`crate::BackendError::Invalid`] for a bad search or a missing reason,
 /// [`crate::BackendError::Forbidden`] for contact details asked by an admin,
-/// [`crate::BackendError::Conflict`] ([`Msg::LedgerBusy`]) when this node already writes
-/// [`EXPORTS_AT_ONCE`] exports (nothing audited then); database errors (the audit entry).
+/// [`crate::BackendError::Conflict`] ([`Msg::LedgerOwnBusy`]) while the member's other export is
+/// still going out, ([`Msg::LedgerBusy`]) when this node already writes [`EXPORTS_AT_ONCE`]
+/// exports (nothing audited then); database errors (the audit entry).
 pub async fn start(
     state: &AppState,
     staff: &crate::auth::Staff,
@@ -108,9 +156,7 @@ pub async fn start(
             ))
         }
     };
-    let turn = std::sync::Arc::clone(&state.ledger_turns.0)
-        .try_acquire_owned()
-        .map_err(|_| crate::BackendError::Conflict(Msg::LedgerBusy))?;
+    let turn = state.ledger_turns.take(&staff.id)?;
     crate::services::work::audit_phone_search(state, staff, &q, format).await?;
     let mut tx = state.db.pool.begin().await?;
     audit::append(

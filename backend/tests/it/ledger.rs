@@ -50,6 +50,8 @@ async fn an_export_reads_every_row_once_in_growing_batches(engine: Engine) {
     assert_eq!(cursor.next(&state, &export).await.unwrap().map(|r| r.len()), Some(12));
     assert!(cursor.next(&state, &export).await.unwrap().is_none());
 
+    // (A member has one export at a time: this one ends here.)
+    drop(export);
     // Contact details: read only for an export that asked for them (with a reason), and then
     // shown for the rows the member may reveal: a street dispatcher's for its communities'.
     let named = common::appeal_at(
@@ -79,36 +81,57 @@ async fn an_export_reads_every_row_once_in_growing_batches(engine: Engine) {
 }
 both_engines!(an_export_reads_every_row_once_in_growing_batches);
 
-/// A node writes at most `EXPORTS_AT_ONCE` exports at a time; one more is refused (and not
-/// audited: nothing was exported) until one of them ends.
+/// A node writes at most `EXPORTS_AT_ONCE` exports at a time, at most one per member; one more
+/// is refused (and not audited: nothing was exported) until one of them ends.
 async fn a_node_writes_two_exports_at_once(engine: Engine) {
     let Some((state, _clock)) = common::clocked_state(engine).await else { return };
-    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let members = [
+        common::staff(&state, "community", "U-HD0101", "unit_handler").await,
+        common::staff(&state, "community2", "U-HD0101", "unit_handler").await,
+    ];
+    let third = common::staff(&state, "community3", "U-HD0101", "unit_handler").await;
     common::simple_appeal(&state).await;
     let audited = || async {
         let n: (i64,) = sqlx::query_as("SELECT count(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
         n.0
     };
     let f = InboxFilter::default();
-    let mut running = Vec::new();
-    for _ in 0..ledger::EXPORTS_AT_ONCE {
-        running.push(ledger::start(&state, &community, &f, "csv", None).await.unwrap());
-    }
+    let own_busy = |r: &backend::Result<ledger::Export>| {
+        matches!(r, Err(backend::BackendError::Conflict(domain::Msg::LedgerOwnBusy)))
+    };
+    let node_busy = |r: &backend::Result<ledger::Export>| {
+        matches!(r, Err(backend::BackendError::Conflict(domain::Msg::LedgerBusy)))
+    };
+
+    // One member, one export at a time, while the node still has a free turn.
+    let first = ledger::start(&state, &members[0], &f, "csv", None).await.unwrap();
     let before = audited().await;
-    let refused = ledger::start(&state, &community, &f, "xlsx", None).await;
-    assert!(matches!(refused, Err(backend::BackendError::Conflict(domain::Msg::LedgerBusy))), "{refused:?}");
+    let again = ledger::start(&state, &members[0], &f, "xlsx", None).await;
+    assert!(own_busy(&again), "{again:?}");
     assert_eq!(audited().await, before, "a refused export is not audited");
+    assert_eq!(ledger::EXPORTS_AT_ONCE, 2);
+    let second = ledger::start(&state, &members[1], &f, "csv", None).await.unwrap();
+
+    // The node's turns are taken: a third member waits; a member with a turn is told it is theirs.
+    let before = audited().await;
+    let refused = ledger::start(&state, &third, &f, "xlsx", None).await;
+    assert!(node_busy(&refused), "{refused:?}");
+    assert!(own_busy(&ledger::start(&state, &members[1], &f, "csv", None).await));
+    assert_eq!(audited().await, before, "a refused export is not audited");
+
     // A copy of a running export (the read-ahead task's) keeps its turn until the last goes.
-    let first = running.pop().unwrap();
     let copy = first.clone();
     drop(first);
-    let still = ledger::start(&state, &community, &f, "csv", None).await;
-    assert!(matches!(still, Err(backend::BackendError::Conflict(domain::Msg::LedgerBusy))), "{still:?}");
+    assert!(node_busy(&ledger::start(&state, &third, &f, "csv", None).await));
+    assert!(own_busy(&ledger::start(&state, &members[0], &f, "csv", None).await));
     drop(copy);
-    let next = ledger::start(&state, &community, &f, "csv", None).await.unwrap();
-    assert_eq!(running.len() + 1, ledger::EXPORTS_AT_ONCE);
+    // Given back: the node's turn and the member's.
+    let next = ledger::start(&state, &third, &f, "csv", None).await.unwrap();
+    drop(second);
+    let again = ledger::start(&state, &members[0], &f, "csv", None).await.unwrap();
     let mut cursor = Cursor::default();
     assert_eq!(cursor.next(&state, &next).await.unwrap().map(|r| r.len()), Some(1));
-    assert_eq!(audited().await, before + 1);
+    assert_eq!(audited().await, before + 2);
+    drop((next, again));
 }
 both_engines!(a_node_writes_two_exports_at_once);

@@ -158,14 +158,17 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
     res
 }
 
-/// An export refused: the error's page; "other exports are running" as 503 with `Retry-After`.
+/// An export refused: the error's page; "other exports are running" as 503 and "your other
+/// export is running" as 429, both with `Retry-After`.
 fn refused(lang: Lang, e: &BackendError) -> Response {
-    if matches!(e, BackendError::Conflict(Msg::LedgerBusy)) {
-        let mut res = crate::error::message_page(lang, StatusCode::SERVICE_UNAVAILABLE, Msg::LedgerBusy);
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return res;
-    }
-    PageError::staff(lang, e).into_response()
+    let (status, msg) = match e {
+        BackendError::Conflict(m @ Msg::LedgerBusy) => (StatusCode::SERVICE_UNAVAILABLE, *m),
+        BackendError::Conflict(m @ Msg::LedgerOwnBusy) => (StatusCode::TOO_MANY_REQUESTS, *m),
+        _ => return PageError::staff(lang, e).into_response(),
+    };
+    let mut res = crate::error::message_page(lang, status, msg);
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res
 }
 
 /// A batch being read and written ahead of the one going out; dropped (the download ended or

@@ -493,50 +493,70 @@ async fn administrators_get_no_phone_search() {
 }
 
 /// Two downloads that are still going out hold this node's two export turns: a third is told
-/// to come back in a minute (503, `Retry-After`, in the member's language); once one of the
-/// downloads ends or breaks off, exports work again.
+/// to come back in a minute (503, `Retry-After`, in the member's language); a member whose own
+/// download is still going out is told so (429), also while the node has a turn free; once one
+/// of the downloads ends or breaks off, exports work again.
 #[tokio::test]
 async fn a_third_export_at_once_is_asked_to_wait() {
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt as _;
     let (state, app) = community_portal("heping3").await;
+    for other in ["heping4", "heping5"] {
+        let n = backend::auth::NewStaff {
+            username: other.into(),
+            display_name: "和平社区".into(),
+            unit: "U-HD0101".into(),
+            role: "unit_handler".into(),
+            password: PASSWORD.into(),
+        };
+        backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    }
     appeal(&state, "HD", "HD01", "HD0101", "楼道里堆满杂物，已经两周了，没人清理").await;
-    let (cookie, _) = common::staff_sign_in(&app, &state, "heping3", PASSWORD, None).await;
-    let open = |path: &'static str| {
+    let mut cookies = Vec::new();
+    for name in ["heping3", "heping4", "heping5"] {
+        cookies.push(common::staff_sign_in(&app, &state, name, PASSWORD, None).await.0);
+    }
+    let open = |path: &'static str, cookie: &String| {
         let app = app.clone();
         let cookie = cookie.clone();
         async move {
             app.oneshot(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await.unwrap()
         }
     };
-    // Two downloads started and not read.
-    let one = open("/staff/ledger.csv").await;
-    let two = open("/staff/ledger.csv").await;
-    assert_eq!((one.status(), two.status()), (StatusCode::OK, StatusCode::OK));
+    // A first download started and not read: its member's second is refused, not queued.
+    let one = open("/staff/ledger.csv", &cookies[0]).await;
+    assert_eq!(one.status(), StatusCode::OK);
+    let r = get_with(&app, "/staff/ledger.xlsx", &cookies[0]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "60");
+    assert!(r.body.contains("您的另一份台账还在导出，请等它下载完再导出。"), "{}", r.body);
+    // A second member's download takes the node's other turn.
+    let two = open("/staff/ledger.csv", &cookies[1]).await;
+    assert_eq!(two.status(), StatusCode::OK);
     for path in ["/staff/ledger.csv", "/staff/ledger.xlsx"] {
-        let r = get_with(&app, path, &cookie).await;
+        let r = get_with(&app, path, &cookies[2]).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "60");
         assert!(r.body.contains("本服务器正在导出其他台账，请一分钟后再试。"), "{}", r.body);
     }
     // One read to its end, the other dropped unread (a download broken off): both turns come
-    // back (the dropped one's once its read-ahead task is aborted), so two new downloads start
-    // and a third is again asked to wait.
+    // back (the dropped one's once its read-ahead task is aborted), so the first two members
+    // download again and the third is again asked to wait.
     let body = axum::body::to_bytes(one.into_body(), usize::MAX).await.unwrap();
     assert!(String::from_utf8_lossy(&body).contains("楼道里堆满杂物"));
     drop(two);
-    let three = open("/staff/ledger.csv").await;
+    let three = open("/staff/ledger.csv", &cookies[0]).await;
     assert_eq!(three.status(), StatusCode::OK);
-    let mut four = open("/staff/ledger.csv").await;
+    let mut four = open("/staff/ledger.csv", &cookies[1]).await;
     for _ in 0..250 {
         if four.status() == StatusCode::OK {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        four = open("/staff/ledger.csv").await;
+        four = open("/staff/ledger.csv", &cookies[1]).await;
     }
-    assert_eq!(four.status(), StatusCode::OK, "the broken-off download gave its turn back");
-    assert_eq!(get_with(&app, "/staff/ledger.xlsx", &cookie).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(four.status(), StatusCode::OK, "the broken-off download gave its turns back");
+    assert_eq!(get_with(&app, "/staff/ledger.xlsx", &cookies[2]).await.status, StatusCode::SERVICE_UNAVAILABLE);
     drop((three, four));
 }
