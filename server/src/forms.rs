@@ -206,8 +206,9 @@ pub async fn add_photo(
             return crate::uploads::busy_page(lang, why);
         }
         // A full draft refused before reading: "下一步" without a file must still go on, so the
-        // (small) rest is read to learn whether a file came with it.
-        Err(crate::uploads::Refused::Err(e)) if go_on && crate::uploads::is_room_refusal(&e) => {
+        // (small) rest is read to learn whether a file came with it. (A photo refused while
+        // being read, e.g. bigger than the room left, is below: never gone on from.)
+        Err(crate::uploads::Refused::Room(e)) if go_on && crate::uploads::is_room_refusal(&e) => {
             if crate::uploads::drain_chosen(&mut mp).await {
                 Err(e)
             } else {
@@ -216,7 +217,7 @@ pub async fn add_photo(
         }
         // A full draft or an over-long photo: the rest is not read either (nothing more of it is
         // wanted, and reading it would only hold the connection), unless a proxy has it already.
-        Err(crate::uploads::Refused::Err(e)) => {
+        Err(crate::uploads::Refused::Room(e) | crate::uploads::Refused::Err(e)) => {
             crate::uploads::refuse_unread(proxied, &mut mp).await;
             Err(e)
         }
@@ -524,7 +525,7 @@ pub async fn track_photo(
             crate::uploads::refuse_unread(proxied, &mut mp).await;
             return crate::uploads::busy_page(lang, why);
         }
-        Err(crate::uploads::Refused::Err(e)) => {
+        Err(crate::uploads::Refused::Room(e) | crate::uploads::Refused::Err(e)) => {
             crate::uploads::refuse_unread(proxied, &mut mp).await;
             Err(e)
         }

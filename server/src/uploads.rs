@@ -34,7 +34,9 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(120);
 pub enum Refused {
     /// The gate is full: answer with [`busy_page`].
     Busy(Busy),
-    /// A problem to show on the photos step (or a service error).
+    /// The room check before any of the body was read: no room left, or a service error.
+    Room(BackendError),
+    /// A problem found while reading (or a service error).
     Err(BackendError),
 }
 
@@ -71,10 +73,10 @@ impl Room<'_> {
 /// [`Refused`].
 pub async fn receive(state: &AppState, room: Room<'_>, mp: &mut Multipart) -> Result<(UploadPermit, Vec<u8>), Refused> {
     // Before waiting or reading anything: is there room at all?
-    room.cap(state).await.map_err(Refused::Err)?;
+    room.cap(state).await.map_err(Refused::Room)?;
     let permit = state.uploads.enter().await.map_err(Refused::Busy)?;
     // The place may have taken a while: the room is checked again with what is stored now.
-    let cap = room.cap(state).await.map_err(Refused::Err)?;
+    let cap = room.cap(state).await.map_err(Refused::Room)?;
     let bytes = match tokio::time::timeout(BODY_READ_TIMEOUT, read_photo(mp, cap, room.over(cap))).await {
         Ok(r) => r,
         Err(_) => Err(FieldError::new(FieldName::Photo, Msg::ErrPhotoSlow)),
@@ -112,8 +114,8 @@ pub async fn refuse_unread(proxied: bool, mp: &mut Multipart) {
     }
 }
 
-/// Whether `e` is the room check's refusal (a draft with its 3 photos or its 16 MB), which
-/// comes before any of the body is read.
+/// Whether `e` (from [`Refused::Room`]) says the draft has no room (its 3 photos or its 16 MB)
+/// rather than a service error.
 #[must_use]
 pub fn is_room_refusal(e: &BackendError) -> bool {
     matches!(e, BackendError::Invalid(errs)

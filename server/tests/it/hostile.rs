@@ -261,6 +261,38 @@ async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
     drop(held);
 }
 
+/// "下一步" with a photo bigger than the room the draft has left: refused while it is read, and
+/// the resident stays on the photos step told why. (It was taken for "no photo chosen": the
+/// wizard went on and the photo was dropped without a word.)
+#[tokio::test]
+async fn going_on_with_a_photo_bigger_than_the_room_left_stays_on_the_step() {
+    let (app, state) = app_with(|_| {}).await;
+    let t = new_token(&app).await;
+    // 9 MB already stored (as two large photos would be): 7 MB left, under one photo's cap.
+    sqlx::query("INSERT INTO draft_photos (id, token, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, 0)")
+        .bind("stored-before")
+        .bind(&t.token)
+        .bind("image/jpeg")
+        .bind(vec![0u8; 9 * 1024 * 1024])
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let mut big = png(40, 30, png::ColorType::Rgb);
+    big.resize(8 * 1024 * 1024, 0);
+    let (ct, body) = multipart(&big);
+    let req = Request::post(format!("/form/appeal/{t}/photos/add?next=1"))
+        .header(header::CONTENT_TYPE, ct)
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, &t.cookie)
+        .body(Body::from(body))
+        .unwrap();
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/photos").as_str()), "it did not go on");
+    let page = common::get_with(&app, &format!("/appeal/{t}/photos"), &t.cookie).await.body;
+    assert!(page.contains("这份诉求的照片总大小已到上限"), "{page}");
+}
+
 #[tokio::test]
 async fn decompression_bombs_are_refused_from_their_header() {
     let (app, _) = app_with(|_| {}).await;
