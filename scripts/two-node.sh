@@ -261,6 +261,17 @@ if [ "$big" = "413 from nginx" ] && [ "$form" = "413 from nginx" ]; then
 else
   fail "body limits: 10.6 MB upload answered $big, 70 KB form $form (want 413 from nginx)"
 fi
+# A photo added after submitting (/form/track/photo) has the draft photo's limit at nginx too:
+# 1 MB without a track session gets the app's answer (the session has ended), not nginx's 413.
+head -c 1000000 /dev/urandom >"$WORK/track-photo.bin"
+track_photo=$(curl -sk -o "$WORK/answer.html" -w '%{http_code}' --max-time 60 -H "Origin: $URL_NGINX" \
+  -F "photo=@$WORK/track-photo.bin;type=image/jpeg" "$URL_NGINX/form/track/photo" || true)
+if grep -q '<center>nginx' "$WORK/answer.html" || [ "$track_photo" = 413 ] || [ "$track_photo" = 502 ]; then
+  fail "a 1 MB photo to /form/track/photo through nginx answered $track_photo by nginx (want the app's answer: its location's body limit)"
+else
+  log "a 1 MB photo to /form/track/photo through nginx: the app's answer ($track_photo)"
+fi
+rm -f "$WORK/track-photo.bin"
 # A refused upload within the limit (here: to a draft that does not exist) must come back as the
 # app's answer (404, "expired"), and must not take nodes out of rotation.
 head -c 9500000 /dev/urandom >"$WORK/photo.bin"
