@@ -170,11 +170,9 @@ pub async fn add_photo(
     headers: axum::http::HeaderMap,
     Path(token): Path<String>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
-    proxied: Option<Extension<crate::middleware::BehindProxy>>,
     mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
-    let proxied = proxied.is_some();
     let go_on = query.contains_key("next");
     let secret = draft_secret(&headers);
     if !appeal::valid_token(&token) || secret.is_empty() {
@@ -199,12 +197,9 @@ pub async fn add_photo(
         // "下一步" with no file chosen: nothing to store, go on.
         Ok((_permit, bytes)) if go_on && bytes.is_empty() => Ok(()),
         Ok((_permit, bytes)) => appeal::add_photo(&state, &token, &secret, bytes).await,
-        // Load shedding: the busy gate reads nothing (issue 9 §5) unless a proxy has the body
-        // already (docs/deploy.md, "Refused uploads behind the proxy").
-        Err(crate::uploads::Refused::Busy(why)) => {
-            crate::uploads::refuse_unread(proxied, &mut mp).await;
-            return crate::uploads::busy_page(lang, why);
-        }
+        // Load shedding: the busy gate reads nothing (issue 9 §5); behind the proxy the rest is
+        // read away outside (`middleware::read_away_uploads`).
+        Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
         // A full draft refused before reading: "下一步" without a file must still go on, so the
         // (small) rest is read to learn whether a file came with it. (A photo refused while
         // being read, e.g. bigger than the room left, is below: never gone on from.)
@@ -216,11 +211,8 @@ pub async fn add_photo(
             }
         }
         // A full draft or an over-long photo: the rest is not read either (nothing more of it is
-        // wanted, and reading it would only hold the connection), unless a proxy has it already.
-        Err(crate::uploads::Refused::Room(e) | crate::uploads::Refused::Err(e)) => {
-            crate::uploads::refuse_unread(proxied, &mut mp).await;
-            Err(e)
-        }
+        // wanted, and reading it would only hold the connection; behind the proxy, see above).
+        Err(crate::uploads::Refused::Room(e) | crate::uploads::Refused::Err(e)) => Err(e),
     };
     let errors = match result {
         Ok(()) => Vec::new(),
@@ -503,11 +495,9 @@ pub async fn track_photo(
     Extension(state): Extension<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    proxied: Option<Extension<crate::middleware::BehindProxy>>,
     mut mp: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
-    let proxied = proxied.is_some();
     let session = cookie(&headers, cookies::TRACK);
     let ticket = match resident::photo_ticket_in_session(&state, &ip, &session).await {
         Ok(t) => t,
@@ -521,14 +511,8 @@ pub async fn track_photo(
             Err(BackendError::invalid(domain::FieldError::new(domain::FieldName::Photo, Msg::ErrPhotoMissing)))
         }
         Ok((_permit, bytes)) => resident::add_photo_to(&state, &ticket, bytes).await,
-        Err(crate::uploads::Refused::Busy(why)) => {
-            crate::uploads::refuse_unread(proxied, &mut mp).await;
-            return crate::uploads::busy_page(lang, why);
-        }
-        Err(crate::uploads::Refused::Room(e) | crate::uploads::Refused::Err(e)) => {
-            crate::uploads::refuse_unread(proxied, &mut mp).await;
-            Err(e)
-        }
+        Err(crate::uploads::Refused::Busy(why)) => return crate::uploads::busy_page(lang, why),
+        Err(crate::uploads::Refused::Room(e) | crate::uploads::Refused::Err(e)) => Err(e),
     };
     resident_outcome(&state, lang, &session, "photo", Vec::new(), r.map(|()| Msg::PhotoReceived)).await
 }

@@ -29,9 +29,57 @@ pub async fn client_ip(trust_proxy: bool, mut req: Request, next: Next) -> Respo
 /// has read the whole request body before passing it on (docs/nginx-pingan.conf buffers them):
 /// reading the rest of a refused body then costs a copy over the local network, not a
 /// resident's bandwidth, and not reading it makes the proxy answer 502 (see
-/// `uploads::refuse_unread`).
+/// [`read_away_uploads`]).
 #[derive(Clone, Copy, Debug)]
 pub struct BehindProxy;
+
+/// Whether `path` is one of the photo upload routes (a draft's `photos/add`, `/form/track/photo`),
+/// the only ones whose bodies (up to 10 MB) are bigger than what the sockets between a proxy and
+/// the app hold.
+fn is_photo_upload(path: &str) -> bool {
+    path == "/form/track/photo" || (path.starts_with("/form/appeal/") && path.ends_with("/photos/add"))
+}
+
+/// Behind the proxy ([`BehindProxy`]), a photo upload's body is passed to the rest of the app
+/// through a small channel, and whatever the answer left unread — refused by the same-origin
+/// check, by an extractor (not multipart, 405), at a malformed part, or by the photo code — is
+/// read to its end and thrown away before the answer goes out (at most `limit` bytes and
+/// [`crate::uploads::DRAIN_TIMEOUT`]). Answering with the body unread resets the connection,
+/// and nginx, still sending it, answers 502 and counts the node as failed. Served directly
+/// nothing changes: a refusal reads no more than it needs (issue 9 §5).
+pub async fn read_away_uploads(limit: usize, req: Request, next: Next) -> Response {
+    use futures::StreamExt as _;
+    if req.extensions().get::<BehindProxy>().is_none() || !is_photo_upload(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, axum::Error>>(2);
+    let mut reader = tokio::spawn(async move {
+        let mut chunks = body.into_data_stream();
+        let mut read = 0usize;
+        let mut passing = true;
+        while let Some(chunk) = chunks.next().await {
+            let failed = chunk.is_err();
+            if let Ok(bytes) = &chunk {
+                read = read.saturating_add(bytes.len());
+            }
+            // Once the app has let go of the body, the rest is only read.
+            if passing && tx.send(chunk).await.is_err() {
+                passing = false;
+            }
+            if failed || read > limit {
+                break;
+            }
+        }
+    });
+    let passed = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    let res = next.run(Request::from_parts(parts, axum::body::Body::from_stream(passed))).await;
+    if tokio::time::timeout(crate::uploads::DRAIN_TIMEOUT, &mut reader).await.is_err() {
+        reader.abort();
+        tracing::warn!("refused upload still sending after the drain time; closing");
+    }
+    res
+}
 
 /// Refuses cross-site POSTs: a browser always sends `Origin` on a form POST, and it must name
 /// this host. (Residents have no session to ride on, but this stops other sites from filling

@@ -186,6 +186,9 @@ pub fn build_router(state: AppState, options: LeptosOptions, trust_proxy: bool) 
         .layer(middleware::from_fn(mw::same_origin))
         // Bare refusals (extractor rejections, 405, 413, the cross-origin 403) become pages.
         .layer(middleware::from_fn(crate::refusals::pages))
+        // Behind the proxy, what a refused upload left unread is read away (needs `BehindProxy`,
+        // set just outside; wraps the same-origin check and the extractors' refusals).
+        .layer(middleware::from_fn(|req, next| mw::read_away_uploads(PHOTO_BODY_LIMIT, req, next)))
         .layer(middleware::from_fn(move |req, next| mw::client_ip(trust_proxy, req, next)))
         // Pages without islands lose the WASM loader; public pages get validators (issue 11).
         .layer(middleware::from_fn(move |req, next| crate::pages::finish(page_cache.clone(), req, next)))

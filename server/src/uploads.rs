@@ -103,17 +103,6 @@ pub async fn drain(mp: &mut Multipart) {
     }
 }
 
-/// Before answering a refusal that read none or only part of the body (the busy gate, a full
-/// draft, a photo over its cap): behind the reverse proxy the rest is read away as in [`drain`],
-/// so that the proxy gets our answer rather than a reset it would turn into a 502 (the proxy
-/// has buffered the body already: shedding it spares nothing). Served directly, the body is left
-/// unread on purpose (issue 9 §5): reading 10 MB from a slow phone is the cost shedding avoids.
-pub async fn refuse_unread(proxied: bool, mp: &mut Multipart) {
-    if proxied {
-        drain(mp).await;
-    }
-}
-
 /// Whether `e` (from [`Refused::Room`]) says the draft has no room (its 3 photos or its 16 MB)
 /// rather than a service error.
 #[must_use]
@@ -170,8 +159,8 @@ async fn read_photo(mp: &mut Multipart, cap: usize, over: Msg) -> Result<Vec<u8>
     }
 }
 
-/// 503 with a page in the resident's language and `Retry-After` (the body is read away first
-/// only behind the proxy: [`refuse_unread`]).
+/// 503 with a page in the resident's language and `Retry-After`; nothing of the body was read
+/// (behind the proxy the rest is read away by `middleware::read_away_uploads`).
 #[must_use]
 pub fn busy_page(lang: Lang, why: Busy) -> Response {
     tracing::warn!(?why, "photo upload refused: the upload gate is full");

@@ -201,9 +201,10 @@ async fn the_upload_gate_answers_503_when_full() {
 }
 
 /// Behind the reverse proxy (`PINGAN_TRUST_PROXY=1`) the proxy has the whole body already and,
-/// answered while still sending it, would get a reset and show the resident a 502: so there the
-/// refusals that read nothing (busy gate, full draft) or stop reading (photo over its cap) read
-/// the rest away first, and still answer as without the proxy.
+/// answered while still sending it, would get a reset and show the resident a 502: so there
+/// every refusal of an upload that reads nothing (busy gate, full draft, cross-origin, not
+/// multipart) or stops reading (photo over its cap) has the rest read away first, and still
+/// answers as without the proxy.
 #[tokio::test]
 async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
     let limits = UploadLimits { at_once: 1, queue: 0, wait: Duration::from_millis(300), ..UploadLimits::default() };
@@ -226,6 +227,19 @@ async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
     assert!(r.body.contains("现在上传照片的人太多"), "{}", r.body);
     assert_eq!(read.load(Ordering::SeqCst), sent, "the busy refusal read the whole body");
     drop(held);
+
+    // Refused before the photo code: a foreign Origin (the same-origin check's 403) and a body
+    // that is not multipart (the extractor's refusal), read away all the same.
+    let (mut req, read, sent) = upload_in_pieces(&t, &big);
+    req.headers_mut().insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the cross-origin refusal read the whole body");
+    let (mut req, read, sent) = upload_in_pieces(&t, &big);
+    req.headers_mut().insert(header::CONTENT_TYPE, "application/octet-stream".parse().unwrap());
+    let r = send(&app, req).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the extractor's refusal read the whole body");
 
     // A full draft: "too many", after reading it all.
     for _ in 0..3 {
@@ -250,7 +264,7 @@ async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
     let page = common::get_with(&app, &format!("/appeal/{t2}/photos"), &t2.cookie).await.body;
     assert!(page.contains("照片太大"), "{page}");
 
-    // Served directly (no proxy) the same busy refusal still reads no more than it has to.
+    // Served directly (no proxy) the same refusals still read no more than they have to.
     let (app, state) = app_with(|c| c.uploads = limits).await;
     let t = new_token(&app).await;
     let held = state.uploads.enter().await.unwrap();
@@ -259,6 +273,10 @@ async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(read.load(Ordering::SeqCst) < sent, "without the proxy a busy refusal does not read the body");
     drop(held);
+    let (mut req, read, sent) = upload_in_pieces(&t, &big);
+    req.headers_mut().insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
+    assert!(read.load(Ordering::SeqCst) < sent, "without the proxy a cross-origin refusal does not read the body");
 }
 
 /// "下一步" with a photo bigger than the room the draft has left: refused while it is read, and
