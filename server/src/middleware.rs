@@ -37,7 +37,21 @@ pub struct BehindProxy;
 /// the only ones whose bodies (up to 10 MB) are bigger than what the sockets between a proxy and
 /// the app hold.
 fn is_photo_upload(path: &str) -> bool {
-    path == "/form/track/photo" || (path.starts_with("/form/appeal/") && path.ends_with("/photos/add"))
+    path == "/form/track/photo"
+        || path
+            .strip_prefix("/form/appeal/")
+            .and_then(|rest| rest.strip_suffix("/photos/add"))
+            .is_some_and(backend::services::appeal::valid_token)
+}
+
+/// The body reader of [`read_away_uploads`], stopped however the request ends (also when the
+/// client goes away and the request's future is dropped).
+struct Reader(tokio::task::JoinHandle<()>);
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Behind the proxy ([`BehindProxy`]), a photo upload's body is passed to the rest of the app
@@ -54,7 +68,7 @@ pub async fn read_away_uploads(limit: usize, req: Request, next: Next) -> Respon
     }
     let (parts, body) = req.into_parts();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, axum::Error>>(2);
-    let mut reader = tokio::spawn(async move {
+    let mut reader = Reader(tokio::spawn(async move {
         let mut chunks = body.into_data_stream();
         let mut read = 0usize;
         let mut passing = true;
@@ -71,13 +85,13 @@ pub async fn read_away_uploads(limit: usize, req: Request, next: Next) -> Respon
                 break;
             }
         }
-    });
+    }));
     let passed = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
     let res = next.run(Request::from_parts(parts, axum::body::Body::from_stream(passed))).await;
-    if tokio::time::timeout(crate::uploads::DRAIN_TIMEOUT, &mut reader).await.is_err() {
-        reader.abort();
+    if tokio::time::timeout(crate::uploads::DRAIN_TIMEOUT, &mut reader.0).await.is_err() {
         tracing::warn!("refused upload still sending after the drain time; closing");
     }
+    drop(reader);
     res
 }
 
@@ -197,6 +211,22 @@ pub async fn access_log(req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn photo_uploads_are_the_two_photo_routes_only() {
+        assert!(super::is_photo_upload("/form/track/photo"));
+        assert!(super::is_photo_upload("/form/appeal/0123456789abcdef0123456789abcdef/photos/add"));
+        for path in [
+            "/form/appeal/photos/add",
+            "/form/appeal/x/y/photos/add",
+            "/form/appeal/0123456789ABCDEF0123456789abcdef/photos/add",
+            "/form/appeal/0123456789abcdef0123456789abcdef0/photos/add",
+            "/form/track/photo/",
+            "/staff/admin/import",
+        ] {
+            assert!(!super::is_photo_upload(path), "{path}");
+        }
+    }
+
     #[test]
     fn secrets_in_paths_are_redacted() {
         assert_eq!(super::redact_path("/receipt/0123456789abcdef0123456789abcdef"), "/receipt/*");

@@ -240,6 +240,16 @@ async fn behind_the_proxy_a_refused_upload_is_read_to_its_end() {
     let r = send(&app, req).await;
     assert!(r.status.is_client_error(), "{}", r.status);
     assert_eq!(read.load(Ordering::SeqCst), sent, "the extractor's refusal read the whole body");
+    let (mut req, read, sent) = upload_in_pieces(&t, &big);
+    *req.method_mut() = axum::http::Method::PUT;
+    assert_eq!(send(&app, req).await.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the 405 read the whole body");
+    // And for a photo added after submitting (`/form/track/photo`).
+    let (mut req, read, sent) = upload_in_pieces(&t, &big);
+    *req.uri_mut() = "/form/track/photo".parse().unwrap();
+    req.headers_mut().insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(read.load(Ordering::SeqCst), sent, "the track photo's refusal read the whole body");
 
     // A full draft: "too many", after reading it all.
     for _ in 0..3 {
