@@ -86,13 +86,17 @@ fn upload(token: &Draft, data: &[u8]) -> (Request<Body>, Arc<AtomicBool>) {
         flag.store(true, Ordering::SeqCst);
         f
     });
-    let req = Request::post(format!("/form/appeal/{token}/photos/add"))
+    (photo_post(token, ct, Body::new(body)), read)
+}
+
+/// `POST` of a multipart `body` (of content type `ct`) to the draft's photo step, from its browser.
+fn photo_post(token: &Draft, ct: String, body: Body) -> Request<Body> {
+    Request::post(format!("/form/appeal/{token}/photos/add"))
         .header(header::CONTENT_TYPE, ct)
         .header(header::HOST, "localhost")
         .header(header::COOKIE, &token.cookie)
-        .body(Body::new(body))
-        .unwrap();
-    (req, read)
+        .body(body)
+        .unwrap()
 }
 
 /// An upload sent in 64 KB pieces, with the count of pieces the server read and the count sent.
@@ -106,13 +110,7 @@ fn upload_in_pieces(token: &Draft, data: &[u8]) -> (Request<Body>, Arc<AtomicUsi
         counter.fetch_add(1, Ordering::SeqCst);
         Ok::<_, std::convert::Infallible>(p)
     }));
-    let req = Request::post(format!("/form/appeal/{token}/photos/add"))
-        .header(header::CONTENT_TYPE, ct)
-        .header(header::HOST, "localhost")
-        .header(header::COOKIE, &token.cookie)
-        .body(Body::from_stream(stream))
-        .unwrap();
-    (req, read, sent)
+    (photo_post(token, ct, Body::from_stream(stream)), read, sent)
 }
 
 /// Uploads and returns the photos step's page after the redirect.
@@ -308,12 +306,8 @@ async fn going_on_with_a_photo_bigger_than_the_room_left_stays_on_the_step() {
     let mut big = png(40, 30, png::ColorType::Rgb);
     big.resize(8 * 1024 * 1024, 0);
     let (ct, body) = multipart(&big);
-    let req = Request::post(format!("/form/appeal/{t}/photos/add?next=1"))
-        .header(header::CONTENT_TYPE, ct)
-        .header(header::HOST, "localhost")
-        .header(header::COOKIE, &t.cookie)
-        .body(Body::from(body))
-        .unwrap();
+    let mut req = photo_post(&t, ct, Body::from(body));
+    *req.uri_mut() = format!("/form/appeal/{t}/photos/add?next=1").parse().unwrap(); // "下一步"
     let r = send(&app, req).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location.as_deref(), Some(format!("/appeal/{t}/photos").as_str()), "it did not go on");
