@@ -2,7 +2,8 @@
 # Run every test:  ./test.sh
 #   1. install missing tools            (scripts/setup.sh test)
 #   2. format and lints                 (cargo fmt --check; cargo clippy --workspace --all-targets -D warnings;
-#                                        cargo deny check licenses bans sources, deny.toml)
+#                                        cargo deny check licenses bans sources, deny.toml;
+#                                        advisories when a local RustSec database is given: scripts/advisories.sh)
 #   3. throwaway PostgreSQL             (scripts/pg.sh; stopped again at exit)
 #   4. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
 #   5. release build                    (cargo leptos build --release)
@@ -65,6 +66,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 # the native ones, so fetch the rest first (quick when they are there).
 cargo fetch --locked --quiet
 cargo deny --offline --log-level error check licenses bans sources
+# Advisories against a local copy of the RustSec database when there is one
+# (PINGAN_ADVISORY_DB); said skipped otherwise.
+scripts/advisories.sh --if-found
 
 step "PostgreSQL"
 PG_STARTED=1
