@@ -35,13 +35,59 @@ pub struct BehindProxy;
 
 /// Whether `path` is one of the photo upload routes (a draft's `photos/add`, `/form/track/photo`),
 /// the only ones whose bodies (up to 10 MB) are bigger than what the sockets between a proxy and
-/// the app hold.
+/// the app hold. Matched as nginx matches its locations ([`as_proxy_sees`]): a variant of a photo
+/// route's path that nginx lets through with 10 MB (`%30…`, `/./`, `//`) is read away too.
 fn is_photo_upload(path: &str) -> bool {
+    let seen = as_proxy_sees(path);
+    let path = seen.as_deref().unwrap_or(path);
     path == "/form/track/photo"
         || path
             .strip_prefix("/form/appeal/")
             .and_then(|rest| rest.strip_suffix("/photos/add"))
             .is_some_and(backend::services::appeal::valid_token)
+}
+
+/// `path` as nginx matches it against its locations: percent-escapes decoded, repeated slashes
+/// merged, `.` and `..` segments resolved (a trailing slash kept, and left by a last `.` or
+/// `..`). `None` when there is nothing to change (the usual case) or the decoded path is not
+/// UTF-8 (no route of ours then).
+fn as_proxy_sees(path: &str) -> Option<String> {
+    if !path.contains('%') && !path.contains("//") && !path.contains("/.") {
+        return None;
+    }
+    let raw = path.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (raw[i], raw.get(i + 1).copied().and_then(hex), raw.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                bytes.push(u8::try_from(hi * 16 + lo).unwrap_or(b'%'));
+                i += 3;
+            }
+            (b, _, _) => {
+                bytes.push(b);
+                i += 1;
+            }
+        }
+    }
+    let decoded = String::from_utf8(bytes).ok()?;
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut out = format!("/{}", segments.join("/"));
+    let last = decoded.rsplit('/').next().unwrap_or_default();
+    if matches!(last, "" | "." | "..") && out.len() > 1 {
+        out.push('/');
+    }
+    Some(out)
 }
 
 /// The body reader of [`read_away_uploads`], stopped however the request ends (also when the
@@ -221,9 +267,25 @@ mod tests {
             "/form/appeal/0123456789ABCDEF0123456789abcdef/photos/add",
             "/form/appeal/0123456789abcdef0123456789abcdef0/photos/add",
             "/form/track/photo/",
+            "/form/track/photo/.",
             "/staff/admin/import",
+            "/form/appeal/%300123456789abcdef0123456789abcdef/photos/add",
+            "/form/appeal/0123456789abcdef0123456789abcdef/photos/add%2Fx",
         ] {
             assert!(!super::is_photo_upload(path), "{path}");
+        }
+        // The variants nginx sends to the same locations (it matches the decoded, normalised
+        // path and passes the path on as it came).
+        for path in [
+            "//form/track/photo",
+            "/form/./track/photo",
+            "/form/x/../track/photo",
+            "/form/track/%70hoto",
+            "/form/appeal/%30123456789abcdef0123456789abcdef/photos/add",
+            "/form/appeal/0123456789abcdef0123456789abcdef/./photos//add",
+            "/form%2Fappeal/0123456789abcdef0123456789abcdef/photos/add",
+        ] {
+            assert!(super::is_photo_upload(path), "{path}");
         }
     }
 
