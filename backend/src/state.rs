@@ -133,6 +133,13 @@ impl AppState {
         self.configure(|s| s.uploads = crate::photos::UploadGate::new(limits))
     }
 
+    /// Ledger downloads are broken off after `stall` without taking a piece (the default is
+    /// `services::ledger::STALL`; tests use a short one).
+    #[must_use]
+    pub fn with_ledger_stall(self, stall: std::time::Duration) -> Self {
+        self.configure(|s| s.ledger_turns = crate::services::ledger::Turns::with_stall(stall))
+    }
+
     #[must_use]
     pub fn with_auth(self, auth: AuthConfig) -> Self {
         self.configure(|s| s.auth = auth)

@@ -47,15 +47,110 @@ pub struct Export {
     pub pii: Option<PiiScope>,
     /// This export's turn (one of the node's [`EXPORTS_AT_ONCE`], and the member's one), given
     /// back when the last copy is dropped (the download ended, broke off, or the workbook was
-    /// built).
-    _turn: std::sync::Arc<Turn>,
+    /// built), or earlier when its download stalled ([`Export::watch`]).
+    turn: std::sync::Arc<std::sync::Mutex<Option<Turn>>>,
+    /// How long its download may leave a piece untaken ([`Turns::stall`]).
+    stall: std::time::Duration,
+}
+
+/// How long a download may leave its next bytes untaken before its export gives its turn back
+/// and stops ([`Export::watch`]). Without it a client that stops reading, or reads a few bytes a
+/// minute, holds the member's turn and one of the node's for as long as it keeps the connection
+/// open. Two minutes for a piece of [`PIECE`] bytes: a download slower than about half a
+/// kilobyte a second is broken off.
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Bytes a download is handed at a time (a batch is cut into pieces of this size, so that
+/// [`STALL`] measures the client's reading, not the size of a batch).
+pub const PIECE: usize = 64 * 1024;
+
+/// Whether a download keeps taking its bytes: since when the connection has held a piece
+/// without asking for the next (`None` while the export is reading or writing the next one).
+#[derive(Debug, Default)]
+pub struct Progress(std::sync::Mutex<Option<std::time::Instant>>);
+
+impl Progress {
+    fn at(&self) -> std::sync::MutexGuard<'_, Option<std::time::Instant>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A piece (or the response's head) was handed to the connection.
+    pub fn handed(&self) {
+        *self.at() = Some(std::time::Instant::now());
+    }
+
+    /// The connection asked for the next piece.
+    pub fn asked(&self) {
+        *self.at() = None;
+    }
+
+    /// When the connection has held a piece for `stall` or longer, runs `f` (under the same lock
+    /// as [`Progress::asked`], so a download asking for its next piece meanwhile is either seen
+    /// in time or finds the turn given back) and says so.
+    fn stalled_then(&self, stall: std::time::Duration, f: impl FnOnce()) -> bool {
+        let at = self.at();
+        let stalled = at.is_some_and(|t| t.elapsed() >= stall);
+        if stalled {
+            f();
+        }
+        stalled
+    }
+}
+
+impl Export {
+    /// Gives the turn back now, before the last copy of the export is dropped.
+    fn give_back(&self) {
+        let turn = self.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        drop(turn);
+    }
+
+    /// The turn was given back: the download stalled, and the export must stop.
+    #[must_use]
+    pub fn given_back(&self) -> bool {
+        self.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_none()
+    }
+
+    /// Watches a download of this export (a task that ends with the export): once the connection
+    /// has left a piece untaken for the stall time ([`STALL`]), the turn is given back, so other
+    /// exports may start, `drop_held` lets go of what the download holds in memory (the batch
+    /// read ahead, the rest of the one going out), and the download breaks off if it ever asks
+    /// for its next piece.
+    pub fn watch(
+        self: &std::sync::Arc<Self>,
+        progress: std::sync::Arc<Progress>,
+        drop_held: impl FnOnce() + Send + 'static,
+    ) {
+        let export = std::sync::Arc::downgrade(self);
+        let stall = self.stall;
+        let every = (stall / 4).max(std::time::Duration::from_millis(10));
+        let mut drop_held = Some(drop_held);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(export) = export.upgrade() else { return };
+                let stalled = progress.stalled_then(stall, || {
+                    export.give_back();
+                    if let Some(drop_held) = drop_held.take() {
+                        drop_held();
+                    }
+                });
+                if stalled {
+                    tracing::warn!(
+                        stall_secs = stall.as_secs(),
+                        "ledger export: the download took nothing for the stall time; its turn is given back"
+                    );
+                    return;
+                }
+            }
+        });
+    }
 }
 
 /// Exports one node writes at once. Each takes about a core and a half while it runs and holds
 /// up to two batches (a few MB, more with long descriptions); one more is refused with
-/// [`Msg::LedgerBusy`] rather than queued. One member has at most one of them
-/// ([`Msg::LedgerOwnBusy`]): a member starting downloads and reading them slowly (or not at all)
-/// holds one turn, not all of them.
+/// [`Msg::LedgerBusy`] rather than queued. One member has at most one of them on each node
+/// ([`Msg::LedgerOwnBusy`]): a member starting downloads and reading them slowly holds one turn,
+/// not all of them, and a download that takes nothing for [`STALL`] gives its turn back.
 pub const EXPORTS_AT_ONCE: usize = 2;
 
 /// The node's turns of [`EXPORTS_AT_ONCE`] and who holds them (one per node, in [`AppState`]).
@@ -67,18 +162,27 @@ struct TurnsInner {
     places: std::sync::Arc<tokio::sync::Semaphore>,
     /// Staff ids of the members holding a turn.
     holders: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// How long a download may leave a piece untaken ([`STALL`]; shorter in tests).
+    stall: std::time::Duration,
 }
 
 impl Default for Turns {
     fn default() -> Self {
-        Self(std::sync::Arc::new(TurnsInner {
-            places: std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
-            holders: std::sync::Mutex::new(std::collections::HashSet::new()),
-        }))
+        Self::with_stall(STALL)
     }
 }
 
 impl Turns {
+    /// Turns whose downloads are broken off after `stall` without taking a piece.
+    #[must_use]
+    pub fn with_stall(stall: std::time::Duration) -> Self {
+        Self(std::sync::Arc::new(TurnsInner {
+            places: std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
+            holders: std::sync::Mutex::new(std::collections::HashSet::new()),
+            stall,
+        }))
+    }
+
     fn holders(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
         // Nothing panics while holding it; if something did, the set is still whole.
         self.0.holders.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -94,21 +198,25 @@ impl Turns {
             .try_acquire_owned()
             .map_err(|_| crate::BackendError::Conflict(Msg::LedgerBusy))?;
         holders.insert(member.to_owned());
-        Ok(Turn { _place: place, turns: self.clone(), member: member.to_owned() })
+        Ok(Turn { place: Some(place), turns: self.clone(), member: member.to_owned() })
     }
 }
 
 /// One export's place on the node, taken for one member; dropped, both are given back.
 #[derive(Debug)]
 struct Turn {
-    _place: tokio::sync::OwnedSemaphorePermit,
+    place: Option<tokio::sync::OwnedSemaphorePermit>,
     turns: Turns,
     member: String,
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        self.turns.holders().remove(&self.member);
+        // Both under the lock `take` holds: a member asking again meanwhile finds either both
+        // still held or both given back.
+        let mut holders = self.turns.holders();
+        drop(self.place.take());
+        holders.remove(&self.member);
     }
 }
 
@@ -178,7 +286,12 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    Ok(Export { query: q, pii: pii.map(|(_, scope)| scope), _turn: std::sync::Arc::new(turn) })
+    Ok(Export {
+        query: q,
+        pii: pii.map(|(_, scope)| scope),
+        turn: std::sync::Arc::new(std::sync::Mutex::new(Some(turn))),
+        stall: state.ledger_turns.0.stall,
+    })
 }
 
 /// Where an export is: the last ticket sent, the size of the next batch, and whether the last

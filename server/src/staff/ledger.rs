@@ -24,7 +24,7 @@ use domain::staff::InboxFilter;
 use domain::{Lang, Msg};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tower_sessions::Session;
 
@@ -135,18 +135,41 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
         Err(e) => return refused(lang, &e),
     };
     // While one batch's bytes go out, the next is read and written (one batch ahead, no more).
+    // The bytes go out in pieces, and a download that leaves one untaken too long gives its turn
+    // back and is broken off (`ledger::STALL`).
     let export = Arc::new(export);
     let first = Prefetch::start(produce(state.clone(), export.clone(), lang, ledger::Cursor::default(), true));
-    let stream =
-        futures::stream::try_unfold((state, export, Some(first)), move |(state, export, pending)| async move {
-            let Some(pending) = pending else { return Ok::<_, BackendError>(None) };
+    let held = Arc::new(Mutex::new(Held { pending: Some(first), rest: Bytes::new() }));
+    let progress = Arc::new(ledger::Progress::default());
+    progress.handed();
+    let dropped = Arc::clone(&held);
+    export.watch(Arc::clone(&progress), move || *lock(&dropped) = Held { pending: None, rest: Bytes::new() });
+    let out = Out { state, export, held, progress };
+    let stream = futures::stream::try_unfold(out, move |out| async move {
+        out.progress.asked();
+        if out.export.given_back() {
+            tracing::warn!("ledger export stopped: its download stalled");
+            return Err(BackendError::Internal("ledger: the download stalled".into()));
+        }
+        let (pending, mut rest) = {
+            let mut h = lock(&out.held);
+            (h.pending.take(), std::mem::take(&mut h.rest))
+        };
+        let mut next = pending;
+        if rest.is_empty() {
+            let Some(pending) = next.take() else { return Ok::<_, BackendError>(None) };
             let (cursor, chunk) =
                 pending.await.inspect_err(|e| tracing::error!(error = %e, "ledger export stopped"))?;
             let Some(chunk) = chunk else { return Ok(None) };
-            let next = (!cursor.is_done())
-                .then(|| Prefetch::start(produce(state.clone(), export.clone(), lang, cursor, false)));
-            Ok(Some((chunk, (state, export, next))))
-        });
+            next = (!cursor.is_done())
+                .then(|| Prefetch::start(produce(out.state.clone(), out.export.clone(), lang, cursor, false)));
+            rest = chunk;
+        }
+        let piece = rest.split_to(rest.len().min(ledger::PIECE));
+        *lock(&out.held) = Held { pending: next, rest };
+        out.progress.handed();
+        Ok(Some((piece, out)))
+    });
     let day = time::OffsetDateTime::now_utc().to_offset(domain::sla::CHINA).date();
     let mut res = Response::new(Body::from_stream(stream));
     let h = res.headers_mut();
@@ -169,6 +192,26 @@ fn refused(lang: Lang, e: &BackendError) -> Response {
     let mut res = crate::error::message_page(lang, status, msg);
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
     res
+}
+
+/// A CSV download under way: its export, what it holds in memory, and whether the connection
+/// keeps taking it.
+struct Out {
+    state: AppState,
+    export: Arc<ledger::Export>,
+    held: Arc<Mutex<Held>>,
+    progress: Arc<ledger::Progress>,
+}
+
+/// What a download holds between two pieces: the batch being read ahead and what is left of the
+/// one going out. Let go of when the download stalls (`ledger::Export::watch`).
+struct Held {
+    pending: Option<Prefetch>,
+    rest: Bytes,
+}
+
+fn lock(held: &Mutex<Held>) -> std::sync::MutexGuard<'_, Held> {
+    held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A batch being read and written ahead of the one going out; dropped (the download ended or

@@ -29,8 +29,14 @@ async fn appeal(state: &backend::AppState, district: &str, street: &str, communi
 /// A portal on a fresh database with one unit handler of the 和平 community (`username`, signed
 /// in with [`PASSWORD`]), and its router.
 async fn community_portal(username: &str) -> (backend::AppState, axum::Router) {
+    community_portal_stalling(username, backend::services::ledger::STALL).await
+}
+
+/// [`community_portal`] whose ledger downloads are broken off after `stall` without taking a
+/// piece.
+async fn community_portal_stalling(username: &str, stall: std::time::Duration) -> (backend::AppState, axum::Router) {
     let cfg = config(Limits::default());
-    let state = build_state(&cfg).await.unwrap();
+    let state = build_state(&cfg).await.unwrap().with_ledger_stall(stall);
     let n = backend::auth::NewStaff {
         username: username.into(),
         display_name: "和平社区".into(),
@@ -530,7 +536,11 @@ async fn a_third_export_at_once_is_asked_to_wait() {
     let r = get_with(&app, "/staff/ledger.xlsx", &cookies[0]).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "60");
-    assert!(r.body.contains("您的另一份台账还在导出，请等它下载完再导出。"), "{}", r.body);
+    assert!(
+        r.body.contains("您的另一份台账还在导出，请等它下载完再导出（暂停或停住的下载两分钟后自动结束）。"),
+        "{}",
+        r.body
+    );
     // A second member's download takes the node's other turn.
     let two = open("/staff/ledger.csv", &cookies[1]).await;
     assert_eq!(two.status(), StatusCode::OK);
@@ -559,4 +569,47 @@ async fn a_third_export_at_once_is_asked_to_wait() {
     assert_eq!(four.status(), StatusCode::OK, "the broken-off download gave its turns back");
     assert_eq!(get_with(&app, "/staff/ledger.xlsx", &cookies[2]).await.status, StatusCode::SERVICE_UNAVAILABLE);
     drop((three, four));
+}
+
+/// A download that takes nothing for the stall time gives its turns back, so its member may
+/// export again, and lets go of what it held: asked for its bytes afterwards, it breaks off
+/// instead of going on. (Downloads that keep reading are never cut: every other test here.)
+#[tokio::test]
+async fn a_download_that_takes_nothing_gives_its_turn_back() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+    let stall = std::time::Duration::from_millis(400);
+    let (state, app) = community_portal_stalling("heping6", stall).await;
+    // Long descriptions: the file is several pieces (`ledger::PIECE`), joined again in order.
+    let mut tickets = Vec::new();
+    for i in 0..24 {
+        let words = format!("第{i}件：{}", "楼道里堆满杂物，已经两周了，没人清理。".repeat(95));
+        tickets.push(appeal(&state, "HD", "HD01", "HD0101", &words).await);
+    }
+    let (cookie, _) = common::staff_sign_in(&app, &state, "heping6", PASSWORD, None).await;
+    let open = || {
+        let request = Request::get("/staff/ledger.csv").header(header::COOKIE, cookie.clone()).body(Body::empty());
+        app.clone().oneshot(request.unwrap())
+    };
+    let started = std::time::Instant::now();
+    let stalled = open().await.unwrap();
+    assert_eq!(stalled.status(), StatusCode::OK);
+    // Not read, not yet stalled: the member's turn is held.
+    assert_eq!(get_with(&app, "/staff/ledger.csv", &cookie).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut again = open().await.unwrap();
+    while again.status() != StatusCode::OK && started.elapsed() < stall * 10 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        again = open().await.unwrap();
+    }
+    assert_eq!(again.status(), StatusCode::OK, "the stalled download gave its turn back");
+    assert!(started.elapsed() >= stall, "not before the stall time: {:?}", started.elapsed());
+    let body = axum::body::to_bytes(again.into_body(), usize::MAX).await.unwrap();
+    assert!(body.len() > 2 * backend::services::ledger::PIECE, "{}", body.len());
+    let text = String::from_utf8(body.to_vec()).expect("whole characters: the pieces joined in order");
+    for (i, ticket) in tickets.iter().enumerate() {
+        let line = text.lines().find(|l| l.contains(ticket.as_str())).unwrap_or_else(|| panic!("{ticket}"));
+        assert!(line.contains(&format!("第{i}件：楼道里堆满杂物")), "{line}");
+    }
+    assert!(axum::body::to_bytes(stalled.into_body(), usize::MAX).await.is_err(), "the stalled download breaks off");
 }
