@@ -40,9 +40,12 @@ pub struct BehindProxy;
 fn is_photo_upload(path: &str) -> bool {
     let seen = as_proxy_sees(path);
     let path = seen.as_deref().unwrap_or(path);
+    // The draft's location is a regular expression ending in `$`, which also matches before a
+    // last newline (`…/photos/add%0A`).
     path == "/form/track/photo"
         || path
             .strip_prefix("/form/appeal/")
+            .map(|rest| rest.strip_suffix('\n').unwrap_or(rest))
             .and_then(|rest| rest.strip_suffix("/photos/add"))
             .is_some_and(backend::services::appeal::valid_token)
 }
@@ -271,6 +274,8 @@ mod tests {
             "/staff/admin/import",
             "/form/appeal/%300123456789abcdef0123456789abcdef/photos/add",
             "/form/appeal/0123456789abcdef0123456789abcdef/photos/add%2Fx",
+            "/form/appeal/0123456789abcdef0123456789abcdef/photos/add%0A%0A",
+            "/form/track/photo%0A",
         ] {
             assert!(!super::is_photo_upload(path), "{path}");
         }
@@ -284,6 +289,7 @@ mod tests {
             "/form/appeal/%30123456789abcdef0123456789abcdef/photos/add",
             "/form/appeal/0123456789abcdef0123456789abcdef/./photos//add",
             "/form%2Fappeal/0123456789abcdef0123456789abcdef/photos/add",
+            "/form/appeal/0123456789abcdef0123456789abcdef/photos/add%0A",
         ] {
             assert!(super::is_photo_upload(path), "{path}");
         }
