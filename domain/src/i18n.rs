@@ -961,7 +961,7 @@ messages! {
     StatsCustomStaffOnly => "按自定义时段统计只向工作人员开放（在工作台查看）；公众可以查看已经结束的月份、季度和年份。", "Figures for a custom range are for staff only (on their dashboard); the public can see months, quarters and years that have ended.";
     StatsBusy => "统计正忙，请过一会儿再试。", "The figures are busy; please try again in a moment.";
     LedgerBusy => "本服务器正在导出其他台账，请一分钟后再试。", "Other ledger exports are running on this server; please try again in a minute.";
-    LedgerOwnBusy => "您的另一份台账还在导出，请等它下载完再导出（暂停或停住的下载两分钟后自动结束）。", "Your other ledger export is still downloading; please wait until it has finished (a paused or stalled download ends by itself after two minutes).";
+    LedgerOwnBusy => "您的另一份台账还在导出，请等它下载完再导出（暂停或停住的下载两分钟后会被中断）。", "Your other ledger export is still downloading; please wait until it has finished (a paused or stalled download is stopped after two minutes).";
     StatsByChannel => "各渠道受理件数", "Appeals received by channel";
     StatsChannel => "渠道", "Channel";
     StatsTooManyPeriods => "您短时间内查询了太多不同的时段，请十分钟后再试；本月、已有人查看过的时段可以随时查看。", "You asked for too many different periods in a short time; please try again in ten minutes. This month and periods others viewed lately can be opened at any time.";

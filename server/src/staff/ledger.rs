@@ -142,8 +142,13 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
     let held = Arc::new(Mutex::new(Held { pending: Some(first), rest: Bytes::new() }));
     let progress = Arc::new(ledger::Progress::default());
     progress.handed();
-    let dropped = Arc::clone(&held);
-    export.watch(Arc::clone(&progress), move || *lock(&dropped) = Held { pending: None, rest: Bytes::new() });
+    // Weak: a download dropped (finished, broken off) drops its read-ahead at once.
+    let dropped = Arc::downgrade(&held);
+    export.watch(Arc::clone(&progress), move || {
+        if let Some(held) = dropped.upgrade() {
+            *lock(&held) = Held { pending: None, rest: Bytes::new() };
+        }
+    });
     let out = Out { state, export, held, progress };
     let stream = futures::stream::try_unfold(out, move |out| async move {
         out.progress.asked();
@@ -165,7 +170,9 @@ async fn csv_export(state: AppState, ctx: &StaffCtx, lang: Lang, f: &InboxFilter
                 .then(|| Prefetch::start(produce(out.state.clone(), out.export.clone(), lang, cursor, false)));
             rest = chunk;
         }
-        let piece = rest.split_to(rest.len().min(ledger::PIECE));
+        // A copy, not a slice of the batch: pieces queued in the connection then do not keep the
+        // whole batch in memory once the download is let go of.
+        let piece = Bytes::copy_from_slice(&rest.split_to(rest.len().min(ledger::PIECE)));
         *lock(&out.held) = Held { pending: next, rest };
         out.progress.handed();
         Ok(Some((piece, out)))
