@@ -26,6 +26,8 @@
 # <!-- bench:end --> (the rest of the file is left alone; the file is created if missing).
 #
 # Knobs (environment): PINGAN_BIN, BENCH_MIXED, BENCH_MIXED_SECS, BENCH_POST_SECS (15),
+# BENCH_POST_CONNS (16: the connections of (1), also on PostgreSQL), BENCH_SQLITE_SQL (statements
+# run on the fresh SQLite database before the server starts, for experiments, e.g. dropping an index),
 # BENCH_PAGE_SECS (10), BENCH_RAW_SECS (5), BENCH_PG_URL, BENCH_DIR (where the temporary
 # directory with the database goes, default $TMPDIR or /tmp), BENCH_OUT (docs/benchmarks.md),
 # BENCH_PORT (the portal's port, default a free one). RUST_LOG is passed to the server as is
@@ -45,7 +47,7 @@ PAGE_SECS="${BENCH_PAGE_SECS:-10}"
 RAW_SECS="${BENCH_RAW_SECS:-5}"
 OUT_MD="${BENCH_OUT:-docs/benchmarks.md}"
 SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
-POST_CONNS=16 POST_THREADS=2
+POST_CONNS="${BENCH_POST_CONNS:-16}" POST_THREADS=2
 PAGE_CONNS=32 PAGE_THREADS=2
 MIXED_CONNS=16 MIXED_THREADS=2
 # A point inside the demo city's grid cell HD010101 (../shared/demo-city/regions.geojson) and a
@@ -58,7 +60,7 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 step() { printf '==> [%ss] %s\n' "$((SECONDS - START))" "$*" >&2; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
-for v in MIXED MIXED_SECS POST_SECS PAGE_SECS RAW_SECS; do
+for v in MIXED MIXED_SECS POST_SECS POST_CONNS PAGE_SECS RAW_SECS; do
   if ! is_uint "${!v}" || [ "${!v}" -eq 0 ]; then die "$v must be a positive whole number, not '${!v}'"; fi
 done
 [ "$MIXED" -ge 10 ] || die "BENCH_MIXED must be at least 10"
@@ -82,7 +84,7 @@ fi
 
 # The exact command, for the report: the knobs that were set, then the script.
 CMD=""
-for v in PINGAN_BIN BENCH_MIXED BENCH_MIXED_SECS BENCH_POST_SECS BENCH_PAGE_SECS BENCH_RAW_SECS \
+for v in PINGAN_BIN BENCH_MIXED BENCH_MIXED_SECS BENCH_POST_SECS BENCH_POST_CONNS BENCH_SQLITE_SQL BENCH_PAGE_SECS BENCH_RAW_SECS \
          BENCH_PG_URL BENCH_DIR BENCH_OUT BENCH_PORT RUST_LOG LEPTOS_SITE_ROOT; do
   if [ -n "${!v:-}" ]; then CMD+="$v=$(printf '%q' "${!v}") "; fi
 done
@@ -490,6 +492,11 @@ NGINX_VERSION="$(nginx -v 2>&1 | sed 's|.*nginx/||')"
 step "fresh SQLite database in $WORK, Open311 key (loads the demo city)"
 SQLITE_URL="sqlite://$WORK/bench.db?mode=rwc"
 KEY="$(make_key "$SQLITE_URL" sqlite)"
+if [ -n "${BENCH_SQLITE_SQL:-}" ]; then
+  step "running BENCH_SQLITE_SQL on the fresh database: $BENCH_SQLITE_SQL"
+  python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()' \
+    "$WORK/bench.db" "$BENCH_SQLITE_SQL"
+fi
 step "starting $BIN on $URL"
 start_server "$SQLITE_URL" "$WORK/server-sqlite.log"
 RSS_IDLE="$(rss_mb "$SERVER_PID")"

@@ -84,6 +84,25 @@ impl Db {
         }
         Ok(())
     }
+
+    /// Applies this engine's migrations up to and including version `last` only: for tests that
+    /// build a database as an older release left it and then migrate it the rest of the way.
+    ///
+    /// # Errors
+    /// A migration failed.
+    #[doc(hidden)]
+    pub async fn migrate_until(&self, last: i64) -> Result<()> {
+        let all = match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let older = sqlx::migrate::Migrator {
+            migrations: all.migrations.iter().filter(|m| m.version <= last).cloned().collect::<Vec<_>>().into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        older.run(&self.pool).await?;
+        Ok(())
+    }
 }
 
 fn sqlite_path(url: &str) -> Option<String> {

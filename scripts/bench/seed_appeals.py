@@ -51,7 +51,7 @@ def flush():
         appeals,
     )
     con.executemany(
-        "INSERT INTO appeal_events (ticket, at, kind, actor, public) VALUES (?, ?, ?, 'system', 1)", events
+        "INSERT INTO appeal_events (ticket, born, at, kind, actor, public) VALUES (?, ?, ?, ?, 'system', 1)", events
     )
     con.executemany("INSERT INTO ratings (ticket, cycle, rating, at) VALUES (?, 1, ?, ?)", ratings)
     con.executemany(
@@ -79,9 +79,9 @@ for i in range(n):
     supervised = 1 if rng.random() < 0.05 else 0
     appeals.append((ticket, f"seed-{ticket}", rng.choice(cats), "楼道里堆满杂物，消防通道被堵", status, unit, sub,
                     deadline, sign_by, sub, sub, sub, path, signed, closed, supervised))
-    events.append((ticket, sub, "submitted"))
+    events.append((ticket, sub, sub, "submitted"))
     if rng.random() < 0.03:
-        events.append((ticket, sub + 3600, "escalated"))
+        events.append((ticket, sub, sub + 3600, "escalated"))
     if supervised:
         notices.append((ticket, deadline, deadline + 3600))
     if closed and rng.random() < 0.6:

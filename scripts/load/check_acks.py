@@ -75,7 +75,7 @@ def appeals_pg(url, psql):
 # Each query counts appeals (or drafts) that a half-done submission would leave behind.
 ATOMICITY = {
     "appeal_without_submitted_event": "SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS "
-    "(SELECT 1 FROM appeal_events e WHERE e.ticket = a.ticket AND e.kind = 'submitted')",
+    "(SELECT 1 FROM appeal_events e WHERE e.born = a.submitted_at AND e.ticket = a.ticket AND e.kind = 'submitted')",
     "appeal_without_new_assignment_notice": "SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS "
     "(SELECT 1 FROM outbox o WHERE o.ticket = a.ticket AND o.kind = 'new_assignment')",
     "web_appeal_without_receipt_in_draft": "SELECT COUNT(*) FROM appeals a WHERE a.channel = 'web' AND NOT EXISTS "

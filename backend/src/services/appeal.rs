@@ -751,7 +751,7 @@ impl crate::store::group_commit::Job for StoreAppeal {
             use crate::store::{appeals, insert_from_json, outbox};
             [
                 insert_from_json("appeals", &appeals::APPEAL_JSON_COLUMNS, 1),
-                insert_from_json("appeal_events", &appeals::EVENT_JSON_COLUMNS, 2),
+                appeals::insert_events_from_json(2),
                 insert_from_json("outbox", &outbox::MESSAGE_JSON_COLUMNS, 3),
             ]
             .join("; ")
@@ -1046,8 +1046,11 @@ mod tests {
             cols.iter().map(|c| text(c)).collect::<Vec<_>>().join(" || '|' || ")
         );
         let events = format!(
-            "SELECT {} FROM appeal_events WHERE ticket = $1 ORDER BY id",
-            ["at", "kind", "actor", "unit", "public", "body", "actor_name", "detail"].map(text).join(" || '|' || ")
+            "SELECT {} FROM appeal_events WHERE {} ORDER BY id",
+            ["at", "kind", "actor", "unit", "public", "body", "actor_name", "detail", "born"]
+                .map(text)
+                .join(" || '|' || "),
+            appeals::events_of(1)
         );
         let messages = format!(
             "SELECT {} FROM outbox WHERE ticket = $1 ORDER BY id",

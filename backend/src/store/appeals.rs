@@ -176,6 +176,33 @@ impl<'a> AppealJson<'a> {
     }
 }
 
+/// `appeal_events.born` of an event of the appeal whose ticket is the SQL expression `ticket`:
+/// the appeal's `submitted_at` (migration 0024: events are indexed by it first, so a new appeal's
+/// events go at the end of the index instead of on a random page, as its random ticket would put
+/// them). Every insert fills `born` with this, so it cannot differ from the appeal's.
+fn born_of(ticket: &str) -> String {
+    format!("(SELECT b.submitted_at FROM appeals b WHERE b.ticket = {ticket})")
+}
+
+/// The `WHERE` condition that picks the events of the appeal whose ticket is parameter `$param`
+/// through the `appeal_events_born` index.
+pub(crate) fn events_of(param: usize) -> String {
+    format!("born = {} AND ticket = ${param}", born_of(&format!("${param}")))
+}
+
+/// The statement that writes the [`EventJson`] rows of the JSON array in parameter `$param` (the
+/// appeals they belong to written before, or in the same script).
+pub(crate) fn insert_events_from_json(param: usize) -> String {
+    let select: Vec<String> = EVENT_JSON_COLUMNS.iter().map(|c| format!("v ->> '{c}'")).collect();
+    format!(
+        "WITH r(v) AS MATERIALIZED (SELECT value FROM json_each(${param})) \
+         INSERT INTO appeal_events ({}, born) SELECT {}, {} FROM r",
+        EVENT_JSON_COLUMNS.join(", "),
+        select.join(", "),
+        born_of("v ->> 'ticket'")
+    )
+}
+
 /// The columns of a [`NewEvent`] row ([`EventJson`]'s fields).
 pub(crate) const EVENT_JSON_COLUMNS: [&str; 7] = ["ticket", "at", "kind", "actor", "unit", "public", "body"];
 
@@ -260,8 +287,8 @@ pub async fn insert_events(tx: &mut Tx<'_>, events: &[NewEvent<'_>]) -> Result<(
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, body) VALUES {}",
-        super::many_rows("($1, $2, $3, $4, $5, $6, $7)", 7, events.len())
+        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, body, born) VALUES {}",
+        super::many_rows(&format!("($1, $2, $3, $4, $5, $6, $7, {})", born_of("$1")), 7, events.len())
     );
     let mut q = sqlx::query(&sql);
     for e in events {
@@ -342,12 +369,13 @@ pub struct EventRow {
 type EventRaw = (i64, String, Option<String>, Option<String>, Option<String>);
 
 pub async fn public_events(pool: &AnyPool, ticket: &str) -> Result<Vec<EventRow>> {
-    let rows: Vec<EventRaw> = sqlx::query_as(
-        "SELECT at, kind, unit, body, detail FROM appeal_events WHERE ticket = $1 AND public = 1 ORDER BY id",
-    )
-    .bind(ticket)
-    .fetch_all(pool)
-    .await?;
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT at, kind, unit, body, detail FROM appeal_events WHERE {} AND public = 1 ORDER BY id",
+            events_of(1)
+        )
+    });
+    let rows: Vec<EventRaw> = sqlx::query_as(SQL.as_str()).bind(ticket).fetch_all(pool).await?;
     rows.into_iter()
         .map(|(at, kind, unit, body, detail)| {
             let kind = EventKind::try_from(kind).map_err(BackendError::Internal)?;
@@ -539,21 +567,23 @@ pub async fn insert_staff_event(tx: &mut Tx<'_>, e: &StaffEvent<'_>) -> Result<(
 /// [`insert_staff_event`] with the resident's view chosen by the use case (a notice by hand the
 /// issuer let the resident know of).
 pub async fn insert_staff_event_shown(tx: &mut Tx<'_>, e: &StaffEvent<'_>, public: bool) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO appeal_events (ticket, at, kind, actor, actor_name, unit, public, body, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(e.ticket)
-    .bind(e.at)
-    .bind(e.kind.as_str())
-    .bind(e.actor)
-    .bind(e.actor_name)
-    .bind(e.unit)
-    .bind(i32::from(public))
-    .bind(e.body)
-    .bind(e.detail.map(EventDetail::to_json))
-    .execute(&mut **tx)
-    .await?;
+    let sql = format!(
+        "INSERT INTO appeal_events (ticket, at, kind, actor, actor_name, unit, public, body, detail, born)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
+        born_of("$1")
+    );
+    sqlx::query(&sql)
+        .bind(e.ticket)
+        .bind(e.at)
+        .bind(e.kind.as_str())
+        .bind(e.actor)
+        .bind(e.actor_name)
+        .bind(e.unit)
+        .bind(i32::from(public))
+        .bind(e.body)
+        .bind(e.detail.map(EventDetail::to_json))
+        .execute(&mut **tx)
+        .await?;
     // The first answer is kept on the appeal for the figures (migration 0020).
     if matches!(e.kind, EventKind::Reply | EventKind::Closed) {
         sqlx::query("UPDATE appeals SET first_reply_at = $1 WHERE ticket = $2 AND first_reply_at IS NULL")
@@ -580,12 +610,13 @@ pub struct FullEvent {
 }
 
 pub async fn all_events(pool: &AnyPool, ticket: &str) -> Result<Vec<FullEvent>> {
-    Ok(sqlx::query_as(
-        "SELECT id, at, kind, actor, actor_name, unit, public, body, detail FROM appeal_events WHERE ticket = $1 ORDER BY id",
-    )
-    .bind(ticket)
-    .fetch_all(pool)
-    .await?)
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT id, at, kind, actor, actor_name, unit, public, body, detail FROM appeal_events WHERE {} ORDER BY id",
+            events_of(1)
+        )
+    });
+    Ok(sqlx::query_as(SQL.as_str()).bind(ticket).fetch_all(pool).await?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

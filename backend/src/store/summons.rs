@@ -78,13 +78,12 @@ pub async fn summoner_from_events(
     unit: &str,
     summoned_at: i64,
 ) -> Result<Option<String>> {
-    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT unit, detail FROM appeal_events WHERE ticket = $1 AND kind = 'summoned' AND at = $2 ORDER BY id",
-    )
-    .bind(ticket)
-    .bind(summoned_at)
-    .fetch_all(&mut **tx)
-    .await?;
+    let sql = format!(
+        "SELECT unit, detail FROM appeal_events WHERE {} AND kind = 'summoned' AND at = $2 ORDER BY id",
+        super::appeals::events_of(1)
+    );
+    let rows: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as(&sql).bind(ticket).bind(summoned_at).fetch_all(&mut **tx).await?;
     Ok(rows.into_iter().find_map(|(by, detail)| {
         let d: domain::events::EventDetail = serde_json::from_str(detail.as_deref()?).ok()?;
         d.units?.iter().any(|u| u == unit).then_some(by).flatten()

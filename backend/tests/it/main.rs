@@ -16,6 +16,7 @@ mod import;
 mod intake;
 mod ledger;
 mod legal;
+mod migrations;
 mod notices;
 mod open311;
 mod publication;

@@ -28,14 +28,14 @@ async fn figures_follow_the_definitions(engine: Engine) {
     exec(&state, "UPDATE appeals SET deadline_at = submitted_at - 60 WHERE ticket = $1", &t[2]).await;
     // 3: rated unsatisfied, reopened one level up, its second cycle not rated yet.
     exec(&state, "INSERT INTO ratings (ticket, cycle, rating, at) SELECT ticket, 1, 'unsatisfied', submitted_at + 300 FROM appeals WHERE ticket = $1", &t[3]).await;
-    exec(&state, "INSERT INTO appeal_events (ticket, at, kind, actor, public) SELECT ticket, submitted_at + 300, 'reopened_unsatisfied', 'resident', 1 FROM appeals WHERE ticket = $1", &t[3]).await;
+    exec(&state, "INSERT INTO appeal_events (ticket, born, at, kind, actor, public) SELECT ticket, submitted_at, submitted_at + 300, 'reopened_unsatisfied', 'resident', 1 FROM appeals WHERE ticket = $1", &t[3]).await;
     // 4: supervised twice (counted once); 5: escalated by hand and automatically (once).
     for stage_due in [1, 2] {
         let sql = format!("INSERT INTO appeal_notices (ticket, cycle, deadline, due_at, stage, fired_at) SELECT ticket, 1, 'resolve', {stage_due}, 'supervision', submitted_at + 10 FROM appeals WHERE ticket = $1");
         exec(&state, &sql, &t[4]).await;
     }
     for kind in ["escalated", "auto_escalated"] {
-        let sql = format!("INSERT INTO appeal_events (ticket, at, kind, actor, public) SELECT ticket, submitted_at + 10, '{kind}', 'system', 1 FROM appeals WHERE ticket = $1");
+        let sql = format!("INSERT INTO appeal_events (ticket, born, at, kind, actor, public) SELECT ticket, submitted_at, submitted_at + 10, '{kind}', 'system', 1 FROM appeals WHERE ticket = $1");
         exec(&state, &sql, &t[5]).await;
     }
     // 6: submitted in October: outside November, inside October.
@@ -176,7 +176,7 @@ async fn the_trend_counts_each_china_month_as_of_its_end(engine: Engine) {
     // September: closed, rated unsatisfied and reopened (open again); and one rated satisfied.
     submitted(&state, &t[4], china(datetime!(2026-09-10 10:00)), None).await;
     exec(&state, "UPDATE appeals SET rating = 'unsatisfied' WHERE ticket = $1", &t[4]).await;
-    exec(&state, "INSERT INTO appeal_events (ticket, at, kind, actor, public) SELECT ticket, submitted_at + 300, 'reopened_unsatisfied', 'resident', 1 FROM appeals WHERE ticket = $1", &t[4]).await;
+    exec(&state, "INSERT INTO appeal_events (ticket, born, at, kind, actor, public) SELECT ticket, submitted_at, submitted_at + 300, 'reopened_unsatisfied', 'resident', 1 FROM appeals WHERE ticket = $1", &t[4]).await;
     submitted(&state, &t[5], china(datetime!(2026-09-12 10:00)), Some(china(datetime!(2026-09-13 10:00)))).await;
     exec(&state, "UPDATE appeals SET rating = 'satisfied' WHERE ticket = $1", &t[5]).await;
     // The window's first month begins at midnight China time on 1 December 2025.
@@ -586,7 +586,8 @@ async fn hand_over(state: &backend::AppState, ticket: &str, to: &str, at: i64) {
     common::force(state, ticket, to, "assigned").await;
     let detail = domain::events::EventDetail { from: Some(from), ..Default::default() }.to_json();
     sqlx::query(
-        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, detail) VALUES ($1, $2, 'transferred', 'staff', $3, 1, $4)",
+        "INSERT INTO appeal_events (ticket, at, kind, actor, unit, public, detail, born)
+         VALUES ($1, $2, 'transferred', 'staff', $3, 1, $4, (SELECT submitted_at FROM appeals WHERE ticket = $1))",
     )
     .bind(ticket)
     .bind(at)

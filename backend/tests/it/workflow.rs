@@ -210,6 +210,24 @@ async fn every_action_from_submission_to_reopening(engine: Engine) {
         .map(|m| m.kind)
         .collect();
     assert_eq!(resident_msgs, ["answered", "info_requested", "closed"]);
+    // Every event written on the way (the resident's, the router's, each staff action's) carries
+    // its appeal's submission time, through which the timeline finds it (migration 0024).
+    let (events, astray): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.born = a.submitted_at THEN 0 ELSE 1 END), 0)
+         FROM appeal_events e JOIN appeals a ON a.ticket = e.ticket",
+    )
+    .fetch_one(&state.db.pool)
+    .await
+    .unwrap();
+    assert!(events >= 10, "{events} events");
+    assert_eq!(astray, 0, "events whose born is not their appeal's submitted_at");
+    let timeline = backend::store::appeals::all_events(&state.db.pool, &ticket).await.unwrap();
+    let own: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM appeal_events WHERE ticket = $1")
+        .bind(&ticket)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(i64::try_from(timeline.len()).unwrap(), own.0, "the timeline shows every event of the appeal");
 }
 both_engines!(every_action_from_submission_to_reopening);
 

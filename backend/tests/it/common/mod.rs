@@ -72,6 +72,13 @@ fn skip_pg() -> bool {
 /// A migrated, empty database of the given engine, or `None` for PostgreSQL when
 /// `PINGAN_TEST_SKIP_PG=1` asks to skip it.
 pub async fn fresh_db(engine: Engine) -> Option<Db> {
+    let db = empty_db(engine).await?;
+    db.migrate().await.unwrap();
+    Some(db)
+}
+
+/// A new database of the given engine with no tables yet (`None` as for [`fresh_db`]).
+pub async fn empty_db(engine: Engine) -> Option<Db> {
     sqlx::any::install_default_drivers();
     let url = match engine {
         Engine::Sqlite => {
@@ -98,9 +105,7 @@ pub async fn fresh_db(engine: Engine) -> Option<Db> {
             format!("{base}/{name}")
         }
     };
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    Some(db)
+    Some(Db::connect(&url).await.unwrap())
 }
 
 /// A database with the demo city imported, and the application state around it.
