@@ -47,12 +47,14 @@ impl Db {
             .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10));
         let opts = if engine == Engine::Sqlite {
-            opts.after_connect(|conn, _| {
+            let cache = sqlite_cache_kib()?;
+            opts.after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute(format!("PRAGMA cache_size = -{cache}").as_str()).await?;
                     Ok(())
                 })
             })
@@ -102,6 +104,25 @@ impl Db {
         };
         older.run(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// The page cache each SQLite connection may fill, in KiB, unless `PINGAN_SQLITE_CACHE_KIB` says
+/// otherwise. The server's memory grows by up to this much per connection (the pool's 8 and the
+/// group-commit writer's) as a growing database is read: with SQLite's own default (2,000 KiB)
+/// that was ~18 MB over a few million requests; a quarter of it kept the appeals' rate (the
+/// operating system caches the file anyway). See docs/benchmarks.md, "Memory that grew".
+const SQLITE_CACHE_KIB: u32 = 512;
+
+fn sqlite_cache_kib() -> Result<u32> {
+    match std::env::var("PINGAN_SQLITE_CACHE_KIB") {
+        Err(_) => Ok(SQLITE_CACHE_KIB),
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(kib) if (64..=4_194_304).contains(&kib) => Ok(kib),
+            _ => Err(crate::BackendError::Internal(format!(
+                "PINGAN_SQLITE_CACHE_KIB must be a whole number of KiB from 64 to 4194304, not {v:?}"
+            ))),
+        },
     }
 }
 
