@@ -193,14 +193,7 @@ pub(crate) fn events_of(param: usize) -> String {
 /// The statement that writes the [`EventJson`] rows of the JSON array in parameter `$param` (the
 /// appeals they belong to written before, or in the same script).
 pub(crate) fn insert_events_from_json(param: usize) -> String {
-    let select: Vec<String> = EVENT_JSON_COLUMNS.iter().map(|c| format!("v ->> '{c}'")).collect();
-    format!(
-        "WITH r(v) AS MATERIALIZED (SELECT value FROM json_each(${param})) \
-         INSERT INTO appeal_events ({}, born) SELECT {}, {} FROM r",
-        EVENT_JSON_COLUMNS.join(", "),
-        select.join(", "),
-        born_of("v ->> 'ticket'")
-    )
+    super::insert_from_json_with("appeal_events", &EVENT_JSON_COLUMNS, param, &[("born", &born_of("v ->> 'ticket'"))])
 }
 
 /// The columns of a [`NewEvent`] row ([`EventJson`]'s fields).

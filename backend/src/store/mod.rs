@@ -44,12 +44,21 @@ pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyA
 /// value is). One fixed statement text whatever the number of rows, so SQLite compiles it once.
 #[must_use]
 pub(crate) fn insert_from_json(table: &str, columns: &[&str], param: usize) -> String {
+    insert_from_json_with(table, columns, param, &[])
+}
+
+/// [`insert_from_json`] plus columns whose values are SQL expressions (which may read the
+/// element as `v`), written after the JSON ones.
+#[must_use]
+pub(crate) fn insert_from_json_with(table: &str, columns: &[&str], param: usize, computed: &[(&str, &str)]) -> String {
     // MATERIALIZED: each element's text is made once, not once per column read from it (the
     // columns then hit SQLite's cache of parsed JSON).
-    let select: Vec<String> = columns.iter().map(|c| format!("v ->> '{c}'")).collect();
+    let names: Vec<&str> = columns.iter().copied().chain(computed.iter().map(|(c, _)| *c)).collect();
+    let select: Vec<String> =
+        columns.iter().map(|c| format!("v ->> '{c}'")).chain(computed.iter().map(|(_, e)| (*e).to_owned())).collect();
     format!(
         "WITH r(v) AS MATERIALIZED (SELECT value FROM json_each(${param})) INSERT INTO {table} ({}) SELECT {} FROM r",
-        columns.join(", "),
+        names.join(", "),
         select.join(", ")
     )
 }
