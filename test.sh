@@ -7,7 +7,7 @@
 #   3. throwaway PostgreSQL             (scripts/pg.sh; stopped again at exit)
 #   4. Rust tests, SQLite + PostgreSQL  (cargo nextest run --workspace, PINGAN_TEST_PG_URL set)
 #   5. release build                    (cargo leptos build --release)
-#   6. client bundle size budget        (scripts/size-report.sh, PINGAN_WASM_BUDGET_BROTLI)
+#   6. client size budgets              (scripts/size-report.sh: WASM+JS and CSS, brotli)
 #   7. crash test: SIGKILL under submit load, short (scripts/crash-test.sh: 10 cycles SQLite, 5 PostgreSQL)
 #   8. two nodes on one PostgreSQL behind nginx, one killed mid-load (scripts/two-node.sh 15)
 #   9. Playwright end-to-end tests against the release server on a fresh SQLite database

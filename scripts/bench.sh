@@ -20,7 +20,13 @@
 #   6. the JavaScript + WebAssembly /legal and the article page make the browser load (raw,
 #      gzip -9, brotli -q 11 bytes) and the inline <script> bytes they carry.
 # With BENCH_PG_URL (e.g. "$(scripts/pg.sh start)") it also runs (1) on PostgreSQL, in a fresh
-# database created and dropped again here.
+# database created and dropped again here, durably: for the run it turns fsync,
+# synchronous_commit and full_page_writes on (ALTER SYSTEM + reload; scripts/pg.sh's test server
+# has them off) and resets them after, unless BENCH_PG_DURABLE=0; beside it, (2) for PostgreSQL:
+# pgbench, one connection, one-row INSERT per transaction, on the same server. That needs a
+# superuser, and the reset is ALTER SYSTEM RESET (back to postgresql.conf, not to a value set
+# earlier with ALTER SYSTEM): point it at a test server such as scripts/pg.sh's, never a
+# production one.
 #
 # Prints a Markdown table and writes it to docs/benchmarks.md between <!-- bench:begin --> and
 # <!-- bench:end --> (the rest of the file is left alone; the file is created if missing).
@@ -28,7 +34,7 @@
 # Knobs (environment): PINGAN_BIN, BENCH_MIXED, BENCH_MIXED_SECS, BENCH_POST_SECS (15),
 # BENCH_POST_CONNS (16: the connections of (1), also on PostgreSQL), BENCH_SQLITE_SQL (statements
 # run on the fresh SQLite database before the server starts, for experiments, e.g. dropping an index),
-# BENCH_PAGE_SECS (10), BENCH_RAW_SECS (5), BENCH_PG_URL, BENCH_DIR (where the temporary
+# BENCH_PAGE_SECS (10), BENCH_RAW_SECS (5), BENCH_PG_URL, BENCH_PG_DURABLE (1), BENCH_DIR (where the temporary
 # directory with the database goes, default $TMPDIR or /tmp), BENCH_OUT (docs/benchmarks.md),
 # BENCH_PORT (the portal's port, default a free one). RUST_LOG is passed to the server as is
 # (unset: it logs every request, as in production).
@@ -114,6 +120,16 @@ stop_pid() {   # stop_pid PID [SIGNAL]: signal, wait up to 10 s, then SIGKILL
 psql_admin() {   # psql_admin SQL: run one statement on BENCH_PG_URL, bounded
   PGCONNECT_TIMEOUT=10 timeout 60 psql "$BENCH_PG_URL" -v ON_ERROR_STOP=1 -qAtX -c "$1"
 }
+PG_SETTINGS_CHANGED=0
+pg_durable() {   # pg_durable ON|RESET: the server's durability settings for this run, or back
+  local setting
+  for setting in fsync synchronous_commit full_page_writes; do
+    if [ "$1" = ON ]; then psql_admin "ALTER SYSTEM SET $setting = on" >/dev/null
+    else psql_admin "ALTER SYSTEM RESET $setting" >/dev/null; fi
+  done
+  psql_admin "SELECT pg_reload_conf()" >/dev/null
+  sleep 1
+}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -123,6 +139,9 @@ cleanup() {
   if [ -n "$PG_DB" ]; then
     psql_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 \
       || echo "bench.sh: could not drop PostgreSQL database $PG_DB" >&2
+  fi
+  if [ "$PG_SETTINGS_CHANGED" = 1 ]; then
+    pg_durable RESET || echo "bench.sh: could not reset the PostgreSQL settings (ALTER SYSTEM RESET)" >&2
   fi
   rm -rf "$NGINX_DIR"
   if [ "$OK" = 1 ]; then
@@ -579,6 +598,11 @@ if [ -n "${BENCH_PG_URL:-}" ]; then
   PG_URL="${base%/*}/$PG_DB$query"
   PG_VERSION="$(psql_admin "SHOW server_version")"
   PG_VERSION="${PG_VERSION%% *}"
+  if [ "${BENCH_PG_DURABLE:-1}" = 1 ]; then
+    step "PostgreSQL: fsync, synchronous_commit, full_page_writes on for this run"
+    PG_SETTINGS_CHANGED=1
+    pg_durable ON
+  fi
   PG_FSYNC="$(psql_admin "SHOW fsync")"
   PG_SYNC="$(psql_admin "SHOW synchronous_commit")"
   PG_KEY="$(make_key "$PG_URL" pg)"
@@ -589,9 +613,25 @@ if [ -n "${BENCH_PG_URL:-}" ]; then
   run_wrk post-pg "$POST_CONNS" "$POST_THREADS" "$POST_SECS" "$WORK/post-pg.lua" "$URL/open311/v2/requests.json"
   durable="durable"
   if [ "$PG_FSYNC" != on ] || [ "$PG_SYNC" = off ]; then durable="**not durable**"; fi
-  PG_ROW="| 1b | Open311 POST, PostgreSQL $PG_VERSION (fsync=$PG_FSYNC, synchronous_commit=$PG_SYNC: $durable) | **$(fmt_int "$R_RPS") appeals/s**, p50 $R_P50 ms, p99 $R_P99 ms, $(fmt_int "$R_REQUESTS") requests, $R_NON2XX non-2xx | | |"
+  PG_RPS=$R_RPS PG_P50=$R_P50 PG_P99=$R_P99 PG_REQUESTS=$R_REQUESTS PG_NON2XX=$R_NON2XX
   stop_pid "$SERVER_PID"
   SERVER_PID=""
+  # (2) for PostgreSQL: what one connection's one-row commits reach on the same server.
+  PG_RAW="-" PG_RATIO=""
+  PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [ -n "$PGBENCH" ] && [ -x "$PGBENCH" ]; then
+    step "PostgreSQL: raw one-row INSERT + COMMIT, one connection, ${RAW_SECS} s (pgbench)"
+    psql "$PG_URL" -qAtX -v ON_ERROR_STOP=1 -c "CREATE TABLE raw_commits (id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)" >/dev/null
+    printf '%s\n' "INSERT INTO raw_commits (at, body) VALUES (1, 'x');" >"$WORK/raw-pg.sql"
+    PG_RAW="$(timeout $((RAW_SECS + 60)) "$PGBENCH" -n -c 1 -j 1 -T "$RAW_SECS" -f "$WORK/raw-pg.sql" "$PG_URL" 2>/dev/null \
+      | awk '/^tps = / { printf "%d", $3 }')"
+    [ -n "$PG_RAW" ] || PG_RAW="-"
+    if [ "$PG_RAW" != "-" ] && [ "$PG_RAW" -gt 0 ]; then
+      PG_RATIO="**$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$PG_RPS" "$PG_RAW")**"
+      PG_RAW="$(fmt_int "$PG_RAW")"
+    fi
+  fi
+  PG_ROW="| 1b | Open311 POST, PostgreSQL $PG_VERSION (fsync=$PG_FSYNC, synchronous_commit=$PG_SYNC: $durable), $POST_CONNS connections | **$(fmt_int "$PG_RPS") appeals/s**, p50 $PG_P50 ms, p99 $PG_P99 ms, $(fmt_int "$PG_REQUESTS") requests, $PG_NON2XX non-2xx | (2b) raw one-row INSERT + COMMIT, one connection, same server (pgbench, ${RAW_SECS} s): **$PG_RAW commits/s** | $PG_RATIO |"
   psql_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
   PG_DB=""
 fi
@@ -661,8 +701,11 @@ What each row measures:
    It can exceed 1 when appeals share commits, and also because the server's 16 connections keep
    the disk busier than one connection does (fsync latency on a virtual disk varies with what
    else is written: compare figures of one run, not across runs). **1b** is (1) on PostgreSQL
-   when `BENCH_PG_URL` is set; the table gives its `fsync` and `synchronous_commit` settings
-   (`scripts/pg.sh` runs with both off, so its figure is not a durable one).
+   when `BENCH_PG_URL` is set, durable: the script turns `fsync`, `synchronous_commit` and
+   `full_page_writes` on for the run (`scripts/pg.sh`'s test server has them off; they are
+   reset afterwards; `BENCH_PG_DURABLE=0` leaves them as they are), and the table gives the
+   settings it ran with. **2b** is what one connection's one-row `INSERT` + `COMMIT` reaches on
+   that server (`pgbench`, same duration as (2)); the ratio 1b/2b reads like (1)/(2).
 3. **Legal article**, **4. home page**: server-side rendering throughput of one page, against
    nginx serving the very same body (fetched once from the portal, identity encoding) with the
    portal's response headers, `access_log off`, at the same connection count. Ratio = portal /

@@ -7,8 +7,10 @@
 //!   Content-Security-Policy loses its nonce (no script may run at all beyond `'self'` files).
 //! - **Validators and caching for public pages** ([`cacheable_path`]): a page with no per-response
 //!   nonce is the same bytes for everyone who has the same language cookie, so it gets a strong
-//!   `ETag` (SHA-256 of the bytes), `Cache-Control: public, max-age=…` and `Vary: Cookie`; a
-//!   request whose `If-None-Match` names it gets `304 Not Modified` without the body. Private
+//!   `ETag` (SHA-256 of the bytes), `Last-Modified` (when this node rendered it),
+//!   `Cache-Control: public, max-age=…` and `Vary: Cookie`; a request whose `If-None-Match`
+//!   names it gets `304 Not Modified` without the body (`If-Modified-Since` alone does not:
+//!   see [`public_page`]). Private
 //!   pages (drafts, receipts, tracking, staff) never pass [`cacheable_path`], and `no_store`
 //!   overrides whatever is set here for them anyway.
 //! - **Rendered once.** Those public pages are kept in memory ([`PageCache`]) by path, query and
@@ -52,6 +54,8 @@ struct Cached {
     br: Option<Variant>,
     gzip: Option<Variant>,
     content_type: HeaderValue,
+    /// When this copy was rendered (`Last-Modified`).
+    last_modified: HeaderValue,
 }
 
 /// Pages smaller than this are sent as they are (compression would not pay for its headers).
@@ -71,7 +75,8 @@ impl Cached {
         } else {
             (None, None)
         };
-        Some(Self { plain, br, gzip, content_type })
+        let last_modified = HeaderValue::from_str(&httpdate::fmt_http_date(std::time::SystemTime::now())).ok()?;
+        Some(Self { plain, br, gzip, content_type, last_modified })
     }
 
     /// The variant for a request's `Accept-Encoding`: brotli, then gzip, then the plain bytes.
@@ -195,6 +200,11 @@ fn public_page(page: &Cached, if_none_match: Option<&HeaderValue>, accept: Optio
     };
     let h = res.headers_mut();
     h.insert(header::ETAG, v.etag.clone());
+    // For caches and tools that look for it. A 304 is decided by the ETag only, never by
+    // `If-Modified-Since`: each node renders its own copy at its own time, and in the seconds
+    // before a node has seen a new catalog version its copy of the old page can carry a later
+    // date than another node's copy of the new one; a date match would then keep the old page.
+    h.insert(header::LAST_MODIFIED, page.last_modified.clone());
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE_CONTROL));
     h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Encoding"));
     if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {

@@ -128,6 +128,74 @@ fn prop<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("").trim()
 }
 
+/// Line numbers of CSV records in the file's text, counted as an editor counts them: each CRLF,
+/// LF or lone CR (all three end a record for the CSV reader) ends a line.
+pub(crate) struct Lines<'a> {
+    text: &'a [u8],
+    /// Bytes before this have been counted...
+    at: usize,
+    /// ...and this is the line `at` is on.
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self { text: text.as_bytes(), at: 0, line: 1 }
+    }
+
+    /// The line where the record read from `pos` begins. The reader's position is where it
+    /// started looking, before the blank lines (and the LF of a CRLF) it skips, so those are
+    /// stepped over first. Positions come in file order, so each byte is counted once.
+    fn of(&mut self, pos: Option<&csv::Position>) -> Option<usize> {
+        let mut start = usize::try_from(pos?.byte()).ok()?.min(self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start < self.at {
+            return None;
+        }
+        for i in self.at..start {
+            let b = self.text[i];
+            if b == b'\n' || (b == b'\r' && self.text.get(i + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.at = start;
+        Some(self.line)
+    }
+
+    /// The line of the record `i` (0-based) of a reader's `records()`, read or refused: where it
+    /// begins in the file, or the record count's guess when the reader gave no position.
+    pub(crate) fn of_read(&mut self, rec: &csv::Result<csv::StringRecord>, i: usize) -> usize {
+        let pos = match rec {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        self.of(pos).unwrap_or(i + 2)
+    }
+}
+
+/// A CSV error as shown after `malformed CSV: ` (the reader's own message counts lines
+/// differently, so its position is left out).
+pub(crate) fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("the row has {len} fields where the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Each column the importer reads must appear once in the header: otherwise which one counts is
+/// a guess.
+pub(crate) fn duplicate_columns(file: &str, headers: &csv::StringRecord, read: &[&str], errs: &mut Vec<String>) {
+    for c in read {
+        if headers.iter().filter(|h| h == c).count() > 1 {
+            errs.push(format!("{file}: the header has more than one {c:?} column; each column must appear once"));
+        }
+    }
+}
+
 fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> {
     let mut errs = Vec::new();
     // regions.geojson
@@ -205,9 +273,11 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
     for (a, b) in domain::geometry::overlapping_cells(&cells, OVERLAP_TOLERANCE) {
         errs.push(format!("regions.geojson: grid cells {a} and {b} overlap; every point must belong to one cell"));
     }
-    let mut levels: HashMap<&str, Level> = HashMap::new();
+    // A region whose level was refused is known (units and children may name it) but its
+    // children's levels are not checked against it: that would only repeat its error.
+    let mut levels: HashMap<&str, Option<Level>> = HashMap::new();
     for r in &regions {
-        if levels.insert(&r.code, Level::parse(&r.level).unwrap_or(Level::Grid)).is_some() {
+        if levels.insert(&r.code, Level::parse(&r.level)).is_some() {
             errs.push(format!("regions.geojson: region {} appears twice", r.code));
         }
     }
@@ -218,7 +288,8 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
             (None, _) => errs.push(format!("regions.geojson: region {}: missing parent", r.code)),
             (Some(p), _) => match levels.get(p.as_str()) {
                 None => errs.push(format!("regions.geojson: region {}: unknown parent {p}", r.code)),
-                Some(pl) if level == Level::City || *pl as u8 + 1 != level as u8 => errs.push(format!(
+                Some(None) => {}
+                Some(Some(pl)) if level == Level::City || *pl as u8 + 1 != level as u8 => errs.push(format!(
                     "regions.geojson: region {}: level {} cannot be under {} {p} (order is city > district > street > community > grid)",
                     r.code,
                     r.level,
@@ -236,15 +307,18 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
         _ => errs.push("units.csv: header must have code,name,kind,region,phone".into()),
     }
     let headers = rdr.headers().cloned().unwrap_or_default();
+    duplicate_columns("units.csv", &headers, &["code", "name", "kind", "region", "phone"], &mut errs);
     let col = |rec: &csv::StringRecord, name: &str| -> String {
         headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).unwrap_or("").to_owned()
     };
+    let mut lines = Lines::new(&files.units);
+    let mut unit_lines: HashMap<String, usize> = HashMap::new();
     for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
+        let line = lines.of_read(&rec, i);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(format!("units.csv: line {line}: malformed CSV: {e}"));
+                errs.push(format!("units.csv: line {line}: malformed CSV: {}", csv_problem(&e)));
                 continue;
             }
         };
@@ -262,6 +336,13 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
                 "units.csv: line {line}: code {:?} must be 1–64 ASCII letters, digits, _, - or :",
                 u.code
             ));
+        } else if let Some(first) = unit_lines.get(&u.code) {
+            errs.push(format!(
+                "units.csv: line {line} ({}): code {} is already used on line {first}; each unit needs its own code",
+                u.code, u.code
+            ));
+        } else {
+            unit_lines.insert(u.code.clone(), line);
         }
         let kind_ok =
             UNIT_KINDS.contains(&u.kind.as_str()) || u.kind.strip_prefix("department:").is_some_and(|k| !k.is_empty());
@@ -281,17 +362,20 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
     if !need.iter().all(|c| headers.iter().any(|x| x == *c)) {
         errs.push(format!("categories.csv: header must have {}", need.join(",")));
     }
+    duplicate_columns("categories.csv", &headers, &need, &mut errs);
     let col = |rec: &csv::StringRecord, name: &str| -> String {
         headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).unwrap_or("").to_owned()
     };
     let districts: Vec<&str> = regions.iter().filter(|r| r.level == "district").map(|r| r.code.as_str()).collect();
     let dept_units: HashSet<(String, String)> = units.iter().map(|u| (u.region.clone(), u.kind.clone())).collect();
+    let mut lines = Lines::new(&files.categories);
+    let mut category_lines: HashMap<String, usize> = HashMap::new();
     for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
+        let line = lines.of_read(&rec, i);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(format!("categories.csv: line {line}: malformed CSV: {e}"));
+                errs.push(format!("categories.csv: line {line}: malformed CSV: {}", csv_problem(&e)));
                 continue;
             }
         };
@@ -323,6 +407,10 @@ fn parse_files(files: &ImportFiles) -> std::result::Result<Parsed, Vec<String>> 
         };
         if code.is_empty() || domain::fields::Code::parse(&code, domain::FieldName::Category).is_err() {
             errs.push(format!("{at}: code must be letters, digits or _"));
+        } else if let Some(first) = category_lines.get(&code) {
+            errs.push(format!("{at}: code {code} is already used on line {first}; each category needs its own code"));
+        } else {
+            category_lines.insert(code.clone(), line);
         }
         categories.push(CategoryRow {
             code,

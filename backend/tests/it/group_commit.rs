@@ -56,7 +56,10 @@ async fn many_writers_one_bad(engine: Engine) {
     assert_eq!(n, 200);
     if let Engine::Sqlite = engine {
         let commits = writer.commits();
-        assert!((1..201).contains(&commits), "201 concurrent jobs took {commits} commits: no batching");
+        // Batches hold up to 256 jobs: 201 queued together take a few commits (the one failing
+        // job's batch commits once more, job by job), far fewer than one each (the bound leaves
+        // room for a loaded machine's scheduling).
+        assert!((1..100).contains(&commits), "201 concurrent jobs took {commits} commits: not batched");
     }
 }
 both_engines!(many_writers_one_bad);

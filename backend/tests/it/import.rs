@@ -61,11 +61,10 @@ fn level_out_of_order() {
 #[test]
 fn unknown_level() {
     let files = with_regions(|fs| feature(fs, "HD01")["properties"]["level"] = json!("township"));
-    assert!(
-        errors(&files).contains("feature") && errors(&files).contains("(HD01): unknown level \"township\""),
-        "{}",
-        errors(&files)
-    );
+    let e = errors(&files);
+    assert!(e.contains("feature") && e.contains("(HD01): unknown level \"township\""), "{e}");
+    // Only that: its children (communities under a street) are not checked against a guess.
+    assert_eq!(e.lines().count(), 1, "{e}");
 }
 
 #[test]
@@ -149,6 +148,93 @@ fn malformed_csv() {
         "categories.csv: header must have code,name,name_en,route_level,department_kind,deadline_days,urgent"
     ));
 }
+
+#[test]
+fn lines_are_the_file_lines_not_record_numbers() {
+    // The demo units.csv has 164 lines (CRLF). A blank line (165), a quoted name over two lines
+    // (166–167), then a bad row on line 168 and a short one on line 169.
+    let mut files = demo_files();
+    files
+        .units
+        .push_str("\r\nU-Q,\"两行\r\n名字\",grid_station,HD010101,1\r\nU-X,x,grid_station,NOWHERE,1\r\nU-Y,short\r\n");
+    let e = errors(&files);
+    assert!(e.contains("units.csv: line 168 (U-X): unknown region \"NOWHERE\""), "{e}");
+    assert!(e.contains("units.csv: line 169: malformed CSV: the row has 2 fields where the header has 5"), "{e}");
+    // LF and lone CR end lines too; blank lines at the very start of the rows count.
+    let mut files = demo_files();
+    let (head, rows) = files.categories.split_once('\n').unwrap();
+    files.categories = format!("{head}\n\n\r{rows}\"bad\ncat\",x,X,grid,,0,0\n");
+    let e = errors(&files);
+    assert!(e.contains("categories.csv: line 17 (bad\ncat): deadline_days must be"), "{e}");
+}
+
+#[test]
+fn duplicate_unit_codes_are_refused() {
+    let mut files = demo_files();
+    files.units.push_str("U-HD0101,重复的居委会,community_committee,HD0101,1\r\n");
+    let e = errors(&files);
+    assert_eq!(
+        e,
+        "units.csv: line 165 (U-HD0101): code U-HD0101 is already used on line 6; each unit needs its own code"
+    );
+    // Codes are compared after trimming, as they are stored.
+    let mut files = demo_files();
+    files.units.push_str(" U-HD0101 ,重复的居委会,community_committee,HD0101,1\r\n");
+    assert!(errors(&files).contains("line 165 (U-HD0101): code U-HD0101 is already used on line 6"));
+}
+
+#[test]
+fn duplicate_category_codes_are_refused() {
+    let mut files = demo_files();
+    files.categories.push_str("family_dispute,另一个家庭纠纷,Another,grid,,5,1\n");
+    let e = errors(&files);
+    assert_eq!(
+        e,
+        "categories.csv: line 15 (family_dispute): code family_dispute is already used on line 3; each category needs its own code"
+    );
+}
+
+#[test]
+fn duplicate_header_columns_are_refused() {
+    // A second `code` column (here with other values): which one counts would be a guess.
+    let mut files = demo_files();
+    files.units = files
+        .units
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("{l},code\n") } else { format!("{l},X{i}\n") })
+        .collect();
+    assert_eq!(errors(&files), "units.csv: the header has more than one \"code\" column; each column must appear once");
+    let mut files = demo_files();
+    files.categories = files
+        .categories
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("{l}, urgent\n") } else { format!("{l},1\n") })
+        .collect();
+    assert_eq!(
+        errors(&files),
+        "categories.csv: the header has more than one \"urgent\" column; each column must appear once"
+    );
+}
+
+async fn duplicate_codes_change_nothing(engine: Engine) {
+    let Some((state, _)) = common::clocked_state(engine).await else { return };
+    let before = backend::store::regions::all_units(&state.db.pool).await.unwrap();
+    let mut bad = demo_files();
+    bad.units.push_str("U-HD0101,改名的居委会,community_committee,HD0101,1\r\nD-HD-tax,税务局,department:tax,HD,1\r\n");
+    let who = backend::audit::Who::system();
+    assert!(matches!(import::import_and_reload(&state, &bad, &who).await, Err(BackendError::Import(_))));
+    let after = backend::store::regions::all_units(&state.db.pool).await.unwrap();
+    assert_eq!(after.len(), before.len());
+    assert_eq!(state.catalog.get().units["U-HD0101"].name, "东关街道和平社区居委会");
+    let mut bad = demo_files();
+    bad.categories.push_str("family_dispute,另一个家庭纠纷,Another,grid,,5,1\n");
+    assert!(matches!(import::import_and_reload(&state, &bad, &who).await, Err(BackendError::Import(_))));
+    let c = backend::store::regions::all_categories(&state.db.pool).await.unwrap();
+    assert_eq!(c.iter().filter(|c| c.code == "family_dispute").map(|c| c.deadline_days).collect::<Vec<_>>(), [7]);
+}
+both_engines!(duplicate_codes_change_nothing);
 
 #[test]
 fn wrong_encoding() {

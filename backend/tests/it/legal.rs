@@ -48,6 +48,9 @@ async fn import_is_all_or_nothing_and_in_place(engine: Engine) {
     bad.services.push_str("X-3,错位机构,judicial_office,HX01,河东区某地,1,全天,35.502872,106.630984\n");
     bad.services.push_str("X-4,城外机构,judicial_office,HD,城外,1,全天,30.0,100.0\n");
     bad.services.push_str("X-5,乱码机构,judicial_office,HD,某地,1,全天,north,east\n");
+    // A blank line and a quoted line break: the lines after them are the file's lines.
+    bad.services.push_str("\nX-6,\"两行\n名称\",judicial_office,HD,某地,1,全天,30.0,100.0\n");
+    bad.services.push_str("X-7,怪机构二,court,HD,某地,1,全天,35.502872,106.630984\n");
     bad.articles[0].1 = bad.articles[0].1.replacen("topic: family", "topic: taxes", 1);
     let errs = match legal::import_as(&state.db, &cat, &bad, &who).await {
         Err(BackendError::Import(e)) => e.join("\n"),
@@ -59,6 +62,8 @@ async fn import_is_all_or_nothing_and_in_place(engine: Engine) {
     assert!(errs.contains("outside region HX01"), "{errs}");
     assert!(errs.contains("services.csv: line 50 (X-4): point 30.0, 100.0 lies in no grid cell"), "{errs}");
     assert!(errs.contains("services.csv: line 51 (X-5): lat/lng \"north\", \"east\" are not coordinates"), "{errs}");
+    assert!(errs.contains("services.csv: line 53 (X-6): point 30.0, 100.0 lies in no grid cell"), "{errs}");
+    assert!(errs.contains("services.csv: line 55 (X-7): unknown kind \"court\""), "{errs}");
     assert!(errs.contains("articles/child-support-custody.md: unknown topic \"taxes\""), "{errs}");
     let names: Vec<String> = store::all_services(&state.db.pool).await.unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(names.len(), 45);

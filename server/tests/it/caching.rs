@@ -28,6 +28,9 @@ async fn pages_without_islands_load_no_script_and_are_cacheable() {
         let cc = page.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap();
         assert!(cc.starts_with("public, max-age="), "{path}: {cc}");
         let etag = page.headers.get(header::ETAG).unwrap().to_str().unwrap().to_owned();
+        let modified = page.headers.get(header::LAST_MODIFIED).unwrap().to_str().unwrap();
+        let modified = httpdate::parse_http_date(modified).unwrap();
+        assert!(modified <= std::time::SystemTime::now(), "{path}: rendered before it was sent");
         // Same bytes, same validator; a revalidation gets 304 and no body.
         assert_eq!(get(&app, path).await.headers.get(header::ETAG).unwrap().to_str().unwrap(), etag, "{path}");
         let req = Request::get(path).header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
@@ -54,6 +57,7 @@ async fn pages_with_islands_keep_the_loader_and_private_pages_are_never_cached()
         assert!(page.body.contains("function idle_now(c)"), "{path}: the loader waits for the page");
         assert!(!page.body.contains("modulepreload") && !page.body.contains(r#"rel="preload""#), "{path}");
         assert!(page.headers.get(header::ETAG).is_none(), "{path}");
+        assert!(page.headers.get(header::LAST_MODIFIED).is_none(), "{path}");
     }
     for path in ["/appeal/new", "/track", "/staff/login", "/legal/search?q=wages", "/legal/eligibility"] {
         let page = get(&app, path).await;

@@ -38,17 +38,24 @@ pub fn parse_services(csv_text: &str, cat: &Catalog) -> std::result::Result<Vec<
     if !NEED.iter().all(|c| headers.iter().any(|h| h == *c)) {
         return Err(vec![format!("services.csv: header must have {}", NEED.join(","))]);
     }
+    crate::services::import::duplicate_columns("services.csv", &headers, &NEED, &mut errs);
     let col = |rec: &csv::StringRecord, name: &str| -> String {
         headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).unwrap_or("").to_owned()
     };
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
+    // The file's own line numbers (a blank line or a quoted line break before a row counts), as
+    // for units.csv and categories.csv.
+    let mut lines = crate::services::import::Lines::new(csv_text);
     for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
+        let line = lines.of_read(&rec, i);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(format!("services.csv: line {line}: malformed CSV: {e}"));
+                errs.push(format!(
+                    "services.csv: line {line}: malformed CSV: {}",
+                    crate::services::import::csv_problem(&e)
+                ));
                 continue;
             }
         };
