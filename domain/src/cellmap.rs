@@ -7,6 +7,8 @@
 //! - [`Projection`] is where lon/lat land in the drawing and back ([`Projection::unproject`]: a
 //!   tap on the drawing as a point on the ground; the browser's map island uses it).
 //! - [`shade_of`] picks a cell's shade class from its value and the largest value on the map.
+//! - [`render_scaled`] draws the same with the caller's own five shade classes (a map shaded by
+//!   something else than a count, e.g. the statistics page's satisfaction bands).
 //! - [`inner_points`] finds points surely inside a cell (never in a hole, unlike a centroid of a
 //!   concave cell): where its label goes, and where a cell picked on the map puts the appeal.
 //!
@@ -14,7 +16,8 @@
 //! the page's stylesheet colours it through these classes:
 //!
 //! - `cellmap` on the `<svg>`;
-//! - `cell` on every cell's `<path>`, plus one of `s0` … `s4` (its shade);
+//! - `cell` on every cell's `<path>`, plus one of `s0` … `s4` (its shade; with
+//!   [`render_scaled`], the class the caller gives for that shade instead);
 //! - `marked` on the `<path>` of a cell drawn with a marker (for instance a thick outline);
 //! - `label` on a cell's `<text>` (its visible name, one `<tspan>` per line, centred);
 //! - `pin` on the `<circle id="map-pin">` of a [`Pin`].
@@ -40,6 +43,9 @@ pub const MAX_ASPECT: f64 = 4.0;
 
 /// The largest shade class; [`render`] draws larger values as this one.
 pub const MAX_SHADE: u8 = 4;
+
+/// The classes of shades `0..=4` on a count map ([`render`], [`render_with`]).
+pub const COUNT_SHADES: [&str; 5] = ["s0", "s1", "s2", "s3", "s4"];
 
 /// One grid cell to draw.
 #[derive(Debug, Clone)]
@@ -121,6 +127,19 @@ pub fn render(cells: &[MapCell<'_>], width: u32, aria_label: &str) -> String {
 /// also hands to the browser), with an optional [`Pin`] drawn last, above every cell.
 #[must_use]
 pub fn render_with(cells: &[MapCell<'_>], frame: &Projection, aria_label: &str, pin: Option<&Pin>) -> String {
+    draw(cells, frame, aria_label, pin, &COUNT_SHADES)
+}
+
+/// [`render`] with other shade classes: a cell of shade `k` gets `cell classes[k]` (a shade
+/// above [`MAX_SHADE`] the last) instead of `cell sk`, so that a map shaded by another scale has
+/// its own colours (and a "no figure" class of its own) in the stylesheet. The classes are the
+/// caller's constants; they are escaped all the same.
+#[must_use]
+pub fn render_scaled(cells: &[MapCell<'_>], width: u32, aria_label: &str, classes: &[&str; 5]) -> String {
+    draw(cells, &Projection::fit(cells, width), aria_label, None, classes)
+}
+
+fn draw(cells: &[MapCell<'_>], frame: &Projection, aria_label: &str, pin: Option<&Pin>, classes: &[&str; 5]) -> String {
     let mut out = String::with_capacity(256 + cells.len() * 256);
     out.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" class="cellmap" viewBox="0 0 "#);
     // Writing to a String cannot fail.
@@ -145,7 +164,8 @@ pub fn render_with(cells: &[MapCell<'_>], frame: &Projection, aria_label: &str, 
             push_escaped(&mut out, &cell.label);
             out.push_str("</title>");
         }
-        let _ = write!(out, "<path class=\"cell s{}", cell.shade.min(MAX_SHADE));
+        out.push_str("<path class=\"cell ");
+        push_escaped(&mut out, classes[usize::from(cell.shade.min(MAX_SHADE))]);
         if cell.marked {
             out.push_str(" marked");
         }
@@ -798,6 +818,26 @@ mod tests {
         let svg = render(&cells, 300, "map");
         let pos = |t: &str| svg.find(&format!("<title>{t}</title>")).unwrap();
         assert!(pos("B") < pos("C") && pos("C") < pos("A"));
+    }
+
+    #[test]
+    fn a_scaled_map_uses_the_callers_classes() {
+        let a = vec![vec![square(120.0, 30.0, 0.01)]];
+        let b = vec![vec![square(120.01, 30.0, 0.01)]];
+        let c = vec![vec![square(120.02, 30.0, 0.01)]];
+        let classes = ["none", "low", "mid", "good", "top"];
+        let cells = [cell("A", &a, 0), cell("B", &b, 2), cell("C", &c, 9)];
+        let svg = render_scaled(&cells, 300, "map", &classes);
+        assert!(svg.contains("<path class=\"cell none\""), "{svg}");
+        assert!(svg.contains("<path class=\"cell mid\""), "{svg}");
+        assert!(svg.contains("<path class=\"cell top\""), "above the last shade: the last class; {svg}");
+        assert!(!svg.contains("class=\"cell s"), "{svg}");
+        // The count map is the same drawing with `s0` … `s4`.
+        let count = render(&cells, 300, "map");
+        assert_eq!(
+            count.replace("cell s0", "cell none").replace("cell s2", "cell mid").replace("cell s4", "cell top"),
+            svg
+        );
     }
 
     #[test]

@@ -6,16 +6,23 @@
 //! Definitions (the public page prints them next to each figure):
 //! - **received**: appeals submitted in the period (a reopened appeal is not received again; a
 //!   duplicate merged into another appeal is not counted: its main appeal is);
-//! - **signed for on time** (签收及时率): of those received, the share whose first sign-for came
-//!   before its sign-for deadline;
-//! - **closed** (办结率): of those received, the share closed by the end of the period (closed at
-//!   least once; a later reopening does not undo it, it is counted under *reopened*);
-//! - **closed on time** (按期办结率): of those closed, the share closed before their deadline;
+//! - **signed for on time** (签收及时率): of those received, the share signed for before the
+//!   sign-for deadline; after a transfer, an escalation or a reopening the appeal is signed for
+//!   again, and the sign-for and deadline of the unit that holds it are the ones counted;
+//! - **closed** (办结率): of those received, the share closed by the end of the period and not
+//!   reopened since: a 不满意 rating reopens the appeal (`closed_at` is cleared), and it counts as
+//!   closed again only once it is closed again, so an ended period's figure can fall when the
+//!   daily recount sees a reopening (the reopening itself is counted under *reopened*);
+//! - **closed on time** (按期办结率): of those closed, the share closed before their deadline (the
+//!   deadline of the last cycle);
 //! - **overdue now**: open appeals past their deadline at the end of the period (or now);
 //! - **supervised** (督办) and **escalated**: appeals received in the period that had at least one
-//!   supervision notice or escalation, each appeal counted once;
+//!   supervision notice (the job's, past a deadline, or one issued by hand by an overseer) or
+//!   escalation, each appeal counted once;
 //! - **satisfaction** (满意率): (satisfied + basically satisfied) ÷ rated, over the appeals received
-//!   in the period that were rated; the **rated share** is rated ÷ closed;
+//!   in the period that were rated, by the rating they hold now (also one given after the period
+//!   ended); the **rated share** is rated ÷ closed, capped at 100 % (a reopened appeal keeps its
+//!   rating while it is open again);
 //! - **reopened**: appeals received in the period that a 不满意 rating reopened at least once;
 //! - **median times** to sign-for, to the first reply (or the close) and to close: of the appeals
 //!   received that got there before the end of the period, the middle one's time, counted in

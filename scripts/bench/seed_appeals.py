@@ -2,7 +2,9 @@
 """Seeds a pingan SQLite database (already migrated, demo city loaded) with N synthetic appeals
 for the statistics and ledger benchmarks (issue 12): spread over the last 12 months, over every
 grid cell's unit and path, with closings, ratings, escalation events and supervision notices in
-realistic shares. Not for production databases: it writes rows directly.
+realistic shares. Each rating goes into `ratings` and, as the service writes it
+(`store::supervision::rate`), onto the appeal's own `rating` column, which the figures count
+(satisfaction, rated share). Not for production databases: it writes rows directly.
 
 usage: seed_appeals.py DB_FILE N [UNIT]
   UNIT  put every appeal in this unit (e.g. U-HD0101, for a ledger export of N rows); default:
@@ -46,8 +48,8 @@ def flush():
     con.executemany(
         "INSERT INTO appeals (ticket, submit_token, key_hash, category, description, anonymous, status, unit,"
         " route_reason, submitted_at, deadline_at, sign_by_at, clock_start_at, sign_start_at, updated_at, urgent,"
-        " scope_path, cycle, channel, signed_at, closed_at, supervised)"
-        " VALUES (?, ?, 'x', ?, ?, 1, ?, ?, 'grid_cell', ?, ?, ?, ?, ?, ?, 0, ?, 1, 'web', ?, ?, ?)",
+        " scope_path, cycle, channel, signed_at, closed_at, supervised, rating)"
+        " VALUES (?, ?, 'x', ?, ?, 1, ?, ?, 'grid_cell', ?, ?, ?, ?, ?, ?, 0, ?, 1, 'web', ?, ?, ?, ?)",
         appeals,
     )
     con.executemany(
@@ -77,16 +79,22 @@ for i in range(n):
         status = "closed" if closed < now else "in_progress"
         closed = closed if closed < now else None
     supervised = 1 if rng.random() < 0.05 else 0
-    appeals.append((ticket, f"seed-{ticket}", rng.choice(cats), "楼道里堆满杂物，消防通道被堵", status, unit, sub,
-                    deadline, sign_by, sub, sub, sub, path, signed, closed, supervised))
+    # Drawn in the same order as before (category, then escalation, then the rating), so the same
+    # N gives the same appeals as earlier runs of this script.
+    category = rng.choice(cats)
     events.append((ticket, sub, sub, "submitted"))
     if rng.random() < 0.03:
         events.append((ticket, sub, sub + 3600, "escalated"))
     if supervised:
         notices.append((ticket, deadline, deadline + 3600))
+    rating = None
     if closed and rng.random() < 0.6:
         r = rng.random()
-        ratings.append((ticket, "satisfied" if r < 0.7 else "basically" if r < 0.9 else "unsatisfied", closed + 3600))
+        rating = "satisfied" if r < 0.7 else "basically" if r < 0.9 else "unsatisfied"
+        ratings.append((ticket, rating, closed + 3600))
+    # The appeal keeps its latest rating (the only one here: cycle 1), as the figures read it.
+    appeals.append((ticket, f"seed-{ticket}", category, "楼道里堆满杂物，消防通道被堵", status, unit, sub,
+                    deadline, sign_by, sub, sub, sub, path, signed, closed, supervised, rating))
     if len(appeals) >= 20000:
         flush()
 flush()

@@ -1,7 +1,8 @@
 //! `/stats`: the public statistics page (issue 12). Server-rendered, no island, complete without
 //! JavaScript: a GET form for the period, the region's figures with each definition beside it,
 //! for a district, street, community or grid cell a map of the grid cells shaded by appeals
-//! received (`domain::cellmap`, each cell a link to its own figures), the regions one level down
+//! received or, chosen by a link (`map=satisfaction`, kept by every link and the form), by
+//! satisfaction (`domain::cellmap`, each cell a link to its own figures), the regions one level down
 //! as a table and as a bar chart, the last 12 months as a chart and a table, and the most frequent
 //! categories. Every chart is SVG drawn by the server with classes only (the CSP allows no inline
 //! style) and has its numbers in a table too. Counts are shown rounded to 5 ("<5" for 1–4),
@@ -12,7 +13,7 @@ use crate::components::{fill, lang, t, urlencode, PageTitle};
 use crate::stats_api::{public_stats, StatsAnswer};
 use domain::cellmap::{self, MapCell};
 use domain::region::localized;
-use domain::stats::{percent, MonthRow, Shown, StatsRow, StatsView, SUPPRESS_BELOW};
+use domain::stats::{percent, MonthRow, Shown, StatsRow, StatsView, PUBLIC_RATE_BASE, SUPPRESS_BELOW};
 use domain::{Lang, Msg};
 use futures::FutureExt;
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn Stats() -> impl IntoView {
     let data =
         public_stats(get("region"), get("period"), get("year"), get("month"), get("quarter"), get("from"), get("to"))
             .shared();
+    let map = MapView::from_query(&get("map"));
     view! {
         <PageTitle text=format!("{} - {}", t(Msg::StatsTitle), t(Msg::SiteName))/>
         <a class="back" href="/">{t(Msg::SiteName)}</a>
@@ -35,12 +37,12 @@ pub fn Stats() -> impl IntoView {
                 let data = data.clone();
                 Suspend::new(async move {
                     match data.await {
-                        Ok(StatsAnswer::Figures(v)) => figures(&v).into_any(),
+                        Ok(StatsAnswer::Figures(v)) => figures(&v, map).into_any(),
                         Ok(StatsAnswer::BadPeriod) => refused(400, Msg::StatsBadPeriod),
                         Ok(StatsAnswer::CustomStaffOnly) => refused(400, Msg::StatsCustomStaffOnly),
                         Ok(StatsAnswer::Earlier(v)) => view! {
                             <p role="status" class="problem" id="not-over">{t(Msg::StatsNotOver)}</p>
-                            {figures(&v)}
+                            {figures(&v, map)}
                         }.into_any(),
                         Ok(StatsAnswer::NoRegion) => refused(404, Msg::StatsNoRegion),
                         Ok(StatsAnswer::Busy) => refused(503, Msg::StatsBusy),
@@ -82,11 +84,38 @@ fn period_query(v: &StatsView) -> String {
     }
 }
 
-fn region_link(v: &StatsView, r: &StatsRow) -> String {
-    format!("/stats?region={}&{}", urlencode(&r.code), period_query(v))
+/// What the map's cells are shaded by: `map=satisfaction` in the query, appeals received
+/// otherwise. Every link of the page and its period form keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MapView {
+    Received,
+    Satisfaction,
 }
 
-fn figures(v: &StatsView) -> impl IntoView {
+impl MapView {
+    fn from_query(value: &str) -> Self {
+        if value.trim() == "satisfaction" {
+            Self::Satisfaction
+        } else {
+            Self::Received
+        }
+    }
+
+    /// The query parameter's value (none for the default).
+    fn param(self) -> Option<&'static str> {
+        match self {
+            Self::Received => None,
+            Self::Satisfaction => Some("satisfaction"),
+        }
+    }
+}
+
+fn region_link(v: &StatsView, map: MapView, r: &StatsRow) -> String {
+    let view = map.param().map(|m| format!("&map={m}")).unwrap_or_default();
+    format!("/stats?region={}&{}{view}", urlencode(&r.code), period_query(v))
+}
+
+fn figures(v: &StatsView, map: MapView) -> impl IntoView {
     let lang = lang();
     let c = v.region.counts;
     let rates = c.rates(true);
@@ -111,9 +140,9 @@ fn figures(v: &StatsView) -> impl IntoView {
     let trail = v.trail.clone();
     let here = name(lang, &v.region);
     view! {
-        {period_form(v)}
+        {period_form(v, map)}
         <nav class="stats-trail" aria-label=t(Msg::StatsArea)>
-            {trail.iter().map(|r| view! { <a href=region_link(v, r)>{name(lang, r)}</a>" › " }).collect_view()}
+            {trail.iter().map(|r| view! { <a href=region_link(v, map, r)>{name(lang, r)}</a>" › " }).collect_view()}
             <span aria-current="page">{here.clone()}</span>
         </nav>
         <p class="result-count" role="status">
@@ -131,8 +160,8 @@ fn figures(v: &StatsView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {(!v.map.is_empty()).then(|| cell_map(v))}
-        {(!v.children.is_empty()).then(|| below(v))}
+        {(!v.map.is_empty()).then(|| cell_map(v, map))}
+        {(!v.children.is_empty()).then(|| below(v, map))}
         {trend(v)}
         {top_categories(v)}
         {channels(v)}
@@ -143,7 +172,8 @@ fn figures(v: &StatsView) -> impl IntoView {
 }
 
 /// A small square in a map or chart class, for a legend (the colours stay in the stylesheet).
-fn swatch(class: &'static str) -> impl IntoView {
+fn swatch(class: impl Into<String>) -> impl IntoView {
+    let class: String = class.into();
     view! {
         <svg class="swatch" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
             <rect class=class x="1" y="1" width="14" height="14"/>
@@ -151,41 +181,77 @@ fn swatch(class: &'static str) -> impl IntoView {
     }
 }
 
-/// The grid cells under the region, shaded by appeals received, each a link to its figures; the
-/// legend says what each shade means. The children table below is the map's text alternative.
-fn cell_map(v: &StatsView) -> impl IntoView {
+/// The grid cells under the region, shaded by appeals received or by satisfaction (`map`), each
+/// a link to its figures; links switch between the two, and the legend says what each shade
+/// means. The children table below is the map's text alternative; each cell's label says its
+/// figure too.
+fn cell_map(v: &StatsView, map: MapView) -> impl IntoView {
     let lang = lang();
-    // Shades from the counts as the public sees them: 1–4 all count as 5, so the shade cannot
-    // tell them apart either.
-    let max = v.map.iter().map(|c| drawn(c.row.counts.received).0).max().unwrap_or(0);
-    let labels: Vec<String> = v
+    let names: Vec<String> = v
         .map
         .iter()
         .map(|c| {
             let community = localized(lang, &c.community, &c.community_en);
             let cell = name(lang, &c.row);
-            let full = if community.is_empty() {
+            if community.is_empty() {
                 cell
             } else {
                 fill(t(Msg::StatsCellName), &[("community", community.to_owned()), ("cell", cell)])
-            };
-            let args = [("name", full), ("n", Shown::public(c.row.counts.received).text())];
-            let key = if c.row.counts.overdue_now > 0 { Msg::StatsCellOverdueLabel } else { Msg::StatsCellLabel };
-            fill(t(key), &args)
+            }
         })
         .collect();
+    let (svg, lead, legend) = match map {
+        MapView::Received => received_map(v, names),
+        MapView::Satisfaction => satisfaction_map(v, names),
+    };
+    let siblings = v.region.level == "grid";
+    let views = [(MapView::Received, Msg::StatsReceived), (MapView::Satisfaction, Msg::StatsSatisfaction)];
+    view! {
+        <h2 id="map">{t(Msg::StatsMapTitle)}</h2>
+        {siblings.then(|| view! { <p>{t(Msg::StatsMapSiblings)}</p> })}
+        <p class="label" id="map-views">{t(Msg::StatsMapShadeBy)}</p>
+        <ul class="counts map-views" aria-labelledby="map-views">
+            {views.into_iter().map(|(m, label)| view! {
+                <li>
+                    <a href=format!("{}#map", region_link(v, m, &v.region)) aria-current=(m == map).then_some("page")>
+                        {t(label)}
+                    </a>
+                </li>
+            }).collect_view()}
+        </ul>
+        <p class="hint">{lead}</p>
+        // The stripes of "no figure", for the map and its legend alike: the CSP allows no inline
+        // style, but a pattern is markup that the stylesheet points at.
+        {(map == MapView::Satisfaction).then(|| view! {
+            <svg class="map-defs" aria-hidden="true" focusable="false" width="0" height="0" inner_html=SAT_PATTERN></svg>
+        })}
+        <div class="cellmap-frame" inner_html=svg></div>
+        <p class="label" id="map-legend">{t(Msg::StatsMapLegend)}</p>
+        <ul class="map-legend" aria-labelledby="map-legend">{legend}</ul>
+    }
+}
+
+/// The map shaded by appeals received (the default): its SVG, its lead and its legend's items.
+fn received_map(v: &StatsView, names: Vec<String>) -> (String, String, AnyView) {
+    // Shades from the counts as the public sees them: 1–4 all count as 5, so the shade cannot
+    // tell them apart either.
+    let max = v.map.iter().map(|c| drawn(c.row.counts.received).0).max().unwrap_or(0);
     let cells: Vec<MapCell<'_>> = v
         .map
         .iter()
-        .zip(labels)
-        .map(|(c, label)| MapCell {
-            code: &c.row.code,
-            polygons: &c.polygons,
-            shade: cellmap::shade_of(drawn(c.row.counts.received).0, max),
-            href: Some(region_link(v, &c.row)),
-            label,
-            marked: c.row.counts.overdue_now > 0,
-            text: Vec::new(),
+        .zip(names)
+        .map(|(c, full)| {
+            let args = [("name", full), ("n", Shown::public(c.row.counts.received).text())];
+            let key = if c.row.counts.overdue_now > 0 { Msg::StatsCellOverdueLabel } else { Msg::StatsCellLabel };
+            MapCell {
+                code: &c.row.code,
+                polygons: &c.polygons,
+                shade: cellmap::shade_of(drawn(c.row.counts.received).0, max),
+                href: Some(region_link(v, MapView::Received, &c.row)),
+                label: fill(t(key), &args),
+                marked: c.row.counts.overdue_now > 0,
+                text: Vec::new(),
+            }
         })
         .collect();
     let svg = cellmap::render(&cells, 600, t(Msg::StatsMapTitle));
@@ -203,22 +269,83 @@ fn cell_map(v: &StatsView) -> impl IntoView {
             _ => shades.push((vec![class], text)),
         }
     }
-    let siblings = v.region.level == "grid";
-    view! {
-        <h2 id="map">{t(Msg::StatsMapTitle)}</h2>
-        {siblings.then(|| view! { <p>{t(Msg::StatsMapSiblings)}</p> })}
-        <p class="hint">{t(Msg::StatsMapLead)}</p>
-        <div class="cellmap-frame" inner_html=svg></div>
-        <p class="label" id="map-legend">{t(Msg::StatsMapLegend)}</p>
-        <ul class="map-legend" aria-labelledby="map-legend">
-            <li>{swatch("cell s0")}" "{t(Msg::StatsMapNone)}</li>
-            {shades.into_iter().map(|(classes, n)| view! {
-                <li>{classes.into_iter().map(swatch).collect_view()}" "{fill(t(Msg::StatsMapUpTo), &[("n", n)])}</li>
-            }).collect_view()}
-            <li>{swatch("cell s0 marked")}" "{t(Msg::StatsMapMarked)}</li>
-        </ul>
+    let legend = view! {
+        <li>{swatch("cell s0")}" "{t(Msg::StatsMapNone)}</li>
+        {shades.into_iter().map(|(classes, n)| view! {
+            <li>{classes.into_iter().map(swatch).collect_view()}" "{fill(t(Msg::StatsMapUpTo), &[("n", n)])}</li>
+        }).collect_view()}
+        <li>{swatch("cell s0 marked")}" "{t(Msg::StatsMapMarked)}</li>
+    };
+    (svg, t(Msg::StatsMapLead).to_owned(), legend.into_any())
+}
+
+/// The edges of the satisfaction bands, in per mille: under 60 %, 60 % to under 80 %, 80 % to
+/// under 90 %, 90 % or more.
+const SAT_EDGES: [u32; 3] = [600, 800, 900];
+
+/// The cell classes of the satisfaction map: no rate shown (too few ratings), then the bands of
+/// [`SAT_EDGES`], lowest first (`style/main.css`).
+const SAT_CLASSES: [&str; 5] = ["sat-none", "sat-lt60", "sat-60", "sat-80", "sat-90"];
+
+/// A cell's class index in [`SAT_CLASSES`]: 0 for no rate shown, else its band, from the rate as
+/// the public sees it (`Counts::rates(true)`), so a shade never tells more than the label.
+fn sat_band(rate: Option<u32>) -> u8 {
+    match rate {
+        None => 0,
+        Some(r) if r < SAT_EDGES[0] => 1,
+        Some(r) if r < SAT_EDGES[1] => 2,
+        Some(r) if r < SAT_EDGES[2] => 3,
+        Some(_) => 4,
     }
 }
+
+/// The map shaded by satisfaction: its SVG, its lead and its legend's items. A cell whose rate the
+/// public may not see (a rated base under `PUBLIC_RATE_BASE` as shown) gets the striped
+/// "no figure" pattern, never a band.
+fn satisfaction_map(v: &StatsView, names: Vec<String>) -> (String, String, AnyView) {
+    let cells: Vec<MapCell<'_>> = v
+        .map
+        .iter()
+        .zip(names)
+        .map(|(c, full)| {
+            let rate = c.row.counts.rates(true).satisfaction;
+            let rated = Shown::public(c.row.counts.rated).text();
+            let label = match rate {
+                Some(_) => fill(t(Msg::StatsSatCellLabel), &[("name", full), ("rate", percent(rate)), ("n", rated)]),
+                None => fill(t(Msg::StatsSatCellFew), &[("name", full), ("n", rated)]),
+            };
+            MapCell {
+                code: &c.row.code,
+                polygons: &c.polygons,
+                shade: sat_band(rate),
+                href: Some(region_link(v, MapView::Satisfaction, &c.row)),
+                label,
+                marked: false,
+                text: Vec::new(),
+            }
+        })
+        .collect();
+    let svg = cellmap::render_scaled(&cells, 600, t(Msg::StatsSatMapTitle), &SAT_CLASSES);
+    let pc = |per_mille: u32| format!("{}%", per_mille / 10);
+    let [low, mid, high] = SAT_EDGES;
+    let bands = [
+        fill(t(Msg::StatsSatBelow), &[("p", pc(low))]),
+        fill(t(Msg::StatsSatBetween), &[("lo", pc(low)), ("hi", pc(mid))]),
+        fill(t(Msg::StatsSatBetween), &[("lo", pc(mid)), ("hi", pc(high))]),
+        fill(t(Msg::StatsSatAtLeast), &[("p", pc(high))]),
+    ];
+    let legend = view! {
+        {SAT_CLASSES[1..].iter().zip(bands).map(|(class, text)| view! {
+            <li>{swatch(format!("cell {class}"))}" "{text}</li>
+        }).collect_view()}
+        <li>{swatch(format!("cell {}", SAT_CLASSES[0]))}" "{t(Msg::StatsSatNoFigure)}</li>
+    };
+    let lead = fill(t(Msg::StatsSatMapLead), &[("n", PUBLIC_RATE_BASE.to_string())]);
+    (svg, lead, legend.into_any())
+}
+
+/// Grey stripes on white (`fill: url(#no-figure)` in `style/main.css`).
+const SAT_PATTERN: &str = r#"<defs><pattern id="no-figure" width="8" height="8" patternUnits="userSpaceOnUse"><rect class="no-figure-bg" width="8" height="8"/><path class="no-figure-line" d="M-2 2L2 -2M0 8L8 0M6 10L10 6"/></pattern></defs>"#;
 
 /// A count as a chart draws it: rounded as the label shows it, or (for "<5") a dashed box as tall
 /// as 5, so a bar or a shade tells no more than the label.
@@ -362,10 +489,14 @@ fn channels(v: &StatsView) -> impl IntoView {
     }
 }
 
-fn period_form(v: &StatsView) -> impl IntoView {
+fn period_form(v: &StatsView, map: MapView) -> impl IntoView {
     let shown =
         PeriodShown { kind: &v.kind, year: v.year, month: v.month, quarter: v.quarter, from: &v.from, to: &v.to };
-    period_fields("/stats", "step-form stats-period", "button", Some(v.region.code.clone()), &shown, false)
+    let mut keep = vec![("region", v.region.code.clone())];
+    if let Some(m) = map.param() {
+        keep.push(("map", m.to_owned()));
+    }
+    period_form_keeping("/stats", "step-form stats-period", "button", keep, &shown, false)
 }
 
 /// The period as a form shows it (see `domain::stats::Period::form`).
@@ -389,6 +520,20 @@ pub fn period_fields(
     v: &PeriodShown<'_>,
     custom: bool,
 ) -> impl IntoView {
+    let keep = region.map(|r| vec![("region", r)]).unwrap_or_default();
+    period_form_keeping(action, form_class, button_class, keep, v, custom)
+}
+
+/// [`period_fields`] keeping any other parameters of the page in hidden fields (`/stats`: the
+/// region and the map's view).
+fn period_form_keeping(
+    action: &'static str,
+    form_class: &'static str,
+    button_class: &'static str,
+    keep: Vec<(&'static str, String)>,
+    v: &PeriodShown<'_>,
+    custom: bool,
+) -> impl IntoView {
     let mut kinds =
         vec![("month", Msg::StatsPeriodMonth), ("quarter", Msg::StatsPeriodQuarter), ("year", Msg::StatsPeriodYear)];
     if custom {
@@ -400,7 +545,7 @@ pub fn period_fields(
     let (year, month, quarter) = (v.year, v.month, v.quarter);
     view! {
         <form method="get" action=action class=form_class>
-            {region.map(|r| view! { <input type="hidden" name="region" value=r/> })}
+            {keep.into_iter().map(|(k, value)| view! { <input type="hidden" name=k value=value/> }).collect_view()}
             <div class="field">
                 <label for="period" class="label">{t(Msg::StatsPeriodLabel)}</label>
                 <select id="period" name="period">
@@ -439,7 +584,7 @@ pub fn period_fields(
 }
 
 /// The regions one level down: a table, and the same closed shares as bars.
-fn below(v: &StatsView) -> impl IntoView {
+fn below(v: &StatsView, map: MapView) -> impl IntoView {
     let lang = lang();
     let rows: Vec<StatsRow> = v.children.clone();
     view! {
@@ -457,7 +602,7 @@ fn below(v: &StatsView) -> impl IntoView {
                     let rates = r.counts.rates(true);
                     let label = name(lang, r);
                     let cell = if r.opens {
-                        view! { <a href=region_link(v, r)>{label}</a> }.into_any()
+                        view! { <a href=region_link(v, map, r)>{label}</a> }.into_any()
                     } else {
                         view! { <span>{label}</span> }.into_any()
                     };

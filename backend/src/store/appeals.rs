@@ -818,7 +818,7 @@ fn filter_sql(q: &InboxQuery, mut n: usize, binds: &mut Vec<String>) -> String {
         Some("overdue") => w.push(format!(
             "a.status <> 'closed' AND (a.deadline_at < {now} OR (a.status = 'assigned' AND a.sign_by_at < {now}))"
         )),
-        Some("supervised") => w.push("a.status <> 'closed' AND a.supervised = 1".to_owned()),
+        Some("supervised") => w.push(format!("a.status <> 'closed' AND {SUPERVISED_SQL}")),
         Some("noticed") => w.push(super::notices::OPEN_NOTICE_SQL.to_owned()),
         Some("owes") => w.push(format!("{} = 1", owes_report_sql(q))),
         // Merged duplicates are answered and closed with their main appeal: a member may want
@@ -906,12 +906,20 @@ fn where_sql(q: &InboxQuery) -> (String, Vec<String>) {
     (format!("{scope} AND {filter}"), binds)
 }
 
+/// Whether appeal `a` is under supervision (督办) in its current cycle, for the staff side (inbox
+/// badge and filter, the dashboard's list, the ledger's column): the job's 督办 (the
+/// `supervised` flag, cleared by a reopening) or one issued by hand since the cycle's clock
+/// started (issue 13). The resident's page reads the flag alone: a notice issued by hand is
+/// shown to them only when its issuer made it public.
+pub(crate) const SUPERVISED_SQL: &str = "(a.supervised = 1 OR EXISTS (SELECT 1 FROM hand_notices h \
+     WHERE h.ticket = a.ticket AND h.kind = 'supervision' AND h.issued_at >= a.clock_start_at))";
+
 pub async fn inbox(pool: &AnyPool, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {
     let (cond, binds) = where_sql(q);
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
-                a.clock_start_at, a.sign_by_at, a.supervised, a.description,
-                CASE WHEN {} THEN 1 ELSE 0 END AS noticed,
+                a.clock_start_at, a.sign_by_at, CASE WHEN {SUPERVISED_SQL} THEN 1 ELSE 0 END AS supervised,
+                a.description, CASE WHEN {} THEN 1 ELSE 0 END AS noticed,
                 {} AS owes_report, a.merged_into
          FROM appeals a WHERE {cond}
          ORDER BY CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END, a.deadline_at, a.ticket
@@ -982,7 +990,8 @@ pub async fn ledger_batch(
     };
     let sql = format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at, a.closed_at,
-                a.supervised, a.channel, a.description, a.answers, {contact_cols}
+                CASE WHEN {SUPERVISED_SQL} THEN 1 ELSE 0 END AS supervised, a.channel, a.description, a.answers,
+                {contact_cols}
          FROM appeals a WHERE {cond} AND a.ticket > ${}
          ORDER BY a.ticket LIMIT {}",
         binds.len(),

@@ -274,9 +274,16 @@ async fn grouped_raw(
            AND a.ticket = e.ticket AND {period}
          GROUP BY {cols}"
     );
+    // 督办 by the job or by hand (issue 13: a notice issued by hand is in the figures too).
     let supervised = format!(
-        "SELECT {cols}, COUNT(DISTINCT n.ticket) FROM appeal_notices n CROSS JOIN appeals a
-         WHERE n.stage = 'supervision' AND n.fired_at >= $1 AND n.fired_at < $2 AND a.ticket = n.ticket AND {period}
+        "SELECT {cols}, COUNT(DISTINCT n.ticket)
+         FROM (SELECT ticket FROM appeal_notices
+               WHERE stage = 'supervision' AND fired_at >= $1 AND fired_at < $2
+               UNION
+               SELECT ticket FROM hand_notices
+               WHERE kind = 'supervision' AND issued_at >= $1 AND issued_at < $2) n
+         CROSS JOIN appeals a
+         WHERE a.ticket = n.ticket AND {period}
          GROUP BY {cols}"
     );
     let n = |v: i64| u64::try_from(v).unwrap_or(0);

@@ -78,6 +78,36 @@ async fn an_export_reads_every_row_once_in_growing_batches(engine: Engine) {
             assert!(row.contact_name.is_none() && row.contact_phone.is_none(), "not even read");
         }
     }
+    // An administrator never exports contact details (they work on no appeal).
+    let admin = common::staff(&state, "admin", "U-SF", "admin").await;
+    assert!(matches!(
+        ledger::start(&state, &admin, &f, "csv", Some("回访")).await,
+        Err(backend::BackendError::Forbidden)
+    ));
+    // A row in the member's scope whose contact they may not reveal (another community's named
+    // appeal they co-handle) has empty contact cells, though the export carries the columns.
+    let neighbours = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0102")],
+        &[("identity", "named"), ("name", "王建国"), ("phone", "13800001111")],
+    )
+    .await
+    .0;
+    common::force(&state, &neighbours, "U-HD0102", "assigned").await;
+    sqlx::query("INSERT INTO appeal_cohandlers (ticket, unit, summoned_at) VALUES ($1, 'U-HD0101', 0)")
+        .bind(&neighbours)
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let export = ledger::start(&state, &community, &f, "csv", Some("回访")).await.unwrap();
+    let rows = Cursor::default().next(&state, &export).await.unwrap().unwrap();
+    let cells_of = |t: &str| {
+        let row = rows.iter().find(|r| r.ticket == t).unwrap_or_else(|| panic!("{t} in the community's scope"));
+        ledger::cells(&cat, domain::Lang::ZhCn, row, export.pii.as_ref())
+    };
+    assert_eq!(cells_of(&named)[12..], ["李秀兰".to_owned(), "13912345678".to_owned()], "its own unit's appeal");
+    assert_eq!(cells_of(&neighbours)[12..], [String::new(), String::new()], "a co-handled appeal of another unit");
 }
 both_engines!(an_export_reads_every_row_once_in_growing_batches);
 

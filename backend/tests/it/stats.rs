@@ -744,3 +744,66 @@ async fn the_public_page_shows_median_times(engine: Engine) {
     assert_eq!(hx.medians, domain::stats::Medians::default());
 }
 both_engines!(the_public_page_shows_median_times);
+
+/// November's exact figures for district HD.
+async fn hd_november(state: &backend::AppState) -> Counts {
+    let cat = state.catalog.get();
+    let (start, end) = Period::Month { year: 2026, month: 11 }.bounds().unwrap();
+    stats::counts(&state.db.pool, &cat, &cat.region_path("HD"), None, start, end, state.clock.ts()).await.unwrap()
+}
+
+/// Known answers through the services, not hand-set columns: a month with no appeals, appeals
+/// closed and never rated, and one closed, rated 不满意 (reopened one level up: no longer closed,
+/// counted under reopened, its rating kept) and then closed again by the street.
+async fn no_appeals_unrated_and_closed_then_reopened(engine: Engine) {
+    use backend::services::{resident, work};
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let empty = hd_november(&state).await;
+    assert_eq!(empty, Counts::default());
+    let r = empty.rates(false);
+    assert_eq!(
+        (r.signed_on_time, r.closed, r.closed_on_time, r.satisfaction, r.rated_share),
+        (None, None, None, None, None),
+        "no appeals, no rates"
+    );
+    let community = common::staff(&state, "community", "U-HD0101", "unit_handler").await;
+    let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
+    for _ in 0..2 {
+        let t = common::simple_appeal(&state).await;
+        work::act(&state, &community, &t, &work::Act::Sign).await.unwrap();
+        work::act(&state, &community, &t, &work::Act::Close { resolution: "已清理".into() }).await.unwrap();
+    }
+    let unrated = hd_november(&state).await;
+    assert_eq!((unrated.received, unrated.closed, unrated.closed_on_time, unrated.rated), (2, 2, 2, 0));
+    let r = unrated.rates(false);
+    assert_eq!((r.closed, r.satisfaction, r.rated_share), (Some(1000), None, Some(0)), "all unrated");
+
+    let (ticket, draft) = common::appeal_at(
+        &state,
+        "sanitation",
+        &[("district", "HD"), ("street", "HD01"), ("community", "HD0101")],
+        &[("identity", "named"), ("name", "赵"), ("phone", "13700000009")],
+    )
+    .await;
+    work::act(&state, &community, &ticket, &work::Act::Sign).await.unwrap();
+    work::act(&state, &community, &ticket, &work::Act::Close { resolution: "已清理".into() }).await.unwrap();
+    assert_eq!(hd_november(&state).await.closed, 3);
+    let (t, key) = common::receipt(&state, &draft).await;
+    clock.advance(time::Duration::hours(2));
+    resident::rate(&state, "ip", &t, &key, "unsatisfied", "").await.unwrap();
+    let reopened = hd_november(&state).await;
+    assert_eq!(
+        (reopened.received, reopened.closed, reopened.reopened, reopened.rated, reopened.satisfied),
+        (3, 2, 1, 1, 0),
+        "reopened: not closed any more, its 不满意 still counted"
+    );
+    let r = reopened.rates(false);
+    assert_eq!((r.satisfaction, r.rated_share), (Some(0), Some(500)));
+    // The street signs for it again and closes it: closed again, still rated 不满意 once.
+    work::act(&state, &street, &ticket, &work::Act::Sign).await.unwrap();
+    work::act(&state, &street, &ticket, &work::Act::Close { resolution: "街道协调每日清运".into() }).await.unwrap();
+    let again = hd_november(&state).await;
+    assert_eq!((again.received, again.closed, again.reopened, again.rated), (3, 3, 1, 1));
+    assert_eq!(again.rates(false).rated_share, Some(333));
+}
+both_engines!(no_appeals_unrated_and_closed_then_reopened);

@@ -793,6 +793,7 @@ async fn hostile_input_gets_no_5xx_and_readable_refusals() {
         open311_per_hour: 500,
         stats_periods_per_10min: 1000,
         open311_reads_per_minute: 1000,
+        recover_per_hour: 1000,
     };
     let config = common::config(limits);
     let state = build_state(&config).await.unwrap();

@@ -365,6 +365,18 @@ async fn staff_record_a_phone_appeal_and_see_its_receipt_once() {
         .to_owned();
     let ticket = between(&done.body, "id=\"intake-ticket\" class=\"code\">", "<").unwrap().to_owned();
     assert!(key.len() >= 26 && ticket.starts_with("PA"), "{ticket} {key}");
+    // For the counter: how the resident follows it, a print button (revealed by its script),
+    // the browser's print command without JavaScript; the print style sheet keeps the receipt only.
+    assert!(done.body.contains("/track"), "{}", done.body);
+    assert!(done.body.contains("id=\"intake-print\" hidden"), "{}", done.body);
+    assert!(done.body.contains("<script src=\"/intake-print.js\" defer>"), "{}", done.body);
+    assert!(done.body.contains("<noscript><p class=\"intake-print-hint\">"), "{}", done.body);
+    let script = get_with(&app, "/intake-print.js", "").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("window.print()"));
+    let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../style/main.css")).unwrap();
+    let print = &css[css.find("@media print").unwrap()..];
+    assert!(print.contains("main:has(#intake-ticket) #intake"), "the form is not printed under the receipt");
     let again = get_with(&app, "/staff/appeal/new", &cookie).await;
     assert!(!again.body.contains(&key), "shown once");
     let recorded = get_with(&app, &format!("/staff/appeal/{}", ticket.replace('-', "")), &cookie).await;

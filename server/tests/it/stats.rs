@@ -261,3 +261,130 @@ async fn every_level_opens_with_a_map_a_trend_and_no_inline_style() {
     assert!(!city.body.contains("class=\"cellmap\""));
     assert_eq!(city.body.matches("<tr class=\"trend-row\">").count(), 12);
 }
+
+#[tokio::test]
+async fn the_map_shades_by_satisfaction_and_too_few_ratings_show_no_figure() {
+    let cfg = config(Limits { submit_per_hour: 1000, ..Limits::default() });
+    let state = build_state(&cfg).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    // 23 appeals of the last month over, all rated: 20 in cell HD010101 (12 satisfied,
+    // 3 basically, 5 not: 75 %), 3 in HD010102 (shown as "<5" ratings: no rate to show).
+    for _ in 0..23 {
+        appeal(&state).await;
+    }
+    let tickets: Vec<String> =
+        sqlx::query_scalar("SELECT ticket FROM appeals ORDER BY ticket").fetch_all(&state.db.pool).await.unwrap();
+    assert_eq!(tickets.len(), 23);
+    let cat = state.catalog.get();
+    for (i, ticket) in tickets.iter().enumerate() {
+        let (cell, rating) = match i {
+            0..=11 => ("HD010101", "satisfied"),
+            12..=14 => ("HD010101", "basically"),
+            15..=19 => ("HD010101", "unsatisfied"),
+            _ => ("HD010102", "satisfied"),
+        };
+        sqlx::query("UPDATE appeals SET scope_path = $1, rating = $2 WHERE ticket = $3")
+            .bind(cat.region_path(cell))
+            .bind(rating)
+            .bind(ticket)
+            .execute(&state.db.pool)
+            .await
+            .unwrap();
+    }
+    let Period::Month { year, month } = Period::last_over(state.clock.now())[0] else { unreachable!() };
+    let q = format!("period=month&year={year}&month={month}");
+    let amp = |s: &str| s.replace('&', "&amp;");
+
+    // The default view: shaded by appeals received, with a link to the other view.
+    let counts = get(&app, &format!("/stats?region=HD01&{q}")).await;
+    assert_eq!(counts.status, StatusCode::OK);
+    assert!(counts.body.contains(Msg::StatsMapShadeBy.text(Lang::ZhCn)));
+    assert!(counts.body.contains(&format!("href=\"/stats?region=HD01&amp;{}&amp;map=satisfaction#map\"", amp(&q))));
+    assert!(
+        counts.body.contains(&format!("href=\"/stats?region=HD01&amp;{}#map\" aria-current=\"page\"", amp(&q))),
+        "the view shown is the current one: {}",
+        counts.body
+    );
+    assert!(!counts.body.contains("sat-"), "no satisfaction shades on the count map");
+
+    // The satisfaction view: one path per cell of the street, banded by the public rate.
+    let sat = get(&app, &format!("/stats?region=HD01&{q}&map=satisfaction")).await;
+    assert_eq!(sat.status, StatusCode::OK);
+    let body = &sat.body;
+    assert!(body.contains(&format!("aria-label=\"{}\"", Msg::StatsSatMapTitle.text(Lang::ZhCn))));
+    assert!(body.contains(&format!(
+        "href=\"/stats?region=HD01&amp;{}&amp;map=satisfaction#map\" aria-current=\"page\"",
+        amp(&q)
+    )));
+    assert_eq!(body.matches("<path class=\"cell sat-").count(), 12, "{body}");
+    for k in 0..=4 {
+        assert!(!body.contains(&format!("<path class=\"cell s{k}")), "no count shade {k}");
+    }
+    // 15 of 20 rated satisfied or basically: 75 %, the 60–80 % band; the cell links to its own
+    // figures in the same view.
+    assert!(
+        body.contains(&format!(
+            "<a href=\"/stats?region=HD010101&amp;{}&amp;map=satisfaction\"><title>和平社区第1网格：满意率 75.0%（20 件评价）</title><path class=\"cell sat-60\"",
+            amp(&q)
+        )),
+        "{body}"
+    );
+    assert_eq!(body.matches("<path class=\"cell sat-60\"").count(), 1);
+    // Three ratings: no rate is shown, so no band either, and the label says why.
+    assert!(
+        body.contains(
+            "<title>和平社区第2网格：评价太少，不显示满意率（&lt;5 件评价）</title><path class=\"cell sat-none\""
+        ),
+        "{body}"
+    );
+    assert_eq!(body.matches("<path class=\"cell sat-none\"").count(), 11, "the cells without ratings too");
+    assert!(!body.contains("100.0%（") && !body.contains("（3 件评价）"), "no exact small number");
+    // The legend: every band in words beside its swatch, and the striped "no figure" with its pattern.
+    for (class, text) in [
+        ("sat-lt60", "满意率低于 60%"),
+        ("sat-60", "满意率 60% 至不到 80%"),
+        ("sat-80", "满意率 80% 至不到 90%"),
+        ("sat-90", "满意率 90% 及以上"),
+        ("sat-none", Msg::StatsSatNoFigure.text(Lang::ZhCn)),
+    ] {
+        let legend = between(body, "<ul aria-labelledby=\"map-legend\"", "</ul>").unwrap_or_default();
+        let item = legend
+            .split(&format!("class=\"cell {class}\"></rect></svg>"))
+            .nth(1)
+            .and_then(|rest| rest.split("</li>").next())
+            .unwrap_or_else(|| panic!("no swatch {class}: {legend}"));
+        assert_eq!(item.replace("<!>", "").trim(), text, "legend {class}");
+    }
+    assert!(body.contains("<pattern id=\"no-figure\""));
+    assert!(body.contains(&Msg::StatsSatMapLead.text(Lang::ZhCn).replace("{n}", "20")), "the lead, with the base");
+    // The view is kept by the period form and by the trail's links.
+    assert!(body.contains("<input type=\"hidden\" name=\"map\" value=\"satisfaction\">"), "{body}");
+    assert!(body.contains(&format!("href=\"/stats?region=HD&amp;{}&amp;map=satisfaction\"", amp(&q))), "{body}");
+    // The strict CSP allows no inline style: none anywhere.
+    assert!(!body.contains("style="), "inline style");
+    assert!(!body.contains("<style"), "style element");
+    // A grid cell's page shows its community's cells the same way.
+    let cell = get(&app, &format!("/stats?region=HD010101&{q}&map=satisfaction")).await;
+    assert_eq!(cell.status, StatusCode::OK);
+    assert_eq!(cell.body.matches("<path class=\"cell sat-").count(), 4);
+    assert_eq!(cell.body.matches("<path class=\"cell sat-60\"").count(), 1);
+    // English.
+    let en = get_with(&app, &format!("/stats?region=HD01&{q}&map=satisfaction"), "lang=en").await;
+    assert!(en.body.contains("satisfaction 75.0% (20 rated)"), "{}", en.body);
+    assert!(en.body.contains("too few ratings to show satisfaction (&lt;5 rated)"));
+    assert!(en.body.contains("Satisfaction under 60%") && en.body.contains("Satisfaction 90% or more"));
+}
+
+/// The map's view comes from the query but is one of two words: whatever else is sent there is
+/// not written back into the page (links, hidden field), and the count map is shown.
+#[tokio::test]
+async fn a_hostile_map_parameter_is_not_reflected() {
+    let cfg = config(Limits::default());
+    let state = build_state(&cfg).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let r = get(&app, "/stats?region=HD&map=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("<script>alert") && !r.body.contains("alert(1)"), "{}", r.body);
+    assert!(!r.body.contains("map=%22") && !r.body.contains("map=\""), "not kept in links");
+    assert!(!r.body.contains("sat-none") && !r.body.contains("sat-lt60"), "the count map, not the satisfaction view");
+}
