@@ -137,6 +137,19 @@ pub async fn staff_member(tx: &mut Tx<'_>, staff_id: &str, ticket: &str, kind: K
     .await
 }
 
+/// Queues a message to the appeal's leader in charge, if it has one: the leader follows the
+/// appeal's notices (issue 13), automatic ones too: warnings, supervision, escalation, an overdue
+/// summons. A deactivated leader is no leader ([`crate::store::notices::owner`]).
+///
+/// # Errors
+/// Database errors.
+pub async fn owner(tx: &mut Tx<'_>, ticket: &str, kind: Kind, now: i64) -> Result<()> {
+    if let Some((staff_id, _)) = crate::store::notices::owner(&mut **tx, ticket).await? {
+        staff_member(tx, &staff_id, ticket, kind, now).await?;
+    }
+    Ok(())
+}
+
 /// The outbox payload of a message to a unit (see [`unit`]).
 #[must_use]
 pub fn unit_payload(unit: &str, ticket: &str, kind: Kind) -> String {

@@ -34,7 +34,11 @@ fn page(h: &StaffHeader, f: &Flash, v: IntakeView) -> impl IntoView {
     }
 }
 
-/// The receipt of the appeal just recorded: shown this once.
+/// The receipt's print button script (served by `server::staff::intake_print_script`).
+pub const PRINT_SCRIPT: &str = "/intake-print.js";
+
+/// The receipt of the appeal just recorded: shown this once, to read out, send or print. On
+/// paper only the receipt is left (the print style sheet hides the staff bar and the form).
 fn receipt_view(ticket: &str, key: &str, sms: bool) -> impl IntoView {
     let shown_ticket = domain::receipt::Ticket::parse(ticket).map_or_else(|_| ticket.to_owned(), |t| t.display());
     let shown_key = domain::receipt::AccessKey::parse(key).map_or_else(|_| key.to_owned(), |k| k.display());
@@ -45,8 +49,14 @@ fn receipt_view(ticket: &str, key: &str, sms: bool) -> impl IntoView {
                 <div class="summary-row"><dt>{t(Msg::SearchTicket)}</dt><dd class="code" id="intake-ticket">{shown_ticket}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::KeyLabel)}</dt><dd class="code" id="intake-key">{shown_key}</dd></div>
             </dl>
-            {sms.then(|| view! { <p>{t(Msg::IntakeSmsQueued)}</p> })}
-            <p><a href="/staff/appeal/new">{t(Msg::IntakeAnother)}</a></p>
+            <p class="intake-how">{t(Msg::IntakePrintHowTo)}</p>
+            {sms.then(|| view! { <p class="intake-sms">{t(Msg::IntakeSmsQueued)}</p> })}
+            // Shown by `/intake-print.js`; without JavaScript the browser's own print
+            // command does the same (the print style sheet keeps only this receipt).
+            <p><button type="button" class="button" id="intake-print" hidden>{t(Msg::IntakePrint)}</button></p>
+            <noscript><p class="intake-print-hint">{t(Msg::IntakePrintHint)}</p></noscript>
+            <p class="intake-another"><a href="/staff/appeal/new">{t(Msg::IntakeAnother)}</a></p>
+            <script src=PRINT_SCRIPT defer></script>
         </section>
     }
 }

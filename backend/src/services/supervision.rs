@@ -182,6 +182,7 @@ pub(crate) async fn supervise(
     if let Some(p) = cat.parent_unit(unit) {
         notify::unit(tx, &p.code, ticket, Kind::Supervision, now).await?;
     }
+    notify::owner(tx, ticket, Kind::Supervision, now).await?;
     crate::audit::append_system(tx, now, "supervise", ticket, audit_detail).await
 }
 
@@ -235,6 +236,7 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                     )
                     .await?;
                     notify::unit(&mut tx, &unit, ticket, Kind::Warning, now).await?;
+                    notify::owner(&mut tx, ticket, Kind::Warning, now).await?;
                     out.warnings += 1;
                 }
                 Stage::Supervision => {
@@ -283,6 +285,9 @@ async fn one(state: &AppState, ticket: &str, now: i64, cal: &Calendar) -> Result
                         )
                         .await?;
                         notify::unit(&mut tx, &p, ticket, Kind::Escalated, now).await?;
+                        // A leader who stays in charge (named above the new unit) hears of it;
+                        // one who lapsed has had OwnerRemoved instead.
+                        notify::owner(&mut tx, ticket, Kind::Escalated, now).await?;
                         crate::audit::append_system(
                             &mut tx,
                             now,

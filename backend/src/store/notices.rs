@@ -228,9 +228,11 @@ pub async fn active_members(pool: &AnyPool, units: &[String]) -> Result<Vec<(Str
 /// The appeals `staff_id` is leader in charge of, open ones first, by deadline. (A deactivated
 /// member cannot sign in, so their ignored namings need no filter here.)
 pub async fn cases(pool: &AnyPool, staff_id: &str) -> Result<Vec<super::appeals::InboxRow>> {
+    let sup = super::appeals::SUPERVISED_SQL;
     Ok(sqlx::query_as(&format!(
         "SELECT a.ticket, a.category, a.status, a.unit, a.urgent, a.submitted_at, a.deadline_at,
-                a.clock_start_at, a.sign_by_at, a.supervised, a.description,
+                a.clock_start_at, a.sign_by_at,
+                CASE WHEN {sup} THEN 1 ELSE 0 END AS supervised, a.description,
                 CASE WHEN {OPEN_NOTICE_SQL} THEN 1 ELSE 0 END AS noticed, 0 AS owes_report, a.merged_into
          FROM appeal_owners o JOIN appeals a ON a.ticket = o.ticket
          WHERE o.staff_id = $1

@@ -60,6 +60,18 @@ async fn staff_record_appeals_from_every_channel(engine: Engine) {
     // The resident follows it with the receipt like any other appeal.
     assert!(backend::services::track::track(&state, "test", &r.ticket, &r.key).await.is_ok());
     assert!(backend::services::track::track(&state, "test", &r.ticket, &p_key_of_other()).await.is_err());
+    // ... and rates it once it is closed, like any other appeal.
+    backend::services::work::act(&state, &grid, &r.ticket, &backend::services::work::Act::Sign).await.unwrap();
+    let close = backend::services::work::Act::Close { resolution: "已上门协调，双方达成一致".into() };
+    backend::services::work::act(&state, &grid, &r.ticket, &close).await.unwrap();
+    assert!(backend::services::track::track(&state, "test", &r.ticket, &r.key).await.unwrap().can_rate);
+    backend::services::resident::rate(&state, "test", &r.ticket, &r.key, "satisfied", "").await.unwrap();
+    let (rating,): (Option<String>,) = sqlx::query_as("SELECT rating FROM appeals WHERE ticket = $1")
+        .bind(&r.ticket)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rating.as_deref(), Some("satisfied"));
     // The same form posted again: not a second appeal.
     assert!(matches!(record(&state, &centre, &f).await, Err(BackendError::Conflict(Msg::ErrIntakeTwice))));
     // Audited with its channel.

@@ -221,9 +221,24 @@ async fn the_dashboard_counts_notices_by_kind(engine: Engine) {
     assert_eq!(count(&d, NoticeKind::Reminder), 2);
     assert_eq!(count(&d, NoticeKind::Admonition), 1);
     assert_eq!(count(&d, NoticeKind::Supervision), 0);
+    assert_eq!(d.own.supervised, 0, "a reminder or an admonition is not a 督办");
+    // A 督办 issued by hand counts in the figures' "supervised", each appeal once.
+    work::act(&state, &street, &a, &notice("supervision", "请限期办结", "2026-11-26", false)).await.unwrap();
+    work::act(&state, &city, &a, &notice("supervision", "再次督办", "2026-11-27", false)).await.unwrap();
+    let d = dashboard::dashboard(&state, &street, month).await.unwrap();
+    assert_eq!(count(&d, NoticeKind::Supervision), 2);
+    assert_eq!(d.own.supervised, 1);
+    // ... and everywhere staff see "supervised": the dashboard's list, the inbox's filter and
+    // badge. Not on the resident's page (these notices were not made public).
+    assert_eq!(d.supervised.items.iter().map(|i| i.ticket.as_str()).collect::<Vec<_>>(), [a.as_str()]);
+    let supervised = InboxFilter { due: "supervised".into(), ..InboxFilter::default() };
+    let listed = work::inbox(&state, &street, &supervised).await.unwrap().items;
+    assert_eq!(listed.iter().map(|i| (i.ticket.as_str(), i.supervised)).collect::<Vec<_>>(), [(a.as_str(), true)]);
+    assert_eq!(appeals::full(&state.db.pool, &a).await.unwrap().unwrap().supervised, 0, "the resident's flag");
     // Another street's centre counts none of them; last month has none.
     let d = dashboard::dashboard(&state, &other_street, month).await.unwrap();
     assert!(d.hand_notices.iter().all(|(_, n)| *n == 0));
+    assert_eq!(d.own.supervised, 0);
     let d =
         dashboard::dashboard(&state, &street, domain::stats::Period::Month { year: 2026, month: 10 }).await.unwrap();
     assert!(d.hand_notices.iter().all(|(_, n)| *n == 0));
@@ -486,3 +501,41 @@ async fn a_co_handler_does_not_answer_the_units_notice(engine: Engine) {
     work::act(&state, &street, &ticket, &answer).await.unwrap();
 }
 both_engines!(a_co_handler_does_not_answer_the_units_notice);
+
+/// The leader in charge gets the appeal's automatic notices too (the supervision job's 预警, 督办
+/// and escalation), not only the ones issued by hand; a leader named above the unit the appeal
+/// escalates to stays in charge and hears of it.
+async fn the_leader_hears_the_automatic_notices(engine: Engine) {
+    let Some((state, clock)) = common::clocked_state(engine).await else { return };
+    let chief = common::staff(&state, "chief", "U-HD", "dispatcher").await;
+    let (ticket, _) = appeal(&state).await;
+    work::act(&state, &chief, &ticket, &name(&chief.id)).await.unwrap();
+    let mut escalated = false;
+    for _ in 0..120 {
+        clock.advance(time::Duration::hours(12));
+        let r = backend::services::supervision::run(&state, 100).await.unwrap();
+        if r.escalations > 0 {
+            escalated = true;
+            break;
+        }
+    }
+    assert!(escalated, "the job escalates an unanswered appeal within 60 days");
+    // Named at the district, the chief stays in charge of the street's appeal.
+    assert_eq!(
+        backend::store::notices::owner(&state.db.pool, &ticket).await.unwrap().map(|o| o.0),
+        Some(chief.id.clone())
+    );
+    assert_eq!(to_member(&state, &ticket, &chief.id).await, ["owner_named", "warning", "supervision", "escalated"]);
+    // The units are told as before: the leader's message is in addition.
+    let units: Vec<String> = outbox::for_ticket(&state.db.pool, &ticket)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.audience == "unit")
+        .map(|m| m.kind)
+        .collect();
+    for kind in ["warning", "supervision", "escalated"] {
+        assert!(units.iter().any(|k| k == kind), "{kind} to a unit: {units:?}");
+    }
+}
+both_engines!(the_leader_hears_the_automatic_notices);

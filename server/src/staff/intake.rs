@@ -59,3 +59,9 @@ pub async fn intake_post(
         },
     }
 }
+
+/// `GET /intake-print.js`: reveals the receipt's print button (`intake-print.js`).
+/// Public like the other page scripts (it holds no data); `no-cache` so a change applies at once.
+pub async fn intake_print_script() -> Response {
+    crate::offline::javascript(include_str!("intake-print.js").to_owned())
+}

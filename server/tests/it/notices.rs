@@ -30,21 +30,7 @@ async fn notice_forms_need_the_csrf_token_and_reach_the_unit() {
     }
     let app = build_router(state.clone(), leptos_options(&cfg), false);
     // A sanitation appeal in HD0101: the community committee (wang) handles it.
-    let first = [("category".to_owned(), "sanitation".to_owned())].into_iter().collect();
-    let new = backend::services::appeal::start(&state, "c", &first).await.unwrap();
-    for (step, pairs) in [
-        (domain::draft::Step::What, vec![("description", "小区东门垃圾三天没有清运，气味很大")]),
-        (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
-        (domain::draft::Step::Who, vec![("identity", "anonymous")]),
-    ] {
-        let f = pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        backend::services::appeal::save_step(&state, &new.token, &new.secret, step, &f).await.unwrap();
-    }
-    let ticket =
-        match backend::services::appeal::submit(&state, &new.token, &new.secret, state.clock.now()).await.unwrap() {
-            backend::services::appeal::SubmitOutcome::Accepted { ticket } => ticket,
-            other => panic!("{other:?}"),
-        };
+    let ticket = hd0101_appeal(&state, "小区东门垃圾三天没有清运，气味很大").await;
     let act = format!("/staff/appeal/{ticket}/act");
     let due = (state.clock.now().to_offset(domain::sla::CHINA).date() + time::Duration::days(2)).to_string();
 
@@ -110,4 +96,89 @@ async fn notice_forms_need_the_csrf_token_and_reach_the_unit() {
     // The handling unit is told who closes.
     let page = get_with(&app, &format!("/staff/appeal/{ticket}"), &wang).await;
     assert!(page.body.contains("id=\"owner-closes\"") && !page.body.contains("value=\"close\""));
+}
+
+/// A sanitation appeal of community HD0101 (handled by its committee), through the wizard's
+/// services; its ticket.
+async fn hd0101_appeal(state: &backend::AppState, description: &str) -> String {
+    let first = [("category".to_owned(), "sanitation".to_owned())].into_iter().collect();
+    let new = backend::services::appeal::start(state, "c", &first).await.unwrap();
+    for (step, pairs) in [
+        (domain::draft::Step::What, vec![("description", description)]),
+        (domain::draft::Step::Where, vec![("district", "HD"), ("street", "HD01"), ("community", "HD0101")]),
+        (domain::draft::Step::Who, vec![("identity", "anonymous")]),
+    ] {
+        let f = pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        backend::services::appeal::save_step(state, &new.token, &new.secret, step, &f).await.unwrap();
+    }
+    match backend::services::appeal::submit(state, &new.token, &new.secret, state.clock.now()).await.unwrap() {
+        backend::services::appeal::SubmitOutcome::Accepted { ticket } => ticket,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The merge and link forms of the appeal page (issue 13, related appeals) over HTTP: the CSRF
+/// token is required, a bad target comes back with its message, a merge makes the duplicate
+/// follow the main appeal, a link joins two appeals both ways.
+#[tokio::test]
+async fn merge_and_link_forms_need_the_csrf_token_and_act() {
+    let cfg = config(Limits::default());
+    let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+    let state = build_state(&cfg).await.unwrap().with_clock(Arc::new(clock.clone()));
+    let n = backend::auth::NewStaff {
+        username: "wang".into(),
+        display_name: "wang 同志".into(),
+        unit: "U-HD0101".into(),
+        role: "unit_handler".into(),
+        password: PASSWORD.into(),
+    };
+    backend::auth::create_staff(&state, &backend::audit::Who::system(), &n).await.unwrap();
+    let app = build_router(state.clone(), leptos_options(&cfg), false);
+    let main = hd0101_appeal(&state, "小区东门垃圾三天没有清运，气味很大").await;
+    let dup = hd0101_appeal(&state, "东门垃圾堆了好几天没人收，味道很重").await;
+    let other = hd0101_appeal(&state, "东门旁边的垃圾桶坏了，盖子合不上").await;
+    let wang = common::staff_sign_in(&app, &state, "wang", PASSWORD, None).await.0;
+    let page = get_with(&app, &format!("/staff/appeal/{dup}"), &wang).await;
+    assert!(page.body.contains("value=\"merge\"") && page.body.contains("value=\"link\""), "both forms");
+    let token = csrf(&page.body);
+    let act = format!("/staff/appeal/{dup}/act");
+    let merge = format!("action=merge&into={main}&reason={}", enc("同一处垃圾"));
+    let merged_into = |t: String| {
+        let pool = state.db.pool.clone();
+        async move { backend::store::appeals::full(&pool, &t).await.unwrap().unwrap().merged_into }
+    };
+
+    // No token: refused, nothing merged.
+    let r = post_with(&app, &act, &merge, &wang).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(merged_into(dup.clone()).await, None);
+    // Into itself: back to the form with the message.
+    let r = post_with(&app, &act, &format!("csrf={token}&action=merge&into={dup}&reason=x"), &wang).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let back = get_with(&app, &format!("/staff/appeal/{dup}"), &wang).await;
+    assert!(back.body.contains("aria-invalid=\"true\""), "{}", back.body);
+    assert_eq!(merged_into(dup.clone()).await, None);
+    // With the token: merged, and the duplicate's page says which appeal it follows.
+    let r = post_with(&app, &act, &format!("csrf={token}&{merge}"), &wang).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(merged_into(dup.clone()).await.as_deref(), Some(main.as_str()));
+    let shown = domain::receipt::Ticket::parse(&main).unwrap().display();
+    assert!(get_with(&app, &format!("/staff/appeal/{dup}"), &wang).await.body.contains(&shown));
+
+    // A link: no token refused; with it, stored once, seen from both appeals.
+    let link_act = format!("/staff/appeal/{other}/act");
+    let r = post_with(&app, &link_act, &format!("action=link&other={main}"), &wang).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post_with(&app, &link_act, &format!("csrf={token}&action=link&other={main}"), &wang).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (links,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM appeal_links WHERE (a = $1 AND b = $2) OR (a = $2 AND b = $1)")
+            .bind(&main)
+            .bind(&other)
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(links, 1);
+    let from_main = get_with(&app, &format!("/staff/appeal/{main}"), &wang).await;
+    assert!(from_main.body.contains(&domain::receipt::Ticket::parse(&other).unwrap().display()), "linked both ways");
 }
