@@ -102,6 +102,14 @@ if curl -fsS -o /dev/null --max-time 2 "$E2E_URL/healthz" 2>/dev/null; then
   exit 1
 fi
 E2E_DIR="$(mktemp -d -t pingan-e2e.XXXXXX)"
+# The SMS stand-in (end2end/sms-gateway.ts, started by Playwright's global set-up): the portal's
+# notifications go to it on loopback, so the receipt-recovery spec can read its one-time code.
+SMS_PORT="${PINGAN_E2E_SMS_PORT:-3918}"
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$SMS_PORT/" 2>/dev/null; then
+  echo "test.sh: something is already answering on 127.0.0.1:$SMS_PORT; stop it or set PINGAN_E2E_SMS_PORT" >&2
+  exit 1
+fi
+export PINGAN_E2E_SMS_PORT="$SMS_PORT" PINGAN_E2E_SMS_FILE="$E2E_DIR/sms.jsonl"
 E2E_DB="sqlite://$E2E_DIR/e2e.db?mode=rwc"
 SERVER_LOG="$ROOT/target/e2e-server.log"   # kept after the run for post-mortems
 # Staff accounts the Playwright specs sign in with (end2end/tests/staff/helpers.ts), made with
@@ -127,6 +135,10 @@ PINGAN_RATE_LIMIT_STATS=1000 \
 PINGAN_RATE_LIMIT_OPEN311_READS=1000 \
 PINGAN_RATE_LIMIT_SUBMIT=1000 \
 PINGAN_RATE_LIMIT_LOGIN_IP=1000 \
+PINGAN_RATE_LIMIT_RECOVER=1000 \
+PINGAN_NOTIFY="webhook:http://127.0.0.1:$SMS_PORT/sms" \
+PINGAN_WEBHOOK_SECRET=e2e-only \
+PINGAN_OUTBOX_EVERY_SECS=1 \
   target/release/pingan serve >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 

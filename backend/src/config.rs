@@ -98,6 +98,9 @@ pub struct Limits {
     /// Open311 reads of service requests (lists and single ones: database queries) per client
     /// per minute, counted on each node.
     pub open311_reads_per_minute: u32,
+    /// Receipt-recovery requests (phone numbers sent for a code, refused ones too) per client per
+    /// hour (`services::recovery`).
+    pub recover_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -110,6 +113,7 @@ impl Default for Limits {
             open311_per_hour: 60,
             stats_periods_per_10min: 20,
             open311_reads_per_minute: 120,
+            recover_per_hour: 5,
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct Services {
     /// PostgreSQL: it keeps one client from taking a node's database time, and counting in the
     /// database would make every read a write.
     pub open311_read_limiter: Limiter,
+    /// Receipt-recovery requests per client per hour (`services::recovery`, counted in the
+    /// database with the number's own limits).
+    pub recover_per_hour: i64,
     /// Photo uploads: how many hold their body and how much memory decoding may use at once.
     pub uploads: crate::photos::UploadGate,
     /// See `auth::dummy_hash`.
@@ -106,6 +109,7 @@ impl AppState {
             open311_limiter: Limiter::for_db(&d, "open311", limits.open311_per_hour, Duration::from_secs(3600)),
             stats_limiter: Limiter::for_db(&d, "stats", limits.stats_periods_per_10min, Duration::from_secs(600)),
             open311_read_limiter: Limiter::new(limits.open311_reads_per_minute, Duration::from_secs(60)),
+            recover_per_hour: i64::from(limits.recover_per_hour),
             uploads: crate::photos::UploadGate::default(),
             dummy_hash: Arc::new(OnceCell::new()),
             appeal_writer: crate::store::group_commit::GroupCommit::default(),

@@ -303,6 +303,11 @@ messages! {
     PointOutsideGrid => "这个位置不在本市的网格范围内，诉求将先交给市级中心，由人工分派。", "This point is outside the city's grid; it will go to the city centre for manual dispatch.";
     PlaceByLocationIn => "手机定位：{place}", "Phone location: {place}";
     PlaceOutsideGrid => "手机定位：不在本市网格内，由市级中心人工分派", "Phone location: outside the city's grid, dispatched by hand by the city centre";
+    // issue 14 (resident walk): a new point is named back on the "where" step before the wizard
+    // moves on, and a point outside the city stops there (the resident chooses the place instead)
+    PointConfirm => "位置对的话，请按“下一步”；不对的话，可以重新定位，或在下面选择。", "If that is right, press Continue; if not, locate again or choose below.";
+    PointOutsideCity => "这个位置不在本市范围内（也可能是定位不准），不能用它确定办理单位。请在下面逐级选择，或在地图上点选；选好后按“下一步”，就不再使用这个定位。", "This point is outside the city (or the location is not accurate), so it cannot decide who handles this. Choose below or point on the map; once chosen, press Continue and this location is no longer used.";
+    PlaceOutsideCity => "手机定位：不在本市范围内，请修改位置", "Phone location: outside the city; please change the place";
     PhotoCount => "{n} 张", "{n}";
     Submit => "提交", "Submit";
     Submitting => "正在提交……", "Submitting…";
@@ -385,6 +390,7 @@ messages! {
     ErrLocationInvalid => "定位数据无效，请重新定位或逐级选择", "The location is not valid; try again or choose below";
     ErrRegionMissing => "请使用定位，或至少选择所在的区县", "Use your location, or choose at least the district";
     ErrRegionUnknown => "所选地区不存在，请重新选择", "That area does not exist; choose again";
+    ErrPointOutsideCity => "定位的位置不在本市范围内，请在下面选择所在的区县，或在地图上点选", "The location is outside the city; choose the district below or point on the map";
     ErrAddressNoteLong => "详细位置最多 200 字", "Keep the exact place to 200 characters or fewer";
     // Extra questions per category (issue 13, "answers faster"): {label} is the question's label.
     ErrAnswerRequired => "请填写{label}", "Please fill in “{label}”";

@@ -113,6 +113,7 @@ impl Config {
                 open311_per_hour: num("PINGAN_RATE_LIMIT_OPEN311", defaults.open311_per_hour)?,
                 stats_periods_per_10min: num("PINGAN_RATE_LIMIT_STATS", defaults.stats_periods_per_10min)?,
                 open311_reads_per_minute: num("PINGAN_RATE_LIMIT_OPEN311_READS", defaults.open311_reads_per_minute)?,
+                recover_per_hour: num("PINGAN_RATE_LIMIT_RECOVER", defaults.recover_per_hour)?,
             },
             uploads: UploadLimits {
                 at_once: num("PINGAN_UPLOADS_AT_ONCE", upload_defaults.at_once)?.max(1),

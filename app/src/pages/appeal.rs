@@ -420,23 +420,42 @@ fn map_section(v: &DraftView, st: MapState) -> impl IntoView {
 fn where_step(v: &DraftView, errors: &[FieldError], map: Option<MapState>) -> impl IntoView {
     let d = &v.draft;
     let has_point = !d.lat.trim().is_empty() && !d.lng.trim().is_empty();
-    let region_err = error_for(errors, FieldName::Region).or(error_for(errors, FieldName::Location));
+    let outside = matches!(v.point_place, Some(PointPlace::OutsideGrid));
+    let region_err = error_for(errors, FieldName::Region);
+    // The location's own problems (not a valid point, outside the city) are told at the
+    // location, where the error summary's `#location` link lands (focusable for that).
+    let location_err = error_for(errors, FieldName::Location);
+    // The point this page names back (issue 14), posted with the form: a point the page has not
+    // named (a new fix, a tap on the map) brings the step back once with its place, before the
+    // wizard moves on. Empty when the page names none.
+    let shown = if v.point_place.is_some() { format!("{},{}", d.lat.trim(), d.lng.trim()) } else { String::new() };
+    // With no error to announce first, the named place takes the focus: after "下一步" the
+    // step opens again, and this is what changed.
+    let focus_place = errors.is_empty();
     view! {
         <p class="hint" id="region-hint">{t(Msg::StepWhereHint)}</p>
-        <div id="location">
+        <div id="location" tabindex="-1">
+            <FieldMessage field=FieldName::Location msg=location_err/>
             <LocateButton lat=d.lat.clone() lng=d.lng.clone() texts=LocateTexts::new(lang())/>
+            <input type="hidden" name="point_shown" value=shown/>
         </div>
-        {has_point.then(|| view! {
+        {(has_point && !outside).then(|| view! {
             <p class="notice">{t(Msg::LocationSaved)}" "
                 <button type="submit" name="action" value="clear_location" class="link-button">{t(Msg::ClearLocation)}</button>
             </p>
         })}
         {v.point_place.as_ref().map(|p| match p {
             PointPlace::InCell(names) => view! {
-                <p class="notice" id="point-place">{fill(t(Msg::PointInCell), &[("place", joined_names(names))])}</p>
+                <p class="notice" id="point-place" tabindex="-1" autofocus=focus_place>
+                    {fill(t(Msg::PointInCell), &[("place", joined_names(names))])}" "
+                    <span class="point-confirm">{t(Msg::PointConfirm)}</span>
+                </p>
             }.into_any(),
             PointPlace::OutsideGrid => view! {
-                <p class="notice notice-warning" id="point-place" role="note">{t(Msg::PointOutsideGrid)}</p>
+                <p class="notice notice-warning" id="point-place" role="note" tabindex="-1" autofocus=focus_place>
+                    {t(Msg::PointOutsideCity)}" "
+                    <button type="submit" name="action" value="clear_location" class="link-button">{t(Msg::ClearLocation)}</button>
+                </p>
             }.into_any(),
         })}
         <fieldset class="cascade" aria-describedby=described_by(FieldName::Region, region_err.is_some())>
@@ -619,7 +638,8 @@ fn check_page(v: DraftView, errors: Vec<FieldError>, page_title: String, step_of
         Some(PointPlace::InCell(names)) => {
             place.push(fill(t(Msg::PlaceByLocationIn), &[("place", joined_names(names))]));
         }
-        Some(PointPlace::OutsideGrid) => place.push(t(Msg::PlaceOutsideGrid).to_owned()),
+        // Stopped at the "where" step since issue 14's walk; a draft saved before says so here.
+        Some(PointPlace::OutsideGrid) => place.push(t(Msg::PlaceOutsideCity).to_owned()),
         None if !d.lat.trim().is_empty() => place.push(t(Msg::PlaceByLocation).to_owned()),
         None => {}
     }

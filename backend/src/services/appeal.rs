@@ -264,6 +264,17 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
             d.street = street;
             d.community = community;
             d.address_note = get("address_note");
+            // A point outside the city that the page has already said so about gives way to a
+            // place chosen below (the page says that choosing is enough; issue 14).
+            if let Ok(Some(p)) = domain::fields::GeoPoint::parse(&d.lat, &d.lng) {
+                if cat.router.cell_at(p).is_none()
+                    && point_shown(form, p) == Some(true)
+                    && d.chosen_region().is_some_and(|r| cat.region(r).is_some())
+                {
+                    d.lat.clear();
+                    d.lng.clear();
+                }
+            }
             // A grid cell picked on the map (issue 14): a point routing places in that very cell,
             // and the cascade set to its community, so both say the same place.
             let picked = get("pick");
@@ -281,8 +292,11 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
         }
         Step::Who => {
             d.identity = get("identity");
-            d.name = get("name");
-            d.phone = get("phone");
+            // Anonymous: a name or number typed before choosing it is not kept, not even in the
+            // draft (the page says so, issue 14); coming back to "named" starts them empty.
+            let named = d.identity.trim() == "named";
+            d.name = if named { get("name") } else { String::new() };
+            d.phone = if named { get("phone") } else { String::new() };
             // A checkbox: posted only when ticked, so anything else (JavaScript off, unticked) is off.
             d.publish = get("publish") == "1";
         }
@@ -296,6 +310,9 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
     if errs.is_empty() {
         errs = catalog_errors(&state.catalog.get(), d, step);
     }
+    if errs.is_empty() && step == Step::Where && !refine {
+        errs.extend(outside_city(&state.catalog.get(), d));
+    }
     if bad_pick {
         errs.push(FieldError::new(FieldName::Region, Msg::ErrRegionUnknown));
     }
@@ -304,7 +321,36 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
     // them on one page).
     d.answer_errors = if step == Step::What { answer_errors(&state.catalog.get(), d) } else { Vec::new() };
     d.error_step = (!d.errors.is_empty() || !d.answer_errors.is_empty()).then_some(step);
-    (refine, action)
+    // A new point, valid and in the city, is named back on the step before the wizard moves on
+    // (issue 14): "下一步" after "使用我的位置" (or a tap on the map) shows the step again with
+    // its community and grid cell, and the next "下一步" goes on.
+    let unseen = step == Step::Where
+        && !refine
+        && d.errors.is_empty()
+        && domain::fields::GeoPoint::parse(&d.lat, &d.lng)
+            .ok()
+            .flatten()
+            .is_some_and(|p| point_shown(form, p) == Some(false));
+    (refine || unseen, action)
+}
+
+/// Whether the "where" page named the place of `point` before it was posted: the page sends
+/// back the point it named in `point_shown` ("lat,lng", empty when it named none), and a new
+/// fix (the location button, a tap on the map) changes only `lat` and `lng`. `None` for a post
+/// without that field (not from the page: a script, or a page older than the field), taken as
+/// it comes.
+fn point_shown(form: &HashMap<String, String>, point: domain::fields::GeoPoint) -> Option<bool> {
+    let shown = form.get("point_shown")?;
+    let named = shown.split_once(',').and_then(|(lat, lng)| domain::fields::GeoPoint::parse(lat, lng).ok().flatten());
+    Some(named == Some(point))
+}
+
+/// The where step's error for a point outside every grid cell of the city (issue 14): the
+/// resident's wizard does not send it to the city centre unseen, but asks for the place by the
+/// cascade or the map. (Open311 and staff intake keep their own rules.)
+fn outside_city(cat: &Catalog, d: &Draft) -> Option<FieldError> {
+    let point = domain::fields::GeoPoint::parse(&d.lat, &d.lng).ok()??;
+    cat.router.cell_at(point).is_none().then(|| FieldError::new(FieldName::Location, Msg::ErrPointOutsideCity))
 }
 
 /// The draft's answers against its category's questions: one error per question that is wrong.
@@ -457,6 +503,9 @@ pub async fn submit_joining(
         let mut errs = d.step_errors(step);
         if errs.is_empty() {
             errs = catalog_errors(&cat, &d, step);
+        }
+        if errs.is_empty() && step == Step::Where {
+            errs.extend(outside_city(&cat, &d));
         }
         let answer_errs = if step == Step::What { answer_errors(&cat, &d) } else { Vec::new() };
         (!errs.is_empty() || !answer_errs.is_empty()).then_some((step, errs, answer_errs))

@@ -42,7 +42,8 @@ pub const SESSION_MINUTES: i64 = 30;
 /// Codes per number in any hour, and in any day.
 pub const CODES_PER_HOUR: i64 = 3;
 pub const CODES_PER_DAY: i64 = 5;
-/// Requests per client (see `ratelimit::client_key`) in any hour.
+/// Requests per client (see `ratelimit::client_key`) in any hour, by default
+/// (`Limits::recover_per_hour`, `PINGAN_RATE_LIMIT_RECOVER`).
 pub const REQUESTS_PER_CLIENT_HOUR: i64 = 5;
 /// Wrong answers per number in any day, over all its codes: without it a number's five codes a
 /// day would allow 25 guesses a day.
@@ -92,7 +93,7 @@ async fn client_within_limit(state: &AppState, client: &str, now: i64) -> Result
     store::lock_bucket(&mut tx, state.db.engine, &bucket).await?;
     let n = store::count_event(&mut tx, &bucket, now, now - HOUR).await?;
     tx.commit().await?;
-    Ok(n <= REQUESTS_PER_CLIENT_HOUR)
+    Ok(n <= state.recover_per_hour)
 }
 
 /// Step 1: a code for `phone`, sent by SMS (in `lang`) if the number has named appeals. Returns

@@ -3,10 +3,12 @@
 // viewport, in zh-CN and English, in elder mode, and on the error state of each wizard step.
 // Zero violations is the bar.
 //
-// "JS off" here is a browser whose requests for the client bundle (/pkg/*.js, *.wasm) fail: the
-// page is the server's HTML with nothing hydrated, which is what a browser with JavaScript off
-// gets. (axe itself is a script, so Chromium's own JavaScript switch cannot be used to run it;
-// the pages' JS-off behaviour is covered by the *.nojs specs.)
+// "JS off" here is a browser whose requests for every script file fail: the client bundle
+// (/pkg/*.js, *.wasm) and the plain page scripts (/photo-upload.js, /offline.js,
+// /intake-print.js, the service worker). The page is the server's HTML with nothing hydrated and
+// nothing run, which is what a browser with JavaScript off gets. (axe itself is a script, put in
+// by Playwright, so Chromium's own JavaScript switch cannot be used to run it; the pages' JS-off
+// behaviour is covered by the *.nojs specs.)
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import {
@@ -44,7 +46,7 @@ const MODES = [
 ] as const;
 
 async function setUp(context: BrowserContext, js: boolean, cookies: Record<string, string> = {}): Promise<void> {
-  if (!js) await context.route(/\/pkg\/[^?]*\.(js|wasm)(\?.*)?$/, (r) => r.abort());
+  if (!js) await context.route(/\.(js|wasm)(\?.*)?$/, (r) => r.abort());
   const url = process.env.BASE_URL || 'http://127.0.0.1:3917';
   const list = Object.entries(cookies).map(([name, value]) => ({ name, value, url }));
   if (list.length > 0) await context.addCookies(list);
@@ -76,6 +78,7 @@ const PUBLIC = [
   '/stats',
   '/stats?region=HD',
   '/stats?region=HD0101',
+  '/stats?region=HD&map=satisfaction',
   '/staff/login',
 ];
 
@@ -133,12 +136,17 @@ for (const mode of MODES) {
     await chooseRegion(page, { district: 'HD', street: 'HD01', community: 'HD0101' });
     await audit(page, 'step 3, place chosen');
     await continueFromWhere(page);
-    // A file that is not an image, sent as soon as it is chosen (issue 14): refused at the field.
-    await page.locator('input#photo').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
+    // A file that is not an image, sent as soon as it is chosen with JavaScript (issue 14), by
+    // "上传这张照片" without: refused at the field.
+    const choose = async (file: { name: string; mimeType: string; buffer: Buffer }) => {
+      await page.locator('input#photo').setInputFiles(file);
+      if (!mode.js) await page.getByRole('button', { name: '上传这张照片' }).click();
+    };
+    await choose({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
     await expectStep(page, 'photos');
     await expect(page.locator('div.error-summary')).toHaveCount(1);
     await audit(page, 'step 4, not an image');
-    await page.locator('input#photo').setInputFiles({ name: 'street.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await choose({ name: 'street.png', mimeType: 'image/png', buffer: PNG_1X1 });
     await expect(page.locator('ul.photos > li')).toHaveCount(1);
     await audit(page, 'step 4, one photo');
     await continueFromPhotos(page);
@@ -158,6 +166,45 @@ for (const mode of MODES) {
     await trackByForm(page, receipt.ticket, receipt.key);
     await expect(page.locator('dl#track-result')).toBeVisible();
     await audit(page, 'the tracked appeal');
+  });
+
+  // The same error states in English (the messages, the summary and its links are other text).
+  test(`the wizard's error states in English, ${mode.name}`, async ({ page, context }) => {
+    test.setTimeout(120_000);
+    await setUp(context, mode.js, { lang: 'en' });
+    const next = page.locator('form.step-form button.button[type=submit]', { hasText: 'Continue' });
+    const step = (slug: string) => expect(page).toHaveURL(new RegExp(`/appeal/[A-Za-z0-9]+/${slug}(\\?.*)?(#.*)?$`));
+    const refused = async (what: string) => {
+      await expect(page.locator('div.error-summary')).toHaveCount(1);
+      // In English: no Chinese character in the summary (its heading alone is English anyway).
+      await expect(page.locator('div.error-summary')).not.toContainText(/[\u4e00-\u9fff]/);
+      await audit(page, `English ${mode.name}: ${what}`);
+    };
+    await page.goto('/appeal/new');
+    await next.click();
+    await refused('step 1, nothing chosen');
+    await page.locator('input[type=radio][name=category][value="wage_arrears"]').check();
+    await next.click();
+    await step('what');
+    await next.click();
+    await refused('step 2, nothing written');
+    await page.locator('textarea#description').fill(DESCRIPTION);
+    await answerQuestions(page);
+    await next.click();
+    await step('where');
+    await next.click();
+    await refused('step 3, no place');
+    const refine = page.getByRole('button', { name: 'Show the next level' });
+    await page.locator('select#region').selectOption('HD');
+    await refine.click();
+    await page.locator('select#street').selectOption('HD01');
+    await refine.click();
+    await page.locator('select#community').selectOption('HD0101');
+    await next.click();
+    await step('photos');
+    await page.locator('input#photo').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
+    if (!mode.js) await page.getByRole('button', { name: 'Upload this photo' }).click();
+    await refused('step 4, not an image');
   });
 
   test(`staff pages, ${mode.name}: no WCAG A/AA violations`, async ({ page, context }) => {

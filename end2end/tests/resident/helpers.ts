@@ -165,6 +165,17 @@ export async function continueFromWhere(page: Page): Promise<void> {
   await expectStep(page, 'photos');
 }
 
+/**
+ * Step 3 after "使用我的位置": the first "下一步" shows step 3 again naming where the point fell
+ * (issue 14), the second goes on to step 4. `place` is what it must name.
+ */
+export async function continueFromLocated(page: Page, place = '和平社区 · 第1网格'): Promise<void> {
+  await continueButton(page).click();
+  await expectStep(page, 'where');
+  await expect(page.locator('#point-place')).toContainText(place);
+  await continueFromWhere(page);
+}
+
 /** Whether the running test's project has JavaScript on. */
 export const jsOn = (): boolean => test.info().project.use.javaScriptEnabled !== false;
 

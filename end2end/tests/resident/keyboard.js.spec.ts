@@ -61,6 +61,11 @@ test('report, receive the receipt and track it with the keyboard alone', async (
   await expect(page.locator('.locate .status')).toHaveText('已获取位置', { timeout: 15_000 });
   await tabTo(page, page.locator('form.step-form button[type=submit]', { hasText: '下一步' }), 'next (3)');
   await page.keyboard.press('Enter');
+  // Step 3 again, naming where the point fell (focused for a screen reader); "下一步" goes on.
+  await expectStep(page, 'where');
+  await expect(page.locator('#point-place')).toContainText('和平社区 · 第1网格');
+  await tabTo(page, page.locator('form.step-form button[type=submit]', { hasText: '下一步' }), 'next (3, seen)');
+  await page.keyboard.press('Enter');
   await expectStep(page, 'photos');
 
   // Step 4: no photo; on to step 5.

@@ -7,7 +7,7 @@ import {
   checkSummary,
   chooseCategory,
   continueFromPhotos,
-  continueFromWhere,
+  continueFromLocated,
   describeHydrated,
   expectTrackResult,
   identify,
@@ -38,7 +38,7 @@ test('locate, photo, anonymous submit, then the receipt link shows progress', as
   await expect(page.locator('.locate p.status[role=status]')).toHaveText('已获取位置');
   await expect(page.locator('input[type=hidden][name=lat]')).toHaveValue('35.485000');
   await expect(page.locator('input[type=hidden][name=lng]')).toHaveValue('106.605000');
-  await continueFromWhere(page);
+  await continueFromLocated(page);
 
   await uploadPhoto(page, 1);
   // The thumbnail is served back (re-encoded as JPEG).

@@ -3,7 +3,7 @@
 // (吹哨报到); the department reports back; the district closes it. The resident, with
 // JavaScript off, sees all of it on the track page.
 import { test, expect, type Browser } from '@playwright/test';
-import { DESCRIPTION, chooseCategory, continueFromPhotos, continueFromWhere, describeHydrated, identify, startAppeal, submit, trackByForm } from '../resident/helpers';
+import { DESCRIPTION, chooseCategory, continueFromLocated, continueFromPhotos, describeHydrated, identify, startAppeal, submit, trackByForm } from '../resident/helpers';
 import { STAFF, act, expectStatus, openFromInbox, staffLogin, staffLogout } from './helpers';
 
 test.use({
@@ -26,7 +26,7 @@ test('grid worker, dispatchers and a department handle one appeal; the resident 
   await describeHydrated(page, DESCRIPTION);
   await page.getByRole('button', { name: '使用我的位置' }).click();
   await expect(page.locator('.locate p.status[role=status]')).toHaveText('已获取位置');
-  await continueFromWhere(page);
+  await continueFromLocated(page);
   await continueFromPhotos(page);
   await identify(page, { name: '陈大爷', phone: '13600136000' });
   const receipt = await submit(page);
@@ -38,6 +38,21 @@ test('grid worker, dispatchers and a department handle one appeal; the resident 
   await openFromInbox(page, receipt.ticket);
   await expectStatus(page, '待签收', '东关街道和平社区第1网格工作站');
   await expect(page.locator('#contact-masked')).toContainText('136****6000');
+  // Staff read the timeline in the third person: the resident submitted it, not "you".
+  await expect(page.locator('#staff-timeline > li').first()).toContainText('群众提交了诉求');
+  await expect(page.locator('#staff-timeline')).not.toContainText('您提交了诉求');
+  // On a desktop screen the actions sit side by side in two columns (not one narrow column),
+  // and only the main steps are filled buttons.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const columns = await page.locator('.actions').evaluate((e) => getComputedStyle(e).gridTemplateColumns.trim().split(/\s+/).length);
+  expect(columns, 'two columns of actions at 1280 px').toBe(2);
+  const filled = await page.locator('.actions section.action .button').evaluateAll((bs) =>
+    bs.filter((b) => getComputedStyle(b).backgroundColor !== 'rgb(255, 255, 255)').map((b) => b.closest('section')?.id),
+  );
+  expect(filled.length, `filled buttons: ${filled.join(', ')}`).toBeLessThan(
+    await page.locator('.actions section.action .button').count(),
+  );
+  await page.setViewportSize({ width: 390, height: 844 });
   await act(page, 'sign', '签收');
   await expectStatus(page, '办理中');
   await act(page, 'reply', '答复群众', { 'reply-body': '网格员已到现场，正在了解楼上装修的情况。' });
