@@ -293,10 +293,11 @@ fn apply_step(state: &AppState, d: &mut Draft, step: Step, form: &HashMap<String
         Step::Who => {
             d.identity = get("identity");
             // Anonymous: a name or number typed before choosing it is not kept, not even in the
-            // draft (the page says so, issue 14); coming back to "named" starts them empty.
-            let named = d.identity.trim() == "named";
-            d.name = if named { get("name") } else { String::new() };
-            d.phone = if named { get("phone") } else { String::new() };
+            // draft (the page says so, issue 14); coming back to "named" starts them empty. With
+            // no choice made yet the fields are on show and kept, for the error to be answered.
+            let anonymous = d.identity.trim() == "anonymous";
+            d.name = if anonymous { String::new() } else { get("name") };
+            d.phone = if anonymous { String::new() } else { get("phone") };
             // A checkbox: posted only when ticked, so anything else (JavaScript off, unticked) is off.
             d.publish = get("publish") == "1";
         }

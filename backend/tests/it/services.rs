@@ -590,11 +590,16 @@ async fn track_sessions_expire(engine: Engine) {
 both_engines!(track_sessions_expire);
 
 /// Issue 14: with 匿名 chosen, a name and phone typed (or left from before) are not kept, not
-/// even in the draft, as the page says; named, they are.
+/// even in the draft, as the page says; named, or not yet chosen, they are.
 async fn anonymous_keeps_no_name_or_phone_in_the_draft(engine: Engine) {
     let Some(state) = common::demo_state(engine, Limits::default()).await else { return };
     let d = common::start(&state, "sanitation").await;
     let who = |identity: &str| form(&[("identity", identity), ("name", "张三"), ("phone", "13800138000")]);
+    // No choice made yet: the fields are on show, so what was typed stays for the error's answer.
+    appeal::save_step(&state, &d.token, &d.secret, Step::Who, &who("")).await.unwrap();
+    let v = appeal::draft_view(&state, &d.token, &d.secret).await.unwrap();
+    assert_eq!((v.draft.name.as_str(), v.draft.phone.as_str()), ("张三", "13800138000"));
+    assert!(v.draft.errors.iter().any(|e| e.field == domain::FieldName::Identity), "{:?}", v.draft.errors);
     appeal::save_step(&state, &d.token, &d.secret, Step::Who, &who("named")).await.unwrap();
     let v = appeal::draft_view(&state, &d.token, &d.secret).await.unwrap();
     assert_eq!((v.draft.name.as_str(), v.draft.phone.as_str()), ("张三", "13800138000"));
