@@ -410,6 +410,12 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         Vec::new()
     };
     let hand_notices = notices::page_items(state, &cat, ticket, now).await?;
+    // Under 督办 in this cycle: the job's flag or a notice issued by hand since the cycle's clock
+    // started, as the inbox and ledger say (`store::appeals::SUPERVISED_SQL`).
+    let supervised = a.supervised != 0
+        || hand_notices
+            .iter()
+            .any(|n| matches!(n.kind, domain::notices::NoticeKind::Supervision) && n.issued_at >= a.clock_start_at);
     let owner = crate::store::notices::owner(&state.db.pool, ticket).await?;
     let owner_candidates = if actions.contains(&Action::NameOwner) {
         notices::owner_candidates(state, &cat, staff, &a.unit).await?
@@ -500,7 +506,7 @@ pub async fn appeal_page(state: &AppState, staff: &Staff, ticket: &str) -> Resul
         deadline_at: a.deadline_at,
         clock_start_at: a.clock_start_at,
         urgent: a.urgent != 0,
-        supervised: a.supervised != 0,
+        supervised,
         cycle: a.cycle,
         place,
         lat: a.lat,

@@ -907,7 +907,8 @@ fn where_sql(q: &InboxQuery) -> (String, Vec<String>) {
 }
 
 /// Whether appeal `a` is under supervision (督办) in its current cycle, for the staff side (inbox
-/// badge and filter, the dashboard's list, the ledger's column): the job's 督办 (the
+/// badge and filter, the dashboard's list, the ledger's column; the appeal page works out the
+/// same from its notices, `services::work::appeal_page`): the job's 督办 (the
 /// `supervised` flag, cleared by a reopening) or one issued by hand since the cycle's clock
 /// started (issue 13). The resident's page reads the flag alone: a notice issued by hand is
 /// shown to them only when its issuer made it public.

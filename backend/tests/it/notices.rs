@@ -235,6 +235,8 @@ async fn the_dashboard_counts_notices_by_kind(engine: Engine) {
     let listed = work::inbox(&state, &street, &supervised).await.unwrap().items;
     assert_eq!(listed.iter().map(|i| (i.ticket.as_str(), i.supervised)).collect::<Vec<_>>(), [(a.as_str(), true)]);
     assert_eq!(appeals::full(&state.db.pool, &a).await.unwrap().unwrap().supervised, 0, "the resident's flag");
+    assert!(work::appeal_page(&state, &street, &a).await.unwrap().supervised, "the staff appeal page's badge");
+    assert!(!work::appeal_page(&state, &street, &b).await.unwrap().supervised);
     // Another street's centre counts none of them; last month has none.
     let d = dashboard::dashboard(&state, &other_street, month).await.unwrap();
     assert!(d.hand_notices.iter().all(|(_, n)| *n == 0));
