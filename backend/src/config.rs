@@ -99,7 +99,7 @@ pub struct Limits {
     /// per minute, counted on each node.
     pub open311_reads_per_minute: u32,
     /// Receipt-recovery requests (phone numbers sent for a code, refused ones too) per client per
-    /// hour (`services::recovery`).
+    /// hour (`services::recovery`); 0 is taken as 1, like the other limits.
     pub recover_per_hour: u32,
 }
 
@@ -113,7 +113,7 @@ impl Default for Limits {
             open311_per_hour: 60,
             stats_periods_per_10min: 20,
             open311_reads_per_minute: 120,
-            recover_per_hour: 5,
+            recover_per_hour: crate::services::recovery::REQUESTS_PER_CLIENT_HOUR,
         }
     }
 }

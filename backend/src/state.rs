@@ -109,7 +109,7 @@ impl AppState {
             open311_limiter: Limiter::for_db(&d, "open311", limits.open311_per_hour, Duration::from_secs(3600)),
             stats_limiter: Limiter::for_db(&d, "stats", limits.stats_periods_per_10min, Duration::from_secs(600)),
             open311_read_limiter: Limiter::new(limits.open311_reads_per_minute, Duration::from_secs(60)),
-            recover_per_hour: i64::from(limits.recover_per_hour),
+            recover_per_hour: i64::from(limits.recover_per_hour.max(1)),
             uploads: crate::photos::UploadGate::default(),
             dummy_hash: Arc::new(OnceCell::new()),
             appeal_writer: crate::store::group_commit::GroupCommit::default(),

@@ -44,7 +44,7 @@ pub const CODES_PER_HOUR: i64 = 3;
 pub const CODES_PER_DAY: i64 = 5;
 /// Requests per client (see `ratelimit::client_key`) in any hour, by default
 /// (`Limits::recover_per_hour`, `PINGAN_RATE_LIMIT_RECOVER`).
-pub const REQUESTS_PER_CLIENT_HOUR: i64 = 5;
+pub const REQUESTS_PER_CLIENT_HOUR: u32 = 5;
 /// Wrong answers per number in any day, over all its codes: without it a number's five codes a
 /// day would allow 25 guesses a day.
 pub const WRONG_PER_NUMBER_DAY: i64 = 10;
