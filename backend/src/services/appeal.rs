@@ -579,8 +579,8 @@ pub(crate) enum Channel<'a> {
     Open311 { key_id: i64, media_url: Option<&'a str> },
     /// Recorded by staff (issue 13): `kind` is `phone`, `counter` or `patrol`; `token` is the
     /// form's one-time token (one appeal per form, however often it is posted); `sms` is the
-    /// named resident's phone when they asked for the receipt by SMS.
-    Staff { kind: &'a str, token: &'a str, sms: Option<&'a str> },
+    /// named resident's phone when they asked for the receipt by SMS, written in `lang`.
+    Staff { kind: &'a str, token: &'a str, sms: Option<&'a str>, lang: domain::Lang },
 }
 
 /// A validated appeal, whichever way it came in.
@@ -691,7 +691,7 @@ pub(crate) async fn accept(
                 Channel::Open311 { .. } | Channel::Staff { .. } => None,
             },
             receipt_sms: match intake.channel {
-                Channel::Staff { sms, .. } => sms.map(str::to_owned),
+                Channel::Staff { sms, lang, .. } => sms.map(|p| (p.to_owned(), lang)),
                 _ => None,
             },
             join: intake.join.map(str::to_owned),
@@ -779,8 +779,9 @@ pub struct StoreAppeal {
     answers: Option<String>,
     /// The wizard's draft token: its photos move to the appeal and it keeps the receipt.
     web_token: Option<String>,
-    /// Staff intake: the resident's phone, to send the receipt (ticket and key) by SMS.
-    receipt_sms: Option<String>,
+    /// Staff intake: the resident's phone, to send the receipt (ticket and key) by SMS, and the
+    /// language of its text.
+    receipt_sms: Option<(String, domain::Lang)>,
     /// The main appeal the resident chose to join (issue 13).
     join: Option<String>,
 }
@@ -921,8 +922,16 @@ impl StoreAppeal {
             appeals::take_draft_photos(tx, token, &self.ticket).await?;
             drafts::mark_submitted(tx, token, &self.ticket, &self.key, self.at).await?;
         }
-        if let Some(phone) = &self.receipt_sms {
-            let payload = serde_json::json!({ "kind": "receipt", "ticket": self.ticket, "key": self.key }).to_string();
+        if let Some((phone, lang)) = &self.receipt_sms {
+            // The gateway behind the webhook sink sends `text` (as for a recovery code); the
+            // ticket and key are also there on their own, for a gateway with its own wording.
+            let ticket = Ticket::parse(&self.ticket).map_or_else(|_| self.ticket.clone(), |t| t.display());
+            let key = AccessKey::parse(&self.key).map_or_else(|_| self.key.clone(), |k| k.display());
+            let text = domain::Msg::ReceiptSms.text(*lang).replace("{ticket}", &ticket).replace("{key}", &key);
+            let payload = serde_json::json!({
+                "kind": "receipt", "ticket": self.ticket, "key": self.key, "lang": lang.tag(), "text": text
+            })
+            .to_string();
             crate::store::outbox::insert(
                 tx,
                 &crate::store::outbox::NewMessage {

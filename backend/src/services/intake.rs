@@ -46,6 +46,9 @@ pub struct IntakeForm {
     pub phone: String,
     /// Send the receipt to the named resident's phone.
     pub sms: bool,
+    /// The language the receipt's SMS is written in: the page's (the member speaks with the
+    /// resident in it).
+    pub lang: domain::Lang,
     /// The form's one-time token (see [`new_form_token`]).
     pub token: String,
     /// Answers to the chosen category's extra questions, by code (issue 13).
@@ -212,7 +215,7 @@ pub async fn record(state: &AppState, staff: &Staff, f: &IntakeForm) -> Result<I
         publish: false,
         answers: &answers,
         join: None,
-        channel: Channel::Staff { kind: channel.as_str(), token: &token, sms: sms.as_deref() },
+        channel: Channel::Staff { kind: channel.as_str(), token: &token, sms: sms.as_deref(), lang: f.lang },
     };
     let a = accept(state, &cat, &intake, state.clock.now()).await?;
     let key = a.key.ok_or_else(|| BackendError::Internal("intake: no key drawn".into()))?;

@@ -50,7 +50,20 @@ async fn staff_record_appeals_from_every_channel(engine: Engine) {
             .unwrap();
         p
     };
-    assert!(payload(state.clone(), r.ticket.clone()).await.contains(&r.key));
+    let sent: serde_json::Value = serde_json::from_str(&payload(state.clone(), r.ticket.clone()).await).unwrap();
+    assert_eq!(sent["key"], r.key.as_str());
+    // The SMS's own text, in the page's language, with the ticket and key grouped for reading.
+    let grouped_key = domain::receipt::AccessKey::parse(&r.key).unwrap().display();
+    let grouped_ticket = domain::receipt::Ticket::parse(&r.ticket).unwrap().display();
+    let text = sent["text"].as_str().unwrap();
+    assert!(text.contains("查询码") && text.contains(&grouped_key) && text.contains(&grouped_ticket), "{text}");
+    let en = record(&state, &centre, &IntakeForm { lang: domain::Lang::En, ..form("counter") }).await.unwrap();
+    let en_sent: serde_json::Value = serde_json::from_str(&payload(state.clone(), en.ticket.clone()).await).unwrap();
+    let en_text = en_sent["text"].as_str().unwrap();
+    assert!(
+        en_text.starts_with("[Ping'an Key]") && en_text.contains(&en.key[..4]) && !en_text.contains("查询码"),
+        "{en_text}"
+    );
     let file = std::env::temp_dir().join(format!("pingan-sms-{}.log", r.ticket));
     let sink = backend::notify::Sink::parse(&format!("file:{}", file.display()), None).unwrap();
     backend::notify::deliver_due(&state.db.pool, &sink, "test", state.clock.ts() + 3600).await.unwrap();

@@ -32,6 +32,7 @@ pub async fn intake_post(
         name: g("name"),
         phone: g("phone"),
         sms: matches!(g("sms").as_str(), "1" | "on" | "true"),
+        lang,
         token: g("token"),
         // Every category's questions are on the form (`q_<category>.<code>`): only the chosen
         // category's are read.
