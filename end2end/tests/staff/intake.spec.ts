@@ -4,6 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'fs';
 import { trackByForm } from '../resident/helpers';
+import { smsLines, waitForSms } from '../../sms-gateway';
 import { STAFF, staffLogin, staffLogout, stored } from './helpers';
 
 test('a phone appeal is recorded, its receipt shown once, and the resident tracks it', async ({ page, browser }, info) => {
@@ -28,6 +29,7 @@ test('a phone appeal is recorded, its receipt shown once, and the resident track
   await page.locator('#name').fill('孙阿姨');
   await page.locator('#phone').fill('13500001234');
   await page.locator('#sms').check();
+  const smsBefore = smsLines().length;
   await page.getByRole('button', { name: '登记', exact: true }).click();
   await expect(page).toHaveURL(/\/staff\/appeal\/new#receipt$/);
   const ticket = (await page.locator('#intake-ticket').innerText()).trim();
@@ -35,6 +37,20 @@ test('a phone appeal is recorded, its receipt shown once, and the resident track
   expect(ticket).toMatch(/^PA-/);
   expect(page.url()).not.toContain(key.replaceAll('-', ''));
   await expect(page.getByText('短信已排队发送。')).toBeVisible();
+  // At the counter the page is printed: only the receipt goes on paper, no staff bar, no form.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('#intake-ticket')).toBeVisible();
+  await expect(page.locator('#intake-key')).toBeVisible();
+  await expect(page.locator('nav.staff-bar')).toBeHidden();
+  await expect(page.locator('form#intake')).toBeHidden();
+  await expect(page.locator('p.intake-another')).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
+  await expect(page.locator('form#intake')).toBeVisible();
+  // The resident's SMS, as the gateway receives it: its own words with the ticket and key.
+  const sms = await waitForSms('receipt', '13500001234', smsBefore);
+  expect(sms.payload?.text || '').toContain(ticket);
+  expect(sms.payload?.text || '').toContain(key);
+  expect(sms.payload?.text || '').toContain('查询码');
   // Shown once: a reload no longer has it.
   await page.reload();
   await expect(page.locator('#intake-key')).toHaveCount(0);
