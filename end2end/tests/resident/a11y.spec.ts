@@ -10,9 +10,9 @@
 // by Playwright, so Chromium's own JavaScript switch cannot be used to run it; the pages' JS-off
 // behaviour is covered by the *.nojs specs.)
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import {
   DESCRIPTION,
+  audit,
   PNG_1X1,
   answerQuestions,
   chooseCategory,
@@ -26,19 +26,6 @@ import {
   trackByForm,
 } from './helpers';
 import { STAFF, staffLogin } from '../staff/helpers';
-
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-/** Runs axe on the page as it is now; every violation is reported (soft), with where. */
-async function audit(page: Page, what: string): Promise<void> {
-  // Once the stylesheet has loaded: contrast and target sizes are the page's, not the defaults.
-  await page.waitForLoadState('load');
-  const r = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const found = r.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  expect.soft(found, `${what} at ${page.url()}`).toEqual([]);
-}
 
 const MODES = [
   { name: 'JS on', js: true },

@@ -4,6 +4,7 @@
 // with 303 → the next step. They work with JavaScript on and off; JS-only parts (geolocation,
 // inline validation) live in the *.js.spec.ts files.
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 
 /** Draft tokens in URLs: 32 lowercase hex characters. */
 export const TOKEN = '[0-9a-f]{32}';
@@ -364,4 +365,17 @@ export function postSubmit(page: Page, baseURL: string, token: string) {
     headers: { Origin: new URL(baseURL).origin },
     maxRedirects: 0,
   });
+}
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Runs axe on the page as it is now; every violation is reported (soft), with where. */
+export async function audit(page: Page, what: string): Promise<void> {
+  // Once the stylesheet has loaded: contrast and target sizes are the page's, not the defaults.
+  await page.waitForLoadState('load');
+  const r = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const found = r.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
+  );
+  expect.soft(found, `${what} at ${page.url()}`).toEqual([]);
 }

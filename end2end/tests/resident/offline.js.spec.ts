@@ -16,6 +16,7 @@ import {
   startAppeal,
   tokenOf,
   urlRe,
+  audit,
 } from './helpers';
 
 test.use({ serviceWorkers: 'allow' });
@@ -110,6 +111,8 @@ test('a description sent without a connection is kept and sent once when it retu
   await expect(page.locator('#offline-waiting li[data-step="what"]')).toBeVisible();
   await expect(page.locator('#offline-waiting li[data-step="what"]')).toHaveText('您的诉求：发生了什么？');
   expect(await outboxSize(page)).toBe(1);
+  // The offline page itself: WCAG 2.2 A/AA like every other page (axe needs no connection).
+  await audit(page, 'the offline page, something waiting');
   // Nothing reached the server (the test's own requests do not go through the browser).
   expect(await (await page.request.get(`/appeal/${token}/what`)).text()).not.toContain(DESCRIPTION);
   await setOffline(context, false);
@@ -140,6 +143,7 @@ test('a name and phone number posted without a connection are not kept on the de
   await expect(page.locator('main h1')).toHaveText(OFFLINE_TITLE);
   await expect(page.locator('#offline-not-kept')).toBeVisible();
   await expect(page.locator('#offline-kept')).toBeHidden();
+  await audit(page, 'the offline page, nothing kept');
   expect(await outboxSize(page)).toBe(0);
   await setOffline(context, false);
 });

@@ -5,6 +5,7 @@
 import { expect, type Browser } from '@playwright/test';
 import { smsLines, waitForSms } from '../../sms-gateway';
 import {
+  audit,
   chooseCategory,
   chooseRegion,
   continueFromPhotos,
@@ -51,12 +52,17 @@ export async function recoverALostReceipt(browser: Browser, js: boolean): Promis
   await p.locator('#code').fill(wrong);
   await p.getByRole('button', { name: '查看我的诉求' }).click();
   await expect(p.locator('div.error-summary')).toContainText('验证码不对，请核对短信后再试。');
+  // (axe runs in the page, so only with JavaScript; the JS-off markup is the same server HTML,
+  // audited with scripts blocked by a11y.spec.ts for the request form.)
+  if (js) await audit(p, 'recovery: wrong code');
   await p.locator('#code').fill(code);
   await p.getByRole('button', { name: '查看我的诉求' }).click();
   await expect(p.locator('main h1')).toHaveText('这个号码的实名诉求');
   const items = p.locator('#recovered li.recovered-item');
   await expect(items).toHaveCount(1);
   await expect(items.first().locator('.code')).toHaveText(receipt.ticket);
+  // The recovered list and the wrong-code state before it: WCAG 2.2 A/AA like every page.
+  if (js) await audit(p, 'recovery: the recovered list');
   // Open it: its track page, without the key ever being typed or shown in a URL.
   await items.first().getByRole('button').click();
   await expect(p.locator('dl#track-result')).toBeVisible();
