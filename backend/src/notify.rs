@@ -122,7 +122,24 @@ pub async fn unit(tx: &mut Tx<'_>, unit: &str, ticket: &str, kind: Kind, now: i6
 /// # Errors
 /// Database errors.
 pub async fn staff_member(tx: &mut Tx<'_>, staff_id: &str, ticket: &str, kind: Kind, now: i64) -> Result<()> {
-    let payload = json!({ "kind": kind.as_str(), "ticket": ticket, "staff": staff_id }).to_string();
+    staff_member_about(tx, staff_id, ticket, kind, None, now).await
+}
+
+/// [`staff_member`], naming in the payload the unit the message is about when it is not the
+/// appeal's own (a summoned department: several may be overdue on one appeal).
+async fn staff_member_about(
+    tx: &mut Tx<'_>,
+    staff_id: &str,
+    ticket: &str,
+    kind: Kind,
+    about: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let mut payload = json!({ "kind": kind.as_str(), "ticket": ticket, "staff": staff_id });
+    if let Some(unit) = about {
+        payload["unit"] = json!(unit);
+    }
+    let payload = payload.to_string();
     store::insert(
         tx,
         &NewMessage {
@@ -144,8 +161,17 @@ pub async fn staff_member(tx: &mut Tx<'_>, staff_id: &str, ticket: &str, kind: K
 /// # Errors
 /// Database errors.
 pub async fn owner(tx: &mut Tx<'_>, ticket: &str, kind: Kind, now: i64) -> Result<()> {
+    owner_about(tx, ticket, kind, None, now).await
+}
+
+/// [`owner`] for a message about a summoned department `unit`, named in the payload so that the
+/// leader tells one overdue department from another.
+///
+/// # Errors
+/// Database errors.
+pub async fn owner_about(tx: &mut Tx<'_>, ticket: &str, kind: Kind, unit: Option<&str>, now: i64) -> Result<()> {
     if let Some((staff_id, _)) = crate::store::notices::owner(&mut **tx, ticket).await? {
-        staff_member(tx, &staff_id, ticket, kind, now).await?;
+        staff_member_about(tx, &staff_id, ticket, kind, unit, now).await?;
     }
     Ok(())
 }

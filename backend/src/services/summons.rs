@@ -326,7 +326,7 @@ async fn one(state: &AppState, ticket: &str, unit: &str, summoned_at: i64, now: 
         )
         .await?;
         notify::unit(&mut tx, unit, ticket, Kind::SummonsSupervision, now).await?;
-        notify::owner(&mut tx, ticket, Kind::SummonsSupervision, now).await?;
+        notify::owner_about(&mut tx, ticket, Kind::SummonsSupervision, Some(unit), now).await?;
         audit::append_system(&mut tx, now, "summons_supervise", ticket, json!({ "unit": unit, "due": due })).await?;
         out.supervisions += 1;
     }

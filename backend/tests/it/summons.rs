@@ -184,6 +184,9 @@ async fn warned_then_supervised_exactly_once(engine: Engine) {
     let street = common::staff(&state, "street", "U-HD01", "dispatcher").await;
     let hrss: Staff = common::staff(&state, "hrss", "D-HD-hrss", "unit_handler").await;
     let t = street_appeal(&state, "suggestion").await;
+    // A leader in charge hears the 督办 too, told which department it is about.
+    let chief = common::staff(&state, "chief", "U-HD", "dispatcher").await;
+    work::act(&state, &chief, &t, &Act::NameOwner { staff_id: chief.id.clone() }).await.unwrap();
     let summoned = clock_ts(&state);
     work::act(&state, &street, &t, &summon(&["D-HD-hrss"], "3")).await.unwrap();
     let due = cohandler(&state, &t, "D-HD-hrss").await.due_at.unwrap();
@@ -210,6 +213,16 @@ async fn warned_then_supervised_exactly_once(engine: Engine) {
     let r = backend::services::supervision::run(&state, 100).await.unwrap();
     assert_eq!((r.summons_warnings, r.summons_supervisions), (0, 0));
     assert_eq!(outbox_to(&state, &t, "D-HD-hrss").await, ["summoned", "summons_warning", "summons_supervision"]);
+    let to_leader: Vec<(String,)> = sqlx::query_as(
+        "SELECT payload FROM outbox WHERE ticket = $1 AND audience = 'staff' AND kind = 'summons_supervision'",
+    )
+    .bind(&t)
+    .fetch_all(&state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(to_leader.len(), 1, "{to_leader:?}");
+    let leader: serde_json::Value = serde_json::from_str(&to_leader[0].0).unwrap();
+    assert_eq!((leader["staff"].as_str(), leader["unit"].as_str()), (Some(chief.id.as_str()), Some("D-HD-hrss")));
     let sup = events(&state, &t, "summons_overdue").await;
     assert_eq!(sup.len(), 1);
     assert_eq!(sup[0].public, 0, "督办 of a department is between staff");
