@@ -959,7 +959,7 @@ messages! {
     IntakeSmsQueued => "短信已排队发送。", "The SMS is queued.";
     ReceiptSms => "【平安键】您的诉求已登记。受理编号 {ticket}，查询码 {key}。凭这两项在平安键“查进度”页面查看办理进度、答复并作评价。查询码请勿告诉他人。", "[Ping'an Key] Your appeal is recorded. Ticket {ticket}, key {key}. With both, follow it, read the answers and rate the result on the portal's tracking page. Do not share the key.";
     IntakePrint => "打印回执", "Print the receipt";
-    IntakePrintHowTo => "凭受理编号和查询码，在本平台“查进度”页面（/track）查看办理进度、答复，并对办理结果作评价。查询码请妥善保管，不要告诉他人。", "With the ticket number and the key, follow the appeal, read the answers and rate the result on this portal's tracking page (/track). Keep the key safe and do not share it.";
+    IntakePrintHowTo => "凭受理编号和查询码，在本平台“查进度”页面（{url}）查看办理进度、答复，并对办理结果作评价。查询码请妥善保管，不要告诉他人。", "With the ticket number and the key, follow the appeal, read the answers and rate the result on this portal's tracking page ({url}). Keep the key safe and do not share it.";
     IntakePrintHint => "打印回执：使用浏览器的“打印”功能（Ctrl+P），打印出来的只有这张回执。", "To print the receipt, use the browser's Print command (Ctrl+P): only this receipt is printed.";
     IntakeAnother => "再登记一件", "Record another";
     EventSubmittedByResident => "群众提交了诉求", "The resident submitted the appeal";

@@ -5,6 +5,7 @@
 # and docs/benchmarks.md.
 #
 #   scripts/bench/lighthouse.sh [BASE_URL]      (default http://127.0.0.1:3917, test.sh's server)
+#   LIGHTHOUSE_ELDER=1 scripts/bench/lighthouse.sh   the same pages in elder mode (cookie elder=1)
 #
 # Lighthouse is installed into $LIGHTHOUSE_DIR (default /tmp/pingan-lighthouse) on first use.
 set -euo pipefail
@@ -15,11 +16,13 @@ if [ ! -x "$DIR/node_modules/.bin/lighthouse" ]; then
   (cd "$DIR" && npm install --silent --no-audit --no-fund lighthouse@12.2.3 >/dev/null)
 fi
 ARTICLE="$(curl -fsS --max-time 15 "$BASE/legal" | grep -o 'href="/legal/articles/[^"]*"' | head -n 1 | cut -d'"' -f2)"
+EXTRA=()
+if [ "${LIGHTHOUSE_ELDER:-0}" = 1 ]; then EXTRA=(--extra-headers='{"Cookie":"elder=1"}'); fi
 FLAGS="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
 for p in / /appeal/new /track "$ARTICLE" /legal/services; do
   out="$DIR/report$(echo "$p" | tr '/' '_').json"
   CHROME_PATH=/usr/bin/chromium timeout 180 "$DIR/node_modules/.bin/lighthouse" "$BASE$p" --quiet --output=json \
-    --output-path="$out" --only-categories=performance,accessibility --chrome-flags="$FLAGS" >/dev/null 2>&1
+    --output-path="$out" --only-categories=performance,accessibility --chrome-flags="$FLAGS" "${EXTRA[@]}" >/dev/null 2>&1
   python3 - "$out" "$p" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -49,7 +49,9 @@ fn receipt_view(ticket: &str, key: &str, sms: bool) -> impl IntoView {
                 <div class="summary-row"><dt>{t(Msg::SearchTicket)}</dt><dd class="code" id="intake-ticket">{shown_ticket}</dd></div>
                 <div class="summary-row"><dt>{t(Msg::KeyLabel)}</dt><dd class="code" id="intake-key">{shown_key}</dd></div>
             </dl>
-            <p class="intake-how">{t(Msg::IntakePrintHowTo)}</p>
+            // The tracking page's full address on paper when the deployment names its own
+            // (`PINGAN_PUBLIC_URL`), else its path.
+            <p class="intake-how">{t(Msg::IntakePrintHowTo).replace("{url}", &crate::pages::legal::canonical("/track"))}</p>
             {sms.then(|| view! { <p class="intake-sms">{t(Msg::IntakeSmsQueued)}</p> })}
             // Shown by `/intake-print.js`; without JavaScript the browser's own print
             // command does the same (the print style sheet keeps only this receipt).

@@ -367,7 +367,8 @@ async fn staff_record_a_phone_appeal_and_see_its_receipt_once() {
     assert!(key.len() >= 26 && ticket.starts_with("PA"), "{ticket} {key}");
     // For the counter: how the resident follows it, a print button (revealed by its script),
     // the browser's print command without JavaScript; the print style sheet keeps the receipt only.
-    assert!(done.body.contains("/track"), "{}", done.body);
+    assert!(done.body.contains("“查进度”页面（/track）"), "{}", done.body);
+    assert!(!done.body.contains("{url}"), "{}", done.body);
     assert!(done.body.contains("id=\"intake-print\" hidden"), "{}", done.body);
     assert!(done.body.contains("<script src=\"/intake-print.js\" defer>"), "{}", done.body);
     assert!(done.body.contains("<noscript><p class=\"intake-print-hint\">"), "{}", done.body);
